@@ -1,0 +1,89 @@
+//! What the generated entities tell the rest of the framework about
+//! themselves: their kind, their id, and how to delete them.
+//!
+//! The contract is data, not code: a [`Deletion`] names the API call that
+//! removes a resource. Cleanup guards keep it, the ledger writes it to disk,
+//! and `marvin cleanup` can replay it in a later process.
+
+/// How to delete one resource: a CloudStack call and its parameters.
+///
+/// ```
+/// use marvin_core::resource::Deletion;
+/// let d = Deletion::new("VirtualMachine", "1f0c", "destroyVirtualMachine", true)
+///     .param("expunge", "true");
+/// assert_eq!(d.params, [("id".to_string(), "1f0c".to_string()),
+///                       ("expunge".to_string(), "true".to_string())]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Deletion {
+    /// The entity name (`VirtualMachine`, `Account`, ...).
+    pub entity: String,
+    /// The id of the resource.
+    pub id: String,
+    /// The deleting command (`destroyVirtualMachine`).
+    pub command: String,
+    /// Whether that command is asynchronous.
+    pub is_async: bool,
+    /// All parameters of the call, `id` first.
+    pub params: Vec<(String, String)>,
+    /// Ordering hint for cleanup: higher ranks are deleted first when several
+    /// deletions are pending at once (rules before IPs, VMs before networks,
+    /// everything before accounts and domains). LIFO order applies within a
+    /// rank.
+    pub rank: u8,
+}
+
+impl Deletion {
+    /// A deletion that passes the id as `id`.
+    pub fn new(entity: &str, id: &str, command: &str, is_async: bool) -> Self {
+        Self {
+            entity: entity.to_string(),
+            id: id.to_string(),
+            command: command.to_string(),
+            is_async,
+            params: vec![("id".to_string(), id.to_string())],
+            rank: rank_of(entity),
+        }
+    }
+
+    /// Adds a parameter to the call.
+    #[must_use]
+    pub fn param(mut self, name: &str, value: &str) -> Self {
+        self.params.push((name.to_string(), value.to_string()));
+        self
+    }
+}
+
+/// The default cleanup rank of an entity: dependents before what they depend on.
+pub fn rank_of(entity: &str) -> u8 {
+    match entity {
+        "Domain" => 0,
+        "Account" | "Project" => 10,
+        "User" | "UserKeys" => 20,
+        "ServiceOffering" | "DiskOffering" | "NetworkOffering" | "VpcOffering" => 30,
+        "Zone" | "Pod" | "Cluster" | "Host" | "StoragePool" | "ImageStore" => 5,
+        "Vpc" => 40,
+        "Network" | "PhysicalNetwork" => 50,
+        "NetworkACLList" | "PrivateGateway" => 55,
+        "IpAddress" | "PublicIpAddress" => 60,
+        "SecurityGroup" | "AffinityGroup" | "SSHKeyPair" | "InstanceGroup" => 65,
+        "Template" | "Iso" => 68,
+        "Volume" => 70,
+        "VirtualMachine" => 80,
+        "Snapshot" | "VMSnapshot" => 85,
+        _ => 90,
+    }
+}
+
+/// A value that stands for one resource on the cloud.
+///
+/// The generated entities implement it; cleanup guards and factories rely on
+/// it.
+pub trait Resource {
+    /// The entity name, as the linguist names it (`VirtualMachine`).
+    const ENTITY: &'static str;
+    /// The resource's id (uuid).
+    fn id(&self) -> &str;
+    /// The call that deletes it, if the entity can be deleted.
+    fn deletion(&self) -> Option<Deletion>;
+}

@@ -1,0 +1,1 @@
+//! Data factories for CloudStack tests.

@@ -1,0 +1,244 @@
+//! The contract between the engine and the resource families.
+//!
+//! A family (identity, datacenter, compute, ...) is a folder under
+//! `families/` with its request handling (a command table), business rules,
+//! storage (its own tables, created from its `schema.sql`) and event
+//! notification (through [`Call::event`]). The engine knows nothing about any
+//! family beyond this trait; adding a family means adding a folder and one
+//! line in `families/mod.rs`.
+//!
+//! The dispatcher owns the transaction: a handler gets `&Transaction`, never
+//! commits, and an `Err` rolls everything back. Generic validation against
+//! the precache (required parameters, types, uuids, lengths, paging) has run
+//! before a handler sees a call.
+
+use rusqlite::Transaction;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::caller::{Caller, RoleSet};
+use crate::error::ApiError;
+use crate::params::Params;
+
+/// One resource family.
+pub trait Family: Sync {
+    /// A short name (`identity`, `datacenter`).
+    fn name(&self) -> &'static str;
+
+    /// SQL that creates the family's tables and indexes (run once at start-up,
+    /// in family order, so a family may reference tables of earlier ones).
+    fn schema(&self) -> &'static str;
+
+    /// The commands this family answers.
+    fn commands(&self) -> &'static [Command];
+
+    /// Inserts this family's part of the default seed. Runs in family order
+    /// inside one transaction; `seed` carries ids between families.
+    fn seed(&self, _seed: &mut Seed<'_>) -> Result<(), ApiError> {
+        Ok(())
+    }
+}
+
+/// A handler: the semantics of one command.
+pub type Handler = fn(&mut Call<'_>) -> Result<Reply, ApiError>;
+
+/// One command of a family.
+#[derive(Debug)]
+pub struct Command {
+    /// The name as CloudStack spells it (`deployVirtualMachine`); must be in
+    /// `api-precache.json` with the same spelling.
+    pub name: &'static str,
+    /// Who may call it; others get 432 and do not see it in `listApis`.
+    pub roles: RoleSet,
+    /// What the command does, in our own words (the precache's
+    /// `description`).
+    pub doc: &'static str,
+    /// The handler.
+    pub run: Handler,
+}
+
+/// Everything a handler may use for one call.
+#[derive(Debug)]
+pub struct Call<'a> {
+    /// The call's transaction (owned by the dispatcher).
+    pub tx: &'a Transaction<'a>,
+    /// Who is calling.
+    pub caller: &'a Caller,
+    /// The request parameters.
+    pub params: &'a Params,
+    /// The command name as CloudStack spells it.
+    pub command: &'static str,
+    /// The time of the call (or of the job's completion).
+    pub now: OffsetDateTime,
+    /// The async job this runs in, when it is the finishing half of a job.
+    pub job_id: Option<&'a str>,
+}
+
+impl Call<'_> {
+    /// `now` in CloudStack's date format.
+    pub fn timestamp(&self) -> String {
+        crate::time::format(self.now)
+    }
+
+    /// A required, non-empty parameter.
+    pub fn required(&self, name: &str) -> Result<&str, ApiError> {
+        self.params.required(self.command, name)
+    }
+
+    /// The page the caller asked for (validated generically before).
+    pub fn page(&self) -> Page {
+        Page::from_params(self.params)
+    }
+
+    /// Records an event (`listEvents`) owned by the caller's account, in this
+    /// call's transaction: `kind` is CloudStack's event type (`VM.START`).
+    pub fn event(&self, kind: &str, description: &str, subject: Subject<'_>) -> Result<(), ApiError> {
+        crate::families::events::record(self, kind, description, subject)
+    }
+}
+
+/// What an event is about.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Subject<'a> {
+    /// The resource type (`VirtualMachine`).
+    pub kind: Option<&'a str>,
+    /// Its uuid.
+    pub id: Option<&'a str>,
+    /// Its name.
+    pub name: Option<&'a str>,
+}
+
+impl<'a> Subject<'a> {
+    /// An event about one resource.
+    pub fn of(kind: &'a str, id: &'a str, name: &'a str) -> Self {
+        Self { kind: Some(kind), id: Some(id), name: Some(name) }
+    }
+}
+
+/// A page of a list: `LIMIT`/`OFFSET` for SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Maximum number of items (`i64::MAX` for `pagesize=-1`).
+    pub limit: i64,
+    /// Items to skip.
+    pub offset: i64,
+}
+
+impl Page {
+    /// CloudStack's default and maximum page size.
+    pub const MAX: i64 = 500;
+
+    /// Reads `page`/`pagesize`: no pagesize means 500, `-1` means unlimited.
+    pub fn from_params(params: &Params) -> Self {
+        let size = params.i64("pagesize").ok().flatten().unwrap_or(Self::MAX);
+        let page = params.i64("page").ok().flatten().unwrap_or(1).max(1);
+        if size < 0 {
+            return Self { limit: i64::MAX, offset: 0 };
+        }
+        Self { limit: size, offset: (page - 1) * size }
+    }
+}
+
+/// A successful answer, before the engine wraps it in the envelope.
+pub enum Reply {
+    /// `{"<cmd>response": {"<key>": value}}`
+    Object {
+        /// The entity key (`virtualmachine`).
+        key: &'static str,
+        /// The object.
+        value: Value,
+    },
+    /// `{"<cmd>response": {"count": count, "<key>": [items]}}`; the engine
+    /// writes `{}` when `count` is 0 and `{"count": N}` for a page past the end.
+    List {
+        /// The entity key.
+        key: &'static str,
+        /// The items of the requested page.
+        items: Vec<Value>,
+        /// The total number of matches, not the page size.
+        count: usize,
+    },
+    /// `{"<cmd>response": {"success": true}}` (plus `displaytext` when given).
+    Success(Option<String>),
+    /// `{"<cmd>response": value}`, unwrapped (login, queryAsyncJobResult).
+    Bare(Value),
+    /// An async job: the engine answers `{"jobid": .., "id": ..}` at once and
+    /// runs the work later in its own transaction.
+    Job(Job),
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Object { key, value } => f.debug_struct("Object").field("key", key).field("value", value).finish(),
+            Self::List { key, items, count } => {
+                f.debug_struct("List").field("key", key).field("items", items).field("count", count).finish()
+            }
+            Self::Success(text) => f.debug_tuple("Success").field(text).finish(),
+            Self::Bare(value) => f.debug_tuple("Bare").field(value).finish(),
+            Self::Job(job) => job.fmt(f),
+        }
+    }
+}
+
+/// The finishing half of an async command. It gets a fresh [`Call`] with the
+/// same caller and parameters, inside its own transaction.
+pub type JobWork = Box<dyn FnOnce(&mut Call<'_>) -> Result<Reply, ApiError> + Send + 'static>;
+
+/// An async job a handler asks the engine to run.
+pub struct Job {
+    /// The id of the object being created (answered as `id` at once, and as
+    /// `jobinstanceid`).
+    pub instance_id: Option<String>,
+    /// The `jobinstancetype` (`VirtualMachine`, `Volume`, ...).
+    pub instance_type: Option<&'static str>,
+    /// The work that completes the job.
+    pub work: JobWork,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job")
+            .field("instance_id", &self.instance_id)
+            .field("instance_type", &self.instance_type)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Job {
+    /// A job about an existing or new object.
+    pub fn on(instance_type: &'static str, instance_id: impl Into<String>, work: JobWork) -> Self {
+        Self { instance_id: Some(instance_id.into()), instance_type: Some(instance_type), work }
+    }
+
+    /// A job about no particular object.
+    pub fn detached(work: JobWork) -> Self {
+        Self { instance_id: None, instance_type: None, work }
+    }
+}
+
+/// The state shared while families insert the default seed.
+pub struct Seed<'a> {
+    /// The seeding transaction.
+    pub tx: &'a Transaction<'a>,
+    /// When the seed was made.
+    pub now: OffsetDateTime,
+    /// Ids chosen by earlier families (`"zone"`, `"admin_account"`, ...).
+    pub ids: std::collections::BTreeMap<&'static str, String>,
+}
+
+impl std::fmt::Debug for Seed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Seed").field("ids", &self.ids).finish()
+    }
+}
+
+impl Seed<'_> {
+    /// An id an earlier family recorded.
+    pub fn id(&self, name: &str) -> Result<&str, ApiError> {
+        self.ids
+            .get(name)
+            .map(String::as_str)
+            .ok_or_else(|| ApiError::internal(format!("seed: no {name} was created before")))
+    }
+}

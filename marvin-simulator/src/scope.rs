@@ -1,0 +1,150 @@
+//! Isolation: which accounts' resources a caller may see and act on.
+//!
+//! Every account-owned table stores its owner's account uuid; these helpers
+//! turn the caller and the list parameters (`listall`, `isrecursive`,
+//! `domainid`, `account`) into an SQL condition, and check an action on one
+//! resource. Root admins see everything they ask for; domain admins their
+//! domain tree; users only their own account (cloudstack-protocol.md §7-8).
+
+use rusqlite::OptionalExtension;
+
+use crate::error::ApiError;
+use crate::family::Call;
+
+/// Refuses (531/4365) an action on a resource owned by another account,
+/// unless the caller is root admin or a domain admin above the owner.
+pub fn check_access(call: &Call<'_>, owner_account_id: &str, resource_id: &str) -> Result<(), ApiError> {
+    let caller = call.caller;
+    if caller.is_root_admin() || caller.account_id == owner_account_id {
+        return Ok(());
+    }
+    if caller.is_domain_admin() {
+        let owner_path: Option<String> = call
+            .tx
+            .query_row(
+                "SELECT d.path FROM accounts a JOIN domains d ON d.id = a.domain_id WHERE a.id = ?1",
+                [owner_account_id],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if owner_path.is_some_and(|path| path.starts_with(&caller.domain_path)) {
+            return Ok(());
+        }
+    }
+    Err(denied(call, resource_id))
+}
+
+/// The 531 answer for an action on someone else's resource.
+pub fn denied(call: &Call<'_>, resource_id: &str) -> ApiError {
+    ApiError::permission(format!(
+        "Account '{}' does not have permission to operate with resource {resource_id}",
+        call.caller.account_name
+    ))
+}
+
+/// A condition on an owner-account column, for list queries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListScope {
+    kind: ScopeKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ScopeKind {
+    Everything,
+    Account(String),
+    Domain(String),
+    DomainTree(String),
+}
+
+impl ListScope {
+    /// The scope a list call asks for, refused with 531 when it reaches
+    /// outside what the caller may see.
+    pub fn of(call: &Call<'_>) -> Result<Self, ApiError> {
+        let caller = call.caller;
+        let params = call.params;
+        let listall = params.flag("listall", false);
+        let recursive = params.flag("isrecursive", false);
+
+        let domain = match params.str("domainid") {
+            Some(id) => Some(domain_path(call, id)?.ok_or_else(|| ApiError::invalid_id("domainid", id))?),
+            None => None,
+        };
+        if let Some((_, path)) = &domain {
+            let inside = caller.is_root_admin() || (caller.is_domain_admin() && path.starts_with(&caller.domain_path));
+            let own_domain = path == &caller.domain_path;
+            if !inside && !own_domain {
+                return Err(ApiError::permission(format!(
+                    "Account '{}' does not have permission to access the domain",
+                    caller.account_name
+                )));
+            }
+        }
+
+        if let Some(name) = params.str("account") {
+            let domain_id = domain.as_ref().map_or(caller.domain_id.as_str(), |(id, _)| id.as_str());
+            let account: Option<String> = call
+                .tx
+                .query_row(
+                    "SELECT id FROM accounts WHERE name = ?1 AND domain_id = ?2",
+                    [name, domain_id],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let account = account
+                .ok_or_else(|| ApiError::param(format!("Unable to find account {name} in domain {domain_id}")))?;
+            if !caller.is_admin() && account != caller.account_id {
+                return Err(ApiError::permission(format!(
+                    "Account '{}' does not have permission to access account {name}",
+                    caller.account_name
+                )));
+            }
+            return Ok(Self { kind: ScopeKind::Account(account) });
+        }
+
+        if !caller.is_admin() {
+            return Ok(Self { kind: ScopeKind::Account(caller.account_id.clone()) });
+        }
+        let kind = match domain {
+            Some((_, path)) if recursive || listall => ScopeKind::DomainTree(path),
+            Some((id, _)) => ScopeKind::Domain(id),
+            None if listall && caller.is_root_admin() => ScopeKind::Everything,
+            None if listall => ScopeKind::DomainTree(caller.domain_path.clone()),
+            None => ScopeKind::Account(caller.account_id.clone()),
+        };
+        Ok(Self { kind })
+    }
+
+    /// The SQL condition over `account_column` and its one argument.
+    ///
+    /// ```ignore
+    /// let (cond, arg) = scope.condition("v.account_id");
+    /// let sql = format!("SELECT ... WHERE {cond}");
+    /// ```
+    pub fn condition(&self, account_column: &str) -> (String, Option<String>) {
+        match &self.kind {
+            ScopeKind::Everything => ("1 = 1".into(), None),
+            ScopeKind::Account(id) => (format!("{account_column} = ?"), Some(id.clone())),
+            ScopeKind::Domain(id) => {
+                (format!("{account_column} IN (SELECT id FROM accounts WHERE domain_id = ?)"), Some(id.clone()))
+            }
+            ScopeKind::DomainTree(path) => (
+                format!(
+                    "{account_column} IN (SELECT a.id FROM accounts a JOIN domains d ON d.id = a.domain_id \
+                     WHERE d.path LIKE ? ESCAPE '\\')"
+                ),
+                Some(format!("{}%", escape_like(path))),
+            ),
+        }
+    }
+}
+
+fn domain_path(call: &Call<'_>, id: &str) -> Result<Option<(String, String)>, ApiError> {
+    Ok(call
+        .tx
+        .query_row("SELECT id, path FROM domains WHERE id = ?1", [id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?)
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}

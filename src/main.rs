@@ -1,0 +1,3 @@
+//! The `marvin` command line.
+
+fn main() {}
