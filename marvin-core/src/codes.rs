@@ -205,7 +205,9 @@ mod tests {
 
     #[test]
     fn every_error_code_round_trips() {
-        for code in [401, 405, 429, 430, 431, 432, 530, 531, 532, 533, 534, 535, 536, 537, 200] {
+        for code in [
+            401, 405, 429, 430, 431, 432, 530, 531, 532, 533, 534, 535, 536, 537, 200,
+        ] {
             assert_eq!(ErrorCode::from_u16(code).as_u16(), code);
         }
     }

@@ -141,7 +141,9 @@ impl ApiList {
 
     /// Finds an API by name, ignoring case (CloudStack dispatches that way).
     pub fn find(&self, name: &str) -> Option<&Api> {
-        self.api.iter().find(|api| api.name.eq_ignore_ascii_case(name))
+        self.api
+            .iter()
+            .find(|api| api.name.eq_ignore_ascii_case(name))
     }
 
     /// Sorts APIs by name, and parameters and response fields by name at every
@@ -159,8 +161,10 @@ impl ApiList {
     /// Writes the document the way CloudStack answers it, wrapped in
     /// `listapisresponse`, pretty-printed with a final newline.
     pub fn to_pretty_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(&WrappedRef { listapisresponse: self })
-            .expect("the schema model always serialises");
+        let mut text = serde_json::to_string_pretty(&WrappedRef {
+            listapisresponse: self,
+        })
+        .expect("the schema model always serialises");
         text.push('\n');
         text
     }
@@ -184,7 +188,10 @@ mod tests {
     fn reads_bare_and_wrapped_documents_alike() {
         let bare = r#"{"count":0,"api":[]}"#;
         let wrapped = r#"{"listapisresponse":{"count":0,"api":[]}}"#;
-        assert_eq!(ApiList::from_json(bare).unwrap(), ApiList::from_json(wrapped).unwrap());
+        assert_eq!(
+            ApiList::from_json(bare).unwrap(),
+            ApiList::from_json(wrapped).unwrap()
+        );
     }
 
     #[test]
@@ -211,13 +218,20 @@ mod tests {
         assert_eq!(b.params[0].name, "a");
         let names: Vec<_> = b.response.iter().map(|f| f.name.clone().unwrap()).collect();
         assert_eq!(names, ["x", "y"]);
-        let nested: Vec<_> = b.response[1].response.as_ref().unwrap().iter().map(|f| f.name.clone().unwrap()).collect();
+        let nested: Vec<_> = b.response[1]
+            .response
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|f| f.name.clone().unwrap())
+            .collect();
         assert_eq!(nested, ["c", "q"]);
     }
 
     #[test]
     fn pretty_output_reads_back_identically() {
-        let mut list = ApiList::from_json(r#"{"api":[{"name":"listZones","isasync":false}]}"#).unwrap();
+        let mut list =
+            ApiList::from_json(r#"{"api":[{"name":"listZones","isasync":false}]}"#).unwrap();
         list.normalize();
         let text = list.to_pretty_json();
         assert!(text.starts_with("{\n  \"listapisresponse\""));

@@ -110,7 +110,14 @@ mod tests {
 
     /// The seven vectors of cloudstack-protocol.md section 2 (key `foo`,
     /// secret `bar`), given as the parameters a client sends.
-    fn vectors() -> Vec<(Vec<(&'static str, &'static str)>, &'static str, &'static str)> {
+    /// Sent parameters, canonical string, signature.
+    type Vector = (
+        Vec<(&'static str, &'static str)>,
+        &'static str,
+        &'static str,
+    );
+
+    fn vectors() -> Vec<Vector> {
         vec![
             (
                 vec![
@@ -200,7 +207,11 @@ mod tests {
     fn the_seven_protocol_vectors_sign_and_verify() {
         for (params, canonical, signature) in vectors() {
             assert_eq!(canonical_string(params.iter().copied()), canonical);
-            assert_eq!(sign(params.iter().copied(), "bar"), signature, "{canonical}");
+            assert_eq!(
+                sign(params.iter().copied(), "bar"),
+                signature,
+                "{canonical}"
+            );
             assert!(verify_canonical(canonical, "bar", signature));
         }
     }
@@ -233,7 +244,11 @@ mod tests {
         let canonical = "apikey=foo&command=listzones&response=json";
         let good = sign_canonical(canonical, "bar");
         assert!(verify_canonical(canonical, "bar", &good));
-        assert!(!verify_canonical("apikey=foo&command=listzones", "bar", &good));
+        assert!(!verify_canonical(
+            "apikey=foo&command=listzones",
+            "bar",
+            &good
+        ));
         assert!(!verify_canonical(canonical, "baz", &good));
         assert!(!verify_canonical(canonical, "bar", "not base64!"));
     }

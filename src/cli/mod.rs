@@ -1,0 +1,84 @@
+//! The `marvin` command line: one module per subcommand, errors mapped to exit
+//! codes in one place.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use marvin_core::Config;
+
+pub mod sync;
+
+/// Marvin for Rust: integration tests for Apache CloudStack clouds.
+#[derive(Debug, Parser)]
+#[command(name = "marvin", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Fetch listApis from a live server and write the precache snapshot.
+    Sync(sync::SyncArgs),
+}
+
+/// Why the CLI stopped; each kind has its own exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Wrong or missing arguments.
+    #[error("{0}")]
+    Usage(String),
+    /// The config could not be read.
+    #[error(transparent)]
+    Client(#[from] marvin_core::Error),
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+}
+
+impl CliError {
+    fn exit_code(&self) -> ExitCode {
+        match self {
+            Self::Usage(_) => ExitCode::from(2),
+            Self::Client(_) | Self::Io { .. } => ExitCode::from(3),
+        }
+    }
+}
+
+/// Reads the config from `path`, else from `MARVIN_CONFIG`, else none.
+pub fn load_config(path: Option<&Path>) -> Result<Option<Config>, CliError> {
+    Ok(match path {
+        Some(path) => Some(Config::from_path(path)?),
+        None => Config::from_env()?,
+    })
+}
+
+/// Runs the CLI and turns the outcome into an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("marvin: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Sync(args) => sync::run(args).await,
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("marvin: {error}");
+            error.exit_code()
+        }
+    }
+}
