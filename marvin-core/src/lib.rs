@@ -3,14 +3,103 @@
 //!
 //! Without the default `client` feature this crate is only the shared,
 //! dependency-light part: the [`schema`] model of a `listApis` answer, the
-//! request [`signing`] rules, the [`ErrorCode`]s of the protocol, and the
-//! [`resource`] contract that generated entities implement. The simulator and
-//! the code generator both build on those.
+//! request [`signing`] rules, and the [`ErrorCode`]s of the protocol. The
+//! simulator and the code generator both build on those.
+//!
+//! With `client` (the default) it adds the untyped CloudStack client the
+//! generated typed layer builds on:
+//!
+//! - `Config`: Marvin's JSON config file (`MARVIN_CONFIG`);
+//! - `Client`: key-signed, session or integration-port calls over HTTP(S),
+//!   with `Params`, `RequestOptions` and `WaitOptions`;
+//! - the `envelope` decoding of answers, the `Error` type, one waiter for
+//!   async jobs, paged listings, retries of idempotent calls, per-account
+//!   clients, a `cloudstack.call` tracing span per call, an `observer` hook,
+//!   and `redact`ion of secrets everywhere.
+#![cfg_attr(
+    feature = "client",
+    doc = r#"
+```no_run
+use marvin_core::{Client, Config, Params, RequestOptions, Result, WaitOptions};
+use std::time::Duration;
+
+# async fn demo() -> Result<()> {
+// From the file named by MARVIN_CONFIG, or directly.
+let admin = match Config::from_env()? {
+    Some(config) => Client::from_config(&config)?,
+    None => Client::builder("http://localhost:8080/client/api")
+        .credentials("admin", "password", "/")
+        .build()?,
+};
+
+// A synchronous call: the object under the response key.
+let answer = admin.request("listZones", Params::from([("available", "true")])).await?;
+println!("{} zones", answer["count"]);
+
+// Every item across all pages.
+let templates = admin
+    .list_all("listTemplates", Params::from([("templatefilter", "featured")]))
+    .await?;
+
+// An async command: submitted, waited for, its jobresult returned.
+let mut params = Params::new();
+params
+    .set("serviceofferingid", "...")
+    .set("templateid", templates[0]["id"].as_str().unwrap_or_default())
+    .set("zoneid", "...");
+let options = RequestOptions::new()
+    .with_wait(WaitOptions::new().with_timeout(Duration::from_secs(300)));
+let vm = admin
+    .execute_with("deployVirtualMachine", params, true, &options)
+    .await?;
+
+// Errors answer questions instead of needing parsing.
+match admin.execute("destroyVirtualMachine", Params::from([("id", "gone")]), true).await {
+    Err(e) if e.is_not_found() => {}
+    other => { other?; }
+}
+# let _ = vm;
+# Ok(()) }
+```
+"#
+)]
 
 pub mod codes;
 pub mod resource;
 pub mod schema;
 pub mod signing;
 
+#[cfg(feature = "client")]
+pub mod cleanup;
+#[cfg(feature = "client")]
+pub mod client;
+#[cfg(feature = "client")]
+pub mod config;
+#[cfg(feature = "client")]
+pub mod envelope;
+#[cfg(feature = "client")]
+pub mod error;
+#[cfg(feature = "client")]
+pub mod observer;
+#[cfg(feature = "client")]
+pub mod params;
+#[cfg(feature = "client")]
+pub mod redact;
+#[cfg(feature = "client")]
+pub mod should;
+#[cfg(feature = "client")]
+pub mod testing;
+
 pub use codes::{CsErrorCode, ErrorCode};
 pub use resource::{Deletion, Resource};
+
+#[cfg(feature = "client")]
+pub use client::{AuthMode, Client, ClientBuilder, ListStream, RequestOptions, WaitOptions};
+#[cfg(feature = "client")]
+pub use config::{ClientSettings, Config, MgtServer};
+#[cfg(feature = "client")]
+pub use error::{Error, Result};
+#[cfg(feature = "client")]
+pub use observer::{CallObserver, CallOutcome, CallRecord};
+#[cfg(feature = "client")]
+pub use params::Params;

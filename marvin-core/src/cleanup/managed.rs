@@ -1,0 +1,150 @@
+//! [`Managed<T>`]: a created entity that deletes itself when its test ends.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+use super::ledger::Event;
+use super::stack::CleanupStack;
+use super::{Outcome, execute};
+use crate::resource::{Deletion, Resource};
+use crate::{Client, Result};
+
+/// A created entity whose deletion is owed.
+///
+/// Derefs to the entity. End it one of three ways:
+/// - [`delete`](Self::delete)`.await`: delete now;
+/// - [`keep`](Self::keep): keep the resource (recorded in the ledger, so no
+///   sweep touches it) and get the entity back;
+/// - drop it: its [`Deletion`] is pushed on the [`CleanupStack`] it was
+///   registered with, run after the test. `Drop` only records (no I/O, no
+///   blocking, no spawning): that is safe in any context, including a
+///   runtime that is shutting down and a panic unwinding.
+///
+/// Made by [`CleanupStack::manage`] (factories and tests go through
+/// `TestContext::manage`).
+pub struct Managed<T: Resource> {
+    value: Option<T>,
+    pending: Option<Pending>,
+}
+
+struct Pending {
+    deletion: Deletion,
+    client: Client,
+    stack: Arc<CleanupStack>,
+}
+
+impl<T: Resource> Managed<T> {
+    pub(super) fn from_parts(
+        value: T,
+        deletion: Option<Deletion>,
+        client: Client,
+        stack: Arc<CleanupStack>,
+    ) -> Self {
+        Self {
+            value: Some(value),
+            pending: deletion.map(|deletion| Pending {
+                deletion,
+                client,
+                stack,
+            }),
+        }
+    }
+
+    fn value(&self) -> &T {
+        self.value
+            .as_ref()
+            .expect("a Managed value is present until kept")
+    }
+
+    /// The deletion still owed (`None` for entities that cannot be deleted).
+    pub fn deletion(&self) -> Option<&Deletion> {
+        self.pending.as_ref().map(|p| &p.deletion)
+    }
+
+    /// Deletes the resource now, through the client it was created with.
+    ///
+    /// On success (and when the server says it is already gone) a `deleted`
+    /// ledger record is written. A not-found answer is still returned as
+    /// an error, since the caller asked for a deletion. Any other failure is
+    /// returned and the deletion goes back on the stack, so the test's
+    /// cleanup tries again.
+    pub async fn delete(mut self) -> Result<()> {
+        let Some(pending) = self.pending.take() else {
+            return Ok(());
+        };
+        match execute(&pending.client, &pending.deletion).await {
+            Outcome::Deleted => {
+                pending.stack.record(Event::Deleted, &pending.deletion);
+                Ok(())
+            }
+            Outcome::AlreadyGone(error) => {
+                pending.stack.record(Event::Deleted, &pending.deletion);
+                Err(error)
+            }
+            Outcome::Failed(error) => {
+                pending.stack.push(pending.deletion, pending.client);
+                Err(error)
+            }
+        }
+    }
+
+    /// Keeps the resource: no cleanup will delete it (a `kept` ledger record
+    /// tells `marvin cleanup` the same). Returns the entity.
+    pub fn keep(mut self) -> T {
+        if let Some(pending) = self.pending.take() {
+            pending.stack.record(Event::Kept, &pending.deletion);
+        }
+        self.value
+            .take()
+            .expect("a Managed value is present until kept")
+    }
+}
+
+impl<T: Resource> Drop for Managed<T> {
+    fn drop(&mut self) {
+        if let Some(pending) = self.pending.take() {
+            pending.stack.push(pending.deletion, pending.client);
+        }
+    }
+}
+
+impl<T: Resource> Deref for Managed<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.value()
+    }
+}
+
+impl<T: Resource> DerefMut for Managed<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.value
+            .as_mut()
+            .expect("a Managed value is present until kept")
+    }
+}
+
+impl<T: Resource> AsRef<T> for Managed<T> {
+    fn as_ref(&self) -> &T {
+        self.value()
+    }
+}
+
+impl<T: Resource + fmt::Debug> fmt::Debug for Managed<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.value(), f)
+    }
+}
+
+impl<T: Resource> Resource for Managed<T> {
+    const ENTITY: &'static str = T::ENTITY;
+
+    fn id(&self) -> &str {
+        self.value().id()
+    }
+
+    fn deletion(&self) -> Option<Deletion> {
+        self.value().deletion()
+    }
+}

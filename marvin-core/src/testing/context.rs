@@ -1,0 +1,165 @@
+//! [`TestContext`]: what a test body gets.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::OnceCell;
+
+use super::runner::{RunSettings, SkipTest, TestSpec};
+use super::trace::ApiTrace;
+use crate::cleanup::{CleanupStack, Ledger, Managed};
+use crate::resource::{Deletion, Resource};
+use crate::{Client, Result};
+
+type Slot = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
+
+/// Everything a test needs: the admin client, its identity (run id, test
+/// name, tags), the cleanup stack, the API trace, and a cache for shared
+/// lookups (zone, template, offerings).
+///
+/// The test runner builds it; factories take `&TestContext` and register
+/// what they create with [`manage`](Self::manage).
+pub struct TestContext {
+    client: Client,
+    run_id: String,
+    test_name: String,
+    tags: Vec<String>,
+    stack: Arc<CleanupStack>,
+    trace: Arc<ApiTrace>,
+    cache: Mutex<HashMap<(TypeId, String), Slot>>,
+}
+
+impl fmt::Debug for TestContext {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TestContext")
+            .field("test_name", &self.test_name)
+            .field("run_id", &self.run_id)
+            .field("tags", &self.tags)
+            .field("client", &self.client)
+            .field("stack", &self.stack)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TestContext {
+    /// A context for `spec` under `settings`. `client` is the admin client;
+    /// the context's own copy reports every call to the test's [`ApiTrace`].
+    pub fn new(client: Client, spec: &TestSpec, settings: &RunSettings) -> Self {
+        let trace = Arc::new(ApiTrace::new());
+        let ledger = settings
+            .ledger
+            .as_ref()
+            .map(|path| Arc::new(Ledger::open(path)));
+        Self {
+            client: client.with_observer(trace.clone()),
+            run_id: settings.run_id.clone(),
+            test_name: spec.name.clone(),
+            tags: spec.tags.clone(),
+            stack: CleanupStack::new(spec.name.clone(), settings.run_id.clone(), ledger),
+            trace,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The admin client (its calls are traced).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The run id (see [`crate::cleanup::run_id`]).
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    /// The test's full name (`suite::module::test`).
+    pub fn test_name(&self) -> &str {
+        &self.test_name
+    }
+
+    /// The test's tags.
+    pub fn tags(&self) -> &[String] {
+        &self.tags
+    }
+
+    /// The cleanup stack, run after the body.
+    pub fn cleanup(&self) -> &Arc<CleanupStack> {
+        &self.stack
+    }
+
+    /// The API calls made so far.
+    pub fn trace(&self) -> &ApiTrace {
+        &self.trace
+    }
+
+    /// Registers a resource created with the admin client: writes a
+    /// `created` ledger record and returns the guard that deletes it when
+    /// the test ends (see [`Managed`]). Factories call this right after the
+    /// create call returned.
+    pub fn manage<T: Resource>(&self, entity: T) -> Managed<T> {
+        self.stack.manage(entity, &self.client)
+    }
+
+    /// [`manage`](Self::manage) for a resource created with another client
+    /// (from [`as_user`](Self::as_user)); it is deleted with that client.
+    pub fn manage_with<T: Resource>(&self, entity: T, client: &Client) -> Managed<T> {
+        self.stack.manage(entity, client)
+    }
+
+    /// Registers a deletion with no entity value behind it (a resource made
+    /// by a raw call): a `created` ledger record, deleted with the stack.
+    pub fn defer_deletion(&self, deletion: Deletion) {
+        self.stack.defer(deletion, &self.client);
+    }
+
+    /// A client acting as the user `user_id` (keys from `getUserKeys`, or
+    /// registered), traced like the admin client.
+    pub async fn as_user(&self, user_id: &str) -> Result<Client> {
+        self.client.for_user(user_id).await
+    }
+
+    /// A value computed once per context and key, for shared lookups:
+    ///
+    /// ```ignore
+    /// let zone = ctx.cached("zone", || async { Zone::default(ctx).await }).await?;
+    /// ```
+    ///
+    /// Concurrent callers wait for the one running `init`; a failed `init`
+    /// is not cached (the next call tries again). Keys are per type: the
+    /// same key may hold one value of each type.
+    pub async fn cached<T, F, Fut>(&self, key: &str, init: F) -> Result<Arc<T>>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let slot: Slot = {
+            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            cache
+                .entry((TypeId::of::<T>(), key.to_string()))
+                .or_default()
+                .clone()
+        };
+        let value = slot
+            .get_or_try_init(|| async {
+                init()
+                    .await
+                    .map(|v| Arc::new(v) as Arc<dyn Any + Send + Sync>)
+            })
+            .await?;
+        Ok(Arc::clone(value)
+            .downcast::<T>()
+            .expect("cache slots are keyed by type"))
+    }
+
+    /// Ends the test as skipped (with a visible `skipped: <reason>` line),
+    /// for tests whose needs the cloud lacks. Cleanup still runs.
+    pub fn skip(&self, reason: impl Into<String>) -> ! {
+        // resume_unwind does not call the panic hook: no panic message.
+        std::panic::resume_unwind(Box::new(SkipTest {
+            reason: reason.into(),
+        }))
+    }
+}

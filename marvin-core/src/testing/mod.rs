@@ -1,0 +1,18 @@
+//! Running tests: the [`TestContext`] a test body gets, and [`run_test`],
+//! which `#[marvin::test]` calls.
+//!
+//! The runner owns the tokio runtime, panics and cleanup: it runs the body
+//! with panics caught, always runs the cleanup stack after it, prints
+//! cleanup failures and (on failure) the test's API trace, and then
+//! re-raises the body's panic, so a cleanup problem never hides the test's
+//! own failure.
+
+mod context;
+mod runner;
+mod trace;
+
+pub use context::TestContext;
+pub use runner::{
+    DEFAULT_TERMINATION_GRACE, RunSettings, SkipTest, TestSpec, run_test, run_test_with,
+};
+pub use trace::ApiTrace;

@@ -1,0 +1,334 @@
+//! [`run_test`]: the one function a `#[marvin::test]` expands to a call of.
+
+use std::any::Any;
+use std::future::Future;
+use std::io::Write as _;
+use std::panic::{AssertUnwindSafe, resume_unwind};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures_util::FutureExt;
+use futures_util::future::LocalBoxFuture;
+
+use super::context::TestContext;
+use crate::cleanup::{self, CleanupReport, InFlight};
+use crate::{Client, Error, Result};
+
+/// What a test is: its full name and its tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestSpec {
+    /// The full name (`module_path!()` and the function name, joined by `::`).
+    pub name: String,
+    /// The tags (`smoke`, `advanced`, ...).
+    pub tags: Vec<String>,
+}
+
+impl TestSpec {
+    /// A test without tags.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            tags: Vec::new(),
+        }
+    }
+
+    /// Sets the tags.
+    #[must_use]
+    pub fn with_tags<I, S>(mut self, tags: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.tags = tags.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+/// How tests run; [`from_env`](Self::from_env) reads the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSettings {
+    /// The run id written to the ledger.
+    pub run_id: String,
+    /// The ledger file; `None` writes no ledger.
+    pub ledger: Option<PathBuf>,
+    /// Only tests with one of these tags run; `None` runs all.
+    pub selected_tags: Option<Vec<String>>,
+    /// Install the SIGTERM/SIGINT handler with this grace period; `None`
+    /// leaves signals alone.
+    pub termination_grace: Option<Duration>,
+}
+
+/// The default grace period on SIGTERM: below nextest's default 10 s
+/// between SIGTERM and SIGKILL.
+pub const DEFAULT_TERMINATION_GRACE: Duration = Duration::from_secs(8);
+
+impl RunSettings {
+    /// From the environment:
+    /// - run id: [`cleanup::run_id`] (`MARVIN_RUN_ID`, `NEXTEST_RUN_ID`, or
+    ///   generated per process);
+    /// - ledger: `MARVIN_LEDGER` (`off` for none), else
+    ///   [`cleanup::default_path`];
+    /// - selected tags: `MARVIN_TAGS`, a comma-separated list (unset or
+    ///   empty: every test runs);
+    /// - termination grace: `MARVIN_TERM_GRACE` in seconds (`0`: no signal
+    ///   handler), default [`DEFAULT_TERMINATION_GRACE`].
+    pub fn from_env() -> Self {
+        let var = |name| {
+            std::env::var(name)
+                .ok()
+                .filter(|v: &String| !v.trim().is_empty())
+        };
+        let ledger = match var("MARVIN_LEDGER").as_deref() {
+            Some("off") => None,
+            _ => Some(cleanup::default_path()),
+        };
+        let selected_tags = var("MARVIN_TAGS").map(|tags| {
+            tags.split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(String::from)
+                .collect()
+        });
+        let termination_grace = match var("MARVIN_TERM_GRACE").map(|g| g.trim().parse::<f64>()) {
+            Some(Ok(seconds)) if seconds <= 0.0 => None,
+            Some(Ok(seconds)) => Some(Duration::from_secs_f64(seconds)),
+            _ => Some(DEFAULT_TERMINATION_GRACE),
+        };
+        Self {
+            run_id: cleanup::run_id().to_string(),
+            ledger,
+            selected_tags,
+            termination_grace,
+        }
+    }
+
+    /// Why `spec` does not run under these settings, if it does not.
+    pub fn skip_reason(&self, spec: &TestSpec) -> Option<String> {
+        let selected = self.selected_tags.as_ref()?;
+        if spec.tags.iter().any(|tag| selected.contains(tag)) {
+            return None;
+        }
+        Some(format!(
+            "tags [{}] not selected by MARVIN_TAGS={}",
+            spec.tags.join(", "),
+            selected.join(",")
+        ))
+    }
+}
+
+/// The panic payload of [`TestContext::skip`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkipTest {
+    /// Why the test was skipped.
+    pub reason: String,
+}
+
+/// Runs one test: the function a `#[marvin::test]` expands to a call of.
+///
+/// With [`RunSettings::from_env`], it:
+/// 1. skips the test (printing `skipped: <name> (<reason>)` straight to
+///    stderr, so it shows even when output is captured) when none of its
+///    tags is in `MARVIN_TAGS`;
+/// 2. installs the termination handler (see
+///    [`cleanup::install_termination_handler`]);
+/// 3. builds a multi-thread tokio runtime and calls `connect` for the admin
+///    client (the `marvin` crate passes one that reads `MARVIN_CONFIG` or
+///    starts the embedded simulator);
+/// 4. builds the [`TestContext`] and runs `body` with panics caught;
+/// 5. always runs the cleanup stack, then prints every cleanup failure and,
+///    when the test failed, its API trace;
+/// 6. re-raises the body's panic, or fails with the body's error, or fails
+///    because cleanup failed; a body that called [`TestContext::skip`]
+///    prints `skipped: ...` and passes.
+///
+/// ```ignore
+/// // What `#[marvin::test(tags = ["smoke"])] async fn t(ctx: &mut TestContext) -> Result<()>`
+/// // becomes:
+/// #[test]
+/// fn t() {
+///     async fn t(ctx: &mut TestContext) -> Result<()> { /* the body */ }
+///     marvin_core::testing::run_test(
+///         TestSpec::new(concat!(module_path!(), "::", "t")).with_tags(["smoke"]),
+///         marvin::connect,
+///         |ctx| Box::pin(t(ctx)),
+///     )
+/// }
+/// ```
+pub fn run_test<C, CFut, F>(spec: TestSpec, connect: C, body: F)
+where
+    C: FnOnce() -> CFut,
+    CFut: Future<Output = Result<Client>>,
+    F: for<'c> FnOnce(&'c mut TestContext) -> LocalBoxFuture<'c, Result<()>>,
+{
+    run_test_with(RunSettings::from_env(), spec, connect, body);
+}
+
+/// [`run_test`] with explicit settings (instead of the environment).
+pub fn run_test_with<C, CFut, F>(settings: RunSettings, spec: TestSpec, connect: C, body: F)
+where
+    C: FnOnce() -> CFut,
+    CFut: Future<Output = Result<Client>>,
+    F: for<'c> FnOnce(&'c mut TestContext) -> LocalBoxFuture<'c, Result<()>>,
+{
+    if let Some(reason) = settings.skip_reason(&spec) {
+        skipped(&spec.name, &reason);
+        return;
+    }
+    if let Some(grace) = settings.termination_grace {
+        if let Err(error) = cleanup::install_termination_handler(grace) {
+            eprintln!("marvin: could not install the termination handler: {error}");
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("marvin-test")
+        .build()
+        .expect("could not build the test's tokio runtime");
+    let finished = runtime.block_on(drive(&settings, &spec, connect, body));
+    // Tasks the test left running are dropped here; guards they own push
+    // their deletions to the (closed) stack, hence to the cleanup thread.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    conclude(&spec, finished);
+}
+
+enum BodyOutcome {
+    Passed,
+    Failed(Error),
+    Panicked(Box<dyn Any + Send>),
+    Skipped(String),
+    ConnectFailed(Error),
+    Terminated,
+}
+
+struct Finished {
+    body: BodyOutcome,
+    cleanup: CleanupEnd,
+}
+
+enum CleanupEnd {
+    /// There was no context (the connection failed).
+    NoContext,
+    Ran(CleanupReport),
+    Panicked,
+    /// The grace period after a signal ended first.
+    CutShort,
+}
+
+async fn drive<C, CFut, F>(settings: &RunSettings, spec: &TestSpec, connect: C, body: F) -> Finished
+where
+    C: FnOnce() -> CFut,
+    CFut: Future<Output = Result<Client>>,
+    F: for<'c> FnOnce(&'c mut TestContext) -> LocalBoxFuture<'c, Result<()>>,
+{
+    let _in_flight = InFlight::enter();
+    let client = match connect().await {
+        Ok(client) => client,
+        Err(error) => {
+            return Finished {
+                body: BodyOutcome::ConnectFailed(error),
+                cleanup: CleanupEnd::NoContext,
+            };
+        }
+    };
+    let mut ctx = TestContext::new(client, spec, settings);
+    let outcome = {
+        let run = AssertUnwindSafe(body(&mut ctx)).catch_unwind();
+        tokio::select! {
+            biased;
+            result = run => match result {
+                Ok(Ok(())) => BodyOutcome::Passed,
+                Ok(Err(error)) => BodyOutcome::Failed(error),
+                Err(payload) => match payload.downcast::<super::runner::SkipTest>() {
+                    Ok(skip) => BodyOutcome::Skipped(skip.reason),
+                    Err(payload) => BodyOutcome::Panicked(payload),
+                },
+            },
+            () = cleanup::terminated() => BodyOutcome::Terminated,
+        }
+    };
+    // The body's future is gone: every guard it held is on the stack now.
+    // A panic inside cleanup (a bug) must not replace the test's outcome.
+    let run = AssertUnwindSafe(ctx.cleanup().run()).catch_unwind();
+    let ran = match cleanup::termination_deadline() {
+        Some(deadline) => tokio::time::timeout_at(deadline.into(), run).await.ok(),
+        None => Some(run.await),
+    };
+    let cleanup = match ran {
+        Some(Ok(report)) => {
+            if report.total() > 0 {
+                eprintln!("{}: {report}", spec.name);
+            }
+            CleanupEnd::Ran(report)
+        }
+        Some(Err(payload)) => {
+            eprintln!(
+                "{}: cleanup panicked: {}",
+                spec.name,
+                panic_text(payload.as_ref())
+            );
+            CleanupEnd::Panicked
+        }
+        None => {
+            eprintln!(
+                "{}: cleanup cut short by the grace period; see the ledger",
+                spec.name
+            );
+            CleanupEnd::CutShort
+        }
+    };
+    let failed = !matches!(outcome, BodyOutcome::Passed | BodyOutcome::Skipped(_));
+    if failed && !ctx.trace().is_empty() {
+        eprintln!("{}", ctx.trace().render(&spec.name));
+    }
+    Finished {
+        body: outcome,
+        cleanup,
+    }
+}
+
+fn conclude(spec: &TestSpec, finished: Finished) {
+    let cleanup_failed = match &finished.cleanup {
+        CleanupEnd::NoContext => false,
+        CleanupEnd::Ran(report) => !report.is_clean(),
+        CleanupEnd::Panicked | CleanupEnd::CutShort => true,
+    };
+    match finished.body {
+        BodyOutcome::Panicked(payload) => resume_unwind(payload),
+        BodyOutcome::Failed(error) => panic!("test returned an error: {error}"),
+        BodyOutcome::ConnectFailed(error) => panic!("could not connect to the cloud: {error}"),
+        BodyOutcome::Terminated => {
+            // The signal handler exits the process once every running test
+            // is here (or the grace period ends); finishing normally could
+            // let the harness exit 0 first.
+            loop {
+                std::thread::park();
+            }
+        }
+        BodyOutcome::Skipped(reason) => {
+            skipped(&spec.name, &reason);
+            if cleanup_failed {
+                panic!("the test was skipped but its cleanup failed (see above)");
+            }
+        }
+        BodyOutcome::Passed => {
+            if cleanup_failed {
+                panic!("the test passed but its cleanup failed (see above)");
+            }
+        }
+    }
+}
+
+fn panic_text(payload: &(dyn Any + Send)) -> &str {
+    payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("(a non-text panic)")
+}
+
+/// Prints the skip line straight to the process's stderr: the test
+/// harness's output capture only takes `print!`/`eprint!` output, and a
+/// skip should be seen.
+fn skipped(name: &str, reason: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "skipped: {name} ({reason})");
+}
