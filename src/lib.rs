@@ -1,11 +1,118 @@
 //! Marvin for Rust: integration tests for Apache CloudStack clouds.
 //!
-//! Test authors write `use marvin::prelude::*;` and nothing else.
+//! Test authors write `use marvin::prelude::*;` and nothing else:
+//!
+//! ```no_run
+//! use marvin::prelude::*;
+//!
+//! #[marvin::test(tags = ["smoke"])]
+//! async fn zones_are_listed(ctx: &mut TestContext) -> Result<()> {
+//!     let zones = ctx.client().list_all("listZones", Params::new()).await?;
+//!     zones.should().not().be_empty();
+//!     Ok(())
+//! }
+//! ```
+//!
+//! Where the tests run is decided here, once per process: with
+//! `MARVIN_CONFIG` set, against that cloud; without it, against the embedded
+//! simulator, started on first use on its own thread and shared by every
+//! test of the process (under `cargo nextest` each test is a process and gets
+//! its own simulator, which starts in milliseconds).
+
+use std::sync::OnceLock;
 
 pub use marvin_core as core;
+pub use marvin_macros::test;
 pub use marvin_simulator as simulator;
+
+pub use marvin_core::{Error, Result};
 
 /// The everyday names of a test.
 pub mod prelude {
-    pub use marvin_core::{CsErrorCode, ErrorCode};
+    pub use marvin_core::cleanup::Managed;
+    pub use marvin_core::should::{Should, SoftAssertions, eventually};
+    pub use marvin_core::testing::TestContext;
+    pub use marvin_core::{Client, CsErrorCode, Error, ErrorCode, Params, Result};
+    pub use marvin_core::{should, should_match, should_not};
+}
+
+/// Where the tests of this process run.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// The API URL (`http://127.0.0.1:PORT/client/api`).
+    pub url: String,
+    /// The admin's API key.
+    pub api_key: String,
+    secret_key: String,
+}
+
+impl Endpoint {
+    /// A client signed with the admin's keys.
+    pub fn admin_client(&self) -> Result<marvin_core::Client> {
+        marvin_core::Client::builder(&self.url).keys(&self.api_key, &self.secret_key).build()
+    }
+}
+
+/// The embedded simulator of this process, started on first use on a
+/// dedicated thread whose runtime outlives every test's own runtime.
+pub fn embedded_simulator() -> Result<&'static Endpoint> {
+    static EMBEDDED: OnceLock<std::result::Result<Endpoint, String>> = OnceLock::new();
+    EMBEDDED
+        .get_or_init(start_embedded)
+        .as_ref()
+        .map_err(|message| marvin_core::Error::setup(format!("the embedded simulator did not start: {message}")))
+}
+
+fn start_embedded() -> std::result::Result<Endpoint, String> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("marvin-simulator".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    let _ = sender.send(Err(error.to_string()));
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                match marvin_simulator::Simulator::start_default().await {
+                    Ok(simulator) => {
+                        let endpoint = Endpoint {
+                            url: simulator.url(),
+                            api_key: simulator.api_key().to_string(),
+                            secret_key: simulator.secret_key().to_string(),
+                        };
+                        let _ = sender.send(Ok(endpoint));
+                        // Serve until the process ends.
+                        std::future::pending::<()>().await;
+                        drop(simulator);
+                    }
+                    Err(error) => {
+                        let _ = sender.send(Err(error.to_string()));
+                    }
+                }
+            });
+        })
+        .map_err(|error| error.to_string())?;
+    receiver.recv().map_err(|_| "the simulator thread ended before it was ready".to_string())?
+}
+
+/// The admin client of the configured cloud (`MARVIN_CONFIG`), or of the
+/// embedded simulator when no config is set.
+pub async fn connect() -> Result<marvin_core::Client> {
+    match marvin_core::Config::from_env()? {
+        Some(config) => marvin_core::Client::from_config(&config),
+        None => embedded_simulator()?.admin_client(),
+    }
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use marvin_core::testing::{TestContext, TestSpec, run_test};
+
+    /// The connection every `#[marvin::test]` uses.
+    pub fn connect() -> impl std::future::Future<Output = marvin_core::Result<marvin_core::Client>> {
+        super::connect()
+    }
 }

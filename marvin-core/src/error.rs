@@ -250,7 +250,8 @@ impl Error {
         }
     }
 
-    pub(crate) fn setup(message: impl Into<String>) -> Self {
+    /// A setup error (the environment around the client cannot work).
+    pub fn setup(message: impl Into<String>) -> Self {
         Self::Setup {
             message: message.into(),
             source: None,

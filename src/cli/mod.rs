@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use marvin_core::Config;
 
+pub mod cleanup;
 pub mod sync;
 
 /// Marvin for Rust: integration tests for Apache CloudStack clouds.
@@ -21,6 +22,8 @@ pub struct Cli {
 enum Command {
     /// Fetch listApis from a live server and write the precache snapshot.
     Sync(sync::SyncArgs),
+    /// Delete what interrupted runs left behind, as the ledger records it.
+    Cleanup(cleanup::CleanupArgs),
 }
 
 /// Why the CLI stopped; each kind has its own exit code.
@@ -32,6 +35,9 @@ pub enum CliError {
     /// The config could not be read.
     #[error(transparent)]
     Client(#[from] marvin_core::Error),
+    /// Resources are left on the cloud.
+    #[error("{0} resource(s) could not be deleted")]
+    Leaks(usize),
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -46,6 +52,7 @@ impl CliError {
     fn exit_code(&self) -> ExitCode {
         match self {
             Self::Usage(_) => ExitCode::from(2),
+            Self::Leaks(_) => ExitCode::from(4),
             Self::Client(_) | Self::Io { .. } => ExitCode::from(3),
         }
     }
@@ -72,6 +79,7 @@ pub fn main() -> ExitCode {
     let outcome = runtime.block_on(async {
         match cli.command {
             Command::Sync(args) => sync::run(args).await,
+            Command::Cleanup(args) => cleanup::run(args).await,
         }
     });
     match outcome {

@@ -21,6 +21,10 @@ pub struct TestSpec {
     pub name: String,
     /// The tags (`smoke`, `advanced`, ...).
     pub tags: Vec<String>,
+    /// Whether the test needs real hypervisors (Marvin's
+    /// `required_hardware`); such tests are skipped unless
+    /// `MARVIN_HARDWARE=true`.
+    pub required_hardware: bool,
 }
 
 impl TestSpec {
@@ -29,7 +33,15 @@ impl TestSpec {
         Self {
             name: name.into(),
             tags: Vec::new(),
+            required_hardware: false,
         }
+    }
+
+    /// Marks the test as needing real hardware.
+    #[must_use]
+    pub fn with_required_hardware(mut self, required: bool) -> Self {
+        self.required_hardware = required;
+        self
     }
 
     /// Sets the tags.
@@ -56,6 +68,8 @@ pub struct RunSettings {
     /// Install the SIGTERM/SIGINT handler with this grace period; `None`
     /// leaves signals alone.
     pub termination_grace: Option<Duration>,
+    /// Whether tests that need real hardware run (`MARVIN_HARDWARE=true`).
+    pub hardware: bool,
 }
 
 /// The default grace period on SIGTERM: below nextest's default 10 s
@@ -71,7 +85,9 @@ impl RunSettings {
     /// - selected tags: `MARVIN_TAGS`, a comma-separated list (unset or
     ///   empty: every test runs);
     /// - termination grace: `MARVIN_TERM_GRACE` in seconds (`0`: no signal
-    ///   handler), default [`DEFAULT_TERMINATION_GRACE`].
+    ///   handler), default [`DEFAULT_TERMINATION_GRACE`];
+    /// - hardware: `MARVIN_HARDWARE=true` runs tests that need real
+    ///   hypervisors.
     pub fn from_env() -> Self {
         let var = |name| {
             std::env::var(name)
@@ -99,11 +115,15 @@ impl RunSettings {
             ledger,
             selected_tags,
             termination_grace,
+            hardware: var("MARVIN_HARDWARE").is_some_and(|v| v.eq_ignore_ascii_case("true")),
         }
     }
 
     /// Why `spec` does not run under these settings, if it does not.
     pub fn skip_reason(&self, spec: &TestSpec) -> Option<String> {
+        if spec.required_hardware && !self.hardware {
+            return Some("needs real hardware; set MARVIN_HARDWARE=true to run it".into());
+        }
         let selected = self.selected_tags.as_ref()?;
         if spec.tags.iter().any(|tag| selected.contains(tag)) {
             return None;

@@ -20,6 +20,7 @@ fn settings(ledger: &TempLedger) -> RunSettings {
         ledger: Some(ledger.path.clone()),
         selected_tags: None,
         termination_grace: None,
+        hardware: false,
     }
 }
 
@@ -219,6 +220,20 @@ fn tags_select_which_tests_run() {
         settings(&ledger).skip_reason(&TestSpec::new("t::none")),
         None
     );
+}
+
+#[test]
+fn hardware_tests_are_skipped_unless_hardware_is_enabled() {
+    let ledger = TempLedger::new("hardware");
+    let spec = TestSpec::new("t::hv").with_required_hardware(true);
+    let mut with_hardware = settings(&ledger);
+    assert_eq!(
+        with_hardware.skip_reason(&spec).as_deref(),
+        Some("needs real hardware; set MARVIN_HARDWARE=true to run it")
+    );
+    with_hardware.hardware = true;
+    assert_eq!(with_hardware.skip_reason(&spec), None);
+    assert_eq!(with_hardware.skip_reason(&TestSpec::new("t::plain")), None);
 }
 
 #[test]

@@ -1,0 +1,132 @@
+//! `#[marvin::test]`: a thin expansion into one call of
+//! `marvin::__private::run_test`, which owns the runtime, the context,
+//! tag selection, panic catching and cleanup.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Expr, ExprArray, ExprLit, ItemFn, Lit, LitStr, Token};
+
+/// The attribute's arguments: `tags = ["a", "b"]`, `required_hardware = bool`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct TestArgs {
+    pub(crate) tags: Vec<String>,
+    pub(crate) required_hardware: bool,
+}
+
+impl Parse for TestArgs {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut args = TestArgs::default();
+        let mut seen = Vec::new();
+        let pairs = Punctuated::<syn::MetaNameValue, Token![,]>::parse_terminated(input)?;
+        for pair in pairs {
+            let name = pair.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            if seen.contains(&name) {
+                return Err(syn::Error::new_spanned(&pair.path, format!("`{name}` is given twice")));
+            }
+            match (name.as_str(), &pair.value) {
+                ("tags", Expr::Array(ExprArray { elems, .. })) => {
+                    for elem in elems {
+                        match elem {
+                            Expr::Lit(ExprLit { lit: Lit::Str(tag), .. }) => args.tags.push(tag.value()),
+                            other => return Err(syn::Error::new_spanned(other, "tags must be string literals")),
+                        }
+                    }
+                }
+                ("required_hardware", Expr::Lit(ExprLit { lit: Lit::Bool(flag), .. })) => {
+                    args.required_hardware = flag.value;
+                }
+                ("tags", other) => return Err(syn::Error::new_spanned(other, "expected `tags = [\"...\", ...]`")),
+                ("required_hardware", other) => {
+                    return Err(syn::Error::new_spanned(other, "expected `required_hardware = true` or `false`"));
+                }
+                _ => {
+                    return Err(syn::Error::new_spanned(
+                        &pair.path,
+                        "unknown argument; expected `tags` or `required_hardware`",
+                    ));
+                }
+            }
+            seen.push(name);
+        }
+        Ok(args)
+    }
+}
+
+/// Expands `#[marvin::test(..)] async fn name(ctx: &mut TestContext) -> Result<()>`.
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let args: TestArgs = syn::parse2(args)?;
+    let function: ItemFn = syn::parse2(item)?;
+    if function.sig.asyncness.is_none() {
+        return Err(syn::Error::new_spanned(function.sig.fn_token, "a #[marvin::test] must be an `async fn`"));
+    }
+    if function.sig.inputs.len() != 1 {
+        return Err(syn::Error::new_spanned(
+            &function.sig.inputs,
+            "a #[marvin::test] takes exactly one argument: `ctx: &mut TestContext`",
+        ));
+    }
+    let name = &function.sig.ident;
+    let inner = format_ident!("__marvin_test_{}", name);
+    let mut body = function.clone();
+    body.sig.ident = inner.clone();
+    body.attrs.clear();
+    let attrs = &function.attrs;
+    let vis = &function.vis;
+    let tags = args.tags.iter().map(|tag| LitStr::new(tag, proc_macro2::Span::call_site()));
+    let hardware = args.required_hardware;
+    Ok(quote! {
+        #[::core::prelude::v1::test]
+        #(#attrs)*
+        #vis fn #name() {
+            #body
+            ::marvin::__private::run_test(
+                ::marvin::__private::TestSpec::new(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name)))
+                    .with_tags([#(#tags),*])
+                    .with_required_hardware(#hardware),
+                ::marvin::__private::connect,
+                |ctx| ::std::boxed::Box::pin(#inner(ctx)),
+            )
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_tags_and_hardware() {
+        let args: TestArgs = syn::parse_quote!(tags = ["smoke", "advanced"], required_hardware = true);
+        assert_eq!(args, TestArgs { tags: vec!["smoke".into(), "advanced".into()], required_hardware: true });
+    }
+
+    #[test]
+    fn refuses_unknown_and_repeated_arguments() {
+        let unknown = syn::parse2::<TestArgs>(quote!(tag = ["x"])).unwrap_err();
+        assert!(unknown.to_string().contains("unknown argument"));
+        let twice = syn::parse2::<TestArgs>(quote!(tags = [], tags = [])).unwrap_err();
+        assert!(twice.to_string().contains("given twice"));
+    }
+
+    #[test]
+    fn expands_into_one_run_test_call() {
+        let out = expand(
+            quote!(tags = ["smoke"]),
+            quote!(async fn lists(ctx: &mut TestContext) -> Result<()> { Ok(()) }),
+        )
+        .unwrap()
+        .to_string();
+        assert!(out.contains("fn lists ()"), "{out}");
+        assert!(out.contains("async fn __marvin_test_lists"), "{out}");
+        assert!(out.contains(":: marvin :: __private :: run_test"), "{out}");
+        assert!(out.contains("\"smoke\""), "{out}");
+    }
+
+    #[test]
+    fn refuses_a_sync_function() {
+        let error = expand(quote!(), quote!(fn lists(ctx: &mut TestContext) {})).unwrap_err();
+        assert!(error.to_string().contains("async fn"));
+    }
+}
