@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use marvin_core::Client;
-use marvin_core::cleanup::{ledger, sweep};
+use marvin_core::cleanup::{default_path, sweep};
 
 use super::{CliError, load_config};
 
@@ -29,7 +29,7 @@ pub async fn run(args: CleanupArgs) -> Result<(), CliError> {
     let config = load_config(args.config.as_deref())?
         .ok_or_else(|| CliError::Usage("marvin cleanup needs --config or MARVIN_CONFIG".into()))?;
     let client = Client::from_config(&config)?;
-    let path = args.ledger.unwrap_or_else(ledger::default_path);
+    let path = args.ledger.unwrap_or_else(default_path);
     let report = sweep(&client, &path, args.run.as_deref(), args.dry_run)
         .await
         .map_err(|error| CliError::Usage(format!("ledger {}: {error}", path.display())))?;

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use marvin_core::Config;
 
 pub mod cleanup;
+pub mod simulator;
 pub mod sync;
 
 /// Marvin for Rust: integration tests for Apache CloudStack clouds.
@@ -24,6 +25,8 @@ enum Command {
     Sync(sync::SyncArgs),
     /// Delete what interrupted runs left behind, as the ledger records it.
     Cleanup(cleanup::CleanupArgs),
+    /// Run the CloudStack-compatible simulator as a standalone endpoint.
+    Simulator(simulator::SimulatorArgs),
 }
 
 /// Why the CLI stopped; each kind has its own exit code.
@@ -80,6 +83,7 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Sync(args) => sync::run(args).await,
             Command::Cleanup(args) => cleanup::run(args).await,
+            Command::Simulator(args) => simulator::run(args).await,
         }
     });
     match outcome {
