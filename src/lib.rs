@@ -49,7 +49,9 @@ pub struct Endpoint {
 impl Endpoint {
     /// A client signed with the admin's keys.
     pub fn admin_client(&self) -> Result<marvin_core::Client> {
-        marvin_core::Client::builder(&self.url).keys(&self.api_key, &self.secret_key).build()
+        marvin_core::Client::builder(&self.url)
+            .keys(&self.api_key, &self.secret_key)
+            .build()
     }
 }
 
@@ -60,7 +62,9 @@ pub fn embedded_simulator() -> Result<&'static Endpoint> {
     EMBEDDED
         .get_or_init(start_embedded)
         .as_ref()
-        .map_err(|message| marvin_core::Error::setup(format!("the embedded simulator did not start: {message}")))
+        .map_err(|message| {
+            marvin_core::Error::setup(format!("the embedded simulator did not start: {message}"))
+        })
 }
 
 fn start_embedded() -> std::result::Result<Endpoint, String> {
@@ -68,7 +72,11 @@ fn start_embedded() -> std::result::Result<Endpoint, String> {
     std::thread::Builder::new()
         .name("marvin-simulator".into())
         .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            {
                 Ok(runtime) => runtime,
                 Err(error) => {
                     let _ = sender.send(Err(error.to_string()));
@@ -95,7 +103,9 @@ fn start_embedded() -> std::result::Result<Endpoint, String> {
             });
         })
         .map_err(|error| error.to_string())?;
-    receiver.recv().map_err(|_| "the simulator thread ended before it was ready".to_string())?
+    receiver
+        .recv()
+        .map_err(|_| "the simulator thread ended before it was ready".to_string())?
 }
 
 /// The admin client of the configured cloud (`MARVIN_CONFIG`), or of the
@@ -112,7 +122,8 @@ pub mod __private {
     pub use marvin_core::testing::{TestContext, TestSpec, run_test};
 
     /// The connection every `#[marvin::test]` uses.
-    pub fn connect() -> impl std::future::Future<Output = marvin_core::Result<marvin_core::Client>> {
+    pub fn connect() -> impl std::future::Future<Output = marvin_core::Result<marvin_core::Client>>
+    {
         super::connect()
     }
 }

@@ -34,5 +34,9 @@ pub async fn run(args: CleanupArgs) -> Result<(), CliError> {
         .await
         .map_err(|error| CliError::Usage(format!("ledger {}: {error}", path.display())))?;
     println!("{report}");
-    if report.is_clean() || args.dry_run { Ok(()) } else { Err(CliError::Leaks(report.failures.len())) }
+    if report.is_clean() || args.dry_run {
+        Ok(())
+    } else {
+        Err(CliError::Leaks(report.failures.len()))
+    }
 }

@@ -43,21 +43,33 @@ pub async fn run(args: SimulatorArgs) -> Result<(), CliError> {
     let config = SimulatorConfig {
         bind: SocketAddr::new(args.host, args.port),
         db_path: args.db,
-        integration_bind: args.integration_port.map(|port| SocketAddr::new(args.host, port)),
+        integration_bind: args
+            .integration_port
+            .map(|port| SocketAddr::new(args.host, port)),
         job_delay: Duration::from_millis(args.job_delay_ms),
         empty: args.empty,
         fixtures: args.fixtures,
     };
-    let simulator = Simulator::start(config).await.map_err(|error| CliError::Usage(error.to_string()))?;
+    let simulator = Simulator::start(config)
+        .await
+        .map_err(|error| CliError::Usage(error.to_string()))?;
     if let Some(path) = &args.write_config {
-        simulator.write_config(path).map_err(|source| CliError::Io { path: path.clone(), source })?;
+        simulator
+            .write_config(path)
+            .map_err(|source| CliError::Io {
+                path: path.clone(),
+                source,
+            })?;
         eprintln!("wrote the client config to {}", path.display());
     }
     eprintln!("marvin simulator listening on {}", simulator.url());
     if let Some(url) = simulator.integration_url() {
         eprintln!("integration port (no authentication) on {url}");
     }
-    eprintln!("admin API key: {} (the secret key is in the written config)", simulator.api_key());
+    eprintln!(
+        "admin API key: {} (the secret key is in the written config)",
+        simulator.api_key()
+    );
     simulator.serve_forever().await;
     Ok(())
 }

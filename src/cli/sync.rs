@@ -23,8 +23,10 @@ pub async fn run(args: SyncArgs) -> Result<(), CliError> {
         .ok_or_else(|| CliError::Usage("marvin sync needs --config or MARVIN_CONFIG".into()))?;
     let client = Client::from_config(&config)?;
     let apis = fetch(&client).await?;
-    std::fs::write(&args.output, apis.to_pretty_json())
-        .map_err(|source| CliError::Io { path: args.output.clone(), source })?;
+    std::fs::write(&args.output, apis.to_pretty_json()).map_err(|source| CliError::Io {
+        path: args.output.clone(),
+        source,
+    })?;
     eprintln!("wrote {} APIs to {}", apis.count, args.output.display());
     Ok(())
 }
@@ -32,8 +34,11 @@ pub async fn run(args: SyncArgs) -> Result<(), CliError> {
 /// Reads `listApis` and returns it in the stable, sorted form.
 pub async fn fetch(client: &Client) -> Result<ApiList, CliError> {
     let answer = client.request("listApis", Params::new()).await?;
-    let mut apis: ApiList = serde_json::from_value(answer)
-        .map_err(|error| CliError::Usage(format!("the server's listApis answer is not a listApis document: {error}")))?;
+    let mut apis: ApiList = serde_json::from_value(answer).map_err(|error| {
+        CliError::Usage(format!(
+            "the server's listApis answer is not a listApis document: {error}"
+        ))
+    })?;
     apis.normalize();
     Ok(apis)
 }
