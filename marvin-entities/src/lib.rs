@@ -1,2 +1,68 @@
 //! Typed CloudStack commands, responses and entities, generated at compile
-//! time from `api-precache.json`.
+//! time from `api-precache.json` by [`marvin_macros::cloudstack_api!`].
+//!
+//! The precache is the workspace's `api-precache.json` unless the
+//! `MARVIN_PRECACHE` environment variable names another listApis file
+//! (absolute path) when the crate is built; cargo rebuilds the crate when
+//! either changes. Without a precache the crate builds with its runtime only
+//! (and a build warning).
+//!
+//! # What is generated
+//!
+//! - **Entities** at the crate root (`VirtualMachine`, `Account`, ...): the
+//!   nouns of the API as the linguist groups it (`docs/api-mapping.md` lists
+//!   where each API lands). An entity's page lists its creator, enumerator
+//!   and verbs. Each entity has
+//!   - its fields, typed and optional (lists default to empty), except
+//!     `id: String`; fields the schema does not list stay in `extra`;
+//!   - `create` (its `create*`/`register*`/`deploy*`/`add*` API), `list`
+//!     (its `list*` API, every page), `list_stream` (page by page) and
+//!     `refresh` (the current state, listed by id);
+//!   - one method per other API, named after the verb (`stop`,
+//!     `reset_password`, `add_nic`); methods take `&self` and send the
+//!     entity's id when the API takes it as `id` or `<entity>id`;
+//!   - [`marvin_core::Resource`], whose `deletion` names the API that deletes
+//!     it (`destroyVirtualMachine` with `expunge=true`, `disassociateIpAddress`,
+//!     ...), for cleanup.
+//! - **[`commands`]**: one request type per API (`DeployVirtualMachine`):
+//!   required parameters as fields, optional ones in an `...Options` struct
+//!   (`Default` plus one builder setter per parameter), APIs whose required
+//!   parameters come in alternative sets (`disableAccount`: `id`, or
+//!   `account` and `domainid`) take a `...Target` enum; `params()` shows what
+//!   is sent and `send` sends it. Each implements [`Command`].
+//! - **[`responses`]**: the answer shapes that are not entities, and nested
+//!   objects.
+//!
+//! Required arguments come in alphabetical order of their CloudStack names.
+//! Lists are sent comma-joined and maps as `name[i].key=value`. Every call
+//! returns a [`Call`], a future of `marvin_core::Result<T>`; async APIs wait
+//! for their job. Answers decode leniently ([`Decode`]): numbers sent as
+//! strings and strings sent as numbers are accepted, `{}` reads as an empty
+//! list, dates are kept as [`Timestamp`]s, and secrets are [`Secret`]s that
+//! never show in `Debug` output.
+//!
+//! ```ignore
+//! use marvin_entities::VirtualMachine;
+//! use marvin_entities::commands::{
+//!     DeployVirtualMachineOptions, DestroyVirtualMachineOptions, StopVirtualMachineOptions,
+//! };
+//!
+//! let vm = VirtualMachine::create(&client, offering_id, template_id, zone_id,
+//!     DeployVirtualMachineOptions::default().name("web-1")).await?;
+//! let vm = vm.stop(&client, StopVirtualMachineOptions::default().forced(true)).await?;
+//! assert_eq!(vm.state.as_deref(), Some("Stopped"));
+//! vm.destroy(&client, DestroyVirtualMachineOptions::default().expunge(true)).await?;
+//! ```
+
+extern crate self as marvin_entities;
+
+mod runtime;
+
+pub use runtime::{Call, Command, Decode, ListStream, Object, Secret, Success, Timestamp};
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::runtime::private::*;
+}
+
+marvin_macros::cloudstack_api!(env = "MARVIN_PRECACHE_PATH");

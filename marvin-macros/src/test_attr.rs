@@ -21,25 +21,53 @@ impl Parse for TestArgs {
         let mut seen = Vec::new();
         let pairs = Punctuated::<syn::MetaNameValue, Token![,]>::parse_terminated(input)?;
         for pair in pairs {
-            let name = pair.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            let name = pair
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             if seen.contains(&name) {
-                return Err(syn::Error::new_spanned(&pair.path, format!("`{name}` is given twice")));
+                return Err(syn::Error::new_spanned(
+                    &pair.path,
+                    format!("`{name}` is given twice"),
+                ));
             }
             match (name.as_str(), &pair.value) {
                 ("tags", Expr::Array(ExprArray { elems, .. })) => {
                     for elem in elems {
                         match elem {
-                            Expr::Lit(ExprLit { lit: Lit::Str(tag), .. }) => args.tags.push(tag.value()),
-                            other => return Err(syn::Error::new_spanned(other, "tags must be string literals")),
+                            Expr::Lit(ExprLit {
+                                lit: Lit::Str(tag), ..
+                            }) => args.tags.push(tag.value()),
+                            other => {
+                                return Err(syn::Error::new_spanned(
+                                    other,
+                                    "tags must be string literals",
+                                ));
+                            }
                         }
                     }
                 }
-                ("required_hardware", Expr::Lit(ExprLit { lit: Lit::Bool(flag), .. })) => {
+                (
+                    "required_hardware",
+                    Expr::Lit(ExprLit {
+                        lit: Lit::Bool(flag),
+                        ..
+                    }),
+                ) => {
                     args.required_hardware = flag.value;
                 }
-                ("tags", other) => return Err(syn::Error::new_spanned(other, "expected `tags = [\"...\", ...]`")),
+                ("tags", other) => {
+                    return Err(syn::Error::new_spanned(
+                        other,
+                        "expected `tags = [\"...\", ...]`",
+                    ));
+                }
                 ("required_hardware", other) => {
-                    return Err(syn::Error::new_spanned(other, "expected `required_hardware = true` or `false`"));
+                    return Err(syn::Error::new_spanned(
+                        other,
+                        "expected `required_hardware = true` or `false`",
+                    ));
                 }
                 _ => {
                     return Err(syn::Error::new_spanned(
@@ -59,7 +87,10 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let args: TestArgs = syn::parse2(args)?;
     let function: ItemFn = syn::parse2(item)?;
     if function.sig.asyncness.is_none() {
-        return Err(syn::Error::new_spanned(function.sig.fn_token, "a #[marvin::test] must be an `async fn`"));
+        return Err(syn::Error::new_spanned(
+            function.sig.fn_token,
+            "a #[marvin::test] must be an `async fn`",
+        ));
     }
     if function.sig.inputs.len() != 1 {
         return Err(syn::Error::new_spanned(
@@ -74,7 +105,10 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     body.attrs.clear();
     let attrs = &function.attrs;
     let vis = &function.vis;
-    let tags = args.tags.iter().map(|tag| LitStr::new(tag, proc_macro2::Span::call_site()));
+    let tags = args
+        .tags
+        .iter()
+        .map(|tag| LitStr::new(tag, proc_macro2::Span::call_site()));
     let hardware = args.required_hardware;
     Ok(quote! {
         #[::core::prelude::v1::test]
@@ -98,8 +132,15 @@ mod tests {
 
     #[test]
     fn reads_tags_and_hardware() {
-        let args: TestArgs = syn::parse_quote!(tags = ["smoke", "advanced"], required_hardware = true);
-        assert_eq!(args, TestArgs { tags: vec!["smoke".into(), "advanced".into()], required_hardware: true });
+        let args: TestArgs =
+            syn::parse_quote!(tags = ["smoke", "advanced"], required_hardware = true);
+        assert_eq!(
+            args,
+            TestArgs {
+                tags: vec!["smoke".into(), "advanced".into()],
+                required_hardware: true
+            }
+        );
     }
 
     #[test]
@@ -114,7 +155,11 @@ mod tests {
     fn expands_into_one_run_test_call() {
         let out = expand(
             quote!(tags = ["smoke"]),
-            quote!(async fn lists(ctx: &mut TestContext) -> Result<()> { Ok(()) }),
+            quote!(
+                async fn lists(ctx: &mut TestContext) -> Result<()> {
+                    Ok(())
+                }
+            ),
         )
         .unwrap()
         .to_string();
@@ -126,7 +171,13 @@ mod tests {
 
     #[test]
     fn refuses_a_sync_function() {
-        let error = expand(quote!(), quote!(fn lists(ctx: &mut TestContext) {})).unwrap_err();
+        let error = expand(
+            quote!(),
+            quote!(
+                fn lists(ctx: &mut TestContext) {}
+            ),
+        )
+        .unwrap_err();
         assert!(error.to_string().contains("async fn"));
     }
 }

@@ -1,0 +1,246 @@
+//! Entities: the struct (or a unit struct for entities no answer
+//! describes), `Decode`, `Resource`, and one method per API.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::command::{arg_doc, summary};
+use super::{
+    Site, answer_item, answer_type, arg_input, command_path, doc, field_value, ident, krate,
+    many_args, response, rt, streams,
+};
+use crate::model::{Entity, Fill, Method, Model, Role, entity_type};
+
+fn entity_doc(entity: &Entity, model: &Model) -> String {
+    let mut out = format!("A CloudStack `{}`.", entity.name);
+    if entity.fields.is_none() {
+        out.push_str(" No answer describes it: this type only groups its APIs.");
+    }
+    out.push('\n');
+    let mut verbs = Vec::new();
+    for method in &entity.methods {
+        let api = &model.commands[method.command].api;
+        match method.role {
+            Role::Creator => {
+                out.push_str(&format!("\n- Creator: [`create`](Self::create) (`{api}`)"))
+            }
+            Role::Enumerator => {
+                out.push_str(&format!("\n- Enumerator: [`list`](Self::list) (`{api}`)"))
+            }
+            Role::Verb => {
+                let by_id = if method.fill.is_some() {
+                    ", on `&self`"
+                } else {
+                    ""
+                };
+                verbs.push(format!(
+                    "\n  - [`{0}`](Self::{0}) (`{api}`{by_id})",
+                    method.name
+                ));
+            }
+        }
+    }
+    if entity.refresh.is_some() {
+        out.push_str("\n- [`refresh`](Self::refresh): the current state, listed by id");
+    }
+    if let Some(removal) = &entity.removal {
+        let api = &model.commands[removal.command].api;
+        let expunge = if removal.expunge {
+            " with `expunge=true`"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "\n- Deletion (for cleanup, `Resource::deletion`): `{api}`{expunge}"
+        ));
+    }
+    if !verbs.is_empty() {
+        out.push_str("\n- Verbs:");
+        out.push_str(&verbs.concat());
+    }
+    out
+}
+
+fn method(m: &Method, model: &Model) -> TokenStream {
+    let rt = rt();
+    let krate = krate();
+    let command = &model.commands[m.command];
+    let name = ident(&m.name);
+    let request = command_path(&command.name, Site::Root);
+
+    let mut docs = summary(command);
+    let filled = match &m.fill {
+        Some(Fill::Required(i)) => Some(command.required[*i].wire.clone()),
+        Some(Fill::Optional(i)) => Some(command.optional[*i].wire.clone()),
+        Some(Fill::Target) => Some("id".to_string()),
+        None => None,
+    };
+    if let Some(wire) = &filled {
+        docs.push_str(&format!(" Sends this entity's id as `{wire}`."));
+    }
+    let args: Vec<_> = command
+        .required
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| m.fill != Some(Fill::Required(*i)))
+        .map(|(_, a)| a)
+        .collect();
+    let takes_target = command.target.is_some() && m.fill != Some(Fill::Target);
+    if !args.is_empty() || takes_target {
+        docs.push_str("\n\n# Arguments\n");
+        for a in &args {
+            docs.push_str(&format!("\n- `{}`: {}", a.ident, arg_doc(a)));
+        }
+        if let Some(t) = command.target.as_ref().filter(|_| takes_target) {
+            docs.push_str(&format!("\n- `target`: [`{0}`](commands::{0})", t.name));
+        }
+    }
+    if let Some(o) = &command.options {
+        docs.push_str(&format!("\n\nOptional arguments: [`{o}`](commands::{o})."));
+    }
+    let docs = doc(&docs);
+
+    let receiver = m.fill.as_ref().map(|_| quote!(&self,));
+    let params = args.iter().map(|a| {
+        let field = ident(&a.ident);
+        let (input, _) = arg_input(a.kind, &field);
+        quote!(#field: #input,)
+    });
+    let target_param = takes_target.then(|| {
+        let t = command_path(&command.target.as_ref().expect("checked").name, Site::Root);
+        quote!(target: #t,)
+    });
+    let options_param = command.options.as_ref().map(|o| {
+        let o = command_path(o, Site::Root);
+        quote!(options: #o,)
+    });
+    let fields = command.required.iter().enumerate().map(|(i, a)| {
+        let field = ident(&a.ident);
+        if m.fill == Some(Fill::Required(i)) {
+            quote!(#field: self.id.clone(),)
+        } else {
+            field_value(a.kind, &field)
+        }
+    });
+    let target_field = command.target.as_ref().map(|t| {
+        if m.fill == Some(Fill::Target) {
+            let t = command_path(&t.name, Site::Root);
+            let variant = ident(&command.target.as_ref().expect("checked").variants[0].name);
+            quote!(target: #t::#variant(self.id.clone()),)
+        } else {
+            quote!(target,)
+        }
+    });
+    let set_optional = match &m.fill {
+        Some(Fill::Optional(i)) => {
+            let field = ident(&command.optional[*i].ident);
+            Some(quote!(let mut options = options; options.#field = Some(self.id.clone());))
+        }
+        _ => None,
+    };
+    let options_field = command.options.as_ref().map(|_| quote!(options,));
+    let answer = answer_type(command, Site::Root);
+    let build = quote!(#request { #(#fields)* #target_field #options_field });
+
+    let count = usize::from(m.fill.is_some())
+        + 1
+        + args.len()
+        + usize::from(takes_target)
+        + usize::from(command.options.is_some());
+    let allow = many_args(count);
+    let main = quote! {
+        #docs
+        #allow
+        pub fn #name(#receiver client: &#rt::Client, #(#params)* #target_param #options_param) -> #krate::Call<#answer> {
+            #set_optional
+            #build.send(client)
+        }
+    };
+    if m.role != Role::Enumerator || !streams(command) {
+        return main;
+    }
+    let item = answer_item(command, Site::Root);
+    let params = args.iter().map(|a| {
+        let field = ident(&a.ident);
+        let (input, _) = arg_input(a.kind, &field);
+        quote!(#field: #input,)
+    });
+    let stream_doc = doc(&format!(
+        "[`list`](Self::list) as a stream of items, fetched page by page (`{}`).",
+        command.api
+    ));
+    quote! {
+        #main
+        #stream_doc
+        #allow
+        pub fn list_stream(client: &#rt::Client, #(#params)* #target_param #options_param) -> #krate::ListStream<#item> {
+            #build.stream(client)
+        }
+    }
+}
+
+/// One entity.
+pub(crate) fn emit(entity: &Entity, model: &Model) -> TokenStream {
+    let rt = rt();
+    let krate = krate();
+    let type_name = entity_type(&entity.name);
+    let name = ident(&type_name);
+    let docs = doc(&entity_doc(entity, model));
+    let definition = match &entity.fields {
+        Some(fields) => response::body(&type_name, docs, fields, Site::Root),
+        None => quote! {
+            #docs
+            #[derive(Debug, Clone, Copy, Default)]
+            pub struct #name;
+        },
+    };
+    let methods = entity.methods.iter().map(|m| method(m, model));
+    let refresh = entity.refresh.as_ref().map(|r| {
+        let command = &model.commands[r.command];
+        let api = &command.api;
+        let paged = command.response.paged;
+        let listall = r.listall.then(|| quote!(p.set("listall", "true");));
+        quote! {
+            /// This entity's current state, listed by its id.
+            pub fn refresh(&self, client: &#rt::Client) -> #krate::Call<Self> {
+                let mut p = #rt::Params::new();
+                p.set("id", &self.id);
+                #listall
+                #rt::refresh(client, #api, p, #paged)
+            }
+        }
+    });
+    let resource = entity.has_id().then(|| {
+        let label = &entity.name;
+        let deletion = match &entity.removal {
+            Some(removal) => {
+                let command = &model.commands[removal.command];
+                let api = &command.api;
+                let is_async = command.is_async;
+                let id_param = &removal.id_param;
+                let extra = removal.expunge.then(|| quote!(("expunge", "true")));
+                quote!(Some(#rt::deletion(#label, &self.id, #api, #is_async, #id_param, &[#extra])))
+            }
+            None => quote!(None),
+        };
+        quote! {
+            impl #rt::Resource for #name {
+                const ENTITY: &'static str = #label;
+                fn id(&self) -> &str {
+                    &self.id
+                }
+                fn deletion(&self) -> Option<#rt::Deletion> {
+                    #deletion
+                }
+            }
+        }
+    });
+    quote! {
+        #definition
+        #resource
+        impl #name {
+            #(#methods)*
+            #refresh
+        }
+    }
+}

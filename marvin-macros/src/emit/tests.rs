@@ -1,0 +1,109 @@
+//! The emitted code, as text: a golden file for a trimmed fixture, and the
+//! full real schemas.
+//!
+//! `MARVIN_BLESS=1 cargo test -p marvin-macros` rewrites the golden file.
+//! marvin-entities compiles the same fixture (`tests/fixture.rs`), so the
+//! golden output is also checked as code.
+
+use std::path::PathBuf;
+
+use marvin_core::schema::ApiList;
+
+use crate::model::Model;
+use crate::precache;
+use crate::test_support::{schema_418, schema_422};
+
+fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn pretty(list: &ApiList) -> String {
+    let model = Model::build(list).expect("the schema builds");
+    let tokens = super::api(&model, None, "small.json");
+    let file: syn::File = syn::parse2(tokens).expect("the expansion is valid Rust");
+    prettyplease::unparse(&file)
+}
+
+fn fixture() -> ApiList {
+    let path = crate_dir().join("tests/fixtures/small.json");
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    precache::parse(&text, "small.json").expect("fixture parses")
+}
+
+#[test]
+fn small_fixture_matches_the_golden_file() {
+    let actual = pretty(&fixture());
+    let golden = crate_dir().join("tests/golden/small.rs");
+    if std::env::var_os("MARVIN_BLESS").is_some() {
+        std::fs::create_dir_all(golden.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&golden, &actual).expect("write golden");
+        return;
+    }
+    let expected =
+        std::fs::read_to_string(&golden).expect("golden file (MARVIN_BLESS=1 creates it)");
+    if actual != expected {
+        let line = actual
+            .lines()
+            .zip(expected.lines())
+            .position(|(a, e)| a != e)
+            .unwrap_or(0);
+        let show = |text: &str| {
+            text.lines()
+                .skip(line.saturating_sub(2))
+                .take(6)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        panic!(
+            "expansion differs from tests/golden/small.rs at line {}:\n--- expected\n{}\n--- actual\n{}\n\
+             (MARVIN_BLESS=1 rewrites the golden file)",
+            line + 1,
+            show(&expected),
+            show(&actual)
+        );
+    }
+}
+
+#[test]
+fn expansion_is_deterministic() {
+    assert_eq!(pretty(schema_418()), pretty(schema_418()));
+}
+
+#[test]
+fn both_real_schemas_expand_to_valid_rust() {
+    for schema in [schema_422(), schema_418()] {
+        let text = pretty(schema);
+        for api in &schema.api {
+            assert!(
+                text.contains(&format!("\"{}\"", api.name)),
+                "{} is not sent anywhere",
+                api.name
+            );
+        }
+    }
+}
+
+#[test]
+fn the_precache_file_is_tracked_by_the_compiler() {
+    let model = Model::build(&fixture()).expect("builds");
+    let path = crate_dir().join("tests/fixtures/small.json");
+    let tokens = super::api(&model, Some(&path), "small.json").to_string();
+    assert!(tokens.contains("include_bytes !"), "{}", &tokens[..200]);
+}
+
+#[test]
+fn doc_text_is_escaped_for_markdown() {
+    assert_eq!(super::text(" a <b> [c] x_y\n"), "a &lt;b&gt; \\[c\\] x\\_y");
+}
+
+/// Writes the expansion of both real schemas to the target directory, to
+/// read: `cargo test -p marvin-macros dump_expansions -- --ignored`.
+#[test]
+#[ignore = "writes files for reading, checks nothing"]
+fn dump_expansions() {
+    let out = crate_dir().join("../target/marvin-expansions");
+    std::fs::create_dir_all(&out).expect("mkdir");
+    std::fs::write(out.join("listApis-4.22.rs"), pretty(schema_422())).expect("write");
+    std::fs::write(out.join("listApis-4.18.rs"), pretty(schema_418())).expect("write");
+    std::fs::write(out.join("small.rs"), pretty(&fixture())).expect("write");
+}

@@ -1,0 +1,236 @@
+//! Entities and their methods.
+//!
+//! - The creator is the entity's own `create*`, `register*`, `deploy*` or
+//!   `add*` API, in that order of preference (`Template`, `Iso`: `register`;
+//!   `IpAddress`: `associate`); it becomes `create`.
+//! - The enumerator is its own `list*` API: `list` (and `list_stream` when
+//!   the API is paged), plus `refresh` when it lists by `id`.
+//! - Every other API is a method named after its verb in snake case
+//!   (`resetPassword` -> `reset_password`); a name that clashes, or is a
+//!   keyword, takes the API's full name (`create_template`).
+//! - A method takes `&self` when the entity has an id and the API takes it:
+//!   as `id` or `<entity>id` (for listings only the latter, and only when
+//!   required), or as the `Id` variant of its target.
+//! - The deletion is the first of destroy (with `expunge=true` when
+//!   available), delete, disassociate, remove, release and expunge that
+//!   needs nothing but the id.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use marvin_core::schema::Api;
+
+use super::types::Types;
+use super::{Arg, ArgKind, Command, Entity, Fill, Method, Refresh, Removal, Role};
+use crate::linguist::{CREATOR_VERBS, Mapping, creator_verb_override, leading_word};
+use crate::names::{is_keyword, snake};
+
+/// The creator and enumerator of each entity (indices into the APIs).
+#[derive(Debug, Default)]
+pub(crate) struct Roles {
+    /// Creators by entity.
+    pub(crate) creator: BTreeMap<String, usize>,
+    /// Enumerators by entity.
+    pub(crate) enumerator: BTreeMap<String, usize>,
+}
+
+/// Finds each entity's creator and enumerator.
+pub(crate) fn roles(
+    apis: &[&Api],
+    mappings: &[Mapping],
+    groups: &BTreeMap<String, Vec<usize>>,
+) -> Roles {
+    let mut roles = Roles::default();
+    for (entity, members) in groups {
+        let exact = |verb: &str| {
+            members
+                .iter()
+                .copied()
+                .find(|&i| mappings[i].exact && mappings[i].verb == verb)
+        };
+        let creator = match creator_verb_override(entity) {
+            Some(verb) => exact(verb).or_else(|| CREATOR_VERBS.iter().find_map(|v| exact(v))),
+            None => CREATOR_VERBS.iter().find_map(|v| exact(v)),
+        };
+        if let Some(index) = creator {
+            roles.creator.insert(entity.clone(), index);
+        }
+        if let Some(index) = exact("list") {
+            roles.enumerator.insert(entity.clone(), index);
+        }
+        debug_assert!(members.iter().all(|&i| i < apis.len()));
+    }
+    roles
+}
+
+/// Method names an entity reserves for itself.
+const RESERVED_METHODS: &[&str] = &["create", "list", "list_stream", "refresh", "id", "deletion"];
+
+/// APIs whose `id` names another resource than their entity (a host for
+/// `discoverGpuDevices`, a cluster for the DRS plans, a secondary IP, a
+/// security group rule): they stay associated functions.
+const ID_OF_ANOTHER: &[&str] = &[
+    "discoverGpuDevices",
+    "executeClusterDrsPlan",
+    "generateClusterDrsPlan",
+    "removeIpFromNic",
+    "revokeSecurityGroupEgress",
+    "revokeSecurityGroupIngress",
+];
+
+/// The verbs of deletion, in order of preference.
+const DELETING: &[&str] = &[
+    "destroy",
+    "delete",
+    "disassociate",
+    "remove",
+    "release",
+    "expunge",
+];
+
+fn fill(entity: &str, command: &Command) -> Option<Fill> {
+    if ID_OF_ANOTHER.contains(&command.api.as_str()) {
+        return None;
+    }
+    let own = format!("{}id", entity.to_ascii_lowercase());
+    let spelled = format!("{}id", command.mapping.spelled.to_ascii_lowercase());
+    let many = command.response.many || leading_word(&command.api) == "list";
+    let named = |arg: &Arg| (arg.wire == own || arg.wire == spelled) && arg.kind == ArgKind::Str;
+    if !many {
+        if let Some(target) = &command.target {
+            let by_id = &target.variants[0].args;
+            if by_id.len() == 1 && by_id[0].wire == "id" && by_id[0].kind == ArgKind::Str {
+                return Some(Fill::Target);
+            }
+        }
+        for wanted in ["id", own.as_str(), spelled.as_str()] {
+            if let Some(i) = command
+                .required
+                .iter()
+                .position(|a| a.wire == wanted && a.kind == ArgKind::Str)
+            {
+                return Some(Fill::Required(i));
+            }
+        }
+        for wanted in ["id", own.as_str(), spelled.as_str()] {
+            if let Some(i) = command
+                .optional
+                .iter()
+                .position(|a| a.wire == wanted && a.kind == ArgKind::Str)
+            {
+                return Some(Fill::Optional(i));
+            }
+        }
+        return None;
+    }
+    command.required.iter().position(named).map(Fill::Required)
+}
+
+/// Builds the entities from their APIs.
+pub(crate) fn build(
+    groups: &BTreeMap<String, Vec<usize>>,
+    roles: &Roles,
+    types: &Types,
+    commands: &[Command],
+) -> Result<Vec<Entity>, String> {
+    let mut entities = Vec::with_capacity(groups.len());
+    for (name, members) in groups {
+        let fields = types.entity_fields(name).cloned();
+        let has_id = fields
+            .as_ref()
+            .is_some_and(|f| f.iter().any(|f| f.ty == super::FieldTy::Id));
+        let creator = roles.creator.get(name).copied();
+        let enumerator = roles.enumerator.get(name).copied();
+        let mut methods = Vec::new();
+        let mut used: BTreeSet<String> =
+            RESERVED_METHODS.iter().map(|s| (*s).to_string()).collect();
+        if let Some(command) = creator {
+            methods.push(Method {
+                name: "create".into(),
+                command,
+                role: Role::Creator,
+                fill: None,
+            });
+        }
+        if let Some(command) = enumerator {
+            methods.push(Method {
+                name: "list".into(),
+                command,
+                role: Role::Enumerator,
+                fill: None,
+            });
+        }
+        let mut verbs = Vec::new();
+        for &index in members {
+            if Some(index) == creator || Some(index) == enumerator {
+                continue;
+            }
+            let command = &commands[index];
+            let mut method = snake(&command.mapping.verb);
+            if used.contains(&method) || is_keyword(&method) {
+                method = snake(&command.api);
+            }
+            let base = method.clone();
+            let mut n = 2;
+            while !used.insert(method.clone()) {
+                method = format!("{base}_{n}");
+                n += 1;
+            }
+            let fill = if has_id { fill(name, command) } else { None };
+            verbs.push(Method {
+                name: method,
+                command: index,
+                role: Role::Verb,
+                fill,
+            });
+        }
+        verbs.sort_by(|a, b| a.name.cmp(&b.name));
+        methods.extend(verbs);
+
+        let refresh = enumerator.filter(|_| has_id).and_then(|index| {
+            let command = &commands[index];
+            let by_id =
+                command.optional.iter().any(|a| a.wire == "id") && command.required.is_empty();
+            by_id.then(|| Refresh {
+                command: index,
+                listall: command.optional.iter().any(|a| a.wire == "listall"),
+            })
+        });
+        let removal = removal(&methods, commands);
+        entities.push(Entity {
+            name: name.clone(),
+            fields,
+            methods,
+            refresh,
+            removal,
+        });
+    }
+    Ok(entities)
+}
+
+fn removal(methods: &[Method], commands: &[Command]) -> Option<Removal> {
+    let candidates = methods.iter().filter_map(|m| {
+        let command = &commands[m.command];
+        let verb = command.mapping.verb.as_str();
+        let rank = DELETING.iter().position(|d| *d == verb)?;
+        let id_param = match m.fill.as_ref()? {
+            Fill::Required(i) if command.required.len() == 1 => command.required[*i].wire.clone(),
+            Fill::Optional(i) if command.required.is_empty() => command.optional[*i].wire.clone(),
+            Fill::Target if command.required.is_empty() => "id".to_string(),
+            _ => return None,
+        };
+        let expunge = verb == "destroy" && command.optional.iter().any(|a| a.wire == "expunge");
+        // destroy with expunge first, then the verbs in order.
+        let order = if expunge { 0 } else { rank + 1 };
+        Some((
+            order,
+            Removal {
+                command: m.command,
+                id_param,
+                expunge,
+            },
+        ))
+    });
+    candidates
+        .min_by_key(|(order, _)| *order)
+        .map(|(_, removal)| removal)
+}
