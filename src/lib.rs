@@ -22,10 +22,13 @@
 use std::sync::OnceLock;
 
 pub use marvin_core as core;
+pub use marvin_entities as entities;
 pub use marvin_macros::test;
 pub use marvin_simulator as simulator;
 
 pub use marvin_core::{Error, Result};
+
+pub mod sync;
 
 /// The everyday names of a test.
 pub mod prelude {

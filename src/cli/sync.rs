@@ -2,8 +2,7 @@
 
 use std::path::PathBuf;
 
-use marvin_core::schema::ApiList;
-use marvin_core::{Client, Params};
+use marvin_core::Client;
 
 use super::{CliError, load_config};
 
@@ -22,23 +21,11 @@ pub async fn run(args: SyncArgs) -> Result<(), CliError> {
     let config = load_config(args.config.as_deref())?
         .ok_or_else(|| CliError::Usage("marvin sync needs --config or MARVIN_CONFIG".into()))?;
     let client = Client::from_config(&config)?;
-    let apis = fetch(&client).await?;
+    let apis = marvin::sync::fetch_precache(&client).await?;
     std::fs::write(&args.output, apis.to_pretty_json()).map_err(|source| CliError::Io {
         path: args.output.clone(),
         source,
     })?;
     eprintln!("wrote {} APIs to {}", apis.count, args.output.display());
     Ok(())
-}
-
-/// Reads `listApis` and returns it in the stable, sorted form.
-pub async fn fetch(client: &Client) -> Result<ApiList, CliError> {
-    let answer = client.request("listApis", Params::new()).await?;
-    let mut apis: ApiList = serde_json::from_value(answer).map_err(|error| {
-        CliError::Usage(format!(
-            "the server's listApis answer is not a listApis document: {error}"
-        ))
-    })?;
-    apis.normalize();
-    Ok(apis)
 }

@@ -1,0 +1,162 @@
+//! [`Scenario`]: one test of a suite, as data, and the macros that turn one
+//! table of scenarios into both a `static` list (for `marvin smoke`) and
+//! one `#[test]` per scenario (for `cargo test` and `cargo nextest`).
+
+use futures_util::future::LocalBoxFuture;
+use marvin_core::testing::{TestContext, TestSpec};
+
+use crate::Result;
+
+/// The body of a scenario: a plain `async fn name(ctx: &mut TestContext) ->
+/// marvin::Result<()>`, boxed.
+pub type ScenarioFn = for<'c> fn(&'c mut TestContext) -> LocalBoxFuture<'c, Result<()>>;
+
+/// One test of a suite: its name, tags and body.
+#[derive(Debug, Clone, Copy)]
+pub struct Scenario {
+    /// `module::function` (`accounts::create_and_delete`), as cargo names
+    /// the generated test.
+    pub name: &'static str,
+    /// The tags (`smoke`, `accounts`, ...), for selection.
+    pub tags: &'static [&'static str],
+    /// Whether the scenario needs real hypervisors (Marvin's
+    /// `required_hardware`); such scenarios are skipped unless hardware is
+    /// enabled (`MARVIN_HARDWARE=true`).
+    pub required_hardware: bool,
+    /// The body.
+    pub run: ScenarioFn,
+}
+
+impl Scenario {
+    /// The test spec of this scenario (its name, tags and hardware need).
+    pub fn spec(&self) -> TestSpec {
+        TestSpec::new(self.name)
+            .with_tags(self.tags.iter().copied())
+            .with_required_hardware(self.required_hardware)
+    }
+
+    /// Whether the scenario has one of `tags` (an empty list selects all).
+    pub fn has_any_tag(&self, tags: &[String]) -> bool {
+        tags.is_empty() || self.tags.iter().any(|tag| tags.iter().any(|t| t == tag))
+    }
+}
+
+/// Runs a scenario as a cargo test: [`marvin_core::testing::run_test`]
+/// against [`crate::connect`] (the `MARVIN_CONFIG` cloud, else the embedded
+/// simulator). The tests that [`scenario_table!`](crate::scenario_table)
+/// generates call this.
+pub fn run_as_cargo_test(scenario: &Scenario) {
+    marvin_core::testing::run_test(scenario.spec(), crate::connect, scenario.run);
+}
+
+/// Expands a table of scenarios, grouped by module, in one of two modes:
+///
+/// - `static`: `pub static SCENARIOS: &[Scenario]`, in table order;
+/// - `cargo_tests`: per module a `mod` with one `#[test]` per scenario,
+///   which runs it with [`run_as_cargo_test`].
+///
+/// Paths are taken relative to `$root`, the module that holds the scenario
+/// modules. An entry is `function => ["tag", ...]`, optionally followed by
+/// `(hardware)` for scenarios that need real hypervisors.
+///
+/// ```ignore
+/// marvin::scenario_table! { static, crate::smoke;
+///     accounts {
+///         create_and_delete => ["smoke", "accounts"],
+///     }
+/// }
+/// ```
+///
+/// A suite lists its scenarios once, in a macro of its own that forwards
+/// the table here with the mode it was given (see `marvin::smoke_scenarios!`).
+#[macro_export]
+macro_rules! scenario_table {
+    (static, $($root:tt)::+; $(
+        $module:ident { $( $func:ident => [$($tag:literal),* $(,)?] $(($hardware:ident))? ),* $(,)? }
+    )*) => {
+        /// Every scenario of the suite, in table order.
+        pub static SCENARIOS: &[$crate::suite::Scenario] = &[$($(
+            $crate::suite::Scenario {
+                name: ::core::concat!(::core::stringify!($module), "::", ::core::stringify!($func)),
+                tags: &[$($tag),*],
+                required_hardware: $crate::__scenario_hardware!($($hardware)?),
+                run: |ctx| ::std::boxed::Box::pin($($root)::+::$module::$func(ctx)),
+            },
+        )*)*];
+    };
+    (cargo_tests, $($root:tt)::+; $(
+        $module:ident { $( $func:ident => [$($tag:literal),* $(,)?] $(($hardware:ident))? ),* $(,)? }
+    )*) => {$(
+        mod $module {$(
+            #[test]
+            fn $func() {
+                $crate::suite::run_as_cargo_test(&$crate::suite::Scenario {
+                    name: ::core::concat!(::core::stringify!($module), "::", ::core::stringify!($func)),
+                    tags: &[$($tag),*],
+                    required_hardware: $crate::__scenario_hardware!($($hardware)?),
+                    run: |ctx| ::std::boxed::Box::pin($($root)::+::$module::$func(ctx)),
+                });
+            }
+        )*}
+    )*};
+}
+
+/// `(hardware)` after a table entry: the scenario needs real hypervisors.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __scenario_hardware {
+    () => {
+        false
+    };
+    (hardware) => {
+        true
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    mod demo {
+        use crate::Result;
+        use marvin_core::testing::TestContext;
+
+        pub async fn first(_ctx: &mut TestContext) -> Result<()> {
+            Ok(())
+        }
+
+        pub async fn second(_ctx: &mut TestContext) -> Result<()> {
+            Ok(())
+        }
+    }
+
+    mod table {
+        crate::scenario_table! { static, crate::suite::scenario::tests;
+            demo {
+                first => ["smoke", "demo"],
+                second => ["slow"] (hardware),
+            }
+        }
+    }
+
+    #[test]
+    fn the_table_lists_names_tags_and_hardware_in_order() {
+        let names: Vec<_> = table::SCENARIOS.iter().map(|s| s.name).collect();
+        assert_eq!(names, ["demo::first", "demo::second"]);
+        assert_eq!(table::SCENARIOS[0].tags, ["smoke", "demo"]);
+        assert!(!table::SCENARIOS[0].required_hardware);
+        assert!(table::SCENARIOS[1].required_hardware);
+        let spec = table::SCENARIOS[1].spec();
+        assert_eq!(spec.name, "demo::second");
+        assert_eq!(spec.tags, ["slow"]);
+        assert!(spec.required_hardware);
+    }
+
+    #[test]
+    fn tag_selection_matches_any_tag() {
+        let first = table::SCENARIOS[0];
+        assert!(first.has_any_tag(&[]));
+        assert!(first.has_any_tag(&["demo".into(), "x".into()]));
+        assert!(!first.has_any_tag(&["slow".into()]));
+    }
+}
