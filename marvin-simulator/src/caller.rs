@@ -36,9 +36,14 @@ impl Role {
 
     /// Parses a role type name.
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Admin, Self::ResourceAdmin, Self::DomainAdmin, Self::User]
-            .into_iter()
-            .find(|role| role.name().eq_ignore_ascii_case(name))
+        [
+            Self::Admin,
+            Self::ResourceAdmin,
+            Self::DomainAdmin,
+            Self::User,
+        ]
+        .into_iter()
+        .find(|role| role.name().eq_ignore_ascii_case(name))
     }
 
     const fn mask(self) -> u8 {

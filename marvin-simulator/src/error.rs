@@ -20,7 +20,11 @@ pub struct ApiError {
 impl ApiError {
     /// An error with both codes.
     pub fn new(code: ErrorCode, cs_code: CsErrorCode, text: impl Into<String>) -> Self {
-        Self { code, cs_code: Some(cs_code), text: text.into() }
+        Self {
+            code,
+            cs_code: Some(cs_code),
+            text: text.into(),
+        }
     }
 
     /// 401: the one answer for every authentication failure.
@@ -34,7 +38,11 @@ impl ApiError {
 
     /// 431 / 4350 `InvalidParameterValueException`.
     pub fn param(text: impl Into<String>) -> Self {
-        Self::new(ErrorCode::ParamError, CsErrorCode::InvalidParameterValue, text)
+        Self::new(
+            ErrorCode::ParamError,
+            CsErrorCode::InvalidParameterValue,
+            text,
+        )
     }
 
     /// 431 for a missing required parameter, with CloudStack's text.
@@ -55,7 +63,11 @@ impl ApiError {
 
     /// 432: an unknown command, or one this caller may not use.
     pub fn unsupported(text: impl Into<String>) -> Self {
-        Self::new(ErrorCode::UnsupportedAction, CsErrorCode::UnavailableCommand, text)
+        Self::new(
+            ErrorCode::UnsupportedAction,
+            CsErrorCode::UnavailableCommand,
+            text,
+        )
     }
 
     /// 530 / 4250 `CloudRuntimeException`.
@@ -70,23 +82,39 @@ impl ApiError {
 
     /// 532 / 4280 `AccountLimitException`.
     pub fn account_limit(text: impl Into<String>) -> Self {
-        Self::new(ErrorCode::AccountResourceLimit, CsErrorCode::AccountLimit, text)
+        Self::new(
+            ErrorCode::AccountResourceLimit,
+            CsErrorCode::AccountLimit,
+            text,
+        )
     }
 
     /// 533 / 4325 `InsufficientCapacityException`.
     pub fn capacity(text: impl Into<String>) -> Self {
-        Self::new(ErrorCode::InsufficientCapacity, CsErrorCode::InsufficientCapacity, text)
+        Self::new(
+            ErrorCode::InsufficientCapacity,
+            CsErrorCode::InsufficientCapacity,
+            text,
+        )
     }
 
     /// 534 / 4380 `ResourceUnavailableException`.
     pub fn unavailable(text: impl Into<String>) -> Self {
-        Self::new(ErrorCode::ResourceUnavailable, CsErrorCode::ResourceUnavailable, text)
+        Self::new(
+            ErrorCode::ResourceUnavailable,
+            CsErrorCode::ResourceUnavailable,
+            text,
+        )
     }
 
     /// 535 / 4370 `ResourceAllocationException` (also account limits, see
     /// cloudstack-semantics.md section 7).
     pub fn allocation(text: impl Into<String>) -> Self {
-        Self::new(ErrorCode::ResourceAllocation, CsErrorCode::ResourceAllocation, text)
+        Self::new(
+            ErrorCode::ResourceAllocation,
+            CsErrorCode::ResourceAllocation,
+            text,
+        )
     }
 
     /// 536 / 4375 `ResourceInUseException`.
@@ -96,7 +124,11 @@ impl ApiError {
 
     /// 537 / 4360 `NetworkRuleConflictException`.
     pub fn conflict(text: impl Into<String>) -> Self {
-        Self::new(ErrorCode::NetworkRuleConflict, CsErrorCode::NetworkRuleConflict, text)
+        Self::new(
+            ErrorCode::NetworkRuleConflict,
+            CsErrorCode::NetworkRuleConflict,
+            text,
+        )
     }
 
     /// The code a failed async job reports for this error (semantics §0):

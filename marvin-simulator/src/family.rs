@@ -92,7 +92,12 @@ impl Call<'_> {
 
     /// Records an event (`listEvents`) owned by the caller's account, in this
     /// call's transaction: `kind` is CloudStack's event type (`VM.START`).
-    pub fn event(&self, kind: &str, description: &str, subject: Subject<'_>) -> Result<(), ApiError> {
+    pub fn event(
+        &self,
+        kind: &str,
+        description: &str,
+        subject: Subject<'_>,
+    ) -> Result<(), ApiError> {
         crate::families::events::record(self, kind, description, subject)
     }
 }
@@ -111,7 +116,11 @@ pub struct Subject<'a> {
 impl<'a> Subject<'a> {
     /// An event about one resource.
     pub fn of(kind: &'a str, id: &'a str, name: &'a str) -> Self {
-        Self { kind: Some(kind), id: Some(id), name: Some(name) }
+        Self {
+            kind: Some(kind),
+            id: Some(id),
+            name: Some(name),
+        }
     }
 }
 
@@ -128,14 +137,28 @@ impl Page {
     /// CloudStack's default and maximum page size.
     pub const MAX: i64 = 500;
 
+    /// ` LIMIT <n> OFFSET <m>` to append to a query. The numbers are
+    /// written into the SQL on purpose: SQLite re-prepares a statement
+    /// whose `LIMIT` is a bound parameter on every call, which costs more
+    /// than the query itself (a cached statement per page size is cheap).
+    pub fn sql(&self) -> String {
+        format!(" LIMIT {} OFFSET {}", self.limit, self.offset)
+    }
+
     /// Reads `page`/`pagesize`: no pagesize means 500, `-1` means unlimited.
     pub fn from_params(params: &Params) -> Self {
         let size = params.i64("pagesize").ok().flatten().unwrap_or(Self::MAX);
         let page = params.i64("page").ok().flatten().unwrap_or(1).max(1);
         if size < 0 {
-            return Self { limit: i64::MAX, offset: 0 };
+            return Self {
+                limit: i64::MAX,
+                offset: 0,
+            };
         }
-        Self { limit: size, offset: (page - 1) * size }
+        Self {
+            limit: size,
+            offset: (page - 1) * size,
+        }
     }
 }
 
@@ -170,10 +193,17 @@ pub enum Reply {
 impl std::fmt::Debug for Reply {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Object { key, value } => f.debug_struct("Object").field("key", key).field("value", value).finish(),
-            Self::List { key, items, count } => {
-                f.debug_struct("List").field("key", key).field("items", items).field("count", count).finish()
-            }
+            Self::Object { key, value } => f
+                .debug_struct("Object")
+                .field("key", key)
+                .field("value", value)
+                .finish(),
+            Self::List { key, items, count } => f
+                .debug_struct("List")
+                .field("key", key)
+                .field("items", items)
+                .field("count", count)
+                .finish(),
             Self::Success(text) => f.debug_tuple("Success").field(text).finish(),
             Self::Bare(value) => f.debug_tuple("Bare").field(value).finish(),
             Self::Job(job) => job.fmt(f),
@@ -194,6 +224,21 @@ pub struct Job {
     pub instance_type: Option<&'static str>,
     /// The work that completes the job.
     pub work: JobWork,
+    /// The action event the engine records around the job (set with
+    /// [`Job::with_event`]); the work itself then records no event.
+    pub event: Option<JobEvent>,
+}
+
+/// The action event of an async job (cloudstack-semantics.md §1.2): the
+/// engine records `Scheduled` when the job is submitted, `Started` when it
+/// runs, then `Completed` ("Successfully completed <description>", INFO) or
+/// an ERROR ("Error while <description>"), about the job's instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobEvent {
+    /// CloudStack's event type (`VM.START`).
+    pub kind: &'static str,
+    /// The action's short text and detail (`starting Vm. Vm Id: <uuid>`).
+    pub description: String,
 }
 
 impl std::fmt::Debug for Job {
@@ -201,6 +246,7 @@ impl std::fmt::Debug for Job {
         f.debug_struct("Job")
             .field("instance_id", &self.instance_id)
             .field("instance_type", &self.instance_type)
+            .field("event", &self.event)
             .finish_non_exhaustive()
     }
 }
@@ -208,12 +254,35 @@ impl std::fmt::Debug for Job {
 impl Job {
     /// A job about an existing or new object.
     pub fn on(instance_type: &'static str, instance_id: impl Into<String>, work: JobWork) -> Self {
-        Self { instance_id: Some(instance_id.into()), instance_type: Some(instance_type), work }
+        Self {
+            instance_id: Some(instance_id.into()),
+            instance_type: Some(instance_type),
+            work,
+            event: None,
+        }
     }
 
     /// A job about no particular object.
     pub fn detached(work: JobWork) -> Self {
-        Self { instance_id: None, instance_type: None, work }
+        Self {
+            instance_id: None,
+            instance_type: None,
+            work,
+            event: None,
+        }
+    }
+
+    /// Has the engine record the action events of this job (see [`JobEvent`]).
+    ///
+    /// ```ignore
+    /// Ok(Reply::Job(Job::on("VirtualMachine", &id, work).with_event("VM.START", format!("starting Vm. Vm Id: {id}"))))
+    /// ```
+    pub fn with_event(mut self, kind: &'static str, description: impl Into<String>) -> Self {
+        self.event = Some(JobEvent {
+            kind,
+            description: description.into(),
+        });
+        self
     }
 }
 
@@ -225,11 +294,19 @@ pub struct Seed<'a> {
     pub now: OffsetDateTime,
     /// Ids chosen by earlier families (`"zone"`, `"admin_account"`, ...).
     pub ids: std::collections::BTreeMap<&'static str, String>,
+    /// The simulator starts like a fresh install (`SimulatorConfig::empty`):
+    /// only what a new CloudStack has (ROOT domain, system and admin accounts
+    /// and users, default roles, offerings and templates), no zone or other
+    /// infrastructure. Families that seed infrastructure skip it then.
+    pub empty: bool,
 }
 
 impl std::fmt::Debug for Seed<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Seed").field("ids", &self.ids).finish()
+        f.debug_struct("Seed")
+            .field("ids", &self.ids)
+            .field("empty", &self.empty)
+            .finish()
     }
 }
 

@@ -5,16 +5,101 @@
 //! and is driven by `api-precache.json`: `listApis` is served from it and
 //! every call is validated against it before a family's handler adds the
 //! semantics.
+//!
+//! # Embedded
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use marvin_simulator::Simulator;
+//! let sim = Simulator::start_default().await?;      // ephemeral port, in memory, default zone
+//! let url = sim.url();                                // http://127.0.0.1:PORT/client/api
+//! let (key, secret) = (sim.api_key(), sim.secret_key());
+//! sim.write_config("sim.json")?;                      // a Marvin config for other clients
+//! sim.shutdown().await;                               // or just drop it
+//! # Ok(()) }
+//! ```
+//!
+//! Standalone, `SimulatorConfig { bind, db_path, integration_bind, .. }` and
+//! [`RunningSimulator::serve_forever`].
+//!
+//! # Modules
+//!
+//! - [`catalog`]: the precache index and the registry of the families'
+//!   commands;
+//! - `engine`: the SQLite connection and the dispatcher (one transaction per
+//!   call, generic validation, envelope); `auth`: keys, signatures and
+//!   sessions; `jobs`: the async half of commands; `faults`: injected
+//!   faults; `http`: the axum listener;
+//! - [`family`], [`params`], [`caller`], [`scope`], [`error`], [`time`]: the
+//!   contract families are written against; `families/`: the families.
+//!
+//! # Writing handlers
+//!
+//! A handler gets a [`family::Call`] (the call's transaction, the caller,
+//! the lower-cased parameters) after authentication, the role check and the
+//! generic validation have passed, and returns a [`family::Reply`]:
+//!
+//! - `Reply::Object { key, value }` → `{"<cmd>response": {"<key>": value}}`;
+//! - `Reply::List { key, items, count }` → `{"count": N, "<key>": [...]}`, or
+//!   `{}` when `count` is 0, `{"count": N}` for a page past the end; `count`
+//!   is the total of matches, the items only the page (`call.page()`);
+//! - `Reply::Success(text)` → `{"success": true}` (+ `displaytext`);
+//! - `Reply::Bare(value)` → the value unwrapped (login-style answers);
+//! - `Reply::Job(job)` → `{"jobid": .., "id": ..}` now; the work runs after
+//!   the job delay in its own transaction. An async command (per the
+//!   precache) that answers anything else gets a job that returns it.
+//!
+//! Null fields are dropped at every depth, so handlers may emit `null`.
+//! Dates are strings in CloudStack's format ([`time::format`]). Entity keys
+//! are CloudStack's (`virtualmachine`, `account`, ...). Errors are
+//! [`ApiError`]s; an `Err` rolls the whole call back. Sync commands record
+//! their event with [`family::Call::event`]; async ones set
+//! [`family::Job::with_event`] and the engine records
+//! Scheduled/Started/Completed (or ERROR).
+//!
+//! # Fixtures
+//!
+//! `SimulatorConfig::fixtures` names a directory. Every `*.json` file in it,
+//! in file-name order, is an array of calls run after the seed, as the root
+//! admin, through the same validation and handlers as HTTP requests (async
+//! commands finish before the next call):
+//!
+//! ```json
+//! [
+//!   {"command": "createDomain", "params": {"name": "eng"}, "as": "eng"},
+//!   {"command": "createAccount", "params": {
+//!       "username": "alice", "password": "pw", "firstname": "A", "lastname": "L",
+//!       "email": "a@example.com", "accounttype": 0, "domainid": "${eng.id}"}}
+//! ]
+//! ```
+//!
+//! Parameter values may be strings, numbers or booleans; an array of scalars
+//! is sent comma-separated; an object, or an array of objects, becomes a map
+//! (`tags: [{"key": "a", "value": "b"}]` → `tags[0].key=a&tags[0].value=b`).
+//! `"as": "name"` keeps the call's result (the entity inside the answer, or
+//! the first item of a list) so that later strings can use `${name.field}`.
+//! A failing call stops the start with [`StartError::Fixture`].
 
 pub mod caller;
+pub mod catalog;
 pub mod error;
 pub mod family;
 pub mod params;
 pub mod scope;
 pub mod time;
 
+mod auth;
+mod engine;
+mod faults;
+mod fixtures;
+mod http;
+mod jobs;
+mod request;
+mod simulator;
+
 pub(crate) mod families;
 
 pub use caller::{Caller, Role, RoleSet};
 pub use error::ApiError;
 pub use params::Params;
+pub use simulator::{RunningSimulator, Simulator, SimulatorConfig, StartError};

@@ -23,7 +23,9 @@ impl Params {
     }
 
     /// Builds parameters from pairs; later duplicates win.
-    pub fn from_pairs<K: AsRef<str>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
+    pub fn from_pairs<K: AsRef<str>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
         let mut params = Self::new();
         for (name, value) in pairs {
             params.insert(name.as_ref(), value);
@@ -58,7 +60,8 @@ impl Params {
 
     /// A string the command cannot do without.
     pub fn required(&self, command: &str, name: &str) -> Result<&str, ApiError> {
-        self.str(name).ok_or_else(|| ApiError::missing(command, name))
+        self.str(name)
+            .ok_or_else(|| ApiError::missing(command, name))
     }
 
     /// A boolean as Java's `Boolean.valueOf` reads it: only a case-insensitive
@@ -77,7 +80,9 @@ impl Params {
         match self.str(name) {
             None => Ok(None),
             Some(v) => v.trim().parse().map(Some).map_err(|_| {
-                ApiError::param(format!("Unable to parse parameter {name} value={v} as a number"))
+                ApiError::param(format!(
+                    "Unable to parse parameter {name} value={v} as a number"
+                ))
             }),
         }
     }
@@ -85,7 +90,13 @@ impl Params {
     /// A comma-separated list (`list` parameters), empty items dropped.
     pub fn list(&self, name: &str) -> Vec<String> {
         self.get(name)
-            .map(|v| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect())
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -95,10 +106,19 @@ impl Params {
         let prefix = format!("{name}[");
         let mut entries: BTreeMap<u32, BTreeMap<String, String>> = BTreeMap::new();
         for (key, value) in self.values.range(prefix.clone()..) {
-            let Some(rest) = key.strip_prefix(&prefix) else { break };
-            let Some((index, field)) = rest.split_once("].") else { continue };
-            let Ok(index) = index.parse::<u32>() else { continue };
-            entries.entry(index).or_default().insert(field.to_string(), value.clone());
+            let Some(rest) = key.strip_prefix(&prefix) else {
+                break;
+            };
+            let Some((index, field)) = rest.split_once("].") else {
+                continue;
+            };
+            let Ok(index) = index.parse::<u32>() else {
+                continue;
+            };
+            entries
+                .entry(index)
+                .or_default()
+                .insert(field.to_string(), value.clone());
         }
         entries.into_values().collect()
     }

@@ -13,7 +13,11 @@ use crate::family::Call;
 
 /// Refuses (531/4365) an action on a resource owned by another account,
 /// unless the caller is root admin or a domain admin above the owner.
-pub fn check_access(call: &Call<'_>, owner_account_id: &str, resource_id: &str) -> Result<(), ApiError> {
+pub fn check_access(
+    call: &Call<'_>,
+    owner_account_id: &str,
+    resource_id: &str,
+) -> Result<(), ApiError> {
     let caller = call.caller;
     if caller.is_root_admin() || caller.account_id == owner_account_id {
         return Ok(());
@@ -66,11 +70,14 @@ impl ListScope {
         let recursive = params.flag("isrecursive", false);
 
         let domain = match params.str("domainid") {
-            Some(id) => Some(domain_path(call, id)?.ok_or_else(|| ApiError::invalid_id("domainid", id))?),
+            Some(id) => {
+                Some(domain_path(call, id)?.ok_or_else(|| ApiError::invalid_id("domainid", id))?)
+            }
             None => None,
         };
         if let Some((_, path)) = &domain {
-            let inside = caller.is_root_admin() || (caller.is_domain_admin() && path.starts_with(&caller.domain_path));
+            let inside = caller.is_root_admin()
+                || (caller.is_domain_admin() && path.starts_with(&caller.domain_path));
             let own_domain = path == &caller.domain_path;
             if !inside && !own_domain {
                 return Err(ApiError::permission(format!(
@@ -81,7 +88,9 @@ impl ListScope {
         }
 
         if let Some(name) = params.str("account") {
-            let domain_id = domain.as_ref().map_or(caller.domain_id.as_str(), |(id, _)| id.as_str());
+            let domain_id = domain
+                .as_ref()
+                .map_or(caller.domain_id.as_str(), |(id, _)| id.as_str());
             let account: Option<String> = call
                 .tx
                 .query_row(
@@ -90,19 +99,26 @@ impl ListScope {
                     |row| row.get(0),
                 )
                 .optional()?;
-            let account = account
-                .ok_or_else(|| ApiError::param(format!("Unable to find account {name} in domain {domain_id}")))?;
+            let account = account.ok_or_else(|| {
+                ApiError::param(format!(
+                    "Unable to find account {name} in domain {domain_id}"
+                ))
+            })?;
             if !caller.is_admin() && account != caller.account_id {
                 return Err(ApiError::permission(format!(
                     "Account '{}' does not have permission to access account {name}",
                     caller.account_name
                 )));
             }
-            return Ok(Self { kind: ScopeKind::Account(account) });
+            return Ok(Self {
+                kind: ScopeKind::Account(account),
+            });
         }
 
         if !caller.is_admin() {
-            return Ok(Self { kind: ScopeKind::Account(caller.account_id.clone()) });
+            return Ok(Self {
+                kind: ScopeKind::Account(caller.account_id.clone()),
+            });
         }
         let kind = match domain {
             Some((_, path)) if recursive || listall => ScopeKind::DomainTree(path),
@@ -124,9 +140,10 @@ impl ListScope {
         match &self.kind {
             ScopeKind::Everything => ("1 = 1".into(), None),
             ScopeKind::Account(id) => (format!("{account_column} = ?"), Some(id.clone())),
-            ScopeKind::Domain(id) => {
-                (format!("{account_column} IN (SELECT id FROM accounts WHERE domain_id = ?)"), Some(id.clone()))
-            }
+            ScopeKind::Domain(id) => (
+                format!("{account_column} IN (SELECT id FROM accounts WHERE domain_id = ?)"),
+                Some(id.clone()),
+            ),
             ScopeKind::DomainTree(path) => (
                 format!(
                     "{account_column} IN (SELECT a.id FROM accounts a JOIN domains d ON d.id = a.domain_id \
@@ -141,10 +158,14 @@ impl ListScope {
 fn domain_path(call: &Call<'_>, id: &str) -> Result<Option<(String, String)>, ApiError> {
     Ok(call
         .tx
-        .query_row("SELECT id, path FROM domains WHERE id = ?1", [id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .query_row("SELECT id, path FROM domains WHERE id = ?1", [id], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
         .optional()?)
 }
 
 fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }

@@ -6,8 +6,24 @@
 //! families above it.
 
 pub(crate) mod events;
+pub(crate) mod identity;
+pub(crate) mod datacenter;
+pub(crate) mod offerings;
+pub(crate) mod templates;
+pub(crate) mod limits;
+pub(crate) mod projects;
+pub(crate) mod compute;
+pub(crate) mod storage;
+pub(crate) mod tags;
+pub(crate) mod jobs;
+pub(crate) mod platform;
+pub(crate) mod simulator;
+
+pub(crate) mod sql;
+#[cfg(test)]
+pub(crate) mod testkit;
 
 use crate::family::Family;
 
 /// Every family, in schema and seed order.
-pub(crate) const ALL: &[&dyn Family] = &[&events::Events];
+pub(crate) const ALL: &[&dyn Family] = &[&events::Events, &identity::Identity, &datacenter::Datacenter, &offerings::Offerings, &templates::Templates, &limits::Limits, &projects::Projects, &compute::Compute, &storage::Storage, &tags::Tags, &jobs::Jobs, &platform::Platform, &simulator::Simulator];

@@ -4,8 +4,13 @@
 //! records the Scheduled/Started/Completed events of async jobs here. This is
 //! the one place a later event stream hooks in.
 
+use rusqlite::types::Value as SqlValue;
+use serde_json::{Map, Value};
+
+use crate::caller::RoleSet;
 use crate::error::ApiError;
-use crate::family::{Call, Command, Family, Subject};
+use crate::family::{Call, Command, Family, Reply, Subject};
+use crate::scope::ListScope;
 
 /// The events family.
 #[derive(Debug)]
@@ -21,16 +26,163 @@ impl Family for Events {
     }
 
     fn commands(&self) -> &'static [Command] {
-        &[]
+        COMMANDS
     }
 }
 
-/// Inserts a Completed INFO event owned by the caller, in the call's transaction.
-pub(crate) fn record(call: &Call<'_>, kind: &str, description: &str, subject: Subject<'_>) -> Result<(), ApiError> {
-    insert(call, kind, "INFO", "Completed", description, subject, None)
+const COMMANDS: &[Command] = &[Command {
+    name: "listEvents",
+    roles: RoleSet::ALL,
+    doc: "Lists the events recorded for the caller's account (admins: for the accounts they manage), newest first.",
+    run: list_events,
+}];
+
+fn list_events(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let scope = ListScope::of(call)?;
+    let (condition, arg) = scope.condition("e.account_id");
+    let mut filter = Filter {
+        conditions: vec![condition],
+        args: arg.into_iter().map(SqlValue::from).collect(),
+    };
+    let params = call.params;
+    filter.eq("e.id = ? COLLATE NOCASE", params.str("id"));
+    filter.eq("e.type = ? COLLATE NOCASE", params.str("type"));
+    filter.eq("e.level = ? COLLATE NOCASE", params.str("level"));
+    filter.eq("e.state = ? COLLATE NOCASE", params.str("state"));
+    filter.eq("e.resource_id = ?", params.str("resourceid"));
+    filter.eq(
+        "e.resource_type = ? COLLATE NOCASE",
+        params.str("resourcetype"),
+    );
+    if let Some(start) = params.str("startid") {
+        filter
+            .conditions
+            .push("(e.id = ? COLLATE NOCASE OR e.parent_id = ? COLLATE NOCASE)".into());
+        filter.args.extend([
+            SqlValue::from(start.to_string()),
+            SqlValue::from(start.to_string()),
+        ]);
+    }
+    if let Some(text) = params.str("startdate") {
+        if let Some(at) = crate::time::parse_param(text) {
+            filter.eq("e.created >= ?", Some(&utc(at)));
+        }
+    }
+    if let Some(text) = params.str("enddate") {
+        if let Some(mut at) = crate::time::parse_param(text) {
+            // A date alone means the whole of that day.
+            if crate::time::is_date_only(text) {
+                at += time::Duration::seconds(86_399);
+            }
+            filter.eq("e.created <= ?", Some(&utc(at)));
+        }
+    }
+    if let Some(keyword) = params.str("keyword") {
+        let pattern = format!(
+            "%{}%",
+            keyword
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        filter
+            .conditions
+            .push("(e.description LIKE ? ESCAPE '\\' OR e.type LIKE ? ESCAPE '\\')".into());
+        filter
+            .args
+            .extend([SqlValue::from(pattern.clone()), SqlValue::from(pattern)]);
+    }
+    if params.flag("archived", false) {
+        // Events are never archived here.
+        filter.conditions.push("0".into());
+    }
+    let condition = filter.conditions.join(" AND ");
+    let count: i64 = call
+        .tx
+        .prepare_cached(&format!("SELECT COUNT(*) FROM events e WHERE {condition}"))?
+        .query_row(rusqlite::params_from_iter(filter.args.iter()), |row| {
+            row.get(0)
+        })?;
+    let page = call.page();
+    let sql = format!(
+        "SELECT e.id, e.type, e.level, e.state, e.description, u.username, a.name, e.domain_id, d.name, d.path,
+                e.created, e.parent_id, e.resource_id, e.resource_name, e.resource_type
+         FROM events e LEFT JOIN users u ON u.id = e.user_id LEFT JOIN accounts a ON a.id = e.account_id
+              LEFT JOIN domains d ON d.id = e.domain_id
+         WHERE {condition} ORDER BY e.seq DESC{}",
+        page.sql()
+    );
+    let mut stmt = call.tx.prepare_cached(&sql)?;
+    let names = [
+        "id",
+        "type",
+        "level",
+        "state",
+        "description",
+        "username",
+        "account",
+        "domainid",
+        "domain",
+        "domainpath",
+        "created",
+        "parentid",
+        "resourceid",
+        "resourcename",
+        "resourcetype",
+    ];
+    let items = stmt
+        .query_map(rusqlite::params_from_iter(filter.args.iter()), |row| {
+            let mut event = Map::new();
+            for (index, name) in names.iter().enumerate() {
+                if let Some(value) = row.get::<_, Option<String>>(index)? {
+                    let value = if *name == "domainpath" {
+                        crate::families::jobs::domain_display_path(&value)
+                    } else {
+                        value
+                    };
+                    event.insert((*name).into(), value.into());
+                }
+            }
+            event.insert("archived".into(), false.into());
+            Ok(Value::Object(event))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Reply::List {
+        key: "event",
+        items,
+        count: usize::try_from(count).unwrap_or(0),
+    })
 }
 
-/// Inserts an event with an explicit level, state and parent.
+struct Filter {
+    conditions: Vec<String>,
+    args: Vec<SqlValue>,
+}
+
+impl Filter {
+    fn eq(&mut self, condition: &str, value: Option<&str>) {
+        if let Some(value) = value {
+            self.conditions.push(condition.into());
+            self.args.push(SqlValue::from(value.to_string()));
+        }
+    }
+}
+
+fn utc(at: time::OffsetDateTime) -> String {
+    crate::time::format(at.to_offset(time::UtcOffset::UTC))
+}
+
+/// Inserts a Completed INFO event owned by the caller, in the call's transaction.
+pub(crate) fn record(
+    call: &Call<'_>,
+    kind: &str,
+    description: &str,
+    subject: Subject<'_>,
+) -> Result<(), ApiError> {
+    insert(call, kind, "INFO", "Completed", description, subject, None).map(drop)
+}
+
+/// Inserts an event with an explicit level, state and parent; returns its id.
 pub(crate) fn insert(
     call: &Call<'_>,
     kind: &str,
@@ -39,13 +191,15 @@ pub(crate) fn insert(
     description: &str,
     subject: Subject<'_>,
     parent_id: Option<&str>,
-) -> Result<(), ApiError> {
-    call.tx.execute(
+) -> Result<String, ApiError> {
+    let id = uuid::Uuid::new_v4().to_string();
+    call.tx.prepare_cached(
         "INSERT INTO events (id, type, level, state, description, user_id, account_id, domain_id,
                              resource_type, resource_id, resource_name, parent_id, created)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        rusqlite::params![
-            uuid::Uuid::new_v4().to_string(),
+    )?
+    .execute(rusqlite::params![
+            id,
             kind,
             level,
             state,
@@ -58,7 +212,6 @@ pub(crate) fn insert(
             subject.name,
             parent_id,
             call.timestamp(),
-        ],
-    )?;
-    Ok(())
+        ])?;
+    Ok(id)
 }

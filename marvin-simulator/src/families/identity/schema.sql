@@ -19,7 +19,9 @@ CREATE TABLE roles (
     name        TEXT NOT NULL UNIQUE,
     role_type   TEXT NOT NULL,                  -- Admin, ResourceAdmin, DomainAdmin, User
     description TEXT NOT NULL DEFAULT '',
-    is_default  INTEGER NOT NULL DEFAULT 0
+    is_default  INTEGER NOT NULL DEFAULT 0,
+    is_public   INTEGER NOT NULL DEFAULT 1,      -- added: listRoles ispublic
+    state       TEXT NOT NULL DEFAULT 'ENABLED'  -- added: ENABLED, DISABLED
 );
 
 CREATE TABLE accounts (
@@ -31,7 +33,8 @@ CREATE TABLE accounts (
     domain_id      TEXT NOT NULL REFERENCES domains(id),
     state          TEXT NOT NULL DEFAULT 'enabled', -- enabled, disabled, locked
     network_domain TEXT,
-    created        TEXT NOT NULL
+    created        TEXT NOT NULL,
+    is_default     INTEGER NOT NULL DEFAULT 0   -- the system and admin accounts
 );
 CREATE UNIQUE INDEX accounts_name_in_domain ON accounts(domain_id, name);
 
@@ -52,3 +55,72 @@ CREATE TABLE users (
 );
 CREATE INDEX users_account ON users(account_id);
 CREATE INDEX users_username ON users(username);
+
+-- Added by the identity family (everything below is new; nothing above was
+-- renamed or removed).
+
+-- accountdetails of createAccount/updateAccount.
+CREATE TABLE account_details (
+    account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name       TEXT NOT NULL,
+    value      TEXT NOT NULL,
+    PRIMARY KEY (account_id, name)
+);
+
+-- Hooks run on an account's resources, in seq order, with the account's
+-- uuid as ?1. Families add their rows in their own schema.sql.
+-- event 'delete' (deleteAccount): every table with an account_id column
+--   loses the account's rows (DELETE), unless a rule names the table: a rule
+--   with a NULL statement keeps the rows (events); otherwise its statement
+--   runs instead of the DELETE (e.g. public IPs go back to the pool). Rules
+--   run before the generic deletes.
+-- event 'disable' (disableAccount with lock=false): statements that stop the
+--   account's VMs and routers; table_name is informative.
+CREATE TABLE account_cleanup (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    event      TEXT NOT NULL DEFAULT 'delete',
+    table_name TEXT NOT NULL,
+    statement  TEXT
+);
+INSERT INTO account_cleanup (table_name, statement) VALUES ('events', NULL);
+
+-- Global settings (listConfigurations / updateConfiguration).
+CREATE TABLE configurations (
+    name          TEXT PRIMARY KEY,
+    category      TEXT NOT NULL,
+    component     TEXT NOT NULL DEFAULT 'management-server',
+    value         TEXT,
+    default_value TEXT,
+    description   TEXT NOT NULL,
+    scope         TEXT NOT NULL DEFAULT '',     -- comma list: Zone, Cluster, StoragePool, Account, Domain, ImageStore
+    is_dynamic    INTEGER NOT NULL DEFAULT 1,
+    type          TEXT NOT NULL,                -- Boolean, Integer, Long, Float, String
+    group_name    TEXT NOT NULL DEFAULT 'Miscellaneous',
+    subgroup      TEXT NOT NULL DEFAULT 'Others'
+);
+
+-- A setting's value for one zone, account, domain, ... (scope lower case).
+CREATE TABLE configuration_values (
+    name     TEXT NOT NULL REFERENCES configurations(name),
+    scope    TEXT NOT NULL,
+    scope_id TEXT NOT NULL,
+    value    TEXT,
+    PRIMARY KEY (name, scope, scope_id)
+);
+
+-- Resource limits and counts per account or domain (owner_id), by
+-- CloudStack's resource type number (0 user_vm ... 11 secondary_storage).
+-- A missing limit row means the max.account.* / max.domain.* default; -1 is
+-- unlimited. Families that reserve resources keep resource_counts current.
+CREATE TABLE resource_limits (
+    owner_id      TEXT NOT NULL,
+    resource_type INTEGER NOT NULL,
+    max           INTEGER NOT NULL,
+    PRIMARY KEY (owner_id, resource_type)
+);
+CREATE TABLE resource_counts (
+    owner_id      TEXT NOT NULL,
+    resource_type INTEGER NOT NULL,
+    count         INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (owner_id, resource_type)
+);

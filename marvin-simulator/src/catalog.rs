@@ -1,0 +1,389 @@
+//! The catalog: what the simulator serves.
+//!
+//! Two halves that must agree:
+//!
+//! - the **precache** (`api-precache.json` at the workspace root, embedded at
+//!   build time): per command its parameters (type, length, required) and
+//!   whether it is async. Generic validation and `listApis` are driven by it;
+//! - the **registry**: the commands of every family in `families/mod.rs`,
+//!   each with its handler and roles. Building it fails on a duplicate name.
+//!
+//! A unit test checks that each side names exactly the commands of the other;
+//! after adding a command, regenerate the precache with
+//! `MARVIN_BLESS=1 cargo test -p marvin-simulator --test platform precache`.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use marvin_core::schema::{Api, ApiList};
+use serde_json::Value;
+
+use crate::family::{Command, Family};
+
+/// The embedded `api-precache.json`.
+pub const PRECACHE: &str = include_str!("../../api-precache.json");
+
+/// A parameter type, as the precache names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// `boolean`: never fails (Java's `Boolean.valueOf`).
+    Boolean,
+    /// `date`: `yyyy-MM-dd`, `yyyy-MM-dd HH:mm:ss` or CloudStack's format.
+    Date,
+    /// `tzdate`: a date with a time zone.
+    TzDate,
+    /// `float` or `double`.
+    Float,
+    /// `short` (16 bits).
+    Short,
+    /// `integer` (32 bits).
+    Integer,
+    /// `long` (64 bits).
+    Long,
+    /// `list`: comma-separated.
+    List,
+    /// `map`: `name[i].field=value`.
+    Map,
+    /// `string`: checked against its length.
+    String,
+    /// `uuid`: must be a well-formed UUID.
+    Uuid,
+    /// `object` and anything else: not checked.
+    Other,
+}
+
+impl ParamKind {
+    /// Reads a precache type name.
+    pub fn parse(kind: &str) -> Self {
+        match kind.to_ascii_lowercase().as_str() {
+            "boolean" => Self::Boolean,
+            "date" => Self::Date,
+            "tzdate" => Self::TzDate,
+            "float" | "double" => Self::Float,
+            "short" => Self::Short,
+            "integer" | "int" => Self::Integer,
+            "long" => Self::Long,
+            "list" => Self::List,
+            "map" => Self::Map,
+            "string" => Self::String,
+            "uuid" => Self::Uuid,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// One parameter of a command, ready for validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamSpec {
+    /// The name, lower-cased (as [`crate::Params`] stores names).
+    pub name: String,
+    /// Its type.
+    pub kind: ParamKind,
+    /// The maximum length of a string value.
+    pub length: Option<u32>,
+    /// Whether the call fails without it.
+    pub required: bool,
+}
+
+/// One command of the precache, ready for validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiSpec {
+    /// The name as CloudStack spells it (`listZones`).
+    pub name: String,
+    /// Whether the command answers with a job.
+    pub isasync: bool,
+    /// The parameters.
+    pub params: Vec<ParamSpec>,
+    /// Whether it is a paged list (it takes `pagesize`).
+    pub paged: bool,
+}
+
+/// The precache, indexed by lower-cased command name.
+#[derive(Debug)]
+pub struct Catalog {
+    apis: Vec<Api>,
+    specs: Vec<ApiSpec>,
+    json: Vec<Value>,
+    index: HashMap<String, usize>,
+}
+
+impl Catalog {
+    /// Reads a precache document.
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let list = ApiList::from_json(text).map_err(|e| format!("api-precache.json: {e}"))?;
+        Ok(Self::from_list(list))
+    }
+
+    /// Indexes a `listApis` model.
+    pub fn from_list(list: ApiList) -> Self {
+        let mut index = HashMap::with_capacity(list.api.len());
+        let mut specs = Vec::with_capacity(list.api.len());
+        let mut json = Vec::with_capacity(list.api.len());
+        for (position, api) in list.api.iter().enumerate() {
+            index.insert(api.name.to_ascii_lowercase(), position);
+            let params: Vec<ParamSpec> = api
+                .params
+                .iter()
+                .map(|p| ParamSpec {
+                    name: p.name.to_ascii_lowercase(),
+                    kind: ParamKind::parse(&p.kind),
+                    length: p.length,
+                    required: p.required,
+                })
+                .collect();
+            let paged = params.iter().any(|p| p.name == "pagesize");
+            specs.push(ApiSpec {
+                name: api.name.clone(),
+                isasync: api.isasync,
+                params,
+                paged,
+            });
+            json.push(serde_json::to_value(api).unwrap_or(Value::Null));
+        }
+        Self {
+            apis: list.api,
+            specs,
+            json,
+            index,
+        }
+    }
+
+    /// The embedded precache (parsed once per process).
+    pub fn global() -> Result<&'static Catalog, String> {
+        static CATALOG: LazyLock<Result<Catalog, String>> =
+            LazyLock::new(|| Catalog::from_json(PRECACHE));
+        CATALOG.as_ref().map_err(Clone::clone)
+    }
+
+    /// The spec of a command, by name in any case.
+    pub fn spec(&self, name: &str) -> Option<&ApiSpec> {
+        self.position(name).map(|i| &self.specs[i])
+    }
+
+    /// The `listApis` entry of a command, by name in any case.
+    pub fn api(&self, name: &str) -> Option<&Api> {
+        self.position(name).map(|i| &self.apis[i])
+    }
+
+    /// The `listApis` entry as JSON (ready to serve).
+    pub fn api_json(&self, name: &str) -> Option<&Value> {
+        self.position(name).map(|i| &self.json[i])
+    }
+
+    /// Every API, in precache order (sorted by name).
+    pub fn apis(&self) -> &[Api] {
+        &self.apis
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.index.get(&name.to_ascii_lowercase()).copied()
+        } else {
+            self.index.get(name).copied()
+        }
+    }
+}
+
+/// Why the registry could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateCommand {
+    /// The command name.
+    pub command: &'static str,
+    /// The two families that both declare it.
+    pub families: (&'static str, &'static str),
+}
+
+impl std::fmt::Display for DuplicateCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "command {} is declared by both the {} and the {} family",
+            self.command, self.families.0, self.families.1
+        )
+    }
+}
+
+impl std::error::Error for DuplicateCommand {}
+
+/// The commands of the families, by lower-cased name.
+#[derive(Debug)]
+pub struct Registry {
+    commands: HashMap<String, (&'static str, &'static Command)>,
+}
+
+impl Registry {
+    /// Collects the commands of `families`, refusing duplicates.
+    pub fn build(families: &[&'static dyn Family]) -> Result<Self, DuplicateCommand> {
+        let mut commands: HashMap<String, (&'static str, &'static Command)> = HashMap::new();
+        for family in families {
+            for command in family.commands() {
+                let key = command.name.to_ascii_lowercase();
+                if let Some((other, _)) = commands.get(&key) {
+                    return Err(DuplicateCommand {
+                        command: command.name,
+                        families: (other, family.name()),
+                    });
+                }
+                commands.insert(key, (family.name(), command));
+            }
+        }
+        Ok(Self { commands })
+    }
+
+    /// The registry of `families/mod.rs` (built once per process).
+    pub fn global() -> Result<&'static Registry, DuplicateCommand> {
+        static REGISTRY: LazyLock<Result<Registry, DuplicateCommand>> =
+            LazyLock::new(|| Registry::build(crate::families::ALL));
+        REGISTRY.as_ref().map_err(Clone::clone)
+    }
+
+    /// A command by name in any case.
+    pub fn get(&self, name: &str) -> Option<&'static Command> {
+        let found = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.commands.get(&name.to_ascii_lowercase())
+        } else {
+            self.commands.get(name)
+        };
+        found.map(|(_, command)| *command)
+    }
+
+    /// The family that declares a command.
+    pub fn family_of(&self, name: &str) -> Option<&'static str> {
+        self.commands
+            .get(&name.to_ascii_lowercase())
+            .map(|(family, _)| *family)
+    }
+
+    /// Every command, sorted by name.
+    pub fn commands(&self) -> Vec<&'static Command> {
+        let mut all: Vec<&'static Command> = self.commands.values().map(|(_, c)| *c).collect();
+        all.sort_by(|a, b| a.name.cmp(b.name));
+        all
+    }
+}
+
+/// Every command the families register, sorted by name (for the precache
+/// generator). Fails if two families declare the same command.
+pub fn registered_commands() -> Result<Vec<&'static Command>, DuplicateCommand> {
+    Ok(Registry::global()?.commands())
+}
+
+/// The family that declares a command (for the precache generator).
+pub fn family_of(command: &str) -> Option<&'static str> {
+    Registry::global().ok()?.family_of(command)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::caller::RoleSet;
+    use crate::error::ApiError;
+    use crate::family::{Call, Reply};
+
+    fn nothing(_: &mut Call<'_>) -> Result<Reply, ApiError> {
+        Ok(Reply::Success(None))
+    }
+
+    struct A;
+    struct B;
+    const COMMANDS: &[Command] = &[Command {
+        name: "listThings",
+        roles: RoleSet::ALL,
+        doc: "Lists things.",
+        run: nothing,
+    }];
+    const OTHER: &[Command] = &[Command {
+        name: "listthings",
+        roles: RoleSet::ALL,
+        doc: "Lists things again.",
+        run: nothing,
+    }];
+    impl Family for A {
+        fn name(&self) -> &'static str {
+            "a"
+        }
+        fn schema(&self) -> &'static str {
+            ""
+        }
+        fn commands(&self) -> &'static [Command] {
+            COMMANDS
+        }
+    }
+    impl Family for B {
+        fn name(&self) -> &'static str {
+            "b"
+        }
+        fn schema(&self) -> &'static str {
+            ""
+        }
+        fn commands(&self) -> &'static [Command] {
+            OTHER
+        }
+    }
+
+    #[test]
+    fn a_duplicate_command_fails_the_registry() {
+        let error = Registry::build(&[&A, &B]).unwrap_err();
+        assert_eq!(error.families, ("a", "b"));
+        assert!(error.to_string().contains("listthings"));
+        let ok = Registry::build(&[&A]).unwrap();
+        assert_eq!(ok.get("LISTTHINGS").map(|c| c.name), Some("listThings"));
+    }
+
+    #[test]
+    fn every_precache_api_has_a_handler_and_every_handler_is_in_the_precache() {
+        let catalog = Catalog::global().expect("the embedded precache parses");
+        let registry = Registry::global().expect("no duplicate commands");
+        let bless =
+            "regenerate it: MARVIN_BLESS=1 cargo test -p marvin-simulator --test platform precache";
+        let missing: Vec<&str> = catalog
+            .apis()
+            .iter()
+            .filter(|api| registry.get(&api.name).is_none())
+            .map(|api| api.name.as_str())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "APIs in api-precache.json without a handler: {missing:?}; {bless}"
+        );
+        let unlisted: Vec<&str> = registry
+            .commands()
+            .iter()
+            .filter(|c| catalog.api(c.name).is_none())
+            .map(|c| c.name)
+            .collect();
+        assert!(
+            unlisted.is_empty(),
+            "commands missing from api-precache.json: {unlisted:?}; {bless}"
+        );
+        let misspelt: Vec<(&str, &str)> = registry
+            .commands()
+            .iter()
+            .filter_map(|c| {
+                catalog
+                    .api(c.name)
+                    .filter(|api| api.name != c.name)
+                    .map(|api| (c.name, api.name.as_str()))
+            })
+            .collect();
+        assert!(
+            misspelt.is_empty(),
+            "command names spelt differently from the precache: {misspelt:?}"
+        );
+    }
+
+    #[test]
+    fn specs_lower_case_parameter_names_and_know_paging() {
+        let doc = r#"{"api":[{"name":"listZones","isasync":false,"params":[
+            {"name":"domainId","type":"uuid","required":false},
+            {"name":"pagesize","type":"integer"},
+            {"name":"name","type":"string","length":10,"required":true}]}]}"#;
+        let catalog = Catalog::from_json(doc).unwrap();
+        let spec = catalog.spec("LISTZONES").unwrap();
+        assert!(spec.paged);
+        assert_eq!(spec.params[0].name, "domainid");
+        assert_eq!(spec.params[0].kind, ParamKind::Uuid);
+        assert_eq!(spec.params[2].length, Some(10));
+        assert!(catalog.api_json("listzones").unwrap()["params"].is_array());
+    }
+}

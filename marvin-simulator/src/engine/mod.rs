@@ -1,0 +1,699 @@
+//! The engine: one SQLite connection and the dispatcher every call goes
+//! through.
+//!
+//! For each request, under the connection's mutex and in ONE transaction:
+//! the `response=json` check, authentication ([`crate::auth`]), the command
+//! lookup (unknown: 432, or 401 for signed calls), the role check (432),
+//! generic validation ([`validate`]), fault injection ([`crate::faults`]),
+//! the handler, and the envelope ([`envelope`]). A handler error rolls the
+//! transaction back. Async commands get a row in `async_jobs` and their work
+//! runs later in its own transactions ([`crate::jobs`]).
+//!
+//! The mutex is a `std::sync::Mutex`, taken only in synchronous code and
+//! never across an `.await`: a call's locked phases are short and run on
+//! the runtime's worker, job work runs in `spawn_blocking`, and the waits
+//! asked for by faults happen between two locked phases.
+
+pub(crate) mod envelope;
+#[cfg(test)]
+mod tests;
+pub(crate) mod validate;
+
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
+use std::time::Duration;
+
+use marvin_core::{CsErrorCode, ErrorCode};
+use rusqlite::{Connection, Transaction};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use tokio::runtime::Handle;
+use tokio::sync::watch;
+
+use crate::auth::{self, Via};
+use crate::caller::Caller;
+use crate::catalog::{ApiSpec, Catalog, Registry};
+use crate::error::ApiError;
+use crate::families::jobs as job_rows;
+use crate::family::{Call, Command, Family, Job, Reply, Seed, Subject};
+use crate::faults::{self, Action};
+use crate::jobs::PendingJob;
+use crate::params::Params;
+use crate::request::{Method, Request};
+use crate::simulator::StartError;
+
+/// An HTTP answer, ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Answer {
+    /// The HTTP status (the `errorcode` of errors).
+    pub(crate) status: u16,
+    /// The JSON body.
+    pub(crate) body: String,
+    /// `Set-Cookie` values.
+    pub(crate) cookies: Vec<String>,
+}
+
+impl Answer {
+    pub(crate) fn error(key: &str, error: &ApiError) -> Self {
+        Self {
+            status: error.code.as_u16(),
+            body: envelope::error(key, error),
+            cookies: Vec::new(),
+        }
+    }
+
+    fn ok(key: &str, inner: Value, cookies: Vec<String>) -> Self {
+        Self {
+            status: 200,
+            body: envelope::wrap(key, inner),
+            cookies,
+        }
+    }
+}
+
+/// What the first phase of a call decided.
+#[derive(Debug)]
+pub(crate) enum Flow {
+    /// The answer.
+    Done(Answer),
+    /// Wait (a fault's delay or hang), then do `then`.
+    Wait {
+        /// How long.
+        duration: Duration,
+        /// What comes after.
+        then: Then,
+    },
+}
+
+/// What follows a fault's wait.
+#[derive(Debug)]
+pub(crate) enum Then {
+    /// Run the handler.
+    Proceed(Box<Prepared>),
+    /// Answer this (a hang's timeout).
+    Answer(Answer),
+}
+
+/// A call that passed authentication, validation and fault injection.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    caller: Caller,
+    command: &'static Command,
+    spec: &'static ApiSpec,
+    params: Params,
+    job_fault: Option<Action>,
+}
+
+/// A handler's success, before it becomes an answer.
+struct Executed {
+    inner: Value,
+    cookies: Vec<String>,
+    job: Option<PendingJob>,
+}
+
+/// How the engine is opened.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Options {
+    /// A database file (WAL); in memory when absent.
+    pub(crate) db_path: Option<PathBuf>,
+    /// How long a job waits before its work runs.
+    pub(crate) job_delay: Duration,
+    /// Seed like a fresh install (see [`Seed::empty`]).
+    pub(crate) empty: bool,
+}
+
+/// The engine shared by the listeners and the job tasks.
+pub(crate) struct Engine {
+    db: Mutex<Connection>,
+    catalog: &'static Catalog,
+    registry: Registry,
+    job_delay: Duration,
+    runtime: Handle,
+    shutdown: watch::Receiver<bool>,
+    /// Whether any fault may be armed: false until `configureSimulatorFault`
+    /// succeeds (or a reopened database holds one), so that ordinary calls
+    /// skip the fault lookup.
+    faults_armed: AtomicBool,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("job_delay", &self.job_delay)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The current time, in UTC.
+pub(crate) fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+impl Engine {
+    /// Opens the database, creates the families' schemas and seeds a fresh
+    /// one. Must run inside a tokio runtime (jobs are spawned on it).
+    pub(crate) fn open(
+        options: &Options,
+        families: &'static [&'static dyn Family],
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<Arc<Self>, StartError> {
+        let catalog = Catalog::global().map_err(StartError::Precache)?;
+        Self::open_with(options, families, catalog, shutdown)
+    }
+
+    /// [`Engine::open`] with another catalog (tests with their own commands).
+    pub(crate) fn open_with(
+        options: &Options,
+        families: &'static [&'static dyn Family],
+        catalog: &'static Catalog,
+        shutdown: watch::Receiver<bool>,
+    ) -> Result<Arc<Self>, StartError> {
+        let registry = Registry::build(families).map_err(StartError::Registry)?;
+        let mut conn = match &options.db_path {
+            Some(path) => {
+                let conn = Connection::open(path)?;
+                conn.busy_timeout(Duration::from_secs(30))?;
+                let _mode: String =
+                    conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+                conn.pragma_update(None, "synchronous", "NORMAL")?;
+                conn
+            }
+            None => Connection::open_in_memory()?,
+        };
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.set_prepared_statement_cache_capacity(256);
+        let fresh: bool = conn.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'simulator_meta')",
+            [],
+            |row| row.get(0),
+        )?;
+        let at = now();
+        let stamp = crate::time::format(at);
+        let tx = conn.transaction()?;
+        if fresh {
+            tx.execute_batch(
+                "CREATE TABLE simulator_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+            )?;
+            for family in families {
+                tx.execute_batch(family.schema())
+                    .map_err(|error| StartError::Schema {
+                        family: family.name(),
+                        error,
+                    })?;
+            }
+            {
+                let mut seed = Seed {
+                    tx: &tx,
+                    now: at,
+                    ids: BTreeMap::new(),
+                    empty: options.empty,
+                };
+                for family in families {
+                    family.seed(&mut seed).map_err(|error| StartError::Seed {
+                        family: family.name(),
+                        error,
+                    })?;
+                }
+            }
+            tx.execute(
+                "INSERT INTO simulator_meta (key, value) VALUES ('created', ?1)",
+                [&stamp],
+            )?;
+        } else {
+            let abandoned =
+                job_rows::abandon_pending(&tx, &stamp).map_err(|error| StartError::Seed {
+                    family: "jobs",
+                    error,
+                })?;
+            if abandoned > 0 {
+                tracing::info!(
+                    abandoned,
+                    "failed the jobs left pending by the previous run"
+                );
+            }
+        }
+        tx.commit()?;
+        let faults_armed = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM simulator_faults WHERE remaining != 0)",
+                [],
+                |row| row.get::<_, bool>(0),
+            )
+            .unwrap_or(false);
+        Ok(Arc::new(Self {
+            db: Mutex::new(conn),
+            catalog,
+            registry,
+            job_delay: options.job_delay,
+            runtime: Handle::current(),
+            shutdown,
+            faults_armed: AtomicBool::new(faults_armed),
+        }))
+    }
+
+    /// Locks the connection (a panicked handler does not poison it for
+    /// good: its transaction was rolled back while unwinding).
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.db.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Locks the connection from async code without blocking the worker:
+    /// while another call holds it, this task yields to the others (a
+    /// call holds the lock for tens of microseconds), and after a while of
+    /// that it sleeps a millisecond at a time (a long job may hold it).
+    async fn lock_async(&self) -> MutexGuard<'_, Connection> {
+        let mut tries = 0u32;
+        loop {
+            match self.db.try_lock() {
+                Ok(guard) => return guard,
+                Err(TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
+                Err(TryLockError::WouldBlock) => {}
+            }
+            // No guard lives past this point: the future stays `Send`.
+            if tries < 256 {
+                tries += 1;
+                tokio::task::yield_now().await;
+            } else {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
+    }
+
+    /// A registered command that the precache also knows.
+    fn lookup(&self, name: &str) -> Option<(&'static Command, &'static ApiSpec)> {
+        let command = self.registry.get(name)?;
+        let spec = self.catalog.spec(command.name)?;
+        Some((command, spec))
+    }
+
+    /// Serves one request. The locked phases are short and synchronous and
+    /// run right here on the runtime's worker (a `spawn_blocking` hop would
+    /// cost more than a typical call); the waits asked for by faults happen
+    /// between them, without the lock.
+    pub(crate) async fn handle(self: Arc<Self>, request: Request) -> Answer {
+        // A panicking handler must still get a CloudStack-shaped answer; its
+        // transaction is rolled back while unwinding.
+        let flow = {
+            let mut conn = self.lock_async().await;
+            catch_unwind(AssertUnwindSafe(|| self.begin(&mut conn, request)))
+        };
+        let Ok(flow) = flow else { return crashed() };
+        match flow {
+            Flow::Done(answer) => answer,
+            Flow::Wait { duration, then } => {
+                let mut shutdown = self.shutdown.clone();
+                let stopped = tokio::select! {
+                    () = tokio::time::sleep(duration) => false,
+                    _ = shutdown.wait_for(|stop| *stop) => true,
+                };
+                match then {
+                    Then::Answer(answer) => answer,
+                    Then::Proceed(prepared) if stopped => Answer::error(
+                        &envelope::response_key(Some(prepared.command.name)),
+                        &ApiError::new(
+                            ErrorCode::ResourceUnavailable,
+                            CsErrorCode::ResourceUnavailable,
+                            "The simulator is shutting down",
+                        ),
+                    ),
+                    Then::Proceed(prepared) => {
+                        let mut conn = self.lock_async().await;
+                        catch_unwind(AssertUnwindSafe(|| self.proceed(&mut conn, *prepared)))
+                            .unwrap_or_else(|_| crashed())
+                    }
+                }
+            }
+        }
+    }
+
+    /// The first phase: everything up to (and usually including) the handler.
+    pub(crate) fn begin(self: &Arc<Self>, conn: &mut Connection, mut request: Request) -> Flow {
+        let sent = request
+            .get("command")
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned);
+        let target = sent.as_deref().and_then(|name| self.lookup(name));
+        let key = envelope::response_key(target.map(|(command, _)| command.name));
+        let fail = |error: ApiError| Flow::Done(Answer::error(&key, &error));
+
+        if !request
+            .get("response")
+            .is_some_and(|r| r.trim().eq_ignore_ascii_case("json"))
+        {
+            return fail(ApiError::new(
+                ErrorCode::UnsupportedAction,
+                CsErrorCode::UnsupportedService,
+                "This simulator answers only in JSON: add response=json to the request",
+            ));
+        }
+        let Some(sent) = sent else {
+            return fail(ApiError {
+                code: ErrorCode::Other(400),
+                cs_code: None,
+                text: "no command specified".into(),
+            });
+        };
+        let lower = sent.to_ascii_lowercase();
+        let authenticator = lower == "login" || lower == "logout";
+        if lower == "login" && request.method != Method::Post {
+            return fail(ApiError::new(
+                ErrorCode::MethodNotAllowed,
+                CsErrorCode::UnavailableCommand,
+                "Please use HTTP POST to authenticate using this API",
+            ));
+        }
+
+        let at = now();
+        let tx = match conn.transaction() {
+            Ok(tx) => tx,
+            Err(error) => return fail(error.into()),
+        };
+        let identified = match lower.as_str() {
+            "login" => Ok((auth::anonymous(), Via::Anonymous)),
+            "logout" => match auth::session(&tx, &request, at) {
+                Ok(Some(caller)) => Ok((caller, Via::Session)),
+                _ => Ok((auth::anonymous(), Via::Anonymous)),
+            },
+            _ => auth::authenticate(&tx, &mut request, at),
+        };
+        let (caller, via) = match identified {
+            Ok(found) => found,
+            Err(error) => {
+                // An expired session was removed: keep that.
+                let _ = tx.commit();
+                return fail(error);
+            }
+        };
+        let Some((command, spec)) = target else {
+            let error = match via {
+                Via::Integration => ApiError::unsupported(format!("Unknown API command: {sent}")),
+                Via::Session => not_available(&sent),
+                Via::Key | Via::Anonymous => ApiError::unauthorized(),
+            };
+            let _ = tx.commit();
+            return fail(error);
+        };
+        if !command.roles.allows(caller.role) {
+            let _ = tx.commit();
+            return fail(not_available(&sent));
+        }
+        let params = Params::from_pairs(request.pairs.iter().map(|(n, v)| (n.as_str(), v.clone())));
+        if let Err(error) = validate::check(spec, &params, authenticator) {
+            let _ = tx.commit();
+            return fail(error);
+        }
+        let fired = if authenticator
+            || !self.faults_armed.load(Ordering::Acquire)
+            || crate::families::simulator::FAULT_APIS.contains(&lower.as_str())
+        {
+            None
+        } else {
+            match faults::take(&tx, command.name, spec.isasync, &params) {
+                Ok(fired) => fired,
+                Err(error) => return fail(error),
+            }
+        };
+        let mut prepared = Prepared {
+            caller,
+            command,
+            spec,
+            params,
+            job_fault: None,
+        };
+        match fired {
+            None => {}
+            Some(fired) if fired.on_job => prepared.job_fault = Some(fired.action),
+            Some(fired) => {
+                if let Err(error) = tx.commit() {
+                    return fail(error.into());
+                }
+                tracing::info!(command = command.name, action = ?fired.action, "injected fault fired");
+                return match fired.action {
+                    Action::Fail(error) => fail(error),
+                    Action::Hang(bound) => Flow::Wait {
+                        duration: bound,
+                        then: Then::Answer(Answer::error(
+                            &key,
+                            &faults::hang_ended(command.name, bound),
+                        )),
+                    },
+                    Action::Delay(duration) => Flow::Wait {
+                        duration,
+                        then: Then::Proceed(Box::new(prepared)),
+                    },
+                };
+            }
+        }
+        Flow::Done(self.finish(tx, prepared))
+    }
+
+    /// The second phase after a fault's delay.
+    pub(crate) fn proceed(self: &Arc<Self>, conn: &mut Connection, prepared: Prepared) -> Answer {
+        match conn.transaction() {
+            Ok(tx) => self.finish(tx, prepared),
+            Err(error) => Answer::error(
+                &envelope::response_key(Some(prepared.command.name)),
+                &error.into(),
+            ),
+        }
+    }
+
+    /// Runs the handler in `tx`, commits, and starts the job if there is one.
+    fn finish(self: &Arc<Self>, tx: Transaction<'_>, prepared: Prepared) -> Answer {
+        let key = envelope::response_key(Some(prepared.command.name));
+        match self.execute(tx, prepared) {
+            Ok(executed) => {
+                if let Some(job) = executed.job {
+                    self.spawn_job(job);
+                }
+                Answer::ok(&key, executed.inner, executed.cookies)
+            }
+            Err(error) => Answer::error(&key, &error),
+        }
+    }
+
+    /// The handler, the job row, the session cookies; commits on success.
+    fn execute(&self, tx: Transaction<'_>, prepared: Prepared) -> Result<Executed, ApiError> {
+        let Prepared {
+            caller,
+            command,
+            spec,
+            params,
+            job_fault,
+        } = prepared;
+        let at = now();
+        let reply = {
+            let mut call = Call {
+                tx: &tx,
+                caller: &caller,
+                params: &params,
+                command: command.name,
+                now: at,
+                job_id: None,
+            };
+            (command.run)(&mut call)?
+        };
+        let mut cookies = Vec::new();
+        let mut job = None;
+        let inner = if spec.isasync || matches!(reply, Reply::Job(_)) {
+            let work = match reply {
+                Reply::Job(work) => work,
+                done => Job::detached(Box::new(move |_: &mut Call<'_>| Ok(done))),
+            };
+            let id = uuid::Uuid::new_v4().to_string();
+            let call = Call {
+                tx: &tx,
+                caller: &caller,
+                params: &params,
+                command: command.name,
+                now: at,
+                job_id: Some(&id),
+            };
+            job_rows::insert(
+                &tx,
+                &id,
+                &caller,
+                command.name,
+                work.instance_type,
+                work.instance_id.as_deref(),
+                &call.timestamp(),
+            )?;
+            if let Some(event) = &work.event {
+                let subject = Subject {
+                    kind: work.instance_type,
+                    id: work.instance_id.as_deref(),
+                    name: None,
+                };
+                crate::families::events::insert(
+                    &call,
+                    event.kind,
+                    "INFO",
+                    "Scheduled",
+                    &event.description,
+                    subject,
+                    None,
+                )?;
+            }
+            let mut inner = Map::new();
+            inner.insert("jobid".into(), id.clone().into());
+            if let Some(instance) = &work.instance_id {
+                inner.insert("id".into(), instance.clone().into());
+            }
+            job = Some(crate::jobs::pending(
+                id,
+                caller.clone(),
+                params.clone(),
+                command,
+                work,
+                self.job_delay,
+                job_fault,
+            ));
+            Value::Object(inner)
+        } else {
+            let inner = envelope::inner(reply);
+            match command.name {
+                "login" => cookies = login_cookies(&tx, &inner)?,
+                "logout" => cookies = logout_cookies(),
+                _ => {}
+            }
+            inner
+        };
+        tx.commit()?;
+        if command.name == crate::families::simulator::CONFIGURE {
+            self.faults_armed.store(true, Ordering::Release);
+        }
+        Ok(Executed {
+            inner,
+            cookies,
+            job,
+        })
+    }
+
+    /// Starts a job's wait-then-work on the runtime.
+    fn spawn_job(self: &Arc<Self>, job: PendingJob) {
+        let engine = Arc::clone(self);
+        let mut shutdown = self.shutdown.clone();
+        self.runtime.spawn(async move {
+            let wait = job.delay();
+            if !wait.is_zero() {
+                tokio::select! {
+                    () = tokio::time::sleep(wait) => {}
+                    _ = shutdown.wait_for(|stop| *stop) => return,
+                }
+            }
+            if tokio::task::spawn_blocking(move || crate::jobs::run(&engine, job))
+                .await
+                .is_err()
+            {
+                tracing::error!("an async job's work panicked");
+            }
+        });
+    }
+
+    /// Runs one command as the root admin through the normal dispatcher
+    /// (validation, handler, envelope), finishing its job at once: for
+    /// fixtures. Returns the answer inside the envelope, or for async
+    /// commands the job's result.
+    pub(crate) fn run_as_root(
+        self: &Arc<Self>,
+        command: &str,
+        params: Params,
+    ) -> Result<Value, ApiError> {
+        let executed = {
+            let mut conn = self.lock();
+            let tx = conn.transaction()?;
+            let caller = auth::root_admin(&tx)?;
+            let (command, spec) = self
+                .lookup(command)
+                .ok_or_else(|| ApiError::unsupported(format!("Unknown API command: {command}")))?;
+            validate::check(spec, &params, false)?;
+            self.execute(
+                tx,
+                Prepared {
+                    caller,
+                    command,
+                    spec,
+                    params,
+                    job_fault: None,
+                },
+            )?
+        };
+        let Some(job) = executed.job else {
+            return Ok(executed.inner);
+        };
+        let id = job.id().to_string();
+        crate::jobs::run(self, job);
+        let conn = self.lock();
+        let (status, result): (i64, String) = conn.query_row(
+            "SELECT status, COALESCE(result, '{}') FROM async_jobs WHERE id = ?1",
+            [&id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        let result: Value = serde_json::from_str(&result).unwrap_or_default();
+        if status == job_rows::SUCCEEDED {
+            return Ok(result);
+        }
+        let code = result["errorcode"]
+            .as_u64()
+            .and_then(|c| u16::try_from(c).ok())
+            .unwrap_or(530);
+        let text = result["errortext"]
+            .as_str()
+            .unwrap_or("the job failed")
+            .to_string();
+        Err(ApiError {
+            code: ErrorCode::from_u16(code),
+            cs_code: Some(faults::default_cs_code(code)),
+            text,
+        })
+    }
+
+    /// Runs `f` with the connection locked (tests, admin-key lookup).
+    pub(crate) fn with_connection<R>(&self, f: impl FnOnce(&Connection) -> R) -> R {
+        let conn = self.lock();
+        f(&conn)
+    }
+}
+
+/// 432 for a command this caller may not use (or that does not exist).
+fn not_available(command: &str) -> ApiError {
+    ApiError::unsupported(format!(
+        "The API {command} does not exist or is not available for this account."
+    ))
+}
+
+/// The answer when a handler panicked.
+fn crashed() -> Answer {
+    Answer::error(
+        "errorresponse",
+        &ApiError::internal(
+            "Internal error executing command, please contact your system administrator",
+        ),
+    )
+}
+
+/// The cookies of a new session: `JSESSIONID` (the session's id, with the
+/// `.node0` suffix Jetty adds) and `sessionkey`.
+fn login_cookies(tx: &Transaction<'_>, inner: &Value) -> Result<Vec<String>, ApiError> {
+    let key = inner["sessionkey"].as_str().unwrap_or_default();
+    let id: String = tx.query_row(
+        "SELECT id FROM sessions WHERE session_key = ?1",
+        [key],
+        |row| row.get(0),
+    )?;
+    Ok(vec![
+        format!("JSESSIONID={id}.node0; Path=/client; HttpOnly"),
+        format!("sessionkey={key}; Path=/client"),
+    ])
+}
+
+/// Cookies that end the session in the client's jar.
+fn logout_cookies() -> Vec<String> {
+    vec![
+        "JSESSIONID=; Path=/client; Max-Age=0; HttpOnly".to_string(),
+        "sessionkey=; Path=/client; Max-Age=0".to_string(),
+    ]
+}

@@ -1,0 +1,562 @@
+//! Engine tests with a probe family: transactions, job outcomes and events,
+//! and the exact signature vectors through request decoding and
+//! authentication.
+
+use std::sync::LazyLock;
+
+use marvin_core::signing::java_url_encode;
+use serde_json::json;
+
+use super::*;
+use crate::caller::RoleSet;
+use crate::families::{
+    events::Events, identity::Identity, jobs::Jobs, platform::Platform, simulator::Simulator,
+};
+
+struct Probe;
+
+impl Family for Probe {
+    fn name(&self) -> &'static str {
+        "probe"
+    }
+    fn schema(&self) -> &'static str {
+        "CREATE TABLE probe (value TEXT NOT NULL);"
+    }
+    fn commands(&self) -> &'static [Command] {
+        PROBE
+    }
+}
+
+const PROBE: &[Command] = &[
+    Command {
+        name: "probeWrite",
+        roles: RoleSet::ALL,
+        doc: "Writes a row, then fails when asked.",
+        run: probe_write,
+    },
+    Command {
+        name: "probeJob",
+        roles: RoleSet::ALL,
+        doc: "An async command with a chosen outcome.",
+        run: probe_job,
+    },
+    Command {
+        name: "probeSync",
+        roles: RoleSet::ALL,
+        doc: "An async command that answers directly.",
+        run: probe_sync,
+    },
+];
+
+fn probe_write(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    call.tx
+        .execute("INSERT INTO probe (value) VALUES ('sync')", [])?;
+    if call.params.flag("fail", false) {
+        return Err(ApiError::in_use("asked to fail"));
+    }
+    Ok(Reply::Success(None))
+}
+
+fn probe_job(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let outcome = call.required("outcome")?.to_string();
+    let id = uuid::Uuid::new_v4().to_string();
+    let instance = id.clone();
+    let work = Box::new(move |call: &mut Call<'_>| {
+        assert!(call.job_id.is_some(), "the work knows its job");
+        call.tx
+            .execute("INSERT INTO probe (value) VALUES ('job')", [])?;
+        match outcome.as_str() {
+            "param" => Err(ApiError::param("bad value")),
+            "denied" => Err(ApiError::permission("not yours")),
+            _ => Ok(Reply::Object {
+                key: "probe",
+                value: json!({"id": instance, "gone": null}),
+            }),
+        }
+    });
+    Ok(Reply::Job(
+        Job::on("Probe", id, work).with_event("PROBE.RUN", "probing things"),
+    ))
+}
+
+fn probe_sync(_: &mut Call<'_>) -> Result<Reply, ApiError> {
+    Ok(Reply::Success(Some("done".into())))
+}
+
+const PROBE_APIS: &str = r#"{"api":[
+    {"name":"probeWrite","isasync":false,"params":[{"name":"fail","type":"boolean"}]},
+    {"name":"probeJob","isasync":true,"params":[{"name":"outcome","type":"string","length":10,"required":true}]},
+    {"name":"probeSync","isasync":true,"params":[]}]}"#;
+
+static CATALOG: LazyLock<Catalog> =
+    LazyLock::new(|| Catalog::from_json(PROBE_APIS).expect("probe catalog"));
+static FAMILIES: &[&dyn Family] = &[&Events, &Identity, &Jobs, &Platform, &Simulator, &Probe];
+
+fn probe_engine(delay_ms: u64) -> (Arc<Engine>, watch::Sender<bool>) {
+    let (stop, stopped) = watch::channel(false);
+    let options = Options {
+        job_delay: Duration::from_millis(delay_ms),
+        ..Options::default()
+    };
+    let engine =
+        Engine::open_with(&options, FAMILIES, &CATALOG, stopped).expect("the engine opens");
+    (engine, stop)
+}
+
+fn count(engine: &Engine, sql: &str) -> i64 {
+    engine.with_connection(|db| db.query_row(sql, [], |row| row.get(0)).expect("a count"))
+}
+
+#[tokio::test]
+async fn a_failing_handler_rolls_back_its_writes() {
+    let (engine, _stop) = probe_engine(0);
+    let error = engine
+        .run_as_root("probeWrite", Params::from_pairs([("fail", "true")]))
+        .unwrap_err();
+    assert_eq!(error.code.as_u16(), 536);
+    assert_eq!(count(&engine, "SELECT COUNT(*) FROM probe"), 0);
+    let answer = engine.run_as_root("probeWrite", Params::new()).unwrap();
+    assert_eq!(answer, json!({"success": true}));
+    assert_eq!(count(&engine, "SELECT COUNT(*) FROM probe"), 1);
+}
+
+#[tokio::test]
+async fn job_outcomes_map_to_cloudstack_codes_with_events() {
+    let (engine, _stop) = probe_engine(0);
+    let ok = engine
+        .run_as_root("probeJob", Params::from_pairs([("outcome", "ok")]))
+        .unwrap();
+    assert!(
+        ok["probe"]["id"].is_string() && ok["probe"].get("gone").is_none(),
+        "{ok}"
+    );
+
+    let param = engine
+        .run_as_root("probeJob", Params::from_pairs([("outcome", "param")]))
+        .unwrap_err();
+    assert_eq!(param.code.as_u16(), 431, "a parameter error keeps 431");
+    let denied = engine
+        .run_as_root("probeJob", Params::from_pairs([("outcome", "denied")]))
+        .unwrap_err();
+    assert_eq!(denied.code.as_u16(), 530, "anything else becomes 530");
+    assert_eq!(denied.text, "not yours");
+
+    assert_eq!(
+        count(&engine, "SELECT COUNT(*) FROM probe"),
+        1,
+        "failed work was rolled back"
+    );
+    assert_eq!(
+        count(
+            &engine,
+            "SELECT COUNT(*) FROM async_jobs WHERE status = 1 AND result_code = 0"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &engine,
+            "SELECT COUNT(*) FROM async_jobs WHERE status = 2 AND result_code = 431"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &engine,
+            "SELECT COUNT(*) FROM async_jobs WHERE status = 2 AND result_code = 530"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &engine,
+            "SELECT COUNT(*) FROM events WHERE type = 'PROBE.RUN' AND state = 'Scheduled'"
+        ),
+        3
+    );
+    assert_eq!(
+        count(
+            &engine,
+            "SELECT COUNT(*) FROM events WHERE type = 'PROBE.RUN' AND state = 'Started'"
+        ),
+        3
+    );
+    assert_eq!(
+        count(
+            &engine,
+            "SELECT COUNT(*) FROM events WHERE description = 'Successfully completed probing things' AND level = 'INFO'"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &engine,
+            "SELECT COUNT(*) FROM events e JOIN events s ON s.id = e.parent_id AND s.state = 'Started'
+             WHERE e.description = 'Error while probing things' AND e.level = 'ERROR'"
+        ),
+        2
+    );
+    assert_eq!(
+        count(
+            &engine,
+            "SELECT COUNT(*) FROM events WHERE description = 'Probing things'"
+        ),
+        3,
+        "Started is capitalised"
+    );
+}
+
+fn integration(pairs: &[(&str, &str)]) -> Request {
+    let mut request = Request::from_pairs(
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect(),
+        Method::Get,
+    );
+    request.integration = true;
+    request
+}
+
+#[tokio::test]
+async fn an_async_command_answering_directly_still_gets_a_job() {
+    let (engine, _stop) = probe_engine(100);
+    let answer = Arc::clone(&engine)
+        .handle(integration(&[
+            ("command", "probeSync"),
+            ("response", "json"),
+        ]))
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let body: Value = serde_json::from_str(&answer.body).unwrap();
+    let jobid = body["probesyncresponse"]["jobid"]
+        .as_str()
+        .expect("a job id")
+        .to_string();
+    assert!(body["probesyncresponse"].get("id").is_none());
+    assert_eq!(
+        count(&engine, "SELECT COUNT(*) FROM async_jobs WHERE status = 0"),
+        1,
+        "pending during the delay"
+    );
+
+    let answer = Arc::clone(&engine)
+        .handle(integration(&[
+            ("command", "probeJob"),
+            ("outcome", "ok"),
+            ("response", "json"),
+        ]))
+        .await;
+    let body: Value = serde_json::from_str(&answer.body).unwrap();
+    let instance = body["probejobresponse"]["id"]
+        .as_str()
+        .expect("the instance id at once")
+        .to_string();
+    let pending = engine.with_connection(|db| {
+        let tx = rusqlite::Transaction::new_unchecked(db, rusqlite::TransactionBehavior::Deferred)
+            .unwrap();
+        crate::families::jobs::pending_for(&tx, &instance).unwrap()
+    });
+    assert_eq!(
+        pending.as_deref(),
+        body["probejobresponse"]["jobid"].as_str()
+    );
+
+    for _ in 0..200 {
+        if count(&engine, "SELECT COUNT(*) FROM async_jobs WHERE status = 0") == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let result: String = engine.with_connection(|db| {
+        db.query_row(
+            "SELECT result FROM async_jobs WHERE id = ?1",
+            [&jobid],
+            |row| row.get(0),
+        )
+        .unwrap()
+    });
+    assert_eq!(
+        serde_json::from_str::<Value>(&result).unwrap(),
+        json!({"success": true, "displaytext": "done"})
+    );
+}
+
+#[tokio::test]
+async fn validation_runs_before_the_handler() {
+    let (engine, _stop) = probe_engine(0);
+    let answer = Arc::clone(&engine)
+        .handle(integration(&[
+            ("command", "probeJob"),
+            ("outcome", "much too long"),
+            ("response", "json"),
+        ]))
+        .await;
+    assert_eq!(answer.status, 431, "{}", answer.body);
+    assert_eq!(count(&engine, "SELECT COUNT(*) FROM async_jobs"), 0);
+}
+
+/// The seven vectors of cloudstack-protocol.md §2 exactly, as a client
+/// puts them on the wire, through decoding and authentication.
+#[tokio::test]
+async fn the_exact_protocol_vectors_authenticate() {
+    let (stop, stopped) = watch::channel(false);
+    let engine =
+        Engine::open(&Options::default(), crate::families::ALL, stopped).expect("the engine opens");
+    engine.with_connection(|db| {
+        db.execute(
+            "UPDATE users SET api_key = 'foo', secret_key = 'bar' WHERE id = (SELECT id FROM users WHERE username = 'admin')",
+            [],
+        )
+        .unwrap()
+    });
+    type Vector = (&'static [(&'static str, &'static str)], &'static str, bool);
+    let vectors: [Vector; 7] = [
+        (
+            &[
+                ("apiKey", "foo"),
+                ("command", "listVirtualMachines"),
+                ("listAll", "true"),
+                ("response", "json"),
+            ],
+            "B0d6hBsZTcFVCiioSxzwKA9Pke8=",
+            false,
+        ),
+        (
+            &[
+                ("apiKey", "foo"),
+                ("command", "listVirtualMachines"),
+                ("page", "1"),
+                ("pagesize", "10"),
+                ("response", "json"),
+                ("temPlateidd", "4"),
+                ("templateId", "3"),
+                ("zoneid", "2"),
+            ],
+            "mMS7XALuGkCXk7kj5SywySku0Z0=",
+            false,
+        ),
+        (
+            &[
+                ("apiKey", "foo"),
+                ("command", "listVirtualMachines"),
+                ("listall", "1"),
+                ("response", "json"),
+                ("unicode_param", "éèààû"),
+            ],
+            "gABU/KFJKD3FLAgKDuxQoryu4sA=",
+            false,
+        ),
+        (
+            &[
+                ("apiKey", "foo"),
+                ("bar[0].baz", "blah"),
+                ("bar[0].foo", "1000"),
+                ("bytes_param", "blah"),
+                ("command", "listVirtualMachines"),
+                ("foo", "foo,bar"),
+                ("response", "json"),
+            ],
+            "ImJ/5F0P2RDL7yn4LdLnGcEx5WE=",
+            false,
+        ),
+        (
+            &[
+                ("apiKey", "foo"),
+                ("command", "scaleVirtualMachine"),
+                ("details[0].cpuNumber", "1000"),
+                ("details[0].memory", "640k"),
+                ("id", "a"),
+                ("response", "json"),
+            ],
+            "ZNl66z3gFhnsx2Eo3vvCIM0kAgI=",
+            false,
+        ),
+        (
+            &[
+                ("apiKey", "foo"),
+                ("command", "createNetwork"),
+                ("display_text", ""),
+                ("name", ""),
+                ("response", "json"),
+            ],
+            "CistTEiPt/4Rv1v4qSyILvPbhmg=",
+            false,
+        ),
+        (
+            &[
+                ("apiKey", "foo"),
+                ("blah", "brah"),
+                ("command", "listVirtualMachines"),
+                ("response", "json"),
+            ],
+            "58VvLSaVUqHnG9DhXNOAiDFwBoA=",
+            true,
+        ),
+    ];
+    for (params, signature, post) in vectors {
+        let mut wire: Vec<String> = params
+            .iter()
+            .map(|(n, v)| format!("{}={}", java_url_encode(n), java_url_encode(v)))
+            .collect();
+        wire.push(format!("signature={}", java_url_encode(signature)));
+        let wire = wire.join("&");
+        for (text, expect) in [
+            (wire.clone(), true),
+            (
+                wire.replace("response=json", "response=json&extra=1"),
+                false,
+            ),
+        ] {
+            let mut request = if post {
+                Request::decode(Method::Post, None, Some(text.as_bytes())).unwrap()
+            } else {
+                Request::decode(Method::Get, Some(&text), None).unwrap()
+            };
+            let mut conn = engine.lock();
+            let tx = conn.transaction().unwrap();
+            let outcome = auth::authenticate(&tx, &mut request, now());
+            assert_eq!(outcome.is_ok(), expect, "{text}");
+            if let Ok((caller, via)) = outcome {
+                assert_eq!(via, Via::Key);
+                assert!(caller.is_root_admin());
+            }
+        }
+    }
+    drop(stop);
+}
+
+#[tokio::test]
+async fn a_restart_fails_the_jobs_left_pending() {
+    let dir = std::env::temp_dir().join(format!(
+        "marvin-engine-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let options = Options {
+        db_path: Some(dir.join("db.sqlite")),
+        job_delay: Duration::from_secs(60),
+        empty: false,
+    };
+    {
+        let (_stop, stopped) = watch::channel(false);
+        let engine = Engine::open_with(&options, FAMILIES, &CATALOG, stopped.clone()).unwrap();
+        let answer = Arc::clone(&engine)
+            .handle(integration(&[
+                ("command", "probeSync"),
+                ("response", "json"),
+            ]))
+            .await;
+        assert_eq!(answer.status, 200);
+        assert_eq!(
+            count(&engine, "SELECT COUNT(*) FROM async_jobs WHERE status = 0"),
+            1
+        );
+    }
+    let (_stop, stopped) = watch::channel(false);
+    let engine = Engine::open_with(&options, FAMILIES, &CATALOG, stopped).unwrap();
+    assert_eq!(
+        count(
+            &engine,
+            "SELECT COUNT(*) FROM async_jobs WHERE status = 2 AND result_code = 530"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &engine,
+            "SELECT COUNT(*) FROM users WHERE username = 'admin'"
+        ),
+        1,
+        "seeded once"
+    );
+    drop(engine);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zz_timing_probe() {
+    let (stop, stopped) = watch::channel(false);
+    let engine =
+        Engine::open(&Options::default(), crate::families::ALL, stopped).expect("the engine opens");
+    let (key, secret): (String, String) = engine.with_connection(|db| {
+        db.query_row(
+            "SELECT api_key, secret_key FROM users WHERE username = 'admin'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    });
+    let mut params = vec![
+        ("apiKey".to_string(), key),
+        ("command".into(), "listZones".into()),
+        ("response".into(), "json".into()),
+    ];
+    let sig = marvin_core::signing::sign(
+        params.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        &secret,
+    );
+    params.push(("signature".into(), sig));
+    let query: String = params
+        .iter()
+        .map(|(n, v)| format!("{n}={}", java_url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let n = 20000;
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        let req = Request::decode(Method::Get, Some(&query), None).unwrap();
+        let mut conn = engine.lock();
+        match engine.begin(&mut conn, req) {
+            Flow::Done(a) => assert_eq!(a.status, 200, "{}", a.body),
+            _ => panic!(),
+        }
+    }
+    eprintln!(
+        "begin: {:.1} us/call",
+        t.elapsed().as_secs_f64() * 1e6 / n as f64
+    );
+    let t = std::time::Instant::now();
+    for _ in 0..n {
+        let req = Request::decode(Method::Get, Some(&query), None).unwrap();
+        let a = Arc::clone(&engine).handle(req).await;
+        assert_eq!(a.status, 200);
+    }
+    eprintln!(
+        "handle: {:.1} us/call",
+        t.elapsed().as_secs_f64() * 1e6 / n as f64
+    );
+    drop(stop);
+}
+
+#[test]
+fn zz_reprepare_probe() {
+    let conn = rusqlite::Connection::open_in_memory().unwrap();
+    conn.execute_batch("CREATE TABLE z (seq INTEGER PRIMARY KEY, id TEXT, did TEXT); CREATE TABLE d (id TEXT PRIMARY KEY, name TEXT); INSERT INTO z (id) VALUES ('a');").unwrap();
+    for sql in [
+        "SELECT z.id FROM z LEFT JOIN d ON d.id = z.did ORDER BY z.seq LIMIT ? OFFSET ?",
+        "SELECT z.id FROM z ORDER BY z.seq LIMIT ? OFFSET ?",
+        "SELECT z.id FROM z LIMIT ? OFFSET ?",
+        "SELECT z.id FROM z ORDER BY z.seq LIMIT 500 OFFSET 0",
+        "SELECT z.id FROM z WHERE z.id = ?",
+    ] {
+        let n = sql.matches('?').count();
+        for i in 0..100i64 {
+            let mut stmt = conn.prepare_cached(sql).unwrap();
+            let args: Vec<i64> = (0..n)
+                .map(|k| if k == 0 { 500 + i } else { i % 2 })
+                .collect();
+            let _rows: Vec<String> = stmt
+                .query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+        }
+        let stmt = conn.prepare_cached(sql).unwrap();
+        eprintln!(
+            "{sql}: reprepares {}",
+            stmt.get_status(rusqlite::StatementStatus::RePrepare)
+        );
+    }
+}

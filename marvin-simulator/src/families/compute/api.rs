@@ -1,0 +1,12 @@
+//! What the compute family offers other families (docs/dev/issue4-seam.md).
+
+use crate::error::ApiError;
+use crate::family::Call;
+
+use super::vm;
+
+/// A VM's owner account id and state, or 431 naming `virtualmachineid`.
+pub(crate) fn vm_owner_and_state(call: &Call<'_>, vm_id: &str) -> Result<(String, String), ApiError> {
+    let vm = vm::find(call, vm_id)?.ok_or_else(|| ApiError::invalid_id("virtualmachineid", vm_id))?;
+    Ok((vm.account_id, vm.state))
+}

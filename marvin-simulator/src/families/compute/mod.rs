@@ -1,0 +1,145 @@
+//! Compute: user VMs and their lifecycle, SSH key pairs, affinity groups,
+//! instance groups, registered user data and NIC commands
+//! (cloudstack-semantics.md §2).
+//!
+//! Layout: `vm.rs` (the row and shared state changes), `deploy.rs`,
+//! `lifecycle.rs` (start/stop/reboot/destroy/expunge/recover/restore),
+//! `change.rs` (update/scale/migrate/resets), `list.rs` + `json.rs`
+//! (responses), `capacity.rs` (host placement), `owner.rs` (owners and list
+//! scopes, shared with storage, tags and projects), `net.rs` (the network
+//! seam), `refs.rs` (offerings and templates), `api.rs` (what other
+//! families call).
+
+mod affinity;
+pub(crate) mod api;
+pub(crate) mod capacity;
+mod change;
+pub(crate) mod deploy;
+mod groups;
+pub(crate) mod json;
+pub(crate) mod keypairs;
+pub(crate) mod lifecycle;
+mod list;
+pub(crate) mod net;
+mod nics;
+pub(crate) mod owner;
+pub(crate) mod refs;
+mod userdata;
+pub(crate) mod vm;
+
+#[cfg(test)]
+pub(crate) mod tests;
+
+use crate::caller::RoleSet;
+use crate::family::{Command, Family, Handler};
+
+/// The compute family.
+#[derive(Debug)]
+pub struct Compute;
+
+impl Family for Compute {
+    fn name(&self) -> &'static str {
+        "compute"
+    }
+
+    fn schema(&self) -> &'static str {
+        include_str!("schema.sql")
+    }
+
+    fn commands(&self) -> &'static [Command] {
+        COMMANDS
+    }
+}
+
+const fn all(name: &'static str, doc: &'static str, run: Handler) -> Command {
+    Command { name, roles: RoleSet::ALL, doc, run }
+}
+
+const COMMANDS: &[Command] = &[
+    all(
+        "deployVirtualMachine",
+        "Creates a VM from a template and a service offering in a zone, with its ROOT volume (and a data volume \
+         from a disk offering), NICs and groups, and starts it unless startvm is false.",
+        deploy::deploy,
+    ),
+    all("startVirtualMachine", "Starts a stopped VM on a host with enough free capacity.", lifecycle::start),
+    all("stopVirtualMachine", "Stops a running VM, giving its host capacity back.", lifecycle::stop),
+    all("rebootVirtualMachine", "Reboots a running VM.", lifecycle::reboot),
+    all(
+        "destroyVirtualMachine",
+        "Destroys a VM (it can be recovered until it is expunged); its data volumes are detached and stay.",
+        lifecycle::destroy,
+    ),
+    all("expungeVirtualMachine", "Removes a destroyed VM for good, with its ROOT volume.", lifecycle::expunge),
+    all("recoverVirtualMachine", "Brings a destroyed VM back, stopped.", lifecycle::recover),
+    all(
+        "restoreVirtualMachine",
+        "Gives a VM a fresh ROOT volume from its template or another one.",
+        lifecycle::restore,
+    ),
+    all(
+        "updateVirtualMachine",
+        "Changes a VM's display name, host name, group, HA flag, user data or details.",
+        change::update,
+    ),
+    all(
+        "scaleVirtualMachine",
+        "Moves a VM to another service offering; a running VM may only grow, where the zone allows it.",
+        change::scale,
+    ),
+    all(
+        "changeServiceForVirtualMachine",
+        "Moves a stopped VM to another service offering.",
+        change::change_service,
+    ),
+    Command {
+        name: "migrateVirtualMachine",
+        roles: RoleSet::ADMIN,
+        doc: "Moves a running VM to another host, or a stopped VM's volumes to another storage pool.",
+        run: change::migrate,
+    },
+    all(
+        "resetPasswordForVirtualMachine",
+        "Gives a stopped VM whose template is password-enabled a new password.",
+        change::reset_password,
+    ),
+    all("resetSSHKeyForVirtualMachine", "Gives a stopped VM other SSH key pairs.", change::reset_ssh_key),
+    all(
+        "listVirtualMachines",
+        "Lists the VMs the caller may see, filtered by id, name, state, zone, template, offering, host, network, \
+         group, tags and more.",
+        list::list,
+    ),
+    all(
+        "createSSHKeyPair",
+        "Creates an SSH key pair; its private key is returned once and not kept.",
+        keypairs::create,
+    ),
+    all("registerSSHKeyPair", "Registers an existing SSH public key under a name.", keypairs::register),
+    all("deleteSSHKeyPair", "Deletes an SSH key pair by name.", keypairs::delete),
+    all("listSSHKeyPairs", "Lists SSH key pairs.", keypairs::list),
+    all(
+        "createAffinityGroup",
+        "Creates a host affinity or host anti-affinity group for VMs.",
+        affinity::create,
+    ),
+    all("deleteAffinityGroup", "Deletes an affinity group; its VMs leave it.", affinity::delete),
+    all("listAffinityGroups", "Lists affinity groups, with the VMs in each.", affinity::list),
+    all("updateVMAffinityGroup", "Replaces the affinity groups of a stopped VM.", affinity::update_vm),
+    all("listAffinityGroupTypes", "Lists the kinds of affinity group.", affinity::list_types),
+    all("createInstanceGroup", "Creates a named group for VMs.", groups::create),
+    all("deleteInstanceGroup", "Deletes a VM group; its VMs leave it.", groups::delete),
+    all("updateInstanceGroup", "Renames a VM group.", groups::update),
+    all("listInstanceGroups", "Lists VM groups.", groups::list),
+    all("registerUserData", "Stores named user data that VMs can use by id.", userdata::register),
+    all("deleteUserData", "Deletes stored user data no VM uses.", userdata::delete),
+    all("listUserData", "Lists stored user data.", userdata::list),
+    all("addNicToVirtualMachine", "Adds a NIC on another network to a VM.", nics::add),
+    all("removeNicFromVirtualMachine", "Removes a NIC that is not the default one from a VM.", nics::remove),
+    all(
+        "updateDefaultNicForVirtualMachine",
+        "Makes another of a VM's NICs its default NIC.",
+        nics::update_default,
+    ),
+    all("listNics", "Lists the NICs of a VM.", nics::list),
+];

@@ -1,0 +1,79 @@
+//! Registered user data (`registerUserData`, `deleteUserData`,
+//! `listUserData`), usable by VMs through `userdataid`.
+
+use rusqlite::{OptionalExtension, params};
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::families::sql::{self, Query};
+use crate::family::{Call, Reply};
+use crate::scope::check_access;
+
+use super::owner::{self, Owner};
+
+/// A user data id the owner may use (its own), or 431.
+pub(crate) fn usable(call: &Call<'_>, id: &str, owner: &Owner) -> Result<String, ApiError> {
+    let account: Option<String> =
+        call.tx.query_row("SELECT account_id FROM user_data WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    match account {
+        Some(account) if account == owner.id => Ok(id.to_string()),
+        Some(_) => Err(ApiError::permission(format!(
+            "Account '{}' does not have permission to operate with resource {id}",
+            call.caller.account_name
+        ))),
+        None => Err(ApiError::invalid_id("userdataid", id)),
+    }
+}
+
+/// `registerUserData`.
+pub(crate) fn register(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let name = call.required("name")?.to_string();
+    let data = call.required("userdata")?.to_string();
+    let owner = owner::resolve(call)?;
+    super::deploy::check_user_data(&data)?;
+    let taken: Option<String> = call
+        .tx
+        .query_row("SELECT id FROM user_data WHERE account_id = ?1 AND name = ?2", [&owner.id, &name], |r| r.get(0))
+        .optional()?;
+    if taken.is_some() {
+        return Err(ApiError::param(format!("A userdata with name {name} already exists for this account.")));
+    }
+    call.tx.execute(
+        "INSERT INTO user_data (id, name, account_id, domain_id, user_data, params, created)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![sql::new_id(), name, owner.id, owner.domain_id, data.trim(), call.params.str("params"), call.timestamp()],
+    )?;
+    Ok(Reply::Success(None))
+}
+
+/// `deleteUserData`: refused while VMs use it.
+pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let id = call.required("id")?.to_string();
+    let account: Option<String> =
+        call.tx.query_row("SELECT account_id FROM user_data WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
+    let account = account.ok_or_else(|| ApiError::invalid_id("id", &id))?;
+    check_access(call, &account, &id)?;
+    let users = sql::count(call.tx, "SELECT COUNT(*) FROM vms WHERE user_data_id = ?1", &id)?;
+    if users > 0 {
+        return Err(ApiError::param(format!("Userdata {id} is in use by {users} VM(s) and cannot be deleted")));
+    }
+    call.tx.execute("DELETE FROM user_data WHERE id = ?1", [&id])?;
+    Ok(Reply::Success(None))
+}
+
+/// `listUserData`.
+pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let mut q = Query::new(format!(
+        "SELECT x.id AS id, x.name AS name, x.user_data AS userdata, x.params AS params, {},
+                0 AS \"hasannotations?\"
+         FROM user_data x {}",
+        owner::COLUMNS,
+        owner::join("x")
+    ));
+    owner::scope(call, &mut q, "x.account_id")?;
+    q.eq("x.id", call.params.str("id"));
+    q.eq("x.name", call.params.str("name"));
+    q.keyword(&["x.name"], call.params.str("keyword"));
+    q.order("x.name, x.rowid");
+    q.list(call, "userdata", |_, row| Ok(Value::Object(row)))
+}

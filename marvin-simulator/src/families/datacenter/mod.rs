@@ -1,0 +1,382 @@
+//! Datacenter: zones, physical networks (traffic types, service providers,
+//! router elements, guest VLANs), pods, clusters, hosts, primary storage,
+//! image stores and public IP ranges: the path of Marvin's
+//! `deployDataCenter`.
+//!
+//! The default seed (skipped for an empty simulator) is one Advanced zone,
+//! `Sandbox-simulator`, ready to use. Seed ids: `zone`, `physical_network`,
+//! `pod`, `cluster`, `host`, `host2`, `storage_pool`, `image_store`,
+//! `public_range`.
+
+mod clusters;
+mod hosts;
+pub(crate) mod ip;
+mod network;
+mod pods;
+mod storage;
+pub(crate) mod store;
+mod vlans;
+mod zones;
+
+#[cfg(test)]
+mod tests;
+
+use rusqlite::params;
+
+use crate::caller::RoleSet;
+use crate::error::ApiError;
+use crate::families::sql;
+use crate::family::{Command, Family, Handler, Seed};
+
+/// CloudStack's spelling of a hypervisor type, if the name is one.
+pub(crate) fn hypervisor_name(name: &str) -> Option<&'static str> {
+    clusters::hypervisor(name)
+}
+
+/// The datacenter family.
+#[derive(Debug)]
+pub struct Datacenter;
+
+impl Family for Datacenter {
+    fn name(&self) -> &'static str {
+        "datacenter"
+    }
+
+    fn schema(&self) -> &'static str {
+        include_str!("schema.sql")
+    }
+
+    fn commands(&self) -> &'static [Command] {
+        COMMANDS
+    }
+
+    fn seed(&self, seed: &mut Seed<'_>) -> Result<(), ApiError> {
+        if seed.empty {
+            return Ok(());
+        }
+        seed_zone(seed)
+    }
+}
+
+const fn admin(name: &'static str, doc: &'static str, run: Handler) -> Command {
+    Command {
+        name,
+        roles: RoleSet::ADMIN,
+        doc,
+        run,
+    }
+}
+
+const COMMANDS: &[Command] = &[
+    admin(
+        "createZone",
+        "Creates a zone, disabled until it is set up and enabled.",
+        zones::create,
+    ),
+    admin(
+        "updateZone",
+        "Changes a zone's settings or enables and disables it.",
+        zones::update,
+    ),
+    admin(
+        "deleteZone",
+        "Deletes a zone that holds nothing any more.",
+        zones::delete,
+    ),
+    Command {
+        name: "listZones",
+        roles: RoleSet::ALL,
+        doc: "Lists the zones the caller may use (all of them for the root admin).",
+        run: zones::list,
+    },
+    admin(
+        "createPhysicalNetwork",
+        "Creates a physical network in a zone, with its default service providers.",
+        network::create_physical_network,
+    ),
+    admin(
+        "updatePhysicalNetwork",
+        "Enables or disables a physical network or changes its guest VLAN ranges, speed or tags.",
+        network::update_physical_network,
+    ),
+    admin(
+        "deletePhysicalNetwork",
+        "Deletes a physical network whose VLANs, networks and addresses are unused.",
+        network::delete_physical_network,
+    ),
+    admin(
+        "listPhysicalNetworks",
+        "Lists physical networks.",
+        network::list_physical_networks,
+    ),
+    admin(
+        "addTrafficType",
+        "Lets a physical network carry a kind of traffic.",
+        network::add_traffic_type,
+    ),
+    admin(
+        "updateTrafficType",
+        "Changes the hypervisor network labels of a traffic type.",
+        network::update_traffic_type,
+    ),
+    admin(
+        "deleteTrafficType",
+        "Removes a kind of traffic from a physical network.",
+        network::delete_traffic_type,
+    ),
+    admin(
+        "listTrafficTypes",
+        "Lists the kinds of traffic a physical network carries.",
+        network::list_traffic_types,
+    ),
+    admin(
+        "addNetworkServiceProvider",
+        "Adds a network service provider to a physical network.",
+        network::add_provider,
+    ),
+    admin(
+        "updateNetworkServiceProvider",
+        "Enables, disables or shuts down a network service provider, or changes its services.",
+        network::update_provider,
+    ),
+    admin(
+        "deleteNetworkServiceProvider",
+        "Removes a network service provider from a physical network.",
+        network::delete_provider,
+    ),
+    admin(
+        "listNetworkServiceProviders",
+        "Lists the network service providers of physical networks.",
+        network::list_providers,
+    ),
+    admin(
+        "listVirtualRouterElements",
+        "Lists the virtual router elements behind router providers.",
+        network::list_router_elements,
+    ),
+    admin(
+        "configureVirtualRouterElement",
+        "Enables or disables a virtual router element.",
+        network::configure_router_element,
+    ),
+    admin(
+        "createPod",
+        "Creates a pod with its management subnet and reserved range.",
+        pods::create,
+    ),
+    admin(
+        "updatePod",
+        "Changes a pod's name, gateway, netmask or allocation state.",
+        pods::update,
+    ),
+    admin(
+        "deletePod",
+        "Deletes a pod that has no clusters, hosts or volumes left.",
+        pods::delete,
+    ),
+    admin("listPods", "Lists pods.", pods::list),
+    admin(
+        "addCluster",
+        "Adds a cluster of one hypervisor type to a pod.",
+        clusters::add,
+    ),
+    admin(
+        "updateCluster",
+        "Changes a cluster's name, type or allocation and managed state.",
+        clusters::update,
+    ),
+    admin(
+        "deleteCluster",
+        "Deletes a cluster that has no hosts or storage pools left.",
+        clusters::delete,
+    ),
+    admin("listClusters", "Lists clusters.", clusters::list),
+    admin(
+        "addHost",
+        "Adds a simulated host to a cluster from an http://sim/ URL.",
+        hosts::add,
+    ),
+    admin(
+        "updateHost",
+        "Enables or disables a host or changes its name or tags.",
+        hosts::update,
+    ),
+    admin(
+        "deleteHost",
+        "Deletes a host in maintenance (or any host when forced).",
+        hosts::delete,
+    ),
+    admin("listHosts", "Lists hosts with their capacity.", hosts::list),
+    admin(
+        "prepareHostForMaintenance",
+        "Puts a host into maintenance.",
+        hosts::prepare_maintenance,
+    ),
+    admin(
+        "cancelHostMaintenance",
+        "Takes a host out of maintenance.",
+        hosts::cancel_maintenance,
+    ),
+    admin(
+        "createStoragePool",
+        "Adds primary storage to a cluster or a whole zone.",
+        storage::create_pool,
+    ),
+    admin(
+        "updateStoragePool",
+        "Changes a storage pool's name, tags or capacity, or enables and disables it.",
+        storage::update_pool,
+    ),
+    admin(
+        "deleteStoragePool",
+        "Deletes a storage pool that holds no volumes.",
+        storage::delete_pool,
+    ),
+    admin(
+        "listStoragePools",
+        "Lists primary storage pools.",
+        storage::list_pools,
+    ),
+    admin(
+        "addImageStore",
+        "Adds secondary storage for templates, ISOs and snapshots.",
+        storage::add_image_store,
+    ),
+    admin(
+        "deleteImageStore",
+        "Deletes a secondary storage.",
+        storage::delete_image_store,
+    ),
+    admin(
+        "listImageStores",
+        "Lists secondary storages.",
+        storage::list_image_stores,
+    ),
+    admin(
+        "createVlanIpRange",
+        "Adds a range of public or shared-network addresses, optionally on a VLAN.",
+        vlans::create,
+    ),
+    admin(
+        "deleteVlanIpRange",
+        "Deletes an address range none of whose addresses is in use.",
+        vlans::delete,
+    ),
+    admin("listVlanIpRanges", "Lists address ranges.", vlans::list),
+];
+
+/// Seeds the default zone: everything `deployDataCenter` would have built.
+fn seed_zone(seed: &mut Seed<'_>) -> Result<(), ApiError> {
+    let tx = seed.tx;
+    let now = crate::time::format(seed.now);
+    let zone = sql::new_id();
+    tx.execute(
+        "INSERT INTO zones (id, name, network_type, dns1, dns2, internal_dns1, guest_cidr, allocation_state,
+                            zone_token, created)
+         VALUES (?1, 'Sandbox-simulator', 'Advanced', '8.8.8.8', '8.8.4.4', '8.8.8.8', ?2, 'Enabled', ?3, ?4)",
+        params![zone, zones::DEFAULT_GUEST_CIDR, sql::new_id(), now],
+    )?;
+
+    let physical = sql::new_id();
+    tx.execute(
+        "INSERT INTO physical_networks (id, zone_id, name, isolation_methods, broadcast_domain_range, state, created)
+         VALUES (?1, ?2, 'Sandbox-pnet', 'VLAN', 'ZONE', 'Enabled', ?3)",
+        params![physical, zone, now],
+    )?;
+    for traffic in ["Guest", "Public", "Management", "Storage"] {
+        tx.execute(
+            "INSERT INTO traffic_types (id, physical_network_id, traffic_type) VALUES (?1, ?2, ?3)",
+            params![sql::new_id(), physical, traffic],
+        )?;
+    }
+    network::add_default_providers(tx, &physical, true)?;
+    network::set_vnets(tx, &physical, "100-199")?;
+
+    let pod = sql::new_id();
+    tx.execute(
+        "INSERT INTO pods (id, zone_id, name, gateway, netmask, cidr, start_ip, end_ip, allocation_state, created)
+         VALUES (?1, ?2, 'Sandbox-pod', '172.16.15.1', '255.255.255.0', '172.16.15.0/24', '172.16.15.2',
+                 '172.16.15.200', 'Enabled', ?3)",
+        params![pod, zone, now],
+    )?;
+    let cluster = sql::new_id();
+    tx.execute(
+        "INSERT INTO clusters (id, zone_id, pod_id, name, hypervisor, created)
+         VALUES (?1, ?2, ?3, 'Sandbox-cluster', 'Simulator', ?4)",
+        params![cluster, zone, pod, now],
+    )?;
+    let mut host_ids = Vec::new();
+    for (n, address) in ["172.16.15.201", "172.16.15.202"].into_iter().enumerate() {
+        let id = sql::new_id();
+        let guid = sql::new_id();
+        tx.execute(
+            "INSERT INTO hosts (id, name, zone_id, pod_id, cluster_id, hypervisor, ip_address, url, cpu_number,
+                                cpu_speed, memory_total, local_storage, guid, version, created, last_pinged)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'Simulator', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+            params![
+                id,
+                format!("SimulatedAgent.{guid}"),
+                zone,
+                pod,
+                cluster,
+                address,
+                format!("http://sim/c0/h{n}"),
+                hosts::DEFAULT_CORES,
+                hosts::DEFAULT_SPEED,
+                hosts::DEFAULT_MEMORY,
+                hosts::DEFAULT_LOCAL_STORAGE,
+                guid,
+                super::identity::CLOUDSTACK_VERSION,
+                now
+            ],
+        )?;
+        host_ids.push(id);
+    }
+    let pool = sql::new_id();
+    tx.execute(
+        "INSERT INTO storage_pools (id, zone_id, pod_id, cluster_id, name, url, path, ip_address, scope, type,
+                                    hypervisor, capacity_bytes, created)
+         VALUES (?1, ?2, ?3, ?4, 'Sandbox-primary', 'nfs://10.147.28.6/export/home/sandbox/primary',
+                 '/export/home/sandbox/primary', '10.147.28.6', 'CLUSTER', 'NetworkFilesystem', 'Simulator', ?5, ?6)",
+        params![pool, zone, pod, cluster, 2 * storage::DEFAULT_POOL_CAPACITY, now],
+    )?;
+    let image_store = sql::new_id();
+    tx.execute(
+        "INSERT INTO image_stores (id, zone_id, name, url, protocol, provider, scope, created)
+         VALUES (?1, ?2, 'Sandbox-secondary', 'nfs://10.147.28.6/export/home/sandbox/secondary', 'nfs', 'NFS',
+                 'ZONE', ?3)",
+        params![image_store, zone, now],
+    )?;
+    let range = vlans::insert_range(
+        tx,
+        &vlans::NewRange {
+            zone_id: &zone,
+            pod_id: None,
+            physical_network_id: Some(&physical),
+            network_id: None,
+            vlan: "vlan://50",
+            gateway: "10.0.0.1",
+            netmask: "255.255.255.0",
+            start: ip::parse("10.0.0.2").unwrap_or(0),
+            end: ip::parse("10.0.0.254").unwrap_or(0),
+            prefix: 24,
+            for_virtual_network: true,
+            for_system_vms: false,
+            account_id: None,
+            domain_id: None,
+            created: &now,
+        },
+    )?;
+
+    let mut hosts = host_ids.into_iter();
+    seed.ids.insert("zone", zone);
+    seed.ids.insert("physical_network", physical);
+    seed.ids.insert("pod", pod);
+    seed.ids.insert("cluster", cluster);
+    seed.ids.insert("host", hosts.next().unwrap_or_default());
+    seed.ids.insert("host2", hosts.next().unwrap_or_default());
+    seed.ids.insert("storage_pool", pool);
+    seed.ids.insert("image_store", image_store);
+    seed.ids.insert("public_range", range);
+    Ok(())
+}

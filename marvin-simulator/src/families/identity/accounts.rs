@@ -1,0 +1,442 @@
+//! Accounts: created with their first user, enabled/disabled/locked,
+//! renamed, deleted with everything they own.
+
+use rusqlite::params;
+
+use crate::error::ApiError;
+use crate::families::sql;
+use crate::family::{Call, Job, Reply, Subject};
+use crate::scope::check_access;
+
+use super::domains::validate_network_domain;
+use super::store::{self, AccountRow};
+use super::{check_domain_access, cleanup, owner_scope};
+
+/// The role type CloudStack gives an account type.
+fn role_type_of(account_type: i64) -> &'static str {
+    match account_type {
+        1 => "Admin",
+        2 => "DomainAdmin",
+        3 => "ResourceAdmin",
+        _ => "User",
+    }
+}
+
+fn account_type_of(role_type: &str) -> i64 {
+    match role_type {
+        "Admin" => 1,
+        "DomainAdmin" => 2,
+        "ResourceAdmin" => 3,
+        _ => 0,
+    }
+}
+
+/// `createAccount`: an account and its first user (the account is named
+/// after the user unless `account` is given; the domain defaults to ROOT).
+pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let username = call.params.get("username").unwrap_or_default().to_string();
+    let firstname = call.params.get("firstname").unwrap_or_default().to_string();
+    let lastname = call.params.get("lastname").unwrap_or_default().to_string();
+    if username.is_empty() {
+        return Err(ApiError::param("Username is empty"));
+    }
+    if firstname.is_empty() {
+        return Err(ApiError::param("Firstname is empty"));
+    }
+    if lastname.is_empty() {
+        return Err(ApiError::param("Lastname is empty"));
+    }
+    let password = call.required("password")?.to_string();
+    let account_name = call.params.str("account").unwrap_or(&username).to_string();
+    let domain = match call.params.str("domainid") {
+        Some(id) => store::domain_param(call.tx, "domainid", id)?,
+        None => store::root_domain(call.tx)?,
+    };
+    check_domain_access(call, &domain)?;
+    if store::username_taken(call.tx, &username, &domain.id, None)? {
+        return Err(ApiError::param(format!(
+            "The user {username} already exists in domain {}",
+            domain.id
+        )));
+    }
+    let network_domain = call.params.str("networkdomain").map(String::from);
+    if let Some(nd) = &network_domain {
+        validate_network_domain(nd)?;
+    }
+
+    let (account_type, role_id) = match call.params.str("roleid") {
+        Some(role_id) => {
+            let role_type: String = call
+                .tx
+                .query_row(
+                    "SELECT role_type FROM roles WHERE id = ?1",
+                    [role_id],
+                    |r| r.get(0),
+                )
+                .map_err(|_| ApiError::invalid_id("roleid", role_id))?;
+            let account_type = call
+                .params
+                .i64("accounttype")?
+                .unwrap_or_else(|| account_type_of(&role_type));
+            (account_type, role_id.to_string())
+        }
+        None => {
+            let account_type = call.params.i64("accounttype")?.unwrap_or(0);
+            (account_type, String::new())
+        }
+    };
+
+    if domain.state == "Inactive" {
+        return Err(ApiError::internal(format!(
+            "The account cannot be created as domain {} is being deleted",
+            domain.name
+        )));
+    }
+    if domain.parent_id.is_some() && account_type == 1 {
+        return Err(ApiError::param(format!(
+            "Invalid account type {account_type} given for an account in domain {}; unable to create user of admin \
+             role type in non-ROOT domain.",
+            domain.id
+        )));
+    }
+    if store::account_by_name(call.tx, &account_name, &domain.id)?.is_some() {
+        return Err(ApiError::param(format!(
+            "The specified account: {account_name} already exists"
+        )));
+    }
+    if !(0..=3).contains(&account_type) {
+        return Err(ApiError::param(format!(
+            "Invalid account type {account_type} given; unable to create user"
+        )));
+    }
+    let role_id = if role_id.is_empty() {
+        store::default_role(call.tx, role_type_of(account_type))?
+    } else {
+        role_id
+    };
+
+    let account_id = new_or_given(call, "accountid", "accounts")?;
+    let user_id = new_or_given(call, "userid", "users")?;
+    let now = call.timestamp();
+    call.tx.execute(
+        "INSERT INTO accounts (id, name, account_type, role_id, domain_id, state, network_domain, created)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'enabled', ?6, ?7)",
+        params![account_id, account_name, account_type, role_id, domain.id, network_domain, now],
+    )?;
+    save_details(call, &account_id)?;
+    call.tx.execute(
+        "INSERT INTO users (id, account_id, username, password, firstname, lastname, email, timezone, state, created)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'enabled', ?9)",
+        params![
+            user_id,
+            account_id,
+            username,
+            password,
+            firstname,
+            lastname,
+            call.params.str("email"),
+            call.params.str("timezone"),
+            now
+        ],
+    )?;
+    sql::completed(
+        call,
+        "ACCOUNT.CREATE",
+        &format!(
+            "creating Account. Account Name: {account_name}, Domain Id:{}",
+            domain.id
+        ),
+        Subject::of("Account", &account_id, &account_name),
+    )?;
+    sql::completed(
+        call,
+        "USER.CREATE",
+        &format!("creating User. User Name: {username}, Account Name: {account_name}"),
+        Subject::of("User", &user_id, &username),
+    )?;
+    Ok(Reply::Object {
+        key: "account",
+        value: store::account_json(call.tx, &account_id)?,
+    })
+}
+
+/// A uuid the caller chose (refused when taken) or a new one.
+pub(crate) fn new_or_given(call: &Call<'_>, param: &str, table: &str) -> Result<String, ApiError> {
+    match call.params.str(param) {
+        Some(id) if sql::exists(call.tx, table, id)? => Err(ApiError::param(format!(
+            "The uuid {id} given as {param} is already in use"
+        ))),
+        Some(id) => Ok(id.to_string()),
+        None => Ok(sql::new_id()),
+    }
+}
+
+/// Stores `accountdetails[i].<key>=<value>` entries.
+fn save_details(call: &Call<'_>, account_id: &str) -> Result<(), ApiError> {
+    for entry in call.params.map("accountdetails") {
+        for (name, value) in entry {
+            call.tx.execute(
+                "INSERT INTO account_details (account_id, name, value) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (account_id, name) DO UPDATE SET value = excluded.value",
+                params![account_id, name, value],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Finds the account a command names by `id`, or by `account` + `domainid`;
+/// `not_found` words the refusal CloudStack gives for a name that matches
+/// nothing.
+fn resolve(call: &Call<'_>, not_found: &str) -> Result<AccountRow, ApiError> {
+    if let Some(id) = call.params.str("id") {
+        return store::account(call.tx, id)?.ok_or_else(|| ApiError::invalid_id("id", id));
+    }
+    let name = call.params.str("account");
+    let domain_id = call.params.str("domainid");
+    if let Some(domain_id) = domain_id {
+        store::domain_param(call.tx, "domainid", domain_id)?;
+    }
+    let found = match (name, domain_id) {
+        (Some(name), Some(domain_id)) => store::account_by_name(call.tx, name, domain_id)?,
+        _ => None,
+    };
+    found.ok_or_else(|| {
+        ApiError::param(format!(
+            "{not_found} by accountId: null OR by name: {} in domain {}",
+            name.unwrap_or("null"),
+            domain_id.unwrap_or("null")
+        ))
+    })
+}
+
+/// `enableAccount`.
+pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let account = resolve(call, "Unable to find account")?;
+    if account.is_system() {
+        return Err(ApiError::permission(format!(
+            "Account id : {} is a system account, enable is not allowed",
+            account.seq
+        )));
+    }
+    check_access(call, &account.id, &account.id)?;
+    call.tx.execute(
+        "UPDATE accounts SET state = 'enabled' WHERE id = ?1",
+        [&account.id],
+    )?;
+    sql::completed(
+        call,
+        "ACCOUNT.ENABLE",
+        "enabling account",
+        Subject::of("Account", &account.id, &account.name),
+    )?;
+    Ok(Reply::Object {
+        key: "account",
+        value: store::account_json(call.tx, &account.id)?,
+    })
+}
+
+/// `lockAccount` (sync, deprecated): the account's users can no longer log in.
+pub(crate) fn lock(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let account = resolve(call, "Unable to find active account")?;
+    lock_now(call, &account)?;
+    sql::completed(
+        call,
+        "ACCOUNT.DISABLE",
+        "locking account",
+        Subject::of("Account", &account.id, &account.name),
+    )?;
+    Ok(Reply::Object {
+        key: "account",
+        value: store::account_json(call.tx, &account.id)?,
+    })
+}
+
+fn lock_now(call: &Call<'_>, account: &AccountRow) -> Result<(), ApiError> {
+    if account.is_system() {
+        return Err(ApiError::permission(format!(
+            "Account id : {} is a system account, lock is not allowed",
+            account.seq
+        )));
+    }
+    check_access(call, &account.id, &account.id)?;
+    call.tx.execute(
+        "UPDATE accounts SET state = 'locked' WHERE id = ?1 AND state != 'locked'",
+        [&account.id],
+    )?;
+    Ok(())
+}
+
+/// `disableAccount` (async): `lock=true` locks; otherwise the account is
+/// disabled and its VMs and routers stop.
+pub(crate) fn disable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let account = resolve(call, "Unable to find account")?;
+    let lock = call.params.flag("lock", false);
+    let id = account.id.clone();
+    Ok(Reply::Job(
+        Job::on(
+            "Account",
+            id.clone(),
+            Box::new(move |call: &mut Call<'_>| {
+                let account =
+                    store::account(call.tx, &id)?.ok_or_else(|| ApiError::invalid_id("id", &id))?;
+                if lock {
+                    lock_now(call, &account)?;
+                } else {
+                    if account.is_system() {
+                        return Err(ApiError::permission(format!(
+                            "Account id : {} is a system account, disable is not allowed",
+                            account.seq
+                        )));
+                    }
+                    check_access(call, &account.id, &account.id)?;
+                    if account.seq <= 2 {
+                        return Err(ApiError::internal(format!(
+                            "Unable to update account by accountId: {} OR by name: {} in domain {}",
+                            account.seq, account.name, account.domain_id
+                        )));
+                    }
+                    if account.state != "disabled" {
+                        call.tx.execute(
+                            "UPDATE accounts SET state = 'disabled' WHERE id = ?1",
+                            [&account.id],
+                        )?;
+                        cleanup::disable_account(call.tx, &account.id)?;
+                    }
+                }
+                Ok(Reply::Object {
+                    key: "account",
+                    value: store::account_json(call.tx, &account.id)?,
+                })
+            }),
+        )
+        .with_event(
+            "ACCOUNT.DISABLE",
+            if lock {
+                "locking account"
+            } else {
+                "disabling account"
+            },
+        ),
+    ))
+}
+
+/// `updateAccount`: new name, network domain, role or details.
+pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let account = resolve(call, "Unable to find account")?;
+    if account.is_system() {
+        return Err(ApiError::param("Can not modify system account"));
+    }
+    let domain = store::domain_param(call.tx, "domainid", &account.domain_id)?;
+    check_domain_access(call, &domain)?;
+    if let Some(new_name) = call.params.get("newname") {
+        if new_name.is_empty() {
+            return Err(ApiError::param(format!(
+                "The new account name for account '{}' within domain '{}'  is empty string. Account will be not renamed.",
+                account.id, account.domain_id
+            )));
+        }
+        if let Some(existing) = store::account_by_name(call.tx, new_name, &account.domain_id)? {
+            if existing.id != account.id {
+                return Err(ApiError::param(format!(
+                    "The account with the proposed name '{new_name}' exists in the domain '{}' with existing account id '{}'",
+                    account.domain_id, existing.seq
+                )));
+            }
+        }
+        call.tx.execute(
+            "UPDATE accounts SET name = ?2 WHERE id = ?1",
+            params![account.id, new_name],
+        )?;
+    }
+    if let Some(nd) = call.params.get("networkdomain") {
+        let nd = (!nd.is_empty()).then_some(nd);
+        if let Some(nd) = nd {
+            validate_network_domain(nd)?;
+        }
+        call.tx.execute(
+            "UPDATE accounts SET network_domain = ?2 WHERE id = ?1",
+            params![account.id, nd],
+        )?;
+    }
+    if let Some(role_id) = call.params.str("roleid") {
+        if !sql::exists(call.tx, "roles", role_id)? {
+            return Err(ApiError::invalid_id("roleid", role_id));
+        }
+        call.tx.execute(
+            "UPDATE accounts SET role_id = ?2 WHERE id = ?1",
+            params![account.id, role_id],
+        )?;
+    }
+    save_details(call, &account.id)?;
+    let name: String = call.tx.query_row(
+        "SELECT name FROM accounts WHERE id = ?1",
+        [&account.id],
+        |r| r.get(0),
+    )?;
+    sql::completed(
+        call,
+        "ACCOUNT.UPDATE",
+        "updating account",
+        Subject::of("Account", &account.id, &name),
+    )?;
+    Ok(Reply::Object {
+        key: "account",
+        value: store::account_json(call.tx, &account.id)?,
+    })
+}
+
+/// `deleteAccount` (async): removes the account and everything it owns.
+pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let id = call.required("id")?.to_string();
+    store::account(call.tx, &id)?.ok_or_else(|| ApiError::invalid_id("id", &id))?;
+    let job_id = id.clone();
+    Ok(Reply::Job(
+        Job::on(
+            "Account",
+            id,
+            Box::new(move |call: &mut Call<'_>| {
+                let Some(account) = store::account(call.tx, &job_id)? else {
+                    // Already removed: CloudStack answers success.
+                    return Ok(Reply::Success(None));
+                };
+                check_access(call, &account.id, &account.id)?;
+                if account.is_system() {
+                    return Err(ApiError::permission(format!(
+                        "Account id : {} is a system account, delete is not allowed",
+                        account.seq
+                    )));
+                }
+                if account.is_default {
+                    return Err(ApiError::param(
+                        "The account is default and can't be removed",
+                    ));
+                }
+                cleanup::delete_account(call.tx, &account.id)?;
+                Ok(Reply::Success(None))
+            }),
+        )
+        .with_event("ACCOUNT.DELETE", "deleting account"),
+    ))
+}
+
+/// `listAccounts`: what the caller may see (never the system account).
+pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let mut query = store::account_query();
+    query.and("a.seq != 1", []);
+    owner_scope(call, &mut query, "a.id", "a.domain_id")?;
+    query.eq("a.id", call.params.str("id"));
+    query.eq("a.name", call.params.str("name"));
+    if let Some(kind) = call.params.i64("accounttype")? {
+        query.and(
+            "a.account_type = ?",
+            [rusqlite::types::Value::Integer(kind)],
+        );
+    }
+    query.eq_nocase("a.state", call.params.str("state"));
+    query.keyword(&["a.name"], call.params.str("keyword"));
+    query.order("a.seq");
+    query.list(call, "account", |call, row| {
+        store::finish_account(call.tx, row)
+    })
+}

@@ -1,0 +1,361 @@
+//! Identity: domains, accounts, users and their keys, roles, settings and
+//! capabilities.
+//!
+//! The seed creates the ROOT domain, the four default roles, the system
+//! account (not loginable: random password, no keys) and the `admin`
+//! account with user `admin` / `password` and fresh API keys. Seed ids:
+//! `root_domain`, `system_account`, `admin_account`, `admin_user`,
+//! `role_admin`, `role_resource_admin`, `role_domain_admin`, `role_user`.
+
+mod accounts;
+pub(crate) mod cleanup;
+mod domains;
+mod roles;
+pub(crate) mod settings;
+pub(crate) mod store;
+mod users;
+
+#[cfg(test)]
+mod tests;
+
+use rusqlite::params;
+
+use crate::caller::RoleSet;
+use crate::error::ApiError;
+use crate::families::sql::{self, Query, text};
+use crate::family::{Call, Command, Family, Seed};
+use crate::scope::ListScope;
+
+use store::DomainRow;
+
+/// The CloudStack version the simulator answers as (`listCapabilities`).
+pub(crate) const CLOUDSTACK_VERSION: &str = "4.22.0.0";
+
+/// The identity family.
+#[derive(Debug)]
+pub struct Identity;
+
+impl Family for Identity {
+    fn name(&self) -> &'static str {
+        "identity"
+    }
+
+    fn schema(&self) -> &'static str {
+        include_str!("schema.sql")
+    }
+
+    fn commands(&self) -> &'static [Command] {
+        COMMANDS
+    }
+
+    fn seed(&self, seed: &mut Seed<'_>) -> Result<(), ApiError> {
+        seed_identity(seed)
+    }
+}
+
+const fn command(
+    name: &'static str,
+    roles: RoleSet,
+    doc: &'static str,
+    run: crate::family::Handler,
+) -> Command {
+    Command {
+        name,
+        roles,
+        doc,
+        run,
+    }
+}
+
+const COMMANDS: &[Command] = &[
+    command(
+        "createDomain",
+        RoleSet::ADMIN,
+        "Creates a domain below a parent domain (ROOT by default).",
+        domains::create,
+    ),
+    command(
+        "updateDomain",
+        RoleSet::ADMIN,
+        "Renames a domain or changes its network domain.",
+        domains::update,
+    ),
+    command(
+        "deleteDomain",
+        RoleSet::ADMIN,
+        "Deletes a domain; with cleanup it also removes its sub-domains and accounts.",
+        domains::delete,
+    ),
+    command(
+        "listDomains",
+        RoleSet::ADMINS,
+        "Lists the caller's domain, or its whole subtree with listall.",
+        domains::list,
+    ),
+    command(
+        "listDomainChildren",
+        RoleSet::ADMINS,
+        "Lists the sub-domains of a domain, recursively when asked.",
+        domains::list_children,
+    ),
+    command(
+        "createAccount",
+        RoleSet::ADMINS,
+        "Creates an account together with its first user.",
+        accounts::create,
+    ),
+    command(
+        "updateAccount",
+        RoleSet::ADMINS,
+        "Renames an account or changes its role, network domain or details.",
+        accounts::update,
+    ),
+    command(
+        "deleteAccount",
+        RoleSet::ADMINS,
+        "Deletes an account and every resource it owns.",
+        accounts::delete,
+    ),
+    command(
+        "enableAccount",
+        RoleSet::ADMINS,
+        "Enables a disabled or locked account.",
+        accounts::enable,
+    ),
+    command(
+        "disableAccount",
+        RoleSet::ADMINS,
+        "Disables an account (stopping its machines) or, with lock, locks it.",
+        accounts::disable,
+    ),
+    command(
+        "lockAccount",
+        RoleSet::ADMINS,
+        "Locks an account so that its users cannot log in.",
+        accounts::lock,
+    ),
+    command(
+        "listAccounts",
+        RoleSet::ALL,
+        "Lists the accounts the caller may see, with their users and limits.",
+        accounts::list,
+    ),
+    command(
+        "createUser",
+        RoleSet::ADMINS,
+        "Adds a user to an existing account.",
+        users::create,
+    ),
+    command(
+        "updateUser",
+        RoleSet::ALL,
+        "Changes a user's names, email, time zone, password, username or keys.",
+        users::update,
+    ),
+    command(
+        "deleteUser",
+        RoleSet::ADMINS,
+        "Deletes a user that is not one of the default users.",
+        users::delete,
+    ),
+    command(
+        "enableUser",
+        RoleSet::ADMINS,
+        "Enables a user and the account it belongs to.",
+        users::enable,
+    ),
+    command(
+        "disableUser",
+        RoleSet::ADMINS,
+        "Disables a user so that it can no longer log in.",
+        users::disable,
+    ),
+    command(
+        "lockUser",
+        RoleSet::ADMINS,
+        "Locks an enabled user.",
+        users::lock,
+    ),
+    command(
+        "listUsers",
+        RoleSet::ALL,
+        "Lists the users the caller may see.",
+        users::list,
+    ),
+    command(
+        "getUser",
+        RoleSet::ADMIN,
+        "Finds the user that owns an API key.",
+        users::get,
+    ),
+    command(
+        "registerUserKeys",
+        RoleSet::ALL,
+        "Generates a new API key and secret key for a user.",
+        users::register_keys,
+    ),
+    command(
+        "getUserKeys",
+        RoleSet::ALL,
+        "Shows a user's API key and secret key.",
+        users::get_keys,
+    ),
+    command(
+        "listRoles",
+        RoleSet::ALL,
+        "Lists the roles accounts can have.",
+        roles::list,
+    ),
+    command(
+        "createRole",
+        RoleSet::ADMIN,
+        "Creates a role of a given type, or like an existing role.",
+        roles::create,
+    ),
+    command(
+        "listCapabilities",
+        RoleSet::ALL,
+        "Describes what this cloud offers: version, features and limits.",
+        settings::list_capabilities,
+    ),
+    command(
+        "listConfigurations",
+        RoleSet::ADMIN,
+        "Lists settings, globally or as a zone, account, domain or other scope sees them.",
+        settings::list_configurations,
+    ),
+    command(
+        "updateConfiguration",
+        RoleSet::ADMIN,
+        "Changes a setting, globally or for one zone, account, domain or other scope.",
+        settings::update_configuration,
+    ),
+];
+
+/// Refuses (531) an action inside a domain the caller does not manage: root
+/// admins manage every domain, domain admins their subtree, users only act
+/// in their own domain.
+pub(crate) fn check_domain_access(call: &Call<'_>, domain: &DomainRow) -> Result<(), ApiError> {
+    let caller = call.caller;
+    let allowed = caller.is_root_admin()
+        || (caller.is_domain_admin() && domain.path.starts_with(&caller.domain_path))
+        || domain.id == caller.domain_id;
+    if allowed {
+        return Ok(());
+    }
+    Err(ApiError::permission(format!(
+        "Account '{}' does not have permission to operate within domain id={}",
+        caller.account_name, domain.id
+    )))
+}
+
+/// The owner filter of `listAccounts`/`listUsers`: with `id`, whatever the
+/// caller may reach; an admin without `listall`, `domainid` or `account`
+/// sees its own domain; otherwise [`ListScope`].
+pub(crate) fn owner_scope(
+    call: &Call<'_>,
+    query: &mut Query,
+    account_column: &str,
+    domain_column: &str,
+) -> Result<(), ApiError> {
+    let caller = call.caller;
+    let params = call.params;
+    let narrowed = params.flag("listall", false)
+        || params.str("domainid").is_some()
+        || params.str("account").is_some();
+    if params.str("id").is_some() && !narrowed {
+        if caller.is_root_admin() {
+            return Ok(());
+        }
+        if caller.is_domain_admin() {
+            query.and(
+                &format!(
+                    "{domain_column} IN (SELECT id FROM domains WHERE substr(path, 1, length(?)) = ?)"
+                ),
+                [text(&caller.domain_path), text(&caller.domain_path)],
+            );
+            return Ok(());
+        }
+        query.eq(account_column, Some(&caller.account_id));
+        return Ok(());
+    }
+    if caller.is_admin() && !narrowed {
+        query.eq(domain_column, Some(&caller.domain_id));
+        return Ok(());
+    }
+    query.scope(&ListScope::of(call)?, account_column);
+    Ok(())
+}
+
+fn seed_identity(seed: &mut Seed<'_>) -> Result<(), ApiError> {
+    let tx = seed.tx;
+    let now = crate::time::format(seed.now);
+    let root = sql::new_id();
+    tx.execute(
+        "INSERT INTO domains (id, name, parent_id, path, level, state, created) VALUES (?1, 'ROOT', NULL, '/', 0, 'Active', ?2)",
+        params![root, now],
+    )?;
+    seed.ids.insert("root_domain", root.clone());
+
+    let roles = [
+        (
+            "role_admin",
+            "Root Admin",
+            "Admin",
+            "Default root admin role",
+        ),
+        (
+            "role_resource_admin",
+            "Resource Admin",
+            "ResourceAdmin",
+            "Default resource admin role",
+        ),
+        (
+            "role_domain_admin",
+            "Domain Admin",
+            "DomainAdmin",
+            "Default domain admin role",
+        ),
+        ("role_user", "User", "User", "Default user role"),
+    ];
+    for (key, name, kind, description) in roles {
+        let id = sql::new_id();
+        tx.execute(
+            "INSERT INTO roles (id, name, role_type, description, is_default) VALUES (?1, ?2, ?3, ?4, 1)",
+            params![id, name, kind, description],
+        )?;
+        seed.ids.insert(key, id);
+    }
+    let admin_role = seed.id("role_admin")?.to_string();
+
+    let system = sql::new_id();
+    tx.execute(
+        "INSERT INTO accounts (seq, id, name, account_type, role_id, domain_id, state, created, is_default)
+         VALUES (1, ?1, 'system', 1, ?2, ?3, 'enabled', ?4, 1)",
+        params![system, admin_role, root, now],
+    )?;
+    tx.execute(
+        "INSERT INTO users (id, account_id, username, password, firstname, lastname, state, is_default, created)
+         VALUES (?1, ?2, 'system', ?3, 'system', 'cloud', 'enabled', 1, ?4)",
+        params![sql::new_id(), system, sql::random_key(), now],
+    )?;
+    seed.ids.insert("system_account", system);
+
+    let admin = sql::new_id();
+    tx.execute(
+        "INSERT INTO accounts (seq, id, name, account_type, role_id, domain_id, state, created, is_default)
+         VALUES (2, ?1, 'admin', 1, ?2, ?3, 'enabled', ?4, 1)",
+        params![admin, admin_role, root, now],
+    )?;
+    let admin_user = sql::new_id();
+    tx.execute(
+        "INSERT INTO users (id, account_id, username, password, firstname, lastname, api_key, secret_key, state,
+                            is_default, created)
+         VALUES (?1, ?2, 'admin', 'password', 'admin', 'cloud', ?3, ?4, 'enabled', 1, ?5)",
+        params![admin_user, admin, sql::random_key(), sql::random_key(), now],
+    )?;
+    seed.ids.insert("admin_account", admin);
+    seed.ids.insert("admin_user", admin_user);
+
+    settings::seed(seed)
+}

@@ -1,0 +1,779 @@
+//! Settings (`listConfigurations`, `updateConfiguration`), capabilities and
+//! resource limits.
+//!
+//! Other families read settings through [`value`], [`flag`] and [`number`]
+//! (with the scopes that apply, most specific first); the limits family
+//! builds its reserve/release seam on [`account_limit`] and
+//! [`resource_count`].
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::families::sql::{self, Query, text};
+use crate::family::{Call, Reply, Seed, Subject};
+
+/// A setting the simulator knows, with its default.
+struct Setting {
+    name: &'static str,
+    category: &'static str,
+    default: &'static str,
+    kind: &'static str,
+    scope: &'static str,
+    description: &'static str,
+}
+
+const fn setting(
+    name: &'static str,
+    category: &'static str,
+    default: &'static str,
+    kind: &'static str,
+    scope: &'static str,
+    description: &'static str,
+) -> Setting {
+    Setting {
+        name,
+        category,
+        default,
+        kind,
+        scope,
+        description,
+    }
+}
+
+/// The settings the simulator honours or shows, with CloudStack's defaults.
+const SETTINGS: &[Setting] = &[
+    setting(
+        "expunge.delay",
+        "Advanced",
+        "86400",
+        "Integer",
+        "",
+        "Seconds a destroyed VM waits before it is expunged.",
+    ),
+    setting(
+        "expunge.interval",
+        "Advanced",
+        "86400",
+        "Integer",
+        "",
+        "Seconds between runs of the expunge task.",
+    ),
+    setting(
+        "allow.user.expunge.recover.vm",
+        "Advanced",
+        "false",
+        "Boolean",
+        "Account",
+        "Whether users may expunge and recover their own VMs.",
+    ),
+    setting(
+        "allow.user.expunge.recover.volume",
+        "Advanced",
+        "true",
+        "Boolean",
+        "Account",
+        "Whether users may expunge and recover their own volumes.",
+    ),
+    setting(
+        "allow.user.force.stop.vm",
+        "Advanced",
+        "false",
+        "Boolean",
+        "Account",
+        "Whether users may force-stop their own VMs.",
+    ),
+    setting(
+        "allow.user.view.destroyed.vm",
+        "Advanced",
+        "false",
+        "Boolean",
+        "Account",
+        "Whether users see their destroyed VMs in lists.",
+    ),
+    setting(
+        "allow.user.view.all.domain.accounts",
+        "Advanced",
+        "false",
+        "Boolean",
+        "Domain",
+        "Whether users see all the accounts of their domain.",
+    ),
+    setting(
+        "enable.dynamic.scale.vm",
+        "Advanced",
+        "false",
+        "Boolean",
+        "Zone",
+        "Whether running VMs may be scaled up in the zone.",
+    ),
+    setting(
+        "vm.destroy.forcestop",
+        "Advanced",
+        "false",
+        "Boolean",
+        "",
+        "Whether destroying a VM stops it forcibly.",
+    ),
+    setting(
+        "vm.password.length",
+        "Advanced",
+        "6",
+        "Integer",
+        "",
+        "Length of the passwords generated for VMs.",
+    ),
+    setting(
+        "instance.name",
+        "Hidden",
+        "VM",
+        "String",
+        "",
+        "Suffix of internal VM names.",
+    ),
+    setting(
+        "default.page.size",
+        "Advanced",
+        "500",
+        "Long",
+        "",
+        "Default and maximum page size of list commands.",
+    ),
+    setting(
+        "default.ui.page.size",
+        "Advanced",
+        "20",
+        "Long",
+        "",
+        "Page size the UI uses.",
+    ),
+    setting(
+        "check.pod.cidrs",
+        "Advanced",
+        "true",
+        "Boolean",
+        "",
+        "Whether pod CIDRs of a zone must not overlap.",
+    ),
+    setting(
+        "cpu.overprovisioning.factor",
+        "Advanced",
+        "1.0",
+        "Float",
+        "Cluster",
+        "CPU over-provisioning factor.",
+    ),
+    setting(
+        "mem.overprovisioning.factor",
+        "Advanced",
+        "1.0",
+        "Float",
+        "Cluster",
+        "Memory over-provisioning factor.",
+    ),
+    setting(
+        "storage.overprovisioning.factor",
+        "Storage",
+        "2.0",
+        "Float",
+        "StoragePool",
+        "Primary storage over-provisioning factor.",
+    ),
+    setting(
+        "allow.public.user.templates",
+        "Advanced",
+        "true",
+        "Boolean",
+        "Account",
+        "Whether users may publish templates.",
+    ),
+    setting(
+        "allow.user.create.projects",
+        "Project Defaults",
+        "true",
+        "Boolean",
+        "Domain",
+        "Whether users may create projects.",
+    ),
+    setting(
+        "project.invite.required",
+        "Project Defaults",
+        "false",
+        "Boolean",
+        "",
+        "Whether adding an account to a project needs an invitation.",
+    ),
+    setting(
+        "custom.diskoffering.size.min",
+        "Advanced",
+        "1",
+        "Long",
+        "",
+        "Smallest size (GB) of a custom disk.",
+    ),
+    setting(
+        "custom.diskoffering.size.max",
+        "Advanced",
+        "1024",
+        "Long",
+        "",
+        "Largest size (GB) of a custom disk.",
+    ),
+    setting(
+        "kvm.snapshot.enabled",
+        "Snapshots",
+        "false",
+        "Boolean",
+        "",
+        "Whether volume snapshots are allowed on KVM.",
+    ),
+    setting(
+        "api.throttling.enabled",
+        "Advanced",
+        "false",
+        "Boolean",
+        "",
+        "Whether API calls are rate limited.",
+    ),
+    setting(
+        "api.throttling.interval",
+        "Advanced",
+        "1",
+        "Integer",
+        "",
+        "Rate-limit window in seconds.",
+    ),
+    setting(
+        "api.throttling.max",
+        "Advanced",
+        "25",
+        "Integer",
+        "",
+        "Calls allowed per window.",
+    ),
+    setting(
+        "dynamic.apichecker.enabled",
+        "Advanced",
+        "true",
+        "Boolean",
+        "",
+        "Whether API access follows dynamic roles.",
+    ),
+    setting(
+        "cloud.kubernetes.service.enabled",
+        "Advanced",
+        "false",
+        "Boolean",
+        "",
+        "Whether the Kubernetes service is on.",
+    ),
+    setting(
+        "account.cleanup.interval",
+        "Advanced",
+        "86400",
+        "Integer",
+        "",
+        "Seconds between account clean-up runs.",
+    ),
+    setting(
+        "max.account.user.vms",
+        "Account Defaults",
+        "20",
+        "Long",
+        "Account",
+        "Default VM limit of an account.",
+    ),
+    setting(
+        "max.account.public.ips",
+        "Account Defaults",
+        "20",
+        "Long",
+        "Account",
+        "Default public IP limit of an account.",
+    ),
+    setting(
+        "max.account.volumes",
+        "Account Defaults",
+        "20",
+        "Long",
+        "Account",
+        "Default volume limit of an account.",
+    ),
+    setting(
+        "max.account.snapshots",
+        "Account Defaults",
+        "20",
+        "Long",
+        "Account",
+        "Default snapshot limit of an account.",
+    ),
+    setting(
+        "max.account.templates",
+        "Account Defaults",
+        "20",
+        "Long",
+        "Account",
+        "Default template limit of an account.",
+    ),
+    setting(
+        "max.project.user.vms",
+        "Project Defaults",
+        "20",
+        "Long",
+        "",
+        "Default VM limit of a project.",
+    ),
+    setting(
+        "max.account.projects",
+        "Account Defaults",
+        "10",
+        "Long",
+        "Account",
+        "Default project limit of an account.",
+    ),
+    setting(
+        "max.account.networks",
+        "Account Defaults",
+        "20",
+        "Long",
+        "Account",
+        "Default network limit of an account.",
+    ),
+    setting(
+        "max.account.vpcs",
+        "Account Defaults",
+        "20",
+        "Long",
+        "Account",
+        "Default VPC limit of an account.",
+    ),
+    setting(
+        "max.account.cpus",
+        "Account Defaults",
+        "40",
+        "Long",
+        "Account",
+        "Default CPU limit of an account.",
+    ),
+    setting(
+        "max.account.memory",
+        "Account Defaults",
+        "40960",
+        "Long",
+        "Account",
+        "Default memory limit (MiB) of an account.",
+    ),
+    setting(
+        "max.account.primary.storage",
+        "Account Defaults",
+        "200",
+        "Long",
+        "Account",
+        "Default primary storage limit (GiB) of an account.",
+    ),
+    setting(
+        "max.account.secondary.storage",
+        "Account Defaults",
+        "400",
+        "Long",
+        "Account",
+        "Default secondary storage limit (GiB) of an account.",
+    ),
+];
+
+/// Response-field prefixes of the resource types, by type number.
+pub(crate) const RESOURCE_PREFIXES: [&str; 12] = [
+    "vm",
+    "ip",
+    "volume",
+    "snapshot",
+    "template",
+    "project",
+    "network",
+    "vpc",
+    "cpu",
+    "memory",
+    "primarystorage",
+    "secondarystorage",
+];
+
+/// CloudStack's names of the resource types (used in limit errors).
+pub(crate) const RESOURCE_NAMES: [&str; 12] = [
+    "user_vm",
+    "public_ip",
+    "volume",
+    "snapshot",
+    "template",
+    "project",
+    "network",
+    "vpc",
+    "cpu",
+    "memory",
+    "primary_storage",
+    "secondary_storage",
+];
+
+const ACCOUNT_LIMITS: [&str; 12] = [
+    "max.account.user.vms",
+    "max.account.public.ips",
+    "max.account.volumes",
+    "max.account.snapshots",
+    "max.account.templates",
+    "max.account.projects",
+    "max.account.networks",
+    "max.account.vpcs",
+    "max.account.cpus",
+    "max.account.memory",
+    "max.account.primary.storage",
+    "max.account.secondary.storage",
+];
+
+/// Inserts the settings with their defaults.
+pub(crate) fn seed(seed: &Seed<'_>) -> Result<(), ApiError> {
+    let mut stmt = seed.tx.prepare(
+        "INSERT INTO configurations (name, category, value, default_value, description, scope, type)
+         VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)",
+    )?;
+    for s in SETTINGS {
+        stmt.execute(params![
+            s.name,
+            s.category,
+            s.default,
+            s.description,
+            s.scope,
+            s.kind
+        ])?;
+    }
+    Ok(())
+}
+
+/// A setting's value: the first scoped value found (`("zone", zone_id)`,
+/// `("account", account_id)`, ...), else the global value.
+pub(crate) fn value(
+    tx: &Transaction<'_>,
+    name: &str,
+    scopes: &[(&str, &str)],
+) -> Result<Option<String>, ApiError> {
+    for (scope, id) in scopes {
+        let scoped: Option<Option<String>> = tx
+            .query_row(
+                "SELECT value FROM configuration_values WHERE name = ?1 AND scope = ?2 AND scope_id = ?3",
+                [name, scope, id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(value) = scoped {
+            return Ok(value);
+        }
+    }
+    Ok(tx
+        .query_row(
+            "SELECT value FROM configurations WHERE name = ?1",
+            [name],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+/// A boolean setting (`true` only when the value is `true`).
+pub(crate) fn flag(
+    tx: &Transaction<'_>,
+    name: &str,
+    scopes: &[(&str, &str)],
+) -> Result<bool, ApiError> {
+    Ok(value(tx, name, scopes)?.is_some_and(|v| v.trim().eq_ignore_ascii_case("true")))
+}
+
+/// A numeric setting, with a fallback when it is unset or not a number.
+pub(crate) fn number(
+    tx: &Transaction<'_>,
+    name: &str,
+    scopes: &[(&str, &str)],
+    fallback: i64,
+) -> Result<i64, ApiError> {
+    Ok(value(tx, name, scopes)?
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .map_or(fallback, |v| v as i64))
+}
+
+/// An account's limit for a resource type (-1 = unlimited): an explicit
+/// limit, else unlimited for root admins, else the `max.account.*` setting.
+pub(crate) fn account_limit(
+    tx: &Transaction<'_>,
+    account_id: &str,
+    account_type: i64,
+    resource_type: i64,
+) -> Result<i64, ApiError> {
+    let explicit: Option<i64> = tx
+        .query_row(
+            "SELECT max FROM resource_limits WHERE owner_id = ?1 AND resource_type = ?2",
+            params![account_id, resource_type],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(limit) = explicit {
+        return Ok(limit);
+    }
+    if account_type == 1 {
+        return Ok(-1);
+    }
+    let Some(name) = usize::try_from(resource_type)
+        .ok()
+        .and_then(|i| ACCOUNT_LIMITS.get(i))
+    else {
+        return Ok(-1);
+    };
+    number(tx, name, &[("account", account_id)], -1)
+}
+
+/// How much of a resource type an account uses.
+pub(crate) fn resource_count(
+    tx: &Transaction<'_>,
+    owner_id: &str,
+    resource_type: i64,
+) -> Result<i64, ApiError> {
+    Ok(tx
+        .query_row(
+            "SELECT count FROM resource_counts WHERE owner_id = ?1 AND resource_type = ?2",
+            params![owner_id, resource_type],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// The scope parameters of the configuration commands: parameter, scope
+/// name, CloudStack's scope spelling, and the table the id names.
+const SCOPES: &[(&str, &str, &str, &str)] = &[
+    ("zoneid", "zone", "Zone", "zones"),
+    ("clusterid", "cluster", "Cluster", "clusters"),
+    ("storageid", "storagepool", "StoragePool", "storage_pools"),
+    ("accountid", "account", "Account", "accounts"),
+    ("domainid", "domain", "Domain", "domains"),
+    ("imagestoreuuid", "imagestore", "ImageStore", "image_stores"),
+];
+
+/// The scope a configuration call names: `(scope, scope spelling, id)`.
+fn requested_scope(
+    call: &Call<'_>,
+) -> Result<Option<(&'static str, &'static str, String)>, ApiError> {
+    let mut found = None;
+    for (param, scope, spelling, table) in SCOPES {
+        if let Some(id) = call.params.str(param) {
+            if found.is_some() {
+                return Err(ApiError::param(
+                    "cannot handle multiple IDs, provide only one ID corresponding to the scope",
+                ));
+            }
+            if !sql::table_exists(call.tx, table)? || !sql::exists(call.tx, table, id)? {
+                return Err(ApiError::invalid_id(param, id));
+            }
+            found = Some((*scope, *spelling, id.to_string()));
+        }
+    }
+    Ok(found)
+}
+
+const CONFIG_SELECT: &str = "SELECT c.name AS name, c.category AS category, c.value AS value,
+        c.default_value AS defaultvalue, c.description AS description, c.description AS displaytext,
+        c.is_dynamic AS \"isdynamic?\", c.component AS component, c.group_name AS \"group\",
+        c.subgroup AS subgroup, c.type AS type";
+
+/// `listConfigurations`: settings by name (substring), category and keyword,
+/// optionally as one zone, account, ... sees them.
+pub(crate) fn list_configurations(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let scope = requested_scope(call)?;
+    let mut query = match &scope {
+        Some((scope, _, id)) => {
+            let mut q = Query::new(format!(
+                "SELECT * FROM ({CONFIG_SELECT}, ?1 AS scope,
+                        COALESCE((SELECT v.value FROM configuration_values v
+                                  WHERE v.name = c.name AND v.scope = ?1 AND v.scope_id = ?2), c.value) AS scoped
+                 FROM configurations c) c"
+            ));
+            q.and("1 = 1", [text(*scope), text(id.clone())]);
+            q
+        }
+        None => Query::new(format!(
+            "SELECT * FROM ({CONFIG_SELECT} FROM configurations c) c"
+        )),
+    };
+    if let Some((_, spelling, _)) = &scope {
+        query.and(
+            "c.name IN (SELECT name FROM configurations WHERE ',' || scope || ',' LIKE ?)",
+            [text(format!("%,{spelling},%"))],
+        );
+    }
+    if let Some(name) = call.params.str("name") {
+        query.and(
+            "c.name LIKE ? ESCAPE '\\'",
+            [text(format!("%{}%", sql::escape_like(name)))],
+        );
+    }
+    query.eq_nocase("c.category", call.params.str("category"));
+    query.eq_nocase("c.\"group\"", call.params.str("group"));
+    query.eq_nocase("c.subgroup", call.params.str("subgroup"));
+    query.keyword(&["c.name", "c.description"], call.params.str("keyword"));
+    query.order("c.name");
+    query.list(call, "configuration", |_, mut row| {
+        if let Some(scoped) = row.remove("scoped") {
+            row.insert("value".into(), scoped);
+        }
+        Ok(Value::Object(row))
+    })
+}
+
+/// `updateConfiguration`: changes a setting globally or for one scope.
+pub(crate) fn update_configuration(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let name = call.required("name")?.to_string();
+    let known: Option<(String, String)> = call
+        .tx
+        .query_row(
+            "SELECT type, scope FROM configurations WHERE name = ?1",
+            [&name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((kind, allowed_scopes)) = known else {
+        return Err(ApiError::param(format!(
+            "Config parameter with name {name} doesn't exist"
+        )));
+    };
+    let Some(raw) = call.params.get("value") else {
+        return configuration_reply(call, &name, None);
+    };
+    let trimmed = raw.trim();
+    let value = (!trimmed.is_empty() && trimmed != "null").then(|| trimmed.to_string());
+    let scope = requested_scope(call)?;
+    if let Some((_, spelling, _)) = &scope {
+        if !allowed_scopes.split(',').any(|s| s.trim() == *spelling) {
+            return Err(ApiError::param(format!(
+                "Invalid scope id provided for the parameter {name}"
+            )));
+        }
+    }
+    validate_value(&name, &kind, value.as_deref())?;
+
+    match &scope {
+        Some((scope, _, id)) => {
+            call.tx.execute(
+                "INSERT INTO configuration_values (name, scope, scope_id, value) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (name, scope, scope_id) DO UPDATE SET value = excluded.value",
+                params![name, scope, id, value],
+            )?;
+        }
+        None => {
+            call.tx.execute(
+                "UPDATE configurations SET value = ?2 WHERE name = ?1",
+                params![name, value],
+            )?;
+        }
+    }
+    sql::completed(
+        call,
+        "CONFIGURATION.VALUE.EDIT",
+        &format!("updating configuration. Name: {name}"),
+        Subject {
+            kind: Some("Configuration"),
+            id: None,
+            name: Some(&name),
+        },
+    )?;
+    configuration_reply(call, &name, scope.map(|(s, _, id)| (s, id)))
+}
+
+fn validate_value(name: &str, kind: &str, value: Option<&str>) -> Result<(), ApiError> {
+    let problem = match (kind, value) {
+        ("Boolean", Some("true" | "false")) => None,
+        ("Boolean", _) => Some("Please enter either 'true' or 'false'.".to_string()),
+        ("Integer", Some(v)) if v.parse::<i32>().is_err() => Some(format!(
+            "There was error in trying to parse value: {v}. Please enter a valid integer value for parameter {name}"
+        )),
+        ("Long", Some(v)) if v.parse::<i64>().is_err() => Some(format!(
+            "There was error in trying to parse value: {v}. Please enter a valid long value for parameter {name}"
+        )),
+        ("Float", Some(v)) if v.parse::<f32>().is_err() => Some(format!(
+            "There was error in trying to parse value: {v}. Please enter a valid float value for parameter {name}"
+        )),
+        _ => None,
+    };
+    match problem {
+        Some(text) => Err(ApiError::param(text)),
+        None => Ok(()),
+    }
+}
+
+fn configuration_reply(
+    call: &Call<'_>,
+    name: &str,
+    scope: Option<(&str, String)>,
+) -> Result<Reply, ApiError> {
+    let mut row = sql::first(
+        call.tx,
+        &format!("{CONFIG_SELECT} FROM configurations c WHERE c.name = ?1"),
+        &[text(name)],
+    )?
+    .ok_or_else(|| ApiError::internal(format!("configuration {name} vanished")))?;
+    if let Some((scope, id)) = scope {
+        let scoped = value(call.tx, name, &[(scope, &id)])?;
+        row.insert("value".into(), scoped.map_or(Value::Null, Value::String));
+        row.insert("scope".into(), Value::String(scope.to_string()));
+    }
+    row.retain(|_, v| !v.is_null());
+    Ok(Reply::Object {
+        key: "configuration",
+        value: Value::Object(row),
+    })
+}
+
+/// `listCapabilities`: what this cloud offers, from the settings.
+pub(crate) fn list_capabilities(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let tx = call.tx;
+    let account: &str = &call.caller.account_id;
+    let acct = [("account", account)];
+    let sg_enabled = sql::table_exists(tx, "zones")?
+        && tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM zones WHERE security_group_enabled = 1)",
+            [],
+            |r| r.get::<_, bool>(0),
+        )?;
+    let value = json!({
+        "cloudstackversion": super::CLOUDSTACK_VERSION,
+        "securitygroupsenabled": sg_enabled,
+        "userpublictemplateenabled": flag(tx, "allow.public.user.templates", &acct)?,
+        "supportELB": "false",
+        "projectinviterequired": flag(tx, "project.invite.required", &[])?,
+        "allowusercreateprojects": flag(tx, "allow.user.create.projects", &[("domain", &call.caller.domain_id)])?,
+        "customdiskofferingminsize": number(tx, "custom.diskoffering.size.min", &[], 1)?,
+        "customdiskofferingmaxsize": number(tx, "custom.diskoffering.size.max", &[], 1024)?,
+        "regionsecondaryenabled": false,
+        "kvmsnapshotenabled": flag(tx, "kvm.snapshot.enabled", &[])?,
+        "snapshotshowchainsize": false,
+        "apilimitinterval": number(tx, "api.throttling.interval", &[], 1)?,
+        "apilimitmax": number(tx, "api.throttling.max", &[], 25)?,
+        "allowuserviewdestroyedvm": flag(tx, "allow.user.view.destroyed.vm", &acct)?,
+        "allowuserexpungerecovervm": flag(tx, "allow.user.expunge.recover.vm", &acct)?,
+        "allowuserexpungerecovervolume": flag(tx, "allow.user.expunge.recover.volume", &acct)?,
+        "allowuserforcestopvm": flag(tx, "allow.user.force.stop.vm", &acct)?,
+        "allowuserviewalldomainaccounts": flag(tx, "allow.user.view.all.domain.accounts", &[("domain", &call.caller.domain_id)])?,
+        "dynamicrolesenabled": flag(tx, "dynamic.apichecker.enabled", &[])?,
+        "dynamicscalingenabled": flag(tx, "enable.dynamic.scale.vm", &[])?,
+        "defaultuipagesize": number(tx, "default.ui.page.size", &[], 20)?,
+        "kubernetesserviceenabled": flag(tx, "cloud.kubernetes.service.enabled", &[])?,
+        "kubernetesclusterexperimentalfeaturesenabled": false,
+        "instancesstatsretentiontime": 720,
+        "instancesstatsuseronly": false,
+        "instancesdisksstatsretentionenabled": false,
+        "instancesdisksstatsretentiontime": 720,
+        "instanceleaseenabled": false,
+        "sharedfsvmmincpucount": 2,
+        "sharedfsvmminramsize": 1024,
+        "additionalconfigenabled": false,
+        "customhypervisordisplayname": "Custom",
+    });
+    Ok(Reply::Object {
+        key: "capability",
+        value,
+    })
+}

@@ -1,0 +1,312 @@
+//! Identity storage: the SQL that reads domains, accounts, users and roles,
+//! and their CloudStack response shapes.
+
+use rusqlite::{OptionalExtension, Transaction};
+use serde_json::{Map, Value, json};
+
+use crate::error::ApiError;
+use crate::families::sql::{self, Object, Query, text};
+
+use super::settings;
+
+/// `ROOT` for the root domain, `ROOT/a/b` below (CloudStack's display path).
+pub(crate) const DOMAIN_PATH: &str =
+    "CASE WHEN d.path = '/' THEN 'ROOT' ELSE 'ROOT' || substr(d.path, 1, length(d.path) - 1) END";
+
+/// A domain row as the code uses it.
+#[derive(Debug, Clone)]
+pub(crate) struct DomainRow {
+    pub id: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+    pub path: String,
+    pub level: i64,
+    pub state: String,
+}
+
+/// An account row as the code uses it.
+#[derive(Debug, Clone)]
+pub(crate) struct AccountRow {
+    pub seq: i64,
+    pub id: String,
+    pub name: String,
+    pub domain_id: String,
+    pub state: String,
+    pub is_default: bool,
+}
+
+impl AccountRow {
+    /// The system account (CloudStack's account id 1).
+    pub(crate) fn is_system(&self) -> bool {
+        self.seq == 1
+    }
+}
+
+/// A user row as the code uses it.
+#[derive(Debug, Clone)]
+pub(crate) struct UserRow {
+    pub id: String,
+    pub account_id: String,
+    pub username: String,
+    pub state: String,
+    pub is_default: bool,
+}
+
+pub(crate) fn domain(tx: &Transaction<'_>, id: &str) -> Result<Option<DomainRow>, ApiError> {
+    Ok(tx
+        .query_row(
+            "SELECT id, name, parent_id, path, level, state FROM domains WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(DomainRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    parent_id: r.get(2)?,
+                    path: r.get(3)?,
+                    level: r.get(4)?,
+                    state: r.get(5)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// The root domain.
+pub(crate) fn root_domain(tx: &Transaction<'_>) -> Result<DomainRow, ApiError> {
+    let id: String = tx.query_row("SELECT id FROM domains WHERE path = '/'", [], |r| r.get(0))?;
+    domain(tx, &id)?.ok_or_else(|| ApiError::internal("the ROOT domain is missing"))
+}
+
+/// A domain by uuid, or 431 naming the parameter.
+pub(crate) fn domain_param(
+    tx: &Transaction<'_>,
+    param: &str,
+    id: &str,
+) -> Result<DomainRow, ApiError> {
+    domain(tx, id)?.ok_or_else(|| ApiError::invalid_id(param, id))
+}
+
+const ACCOUNT_ROW: &str = "SELECT seq, id, name, domain_id, state, is_default FROM accounts";
+
+fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
+    Ok(AccountRow {
+        seq: r.get(0)?,
+        id: r.get(1)?,
+        name: r.get(2)?,
+        domain_id: r.get(3)?,
+        state: r.get(4)?,
+        is_default: r.get::<_, i64>(5)? != 0,
+    })
+}
+
+pub(crate) fn account(tx: &Transaction<'_>, id: &str) -> Result<Option<AccountRow>, ApiError> {
+    Ok(tx
+        .query_row(&format!("{ACCOUNT_ROW} WHERE id = ?1"), [id], account_row)
+        .optional()?)
+}
+
+pub(crate) fn account_by_name(
+    tx: &Transaction<'_>,
+    name: &str,
+    domain_id: &str,
+) -> Result<Option<AccountRow>, ApiError> {
+    Ok(tx
+        .query_row(
+            &format!("{ACCOUNT_ROW} WHERE name = ?1 AND domain_id = ?2"),
+            [name, domain_id],
+            account_row,
+        )
+        .optional()?)
+}
+
+pub(crate) fn user(tx: &Transaction<'_>, id: &str) -> Result<Option<UserRow>, ApiError> {
+    Ok(tx
+        .query_row(
+            "SELECT id, account_id, username, state, is_default FROM users WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(UserRow {
+                    id: r.get(0)?,
+                    account_id: r.get(1)?,
+                    username: r.get(2)?,
+                    state: r.get(3)?,
+                    is_default: r.get::<_, i64>(4)? != 0,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Whether a username is taken in a domain (usernames are unique per domain).
+pub(crate) fn username_taken(
+    tx: &Transaction<'_>,
+    username: &str,
+    domain_id: &str,
+    except_user: Option<&str>,
+) -> Result<bool, ApiError> {
+    let found: Option<String> = tx
+        .query_row(
+            "SELECT u.id FROM users u JOIN accounts a ON a.id = u.account_id
+             WHERE u.username = ?1 AND a.domain_id = ?2 AND u.id != ?3",
+            [username, domain_id, except_user.unwrap_or("")],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(found.is_some())
+}
+
+/// The query behind domain responses; add conditions on `d.`.
+pub(crate) fn domain_query() -> Query {
+    Query::new(format!(
+        "SELECT d.id AS id, d.name AS name, d.level AS level, d.parent_id AS parentdomainid,
+                p.name AS parentdomainname, {DOMAIN_PATH} AS path,
+                EXISTS (SELECT 1 FROM domains c WHERE c.parent_id = d.id) AS \"haschild?\",
+                d.state AS state, d.network_domain AS networkdomain, d.created AS created,
+                0 AS \"hasannotations?\"
+         FROM domains d LEFT JOIN domains p ON p.id = d.parent_id"
+    ))
+}
+
+/// One domain's response object.
+pub(crate) fn domain_json(tx: &Transaction<'_>, id: &str) -> Result<Value, ApiError> {
+    let mut query = domain_query();
+    query.eq("d.id", Some(id));
+    let row = query
+        .all(tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    Ok(Value::Object(row))
+}
+
+/// The query behind account responses; add conditions on `a.`.
+pub(crate) fn account_query() -> Query {
+    Query::new(format!(
+        "SELECT a.id AS id, a.name AS name, a.account_type AS accounttype, a.role_id AS roleid,
+                r.name AS rolename, r.role_type AS roletype, a.domain_id AS domainid, d.name AS domain,
+                {DOMAIN_PATH} AS domainpath, a.state AS state, a.network_domain AS networkdomain,
+                a.created AS created, a.is_default AS \"isdefault?\", 0 AS \"iscleanuprequired?\"
+         FROM accounts a JOIN domains d ON d.id = a.domain_id JOIN roles r ON r.id = a.role_id"
+    ))
+}
+
+/// Completes an account row: users, details and resource limits.
+pub(crate) fn finish_account(tx: &Transaction<'_>, mut row: Object) -> Result<Value, ApiError> {
+    let id = row
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let account_type = row.get("accounttype").and_then(Value::as_i64).unwrap_or(0);
+
+    let mut users = user_query();
+    users
+        .eq("u.account_id", Some(&id))
+        .order("u.created, u.rowid");
+    let users: Vec<Value> = users.all(tx)?.into_iter().map(Value::Object).collect();
+    row.insert("user".into(), Value::Array(users));
+
+    let details = sql::objects(
+        tx,
+        "SELECT name, value FROM account_details WHERE account_id = ?1 ORDER BY name",
+        &[text(&id)],
+    )?;
+    if !details.is_empty() {
+        let map: Map<String, Value> = details
+            .into_iter()
+            .filter_map(|d| {
+                Some((
+                    d.get("name")?.as_str()?.to_string(),
+                    d.get("value")?.clone(),
+                ))
+            })
+            .collect();
+        row.insert("accountdetails".into(), Value::Object(map));
+    }
+
+    for (rtype, prefix) in settings::RESOURCE_PREFIXES.iter().enumerate() {
+        let rtype = rtype as i64;
+        let limit = settings::account_limit(tx, &id, account_type, rtype)?;
+        let mut total = settings::resource_count(tx, &id, rtype)?;
+        if rtype >= 10 {
+            // Storage is counted in bytes and shown, like its limit, in GiB.
+            total /= 1024 * 1024 * 1024;
+        }
+        row.insert(format!("{prefix}limit"), limit_text(limit));
+        row.insert(format!("{prefix}total"), json!(total));
+        let available = if limit < 0 {
+            limit_text(-1)
+        } else {
+            Value::String((limit - total).max(0).to_string())
+        };
+        row.insert(format!("{prefix}available"), available);
+    }
+    row.insert("groups".into(), json!([]));
+    Ok(Value::Object(row))
+}
+
+fn limit_text(limit: i64) -> Value {
+    if limit < 0 {
+        Value::String("Unlimited".into())
+    } else {
+        Value::String(limit.to_string())
+    }
+}
+
+/// One account's response object.
+pub(crate) fn account_json(tx: &Transaction<'_>, id: &str) -> Result<Value, ApiError> {
+    let mut query = account_query();
+    query.eq("a.id", Some(id));
+    let row = query
+        .all(tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    finish_account(tx, row)
+}
+
+/// The query behind user responses; add conditions on `u.` / `a.`.
+pub(crate) fn user_query() -> Query {
+    Query::new(
+        "SELECT u.id AS id, u.username AS username, u.firstname AS firstname, u.lastname AS lastname,
+                u.email AS email, u.created AS created, u.state AS state, a.name AS account,
+                a.account_type AS accounttype, a.id AS accountid, a.role_id AS roleid, r.name AS rolename,
+                r.role_type AS roletype, d.id AS domainid, d.name AS domain, u.timezone AS timezone,
+                u.is_default AS \"isdefault?\", u.api_key AS apikey, 'native' AS usersource,
+                0 AS \"iscallerchilddomain?\", 0 AS \"is2faenabled?\"
+         FROM users u JOIN accounts a ON a.id = u.account_id JOIN domains d ON d.id = a.domain_id
+              JOIN roles r ON r.id = a.role_id",
+    )
+}
+
+/// One user's response object.
+pub(crate) fn user_json(tx: &Transaction<'_>, id: &str) -> Result<Value, ApiError> {
+    let mut query = user_query();
+    query.eq("u.id", Some(id));
+    let row = query
+        .all(tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    Ok(Value::Object(row))
+}
+
+/// The query behind role responses.
+pub(crate) fn role_query() -> Query {
+    Query::new(
+        "SELECT id, name, role_type AS type, description, is_default AS \"isdefault?\",
+                is_public AS \"ispublic?\", state
+         FROM roles",
+    )
+}
+
+/// The default role of an account type (Admin for 1, DomainAdmin for 2, ...).
+pub(crate) fn default_role(tx: &Transaction<'_>, role_type: &str) -> Result<String, ApiError> {
+    tx.query_row(
+        "SELECT id FROM roles WHERE role_type = ?1 AND is_default = 1 ORDER BY rowid LIMIT 1",
+        [role_type],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| ApiError::internal(format!("no default role of type {role_type}")))
+}

@@ -1,0 +1,231 @@
+//! Port forwarding rules: `createPortForwardingRule`,
+//! `deletePortForwardingRule`, `listPortForwardingRules`.
+
+use rusqlite::params;
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::families::sql::{Object, Query};
+use crate::family::{Call, Job, Reply, Subject};
+use crate::scope::{ListScope, check_access};
+
+use super::rules::{self, FIREWALL, NewRule, PORT_FORWARDING};
+use super::store::{self, IpRow, VmRow};
+
+/// Refuses a VM that cannot take rules: gone, destroyed, or another
+/// owner's (CloudStack's `checkRuleAndUserVm`).
+pub(crate) fn check_rule_vm(call: &Call<'_>, rule_owner: &str, rule: &str, vm: &VmRow) -> Result<(), ApiError> {
+    if vm.state == "Destroyed" || vm.state == "Expunging" {
+        return Err(ApiError::param(format!("Invalid user vm: {}", vm.seq)));
+    }
+    check_access(call, &vm.account_id, &vm.id)?;
+    if vm.account_id != rule_owner {
+        return Err(ApiError::param(format!("New rule {rule} and vm id={} belong to different accounts", vm.seq)));
+    }
+    Ok(())
+}
+
+/// `createPortForwardingRule` (async, created in the request).
+pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let p = call.params;
+    let ip_id = call.required("ipaddressid")?;
+    let ip = store::allocated_ip(call.tx, "ipaddressid", ip_id)?;
+    if ip.static_nat_vm_id.is_some() {
+        return Err(ApiError::param(format!(
+            "Unable to create port forwarding rule; ip id={} has static nat enabled",
+            ip.id
+        )));
+    }
+    let network = rules::network_for_ip(call, &ip, p.str("networkid"), "PortForwarding")?;
+    let public_start = store::port(call, "publicport", "publicPort")?.ok_or_else(|| ApiError::missing(call.command, "publicport"))?;
+    let public_end = store::port(call, "publicendport", "Public port range")?.unwrap_or(public_start);
+    if public_start > public_end {
+        return Err(ApiError::param("Start port can't be bigger than end port"));
+    }
+    check_access(call, ip.owner(), &ip.id)?;
+    let raw = call.required("protocol")?;
+    let protocol = raw.to_ascii_lowercase();
+    if protocol != "tcp" && protocol != "udp" {
+        return Err(ApiError::param(format!("Protocol {raw} is not supported in zone {}", ip.zone_id)));
+    }
+    let private_start =
+        store::port(call, "privateport", "privatePort")?.ok_or_else(|| ApiError::missing(call.command, "privateport"))?;
+    let private_end = store::port(call, "privateendport", "Private port range")?.unwrap_or(private_start);
+    if private_start > private_end {
+        return Err(ApiError::param("Start port can't be bigger than end port"));
+    }
+    if private_end - private_start != public_end - public_start {
+        return Err(ApiError::param("Source port and destination port ranges should be of equal sizes."));
+    }
+    let vm = store::vm(call.tx, "virtualmachineid", call.required("virtualmachineid")?)?;
+    check_rule_vm(call, ip.owner(), &format!("PortForwarding[{}:{public_start}-{public_end}]", ip.display()), &vm)?;
+    let Some((_, Some(mut vm_ip))) = store::nic_in_network(call.tx, &vm.id, &network.id)? else {
+        return Err(ApiError::param("Vm doesn't belong to network associated with ipAddress"));
+    };
+    if let Some(guest_ip) = p.str("vmguestip") {
+        if guest_ip != vm_ip {
+            return Err(ApiError::param("IP Address is not in the VM nic's network "));
+        }
+        vm_ip = guest_ip.to_string();
+    }
+    if (public_start != public_end || private_start != private_end)
+        && (public_start != private_start || public_end != private_end)
+    {
+        if public_start != private_start {
+            return Err(ApiError::param("Private port start should be equal to public port start"));
+        }
+        return Err(ApiError::param("Private port end should be equal to public port end"));
+    }
+    let cidrs = p.list("cidrlist");
+    store::check_cidrs(&cidrs)?;
+    let open_firewall = match p.bool("openfirewall") {
+        Some(true) if network.vpc_id.is_some() => {
+            return Err(ApiError::param("Can't open firewall for port forwarding rules in VPC"));
+        }
+        Some(open) => open,
+        None => network.vpc_id.is_none(),
+    };
+    let domain_id = ip.domain_id.clone().unwrap_or_default();
+    let id = rules::insert(
+        call,
+        &NewRule {
+            purpose: PORT_FORWARDING,
+            traffic_type: "Ingress",
+            ip_id: Some(&ip.id),
+            network_id: Some(&network.id),
+            account_id: ip.owner(),
+            domain_id: &domain_id,
+            protocol: protocol.clone(),
+            start_port: Some(public_start),
+            end_port: Some(public_end),
+            icmp_type: None,
+            icmp_code: None,
+            source_cidrs: cidrs,
+            dest_cidrs: Vec::new(),
+            related_id: None,
+            display: p.flag("fordisplay", true),
+        },
+    )?;
+    call.tx.execute(
+        "INSERT INTO port_forwarding_rules (rule_id, vm_id, vm_ip, private_start, private_end) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id, vm.id, vm_ip, private_start, private_end],
+    )?;
+    if open_firewall {
+        open_firewall_for(call, &ip, &network.id, &protocol, (public_start, public_end), &id)?;
+    }
+    store::created_event(call, "NET.RULEADD", "creating forwarding rule", Subject::of("FirewallRule", &id, ""))?;
+    let job_id = id.clone();
+    Ok(Reply::Job(
+        Job::on(
+            "FirewallRule",
+            id,
+            Box::new(move |call: &mut Call<'_>| {
+                rules::activate(call, &job_id)?;
+                Ok(Reply::Object { key: "portforwardingrule", value: rule_json(call, &job_id)? })
+            }),
+        )
+        .with_event(
+            "NET.RULEADD",
+            format!("Applying port forwarding  rule for Ip: {} with virtual machine:{}", ip.address, vm.id),
+        ),
+    ))
+}
+
+/// The firewall rule a PF or LB rule opens for 0.0.0.0/0 (`openfirewall`).
+pub(crate) fn open_firewall_for(
+    call: &Call<'_>,
+    ip: &IpRow,
+    network_id: &str,
+    protocol: &str,
+    ports: (i64, i64),
+    related: &str,
+) -> Result<(), ApiError> {
+    let domain_id = ip.domain_id.clone().unwrap_or_default();
+    rules::insert(
+        call,
+        &NewRule {
+            purpose: FIREWALL,
+            traffic_type: "Ingress",
+            ip_id: Some(&ip.id),
+            network_id: Some(network_id),
+            account_id: ip.owner(),
+            domain_id: &domain_id,
+            protocol: protocol.to_string(),
+            start_port: Some(ports.0),
+            end_port: Some(ports.1),
+            icmp_type: None,
+            icmp_code: None,
+            source_cidrs: vec!["0.0.0.0/0".into()],
+            dest_cidrs: Vec::new(),
+            related_id: Some(related),
+            display: true,
+        },
+    )
+    .map(drop)
+}
+
+/// `deletePortForwardingRule` (async).
+pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let id = call.required("id")?.to_string();
+    let rule = rules::find(call.tx, &id, PORT_FORWARDING)?.ok_or_else(|| ApiError::invalid_id("id", &id))?;
+    check_access(call, &rule.account_id, &rule.id)?;
+    rules::revoke(call, &rule.id)?;
+    Ok(Reply::Job(
+        Job::on(
+            "FirewallRule",
+            id.clone(),
+            Box::new(move |call: &mut Call<'_>| {
+                rules::remove(call, &id)?;
+                Ok(Reply::Success(None))
+            }),
+        )
+        .with_event("NET.RULEDELETE", format!("Deleting port forwarding rule for id={}", rule.id)),
+    ))
+}
+
+fn rule_query() -> Query {
+    Query::new(format!(
+        "SELECT r.id AS id, CAST(f.private_start AS TEXT) AS privateport, CAST(f.private_end AS TEXT) AS privateendport,
+                r.protocol AS protocol, CAST(r.start_port AS TEXT) AS publicport,
+                CAST(r.end_port AS TEXT) AS publicendport, f.vm_id AS virtualmachineid,
+                vm.name AS virtualmachinename, COALESCE(vm.display_name, vm.name) AS virtualmachinedisplayname,
+                r.ip_id AS ipaddressid, p.address AS ipaddress, {} AS state, r.source_cidrs AS cidrlist,
+                f.vm_ip AS vmguestip, r.network_id AS networkid, r.for_display AS \"fordisplay?\"
+         FROM firewall_rules r JOIN port_forwarding_rules f ON f.rule_id = r.id
+         LEFT JOIN public_ips p ON p.id = r.ip_id LEFT JOIN vms vm ON vm.id = f.vm_id",
+        rules::STATE_SQL
+    ))
+}
+
+fn finish_rule(_: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
+    row.insert("tags".into(), store::no_tags());
+    Ok(Value::Object(row))
+}
+
+/// One port forwarding rule as responses show it.
+pub(crate) fn rule_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
+    let mut query = rule_query();
+    query.eq("r.id", Some(id));
+    let row = query.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?;
+    finish_rule(call, row)
+}
+
+/// `listPortForwardingRules`.
+pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let p = call.params;
+    if let Some(ip_id) = p.str("ipaddressid") {
+        let ip = store::find_ip(call.tx, ip_id)?
+            .filter(IpRow::allocated)
+            .ok_or_else(|| ApiError::param(format!("Ip address id={ip_id} not ready for port forwarding rules yet")))?;
+        check_access(call, ip.owner(), &ip.id)?;
+    }
+    let mut query = rule_query();
+    query.scope(&ListScope::of(call)?, "r.account_id");
+    query.eq("r.id", p.str("id"));
+    query.eq("r.ip_id", p.str("ipaddressid"));
+    query.eq("r.network_id", p.str("networkid"));
+    query.flag("r.for_display", p.bool("fordisplay"));
+    query.keyword(&["r.protocol", "p.address"], p.str("keyword"));
+    query.order("r.seq");
+    query.list(call, "portforwardingrule", finish_rule)
+}

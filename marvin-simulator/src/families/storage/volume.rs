@@ -1,0 +1,188 @@
+//! The volume row and the operations VMs and volume commands share.
+
+use rusqlite::{OptionalExtension, params};
+
+use crate::error::ApiError;
+use crate::families::compute::vm::next_seq;
+use crate::family::Call;
+
+use super::pools::{self, Pool};
+
+/// A volume as the code uses it.
+#[derive(Debug, Clone)]
+pub(crate) struct Volume {
+    pub id: String,
+    pub name: String,
+    pub account_id: String,
+    pub zone_id: String,
+    pub pool_id: Option<String>,
+    pub vm_id: Option<String>,
+    pub device_id: Option<i64>,
+    pub volume_type: String,
+    pub state: String,
+    pub size: i64,
+    pub disk_offering_id: Option<String>,
+    pub template_id: Option<String>,
+}
+
+impl Volume {
+    /// Whether this is a ROOT volume.
+    pub(crate) fn is_root(&self) -> bool {
+        self.volume_type == "ROOT"
+    }
+}
+
+const SELECT: &str = "SELECT id, name, account_id, zone_id, pool_id, vm_id, device_id, volume_type, state, size,
+        disk_offering_id, template_id FROM volumes";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Volume> {
+    Ok(Volume {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        account_id: r.get(2)?,
+        zone_id: r.get(3)?,
+        pool_id: r.get(4)?,
+        vm_id: r.get(5)?,
+        device_id: r.get(6)?,
+        volume_type: r.get(7)?,
+        state: r.get(8)?,
+        size: r.get(9)?,
+        disk_offering_id: r.get(10)?,
+        template_id: r.get(11)?,
+    })
+}
+
+/// A volume by uuid.
+pub(crate) fn find(call: &Call<'_>, id: &str) -> Result<Option<Volume>, ApiError> {
+    Ok(call.tx.prepare_cached(&format!("{SELECT} WHERE id = ?1"))?.query_row([id], row).optional()?)
+}
+
+/// The volumes attached to a VM, ROOT first, then by device id.
+pub(crate) fn of_vm(call: &Call<'_>, vm_id: &str) -> Result<Vec<Volume>, ApiError> {
+    let mut stmt = call.tx.prepare_cached(&format!(
+        "{SELECT} WHERE vm_id = ?1 ORDER BY CASE volume_type WHEN 'ROOT' THEN 0 ELSE 1 END, device_id"
+    ))?;
+    let rows = stmt.query_map([vm_id], row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A volume about to be created.
+#[derive(Debug, Clone)]
+pub(crate) struct NewVolume<'a> {
+    pub name: Option<&'a str>,
+    pub account_id: &'a str,
+    pub domain_id: &'a str,
+    pub zone_id: &'a str,
+    pub vm_id: Option<&'a str>,
+    pub device_id: Option<i64>,
+    pub volume_type: &'a str,
+    pub size: i64,
+    pub disk_offering_id: Option<&'a str>,
+    pub template_id: Option<&'a str>,
+    pub snapshot_id: Option<&'a str>,
+    pub provisioning_type: &'a str,
+    pub min_iops: Option<i64>,
+    pub max_iops: Option<i64>,
+    /// Created on this pool at once (Ready), or Allocated when None.
+    pub pool: Option<&'a Pool>,
+}
+
+/// Inserts a volume and returns its id; the name defaults to
+/// `<type prefix>-<seq>`.
+pub(crate) fn insert(call: &Call<'_>, id: &str, new: &NewVolume<'_>) -> Result<String, ApiError> {
+    let seq = next_seq(call, "volume")?;
+    let name = match new.name {
+        Some(name) => name.to_string(),
+        None => format!("{}-{seq}", if new.volume_type == "ROOT" { "ROOT" } else { "DATA" }),
+    };
+    let state = if new.pool.is_some() { "Ready" } else { "Allocated" };
+    let now = call.timestamp();
+    call.tx
+        .prepare_cached(
+            "INSERT INTO volumes (id, seq, name, account_id, domain_id, zone_id, pod_id, pool_id, vm_id, device_id,
+                                  volume_type, state, size, disk_offering_id, template_id, snapshot_id,
+                                  provisioning_type, min_iops, max_iops, path, created, attached)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
+                     ?22)",
+        )?
+        .execute(params![
+            id,
+            seq,
+            name,
+            new.account_id,
+            new.domain_id,
+            new.zone_id,
+            new.pool.and_then(|p| p.pod_id.clone()),
+            new.pool.map(|p| p.id.clone()),
+            new.vm_id,
+            new.device_id,
+            new.volume_type,
+            state,
+            new.size,
+            new.disk_offering_id,
+            new.template_id,
+            new.snapshot_id,
+            new.provisioning_type,
+            new.min_iops,
+            new.max_iops,
+            new.pool.map(|_| id.to_string()),
+            now,
+            new.vm_id.map(|_| now.clone()),
+        ])?;
+    if let Some(pool) = new.pool {
+        pools::allocate(call, &pool.id, new.size)?;
+    }
+    Ok(name)
+}
+
+/// Creates an Allocated volume on a pool: it becomes Ready.
+pub(crate) fn create_on(call: &Call<'_>, volume: &Volume, pool: &Pool) -> Result<(), ApiError> {
+    call.tx
+        .prepare_cached(
+            "UPDATE volumes SET pool_id = ?2, pod_id = ?3, state = 'Ready', path = COALESCE(path, id) WHERE id = ?1",
+        )?
+        .execute(params![volume.id, pool.id, pool.pod_id])?;
+    pools::allocate(call, &pool.id, volume.size)
+}
+
+/// Removes a volume row, giving its pool space back.
+pub(crate) fn remove(call: &Call<'_>, volume: &Volume) -> Result<(), ApiError> {
+    if let Some(pool) = &volume.pool_id {
+        pools::allocate(call, pool, -volume.size)?;
+    }
+    call.tx.prepare_cached("DELETE FROM volumes WHERE id = ?1")?.execute([&volume.id])?;
+    Ok(())
+}
+
+/// Sets a volume's state.
+pub(crate) fn set_state(call: &Call<'_>, id: &str, state: &str) -> Result<(), ApiError> {
+    call.tx.prepare_cached("UPDATE volumes SET state = ?2 WHERE id = ?1")?.execute(params![id, state])?;
+    Ok(())
+}
+
+/// Creates on storage every Allocated volume of a VM about to start on a
+/// host of `cluster_id` (533 when a volume fits no pool).
+pub(crate) fn materialize_for(call: &Call<'_>, vm_id: &str, zone_id: &str, cluster_id: &str) -> Result<(), ApiError> {
+    for volume in of_vm(call, vm_id)? {
+        if volume.state != "Allocated" {
+            continue;
+        }
+        let pool = pools::pick(call, zone_id, Some(cluster_id), volume.size, None, None)?
+            .ok_or_else(|| pools::no_pool(&volume.name))?;
+        create_on(call, &volume, &pool)?;
+    }
+    Ok(())
+}
+
+/// Moves a volume that is on storage to another pool.
+pub(crate) fn move_to(call: &Call<'_>, volume: &Volume, pool_id: &str) -> Result<(), ApiError> {
+    if let Some(old) = &volume.pool_id {
+        pools::allocate(call, old, -volume.size)?;
+    }
+    let pod: Option<String> =
+        call.tx.query_row("SELECT pod_id FROM storage_pools WHERE id = ?1", [pool_id], |r| r.get(0))?;
+    call.tx
+        .prepare_cached("UPDATE volumes SET pool_id = ?2, pod_id = ?3 WHERE id = ?1")?
+        .execute(params![volume.id, pool_id, pod])?;
+    pools::allocate(call, pool_id, volume.size)
+}

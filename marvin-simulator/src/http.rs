@@ -1,0 +1,129 @@
+//! The HTTP face: `/client/api` over axum, GET (query string) and POST
+//! (query string plus form body), JSON only.
+//!
+//! Every answer, errors included, is a CloudStack-shaped JSON body with
+//! `Content-Type: application/json; charset=UTF-8`; nothing here panics on
+//! bad input. Each request gets a tracing span with the command and the
+//! status, never parameter values.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, Method as HttpMethod, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use marvin_core::{CsErrorCode, ErrorCode};
+use tracing::Instrument;
+
+use crate::engine::{Answer, Engine};
+use crate::error::ApiError;
+use crate::request::{Method, Request};
+
+/// The content type of every answer.
+pub(crate) const JSON: &str = "application/json; charset=UTF-8";
+
+/// The largest request body accepted (user data may be 1 MiB and more).
+const BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+#[derive(Clone)]
+struct Listener {
+    engine: Arc<Engine>,
+    integration: bool,
+}
+
+/// The router of one listener; `integration` listeners need no credentials
+/// and act as the root admin.
+pub(crate) fn router(engine: Arc<Engine>, integration: bool) -> Router {
+    Router::new()
+        .route("/client/api", any(api))
+        .route("/client/api/", any(api))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(Listener {
+            engine,
+            integration,
+        })
+}
+
+async fn api(
+    State(listener): State<Listener>,
+    method: HttpMethod,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let method = match method {
+        HttpMethod::GET => Method::Get,
+        HttpMethod::POST => Method::Post,
+        _ => {
+            return respond(Answer::error(
+                "errorresponse",
+                &ApiError::new(
+                    ErrorCode::MethodNotAllowed,
+                    CsErrorCode::UnavailableCommand,
+                    "Use GET or POST",
+                ),
+            ));
+        }
+    };
+    let is_form = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| {
+            v.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
+    let body = (method == Method::Post && is_form && !body.is_empty()).then_some(&body[..]);
+    let mut request = match Request::decode(method, uri.query(), body) {
+        Ok(request) => request,
+        Err(error) => {
+            tracing::info!(status = error.code.as_u16(), "undecodable request");
+            return respond(Answer::error("errorresponse", &error));
+        }
+    };
+    for cookie in headers.get_all(COOKIE) {
+        if let Ok(text) = cookie.to_str() {
+            request.read_cookies(text);
+        }
+    }
+    request.integration = listener.integration;
+    let command: String = request
+        .get("command")
+        .unwrap_or("")
+        .chars()
+        .take(64)
+        .collect();
+    let span = tracing::info_span!("api", command = %command, integration = listener.integration);
+    let answer = listener
+        .engine
+        .handle(request)
+        .instrument(span.clone())
+        .await;
+    span.in_scope(|| tracing::debug!(status = answer.status, "answered"));
+    respond(answer)
+}
+
+async fn not_found(uri: Uri) -> Response {
+    let error = ApiError {
+        code: ErrorCode::Other(404),
+        cs_code: None,
+        text: format!("No API at {}: use /client/api", uri.path()),
+    };
+    respond(Answer::error("errorresponse", &error))
+}
+
+fn respond(answer: Answer) -> Response {
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, answer.body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON));
+    for cookie in answer.cookies {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            headers.append(SET_COOKIE, value);
+        }
+    }
+    response
+}

@@ -1,0 +1,277 @@
+//! The second half of async commands: after the job delay, the work runs in
+//! its own transaction with a fresh [`Call`] (`job_id` set), and the job row
+//! records the outcome (cloudstack-protocol.md §6, semantics §0):
+//!
+//! - success: `jobstatus` 1, `jobresultcode` 0, `jobresult` = `{key: object}`
+//!   or `{"success": true}`;
+//! - failure: the work's changes are rolled back; `jobstatus` 2,
+//!   `jobresult` = `{"errorcode", "errortext"}` with the code of
+//!   [`ApiError::job_code`] (431 stays, the rest become 530), except for
+//!   injected faults, which keep the chosen code.
+//!
+//! With a [`crate::family::JobEvent`], `Started` is recorded when the work
+//! begins (its own transaction, so it stays even when the work fails), then
+//! `Completed` or an ERROR event pointing to it.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::caller::Caller;
+use crate::engine::{self, Engine, envelope};
+use crate::error::ApiError;
+use crate::families::{events, jobs as rows};
+use crate::family::{Call, Command, Job, Reply, Subject};
+use crate::faults::{self, Action};
+use crate::params::Params;
+
+/// A job waiting to run.
+pub(crate) struct PendingJob {
+    id: String,
+    caller: Caller,
+    params: Params,
+    command: &'static Command,
+    job: Job,
+    delay: Duration,
+    forced: Option<ApiError>,
+}
+
+impl std::fmt::Debug for PendingJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingJob")
+            .field("id", &self.id)
+            .field("command", &self.command.name)
+            .field("delay", &self.delay)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PendingJob {
+    /// The job id.
+    pub(crate) fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// How long to wait before the work runs.
+    pub(crate) fn delay(&self) -> Duration {
+        self.delay
+    }
+}
+
+/// A job to run after `delay`, changed by an injected fault aimed at jobs.
+pub(crate) fn pending(
+    id: String,
+    caller: Caller,
+    params: Params,
+    command: &'static Command,
+    job: Job,
+    delay: Duration,
+    fault: Option<Action>,
+) -> PendingJob {
+    let (delay, forced) = match fault {
+        None => (delay, None),
+        Some(Action::Fail(error)) => (delay, Some(error)),
+        Some(Action::Delay(extra)) => (delay + extra, None),
+        Some(Action::Hang(bound)) => (delay + bound, Some(faults::hang_ended(command.name, bound))),
+    };
+    PendingJob {
+        id,
+        caller,
+        params,
+        command,
+        job,
+        delay,
+        forced,
+    }
+}
+
+/// Runs a job's work and records its outcome (blocking: takes the lock).
+pub(crate) fn run(engine: &Arc<Engine>, pending: PendingJob) {
+    let id = pending.id.clone();
+    if let Err(error) = try_run(engine, pending) {
+        tracing::error!(job = %id, %error, "could not record the outcome of an async job");
+    }
+}
+
+fn try_run(engine: &Arc<Engine>, pending: PendingJob) -> Result<(), ApiError> {
+    let PendingJob {
+        id,
+        caller,
+        params,
+        command,
+        job,
+        forced,
+        ..
+    } = pending;
+    let Job {
+        instance_id,
+        instance_type,
+        work,
+        event,
+    } = job;
+    let subject = Subject {
+        kind: instance_type,
+        id: instance_id.as_deref(),
+        name: None,
+    };
+    let mut conn = engine.lock();
+
+    let started = match &event {
+        Some(event) => {
+            let tx = conn.transaction()?;
+            let call = Call {
+                tx: &tx,
+                caller: &caller,
+                params: &params,
+                command: command.name,
+                now: engine::now(),
+                job_id: Some(&id),
+            };
+            let started = events::insert(
+                &call,
+                event.kind,
+                "INFO",
+                "Started",
+                &capitalised(&event.description),
+                subject,
+                None,
+            )?;
+            tx.commit()?;
+            Some(started)
+        }
+        None => None,
+    };
+
+    let failure = match forced {
+        Some(error) => {
+            let code = error.code.as_u16();
+            (error, code)
+        }
+        None => {
+            let tx = conn.transaction()?;
+            let outcome = {
+                let mut call = Call {
+                    tx: &tx,
+                    caller: &caller,
+                    params: &params,
+                    command: command.name,
+                    now: engine::now(),
+                    job_id: Some(&id),
+                };
+                work(&mut call).and_then(result_of)
+            };
+            match outcome {
+                Ok(result) => {
+                    let call = Call {
+                        tx: &tx,
+                        caller: &caller,
+                        params: &params,
+                        command: command.name,
+                        now: engine::now(),
+                        job_id: Some(&id),
+                    };
+                    rows::finish(&tx, &id, rows::SUCCEEDED, 0, &result, &call.timestamp())?;
+                    if let Some(event) = &event {
+                        let text = format!("Successfully completed {}", event.description);
+                        events::insert(
+                            &call,
+                            event.kind,
+                            "INFO",
+                            "Completed",
+                            &text,
+                            subject,
+                            started.as_deref(),
+                        )?;
+                    }
+                    tx.commit()?;
+                    return Ok(());
+                }
+                Err(error) => {
+                    let code = error.job_code().as_u16();
+                    (error, code)
+                }
+            }
+        }
+    };
+
+    let (error, code) = failure;
+    let tx = conn.transaction()?;
+    let call = Call {
+        tx: &tx,
+        caller: &caller,
+        params: &params,
+        command: command.name,
+        now: engine::now(),
+        job_id: Some(&id),
+    };
+    let result = json!({"errorcode": code, "errortext": error.text});
+    rows::finish(
+        &tx,
+        &id,
+        rows::FAILED,
+        i64::from(code),
+        &result,
+        &call.timestamp(),
+    )?;
+    if let Some(event) = &event {
+        let text = format!("Error while {}", event.description);
+        events::insert(
+            &call,
+            event.kind,
+            "ERROR",
+            "Completed",
+            &text,
+            subject,
+            started.as_deref(),
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// The `jobresult` of a successful reply.
+fn result_of(reply: Reply) -> Result<Value, ApiError> {
+    match reply {
+        Reply::Job(_) => Err(ApiError::internal(
+            "an async job's work answered with another job",
+        )),
+        other => Ok(envelope::inner(other)),
+    }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn started_descriptions_are_capitalised() {
+        assert_eq!(
+            capitalised("starting Vm. Vm Id: 1"),
+            "Starting Vm. Vm Id: 1"
+        );
+        assert_eq!(capitalised(""), "");
+    }
+
+    #[test]
+    fn results_wrap_like_sync_answers() {
+        let value = result_of(Reply::Object {
+            key: "account",
+            value: json!({"id": "a", "x": null}),
+        })
+        .unwrap();
+        assert_eq!(value, json!({"account": {"id": "a"}}));
+        assert_eq!(
+            result_of(Reply::Success(None)).unwrap(),
+            json!({"success": true})
+        );
+    }
+}
