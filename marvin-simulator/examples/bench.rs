@@ -3,10 +3,12 @@
 //! bare axum handler serving the same body, under the same load generator.
 //!
 //! ```text
-//! cargo run --release -p marvin-simulator --example bench -- [--starts 50] [--connections 32] [--seconds 5]
+//! cargo run --release -p marvin-simulator --example bench -- [--starts 50] [--connections 32] [--seconds 3] [--rounds 3]
 //! ```
 //!
-//! Results go in `docs/simulator-bench.md`.
+//! The two servers are loaded in alternation (`--rounds` times each) and the
+//! medians compared, so that a burst of other work on the machine does not
+//! land on one side only. Results go in `docs/simulator-bench.md`.
 
 use std::time::{Duration, Instant};
 
@@ -18,17 +20,27 @@ struct Args {
     starts: usize,
     connections: usize,
     seconds: u64,
+    rounds: usize,
 }
 
 fn args() -> Args {
-    let mut parsed = Args { starts: 50, connections: 32, seconds: 5 };
+    let mut parsed = Args {
+        starts: 50,
+        connections: 32,
+        seconds: 3,
+        rounds: 3,
+    };
     let mut raw = std::env::args().skip(1);
     while let Some(flag) = raw.next() {
-        let value = raw.next().and_then(|v| v.parse::<u64>().ok()).unwrap_or_else(|| panic!("{flag} needs a number"));
+        let value = raw
+            .next()
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or_else(|| panic!("{flag} needs a number"));
         match flag.as_str() {
             "--starts" => parsed.starts = value as usize,
             "--connections" => parsed.connections = value as usize,
             "--seconds" => parsed.seconds = value,
+            "--rounds" => parsed.rounds = value as usize,
             other => panic!("unknown flag {other}"),
         }
     }
@@ -43,12 +55,25 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// K tasks sharing one client (K connections), each sending GETs in a loop
 /// for `seconds`; returns requests per second.
 async fn load(url: &str, connections: usize, seconds: u64) -> f64 {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(connections).build().expect("a client");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .build()
+        .expect("a client");
+    let url = reqwest::Url::parse(url).expect("a URL");
     // Warm up: open the connections.
     let warm: Vec<_> = (0..connections)
         .map(|_| {
-            let (client, url) = (client.clone(), url.to_string());
-            tokio::spawn(async move { client.get(&url).send().await.expect("answered").bytes().await.expect("a body") })
+            let (client, url) = (client.clone(), url.clone());
+            tokio::spawn(async move {
+                client
+                    .get(url)
+                    .send()
+                    .await
+                    .expect("answered")
+                    .bytes()
+                    .await
+                    .expect("a body")
+            })
         })
         .collect();
     for task in warm {
@@ -58,11 +83,11 @@ async fn load(url: &str, connections: usize, seconds: u64) -> f64 {
     let deadline = started + Duration::from_secs(seconds);
     let tasks: Vec<_> = (0..connections)
         .map(|_| {
-            let (client, url) = (client.clone(), url.to_string());
+            let (client, url) = (client.clone(), url.clone());
             tokio::spawn(async move {
                 let mut done = 0u64;
                 while Instant::now() < deadline {
-                    let response = client.get(&url).send().await.expect("answered");
+                    let response = client.get(url.clone()).send().await.expect("answered");
                     assert_eq!(response.status(), 200);
                     response.bytes().await.expect("a body");
                     done += 1;
@@ -85,7 +110,9 @@ async fn main() {
     let mut starts = Vec::with_capacity(args.starts);
     for _ in 0..args.starts {
         let begun = Instant::now();
-        let sim = Simulator::start_default().await.expect("the simulator starts");
+        let sim = Simulator::start_default()
+            .await
+            .expect("the simulator starts");
         starts.push(begun.elapsed());
         sim.shutdown().await;
     }
@@ -99,20 +126,42 @@ async fn main() {
         starts[starts.len() - 1].as_secs_f64() * 1e3,
     );
 
-    let sim = Simulator::start_default().await.expect("the simulator starts");
-    let mut params = vec![("apiKey", sim.api_key().to_string()), ("command", "listZones".into()), ("response", "json".into())];
-    let signature = sign(params.iter().map(|(n, v)| (*n, v.as_str())), sim.secret_key());
+    let sim = Simulator::start_default()
+        .await
+        .expect("the simulator starts");
+    let mut params = vec![
+        ("apiKey", sim.api_key().to_string()),
+        ("command", "listZones".into()),
+        ("response", "json".into()),
+    ];
+    let signature = sign(
+        params.iter().map(|(n, v)| (*n, v.as_str())),
+        sim.secret_key(),
+    );
     params.push(("signature", signature));
-    let query: Vec<String> = params.iter().map(|(n, v)| format!("{n}={}", java_url_encode(v))).collect();
+    let query: Vec<String> = params
+        .iter()
+        .map(|(n, v)| format!("{n}={}", java_url_encode(v)))
+        .collect();
     let url = format!("{}?{}", sim.url(), query.join("&"));
-    let body = reqwest::get(&url).await.expect("answered").text().await.expect("a body");
-    assert!(body.contains("\"zone\""), "listZones answers the default zone: {body}");
+    let body = reqwest::get(&url)
+        .await
+        .expect("answered")
+        .text()
+        .await
+        .expect("a body");
+    assert!(
+        body.contains("\"zone\""),
+        "listZones answers the default zone: {body}"
+    );
 
-    let simulated = load(&url, args.connections, args.seconds).await;
-    println!("authenticated listZones: {simulated:.0} requests/s ({} connections, {} s)", args.connections, args.seconds);
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
-    let bare_url = format!("http://{}/client/api", listener.local_addr().expect("an address"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let bare_url = format!(
+        "http://{}/client/api",
+        listener.local_addr().expect("an address")
+    );
     let bare_body = body.clone();
     let router = axum::Router::new().route(
         "/client/api",
@@ -121,9 +170,33 @@ async fn main() {
             async move { ([(CONTENT_TYPE, "application/json; charset=UTF-8")], body) }
         }),
     );
-    tokio::spawn(async move { axum::serve(listener, router).await.expect("the bare server runs") });
-    let bare = load(&bare_url, args.connections, args.seconds).await;
-    println!("bare axum handler, same body: {bare:.0} requests/s");
-    println!("ratio: {:.0}% of the bare handler", simulated / bare * 100.0);
+    tokio::spawn(async move {
+        axum::serve(listener, router)
+            .await
+            .expect("the bare server runs")
+    });
+
+    let (mut simulated, mut bare) = (Vec::new(), Vec::new());
+    for round in 1..=args.rounds {
+        let sim_rate = load(&url, args.connections, args.seconds).await;
+        let bare_rate = load(&bare_url, args.connections, args.seconds).await;
+        println!("round {round}: simulator {sim_rate:.0}/s, bare {bare_rate:.0}/s");
+        simulated.push(sim_rate);
+        bare.push(bare_rate);
+    }
+    let median = |rates: &mut Vec<f64>| {
+        rates.sort_by(f64::total_cmp);
+        rates[rates.len() / 2]
+    };
+    let (simulated, bare) = (median(&mut simulated), median(&mut bare));
+    println!(
+        "authenticated listZones: {simulated:.0} requests/s; bare axum handler, same body: {bare:.0} requests/s \
+         (medians of {} rounds, {} connections, {} s each)",
+        args.rounds, args.connections, args.seconds
+    );
+    println!(
+        "ratio: {:.0}% of the bare handler",
+        simulated / bare * 100.0
+    );
     sim.shutdown().await;
 }

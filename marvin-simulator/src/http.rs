@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, Method as HttpMethod, StatusCode, Uri};
+use axum::http::{HeaderValue, Method as HttpMethod, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use marvin_core::{CsErrorCode, ErrorCode};
@@ -41,21 +41,15 @@ pub(crate) fn router(engine: Arc<Engine>, integration: bool) -> Router {
         .route("/client/api", any(api))
         .route("/client/api/", any(api))
         .fallback(not_found)
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(Listener {
             engine,
             integration,
         })
 }
 
-async fn api(
-    State(listener): State<Listener>,
-    method: HttpMethod,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let method = match method {
+async fn api(State(listener): State<Listener>, request: axum::extract::Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let method = match parts.method {
         HttpMethod::GET => Method::Get,
         HttpMethod::POST => Method::Post,
         _ => {
@@ -69,22 +63,38 @@ async fn api(
             ));
         }
     };
-    let is_form = headers
+    let is_form = parts
+        .headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_none_or(|v| {
             v.to_ascii_lowercase()
                 .starts_with("application/x-www-form-urlencoded")
         });
-    let body = (method == Method::Post && is_form && !body.is_empty()).then_some(&body[..]);
-    let mut request = match Request::decode(method, uri.query(), body) {
+    let body = if method == Method::Post && is_form {
+        match axum::body::to_bytes(body, BODY_LIMIT).await {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                let error = ApiError::new(
+                    ErrorCode::MalformedParameter,
+                    CsErrorCode::InvalidParameterValue,
+                    format!("The request body is unreadable or larger than {BODY_LIMIT} bytes"),
+                );
+                return respond(Answer::error("errorresponse", &error));
+            }
+        }
+    } else {
+        Bytes::new()
+    };
+    let body = (!body.is_empty()).then_some(&body[..]);
+    let mut request = match Request::decode(method, parts.uri.query(), body) {
         Ok(request) => request,
         Err(error) => {
             tracing::info!(status = error.code.as_u16(), "undecodable request");
             return respond(Answer::error("errorresponse", &error));
         }
     };
-    for cookie in headers.get_all(COOKIE) {
+    for cookie in parts.headers.get_all(COOKIE) {
         if let Ok(text) = cookie.to_str() {
             request.read_cookies(text);
         }

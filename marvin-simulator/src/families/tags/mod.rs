@@ -3,7 +3,12 @@
 //! `tags[i].key/value` filter of their lists ([`api`]).
 
 pub(crate) mod api;
+mod commands;
 
+#[cfg(test)]
+mod tests;
+
+use crate::caller::RoleSet;
 use crate::family::{Command, Family};
 
 /// The tags family.
@@ -24,4 +29,18 @@ impl Family for Tags {
     }
 }
 
-const COMMANDS: &[Command] = &[];
+const COMMANDS: &[Command] = &[
+    Command {
+        name: "createTags",
+        roles: RoleSet::ALL,
+        doc: "Puts key/value tags on resources of one type.",
+        run: commands::create,
+    },
+    Command {
+        name: "deleteTags",
+        roles: RoleSet::ALL,
+        doc: "Removes tags (by key, or key and value, or all of them) from resources of one type.",
+        run: commands::delete,
+    },
+    Command { name: "listTags", roles: RoleSet::ALL, doc: "Lists the tags the caller may see.", run: commands::list },
+];

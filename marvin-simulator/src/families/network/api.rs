@@ -1,0 +1,239 @@
+//! What the compute family calls (docs/dev/issue4-seam.md): the network a
+//! VM deploys into, NICs, security groups, static NAT and the clean-up when
+//! a VM is expunged.
+
+use rusqlite::OptionalExtension;
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::families::datacenter::store as dc;
+use crate::family::Call;
+
+use super::networks::{self, NewNetwork};
+use super::store::{self, Cidr};
+use super::{nics, rules, securitygroups, staticnat};
+
+/// The network a VM deploys into when no `networkids` are given: in a zone
+/// with security groups, the zone's shared SG network; otherwise the
+/// account's isolated network in the zone, created as `<account>-network`
+/// with the Required offering when missing. 431 with CloudStack's text when
+/// there are several.
+pub(crate) fn default_network(call: &Call<'_>, account_id: &str, zone_id: &str) -> Result<String, ApiError> {
+    let zone = dc::zone(call.tx, "zoneid", zone_id)?;
+    let owner = store::account(call.tx, account_id)?;
+    if zone.security_group_enabled {
+        let found: Option<String> = call
+            .tx
+            .query_row(
+                "SELECT n.id FROM networks n JOIN domains nd ON nd.id = n.domain_id
+                 WHERE n.zone_id = ?1 AND n.guest_type = 'Shared'
+                   AND EXISTS (SELECT 1 FROM network_offering_services s WHERE s.offering_id = n.network_offering_id
+                               AND s.service = 'SecurityGroup')
+                   AND (n.account_id = ?2 OR (n.acl_type = 'Domain' AND (n.domain_id = ?3
+                        OR (n.subdomain_access = 1 AND substr((SELECT path FROM domains WHERE id = ?3), 1,
+                            length(nd.path)) = nd.path))))
+                 ORDER BY n.seq LIMIT 1",
+                [&zone.id, &owner.id, &owner.domain_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        return found.ok_or_else(|| {
+            ApiError::param(format!("Unable to find a network with security groups in zone {}", zone.name))
+        });
+    }
+    let mut existing = store::networks_where(
+        call.tx,
+        "account_id = ?1 AND guest_type = 'Isolated' AND vpc_id IS NULL",
+        &owner.id,
+    )?;
+    existing.retain(|n| n.zone_id == zone.id);
+    match existing.len() {
+        1 => return Ok(existing.remove(0).id),
+        n if n > 1 => {
+            return Err(ApiError::param(format!(
+                "More than 1 default Isolated networks are found for account {}; please specify networkIds",
+                owner.name
+            )));
+        }
+        _ => {}
+    }
+    let required: Option<(String, String)> = call
+        .tx
+        .query_row(
+            "SELECT id, state FROM network_offerings
+             WHERE availability = 'Required' AND guest_ip_type = 'Isolated' AND removed IS NULL ORDER BY seq LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((offering_id, state)) = required else {
+        return Err(ApiError::param(
+            "Unable to find network offering with availability=Required to automatically create the network as a part of vm creation",
+        ));
+    };
+    if state != "Enabled" {
+        return Err(ApiError::param(format!("Required network offering id={offering_id} is not in Enabled")));
+    }
+    let offering = networks::offering(call, &offering_id)?;
+    let guest: Option<String> =
+        call.tx.query_row("SELECT guest_cidr FROM zones WHERE id = ?1", [&zone.id], |r| r.get(0))?;
+    let cidr = guest.as_deref().and_then(Cidr::parse).ok_or_else(|| {
+        ApiError::internal(format!(
+            "Can't design network {}-network; guest CIDR is not configured per zone {}",
+            owner.name, zone.name
+        ))
+    })?;
+    super::limits::check(call, &owner.id, super::limits::Kind::Network, 1)?;
+    let name = format!("{}-network", owner.name);
+    let id = networks::insert(
+        call,
+        &NewNetwork {
+            name: &name,
+            display_text: &name,
+            zone_id: &zone.id,
+            offering: &offering,
+            owner: Some(&owner),
+            domain_id: &owner.domain_id,
+            subdomain_access: None,
+            cidr: Some(cidr),
+            gateway: Some(crate::families::datacenter::ip::format(cidr.first_host())),
+            vlan: None,
+            vpc_id: None,
+            acl_id: None,
+            network_domain: Some(networks::default_network_domain(&owner)),
+            display: true,
+        },
+    )?;
+    super::limits::add(call, &owner.id, super::limits::Kind::Network, 1)?;
+    Ok(id)
+}
+
+/// Checks that `account_id` may deploy into the network in `zone_id`
+/// (431 unknown network or other zone, 531 another account's network or a
+/// domain network out of reach).
+pub(crate) fn check_network_usable(
+    call: &Call<'_>,
+    network_id: &str,
+    account_id: &str,
+    zone_id: &str,
+) -> Result<(), ApiError> {
+    let network = store::network(call.tx, "networkids", network_id)?;
+    if network.zone_id != zone_id {
+        return Err(ApiError::param(format!("Network id={} doesn't belong to zone {zone_id}", network.id)));
+    }
+    match &network.account_id {
+        Some(owner) if owner == account_id => Ok(()),
+        Some(_) => Err(ApiError::permission(format!(
+            "Unable to use network with id= {}, permission denied",
+            network.id
+        ))),
+        None => {
+            let owner = store::account(call.tx, account_id)?;
+            let reachable: bool = call.tx.query_row(
+                "SELECT ?1 = ?2 OR (?3 AND substr((SELECT path FROM domains WHERE id = ?1), 1,
+                        length((SELECT path FROM domains WHERE id = ?2))) = (SELECT path FROM domains WHERE id = ?2))",
+                rusqlite::params![owner.domain_id, network.domain_id, network.subdomain_access],
+                |r| r.get(0),
+            )?;
+            if reachable {
+                Ok(())
+            } else {
+                Err(ApiError::permission(format!(
+                    "Shared network id={} is not available in domain id={}",
+                    network.id, owner.domain_id
+                )))
+            }
+        }
+    }
+}
+
+/// Adds a NIC for the VM on the network: a unique guest IP in the network's
+/// CIDR (or `ip`, refused with 533 when taken), a MAC, the next device id;
+/// implements the network on first use. Answers the NIC as VM responses
+/// show it.
+pub(crate) fn add_nic(
+    call: &Call<'_>,
+    vm_id: &str,
+    network_id: &str,
+    ip: Option<&str>,
+    is_default: bool,
+) -> Result<Value, ApiError> {
+    nics::add(call, vm_id, network_id, ip, is_default)
+}
+
+/// Removes one NIC (`removeNicFromVirtualMachine`); refuses the default NIC.
+pub(crate) fn remove_nic(call: &Call<'_>, vm_id: &str, nic_id: &str) -> Result<(), ApiError> {
+    nics::remove(call, vm_id, nic_id)
+}
+
+/// The `nic` array of a VM response.
+pub(crate) fn nics_json(call: &Call<'_>, vm_id: &str) -> Result<Vec<Value>, ApiError> {
+    nics::nics_json(call, vm_id)
+}
+
+/// Assigns the groups (or the account's `default` group, created when
+/// missing) to a VM whose zone or networks use security groups; groups
+/// given for a VM without security groups are refused.
+pub(crate) fn assign_security_groups(
+    call: &Call<'_>,
+    vm_id: &str,
+    account_id: &str,
+    group_ids: &[String],
+) -> Result<(), ApiError> {
+    let sg_zone: bool = call
+        .tx
+        .query_row(
+            "SELECT z.security_group_enabled OR EXISTS (SELECT 1 FROM nics c JOIN networks n ON n.id = c.network_id
+                    JOIN network_offering_services s ON s.offering_id = n.network_offering_id
+                    WHERE c.vm_id = ?1 AND s.service = 'SecurityGroup')
+             FROM vms v JOIN zones z ON z.id = v.zone_id WHERE v.id = ?1",
+            [vm_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
+    if !sg_zone {
+        if group_ids.is_empty() {
+            return Ok(());
+        }
+        return Err(ApiError::param(
+            "Can't create vm with security groups; security group feature is not enabled per zone",
+        ));
+    }
+    securitygroups::assign(call, vm_id, account_id, group_ids)
+}
+
+/// The `securitygroup` array of a VM response.
+pub(crate) fn security_groups_json(call: &Call<'_>, vm_id: &str) -> Result<Vec<Value>, ApiError> {
+    securitygroups::groups_of_vm(call, vm_id)
+}
+
+/// The public IP a VM has static NAT from: (address, IP id).
+pub(crate) fn static_nat_of(call: &Call<'_>, vm_id: &str) -> Result<Option<(String, String)>, ApiError> {
+    Ok(call
+        .tx
+        .query_row(
+            "SELECT p.address, p.id FROM ip_details x JOIN public_ips p ON p.id = x.ip_id
+             WHERE x.static_nat_vm_id = ?1 ORDER BY p.address_num LIMIT 1",
+            [vm_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// A VM is expunged: its port forwarding rules, static NAT, LB
+/// memberships, security group memberships and NICs go (networks left
+/// without NICs shut down).
+pub(crate) fn vm_expunged(call: &Call<'_>, vm_id: &str) -> Result<(), ApiError> {
+    rules::remove_for_vm(call, vm_id)?;
+    let nat: Vec<String> = {
+        let mut stmt = call.tx.prepare_cached("SELECT ip_id FROM ip_details WHERE static_nat_vm_id = ?1")?;
+        let rows = stmt.query_map([vm_id], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    for ip_id in nat {
+        staticnat::clear(call, &ip_id)?;
+    }
+    securitygroups::unassign_all(call, vm_id)?;
+    nics::remove_all(call, vm_id)
+}
