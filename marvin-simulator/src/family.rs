@@ -231,8 +231,8 @@ pub struct Job {
 
 /// The action event of an async job (cloudstack-semantics.md §1.2): the
 /// engine records `Scheduled` when the job is submitted, `Started` when it
-/// runs, then `Completed` ("Successfully completed <description>", INFO) or
-/// an ERROR ("Error while <description>"), about the job's instance.
+/// runs, then `Completed` (`Successfully completed <description>`, INFO) or
+/// an ERROR (`Error while <description>`), about the job's instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobEvent {
     /// CloudStack's event type (`VM.START`).

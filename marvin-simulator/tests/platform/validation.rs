@@ -264,3 +264,66 @@ async fn list_apis_serves_the_precache_shape() {
     assert_eq!(status, 200);
     assert_eq!(inner(&body, "listApis")["api"][0]["name"], "listEvents");
 }
+
+/// Random and malformed requests: every answer is CloudStack-shaped JSON
+/// whose `errorcode` equals the HTTP status, and the server keeps serving.
+#[tokio::test]
+async fn malformed_requests_get_cloudstack_shaped_answers() {
+    let sim = start().await;
+    let admin = Api::admin(&sim);
+    let pieces = [
+        "command=",
+        "command=listEvents",
+        "command=login",
+        "command=queryAsyncJobResult",
+        "response=json",
+        "response=xml",
+        "page=",
+        "page=-3",
+        "pagesize=99999999999",
+        "jobid=%00",
+        "tags[0].key=%FF%FE",
+        "%",
+        "%%",
+        "=",
+        "&&&",
+        "a[=b",
+        "apiKey=x",
+        "signature=%2B%2F%3D",
+        "signatureVersion=3",
+        "expires=2099-01-01T00:00:00+0000",
+        "keyword=%E2%82%AC",
+        "startdate=2024-13-45",
+        "x=%C0%AF",
+        "name=",
+        "details[99999999999999999999].a=b",
+        "sessionkey=",
+        "+=+",
+        "id=00000000-0000-0000-0000-000000000000",
+    ];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..300 {
+        let count = 1 + next() % 5;
+        let query: Vec<&str> = (0..count)
+            .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+            .collect();
+        let query = query.join("&");
+        let (status, body) = admin.raw(&query).await;
+        let inner = body
+            .as_object()
+            .and_then(|o| o.values().next())
+            .unwrap_or_else(|| panic!("{query}: {body}"));
+        if status != 200 {
+            assert_eq!(inner["errorcode"], status, "{query}: {body}");
+            assert!(inner["errortext"].is_string(), "{query}: {body}");
+        }
+        assert!(!(500..530).contains(&status), "{query}: a bare 5xx: {body}");
+    }
+    assert_eq!(admin.call("listEvents", &[]).await.0, 200);
+}

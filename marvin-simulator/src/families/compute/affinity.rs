@@ -29,11 +29,14 @@ pub(crate) fn from_params(call: &Call<'_>, owner: &Owner) -> Result<Vec<String>,
     for id in ids {
         let row: Option<(String, String)> = call
             .tx
-            .query_row("SELECT account_id, name FROM affinity_groups WHERE id = ?1", [&id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT account_id, name FROM affinity_groups WHERE id = ?1",
+                [&id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
-        let (account, name) = row.ok_or_else(|| ApiError::param(format!("Unable to find affinity group by id {id}")))?;
+        let (account, name) = row
+            .ok_or_else(|| ApiError::param(format!("Unable to find affinity group by id {id}")))?;
         if account != owner.id {
             return Err(ApiError::permission(format!(
                 "Affinity group {name} does not belong to the VM's account"
@@ -44,11 +47,15 @@ pub(crate) fn from_params(call: &Call<'_>, owner: &Owner) -> Result<Vec<String>,
     for name in names {
         let id: Option<String> = call
             .tx
-            .query_row("SELECT id FROM affinity_groups WHERE account_id = ?1 AND name = ?2", [&owner.id, &name], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT id FROM affinity_groups WHERE account_id = ?1 AND name = ?2",
+                [&owner.id, &name],
+                |r| r.get(0),
+            )
             .optional()?;
-        groups.push(id.ok_or_else(|| ApiError::param(format!("Unable to find affinity group {name}")))?);
+        groups.push(
+            id.ok_or_else(|| ApiError::param(format!("Unable to find affinity group {name}")))?,
+        );
     }
     groups.dedup();
     Ok(groups)
@@ -67,7 +74,11 @@ fn query() -> Query {
 
 fn clean(mut row: sql::Object) -> Value {
     row.remove("accountid");
-    if row.get("virtualmachineIds").and_then(Value::as_array).is_some_and(Vec::is_empty) {
+    if row
+        .get("virtualmachineIds")
+        .and_then(Value::as_array)
+        .is_some_and(Vec::is_empty)
+    {
         row.remove("virtualmachineIds");
     }
     Value::Object(row)
@@ -76,7 +87,12 @@ fn clean(mut row: sql::Object) -> Value {
 fn group_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     let mut q = query();
     q.eq("ag.id", Some(id));
-    Ok(clean(q.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?))
+    Ok(clean(
+        q.all(call.tx)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::invalid_id("id", id))?,
+    ))
 }
 
 /// `createAffinityGroup` (async, created in the request).
@@ -91,27 +107,47 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     let taken: Option<String> = call
         .tx
-        .query_row("SELECT id FROM affinity_groups WHERE account_id = ?1 AND name = ?2", [&owner.id, &name], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT id FROM affinity_groups WHERE account_id = ?1 AND name = ?2",
+            [&owner.id, &name],
+            |r| r.get(0),
+        )
         .optional()?;
     if taken.is_some() {
-        return Err(ApiError::param(format!("Unable to create affinity group, a group with name {name} already exists.")));
+        return Err(ApiError::param(format!(
+            "Unable to create affinity group, a group with name {name} already exists."
+        )));
     }
     let id = sql::new_id();
     call.tx.execute(
         "INSERT INTO affinity_groups (id, name, description, type, account_id, domain_id, created)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![id, name, call.params.str("description"), kind, owner.id, owner.domain_id, call.timestamp()],
+        params![
+            id,
+            name,
+            call.params.str("description"),
+            kind,
+            owner.id,
+            owner.domain_id,
+            call.timestamp()
+        ],
     )?;
     let job_id = id.clone();
     Ok(Reply::Job(
         Job::on(
             "AffinityGroup",
             id.clone(),
-            Box::new(move |call: &mut Call<'_>| Ok(Reply::Object { key: "affinitygroup", value: group_json(call, &job_id)? })),
+            Box::new(move |call: &mut Call<'_>| {
+                Ok(Reply::Object {
+                    key: "affinitygroup",
+                    value: group_json(call, &job_id)?,
+                })
+            }),
         )
-        .with_event("AG.CREATE", format!("Creating Affinity Group. Affinity Group Id: {id}")),
+        .with_event(
+            "AG.CREATE",
+            format!("Creating Affinity Group. Affinity Group Id: {id}"),
+        ),
     ))
 }
 
@@ -133,14 +169,21 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     |r| r.get::<_, String>(0),
                 )
                 .optional()?
-                .ok_or_else(|| ApiError::param(format!("Unable to find affinity group by name {name}")))?
+                .ok_or_else(|| {
+                    ApiError::param(format!("Unable to find affinity group by name {name}"))
+                })?
         }
         (None, None) => {
-            return Err(ApiError::param("Either the affinity group Id or name must be specified"));
+            return Err(ApiError::param(
+                "Either the affinity group Id or name must be specified",
+            ));
         }
     };
-    let account: String =
-        call.tx.query_row("SELECT account_id FROM affinity_groups WHERE id = ?1", [&id], |r| r.get(0))?;
+    let account: String = call.tx.query_row(
+        "SELECT account_id FROM affinity_groups WHERE id = ?1",
+        [&id],
+        |r| r.get(0),
+    )?;
     check_access(call, &account, &id)?;
     let job_id = id.clone();
     Ok(Reply::Job(
@@ -148,12 +191,19 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "AffinityGroup",
             id.clone(),
             Box::new(move |call: &mut Call<'_>| {
-                call.tx.execute("DELETE FROM affinity_group_vms WHERE group_id = ?1", [&job_id])?;
-                call.tx.execute("DELETE FROM affinity_groups WHERE id = ?1", [&job_id])?;
+                call.tx.execute(
+                    "DELETE FROM affinity_group_vms WHERE group_id = ?1",
+                    [&job_id],
+                )?;
+                call.tx
+                    .execute("DELETE FROM affinity_groups WHERE id = ?1", [&job_id])?;
                 Ok(Reply::Success(None))
             }),
         )
-        .with_event("AG.DELETE", format!("Deleting Affinity Group. Affinity Group Id: {id}")),
+        .with_event(
+            "AG.DELETE",
+            format!("Deleting Affinity Group. Affinity Group Id: {id}"),
+        ),
     ))
 }
 
@@ -163,7 +213,10 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     if let Some(vm_id) = call.params.str("virtualmachineid") {
         let vm = vm::param(call, "virtualmachineid")?;
         check_access(call, &vm.account_id, vm_id)?;
-        q.and("ag.id IN (SELECT group_id FROM affinity_group_vms WHERE vm_id = ?)", [sql::text(vm_id)]);
+        q.and(
+            "ag.id IN (SELECT group_id FROM affinity_group_vms WHERE vm_id = ?)",
+            [sql::text(vm_id)],
+        );
     } else {
         owner::scope(call, &mut q, "ag.account_id")?;
     }
@@ -185,7 +238,11 @@ pub(crate) fn list_types(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         items.retain(|i| i["type"].as_str().is_some_and(|t| t.contains(keyword)));
     }
     let count = items.len();
-    Ok(Reply::List { key: "affinityGroupType", items, count })
+    Ok(Reply::List {
+        key: "affinityGroupType",
+        items,
+        count,
+    })
 }
 
 /// `updateVMAffinityGroup` (async): replaces a stopped VM's groups.

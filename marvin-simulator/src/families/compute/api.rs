@@ -6,7 +6,15 @@ use crate::family::Call;
 use super::vm;
 
 /// A VM's owner account id and state, or 431 naming `virtualmachineid`.
-pub(crate) fn vm_owner_and_state(call: &Call<'_>, vm_id: &str) -> Result<(String, String), ApiError> {
-    let vm = vm::find(call, vm_id)?.ok_or_else(|| ApiError::invalid_id("virtualmachineid", vm_id))?;
+#[allow(
+    dead_code,
+    reason = "the seam's entry point for the network family, which does not call it yet"
+)]
+pub(crate) fn vm_owner_and_state(
+    call: &Call<'_>,
+    vm_id: &str,
+) -> Result<(String, String), ApiError> {
+    let vm =
+        vm::find(call, vm_id)?.ok_or_else(|| ApiError::invalid_id("virtualmachineid", vm_id))?;
     Ok((vm.account_id, vm.state))
 }

@@ -56,12 +56,18 @@ pub(crate) struct Placement {
 
 /// CloudStack's refusal when no host fits (InsufficientServerCapacity, 533).
 pub(crate) fn no_host(instance_name: &str) -> ApiError {
-    ApiError::capacity(format!("Unable to create a deployment for VM[User|{instance_name}]"))
+    ApiError::capacity(format!(
+        "Unable to create a deployment for VM[User|{instance_name}]"
+    ))
 }
 
 /// Picks a host for `need`, or only checks `requested` when given; `None`
 /// when nothing fits.
-pub(crate) fn pick(call: &Call<'_>, need: &Need<'_>, requested: Option<&str>) -> Result<Option<Placement>, ApiError> {
+pub(crate) fn pick(
+    call: &Call<'_>,
+    need: &Need<'_>,
+    requested: Option<&str>,
+) -> Result<Option<Placement>, ApiError> {
     let mut sql = String::from(
         "SELECT h.id, h.pod_id, h.cluster_id FROM hosts h JOIN clusters c ON c.id = h.cluster_id
               JOIN pods p ON p.id = h.pod_id
@@ -78,7 +84,10 @@ pub(crate) fn pick(call: &Call<'_>, need: &Need<'_>, requested: Option<&str>) ->
         SqlValue::Integer(need.cpu_number * need.cpu_speed),
         SqlValue::Integer(need.memory * MIB),
     ];
-    if let Some(hypervisor) = need.hypervisor.filter(|h| !h.eq_ignore_ascii_case("any") && !h.is_empty()) {
+    if let Some(hypervisor) = need
+        .hypervisor
+        .filter(|h| !h.eq_ignore_ascii_case("any") && !h.is_empty())
+    {
         sql.push_str(" AND c.hypervisor = ? COLLATE NOCASE");
         args.push(text(hypervisor));
     }
@@ -96,8 +105,14 @@ pub(crate) fn pick(call: &Call<'_>, need: &Need<'_>, requested: Option<&str>) ->
     }
     let this_vm = need.vm_id.unwrap_or("");
     for group in need.affinity_groups {
-        let kind: Option<String> =
-            call.tx.query_row("SELECT type FROM affinity_groups WHERE id = ?1", [group], |r| r.get(0)).optional()?;
+        let kind: Option<String> = call
+            .tx
+            .query_row(
+                "SELECT type FROM affinity_groups WHERE id = ?1",
+                [group],
+                |r| r.get(0),
+            )
+            .optional()?;
         let others = "SELECT v.host_id FROM affinity_group_vms g JOIN vms v ON v.id = g.vm_id
                       WHERE g.group_id = ? AND v.id != ? AND v.host_id IS NOT NULL";
         match kind.as_deref() {
@@ -106,8 +121,15 @@ pub(crate) fn pick(call: &Call<'_>, need: &Need<'_>, requested: Option<&str>) ->
                 args.extend([text(group.clone()), text(this_vm)]);
             }
             Some("host affinity") => {
-                sql.push_str(&format!(" AND (NOT EXISTS ({others}) OR h.id IN ({others}))"));
-                args.extend([text(group.clone()), text(this_vm), text(group.clone()), text(this_vm)]);
+                sql.push_str(&format!(
+                    " AND (NOT EXISTS ({others}) OR h.id IN ({others}))"
+                ));
+                args.extend([
+                    text(group.clone()),
+                    text(this_vm),
+                    text(group.clone()),
+                    text(this_vm),
+                ]);
             }
             _ => {}
         }
@@ -117,13 +139,22 @@ pub(crate) fn pick(call: &Call<'_>, need: &Need<'_>, requested: Option<&str>) ->
         .tx
         .prepare_cached(&sql)?
         .query_row(rusqlite::params_from_iter(args.iter()), |r| {
-            Ok(Placement { host_id: r.get(0)?, pod_id: r.get(1)?, cluster_id: r.get(2)? })
+            Ok(Placement {
+                host_id: r.get(0)?,
+                pod_id: r.get(1)?,
+                cluster_id: r.get(2)?,
+            })
         })
         .optional()?)
 }
 
 /// Adds (or with negative amounts, removes) a VM's use of a host.
-pub(crate) fn allocate(call: &Call<'_>, host_id: &str, cpu_mhz: i64, memory_mib: i64) -> Result<(), ApiError> {
+pub(crate) fn allocate(
+    call: &Call<'_>,
+    host_id: &str,
+    cpu_mhz: i64,
+    memory_mib: i64,
+) -> Result<(), ApiError> {
     call.tx
         .prepare_cached(
             "UPDATE hosts SET cpu_allocated = max(0, cpu_allocated + ?2),
@@ -134,6 +165,11 @@ pub(crate) fn allocate(call: &Call<'_>, host_id: &str, cpu_mhz: i64, memory_mib:
 }
 
 /// Gives back a VM's use of a host.
-pub(crate) fn free(call: &Call<'_>, host_id: &str, cpu_mhz: i64, memory_mib: i64) -> Result<(), ApiError> {
+pub(crate) fn free(
+    call: &Call<'_>,
+    host_id: &str,
+    cpu_mhz: i64,
+    memory_mib: i64,
+) -> Result<(), ApiError> {
     allocate(call, host_id, -cpu_mhz, -memory_mib)
 }

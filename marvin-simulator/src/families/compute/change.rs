@@ -17,13 +17,19 @@ use super::vm::{self, Vm};
 use super::{deploy, groups, json as vm_json, keypairs, lifecycle, owner};
 
 fn vm_reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
-    Ok(Reply::Object { key: "virtualmachine", value: vm_json::vm_json(call, id)? })
+    Ok(Reply::Object {
+        key: "virtualmachine",
+        value: vm_json::vm_json(call, id)?,
+    })
 }
 
 fn new_offering(call: &Call<'_>, vm: &Vm) -> Result<(ServiceOffering, i64, i64, i64), ApiError> {
     let id = call.required("serviceofferingid")?;
-    let offering = refs::service_offering(call, id)?.ok_or_else(|| ApiError::invalid_id("serviceofferingid", id))?;
-    if vm.service_offering_id.as_deref() == Some(offering.id.as_str()) && offering.cpu_number.is_some() {
+    let offering = refs::service_offering(call, id)?
+        .ok_or_else(|| ApiError::invalid_id("serviceofferingid", id))?;
+    if vm.service_offering_id.as_deref() == Some(offering.id.as_str())
+        && offering.cpu_number.is_some()
+    {
         return Err(ApiError::param(format!(
             "Not upgrading vm {} since it already has the requested service offering ({})",
             vm.label(),
@@ -38,12 +44,18 @@ fn new_offering(call: &Call<'_>, vm: &Vm) -> Result<(ServiceOffering, i64, i64, 
 fn recount(call: &Call<'_>, vm: &Vm, cpu: i64, memory: i64) -> Result<(), ApiError> {
     let cpu_delta = cpu - vm.cpu_number;
     let memory_delta = memory - vm.memory;
-    let ups: Vec<(ResourceKind, i64)> = [(ResourceKind::Cpu, cpu_delta), (ResourceKind::Memory, memory_delta)]
-        .into_iter()
-        .filter(|(_, d)| *d > 0)
-        .collect();
+    let ups: Vec<(ResourceKind, i64)> = [
+        (ResourceKind::Cpu, cpu_delta),
+        (ResourceKind::Memory, memory_delta),
+    ]
+    .into_iter()
+    .filter(|(_, d)| *d > 0)
+    .collect();
     limits::reserve_all(call, &vm.account_id, &ups)?;
-    for (kind, delta) in [(ResourceKind::Cpu, cpu_delta), (ResourceKind::Memory, memory_delta)] {
+    for (kind, delta) in [
+        (ResourceKind::Cpu, cpu_delta),
+        (ResourceKind::Memory, memory_delta),
+    ] {
         if delta < 0 {
             limits::release(call, &vm.account_id, kind, -delta)?;
         }
@@ -51,7 +63,12 @@ fn recount(call: &Call<'_>, vm: &Vm, cpu: i64, memory: i64) -> Result<(), ApiErr
     Ok(())
 }
 
-fn apply_offering(call: &Call<'_>, vm: &Vm, offering: &ServiceOffering, size: (i64, i64, i64)) -> Result<(), ApiError> {
+fn apply_offering(
+    call: &Call<'_>,
+    vm: &Vm,
+    offering: &ServiceOffering,
+    size: (i64, i64, i64),
+) -> Result<(), ApiError> {
     call.tx.execute(
         "UPDATE vms SET service_offering_id = ?2, cpu_number = ?3, cpu_speed = ?4, memory = ?5, ha_enable = ?6,
                         last_updated = ?7 WHERE id = ?1",
@@ -280,10 +297,16 @@ pub(crate) fn reset_ssh_key(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             Box::new(move |call: &mut Call<'_>| {
                 let vm = vm::reload(call, &id)?;
                 if matches!(vm.state.as_str(), "Error" | "Expunging") {
-                    return Err(ApiError::param(format!("Vm with id {} is not in the right state", vm.id)));
+                    return Err(ApiError::param(format!(
+                        "Vm with id {} is not in the right state",
+                        vm.id
+                    )));
                 }
                 if vm.state != "Stopped" {
-                    return Err(ApiError::param(format!("Vm {} should be stopped to do SSH Key reset", vm.label())));
+                    return Err(ApiError::param(format!(
+                        "Vm {} should be stopped to do SSH Key reset",
+                        vm.label()
+                    )));
                 }
                 if keypairs::by_names(call, &vm.account_id, &names)?.len() != names.len() {
                     return Err(ApiError::param("Not all specified keypairs exist"));
@@ -302,10 +325,16 @@ pub(crate) fn reset_ssh_key(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                         object.insert("password".into(), json!(vm::random_password(call)?));
                     }
                 }
-                Ok(Reply::Object { key: "virtualmachine", value })
+                Ok(Reply::Object {
+                    key: "virtualmachine",
+                    value,
+                })
             }),
         )
-        .with_event("VM.RESETSSHKEY", format!("resetting SSHKey for VM. Vm Id: {}", vm.id)),
+        .with_event(
+            "VM.RESETSSHKEY",
+            format!("resetting SSHKey for VM. Vm Id: {}", vm.id),
+        ),
     ))
 }
 
@@ -316,10 +345,14 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let now = call.timestamp();
     if let Some(name) = params.str("name") {
         vm::check_host_name(name)?;
-        call.tx.execute("UPDATE vms SET name = ?2 WHERE id = ?1", [&vm.id, name])?;
+        call.tx
+            .execute("UPDATE vms SET name = ?2 WHERE id = ?1", [&vm.id, name])?;
     }
     if let Some(display) = params.str("displayname") {
-        call.tx.execute("UPDATE vms SET display_name = ?2 WHERE id = ?1", [&vm.id, display])?;
+        call.tx.execute(
+            "UPDATE vms SET display_name = ?2 WHERE id = ?1",
+            [&vm.id, display],
+        )?;
     }
     if let Some(group) = params.get("group") {
         let group_id = if group.is_empty() {
@@ -328,32 +361,54 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             let owner = owner::account(call, &vm.account_id)?;
             Some(groups::find_or_create(call, &owner, group)?)
         };
-        call.tx.execute("UPDATE vms SET group_id = ?2 WHERE id = ?1", params![vm.id, group_id])?;
+        call.tx.execute(
+            "UPDATE vms SET group_id = ?2 WHERE id = ?1",
+            params![vm.id, group_id],
+        )?;
     }
     if let Some(ha) = params.bool("haenable") {
-        call.tx.execute("UPDATE vms SET ha_enable = ?2 WHERE id = ?1", params![vm.id, ha])?;
+        call.tx.execute(
+            "UPDATE vms SET ha_enable = ?2 WHERE id = ?1",
+            params![vm.id, ha],
+        )?;
     }
     if let Some(display) = params.bool("displayvm") {
-        call.tx.execute("UPDATE vms SET display_vm = ?2 WHERE id = ?1", params![vm.id, display])?;
+        call.tx.execute(
+            "UPDATE vms SET display_vm = ?2 WHERE id = ?1",
+            params![vm.id, display],
+        )?;
     }
     if let Some(scalable) = params.bool("isdynamicallyscalable") {
-        call.tx.execute("UPDATE vms SET dynamically_scalable = ?2 WHERE id = ?1", params![vm.id, scalable])?;
+        call.tx.execute(
+            "UPDATE vms SET dynamically_scalable = ?2 WHERE id = ?1",
+            params![vm.id, scalable],
+        )?;
     }
     if let Some(data) = params.str("userdata") {
         deploy::check_user_data(data)?;
-        call.tx.execute("UPDATE vms SET user_data = ?2 WHERE id = ?1", [&vm.id, data])?;
+        call.tx.execute(
+            "UPDATE vms SET user_data = ?2 WHERE id = ?1",
+            [&vm.id, data],
+        )?;
     }
     if let Some(data_id) = params.str("userdataid") {
         let owner = owner::account(call, &vm.account_id)?;
         let data_id = super::userdata::usable(call, data_id, &owner)?;
-        call.tx.execute("UPDATE vms SET user_data_id = ?2 WHERE id = ?1", [&vm.id, &data_id])?;
+        call.tx.execute(
+            "UPDATE vms SET user_data_id = ?2 WHERE id = ?1",
+            [&vm.id, &data_id],
+        )?;
     }
     let details = params.map("details");
     if params.flag("cleanupdetails", false) || !details.is_empty() {
         let mut current: Object = if params.flag("cleanupdetails", false) {
             Map::new()
         } else {
-            let text: String = call.tx.query_row("SELECT details FROM vms WHERE id = ?1", [&vm.id], |r| r.get(0))?;
+            let text: String =
+                call.tx
+                    .query_row("SELECT details FROM vms WHERE id = ?1", [&vm.id], |r| {
+                        r.get(0)
+                    })?;
             serde_json::from_str(&text).unwrap_or_default()
         };
         for entry in details {
@@ -361,9 +416,15 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 current.insert(key, Value::String(value));
             }
         }
-        call.tx.execute("UPDATE vms SET details = ?2 WHERE id = ?1", [&vm.id, &Value::Object(current).to_string()])?;
+        call.tx.execute(
+            "UPDATE vms SET details = ?2 WHERE id = ?1",
+            [&vm.id, &Value::Object(current).to_string()],
+        )?;
     }
-    call.tx.execute("UPDATE vms SET last_updated = ?2 WHERE id = ?1", [&vm.id, &now])?;
+    call.tx.execute(
+        "UPDATE vms SET last_updated = ?2 WHERE id = ?1",
+        [&vm.id, &now],
+    )?;
     sql::completed(
         call,
         "VM.UPDATE",

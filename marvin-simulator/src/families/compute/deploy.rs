@@ -29,7 +29,9 @@ pub(crate) struct Zone {
 /// A zone by id, or 431 naming the parameter.
 pub(crate) fn zone(call: &Call<'_>, param: &str, id: &str) -> Result<Zone, ApiError> {
     call.tx
-        .prepare_cached("SELECT id, allocation_state, security_group_enabled FROM zones WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT id, allocation_state, security_group_enabled FROM zones WHERE id = ?1",
+        )?
         .query_row([id], |r| {
             Ok(Zone {
                 id: r.get(0)?,
@@ -65,7 +67,10 @@ pub(crate) fn check_owner_enabled(owner: &Owner, what: &str) -> Result<(), ApiEr
 
 /// The CPU/memory of an offering, custom values from `details` when the
 /// offering leaves them open.
-pub(crate) fn compute_size(call: &Call<'_>, offering: &refs::ServiceOffering) -> Result<(i64, i64, i64), ApiError> {
+pub(crate) fn compute_size(
+    call: &Call<'_>,
+    offering: &refs::ServiceOffering,
+) -> Result<(i64, i64, i64), ApiError> {
     let details: Map<String, Value> = call
         .params
         .map("details")
@@ -83,9 +88,15 @@ pub(crate) fn compute_size(call: &Call<'_>, offering: &refs::ServiceOffering) ->
                 .map_err(|_| ApiError::param(format!("Invalid {key} value {v}"))),
         }
     };
-    let cpu = offering.cpu_number.map_or_else(|| custom("cpunumber"), |v| Ok(Some(v)))?;
-    let speed = offering.cpu_speed.map_or_else(|| custom("cpuspeed"), |v| Ok(Some(v)))?;
-    let memory = offering.memory.map_or_else(|| custom("memory"), |v| Ok(Some(v)))?;
+    let cpu = offering
+        .cpu_number
+        .map_or_else(|| custom("cpunumber"), |v| Ok(Some(v)))?;
+    let speed = offering
+        .cpu_speed
+        .map_or_else(|| custom("cpuspeed"), |v| Ok(Some(v)))?;
+    let memory = offering
+        .memory
+        .map_or_else(|| custom("memory"), |v| Ok(Some(v)))?;
     match (cpu, speed, memory) {
         (Some(c), Some(s), Some(m)) if c > 0 && s > 0 && m > 0 => Ok((c, s, m)),
         _ => Err(ApiError::param(
@@ -178,14 +189,21 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )));
     }
     let (cpu_number, cpu_speed, memory) = compute_size(call, &offering)?;
-    let template =
-        refs::template(call, template_id)?.ok_or_else(|| ApiError::invalid_id("templateid", template_id))?;
+    let template = refs::template(call, template_id)?
+        .ok_or_else(|| ApiError::invalid_id("templateid", template_id))?;
     if !refs::template_ready_in(call, &template.id, &zone.id)? {
-        return Err(ApiError::param(format!("The template {} is not available for use", template.id)));
+        return Err(ApiError::param(format!(
+            "The template {} is not available for use",
+            template.id
+        )));
     }
 
-    let root_size = match params.i64("rootdisksize")? {
-        Some(gb) if gb <= 0 => return Err(ApiError::param("Root disk size should be a positive number.")),
+    let mut root_size = match params.i64("rootdisksize")? {
+        Some(gb) if gb <= 0 => {
+            return Err(ApiError::param(
+                "Root disk size should be a positive number.",
+            ));
+        }
         Some(gb) if gb * GIB < template.size => {
             return Err(ApiError::param(format!(
                 "Root disk size {gb}GB is smaller than the template size {}GB",
@@ -195,9 +213,10 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         Some(gb) => gb * GIB,
         None => offering.root_disk_size.unwrap_or(template.size),
     };
-    let data_disk = match params.str("diskofferingid") {
+    let mut data_disk = match params.str("diskofferingid") {
         Some(id) => {
-            let disk = refs::disk_offering(call, id)?.ok_or_else(|| ApiError::invalid_id("diskofferingid", id))?;
+            let disk = refs::disk_offering(call, id)?
+                .ok_or_else(|| ApiError::invalid_id("diskofferingid", id))?;
             let size = if disk.customized {
                 match params.i64("size")? {
                     Some(gb) if gb > 0 => gb * GIB,
@@ -214,6 +233,19 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             Some((disk, size))
         }
         None => None,
+    };
+    // Booting from an ISO: the disk offering gives the ROOT disk instead of
+    // a data disk.
+    let iso_id = if template.is_iso {
+        let (_, size) = data_disk.take().ok_or_else(|| {
+            ApiError::param(
+                "Installing from ISO requires a disk offering to be specified for the root disk.",
+            )
+        })?;
+        root_size = size;
+        Some(template.id.clone())
+    } else {
+        None
     };
 
     let mut names: Vec<String> = params.list("keypairs");
@@ -251,12 +283,15 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 
     let id = match params.str("customid") {
         Some(custom) if sql::exists(call.tx, "vms", custom)? => {
-            return Err(ApiError::param(format!("The uuid {custom} given as customid is already in use")));
+            return Err(ApiError::param(format!(
+                "The uuid {custom} given as customid is already in use"
+            )));
         }
         Some(custom) => custom.to_string(),
         None => sql::new_id(),
     };
-    let instance_suffix = settings::value(call.tx, "instance.name", &[])?.unwrap_or_else(|| "VM".into());
+    let instance_suffix =
+        settings::value(call.tx, "instance.name", &[])?.unwrap_or_else(|| "VM".into());
     let name = match params.str("name") {
         Some(name) => name.to_string(),
         None => format!("{instance_suffix}-{id}"),
@@ -265,13 +300,17 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 
     let volumes_needed = if data_disk.is_some() { 2 } else { 1 };
     let storage_needed = root_size + data_disk.as_ref().map_or(0, |(_, size)| *size);
-    limits::reserve_all(call, &owner.id, &[
-        (ResourceKind::UserVm, 1),
-        (ResourceKind::Cpu, cpu_number),
-        (ResourceKind::Memory, memory),
-        (ResourceKind::Volume, volumes_needed),
-        (ResourceKind::PrimaryStorage, storage_needed),
-    ])?;
+    limits::reserve_all(
+        call,
+        &owner.id,
+        &[
+            (ResourceKind::UserVm, 1),
+            (ResourceKind::Cpu, cpu_number),
+            (ResourceKind::Memory, memory),
+            (ResourceKind::Volume, volumes_needed),
+            (ResourceKind::PrimaryStorage, storage_needed),
+        ],
+    )?;
 
     let seq = vm::next_seq(call, "vm")?;
     let instance_name = format!("i-{}-{seq}-{instance_suffix}", owner.seq);
@@ -290,14 +329,37 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         };
         let placement = capacity::pick(call, &need, params.str("hostid"))?
             .ok_or_else(|| capacity::no_host(&instance_name))?;
-        let root_pool = pools::pick(call, &zone.id, Some(&placement.cluster_id), root_size, None, None)?
-            .ok_or_else(|| capacity::no_host(&instance_name))?;
+        let root_pool = pools::pick(
+            call,
+            &zone.id,
+            Some(&placement.cluster_id),
+            root_size,
+            None,
+            None,
+        )?
+        .ok_or_else(|| capacity::no_host(&instance_name))?;
         let data_pool = match &data_disk {
             Some((_, size)) => {
-                let extra = if pools::pick(call, &zone.id, Some(&placement.cluster_id), root_size + size, Some(&root_pool.id), None)?.is_some() {
+                let extra = if pools::pick(
+                    call,
+                    &zone.id,
+                    Some(&placement.cluster_id),
+                    root_size + size,
+                    Some(&root_pool.id),
+                    None,
+                )?
+                .is_some()
+                {
                     Some(root_pool.clone())
                 } else {
-                    pools::pick(call, &zone.id, Some(&placement.cluster_id), *size, None, Some(&root_pool.id))?
+                    pools::pick(
+                        call,
+                        &zone.id,
+                        Some(&placement.cluster_id),
+                        *size,
+                        None,
+                        Some(&root_pool.id),
+                    )?
                 };
                 Some(extra.ok_or_else(|| capacity::no_host(&instance_name))?)
             }
@@ -319,16 +381,20 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         .filter(|(k, _)| !matches!(k.as_str(), "cpunumber" | "cpuspeed" | "memory"))
         .map(|(k, v)| (k, Value::String(v)))
         .collect();
-    let keypair_names = if names.is_empty() { None } else { Some(names.join(",")) };
+    let keypair_names = if names.is_empty() {
+        None
+    } else {
+        Some(names.join(","))
+    };
     let display_name = params.str("displayname").unwrap_or(&name).to_string();
     let now = call.timestamp();
     call.tx.execute(
         "INSERT INTO vms (id, seq, name, display_name, instance_name, account_id, domain_id, user_id, zone_id,
-                          template_id, service_offering_id, disk_offering_id, hypervisor, cpu_number, cpu_speed,
+                          template_id, iso_id, service_offering_id, disk_offering_id, hypervisor, cpu_number, cpu_speed,
                           memory, state, group_id, ha_enable, display_vm, dynamically_scalable, keypairs, user_data,
                           user_data_id, details, boot_type, boot_mode, created, last_updated)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, 'Stopped', ?17, ?18, ?19, ?20,
-                 ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?27)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 'Stopped', ?18, ?19, ?20,
+                 ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?28)",
         params![
             id,
             seq,
@@ -340,6 +406,7 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.caller.user_id,
             zone.id,
             template.id,
+            iso_id,
             offering.id,
             data_disk.as_ref().map(|(d, _)| d.id.clone()),
             template.hypervisor.clone().filter(|h| !h.is_empty()).unwrap_or_else(|| "Simulator".into()),
@@ -360,52 +427,67 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ],
     )?;
     for group in &affinity_groups {
-        call.tx.execute("INSERT INTO affinity_group_vms (group_id, vm_id) VALUES (?1, ?2)", [group, &id])?;
+        call.tx.execute(
+            "INSERT INTO affinity_group_vms (group_id, vm_id) VALUES (?1, ?2)",
+            [group, &id],
+        )?;
     }
 
     let (root_pool, data_pool) = match &placement {
         Some((_, root, data)) => (Some(root), data.as_ref()),
         None => (None, None),
     };
-    volume::insert(call, &sql::new_id(), &NewVolume {
-        name: Some(&format!("ROOT-{seq}")),
-        account_id: &owner.id,
-        domain_id: &owner.domain_id,
-        zone_id: &zone.id,
-        vm_id: Some(&id),
-        device_id: Some(0),
-        volume_type: "ROOT",
-        size: root_size,
-        disk_offering_id: None,
-        template_id: Some(&template.id),
-        snapshot_id: None,
-        provisioning_type: "thin",
-        min_iops: None,
-        max_iops: None,
-        pool: root_pool,
-    })?;
-    if let Some((disk, size)) = &data_disk {
-        volume::insert(call, &sql::new_id(), &NewVolume {
-            name: Some(&format!("DATA-{seq}")),
+    volume::insert(
+        call,
+        &sql::new_id(),
+        &NewVolume {
+            name: Some(&format!("ROOT-{seq}")),
             account_id: &owner.id,
             domain_id: &owner.domain_id,
             zone_id: &zone.id,
             vm_id: Some(&id),
-            device_id: Some(1),
-            volume_type: "DATADISK",
-            size: *size,
-            disk_offering_id: Some(&disk.id),
-            template_id: None,
+            device_id: Some(0),
+            volume_type: "ROOT",
+            size: root_size,
+            disk_offering_id: None,
+            template_id: Some(&template.id),
             snapshot_id: None,
-            provisioning_type: &disk.provisioning,
-            min_iops: disk.min_iops,
-            max_iops: disk.max_iops,
-            pool: data_pool,
-        })?;
+            provisioning_type: "thin",
+            min_iops: None,
+            max_iops: None,
+            pool: root_pool,
+        },
+    )?;
+    if let Some((disk, size)) = &data_disk {
+        volume::insert(
+            call,
+            &sql::new_id(),
+            &NewVolume {
+                name: Some(&format!("DATA-{seq}")),
+                account_id: &owner.id,
+                domain_id: &owner.domain_id,
+                zone_id: &zone.id,
+                vm_id: Some(&id),
+                device_id: Some(1),
+                volume_type: "DATADISK",
+                size: *size,
+                disk_offering_id: Some(&disk.id),
+                template_id: None,
+                snapshot_id: None,
+                provisioning_type: &disk.provisioning,
+                min_iops: disk.min_iops,
+                max_iops: disk.max_iops,
+                pool: data_pool,
+            },
+        )?;
     }
 
     for (index, network) in networks.iter().enumerate() {
-        let ip = if index == 0 { params.str("ipaddress") } else { None };
+        let ip = if index == 0 {
+            params.str("ipaddress")
+        } else {
+            None
+        };
         net::add_nic(call, &id, network, ip, index == 0)?;
     }
     if zone.security_groups {
@@ -422,9 +504,11 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             } else {
                 None
             };
-            group_ids.push(found.ok_or_else(|| {
-                ApiError::param(format!("Unable to find group by name {name}"))
-            })?);
+            group_ids.push(
+                found.ok_or_else(|| {
+                    ApiError::param(format!("Unable to find group by name {name}"))
+                })?,
+            );
         }
         net::assign_security_groups(call, &id, &owner.id, &group_ids)?;
     }
@@ -465,7 +549,10 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 if let (Some(password), Some(object)) = (&password, value.as_object_mut()) {
                     object.insert("password".into(), json!(password));
                 }
-                Ok(Reply::Object { key: "virtualmachine", value })
+                Ok(Reply::Object {
+                    key: "virtualmachine",
+                    value,
+                })
             }),
         )
         .with_event("VM.CREATE", format!("deploying Vm. Vm Id: {id}")),

@@ -29,7 +29,11 @@ fn insert(call: &Call<'_>, owner: &Owner, name: &str) -> Result<String, ApiError
 }
 
 /// The owner's group of that name, created when missing.
-pub(crate) fn find_or_create(call: &Call<'_>, owner: &Owner, name: &str) -> Result<String, ApiError> {
+pub(crate) fn find_or_create(
+    call: &Call<'_>,
+    owner: &Owner,
+    name: &str,
+) -> Result<String, ApiError> {
     match by_name(call, &owner.id, name)? {
         Some(id) => Ok(id),
         None => insert(call, owner, name),
@@ -53,14 +57,23 @@ fn clean(mut row: sql::Object) -> Value {
 fn group_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     let mut q = query();
     q.eq("g.id", Some(id));
-    Ok(clean(q.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?))
+    Ok(clean(
+        q.all(call.tx)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| ApiError::invalid_id("id", id))?,
+    ))
 }
 
 fn operable(call: &Call<'_>) -> Result<(String, String), ApiError> {
     let id = call.required("id")?;
     let account: Option<String> = call
         .tx
-        .query_row("SELECT account_id FROM instance_groups WHERE id = ?1", [id], |r| r.get(0))
+        .query_row(
+            "SELECT account_id FROM instance_groups WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
         .optional()?;
     let account = account.ok_or_else(|| ApiError::invalid_id("id", id))?;
     check_access(call, &account, id)?;
@@ -78,7 +91,10 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )));
     }
     let id = insert(call, &owner, &name)?;
-    Ok(Reply::Object { key: "instancegroup", value: group_json(call, &id)? })
+    Ok(Reply::Object {
+        key: "instancegroup",
+        value: group_json(call, &id)?,
+    })
 }
 
 /// `updateInstanceGroup`: renames a group.
@@ -86,21 +102,33 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let (id, account) = operable(call)?;
     if let Some(name) = call.params.str("name") {
         if by_name(call, &account, name)?.is_some_and(|other| other != id) {
-            let seq: i64 = call.tx.query_row("SELECT seq FROM accounts WHERE id = ?1", [&account], |r| r.get(0))?;
+            let seq: i64 =
+                call.tx
+                    .query_row("SELECT seq FROM accounts WHERE id = ?1", [&account], |r| {
+                        r.get(0)
+                    })?;
             return Err(ApiError::param(format!(
                 "Unable to update vm group, a group with name {name} already exists for account {seq}"
             )));
         }
-        call.tx.execute("UPDATE instance_groups SET name = ?2 WHERE id = ?1", [&id, name])?;
+        call.tx.execute(
+            "UPDATE instance_groups SET name = ?2 WHERE id = ?1",
+            [&id, name],
+        )?;
     }
-    Ok(Reply::Object { key: "instancegroup", value: group_json(call, &id)? })
+    Ok(Reply::Object {
+        key: "instancegroup",
+        value: group_json(call, &id)?,
+    })
 }
 
 /// `deleteInstanceGroup`: its VMs leave the group.
 pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let (id, _) = operable(call)?;
-    call.tx.execute("UPDATE vms SET group_id = NULL WHERE group_id = ?1", [&id])?;
-    call.tx.execute("DELETE FROM instance_groups WHERE id = ?1", [&id])?;
+    call.tx
+        .execute("UPDATE vms SET group_id = NULL WHERE group_id = ?1", [&id])?;
+    call.tx
+        .execute("DELETE FROM instance_groups WHERE id = ?1", [&id])?;
     Ok(Reply::Success(None))
 }
 

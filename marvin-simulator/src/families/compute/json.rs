@@ -23,6 +23,7 @@ pub(crate) fn query() -> Query {
                 v.host_id AS hostid, h.name AS hostname, v.template_id AS templateid, t.name AS templatename,
                 t.display_text AS templatedisplaytext, t.password_enabled AS \"passwordenabled?\",
                 t.format AS templateformat, t.template_type AS templatetype,
+                v.iso_id AS isoid, iso.name AS isoname, iso.display_text AS isodisplaytext,
                 v.service_offering_id AS serviceofferingid, so.name AS serviceofferingname,
                 v.disk_offering_id AS diskofferingid, dof.name AS diskofferingname,
                 v.cpu_number AS cpunumber, v.cpu_speed AS cpuspeed, v.memory AS memory,
@@ -37,6 +38,7 @@ pub(crate) fn query() -> Query {
                  ORDER BY j.seq DESC LIMIT 1) AS jobid
          FROM vms v {join} JOIN zones z ON z.id = v.zone_id LEFT JOIN hosts h ON h.id = v.host_id
               LEFT JOIN templates t ON t.id = v.template_id LEFT JOIN os_types ot ON ot.id = t.os_type_id
+              LEFT JOIN templates iso ON iso.id = v.iso_id
               LEFT JOIN service_offerings so ON so.id = v.service_offering_id
               LEFT JOIN disk_offerings dof ON dof.id = v.disk_offering_id
               LEFT JOIN instance_groups g ON g.id = v.group_id LEFT JOIN users u ON u.id = v.user_id
@@ -57,7 +59,12 @@ pub(crate) struct Parts {
 
 impl Parts {
     /// Everything (the default).
-    pub(crate) const ALL: Self = Self { nics: true, security_groups: true, affinity_groups: true, stats: true };
+    pub(crate) const ALL: Self = Self {
+        nics: true,
+        security_groups: true,
+        affinity_groups: true,
+        stats: true,
+    };
 
     /// From `listVirtualMachines`' `details` (all, group, nics, stats,
     /// secgrp, tmpl, servoff, diskoff, iso, volume, min, affgrp).
@@ -67,20 +74,39 @@ impl Parts {
             return Self::ALL;
         }
         let has = |name: &str| asked.iter().any(|d| d.eq_ignore_ascii_case(name));
-        Self { nics: has("nics"), security_groups: has("secgrp"), affinity_groups: has("affgrp"), stats: has("stats") }
+        Self {
+            nics: has("nics"),
+            security_groups: has("secgrp"),
+            affinity_groups: has("affgrp"),
+            stats: has("stats"),
+        }
     }
 }
 
 /// Completes a page of VM rows.
-pub(crate) fn finish(call: &Call<'_>, rows: Vec<Object>, parts: Parts) -> Result<Vec<Value>, ApiError> {
-    let ids: Vec<String> =
-        rows.iter().filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from)).collect();
-    let mut affinity = if parts.affinity_groups { affinity_groups_of(call, &ids)? } else { HashMap::new() };
+pub(crate) fn finish(
+    call: &Call<'_>,
+    rows: Vec<Object>,
+    parts: Parts,
+) -> Result<Vec<Value>, ApiError> {
+    let ids: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from))
+        .collect();
+    let mut affinity = if parts.affinity_groups {
+        affinity_groups_of(call, &ids)?
+    } else {
+        HashMap::new()
+    };
     let mut tags = tags::tags_of(call, "UserVm", &ids)?;
     let full = call.caller.is_root_admin();
     let mut out = Vec::with_capacity(rows.len());
     for mut row in rows {
-        let id = row.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+        let id = row
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         row.remove("accountid");
         if !full {
             row.remove("hostid");
@@ -102,10 +128,16 @@ pub(crate) fn finish(call: &Call<'_>, rows: Vec<Object>, parts: Parts) -> Result
             row.insert("nic".into(), Value::Array(nics));
         }
         if parts.security_groups {
-            row.insert("securitygroup".into(), Value::Array(net::security_groups_json(call, &id)?));
+            row.insert(
+                "securitygroup".into(),
+                Value::Array(net::security_groups_json(call, &id)?),
+            );
         }
         if parts.affinity_groups {
-            row.insert("affinitygroup".into(), Value::Array(affinity.remove(&id).unwrap_or_default()));
+            row.insert(
+                "affinitygroup".into(),
+                Value::Array(affinity.remove(&id).unwrap_or_default()),
+            );
         }
         if let Some((address, ip_id)) = net::static_nat_of(call, &id)? {
             row.insert("publicip".into(), json!(address));
@@ -114,7 +146,10 @@ pub(crate) fn finish(call: &Call<'_>, rows: Vec<Object>, parts: Parts) -> Result
         if parts.stats {
             insert_stats(&mut row);
         }
-        row.insert("tags".into(), Value::Array(tags.remove(&id).unwrap_or_default()));
+        row.insert(
+            "tags".into(),
+            Value::Array(tags.remove(&id).unwrap_or_default()),
+        );
         out.push(Value::Object(row));
     }
     Ok(out)
@@ -139,7 +174,10 @@ fn insert_stats(row: &mut Map<String, Value>) {
 }
 
 /// The `affinitygroup` arrays of some VMs.
-fn affinity_groups_of(call: &Call<'_>, ids: &[String]) -> Result<HashMap<String, Vec<Value>>, ApiError> {
+fn affinity_groups_of(
+    call: &Call<'_>,
+    ids: &[String],
+) -> Result<HashMap<String, Vec<Value>>, ApiError> {
     let mut out: HashMap<String, Vec<Value>> = HashMap::new();
     if ids.is_empty() {
         return Ok(out);
@@ -158,7 +196,10 @@ fn affinity_groups_of(call: &Call<'_>, ids: &[String]) -> Result<HashMap<String,
         &[text(list)],
     )?;
     for mut row in rows {
-        let vm = row.remove("vmid").and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let vm = row
+            .remove("vmid")
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
         row.remove("accountid");
         out.entry(vm).or_default().push(Value::Object(row));
     }
@@ -173,5 +214,8 @@ pub(crate) fn vm_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     if rows.is_empty() {
         return Err(ApiError::invalid_id("id", id));
     }
-    Ok(finish(call, rows, Parts::ALL)?.into_iter().next().unwrap_or(Value::Null))
+    Ok(finish(call, rows, Parts::ALL)?
+        .into_iter()
+        .next()
+        .unwrap_or(Value::Null))
 }

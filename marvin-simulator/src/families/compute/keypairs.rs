@@ -16,12 +16,18 @@ use crate::family::{Call, Reply, Subject};
 use super::owner::{self, Owner};
 
 /// The key pairs of an owner with these names (those that exist).
-pub(crate) fn by_names(call: &Call<'_>, account_id: &str, names: &[String]) -> Result<Vec<(String, String)>, ApiError> {
+pub(crate) fn by_names(
+    call: &Call<'_>,
+    account_id: &str,
+    names: &[String],
+) -> Result<Vec<(String, String)>, ApiError> {
     let mut found = Vec::new();
     for name in names {
         let key: Option<String> = call
             .tx
-            .prepare_cached("SELECT public_key FROM ssh_keypairs WHERE account_id = ?1 AND name = ?2")?
+            .prepare_cached(
+                "SELECT public_key FROM ssh_keypairs WHERE account_id = ?1 AND name = ?2",
+            )?
             .query_row([account_id, name.as_str()], |r| r.get(0))
             .optional()?;
         if let Some(key) = key {
@@ -47,7 +53,11 @@ fn ed25519_blob(public: &[u8; 32]) -> Vec<u8> {
 /// CloudStack's fingerprint: MD5 of the key blob, colon-separated hex.
 pub(crate) fn fingerprint(blob: &[u8]) -> String {
     let digest = Md5::digest(blob);
-    digest.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(":")
+    digest
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 /// A new Ed25519 key pair: (OpenSSH public key line, OpenSSH private key
@@ -106,23 +116,42 @@ pub(crate) fn parse_public(key: &str) -> Result<(String, String), ApiError> {
     }
     let len = u32::from_be_bytes([blob[0], blob[1], blob[2], blob[3]]) as usize;
     let inner = blob.get(4..4 + len).ok_or_else(invalid)?;
-    let known = ["ssh-rsa", "ssh-dss", "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"];
+    let known = [
+        "ssh-rsa",
+        "ssh-dss",
+        "ssh-ed25519",
+        "ecdsa-sha2-nistp256",
+        "ecdsa-sha2-nistp384",
+        "ecdsa-sha2-nistp521",
+    ];
     if inner != kind.as_bytes() || !known.contains(&kind) {
         return Err(invalid());
     }
     let rest: Vec<&str> = parts.collect();
-    let line = if rest.is_empty() { format!("{kind} {data}") } else { format!("{kind} {data} {}", rest.join(" ")) };
+    let line = if rest.is_empty() {
+        format!("{kind} {data}")
+    } else {
+        format!("{kind} {data} {}", rest.join(" "))
+    };
     Ok((line, fingerprint(&blob)))
 }
 
 fn check_name_free(call: &Call<'_>, owner: &Owner, name: &str) -> Result<(), ApiError> {
     if !by_names(call, &owner.id, &[name.to_string()])?.is_empty() {
-        return Err(ApiError::param(format!("A key pair with name '{name}' already exists for this account.")));
+        return Err(ApiError::param(format!(
+            "A key pair with name '{name}' already exists for this account."
+        )));
     }
     Ok(())
 }
 
-fn insert(call: &Call<'_>, owner: &Owner, name: &str, public: &str, fingerprint: &str) -> Result<String, ApiError> {
+fn insert(
+    call: &Call<'_>,
+    owner: &Owner,
+    name: &str,
+    public: &str,
+    fingerprint: &str,
+) -> Result<String, ApiError> {
     let id = sql::new_id();
     call.tx.execute(
         "INSERT INTO ssh_keypairs (id, name, account_id, domain_id, public_key, fingerprint, created)
@@ -144,7 +173,11 @@ fn query() -> sql::Query {
 fn keypair_json(call: &Call<'_>, id: &str) -> Result<serde_json::Map<String, Value>, ApiError> {
     let mut q = query();
     q.eq("k.id", Some(id));
-    let mut row = q.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let mut row = q
+        .all(call.tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
     row.remove("accountid");
     Ok(row)
 }
@@ -158,7 +191,10 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = insert(call, &owner, &name, &public, &fingerprint)?;
     let mut value = keypair_json(call, &id)?;
     value.insert("privatekey".into(), json!(private));
-    Ok(Reply::Object { key: "keypair", value: Value::Object(value) })
+    Ok(Reply::Object {
+        key: "keypair",
+        value: Value::Object(value),
+    })
 }
 
 /// `registerSSHKeyPair`.
@@ -177,20 +213,31 @@ pub(crate) fn register(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )
         .optional()?;
     if taken.is_some() {
-        return Err(ApiError::param(format!("A key pair with key '{public}' already exists for this account.")));
+        return Err(ApiError::param(format!(
+            "A key pair with key '{public}' already exists for this account."
+        )));
     }
     let id = insert(call, &owner, &name, &public, &fingerprint)?;
-    sql::completed(call, "REGISTER.SSH.KEYPAIR", "registering ssh keypair", Subject::of("SSHKeyPair", &id, &name))?;
-    Ok(Reply::Object { key: "keypair", value: Value::Object(keypair_json(call, &id)?) })
+    sql::completed(
+        call,
+        "REGISTER.SSH.KEYPAIR",
+        "registering ssh keypair",
+        Subject::of("SSHKeyPair", &id, &name),
+    )?;
+    Ok(Reply::Object {
+        key: "keypair",
+        value: Value::Object(keypair_json(call, &id)?),
+    })
 }
 
 /// `deleteSSHKeyPair`.
 pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let name = call.required("name")?.to_string();
     let owner = owner::resolve(call)?;
-    let deleted = call
-        .tx
-        .execute("DELETE FROM ssh_keypairs WHERE account_id = ?1 AND name = ?2", [&owner.id, &name])?;
+    let deleted = call.tx.execute(
+        "DELETE FROM ssh_keypairs WHERE account_id = ?1 AND name = ?2",
+        [&owner.id, &name],
+    )?;
     if deleted == 0 {
         return Err(ApiError::param(format!(
             "A key pair with name '{name}' does not exist for account {} in specified domain id",

@@ -24,11 +24,16 @@ use super::vm::{self, Vm};
 use super::{json as vm_json, net, owner};
 
 fn vm_reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
-    Ok(Reply::Object { key: "virtualmachine", value: vm_json::vm_json(call, id)? })
+    Ok(Reply::Object {
+        key: "virtualmachine",
+        value: vm_json::vm_json(call, id)?,
+    })
 }
 
 fn affinity_of(call: &Call<'_>, vm_id: &str) -> Result<Vec<String>, ApiError> {
-    let mut stmt = call.tx.prepare_cached("SELECT group_id FROM affinity_group_vms WHERE vm_id = ?1")?;
+    let mut stmt = call
+        .tx
+        .prepare_cached("SELECT group_id FROM affinity_group_vms WHERE vm_id = ?1")?;
     let rows = stmt.query_map([vm_id], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
@@ -133,7 +138,10 @@ pub(crate) fn start(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                         object.insert("password".into(), json!(vm::random_password(call)?));
                     }
                 }
-                Ok(Reply::Object { key: "virtualmachine", value })
+                Ok(Reply::Object {
+                    key: "virtualmachine",
+                    value,
+                })
             }),
         )
         .with_event("VM.START", format!("starting Vm. Vm Id: {}", vm.id)),
@@ -192,7 +200,10 @@ pub(crate) fn reboot(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                         vm.shown_name()
                     )));
                 }
-                call.tx.execute("UPDATE vms SET last_updated = ?2 WHERE id = ?1", params![id, call.timestamp()])?;
+                call.tx.execute(
+                    "UPDATE vms SET last_updated = ?2 WHERE id = ?1",
+                    params![id, call.timestamp()],
+                )?;
                 vm_reply(call, &id)
             }),
         )
@@ -202,7 +213,11 @@ pub(crate) fn reboot(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 
 /// What a live (not destroyed) VM counts against its owner's limits.
 fn vm_counts(vm: &Vm) -> [(ResourceKind, i64); 3] {
-    [(ResourceKind::UserVm, 1), (ResourceKind::Cpu, vm.cpu_number), (ResourceKind::Memory, vm.memory)]
+    [
+        (ResourceKind::UserVm, 1),
+        (ResourceKind::Cpu, vm.cpu_number),
+        (ResourceKind::Memory, vm.memory),
+    ]
 }
 
 /// Whether a VM in this state still counts against the limits.
@@ -212,28 +227,41 @@ fn counted(state: &str) -> bool {
 
 /// Destroys a VM now: stopped, data disks detached (they stay Ready), the
 /// named data volumes deleted, the ROOT volume destroyed, counts released.
-pub(crate) fn destroy_now(call: &Call<'_>, vm: &Vm, delete_volumes: &[String]) -> Result<(), ApiError> {
+pub(crate) fn destroy_now(
+    call: &Call<'_>,
+    vm: &Vm,
+    delete_volumes: &[String],
+) -> Result<(), ApiError> {
     stop_now(call, vm)?;
     for volume in volume::of_vm(call, &vm.id)? {
         if volume.is_root() {
             if volume.state != "Destroy" {
                 volume::set_state(call, &volume.id, "Destroy")?;
-                limits::release_all(call, &volume.account_id, &[
-                    (ResourceKind::Volume, 1),
-                    (ResourceKind::PrimaryStorage, volume.size),
-                ])?;
+                limits::release_all(
+                    call,
+                    &volume.account_id,
+                    &[
+                        (ResourceKind::Volume, 1),
+                        (ResourceKind::PrimaryStorage, volume.size),
+                    ],
+                )?;
             }
         } else if delete_volumes.contains(&volume.id) {
-            limits::release_all(call, &volume.account_id, &[
-                (ResourceKind::Volume, 1),
-                (ResourceKind::PrimaryStorage, volume.size),
-            ])?;
+            limits::release_all(
+                call,
+                &volume.account_id,
+                &[
+                    (ResourceKind::Volume, 1),
+                    (ResourceKind::PrimaryStorage, volume.size),
+                ],
+            )?;
             tags::forget(call, "Volume", &volume.id)?;
             volume::remove(call, &volume)?;
         } else {
-            call.tx.execute("UPDATE volumes SET vm_id = NULL, device_id = NULL, attached = NULL WHERE id = ?1", [
-                &volume.id,
-            ])?;
+            call.tx.execute(
+                "UPDATE volumes SET vm_id = NULL, device_id = NULL, attached = NULL WHERE id = ?1",
+                [&volume.id],
+            )?;
         }
     }
     if counted(&vm.state) {
@@ -251,19 +279,27 @@ pub(crate) fn expunge_now(call: &Call<'_>, vm: &Vm) -> Result<(), ApiError> {
     }
     for volume in volume::of_vm(call, &vm.id)? {
         if volume.state != "Destroy" {
-            limits::release_all(call, &volume.account_id, &[
-                (ResourceKind::Volume, 1),
-                (ResourceKind::PrimaryStorage, volume.size),
-            ])?;
+            limits::release_all(
+                call,
+                &volume.account_id,
+                &[
+                    (ResourceKind::Volume, 1),
+                    (ResourceKind::PrimaryStorage, volume.size),
+                ],
+            )?;
         }
         if !volume.is_root() {
-            call.tx.execute("UPDATE volumes SET vm_id = NULL, device_id = NULL WHERE id = ?1", [&volume.id])?;
+            call.tx.execute(
+                "UPDATE volumes SET vm_id = NULL, device_id = NULL WHERE id = ?1",
+                [&volume.id],
+            )?;
             continue;
         }
         tags::forget(call, "Volume", &volume.id)?;
         volume::remove(call, &volume)?;
     }
-    call.tx.execute("DELETE FROM vm_snapshots WHERE vm_id = ?1", [&vm.id])?;
+    call.tx
+        .execute("DELETE FROM vm_snapshots WHERE vm_id = ?1", [&vm.id])?;
     net::vm_expunged(call, &vm.id)?;
     tags::forget(call, "UserVm", &vm.id)?;
     call.tx.execute("DELETE FROM vms WHERE id = ?1", [&vm.id])?;
@@ -275,7 +311,8 @@ pub(crate) fn destroy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let vm = vm::operable(call, "id")?;
     let volume_ids = call.params.list("volumeids");
     for id in &volume_ids {
-        let volume = volume::find(call, id)?.ok_or_else(|| ApiError::invalid_id("volumeids", id))?;
+        let volume =
+            volume::find(call, id)?.ok_or_else(|| ApiError::invalid_id("volumeids", id))?;
         if volume.vm_id.as_deref() != Some(vm.id.as_str()) || volume.is_root() {
             return Err(ApiError::param(format!(
                 "Please specify a volume that is attached to the VM, the volume {} is not a data volume of VM {}",
@@ -357,9 +394,14 @@ pub(crate) fn recover(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ));
     }
     if vm.state != "Destroyed" {
-        return Err(ApiError::param(format!("Vm with id {} is not in the right state", vm.id)));
+        return Err(ApiError::param(format!(
+            "Vm with id {} is not in the right state",
+            vm.id
+        )));
     }
-    let root = volume::of_vm(call, &vm.id)?.into_iter().find(|v| v.is_root());
+    let root = volume::of_vm(call, &vm.id)?
+        .into_iter()
+        .find(|v| v.is_root());
     let mut amounts = vm_counts(&vm).to_vec();
     if let Some(root) = &root {
         amounts.push((ResourceKind::Volume, 1));
@@ -367,7 +409,11 @@ pub(crate) fn recover(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     limits::reserve_all(call, &vm.account_id, &amounts)?;
     if let Some(root) = &root {
-        let state = if root.pool_id.is_some() { "Ready" } else { "Allocated" };
+        let state = if root.pool_id.is_some() {
+            "Ready"
+        } else {
+            "Allocated"
+        };
         volume::set_state(call, &root.id, state)?;
     }
     vm::set_state(call, &vm.id, "Stopped")?;
@@ -385,7 +431,8 @@ pub(crate) fn restore(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let vm = vm::operable(call, "virtualmachineid")?;
     let template_id = call.params.str("templateid").map(String::from);
     if let Some(template) = &template_id {
-        refs::template(call, template)?.ok_or_else(|| ApiError::invalid_id("templateid", template))?;
+        refs::template(call, template)?
+            .ok_or_else(|| ApiError::invalid_id("templateid", template))?;
     }
     let root_size_gb = call.params.i64("rootdisksize")?;
     let id = vm.id.clone();

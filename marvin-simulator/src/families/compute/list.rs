@@ -21,7 +21,10 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         || params.str("projectid").is_some();
     if params.str("id").is_some() && !narrowed {
         if caller.is_domain_admin() {
-            q.and("d.path LIKE ? ESCAPE '\\'", [text(format!("{}%", sql::escape_like(&caller.domain_path)))]);
+            q.and(
+                "d.path LIKE ? ESCAPE '\\'",
+                [text(format!("{}%", sql::escape_like(&caller.domain_path)))],
+            );
         } else if !caller.is_root_admin() {
             q.and(
                 "(v.account_id = ? OR v.account_id IN (SELECT p2.account_id FROM projects p2
@@ -39,7 +42,10 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         q.and("v.id IN (SELECT value FROM json_each(?))", [text(list)]);
     }
     if let Some(name) = params.str("name") {
-        q.and("v.name LIKE ? ESCAPE '\\'", [text(format!("%{}%", sql::escape_like(name)))]);
+        q.and(
+            "v.name LIKE ? ESCAPE '\\'",
+            [text(format!("%{}%", sql::escape_like(name)))],
+        );
     }
     match params.str("state") {
         Some(state) if state.eq_ignore_ascii_case("present") => {
@@ -51,7 +57,11 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         None => {}
     }
     if !caller.is_admin()
-        && !settings::flag(call.tx, "allow.user.view.destroyed.vm", &[("account", &caller.account_id)])?
+        && !settings::flag(
+            call.tx,
+            "allow.user.view.destroyed.vm",
+            &[("account", &caller.account_id)],
+        )?
     {
         q.and("v.state NOT IN ('Destroyed', 'Expunging')", []);
     }
@@ -67,10 +77,16 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         q.eq("v.host_id", params.str("hostid"));
         q.eq("v.pod_id", params.str("podid"));
         if let Some(cluster) = params.str("clusterid") {
-            q.and("v.host_id IN (SELECT id FROM hosts WHERE cluster_id = ?)", [text(cluster)]);
+            q.and(
+                "v.host_id IN (SELECT id FROM hosts WHERE cluster_id = ?)",
+                [text(cluster)],
+            );
         }
         if let Some(pool) = params.str("storageid") {
-            q.and("v.id IN (SELECT vm_id FROM volumes WHERE pool_id = ?)", [text(pool)]);
+            q.and(
+                "v.id IN (SELECT vm_id FROM volumes WHERE pool_id = ?)",
+                [text(pool)],
+            );
         }
     }
     q.flag("v.ha_enable", params.bool("haenable"));
@@ -80,17 +96,23 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         q.and("v.display_vm = 1", []);
     }
     if let Some(keypair) = params.str("keypair") {
-        q.and("(',' || COALESCE(v.keypairs, '') || ',') LIKE ? ESCAPE '\\'", [text(format!(
-            "%,{},%",
-            sql::escape_like(keypair)
-        ))]);
+        q.and(
+            "(',' || COALESCE(v.keypairs, '') || ',') LIKE ? ESCAPE '\\'",
+            [text(format!("%,{},%", sql::escape_like(keypair)))],
+        );
     }
     if let Some(group) = params.str("affinitygroupid") {
-        q.and("v.id IN (SELECT vm_id FROM affinity_group_vms WHERE group_id = ?)", [text(group)]);
+        q.and(
+            "v.id IN (SELECT vm_id FROM affinity_group_vms WHERE group_id = ?)",
+            [text(group)],
+        );
     }
     if let Some(network) = params.str("networkid") {
         if sql::table_exists(call.tx, "nics")? {
-            q.and("v.id IN (SELECT vm_id FROM nics WHERE network_id = ?)", [text(network)]);
+            q.and(
+                "v.id IN (SELECT vm_id FROM nics WHERE network_id = ?)",
+                [text(network)],
+            );
         } else {
             q.and("0", []);
         }
@@ -106,19 +128,33 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         }
     }
     if let Some(group) = params.str("securitygroupid") {
-        if sql::table_exists(call.tx, "security_group_vms")? {
-            q.and("v.id IN (SELECT vm_id FROM security_group_vms WHERE group_id = ?)", [text(group)]);
+        if sql::table_exists(call.tx, "security_group_vm_map")? {
+            q.and(
+                "v.id IN (SELECT vm_id FROM security_group_vm_map WHERE group_id = ?)",
+                [text(group)],
+            );
         }
     }
-    q.keyword(&["v.name", "v.display_name", "v.state", "v.instance_name"], params.str("keyword"));
+    q.keyword(
+        &["v.name", "v.display_name", "v.state", "v.instance_name"],
+        params.str("keyword"),
+    );
     if let Some((condition, args)) = tags::tag_filter(call, "UserVm", "v.id") {
         q.and(&condition, args);
     }
     q.order("v.seq");
     let (count, rows) = q.page(call)?;
     if params.flag("retrieveonlyresourcecount", false) {
-        return Ok(Reply::List { key: "virtualmachine", items: Vec::new(), count });
+        return Ok(Reply::List {
+            key: "virtualmachine",
+            items: Vec::new(),
+            count,
+        });
     }
     let items = json::finish(call, rows, json::Parts::of(call))?;
-    Ok(Reply::List { key: "virtualmachine", items, count })
+    Ok(Reply::List {
+        key: "virtualmachine",
+        items,
+        count,
+    })
 }

@@ -52,7 +52,12 @@ impl Family for Compute {
 }
 
 const fn all(name: &'static str, doc: &'static str, run: Handler) -> Command {
-    Command { name, roles: RoleSet::ALL, doc, run }
+    Command {
+        name,
+        roles: RoleSet::ALL,
+        doc,
+        run,
+    }
 }
 
 const COMMANDS: &[Command] = &[
@@ -62,16 +67,36 @@ const COMMANDS: &[Command] = &[
          from a disk offering), NICs and groups, and starts it unless startvm is false.",
         deploy::deploy,
     ),
-    all("startVirtualMachine", "Starts a stopped VM on a host with enough free capacity.", lifecycle::start),
-    all("stopVirtualMachine", "Stops a running VM, giving its host capacity back.", lifecycle::stop),
-    all("rebootVirtualMachine", "Reboots a running VM.", lifecycle::reboot),
+    all(
+        "startVirtualMachine",
+        "Starts a stopped VM on a host with enough free capacity.",
+        lifecycle::start,
+    ),
+    all(
+        "stopVirtualMachine",
+        "Stops a running VM, giving its host capacity back.",
+        lifecycle::stop,
+    ),
+    all(
+        "rebootVirtualMachine",
+        "Reboots a running VM.",
+        lifecycle::reboot,
+    ),
     all(
         "destroyVirtualMachine",
         "Destroys a VM (it can be recovered until it is expunged); its data volumes are detached and stay.",
         lifecycle::destroy,
     ),
-    all("expungeVirtualMachine", "Removes a destroyed VM for good, with its ROOT volume.", lifecycle::expunge),
-    all("recoverVirtualMachine", "Brings a destroyed VM back, stopped.", lifecycle::recover),
+    all(
+        "expungeVirtualMachine",
+        "Removes a destroyed VM for good, with its ROOT volume.",
+        lifecycle::expunge,
+    ),
+    all(
+        "recoverVirtualMachine",
+        "Brings a destroyed VM back, stopped.",
+        lifecycle::recover,
+    ),
     all(
         "restoreVirtualMachine",
         "Gives a VM a fresh ROOT volume from its template or another one.",
@@ -103,7 +128,11 @@ const COMMANDS: &[Command] = &[
         "Gives a stopped VM whose template is password-enabled a new password.",
         change::reset_password,
     ),
-    all("resetSSHKeyForVirtualMachine", "Gives a stopped VM other SSH key pairs.", change::reset_ssh_key),
+    all(
+        "resetSSHKeyForVirtualMachine",
+        "Gives a stopped VM other SSH key pairs.",
+        change::reset_ssh_key,
+    ),
     all(
         "listVirtualMachines",
         "Lists the VMs the caller may see, filtered by id, name, state, zone, template, offering, host, network, \
@@ -115,27 +144,75 @@ const COMMANDS: &[Command] = &[
         "Creates an SSH key pair; its private key is returned once and not kept.",
         keypairs::create,
     ),
-    all("registerSSHKeyPair", "Registers an existing SSH public key under a name.", keypairs::register),
-    all("deleteSSHKeyPair", "Deletes an SSH key pair by name.", keypairs::delete),
+    all(
+        "registerSSHKeyPair",
+        "Registers an existing SSH public key under a name.",
+        keypairs::register,
+    ),
+    all(
+        "deleteSSHKeyPair",
+        "Deletes an SSH key pair by name.",
+        keypairs::delete,
+    ),
     all("listSSHKeyPairs", "Lists SSH key pairs.", keypairs::list),
     all(
         "createAffinityGroup",
         "Creates a host affinity or host anti-affinity group for VMs.",
         affinity::create,
     ),
-    all("deleteAffinityGroup", "Deletes an affinity group; its VMs leave it.", affinity::delete),
-    all("listAffinityGroups", "Lists affinity groups, with the VMs in each.", affinity::list),
-    all("updateVMAffinityGroup", "Replaces the affinity groups of a stopped VM.", affinity::update_vm),
-    all("listAffinityGroupTypes", "Lists the kinds of affinity group.", affinity::list_types),
-    all("createInstanceGroup", "Creates a named group for VMs.", groups::create),
-    all("deleteInstanceGroup", "Deletes a VM group; its VMs leave it.", groups::delete),
+    all(
+        "deleteAffinityGroup",
+        "Deletes an affinity group; its VMs leave it.",
+        affinity::delete,
+    ),
+    all(
+        "listAffinityGroups",
+        "Lists affinity groups, with the VMs in each.",
+        affinity::list,
+    ),
+    all(
+        "updateVMAffinityGroup",
+        "Replaces the affinity groups of a stopped VM.",
+        affinity::update_vm,
+    ),
+    all(
+        "listAffinityGroupTypes",
+        "Lists the kinds of affinity group.",
+        affinity::list_types,
+    ),
+    all(
+        "createInstanceGroup",
+        "Creates a named group for VMs.",
+        groups::create,
+    ),
+    all(
+        "deleteInstanceGroup",
+        "Deletes a VM group; its VMs leave it.",
+        groups::delete,
+    ),
     all("updateInstanceGroup", "Renames a VM group.", groups::update),
     all("listInstanceGroups", "Lists VM groups.", groups::list),
-    all("registerUserData", "Stores named user data that VMs can use by id.", userdata::register),
-    all("deleteUserData", "Deletes stored user data no VM uses.", userdata::delete),
+    all(
+        "registerUserData",
+        "Stores named user data that VMs can use by id.",
+        userdata::register,
+    ),
+    all(
+        "deleteUserData",
+        "Deletes stored user data no VM uses.",
+        userdata::delete,
+    ),
     all("listUserData", "Lists stored user data.", userdata::list),
-    all("addNicToVirtualMachine", "Adds a NIC on another network to a VM.", nics::add),
-    all("removeNicFromVirtualMachine", "Removes a NIC that is not the default one from a VM.", nics::remove),
+    all(
+        "addNicToVirtualMachine",
+        "Adds a NIC on another network to a VM.",
+        nics::add,
+    ),
+    all(
+        "removeNicFromVirtualMachine",
+        "Removes a NIC that is not the default one from a VM.",
+        nics::remove,
+    ),
     all(
         "updateDefaultNicForVirtualMachine",
         "Makes another of a VM's NICs its default NIC.",

@@ -18,7 +18,11 @@ pub(crate) fn present(call: &Call<'_>) -> Result<bool, ApiError> {
 
 /// The network a VM deploys into when no `networkids` are given, or `None`
 /// when this simulator has no network family.
-pub(crate) fn default_network(call: &Call<'_>, account_id: &str, zone_id: &str) -> Result<Option<String>, ApiError> {
+pub(crate) fn default_network(
+    call: &Call<'_>,
+    account_id: &str,
+    zone_id: &str,
+) -> Result<Option<String>, ApiError> {
     let _ = (account_id, zone_id);
     if !present(call)? {
         return Ok(None);
@@ -83,7 +87,10 @@ pub(crate) fn security_groups_json(call: &Call<'_>, vm_id: &str) -> Result<Vec<V
 }
 
 /// The static NAT public IP of a VM: (address, ip id).
-pub(crate) fn static_nat_of(call: &Call<'_>, vm_id: &str) -> Result<Option<(String, String)>, ApiError> {
+pub(crate) fn static_nat_of(
+    call: &Call<'_>,
+    vm_id: &str,
+) -> Result<Option<(String, String)>, ApiError> {
     let _ = (call, vm_id);
     Ok(None)
 }

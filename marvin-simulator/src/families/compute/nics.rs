@@ -10,7 +10,10 @@ use crate::family::{Call, Job, Reply};
 use super::{json as vm_json, net, vm};
 
 fn vm_reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
-    Ok(Reply::Object { key: "virtualmachine", value: vm_json::vm_json(call, id)? })
+    Ok(Reply::Object {
+        key: "virtualmachine",
+        value: vm_json::vm_json(call, id)?,
+    })
 }
 
 fn check_live(vm: &vm::Vm) -> Result<(), ApiError> {
@@ -97,7 +100,11 @@ pub(crate) fn update_default(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 check_live(&vm)?;
                 let current: Option<i64> = if sql::table_exists(call.tx, "nics")? {
                     call.tx
-                        .query_row("SELECT is_default FROM nics WHERE id = ?1 AND vm_id = ?2", [&nic, &id], |r| r.get(0))
+                        .query_row(
+                            "SELECT is_default FROM nics WHERE id = ?1 AND vm_id = ?2",
+                            [&nic, &id],
+                            |r| r.get(0),
+                        )
                         .optional()?
                 } else {
                     None
@@ -112,11 +119,17 @@ pub(crate) fn update_default(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     }
                     Some(_) => {}
                 }
-                call.tx.execute("UPDATE nics SET is_default = (id = ?2) WHERE vm_id = ?1", [&id, &nic])?;
+                call.tx.execute(
+                    "UPDATE nics SET is_default = (id = ?2) WHERE vm_id = ?1",
+                    [&id, &nic],
+                )?;
                 vm_reply(call, &id)
             }),
         )
-        .with_event("NIC.UPDATE", format!("Updating VM default Nic. Vm Id: {}", vm.id)),
+        .with_event(
+            "NIC.UPDATE",
+            format!("Updating VM default Nic. Vm Id: {}", vm.id),
+        ),
     ))
 }
 
@@ -132,7 +145,9 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     for item in &mut items {
         if let Some(object) = item.as_object_mut() {
-            object.entry("virtualmachineid").or_insert_with(|| Value::String(vm.id.clone()));
+            object
+                .entry("virtualmachineid")
+                .or_insert_with(|| Value::String(vm.id.clone()));
         }
     }
     let count = items.len();
@@ -142,5 +157,9 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         .skip(usize::try_from(page.offset).unwrap_or(0))
         .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
         .collect();
-    Ok(Reply::List { key: "nic", items, count })
+    Ok(Reply::List {
+        key: "nic",
+        items,
+        count,
+    })
 }

@@ -22,8 +22,6 @@ pub(crate) struct Owner {
     pub id: String,
     /// The account name.
     pub name: String,
-    /// The account type (5 for a project).
-    pub account_type: i64,
     /// `enabled`, `disabled` or `locked`.
     pub state: String,
     /// The domain uuid.
@@ -39,7 +37,11 @@ pub(crate) struct Owner {
 impl Owner {
     /// Adds the owner fields of a response (`account` or `project`/
     /// `projectid`, `domainid`, `domain`, `domainpath`).
-    pub(crate) fn describe(&self, _call: &Call<'_>, out: &mut Map<String, Value>) -> Result<(), ApiError> {
+    pub(crate) fn describe(
+        &self,
+        _call: &Call<'_>,
+        out: &mut Map<String, Value>,
+    ) -> Result<(), ApiError> {
         match &self.project {
             Some((id, name)) => {
                 out.insert("projectid".into(), json!(id));
@@ -51,13 +53,13 @@ impl Owner {
         }
         out.insert("domainid".into(), json!(self.domain_id));
         out.insert("domain".into(), json!(self.domain_name));
-        out.insert("domainpath".into(), json!(crate::families::jobs::domain_display_path(&self.domain_path)));
+        out.insert(
+            "domainpath".into(),
+            json!(crate::families::jobs::domain_display_path(
+                &self.domain_path
+            )),
+        );
         Ok(())
-    }
-
-    /// Whether this owner is a project.
-    pub(crate) fn is_project(&self) -> bool {
-        self.project.is_some()
     }
 }
 
@@ -77,7 +79,8 @@ pub(crate) const COLUMNS: &str = "CASE WHEN a.account_type = 5 THEN NULL ELSE a.
 
 /// An account by uuid.
 pub(crate) fn account(call: &Call<'_>, id: &str) -> Result<Owner, ApiError> {
-    find(call, "a.id = ?1", &[id])?.ok_or_else(|| ApiError::param(format!("Unable to find account by id {id}")))
+    find(call, "a.id = ?1", &[id])?
+        .ok_or_else(|| ApiError::param(format!("Unable to find account by id {id}")))
 }
 
 fn find(call: &Call<'_>, condition: &str, args: &[&str]) -> Result<Option<Owner>, ApiError> {
@@ -96,7 +99,6 @@ fn find(call: &Call<'_>, condition: &str, args: &[&str]) -> Result<Option<Owner>
                 seq: r.get(0)?,
                 id: r.get(1)?,
                 name: r.get(2)?,
-                account_type: r.get(3)?,
                 state: r.get(4)?,
                 domain_id: r.get(5)?,
                 domain_name: r.get(6)?,
@@ -123,9 +125,15 @@ pub(crate) fn project(call: &Call<'_>, project_id: &str) -> Result<Owner, ApiErr
 
 /// Refuses (531) a caller that is not a member of the project nor an admin
 /// over its domain.
-pub(crate) fn check_project_access(call: &Call<'_>, owner: &Owner, project_id: &str) -> Result<(), ApiError> {
+pub(crate) fn check_project_access(
+    call: &Call<'_>,
+    owner: &Owner,
+    project_id: &str,
+) -> Result<(), ApiError> {
     let caller = call.caller;
-    if caller.is_root_admin() || (caller.is_domain_admin() && owner.domain_path.starts_with(&caller.domain_path)) {
+    if caller.is_root_admin()
+        || (caller.is_domain_admin() && owner.domain_path.starts_with(&caller.domain_path))
+    {
         return Ok(());
     }
     let member: Option<i64> = call
@@ -151,7 +159,11 @@ pub(crate) fn resolve(call: &Call<'_>) -> Result<Owner, ApiError> {
         let owner = project(call, project_id)?;
         let state: Option<String> = call
             .tx
-            .query_row("SELECT state FROM projects WHERE id = ?1", [project_id], |r| r.get(0))
+            .query_row(
+                "SELECT state FROM projects WHERE id = ?1",
+                [project_id],
+                |r| r.get(0),
+            )
             .optional()?;
         if let Some(state) = state.filter(|s| s != "Active") {
             return Err(ApiError::permission(format!(
@@ -163,12 +175,22 @@ pub(crate) fn resolve(call: &Call<'_>) -> Result<Owner, ApiError> {
     if let Some(name) = params.str("account") {
         let domain_id = params.str("domainid").unwrap_or(&call.caller.domain_id);
         if params.str("domainid").is_some()
-            && call.tx.query_row("SELECT 1 FROM domains WHERE id = ?1", [domain_id], |_| Ok(())).optional()?.is_none()
+            && call
+                .tx
+                .query_row("SELECT 1 FROM domains WHERE id = ?1", [domain_id], |_| {
+                    Ok(())
+                })
+                .optional()?
+                .is_none()
         {
             return Err(ApiError::invalid_id("domainid", domain_id));
         }
         let owner = find(call, "a.name = ?1 AND a.domain_id = ?2", &[name, domain_id])?
-            .ok_or_else(|| ApiError::param(format!("Unable to find account {name} in domain id={domain_id}")))?;
+            .ok_or_else(|| {
+                ApiError::param(format!(
+                    "Unable to find account {name} in domain id={domain_id}"
+                ))
+            })?;
         check_access(call, &owner.id, &owner.id)?;
         return Ok(owner);
     }
@@ -178,11 +200,18 @@ pub(crate) fn resolve(call: &Call<'_>) -> Result<Owner, ApiError> {
 /// Restricts a list query to the owners the caller asks for and may see:
 /// `projectid` (`-1`: every project the caller may see) or the usual
 /// [`ListScope`], which leaves project-owned rows out.
-pub(crate) fn scope(call: &Call<'_>, query: &mut Query, account_column: &str) -> Result<(), ApiError> {
+pub(crate) fn scope(
+    call: &Call<'_>,
+    query: &mut Query,
+    account_column: &str,
+) -> Result<(), ApiError> {
     if let Some(project_id) = call.params.str("projectid") {
         if project_id == "-1" {
             if call.caller.is_root_admin() {
-                query.and(&format!("{account_column} IN (SELECT account_id FROM projects)"), []);
+                query.and(
+                    &format!("{account_column} IN (SELECT account_id FROM projects)"),
+                    [],
+                );
             } else {
                 query.and(
                     &format!(
@@ -201,7 +230,10 @@ pub(crate) fn scope(call: &Call<'_>, query: &mut Query, account_column: &str) ->
     let scope = ListScope::of(call)?;
     query.scope(&scope, account_column);
     if call.params.str("account").is_none() {
-        query.and(&format!("{account_column} NOT IN (SELECT id FROM accounts WHERE account_type = 5)"), []);
+        query.and(
+            &format!("{account_column} NOT IN (SELECT id FROM accounts WHERE account_type = 5)"),
+            [],
+        );
     }
     Ok(())
 }

@@ -44,18 +44,18 @@ pub(crate) struct DiskOffering {
 #[derive(Debug, Clone)]
 pub(crate) struct Template {
     pub id: String,
-    pub name: String,
-    pub account_id: Option<String>,
     /// Bytes (the ROOT disk size it gives).
     pub size: i64,
     pub password_enabled: bool,
     pub hypervisor: Option<String>,
     pub is_iso: bool,
     pub dynamically_scalable: bool,
-    pub os_type_id: Option<String>,
 }
 
-pub(crate) fn service_offering(call: &Call<'_>, id: &str) -> Result<Option<ServiceOffering>, ApiError> {
+pub(crate) fn service_offering(
+    call: &Call<'_>,
+    id: &str,
+) -> Result<Option<ServiceOffering>, ApiError> {
     Ok(call
         .tx
         .prepare_cached(
@@ -94,10 +94,14 @@ pub(crate) fn disk_offering(call: &Call<'_>, id: &str) -> Result<Option<DiskOffe
                 name: r.get(1)?,
                 size: r.get::<_, Option<i64>>(2)?.unwrap_or(0) * GIB,
                 customized: r.get::<_, Option<i64>>(3)?.unwrap_or(0) != 0,
-                provisioning: r.get::<_, Option<String>>(4)?.unwrap_or_else(|| "thin".into()),
+                provisioning: r
+                    .get::<_, Option<String>>(4)?
+                    .unwrap_or_else(|| "thin".into()),
                 min_iops: r.get(5)?,
                 max_iops: r.get(6)?,
-                active: r.get::<_, Option<String>>(7)?.is_none_or(|s| s.eq_ignore_ascii_case("active")),
+                active: r
+                    .get::<_, Option<String>>(7)?
+                    .is_none_or(|s| s.eq_ignore_ascii_case("active")),
             })
         })
         .optional()?)
@@ -115,21 +119,22 @@ pub(crate) fn template(call: &Call<'_>, id: &str) -> Result<Option<Template>, Ap
             let kind: Option<String> = r.get(6)?;
             Ok(Template {
                 id: r.get(0)?,
-                name: r.get(1)?,
-                account_id: r.get(2)?,
                 size: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
                 password_enabled: r.get::<_, Option<i64>>(4)?.unwrap_or(0) != 0,
                 hypervisor: r.get(5)?,
                 is_iso: kind.is_some_and(|k| k.eq_ignore_ascii_case("iso")),
                 dynamically_scalable: r.get::<_, Option<i64>>(7)?.unwrap_or(0) != 0,
-                os_type_id: r.get(8)?,
             })
         })
         .optional()?)
 }
 
 /// Whether a template is ready for use in a zone.
-pub(crate) fn template_ready_in(call: &Call<'_>, template_id: &str, zone_id: &str) -> Result<bool, ApiError> {
+pub(crate) fn template_ready_in(
+    call: &Call<'_>,
+    template_id: &str,
+    zone_id: &str,
+) -> Result<bool, ApiError> {
     Ok(call
         .tx
         .prepare_cached(

@@ -7,13 +7,24 @@ use crate::caller::Caller;
 use crate::families::testkit::{Kit, code};
 
 /// Deploys a VM with the seed's zone, small offering and template.
-pub(crate) fn deploy(kit: &mut Kit, who: &Caller, extra: &[(&str, &str)]) -> Result<Value, crate::ApiError> {
-    let (zone, offering, template) =
-        (kit.id("zone"), kit.id("service_offering_small"), kit.id("template"));
-    let mut params: Vec<(&str, &str)> =
-        vec![("zoneid", &zone), ("serviceofferingid", &offering), ("templateid", &template)];
+pub(crate) fn deploy(
+    kit: &mut Kit,
+    who: &Caller,
+    extra: &[(&str, &str)],
+) -> Result<Value, crate::ApiError> {
+    let (zone, offering, template) = (
+        kit.id("zone"),
+        kit.id("service_offering_small"),
+        kit.id("template"),
+    );
+    let mut params: Vec<(&str, &str)> = vec![
+        ("zoneid", &zone),
+        ("serviceofferingid", &offering),
+        ("templateid", &template),
+    ];
     params.extend_from_slice(extra);
-    kit.call(who, "deployVirtualMachine", &params).map(|v| v["virtualmachine"].clone())
+    kit.call(who, "deployVirtualMachine", &params)
+        .map(|v| v["virtualmachine"].clone())
 }
 
 fn list_one(kit: &mut Kit, who: &Caller, id: &str) -> Value {
@@ -23,15 +34,21 @@ fn list_one(kit: &mut Kit, who: &Caller, id: &str) -> Value {
 
 fn host_allocated(kit: &Kit, host: &str) -> (i64, i64) {
     kit.conn
-        .query_row("SELECT cpu_allocated, memory_allocated FROM hosts WHERE id = ?1", [host], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT cpu_allocated, memory_allocated FROM hosts WHERE id = ?1",
+            [host],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap()
 }
 
 fn total_allocated(kit: &Kit) -> (i64, i64) {
     kit.conn
-        .query_row("SELECT SUM(cpu_allocated), SUM(memory_allocated) FROM hosts", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT SUM(cpu_allocated), SUM(memory_allocated) FROM hosts",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap()
 }
 
@@ -49,7 +66,12 @@ fn count_of(kit: &Kit, account: &str, kind: i64) -> i64 {
 fn deploy_runs_the_vm_with_names_volume_and_capacity() {
     let mut kit = Kit::new();
     let user = kit.account("alice", 0, None);
-    let vm = deploy(&mut kit, &user, &[("name", "web-1"), ("displayname", "Web one")]).unwrap();
+    let vm = deploy(
+        &mut kit,
+        &user,
+        &[("name", "web-1"), ("displayname", "Web one")],
+    )
+    .unwrap();
     assert_eq!(vm["state"], "Running");
     assert_eq!(vm["name"], "web-1");
     assert_eq!(vm["displayname"], "Web one");
@@ -82,14 +104,26 @@ fn deploy_runs_the_vm_with_names_volume_and_capacity() {
     assert_eq!(root["volume"][0]["state"], "Ready");
     assert_eq!(root["volume"][0]["size"], 2_147_483_648_i64);
     let pool = kit.id("storage_pool");
-    assert_eq!(kit.count("SELECT allocated_bytes FROM storage_pools WHERE id = ?1", &pool), 2_147_483_648);
+    assert_eq!(
+        kit.count(
+            "SELECT allocated_bytes FROM storage_pools WHERE id = ?1",
+            &pool
+        ),
+        2_147_483_648
+    );
 
     assert_eq!(count_of(&kit, &user.account_id, 0), 1);
     assert_eq!(count_of(&kit, &user.account_id, 8), 1);
     assert_eq!(count_of(&kit, &user.account_id, 9), 512);
     assert_eq!(count_of(&kit, &user.account_id, 2), 1);
     assert_eq!(count_of(&kit, &user.account_id, 10), 2_147_483_648);
-    assert_eq!(kit.count("SELECT COUNT(*) FROM events WHERE type = 'VM.CREATE' AND resource_id = ?1", &id), 2);
+    assert_eq!(
+        kit.count(
+            "SELECT COUNT(*) FROM events WHERE type = 'VM.CREATE' AND resource_id = ?1",
+            &id
+        ),
+        2
+    );
 }
 
 #[test]
@@ -98,18 +132,36 @@ fn deploy_refusals_carry_cloudstack_codes_and_texts() {
     let user = kit.account("bob", 0, None);
     let err = deploy(&mut kit, &user, &[("name", "1bad")]).unwrap_err();
     assert_eq!(code(&err), 431);
-    assert!(err.text.starts_with("Invalid name. Vm name can contain ASCII letters"), "{}", err.text);
+    assert!(
+        err.text
+            .starts_with("Invalid name. Vm name can contain ASCII letters"),
+        "{}",
+        err.text
+    );
     let err = deploy(&mut kit, &user, &[("name", "bad-")]).unwrap_err();
     assert_eq!(code(&err), 431);
     let err = deploy(&mut kit, &user, &[("keypair", "nope")]).unwrap_err();
-    assert_eq!((code(&err), err.text.as_str()), (431, "Not all specified keyparis exist"));
+    assert_eq!(
+        (code(&err), err.text.as_str()),
+        (431, "Not all specified keyparis exist")
+    );
     let host = kit.id("host");
     let err = deploy(&mut kit, &user, &[("hostid", &host)]).unwrap_err();
     assert_eq!(code(&err), 531);
     let err = deploy(&mut kit, &user, &[("userdata", "!!not base64!!")]).unwrap_err();
     assert_eq!(code(&err), 431);
-    assert_eq!(kit.count("SELECT COUNT(*) FROM vms WHERE account_id = ?1", &user.account_id), 0);
-    assert_eq!(count_of(&kit, &user.account_id, 0), 0, "a refused deploy counts nothing");
+    assert_eq!(
+        kit.count(
+            "SELECT COUNT(*) FROM vms WHERE account_id = ?1",
+            &user.account_id
+        ),
+        0
+    );
+    assert_eq!(
+        count_of(&kit, &user.account_id, 0),
+        0,
+        "a refused deploy counts nothing"
+    );
 }
 
 #[test]
@@ -117,18 +169,37 @@ fn disabled_owner_and_unknown_template_are_refused() {
     let mut kit = Kit::new();
     let user = kit.account("carol", 0, None);
     let admin = kit.admin();
-    kit.conn.execute("UPDATE accounts SET state = 'disabled' WHERE id = ?1", [&user.account_id]).unwrap();
-    let err = deploy(&mut kit, &admin, &[("account", "carol"), ("domainid", &user.domain_id)]).unwrap_err();
+    kit.conn
+        .execute(
+            "UPDATE accounts SET state = 'disabled' WHERE id = ?1",
+            [&user.account_id],
+        )
+        .unwrap();
+    let err = deploy(
+        &mut kit,
+        &admin,
+        &[("account", "carol"), ("domainid", &user.domain_id)],
+    )
+    .unwrap_err();
     assert_eq!(code(&err), 531);
-    assert!(err.text.starts_with("The owner of vm to deploy is disabled"), "{}", err.text);
+    assert!(
+        err.text
+            .starts_with("The owner of vm to deploy is disabled"),
+        "{}",
+        err.text
+    );
     let zone = kit.id("zone");
     let offering = kit.id("service_offering_small");
     let err = kit
-        .call(&admin, "deployVirtualMachine", &[
-            ("zoneid", zone.as_str()),
-            ("serviceofferingid", offering.as_str()),
-            ("templateid", "0b9a64c6-0000-4000-8000-000000000000"),
-        ])
+        .call(
+            &admin,
+            "deployVirtualMachine",
+            &[
+                ("zoneid", zone.as_str()),
+                ("serviceofferingid", offering.as_str()),
+                ("templateid", "0b9a64c6-0000-4000-8000-000000000000"),
+            ],
+        )
         .unwrap_err();
     assert_eq!(code(&err), 431);
 }
@@ -137,15 +208,28 @@ fn disabled_owner_and_unknown_template_are_refused() {
 fn no_host_fits_is_533_and_counts_nothing() {
     let mut kit = Kit::new();
     let user = kit.account("dave", 0, None);
-    kit.conn.execute("UPDATE hosts SET memory_allocated = memory_total", []).unwrap();
+    kit.conn
+        .execute("UPDATE hosts SET memory_allocated = memory_total", [])
+        .unwrap();
     let err = deploy(&mut kit, &user, &[]).unwrap_err();
     assert_eq!(code(&err), 533);
-    assert!(err.text.starts_with("Unable to create a deployment for VM[User|i-"), "{}", err.text);
+    assert!(
+        err.text
+            .starts_with("Unable to create a deployment for VM[User|i-"),
+        "{}",
+        err.text
+    );
     assert_eq!(count_of(&kit, &user.account_id, 0), 0);
     // Without starting, no host is needed.
     let vm = deploy(&mut kit, &user, &[("startvm", "false")]).unwrap();
     assert_eq!(vm["state"], "Stopped");
-    let volumes = kit.call(&user, "listVolumes", &[("virtualmachineid", vm["id"].as_str().unwrap())]).unwrap();
+    let volumes = kit
+        .call(
+            &user,
+            "listVolumes",
+            &[("virtualmachineid", vm["id"].as_str().unwrap())],
+        )
+        .unwrap();
     assert_eq!(volumes["volume"][0]["state"], "Allocated");
 }
 
@@ -153,7 +237,9 @@ fn no_host_fits_is_533_and_counts_nothing() {
 fn storage_exhausted_is_533() {
     let mut kit = Kit::new();
     let user = kit.account("erin", 0, None);
-    kit.conn.execute("UPDATE storage_pools SET capacity_bytes = 536870912", []).unwrap();
+    kit.conn
+        .execute("UPDATE storage_pools SET capacity_bytes = 536870912", [])
+        .unwrap();
     let err = deploy(&mut kit, &user, &[]).unwrap_err();
     assert_eq!(code(&err), 533);
 }
@@ -163,12 +249,16 @@ fn limits_refuse_with_535_and_the_semantics_text() {
     let mut kit = Kit::new();
     let user = kit.account("frank", 0, None);
     let admin = kit.admin();
-    kit.call(&admin, "updateResourceLimit", &[
-        ("resourcetype", "0"),
-        ("max", "1"),
-        ("account", "frank"),
-        ("domainid", &user.domain_id),
-    ])
+    kit.call(
+        &admin,
+        "updateResourceLimit",
+        &[
+            ("resourcetype", "0"),
+            ("max", "1"),
+            ("account", "frank"),
+            ("domainid", &user.domain_id),
+        ],
+    )
     .unwrap();
     deploy(&mut kit, &user, &[]).unwrap();
     let err = deploy(&mut kit, &user, &[]).unwrap_err();
@@ -180,7 +270,13 @@ fn limits_refuse_with_535_and_the_semantics_text() {
             user.domain_id
         )
     );
-    assert_eq!(kit.count("SELECT COUNT(*) FROM vms WHERE account_id = ?1", &user.account_id), 1);
+    assert_eq!(
+        kit.count(
+            "SELECT COUNT(*) FROM vms WHERE account_id = ?1",
+            &user.account_id
+        ),
+        1
+    );
 }
 
 #[test]
@@ -191,25 +287,42 @@ fn stop_start_reboot_follow_the_state_machine() {
     let id = vm["id"].as_str().unwrap().to_string();
     let before = total_allocated(&kit);
 
-    let err = kit.call(&user, "startVirtualMachine", &[("id", &id)]).unwrap_err();
+    let err = kit
+        .call(&user, "startVirtualMachine", &[("id", &id)])
+        .unwrap_err();
     assert_eq!(code(&err), 431);
     assert!(err.text.contains("is already running"), "{}", err.text);
 
-    let stopped = kit.call(&user, "stopVirtualMachine", &[("id", &id)]).unwrap();
+    let stopped = kit
+        .call(&user, "stopVirtualMachine", &[("id", &id)])
+        .unwrap();
     assert_eq!(stopped["virtualmachine"]["state"], "Stopped");
-    assert_eq!(total_allocated(&kit), (before.0 - 500, before.1 - 512 * 1024 * 1024));
+    assert_eq!(
+        total_allocated(&kit),
+        (before.0 - 500, before.1 - 512 * 1024 * 1024)
+    );
     assert_eq!(list_one(&mut kit, &user, &id)["state"], "Stopped");
     // Stopping again succeeds.
-    kit.call(&user, "stopVirtualMachine", &[("id", &id)]).unwrap();
+    kit.call(&user, "stopVirtualMachine", &[("id", &id)])
+        .unwrap();
 
-    let err = kit.call(&user, "rebootVirtualMachine", &[("id", &id)]).unwrap_err();
+    let err = kit
+        .call(&user, "rebootVirtualMachine", &[("id", &id)])
+        .unwrap_err();
     assert_eq!(code(&err), 431);
-    assert!(err.text.ends_with("is not running, unable to reboot it"), "{}", err.text);
+    assert!(
+        err.text.ends_with("is not running, unable to reboot it"),
+        "{}",
+        err.text
+    );
 
-    let started = kit.call(&user, "startVirtualMachine", &[("id", &id)]).unwrap();
+    let started = kit
+        .call(&user, "startVirtualMachine", &[("id", &id)])
+        .unwrap();
     assert_eq!(started["virtualmachine"]["state"], "Running");
     assert_eq!(total_allocated(&kit), before);
-    kit.call(&user, "rebootVirtualMachine", &[("id", &id)]).unwrap();
+    kit.call(&user, "rebootVirtualMachine", &[("id", &id)])
+        .unwrap();
 }
 
 #[test]
@@ -218,8 +331,15 @@ fn start_without_capacity_is_533_and_leaves_the_vm_stopped() {
     let user = kit.account("hank", 0, None);
     let vm = deploy(&mut kit, &user, &[("startvm", "false")]).unwrap();
     let id = vm["id"].as_str().unwrap().to_string();
-    kit.conn.execute("UPDATE hosts SET cpu_allocated = cpu_number * cpu_speed", []).unwrap();
-    let err = kit.call(&user, "startVirtualMachine", &[("id", &id)]).unwrap_err();
+    kit.conn
+        .execute(
+            "UPDATE hosts SET cpu_allocated = cpu_number * cpu_speed",
+            [],
+        )
+        .unwrap();
+    let err = kit
+        .call(&user, "startVirtualMachine", &[("id", &id)])
+        .unwrap_err();
     assert_eq!(code(&err), 533);
     assert_eq!(list_one(&mut kit, &user, &id)["state"], "Stopped");
 }
@@ -234,47 +354,89 @@ fn destroy_recover_expunge_with_counts_and_permissions() {
     assert_eq!(count_of(&kit, &user.account_id, 2), 2);
     let before = total_allocated(&kit);
 
-    let err = kit.call(&user, "destroyVirtualMachine", &[("id", &id), ("expunge", "true")]).unwrap_err();
+    let err = kit
+        .call(
+            &user,
+            "destroyVirtualMachine",
+            &[("id", &id), ("expunge", "true")],
+        )
+        .unwrap_err();
     assert_eq!(code(&err), 531);
     assert_eq!(
         err.text,
         "Parameter expunge can be passed by Admin only. Or when the allow.user.expunge.recover.vm key is set."
     );
-    let err = kit.call(&user, "expungeVirtualMachine", &[("id", &id)]).unwrap_err();
+    let err = kit
+        .call(&user, "expungeVirtualMachine", &[("id", &id)])
+        .unwrap_err();
     assert_eq!(code(&err), 531);
 
-    let destroyed = kit.call(&user, "destroyVirtualMachine", &[("id", &id)]).unwrap();
+    let destroyed = kit
+        .call(&user, "destroyVirtualMachine", &[("id", &id)])
+        .unwrap();
     assert_eq!(destroyed["virtualmachine"]["state"], "Destroyed");
-    assert_eq!(total_allocated(&kit), (before.0 - 500, before.1 - 512 * 1024 * 1024));
+    assert_eq!(
+        total_allocated(&kit),
+        (before.0 - 500, before.1 - 512 * 1024 * 1024)
+    );
     assert_eq!(count_of(&kit, &user.account_id, 0), 0);
     assert_eq!(count_of(&kit, &user.account_id, 8), 0);
-    assert_eq!(count_of(&kit, &user.account_id, 2), 1, "the data disk still counts");
+    assert_eq!(
+        count_of(&kit, &user.account_id, 2),
+        1,
+        "the data disk still counts"
+    );
     // The data disk was detached and stays Ready.
-    let volumes = kit.call(&user, "listVolumes", &[("type", "DATADISK")]).unwrap();
+    let volumes = kit
+        .call(&user, "listVolumes", &[("type", "DATADISK")])
+        .unwrap();
     assert_eq!(volumes["volume"][0]["state"], "Ready");
     assert!(volumes["volume"][0].get("virtualmachineid").is_none());
     // Users do not see destroyed VMs by default; admins do.
     let listed = kit.call(&user, "listVirtualMachines", &[]).unwrap();
-    assert!(listed.get("virtualmachine").is_none_or(|v| v.as_array().unwrap().is_empty()));
+    assert!(
+        listed
+            .get("virtualmachine")
+            .is_none_or(|v| v.as_array().unwrap().is_empty())
+    );
     let admin = kit.admin();
     assert_eq!(list_one(&mut kit, &admin, &id)["state"], "Destroyed");
 
-    let err = kit.call(&user, "recoverVirtualMachine", &[("id", &id)]).unwrap_err();
+    let err = kit
+        .call(&user, "recoverVirtualMachine", &[("id", &id)])
+        .unwrap_err();
     assert_eq!(code(&err), 531);
-    let recovered = kit.call(&admin, "recoverVirtualMachine", &[("id", &id)]).unwrap();
+    let recovered = kit
+        .call(&admin, "recoverVirtualMachine", &[("id", &id)])
+        .unwrap();
     assert_eq!(recovered["virtualmachine"]["state"], "Stopped");
     assert_eq!(count_of(&kit, &user.account_id, 0), 1);
-    let err = kit.call(&admin, "recoverVirtualMachine", &[("id", &id)]).unwrap_err();
+    let err = kit
+        .call(&admin, "recoverVirtualMachine", &[("id", &id)])
+        .unwrap_err();
     assert_eq!(code(&err), 431);
 
-    let err = kit.call(&admin, "expungeVirtualMachine", &[("id", &id)]).unwrap_err();
-    assert_eq!((code(&err), err.text.as_str()), (530, "Please destroy vm with specified vmId before expunge"));
-    kit.call(&admin, "destroyVirtualMachine", &[("id", &id), ("expunge", "true")]).unwrap();
+    let err = kit
+        .call(&admin, "expungeVirtualMachine", &[("id", &id)])
+        .unwrap_err();
+    assert_eq!(
+        (code(&err), err.text.as_str()),
+        (530, "Please destroy vm with specified vmId before expunge")
+    );
+    kit.call(
+        &admin,
+        "destroyVirtualMachine",
+        &[("id", &id), ("expunge", "true")],
+    )
+    .unwrap();
     assert_eq!(kit.count("SELECT COUNT(*) FROM vms WHERE id = ?1", &id), 0);
     assert_eq!(count_of(&kit, &user.account_id, 2), 1);
     let pool = kit.id("storage_pool");
     assert_eq!(
-        kit.count("SELECT allocated_bytes FROM storage_pools WHERE id = ?1", &pool),
+        kit.count(
+            "SELECT allocated_bytes FROM storage_pools WHERE id = ?1",
+            &pool
+        ),
         5 * 1024 * 1024 * 1024,
         "only the detached data disk is left on the pool"
     );
@@ -287,12 +449,22 @@ fn other_accounts_get_531() {
     let mallory = kit.account("mallory", 0, None);
     let vm = deploy(&mut kit, &alice, &[]).unwrap();
     let id = vm["id"].as_str().unwrap().to_string();
-    for command in ["stopVirtualMachine", "destroyVirtualMachine", "rebootVirtualMachine"] {
+    for command in [
+        "stopVirtualMachine",
+        "destroyVirtualMachine",
+        "rebootVirtualMachine",
+    ] {
         let err = kit.call(&mallory, command, &[("id", &id)]).unwrap_err();
         assert_eq!(code(&err), 531, "{command}");
     }
-    let listed = kit.call(&mallory, "listVirtualMachines", &[("id", &id)]).unwrap();
-    assert!(listed.get("virtualmachine").is_none_or(|v| v.as_array().unwrap().is_empty()));
+    let listed = kit
+        .call(&mallory, "listVirtualMachines", &[("id", &id)])
+        .unwrap();
+    assert!(
+        listed
+            .get("virtualmachine")
+            .is_none_or(|v| v.as_array().unwrap().is_empty())
+    );
 }
 
 #[test]
@@ -304,25 +476,55 @@ fn change_service_and_scale_rules() {
     let vm = deploy(&mut kit, &user, &[]).unwrap();
     let id = vm["id"].as_str().unwrap().to_string();
     let err = kit
-        .call(&user, "changeServiceForVirtualMachine", &[("id", &id), ("serviceofferingid", &medium)])
+        .call(
+            &user,
+            "changeServiceForVirtualMachine",
+            &[("id", &id), ("serviceofferingid", &medium)],
+        )
         .unwrap_err();
     assert_eq!(code(&err), 431);
-    assert!(err.text.contains("make sure the virtual machine is stopped"), "{}", err.text);
-    let err = kit.call(&user, "scaleVirtualMachine", &[("id", &id), ("serviceofferingid", &medium)]).unwrap_err();
-    assert_eq!((code(&err), err.text.as_str()), (
-        531,
-        "Dynamically scaling virtual machines is disabled for this zone, please contact your admin."
-    ));
-    kit.call(&user, "stopVirtualMachine", &[("id", &id)]).unwrap();
+    assert!(
+        err.text
+            .contains("make sure the virtual machine is stopped"),
+        "{}",
+        err.text
+    );
     let err = kit
-        .call(&user, "changeServiceForVirtualMachine", &[("id", &id), ("serviceofferingid", &small)])
+        .call(
+            &user,
+            "scaleVirtualMachine",
+            &[("id", &id), ("serviceofferingid", &medium)],
+        )
+        .unwrap_err();
+    assert_eq!(
+        (code(&err), err.text.as_str()),
+        (
+            531,
+            "Dynamically scaling virtual machines is disabled for this zone, please contact your admin."
+        )
+    );
+    kit.call(&user, "stopVirtualMachine", &[("id", &id)])
+        .unwrap();
+    let err = kit
+        .call(
+            &user,
+            "changeServiceForVirtualMachine",
+            &[("id", &id), ("serviceofferingid", &small)],
+        )
         .unwrap_err();
     assert_eq!(code(&err), 431);
     assert!(err.text.starts_with("Not upgrading vm"), "{}", err.text);
     let changed = kit
-        .call(&user, "changeServiceForVirtualMachine", &[("id", &id), ("serviceofferingid", &medium)])
+        .call(
+            &user,
+            "changeServiceForVirtualMachine",
+            &[("id", &id), ("serviceofferingid", &medium)],
+        )
         .unwrap();
-    assert_eq!(changed["virtualmachine"]["serviceofferingname"], "Medium Instance");
+    assert_eq!(
+        changed["virtualmachine"]["serviceofferingname"],
+        "Medium Instance"
+    );
     assert_eq!(changed["virtualmachine"]["memory"], 1024);
     assert_eq!(count_of(&kit, &user.account_id, 9), 1024);
 }
@@ -334,16 +536,45 @@ fn migrate_moves_capacity_between_hosts() {
     let vm = deploy(&mut kit, &admin, &[]).unwrap();
     let id = vm["id"].as_str().unwrap().to_string();
     let from = vm["hostid"].as_str().unwrap().to_string();
-    let to = if from == kit.id("host") { kit.id("host2") } else { kit.id("host") };
-    let err = kit.call(&admin, "migrateVirtualMachine", &[("virtualmachineid", &id), ("hostid", &from)]).unwrap_err();
+    let to = if from == kit.id("host") {
+        kit.id("host2")
+    } else {
+        kit.id("host")
+    };
+    let err = kit
+        .call(
+            &admin,
+            "migrateVirtualMachine",
+            &[("virtualmachineid", &id), ("hostid", &from)],
+        )
+        .unwrap_err();
     assert_eq!(code(&err), 431);
-    let moved = kit.call(&admin, "migrateVirtualMachine", &[("virtualmachineid", &id), ("hostid", &to)]).unwrap();
+    let moved = kit
+        .call(
+            &admin,
+            "migrateVirtualMachine",
+            &[("virtualmachineid", &id), ("hostid", &to)],
+        )
+        .unwrap();
     assert_eq!(moved["virtualmachine"]["hostid"], to.as_str());
     assert_eq!(host_allocated(&kit, &from), (0, 0));
     assert_eq!(host_allocated(&kit, &to), (500, 512 * 1024 * 1024));
-    kit.call(&admin, "stopVirtualMachine", &[("id", &id)]).unwrap();
-    let err = kit.call(&admin, "migrateVirtualMachine", &[("virtualmachineid", &id), ("hostid", &from)]).unwrap_err();
-    assert_eq!((code(&err), err.text.as_str()), (431, "VM is not Running, unable to migrate the vm with specified id"));
+    kit.call(&admin, "stopVirtualMachine", &[("id", &id)])
+        .unwrap();
+    let err = kit
+        .call(
+            &admin,
+            "migrateVirtualMachine",
+            &[("virtualmachineid", &id), ("hostid", &from)],
+        )
+        .unwrap_err();
+    assert_eq!(
+        (code(&err), err.text.as_str()),
+        (
+            431,
+            "VM is not Running, unable to migrate the vm with specified id"
+        )
+    );
 }
 
 #[test]
@@ -351,7 +582,11 @@ fn anti_affinity_spreads_and_then_refuses() {
     let mut kit = Kit::new();
     let user = kit.account("kate", 0, None);
     let group = kit
-        .call(&user, "createAffinityGroup", &[("name", "spread"), ("type", "host anti-affinity")])
+        .call(
+            &user,
+            "createAffinityGroup",
+            &[("name", "spread"), ("type", "host anti-affinity")],
+        )
         .unwrap();
     assert_eq!(group["affinitygroup"]["type"], "host anti-affinity");
     let admin = kit.admin();
@@ -364,40 +599,85 @@ fn anti_affinity_spreads_and_then_refuses() {
     assert_ne!(hosts[0], hosts[1]);
     let err = deploy(&mut kit, &user, &[("affinitygroupnames", "spread")]).unwrap_err();
     assert_eq!(code(&err), 533);
-    let listed = kit.call(&user, "listAffinityGroups", &[("name", "spread")]).unwrap();
-    assert_eq!(listed["affinitygroup"][0]["virtualmachineIds"].as_array().unwrap().len(), 2);
+    let listed = kit
+        .call(&user, "listAffinityGroups", &[("name", "spread")])
+        .unwrap();
+    assert_eq!(
+        listed["affinitygroup"][0]["virtualmachineIds"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 #[test]
 fn ssh_key_pairs_create_register_list_delete() {
     let mut kit = Kit::new();
     let user = kit.account("leo", 0, None);
-    let created = kit.call(&user, "createSSHKeyPair", &[("name", "k1")]).unwrap();
+    let created = kit
+        .call(&user, "createSSHKeyPair", &[("name", "k1")])
+        .unwrap();
     let private = created["keypair"]["privatekey"].as_str().unwrap();
     assert!(private.starts_with("-----BEGIN OPENSSH PRIVATE KEY-----\n"));
-    let fingerprint = created["keypair"]["fingerprint"].as_str().unwrap().to_string();
+    let fingerprint = created["keypair"]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_eq!(fingerprint.split(':').count(), 16);
-    let err = kit.call(&user, "createSSHKeyPair", &[("name", "k1")]).unwrap_err();
+    let err = kit
+        .call(&user, "createSSHKeyPair", &[("name", "k1")])
+        .unwrap_err();
     assert_eq!(code(&err), 431);
     let listed = kit.call(&user, "listSSHKeyPairs", &[]).unwrap();
     assert_eq!(listed["count"], 1);
     assert_eq!(listed["sshkeypair"][0]["fingerprint"], fingerprint.as_str());
     assert!(listed["sshkeypair"][0].get("privatekey").is_none());
 
-    let public: String =
-        kit.conn.query_row("SELECT public_key FROM ssh_keypairs WHERE name = 'k1'", [], |r| r.get(0)).unwrap();
-    let err = kit.call(&user, "registerSSHKeyPair", &[("name", "k2"), ("publickey", &public)]).unwrap_err();
+    let public: String = kit
+        .conn
+        .query_row(
+            "SELECT public_key FROM ssh_keypairs WHERE name = 'k1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let err = kit
+        .call(
+            &user,
+            "registerSSHKeyPair",
+            &[("name", "k2"), ("publickey", &public)],
+        )
+        .unwrap_err();
     assert_eq!(code(&err), 431, "the same key twice");
-    let err = kit.call(&user, "registerSSHKeyPair", &[("name", "k3"), ("publickey", "ssh-rsa nonsense")]).unwrap_err();
-    assert_eq!((code(&err), err.text.as_str()), (431, "Public key is invalid"));
+    let err = kit
+        .call(
+            &user,
+            "registerSSHKeyPair",
+            &[("name", "k3"), ("publickey", "ssh-rsa nonsense")],
+        )
+        .unwrap_err();
+    assert_eq!(
+        (code(&err), err.text.as_str()),
+        (431, "Public key is invalid")
+    );
     let other = crate::families::compute::keypairs::generate("x").0;
-    let registered = kit.call(&user, "registerSSHKeyPair", &[("name", "k2"), ("publickey", &other)]).unwrap();
+    let registered = kit
+        .call(
+            &user,
+            "registerSSHKeyPair",
+            &[("name", "k2"), ("publickey", &other)],
+        )
+        .unwrap();
     assert_eq!(registered["keypair"]["name"], "k2");
 
     let vm = deploy(&mut kit, &user, &[("keypairs", "k1,k2")]).unwrap();
     assert_eq!(vm["keypairs"], "k1,k2");
-    kit.call(&user, "deleteSSHKeyPair", &[("name", "k2")]).unwrap();
-    let err = kit.call(&user, "deleteSSHKeyPair", &[("name", "k2")]).unwrap_err();
+    kit.call(&user, "deleteSSHKeyPair", &[("name", "k2")])
+        .unwrap();
+    let err = kit
+        .call(&user, "deleteSSHKeyPair", &[("name", "k2")])
+        .unwrap_err();
     assert_eq!(code(&err), 431);
 }
 
@@ -405,27 +685,63 @@ fn ssh_key_pairs_create_register_list_delete() {
 fn reset_password_and_ssh_key_need_a_stopped_vm() {
     let mut kit = Kit::new();
     let user = kit.account("mia", 0, None);
-    kit.call(&user, "createSSHKeyPair", &[("name", "k")]).unwrap();
+    kit.call(&user, "createSSHKeyPair", &[("name", "k")])
+        .unwrap();
     let vm = deploy(&mut kit, &user, &[]).unwrap();
     let id = vm["id"].as_str().unwrap().to_string();
-    let err = kit.call(&user, "resetPasswordForVirtualMachine", &[("id", &id)]).unwrap_err();
+    let err = kit
+        .call(&user, "resetPasswordForVirtualMachine", &[("id", &id)])
+        .unwrap_err();
     assert_eq!(
         (code(&err), err.text.as_str()),
-        (431, "Fail to reset password for the virtual machine, the template is not password enabled")
+        (
+            431,
+            "Fail to reset password for the virtual machine, the template is not password enabled"
+        )
     );
-    let err = kit.call(&user, "resetSSHKeyForVirtualMachine", &[("id", &id), ("keypair", "k")]).unwrap_err();
+    let err = kit
+        .call(
+            &user,
+            "resetSSHKeyForVirtualMachine",
+            &[("id", &id), ("keypair", "k")],
+        )
+        .unwrap_err();
     assert_eq!(code(&err), 431);
-    assert!(err.text.ends_with("should be stopped to do SSH Key reset"), "{}", err.text);
-    kit.call(&user, "stopVirtualMachine", &[("id", &id)]).unwrap();
-    let reset = kit.call(&user, "resetSSHKeyForVirtualMachine", &[("id", &id), ("keypair", "k")]).unwrap();
+    assert!(
+        err.text.ends_with("should be stopped to do SSH Key reset"),
+        "{}",
+        err.text
+    );
+    kit.call(&user, "stopVirtualMachine", &[("id", &id)])
+        .unwrap();
+    let reset = kit
+        .call(
+            &user,
+            "resetSSHKeyForVirtualMachine",
+            &[("id", &id), ("keypair", "k")],
+        )
+        .unwrap();
     assert_eq!(reset["virtualmachine"]["keypairs"], "k");
 
     let template = kit.id("template");
-    kit.conn.execute("UPDATE templates SET password_enabled = 1 WHERE id = ?1", [&template]).unwrap();
-    let reset = kit.call(&user, "resetPasswordForVirtualMachine", &[("id", &id)]).unwrap();
-    assert_eq!(reset["virtualmachine"]["password"].as_str().unwrap().len(), 6);
+    kit.conn
+        .execute(
+            "UPDATE templates SET password_enabled = 1 WHERE id = ?1",
+            [&template],
+        )
+        .unwrap();
+    let reset = kit
+        .call(&user, "resetPasswordForVirtualMachine", &[("id", &id)])
+        .unwrap();
+    assert_eq!(
+        reset["virtualmachine"]["password"].as_str().unwrap().len(),
+        6
+    );
     let started = deploy(&mut kit, &user, &[]).unwrap();
-    assert!(started["password"].is_string(), "a password-enabled template gives a password on deploy");
+    assert!(
+        started["password"].is_string(),
+        "a password-enabled template gives a password on deploy"
+    );
 }
 
 #[test]
@@ -437,23 +753,53 @@ fn instance_groups_and_list_filters() {
     assert_eq!(a["group"], "web");
     let groups = kit.call(&user, "listInstanceGroups", &[]).unwrap();
     assert_eq!(groups["count"], 1);
-    let group_id = groups["instancegroup"][0]["id"].as_str().unwrap().to_string();
-    let err = kit.call(&user, "createInstanceGroup", &[("name", "web")]).unwrap_err();
+    let group_id = groups["instancegroup"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let err = kit
+        .call(&user, "createInstanceGroup", &[("name", "web")])
+        .unwrap_err();
     assert_eq!(code(&err), 431);
 
-    let by_group = kit.call(&user, "listVirtualMachines", &[("groupid", &group_id)]).unwrap();
+    let by_group = kit
+        .call(&user, "listVirtualMachines", &[("groupid", &group_id)])
+        .unwrap();
     assert_eq!(by_group["count"], 1);
-    let by_state = kit.call(&user, "listVirtualMachines", &[("state", "Stopped")]).unwrap();
+    let by_state = kit
+        .call(&user, "listVirtualMachines", &[("state", "Stopped")])
+        .unwrap();
     assert_eq!(by_state["virtualmachine"][0]["id"], b["id"]);
-    let by_keyword = kit.call(&user, "listVirtualMachines", &[("keyword", "alp")]).unwrap();
+    let by_keyword = kit
+        .call(&user, "listVirtualMachines", &[("keyword", "alp")])
+        .unwrap();
     assert_eq!(by_keyword["count"], 1);
-    let ids = format!("{},{}", a["id"].as_str().unwrap(), b["id"].as_str().unwrap());
-    let by_ids = kit.call(&user, "listVirtualMachines", &[("ids", &ids)]).unwrap();
+    let ids = format!(
+        "{},{}",
+        a["id"].as_str().unwrap(),
+        b["id"].as_str().unwrap()
+    );
+    let by_ids = kit
+        .call(&user, "listVirtualMachines", &[("ids", &ids)])
+        .unwrap();
     assert_eq!(by_ids["count"], 2);
-    let page = kit.call(&user, "listVirtualMachines", &[("page", "2"), ("pagesize", "1")]).unwrap();
-    assert_eq!((page["count"].as_i64(), page["virtualmachine"][0]["id"].clone()), (Some(2), b["id"].clone()));
+    let page = kit
+        .call(
+            &user,
+            "listVirtualMachines",
+            &[("page", "2"), ("pagesize", "1")],
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            page["count"].as_i64(),
+            page["virtualmachine"][0]["id"].clone()
+        ),
+        (Some(2), b["id"].clone())
+    );
 
-    kit.call(&user, "deleteInstanceGroup", &[("id", &group_id)]).unwrap();
+    kit.call(&user, "deleteInstanceGroup", &[("id", &group_id)])
+        .unwrap();
     let after = list_one(&mut kit, &user, a["id"].as_str().unwrap());
     assert!(after.get("group").is_none());
 }
@@ -467,10 +813,23 @@ fn deleting_an_account_gives_capacity_back() {
     deploy(&mut kit, &user, &[]).unwrap();
     deploy(&mut kit, &user, &[]).unwrap();
     assert_ne!(total_allocated(&kit), before);
-    kit.call(&admin, "deleteAccount", &[("id", &user.account_id)]).unwrap();
+    kit.call(&admin, "deleteAccount", &[("id", &user.account_id)])
+        .unwrap();
     assert_eq!(total_allocated(&kit), before);
-    assert_eq!(kit.count("SELECT COALESCE(SUM(allocated_bytes), 0) FROM storage_pools WHERE 1 = ?1", "1"), 0);
-    assert_eq!(kit.count("SELECT COUNT(*) FROM volumes WHERE account_id = ?1", &user.account_id), 0);
+    assert_eq!(
+        kit.count(
+            "SELECT COALESCE(SUM(allocated_bytes), 0) FROM storage_pools WHERE 1 = ?1",
+            "1"
+        ),
+        0
+    );
+    assert_eq!(
+        kit.count(
+            "SELECT COUNT(*) FROM volumes WHERE account_id = ?1",
+            &user.account_id
+        ),
+        0
+    );
     let root = kit.id("root_domain");
     assert_eq!(count_of(&kit, &root, 0), 0, "domain counts follow");
 }

@@ -13,8 +13,14 @@ use super::owner::{self, Owner};
 
 /// A user data id the owner may use (its own), or 431.
 pub(crate) fn usable(call: &Call<'_>, id: &str, owner: &Owner) -> Result<String, ApiError> {
-    let account: Option<String> =
-        call.tx.query_row("SELECT account_id FROM user_data WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    let account: Option<String> = call
+        .tx
+        .query_row(
+            "SELECT account_id FROM user_data WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
     match account {
         Some(account) if account == owner.id => Ok(id.to_string()),
         Some(_) => Err(ApiError::permission(format!(
@@ -33,15 +39,29 @@ pub(crate) fn register(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     super::deploy::check_user_data(&data)?;
     let taken: Option<String> = call
         .tx
-        .query_row("SELECT id FROM user_data WHERE account_id = ?1 AND name = ?2", [&owner.id, &name], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM user_data WHERE account_id = ?1 AND name = ?2",
+            [&owner.id, &name],
+            |r| r.get(0),
+        )
         .optional()?;
     if taken.is_some() {
-        return Err(ApiError::param(format!("A userdata with name {name} already exists for this account.")));
+        return Err(ApiError::param(format!(
+            "A userdata with name {name} already exists for this account."
+        )));
     }
     call.tx.execute(
         "INSERT INTO user_data (id, name, account_id, domain_id, user_data, params, created)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![sql::new_id(), name, owner.id, owner.domain_id, data.trim(), call.params.str("params"), call.timestamp()],
+        params![
+            sql::new_id(),
+            name,
+            owner.id,
+            owner.domain_id,
+            data.trim(),
+            call.params.str("params"),
+            call.timestamp()
+        ],
     )?;
     Ok(Reply::Success(None))
 }
@@ -49,15 +69,28 @@ pub(crate) fn register(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 /// `deleteUserData`: refused while VMs use it.
 pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = call.required("id")?.to_string();
-    let account: Option<String> =
-        call.tx.query_row("SELECT account_id FROM user_data WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
+    let account: Option<String> = call
+        .tx
+        .query_row(
+            "SELECT account_id FROM user_data WHERE id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .optional()?;
     let account = account.ok_or_else(|| ApiError::invalid_id("id", &id))?;
     check_access(call, &account, &id)?;
-    let users = sql::count(call.tx, "SELECT COUNT(*) FROM vms WHERE user_data_id = ?1", &id)?;
+    let users = sql::count(
+        call.tx,
+        "SELECT COUNT(*) FROM vms WHERE user_data_id = ?1",
+        &id,
+    )?;
     if users > 0 {
-        return Err(ApiError::param(format!("Userdata {id} is in use by {users} VM(s) and cannot be deleted")));
+        return Err(ApiError::param(format!(
+            "Userdata {id} is in use by {users} VM(s) and cannot be deleted"
+        )));
     }
-    call.tx.execute("DELETE FROM user_data WHERE id = ?1", [&id])?;
+    call.tx
+        .execute("DELETE FROM user_data WHERE id = ?1", [&id])?;
     Ok(Reply::Success(None))
 }
 

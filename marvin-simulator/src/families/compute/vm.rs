@@ -21,7 +21,6 @@ pub(crate) struct Vm {
     pub account_id: String,
     pub zone_id: String,
     pub host_id: Option<String>,
-    pub last_host_id: Option<String>,
     pub template_id: Option<String>,
     pub service_offering_id: Option<String>,
     pub hypervisor: String,
@@ -73,7 +72,6 @@ pub(crate) fn find(call: &Call<'_>, id: &str) -> Result<Option<Vm>, ApiError> {
                 account_id: r.get(5)?,
                 zone_id: r.get(6)?,
                 host_id: r.get(7)?,
-                last_host_id: r.get(8)?,
                 template_id: r.get(9)?,
                 service_offering_id: r.get(10)?,
                 hypervisor: r.get(11)?,
@@ -102,7 +100,8 @@ pub(crate) fn operable(call: &Call<'_>, name: &str) -> Result<Vm, ApiError> {
 
 /// Reloads a VM inside a job (it may have changed or gone since the request).
 pub(crate) fn reload(call: &Call<'_>, id: &str) -> Result<Vm, ApiError> {
-    find(call, id)?.ok_or_else(|| ApiError::param(format!("unable to find a virtual machine with id {id}")))
+    find(call, id)?
+        .ok_or_else(|| ApiError::param(format!("unable to find a virtual machine with id {id}")))
 }
 
 /// The next value of a never-reused sequence.
@@ -113,7 +112,11 @@ pub(crate) fn next_seq(call: &Call<'_>, name: &str) -> Result<i64, ApiError> {
              ON CONFLICT (name) DO UPDATE SET value = value + 1",
         )?
         .execute([name])?;
-    Ok(call.tx.query_row("SELECT value FROM compute_sequences WHERE name = ?1", [name], |r| r.get(0))?)
+    Ok(call.tx.query_row(
+        "SELECT value FROM compute_sequences WHERE name = ?1",
+        [name],
+        |r| r.get(0),
+    )?)
 }
 
 /// Sets a VM's state (and `last_updated`).
@@ -125,7 +128,13 @@ pub(crate) fn set_state(call: &Call<'_>, id: &str, state: &str) -> Result<(), Ap
 }
 
 /// Puts a VM on a host in `state` (Starting or Running), taking capacity.
-pub(crate) fn place(call: &Call<'_>, vm: &Vm, host_id: &str, pod_id: &str, state: &str) -> Result<(), ApiError> {
+pub(crate) fn place(
+    call: &Call<'_>,
+    vm: &Vm,
+    host_id: &str,
+    pod_id: &str,
+    state: &str,
+) -> Result<(), ApiError> {
     capacity::allocate(call, host_id, vm.cpu_mhz(), vm.memory)?;
     call.tx
         .prepare_cached(
@@ -157,7 +166,11 @@ pub(crate) fn may_expunge(call: &Call<'_>) -> Result<bool, ApiError> {
     if call.caller.is_admin() {
         return Ok(true);
     }
-    settings::flag(call.tx, "allow.user.expunge.recover.vm", &[("account", &call.caller.account_id)])
+    settings::flag(
+        call.tx,
+        "allow.user.expunge.recover.vm",
+        &[("account", &call.caller.account_id)],
+    )
 }
 
 /// A random password like CloudStack's `generateRandomPassword`
@@ -167,7 +180,9 @@ pub(crate) fn random_password(call: &Call<'_>) -> Result<String, ApiError> {
     const CHARS: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let length = settings::number(call.tx, "vm.password.length", &[], 6)?.clamp(6, 64);
     let mut rng = rand::rng();
-    Ok((0..length).map(|_| char::from(CHARS[rng.random_range(0..CHARS.len())])).collect())
+    Ok((0..length)
+        .map(|_| char::from(CHARS[rng.random_range(0..CHARS.len())]))
+        .collect())
 }
 
 /// Validates a VM host name (RFC 1123 label rules as CloudStack applies them).

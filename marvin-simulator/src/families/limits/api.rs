@@ -67,12 +67,17 @@ impl ResourceKind {
 
     /// The type of a number, if it names one.
     pub(crate) fn from_number(number: i64) -> Option<Self> {
-        usize::try_from(number).ok().and_then(|i| Self::ALL.get(i)).copied()
+        usize::try_from(number)
+            .ok()
+            .and_then(|i| Self::ALL.get(i))
+            .copied()
     }
 
     /// The type of a name (`user_vm`, `primary_storage`, ...).
     pub(crate) fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.name().eq_ignore_ascii_case(name))
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.name().eq_ignore_ascii_case(name))
     }
 
     /// CloudStack's name (`user_vm`).
@@ -98,7 +103,13 @@ struct Owner {
 fn owner(call: &Call<'_>, account_id: &str) -> Result<Owner, ApiError> {
     call.tx
         .prepare_cached("SELECT name, account_type, domain_id FROM accounts WHERE id = ?1")?
-        .query_row([account_id], |r| Ok(Owner { name: r.get(0)?, account_type: r.get(1)?, domain_id: r.get(2)? }))
+        .query_row([account_id], |r| {
+            Ok(Owner {
+                name: r.get(0)?,
+                account_type: r.get(1)?,
+                domain_id: r.get(2)?,
+            })
+        })
         .optional()?
         .ok_or_else(|| ApiError::internal(format!("Unable to find account {account_id}")))
 }
@@ -124,24 +135,38 @@ pub(crate) fn domain_chain(call: &Call<'_>, domain_id: &str) -> Result<Vec<Strin
 
 /// An account's limit for a type in the unit counts use (bytes for storage);
 /// -1 = unlimited.
-pub(crate) fn account_limit(call: &Call<'_>, account_id: &str, kind: ResourceKind) -> Result<i64, ApiError> {
+pub(crate) fn account_limit(
+    call: &Call<'_>,
+    account_id: &str,
+    kind: ResourceKind,
+) -> Result<i64, ApiError> {
     let owner = owner(call, account_id)?;
     let limit = settings::account_limit(call.tx, account_id, owner.account_type, kind.number())?;
     Ok(in_count_unit(kind, limit))
 }
 
 /// A domain's explicit limit (-1 = unlimited), in the unit counts use.
-pub(crate) fn domain_limit(call: &Call<'_>, domain_id: &str, kind: ResourceKind) -> Result<i64, ApiError> {
+pub(crate) fn domain_limit(
+    call: &Call<'_>,
+    domain_id: &str,
+    kind: ResourceKind,
+) -> Result<i64, ApiError> {
     let limit: Option<i64> = call
         .tx
-        .prepare_cached("SELECT max FROM resource_limits WHERE owner_id = ?1 AND resource_type = ?2")?
+        .prepare_cached(
+            "SELECT max FROM resource_limits WHERE owner_id = ?1 AND resource_type = ?2",
+        )?
         .query_row(params![domain_id, kind.number()], |r| r.get(0))
         .optional()?;
     Ok(in_count_unit(kind, limit.unwrap_or(-1)))
 }
 
 fn in_count_unit(kind: ResourceKind, limit: i64) -> i64 {
-    if limit >= 0 && kind.is_storage() { limit.saturating_mul(GIB) } else { limit }
+    if limit >= 0 && kind.is_storage() {
+        limit.saturating_mul(GIB)
+    } else {
+        limit
+    }
 }
 
 /// How much of a type an owner (account or domain) uses.
@@ -150,14 +175,24 @@ pub(crate) fn count(call: &Call<'_>, owner_id: &str, kind: ResourceKind) -> Resu
 }
 
 /// The refusal for an account over its limit (semantics §7).
-fn exceeded(call: &Call<'_>, account_id: &str, owner: &Owner, kind: ResourceKind) -> Result<ApiError, ApiError> {
-    let project: Option<String> = if owner.account_type == 5 && crate::families::sql::table_exists(call.tx, "projects")? {
-        call.tx
-            .query_row("SELECT name FROM projects WHERE account_id = ?1", [account_id], |r| r.get(0))
-            .optional()?
-    } else {
-        None
-    };
+fn exceeded(
+    call: &Call<'_>,
+    account_id: &str,
+    owner: &Owner,
+    kind: ResourceKind,
+) -> Result<ApiError, ApiError> {
+    let project: Option<String> =
+        if owner.account_type == 5 && crate::families::sql::table_exists(call.tx, "projects")? {
+            call.tx
+                .query_row(
+                    "SELECT name FROM projects WHERE account_id = ?1",
+                    [account_id],
+                    |r| r.get(0),
+                )
+                .optional()?
+        } else {
+            None
+        };
     let who = match project {
         Some(name) => format!("project name={name}"),
         None => format!("account name={}", owner.name),
@@ -171,12 +206,20 @@ fn exceeded(call: &Call<'_>, account_id: &str, owner: &Owner, kind: ResourceKind
 
 /// Checks that `amount` more of a type fits the account's and its domains'
 /// limits, without counting it (535 otherwise).
-pub(crate) fn check(call: &Call<'_>, account_id: &str, kind: ResourceKind, amount: i64) -> Result<(), ApiError> {
+pub(crate) fn check(
+    call: &Call<'_>,
+    account_id: &str,
+    kind: ResourceKind,
+    amount: i64,
+) -> Result<(), ApiError> {
     if amount <= 0 {
         return Ok(());
     }
     let owner = owner(call, account_id)?;
-    let limit = in_count_unit(kind, settings::account_limit(call.tx, account_id, owner.account_type, kind.number())?);
+    let limit = in_count_unit(
+        kind,
+        settings::account_limit(call.tx, account_id, owner.account_type, kind.number())?,
+    );
     if limit >= 0 && count(call, account_id, kind)?.saturating_add(amount) > limit {
         return Err(exceeded(call, account_id, &owner, kind)?);
     }
@@ -195,13 +238,22 @@ pub(crate) fn check(call: &Call<'_>, account_id: &str, kind: ResourceKind, amoun
 /// Reserves `amount` of a type for an account (and its domains), refusing
 /// with 535 (RESOURCE_ALLOCATION_ERROR, cs 4370) when a limit would be
 /// exceeded. Storage amounts are in bytes.
-pub(crate) fn reserve(call: &Call<'_>, account_id: &str, kind: ResourceKind, amount: i64) -> Result<(), ApiError> {
+pub(crate) fn reserve(
+    call: &Call<'_>,
+    account_id: &str,
+    kind: ResourceKind,
+    amount: i64,
+) -> Result<(), ApiError> {
     check(call, account_id, kind, amount)?;
     add(call, account_id, kind, amount)
 }
 
 /// Reserves several amounts at once: nothing is counted unless all fit.
-pub(crate) fn reserve_all(call: &Call<'_>, account_id: &str, amounts: &[(ResourceKind, i64)]) -> Result<(), ApiError> {
+pub(crate) fn reserve_all(
+    call: &Call<'_>,
+    account_id: &str,
+    amounts: &[(ResourceKind, i64)],
+) -> Result<(), ApiError> {
     for (kind, amount) in amounts {
         check(call, account_id, *kind, *amount)?;
     }
@@ -212,12 +264,21 @@ pub(crate) fn reserve_all(call: &Call<'_>, account_id: &str, amounts: &[(Resourc
 }
 
 /// Gives back `amount` of a type (counts never go below zero).
-pub(crate) fn release(call: &Call<'_>, account_id: &str, kind: ResourceKind, amount: i64) -> Result<(), ApiError> {
+pub(crate) fn release(
+    call: &Call<'_>,
+    account_id: &str,
+    kind: ResourceKind,
+    amount: i64,
+) -> Result<(), ApiError> {
     add(call, account_id, kind, -amount)
 }
 
 /// Gives back several amounts.
-pub(crate) fn release_all(call: &Call<'_>, account_id: &str, amounts: &[(ResourceKind, i64)]) -> Result<(), ApiError> {
+pub(crate) fn release_all(
+    call: &Call<'_>,
+    account_id: &str,
+    amounts: &[(ResourceKind, i64)],
+) -> Result<(), ApiError> {
     for (kind, amount) in amounts {
         release(call, account_id, *kind, *amount)?;
     }
@@ -226,7 +287,12 @@ pub(crate) fn release_all(call: &Call<'_>, account_id: &str, amounts: &[(Resourc
 
 /// Adds `delta` to the account's count and to each of its domains' counts,
 /// without checking limits.
-pub(crate) fn add(call: &Call<'_>, account_id: &str, kind: ResourceKind, delta: i64) -> Result<(), ApiError> {
+pub(crate) fn add(
+    call: &Call<'_>,
+    account_id: &str,
+    kind: ResourceKind,
+    delta: i64,
+) -> Result<(), ApiError> {
     if delta == 0 {
         return Ok(());
     }

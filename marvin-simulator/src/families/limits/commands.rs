@@ -13,12 +13,20 @@ use super::api::{self, GIB, ResourceKind};
 /// Whose limits a call names: an account (or project) or a domain.
 enum Target {
     Account(Owner),
-    Domain { id: String, name: String, path: String },
+    Domain {
+        id: String,
+        name: String,
+        path: String,
+    },
 }
 
 fn domain_row(call: &Call<'_>, id: &str) -> Result<(String, String, String), ApiError> {
     call.tx
-        .query_row("SELECT id, name, path FROM domains WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row(
+            "SELECT id, name, path FROM domains WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .optional()?
         .ok_or_else(|| ApiError::invalid_id("domainid", id))
 }
@@ -55,13 +63,15 @@ fn check_domain(call: &Call<'_>, id: &str, path: &str) -> Result<(), ApiError> {
 fn kind_param(call: &Call<'_>) -> Result<Option<ResourceKind>, ApiError> {
     if let Some(number) = call.params.i64("resourcetype")? {
         return ResourceKind::from_number(number).map(Some).ok_or_else(|| {
-            ApiError::param(format!("Please specify a valid resource type. Invalid resource type: {number}"))
+            ApiError::param(format!(
+                "Please specify a valid resource type. Invalid resource type: {number}"
+            ))
         });
     }
     if let Some(name) = call.params.str("resourcetypename") {
-        return ResourceKind::from_name(name)
-            .map(Some)
-            .ok_or_else(|| ApiError::param(format!("Please specify a valid resource type name: {name}")));
+        return ResourceKind::from_name(name).map(Some).ok_or_else(|| {
+            ApiError::param(format!("Please specify a valid resource type name: {name}"))
+        });
     }
     Ok(None)
 }
@@ -72,14 +82,25 @@ fn limit_json(call: &Call<'_>, target: &Target, kind: ResourceKind) -> Result<Va
         Target::Account(owner) => {
             owner.describe(call, &mut out)?;
             let limit = api::account_limit(call, &owner.id, kind)?;
-            if limit >= 0 && kind.is_storage() { limit / GIB } else { limit }
+            if limit >= 0 && kind.is_storage() {
+                limit / GIB
+            } else {
+                limit
+            }
         }
         Target::Domain { id, name, path } => {
             out.insert("domainid".into(), json!(id));
             out.insert("domain".into(), json!(name));
-            out.insert("domainpath".into(), json!(crate::families::jobs::domain_display_path(path)));
+            out.insert(
+                "domainpath".into(),
+                json!(crate::families::jobs::domain_display_path(path)),
+            );
             let limit = api::domain_limit(call, id, kind)?;
-            if limit >= 0 && kind.is_storage() { limit / GIB } else { limit }
+            if limit >= 0 && kind.is_storage() {
+                limit / GIB
+            } else {
+                limit
+            }
         }
     };
     out.insert("resourcetype".into(), json!(kind.number().to_string()));
@@ -96,10 +117,17 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         Some(kind) => vec![kind],
         None => ResourceKind::ALL.to_vec(),
     };
-    let mut items = kinds.into_iter().map(|kind| limit_json(call, &target, kind)).collect::<Result<Vec<_>, _>>()?;
+    let mut items = kinds
+        .into_iter()
+        .map(|kind| limit_json(call, &target, kind))
+        .collect::<Result<Vec<_>, _>>()?;
     if let Some(keyword) = call.params.str("keyword") {
         let keyword = keyword.to_ascii_lowercase();
-        items.retain(|item| item["resourcetypename"].as_str().is_some_and(|n| n.contains(&keyword)));
+        items.retain(|item| {
+            item["resourcetypename"]
+                .as_str()
+                .is_some_and(|n| n.contains(&keyword))
+        });
     }
     let count = items.len();
     let page = call.page();
@@ -108,15 +136,25 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         .skip(usize::try_from(page.offset).unwrap_or(0))
         .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
         .collect();
-    Ok(Reply::List { key: "resourcelimit", items, count })
+    Ok(Reply::List {
+        key: "resourcelimit",
+        items,
+        count,
+    })
 }
 
 /// `updateResourceLimit`: sets an account's, project's or domain's limit of
 /// one type (`max` -1 = unlimited, the default).
 pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    let number = call.params.i64("resourcetype")?.ok_or_else(|| ApiError::missing(call.command, "resourcetype"))?;
-    let kind = ResourceKind::from_number(number)
-        .ok_or_else(|| ApiError::param(format!("Please specify a valid resource type. Invalid resource type: {number}")))?;
+    let number = call
+        .params
+        .i64("resourcetype")?
+        .ok_or_else(|| ApiError::missing(call.command, "resourcetype"))?;
+    let kind = ResourceKind::from_number(number).ok_or_else(|| {
+        ApiError::param(format!(
+            "Please specify a valid resource type. Invalid resource type: {number}"
+        ))
+    })?;
     let max = call.params.i64("max")?.unwrap_or(-1);
     if max < -1 {
         return Err(ApiError::param(
@@ -145,9 +183,14 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 )));
             }
             let parent: Option<String> =
-                call.tx.query_row("SELECT parent_id FROM domains WHERE id = ?1", [id], |r| r.get(0))?;
+                call.tx
+                    .query_row("SELECT parent_id FROM domains WHERE id = ?1", [id], |r| {
+                        r.get(0)
+                    })?;
             if parent.is_none() {
-                return Err(ApiError::param("Cannot update resource limit for ROOT domain"));
+                return Err(ApiError::param(
+                    "Cannot update resource limit for ROOT domain",
+                ));
             }
             id.clone()
         }
@@ -160,10 +203,20 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     sql::completed(
         call,
         "RESOURCE.LIMIT.UPDATE",
-        &format!("updating resource limit. Resource type: {}, max: {max}", kind.name()),
-        Subject { kind: Some("ResourceLimit"), id: None, name: Some(kind.name()) },
+        &format!(
+            "updating resource limit. Resource type: {}, max: {max}",
+            kind.name()
+        ),
+        Subject {
+            kind: Some("ResourceLimit"),
+            id: None,
+            name: Some(kind.name()),
+        },
     )?;
-    Ok(Reply::Object { key: "resourcelimit", value: limit_json(call, &target, kind)? })
+    Ok(Reply::Object {
+        key: "resourcelimit",
+        value: limit_json(call, &target, kind)?,
+    })
 }
 
 /// `updateResourceCount`: recounts what an account (or every account of a
@@ -191,7 +244,9 @@ pub(crate) fn update_count(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 )?
                 .query_map([path], |r| r.get(0))?
                 .collect::<Result<_, _>>()?;
-            ids.iter().map(|id| owner::account(call, id)).collect::<Result<_, _>>()?
+            ids.iter()
+                .map(|id| owner::account(call, id))
+                .collect::<Result<_, _>>()?
         }
     };
     let mut items = Vec::new();
@@ -248,10 +303,18 @@ pub(crate) fn update_count(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         }
     }
     let count = items.len();
-    Ok(Reply::List { key: "resourcecount", items, count })
+    Ok(Reply::List {
+        key: "resourcecount",
+        items,
+        count,
+    })
 }
 
 /// A count as the API shows it (GiB for storage).
 fn shown(kind: ResourceKind, count: i64) -> i64 {
-    if kind.is_storage() { count / GIB } else { count }
+    if kind.is_storage() {
+        count / GIB
+    } else {
+        count
+    }
 }

@@ -16,7 +16,11 @@ const LIVE_VM: &str = "state NOT IN ('Destroyed', 'Expunging', 'Error')";
 fn has_column(call: &Call<'_>, table: &str, column: &str) -> Result<bool, ApiError> {
     Ok(call
         .tx
-        .query_row("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", [table, column], |_| Ok(()))
+        .query_row(
+            "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2",
+            [table, column],
+            |_| Ok(()),
+        )
         .optional()?
         .is_some())
 }
@@ -25,24 +29,37 @@ fn scalar(call: &Call<'_>, table: &str, sql_text: &str, account_id: &str) -> Res
     if !sql::table_exists(call.tx, table)? || !has_column(call, table, "account_id")? {
         return Ok(0);
     }
-    Ok(call.tx.query_row(sql_text, [account_id], |r| r.get::<_, Option<i64>>(0))?.unwrap_or(0))
+    Ok(call
+        .tx
+        .query_row(sql_text, [account_id], |r| r.get::<_, Option<i64>>(0))?
+        .unwrap_or(0))
 }
 
 /// The recounted usage of one type (storage in bytes).
-pub(crate) fn usage(call: &Call<'_>, account_id: &str, kind: ResourceKind) -> Result<i64, ApiError> {
+pub(crate) fn usage(
+    call: &Call<'_>,
+    account_id: &str,
+    kind: ResourceKind,
+) -> Result<i64, ApiError> {
     match kind {
-        ResourceKind::UserVm => {
-            scalar(call, "vms", &format!("SELECT COUNT(*) FROM vms WHERE account_id = ?1 AND {LIVE_VM}"), account_id)
-        }
+        ResourceKind::UserVm => scalar(
+            call,
+            "vms",
+            &format!("SELECT COUNT(*) FROM vms WHERE account_id = ?1 AND {LIVE_VM}"),
+            account_id,
+        ),
         ResourceKind::Cpu => scalar(
             call,
             "vms",
             &format!("SELECT SUM(cpu_number) FROM vms WHERE account_id = ?1 AND {LIVE_VM}"),
             account_id,
         ),
-        ResourceKind::Memory => {
-            scalar(call, "vms", &format!("SELECT SUM(memory) FROM vms WHERE account_id = ?1 AND {LIVE_VM}"), account_id)
-        }
+        ResourceKind::Memory => scalar(
+            call,
+            "vms",
+            &format!("SELECT SUM(memory) FROM vms WHERE account_id = ?1 AND {LIVE_VM}"),
+            account_id,
+        ),
         ResourceKind::Volume => scalar(
             call,
             "volumes",
@@ -68,7 +85,9 @@ pub(crate) fn usage(call: &Call<'_>, account_id: &str, kind: ResourceKind) -> Re
                 "SELECT SUM(physical_size) FROM snapshots WHERE account_id = ?1 AND state NOT IN ('Destroyed', 'Error')",
                 account_id,
             )?;
-            let templates = if sql::table_exists(call.tx, "templates")? && has_column(call, "templates", "size")? {
+            let templates = if sql::table_exists(call.tx, "templates")?
+                && has_column(call, "templates", "size")?
+            {
                 scalar(
                     call,
                     "templates",
@@ -82,7 +101,9 @@ pub(crate) fn usage(call: &Call<'_>, account_id: &str, kind: ResourceKind) -> Re
             Ok(snapshots + templates)
         }
         ResourceKind::Template => {
-            if sql::table_exists(call.tx, "templates")? && has_column(call, "templates", "template_type")? {
+            if sql::table_exists(call.tx, "templates")?
+                && has_column(call, "templates", "template_type")?
+            {
                 scalar(
                     call,
                     "templates",
@@ -90,14 +111,32 @@ pub(crate) fn usage(call: &Call<'_>, account_id: &str, kind: ResourceKind) -> Re
                     account_id,
                 )
             } else {
-                scalar(call, "templates", "SELECT COUNT(*) FROM templates WHERE account_id = ?1", account_id)
+                scalar(
+                    call,
+                    "templates",
+                    "SELECT COUNT(*) FROM templates WHERE account_id = ?1",
+                    account_id,
+                )
             }
         }
-        ResourceKind::Project => {
-            scalar(call, "project_accounts", "SELECT COUNT(*) FROM project_accounts WHERE account_id = ?1 AND role = 'Admin'", account_id)
-        }
-        ResourceKind::Network => scalar(call, "networks", "SELECT COUNT(*) FROM networks WHERE account_id = ?1", account_id),
-        ResourceKind::Vpc => scalar(call, "vpcs", "SELECT COUNT(*) FROM vpcs WHERE account_id = ?1", account_id),
+        ResourceKind::Project => scalar(
+            call,
+            "project_accounts",
+            "SELECT COUNT(*) FROM project_accounts WHERE account_id = ?1 AND role = 'Admin'",
+            account_id,
+        ),
+        ResourceKind::Network => scalar(
+            call,
+            "networks",
+            "SELECT COUNT(*) FROM networks WHERE account_id = ?1",
+            account_id,
+        ),
+        ResourceKind::Vpc => scalar(
+            call,
+            "vpcs",
+            "SELECT COUNT(*) FROM vpcs WHERE account_id = ?1",
+            account_id,
+        ),
         ResourceKind::PublicIp => scalar(
             call,
             "public_ips",

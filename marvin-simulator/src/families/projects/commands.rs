@@ -16,7 +16,6 @@ use crate::family::{Call, Job, Reply};
 #[derive(Debug, Clone)]
 struct Project {
     id: String,
-    name: String,
     account_id: String,
     domain_id: String,
     state: String,
@@ -25,9 +24,18 @@ struct Project {
 fn find(call: &Call<'_>, id: &str) -> Result<Option<Project>, ApiError> {
     Ok(call
         .tx
-        .query_row("SELECT id, name, account_id, domain_id, state FROM projects WHERE id = ?1", [id], |r| {
-            Ok(Project { id: r.get(0)?, name: r.get(1)?, account_id: r.get(2)?, domain_id: r.get(3)?, state: r.get(4)? })
-        })
+        .query_row(
+            "SELECT id, name, account_id, domain_id, state FROM projects WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(Project {
+                    id: r.get(0)?,
+                    account_id: r.get(2)?,
+                    domain_id: r.get(3)?,
+                    state: r.get(4)?,
+                })
+            },
+        )
         .optional()?)
 }
 
@@ -44,7 +52,11 @@ fn is_manager(call: &Call<'_>, project: &Project) -> Result<bool, ApiError> {
         return Ok(true);
     }
     if caller.is_domain_admin() {
-        let path: String = call.tx.query_row("SELECT path FROM domains WHERE id = ?1", [&project.domain_id], |r| r.get(0))?;
+        let path: String = call.tx.query_row(
+            "SELECT path FROM domains WHERE id = ?1",
+            [&project.domain_id],
+            |r| r.get(0),
+        )?;
         if path.starts_with(&caller.domain_path) {
             return Ok(true);
         }
@@ -81,22 +93,46 @@ fn query() -> Query {
 }
 
 fn finish(call: &Call<'_>, mut row: Map<String, Value>) -> Result<Value, ApiError> {
-    let id = row.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-    let account = row.remove("accountid").and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    let id = row
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let account = row
+        .remove("accountid")
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
     let owners = sql::objects(
         call.tx,
         "SELECT a.name AS account, a.id AS accountid FROM project_accounts pa JOIN accounts a ON a.id = pa.account_id
          WHERE pa.project_id = ?1 AND pa.role = 'Admin' ORDER BY pa.created",
         &[text(&id)],
     )?;
-    row.insert("owner".into(), Value::Array(owners.into_iter().map(Value::Object).collect()));
+    row.insert(
+        "owner".into(),
+        Value::Array(owners.into_iter().map(Value::Object).collect()),
+    );
     for kind in ResourceKind::ALL {
         let prefix = settings::RESOURCE_PREFIXES[kind as usize];
         let limit = limits::account_limit(call, &account, kind)?;
         let used = limits::count(call, &account, kind)?;
-        let shown = |v: i64| if kind.is_storage() && v > 0 { v / GIB } else { v };
-        let limit_text = if limit < 0 { "Unlimited".to_string() } else { shown(limit).to_string() };
-        let available = if limit < 0 { "Unlimited".to_string() } else { (shown(limit) - shown(used)).max(0).to_string() };
+        let shown = |v: i64| {
+            if kind.is_storage() && v > 0 {
+                v / GIB
+            } else {
+                v
+            }
+        };
+        let limit_text = if limit < 0 {
+            "Unlimited".to_string()
+        } else {
+            shown(limit).to_string()
+        };
+        let available = if limit < 0 {
+            "Unlimited".to_string()
+        } else {
+            (shown(limit) - shown(used)).max(0).to_string()
+        };
         row.insert(format!("{prefix}limit"), json!(limit_text));
         row.insert(format!("{prefix}total"), json!(shown(used)));
         row.insert(format!("{prefix}available"), json!(available));
@@ -108,19 +144,29 @@ fn finish(call: &Call<'_>, mut row: Map<String, Value>) -> Result<Value, ApiErro
     )?;
     row.insert("vmrunning".into(), json!(running));
     row.insert("vmstopped".into(), json!(stopped));
-    row.insert("tags".into(), Value::Array(tags::tags_of_one(call, "Project", &id)?));
+    row.insert(
+        "tags".into(),
+        Value::Array(tags::tags_of_one(call, "Project", &id)?),
+    );
     Ok(Value::Object(row))
 }
 
 fn project_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     let mut q = query();
     q.eq("p.id", Some(id));
-    let row = q.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = q
+        .all(call.tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
     finish(call, row)
 }
 
 fn reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
-    Ok(Reply::Object { key: "project", value: project_json(call, id)? })
+    Ok(Reply::Object {
+        key: "project",
+        value: project_json(call, id)?,
+    })
 }
 
 /// `createProject` (async): a project, its account, and its owner as the
@@ -137,13 +183,23 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         None => owner::resolve(call)?,
     };
     if !call.caller.is_admin()
-        && !settings::flag(call.tx, "allow.user.create.projects", &[("domain", &owner.domain_id)])?
+        && !settings::flag(
+            call.tx,
+            "allow.user.create.projects",
+            &[("domain", &owner.domain_id)],
+        )?
     {
-        return Err(ApiError::permission("Regular user is not permitted to create a project"));
+        return Err(ApiError::permission(
+            "Regular user is not permitted to create a project",
+        ));
     }
     let taken = call
         .tx
-        .query_row("SELECT 1 FROM projects WHERE domain_id = ?1 AND name = ?2", [&owner.domain_id, &name], |_| Ok(()))
+        .query_row(
+            "SELECT 1 FROM projects WHERE domain_id = ?1 AND name = ?2",
+            [&owner.domain_id, &name],
+            |_| Ok(()),
+        )
         .optional()?
         .is_some();
     if taken {
@@ -160,9 +216,19 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     call.tx.execute(
         "INSERT INTO accounts (id, name, account_type, role_id, domain_id, state, created)
          VALUES (?1, ?2, 5, ?3, ?4, 'enabled', ?5)",
-        params![account_id, format!("PrjAcct-{name}-{id}"), role, owner.domain_id, now],
+        params![
+            account_id,
+            format!("PrjAcct-{name}-{id}"),
+            role,
+            owner.domain_id,
+            now
+        ],
     )?;
-    let seq: i64 = call.tx.query_row("SELECT seq FROM accounts WHERE id = ?1", [&account_id], |r| r.get(0))?;
+    let seq: i64 = call.tx.query_row(
+        "SELECT seq FROM accounts WHERE id = ?1",
+        [&account_id],
+        |r| r.get(0),
+    )?;
     call.tx.execute(
         "UPDATE accounts SET name = ?2 WHERE id = ?1",
         params![account_id, format!("PrjAcct-{name}-{seq}")],
@@ -178,8 +244,15 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     )?;
     let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on("Project", id.clone(), Box::new(move |call: &mut Call<'_>| reply(call, &job_id)))
-            .with_event("PROJECT.CREATE", format!("creating project. Project Id: {id}")),
+        Job::on(
+            "Project",
+            id.clone(),
+            Box::new(move |call: &mut Call<'_>| reply(call, &job_id)),
+        )
+        .with_event(
+            "PROJECT.CREATE",
+            format!("creating project. Project Id: {id}"),
+        ),
     ))
 }
 
@@ -205,11 +278,15 @@ pub(crate) fn activate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "Project",
             id.clone(),
             Box::new(move |call: &mut Call<'_>| {
-                call.tx.execute("UPDATE projects SET state = 'Active' WHERE id = ?1", [&id])?;
+                call.tx
+                    .execute("UPDATE projects SET state = 'Active' WHERE id = ?1", [&id])?;
                 reply(call, &id)
             }),
         )
-        .with_event("PROJECT.ACTIVATE", format!("activating project. Project Id: {}", project.id)),
+        .with_event(
+            "PROJECT.ACTIVATE",
+            format!("activating project. Project Id: {}", project.id),
+        ),
     ))
 }
 
@@ -226,12 +303,18 @@ pub(crate) fn suspend(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 let project = find(call, &id)?.ok_or_else(|| ApiError::invalid_id("id", &id))?;
                 if project.state != "Suspended" {
                     cleanup::disable_account(call.tx, &project.account_id)?;
-                    call.tx.execute("UPDATE projects SET state = 'Suspended' WHERE id = ?1", [&id])?;
+                    call.tx.execute(
+                        "UPDATE projects SET state = 'Suspended' WHERE id = ?1",
+                        [&id],
+                    )?;
                 }
                 reply(call, &id)
             }),
         )
-        .with_event("PROJECT.SUSPEND", format!("suspending project. Project Id: {}", project.id)),
+        .with_event(
+            "PROJECT.SUSPEND",
+            format!("suspending project. Project Id: {}", project.id),
+        ),
     ))
 }
 
@@ -244,9 +327,16 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let name = call.params.str("name").map(String::from);
     let new_owner = match call.params.str("account") {
         Some(account) => {
-            let domain = call.params.str("domainid").unwrap_or(&project.domain_id).to_string();
-            let found = store::account_by_name(call.tx, account, &domain)?
-                .ok_or_else(|| ApiError::param(format!("Unable to find account name={account} in domain id={domain}")))?;
+            let domain = call
+                .params
+                .str("domainid")
+                .unwrap_or(&project.domain_id)
+                .to_string();
+            let found = store::account_by_name(call.tx, account, &domain)?.ok_or_else(|| {
+                ApiError::param(format!(
+                    "Unable to find account name={account} in domain id={domain}"
+                ))
+            })?;
             Some(found.id)
         }
         None => None,
@@ -359,9 +449,15 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     if caller.is_root_admin() && wide {
         // Everything.
     } else if caller.is_domain_admin() && wide {
-        q.and("d.path LIKE ? ESCAPE '\\'", [text(format!("{}%", sql::escape_like(&caller.domain_path)))]);
+        q.and(
+            "d.path LIKE ? ESCAPE '\\'",
+            [text(format!("{}%", sql::escape_like(&caller.domain_path)))],
+        );
     } else {
-        q.and("p.id IN (SELECT project_id FROM project_accounts WHERE account_id = ?)", [text(&caller.account_id)]);
+        q.and(
+            "p.id IN (SELECT project_id FROM project_accounts WHERE account_id = ?)",
+            [text(&caller.account_id)],
+        );
     }
     q.eq("p.id", params.str("id"));
     q.eq("p.name", params.str("name"));
@@ -385,8 +481,12 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 
 fn account_param(call: &Call<'_>, project: &Project) -> Result<store::AccountRow, ApiError> {
     let name = call.required("account")?;
-    store::account_by_name(call.tx, name, &project.domain_id)?
-        .ok_or_else(|| ApiError::param(format!("Unable to find account name={name} in domain id={}", project.domain_id)))
+    store::account_by_name(call.tx, name, &project.domain_id)?.ok_or_else(|| {
+        ApiError::param(format!(
+            "Unable to find account name={name} in domain id={}",
+            project.domain_id
+        ))
+    })
 }
 
 /// `addAccountToProject` (async): a member, or an invitation when
@@ -632,8 +732,14 @@ pub(crate) fn update_invitation(call: &mut Call<'_>) -> Result<Reply, ApiError> 
 /// `deleteProjectInvitation` (async).
 pub(crate) fn delete_invitation(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = call.required("id")?.to_string();
-    let project: Option<String> =
-        call.tx.query_row("SELECT project_id FROM project_invitations WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
+    let project: Option<String> = call
+        .tx
+        .query_row(
+            "SELECT project_id FROM project_invitations WHERE id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .optional()?;
     let project = project.ok_or_else(|| ApiError::invalid_id("id", &id))?;
     let project = find(call, &project)?.ok_or_else(|| ApiError::invalid_id("id", &id))?;
     check_manager(call, &project)?;
@@ -642,10 +748,14 @@ pub(crate) fn delete_invitation(call: &mut Call<'_>) -> Result<Reply, ApiError> 
             "Project",
             project.id.clone(),
             Box::new(move |call: &mut Call<'_>| {
-                call.tx.execute("DELETE FROM project_invitations WHERE id = ?1", [&id])?;
+                call.tx
+                    .execute("DELETE FROM project_invitations WHERE id = ?1", [&id])?;
                 Ok(Reply::Success(None))
             }),
         )
-        .with_event("PROJECT.INVITATION.REMOVE", format!("removing project invitation. Project Id: {}", project.id)),
+        .with_event(
+            "PROJECT.INVITATION.REMOVE",
+            format!("removing project invitation. Project Id: {}", project.id),
+        ),
     ))
 }

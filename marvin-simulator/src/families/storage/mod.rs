@@ -38,7 +38,12 @@ impl Family for Storage {
 }
 
 const fn all(name: &'static str, doc: &'static str, run: Handler) -> Command {
-    Command { name, roles: RoleSet::ALL, doc, run }
+    Command {
+        name,
+        roles: RoleSet::ALL,
+        doc,
+        run,
+    }
 }
 
 const COMMANDS: &[Command] = &[
@@ -53,28 +58,68 @@ const COMMANDS: &[Command] = &[
         "Attaches a data volume to a running or stopped VM, at the smallest free device id unless one is given.",
         volumes::attach,
     ),
-    all("detachVolume", "Detaches a volume from its VM (a ROOT volume only while the VM is stopped).", volumes::detach),
-    all("resizeVolume", "Grows a volume, or shrinks it with shrinkok, to a new size or disk offering.", volumes::resize),
+    all(
+        "detachVolume",
+        "Detaches a volume from its VM (a ROOT volume only while the VM is stopped).",
+        volumes::detach,
+    ),
+    all(
+        "resizeVolume",
+        "Grows a volume, or shrinks it with shrinkok, to a new size or disk offering.",
+        volumes::resize,
+    ),
     Command {
         name: "migrateVolume",
         roles: RoleSet::ADMINS,
         doc: "Moves a volume to another primary storage pool.",
         run: volumes::migrate,
     },
-    all("deleteVolume", "Deletes a volume that is not attached to any VM.", volumes::delete),
-    all("listVolumes", "Lists volumes by VM, type, zone, state, tags and more.", volumes::list),
-    all("createSnapshot", "Takes a snapshot of a Ready volume.", snapshots::create),
-    all("deleteSnapshot", "Deletes a volume snapshot.", snapshots::delete),
-    all("revertSnapshot", "Reverts a volume to a snapshot; its VM must be stopped.", snapshots::revert),
+    all(
+        "deleteVolume",
+        "Deletes a volume that is not attached to any VM.",
+        volumes::delete,
+    ),
+    all(
+        "listVolumes",
+        "Lists volumes by VM, type, zone, state, tags and more.",
+        volumes::list,
+    ),
+    all(
+        "createSnapshot",
+        "Takes a snapshot of a Ready volume.",
+        snapshots::create,
+    ),
+    all(
+        "deleteSnapshot",
+        "Deletes a volume snapshot.",
+        snapshots::delete,
+    ),
+    all(
+        "revertSnapshot",
+        "Reverts a volume to a snapshot; its VM must be stopped.",
+        snapshots::revert,
+    ),
     all("listSnapshots", "Lists volume snapshots.", snapshots::list),
     all(
         "createSnapshotPolicy",
         "Schedules recurring snapshots of an attached volume (hourly, daily, weekly or monthly).",
         snapshots::create_policy,
     ),
-    all("updateSnapshotPolicy", "Changes whether a snapshot policy is shown to users.", snapshots::update_policy),
-    all("deleteSnapshotPolicies", "Deletes snapshot policies.", snapshots::delete_policies),
-    all("listSnapshotPolicies", "Lists the snapshot policies of a volume or of the caller.", snapshots::list_policies),
+    all(
+        "updateSnapshotPolicy",
+        "Changes whether a snapshot policy is shown to users.",
+        snapshots::update_policy,
+    ),
+    all(
+        "deleteSnapshotPolicies",
+        "Deletes snapshot policies.",
+        snapshots::delete_policies,
+    ),
+    all(
+        "listSnapshotPolicies",
+        "Lists the snapshot policies of a volume or of the caller.",
+        snapshots::list_policies,
+    ),
     all(
         "createVMSnapshot",
         "Takes a snapshot of a running or stopped VM's disks (and memory, when running).",
@@ -85,13 +130,25 @@ const COMMANDS: &[Command] = &[
         "Reverts a VM to one of its snapshots (running VMs to disk-and-memory ones, stopped VMs to disk ones).",
         vmsnapshots::revert,
     ),
-    all("deleteVMSnapshot", "Deletes a VM snapshot.", vmsnapshots::delete),
+    all(
+        "deleteVMSnapshot",
+        "Deletes a VM snapshot.",
+        vmsnapshots::delete,
+    ),
     all("listVMSnapshot", "Lists VM snapshots.", vmsnapshots::list),
     all(
         "createTemplate",
         "Creates a template from a volume whose VM is stopped, or from a volume snapshot.",
         templates::create,
     ),
-    all("copyTemplate", "Makes a template available in other zones.", templates::copy),
-    all("extractTemplate", "Gives a URL to download a template from.", templates::extract),
+    all(
+        "copyTemplate",
+        "Makes a template available in other zones.",
+        templates::copy,
+    ),
+    all(
+        "extractTemplate",
+        "Gives a URL to download a template from.",
+        templates::extract,
+    ),
 ];

@@ -19,10 +19,12 @@ pub(crate) struct Pool {
 }
 
 fn factor(call: &Call<'_>) -> Result<f64, ApiError> {
-    Ok(settings::value(call.tx, "storage.overprovisioning.factor", &[])?
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|f| *f > 0.0)
-        .unwrap_or(1.0))
+    Ok(
+        settings::value(call.tx, "storage.overprovisioning.factor", &[])?
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|f| *f > 0.0)
+            .unwrap_or(1.0),
+    )
 }
 
 /// Picks the pool with the most free space in the zone that `size` bytes
@@ -50,21 +52,31 @@ pub(crate) fn pick(
                       - allocated_bytes DESC, rowid
              LIMIT 1",
         )?
-        .query_row(params![zone_id, cluster_id, size, only, avoid, factor], |r| {
-            Ok(Pool { id: r.get(0)?, pod_id: r.get(1)? })
-        })
+        .query_row(
+            params![zone_id, cluster_id, size, only, avoid, factor],
+            |r| {
+                Ok(Pool {
+                    id: r.get(0)?,
+                    pod_id: r.get(1)?,
+                })
+            },
+        )
         .optional()?)
 }
 
 /// Counts `bytes` more (or, negative, fewer) on a pool.
 pub(crate) fn allocate(call: &Call<'_>, pool_id: &str, bytes: i64) -> Result<(), ApiError> {
     call.tx
-        .prepare_cached("UPDATE storage_pools SET allocated_bytes = max(0, allocated_bytes + ?2) WHERE id = ?1")?
+        .prepare_cached(
+            "UPDATE storage_pools SET allocated_bytes = max(0, allocated_bytes + ?2) WHERE id = ?1",
+        )?
         .execute(params![pool_id, bytes])?;
     Ok(())
 }
 
 /// The refusal when no pool can hold a volume (533).
 pub(crate) fn no_pool(volume_name: &str) -> ApiError {
-    ApiError::capacity(format!("Unable to find suitable primary storage when creating volume {volume_name}"))
+    ApiError::capacity(format!(
+        "Unable to find suitable primary storage when creating volume {volume_name}"
+    ))
 }

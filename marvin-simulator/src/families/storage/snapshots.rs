@@ -19,14 +19,12 @@ use super::volumes;
 #[derive(Debug, Clone)]
 pub(crate) struct Snapshot {
     pub id: String,
-    pub name: String,
     pub account_id: String,
     pub zone_id: String,
     pub volume_id: String,
     pub volume_size: i64,
     pub disk_offering_id: Option<String>,
     pub state: String,
-    pub physical_size: i64,
 }
 
 /// A snapshot by id.
@@ -40,14 +38,12 @@ pub(crate) fn find(call: &Call<'_>, id: &str) -> Result<Option<Snapshot>, ApiErr
         .query_row([id], |r| {
             Ok(Snapshot {
                 id: r.get(0)?,
-                name: r.get(1)?,
                 account_id: r.get(2)?,
                 zone_id: r.get(3)?,
                 volume_id: r.get(4)?,
                 volume_size: r.get(5)?,
                 disk_offering_id: r.get(6)?,
                 state: r.get(7)?,
-                physical_size: r.get(8)?,
             })
         })
         .optional()?)
@@ -82,17 +78,27 @@ fn query() -> Query {
 }
 
 fn finish(call: &Call<'_>, rows: Vec<Object>) -> Result<Vec<Value>, ApiError> {
-    let ids: Vec<String> = rows.iter().filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from)).collect();
+    let ids: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from))
+        .collect();
     let mut tags = tags::tags_of(call, "Snapshot", &ids)?;
     Ok(rows
         .into_iter()
         .map(|mut row| {
-            let id = row.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+            let id = row
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             row.remove("accountid");
             if row.contains_key("jobid") {
                 row.insert("jobstatus".into(), json!(0));
             }
-            row.insert("tags".into(), Value::Array(tags.remove(&id).unwrap_or_default()));
+            row.insert(
+                "tags".into(),
+                Value::Array(tags.remove(&id).unwrap_or_default()),
+            );
             Value::Object(row)
         })
         .collect())
@@ -105,7 +111,10 @@ fn snapshot_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     if rows.is_empty() {
         return Err(ApiError::invalid_id("id", id));
     }
-    Ok(finish(call, rows)?.into_iter().next().unwrap_or(Value::Null))
+    Ok(finish(call, rows)?
+        .into_iter()
+        .next()
+        .unwrap_or(Value::Null))
 }
 
 /// `createSnapshot` (async, created in the request): the volume must be
@@ -123,7 +132,11 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         Some(vm_id) => vm::find(call, vm_id)?.map(|vm| vm.instance_name),
         None => None,
     };
-    let stamp = call.now.format(time::macros::format_description!("[year][month][day][hour][minute][second]"))
+    let stamp = call
+        .now
+        .format(time::macros::format_description!(
+            "[year][month][day][hour][minute][second]"
+        ))
         .unwrap_or_default();
     let name = match call.params.str("name") {
         Some(name) => name.to_string(),
@@ -132,17 +145,28 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             None => format!("{}_{stamp}", volume.name),
         },
     };
-    limits::reserve_all(call, &volume.account_id, &[
-        (ResourceKind::Snapshot, 1),
-        (ResourceKind::SecondaryStorage, volume.size),
-    ])?;
-    let domain_id: String =
-        call.tx.query_row("SELECT domain_id FROM volumes WHERE id = ?1", [&volume.id], |r| r.get(0))?;
+    limits::reserve_all(
+        call,
+        &volume.account_id,
+        &[
+            (ResourceKind::Snapshot, 1),
+            (ResourceKind::SecondaryStorage, volume.size),
+        ],
+    )?;
+    let domain_id: String = call.tx.query_row(
+        "SELECT domain_id FROM volumes WHERE id = ?1",
+        [&volume.id],
+        |r| r.get(0),
+    )?;
     let id = sql::new_id();
     let interval = match &policy {
         Some(p) => call
             .tx
-            .query_row("SELECT interval_type FROM snapshot_policies WHERE id = ?1", [p], |r| r.get::<_, String>(0))
+            .query_row(
+                "SELECT interval_type FROM snapshot_policies WHERE id = ?1",
+                [p],
+                |r| r.get::<_, String>(0),
+            )
             .optional()?
             .ok_or_else(|| ApiError::invalid_id("policyid", p))?,
         None => "MANUAL".to_string(),
@@ -218,18 +242,26 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 Ok(Reply::Success(None))
             }),
         )
-        .with_event("SNAPSHOT.DELETE", format!("deleting snapshot. Snapshot Id: {}", snapshot.id)),
+        .with_event(
+            "SNAPSHOT.DELETE",
+            format!("deleting snapshot. Snapshot Id: {}", snapshot.id),
+        ),
     ))
 }
 
 /// Deletes a snapshot row and gives its counts back.
 pub(crate) fn remove(call: &Call<'_>, snapshot: &Snapshot) -> Result<(), ApiError> {
-    limits::release_all(call, &snapshot.account_id, &[
-        (ResourceKind::Snapshot, 1),
-        (ResourceKind::SecondaryStorage, snapshot.volume_size),
-    ])?;
+    limits::release_all(
+        call,
+        &snapshot.account_id,
+        &[
+            (ResourceKind::Snapshot, 1),
+            (ResourceKind::SecondaryStorage, snapshot.volume_size),
+        ],
+    )?;
     tags::forget(call, "Snapshot", &snapshot.id)?;
-    call.tx.execute("DELETE FROM snapshots WHERE id = ?1", [&snapshot.id])?;
+    call.tx
+        .execute("DELETE FROM snapshots WHERE id = ?1", [&snapshot.id])?;
     Ok(())
 }
 
@@ -284,7 +316,10 @@ pub(crate) fn revert(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let params = call.params;
     let mut q = query();
-    if params.str("id").is_some() && params.str("account").is_none() && !params.flag("listall", false) {
+    if params.str("id").is_some()
+        && params.str("account").is_none()
+        && !params.flag("listall", false)
+    {
         let id = params.str("id").unwrap_or_default();
         if let Some(snapshot) = find(call, id)? {
             check_access(call, &snapshot.account_id, id)?;
@@ -295,7 +330,10 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     q.eq("s.id", params.str("id"));
     let ids = params.list("ids");
     if !ids.is_empty() {
-        q.and("s.id IN (SELECT value FROM json_each(?))", [text(serde_json::to_string(&ids).unwrap_or_default())]);
+        q.and(
+            "s.id IN (SELECT value FROM json_each(?))",
+            [text(serde_json::to_string(&ids).unwrap_or_default())],
+        );
     }
     q.eq("s.name", params.str("name"));
     q.eq("s.volume_id", params.str("volumeid"));
@@ -308,14 +346,21 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     q.order("s.seq");
     let (count, rows) = q.page(call)?;
-    Ok(Reply::List { key: "snapshot", items: finish(call, rows)?, count })
+    Ok(Reply::List {
+        key: "snapshot",
+        items: finish(call, rows)?,
+        count,
+    })
 }
 
 /// The interval types of snapshot policies, by their number.
 const INTERVALS: [&str; 4] = ["HOURLY", "DAILY", "WEEKLY", "MONTHLY"];
 
 fn check_schedule(interval: &str, schedule: &str) -> Result<(), ApiError> {
-    let parts: Vec<Option<u32>> = schedule.split(':').map(|p| p.trim().parse::<u32>().ok()).collect();
+    let parts: Vec<Option<u32>> = schedule
+        .split(':')
+        .map(|p| p.trim().parse::<u32>().ok())
+        .collect();
     let ok = match (interval, parts.as_slice()) {
         ("HOURLY", [Some(m)]) => *m < 60,
         ("DAILY", [Some(m), Some(h)]) => *m < 60 && *h < 24,
@@ -326,7 +371,9 @@ fn check_schedule(interval: &str, schedule: &str) -> Result<(), ApiError> {
     if ok {
         Ok(())
     } else {
-        Err(ApiError::param(format!("Invalid schedule: {schedule} for interval type: {interval}")))
+        Err(ApiError::param(format!(
+            "Invalid schedule: {schedule} for interval type: {interval}"
+        )))
     }
 }
 
@@ -343,8 +390,15 @@ fn policy_query() -> Query {
 fn policy_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     let mut q = policy_query();
     q.eq("sp.id", Some(id));
-    let mut row = q.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?;
-    row.insert("tags".into(), Value::Array(tags::tags_of_one(call, "SnapshotPolicy", id)?));
+    let mut row = q
+        .all(call.tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    row.insert(
+        "tags".into(),
+        Value::Array(tags::tags_of_one(call, "SnapshotPolicy", id)?),
+    );
     Ok(Value::Object(row))
 }
 
@@ -354,12 +408,17 @@ pub(crate) fn create_policy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let volume = volumes::operable(call, "volumeid")?;
     let interval = call.required("intervaltype")?.to_ascii_uppercase();
     if !INTERVALS.contains(&interval.as_str()) {
-        return Err(ApiError::param(format!("Unsupported interval type {interval}")));
+        return Err(ApiError::param(format!(
+            "Unsupported interval type {interval}"
+        )));
     }
     let schedule = call.required("schedule")?.to_string();
     check_schedule(&interval, &schedule)?;
     let timezone = call.required("timezone")?.to_string();
-    let max = call.params.i64("maxsnaps")?.ok_or_else(|| ApiError::missing(call.command, "maxsnaps"))?;
+    let max = call
+        .params
+        .i64("maxsnaps")?
+        .ok_or_else(|| ApiError::missing(call.command, "maxsnaps"))?;
     if max <= 0 {
         return Err(ApiError::param("maxSnaps should be greater than 0"));
     }
@@ -370,8 +429,11 @@ pub(crate) fn create_policy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )));
     }
     let display = call.params.flag("fordisplay", true);
-    let domain_id: String =
-        call.tx.query_row("SELECT domain_id FROM volumes WHERE id = ?1", [&volume.id], |r| r.get(0))?;
+    let domain_id: String = call.tx.query_row(
+        "SELECT domain_id FROM volumes WHERE id = ?1",
+        [&volume.id],
+        |r| r.get(0),
+    )?;
     let existing: Option<String> = call
         .tx
         .query_row(
@@ -405,12 +467,21 @@ pub(crate) fn create_policy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         &format!("creating snapshot policy. Volume Id: {}", volume.id),
         Subject::of("SnapshotPolicy", &id, &interval),
     )?;
-    Ok(Reply::Object { key: "snapshotpolicy", value: policy_json(call, &id)? })
+    Ok(Reply::Object {
+        key: "snapshotpolicy",
+        value: policy_json(call, &id)?,
+    })
 }
 
 fn operable_policy(call: &Call<'_>, id: &str) -> Result<(), ApiError> {
-    let account: Option<String> =
-        call.tx.query_row("SELECT account_id FROM snapshot_policies WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    let account: Option<String> = call
+        .tx
+        .query_row(
+            "SELECT account_id FROM snapshot_policies WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
     let account = account.ok_or_else(|| ApiError::invalid_id("id", id))?;
     check_access(call, &account, id)
 }
@@ -420,7 +491,10 @@ pub(crate) fn update_policy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = call.required("id")?.to_string();
     operable_policy(call, &id)?;
     if let Some(display) = call.params.bool("fordisplay") {
-        call.tx.execute("UPDATE snapshot_policies SET display = ?2 WHERE id = ?1", params![id, display])?;
+        call.tx.execute(
+            "UPDATE snapshot_policies SET display = ?2 WHERE id = ?1",
+            params![id, display],
+        )?;
     }
     sql::completed(
         call,
@@ -428,7 +502,10 @@ pub(crate) fn update_policy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         &format!("updating snapshot policy. Policy Id: {id}"),
         Subject::of("SnapshotPolicy", &id, &id),
     )?;
-    Ok(Reply::Object { key: "snapshotpolicy", value: policy_json(call, &id)? })
+    Ok(Reply::Object {
+        key: "snapshotpolicy",
+        value: policy_json(call, &id)?,
+    })
 }
 
 /// `deleteSnapshotPolicies` (sync): by `id` or `ids`.
@@ -444,7 +521,8 @@ pub(crate) fn delete_policies(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         operable_policy(call, id)?;
     }
     for id in &ids {
-        call.tx.execute("DELETE FROM snapshot_policies WHERE id = ?1", [id])?;
+        call.tx
+            .execute("DELETE FROM snapshot_policies WHERE id = ?1", [id])?;
         tags::forget(call, "SnapshotPolicy", id)?;
         sql::completed(
             call,
@@ -470,8 +548,15 @@ pub(crate) fn list_policies(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     q.flag("sp.display", call.params.bool("fordisplay"));
     q.order("sp.rowid");
     q.list(call, "snapshotpolicy", |call, mut row| {
-        let id = row.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-        row.insert("tags".into(), Value::Array(tags::tags_of_one(call, "SnapshotPolicy", &id)?));
+        let id = row
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        row.insert(
+            "tags".into(),
+            Value::Array(tags::tags_of_one(call, "SnapshotPolicy", &id)?),
+        );
         Ok(Value::Object(row))
     })
 }

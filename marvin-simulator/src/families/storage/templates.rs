@@ -41,9 +41,16 @@ fn template_json(call: &Call<'_>, id: &str, zone_id: &str) -> Result<Value, ApiE
     let mut q = query();
     q.eq("t.id", Some(id));
     q.eq("z.id", Some(zone_id));
-    let mut row = q.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let mut row = q
+        .all(call.tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
     row.remove("accountid");
-    row.insert("tags".into(), Value::Array(tags::tags_of_one(call, "Template", id)?));
+    row.insert(
+        "tags".into(),
+        Value::Array(tags::tags_of_one(call, "Template", id)?),
+    );
     Ok(Value::Object(row))
 }
 
@@ -71,10 +78,13 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             ));
         }
         (Some(v), None) => {
-            let volume = volume::find(call, v)?.ok_or_else(|| ApiError::invalid_id("volumeid", v))?;
+            let volume =
+                volume::find(call, v)?.ok_or_else(|| ApiError::invalid_id("volumeid", v))?;
             check_access(call, &volume.account_id, v)?;
             if volume.state != "Ready" {
-                return Err(ApiError::param(format!("Volume is not in ready state: {v}")));
+                return Err(ApiError::param(format!(
+                    "Volume is not in ready state: {v}"
+                )));
             }
             let mut hypervisor = "Simulator".to_string();
             if let Some(vm_id) = &volume.vm_id {
@@ -92,21 +102,34 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             (volume.size, volume.zone_id, volume.account_id, hypervisor)
         }
         (None, Some(s)) => {
-            let snapshot = snapshots::find(call, s)?.ok_or_else(|| ApiError::invalid_id("snapshotid", s))?;
+            let snapshot =
+                snapshots::find(call, s)?.ok_or_else(|| ApiError::invalid_id("snapshotid", s))?;
             check_access(call, &snapshot.account_id, s)?;
             if snapshot.state != "BackedUp" {
                 return Err(ApiError::param(format!(
                     "Snapshot id={s} is not in BackedUp state yet and can't be used for template creation"
                 )));
             }
-            (snapshot.volume_size, snapshot.zone_id, snapshot.account_id, "Simulator".to_string())
+            (
+                snapshot.volume_size,
+                snapshot.zone_id,
+                snapshot.account_id,
+                "Simulator".to_string(),
+            )
         }
     };
     let owner = match (params.str("account"), params.str("projectid")) {
         (None, None) => owner::account(call, &source_account)?,
         _ => owner::resolve(call)?,
     };
-    limits::reserve_all(call, &owner.id, &[(ResourceKind::Template, 1), (ResourceKind::SecondaryStorage, size)])?;
+    limits::reserve_all(
+        call,
+        &owner.id,
+        &[
+            (ResourceKind::Template, 1),
+            (ResourceKind::SecondaryStorage, size),
+        ],
+    )?;
     let id = sql::new_id();
     let now = call.timestamp();
     call.tx.execute(
@@ -201,7 +224,11 @@ fn image(call: &Call<'_>, id: &str) -> Result<Image, ApiError> {
 fn in_zone(call: &Call<'_>, id: &str, zone: &str) -> Result<bool, ApiError> {
     Ok(call
         .tx
-        .query_row("SELECT 1 FROM template_zones WHERE template_id = ?1 AND zone_id = ?2", [id, zone], |_| Ok(()))
+        .query_row(
+            "SELECT 1 FROM template_zones WHERE template_id = ?1 AND zone_id = ?2",
+            [id, zone],
+            |_| Ok(()),
+        )
         .optional()?
         .is_some())
 }
@@ -224,18 +251,24 @@ pub(crate) fn copy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     if let Some(source) = &source {
         deploy::zone(call, "sourcezoneid", source)?;
         if destinations.contains(source) {
-            return Err(ApiError::param("Please specify different source and destination zones."));
+            return Err(ApiError::param(
+                "Please specify different source and destination zones.",
+            ));
         }
     }
     for zone in &destinations {
         deploy::zone(call, "destzoneid", zone)?;
     }
     if template.cross_zones {
-        return Err(ApiError::param(format!("Template {id} is cross-zone and is available in every zone already")));
+        return Err(ApiError::param(format!(
+            "Template {id} is cross-zone and is available in every zone already"
+        )));
     }
     if let Some(source) = &source {
         if !in_zone(call, &id, source)? {
-            return Err(ApiError::param(format!("Template {id} is not available in the source zone {source}")));
+            return Err(ApiError::param(format!(
+                "Template {id} is not available in the source zone {source}"
+            )));
         }
     }
     let job_id = id.clone();
@@ -269,11 +302,19 @@ pub(crate) fn extract(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     let template = image(call, &id)?;
     if template.kind == "iso" {
-        return Err(ApiError::param(format!("Unable to find template with id {id}")));
+        return Err(ApiError::param(format!(
+            "Unable to find template with id {id}"
+        )));
     }
-    check_access(call, &template.account_id, &id).or_else(|e| if template.public { Ok(()) } else { Err(e) })?;
-    if !template.extractable && !call.caller.is_admin() && template.account_id != call.caller.account_id {
-        return Err(ApiError::permission(format!("The template:{id} is not allowed to be extracted")));
+    check_access(call, &template.account_id, &id)
+        .or_else(|e| if template.public { Ok(()) } else { Err(e) })?;
+    if !template.extractable
+        && !call.caller.is_admin()
+        && template.account_id != call.caller.account_id
+    {
+        return Err(ApiError::permission(format!(
+            "The template:{id} is not allowed to be extracted"
+        )));
     }
     let zone = match call.params.str("zoneid") {
         Some(zone) => {
@@ -292,7 +333,9 @@ pub(crate) fn extract(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             .ok_or_else(|| ApiError::param(format!("Template {id} is not available in any zone")))?,
     };
     if !template.cross_zones && !in_zone(call, &id, &zone)? {
-        return Err(ApiError::param(format!("Template {id} is not available in zone {zone}")));
+        return Err(ApiError::param(format!(
+            "Template {id} is not available in zone {zone}"
+        )));
     }
     let url_param = call.params.str("url").map(String::from);
     let job_id = id.clone();
@@ -306,9 +349,17 @@ pub(crate) fn extract(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     [&job_id],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )?;
-                let zone_name: String = call.tx.query_row("SELECT name FROM zones WHERE id = ?1", [&zone], |r| r.get(0))?;
+                let zone_name: String =
+                    call.tx
+                        .query_row("SELECT name FROM zones WHERE id = ?1", [&zone], |r| {
+                            r.get(0)
+                        })?;
                 let url = url_param.clone().unwrap_or_else(|| {
-                    format!("http://10.147.28.6/userdata/{}.{}", sql::new_id(), template.format.to_ascii_lowercase())
+                    format!(
+                        "http://10.147.28.6/userdata/{}.{}",
+                        sql::new_id(),
+                        template.format.to_ascii_lowercase()
+                    )
                 });
                 let value = json!({
                     "id": job_id,
@@ -324,9 +375,15 @@ pub(crate) fn extract(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     "uploadpercentage": 100,
                     "storagetype": "Image",
                 });
-                Ok(Reply::Object { key: "template", value })
+                Ok(Reply::Object {
+                    key: "template",
+                    value,
+                })
             }),
         )
-        .with_event("TEMPLATE.EXTRACT", format!("extracting template. Template Id: {id}")),
+        .with_event(
+            "TEMPLATE.EXTRACT",
+            format!("extracting template. Template Id: {id}"),
+        ),
     ))
 }

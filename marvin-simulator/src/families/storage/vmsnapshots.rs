@@ -25,14 +25,24 @@ fn query() -> Query {
 }
 
 fn finish(call: &Call<'_>, rows: Vec<Object>) -> Result<Vec<Value>, ApiError> {
-    let ids: Vec<String> = rows.iter().filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from)).collect();
+    let ids: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from))
+        .collect();
     let mut tags = tags::tags_of(call, "VMSnapshot", &ids)?;
     Ok(rows
         .into_iter()
         .map(|mut row| {
-            let id = row.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+            let id = row
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             row.remove("accountid");
-            row.insert("tags".into(), Value::Array(tags.remove(&id).unwrap_or_default()));
+            row.insert(
+                "tags".into(),
+                Value::Array(tags.remove(&id).unwrap_or_default()),
+            );
             Value::Object(row)
         })
         .collect())
@@ -45,7 +55,10 @@ fn snapshot_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     if rows.is_empty() {
         return Err(ApiError::invalid_id("vmsnapshotid", id));
     }
-    Ok(finish(call, rows)?.into_iter().next().unwrap_or(Value::Null))
+    Ok(finish(call, rows)?
+        .into_iter()
+        .next()
+        .unwrap_or(Value::Null))
 }
 
 struct Row {
@@ -97,10 +110,16 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     let memory = call.params.flag("snapshotmemory", false);
     if memory && vm.state != "Running" {
-        return Err(ApiError::param("Can not snapshot memory when VM is not in Running state"));
+        return Err(ApiError::param(
+            "Can not snapshot memory when VM is not in Running state",
+        ));
     }
     let max = settings::number(call.tx, "vmsnapshot.max", &[], 10)?;
-    let existing = sql::count(call.tx, "SELECT COUNT(*) FROM vm_snapshots WHERE vm_id = ?1", &vm.id)?;
+    let existing = sql::count(
+        call.tx,
+        "SELECT COUNT(*) FROM vm_snapshots WHERE vm_id = ?1",
+        &vm.id,
+    )?;
     if existing >= max {
         return Err(ApiError::internal(format!(
             "Creating vm snapshot failed due to a VM can just have : {max} VM snapshots. Please delete old ones"
@@ -108,11 +127,20 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     let stamp = call
         .now
-        .format(time::macros::format_description!("[year][month][day][hour][minute][second]"))
+        .format(time::macros::format_description!(
+            "[year][month][day][hour][minute][second]"
+        ))
         .unwrap_or_default();
     let name = format!("{}_VS_{stamp}", vm.instance_name);
-    let display = call.params.str("name").map_or_else(|| name.clone(), String::from);
-    let domain_id: String = call.tx.query_row("SELECT domain_id FROM vms WHERE id = ?1", [&vm.id], |r| r.get(0))?;
+    let display = call
+        .params
+        .str("name")
+        .map_or_else(|| name.clone(), String::from);
+    let domain_id: String =
+        call.tx
+            .query_row("SELECT domain_id FROM vms WHERE id = ?1", [&vm.id], |r| {
+                r.get(0)
+            })?;
     let id = sql::new_id();
     call.tx.execute(
         "INSERT INTO vm_snapshots (id, name, display_name, description, vm_id, account_id, domain_id, zone_id, type,
@@ -240,7 +268,10 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     q.eq("s.id", params.str("vmsnapshotid"));
     let ids = params.list("vmsnapshotids");
     if !ids.is_empty() {
-        q.and("s.id IN (SELECT value FROM json_each(?))", [text(serde_json::to_string(&ids).unwrap_or_default())]);
+        q.and(
+            "s.id IN (SELECT value FROM json_each(?))",
+            [text(serde_json::to_string(&ids).unwrap_or_default())],
+        );
     }
     q.eq("s.display_name", params.str("name"));
     q.eq_nocase("s.state", params.str("state"));
@@ -250,5 +281,9 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     q.order("s.seq");
     let (count, rows) = q.page(call)?;
-    Ok(Reply::List { key: "vmSnapshot", items: finish(call, rows)?, count })
+    Ok(Reply::List {
+        key: "vmSnapshot",
+        items: finish(call, rows)?,
+        count,
+    })
 }

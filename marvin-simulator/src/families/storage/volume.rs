@@ -17,12 +17,10 @@ pub(crate) struct Volume {
     pub zone_id: String,
     pub pool_id: Option<String>,
     pub vm_id: Option<String>,
-    pub device_id: Option<i64>,
     pub volume_type: String,
     pub state: String,
     pub size: i64,
     pub disk_offering_id: Option<String>,
-    pub template_id: Option<String>,
 }
 
 impl Volume {
@@ -32,7 +30,8 @@ impl Volume {
     }
 }
 
-const SELECT: &str = "SELECT id, name, account_id, zone_id, pool_id, vm_id, device_id, volume_type, state, size,
+const SELECT: &str =
+    "SELECT id, name, account_id, zone_id, pool_id, vm_id, device_id, volume_type, state, size,
         disk_offering_id, template_id FROM volumes";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Volume> {
@@ -43,18 +42,20 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Volume> {
         zone_id: r.get(3)?,
         pool_id: r.get(4)?,
         vm_id: r.get(5)?,
-        device_id: r.get(6)?,
         volume_type: r.get(7)?,
         state: r.get(8)?,
         size: r.get(9)?,
         disk_offering_id: r.get(10)?,
-        template_id: r.get(11)?,
     })
 }
 
 /// A volume by uuid.
 pub(crate) fn find(call: &Call<'_>, id: &str) -> Result<Option<Volume>, ApiError> {
-    Ok(call.tx.prepare_cached(&format!("{SELECT} WHERE id = ?1"))?.query_row([id], row).optional()?)
+    Ok(call
+        .tx
+        .prepare_cached(&format!("{SELECT} WHERE id = ?1"))?
+        .query_row([id], row)
+        .optional()?)
 }
 
 /// The volumes attached to a VM, ROOT first, then by device id.
@@ -93,9 +94,20 @@ pub(crate) fn insert(call: &Call<'_>, id: &str, new: &NewVolume<'_>) -> Result<S
     let seq = next_seq(call, "volume")?;
     let name = match new.name {
         Some(name) => name.to_string(),
-        None => format!("{}-{seq}", if new.volume_type == "ROOT" { "ROOT" } else { "DATA" }),
+        None => format!(
+            "{}-{seq}",
+            if new.volume_type == "ROOT" {
+                "ROOT"
+            } else {
+                "DATA"
+            }
+        ),
     };
-    let state = if new.pool.is_some() { "Ready" } else { "Allocated" };
+    let state = if new.pool.is_some() {
+        "Ready"
+    } else {
+        "Allocated"
+    };
     let now = call.timestamp();
     call.tx
         .prepare_cached(
@@ -150,19 +162,28 @@ pub(crate) fn remove(call: &Call<'_>, volume: &Volume) -> Result<(), ApiError> {
     if let Some(pool) = &volume.pool_id {
         pools::allocate(call, pool, -volume.size)?;
     }
-    call.tx.prepare_cached("DELETE FROM volumes WHERE id = ?1")?.execute([&volume.id])?;
+    call.tx
+        .prepare_cached("DELETE FROM volumes WHERE id = ?1")?
+        .execute([&volume.id])?;
     Ok(())
 }
 
 /// Sets a volume's state.
 pub(crate) fn set_state(call: &Call<'_>, id: &str, state: &str) -> Result<(), ApiError> {
-    call.tx.prepare_cached("UPDATE volumes SET state = ?2 WHERE id = ?1")?.execute(params![id, state])?;
+    call.tx
+        .prepare_cached("UPDATE volumes SET state = ?2 WHERE id = ?1")?
+        .execute(params![id, state])?;
     Ok(())
 }
 
 /// Creates on storage every Allocated volume of a VM about to start on a
 /// host of `cluster_id` (533 when a volume fits no pool).
-pub(crate) fn materialize_for(call: &Call<'_>, vm_id: &str, zone_id: &str, cluster_id: &str) -> Result<(), ApiError> {
+pub(crate) fn materialize_for(
+    call: &Call<'_>,
+    vm_id: &str,
+    zone_id: &str,
+    cluster_id: &str,
+) -> Result<(), ApiError> {
     for volume in of_vm(call, vm_id)? {
         if volume.state != "Allocated" {
             continue;
@@ -179,8 +200,11 @@ pub(crate) fn move_to(call: &Call<'_>, volume: &Volume, pool_id: &str) -> Result
     if let Some(old) = &volume.pool_id {
         pools::allocate(call, old, -volume.size)?;
     }
-    let pod: Option<String> =
-        call.tx.query_row("SELECT pod_id FROM storage_pools WHERE id = ?1", [pool_id], |r| r.get(0))?;
+    let pod: Option<String> = call.tx.query_row(
+        "SELECT pod_id FROM storage_pools WHERE id = ?1",
+        [pool_id],
+        |r| r.get(0),
+    )?;
     call.tx
         .prepare_cached("UPDATE volumes SET pool_id = ?2, pod_id = ?3 WHERE id = ?1")?
         .execute(params![volume.id, pool_id, pod])?;

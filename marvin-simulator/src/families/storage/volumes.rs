@@ -48,25 +48,42 @@ pub(crate) fn query() -> Query {
 }
 
 fn finish(call: &Call<'_>, rows: Vec<Object>) -> Result<Vec<Value>, ApiError> {
-    let ids: Vec<String> = rows.iter().filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from)).collect();
+    let ids: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from))
+        .collect();
     let mut tags = tags::tags_of(call, "Volume", &ids)?;
     let full = call.caller.is_root_admin();
     Ok(rows
         .into_iter()
         .map(|mut row| {
-            let id = row.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+            let id = row
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
             row.remove("accountid");
             row.remove("storagetype_raw");
             row.insert("storagetype".into(), json!("shared"));
             if !full {
-                for field in ["storage", "storageid", "path", "podid", "podname", "vminstancename"] {
+                for field in [
+                    "storage",
+                    "storageid",
+                    "path",
+                    "podid",
+                    "podname",
+                    "vminstancename",
+                ] {
                     row.remove(field);
                 }
             }
             if row.contains_key("jobid") {
                 row.insert("jobstatus".into(), json!(0));
             }
-            row.insert("tags".into(), Value::Array(tags.remove(&id).unwrap_or_default()));
+            row.insert(
+                "tags".into(),
+                Value::Array(tags.remove(&id).unwrap_or_default()),
+            );
             Value::Object(row)
         })
         .collect())
@@ -80,11 +97,17 @@ pub(crate) fn volume_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> 
     if rows.is_empty() {
         return Err(ApiError::invalid_id("id", id));
     }
-    Ok(finish(call, rows)?.into_iter().next().unwrap_or(Value::Null))
+    Ok(finish(call, rows)?
+        .into_iter()
+        .next()
+        .unwrap_or(Value::Null))
 }
 
 fn reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
-    Ok(Reply::Object { key: "volume", value: volume_json(call, id)? })
+    Ok(Reply::Object {
+        key: "volume",
+        value: volume_json(call, id)?,
+    })
 }
 
 /// A volume named by a parameter that the caller may act on.
@@ -115,15 +138,23 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         None => None,
     };
     let offering = match params.str("diskofferingid") {
-        Some(id) => Some(refs::disk_offering(call, id)?.ok_or_else(|| ApiError::invalid_id("diskofferingid", id))?),
+        Some(id) => Some(
+            refs::disk_offering(call, id)?
+                .ok_or_else(|| ApiError::invalid_id("diskofferingid", id))?,
+        ),
         None => None,
     };
     if offering.is_none() && snapshot.is_none() {
-        return Err(ApiError::param("Either disk Offering Id or snapshot Id must be passed whilst creating volume"));
+        return Err(ApiError::param(
+            "Either disk Offering Id or snapshot Id must be passed whilst creating volume",
+        ));
     }
     if let Some(offering) = &offering {
         if !offering.active {
-            return Err(ApiError::param(format!("Please specify a valid disk offering. {} is not active", offering.name)));
+            return Err(ApiError::param(format!(
+                "Please specify a valid disk offering. {} is not active",
+                offering.name
+            )));
         }
     }
     let size_gb = params.i64("size")?;
@@ -131,11 +162,17 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         (Some(snapshot), _) => snapshot.volume_size,
         (None, Some(offering)) if offering.customized => match size_gb {
             Some(gb) => custom_size(call, gb)?,
-            None => return Err(ApiError::param("This disk offering requires a custom size specified")),
+            None => {
+                return Err(ApiError::param(
+                    "This disk offering requires a custom size specified",
+                ));
+            }
         },
         (None, Some(offering)) => {
             if size_gb.is_some_and(|gb| gb * GIB != offering.size) {
-                return Err(ApiError::param("This disk offering does not allow custom size"));
+                return Err(ApiError::param(
+                    "This disk offering does not allow custom size",
+                ));
             }
             offering.size
         }
@@ -152,34 +189,60 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     deploy::check_owner_enabled(&owner, "volume")?;
     let attach_to = match params.str("virtualmachineid") {
         Some(id) => {
-            let vm = vm::find(call, id)?.ok_or_else(|| ApiError::invalid_id("virtualmachineid", id))?;
+            let vm =
+                vm::find(call, id)?.ok_or_else(|| ApiError::invalid_id("virtualmachineid", id))?;
             check_access(call, &vm.account_id, id)?;
             Some(vm.id)
         }
         None => None,
     };
-    limits::reserve_all(call, &owner.id, &[(ResourceKind::Volume, 1), (ResourceKind::PrimaryStorage, size)])?;
+    limits::reserve_all(
+        call,
+        &owner.id,
+        &[
+            (ResourceKind::Volume, 1),
+            (ResourceKind::PrimaryStorage, size),
+        ],
+    )?;
     let id = sql::new_id();
-    let name = params.str("name").map(String::from).unwrap_or_else(|| id.clone());
-    volume::insert(call, &id, &NewVolume {
-        name: Some(&name),
-        account_id: &owner.id,
-        domain_id: &owner.domain_id,
-        zone_id: &zone.id,
-        vm_id: None,
-        device_id: None,
-        volume_type: "DATADISK",
-        size,
-        disk_offering_id: offering.as_ref().map(|o| o.id.as_str()).or(snapshot.as_ref().and_then(|s| s.disk_offering_id.as_deref())),
-        template_id: None,
-        snapshot_id: snapshot.as_ref().map(|s| s.id.as_str()),
-        provisioning_type: offering.as_ref().map_or("thin", |o| o.provisioning.as_str()),
-        min_iops: params.i64("miniops")?.or(offering.as_ref().and_then(|o| o.min_iops)),
-        max_iops: params.i64("maxiops")?.or(offering.as_ref().and_then(|o| o.max_iops)),
-        pool: None,
-    })?;
+    let name = params
+        .str("name")
+        .map(String::from)
+        .unwrap_or_else(|| id.clone());
+    volume::insert(
+        call,
+        &id,
+        &NewVolume {
+            name: Some(&name),
+            account_id: &owner.id,
+            domain_id: &owner.domain_id,
+            zone_id: &zone.id,
+            vm_id: None,
+            device_id: None,
+            volume_type: "DATADISK",
+            size,
+            disk_offering_id: offering.as_ref().map(|o| o.id.as_str()).or(snapshot
+                .as_ref()
+                .and_then(|s| s.disk_offering_id.as_deref())),
+            template_id: None,
+            snapshot_id: snapshot.as_ref().map(|s| s.id.as_str()),
+            provisioning_type: offering
+                .as_ref()
+                .map_or("thin", |o| o.provisioning.as_str()),
+            min_iops: params
+                .i64("miniops")?
+                .or(offering.as_ref().and_then(|o| o.min_iops)),
+            max_iops: params
+                .i64("maxiops")?
+                .or(offering.as_ref().and_then(|o| o.max_iops)),
+            pool: None,
+        },
+    )?;
     if let Some(display) = params.bool("displayvolume") {
-        call.tx.execute("UPDATE volumes SET display_volume = ?2 WHERE id = ?1", params![id, display])?;
+        call.tx.execute(
+            "UPDATE volumes SET display_volume = ?2 WHERE id = ?1",
+            params![id, display],
+        )?;
     }
     crate::families::events::insert(
         call,
@@ -218,20 +281,34 @@ pub(crate) fn next_device_id(call: &Call<'_>, vm_id: &str) -> Result<i64, ApiErr
 }
 
 /// Attaches a volume to a VM with CloudStack's rules (in a job).
-fn attach_now(call: &Call<'_>, volume_id: &str, vm_id: &str, device: Option<i64>) -> Result<(), ApiError> {
-    let volume = volume::find(call, volume_id)?.ok_or_else(|| ApiError::invalid_id("id", volume_id))?;
+fn attach_now(
+    call: &Call<'_>,
+    volume_id: &str,
+    vm_id: &str,
+    device: Option<i64>,
+) -> Result<(), ApiError> {
+    let volume =
+        volume::find(call, volume_id)?.ok_or_else(|| ApiError::invalid_id("id", volume_id))?;
     let vm = vm::reload(call, vm_id)?;
     if !matches!(vm.state.as_str(), "Running" | "Stopped") {
-        return Err(ApiError::param("Please specify a VM that is either running or stopped."));
+        return Err(ApiError::param(
+            "Please specify a VM that is either running or stopped.",
+        ));
     }
     if vm.zone_id != volume.zone_id {
-        return Err(ApiError::param("Please specify a VM that is in the same zone as the volume."));
+        return Err(ApiError::param(
+            "Please specify a VM that is in the same zone as the volume.",
+        ));
     }
     if volume.is_root() || volume.vm_id.is_some() {
-        return Err(ApiError::param("Please specify a volume that is not attached to any VM."));
+        return Err(ApiError::param(
+            "Please specify a volume that is not attached to any VM.",
+        ));
     }
     if !matches!(volume.state.as_str(), "Allocated" | "Ready" | "Uploaded") {
-        return Err(ApiError::param("Volume state must be in Allocated, Ready or in Uploaded state"));
+        return Err(ApiError::param(
+            "Volume state must be in Allocated, Ready or in Uploaded state",
+        ));
     }
     let data_disks = sql::count(
         call.tx,
@@ -244,8 +321,15 @@ fn attach_now(call: &Call<'_>, volume_id: &str, vm_id: &str, device: Option<i64>
              specify another VM."
         )));
     }
-    if sql::count(call.tx, "SELECT COUNT(*) FROM vm_snapshots WHERE vm_id = ?1", vm_id)? > 0 {
-        return Err(ApiError::param("Unable to attach volume, please specify a VM that does not have VM snapshots"));
+    if sql::count(
+        call.tx,
+        "SELECT COUNT(*) FROM vm_snapshots WHERE vm_id = ?1",
+        vm_id,
+    )? > 0
+    {
+        return Err(ApiError::param(
+            "Unable to attach volume, please specify a VM that does not have VM snapshots",
+        ));
     }
     if volume.account_id != vm.account_id {
         return Err(ApiError::permission(format!(
@@ -260,11 +344,18 @@ fn attach_now(call: &Call<'_>, volume_id: &str, vm_id: &str, device: Option<i64>
         Some(d) => {
             let taken = call
                 .tx
-                .query_row("SELECT 1 FROM volumes WHERE vm_id = ?1 AND device_id = ?2", params![vm_id, d], |_| Ok(()))
+                .query_row(
+                    "SELECT 1 FROM volumes WHERE vm_id = ?1 AND device_id = ?2",
+                    params![vm_id, d],
+                    |_| Ok(()),
+                )
                 .optional()?
                 .is_some();
             if taken {
-                return Err(ApiError::internal(format!("deviceId {d} is used by VM {}", vm.name)));
+                return Err(ApiError::internal(format!(
+                    "deviceId {d} is used by VM {}",
+                    vm.name
+                )));
             }
             d
         }
@@ -282,11 +373,23 @@ fn attach_now(call: &Call<'_>, volume_id: &str, vm_id: &str, device: Option<i64>
             .flatten();
         if root_pool.is_some() {
             let cluster: Option<String> = match &vm.host_id {
-                Some(host) => call.tx.query_row("SELECT cluster_id FROM hosts WHERE id = ?1", [host], |r| r.get(0)).optional()?,
+                Some(host) => call
+                    .tx
+                    .query_row("SELECT cluster_id FROM hosts WHERE id = ?1", [host], |r| {
+                        r.get(0)
+                    })
+                    .optional()?,
                 None => None,
             };
-            let pool = pools::pick(call, &vm.zone_id, cluster.as_deref(), volume.size, None, None)?
-                .ok_or_else(|| pools::no_pool(&volume.name))?;
+            let pool = pools::pick(
+                call,
+                &vm.zone_id,
+                cluster.as_deref(),
+                volume.size,
+                None,
+                None,
+            )?
+            .ok_or_else(|| pools::no_pool(&volume.name))?;
             volume::create_on(call, &volume, &pool)?;
         }
     }
@@ -312,7 +415,13 @@ pub(crate) fn attach(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 reply(call, &id)
             }),
         )
-        .with_event("VOLUME.ATTACH", format!("attaching volume. Volume Id: {}, Vm Id: {}", volume.id, vm.id)),
+        .with_event(
+            "VOLUME.ATTACH",
+            format!(
+                "attaching volume. Volume Id: {}, Vm Id: {}",
+                volume.id, vm.id
+            ),
+        ),
     ))
 }
 
@@ -323,7 +432,9 @@ pub(crate) fn detach(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         None => {
             let vm = vm::operable(call, "virtualmachineid")?;
             let device = call.params.i64("deviceid")?.ok_or_else(|| {
-                ApiError::param("Please provide either a volume id, or a tuple(device id, instance id)")
+                ApiError::param(
+                    "Please provide either a volume id, or a tuple(device id, instance id)",
+                )
             })?;
             let id: Option<String> = call
                 .tx
@@ -333,7 +444,9 @@ pub(crate) fn detach(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     |r| r.get(0),
                 )
                 .optional()?;
-            let id = id.ok_or_else(|| ApiError::param("Unable to find volume with the given device id and instance"))?;
+            let id = id.ok_or_else(|| {
+                ApiError::param("Unable to find volume with the given device id and instance")
+            })?;
             volume::find(call, &id)?.ok_or_else(|| ApiError::invalid_id("id", &id))?
         }
     };
@@ -378,7 +491,10 @@ pub(crate) fn detach(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn resize(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let volume = operable(call, "id")?;
     let new_offering = match call.params.str("diskofferingid") {
-        Some(id) => Some(refs::disk_offering(call, id)?.ok_or_else(|| ApiError::invalid_id("diskofferingid", id))?),
+        Some(id) => Some(
+            refs::disk_offering(call, id)?
+                .ok_or_else(|| ApiError::invalid_id("diskofferingid", id))?,
+        ),
         None => None,
     };
     let size_gb = call.params.i64("size")?;
@@ -496,7 +612,9 @@ pub(crate) fn migrate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let volume = operable(call, "id")?;
     if volume.vm_id.is_some() {
-        return Err(ApiError::param("Please specify a volume that is not attached to any VM."));
+        return Err(ApiError::param(
+            "Please specify a volume that is not attached to any VM.",
+        ));
     }
     let busy = sql::count(
         call.tx,
@@ -504,13 +622,19 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         &volume.id,
     )?;
     if busy > 0 {
-        return Err(ApiError::param("There are snapshot operations in progress on the volume, unable to delete it"));
+        return Err(ApiError::param(
+            "There are snapshot operations in progress on the volume, unable to delete it",
+        ));
     }
     if volume.state != "Destroy" {
-        limits::release_all(call, &volume.account_id, &[
-            (ResourceKind::Volume, 1),
-            (ResourceKind::PrimaryStorage, volume.size),
-        ])?;
+        limits::release_all(
+            call,
+            &volume.account_id,
+            &[
+                (ResourceKind::Volume, 1),
+                (ResourceKind::PrimaryStorage, volume.size),
+            ],
+        )?;
     }
     tags::forget(call, "Volume", &volume.id)?;
     volume::remove(call, &volume)?;
@@ -528,10 +652,14 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let params = call.params;
     let mut q = query();
     if let Some(vm_id) = params.str("virtualmachineid") {
-        let vm = vm::find(call, vm_id)?.ok_or_else(|| ApiError::invalid_id("virtualmachineid", vm_id))?;
+        let vm = vm::find(call, vm_id)?
+            .ok_or_else(|| ApiError::invalid_id("virtualmachineid", vm_id))?;
         check_access(call, &vm.account_id, vm_id)?;
         q.eq("v.vm_id", Some(vm_id));
-    } else if params.str("id").is_some() && params.str("account").is_none() && !params.flag("listall", false) {
+    } else if params.str("id").is_some()
+        && params.str("account").is_none()
+        && !params.flag("listall", false)
+    {
         let id = params.str("id").unwrap_or_default();
         if let Some(volume) = volume::find(call, id)? {
             check_access(call, &volume.account_id, id)?;
@@ -542,7 +670,10 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     q.eq("v.id", params.str("id"));
     let ids = params.list("ids");
     if !ids.is_empty() {
-        q.and("v.id IN (SELECT value FROM json_each(?))", [text(serde_json::to_string(&ids).unwrap_or_default())]);
+        q.and(
+            "v.id IN (SELECT value FROM json_each(?))",
+            [text(serde_json::to_string(&ids).unwrap_or_default())],
+        );
     }
     q.eq("v.name", params.str("name"));
     q.eq_nocase("v.volume_type", params.str("type"));
@@ -553,7 +684,10 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         q.eq("v.pool_id", params.str("storageid"));
         q.eq("v.pod_id", params.str("podid"));
         if let Some(host) = params.str("hostid") {
-            q.and("v.vm_id IN (SELECT id FROM vms WHERE host_id = ?)", [text(host)]);
+            q.and(
+                "v.vm_id IN (SELECT id FROM vms WHERE host_id = ?)",
+                [text(host)],
+            );
         }
         q.flag("v.display_volume", params.bool("displayvolume"));
     } else {
@@ -566,5 +700,9 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     q.order("v.seq");
     let (count, rows) = q.page(call)?;
-    Ok(Reply::List { key: "volume", items: finish(call, rows)?, count })
+    Ok(Reply::List {
+        key: "volume",
+        items: finish(call, rows)?,
+        count,
+    })
 }

@@ -39,15 +39,25 @@ pub(crate) fn tags_of(
     )?;
     for mut row in rows {
         row.remove("accountid");
-        let id = row.get("resourceid").and_then(Value::as_str).unwrap_or_default().to_string();
+        let id = row
+            .get("resourceid")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         out.entry(id).or_default().push(Value::Object(row));
     }
     Ok(out)
 }
 
 /// The tags of one resource.
-pub(crate) fn tags_of_one(call: &Call<'_>, resource_type: &str, id: &str) -> Result<Vec<Value>, ApiError> {
-    Ok(tags_of(call, resource_type, &[id.to_string()])?.remove(id).unwrap_or_default())
+pub(crate) fn tags_of_one(
+    call: &Call<'_>,
+    resource_type: &str,
+    id: &str,
+) -> Result<Vec<Value>, ApiError> {
+    Ok(tags_of(call, resource_type, &[id.to_string()])?
+        .remove(id)
+        .unwrap_or_default())
 }
 
 /// The `tags[i].key` / `tags[i].value` filter of a list call over resources
@@ -59,7 +69,11 @@ pub(crate) fn tags_of_one(call: &Call<'_>, resource_type: &str, id: &str) -> Res
 ///     query.and(&condition, args);
 /// }
 /// ```
-pub(crate) fn tag_filter(call: &Call<'_>, resource_type: &str, id_column: &str) -> Option<(String, Vec<SqlValue>)> {
+pub(crate) fn tag_filter(
+    call: &Call<'_>,
+    resource_type: &str,
+    id_column: &str,
+) -> Option<(String, Vec<SqlValue>)> {
     let tags = call.params.map("tags");
     if tags.is_empty() {
         return None;

@@ -19,11 +19,19 @@ struct Taggable {
 }
 
 const fn owned(name: &'static str, table: &'static str) -> Taggable {
-    Taggable { name, table, owner: Some("account_id") }
+    Taggable {
+        name,
+        table,
+        owner: Some("account_id"),
+    }
 }
 
 const fn unowned(name: &'static str, table: &'static str) -> Taggable {
-    Taggable { name, table, owner: None }
+    Taggable {
+        name,
+        table,
+        owner: None,
+    }
 }
 
 /// The resource types tags can go on, with where they live.
@@ -44,8 +52,16 @@ const TAGGABLE: &[Taggable] = &[
     owned("LoadBalancer", "load_balancer_rules"),
     owned("NetworkACL", "network_acl_items"),
     owned("AffinityGroup", "affinity_groups"),
-    Taggable { name: "Project", table: "projects", owner: Some("account_id") },
-    Taggable { name: "Account", table: "accounts", owner: Some("id") },
+    Taggable {
+        name: "Project",
+        table: "projects",
+        owner: Some("account_id"),
+    },
+    Taggable {
+        name: "Account",
+        table: "accounts",
+        owner: Some("id"),
+    },
     unowned("Zone", "zones"),
     unowned("Domain", "domains"),
     unowned("ServiceOffering", "service_offerings"),
@@ -65,8 +81,17 @@ fn taggable(name: &str) -> Result<&'static Taggable, ApiError> {
 
 /// The owner (account, domain) of a tagged resource, checking the caller may
 /// act on it.
-fn resource_owner(call: &Call<'_>, kind: &Taggable, id: &str) -> Result<(String, String), ApiError> {
-    let missing = || ApiError::param(format!("Unable to find resource by id {id} and type {}", kind.name));
+fn resource_owner(
+    call: &Call<'_>,
+    kind: &Taggable,
+    id: &str,
+) -> Result<(String, String), ApiError> {
+    let missing = || {
+        ApiError::param(format!(
+            "Unable to find resource by id {id} and type {}",
+            kind.name
+        ))
+    };
     if !sql::table_exists(call.tx, kind.table)? {
         return Err(missing());
     }
@@ -79,19 +104,29 @@ fn resource_owner(call: &Call<'_>, kind: &Taggable, id: &str) -> Result<(String,
             if !call.caller.is_root_admin() {
                 return Err(crate::scope::denied(call, id));
             }
-            return Ok((call.caller.account_id.clone(), call.caller.domain_id.clone()));
+            return Ok((
+                call.caller.account_id.clone(),
+                call.caller.domain_id.clone(),
+            ));
         }
     };
     let account: Option<Option<String>> = call
         .tx
-        .query_row(&format!("SELECT {column} FROM \"{}\" WHERE id = ?1", kind.table), [id], |r| r.get(0))
+        .query_row(
+            &format!("SELECT {column} FROM \"{}\" WHERE id = ?1", kind.table),
+            [id],
+            |r| r.get(0),
+        )
         .optional()?;
     let account = account.ok_or_else(missing)?;
     let Some(account) = account else {
         if !call.caller.is_root_admin() {
             return Err(crate::scope::denied(call, id));
         }
-        return Ok((call.caller.account_id.clone(), call.caller.domain_id.clone()));
+        return Ok((
+            call.caller.account_id.clone(),
+            call.caller.domain_id.clone(),
+        ));
     };
     if kind.name == "Project" {
         let owner = owner::account(call, &account)?;
@@ -99,7 +134,11 @@ fn resource_owner(call: &Call<'_>, kind: &Taggable, id: &str) -> Result<(String,
     } else {
         check_access(call, &account, id)?;
     }
-    let domain: String = call.tx.query_row("SELECT domain_id FROM accounts WHERE id = ?1", [&account], |r| r.get(0))?;
+    let domain: String = call.tx.query_row(
+        "SELECT domain_id FROM accounts WHERE id = ?1",
+        [&account],
+        |r| r.get(0),
+    )?;
     Ok((account, domain))
 }
 

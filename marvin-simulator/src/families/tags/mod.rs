@@ -42,5 +42,10 @@ const COMMANDS: &[Command] = &[
         doc: "Removes tags (by key, or key and value, or all of them) from resources of one type.",
         run: commands::delete,
     },
-    Command { name: "listTags", roles: RoleSet::ALL, doc: "Lists the tags the caller may see.", run: commands::list },
+    Command {
+        name: "listTags",
+        roles: RoleSet::ALL,
+        doc: "Lists the tags the caller may see.",
+        run: commands::list,
+    },
 ];
