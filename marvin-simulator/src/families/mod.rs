@@ -15,6 +15,7 @@ pub(crate) mod projects;
 pub(crate) mod compute;
 pub(crate) mod storage;
 pub(crate) mod tags;
+pub(crate) mod network;
 pub(crate) mod jobs;
 pub(crate) mod platform;
 pub(crate) mod simulator;
@@ -26,4 +27,4 @@ pub(crate) mod testkit;
 use crate::family::Family;
 
 /// Every family, in schema and seed order.
-pub(crate) const ALL: &[&dyn Family] = &[&events::Events, &identity::Identity, &datacenter::Datacenter, &offerings::Offerings, &templates::Templates, &limits::Limits, &projects::Projects, &compute::Compute, &storage::Storage, &tags::Tags, &jobs::Jobs, &platform::Platform, &simulator::Simulator];
+pub(crate) const ALL: &[&dyn Family] = &[&events::Events, &identity::Identity, &datacenter::Datacenter, &offerings::Offerings, &templates::Templates, &limits::Limits, &projects::Projects, &compute::Compute, &storage::Storage, &tags::Tags, &network::Network, &jobs::Jobs, &platform::Platform, &simulator::Simulator];

@@ -23,20 +23,16 @@ use super::{affinity, groups, json, keypairs, net, vm};
 pub(crate) struct Zone {
     pub id: String,
     pub enabled: bool,
-    pub security_groups: bool,
 }
 
 /// A zone by id, or 431 naming the parameter.
 pub(crate) fn zone(call: &Call<'_>, param: &str, id: &str) -> Result<Zone, ApiError> {
     call.tx
-        .prepare_cached(
-            "SELECT id, allocation_state, security_group_enabled FROM zones WHERE id = ?1",
-        )?
+        .prepare_cached("SELECT id, allocation_state FROM zones WHERE id = ?1")?
         .query_row([id], |r| {
             Ok(Zone {
                 id: r.get(0)?,
                 enabled: r.get::<_, String>(1)? == "Enabled",
-                security_groups: r.get::<_, i64>(2)? != 0,
             })
         })
         .optional()?
@@ -271,8 +267,41 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     };
     let affinity_groups = affinity::from_params(call, &owner)?;
 
-    let mut networks: Vec<String> = params.list("networkids");
+    // iptonetworklist[i].networkid/ip names networks with their addresses;
+    // otherwise networkids (with ipaddress for the first), else the
+    // account's default network.
+    let ip_list = params.map("iptonetworklist");
+    if !ip_list.is_empty() && !params.list("networkids").is_empty() {
+        return Err(ApiError::param(
+            "networkids and iptonetworklist can't be specified at the same time",
+        ));
+    }
+    let mut addresses: Vec<Option<String>> = Vec::new();
+    let mut networks: Vec<String> = Vec::new();
+    for entry in &ip_list {
+        let network = entry
+            .get("networkid")
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| ApiError::param("iptonetworklist entries need a networkid"))?;
+        networks.push(network.clone());
+        addresses.push(entry.get("ip").filter(|ip| !ip.is_empty()).cloned());
+    }
+    if ip_list.is_empty() {
+        networks = params.list("networkids");
+        addresses = networks
+            .iter()
+            .enumerate()
+            .map(|(i, _)| {
+                if i == 0 {
+                    params.str("ipaddress").map(String::from)
+                } else {
+                    None
+                }
+            })
+            .collect();
+    }
     if networks.is_empty() {
+        addresses.push(params.str("ipaddress").map(String::from));
         if let Some(network) = net::default_network(call, &owner.id, &zone.id)? {
             networks.push(network);
         }
@@ -483,35 +512,30 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
 
     for (index, network) in networks.iter().enumerate() {
-        let ip = if index == 0 {
-            params.str("ipaddress")
-        } else {
-            None
-        };
+        let ip = addresses.get(index).and_then(Option::as_deref);
         net::add_nic(call, &id, network, ip, index == 0)?;
     }
-    if zone.security_groups {
-        let mut group_ids = params.list("securitygroupids");
-        for name in params.list("securitygroupnames") {
-            let found: Option<String> = if sql::table_exists(call.tx, "security_groups")? {
-                call.tx
-                    .query_row(
-                        "SELECT id FROM security_groups WHERE account_id = ?1 AND name = ?2",
-                        [&owner.id, &name],
-                        |r| r.get(0),
-                    )
-                    .optional()?
-            } else {
-                None
-            };
-            group_ids.push(
-                found.ok_or_else(|| {
-                    ApiError::param(format!("Unable to find group by name {name}"))
-                })?,
-            );
-        }
-        net::assign_security_groups(call, &id, &owner.id, &group_ids)?;
+    let mut group_ids = params.list("securitygroupids");
+    let group_names = params.list("securitygroupnames");
+    if !group_ids.is_empty() && !group_names.is_empty() {
+        return Err(ApiError::param(
+            "securitygroupids parameter is mutually exclusive with securitygroupnames parameter",
+        ));
     }
+    for name in group_names {
+        let found: Option<String> = call
+            .tx
+            .query_row(
+                "SELECT id FROM security_groups WHERE account_id = ?1 AND name = ?2",
+                [&owner.id, &name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        group_ids.push(
+            found.ok_or_else(|| ApiError::param(format!("Unable to find group by name {name}")))?,
+        );
+    }
+    net::assign_security_groups(call, &id, &owner.id, &group_ids)?;
 
     if let Some((placement, _, _)) = &placement {
         let vm = vm::reload(call, &id)?;

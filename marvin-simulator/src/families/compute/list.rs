@@ -1,10 +1,11 @@
-//! `listVirtualMachines`: every filter is an indexed condition on `vms` (or
-//! a subquery on an indexed table); one query renders a page, and the
-//! per-page arrays are added in batches (see `json.rs`).
+//! `listVirtualMachines`: every filter is a condition on `vms` alone (or a
+//! subquery on an indexed table), so counting and paging walk the `vms`
+//! indexes only; the page's ids then go through the full response query,
+//! and the per-page arrays are added in batches (see `json.rs`).
 
 use crate::error::ApiError;
 use crate::families::identity::settings;
-use crate::families::sql::{self, text};
+use crate::families::sql::{self, Query, text};
 use crate::families::tags::api as tags;
 use crate::family::{Call, Reply};
 
@@ -14,7 +15,7 @@ use super::{json, owner};
 pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let params = call.params;
     let caller = call.caller;
-    let mut q = json::query();
+    let mut q = Query::new("SELECT v.id AS id FROM vms v");
     let narrowed = params.flag("listall", false)
         || params.str("domainid").is_some()
         || params.str("account").is_some()
@@ -22,7 +23,8 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     if params.str("id").is_some() && !narrowed {
         if caller.is_domain_admin() {
             q.and(
-                "d.path LIKE ? ESCAPE '\\'",
+                "v.account_id IN (SELECT a.id FROM accounts a JOIN domains d ON d.id = a.domain_id
+                 WHERE d.path LIKE ? ESCAPE '\\')",
                 [text(format!("{}%", sql::escape_like(&caller.domain_path)))],
             );
         } else if !caller.is_root_admin() {
@@ -151,6 +153,19 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             count,
         });
     }
+    let ids: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.get("id").and_then(|v| v.as_str()))
+        .collect();
+    let mut page = json::query();
+    page.and(
+        "v.id IN (SELECT value FROM json_each(?))",
+        [text(
+            serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()),
+        )],
+    );
+    page.order("v.seq");
+    let rows = page.all(call.tx)?;
     let items = json::finish(call, rows, json::Parts::of(call))?;
     Ok(Reply::List {
         key: "virtualmachine",

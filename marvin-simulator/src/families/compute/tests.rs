@@ -833,3 +833,218 @@ fn deleting_an_account_gives_capacity_back() {
     let root = kit.id("root_domain");
     assert_eq!(count_of(&kit, &root, 0), 0, "domain counts follow");
 }
+
+#[test]
+fn vms_get_nics_through_the_network_seam() {
+    let mut kit = Kit::new();
+    let user = kit.account("nina", 0, None);
+    let vm = deploy(&mut kit, &user, &[("name", "web")]).unwrap();
+    let id = vm["id"].as_str().unwrap().to_string();
+    let nic = &vm["nic"][0];
+    assert_eq!(nic["isdefault"], true);
+    assert!(nic["ipaddress"].is_string(), "{vm}");
+    assert_eq!(vm["ipaddress"], nic["ipaddress"]);
+    let network = nic["networkid"].as_str().unwrap().to_string();
+    let by_network = kit
+        .call(&user, "listVirtualMachines", &[("networkid", &network)])
+        .unwrap();
+    assert_eq!(by_network["count"], 1);
+    let nics = kit
+        .call(&user, "listNics", &[("virtualmachineid", &id)])
+        .unwrap();
+    assert_eq!(nics["count"], 1);
+    // The same host name is refused in the same network.
+    let err = deploy(&mut kit, &user, &[("name", "web")]).unwrap_err();
+    assert_eq!(code(&err), 431);
+    assert!(
+        err.text
+            .starts_with("The vm with hostName web already exists in the network domain"),
+        "{}",
+        err.text
+    );
+    let admin = kit.admin();
+    kit.call(
+        &admin,
+        "destroyVirtualMachine",
+        &[("id", &id), ("expunge", "true")],
+    )
+    .unwrap();
+    assert_eq!(
+        kit.count("SELECT COUNT(*) FROM nics WHERE vm_id = ?1", &id),
+        0
+    );
+}
+
+#[test]
+fn an_unavailable_template_is_refused() {
+    let mut kit = Kit::new();
+    let user = kit.account("tara", 0, None);
+    let template = kit.id("template");
+    kit.conn
+        .execute(
+            "UPDATE templates SET state = 'Inactive' WHERE id = ?1",
+            [&template],
+        )
+        .unwrap();
+    let err = deploy(&mut kit, &user, &[]).unwrap_err();
+    assert_eq!(
+        (code(&err), err.text.clone()),
+        (
+            431,
+            format!("The template {template} is not available for use")
+        )
+    );
+}
+
+#[test]
+fn running_vms_scale_up_when_the_zone_allows_it() {
+    let mut kit = Kit::new();
+    let admin = kit.admin();
+    let user = kit.account("sam", 0, None);
+    let zone = kit.id("zone");
+    let medium = kit.id("service_offering_medium");
+    kit.call(
+        &admin,
+        "updateConfiguration",
+        &[
+            ("name", "enable.dynamic.scale.vm"),
+            ("value", "true"),
+            ("zoneid", &zone),
+        ],
+    )
+    .unwrap();
+    let template = kit.id("template");
+    kit.conn
+        .execute(
+            "UPDATE templates SET is_dynamically_scalable = 1 WHERE id = ?1",
+            [&template],
+        )
+        .unwrap();
+    let vm = deploy(&mut kit, &user, &[]).unwrap();
+    let id = vm["id"].as_str().unwrap().to_string();
+    let before = total_allocated(&kit);
+    let scaled = kit
+        .call(
+            &user,
+            "scaleVirtualMachine",
+            &[("id", &id), ("serviceofferingid", &medium)],
+        )
+        .unwrap();
+    assert_eq!(scaled["virtualmachine"]["cpuspeed"], 1000);
+    assert_eq!(
+        total_allocated(&kit),
+        (before.0 + 500, before.1 + 512 * 1024 * 1024)
+    );
+    let small = kit.id("service_offering_small");
+    let err = kit
+        .call(
+            &user,
+            "scaleVirtualMachine",
+            &[("id", &id), ("serviceofferingid", &small)],
+        )
+        .unwrap_err();
+    assert_eq!(code(&err), 431);
+    assert!(
+        err.text
+            .starts_with("While the VM is running, only scalling up it is supported."),
+        "{}",
+        err.text
+    );
+}
+
+#[test]
+fn restore_gives_a_fresh_root_volume_and_update_changes_names() {
+    let mut kit = Kit::new();
+    let user = kit.account("rita", 0, None);
+    let vm = deploy(&mut kit, &user, &[]).unwrap();
+    let id = vm["id"].as_str().unwrap().to_string();
+    let root = |kit: &mut Kit| {
+        kit.call(
+            &user,
+            "listVolumes",
+            &[("virtualmachineid", &id), ("type", "ROOT")],
+        )
+        .unwrap()["volume"][0]["id"]
+            .clone()
+    };
+    let old = root(&mut kit);
+    let restored = kit
+        .call(&user, "restoreVirtualMachine", &[("virtualmachineid", &id)])
+        .unwrap();
+    assert_eq!(restored["virtualmachine"]["state"], "Running");
+    assert_ne!(root(&mut kit), old);
+    let pool = kit.id("storage_pool");
+    assert_eq!(
+        kit.count(
+            "SELECT allocated_bytes FROM storage_pools WHERE id = ?1",
+            &pool
+        ),
+        2 * 1024 * 1024 * 1024
+    );
+
+    let updated = kit
+        .call(
+            &user,
+            "updateVirtualMachine",
+            &[
+                ("id", &id),
+                ("displayname", "Shiny"),
+                ("details[0].foo", "bar"),
+            ],
+        )
+        .unwrap();
+    assert_eq!(updated["virtualmachine"]["displayname"], "Shiny");
+    assert_eq!(updated["virtualmachine"]["details"]["foo"], "bar");
+    let err = kit
+        .call(
+            &user,
+            "updateVirtualMachine",
+            &[("id", &id), ("name", "-bad")],
+        )
+        .unwrap_err();
+    assert_eq!(code(&err), 431);
+}
+
+#[test]
+fn disabling_an_account_stops_its_vms() {
+    let mut kit = Kit::new();
+    let user = kit.account("dora", 0, None);
+    let admin = kit.admin();
+    let before = total_allocated(&kit);
+    let vm = deploy(&mut kit, &user, &[]).unwrap();
+    kit.call(
+        &admin,
+        "disableAccount",
+        &[("id", &user.account_id), ("lock", "false")],
+    )
+    .unwrap();
+    assert_eq!(total_allocated(&kit), before);
+    assert_eq!(
+        list_one(&mut kit, &admin, vm["id"].as_str().unwrap())["state"],
+        "Stopped"
+    );
+    let err = kit
+        .call(
+            &admin,
+            "startVirtualMachine",
+            &[("id", vm["id"].as_str().unwrap())],
+        )
+        .unwrap_err();
+    assert_eq!(code(&err), 531, "the owner is disabled");
+}
+
+#[test]
+fn a_chosen_address_goes_on_the_default_nic() {
+    let mut kit = Kit::new();
+    let user = kit.account("ada", 0, None);
+    let first = deploy(&mut kit, &user, &[]).unwrap();
+    let network = first["nic"][0]["networkid"].as_str().unwrap().to_string();
+    let second = deploy(&mut kit, &user, &[("networkids", &network), ("ipaddress", "10.1.1.50")]).unwrap();
+    assert_eq!(second["nic"][0]["ipaddress"], "10.1.1.50");
+    let third = deploy(&mut kit, &user, &[("iptonetworklist[0].networkid", &network), ("iptonetworklist[0].ip", "10.1.1.51")])
+        .unwrap();
+    assert_eq!(third["ipaddress"], "10.1.1.51");
+    let err = deploy(&mut kit, &user, &[("networkids", &network), ("ipaddress", "10.1.1.50")]).unwrap_err();
+    assert!(matches!(code(&err), 431 | 533), "{err:?}");
+    assert_eq!(kit.count("SELECT COUNT(*) FROM vms WHERE account_id = ?1", &user.account_id), 3);
+}

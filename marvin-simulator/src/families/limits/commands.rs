@@ -36,7 +36,10 @@ fn domain_row(call: &Call<'_>, id: &str) -> Result<(String, String, String), Api
 /// nothing is named.
 fn target(call: &Call<'_>, domain_alone: bool) -> Result<Target, ApiError> {
     let params = call.params;
-    if params.str("projectid").is_some() || params.str("account").is_some() {
+    if let Some(project) = params.str("projectid") {
+        return Ok(Target::Account(owner::project(call, project)?));
+    }
+    if params.str("account").is_some() {
         return Ok(Target::Account(owner::resolve(call)?));
     }
     if domain_alone {

@@ -57,15 +57,26 @@ pub(crate) struct AclList {
 pub(crate) fn find_list(tx: &Transaction<'_>, id: &str) -> Result<Option<AclList>, ApiError> {
     Ok(tx
         .prepare_cached("SELECT id, name, vpc_id, account_id FROM network_acl_lists WHERE id = ?1")?
-        .query_row([id], |r| Ok(AclList { id: r.get(0)?, name: r.get(1)?, vpc_id: r.get(2)?, account_id: r.get(3)? }))
+        .query_row([id], |r| {
+            Ok(AclList {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                vpc_id: r.get(2)?,
+                account_id: r.get(3)?,
+            })
+        })
         .optional()?)
 }
 
 /// The id of a default list.
 pub(crate) fn default_list(tx: &Transaction<'_>, name: &str) -> Result<String, ApiError> {
-    tx.query_row("SELECT id FROM network_acl_lists WHERE name = ?1 AND vpc_id IS NULL", [name], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| ApiError::internal(format!("the {name} network ACL is missing")))
+    tx.query_row(
+        "SELECT id FROM network_acl_lists WHERE name = ?1 AND vpc_id IS NULL",
+        [name],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| ApiError::internal(format!("the {name} network ACL is missing")))
 }
 
 fn list_param(call: &Call<'_>, param: &str, id: &str) -> Result<AclList, ApiError> {
@@ -98,15 +109,28 @@ pub(crate) fn create_list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    store::created_event(call, "NETWORK.ACL.CREATE", "creating network acl list", Subject::of("NetworkAcl", &id, &name))?;
+    store::created_event(
+        call,
+        "NETWORK.ACL.CREATE",
+        "creating network acl list",
+        Subject::of("NetworkAcl", &id, &name),
+    )?;
     let job_id = id.clone();
     Ok(Reply::Job(
         Job::on(
             "NetworkAcl",
             id.clone(),
-            Box::new(move |call: &mut Call<'_>| Ok(Reply::Object { key: "networkacllist", value: list_json(call, &job_id)? })),
+            Box::new(move |call: &mut Call<'_>| {
+                Ok(Reply::Object {
+                    key: "networkacllist",
+                    value: list_json(call, &job_id)?,
+                })
+            }),
         )
-        .with_event("NETWORK.ACL.CREATE", format!("Creating Network ACL with ID: {id}")),
+        .with_event(
+            "NETWORK.ACL.CREATE",
+            format!("Creating Network ACL with ID: {id}"),
+        ),
     ))
 }
 
@@ -155,14 +179,21 @@ fn list_query() -> Query {
 fn list_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     let mut query = list_query();
     query.eq("l.id", Some(id));
-    let row = query.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = query
+        .all(call.tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
     Ok(Value::Object(row))
 }
 
 /// Lists of VPCs the caller may see, plus the two defaults.
 fn visible_lists(call: &Call<'_>, query: &mut Query, column: &str) -> Result<(), ApiError> {
     let (condition, arg) = ListScope::of(call)?.condition(column);
-    query.and(&format!("{column} IS NULL OR ({condition})"), arg.map(SqlValue::Text));
+    query.and(
+        &format!("{column} IS NULL OR ({condition})"),
+        arg.map(SqlValue::Text),
+    );
     Ok(())
 }
 
@@ -178,7 +209,10 @@ pub(crate) fn list_lists(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         query.and("l.vpc_id = ? OR l.vpc_id IS NULL", [text(vpc_id)]);
     }
     if let Some(network_id) = p.str("networkid") {
-        query.and("l.id = (SELECT acl_id FROM networks WHERE id = ?)", [text(network_id)]);
+        query.and(
+            "l.id = (SELECT acl_id FROM networks WHERE id = ?)",
+            [text(network_id)],
+        );
     }
     query.keyword(&["l.name", "l.description"], p.str("keyword"));
     query.order("l.seq");
@@ -195,27 +229,35 @@ pub(crate) fn replace(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         (Some(n), None) => {
             let network = store::network(call.tx, "networkid", n)?;
             super::networks::check_network_access(call, &network)?;
-            let vpc_id = network
-                .vpc_id
-                .clone()
-                .ok_or_else(|| ApiError::param(format!("Network is not part of a VPC: {}", network.id)))?;
+            let vpc_id = network.vpc_id.clone().ok_or_else(|| {
+                ApiError::param(format!("Network is not part of a VPC: {}", network.id))
+            })?;
             (network.id, vpc_id, "networks", "Network")
         }
         (None, Some(g)) => {
             let (gid, vpc_id, account): (String, String, String) = call
                 .tx
-                .query_row("SELECT id, vpc_id, account_id FROM private_gateways WHERE id = ?1", [g], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
+                .query_row(
+                    "SELECT id, vpc_id, account_id FROM private_gateways WHERE id = ?1",
+                    [g],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
                 .optional()?
                 .ok_or_else(|| ApiError::invalid_id("gatewayid", g))?;
             check_access(call, &account, &gid)?;
             (gid, vpc_id, "private_gateways", "PrivateGateway")
         }
-        _ => return Err(ApiError::param("Network ID and private gateway can't be passed at the same time")),
+        _ => {
+            return Err(ApiError::param(
+                "Network ID and private gateway can't be passed at the same time",
+            ));
+        }
     };
     if list.vpc_id.as_ref().is_some_and(|v| *v != vpc_id) {
-        return Err(ApiError::param(format!("Network ACL: {} do not belong to the VPC: {vpc_id}", list.id)));
+        return Err(ApiError::param(format!(
+            "Network ACL: {} do not belong to the VPC: {vpc_id}",
+            list.id
+        )));
     }
     let acl_id = list.id.clone();
     Ok(Reply::Job(
@@ -223,11 +265,17 @@ pub(crate) fn replace(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             what,
             target.clone(),
             Box::new(move |call: &mut Call<'_>| {
-                call.tx.execute(&format!("UPDATE {table} SET acl_id = ?2 WHERE id = ?1"), params![target, acl_id])?;
+                call.tx.execute(
+                    &format!("UPDATE {table} SET acl_id = ?2 WHERE id = ?1"),
+                    params![target, acl_id],
+                )?;
                 Ok(Reply::Success(None))
             }),
         )
-        .with_event("NETWORK.ACL.REPLACE", format!("Associating Network ACL id={} with {what}", list.id)),
+        .with_event(
+            "NETWORK.ACL.REPLACE",
+            format!("Associating Network ACL id={} with {what}", list.id),
+        ),
     ))
 }
 
@@ -247,50 +295,83 @@ fn item_spec(call: &Call<'_>, current: Option<&Object>) -> Result<ItemSpec, ApiE
     let p = call.params;
     let old = |k: &str| current.and_then(|c| c.get(k)).cloned();
     let old_str = |k: &str| old(k).and_then(|v| v.as_str().map(String::from));
-    let old_int = |k: &str| old(k).and_then(|v| v.as_str().and_then(|s| s.parse().ok()).or_else(|| v.as_i64()));
+    let old_int = |k: &str| {
+        old(k).and_then(|v| {
+            v.as_str()
+                .and_then(|s| s.parse().ok())
+                .or_else(|| v.as_i64())
+        })
+    };
     let protocol = p
         .str("protocol")
         .map(str::to_ascii_lowercase)
         .or_else(|| old_str("protocol"))
         .ok_or_else(|| ApiError::missing(call.command, "protocol"))?;
     let numeric = protocol.parse::<i64>().ok();
-    if !matches!(protocol.as_str(), "tcp" | "udp" | "icmp" | "all") && !numeric.is_some_and(|n| (0..=255).contains(&n)) {
+    if !matches!(protocol.as_str(), "tcp" | "udp" | "icmp" | "all")
+        && !numeric.is_some_and(|n| (0..=255).contains(&n))
+    {
         return Err(ApiError::param(format!("Invalid protocol {protocol}")));
     }
     let explicit_ports = p.str("startport").is_some() || p.str("endport").is_some();
-    let start = store::port(call, "startport", "Start port")?.or_else(|| if explicit_ports { None } else { old_int("startport") });
+    let start = store::port(call, "startport", "Start port")?.or_else(|| {
+        if explicit_ports {
+            None
+        } else {
+            old_int("startport")
+        }
+    });
     let end = store::port(call, "endport", "End port")?.or(start);
     if let (Some(s), Some(e)) = (start, end) {
         if s > e {
             return Err(ApiError::param("Start port can't be bigger than end port"));
         }
     }
-    if (protocol == "icmp" || protocol == "all") && (start.is_some() || end.is_some()) && explicit_ports {
+    if (protocol == "icmp" || protocol == "all")
+        && (start.is_some() || end.is_some())
+        && explicit_ports
+    {
         return Err(ApiError::param(format!(
             "Can't specify start/end port when protocol is {}",
             protocol.to_ascii_uppercase()
         )));
     }
-    let (start, end) = if protocol == "icmp" || protocol == "all" { (None, None) } else { (start, end) };
+    let (start, end) = if protocol == "icmp" || protocol == "all" {
+        (None, None)
+    } else {
+        (start, end)
+    };
     let (icmp_type, icmp_code) = (p.i64("icmptype")?, p.i64("icmpcode")?);
     if protocol != "icmp" && (icmp_type.is_some() || icmp_code.is_some()) {
-        return Err(ApiError::param("Can specify icmpCode and icmpType for ICMP protocol only"));
+        return Err(ApiError::param(
+            "Can specify icmpCode and icmpType for ICMP protocol only",
+        ));
     }
     let (icmp_type, icmp_code) = if protocol == "icmp" {
-        (Some(icmp_type.or_else(|| old_int("icmptype")).unwrap_or(-1)), Some(icmp_code.or_else(|| old_int("icmpcode")).unwrap_or(-1)))
+        (
+            Some(icmp_type.or_else(|| old_int("icmptype")).unwrap_or(-1)),
+            Some(icmp_code.or_else(|| old_int("icmpcode")).unwrap_or(-1)),
+        )
     } else {
         (None, None)
     };
     let mut cidrs = p.list("cidrlist");
     if cidrs.is_empty() {
-        cidrs = old_str("cidrlist").map_or_else(|| vec!["0.0.0.0/0".into()], |c| c.split(',').map(String::from).collect());
+        cidrs = old_str("cidrlist").map_or_else(
+            || vec!["0.0.0.0/0".into()],
+            |c| c.split(',').map(String::from).collect(),
+        );
     }
     store::check_cidrs(&cidrs)?;
     let action = match p.str("action").map(str::to_ascii_lowercase).as_deref() {
         None => old_str("action").unwrap_or_else(|| "Allow".into()),
         Some("allow") => "Allow".into(),
         Some("deny") => "Deny".into(),
-        Some(_) => return Err(ApiError::param("Invalid action. Allowed actions are Allow and Deny")),
+        Some(_) => {
+            return Err(ApiError::param(
+                "Invalid action. Allowed actions are Allow and Deny",
+            ));
+        }
     };
     let traffic = match p.str("traffictype").map(str::to_ascii_lowercase).as_deref() {
         None => old_str("traffictype").unwrap_or_else(|| "Ingress".into()),
@@ -298,7 +379,16 @@ fn item_spec(call: &Call<'_>, current: Option<&Object>) -> Result<ItemSpec, ApiE
         Some("egress") => "Egress".into(),
         Some(other) => return Err(ApiError::param(format!("Invalid traffic type {other}"))),
     };
-    Ok(ItemSpec { protocol, start, end, icmp_type, icmp_code, cidrs, action, traffic })
+    Ok(ItemSpec {
+        protocol,
+        start,
+        end,
+        icmp_type,
+        icmp_code,
+        cidrs,
+        action,
+        traffic,
+    })
 }
 
 fn modifiable(list: &AclList) -> Result<(), ApiError> {
@@ -318,8 +408,17 @@ pub(crate) fn create_item(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             let network = store::network(call.tx, "networkid", n)?;
             let acl = call
                 .tx
-                .query_row("SELECT acl_id FROM networks WHERE id = ?1", [&network.id], |r| r.get::<_, Option<String>>(0))?
-                .ok_or_else(|| ApiError::param(format!("Network {} is not associated with any ACL", network.id)))?;
+                .query_row(
+                    "SELECT acl_id FROM networks WHERE id = ?1",
+                    [&network.id],
+                    |r| r.get::<_, Option<String>>(0),
+                )?
+                .ok_or_else(|| {
+                    ApiError::param(format!(
+                        "Network {} is not associated with any ACL",
+                        network.id
+                    ))
+                })?;
             list_param(call, "aclid", &acl)?
         }
         (None, None) => return Err(ApiError::param("ACL id or network id has to be specified")),
@@ -329,8 +428,18 @@ pub(crate) fn create_item(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let spec = item_spec(call, None)?;
     let number = match p.i64("number")? {
         Some(n) => {
-            if sql::count(call.tx, &format!("SELECT COUNT(*) FROM network_acl_items WHERE acl_id = ?1 AND number = {n}"), &list.id)? > 0 {
-                return Err(ApiError::param(format!("ACL item with number {n} already exists in ACL: {}", list.id)));
+            if sql::count(
+                call.tx,
+                &format!(
+                    "SELECT COUNT(*) FROM network_acl_items WHERE acl_id = ?1 AND number = {n}"
+                ),
+                &list.id,
+            )? > 0
+            {
+                return Err(ApiError::param(format!(
+                    "ACL item with number {n} already exists in ACL: {}",
+                    list.id
+                )));
             }
             n
         }
@@ -362,15 +471,26 @@ pub(crate) fn create_item(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    store::created_event(call, "NETWORK.ACL.ITEM.CREATE", "creating network acl item", Subject::of("NetworkAclItem", &id, ""))?;
+    store::created_event(
+        call,
+        "NETWORK.ACL.ITEM.CREATE",
+        "creating network acl item",
+        Subject::of("NetworkAclItem", &id, ""),
+    )?;
     let job_id = id.clone();
     Ok(Reply::Job(
         Job::on(
             "NetworkAclItem",
             id,
             Box::new(move |call: &mut Call<'_>| {
-                call.tx.execute("UPDATE network_acl_items SET state = 'Active' WHERE id = ?1", [&job_id])?;
-                Ok(Reply::Object { key: "networkacl", value: item_json(call, &job_id)? })
+                call.tx.execute(
+                    "UPDATE network_acl_items SET state = 'Active' WHERE id = ?1",
+                    [&job_id],
+                )?;
+                Ok(Reply::Object {
+                    key: "networkacl",
+                    value: item_json(call, &job_id)?,
+                })
             }),
         )
         .with_event("NETWORK.ACL.ITEM.CREATE", "Creating Network ACL Item"),
@@ -379,7 +499,11 @@ pub(crate) fn create_item(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 
 fn item(call: &Call<'_>, id: &str) -> Result<(Object, AclList), ApiError> {
     let row = item_row(call, id)?.ok_or_else(|| ApiError::invalid_id("id", id))?;
-    let acl = row.get("aclid").and_then(Value::as_str).unwrap_or_default().to_string();
+    let acl = row
+        .get("aclid")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let list = list_param(call, "aclid", &acl)?;
     Ok((row, list))
 }
@@ -396,7 +520,11 @@ pub(crate) fn update_item(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     check_list_access(call, &list)?;
     modifiable(&list)?;
     let spec = item_spec(call, Some(&row))?;
-    let id = row.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+    let id = row
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     if let Some(n) = call.params.i64("number")? {
         let taken = call
             .tx
@@ -408,7 +536,10 @@ pub(crate) fn update_item(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             .optional()?
             .is_some();
         if taken {
-            return Err(ApiError::param(format!("ACL item with number {n} already exists in ACL: {}", list.id)));
+            return Err(ApiError::param(format!(
+                "ACL item with number {n} already exists in ACL: {}",
+                list.id
+            )));
         }
     }
     let number = call.params.i64("number")?;
@@ -452,19 +583,31 @@ pub(crate) fn delete_item(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let (row, list) = item(call, call.required("id")?)?;
     check_list_access(call, &list)?;
     modifiable(&list)?;
-    let id = row.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-    call.tx.execute("UPDATE network_acl_items SET state = 'Revoke' WHERE id = ?1", [&id])?;
+    let id = row
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    call.tx.execute(
+        "UPDATE network_acl_items SET state = 'Revoke' WHERE id = ?1",
+        [&id],
+    )?;
     let job_id = id.clone();
     Ok(Reply::Job(
         Job::on(
             "NetworkAclItem",
             id.clone(),
             Box::new(move |call: &mut Call<'_>| {
-                call.tx.execute("DELETE FROM network_acl_items WHERE id = ?1", [&job_id])?;
+                call.tx
+                    .execute("DELETE FROM network_acl_items WHERE id = ?1", [&job_id])?;
+                store::forget_tags(call, "NetworkACL", &job_id)?;
                 Ok(Reply::Success(None))
             }),
         )
-        .with_event("NETWORK.ACL.ITEM.DELETE", format!("Deleting Network ACL id={id}")),
+        .with_event(
+            "NETWORK.ACL.ITEM.DELETE",
+            format!("Deleting Network ACL id={id}"),
+        ),
     ))
 }
 
@@ -479,8 +622,8 @@ fn item_query() -> Query {
     )
 }
 
-fn finish_item(_: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
-    row.insert("tags".into(), store::no_tags());
+fn finish_item(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
+    store::attach_tags(call, "NetworkACL", &mut row)?;
     Ok(Value::Object(row))
 }
 
@@ -501,8 +644,12 @@ pub(crate) fn list_items(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.eq_nocase("i.protocol", p.str("protocol"));
     query.flag("i.for_display", p.bool("fordisplay"));
     if let Some(network_id) = p.str("networkid") {
-        query.and("i.acl_id = (SELECT acl_id FROM networks WHERE id = ?)", [text(network_id)]);
+        query.and(
+            "i.acl_id = (SELECT acl_id FROM networks WHERE id = ?)",
+            [text(network_id)],
+        );
     }
+    store::tag_filter(call, &mut query, "NetworkACL", "i.id");
     query.keyword(&["i.protocol", "i.cidrs", "i.reason"], p.str("keyword"));
     query.order("i.acl_id, i.number");
     query.list(call, "networkacl", finish_item)

@@ -28,7 +28,9 @@ fn spec(call: &Call<'_>, protocols: &[&str], zone_id: &str) -> Result<Spec, ApiE
     let raw = call.required("protocol")?;
     let protocol = raw.to_ascii_lowercase();
     if !protocols.contains(&protocol.as_str()) {
-        return Err(ApiError::param(format!("Protocol {raw} is not supported in zone {zone_id}")));
+        return Err(ApiError::param(format!(
+            "Protocol {raw} is not supported in zone {zone_id}"
+        )));
     }
     let start = store::port(call, "startport", "publicPort")?;
     let end = store::port(call, "endport", "Public port range")?.or(start);
@@ -39,21 +41,36 @@ fn spec(call: &Call<'_>, protocols: &[&str], zone_id: &str) -> Result<Spec, ApiE
     }
     let (icmp_type, icmp_code) = (p.i64("icmptype")?, p.i64("icmpcode")?);
     if protocol != "icmp" && (icmp_type.is_some() || icmp_code.is_some()) {
-        return Err(ApiError::param("Can specify icmpCode and icmpType for ICMP protocol only"));
+        return Err(ApiError::param(
+            "Can specify icmpCode and icmpType for ICMP protocol only",
+        ));
     }
     if protocol == "icmp" && (start.is_some() || end.is_some()) {
-        return Err(ApiError::param("Can't specify start/end port when protocol is ICMP"));
+        return Err(ApiError::param(
+            "Can't specify start/end port when protocol is ICMP",
+        ));
     }
-    let (icmp_type, icmp_code) =
-        if protocol == "icmp" { (Some(icmp_type.unwrap_or(-1)), Some(icmp_code.unwrap_or(-1))) } else { (None, None) };
-    Ok(Spec { protocol, start, end, icmp_type, icmp_code })
+    let (icmp_type, icmp_code) = if protocol == "icmp" {
+        (Some(icmp_type.unwrap_or(-1)), Some(icmp_code.unwrap_or(-1)))
+    } else {
+        (None, None)
+    };
+    Ok(Spec {
+        protocol,
+        start,
+        end,
+        icmp_type,
+        icmp_code,
+    })
 }
 
 fn cidr_list(call: &Call<'_>, name: &str) -> Result<Vec<String>, ApiError> {
     let cidrs = call.params.list(name);
     for cidr in &cidrs {
         if store::check_cidrs(std::slice::from_ref(cidr)).is_err() {
-            return Err(ApiError::param(format!("Source cidrs formatting error {cidr}")));
+            return Err(ApiError::param(format!(
+                "Source cidrs formatting error {cidr}"
+            )));
         }
     }
     Ok(cidrs)
@@ -90,7 +107,12 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             display: call.params.flag("fordisplay", true),
         },
     )?;
-    store::created_event(call, "FIREWALL.OPEN", "creating firewall rule", Subject::of("FirewallRule", &id, ""))?;
+    store::created_event(
+        call,
+        "FIREWALL.OPEN",
+        "creating firewall rule",
+        Subject::of("FirewallRule", &id, ""),
+    )?;
     Ok(activate_job(id, "FIREWALL.OPEN", "Creating firewall rule"))
 }
 
@@ -102,7 +124,10 @@ fn activate_job(id: String, event: &'static str, description: &str) -> Reply {
             id,
             Box::new(move |call: &mut Call<'_>| {
                 rules::activate(call, &job_id)?;
-                Ok(Reply::Object { key: "firewallrule", value: rule_json(call, &job_id)? })
+                Ok(Reply::Object {
+                    key: "firewallrule",
+                    value: rule_json(call, &job_id)?,
+                })
             }),
         )
         .with_event(event, description),
@@ -114,7 +139,10 @@ fn activate_job(id: String, event: &'static str, description: &str) -> Reply {
 pub(crate) fn create_egress(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let network = store::network(call.tx, "networkid", call.required("networkid")?)?;
     check_network_access(call, &network)?;
-    if network.vpc_id.is_some() || network.guest_type != "Isolated" || !store::supports(call.tx, &network, "Firewall")? {
+    if network.vpc_id.is_some()
+        || network.guest_type != "Isolated"
+        || !store::supports(call.tx, &network, "Firewall")?
+    {
         return Err(ApiError::param(format!(
             "Egress firewall rules are not supported in the network id={}",
             network.id
@@ -122,7 +150,9 @@ pub(crate) fn create_egress(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     let spec = spec(call, &["tcp", "udp", "icmp", "all"], &network.zone_id)?;
     if spec.protocol == "all" && (spec.start.is_some() || spec.end.is_some()) {
-        return Err(ApiError::param("Can't specify start/end port when protocol is ALL"));
+        return Err(ApiError::param(
+            "Can't specify start/end port when protocol is ALL",
+        ));
     }
     let mut cidrs = cidr_list(call, "cidrlist")?;
     if cidrs.is_empty() {
@@ -156,15 +186,25 @@ pub(crate) fn create_egress(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "creating egress firewall rule",
         Subject::of("FirewallRule", &id, ""),
     )?;
-    Ok(activate_job(id, "FIREWALL.EGRESS.OPEN", "Creating egress firewall rule"))
+    Ok(activate_job(
+        id,
+        "FIREWALL.EGRESS.OPEN",
+        "Creating egress firewall rule",
+    ))
 }
 
-fn delete_rule(call: &mut Call<'_>, traffic: &'static str, event: &'static str) -> Result<Reply, ApiError> {
+fn delete_rule(
+    call: &mut Call<'_>,
+    traffic: &'static str,
+    event: &'static str,
+) -> Result<Reply, ApiError> {
     let id = call.required("id")?.to_string();
     let rule = rules::find(call.tx, &id, FIREWALL)?;
     let Some(rule) = rule.filter(|r| r.traffic_type == traffic) else {
         if crate::families::sql::exists(call.tx, "firewall_rules", &id)? {
-            return Err(ApiError::param(format!("Unable to find {id} having purpose {FIREWALL}")));
+            return Err(ApiError::param(format!(
+                "Unable to find {id} having purpose {FIREWALL}"
+            )));
         }
         return Err(ApiError::invalid_id("id", &id));
     };
@@ -206,8 +246,8 @@ fn rule_query() -> Query {
     ))
 }
 
-fn finish_rule(_: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
-    row.insert("tags".into(), store::no_tags());
+fn finish_rule(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
+    store::attach_tags(call, "FirewallRule", &mut row)?;
     if row.get("traffictype").and_then(Value::as_str) == Some("Ingress") {
         row.remove("destcidrlist");
     }
@@ -219,7 +259,11 @@ fn finish_rule(_: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
 pub(crate) fn rule_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     let mut query = rule_query();
     query.eq("r.id", Some(id));
-    let row = query.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = query
+        .all(call.tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
     finish_rule(call, row)
 }
 
@@ -228,16 +272,24 @@ fn list_rules(call: &mut Call<'_>, traffic: &str) -> Result<Reply, ApiError> {
     if let Some(ip_id) = p.str("ipaddressid") {
         let ip = store::find_ip(call.tx, ip_id)?
             .filter(store::IpRow::allocated)
-            .ok_or_else(|| ApiError::param(format!("Ip address id={ip_id} not ready for firewall rules yet")))?;
+            .ok_or_else(|| {
+                ApiError::param(format!(
+                    "Ip address id={ip_id} not ready for firewall rules yet"
+                ))
+            })?;
         check_access(call, ip.owner(), &ip.id)?;
     }
     let mut query = rule_query();
     query.scope(&ListScope::of(call)?, "r.account_id");
-    query.and("r.purpose = ? AND r.traffic_type = ?", [text(FIREWALL), text(traffic)]);
+    query.and(
+        "r.purpose = ? AND r.traffic_type = ?",
+        [text(FIREWALL), text(traffic)],
+    );
     query.eq("r.id", p.str("id"));
     query.eq("r.ip_id", p.str("ipaddressid"));
     query.eq("r.network_id", p.str("networkid"));
     query.flag("r.for_display", p.bool("fordisplay"));
+    store::tag_filter(call, &mut query, "FirewallRule", "r.id");
     query.keyword(&["r.protocol", "p.address"], p.str("keyword"));
     query.order("r.seq");
     query.list(call, "firewallrule", finish_rule)

@@ -33,7 +33,9 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )));
     }
     if a == g {
-        return Err(ApiError::param("The gateway ip address can't be the same as the private gateway ip address"));
+        return Err(ApiError::param(
+            "The gateway ip address can't be the same as the private gateway ip address",
+        ));
     }
     let vlan = match (p.str("vlan"), p.str("associatednetworkid")) {
         (Some(v), _) => v.trim_start_matches("vlan://").to_string(),
@@ -41,7 +43,11 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             let network = store::network(call.tx, "associatednetworkid", n)?;
             network.vlan.unwrap_or_else(|| "untagged".into())
         }
-        (None, None) => return Err(ApiError::param("Either vlan or associatednetworkid must be specified")),
+        (None, None) => {
+            return Err(ApiError::param(
+                "Either vlan or associatednetworkid must be specified",
+            ));
+        }
     };
     let taken = call
         .tx
@@ -59,7 +65,13 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )));
     }
     let acl_id = vpc::tier_acl(call, &owner_vpc, p.str("aclid"))?;
-    let physical = p.str("physicalnetworkid").map(String::from).or(super::networks::guest_physical_network(call, &owner_vpc.zone_id)?);
+    let physical =
+        p.str("physicalnetworkid")
+            .map(String::from)
+            .or(super::networks::guest_physical_network(
+                call,
+                &owner_vpc.zone_id,
+            )?);
     let id = sql::new_id();
     call.tx.execute(
         "INSERT INTO private_gateways (id, vpc_id, account_id, domain_id, zone_id, physical_network_id, vlan, gateway,
@@ -81,18 +93,32 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    store::created_event(call, "PRIVATE.GATEWAY.CREATE", "creating private gateway", Subject::of("PrivateGateway", &id, &address))?;
+    store::created_event(
+        call,
+        "PRIVATE.GATEWAY.CREATE",
+        "creating private gateway",
+        Subject::of("PrivateGateway", &id, &address),
+    )?;
     let job_id = id.clone();
     Ok(Reply::Job(
         Job::on(
             "PrivateGateway",
             id.clone(),
             Box::new(move |call: &mut Call<'_>| {
-                call.tx.execute("UPDATE private_gateways SET state = 'Ready' WHERE id = ?1", [&job_id])?;
-                Ok(Reply::Object { key: "privategateway", value: gateway_json(call, &job_id)? })
+                call.tx.execute(
+                    "UPDATE private_gateways SET state = 'Ready' WHERE id = ?1",
+                    [&job_id],
+                )?;
+                Ok(Reply::Object {
+                    key: "privategateway",
+                    value: gateway_json(call, &job_id)?,
+                })
             }),
         )
-        .with_event("PRIVATE.GATEWAY.CREATE", format!("creating private gateway. Id: {id}")),
+        .with_event(
+            "PRIVATE.GATEWAY.CREATE",
+            format!("creating private gateway. Id: {id}"),
+        ),
     ))
 }
 
@@ -101,7 +127,11 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = call.required("id")?.to_string();
     let account: String = call
         .tx
-        .query_row("SELECT account_id FROM private_gateways WHERE id = ?1", [&id], |r| r.get(0))
+        .query_row(
+            "SELECT account_id FROM private_gateways WHERE id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
         .optional()?
         .ok_or_else(|| ApiError::invalid_id("id", &id))?;
     check_access(call, &account, &id)?;
@@ -142,7 +172,11 @@ fn gateway_query() -> Query {
 fn gateway_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     let mut query = gateway_query();
     query.eq("g.id", Some(id));
-    let row = query.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = query
+        .all(call.tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
     Ok(Value::Object(row))
 }
 
@@ -154,7 +188,10 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.eq("g.id", p.str("id"));
     query.eq("g.vpc_id", p.str("vpcid"));
     query.eq("g.ip_address", p.str("ipaddress"));
-    query.eq("g.vlan", p.str("vlan").map(|v| v.trim_start_matches("vlan://")));
+    query.eq(
+        "g.vlan",
+        p.str("vlan").map(|v| v.trim_start_matches("vlan://")),
+    );
     query.eq_nocase("g.state", p.str("state"));
     query.keyword(&["g.ip_address", "g.gateway"], p.str("keyword"));
     query.order("g.seq");
@@ -181,7 +218,10 @@ pub(crate) fn create_route(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         .ok_or_else(|| ApiError::param(format!("Invalid format for cidr {cidr_text}")))?;
     let owner_vpc = vpc::vpc(call.tx, "vpcid", &vpc_id)?;
     if Cidr::parse(&owner_vpc.cidr).is_some_and(|v| v.overlaps(cidr)) {
-        return Err(ApiError::param(format!("CIDR should be outside of VPC cidr {}", owner_vpc.cidr)));
+        return Err(ApiError::param(format!(
+            "CIDR should be outside of VPC cidr {}",
+            owner_vpc.cidr
+        )));
     }
     let duplicate = call
         .tx
@@ -193,7 +233,9 @@ pub(crate) fn create_route(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         .optional()?
         .is_some();
     if duplicate {
-        return Err(ApiError::conflict(format!("The static route with cidr {cidr} already exists in the VPC")));
+        return Err(ApiError::conflict(format!(
+            "The static route with cidr {cidr} already exists in the VPC"
+        )));
     }
     let id = sql::new_id();
     call.tx.execute(
@@ -201,18 +243,32 @@ pub(crate) fn create_route(call: &mut Call<'_>) -> Result<Reply, ApiError> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'Add', ?7)",
         params![id, gateway_id, vpc_id, cidr.to_string(), account_id, domain_id, call.timestamp()],
     )?;
-    store::created_event(call, "STATIC.ROUTE.CREATE", "creating static route", Subject::of("StaticRoute", &id, ""))?;
+    store::created_event(
+        call,
+        "STATIC.ROUTE.CREATE",
+        "creating static route",
+        Subject::of("StaticRoute", &id, ""),
+    )?;
     let job_id = id.clone();
     Ok(Reply::Job(
         Job::on(
             "StaticRoute",
             id.clone(),
             Box::new(move |call: &mut Call<'_>| {
-                call.tx.execute("UPDATE static_routes SET state = 'Active' WHERE id = ?1", [&job_id])?;
-                Ok(Reply::Object { key: "staticroute", value: route_json(call, &job_id)? })
+                call.tx.execute(
+                    "UPDATE static_routes SET state = 'Active' WHERE id = ?1",
+                    [&job_id],
+                )?;
+                Ok(Reply::Object {
+                    key: "staticroute",
+                    value: route_json(call, &job_id)?,
+                })
             }),
         )
-        .with_event("STATIC.ROUTE.CREATE", format!("Applying static route. Static route Id: {id}")),
+        .with_event(
+            "STATIC.ROUTE.CREATE",
+            format!("Applying static route. Static route Id: {id}"),
+        ),
     ))
 }
 
@@ -221,22 +277,33 @@ pub(crate) fn delete_route(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = call.required("id")?.to_string();
     let account: String = call
         .tx
-        .query_row("SELECT account_id FROM static_routes WHERE id = ?1", [&id], |r| r.get(0))
+        .query_row(
+            "SELECT account_id FROM static_routes WHERE id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
         .optional()?
         .ok_or_else(|| ApiError::invalid_id("id", &id))?;
     check_access(call, &account, &id)?;
-    call.tx.execute("UPDATE static_routes SET state = 'Revoke' WHERE id = ?1", [&id])?;
+    call.tx.execute(
+        "UPDATE static_routes SET state = 'Revoke' WHERE id = ?1",
+        [&id],
+    )?;
     let job_id = id.clone();
     Ok(Reply::Job(
         Job::on(
             "StaticRoute",
             id.clone(),
             Box::new(move |call: &mut Call<'_>| {
-                call.tx.execute("DELETE FROM static_routes WHERE id = ?1", [&job_id])?;
+                call.tx
+                    .execute("DELETE FROM static_routes WHERE id = ?1", [&job_id])?;
                 Ok(Reply::Success(None))
             }),
         )
-        .with_event("STATIC.ROUTE.DELETE", format!("Deleting static route id={id}")),
+        .with_event(
+            "STATIC.ROUTE.DELETE",
+            format!("Deleting static route id={id}"),
+        ),
     ))
 }
 
@@ -257,7 +324,11 @@ fn finish_route(_: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
 fn route_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     let mut query = route_query();
     query.eq("s.id", Some(id));
-    let row = query.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = query
+        .all(call.tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
     finish_route(call, row)
 }
 

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::families::datacenter::store as dc;
-use crate::families::sql::{self, Object, Query, text};
+use crate::families::sql::{Object, Query, text};
 use crate::family::{Call, Job, Reply, Subject};
 use crate::scope::{ListScope, check_access};
 
@@ -58,7 +58,11 @@ pub(crate) fn allocate(
         .optional()?;
     let id = found.ok_or_else(|| ApiError::capacity("Insufficient address capacity"))?;
     let implemented = target.network.is_some_and(|n| n.state == "Implemented");
-    let state = if implemented || target.vpc_id.is_some() || target.network.is_none() { "Allocated" } else { "Allocating" };
+    let state = if implemented || target.vpc_id.is_some() || target.network.is_none() {
+        "Allocated"
+    } else {
+        "Allocating"
+    };
     call.tx.execute(
         "UPDATE public_ips SET state = ?2, account_id = ?3, domain_id = ?4, network_id = ?5, is_source_nat = ?6,
                                allocated = ?7
@@ -77,21 +81,40 @@ pub(crate) fn allocate(
 pub(crate) fn ensure_source_nat(call: &Call<'_>, network: &NetworkRow) -> Result<String, ApiError> {
     let existing: Option<String> = call
         .tx
-        .query_row("SELECT id FROM public_ips WHERE network_id = ?1 AND is_source_nat = 1", [&network.id], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM public_ips WHERE network_id = ?1 AND is_source_nat = 1",
+            [&network.id],
+            |r| r.get(0),
+        )
         .optional()?;
     if let Some(id) = existing {
         return Ok(id);
     }
     let owner = store::account(call.tx, network.owner())?;
-    allocate(call, &owner, Target { zone_id: &network.zone_id, network: Some(network), vpc_id: None }, None, true)
+    allocate(
+        call,
+        &owner,
+        Target {
+            zone_id: &network.zone_id,
+            network: Some(network),
+            vpc_id: None,
+        },
+        None,
+        true,
+    )
 }
 
 /// Gives an IP back to the pool: its rules, static NAT and VPN go first.
 pub(crate) fn release(call: &Call<'_>, ip_id: &str) -> Result<(), ApiError> {
-    let Some(ip) = store::find_ip(call.tx, ip_id)? else { return Ok(()) };
+    let Some(ip) = store::find_ip(call.tx, ip_id)? else {
+        return Ok(());
+    };
     rules::remove_for_ip(call, ip_id)?;
-    call.tx.execute("DELETE FROM remote_access_vpns WHERE ip_id = ?1", [ip_id])?;
-    call.tx.execute("DELETE FROM ip_details WHERE ip_id = ?1", [ip_id])?;
+    call.tx
+        .execute("DELETE FROM remote_access_vpns WHERE ip_id = ?1", [ip_id])?;
+    call.tx
+        .execute("DELETE FROM ip_details WHERE ip_id = ?1", [ip_id])?;
+    store::forget_tags(call, "PublicIpAddress", ip_id)?;
     call.tx.execute(
         "UPDATE public_ips SET state = 'Free', account_id = NULL, domain_id = NULL, network_id = NULL,
                                is_source_nat = 0, allocated = NULL
@@ -108,21 +131,33 @@ pub(crate) fn release(call: &Call<'_>, ip_id: &str) -> Result<(), ApiError> {
 
 /// The network an `associateIpAddress` without `networkid` lands in: the
 /// owner's only isolated network in the zone.
-fn zone_network(call: &Call<'_>, owner: &Owner, zone: &dc::ZoneRow) -> Result<NetworkRow, ApiError> {
-    let mut networks =
-        store::networks_where(call.tx, "account_id = ?1 AND guest_type = 'Isolated' AND vpc_id IS NULL", &owner.id)?;
+fn zone_network(
+    call: &Call<'_>,
+    owner: &Owner,
+    zone: &dc::ZoneRow,
+) -> Result<NetworkRow, ApiError> {
+    let mut networks = store::networks_where(
+        call.tx,
+        "account_id = ?1 AND guest_type = 'Isolated' AND vpc_id IS NULL",
+        &owner.id,
+    )?;
     networks.retain(|n| n.zone_id == zone.id);
     match networks.len() {
         0 => {
-            let domain: String =
-                call.tx.query_row("SELECT name FROM domains WHERE id = ?1", [&owner.domain_id], |r| r.get(0))?;
+            let domain: String = call.tx.query_row(
+                "SELECT name FROM domains WHERE id = ?1",
+                [&owner.domain_id],
+                |r| r.get(0),
+            )?;
             Err(ApiError::param(format!(
                 "Account name={} domain={domain} doesn't have virtual networks in zone={}",
                 owner.name, zone.name
             )))
         }
         1 => Ok(networks.remove(0)),
-        _ => Err(ApiError::param("Account has more than one Isolated network in the zone")),
+        _ => Err(ApiError::param(
+            "Account has more than one Isolated network in the zone",
+        )),
     }
 }
 
@@ -151,7 +186,9 @@ pub(crate) fn associate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ));
     };
     if zone.allocation_state == "Disabled" && !call.caller.is_root_admin() {
-        return Err(ApiError::permission("Cannot perform this operation, Zone is currently disabled"));
+        return Err(ApiError::permission(
+            "Cannot perform this operation, Zone is currently disabled",
+        ));
     }
     let owner = match (&network, &vpc_row) {
         (Some(n), _) if n.account_id.is_some() => store::account(call.tx, n.owner())?,
@@ -170,9 +207,17 @@ pub(crate) fn associate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     // The first IP of a network that is not implemented yet becomes its
     // source NAT IP.
     let source_nat = match &network {
-        Some(n) if n.vpc_id.is_none() && n.state != "Implemented" && store::supports(call.tx, n, "SourceNat")? => {
+        Some(n)
+            if n.vpc_id.is_none()
+                && n.state != "Implemented"
+                && store::supports(call.tx, n, "SourceNat")? =>
+        {
             call.tx
-                .query_row("SELECT 1 FROM public_ips WHERE network_id = ?1 AND is_source_nat = 1", [&n.id], |_| Ok(()))
+                .query_row(
+                    "SELECT 1 FROM public_ips WHERE network_id = ?1 AND is_source_nat = 1",
+                    [&n.id],
+                    |_| Ok(()),
+                )
                 .optional()?
                 .is_none()
         }
@@ -181,14 +226,26 @@ pub(crate) fn associate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = allocate(
         call,
         &owner,
-        Target { zone_id: &zone.id, network: network.as_ref(), vpc_id: vpc_row.as_ref().map(|v| v.id.as_str()) },
+        Target {
+            zone_id: &zone.id,
+            network: network.as_ref(),
+            vpc_id: vpc_row.as_ref().map(|v| v.id.as_str()),
+        },
         p.str("ipaddress"),
         source_nat,
     )?;
     if let Some(display) = p.bool("fordisplay") {
-        call.tx.execute("UPDATE ip_details SET for_display = ?2 WHERE ip_id = ?1", params![id, display])?;
+        call.tx.execute(
+            "UPDATE ip_details SET for_display = ?2 WHERE ip_id = ?1",
+            params![id, display],
+        )?;
     }
-    store::created_event(call, "NET.IPASSIGN", "allocating Ip", Subject::of("IpAddress", &id, ""))?;
+    store::created_event(
+        call,
+        "NET.IPASSIGN",
+        "allocating Ip",
+        Subject::of("IpAddress", &id, ""),
+    )?;
     let description = match (&network, &vpc_row) {
         (Some(n), _) => format!("associating IP to network ID: {}", n.id),
         (_, Some(v)) => format!("associating IP to VPC ID: {}", v.id),
@@ -199,7 +256,12 @@ pub(crate) fn associate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         Job::on(
             "IpAddress",
             id,
-            Box::new(move |call: &mut Call<'_>| Ok(Reply::Object { key: "ipaddress", value: ip_json(call, &job_id)? })),
+            Box::new(move |call: &mut Call<'_>| {
+                Ok(Reply::Object {
+                    key: "ipaddress",
+                    value: ip_json(call, &job_id)?,
+                })
+            }),
         )
         .with_event("NET.IPASSIGN", description),
     ))
@@ -223,17 +285,27 @@ pub(crate) fn disassociate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     Some(n) => store::find_network(call.tx, n)?,
                     None => None,
                 };
-                if ip.is_source_nat && (network.as_ref().is_some_and(|n| n.state != "Allocated") || ip.vpc_id.is_some()) {
-                    return Err(ApiError::param("IP address is used for source nat purposes and can not be disassociated."));
+                if ip.is_source_nat
+                    && (network.as_ref().is_some_and(|n| n.state != "Allocated")
+                        || ip.vpc_id.is_some())
+                {
+                    return Err(ApiError::param(
+                        "IP address is used for source nat purposes and can not be disassociated.",
+                    ));
                 }
                 if !ip.for_virtual_network {
-                    return Err(ApiError::param("Only IP addresses that belong to a virtual network may be disassociated."));
+                    return Err(ApiError::param(
+                        "Only IP addresses that belong to a virtual network may be disassociated.",
+                    ));
                 }
                 release(call, &id)?;
                 Ok(Reply::Success(None))
             }),
         )
-        .with_event("NET.IPRELEASE", format!("Disassociating ip address with id={}", ip.id)),
+        .with_event(
+            "NET.IPRELEASE",
+            format!("Disassociating ip address with id={}", ip.id),
+        ),
     ))
 }
 
@@ -257,8 +329,8 @@ pub(crate) fn ip_query() -> Query {
     )
 }
 
-fn finish_ip(_: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
-    row.insert("tags".into(), store::no_tags());
+fn finish_ip(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
+    store::attach_tags(call, "PublicIpAddress", &mut row)?;
     Ok(Value::Object(row))
 }
 
@@ -266,7 +338,11 @@ fn finish_ip(_: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
 pub(crate) fn ip_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     let mut query = ip_query();
     query.eq("p.id", Some(id));
-    let row = query.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = query
+        .all(call.tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
     finish_ip(call, row)
 }
 
@@ -278,9 +354,15 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let scope = ListScope::of(call)?;
     let (condition, arg) = scope.condition("p.account_id");
     if allocated_only {
-        query.and(&format!("p.state != 'Free' AND ({condition})"), arg.map(SqlValue::Text));
+        query.and(
+            &format!("p.state != 'Free' AND ({condition})"),
+            arg.map(SqlValue::Text),
+        );
     } else {
-        query.and(&format!("p.state = 'Free' OR ({condition})"), arg.map(SqlValue::Text));
+        query.and(
+            &format!("p.state = 'Free' OR ({condition})"),
+            arg.map(SqlValue::Text),
+        );
     }
     query.eq("p.id", p.str("id"));
     query.eq("p.address", p.str("ipaddress"));
@@ -305,6 +387,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     if p.bool("forloadbalancing") == Some(true) {
         query.and("x.static_nat_vm_id IS NULL AND p.is_source_nat = 0", []);
     }
+    store::tag_filter(call, &mut query, "PublicIpAddress", "p.id");
     query.keyword(&["p.address"], p.str("keyword"));
     query.order("p.address_num");
     query.list(call, "publicipaddress", finish_ip)

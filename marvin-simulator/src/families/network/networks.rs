@@ -79,7 +79,10 @@ pub(crate) struct NewNetwork<'a> {
 }
 
 /// The physical network of a zone that carries guest traffic.
-pub(crate) fn guest_physical_network(call: &Call<'_>, zone_id: &str) -> Result<Option<String>, ApiError> {
+pub(crate) fn guest_physical_network(
+    call: &Call<'_>,
+    zone_id: &str,
+) -> Result<Option<String>, ApiError> {
     Ok(call
         .tx
         .query_row(
@@ -102,12 +105,24 @@ pub(crate) fn default_network_domain(owner: &Owner) -> String {
 pub(crate) fn insert(call: &Call<'_>, new: &NewNetwork<'_>) -> Result<String, ApiError> {
     let id = sql::new_id();
     let physical = guest_physical_network(call, new.zone_id)?;
-    let state = if new.vlan.is_some() { "Setup" } else { "Allocated" };
+    let state = if new.vlan.is_some() {
+        "Setup"
+    } else {
+        "Allocated"
+    };
     let (cidr, gateway, netmask) = match (new.cidr, &new.gateway) {
-        (Some(cidr), Some(gateway)) => (Some(cidr.to_string()), Some(gateway.clone()), Some(cidr.netmask())),
+        (Some(cidr), Some(gateway)) => (
+            Some(cidr.to_string()),
+            Some(gateway.clone()),
+            Some(cidr.netmask()),
+        ),
         _ => (None, None, None),
     };
-    let acl_type = if new.owner.is_some() { "Account" } else { "Domain" };
+    let acl_type = if new.owner.is_some() {
+        "Account"
+    } else {
+        "Domain"
+    };
     call.tx.execute(
         "INSERT INTO networks (id, name, display_text, zone_id, physical_network_id, network_offering_id, guest_type,
                                state, account_id, domain_id, acl_type, subdomain_access, cidr, gateway, netmask,
@@ -138,7 +153,12 @@ pub(crate) fn insert(call: &Call<'_>, new: &NewNetwork<'_>) -> Result<String, Ap
             call.timestamp()
         ],
     )?;
-    sql::completed(call, "NETWORK.CREATE", "creating network", Subject::of("Network", &id, new.name))?;
+    sql::completed(
+        call,
+        "NETWORK.CREATE",
+        "creating network",
+        Subject::of("Network", &id, new.name),
+    )?;
     Ok(id)
 }
 
@@ -151,7 +171,9 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let zone = dc::zone(call.tx, "zoneid", call.required("zoneid")?)?;
     let caller = call.caller;
     if zone.allocation_state == "Disabled" && !caller.is_root_admin() {
-        return Err(ApiError::permission("Cannot perform this operation since specified Zone is currently disabled"));
+        return Err(ApiError::permission(
+            "Cannot perform this operation since specified Zone is currently disabled",
+        ));
     }
     let mut owner = store::owner_of(call)?;
 
@@ -160,25 +182,35 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         Some(t) if t.eq_ignore_ascii_case("Account") => "Account",
         Some(t) if t.eq_ignore_ascii_case("Domain") => "Domain",
         Some(_) => {
-            return Err(ApiError::param("Incorrect aclType specified. Check the API documentation for supported types"));
+            return Err(ApiError::param(
+                "Incorrect aclType specified. Check the API documentation for supported types",
+            ));
         }
         None if offering.guest_type == "Shared" && caller.is_root_admin() => "Domain",
         None if offering.guest_type == "Shared" && caller.is_domain_admin() => {
-            return Err(ApiError::param("AclType must be specified for shared network created by domain admin"));
+            return Err(ApiError::param(
+                "AclType must be specified for shared network created by domain admin",
+            ));
         }
         None => "Account",
     };
     if offering.guest_type == "Isolated" && acl_type != "Account" {
-        return Err(ApiError::param("AclType should be Account for network of type Isolated"));
+        return Err(ApiError::param(
+            "AclType should be Account for network of type Isolated",
+        ));
     }
     let mut domain_id = owner.domain_id.clone();
     let mut subdomain_access = None;
     if acl_type == "Domain" {
         if !caller.is_admin() {
-            return Err(ApiError::permission("Only admin can create networks with aclType=Domain"));
+            return Err(ApiError::permission(
+                "Only admin can create networks with aclType=Domain",
+            ));
         }
         if offering.guest_type != "Shared" {
-            return Err(ApiError::param("Only Shared networks can have aclType=Domain"));
+            return Err(ApiError::param(
+                "Only Shared networks can have aclType=Domain",
+            ));
         }
         match p.str("domainid") {
             Some(d) => {
@@ -193,7 +225,9 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             }
         }
     } else if p.str("subdomainaccess").is_some() {
-        return Err(ApiError::param("Parameter subDomainAccess can be specified only with aclType=Domain"));
+        return Err(ApiError::param(
+            "Parameter subDomainAccess can be specified only with aclType=Domain",
+        ));
     }
     if acl_type == "Account" {
         domain_id = owner.domain_id.clone();
@@ -203,8 +237,14 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let gateway = p.str("gateway").map(String::from);
     let netmask = p.str("netmask");
     let (mut start_ip, end_ip) = (p.str("startip"), p.str("endip"));
-    if offering.guest_type == "Shared" && p.str("vpcid").is_none() && start_ip.is_none() && end_ip.is_none() {
-        return Err(ApiError::param("Either IPv4 or IPv6 start and end address are mandatory"));
+    if offering.guest_type == "Shared"
+        && p.str("vpcid").is_none()
+        && start_ip.is_none()
+        && end_ip.is_none()
+    {
+        return Err(ApiError::param(
+            "Either IPv4 or IPv6 start and end address are mandatory",
+        ));
     }
     if let Some(g) = &gateway {
         if ip::parse(g).is_none() {
@@ -220,7 +260,9 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             return Err(ApiError::param("Invalid format for the endIp parameter"));
         }
         if gateway.is_none() || netmask.is_none() {
-            return Err(ApiError::param("gateway and netmask should be defined when startIP/endIP are passed in"));
+            return Err(ApiError::param(
+                "gateway and netmask should be defined when startIP/endIP are passed in",
+            ));
         }
     }
     if let (Some(g), Some(m)) = (&gateway, netmask) {
@@ -228,29 +270,45 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         let (first, last) = c.bounds();
         let g_n = ip::parse(g).unwrap_or(0);
         if c.prefix < 31 && (g_n == first || g_n == last) {
-            return Err(ApiError::param("Invalid gateway IP provided. Either the IP is broadcast or network IP."));
+            return Err(ApiError::param(
+                "Invalid gateway IP provided. Either the IP is broadcast or network IP.",
+            ));
         }
         cidr = Some(c);
     }
     if gateway.is_some() && cidr.is_none() {
-        return Err(ApiError::param("cidr and gateway must be specified together."));
+        return Err(ApiError::param(
+            "cidr and gateway must be specified together.",
+        ));
     }
     if let Some(c) = cidr {
-        let limit = crate::families::identity::settings::number(call.tx, "network.guest.cidr.limit", &[], 22)?;
-        if !caller.is_root_admin() && i64::from(c.prefix) < limit && offering.guest_type != "Shared" {
-            return Err(ApiError::param(format!("Cidr size can't be less than {limit}")));
+        let limit = crate::families::identity::settings::number(
+            call.tx,
+            "network.guest.cidr.limit",
+            &[],
+            22,
+        )?;
+        if !caller.is_root_admin() && i64::from(c.prefix) < limit && offering.guest_type != "Shared"
+        {
+            return Err(ApiError::param(format!(
+                "Cidr size can't be less than {limit}"
+            )));
         }
     }
 
     // VLANs.
-    let vlan = p.str("vlan").map(|v| v.trim_start_matches("vlan://").to_string());
+    let vlan = p
+        .str("vlan")
+        .map(|v| v.trim_start_matches("vlan://").to_string());
     if offering.guest_type == "Shared" && !offering.specify_vlan && vlan.is_some() {
         return Err(ApiError::param(
             "Cannot specify vlanId when create a network from network offering with specifyvlan=false",
         ));
     }
     if !caller.is_root_admin() && (offering.specify_vlan || vlan.is_some()) {
-        return Err(ApiError::param("Only ROOT admin is allowed to specify vlanId or bypass vlan overlap check"));
+        return Err(ApiError::param(
+            "Only ROOT admin is allowed to specify vlanId or bypass vlan overlap check",
+        ));
     }
     if offering.specify_vlan && vlan.is_none() {
         return Err(ApiError::param(format!(
@@ -260,9 +318,12 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     let create_range = start_ip.is_some()
         && (offering.guest_type == "Shared"
-            || (offering.guest_type == "Isolated" && !offering_has(call, &offering.id, "SourceNat")?));
+            || (offering.guest_type == "Isolated"
+                && !offering_has(call, &offering.id, "SourceNat")?));
     if create_range && !offering.specify_ip_ranges {
-        return Err(ApiError::param("Network offering with specified id doesn't support adding multiple IP ranges"));
+        return Err(ApiError::param(
+            "Network offering with specified id doesn't support adding multiple IP ranges",
+        ));
     }
     if offering.guest_type == "L2" {
         cidr = None;
@@ -270,7 +331,9 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
 
     if offering.state != "Enabled" {
-        return Err(ApiError::param("Can't use specified network offering id as its state is not Enabled"));
+        return Err(ApiError::param(
+            "Can't use specified network offering id as its state is not Enabled",
+        ));
     }
     let physical = guest_physical_network(call, &zone.id)?;
     if let (Some(tag), Some(pn)) = (&vlan, &physical) {
@@ -286,10 +349,14 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let mut acl_id = None;
     if let Some(v) = &vpc_row {
         if !offering.for_vpc {
-            return Err(ApiError::param("Network offering can't be used for VPC networks"));
+            return Err(ApiError::param(
+                "Network offering can't be used for VPC networks",
+            ));
         }
         check_access(call, &v.account_id, &v.id)?;
-        let c = cidr.ok_or_else(|| ApiError::param("Gateway/netmask are required when create network for VPC"))?;
+        let c = cidr.ok_or_else(|| {
+            ApiError::param("Gateway/netmask are required when create network for VPC")
+        })?;
         vpc::check_tier(call, v, c, &owner)?;
         if acl_type == "Account" {
             owner = store::account(call.tx, &v.account_id)?;
@@ -299,10 +366,14 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         acl_id = Some(vpc::tier_acl(call, v, p.str("aclid"))?);
     } else {
         if offering.for_vpc {
-            return Err(ApiError::param("Network offering can be used for VPC networks only"));
+            return Err(ApiError::param(
+                "Network offering can be used for VPC networks only",
+            ));
         }
         if p.str("aclid").is_some() {
-            return Err(ApiError::param("Network ACL can be created just for networks of type Isolated in a VPC"));
+            return Err(ApiError::param(
+                "Network ACL can be created just for networks of type Isolated in a VPC",
+            ));
         }
     }
 
@@ -312,8 +383,11 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         match cidr {
             Some(c) => check_account_overlap(call, &owner, &zone.id, c)?,
             None => {
-                let guest: Option<String> =
-                    call.tx.query_row("SELECT guest_cidr FROM zones WHERE id = ?1", [&zone.id], |r| r.get(0))?;
+                let guest: Option<String> = call.tx.query_row(
+                    "SELECT guest_cidr FROM zones WHERE id = ?1",
+                    [&zone.id],
+                    |r| r.get(0),
+                )?;
                 let c = guest.as_deref().and_then(Cidr::parse).ok_or_else(|| {
                     ApiError::internal(format!(
                         "Can't design network {name}; guest CIDR is not configured per zone {}",
@@ -333,6 +407,9 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         network_domain = Some(default_network_domain(&owner));
     }
 
+    if acl_type == "Account" {
+        super::limits::check(call, &owner.id, super::limits::Kind::Network, 1)?;
+    }
     let id = insert(
         call,
         &NewNetwork {
@@ -352,6 +429,9 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             display: p.flag("displaynetwork", true),
         },
     )?;
+    if acl_type == "Account" {
+        super::limits::add(call, &owner.id, super::limits::Kind::Network, 1)?;
+    }
     call.tx.execute(
         "UPDATE networks SET dns1 = ?2, dns2 = ?3, external_id = ?4 WHERE id = ?1",
         params![id, p.str("dns1"), p.str("dns2"), p.str("externalid")],
@@ -363,13 +443,26 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     if create_range {
         if let (Some(start), Some(g), Some(m)) = (start_ip, &gateway, netmask) {
-            add_ip_range(call, &id, &zone.id, physical.as_deref(), vlan.as_deref(), g, m, start, end_ip.unwrap_or(start))?;
+            add_ip_range(
+                call,
+                &id,
+                &zone.id,
+                physical.as_deref(),
+                vlan.as_deref(),
+                g,
+                m,
+                start,
+                end_ip.unwrap_or(start),
+            )?;
         }
     }
     if offering.persistent {
         implement(call, &id)?;
     }
-    Ok(Reply::Object { key: "network", value: network_json(call, &id)? })
+    Ok(Reply::Object {
+        key: "network",
+        value: network_json(call, &id)?,
+    })
 }
 
 fn offering_has(call: &Call<'_>, offering_id: &str, service: &str) -> Result<bool, ApiError> {
@@ -386,7 +479,12 @@ fn offering_has(call: &Call<'_>, offering_id: &str, service: &str) -> Result<boo
 
 /// A VLAN given at creation must be free: not in the physical network's
 /// dynamic range and not used by another network.
-fn check_vlan_free(call: &Call<'_>, zone: &dc::ZoneRow, physical: &str, tag: &str) -> Result<(), ApiError> {
+fn check_vlan_free(
+    call: &Call<'_>,
+    zone: &dc::ZoneRow,
+    physical: &str,
+    tag: &str,
+) -> Result<(), ApiError> {
     if let Ok(number) = tag.parse::<i64>() {
         let dynamic: Option<Option<String>> = call
             .tx
@@ -423,12 +521,25 @@ fn check_vlan_free(call: &Call<'_>, zone: &dc::ZoneRow, physical: &str, tag: &st
 
 /// Marks a given VLAN as the network's when it is one of the physical
 /// network's guest VLANs.
-fn take_vlan(call: &Call<'_>, network_id: &str, physical: &str, owned: bool, owner: &Owner, tag: &str) -> Result<(), ApiError> {
+fn take_vlan(
+    call: &Call<'_>,
+    network_id: &str,
+    physical: &str,
+    owned: bool,
+    owner: &Owner,
+    tag: &str,
+) -> Result<(), ApiError> {
     if let Ok(number) = tag.parse::<i64>() {
         call.tx.execute(
             "UPDATE guest_vnets SET account_id = ?3, network_id = ?4, taken = ?5
              WHERE physical_network_id = ?1 AND vnet = ?2 AND taken IS NULL",
-            params![physical, number, owned.then_some(owner.id.as_str()), network_id, call.timestamp()],
+            params![
+                physical,
+                number,
+                owned.then_some(owner.id.as_str()),
+                network_id,
+                call.timestamp()
+            ],
         )?;
     }
     Ok(())
@@ -436,18 +547,32 @@ fn take_vlan(call: &Call<'_>, network_id: &str, physical: &str, owned: bool, own
 
 /// A given CIDR must not overlap the CIDR of another network of the same
 /// account in the zone.
-fn check_account_overlap(call: &Call<'_>, owner: &Owner, zone_id: &str, cidr: Cidr) -> Result<(), ApiError> {
+fn check_account_overlap(
+    call: &Call<'_>,
+    owner: &Owner,
+    zone_id: &str,
+    cidr: Cidr,
+) -> Result<(), ApiError> {
     let others = sql::objects(
         call.tx,
         "SELECT name, cidr FROM networks WHERE account_id = ?1 AND zone_id = ?2 AND cidr IS NOT NULL AND vpc_id IS NULL",
         &[text(&owner.id), text(zone_id)],
     )?;
     for other in others {
-        let Some(other_cidr) = other.get("cidr").and_then(Value::as_str).and_then(Cidr::parse) else { continue };
+        let Some(other_cidr) = other
+            .get("cidr")
+            .and_then(Value::as_str)
+            .and_then(Cidr::parse)
+        else {
+            continue;
+        };
         if other_cidr.overlaps(cidr) {
             return Err(ApiError::param(format!(
                 "The network cidr {cidr} overlaps with the cidr {other_cidr} of the network {} of the same account",
-                other.get("name").and_then(Value::as_str).unwrap_or_default()
+                other
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
             )));
         }
     }
@@ -480,10 +605,14 @@ fn add_ip_range(
         return Err(ApiError::param("Please specify a valid IP range."));
     }
     if (s..=e).contains(&g) {
-        return Err(ApiError::param("The gateway ip should not be the part of the ip range being added."));
+        return Err(ApiError::param(
+            "The gateway ip should not be the part of the ip range being added.",
+        ));
     }
     if e - s >= 65_536 {
-        return Err(ApiError::param("The IP range is too large for the simulator: at most 65536 addresses per range"));
+        return Err(ApiError::param(
+            "The IP range is too large for the simulator: at most 65536 addresses per range",
+        ));
     }
     let id = sql::new_id();
     let tag = match vlan {
@@ -502,7 +631,14 @@ fn add_ip_range(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     for n in s..=e {
-        insert.execute(params![sql::new_id(), id, zone_id, physical, ip::format(n), i64::from(n)])?;
+        insert.execute(params![
+            sql::new_id(),
+            id,
+            zone_id,
+            physical,
+            ip::format(n),
+            i64::from(n)
+        ])?;
     }
     sql::completed(
         call,
@@ -538,25 +674,46 @@ pub(crate) fn implement(call: &Call<'_>, network_id: &str) -> Result<(), ApiErro
             call.tx.execute(
                 "UPDATE guest_vnets SET account_id = ?3, network_id = ?4, taken = ?5
                  WHERE physical_network_id = ?1 AND vnet = ?2",
-                params![physical, vnet, network.account_id, network.id, call.timestamp()],
+                params![
+                    physical,
+                    vnet,
+                    network.account_id,
+                    network.id,
+                    call.timestamp()
+                ],
             )?;
-            call.tx.execute("UPDATE networks SET vlan = ?2 WHERE id = ?1", params![network.id, vnet.to_string()])?;
+            call.tx.execute(
+                "UPDATE networks SET vlan = ?2 WHERE id = ?1",
+                params![network.id, vnet.to_string()],
+            )?;
         }
+    }
+    if let Some(vpc_id) = &network.vpc_id {
+        vpc::start(call, &vpc::vpc(call.tx, "vpcid", vpc_id)?)?;
     }
     if network.guest_type == "Isolated" && network.vpc_id.is_none() {
         let mut source_nat = None;
         if store::supports(call.tx, &network, "SourceNat")? {
             source_nat = Some(ips::ensure_source_nat(call, &network)?);
         }
-        if routers::router_of_network(call.tx, &network.id)?.is_none() && offering_has_router(call, &network)? {
-            routers::create(call, routers::RouterFor::Network(&network), source_nat.as_deref())?;
+        if routers::router_of_network(call.tx, &network.id)?.is_none()
+            && offering_has_router(call, &network)?
+        {
+            routers::create(
+                call,
+                routers::RouterFor::Network(&network),
+                source_nat.as_deref(),
+            )?;
         }
     }
     call.tx.execute(
         "UPDATE public_ips SET state = 'Allocated' WHERE network_id = ?1 AND state = 'Allocating'",
         [&network.id],
     )?;
-    call.tx.execute("UPDATE networks SET state = 'Implemented' WHERE id = ?1", [&network.id])?;
+    call.tx.execute(
+        "UPDATE networks SET state = 'Implemented' WHERE id = ?1",
+        [&network.id],
+    )?;
     Ok(())
 }
 
@@ -572,18 +729,26 @@ fn offering_has_router(call: &Call<'_>, network: &NetworkRow) -> Result<bool, Ap
         .is_some())
 }
 
-/// Takes an implemented network down once nothing uses it: its router is
-/// destroyed and a VLAN it was not created with goes back.
+/// Takes an implemented network down once nothing uses it (CloudStack's
+/// network garbage collection, without its delay): its router is destroyed
+/// and a VLAN it was not created with goes back.
 pub(crate) fn shutdown(call: &Call<'_>, network: &NetworkRow) -> Result<(), ApiError> {
-    if network.state != "Implemented" {
+    // Shared networks are not garbage collected.
+    if network.state != "Implemented" || network.guest_type == "Shared" {
         return Ok(());
     }
     routers::destroy_for_network(call, &network.id)?;
     if !network.specified_vlan {
         store::release_vlan(call.tx, network)?;
-        call.tx.execute("UPDATE networks SET vlan = NULL WHERE id = ?1", [&network.id])?;
+        call.tx.execute(
+            "UPDATE networks SET vlan = NULL WHERE id = ?1",
+            [&network.id],
+        )?;
     }
-    call.tx.execute("UPDATE networks SET state = 'Shutdown' WHERE id = ?1", [&network.id])?;
+    call.tx.execute(
+        "UPDATE networks SET state = 'Shutdown' WHERE id = ?1",
+        [&network.id],
+    )?;
     Ok(())
 }
 
@@ -591,7 +756,9 @@ pub(crate) fn shutdown(call: &Call<'_>, network: &NetworkRow) -> Result<(), ApiE
 /// router, address ranges, VLAN).
 pub(crate) fn destroy(call: &Call<'_>, network: &NetworkRow) -> Result<(), ApiError> {
     let ip_ids: Vec<String> = {
-        let mut stmt = call.tx.prepare_cached("SELECT id FROM public_ips WHERE network_id = ?1")?;
+        let mut stmt = call
+            .tx
+            .prepare_cached("SELECT id FROM public_ips WHERE network_id = ?1")?;
         let rows = stmt.query_map([&network.id], |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
@@ -606,7 +773,21 @@ pub(crate) fn destroy(call: &Call<'_>, network: &NetworkRow) -> Result<(), ApiEr
             )
             .optional()?
             .is_some();
-        if !is_range_ip {
+        if is_range_ip {
+            continue;
+        }
+        // A VPC's IP only leaves the tier; it stays with the VPC.
+        let in_vpc = store::find_ip(call.tx, &ip_id)?.is_some_and(|ip| ip.vpc_id.is_some());
+        if in_vpc {
+            call.tx.execute(
+                "UPDATE ip_details SET static_nat_vm_id = NULL, static_nat_vm_ip = NULL WHERE ip_id = ?1",
+                [&ip_id],
+            )?;
+            call.tx.execute(
+                "UPDATE public_ips SET network_id = NULL WHERE id = ?1",
+                [&ip_id],
+            )?;
+        } else {
             ips::release(call, &ip_id)?;
         }
     }
@@ -615,15 +796,22 @@ pub(crate) fn destroy(call: &Call<'_>, network: &NetworkRow) -> Result<(), ApiEr
         "DELETE FROM public_ips WHERE vlan_id IN (SELECT id FROM vlans WHERE network_id = ?1)",
         [&network.id],
     )?;
-    call.tx.execute("DELETE FROM vlans WHERE network_id = ?1", [&network.id])?;
+    call.tx
+        .execute("DELETE FROM vlans WHERE network_id = ?1", [&network.id])?;
     store::release_vlan(call.tx, network)?;
-    call.tx.execute("DELETE FROM nics WHERE network_id = ?1", [&network.id])?;
-    call.tx.execute("DELETE FROM networks WHERE id = ?1", [&network.id])?;
+    call.tx
+        .execute("DELETE FROM nics WHERE network_id = ?1", [&network.id])?;
+    call.tx
+        .execute("DELETE FROM networks WHERE id = ?1", [&network.id])?;
+    store::forget_tags(call, "Network", &network.id)?;
     Ok(())
 }
 
 /// The user VMs (not expunged) with a NIC in the network: (id, state).
-pub(crate) fn vms_using(call: &Call<'_>, network_id: &str) -> Result<Vec<(String, String)>, ApiError> {
+pub(crate) fn vms_using(
+    call: &Call<'_>,
+    network_id: &str,
+) -> Result<Vec<(String, String)>, ApiError> {
     let mut stmt = call.tx.prepare_cached(
         "SELECT DISTINCT v.id, v.state FROM nics n JOIN vms v ON v.id = n.vm_id WHERE n.network_id = ?1",
     )?;
@@ -649,16 +837,17 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 if !forced && !vms_using(call, &id)?.is_empty() {
                     return Err(ApiError::internal("Failed to delete network"));
                 }
-                if network.vpc_id.is_some() || network.acl_type == "Account" {
-                    if let Some(owner) = &network.account_id {
-                        super::limits::release(call, owner, super::limits::Kind::Network)?;
-                    }
+                if let Some(owner) = &network.account_id {
+                    super::limits::release(call, owner, super::limits::Kind::Network)?;
                 }
                 destroy(call, &network)?;
                 Ok(Reply::Success(None))
             }),
         )
-        .with_event("NETWORK.DELETE", format!("Deleting network: {}", network.id)),
+        .with_event(
+            "NETWORK.DELETE",
+            format!("Deleting network: {}", network.id),
+        ),
     ))
 }
 
@@ -671,7 +860,11 @@ pub(crate) fn check_network_access(call: &Call<'_>, network: &NetworkRow) -> Res
             let caller = call.caller;
             let path: Option<String> = call
                 .tx
-                .query_row("SELECT path FROM domains WHERE id = ?1", [&network.domain_id], |r| r.get(0))
+                .query_row(
+                    "SELECT path FROM domains WHERE id = ?1",
+                    [&network.domain_id],
+                    |r| r.get(0),
+                )
                 .optional()?;
             let inside = path.is_some_and(|p| p.starts_with(&caller.domain_path));
             if caller.is_root_admin() || (caller.is_domain_admin() && inside) {
@@ -687,11 +880,6 @@ pub(crate) fn check_network_access(call: &Call<'_>, network: &NetworkRow) -> Res
 pub(crate) fn restart(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let network = store::network(call.tx, "id", call.required("id")?)?;
     check_network_access(call, &network)?;
-    if network.state != "Implemented" && network.state != "Setup" {
-        return Err(ApiError::param(
-            "Network is not in the right state to be restarted. Correct states are: Implemented, Setup",
-        ));
-    }
     let id = network.id.clone();
     let cleanup = call.params.flag("cleanup", false);
     Ok(Reply::Job(
@@ -700,6 +888,11 @@ pub(crate) fn restart(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             id.clone(),
             Box::new(move |call: &mut Call<'_>| {
                 let network = store::network(call.tx, "id", &id)?;
+                if network.state != "Implemented" && network.state != "Setup" {
+                    return Err(ApiError::param(
+                        "Network is not in the right state to be restarted. Correct states are: Implemented, Setup",
+                    ));
+                }
                 if network.state == "Implemented" && network.guest_type == "Isolated" && network.vpc_id.is_none() {
                     let source_nat: Option<String> = call
                         .tx
@@ -749,11 +942,19 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 |r| r.get::<_, bool>(0),
             )?;
             if offering.for_vpc != old_for_vpc {
-                let what = if offering.for_vpc { "a vpc offering " } else { "not a vpc offering" };
-                return Err(ApiError::param(format!("Can't update as the new offering is {what}")));
+                let what = if offering.for_vpc {
+                    "a vpc offering "
+                } else {
+                    "not a vpc offering"
+                };
+                return Err(ApiError::param(format!(
+                    "Can't update as the new offering is {what}"
+                )));
             }
             if offering.guest_type != network.guest_type {
-                return Err(ApiError::param("Can't upgrade from network offering of one guest type to another"));
+                return Err(ApiError::param(
+                    "Can't upgrade from network offering of one guest type to another",
+                ));
             }
             Some(offering.id)
         }
@@ -761,7 +962,9 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     };
     if let Some(nd) = p.str("networkdomain") {
         if network.guest_type == "L2" || network.vpc_id.is_some() {
-            return Err(ApiError::param("Domain suffix update can only be performed for Isolated and shared networks."));
+            return Err(ApiError::param(
+                "Domain suffix update can only be performed for Isolated and shared networks.",
+            ));
         }
         if nd.len() > 255 || nd.starts_with('-') || nd.contains(' ') {
             return Err(ApiError::param(
@@ -787,16 +990,28 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 store::network(call.tx, "id", &id)?;
                 for (column, value) in &updates {
                     if let Some(value) = value {
-                        call.tx.execute(&format!("UPDATE networks SET {column} = ?2 WHERE id = ?1"), params![id, value])?;
+                        call.tx.execute(
+                            &format!("UPDATE networks SET {column} = ?2 WHERE id = ?1"),
+                            params![id, value],
+                        )?;
                     }
                 }
                 if let Some(display) = display {
-                    call.tx.execute("UPDATE networks SET display_network = ?2 WHERE id = ?1", params![id, display])?;
+                    call.tx.execute(
+                        "UPDATE networks SET display_network = ?2 WHERE id = ?1",
+                        params![id, display],
+                    )?;
                 }
-                Ok(Reply::Object { key: "network", value: network_json(call, &id)? })
+                Ok(Reply::Object {
+                    key: "network",
+                    value: network_json(call, &id)?,
+                })
             }),
         )
-        .with_event("NETWORK.UPDATE", format!("updating network: {}", network.id)),
+        .with_event(
+            "NETWORK.UPDATE",
+            format!("updating network: {}", network.id),
+        ),
     ))
 }
 
@@ -827,13 +1042,17 @@ pub(crate) fn network_query() -> Query {
 
 /// Adds the services, tags and admin-only fields to a network row.
 pub(crate) fn finish_network(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
-    let offering_id = row.get("networkofferingid").and_then(Value::as_str).unwrap_or_default().to_string();
+    let offering_id = row
+        .get("networkofferingid")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let services = store::offering_services(call.tx, "network_offering_services", &offering_id)?;
     if services.contains_key("Lb") && row.get("vpcid").is_none() {
         row.insert("supportsvmautoscaling".into(), Value::Bool(true));
     }
     row.insert("service".into(), store::services_json(&services));
-    row.insert("tags".into(), store::no_tags());
+    store::attach_tags(call, "Network", &mut row)?;
     if !call.caller.is_root_admin() {
         row.remove("vlan");
         row.remove("broadcasturi");
@@ -848,7 +1067,11 @@ pub(crate) fn finish_network(call: &Call<'_>, mut row: Object) -> Result<Value, 
 pub(crate) fn network_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     let mut query = network_query();
     query.eq("n.id", Some(id));
-    let row = query.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = query
+        .all(call.tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
     finish_network(call, row)
 }
 
@@ -860,7 +1083,9 @@ fn visibility(call: &Call<'_>, query: &mut Query) -> Result<(), ApiError> {
     let (condition, arg) = scope.condition("n.account_id");
     let caller = call.caller;
     let mut args: Vec<SqlValue> = arg.map(SqlValue::Text).into_iter().collect();
-    let everything = caller.is_root_admin() && call.params.flag("listall", false) && call.params.str("domainid").is_none();
+    let everything = caller.is_root_admin()
+        && call.params.flag("listall", false)
+        && call.params.str("domainid").is_none();
     let domain_part = if everything {
         "1 = 1".to_string()
     } else if caller.is_admin() && call.params.flag("listall", false) {
@@ -877,7 +1102,10 @@ fn visibility(call: &Call<'_>, query: &mut Query) -> Result<(), ApiError> {
     if account_filter {
         query.and(&condition, args.into_iter().take(1));
     } else {
-        query.and(&format!("({condition}) OR (n.acl_type = 'Domain' AND {domain_part})"), args);
+        query.and(
+            &format!("({condition}) OR (n.acl_type = 'Domain' AND {domain_part})"),
+            args,
+        );
     }
     Ok(())
 }
@@ -894,7 +1122,10 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.eq("n.vpc_id", p.str("vpcid"));
     query.eq("n.network_offering_id", p.str("networkofferingid"));
     query.eq("n.physical_network_id", p.str("physicalnetworkid"));
-    query.eq("n.vlan", p.str("vlan").map(|v| v.trim_start_matches("vlan://")));
+    query.eq(
+        "n.vlan",
+        p.str("vlan").map(|v| v.trim_start_matches("vlan://")),
+    );
     query.flag("n.restart_required", p.bool("restartrequired"));
     query.flag("n.display_network", p.bool("displaynetwork"));
     query.flag("o.specify_ip_ranges", p.bool("specifyipranges"));
@@ -922,6 +1153,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             [text(service)],
         );
     }
+    store::tag_filter(call, &mut query, "Network", "n.id");
     query.keyword(&["n.name", "n.display_text"], p.str("keyword"));
     query.order("n.seq");
     query.list(call, "network", finish_network)

@@ -32,37 +32,66 @@ fn acquire_failed(call: &Call<'_>, network: &NetworkRow) -> ApiError {
 
 /// A free address in an isolated network's CIDR (not the network, broadcast
 /// or gateway address, nor another NIC's).
-fn guest_ip(call: &Call<'_>, network: &NetworkRow, requested: Option<&str>) -> Result<Address, ApiError> {
+fn guest_ip(
+    call: &Call<'_>,
+    network: &NetworkRow,
+    requested: Option<&str>,
+) -> Result<Address, ApiError> {
     let Some(cidr) = network.cidr.as_deref().and_then(Cidr::parse) else {
-        return Ok(Address { ip: None, netmask: None, gateway: None });
+        return Ok(Address {
+            ip: None,
+            netmask: None,
+            gateway: None,
+        });
     };
     let used: HashSet<u32> = {
-        let mut stmt = call.tx.prepare_cached("SELECT ip_address FROM nics WHERE network_id = ?1 AND ip_address IS NOT NULL")?;
+        let mut stmt = call.tx.prepare_cached(
+            "SELECT ip_address FROM nics WHERE network_id = ?1 AND ip_address IS NOT NULL",
+        )?;
         let rows = stmt.query_map([&network.id], |r| r.get::<_, String>(0))?;
-        rows.filter_map(|r| r.ok()).filter_map(|a| ip::parse(&a)).collect()
+        rows.filter_map(|r| r.ok())
+            .filter_map(|a| ip::parse(&a))
+            .collect()
     };
     let gateway = network.gateway.as_deref().and_then(ip::parse);
     let (first, last) = cidr.bounds();
     let usable = |n: u32| n > first && n < last && Some(n) != gateway && !used.contains(&n);
     let chosen = match requested {
         Some(text) => {
-            let n = ip::parse(text).ok_or_else(|| ApiError::param(format!("Invalid format for the ip address parameter: {text}")))?;
+            let n = ip::parse(text).ok_or_else(|| {
+                ApiError::param(format!(
+                    "Invalid format for the ip address parameter: {text}"
+                ))
+            })?;
             if !ip::in_subnet(n, cidr.net, cidr.prefix) {
                 return Err(ApiError::param(format!(
                     "Requested ip address {text} is not in the ip address range of the network {}",
                     network.name
                 )));
             }
-            usable(n).then_some(n).ok_or_else(|| acquire_failed(call, network))?
+            usable(n)
+                .then_some(n)
+                .ok_or_else(|| acquire_failed(call, network))?
         }
-        None => (first.saturating_add(1)..last).find(|n| usable(*n)).ok_or_else(|| acquire_failed(call, network))?,
+        None => (first.saturating_add(1)..last)
+            .find(|n| usable(*n))
+            .ok_or_else(|| acquire_failed(call, network))?,
     };
-    Ok(Address { ip: Some(ip::format(chosen)), netmask: Some(cidr.netmask()), gateway: network.gateway.clone() })
+    Ok(Address {
+        ip: Some(ip::format(chosen)),
+        netmask: Some(cidr.netmask()),
+        gateway: network.gateway.clone(),
+    })
 }
 
 /// A free address of a shared network's ranges, marked allocated to the
 /// VM's owner.
-fn shared_ip(call: &Call<'_>, network: &NetworkRow, owner: &str, requested: Option<&str>) -> Result<Address, ApiError> {
+fn shared_ip(
+    call: &Call<'_>,
+    network: &NetworkRow,
+    owner: &str,
+    requested: Option<&str>,
+) -> Result<Address, ApiError> {
     let mut sql = String::from(
         "SELECT p.id, p.address, v.netmask, v.gateway FROM public_ips p JOIN vlans v ON v.id = p.vlan_id
          WHERE v.network_id = ?1 AND p.state = 'Free'",
@@ -76,25 +105,38 @@ fn shared_ip(call: &Call<'_>, network: &NetworkRow, owner: &str, requested: Opti
     let found: Option<(String, String, String, String)> = call
         .tx
         .prepare_cached(&sql)?
-        .query_row(rusqlite::params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .query_row(rusqlite::params_from_iter(args.iter()), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .optional()?;
     let Some((id, address, netmask, gateway)) = found else {
         return Err(acquire_failed(call, network));
     };
-    let domain: Option<String> =
-        call.tx.query_row("SELECT domain_id FROM accounts WHERE id = ?1", [owner], |r| r.get(0)).optional()?;
+    let domain: Option<String> = call
+        .tx
+        .query_row(
+            "SELECT domain_id FROM accounts WHERE id = ?1",
+            [owner],
+            |r| r.get(0),
+        )
+        .optional()?;
     call.tx.execute(
         "UPDATE public_ips SET state = 'Allocated', account_id = ?2, domain_id = ?3, network_id = ?4, allocated = ?5
          WHERE id = ?1",
         params![id, owner, domain, network.id, call.timestamp()],
     )?;
-    Ok(Address { ip: Some(address), netmask: Some(netmask), gateway: Some(gateway) })
+    Ok(Address {
+        ip: Some(address),
+        netmask: Some(netmask),
+        gateway: Some(gateway),
+    })
 }
 
 /// The owner of a VM (the caller's account while the VM row is not stored
 /// yet).
 fn vm_owner(call: &Call<'_>, vm_id: &str) -> Result<String, ApiError> {
-    Ok(store::find_vm(call.tx, vm_id)?.map_or_else(|| call.caller.account_id.clone(), |vm| vm.account_id))
+    Ok(store::find_vm(call.tx, vm_id)?
+        .map_or_else(|| call.caller.account_id.clone(), |vm| vm.account_id))
 }
 
 /// Adds a NIC (seam: `api::add_nic`).
@@ -109,7 +151,11 @@ pub(crate) fn add(
     let owner = vm_owner(call, vm_id)?;
     networks::implement(call, &network.id)?;
     let address = match network.guest_type.as_str() {
-        "L2" => Address { ip: None, netmask: None, gateway: None },
+        "L2" => Address {
+            ip: None,
+            netmask: None,
+            gateway: None,
+        },
         "Shared" => shared_ip(call, &network, &owner, requested)?,
         _ => guest_ip(call, &network, requested)?,
     };
@@ -120,7 +166,8 @@ pub(crate) fn add(
     )?;
     let is_default = is_default || device_id == 0;
     if is_default {
-        call.tx.execute("UPDATE nics SET is_default = 0 WHERE vm_id = ?1", [vm_id])?;
+        call.tx
+            .execute("UPDATE nics SET is_default = 0 WHERE vm_id = ?1", [vm_id])?;
     }
     let id = sql::new_id();
     let mac = store::new_mac(call.tx, "02:00")?;
@@ -150,15 +197,19 @@ pub(crate) fn add(
 pub(crate) fn detach(call: &Call<'_>, nic_id: &str) -> Result<(), ApiError> {
     let row: Option<(String, String, Option<String>)> = call
         .tx
-        .query_row("SELECT vm_id, network_id, ip_address FROM nics WHERE id = ?1", [nic_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+        .query_row(
+            "SELECT vm_id, network_id, ip_address FROM nics WHERE id = ?1",
+            [nic_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
         .optional()?;
-    let Some((vm_id, network_id, address)) = row else { return Ok(()) };
+    let Some((vm_id, network_id, address)) = row else {
+        return Ok(());
+    };
     // Port forwarding, static NAT and LB memberships of this NIC's address.
     let pf: Vec<String> = {
         let mut stmt = call.tx.prepare_cached(
-            "SELECT f.rule_id FROM port_forwarding_rules f JOIN firewall_rules r ON r.id = f.rule_id
+            "SELECT f.id FROM port_forwarding_rules f JOIN firewall_rules r ON r.id = f.id
              WHERE f.vm_id = ?1 AND r.network_id = ?2",
         )?;
         let rows = stmt.query_map([&vm_id, &network_id], |r| r.get(0))?;
@@ -178,15 +229,23 @@ pub(crate) fn detach(call: &Call<'_>, nic_id: &str) -> Result<(), ApiError> {
         for ip_id in nat {
             staticnat::clear(call, &ip_id)?;
         }
-        call.tx.execute("DELETE FROM lb_vm_map WHERE vm_id = ?1 AND vm_ip = ?2", [&vm_id, address])?;
+        call.tx.execute(
+            "DELETE FROM lb_vm_map WHERE vm_id = ?1 AND vm_ip = ?2",
+            [&vm_id, address],
+        )?;
         call.tx.execute(
             "UPDATE public_ips SET state = 'Free', account_id = NULL, domain_id = NULL, network_id = NULL, allocated = NULL
              WHERE address = ?1 AND vlan_id IN (SELECT id FROM vlans WHERE network_id = ?2)",
             [address, &network_id],
         )?;
     }
-    call.tx.execute("DELETE FROM nics WHERE id = ?1", [nic_id])?;
-    let remaining = sql::count(call.tx, "SELECT COUNT(*) FROM nics WHERE network_id = ?1", &network_id)?;
+    call.tx
+        .execute("DELETE FROM nics WHERE id = ?1", [nic_id])?;
+    let remaining = sql::count(
+        call.tx,
+        "SELECT COUNT(*) FROM nics WHERE network_id = ?1",
+        &network_id,
+    )?;
     if remaining == 0 {
         if let Some(network) = store::find_network(call.tx, &network_id)? {
             networks::shutdown(call, &network)?;
@@ -199,15 +258,18 @@ pub(crate) fn detach(call: &Call<'_>, nic_id: &str) -> Result<(), ApiError> {
 pub(crate) fn remove(call: &Call<'_>, vm_id: &str, nic_id: &str) -> Result<(), ApiError> {
     let row: Option<(String, bool)> = call
         .tx
-        .query_row("SELECT network_id, is_default FROM nics WHERE id = ?1 AND vm_id = ?2", [nic_id, vm_id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT network_id, is_default FROM nics WHERE id = ?1 AND vm_id = ?2",
+            [nic_id, vm_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let Some((network_id, is_default)) = row else {
         return Err(ApiError::invalid_id("nicid", nic_id));
     };
     if is_default {
-        let vm_name = store::find_vm(call.tx, vm_id)?.map_or_else(|| vm_id.to_string(), |vm| vm.name);
+        let vm_name =
+            store::find_vm(call.tx, vm_id)?.map_or_else(|| vm_id.to_string(), |vm| vm.name);
         let network = store::network(call.tx, "networkid", &network_id)?;
         return Err(ApiError::param(format!(
             "Unable to remove nic from VM[User|{vm_name}] in {}, nic is default.",
@@ -220,7 +282,9 @@ pub(crate) fn remove(call: &Call<'_>, vm_id: &str, nic_id: &str) -> Result<(), A
 /// Removes every NIC of a VM.
 pub(crate) fn remove_all(call: &Call<'_>, vm_id: &str) -> Result<(), ApiError> {
     let ids: Vec<String> = {
-        let mut stmt = call.tx.prepare_cached("SELECT id FROM nics WHERE vm_id = ?1 ORDER BY device_id DESC")?;
+        let mut stmt = call
+            .tx
+            .prepare_cached("SELECT id FROM nics WHERE vm_id = ?1 ORDER BY device_id DESC")?;
         let rows = stmt.query_map([vm_id], |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
@@ -257,7 +321,11 @@ fn finish(call: &Call<'_>, mut row: sql::Object) -> Result<Value, ApiError> {
 pub(crate) fn nic_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     let mut query = nic_query();
     query.eq("c.id", Some(id));
-    let row = query.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("nicid", id))?;
+    let row = query
+        .all(call.tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("nicid", id))?;
     finish(call, row)
 }
 
@@ -266,5 +334,9 @@ pub(crate) fn nics_json(call: &Call<'_>, vm_id: &str) -> Result<Vec<Value>, ApiE
     let mut query = nic_query();
     query.eq("c.vm_id", Some(vm_id));
     query.order("c.device_id");
-    query.all(call.tx)?.into_iter().map(|row| finish(call, row)).collect()
+    query
+        .all(call.tx)?
+        .into_iter()
+        .map(|row| finish(call, row))
+        .collect()
 }

@@ -14,13 +14,21 @@ use super::store::{self, IpRow, VmRow};
 
 /// Refuses a VM that cannot take rules: gone, destroyed, or another
 /// owner's (CloudStack's `checkRuleAndUserVm`).
-pub(crate) fn check_rule_vm(call: &Call<'_>, rule_owner: &str, rule: &str, vm: &VmRow) -> Result<(), ApiError> {
+pub(crate) fn check_rule_vm(
+    call: &Call<'_>,
+    rule_owner: &str,
+    rule: &str,
+    vm: &VmRow,
+) -> Result<(), ApiError> {
     if vm.state == "Destroyed" || vm.state == "Expunging" {
         return Err(ApiError::param(format!("Invalid user vm: {}", vm.seq)));
     }
     check_access(call, &vm.account_id, &vm.id)?;
     if vm.account_id != rule_owner {
-        return Err(ApiError::param(format!("New rule {rule} and vm id={} belong to different accounts", vm.seq)));
+        return Err(ApiError::param(format!(
+            "New rule {rule} and vm id={} belong to different accounts",
+            vm.seq
+        )));
     }
     Ok(())
 }
@@ -37,8 +45,10 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )));
     }
     let network = rules::network_for_ip(call, &ip, p.str("networkid"), "PortForwarding")?;
-    let public_start = store::port(call, "publicport", "publicPort")?.ok_or_else(|| ApiError::missing(call.command, "publicport"))?;
-    let public_end = store::port(call, "publicendport", "Public port range")?.unwrap_or(public_start);
+    let public_start = store::port(call, "publicport", "publicPort")?
+        .ok_or_else(|| ApiError::missing(call.command, "publicport"))?;
+    let public_end =
+        store::port(call, "publicendport", "Public port range")?.unwrap_or(public_start);
     if public_start > public_end {
         return Err(ApiError::param("Start port can't be bigger than end port"));
     }
@@ -46,25 +56,47 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let raw = call.required("protocol")?;
     let protocol = raw.to_ascii_lowercase();
     if protocol != "tcp" && protocol != "udp" {
-        return Err(ApiError::param(format!("Protocol {raw} is not supported in zone {}", ip.zone_id)));
+        return Err(ApiError::param(format!(
+            "Protocol {raw} is not supported in zone {}",
+            ip.zone_id
+        )));
     }
-    let private_start =
-        store::port(call, "privateport", "privatePort")?.ok_or_else(|| ApiError::missing(call.command, "privateport"))?;
-    let private_end = store::port(call, "privateendport", "Private port range")?.unwrap_or(private_start);
+    let private_start = store::port(call, "privateport", "privatePort")?
+        .ok_or_else(|| ApiError::missing(call.command, "privateport"))?;
+    let private_end =
+        store::port(call, "privateendport", "Private port range")?.unwrap_or(private_start);
     if private_start > private_end {
         return Err(ApiError::param("Start port can't be bigger than end port"));
     }
     if private_end - private_start != public_end - public_start {
-        return Err(ApiError::param("Source port and destination port ranges should be of equal sizes."));
+        return Err(ApiError::param(
+            "Source port and destination port ranges should be of equal sizes.",
+        ));
     }
-    let vm = store::vm(call.tx, "virtualmachineid", call.required("virtualmachineid")?)?;
-    check_rule_vm(call, ip.owner(), &format!("PortForwarding[{}:{public_start}-{public_end}]", ip.display()), &vm)?;
+    let vm = store::vm(
+        call.tx,
+        "virtualmachineid",
+        call.required("virtualmachineid")?,
+    )?;
+    check_rule_vm(
+        call,
+        ip.owner(),
+        &format!(
+            "PortForwarding[{}:{public_start}-{public_end}]",
+            ip.display()
+        ),
+        &vm,
+    )?;
     let Some((_, Some(mut vm_ip))) = store::nic_in_network(call.tx, &vm.id, &network.id)? else {
-        return Err(ApiError::param("Vm doesn't belong to network associated with ipAddress"));
+        return Err(ApiError::param(
+            "Vm doesn't belong to network associated with ipAddress",
+        ));
     };
     if let Some(guest_ip) = p.str("vmguestip") {
         if guest_ip != vm_ip {
-            return Err(ApiError::param("IP Address is not in the VM nic's network "));
+            return Err(ApiError::param(
+                "IP Address is not in the VM nic's network ",
+            ));
         }
         vm_ip = guest_ip.to_string();
     }
@@ -72,15 +104,21 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         && (public_start != private_start || public_end != private_end)
     {
         if public_start != private_start {
-            return Err(ApiError::param("Private port start should be equal to public port start"));
+            return Err(ApiError::param(
+                "Private port start should be equal to public port start",
+            ));
         }
-        return Err(ApiError::param("Private port end should be equal to public port end"));
+        return Err(ApiError::param(
+            "Private port end should be equal to public port end",
+        ));
     }
     let cidrs = p.list("cidrlist");
     store::check_cidrs(&cidrs)?;
     let open_firewall = match p.bool("openfirewall") {
         Some(true) if network.vpc_id.is_some() => {
-            return Err(ApiError::param("Can't open firewall for port forwarding rules in VPC"));
+            return Err(ApiError::param(
+                "Can't open firewall for port forwarding rules in VPC",
+            ));
         }
         Some(open) => open,
         None => network.vpc_id.is_none(),
@@ -107,13 +145,26 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         },
     )?;
     call.tx.execute(
-        "INSERT INTO port_forwarding_rules (rule_id, vm_id, vm_ip, private_start, private_end) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id, vm.id, vm_ip, private_start, private_end],
+        "INSERT INTO port_forwarding_rules (id, account_id, vm_id, vm_ip, private_start, private_end)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, ip.owner(), vm.id, vm_ip, private_start, private_end],
     )?;
     if open_firewall {
-        open_firewall_for(call, &ip, &network.id, &protocol, (public_start, public_end), &id)?;
+        open_firewall_for(
+            call,
+            &ip,
+            &network.id,
+            &protocol,
+            (public_start, public_end),
+            &id,
+        )?;
     }
-    store::created_event(call, "NET.RULEADD", "creating forwarding rule", Subject::of("FirewallRule", &id, ""))?;
+    store::created_event(
+        call,
+        "NET.RULEADD",
+        "creating forwarding rule",
+        Subject::of("FirewallRule", &id, ""),
+    )?;
     let job_id = id.clone();
     Ok(Reply::Job(
         Job::on(
@@ -121,12 +172,18 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             id,
             Box::new(move |call: &mut Call<'_>| {
                 rules::activate(call, &job_id)?;
-                Ok(Reply::Object { key: "portforwardingrule", value: rule_json(call, &job_id)? })
+                Ok(Reply::Object {
+                    key: "portforwardingrule",
+                    value: rule_json(call, &job_id)?,
+                })
             }),
         )
         .with_event(
             "NET.RULEADD",
-            format!("Applying port forwarding  rule for Ip: {} with virtual machine:{}", ip.address, vm.id),
+            format!(
+                "Applying port forwarding  rule for Ip: {} with virtual machine:{}",
+                ip.address, vm.id
+            ),
         ),
     ))
 }
@@ -167,7 +224,8 @@ pub(crate) fn open_firewall_for(
 /// `deletePortForwardingRule` (async).
 pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = call.required("id")?.to_string();
-    let rule = rules::find(call.tx, &id, PORT_FORWARDING)?.ok_or_else(|| ApiError::invalid_id("id", &id))?;
+    let rule = rules::find(call.tx, &id, PORT_FORWARDING)?
+        .ok_or_else(|| ApiError::invalid_id("id", &id))?;
     check_access(call, &rule.account_id, &rule.id)?;
     rules::revoke(call, &rule.id)?;
     Ok(Reply::Job(
@@ -179,7 +237,10 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 Ok(Reply::Success(None))
             }),
         )
-        .with_event("NET.RULEDELETE", format!("Deleting port forwarding rule for id={}", rule.id)),
+        .with_event(
+            "NET.RULEDELETE",
+            format!("Deleting port forwarding rule for id={}", rule.id),
+        ),
     ))
 }
 
@@ -191,14 +252,14 @@ fn rule_query() -> Query {
                 vm.name AS virtualmachinename, COALESCE(vm.display_name, vm.name) AS virtualmachinedisplayname,
                 r.ip_id AS ipaddressid, p.address AS ipaddress, {} AS state, r.source_cidrs AS cidrlist,
                 f.vm_ip AS vmguestip, r.network_id AS networkid, r.for_display AS \"fordisplay?\"
-         FROM firewall_rules r JOIN port_forwarding_rules f ON f.rule_id = r.id
+         FROM firewall_rules r JOIN port_forwarding_rules f ON f.id = r.id
          LEFT JOIN public_ips p ON p.id = r.ip_id LEFT JOIN vms vm ON vm.id = f.vm_id",
         rules::STATE_SQL
     ))
 }
 
-fn finish_rule(_: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
-    row.insert("tags".into(), store::no_tags());
+fn finish_rule(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
+    store::attach_tags(call, "PortForwardingRule", &mut row)?;
     Ok(Value::Object(row))
 }
 
@@ -206,7 +267,11 @@ fn finish_rule(_: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
 pub(crate) fn rule_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     let mut query = rule_query();
     query.eq("r.id", Some(id));
-    let row = query.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = query
+        .all(call.tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
     finish_rule(call, row)
 }
 
@@ -216,7 +281,11 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     if let Some(ip_id) = p.str("ipaddressid") {
         let ip = store::find_ip(call.tx, ip_id)?
             .filter(IpRow::allocated)
-            .ok_or_else(|| ApiError::param(format!("Ip address id={ip_id} not ready for port forwarding rules yet")))?;
+            .ok_or_else(|| {
+                ApiError::param(format!(
+                    "Ip address id={ip_id} not ready for port forwarding rules yet"
+                ))
+            })?;
         check_access(call, ip.owner(), &ip.id)?;
     }
     let mut query = rule_query();
@@ -225,6 +294,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.eq("r.ip_id", p.str("ipaddressid"));
     query.eq("r.network_id", p.str("networkid"));
     query.flag("r.for_display", p.bool("fordisplay"));
+    store::tag_filter(call, &mut query, "PortForwardingRule", "r.id");
     query.keyword(&["r.protocol", "p.address"], p.str("keyword"));
     query.order("r.seq");
     query.list(call, "portforwardingrule", finish_rule)

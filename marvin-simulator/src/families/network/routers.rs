@@ -33,30 +33,50 @@ pub(crate) struct RouterRow {
 
 impl RouterRow {
     fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
-        Ok(Self { id: r.get(0)?, account_id: r.get(1)?, state: r.get(2)? })
+        Ok(Self {
+            id: r.get(0)?,
+            account_id: r.get(1)?,
+            state: r.get(2)?,
+        })
     }
 }
 
-fn router_where(tx: &Transaction<'_>, column: &str, value: &str) -> Result<Option<RouterRow>, ApiError> {
+fn router_where(
+    tx: &Transaction<'_>,
+    column: &str,
+    value: &str,
+) -> Result<Option<RouterRow>, ApiError> {
     Ok(tx
-        .prepare_cached(&format!("SELECT id, account_id, state FROM routers WHERE {column} = ?1 ORDER BY seq LIMIT 1"))?
+        .prepare_cached(&format!(
+            "SELECT id, account_id, state FROM routers WHERE {column} = ?1 ORDER BY seq LIMIT 1"
+        ))?
         .query_row([value], RouterRow::from_row)
         .optional()?)
 }
 
 /// The router of an isolated network.
-pub(crate) fn router_of_network(tx: &Transaction<'_>, network_id: &str) -> Result<Option<RouterRow>, ApiError> {
+pub(crate) fn router_of_network(
+    tx: &Transaction<'_>,
+    network_id: &str,
+) -> Result<Option<RouterRow>, ApiError> {
     router_where(tx, "network_id", network_id)
 }
 
 /// The router of a VPC.
-pub(crate) fn router_of_vpc(tx: &Transaction<'_>, vpc_id: &str) -> Result<Option<RouterRow>, ApiError> {
+pub(crate) fn router_of_vpc(
+    tx: &Transaction<'_>,
+    vpc_id: &str,
+) -> Result<Option<RouterRow>, ApiError> {
     router_where(tx, "vpc_id", vpc_id)
 }
 
 /// Starts a router for a network or VPC (public IP: the given source NAT
 /// IP); returns its id.
-pub(crate) fn create(call: &Call<'_>, target: RouterFor<'_>, public_ip_id: Option<&str>) -> Result<String, ApiError> {
+pub(crate) fn create(
+    call: &Call<'_>,
+    target: RouterFor<'_>,
+    public_ip_id: Option<&str>,
+) -> Result<String, ApiError> {
     let (account_id, domain_id, zone_id, network_id, vpc_id, guest_ip) = match target {
         RouterFor::Network(n) => (
             n.owner().to_string(),
@@ -66,9 +86,14 @@ pub(crate) fn create(call: &Call<'_>, target: RouterFor<'_>, public_ip_id: Optio
             None,
             n.gateway.clone(),
         ),
-        RouterFor::Vpc(v) => {
-            (v.account_id.clone(), v.domain_id.clone(), v.zone_id.clone(), None, Some(v.id.clone()), None)
-        }
+        RouterFor::Vpc(v) => (
+            v.account_id.clone(),
+            v.domain_id.clone(),
+            v.zone_id.clone(),
+            None,
+            Some(v.id.clone()),
+            None,
+        ),
     };
     let host: Option<(String, String)> = call
         .tx
@@ -80,7 +105,12 @@ pub(crate) fn create(call: &Call<'_>, target: RouterFor<'_>, public_ip_id: Optio
         )
         .optional()?;
     let public_ip: Option<String> = match public_ip_id {
-        Some(id) => call.tx.query_row("SELECT address FROM public_ips WHERE id = ?1", [id], |r| r.get(0)).optional()?,
+        Some(id) => call
+            .tx
+            .query_row("SELECT address FROM public_ips WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?,
         None => None,
     };
     let seq = store::next_seq(call.tx, "router")?;
@@ -114,26 +144,32 @@ pub(crate) fn create(call: &Call<'_>, target: RouterFor<'_>, public_ip_id: Optio
 
 /// Removes a router.
 pub(crate) fn remove(call: &Call<'_>, router: &RouterRow) -> Result<(), ApiError> {
-    call.tx.execute("DELETE FROM routers WHERE id = ?1", [&router.id])?;
+    call.tx
+        .execute("DELETE FROM routers WHERE id = ?1", [&router.id])?;
     Ok(())
 }
 
 /// Removes the routers of a network.
 pub(crate) fn destroy_for_network(call: &Call<'_>, network_id: &str) -> Result<(), ApiError> {
-    call.tx.execute("DELETE FROM routers WHERE network_id = ?1", [network_id])?;
+    call.tx
+        .execute("DELETE FROM routers WHERE network_id = ?1", [network_id])?;
     Ok(())
 }
 
 /// Removes the routers of a VPC.
 pub(crate) fn destroy_for_vpc(call: &Call<'_>, vpc_id: &str) -> Result<(), ApiError> {
-    call.tx.execute("DELETE FROM routers WHERE vpc_id = ?1", [vpc_id])?;
+    call.tx
+        .execute("DELETE FROM routers WHERE vpc_id = ?1", [vpc_id])?;
     Ok(())
 }
 
 /// Sets a router's state (a stopped router leaves its host).
 pub(crate) fn set_state(call: &Call<'_>, router: &RouterRow, state: &str) -> Result<(), ApiError> {
     if state == "Stopped" {
-        call.tx.execute("UPDATE routers SET state = 'Stopped', host_id = NULL WHERE id = ?1", [&router.id])?;
+        call.tx.execute(
+            "UPDATE routers SET state = 'Stopped', host_id = NULL WHERE id = ?1",
+            [&router.id],
+        )?;
         return Ok(());
     }
     let host: Option<String> = call
@@ -217,7 +253,11 @@ fn finish_router(_: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
 fn router_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     let mut query = router_query();
     query.eq("r.id", Some(id));
-    let row = query.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = query
+        .all(call.tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
     finish_router(call, row)
 }
 
@@ -264,7 +304,10 @@ fn action(
             Box::new(move |call: &mut Call<'_>| {
                 let found = router(call, &id)?;
                 work(call, &found)?;
-                Ok(Reply::Object { key: "router", value: router_json(call, &id)? })
+                Ok(Reply::Object {
+                    key: "router",
+                    value: router_json(call, &id)?,
+                })
             }),
         )
         .with_event(event, format!("{description}. Router Id: {}", found.id)),
@@ -273,12 +316,16 @@ fn action(
 
 /// `startRouter` (async).
 pub(crate) fn start(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    action(call, "ROUTER.START", "starting router Vm", |call, r| set_state(call, r, "Running"))
+    action(call, "ROUTER.START", "starting router Vm", |call, r| {
+        set_state(call, r, "Running")
+    })
 }
 
 /// `stopRouter` (async).
 pub(crate) fn stop(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    action(call, "ROUTER.STOP", "stopping router Vm", |call, r| set_state(call, r, "Stopped"))
+    action(call, "ROUTER.STOP", "stopping router Vm", |call, r| {
+        set_state(call, r, "Stopped")
+    })
 }
 
 /// `rebootRouter` (async): only a running router (530 otherwise).
@@ -308,9 +355,15 @@ pub(crate) fn destroy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 let mut value = router_json(call, &id)?;
                 value["state"] = Value::String("Destroyed".into());
                 remove(call, &found)?;
-                Ok(Reply::Object { key: "router", value })
+                Ok(Reply::Object {
+                    key: "router",
+                    value,
+                })
             }),
         )
-        .with_event("ROUTER.DESTROY", format!("destroying router Vm. Router Id: {}", found.id)),
+        .with_event(
+            "ROUTER.DESTROY",
+            format!("destroying router Vm. Router Id: {}", found.id),
+        ),
     ))
 }

@@ -41,12 +41,17 @@ pub(crate) struct RuleRow {
 }
 
 impl RuleRow {
-    const COLUMNS: &'static str = "id, seq, purpose, traffic_type, ip_id, network_id, account_id, protocol, start_port,
+    const COLUMNS: &'static str =
+        "id, seq, purpose, traffic_type, ip_id, network_id, account_id, protocol, start_port,
         end_port, icmp_type, icmp_code, source_cidrs, dest_cidrs, state";
 
     fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
         let list = |text: String| -> Vec<String> {
-            text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect()
+            text.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect()
         };
         Ok(Self {
             id: r.get(0)?,
@@ -74,16 +79,29 @@ impl RuleRow {
 }
 
 /// A rule by id and purpose, if it exists.
-pub(crate) fn find(tx: &Transaction<'_>, id: &str, purpose: &str) -> Result<Option<RuleRow>, ApiError> {
+pub(crate) fn find(
+    tx: &Transaction<'_>,
+    id: &str,
+    purpose: &str,
+) -> Result<Option<RuleRow>, ApiError> {
     Ok(tx
-        .prepare_cached(&format!("SELECT {} FROM firewall_rules WHERE id = ?1 AND purpose = ?2", RuleRow::COLUMNS))?
+        .prepare_cached(&format!(
+            "SELECT {} FROM firewall_rules WHERE id = ?1 AND purpose = ?2",
+            RuleRow::COLUMNS
+        ))?
         .query_row([id, purpose], RuleRow::from_row)
         .optional()?)
 }
 
-fn rules_where(tx: &Transaction<'_>, condition: &str, args: &[&str]) -> Result<Vec<RuleRow>, ApiError> {
-    let mut stmt =
-        tx.prepare_cached(&format!("SELECT {} FROM firewall_rules WHERE {condition} ORDER BY seq", RuleRow::COLUMNS))?;
+fn rules_where(
+    tx: &Transaction<'_>,
+    condition: &str,
+    args: &[&str],
+) -> Result<Vec<RuleRow>, ApiError> {
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT {} FROM firewall_rules WHERE {condition} ORDER BY seq",
+        RuleRow::COLUMNS
+    ))?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), RuleRow::from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
@@ -137,7 +155,8 @@ pub(crate) fn insert(call: &Call<'_>, rule: &NewRule<'_>) -> Result<String, ApiE
             call.timestamp()
         ],
     )?;
-    let stored = find(call.tx, &id, rule.purpose)?.ok_or_else(|| ApiError::internal("rule vanished"))?;
+    let stored =
+        find(call.tx, &id, rule.purpose)?.ok_or_else(|| ApiError::internal("rule vanished"))?;
     detect_conflicts(call, &stored)?;
     Ok(id)
 }
@@ -163,12 +182,13 @@ pub(crate) fn detect_conflicts(call: &Call<'_>, new: &RuleRow) -> Result<(), Api
     };
     for rule in others.iter().filter(|r| r.id != new.id) {
         let same_protocol = rule.protocol.eq_ignore_ascii_case(&new.protocol);
-        let one_is_firewall =
-            (rule.purpose == FIREWALL || new.purpose == FIREWALL) && (new.purpose != rule.purpose || !same_protocol);
+        let one_is_firewall = (rule.purpose == FIREWALL || new.purpose == FIREWALL)
+            && (new.purpose != rule.purpose || !same_protocol);
         let both_firewall = rule.purpose == new.purpose && rule.purpose == FIREWALL;
         let both_pf = rule.purpose == new.purpose && rule.purpose == PORT_FORWARDING;
         let duplicated_cidrs = if both_firewall {
-            cidrs_conflict(&rule.source_cidrs, &new.source_cidrs) && cidrs_conflict(&rule.dest_cidrs, &new.dest_cidrs)
+            cidrs_conflict(&rule.source_cidrs, &new.source_cidrs)
+                && cidrs_conflict(&rule.dest_cidrs, &new.dest_cidrs)
         } else if both_pf {
             cidrs_conflict(&rule.source_cidrs, &new.source_cidrs)
         } else {
@@ -180,7 +200,10 @@ pub(crate) fn detect_conflicts(call: &Call<'_>, new: &RuleRow) -> Result<(), Api
             && new.icmp_type == rule.icmp_type
             && duplicated_cidrs
         {
-            return Err(ApiError::param(format!("New rule conflicts with existing rule: {}", rule.display())));
+            return Err(ApiError::param(format!(
+                "New rule conflicts with existing rule: {}",
+                rule.display()
+            )));
         }
         let new_ports = new.start_port.zip(new.end_port);
         let old_ports = rule.start_port.zip(rule.end_port);
@@ -188,22 +211,33 @@ pub(crate) fn detect_conflicts(call: &Call<'_>, new: &RuleRow) -> Result<(), Api
             && new.end_port.is_none()
             && rule.start_port.is_none()
             && rule.end_port.is_none();
-        if null_ports && duplicated_cidrs && same_protocol && !new.protocol.eq_ignore_ascii_case("icmp") {
+        if null_ports
+            && duplicated_cidrs
+            && same_protocol
+            && !new.protocol.eq_ignore_ascii_case("icmp")
+        {
             return Err(ApiError::conflict(format!(
                 "There is already a firewall rule specified with protocol = {} and no ports",
                 new.protocol
             )));
         }
-        let (Some((ns, ne)), Some((os, oe))) = (new_ports, old_ports) else { continue };
+        let (Some((ns, ne)), Some((os, oe))) = (new_ports, old_ports) else {
+            continue;
+        };
         let ranges_conflict = !one_is_firewall
             && !((both_firewall || both_pf) && !duplicated_cidrs)
-            && ((os <= ns && oe >= ns) || (os <= ne && oe >= ne) || (ns <= os && ne >= os) || (ns <= oe && ne >= oe));
+            && ((os <= ns && oe >= ns)
+                || (os <= ne && oe >= ne)
+                || (ns <= os && ne >= os)
+                || (ns <= oe && ne >= oe));
         if ranges_conflict {
-            let allow_pf = !same_protocol
-                && ((rule.purpose == PORT_FORWARDING && new.purpose == PORT_FORWARDING)
-                    || (rule.purpose == VPN && new.purpose == PORT_FORWARDING)
-                    || (rule.purpose == PORT_FORWARDING && new.purpose == VPN)
-                    || (rule.purpose == LOAD_BALANCING && new.purpose == VPN));
+            // Port forwarding may share ports with port forwarding or VPN
+            // rules of another protocol, and VPN with PF or LB rules.
+            let pf_new = new.purpose == PORT_FORWARDING
+                && (rule.purpose == PORT_FORWARDING || rule.purpose == VPN);
+            let vpn_new = new.purpose == VPN
+                && (rule.purpose == PORT_FORWARDING || rule.purpose == LOAD_BALANCING);
+            let allow_pf = !same_protocol && (pf_new || vpn_new);
             if !allow_pf {
                 return Err(ApiError::conflict(format!(
                     "The range specified, {ns}-{ne}, conflicts with rule {} which has {os}-{oe}",
@@ -227,7 +261,10 @@ pub(crate) fn activate(call: &Call<'_>, id: &str) -> Result<(), ApiError> {
 /// Marks a rule (and its related firewall rules) `Revoke`, shown as
 /// `Deleting` until the job removes it.
 pub(crate) fn revoke(call: &Call<'_>, id: &str) -> Result<(), ApiError> {
-    call.tx.execute("UPDATE firewall_rules SET state = 'Revoke' WHERE id = ?1 OR related_id = ?1", [id])?;
+    call.tx.execute(
+        "UPDATE firewall_rules SET state = 'Revoke' WHERE id = ?1 OR related_id = ?1",
+        [id],
+    )?;
     Ok(())
 }
 
@@ -236,10 +273,19 @@ pub(crate) fn revoke(call: &Call<'_>, id: &str) -> Result<(), ApiError> {
 pub(crate) fn remove(call: &Call<'_>, id: &str) -> Result<(), ApiError> {
     let ip_id: Option<Option<String>> = call
         .tx
-        .query_row("SELECT ip_id FROM firewall_rules WHERE id = ?1", [id], |r| r.get(0))
+        .query_row(
+            "SELECT ip_id FROM firewall_rules WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
         .optional()?;
-    call.tx.execute("DELETE FROM firewall_rules WHERE related_id = ?1", [id])?;
-    call.tx.execute("DELETE FROM firewall_rules WHERE id = ?1", [id])?;
+    call.tx
+        .execute("DELETE FROM firewall_rules WHERE related_id = ?1", [id])?;
+    call.tx
+        .execute("DELETE FROM firewall_rules WHERE id = ?1", [id])?;
+    for kind in ["FirewallRule", "PortForwardingRule", "LoadBalancer"] {
+        store::forget_tags(call, kind, id)?;
+    }
     if let Some(Some(ip_id)) = ip_id {
         unassign_vpc_ip_if_unused(call, &ip_id)?;
     }
@@ -248,43 +294,73 @@ pub(crate) fn remove(call: &Call<'_>, id: &str) -> Result<(), ApiError> {
 
 /// A VPC IP is bound to a tier by its first rule and unbound after its last.
 pub(crate) fn unassign_vpc_ip_if_unused(call: &Call<'_>, ip_id: &str) -> Result<(), ApiError> {
-    let Some(ip) = store::find_ip(call.tx, ip_id)? else { return Ok(()) };
-    if ip.vpc_id.is_none() || ip.is_source_nat || ip.static_nat_vm_id.is_some() || ip.network_id.is_none() {
+    let Some(ip) = store::find_ip(call.tx, ip_id)? else {
+        return Ok(());
+    };
+    if ip.vpc_id.is_none()
+        || ip.is_source_nat
+        || ip.static_nat_vm_id.is_some()
+        || ip.network_id.is_none()
+    {
         return Ok(());
     }
-    let remaining = sql::count(call.tx, "SELECT COUNT(*) FROM firewall_rules WHERE ip_id = ?1", ip_id)?;
-    let vpn = sql::count(call.tx, "SELECT COUNT(*) FROM remote_access_vpns WHERE ip_id = ?1", ip_id)?;
+    let remaining = sql::count(
+        call.tx,
+        "SELECT COUNT(*) FROM firewall_rules WHERE ip_id = ?1",
+        ip_id,
+    )?;
+    let vpn = sql::count(
+        call.tx,
+        "SELECT COUNT(*) FROM remote_access_vpns WHERE ip_id = ?1",
+        ip_id,
+    )?;
     if remaining == 0 && vpn == 0 {
-        call.tx.execute("UPDATE public_ips SET network_id = NULL WHERE id = ?1", [ip_id])?;
+        call.tx.execute(
+            "UPDATE public_ips SET network_id = NULL WHERE id = ?1",
+            [ip_id],
+        )?;
     }
     Ok(())
 }
 
 /// Removes every rule of a public IP.
 pub(crate) fn remove_for_ip(call: &Call<'_>, ip_id: &str) -> Result<(), ApiError> {
-    call.tx.execute("DELETE FROM firewall_rules WHERE ip_id = ?1 AND related_id IS NOT NULL", [ip_id])?;
-    call.tx.execute("DELETE FROM firewall_rules WHERE ip_id = ?1", [ip_id])?;
+    call.tx.execute(
+        "DELETE FROM firewall_rules WHERE ip_id = ?1 AND related_id IS NOT NULL",
+        [ip_id],
+    )?;
+    call.tx
+        .execute("DELETE FROM firewall_rules WHERE ip_id = ?1", [ip_id])?;
     Ok(())
 }
 
 /// Removes every rule of a network (its IPs' rules and its egress rules).
 pub(crate) fn remove_for_network(call: &Call<'_>, network_id: &str) -> Result<(), ApiError> {
-    call.tx.execute("DELETE FROM firewall_rules WHERE network_id = ?1 AND related_id IS NOT NULL", [network_id])?;
-    call.tx.execute("DELETE FROM firewall_rules WHERE network_id = ?1", [network_id])?;
+    call.tx.execute(
+        "DELETE FROM firewall_rules WHERE network_id = ?1 AND related_id IS NOT NULL",
+        [network_id],
+    )?;
+    call.tx.execute(
+        "DELETE FROM firewall_rules WHERE network_id = ?1",
+        [network_id],
+    )?;
     Ok(())
 }
 
 /// Removes a VM's port forwarding rules and load balancer memberships.
 pub(crate) fn remove_for_vm(call: &Call<'_>, vm_id: &str) -> Result<(), ApiError> {
     let ids: Vec<String> = {
-        let mut stmt = call.tx.prepare_cached("SELECT rule_id FROM port_forwarding_rules WHERE vm_id = ?1")?;
+        let mut stmt = call
+            .tx
+            .prepare_cached("SELECT id FROM port_forwarding_rules WHERE vm_id = ?1")?;
         let rows = stmt.query_map([vm_id], |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
     for id in ids {
         remove(call, &id)?;
     }
-    call.tx.execute("DELETE FROM lb_vm_map WHERE vm_id = ?1", [vm_id])?;
+    call.tx
+        .execute("DELETE FROM lb_vm_map WHERE vm_id = ?1", [vm_id])?;
     Ok(())
 }
 
@@ -312,10 +388,17 @@ pub(crate) fn network_for_ip(
                     network.display(call.tx)?
                 )));
             }
-            call.tx.execute("UPDATE public_ips SET network_id = ?2 WHERE id = ?1", params![ip.id, network.id])?;
+            call.tx.execute(
+                "UPDATE public_ips SET network_id = ?2 WHERE id = ?1",
+                params![ip.id, network.id],
+            )?;
             network
         }
-        (None, _, _) => return Err(ApiError::param("Unable to retrieve network id to validate the rule")),
+        (None, _, _) => {
+            return Err(ApiError::param(
+                "Unable to retrieve network id to validate the rule",
+            ));
+        }
     };
     if !store::supports(call.tx, &network, service)? {
         return Err(ApiError::param(format!(
@@ -324,16 +407,6 @@ pub(crate) fn network_for_ip(
         )));
     }
     Ok(network)
-}
-
-/// The protocol of a rule (tcp, udp, icmp, all), 431 otherwise.
-pub(crate) fn protocol(value: &str, allowed: &[&str]) -> Result<String, ApiError> {
-    let lower = value.to_ascii_lowercase();
-    if allowed.contains(&lower.as_str()) || lower.parse::<u8>().is_ok() && allowed.contains(&"number") {
-        Ok(lower)
-    } else {
-        Err(ApiError::param(format!("Invalid protocol {value}")))
-    }
 }
 
 /// The state a response shows: `Revoke` is `Deleting`.

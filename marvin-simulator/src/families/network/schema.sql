@@ -110,8 +110,11 @@ CREATE TABLE firewall_rules (
 CREATE INDEX firewall_rules_ip ON firewall_rules(ip_id);
 CREATE INDEX firewall_rules_network ON firewall_rules(network_id, purpose);
 
+-- The rows below share the id of their firewall_rules row; account_id is
+-- repeated so that other families (tags) find the owner of a rule.
 CREATE TABLE port_forwarding_rules (
-    rule_id       TEXT PRIMARY KEY REFERENCES firewall_rules(id) ON DELETE CASCADE,
+    id            TEXT PRIMARY KEY REFERENCES firewall_rules(id) ON DELETE CASCADE,
+    account_id    TEXT NOT NULL,
     vm_id         TEXT NOT NULL,
     vm_ip         TEXT NOT NULL,
     private_start INTEGER NOT NULL,
@@ -119,8 +122,9 @@ CREATE TABLE port_forwarding_rules (
 );
 CREATE INDEX port_forwarding_vm ON port_forwarding_rules(vm_id);
 
-CREATE TABLE load_balancers (
-    rule_id      TEXT PRIMARY KEY REFERENCES firewall_rules(id) ON DELETE CASCADE,
+CREATE TABLE load_balancer_rules (
+    id           TEXT PRIMARY KEY REFERENCES firewall_rules(id) ON DELETE CASCADE,
+    account_id   TEXT NOT NULL,
     name         TEXT NOT NULL,
     description  TEXT,
     algorithm    TEXT NOT NULL,
@@ -130,7 +134,7 @@ CREATE TABLE load_balancers (
 
 -- The VMs of a load balancer; revoke marks a removal in progress.
 CREATE TABLE lb_vm_map (
-    lb_id  TEXT NOT NULL REFERENCES load_balancers(rule_id) ON DELETE CASCADE,
+    lb_id  TEXT NOT NULL REFERENCES load_balancer_rules(id) ON DELETE CASCADE,
     vm_id  TEXT NOT NULL,
     vm_ip  TEXT NOT NULL,
     state  TEXT NOT NULL DEFAULT 'Active',
@@ -141,7 +145,7 @@ CREATE INDEX lb_vm_map_vm ON lb_vm_map(vm_id);
 CREATE TABLE lb_stickiness_policies (
     seq         INTEGER PRIMARY KEY AUTOINCREMENT,
     id          TEXT NOT NULL UNIQUE,
-    lb_id       TEXT NOT NULL REFERENCES load_balancers(rule_id) ON DELETE CASCADE,
+    lb_id       TEXT NOT NULL REFERENCES load_balancer_rules(id) ON DELETE CASCADE,
     name        TEXT NOT NULL,
     method      TEXT NOT NULL,
     description TEXT,
@@ -153,7 +157,7 @@ CREATE TABLE lb_stickiness_policies (
 CREATE TABLE lb_healthcheck_policies (
     seq                 INTEGER PRIMARY KEY AUTOINCREMENT,
     id                  TEXT NOT NULL UNIQUE,
-    lb_id               TEXT NOT NULL REFERENCES load_balancers(rule_id) ON DELETE CASCADE,
+    lb_id               TEXT NOT NULL REFERENCES load_balancer_rules(id) ON DELETE CASCADE,
     ping_path           TEXT NOT NULL,
     description         TEXT,
     interval_time       INTEGER NOT NULL,

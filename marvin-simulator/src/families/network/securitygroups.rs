@@ -28,8 +28,17 @@ struct Group {
 fn find(call: &Call<'_>, id: &str) -> Result<Option<Group>, ApiError> {
     Ok(call
         .tx
-        .prepare_cached("SELECT id, name, account_id, domain_id FROM security_groups WHERE id = ?1")?
-        .query_row([id], |r| Ok(Group { id: r.get(0)?, name: r.get(1)?, account_id: r.get(2)?, domain_id: r.get(3)? }))
+        .prepare_cached(
+            "SELECT id, name, account_id, domain_id FROM security_groups WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok(Group {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                account_id: r.get(2)?,
+                domain_id: r.get(3)?,
+            })
+        })
         .optional()?)
 }
 
@@ -43,12 +52,24 @@ fn find_by_name(call: &Call<'_>, account_id: &str, name: &str) -> Result<Option<
         .optional()?)
 }
 
-fn insert(call: &Call<'_>, owner: &store::Owner, name: &str, description: Option<&str>) -> Result<String, ApiError> {
+fn insert(
+    call: &Call<'_>,
+    owner: &store::Owner,
+    name: &str,
+    description: Option<&str>,
+) -> Result<String, ApiError> {
     let id = sql::new_id();
     call.tx.execute(
         "INSERT INTO security_groups (id, name, description, account_id, domain_id, created)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![id, name, description, owner.id, owner.domain_id, call.timestamp()],
+        params![
+            id,
+            name,
+            description,
+            owner.id,
+            owner.domain_id,
+            call.timestamp()
+        ],
     )?;
     Ok(id)
 }
@@ -61,18 +82,29 @@ pub(crate) fn default_group(call: &Call<'_>, account_id: &str) -> Result<String,
     }
     let owner = store::account(call.tx, account_id)?;
     let id = insert(call, &owner, DEFAULT_NAME, Some(DEFAULT_DESCRIPTION))?;
-    sql::completed(call, "SG.CREATE", "creating security group", Subject::of("SecurityGroup", &id, DEFAULT_NAME))?;
+    sql::completed(
+        call,
+        "SG.CREATE",
+        "creating security group",
+        Subject::of("SecurityGroup", &id, DEFAULT_NAME),
+    )?;
     Ok(id)
 }
 
 /// Puts a VM in the groups (or the owner's default group).
-pub(crate) fn assign(call: &Call<'_>, vm_id: &str, account_id: &str, group_ids: &[String]) -> Result<(), ApiError> {
+pub(crate) fn assign(
+    call: &Call<'_>,
+    vm_id: &str,
+    account_id: &str,
+    group_ids: &[String],
+) -> Result<(), ApiError> {
     let ids = if group_ids.is_empty() {
         vec![default_group(call, account_id)?]
     } else {
         let mut ids = Vec::new();
         for id in group_ids {
-            let group = find(call, id)?.ok_or_else(|| ApiError::invalid_id("securitygroupids", id))?;
+            let group =
+                find(call, id)?.ok_or_else(|| ApiError::invalid_id("securitygroupids", id))?;
             if group.account_id != account_id {
                 return Err(ApiError::param(format!(
                     "Security group {} is not owned by the account of the vm",
@@ -84,14 +116,20 @@ pub(crate) fn assign(call: &Call<'_>, vm_id: &str, account_id: &str, group_ids: 
         ids
     };
     for id in ids {
-        call.tx.execute("INSERT OR IGNORE INTO security_group_vm_map (group_id, vm_id) VALUES (?1, ?2)", params![id, vm_id])?;
+        call.tx.execute(
+            "INSERT OR IGNORE INTO security_group_vm_map (group_id, vm_id) VALUES (?1, ?2)",
+            params![id, vm_id],
+        )?;
     }
     Ok(())
 }
 
 /// Takes a VM out of every group.
 pub(crate) fn unassign_all(call: &Call<'_>, vm_id: &str) -> Result<(), ApiError> {
-    call.tx.execute("DELETE FROM security_group_vm_map WHERE vm_id = ?1", [vm_id])?;
+    call.tx.execute(
+        "DELETE FROM security_group_vm_map WHERE vm_id = ?1",
+        [vm_id],
+    )?;
     Ok(())
 }
 
@@ -105,8 +143,16 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )));
     }
     let id = insert(call, &owner, &name, call.params.str("description"))?;
-    sql::completed(call, "SG.CREATE", "creating security group", Subject::of("SecurityGroup", &id, &name))?;
-    Ok(Reply::Object { key: "securitygroup", value: group_json(call, &id)? })
+    sql::completed(
+        call,
+        "SG.CREATE",
+        "creating security group",
+        Subject::of("SecurityGroup", &id, &name),
+    )?;
+    Ok(Reply::Object {
+        key: "securitygroup",
+        value: group_json(call, &id)?,
+    })
 }
 
 /// The group a command names by `id`, or by name (+ account/domain).
@@ -123,7 +169,10 @@ fn named_group(call: &Call<'_>, id_param: &str, name_param: &str) -> Result<Grou
     };
     let owner = store::owner_of(call)?;
     find_by_name(call, &owner.id, name)?.ok_or_else(|| {
-        ApiError::param(format!("Unable to find security group by name {name} for account id={}", owner.seq))
+        ApiError::param(format!(
+            "Unable to find security group by name {name} for account id={}",
+            owner.seq
+        ))
     })
 }
 
@@ -141,14 +190,29 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         &group.id,
     )?;
     if allowing > 0 {
-        return Err(ApiError::in_use("Cannot delete group when there are security rules that allow this group"));
+        return Err(ApiError::in_use(
+            "Cannot delete group when there are security rules that allow this group",
+        ));
     }
-    let vms = sql::count(call.tx, "SELECT COUNT(*) FROM security_group_vm_map WHERE group_id = ?1", &group.id)?;
+    let vms = sql::count(
+        call.tx,
+        "SELECT COUNT(*) FROM security_group_vm_map WHERE group_id = ?1",
+        &group.id,
+    )?;
     if vms > 0 {
-        return Err(ApiError::in_use("Cannot delete group when it's in use by virtual machines"));
+        return Err(ApiError::in_use(
+            "Cannot delete group when it's in use by virtual machines",
+        ));
     }
-    call.tx.execute("DELETE FROM security_groups WHERE id = ?1", [&group.id])?;
-    sql::completed(call, "SG.DELETE", "deleting security group", Subject::of("SecurityGroup", &group.id, &group.name))?;
+    call.tx
+        .execute("DELETE FROM security_groups WHERE id = ?1", [&group.id])?;
+    store::forget_tags(call, "SecurityGroup", &group.id)?;
+    sql::completed(
+        call,
+        "SG.DELETE",
+        "deleting security group",
+        Subject::of("SecurityGroup", &group.id, &group.name),
+    )?;
     Ok(Reply::Success(None))
 }
 
@@ -182,18 +246,30 @@ fn rule_spec(call: &Call<'_>) -> Result<RuleSpec, ApiError> {
                 return Err(ApiError::param("Invalid icmp code"));
             }
             if t != -1 && c == -1 {
-                return Err(ApiError::param("Invalid icmp code: need non-negative icmp code "));
+                return Err(ApiError::param(
+                    "Invalid icmp code: need non-negative icmp code ",
+                ));
             }
             if !(-1..=255).contains(&t) || !(-1..=255).contains(&c) {
                 return Err(ApiError::param("Invalid icmp type/code "));
             }
-            Ok(RuleSpec { protocol, start: t, end: c })
+            Ok(RuleSpec {
+                protocol,
+                start: t,
+                end: c,
+            })
         }
         "all" => {
             if start.is_some() || end.is_some() {
-                return Err(ApiError::param("Cannot specify startPort or endPort without specifying protocol"));
+                return Err(ApiError::param(
+                    "Cannot specify startPort or endPort without specifying protocol",
+                ));
             }
-            Ok(RuleSpec { protocol, start: 0, end: 0 })
+            Ok(RuleSpec {
+                protocol,
+                start: 0,
+                end: 0,
+            })
         }
         _ => {
             let (Some(s), Some(mut e)) = (start, end) else {
@@ -215,15 +291,26 @@ fn rule_spec(call: &Call<'_>) -> Result<RuleSpec, ApiError> {
             if s < 0 || e < 0 {
                 return Err(ApiError::param(format!("Invalid port range {s}:{e}")));
             }
-            Ok(RuleSpec { protocol, start: s, end: e })
+            Ok(RuleSpec {
+                protocol,
+                start: s,
+                end: e,
+            })
         }
     }
 }
 
-fn authorize(call: &mut Call<'_>, rule_type: &'static str, event: &'static str) -> Result<Reply, ApiError> {
+fn authorize(
+    call: &mut Call<'_>,
+    rule_type: &'static str,
+    event: &'static str,
+) -> Result<Reply, ApiError> {
     let group = named_group(call, "securitygroupid", "securitygroupname")?;
     let id = group.id.clone();
-    let description = format!("Authorizing {rule_type} rule for security group id={}", group.id);
+    let description = format!(
+        "Authorizing {rule_type} rule for security group id={}",
+        group.id
+    );
     Ok(Reply::Job(
         Job::on(
             "SecurityGroup",
@@ -243,7 +330,7 @@ fn authorize(call: &mut Call<'_>, rule_type: &'static str, event: &'static str) 
                 let spec = rule_spec(call)?;
                 let mut allowed = Vec::new();
                 for entry in &user_groups {
-                    let (Some(name), Some(account)) = (entry.get("group"), entry.get("account")) else {
+                    let (Some(name), Some(account_name)) = (entry.get("group"), entry.get("account")) else {
                         return Err(ApiError::param(
                             "Invalid user group specified, fields 'group' and 'account' cannot be null, please specify groups in the form:  userGroupList[0].group=XXX&userGroupList[0].account=YYY",
                         ));
@@ -252,20 +339,20 @@ fn authorize(call: &mut Call<'_>, rule_type: &'static str, event: &'static str) 
                         .tx
                         .query_row(
                             "SELECT id FROM accounts WHERE name = ?1 AND domain_id = ?2 AND state != 'removed'",
-                            [account, &group.domain_id],
+                            [account_name, &group.domain_id],
                             |r| r.get(0),
                         )
                         .optional()?;
                     let account = account.ok_or_else(|| {
                         ApiError::param(format!(
-                            "Nonexistent account: {account} when trying to authorize security group rule  for {}:{}:{}:{}",
+                            "Nonexistent account: {account_name} when trying to authorize security group rule  for {}:{}:{}:{}",
                             group.id, spec.protocol, spec.start, spec.end
                         ))
                     })?;
                     let target = find_by_name(call, &account, name)?.ok_or_else(|| {
                         ApiError::param(format!(
                             "Nonexistent group {name} for account {}/{} is given, unable to authorize security group rule.",
-                            entry.get("account").map(String::as_str).unwrap_or_default(),
+                            account_name,
                             group.domain_id
                         ))
                     })?;
@@ -321,19 +408,28 @@ pub(crate) fn authorize_egress(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     authorize(call, "egress", "SG.AUTH.EGRESS")
 }
 
-fn revoke(call: &mut Call<'_>, rule_type: &'static str, event: &'static str) -> Result<Reply, ApiError> {
+fn revoke(
+    call: &mut Call<'_>,
+    rule_type: &'static str,
+    event: &'static str,
+) -> Result<Reply, ApiError> {
     let id = call.required("id")?.to_string();
     let row: Option<(String, String)> = call
         .tx
-        .query_row("SELECT group_id, rule_type FROM security_group_rules WHERE id = ?1", [&id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT group_id, rule_type FROM security_group_rules WHERE id = ?1",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let Some((group_id, _)) = row else {
         return Err(ApiError::invalid_id("id", &id));
     };
     let group = find(call, &group_id)?.ok_or_else(|| ApiError::invalid_id("id", &id))?;
-    let description = format!("Revoking {rule_type} rule id={id} from security group id={}", group.id);
+    let description = format!(
+        "Revoking {rule_type} rule id={id} from security group id={}",
+        group.id
+    );
     Ok(Reply::Job(
         Job::on(
             "SecurityGroup",
@@ -341,16 +437,25 @@ fn revoke(call: &mut Call<'_>, rule_type: &'static str, event: &'static str) -> 
             Box::new(move |call: &mut Call<'_>| {
                 let row: Option<String> = call
                     .tx
-                    .query_row("SELECT rule_type FROM security_group_rules WHERE id = ?1", [&id], |r| r.get(0))
+                    .query_row(
+                        "SELECT rule_type FROM security_group_rules WHERE id = ?1",
+                        [&id],
+                        |r| r.get(0),
+                    )
                     .optional()?;
                 let Some(kind) = row else {
-                    return Err(ApiError::param(format!("Unable to find security rule with id {id}")));
+                    return Err(ApiError::param(format!(
+                        "Unable to find security rule with id {id}"
+                    )));
                 };
                 if kind != rule_type {
-                    return Err(ApiError::param(format!("Mismatch in rule type for security rule with id {id}")));
+                    return Err(ApiError::param(format!(
+                        "Mismatch in rule type for security rule with id {id}"
+                    )));
                 }
                 check_access(call, &group.account_id, &group.id)?;
-                call.tx.execute("DELETE FROM security_group_rules WHERE id = ?1", [&id])?;
+                call.tx
+                    .execute("DELETE FROM security_group_rules WHERE id = ?1", [&id])?;
                 Ok(Reply::Success(None))
             }),
         )
@@ -405,12 +510,24 @@ fn rules_of(call: &Call<'_>, group_id: &str, rule_type: &str) -> Result<Vec<Valu
 }
 
 fn finish_group(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
-    let id = row.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-    row.insert("ingressrule".into(), Value::Array(rules_of(call, &id, "ingress")?));
-    row.insert("egressrule".into(), Value::Array(rules_of(call, &id, "egress")?));
-    row.insert("tags".into(), store::no_tags());
+    let id = row
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    row.insert(
+        "ingressrule".into(),
+        Value::Array(rules_of(call, &id, "ingress")?),
+    );
+    row.insert(
+        "egressrule".into(),
+        Value::Array(rules_of(call, &id, "egress")?),
+    );
+    store::attach_tags(call, "SecurityGroup", &mut row)?;
     let vms: Vec<String> = {
-        let mut stmt = call.tx.prepare_cached("SELECT vm_id FROM security_group_vm_map WHERE group_id = ?1 ORDER BY vm_id")?;
+        let mut stmt = call.tx.prepare_cached(
+            "SELECT vm_id FROM security_group_vm_map WHERE group_id = ?1 ORDER BY vm_id",
+        )?;
         let rows = stmt.query_map([&id], |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
@@ -422,16 +539,27 @@ fn finish_group(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
 fn group_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     let mut query = group_query();
     query.eq("g.id", Some(id));
-    let row = query.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = query
+        .all(call.tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
     finish_group(call, row)
 }
 
 /// The `securitygroup` array of a VM response.
 pub(crate) fn groups_of_vm(call: &Call<'_>, vm_id: &str) -> Result<Vec<Value>, ApiError> {
     let mut query = group_query();
-    query.and("g.id IN (SELECT group_id FROM security_group_vm_map WHERE vm_id = ?)", [text(vm_id)]);
+    query.and(
+        "g.id IN (SELECT group_id FROM security_group_vm_map WHERE vm_id = ?)",
+        [text(vm_id)],
+    );
     query.order("g.seq");
-    query.all(call.tx)?.into_iter().map(|row| finish_group(call, row)).collect()
+    query
+        .all(call.tx)?
+        .into_iter()
+        .map(|row| finish_group(call, row))
+        .collect()
 }
 
 /// `listSecurityGroups`.
@@ -443,12 +571,16 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             ApiError::param(format!("Unable to list network groups for virtual machine instance {vm_id}; instance not found."))
         })?;
         check_access(call, &vm.account_id, &vm.id)?;
-        query.and("g.id IN (SELECT group_id FROM security_group_vm_map WHERE vm_id = ?)", [text(vm_id)]);
+        query.and(
+            "g.id IN (SELECT group_id FROM security_group_vm_map WHERE vm_id = ?)",
+            [text(vm_id)],
+        );
     } else {
         query.scope(&ListScope::of(call)?, "g.account_id");
     }
     query.eq("g.id", p.str("id"));
     query.eq("g.name", p.str("securitygroupname"));
+    store::tag_filter(call, &mut query, "SecurityGroup", "g.id");
     query.keyword(&["g.name", "g.description"], p.str("keyword"));
     query.order("g.seq");
     query.list(call, "securitygroup", finish_group)

@@ -17,7 +17,11 @@ use super::store;
 pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let p = call.params;
     let ip = store::allocated_ip(call.tx, "ipaddressid", call.required("ipaddressid")?)?;
-    let vm = store::vm(call.tx, "virtualmachineid", call.required("virtualmachineid")?)?;
+    let vm = store::vm(
+        call.tx,
+        "virtualmachineid",
+        call.required("virtualmachineid")?,
+    )?;
     let network_id = match (p.str("networkid"), &ip.network_id) {
         (Some(n), _) => n.to_string(),
         (None, Some(n)) => n.clone(),
@@ -30,7 +34,9 @@ pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     };
     let network = store::network(call.tx, "networkid", &network_id)?;
     let Some((_, Some(nic_ip))) = store::nic_in_network(call.tx, &vm.id, &network.id)? else {
-        return Err(ApiError::param("Vm doesn't belong to the network with specified id"));
+        return Err(ApiError::param(
+            "Vm doesn't belong to the network with specified id",
+        ));
     };
     if !store::supports(call.tx, &network, "StaticNat")? {
         return Err(ApiError::param(
@@ -43,7 +49,10 @@ pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     // Bind a VPC IP to the tier, or check the IP is on this network.
     match &ip.network_id {
         None if ip.vpc_id.is_some() && network.vpc_id == ip.vpc_id => {
-            call.tx.execute("UPDATE public_ips SET network_id = ?2 WHERE id = ?1", params![ip.id, network.id])?;
+            call.tx.execute(
+                "UPDATE public_ips SET network_id = ?2 WHERE id = ?1",
+                params![ip.id, network.id],
+            )?;
         }
         None => {
             return Err(ApiError::param(format!(
@@ -72,18 +81,26 @@ pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let mut vm_ip = nic_ip;
     if let Some(guest_ip) = p.str("vmguestip") {
         if guest_ip != vm_ip {
-            return Err(ApiError::param(format!("VM ip {guest_ip} address not belongs to the vm")));
+            return Err(ApiError::param(format!(
+                "VM ip {guest_ip} address not belongs to the vm"
+            )));
         }
         vm_ip = guest_ip.to_string();
     }
 
     // isIpReadyForStaticNat
     if ip.is_source_nat {
-        return Err(ApiError::param(format!("Can't enable static, ip address {} is a sourceNat ip address", ip.display())));
+        return Err(ApiError::param(format!(
+            "Can't enable static, ip address {} is a sourceNat ip address",
+            ip.display()
+        )));
     }
     match &ip.static_nat_vm_id {
         None => {
-            for (purpose, what) in [(PORT_FORWARDING, "PortForwarding"), (LOAD_BALANCING, "LoadBalancing")] {
+            for (purpose, what) in [
+                (PORT_FORWARDING, "PortForwarding"),
+                (LOAD_BALANCING, "LoadBalancing"),
+            ] {
                 let n = call.tx.query_row(
                     "SELECT COUNT(*) FROM firewall_rules WHERE ip_id = ?1 AND purpose = ?2 AND state != 'Revoke'",
                     params![ip.id, purpose],
@@ -147,7 +164,10 @@ pub(crate) fn disable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let ip = store::allocated_ip(call.tx, "ipaddressid", call.required("ipaddressid")?)?;
     check_access(call, ip.owner(), &ip.id)?;
     if ip.static_nat_vm_id.is_none() {
-        return Err(ApiError::param(format!("One to one nat is not enabled for the ip id={}", ip.id)));
+        return Err(ApiError::param(format!(
+            "One to one nat is not enabled for the ip id={}",
+            ip.id
+        )));
     }
     if ip.is_source_nat {
         return Err(ApiError::param(format!(
@@ -165,6 +185,9 @@ pub(crate) fn disable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 Ok(Reply::Success(None))
             }),
         )
-        .with_event("STATICNAT.DISABLE", format!("Disabling static nat for ip id={}", ip.id)),
+        .with_event(
+            "STATICNAT.DISABLE",
+            format!("Disabling static nat for ip id={}", ip.id),
+        ),
     ))
 }

@@ -26,19 +26,18 @@ pub(crate) struct NetworkRow {
     pub(crate) state: String,
     pub(crate) account_id: Option<String>,
     pub(crate) domain_id: String,
-    pub(crate) acl_type: String,
     pub(crate) subdomain_access: bool,
     pub(crate) cidr: Option<String>,
     pub(crate) gateway: Option<String>,
-    pub(crate) netmask: Option<String>,
     pub(crate) vlan: Option<String>,
     pub(crate) specified_vlan: bool,
     pub(crate) vpc_id: Option<String>,
 }
 
 impl NetworkRow {
-    const COLUMNS: &'static str = "id, seq, name, zone_id, physical_network_id, network_offering_id, guest_type, state,
-        account_id, domain_id, acl_type, subdomain_access, cidr, gateway, netmask, vlan, specified_vlan, vpc_id";
+    const COLUMNS: &'static str =
+        "id, seq, name, zone_id, physical_network_id, network_offering_id, guest_type, state,
+        account_id, domain_id, subdomain_access, cidr, gateway, vlan, specified_vlan, vpc_id";
 
     fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
@@ -52,23 +51,29 @@ impl NetworkRow {
             state: r.get(7)?,
             account_id: r.get(8)?,
             domain_id: r.get(9)?,
-            acl_type: r.get(10)?,
-            subdomain_access: r.get::<_, Option<bool>>(11)?.unwrap_or(false),
-            cidr: r.get(12)?,
-            gateway: r.get(13)?,
-            netmask: r.get(14)?,
-            vlan: r.get(15)?,
-            specified_vlan: r.get(16)?,
-            vpc_id: r.get(17)?,
+            subdomain_access: r.get::<_, Option<bool>>(10)?.unwrap_or(false),
+            cidr: r.get(11)?,
+            gateway: r.get(12)?,
+            vlan: r.get(13)?,
+            specified_vlan: r.get(14)?,
+            vpc_id: r.get(15)?,
         })
     }
 
     /// CloudStack's `NetworkVO.toString()`: `Ntwk[<id>|Guest|<offering id>]`.
     pub(crate) fn display(&self, tx: &Transaction<'_>) -> Result<String, ApiError> {
         let offering: Option<i64> = tx
-            .query_row("SELECT seq FROM network_offerings WHERE id = ?1", [&self.offering_id], |r| r.get(0))
+            .query_row(
+                "SELECT seq FROM network_offerings WHERE id = ?1",
+                [&self.offering_id],
+                |r| r.get(0),
+            )
             .optional()?;
-        Ok(format!("Ntwk[{}|Guest|{}]", self.seq, offering.unwrap_or(0)))
+        Ok(format!(
+            "Ntwk[{}|Guest|{}]",
+            self.seq,
+            offering.unwrap_or(0)
+        ))
     }
 
     /// The owner the rules check access against (the domain-wide networks
@@ -81,7 +86,10 @@ impl NetworkRow {
 /// A network by id, if it exists.
 pub(crate) fn find_network(tx: &Transaction<'_>, id: &str) -> Result<Option<NetworkRow>, ApiError> {
     Ok(tx
-        .prepare_cached(&format!("SELECT {} FROM networks WHERE id = ?1", NetworkRow::COLUMNS))?
+        .prepare_cached(&format!(
+            "SELECT {} FROM networks WHERE id = ?1",
+            NetworkRow::COLUMNS
+        ))?
         .query_row([id], NetworkRow::from_row)
         .optional()?)
 }
@@ -92,9 +100,15 @@ pub(crate) fn network(tx: &Transaction<'_>, param: &str, id: &str) -> Result<Net
 }
 
 /// The networks matching a condition on `networks` (with `?1`).
-pub(crate) fn networks_where(tx: &Transaction<'_>, condition: &str, arg: &str) -> Result<Vec<NetworkRow>, ApiError> {
-    let mut stmt =
-        tx.prepare_cached(&format!("SELECT {} FROM networks WHERE {condition} ORDER BY seq", NetworkRow::COLUMNS))?;
+pub(crate) fn networks_where(
+    tx: &Transaction<'_>,
+    condition: &str,
+    arg: &str,
+) -> Result<Vec<NetworkRow>, ApiError> {
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT {} FROM networks WHERE {condition} ORDER BY seq",
+        NetworkRow::COLUMNS
+    ))?;
     let rows = stmt.query_map([arg], NetworkRow::from_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
@@ -106,7 +120,6 @@ pub(crate) struct IpRow {
     pub(crate) address: String,
     pub(crate) zone_id: String,
     pub(crate) zone_seq: i64,
-    pub(crate) vlan_id: String,
     pub(crate) state: String,
     pub(crate) account_id: Option<String>,
     pub(crate) domain_id: Option<String>,
@@ -115,7 +128,6 @@ pub(crate) struct IpRow {
     pub(crate) for_virtual_network: bool,
     pub(crate) vpc_id: Option<String>,
     pub(crate) static_nat_vm_id: Option<String>,
-    pub(crate) static_nat_vm_ip: Option<String>,
 }
 
 impl IpRow {
@@ -139,8 +151,8 @@ impl IpRow {
 pub(crate) fn find_ip(tx: &Transaction<'_>, id: &str) -> Result<Option<IpRow>, ApiError> {
     Ok(tx
         .prepare_cached(
-            "SELECT p.id, p.address, p.zone_id, z.seq, p.vlan_id, p.state, p.account_id, p.domain_id, p.network_id,
-                    p.is_source_nat, v.for_virtual_network, x.vpc_id, x.static_nat_vm_id, x.static_nat_vm_ip
+            "SELECT p.id, p.address, p.zone_id, z.seq, p.state, p.account_id, p.domain_id, p.network_id,
+                    p.is_source_nat, v.for_virtual_network, x.vpc_id, x.static_nat_vm_id
              FROM public_ips p JOIN zones z ON z.id = p.zone_id JOIN vlans v ON v.id = p.vlan_id
              LEFT JOIN ip_details x ON x.ip_id = p.id
              WHERE p.id = ?1",
@@ -151,16 +163,14 @@ pub(crate) fn find_ip(tx: &Transaction<'_>, id: &str) -> Result<Option<IpRow>, A
                 address: r.get(1)?,
                 zone_id: r.get(2)?,
                 zone_seq: r.get(3)?,
-                vlan_id: r.get(4)?,
-                state: r.get(5)?,
-                account_id: r.get(6)?,
-                domain_id: r.get(7)?,
-                network_id: r.get(8)?,
-                is_source_nat: r.get(9)?,
-                for_virtual_network: r.get(10)?,
-                vpc_id: r.get(11)?,
-                static_nat_vm_id: r.get(12)?,
-                static_nat_vm_ip: r.get(13)?,
+                state: r.get(4)?,
+                account_id: r.get(5)?,
+                domain_id: r.get(6)?,
+                network_id: r.get(7)?,
+                is_source_nat: r.get(8)?,
+                for_virtual_network: r.get(9)?,
+                vpc_id: r.get(10)?,
+                static_nat_vm_id: r.get(11)?,
             })
         })
         .optional()?)
@@ -168,7 +178,9 @@ pub(crate) fn find_ip(tx: &Transaction<'_>, id: &str) -> Result<Option<IpRow>, A
 
 /// An allocated public IP named by a parameter (431 when unknown or free).
 pub(crate) fn allocated_ip(tx: &Transaction<'_>, param: &str, id: &str) -> Result<IpRow, ApiError> {
-    find_ip(tx, id)?.filter(IpRow::allocated).ok_or_else(|| ApiError::invalid_id(param, id))
+    find_ip(tx, id)?
+        .filter(IpRow::allocated)
+        .ok_or_else(|| ApiError::invalid_id(param, id))
 }
 
 /// A user VM as the network rules see it (the compute family's `vms` row).
@@ -178,22 +190,20 @@ pub(crate) struct VmRow {
     pub(crate) seq: i64,
     pub(crate) name: String,
     pub(crate) account_id: String,
-    pub(crate) zone_id: String,
     pub(crate) state: String,
 }
 
 /// A VM by id, if it exists (not yet expunged).
 pub(crate) fn find_vm(tx: &Transaction<'_>, id: &str) -> Result<Option<VmRow>, ApiError> {
     Ok(tx
-        .prepare_cached("SELECT id, seq, name, account_id, zone_id, state FROM vms WHERE id = ?1")?
+        .prepare_cached("SELECT id, seq, name, account_id, state FROM vms WHERE id = ?1")?
         .query_row([id], |r| {
             Ok(VmRow {
                 id: r.get(0)?,
                 seq: r.get(1)?,
                 name: r.get(2)?,
                 account_id: r.get(3)?,
-                zone_id: r.get(4)?,
-                state: r.get(5)?,
+                state: r.get(4)?,
             })
         })
         .optional()?)
@@ -223,21 +233,17 @@ pub(crate) struct Owner {
     pub(crate) seq: i64,
     pub(crate) name: String,
     pub(crate) domain_id: String,
-    pub(crate) account_type: i64,
-    pub(crate) state: String,
 }
 
 /// An account by id.
 pub(crate) fn account(tx: &Transaction<'_>, id: &str) -> Result<Owner, ApiError> {
-    tx.prepare_cached("SELECT id, seq, name, domain_id, account_type, state FROM accounts WHERE id = ?1")?
+    tx.prepare_cached("SELECT id, seq, name, domain_id FROM accounts WHERE id = ?1")?
         .query_row([id], |r| {
             Ok(Owner {
                 id: r.get(0)?,
                 seq: r.get(1)?,
                 name: r.get(2)?,
                 domain_id: r.get(3)?,
-                account_type: r.get(4)?,
-                state: r.get(5)?,
             })
         })
         .optional()?
@@ -255,12 +261,16 @@ pub(crate) fn owner_of(call: &Call<'_>) -> Result<Owner, ApiError> {
             }
             let id: Option<String> = call
                 .tx
-                .query_row("SELECT id FROM accounts WHERE name = ?1 AND domain_id = ?2", [name, domain_id], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT id FROM accounts WHERE name = ?1 AND domain_id = ?2",
+                    [name, domain_id],
+                    |r| r.get(0),
+                )
                 .optional()?;
             let id = id.ok_or_else(|| {
-                ApiError::param(format!("Unable to find account {name} in domain id={domain_id}"))
+                ApiError::param(format!(
+                    "Unable to find account {name} in domain id={domain_id}"
+                ))
             })?;
             if !call.caller.is_admin() && id != call.caller.account_id {
                 return Err(ApiError::permission(format!(
@@ -290,7 +300,10 @@ pub(crate) fn next_seq(tx: &Transaction<'_>, name: &str) -> Result<i64, ApiError
 pub(crate) fn new_mac(tx: &Transaction<'_>, prefix: &str) -> Result<String, ApiError> {
     let n = next_seq(tx, "mac")?;
     let b = u32::try_from(n).unwrap_or(u32::MAX).to_be_bytes();
-    Ok(format!("{prefix}:{:02x}:{:02x}:{:02x}:{:02x}", b[0], b[1], b[2], b[3]))
+    Ok(format!(
+        "{prefix}:{:02x}:{:02x}:{:02x}:{:02x}",
+        b[0], b[1], b[2], b[3]
+    ))
 }
 
 /// The services of a network offering and their providers.
@@ -302,7 +315,9 @@ pub(crate) fn offering_services(
     let mut stmt = tx.prepare_cached(&format!(
         "SELECT service, provider FROM {table} WHERE offering_id = ?1 ORDER BY rowid"
     ))?;
-    let rows = stmt.query_map([offering_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
+    let rows = stmt.query_map([offering_id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+    })?;
     let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for row in rows {
         let (service, provider) = row?;
@@ -315,9 +330,15 @@ pub(crate) fn offering_services(
 }
 
 /// Whether a network's offering has a service.
-pub(crate) fn supports(tx: &Transaction<'_>, network: &NetworkRow, service: &str) -> Result<bool, ApiError> {
+pub(crate) fn supports(
+    tx: &Transaction<'_>,
+    network: &NetworkRow,
+    service: &str,
+) -> Result<bool, ApiError> {
     Ok(tx
-        .prepare_cached("SELECT 1 FROM network_offering_services WHERE offering_id = ?1 AND service = ?2")?
+        .prepare_cached(
+            "SELECT 1 FROM network_offering_services WHERE offering_id = ?1 AND service = ?2",
+        )?
         .query_row([&network.offering_id, service], |_| Ok(()))
         .optional()?
         .is_some())
@@ -360,7 +381,11 @@ impl Cidr {
 
     /// The first and last address (network and broadcast).
     pub(crate) fn bounds(self) -> (u32, u32) {
-        let size = if self.prefix == 0 { u32::MAX } else { (1u32 << (32 - self.prefix)) - 1 };
+        let size = if self.prefix == 0 {
+            u32::MAX
+        } else {
+            (1u32 << (32 - self.prefix)) - 1
+        };
         (self.net, self.net | size)
     }
 
@@ -394,9 +419,9 @@ impl std::fmt::Display for Cidr {
 /// Validates a list of CIDRs (431 `Invalid cidr <c>` otherwise).
 pub(crate) fn check_cidrs(cidrs: &[String]) -> Result<(), ApiError> {
     for cidr in cidrs {
-        let valid = cidr
-            .split_once('/')
-            .is_some_and(|(addr, prefix)| ip::parse(addr).is_some() && prefix.parse::<u32>().is_ok_and(|p| p <= 32));
+        let valid = cidr.split_once('/').is_some_and(|(addr, prefix)| {
+            ip::parse(addr).is_some() && prefix.parse::<u32>().is_ok_and(|p| p <= 32)
+        });
         if !valid {
             return Err(ApiError::param(format!("Invalid cidr {cidr}")));
         }
@@ -404,9 +429,43 @@ pub(crate) fn check_cidrs(cidrs: &[String]) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The empty `tags` array of responses (resource tags are not attached yet).
+/// The `tags` array of a response about something that cannot be tagged.
 pub(crate) fn no_tags() -> Value {
     Value::Array(Vec::new())
+}
+
+/// Adds the resource's tags (`kind` is the tags family's resource type,
+/// `Network`) to a response row that has an `id`.
+pub(crate) fn attach_tags(
+    call: &Call<'_>,
+    kind: &str,
+    row: &mut crate::families::sql::Object,
+) -> Result<(), ApiError> {
+    let id = row
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let tags = crate::families::tags::api::tags_of_one(call, kind, &id)?;
+    row.insert("tags".into(), Value::Array(tags));
+    Ok(())
+}
+
+/// Restricts a list to resources carrying the `tags[i].key/value` given.
+pub(crate) fn tag_filter(
+    call: &Call<'_>,
+    query: &mut crate::families::sql::Query,
+    kind: &str,
+    id_column: &str,
+) {
+    if let Some((condition, args)) = crate::families::tags::api::tag_filter(call, kind, id_column) {
+        query.and(&condition, args);
+    }
+}
+
+/// Drops the tags of a resource that is gone.
+pub(crate) fn forget_tags(call: &Call<'_>, kind: &str, id: &str) -> Result<(), ApiError> {
+    crate::families::tags::api::forget(call, kind, id)
 }
 
 /// Records a `Created` event for the create phase of a create-style async

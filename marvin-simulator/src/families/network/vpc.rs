@@ -64,20 +64,36 @@ pub(crate) fn vpc(tx: &Transaction<'_>, param: &str, id: &str) -> Result<VpcRow,
 fn is_private(cidr: Cidr) -> bool {
     [("10.0.0.0", 8), ("172.16.0.0", 12), ("192.168.0.0", 16)]
         .into_iter()
-        .any(|(net, prefix)| Cidr { net: ip::parse(net).unwrap_or(0), prefix }.contains(cidr))
+        .any(|(net, prefix)| {
+            Cidr {
+                net: ip::parse(net).unwrap_or(0),
+                prefix,
+            }
+            .contains(cidr)
+        })
 }
 
 /// The checks of a new tier: the VPC's tier count, its CIDR inside the
 /// VPC's and clear of the other tiers.
-pub(crate) fn check_tier(call: &Call<'_>, vpc: &VpcRow, cidr: Cidr, _owner: &Owner) -> Result<(), ApiError> {
+pub(crate) fn check_tier(
+    call: &Call<'_>,
+    vpc: &VpcRow,
+    cidr: Cidr,
+    _owner: &Owner,
+) -> Result<(), ApiError> {
     let max = crate::families::identity::settings::number(call.tx, "vpc.max.networks", &[], 3)?;
-    let tiers = sql::count(call.tx, "SELECT COUNT(*) FROM networks WHERE vpc_id = ?1", &vpc.id)?;
+    let tiers = sql::count(
+        call.tx,
+        "SELECT COUNT(*) FROM networks WHERE vpc_id = ?1",
+        &vpc.id,
+    )?;
     if tiers >= max {
         return Err(ApiError::internal(format!(
             "Number of networks per VPC can't extend {max}; increase it using global config vpc.max.networks"
         )));
     }
-    let vpc_cidr = Cidr::parse(&vpc.cidr).ok_or_else(|| ApiError::internal("VPC CIDR is invalid"))?;
+    let vpc_cidr =
+        Cidr::parse(&vpc.cidr).ok_or_else(|| ApiError::internal("VPC CIDR is invalid"))?;
     if !vpc_cidr.contains(cidr) {
         return Err(ApiError::param(format!(
             "Network cidr {cidr} is not within vpc {} cidr",
@@ -85,7 +101,9 @@ pub(crate) fn check_tier(call: &Call<'_>, vpc: &VpcRow, cidr: Cidr, _owner: &Own
         )));
     }
     for tier in store::networks_where(call.tx, "vpc_id = ?1", &vpc.id)? {
-        let Some(other) = tier.cidr.as_deref().and_then(Cidr::parse) else { continue };
+        let Some(other) = tier.cidr.as_deref().and_then(Cidr::parse) else {
+            continue;
+        };
         if other.contains(cidr) || cidr.contains(other) {
             return Err(ApiError::param(format!(
                 "Network cidr {cidr} crosses other network cidr {} belonging to the same vpc {}",
@@ -99,11 +117,16 @@ pub(crate) fn check_tier(call: &Call<'_>, vpc: &VpcRow, cidr: Cidr, _owner: &Own
 
 /// The ACL of a new tier: the given one (of this VPC or a default list),
 /// else `default_deny`.
-pub(crate) fn tier_acl(call: &Call<'_>, vpc: &VpcRow, acl_id: Option<&str>) -> Result<String, ApiError> {
+pub(crate) fn tier_acl(
+    call: &Call<'_>,
+    vpc: &VpcRow,
+    acl_id: Option<&str>,
+) -> Result<String, ApiError> {
     match acl_id {
         None => acl::default_list(call.tx, acl::DEFAULT_DENY),
         Some(id) => {
-            let list = acl::find_list(call.tx, id)?.ok_or_else(|| ApiError::param("Unable to find specified NetworkACL"))?;
+            let list = acl::find_list(call.tx, id)?
+                .ok_or_else(|| ApiError::param("Unable to find specified NetworkACL"))?;
             match &list.vpc_id {
                 Some(v) if *v != vpc.id => Err(ApiError::param(format!(
                     "ACL [{}] does not belong to the VPC [{}].",
@@ -129,7 +152,17 @@ pub(crate) fn start(call: &Call<'_>, vpc: &VpcRow) -> Result<(), ApiError> {
         Some(id) => id,
         None => {
             let owner = store::account(call.tx, &vpc.account_id)?;
-            ips::allocate(call, &owner, Target { zone_id: &vpc.zone_id, network: None, vpc_id: Some(&vpc.id) }, None, true)?
+            ips::allocate(
+                call,
+                &owner,
+                Target {
+                    zone_id: &vpc.zone_id,
+                    network: None,
+                    vpc_id: Some(&vpc.id),
+                },
+                None,
+                true,
+            )?
         }
     };
     if routers::router_of_vpc(call.tx, &vpc.id)?.is_none() {
@@ -160,7 +193,9 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )
         .optional()?;
     if offering.as_deref() != Some("Enabled") {
-        return Err(ApiError::param("Unable to find vpc offering in Enabled state by specified id"));
+        return Err(ApiError::param(
+            "Unable to find vpc offering in Enabled state by specified id",
+        ));
     }
     let cidr_text = call.required("cidr")?;
     let cidr = Cidr::parse(cidr_text)
@@ -173,7 +208,9 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     let owner = store::owner_of(call)?;
     limits::check(call, &owner.id, Kind::Vpc, 1)?;
-    let network_domain = p.str("networkdomain").map_or_else(|| networks::default_network_domain(&owner), String::from);
+    let network_domain = p
+        .str("networkdomain")
+        .map_or_else(|| networks::default_network_domain(&owner), String::from);
     let id = sql::new_id();
     call.tx.execute(
         "INSERT INTO vpcs (id, name, display_text, zone_id, vpc_offering_id, cidr, account_id, domain_id, network_domain,
@@ -197,7 +234,12 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ],
     )?;
     limits::add(call, &owner.id, Kind::Vpc, 1)?;
-    store::created_event(call, "VPC.CREATE", "creating vpc", Subject::of("Vpc", &id, &name))?;
+    store::created_event(
+        call,
+        "VPC.CREATE",
+        "creating vpc",
+        Subject::of("Vpc", &id, &name),
+    )?;
     let start_now = p.flag("start", true);
     let job_id = id.clone();
     Ok(Reply::Job(
@@ -209,7 +251,10 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 if start_now {
                     start(call, &vpc)?;
                 }
-                Ok(Reply::Object { key: "vpc", value: vpc_json(call, &job_id)? })
+                Ok(Reply::Object {
+                    key: "vpc",
+                    value: vpc_json(call, &job_id)?,
+                })
             }),
         )
         .with_event("VPC.CREATE", format!("creating VPC. Id: {id}")),
@@ -263,7 +308,8 @@ pub(crate) fn restart(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 if let Some(router) = routers::router_of_vpc(call.tx, &id)? {
                     routers::set_state(call, &router, "Running")?;
                 }
-                call.tx.execute("UPDATE vpcs SET restart_required = 0 WHERE id = ?1", [&id])?;
+                call.tx
+                    .execute("UPDATE vpcs SET restart_required = 0 WHERE id = ?1", [&id])?;
                 Ok(Reply::Success(None))
             }),
         )
@@ -282,7 +328,11 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             id.clone(),
             Box::new(move |call: &mut Call<'_>| {
                 let row = vpc(call.tx, "id", &id)?;
-                let tiers = sql::count(call.tx, "SELECT COUNT(*) FROM networks WHERE vpc_id = ?1", &id)?;
+                let tiers = sql::count(
+                    call.tx,
+                    "SELECT COUNT(*) FROM networks WHERE vpc_id = ?1",
+                    &id,
+                )?;
                 if tiers > 0 {
                     return Err(ApiError::param(format!(
                         "Can't delete VPC {} as its used by {tiers} networks",
@@ -300,7 +350,9 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 /// Removes a VPC with its IPs, router, gateways, VPN gateway and ACLs.
 fn destroy(call: &Call<'_>, row: &VpcRow) -> Result<(), ApiError> {
     let ip_ids: Vec<String> = {
-        let mut stmt = call.tx.prepare_cached("SELECT ip_id FROM ip_details WHERE vpc_id = ?1")?;
+        let mut stmt = call
+            .tx
+            .prepare_cached("SELECT ip_id FROM ip_details WHERE vpc_id = ?1")?;
         let rows = stmt.query_map([&row.id], |r| r.get(0))?;
         rows.collect::<Result<_, _>>()?
     };
@@ -308,10 +360,15 @@ fn destroy(call: &Call<'_>, row: &VpcRow) -> Result<(), ApiError> {
         ips::release(call, &ip_id)?;
     }
     routers::destroy_for_vpc(call, &row.id)?;
-    call.tx.execute("DELETE FROM vpn_gateways WHERE vpc_id = ?1", [&row.id])?;
-    call.tx.execute("DELETE FROM private_gateways WHERE vpc_id = ?1", [&row.id])?;
-    call.tx.execute("DELETE FROM network_acl_lists WHERE vpc_id = ?1", [&row.id])?;
-    call.tx.execute("DELETE FROM vpcs WHERE id = ?1", [&row.id])?;
+    call.tx
+        .execute("DELETE FROM vpn_gateways WHERE vpc_id = ?1", [&row.id])?;
+    call.tx
+        .execute("DELETE FROM private_gateways WHERE vpc_id = ?1", [&row.id])?;
+    call.tx
+        .execute("DELETE FROM network_acl_lists WHERE vpc_id = ?1", [&row.id])?;
+    call.tx
+        .execute("DELETE FROM vpcs WHERE id = ?1", [&row.id])?;
+    store::forget_tags(call, "Vpc", &row.id)?;
     limits::release(call, &row.account_id, Kind::Vpc)
 }
 
@@ -331,16 +388,28 @@ fn vpc_query() -> Query {
 }
 
 fn finish_vpc(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
-    let id = row.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-    let offering = row.get("vpcofferingid").and_then(Value::as_str).unwrap_or_default().to_string();
+    let id = row
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let offering = row
+        .get("vpcofferingid")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let services = store::offering_services(call.tx, "vpc_offering_services", &offering)?;
     row.insert("service".into(), store::services_json(&services));
     let mut tiers = networks::network_query();
     tiers.eq("n.vpc_id", Some(&id));
     tiers.order("n.seq");
-    let tiers = tiers.all(call.tx)?.into_iter().map(|t| networks::finish_network(call, t)).collect::<Result<Vec<_>, _>>()?;
+    let tiers = tiers
+        .all(call.tx)?
+        .into_iter()
+        .map(|t| networks::finish_network(call, t))
+        .collect::<Result<Vec<_>, _>>()?;
     row.insert("network".into(), Value::Array(tiers));
-    row.insert("tags".into(), store::no_tags());
+    store::attach_tags(call, "Vpc", &mut row)?;
     Ok(Value::Object(row))
 }
 
@@ -348,7 +417,11 @@ fn finish_vpc(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
 pub(crate) fn vpc_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     let mut query = vpc_query();
     query.eq("v.id", Some(id));
-    let row = query.all(call.tx)?.into_iter().next().ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = query
+        .all(call.tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
     finish_vpc(call, row)
 }
 
@@ -373,6 +446,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             [text(service)],
         );
     }
+    store::tag_filter(call, &mut query, "Vpc", "v.id");
     query.keyword(&["v.name", "v.display_text"], p.str("keyword"));
     query.order("v.seq");
     query.list(call, "vpc", finish_vpc)

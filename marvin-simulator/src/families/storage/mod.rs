@@ -68,12 +68,11 @@ const COMMANDS: &[Command] = &[
         "Grows a volume, or shrinks it with shrinkok, to a new size or disk offering.",
         volumes::resize,
     ),
-    Command {
-        name: "migrateVolume",
-        roles: RoleSet::ADMINS,
-        doc: "Moves a volume to another primary storage pool.",
-        run: volumes::migrate,
-    },
+    all(
+        "migrateVolume",
+        "Moves a volume to another primary storage pool.",
+        volumes::migrate,
+    ),
     all(
         "deleteVolume",
         "Deletes a volume that is not attached to any VM.",

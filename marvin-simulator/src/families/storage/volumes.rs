@@ -650,7 +650,8 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 /// `listVolumes`.
 pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let params = call.params;
-    let mut q = query();
+    // Filter and page on `volumes` alone, then render the page's rows.
+    let mut q = Query::new("SELECT v.id AS id FROM volumes v");
     if let Some(vm_id) = params.str("virtualmachineid") {
         let vm = vm::find(call, vm_id)?
             .ok_or_else(|| ApiError::invalid_id("virtualmachineid", vm_id))?;
@@ -700,6 +701,19 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     q.order("v.seq");
     let (count, rows) = q.page(call)?;
+    let ids: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.get("id").and_then(Value::as_str))
+        .collect();
+    let mut page = query();
+    page.and(
+        "v.id IN (SELECT value FROM json_each(?))",
+        [text(
+            serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()),
+        )],
+    );
+    page.order("v.seq");
+    let rows = page.all(call.tx)?;
     Ok(Reply::List {
         key: "volume",
         items: finish(call, rows)?,

@@ -1,0 +1,743 @@
+//! Load balancer rules on public IPs: `createLoadBalancerRule`,
+//! `updateLoadBalancerRule`, `deleteLoadBalancerRule`,
+//! `assignToLoadBalancerRule`, `removeFromLoadBalancerRule`,
+//! `listLoadBalancerRules`, `listLoadBalancerRuleInstances`, and their
+//! stickiness and health check policies.
+//!
+//! A rule stays `Add` until it has VMs, then becomes `Active`.
+
+use rusqlite::{OptionalExtension, params};
+use serde_json::{Map, Value, json};
+
+use crate::error::ApiError;
+use crate::families::sql::{self, Object, Query, text};
+use crate::family::{Call, Job, Reply, Subject};
+use crate::scope::{ListScope, check_access};
+
+use super::portforward::open_firewall_for;
+use super::rules::{self, LOAD_BALANCING, NewRule, RuleRow};
+use super::store;
+
+const ALGORITHMS: &[&str] = &["roundrobin", "leastconn", "source"];
+const STICKINESS_METHODS: &[&str] = &["LbCookie", "AppCookie", "SourceBased"];
+
+fn lb_rule(call: &Call<'_>, param: &str, id: &str) -> Result<RuleRow, ApiError> {
+    rules::find(call.tx, id, LOAD_BALANCING)?.ok_or_else(|| ApiError::invalid_id(param, id))
+}
+
+/// `createLoadBalancerRule` (async, created in the request).
+pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let p = call.params;
+    let name = call.required("name")?.to_string();
+    let algorithm = call.required("algorithm")?.to_string();
+    if !ALGORITHMS.contains(&algorithm.as_str()) {
+        return Err(ApiError::param(format!("Invalid algorithm: {algorithm}")));
+    }
+    let public_port = store::port(call, "publicport", "publicPort")?
+        .ok_or_else(|| ApiError::missing(call.command, "publicport"))?;
+    let private_port = store::port(call, "privateport", "privatePort")?
+        .ok_or_else(|| ApiError::missing(call.command, "privateport"))?;
+    let ip_id = p
+        .str("publicipid")
+        .ok_or_else(|| ApiError::missing(call.command, "publicipid"))?;
+    let ip = store::find_ip(call.tx, ip_id)?
+        .filter(store::IpRow::allocated)
+        .ok_or_else(|| {
+            ApiError::param(format!(
+                "Unable to create load balancer rule, invalid IP address id {ip_id}"
+            ))
+        })?;
+    check_access(call, ip.owner(), &ip.id)?;
+    if ip.static_nat_vm_id.is_some() {
+        return Err(ApiError::conflict(format!(
+            "Unable to create load balancer rule; ip id={} has static nat enabled",
+            ip.id
+        )));
+    }
+    let network = rules::network_for_ip(call, &ip, p.str("networkid"), "Lb")?;
+    let protocol = p.str("protocol").unwrap_or("tcp").to_ascii_lowercase();
+    if !matches!(protocol.as_str(), "tcp" | "udp" | "tcp-proxy" | "ssl") {
+        return Err(ApiError::param(format!(
+            "Protocol {protocol} is not supported in zone {}",
+            ip.zone_id
+        )));
+    }
+    let cidrs = p.list("cidrlist");
+    store::check_cidrs(&cidrs)?;
+    let open_firewall = match p.bool("openfirewall") {
+        Some(open) => open && network.vpc_id.is_none(),
+        None => network.vpc_id.is_none(),
+    };
+    let rule_protocol = if protocol == "udp" { "udp" } else { "tcp" };
+    let domain_id = ip.domain_id.clone().unwrap_or_default();
+    let id = rules::insert(
+        call,
+        &NewRule {
+            purpose: LOAD_BALANCING,
+            traffic_type: "Ingress",
+            ip_id: Some(&ip.id),
+            network_id: Some(&network.id),
+            account_id: ip.owner(),
+            domain_id: &domain_id,
+            protocol: rule_protocol.to_string(),
+            start_port: Some(public_port),
+            end_port: Some(public_port),
+            icmp_type: None,
+            icmp_code: None,
+            source_cidrs: cidrs,
+            dest_cidrs: Vec::new(),
+            related_id: None,
+            display: p.flag("fordisplay", true),
+        },
+    )?;
+    call.tx.execute(
+        "INSERT INTO load_balancer_rules (id, account_id, name, description, algorithm, private_port, lb_protocol)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![id, ip.owner(), name, p.str("description"), algorithm, private_port, protocol],
+    )?;
+    if open_firewall {
+        open_firewall_for(
+            call,
+            &ip,
+            &network.id,
+            rule_protocol,
+            (public_port, public_port),
+            &id,
+        )?;
+    }
+    store::created_event(
+        call,
+        "LB.CREATE",
+        "creating load balancer",
+        Subject::of("FirewallRule", &id, &name),
+    )?;
+    let job_id = id.clone();
+    let owner = ip.owner().to_string();
+    Ok(Reply::Job(
+        Job::on(
+            "FirewallRule",
+            id,
+            Box::new(move |call: &mut Call<'_>| {
+                call.tx.execute(
+                    "UPDATE firewall_rules SET state = 'Active' WHERE related_id = ?1 AND state = 'Add'",
+                    [&job_id],
+                )?;
+                Ok(Reply::Object { key: "loadbalancer", value: lb_json(call, &job_id)? })
+            }),
+        )
+        .with_event("LB.CREATE", format!("creating load balancer: {name} account: {owner}")),
+    ))
+}
+
+/// `updateLoadBalancerRule` (async): name, description, algorithm,
+/// protocol, display flag.
+pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let rule = lb_rule(call, "id", call.required("id")?)?;
+    check_access(call, &rule.account_id, &rule.id)?;
+    let p = call.params;
+    if let Some(algorithm) = p.str("algorithm") {
+        if !ALGORITHMS.contains(&algorithm) {
+            return Err(ApiError::param(format!("Invalid algorithm: {algorithm}")));
+        }
+    }
+    let (name, description, algorithm, protocol, display) = (
+        p.str("name").map(String::from),
+        p.str("description").map(String::from),
+        p.str("algorithm").map(String::from),
+        p.str("protocol").map(str::to_ascii_lowercase),
+        p.bool("fordisplay"),
+    );
+    let id = rule.id.clone();
+    Ok(Reply::Job(
+        Job::on(
+            "FirewallRule",
+            id.clone(),
+            Box::new(move |call: &mut Call<'_>| {
+                call.tx.execute(
+                    "UPDATE load_balancer_rules SET name = COALESCE(?2, name), description = COALESCE(?3, description),
+                            algorithm = COALESCE(?4, algorithm), lb_protocol = COALESCE(?5, lb_protocol)
+                     WHERE id = ?1",
+                    params![id, name, description, algorithm, protocol],
+                )?;
+                if let Some(display) = display {
+                    call.tx.execute("UPDATE firewall_rules SET for_display = ?2 WHERE id = ?1", params![id, display])?;
+                }
+                Ok(Reply::Object { key: "loadbalancer", value: lb_json(call, &id)? })
+            }),
+        )
+        .with_event("LB.UPDATE", format!("updating load balancer rule {}", rule.id)),
+    ))
+}
+
+/// `deleteLoadBalancerRule` (async): `Deleting` until the job removes it.
+pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let rule = lb_rule(call, "id", call.required("id")?)?;
+    check_access(call, &rule.account_id, &rule.id)?;
+    rules::revoke(call, &rule.id)?;
+    let id = rule.id.clone();
+    Ok(Reply::Job(
+        Job::on(
+            "FirewallRule",
+            id.clone(),
+            Box::new(move |call: &mut Call<'_>| {
+                rules::remove(call, &id)?;
+                Ok(Reply::Success(None))
+            }),
+        )
+        .with_event("LB.DELETE", format!("deleting load balancer: {}", rule.id)),
+    ))
+}
+
+/// The (vm, ip) pairs an assign/remove call names: `virtualmachineids`
+/// (each VM's NIC in the rule's network) and `vmidipmap`.
+fn targets(
+    call: &Call<'_>,
+    rule: &RuleRow,
+    adding: bool,
+) -> Result<Vec<(store::VmRow, String)>, ApiError> {
+    let p = call.params;
+    let network_id = rule.network_id.clone().unwrap_or_default();
+    let mut out = Vec::new();
+    let mut pairs: Vec<(String, Option<String>)> = p
+        .list("virtualmachineids")
+        .into_iter()
+        .map(|v| (v, None))
+        .collect();
+    for entry in p.map("vmidipmap") {
+        if let Some(vm) = entry.get("vmid") {
+            pairs.push((vm.clone(), entry.get("vmip").cloned()));
+        }
+    }
+    if pairs.is_empty() {
+        return Err(ApiError::param("Both VM ids and VM id/IP map are empty"));
+    }
+    for (vm_id, requested) in pairs {
+        let vm = store::find_vm(call.tx, &vm_id)?
+            .filter(|vm| !adding || (vm.state != "Destroyed" && vm.state != "Expunging"))
+            .ok_or_else(|| ApiError::param(format!("Invalid instance id: {vm_id}")))?;
+        check_access(call, &vm.account_id, &vm.id)?;
+        let nic = store::nic_in_network(call.tx, &vm.id, &network_id)?;
+        let Some((_, Some(nic_ip))) = nic else {
+            return Err(ApiError::param(
+                "VM with id specified cannot be added because it doesn't belong in the same network.",
+            ));
+        };
+        if let Some(requested) = &requested {
+            if *requested != nic_ip {
+                return Err(ApiError::param(format!(
+                    "VM ip {requested} specified does not belong to the vm {}",
+                    vm.id
+                )));
+            }
+        }
+        out.push((vm, requested.unwrap_or(nic_ip)));
+    }
+    Ok(out)
+}
+
+/// `assignToLoadBalancerRule` (async): the rule becomes `Active`.
+pub(crate) fn assign(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let rule = lb_rule(call, "id", call.required("id")?)?;
+    check_access(call, &rule.account_id, &rule.id)?;
+    let pairs = targets(call, &rule, true)?;
+    for (vm, vm_ip) in &pairs {
+        let mapped = call
+            .tx
+            .query_row(
+                "SELECT 1 FROM lb_vm_map WHERE lb_id = ?1 AND vm_id = ?2 AND vm_ip = ?3",
+                [&rule.id, &vm.id, vm_ip],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if mapped {
+            return Err(ApiError::param(format!(
+                "VM {} is already mapped to load balancer rule {} with ip {vm_ip}",
+                vm.name, rule.id
+            )));
+        }
+    }
+    let ids: Vec<String> = pairs.iter().map(|(vm, _)| vm.id.clone()).collect();
+    let description = format!(
+        "applying instances for load balancer: {} (ids: {})",
+        rule.id,
+        ids.join(",")
+    );
+    let id = rule.id.clone();
+    let pairs: Vec<(String, String)> = pairs.into_iter().map(|(vm, ip)| (vm.id, ip)).collect();
+    Ok(Reply::Job(
+        Job::on(
+            "FirewallRule",
+            id.clone(),
+            Box::new(move |call: &mut Call<'_>| {
+                for (vm_id, vm_ip) in &pairs {
+                    call.tx.execute(
+                        "INSERT OR IGNORE INTO lb_vm_map (lb_id, vm_id, vm_ip) VALUES (?1, ?2, ?3)",
+                        params![id, vm_id, vm_ip],
+                    )?;
+                }
+                rules::activate(call, &id)?;
+                Ok(Reply::Success(None))
+            }),
+        )
+        .with_event("LB.ASSIGN.TO.RULE", description),
+    ))
+}
+
+/// `removeFromLoadBalancerRule` (async).
+pub(crate) fn remove(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let rule = lb_rule(call, "id", call.required("id")?)?;
+    check_access(call, &rule.account_id, &rule.id)?;
+    let pairs = targets(call, &rule, false)?;
+    for (vm, vm_ip) in &pairs {
+        let mapped = call
+            .tx
+            .query_row(
+                "SELECT 1 FROM lb_vm_map WHERE lb_id = ?1 AND vm_id = ?2 AND vm_ip = ?3",
+                [&rule.id, &vm.id, vm_ip],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if !mapped {
+            return Err(ApiError::param(format!(
+                "Instance {} is not assigned to load balancer rule {}",
+                vm.id, rule.id
+            )));
+        }
+    }
+    let ids: Vec<String> = pairs.iter().map(|(vm, _)| vm.id.clone()).collect();
+    let description = format!(
+        "removing instances from load balancer: {} (ids: {})",
+        rule.id,
+        ids.join(",")
+    );
+    let id = rule.id.clone();
+    let pairs: Vec<(String, String)> = pairs.into_iter().map(|(vm, ip)| (vm.id, ip)).collect();
+    Ok(Reply::Job(
+        Job::on(
+            "FirewallRule",
+            id.clone(),
+            Box::new(move |call: &mut Call<'_>| {
+                for (vm_id, vm_ip) in &pairs {
+                    call.tx.execute(
+                        "DELETE FROM lb_vm_map WHERE lb_id = ?1 AND vm_id = ?2 AND vm_ip = ?3",
+                        params![id, vm_id, vm_ip],
+                    )?;
+                }
+                Ok(Reply::Success(None))
+            }),
+        )
+        .with_event("LB.REMOVE.FROM.RULE", description),
+    ))
+}
+
+fn lb_query() -> Query {
+    Query::new(format!(
+        "SELECT r.id AS id, l.name AS name, l.description AS description, l.algorithm AS algorithm,
+                CAST(l.private_port AS TEXT) AS privateport, CAST(r.start_port AS TEXT) AS publicport,
+                r.ip_id AS publicipid, p.address AS publicip, r.source_cidrs AS cidrlist, a.name AS account,
+                d.id AS domainid, d.name AS domain, {} AS state, p.zone_id AS zoneid, z.name AS zonename,
+                r.network_id AS networkid, l.lb_protocol AS protocol, r.for_display AS \"fordisplay?\"
+         FROM firewall_rules r JOIN load_balancer_rules l ON l.id = r.id LEFT JOIN public_ips p ON p.id = r.ip_id
+         LEFT JOIN zones z ON z.id = p.zone_id JOIN accounts a ON a.id = r.account_id
+         JOIN domains d ON d.id = r.domain_id",
+        rules::STATE_SQL
+    ))
+}
+
+fn finish_lb(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
+    store::attach_tags(call, "LoadBalancer", &mut row)?;
+    Ok(Value::Object(row))
+}
+
+fn lb_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
+    let mut query = lb_query();
+    query.eq("r.id", Some(id));
+    let row = query
+        .all(call.tx)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    finish_lb(call, row)
+}
+
+/// `listLoadBalancerRules` (answers under `loadbalancerrule`).
+pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let p = call.params;
+    let mut query = lb_query();
+    query.scope(&ListScope::of(call)?, "r.account_id");
+    query.eq("r.id", p.str("id"));
+    query.eq("l.name", p.str("name"));
+    query.eq("r.ip_id", p.str("publicipid"));
+    query.eq("r.network_id", p.str("networkid"));
+    query.eq("p.zone_id", p.str("zoneid"));
+    query.flag("r.for_display", p.bool("fordisplay"));
+    if let Some(vm) = p.str("virtualmachineid") {
+        query.and(
+            "r.id IN (SELECT lb_id FROM lb_vm_map WHERE vm_id = ?)",
+            [text(vm)],
+        );
+    }
+    store::tag_filter(call, &mut query, "LoadBalancer", "r.id");
+    query.keyword(&["l.name", "l.description"], p.str("keyword"));
+    query.order("r.seq");
+    query.list(call, "loadbalancerrule", finish_lb)
+}
+
+/// `listLoadBalancerRuleInstances`: the VMs of a rule (`applied=false`:
+/// the VMs of its network that could be added).
+pub(crate) fn list_instances(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let rule = lb_rule(call, "id", call.required("id")?)?;
+    check_access(call, &rule.account_id, &rule.id)?;
+    let applied = call.params.flag("applied", true);
+    let with_ips = call.params.flag("lbvmips", false);
+    let mut query = Query::new(
+        "SELECT v.id AS id, v.name AS name, COALESCE(v.display_name, v.name) AS displayname, v.state AS state,
+                a.name AS account, d.id AS domainid, d.name AS domain, v.zone_id AS zoneid, z.name AS zonename,
+                v.created AS created,
+                (SELECT group_concat(m.vm_ip, ',') FROM lb_vm_map m WHERE m.lb_id = ? AND m.vm_id = v.id) AS lbvmips
+         FROM vms v JOIN accounts a ON a.id = v.account_id JOIN domains d ON d.id = v.domain_id
+         JOIN zones z ON z.id = v.zone_id",
+    );
+    // Binds the `?` of the select list (placeholders are numbered in text order).
+    query.and("1 = 1", [text(&rule.id)]);
+    if applied {
+        query.and(
+            "v.id IN (SELECT vm_id FROM lb_vm_map WHERE lb_id = ?)",
+            [text(&rule.id)],
+        );
+    } else {
+        query.and(
+            "v.id NOT IN (SELECT vm_id FROM lb_vm_map WHERE lb_id = ?)
+             AND v.id IN (SELECT vm_id FROM nics WHERE network_id = ?) AND v.state NOT IN ('Destroyed', 'Expunging')",
+            [text(&rule.id), text(rule.network_id.clone().unwrap_or_default())],
+        );
+    }
+    query.keyword(&["v.name", "v.display_name"], call.params.str("keyword"));
+    query.order("v.seq");
+    if with_ips {
+        return query.list(call, "lbrulevmidip", |_, mut row| {
+            let ips: Vec<Value> = row
+                .remove("lbvmips")
+                .and_then(|v| {
+                    v.as_str().map(|s| {
+                        s.split(',')
+                            .map(|ip| Value::String(ip.to_string()))
+                            .collect()
+                    })
+                })
+                .unwrap_or_default();
+            Ok(json!({ "loadbalancerruleinstance": Value::Object(row), "lbvmipaddresses": ips }))
+        });
+    }
+    query.list(call, "loadbalancerruleinstance", |_, mut row| {
+        row.remove("lbvmips");
+        Ok(Value::Object(row))
+    })
+}
+
+/// The owner fields shared by policy responses.
+fn policy_owner(call: &Call<'_>, rule: &RuleRow) -> Result<Object, ApiError> {
+    let rows = sql::objects(
+        call.tx,
+        "SELECT r.id AS lbruleid, a.name AS account, d.id AS domainid, d.name AS domain, p.zone_id AS zoneid
+         FROM firewall_rules r JOIN accounts a ON a.id = r.account_id JOIN domains d ON d.id = r.domain_id
+         LEFT JOIN public_ips p ON p.id = r.ip_id WHERE r.id = ?1",
+        &[text(&rule.id)],
+    )?;
+    rows.into_iter()
+        .next()
+        .ok_or_else(|| ApiError::invalid_id("lbruleid", &rule.id))
+}
+
+fn stickiness_json(call: &Call<'_>, rule: &RuleRow) -> Result<Value, ApiError> {
+    let mut out = policy_owner(call, rule)?;
+    let policies = sql::objects(
+        call.tx,
+        "SELECT id AS id, name AS name, method AS methodname, description AS description, params AS \"params{}\",
+                state AS state, for_display AS \"fordisplay?\"
+         FROM lb_stickiness_policies WHERE lb_id = ?1 ORDER BY seq",
+        &[text(&rule.id)],
+    )?;
+    if let Some(first) = policies.first() {
+        out.insert(
+            "name".into(),
+            first.get("name").cloned().unwrap_or(Value::Null),
+        );
+        out.insert(
+            "description".into(),
+            first.get("description").cloned().unwrap_or(Value::Null),
+        );
+        out.insert(
+            "state".into(),
+            first.get("state").cloned().unwrap_or(Value::Null),
+        );
+    }
+    out.insert(
+        "stickinesspolicy".into(),
+        Value::Array(policies.into_iter().map(Value::Object).collect()),
+    );
+    Ok(Value::Object(out))
+}
+
+/// `createLBStickinessPolicy` (async, created in the request): one policy
+/// per rule.
+pub(crate) fn create_stickiness(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let rule = lb_rule(call, "lbruleid", call.required("lbruleid")?)?;
+    check_access(call, &rule.account_id, &rule.id)?;
+    let name = call.required("name")?.to_string();
+    let method = call.required("methodname")?;
+    let Some(method) = STICKINESS_METHODS
+        .iter()
+        .find(|m| m.eq_ignore_ascii_case(method))
+    else {
+        return Err(ApiError::param(format!(
+            "Failed LB in validation rule id: {} Stickiness method {method} is not supported",
+            rule.id
+        )));
+    };
+    if sql::count(
+        call.tx,
+        "SELECT COUNT(*) FROM lb_stickiness_policies WHERE lb_id = ?1",
+        &rule.id,
+    )? > 0
+    {
+        return Err(ApiError::param(
+            "Failed to create Stickiness policy: Already policy attached ",
+        ));
+    }
+    let mut params_map = Map::new();
+    for entry in call.params.map("param") {
+        if let (Some(k), Some(v)) = (entry.get("name"), entry.get("value")) {
+            params_map.insert(k.clone(), Value::String(v.clone()));
+        }
+    }
+    let id = sql::new_id();
+    call.tx.execute(
+        "INSERT INTO lb_stickiness_policies (id, lb_id, name, method, description, params, state, for_display)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'Add', ?7)",
+        params![
+            id,
+            rule.id,
+            name,
+            method,
+            call.params.str("description"),
+            Value::Object(params_map).to_string(),
+            call.params.flag("fordisplay", true)
+        ],
+    )?;
+    store::created_event(
+        call,
+        "LB.STICKINESSPOLICY.CREATE",
+        "creating lb stickiness policy",
+        Subject::of("StickinessPolicy", &id, &name),
+    )?;
+    let job_id = id.clone();
+    Ok(Reply::Job(
+        Job::on(
+            "StickinessPolicy",
+            id,
+            Box::new(move |call: &mut Call<'_>| {
+                call.tx.execute(
+                    "UPDATE lb_stickiness_policies SET state = 'Active' WHERE id = ?1",
+                    [&job_id],
+                )?;
+                Ok(Reply::Object {
+                    key: "stickinesspolicies",
+                    value: stickiness_json(call, &rule)?,
+                })
+            }),
+        )
+        .with_event(
+            "LB.STICKINESSPOLICY.CREATE",
+            "Create Load Balancer Stickiness policy",
+        ),
+    ))
+}
+
+fn policy_rule(call: &Call<'_>, table: &str, id: &str) -> Result<RuleRow, ApiError> {
+    let lb: String = call
+        .tx
+        .query_row(
+            &format!("SELECT lb_id FROM {table} WHERE id = ?1"),
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    lb_rule(call, "id", &lb)
+}
+
+fn delete_policy(
+    call: &mut Call<'_>,
+    table: &'static str,
+    kind: &'static str,
+    event: &'static str,
+) -> Result<Reply, ApiError> {
+    let id = call.required("id")?.to_string();
+    let rule = policy_rule(call, table, &id)?;
+    check_access(call, &rule.account_id, &rule.id)?;
+    call.tx.execute(
+        &format!("UPDATE {table} SET state = 'Revoke' WHERE id = ?1"),
+        [&id],
+    )?;
+    let job_id = id.clone();
+    Ok(Reply::Job(
+        Job::on(
+            kind,
+            id.clone(),
+            Box::new(move |call: &mut Call<'_>| {
+                call.tx
+                    .execute(&format!("DELETE FROM {table} WHERE id = ?1"), [&job_id])?;
+                Ok(Reply::Success(None))
+            }),
+        )
+        .with_event(event, format!("Deleting load balancer policy {id}")),
+    ))
+}
+
+/// `deleteLBStickinessPolicy` (async).
+pub(crate) fn delete_stickiness(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    delete_policy(
+        call,
+        "lb_stickiness_policies",
+        "StickinessPolicy",
+        "LB.STICKINESSPOLICY.DELETE",
+    )
+}
+
+fn rules_for_policies(call: &Call<'_>, table: &str) -> Result<Vec<RuleRow>, ApiError> {
+    let p = call.params;
+    let rule = match (p.str("lbruleid"), p.str("id")) {
+        (Some(lb), _) => lb_rule(call, "lbruleid", lb)?,
+        (None, Some(id)) => policy_rule(call, table, id)?,
+        (None, None) => return Err(ApiError::param("One of lbruleid or id is required")),
+    };
+    check_access(call, &rule.account_id, &rule.id)?;
+    Ok(vec![rule])
+}
+
+/// `listLBStickinessPolicies` (by rule or policy id).
+pub(crate) fn list_stickiness(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let items = rules_for_policies(call, "lb_stickiness_policies")?
+        .iter()
+        .map(|rule| stickiness_json(call, rule))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Reply::List {
+        key: "stickinesspolicies",
+        count: items.len(),
+        items,
+    })
+}
+
+fn healthcheck_json(call: &Call<'_>, rule: &RuleRow) -> Result<Value, ApiError> {
+    let mut out = policy_owner(call, rule)?;
+    let policies = sql::objects(
+        call.tx,
+        "SELECT id AS id, ping_path AS pingpath, description AS description, state AS state,
+                response_time AS responsetime, interval_time AS healthcheckinterval,
+                healthy_threshold AS healthcheckthresshold, unhealthy_threshold AS unhealthcheckthresshold,
+                for_display AS \"fordisplay?\"
+         FROM lb_healthcheck_policies WHERE lb_id = ?1 ORDER BY seq",
+        &[text(&rule.id)],
+    )?;
+    out.insert(
+        "healthcheckpolicy".into(),
+        Value::Array(policies.into_iter().map(Value::Object).collect()),
+    );
+    Ok(Value::Object(out))
+}
+
+/// `createLBHealthCheckPolicy` (async, created in the request): one policy
+/// per rule.
+pub(crate) fn create_healthcheck(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let rule = lb_rule(call, "lbruleid", call.required("lbruleid")?)?;
+    check_access(call, &rule.account_id, &rule.id)?;
+    let p = call.params;
+    if sql::count(
+        call.tx,
+        "SELECT COUNT(*) FROM lb_healthcheck_policies WHERE lb_id = ?1",
+        &rule.id,
+    )? > 0
+    {
+        return Err(ApiError::param(format!(
+            "Failed to create HealthCheck policy: Already policy attached  for the LB Rule id :{}",
+            rule.id
+        )));
+    }
+    let interval = p.i64("intervaltime")?.unwrap_or(5);
+    let response = p.i64("responsetimeout")?.unwrap_or(2);
+    if response >= interval {
+        return Err(ApiError::param(
+            "Failed to create HealthCheck policy : Interval time should be greater than response timeout",
+        ));
+    }
+    let id = sql::new_id();
+    call.tx.execute(
+        "INSERT INTO lb_healthcheck_policies (id, lb_id, ping_path, description, interval_time, response_time,
+                                              healthy_threshold, unhealthy_threshold, state, for_display)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'Add', ?9)",
+        params![
+            id,
+            rule.id,
+            p.str("pingpath").unwrap_or("/"),
+            p.str("description"),
+            interval,
+            response,
+            p.i64("healthythreshold")?.unwrap_or(2),
+            p.i64("unhealthythreshold")?.unwrap_or(10),
+            p.flag("fordisplay", true)
+        ],
+    )?;
+    store::created_event(
+        call,
+        "LB.HEALTHCHECKPOLICY.CREATE",
+        "creating lb healthcheck policy",
+        Subject::of("HealthCheckPolicy", &id, ""),
+    )?;
+    let job_id = id.clone();
+    Ok(Reply::Job(
+        Job::on(
+            "HealthCheckPolicy",
+            id,
+            Box::new(move |call: &mut Call<'_>| {
+                call.tx.execute(
+                    "UPDATE lb_healthcheck_policies SET state = 'Active' WHERE id = ?1",
+                    [&job_id],
+                )?;
+                Ok(Reply::Object {
+                    key: "healthcheckpolicies",
+                    value: healthcheck_json(call, &rule)?,
+                })
+            }),
+        )
+        .with_event(
+            "LB.HEALTHCHECKPOLICY.CREATE",
+            "Create Load Balancer HealthCheck policy",
+        ),
+    ))
+}
+
+/// `deleteLBHealthCheckPolicy` (async).
+pub(crate) fn delete_healthcheck(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    delete_policy(
+        call,
+        "lb_healthcheck_policies",
+        "HealthCheckPolicy",
+        "LB.HEALTHCHECKPOLICY.DELETE",
+    )
+}
+
+/// `listLBHealthCheckPolicies` (by rule or policy id).
+pub(crate) fn list_healthcheck(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let items = rules_for_policies(call, "lb_healthcheck_policies")?
+        .iter()
+        .map(|rule| healthcheck_json(call, rule))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Reply::List {
+        key: "healthcheckpolicies",
+        count: items.len(),
+        items,
+    })
+}

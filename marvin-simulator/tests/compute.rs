@@ -1,0 +1,247 @@
+//! The compute and storage families through the whole stack: signed HTTP
+//! requests, create-style async answers (`id` + `jobid`), refusals as HTTP
+//! errors in the request (533, 535, 431) and as failed jobs (431 for
+//! parameter errors, 530 for the rest).
+
+use std::time::Duration;
+
+use marvin_core::signing::{java_url_encode, sign};
+use marvin_simulator::{RunningSimulator, Simulator, SimulatorConfig};
+use serde_json::Value;
+
+struct Client {
+    http: reqwest::Client,
+    url: String,
+    key: String,
+    secret: String,
+}
+
+impl Client {
+    fn new(sim: &RunningSimulator, key: &str, secret: &str) -> Self {
+        Self {
+            http: reqwest::Client::new(),
+            url: sim.url(),
+            key: key.into(),
+            secret: secret.into(),
+        }
+    }
+
+    /// A signed GET: the HTTP status and the inside of the envelope.
+    async fn call(&self, command: &str, params: &[(&str, &str)]) -> (u16, Value) {
+        let mut pairs: Vec<(String, String)> = params
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        pairs.push(("command".into(), command.into()));
+        pairs.push(("apiKey".into(), self.key.clone()));
+        pairs.push(("response".into(), "json".into()));
+        let signature = sign(
+            pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+            &self.secret,
+        );
+        pairs.push(("signature".into(), signature));
+        let query = pairs
+            .iter()
+            .map(|(n, v)| format!("{}={}", java_url_encode(n), java_url_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let response = self
+            .http
+            .get(format!("{}?{query}", self.url))
+            .send()
+            .await
+            .expect("answered");
+        let status = response.status().as_u16();
+        let body: Value =
+            serde_json::from_str(&response.text().await.expect("a body")).expect("JSON");
+        let key = format!("{}response", command.to_ascii_lowercase());
+        let inner = body
+            .get(&key)
+            .or_else(|| body.get("errorresponse"))
+            .cloned()
+            .unwrap_or(body);
+        (status, inner)
+    }
+
+    async fn ok(&self, command: &str, params: &[(&str, &str)]) -> Value {
+        let (status, body) = self.call(command, params).await;
+        assert_eq!(status, 200, "{command}: {body}");
+        body
+    }
+
+    /// Waits for a job to finish.
+    async fn wait(&self, jobid: &str) -> Value {
+        for _ in 0..500 {
+            let job = self.ok("queryAsyncJobResult", &[("jobid", jobid)]).await;
+            if job["jobstatus"] != 0 {
+                return job;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        panic!("job {jobid} did not finish");
+    }
+
+    /// Runs an async command to its end: the finished job.
+    async fn job(&self, command: &str, params: &[(&str, &str)]) -> Value {
+        let answer = self.ok(command, params).await;
+        let jobid = answer["jobid"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{command}: no jobid: {answer}"))
+            .to_string();
+        self.wait(&jobid).await
+    }
+}
+
+#[tokio::test]
+async fn vm_lifecycle_over_http_with_cloudstack_error_codes() {
+    let sim = Simulator::start(SimulatorConfig {
+        job_delay: Duration::from_millis(1),
+        ..SimulatorConfig::default()
+    })
+    .await
+    .expect("the simulator starts");
+    let admin = Client::new(&sim, sim.api_key(), sim.secret_key());
+    let zone = admin.ok("listZones", &[]).await["zone"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let offering = admin.ok("listServiceOfferings", &[]).await["serviceoffering"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let template = admin
+        .ok("listTemplates", &[("templatefilter", "featured")])
+        .await["template"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let created = admin
+        .ok(
+            "createAccount",
+            &[
+                ("username", "carl"),
+                ("password", "pw"),
+                ("firstname", "C"),
+                ("lastname", "L"),
+                ("email", "c@example.com"),
+                ("accounttype", "0"),
+            ],
+        )
+        .await;
+    let user_id = created["account"]["user"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let keys = admin.ok("registerUserKeys", &[("id", &user_id)]).await;
+    let carl = Client::new(
+        &sim,
+        keys["userkeys"]["apikey"].as_str().unwrap(),
+        keys["userkeys"]["secretkey"].as_str().unwrap(),
+    );
+    let deploy = [
+        ("zoneid", zone.as_str()),
+        ("serviceofferingid", offering.as_str()),
+        ("templateid", template.as_str()),
+    ];
+
+    // Create-style: the id comes at once with the job.
+    let answer = carl.ok("deployVirtualMachine", &deploy).await;
+    let id = answer["id"].as_str().expect("an id at once").to_string();
+    let job = carl.wait(answer["jobid"].as_str().unwrap()).await;
+    assert_eq!(job["jobstatus"], 1, "{job}");
+    assert_eq!(job["jobinstancetype"], "VirtualMachine");
+    assert_eq!(job["jobresult"]["virtualmachine"]["state"], "Running");
+    assert_eq!(
+        job["jobresult"]["virtualmachine"]["nic"][0]["isdefault"],
+        true
+    );
+    let listed = carl.ok("listVirtualMachines", &[]).await;
+    assert_eq!(listed["count"], 1);
+
+    // A rule of the state machine fails the job: IPVE keeps 431.
+    let job = carl.job("startVirtualMachine", &[("id", &id)]).await;
+    assert_eq!(
+        (job["jobstatus"].as_i64(), job["jobresultcode"].as_i64()),
+        (Some(2), Some(431)),
+        "{job}"
+    );
+    // A permission refusal inside the job is 530.
+    let job = carl
+        .job("destroyVirtualMachine", &[("id", &id), ("expunge", "true")])
+        .await;
+    assert_eq!(job["jobresultcode"], 530, "{job}");
+    assert_eq!(
+        job["jobresult"]["errortext"],
+        "Parameter expunge can be passed by Admin only. Or when the allow.user.expunge.recover.vm key is set."
+    );
+
+    // Refusals of the create phase are HTTP errors.
+    let domain = created["account"]["domainid"].as_str().unwrap().to_string();
+    admin
+        .ok(
+            "updateResourceLimit",
+            &[
+                ("resourcetype", "0"),
+                ("max", "1"),
+                ("account", "carl"),
+                ("domainid", &domain),
+            ],
+        )
+        .await;
+    let (status, body) = carl.call("deployVirtualMachine", &deploy).await;
+    assert_eq!(
+        (status, body["cserrorcode"].as_i64()),
+        (535, Some(4370)),
+        "{body}"
+    );
+    admin
+        .ok(
+            "updateResourceLimit",
+            &[
+                ("resourcetype", "0"),
+                ("max", "-1"),
+                ("account", "carl"),
+                ("domainid", &domain),
+            ],
+        )
+        .await;
+    sim.with_db(|db| {
+        db.execute("UPDATE hosts SET memory_allocated = memory_total", [])
+            .expect("full hosts")
+    });
+    let (status, body) = carl.call("deployVirtualMachine", &deploy).await;
+    assert_eq!(
+        (status, body["cserrorcode"].as_i64()),
+        (533, Some(4325)),
+        "{body}"
+    );
+
+    let volumes = carl.ok("listVolumes", &[("virtualmachineid", &id)]).await;
+    let root = volumes["volume"][0]["id"].as_str().unwrap().to_string();
+    let (status, body) = carl.call("deleteVolume", &[("id", &root)]).await;
+    assert_eq!(
+        (status, body["cserrorcode"].as_i64()),
+        (431, Some(4350)),
+        "{body}"
+    );
+    assert_eq!(
+        body["errortext"],
+        "Please specify a volume that is not attached to any VM."
+    );
+
+    let job = carl.job("stopVirtualMachine", &[("id", &id)]).await;
+    assert_eq!(job["jobresult"]["virtualmachine"]["state"], "Stopped");
+    let job = admin
+        .job("destroyVirtualMachine", &[("id", &id), ("expunge", "true")])
+        .await;
+    assert_eq!(job["jobstatus"], 1, "{job}");
+    let listed = admin
+        .ok("listVirtualMachines", &[("listall", "true")])
+        .await;
+    assert!(
+        listed.get("count").is_none(),
+        "an empty list is {{}}: {listed}"
+    );
+    sim.shutdown().await;
+}
