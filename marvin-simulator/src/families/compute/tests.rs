@@ -1039,12 +1039,35 @@ fn a_chosen_address_goes_on_the_default_nic() {
     let user = kit.account("ada", 0, None);
     let first = deploy(&mut kit, &user, &[]).unwrap();
     let network = first["nic"][0]["networkid"].as_str().unwrap().to_string();
-    let second = deploy(&mut kit, &user, &[("networkids", &network), ("ipaddress", "10.1.1.50")]).unwrap();
+    let second = deploy(
+        &mut kit,
+        &user,
+        &[("networkids", &network), ("ipaddress", "10.1.1.50")],
+    )
+    .unwrap();
     assert_eq!(second["nic"][0]["ipaddress"], "10.1.1.50");
-    let third = deploy(&mut kit, &user, &[("iptonetworklist[0].networkid", &network), ("iptonetworklist[0].ip", "10.1.1.51")])
-        .unwrap();
+    let third = deploy(
+        &mut kit,
+        &user,
+        &[
+            ("iptonetworklist[0].networkid", &network),
+            ("iptonetworklist[0].ip", "10.1.1.51"),
+        ],
+    )
+    .unwrap();
     assert_eq!(third["ipaddress"], "10.1.1.51");
-    let err = deploy(&mut kit, &user, &[("networkids", &network), ("ipaddress", "10.1.1.50")]).unwrap_err();
+    let err = deploy(
+        &mut kit,
+        &user,
+        &[("networkids", &network), ("ipaddress", "10.1.1.50")],
+    )
+    .unwrap_err();
     assert!(matches!(code(&err), 431 | 533), "{err:?}");
-    assert_eq!(kit.count("SELECT COUNT(*) FROM vms WHERE account_id = ?1", &user.account_id), 3);
+    assert_eq!(
+        kit.count(
+            "SELECT COUNT(*) FROM vms WHERE account_id = ?1",
+            &user.account_id
+        ),
+        3
+    );
 }
