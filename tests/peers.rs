@@ -102,3 +102,8 @@ fn run_peer_script(script: &str) {
 fn python_cs_manages_identity_and_gets_cloudstack_errors() {
     run_peer_script("cs_identity.py");
 }
+
+#[test]
+fn python_cs_runs_a_vm_with_its_network_and_storage() {
+    run_peer_script("cs_compute_network.py");
+}
