@@ -23,10 +23,14 @@ use std::sync::OnceLock;
 
 pub use marvin_core as core;
 pub use marvin_entities as entities;
+pub use marvin_factories as factories;
 pub use marvin_macros::test;
 pub use marvin_simulator as simulator;
 
 pub use marvin_core::{Error, Result};
+
+pub mod smoke;
+pub mod suite;
 
 pub mod sync;
 
@@ -37,6 +41,22 @@ pub mod prelude {
     pub use marvin_core::testing::TestContext;
     pub use marvin_core::{Client, CsErrorCode, Error, ErrorCode, Params, Result};
     pub use marvin_core::{should, should_match, should_not};
+    // The factories (`marvin::factories`): traits, sub-factory plumbing and
+    // every data factory. Entities share some of these names; reach them as
+    // `marvin::entities::VirtualMachine`.
+    pub use marvin_factories::{
+        AdminAccount, AdminUser, AdvancedZone, BasicZone, Build, DefaultBuiltInTemplate,
+        DefaultDiskOffering, DefaultIsolatedNetworkOfferingForVpc,
+        DefaultIsolatedNetworkOfferingWithSourceNatService, DefaultServiceOffering,
+        DefaultSharedNetworkOffering, DefaultSharedNetworkOfferingWithSGService, DefaultVpc,
+        DefaultVpcNetwork, DefaultVpcOffering, Domain, DomainAdminAccount, Factory,
+        GuestIsolatedNetwork, HttpFirewallRule, LoadBalancedVirtualMachines, LocalDiskOffering,
+        Project, PublicIpAddress, RootDomain, RootVolume, SecurityGroup, SecurityGroupSshEgress,
+        SecurityGroupSshIngress, SharedDiskOffering, SharedNetwork, SmallServiceOffering, Snapshot,
+        SshFirewallRule, SshKeyPair, Sub, TestZone, User, UserAccount, VirtualMachine,
+        VirtualMachineWithIngress, VirtualMachineWithStaticNat, Volume, VpcVirtualMachine,
+        sequence,
+    };
 }
 
 /// Where the tests of this process run.

@@ -1,1 +1,128 @@
-//! Data factories for CloudStack tests.
+//! Async, typed data factories for CloudStack tests.
+//!
+//! A factory makes one kind of resource with sensible, unique data, and
+//! registers it for cleanup:
+//!
+//! ```ignore
+//! use marvin::prelude::*;
+//!
+//! #[marvin::test]
+//! async fn users_join_accounts(ctx: &mut TestContext) -> Result<()> {
+//!     let account = UserAccount::create(ctx).await?;              // defaults
+//!     let admin = AdminAccount::new().username("root2").create(ctx).await?; // overrides
+//!     let user = User::new().account(Sub::of(&account)).create(ctx).await?; // an existing parent
+//!     let vms = VirtualMachine::create_batch(ctx, 3).await?;       // three at once
+//!     let request = UserAccount::build();                           // no cloud call
+//!     Ok(())
+//! }
+//! ```
+//!
+//! - [`Factory`]: `F::create(&ctx)`, `F::build()`, `F::create_batch(&ctx, n)`,
+//!   `F::new()` (a builder for overrides);
+//! - [`Build`]: the builder's `create`, `build`, `create_batch` (the builders
+//!   of [`factory!`] declarations also have one setter per attribute and
+//!   `with_request` for anything else);
+//! - [`factory!`]: declarations with sub-factories, attributes (defaults,
+//!   sequences, fake data, lazy attributes), post-generation hooks, related
+//!   factories, and variants that inherit (`AdminAccount` is `UserAccount`
+//!   with account type 1);
+//! - [`sequence()`]: names unique across threads, processes and runs;
+//!   [`unique_in`]: numbers (VLANs, subnets) that do not repeat in a process;
+//!   [`fake`]: realistic data, reproducible with `MARVIN_SEED`;
+//! - lookups ([`TestZone`], [`RootDomain`], [`DefaultBuiltInTemplate`],
+//!   [`DefaultServiceOffering`], [`DefaultDiskOffering`]): shared resources,
+//!   found once per test context;
+//! - the data factories: accounts and users ([`UserAccount`],
+//!   [`AdminAccount`], [`DomainAdminAccount`], [`User`], [`AdminUser`],
+//!   [`Domain`], [`Project`]), offerings ([`SmallServiceOffering`],
+//!   [`SharedDiskOffering`], [`LocalDiskOffering`], the network offerings,
+//!   [`DefaultVpcOffering`]), networks ([`GuestIsolatedNetwork`],
+//!   [`SharedNetwork`], [`DefaultVpc`], [`DefaultVpcNetwork`]), compute
+//!   ([`VirtualMachine`], [`VirtualMachineWithStaticNat`],
+//!   [`VirtualMachineWithIngress`], [`VpcVirtualMachine`],
+//!   [`LoadBalancedVirtualMachines`], [`Volume`], [`RootVolume`], [`Snapshot`],
+//!   [`SshKeyPair`]), rules ([`PublicIpAddress`], [`SshFirewallRule`],
+//!   [`HttpFirewallRule`], [`SecurityGroup`], [`SecurityGroupSshIngress`],
+//!   [`SecurityGroupSshEgress`]) and zones ([`AdvancedZone`], [`BasicZone`]);
+//! - [`lint()`]: creates every factory once and reports all failures.
+//!
+//! Factory names follow Marvin's: several equal entity names
+//! (`VirtualMachine`, `Volume`, `User`...). The entities are in
+//! `marvin_entities` (`marvin::entities`); a factory's output derefs to its
+//! entity, so `vm.state` reads the VM's state.
+//!
+//! # What `create` does
+//!
+//! 1. resolves the sub-factories in declaration order: creates their
+//!    resources (or uses the given ids or entities; lookups are cached per
+//!    test context);
+//! 2. evaluates the attributes in declaration order (overrides win);
+//! 3. builds the request and applies the `with_request` hooks;
+//! 4. sends it with the test's admin client and registers the entity with
+//!    `ctx.manage` (a ledger record is written; the entity is deleted after
+//!    the test, in dependency order, also when the test panics);
+//! 5. tags it `marvin:run` / `marvin:test` where the cloud supports tags;
+//! 6. runs the post-generation hook and the related factories.
+
+mod compute;
+mod factory;
+pub mod fake;
+mod identity;
+pub mod lint;
+mod lookups;
+mod macros;
+mod networks;
+mod offerings;
+mod rules;
+mod sequence;
+pub mod tags;
+mod zones;
+
+pub use compute::{
+    KeyPair, LoadBalancedVirtualMachines, LoadBalancedVirtualMachinesBuilder, LoadBalancedVms,
+    RootVolume, RootVolumeBuilder, Snapshot, SnapshotBuilder, SshKeyPair, SshKeyPairBuilder,
+    VirtualMachine, VirtualMachineBuilder, VirtualMachineWithIngress,
+    VirtualMachineWithIngressBuilder, VirtualMachineWithStaticNat,
+    VirtualMachineWithStaticNatBuilder, VmWithPublicIp, Volume, VolumeBuilder, VolumeOfVm,
+    VpcVirtualMachine, VpcVirtualMachineBuilder,
+};
+pub use factory::{
+    Build, Entity, EntityOf, Factory, IntoSub, Made, Output, Request, RequestHook, Sub,
+};
+pub use identity::{
+    AdminAccount, AdminUser, Domain, DomainAdminAccount, DomainBuilder, Project, ProjectBuilder,
+    User, UserAccount, UserAccountBuilder, UserBuilder,
+};
+pub use lint::{LintReport, LintResult, lint, lint_only};
+pub use lookups::{
+    DefaultBuiltInTemplate, DefaultBuiltInTemplateBuilder, DefaultDiskOffering,
+    DefaultDiskOfferingBuilder, DefaultServiceOffering, DefaultServiceOfferingBuilder, RootDomain,
+    RootDomainBuilder, TestZone, TestZoneBuilder, ZONE_VAR,
+};
+pub use networks::{
+    DefaultVpc, DefaultVpcBuilder, DefaultVpcNetwork, DefaultVpcNetworkBuilder,
+    GuestIsolatedNetwork, GuestIsolatedNetworkBuilder, SharedNetwork, SharedNetworkBuilder,
+};
+pub use offerings::{
+    DefaultIsolatedNetworkOfferingForVpc, DefaultIsolatedNetworkOfferingWithSourceNatService,
+    DefaultSharedNetworkOffering, DefaultSharedNetworkOfferingWithSGService, DefaultVpcOffering,
+    DiskOfferingBuilder, LocalDiskOffering, NetworkOfferingBuilder, SharedDiskOffering,
+    SmallServiceOffering, SmallServiceOfferingBuilder, VpcOfferingBuilder, service_providers,
+};
+pub use rules::{
+    Direction, FirewallRuleBuilder, HttpFirewallRule, PublicIpAddress, PublicIpAddressBuilder,
+    SecurityGroup, SecurityGroupBuilder, SecurityGroupEgressBuilder, SecurityGroupIngressBuilder,
+    SecurityGroupRule, SecurityGroupSshEgress, SecurityGroupSshIngress, SshFirewallRule,
+};
+pub use sequence::{sequence, unique_in, unique_suffix};
+pub use zones::{AdvancedZone, BasicZone, ZoneBuilder};
+
+/// Items the macros expand to; not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use futures_util::future::LocalBoxFuture;
+    pub use marvin_core::Result;
+    pub use marvin_core::cleanup::Managed;
+    pub use marvin_core::testing::TestContext;
+    pub use marvin_entities::Command;
+}

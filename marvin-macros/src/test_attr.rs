@@ -110,6 +110,8 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         .iter()
         .map(|tag| LitStr::new(tag, proc_macro2::Span::call_site()));
     let hardware = args.required_hardware;
+    // Typed, so that a test without tags (`[]`) compiles too.
+    let count = args.tags.len();
     Ok(quote! {
         #[::core::prelude::v1::test]
         #(#attrs)*
@@ -117,7 +119,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
             #body
             ::marvin::__private::run_test(
                 ::marvin::__private::TestSpec::new(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name)))
-                    .with_tags([#(#tags),*])
+                    .with_tags::<[&'static str; #count], &'static str>([#(#tags),*])
                     .with_required_hardware(#hardware),
                 ::marvin::__private::connect,
                 |ctx| ::std::boxed::Box::pin(#inner(ctx)),

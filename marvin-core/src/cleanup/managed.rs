@@ -32,6 +32,8 @@ struct Pending {
     deletion: Deletion,
     client: Client,
     stack: Arc<CleanupStack>,
+    /// The registration number: its place in the stack's order.
+    seq: u64,
 }
 
 impl<T: Resource> Managed<T> {
@@ -40,6 +42,7 @@ impl<T: Resource> Managed<T> {
         deletion: Option<Deletion>,
         client: Client,
         stack: Arc<CleanupStack>,
+        seq: u64,
     ) -> Self {
         Self {
             value: Some(value),
@@ -47,6 +50,7 @@ impl<T: Resource> Managed<T> {
                 deletion,
                 client,
                 stack,
+                seq,
             }),
         }
     }
@@ -83,7 +87,9 @@ impl<T: Resource> Managed<T> {
                 Err(error)
             }
             Outcome::Failed(error) => {
-                pending.stack.push(pending.deletion, pending.client);
+                pending
+                    .stack
+                    .push_at(pending.seq, pending.deletion, pending.client);
                 Err(error)
             }
         }
@@ -104,7 +110,9 @@ impl<T: Resource> Managed<T> {
 impl<T: Resource> Drop for Managed<T> {
     fn drop(&mut self) {
         if let Some(pending) = self.pending.take() {
-            pending.stack.push(pending.deletion, pending.client);
+            pending
+                .stack
+                .push_at(pending.seq, pending.deletion, pending.client);
         }
     }
 }

@@ -20,6 +20,8 @@ struct State {
     entries: Vec<Entry>,
     next_seq: u64,
     closed: bool,
+    /// Every record this stack wrote (or would have, without a ledger).
+    history: Vec<(Event, Deletion)>,
 }
 
 /// The pending deletions of one test.
@@ -108,6 +110,14 @@ impl CleanupStack {
         self.len() == 0
     }
 
+    /// What happened to the resources of this stack so far, in order: one
+    /// entry per `created`, `deleted` or `kept` record it wrote (kept also
+    /// without a ledger), for reports of what a test created and cleaned.
+    /// Deletions the cleanup thread ran for it are not included.
+    pub fn history(&self) -> Vec<(Event, Deletion)> {
+        self.lock().history.clone()
+    }
+
     /// Whether [`run`](Self::run) has completed (pushes now go to the
     /// cleanup thread).
     pub fn is_closed(&self) -> bool {
@@ -117,6 +127,7 @@ impl CleanupStack {
     /// Writes a ledger record; a failure to write is reported on stderr
     /// (it must not fail the test, but must not go unnoticed either).
     pub(crate) fn record(&self, event: Event, deletion: &Deletion) {
+        self.lock().history.push((event, deletion.clone()));
         if let Some(ledger) = &self.ledger {
             if let Err(error) = ledger.record(event, &self.run_id, &self.test, deletion) {
                 tracing::warn!(%error, "could not write the ledger");
@@ -132,7 +143,19 @@ impl CleanupStack {
         if let Some(deletion) = &deletion {
             self.record(Event::Created, deletion);
         }
-        Managed::from_parts(value, deletion, client.clone(), Arc::clone(self))
+        // The guard keeps its registration's place in the order: guards
+        // are dropped in reverse order of creation, which would otherwise
+        // delete the first-created resource first.
+        let seq = self.next_seq();
+        Managed::from_parts(value, deletion, client.clone(), Arc::clone(self), seq)
+    }
+
+    /// The next registration number.
+    fn next_seq(&self) -> u64 {
+        let mut state = self.lock();
+        let seq = state.next_seq;
+        state.next_seq += 1;
+        seq
     }
 
     /// Registers a resource known only by its deletion (a `created` ledger
@@ -146,14 +169,19 @@ impl CleanupStack {
     /// path: their resource was recorded when registered). On a closed
     /// stack it goes to the cleanup thread instead.
     pub fn push(&self, deletion: Deletion, client: Client) {
+        let seq = self.next_seq();
+        self.push_at(seq, deletion, client);
+    }
+
+    /// [`push`](Self::push) at the place in the order reserved by
+    /// registration number `seq` (a guard's, from [`manage`](Self::manage)).
+    pub(crate) fn push_at(&self, seq: u64, deletion: Deletion, client: Client) {
         let mut state = self.lock();
         if state.closed {
             drop(state);
             self.to_thread(deletion, client);
             return;
         }
-        let seq = state.next_seq;
-        state.next_seq += 1;
         state.entries.push(Entry {
             seq,
             deletion,

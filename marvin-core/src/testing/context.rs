@@ -94,6 +94,11 @@ impl TestContext {
         &self.trace
     }
 
+    /// The trace, shared (it outlives the context in a test's outcome).
+    pub(crate) fn trace_handle(&self) -> Arc<ApiTrace> {
+        Arc::clone(&self.trace)
+    }
+
     /// Registers a resource created with the admin client: writes a
     /// `created` ledger record and returns the guard that deletes it when
     /// the test ends (see [`Managed`]). Factories call this right after the

@@ -1,5 +1,6 @@
-//! Running tests: the [`TestContext`] a test body gets, and [`run_test`],
-//! which `#[marvin::test]` calls.
+//! Running tests: the [`TestContext`] a test body gets, [`run_test`],
+//! which `#[marvin::test]` calls, and [`run_scenario`], the async core it
+//! shares with suite runners (`marvin smoke`).
 //!
 //! The runner owns the tokio runtime, panics and cleanup: it runs the body
 //! with panics caught, always runs the cleanup stack after it, prints
@@ -9,10 +10,12 @@
 
 mod context;
 mod runner;
+mod scenario;
 mod trace;
 
 pub use context::TestContext;
 pub use runner::{
     DEFAULT_TERMINATION_GRACE, RunSettings, SkipTest, TestSpec, run_test, run_test_with,
 };
+pub use scenario::{CleanupEnd, ScenarioOutcome, Verdict, run_scenario};
 pub use trace::ApiTrace;

@@ -1,18 +1,17 @@
 //! [`run_test`]: the one function a `#[marvin::test]` expands to a call of.
 
-use std::any::Any;
 use std::future::Future;
 use std::io::Write as _;
-use std::panic::{AssertUnwindSafe, resume_unwind};
+use std::panic::resume_unwind;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use futures_util::FutureExt;
 use futures_util::future::LocalBoxFuture;
 
 use super::context::TestContext;
-use crate::cleanup::{self, CleanupReport, InFlight};
-use crate::{Client, Error, Result};
+use super::scenario::{CleanupEnd, ScenarioOutcome, Verdict, run_scenario};
+use crate::cleanup::{self, InFlight};
+use crate::{Client, Result};
 
 /// What a test is: its full name and its tags.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,9 +153,11 @@ pub struct SkipTest {
 /// 3. builds a multi-thread tokio runtime and calls `connect` for the admin
 ///    client (the `marvin` crate passes one that reads `MARVIN_CONFIG` or
 ///    starts the embedded simulator);
-/// 4. builds the [`TestContext`] and runs `body` with panics caught;
-/// 5. always runs the cleanup stack, then prints every cleanup failure and,
-///    when the test failed, its API trace;
+/// 4. runs the test with [`run_scenario`](super::run_scenario): builds the
+///    [`TestContext`], runs `body` with panics caught, always runs the
+///    cleanup stack;
+/// 5. prints every cleanup failure and, when the test failed, its API
+///    trace;
 /// 6. re-raises the body's panic, or fails with the body's error, or fails
 ///    because cleanup failed; a body that called [`TestContext::skip`]
 ///    prints `skipped: ...` and passes.
@@ -204,119 +205,44 @@ where
         .thread_name("marvin-test")
         .build()
         .expect("could not build the test's tokio runtime");
-    let finished = runtime.block_on(drive(&settings, &spec, connect, body));
+    let finished = runtime.block_on(async {
+        // In flight while connecting too: a signal then waits for us.
+        let _in_flight = InFlight::enter();
+        let client = connect().await?;
+        Ok(run_scenario(&settings, &spec, client, body).await)
+    });
     // Tasks the test left running are dropped here; guards they own push
     // their deletions to the (closed) stack, hence to the cleanup thread.
     runtime.shutdown_timeout(Duration::from_secs(1));
     conclude(&spec, finished);
 }
 
-enum BodyOutcome {
-    Passed,
-    Failed(Error),
-    Panicked(Box<dyn Any + Send>),
-    Skipped(String),
-    ConnectFailed(Error),
-    Terminated,
-}
-
-struct Finished {
-    body: BodyOutcome,
-    cleanup: CleanupEnd,
-}
-
-enum CleanupEnd {
-    /// There was no context (the connection failed).
-    NoContext,
-    Ran(CleanupReport),
-    Panicked,
-    /// The grace period after a signal ended first.
-    CutShort,
-}
-
-async fn drive<C, CFut, F>(settings: &RunSettings, spec: &TestSpec, connect: C, body: F) -> Finished
-where
-    C: FnOnce() -> CFut,
-    CFut: Future<Output = Result<Client>>,
-    F: for<'c> FnOnce(&'c mut TestContext) -> LocalBoxFuture<'c, Result<()>>,
-{
-    let _in_flight = InFlight::enter();
-    let client = match connect().await {
-        Ok(client) => client,
-        Err(error) => {
-            return Finished {
-                body: BodyOutcome::ConnectFailed(error),
-                cleanup: CleanupEnd::NoContext,
-            };
-        }
+/// Prints the cleanup report and (for a failed test) the API trace, then
+/// ends the test the way the harness expects: returns, or panics.
+fn conclude(spec: &TestSpec, finished: Result<ScenarioOutcome>) {
+    let outcome = match finished {
+        Ok(outcome) => outcome,
+        Err(error) => panic!("could not connect to the cloud: {error}"),
     };
-    let mut ctx = TestContext::new(client, spec, settings);
-    let outcome = {
-        let run = AssertUnwindSafe(body(&mut ctx)).catch_unwind();
-        tokio::select! {
-            biased;
-            result = run => match result {
-                Ok(Ok(())) => BodyOutcome::Passed,
-                Ok(Err(error)) => BodyOutcome::Failed(error),
-                Err(payload) => match payload.downcast::<super::runner::SkipTest>() {
-                    Ok(skip) => BodyOutcome::Skipped(skip.reason),
-                    Err(payload) => BodyOutcome::Panicked(payload),
-                },
-            },
-            () = cleanup::terminated() => BodyOutcome::Terminated,
+    match &outcome.cleanup {
+        CleanupEnd::Ran(report) if report.total() > 0 => eprintln!("{}: {report}", spec.name),
+        CleanupEnd::Ran(_) => {}
+        CleanupEnd::Panicked(message) => {
+            eprintln!("{}: cleanup panicked: {message}", spec.name);
         }
-    };
-    // The body's future is gone: every guard it held is on the stack now.
-    // A panic inside cleanup (a bug) must not replace the test's outcome.
-    let run = AssertUnwindSafe(ctx.cleanup().run()).catch_unwind();
-    let ran = match cleanup::termination_deadline() {
-        Some(deadline) => tokio::time::timeout_at(deadline.into(), run).await.ok(),
-        None => Some(run.await),
-    };
-    let cleanup = match ran {
-        Some(Ok(report)) => {
-            if report.total() > 0 {
-                eprintln!("{}: {report}", spec.name);
-            }
-            CleanupEnd::Ran(report)
-        }
-        Some(Err(payload)) => {
-            eprintln!(
-                "{}: cleanup panicked: {}",
-                spec.name,
-                panic_text(payload.as_ref())
-            );
-            CleanupEnd::Panicked
-        }
-        None => {
-            eprintln!(
-                "{}: cleanup cut short by the grace period; see the ledger",
-                spec.name
-            );
-            CleanupEnd::CutShort
-        }
-    };
-    let failed = !matches!(outcome, BodyOutcome::Passed | BodyOutcome::Skipped(_));
-    if failed && !ctx.trace().is_empty() {
-        eprintln!("{}", ctx.trace().render(&spec.name));
+        CleanupEnd::CutShort => eprintln!(
+            "{}: cleanup cut short by the grace period; see the ledger",
+            spec.name
+        ),
     }
-    Finished {
-        body: outcome,
-        cleanup,
+    if !outcome.verdict.is_success() && !outcome.trace.is_empty() {
+        eprintln!("{}", outcome.trace.render(&spec.name));
     }
-}
-
-fn conclude(spec: &TestSpec, finished: Finished) {
-    let cleanup_failed = match &finished.cleanup {
-        CleanupEnd::NoContext => false,
-        CleanupEnd::Ran(report) => !report.is_clean(),
-        CleanupEnd::Panicked | CleanupEnd::CutShort => true,
-    };
-    match finished.body {
-        BodyOutcome::Panicked(payload) => resume_unwind(payload),
-        BodyOutcome::Failed(error) => panic!("test returned an error: {error}"),
-        BodyOutcome::ConnectFailed(error) => panic!("could not connect to the cloud: {error}"),
-        BodyOutcome::Terminated => {
+    let cleanup_failed = outcome.cleanup.failed();
+    match outcome.verdict {
+        Verdict::Panicked(payload) => resume_unwind(payload),
+        Verdict::Failed(error) => panic!("test returned an error: {error}"),
+        Verdict::Terminated => {
             // The signal handler exits the process once every running test
             // is here (or the grace period ends); finishing normally could
             // let the harness exit 0 first.
@@ -324,26 +250,18 @@ fn conclude(spec: &TestSpec, finished: Finished) {
                 std::thread::park();
             }
         }
-        BodyOutcome::Skipped(reason) => {
+        Verdict::Skipped(reason) => {
             skipped(&spec.name, &reason);
             if cleanup_failed {
                 panic!("the test was skipped but its cleanup failed (see above)");
             }
         }
-        BodyOutcome::Passed => {
+        Verdict::Passed => {
             if cleanup_failed {
                 panic!("the test passed but its cleanup failed (see above)");
             }
         }
     }
-}
-
-fn panic_text(payload: &(dyn Any + Send)) -> &str {
-    payload
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| payload.downcast_ref::<&str>().copied())
-        .unwrap_or("(a non-text panic)")
 }
 
 /// Prints the skip line straight to the process's stderr: the test

@@ -5,5 +5,6 @@
 mod cleanup;
 mod fake;
 mod runner;
+mod scenario;
 
 mod sweep;

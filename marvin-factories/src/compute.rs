@@ -1,0 +1,621 @@
+//! Virtual machines, volumes, snapshots and SSH key pairs.
+
+use std::ops::Deref;
+
+use futures_util::future::LocalBoxFuture;
+use marvin_core::cleanup::Managed;
+use marvin_core::resource::{Deletion, rank_of};
+use marvin_core::testing::TestContext;
+use marvin_core::{Resource, Result};
+use marvin_entities::{self as entities, commands};
+
+use crate::{
+    Build, DefaultBuiltInTemplate, DefaultDiskOffering, DefaultServiceOffering,
+    DefaultSharedNetworkOfferingWithSGService, DefaultVpcNetwork, Factory, GuestIsolatedNetwork,
+    IntoSub, Made, PublicIpAddress, SecurityGroup, SecurityGroupSshIngress, SharedNetwork, Sub,
+    TestZone, factory, sequence,
+};
+
+/// The ids of `id` when it is not empty (requests built without the cloud
+/// have empty ids).
+fn ids(id: &str) -> Option<Vec<String>> {
+    (!id.is_empty()).then(|| vec![id.to_string()])
+}
+
+factory! {
+    /// A running VM of the built-in template and the default offering, in a
+    /// new [`GuestIsolatedNetwork`] of the test zone.
+    pub VirtualMachine / VirtualMachineBuilder {
+        subs {
+            /// The zone.
+            zone: TestZone,
+            /// The template.
+            template: DefaultBuiltInTemplate,
+            /// The compute offering.
+            serviceoffering: DefaultServiceOffering,
+            /// The network.
+            network: GuestIsolatedNetwork,
+        }
+        fields {
+            /// The host name (unique).
+            name: String = sequence("vm"),
+            /// The display name.
+            displayname: String = name.clone(),
+        }
+        build -> commands::DeployVirtualMachine {
+            commands::DeployVirtualMachine::new(
+                serviceoffering.id_string(),
+                template.id_string(),
+                zone.id_string(),
+            )
+            .with_options(commands::DeployVirtualMachineOptions {
+                name: Some(name),
+                displayname: Some(displayname),
+                networkids: ids(network.id()),
+                ..Default::default()
+            })
+        }
+    }
+
+    /// A VM in a tier of a new VPC ([`DefaultVpcNetwork`]).
+    pub VpcVirtualMachine / VpcVirtualMachineBuilder {
+        subs {
+            /// The zone.
+            zone: TestZone,
+            /// The template.
+            template: DefaultBuiltInTemplate,
+            /// The compute offering.
+            serviceoffering: DefaultServiceOffering,
+            /// The VPC tier.
+            network: DefaultVpcNetwork,
+        }
+        fields {
+            /// The host name (unique).
+            name: String = sequence("vpcvm"),
+            /// The display name.
+            displayname: String = name.clone(),
+        }
+        build -> commands::DeployVirtualMachine {
+            commands::DeployVirtualMachine::new(
+                serviceoffering.id_string(),
+                template.id_string(),
+                zone.id_string(),
+            )
+            .with_options(commands::DeployVirtualMachineOptions {
+                name: Some(name),
+                displayname: Some(displayname),
+                networkids: ids(network.id()),
+                ..Default::default()
+            })
+        }
+    }
+
+    /// A VM in a new security group whose SSH ingress is allowed (a
+    /// related [`SecurityGroupSshIngress`]), in a new [`SharedNetwork`] with
+    /// the security group service
+    /// ([`DefaultSharedNetworkOfferingWithSGService`]).
+    pub VirtualMachineWithIngress / VirtualMachineWithIngressBuilder {
+        subs {
+            /// The zone.
+            zone: TestZone,
+            /// The template.
+            template: DefaultBuiltInTemplate,
+            /// The compute offering.
+            serviceoffering: DefaultServiceOffering,
+            /// The network (with the security group service).
+            network: SharedNetwork = SharedNetwork::new()
+                .offering(DefaultSharedNetworkOfferingWithSGService::new()),
+            /// The security group.
+            securitygroup: SecurityGroup,
+        }
+        fields {
+            /// The host name (unique).
+            name: String = sequence("vm"),
+            /// The display name.
+            displayname: String = name.clone(),
+        }
+        build -> commands::DeployVirtualMachine {
+            commands::DeployVirtualMachine::new(
+                serviceoffering.id_string(),
+                template.id_string(),
+                zone.id_string(),
+            )
+            .with_options(commands::DeployVirtualMachineOptions {
+                name: Some(name),
+                displayname: Some(displayname),
+                securitygroupids: ids(securitygroup.id()),
+                networkids: ids(network.id()),
+                ..Default::default()
+            })
+        }
+        related {
+            /// SSH from anywhere into the VM's security group.
+            ingress: SecurityGroupSshIngress = |vm| SecurityGroupSshIngress::new()
+                .securitygroup(vm.securitygroup.first().map(|g| g.id.clone()).unwrap_or_default()),
+        }
+    }
+
+    /// A data volume of the default disk offering in the test zone.
+    pub Volume / VolumeBuilder {
+        subs {
+            /// The zone.
+            zone: TestZone,
+            /// The disk offering.
+            diskoffering: DefaultDiskOffering,
+        }
+        fields {
+            /// The name (unique).
+            name: String = sequence("vol"),
+        }
+        build -> commands::CreateVolume {
+            commands::CreateVolume::new().with_options(commands::CreateVolumeOptions {
+                name: Some(name),
+                diskofferingid: Some(diskoffering.id_string()),
+                zoneid: Some(zone.id_string()),
+                ..Default::default()
+            })
+        }
+    }
+
+    /// A snapshot of the ROOT volume of a new [`VirtualMachine`] (see
+    /// [`RootVolume`]; CloudStack snapshots only volumes that are Ready).
+    pub Snapshot / SnapshotBuilder {
+        subs {
+            /// The volume (by default the ROOT volume of a new VM).
+            volume: RootVolume,
+        }
+        fields {}
+        build -> commands::CreateSnapshot {
+            commands::CreateSnapshot::new(volume.id_string())
+        }
+    }
+}
+
+/// A VM together with the public IP address its static NAT maps to: what
+/// [`VirtualMachineWithStaticNat`] makes. Derefs to the VM.
+#[derive(Debug)]
+pub struct VmWithPublicIp {
+    /// The VM.
+    pub vm: Managed<entities::VirtualMachine>,
+    /// Its public address (static NAT to the VM).
+    pub ip: Managed<entities::IpAddress>,
+}
+
+impl VmWithPublicIp {
+    /// The public address to reach the VM at (for SSH).
+    pub fn public_ip(&self) -> Option<&str> {
+        self.ip.ipaddress.as_deref()
+    }
+}
+
+impl Deref for VmWithPublicIp {
+    type Target = entities::VirtualMachine;
+
+    fn deref(&self) -> &entities::VirtualMachine {
+        &self.vm
+    }
+}
+
+impl AsRef<entities::VirtualMachine> for VmWithPublicIp {
+    fn as_ref(&self) -> &entities::VirtualMachine {
+        &self.vm
+    }
+}
+
+/// A [`VirtualMachine`] reachable from outside: post-generation, a public
+/// IP is acquired on its network and static NAT is enabled from it to the
+/// VM; the result remembers the IP ([`VmWithPublicIp::public_ip`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VirtualMachineWithStaticNat;
+
+impl Factory for VirtualMachineWithStaticNat {
+    type Builder = VirtualMachineWithStaticNatBuilder;
+    const NAME: &'static str = "VirtualMachineWithStaticNat";
+    fn new() -> Self::Builder {
+        VirtualMachineWithStaticNatBuilder::default()
+    }
+}
+
+crate::__factory_shortcuts!(VirtualMachineWithStaticNat);
+
+/// The overrides of [`VirtualMachineWithStaticNat`].
+#[derive(Debug, Clone, Default)]
+#[must_use = "a builder does nothing until `create` or `build` is called"]
+pub struct VirtualMachineWithStaticNatBuilder {
+    vm: Option<VirtualMachineBuilder>,
+}
+
+impl VirtualMachineWithStaticNatBuilder {
+    /// The VM to make (overrides of [`VirtualMachine`]).
+    pub fn vm(mut self, vm: VirtualMachineBuilder) -> Self {
+        self.vm = Some(vm);
+        self
+    }
+}
+
+impl<F: Factory<Builder = VirtualMachineWithStaticNatBuilder>> IntoSub<F>
+    for VirtualMachineWithStaticNatBuilder
+{
+    fn into_sub(self) -> Sub<F> {
+        Sub::With(self)
+    }
+}
+
+/// The id of the VM's default network.
+fn default_network(vm: &entities::VirtualMachine) -> String {
+    vm.nic
+        .iter()
+        .find(|nic| nic.isdefault == Some(true))
+        .or_else(|| vm.nic.first())
+        .and_then(|nic| nic.networkid.clone())
+        .unwrap_or_default()
+}
+
+impl Build for VirtualMachineWithStaticNatBuilder {
+    type Entity = entities::VirtualMachine;
+    type Output = VmWithPublicIp;
+    type Request = commands::DeployVirtualMachine;
+
+    fn build(self) -> commands::DeployVirtualMachine {
+        self.vm.unwrap_or_default().build()
+    }
+
+    fn create(self, ctx: &TestContext) -> LocalBoxFuture<'_, Result<VmWithPublicIp>> {
+        Box::pin(async move {
+            let vm = self.vm.unwrap_or_default().create(ctx).await?;
+            let mut ip = PublicIpAddress::new()
+                .network(default_network(&vm))
+                .create(ctx)
+                .await?;
+            commands::EnableStaticNat::new(ip.id.clone(), vm.id.clone())
+                .send(ctx.client())
+                .await?;
+            *ip = ip.refresh(ctx.client()).await?;
+            Ok(VmWithPublicIp { vm, ip })
+        })
+    }
+}
+
+/// VMs behind a load balancer: what [`LoadBalancedVirtualMachines`] makes.
+/// Derefs to the load balancer rule.
+#[derive(Debug)]
+pub struct LoadBalancedVms {
+    /// The rule (public port to private port, round robin by default).
+    pub rule: Managed<entities::LoadBalancerRule>,
+    /// The VMs assigned to it.
+    pub vms: Vec<Managed<entities::VirtualMachine>>,
+    /// The public address of the rule.
+    pub ip: Managed<entities::IpAddress>,
+    /// The network of the VMs.
+    pub network: Managed<entities::Network>,
+}
+
+impl Deref for LoadBalancedVms {
+    type Target = entities::LoadBalancerRule;
+
+    fn deref(&self) -> &entities::LoadBalancerRule {
+        &self.rule
+    }
+}
+
+impl AsRef<entities::LoadBalancerRule> for LoadBalancedVms {
+    fn as_ref(&self) -> &entities::LoadBalancerRule {
+        &self.rule
+    }
+}
+
+/// A new [`GuestIsolatedNetwork`] with `count` (2) VMs, a public IP on it
+/// and a load balancer rule from it (port 80 to 80, round robin) to which
+/// the VMs are assigned.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadBalancedVirtualMachines;
+
+impl Factory for LoadBalancedVirtualMachines {
+    type Builder = LoadBalancedVirtualMachinesBuilder;
+    const NAME: &'static str = "LoadBalancedVirtualMachines";
+    fn new() -> Self::Builder {
+        LoadBalancedVirtualMachinesBuilder {
+            count: 2,
+            algorithm: "roundrobin".into(),
+            publicport: 80,
+            privateport: 80,
+        }
+    }
+}
+
+crate::__factory_shortcuts!(LoadBalancedVirtualMachines);
+
+/// The overrides of [`LoadBalancedVirtualMachines`].
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until `create` or `build` is called"]
+pub struct LoadBalancedVirtualMachinesBuilder {
+    count: usize,
+    algorithm: String,
+    publicport: i64,
+    privateport: i64,
+}
+
+impl Default for LoadBalancedVirtualMachinesBuilder {
+    fn default() -> Self {
+        LoadBalancedVirtualMachines::new()
+    }
+}
+
+impl LoadBalancedVirtualMachinesBuilder {
+    /// How many VMs (2).
+    pub fn count(mut self, count: usize) -> Self {
+        self.count = count;
+        self
+    }
+
+    /// The algorithm (`roundrobin`, `leastconn`, `source`).
+    pub fn algorithm(mut self, algorithm: impl Into<String>) -> Self {
+        self.algorithm = algorithm.into();
+        self
+    }
+
+    /// The public port (80).
+    pub fn publicport(mut self, port: i64) -> Self {
+        self.publicport = port;
+        self
+    }
+
+    /// The private port (80).
+    pub fn privateport(mut self, port: i64) -> Self {
+        self.privateport = port;
+        self
+    }
+
+    fn request(&self, ip: &str, network: &str) -> commands::CreateLoadBalancerRule {
+        commands::CreateLoadBalancerRule::new(
+            self.algorithm.clone(),
+            sequence("lb"),
+            self.privateport,
+            self.publicport,
+        )
+        .with_options(commands::CreateLoadBalancerRuleOptions {
+            publicipid: Some(ip.to_string()).filter(|id| !id.is_empty()),
+            networkid: Some(network.to_string()).filter(|id| !id.is_empty()),
+            ..Default::default()
+        })
+    }
+}
+
+impl<F: Factory<Builder = LoadBalancedVirtualMachinesBuilder>> IntoSub<F>
+    for LoadBalancedVirtualMachinesBuilder
+{
+    fn into_sub(self) -> Sub<F> {
+        Sub::With(self)
+    }
+}
+
+impl Build for LoadBalancedVirtualMachinesBuilder {
+    type Entity = entities::LoadBalancerRule;
+    type Output = LoadBalancedVms;
+    type Request = commands::CreateLoadBalancerRule;
+
+    fn build(self) -> commands::CreateLoadBalancerRule {
+        self.request("", "")
+    }
+
+    fn create(self, ctx: &TestContext) -> LocalBoxFuture<'_, Result<LoadBalancedVms>> {
+        Box::pin(async move {
+            let network = GuestIsolatedNetwork::create(ctx).await?;
+            let vm = VirtualMachine::new().network(network.id.clone());
+            let vms = vm.create_batch(ctx, self.count).await?;
+            let ip = PublicIpAddress::new()
+                .network(network.id.clone())
+                .create(ctx)
+                .await?;
+            let rule = self.request(&ip.id, &network.id).send(ctx.client()).await?;
+            let rule = ctx.manage(rule);
+            crate::tags::tag(ctx, &*rule).await;
+            rule.assign_to(
+                ctx.client(),
+                commands::AssignToLoadBalancerRuleOptions {
+                    virtualmachineids: Some(vms.iter().map(|vm| vm.id.clone()).collect()),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            Ok(LoadBalancedVms {
+                rule,
+                vms,
+                ip,
+                network,
+            })
+        })
+    }
+}
+
+/// An SSH key pair made by the cloud (its private key is in the answer).
+/// CloudStack deletes key pairs by name, so this wraps the entity with that
+/// deletion; it derefs to the entity.
+#[derive(Debug, Clone)]
+pub struct KeyPair(pub entities::SSHKeyPair);
+
+impl Deref for KeyPair {
+    type Target = entities::SSHKeyPair;
+
+    fn deref(&self) -> &entities::SSHKeyPair {
+        &self.0
+    }
+}
+
+impl Resource for KeyPair {
+    const ENTITY: &'static str = "SSHKeyPair";
+
+    fn id(&self) -> &str {
+        if self.0.id.is_empty() {
+            self.0.name.as_deref().unwrap_or_default()
+        } else {
+            &self.0.id
+        }
+    }
+
+    fn deletion(&self) -> Option<Deletion> {
+        let name = self.0.name.clone()?;
+        let mut params = vec![("name".to_string(), name)];
+        if let Some(domain) = &self.0.domainid {
+            params.push(("domainid".to_string(), domain.clone()));
+        }
+        if let Some(account) = &self.0.account {
+            params.push(("account".to_string(), account.clone()));
+        }
+        Some(Deletion {
+            entity: Self::ENTITY.to_string(),
+            id: self.id().to_string(),
+            command: "deleteSSHKeyPair".to_string(),
+            is_async: false,
+            params,
+            rank: rank_of(Self::ENTITY),
+        })
+    }
+}
+
+/// An SSH key pair generated by the cloud, with a unique name.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SshKeyPair;
+
+impl Factory for SshKeyPair {
+    type Builder = SshKeyPairBuilder;
+    const NAME: &'static str = "SshKeyPair";
+    fn new() -> Self::Builder {
+        SshKeyPairBuilder::default()
+    }
+}
+
+crate::__factory_shortcuts!(SshKeyPair);
+
+/// The overrides of [`SshKeyPair`].
+#[derive(Debug, Clone, Default)]
+#[must_use = "a builder does nothing until `create` or `build` is called"]
+pub struct SshKeyPairBuilder {
+    name: Option<String>,
+}
+
+impl SshKeyPairBuilder {
+    /// The name (unique by default).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
+
+impl<F: Factory<Builder = SshKeyPairBuilder>> IntoSub<F> for SshKeyPairBuilder {
+    fn into_sub(self) -> Sub<F> {
+        Sub::With(self)
+    }
+}
+
+impl Build for SshKeyPairBuilder {
+    type Entity = KeyPair;
+    type Output = Managed<KeyPair>;
+    type Request = commands::CreateSSHKeyPair;
+
+    fn build(self) -> commands::CreateSSHKeyPair {
+        commands::CreateSSHKeyPair::new(self.name.unwrap_or_else(|| sequence("key")))
+    }
+
+    fn create(self, ctx: &TestContext) -> LocalBoxFuture<'_, Result<Managed<KeyPair>>> {
+        Box::pin(async move {
+            let pair = self.build().send(ctx.client()).await?;
+            Ok(ctx.manage(KeyPair(pair)))
+        })
+    }
+}
+
+/// The ROOT volume of a VM, with the VM when it was made for it: what
+/// [`RootVolume`] gives. Derefs to the volume.
+#[derive(Debug)]
+pub struct VolumeOfVm {
+    /// The volume (deleted with its VM, so not registered for cleanup).
+    pub volume: entities::Volume,
+    /// The VM, when [`RootVolume`] made it.
+    pub vm: Option<Managed<entities::VirtualMachine>>,
+}
+
+impl Deref for VolumeOfVm {
+    type Target = entities::Volume;
+
+    fn deref(&self) -> &entities::Volume {
+        &self.volume
+    }
+}
+
+impl AsRef<entities::Volume> for VolumeOfVm {
+    fn as_ref(&self) -> &entities::Volume {
+        &self.volume
+    }
+}
+
+/// The ROOT volume of a VM (a new [`VirtualMachine`] unless `.vm(..)` names
+/// one): a volume that is Ready, as snapshots need.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RootVolume;
+
+impl Factory for RootVolume {
+    type Builder = RootVolumeBuilder;
+    const NAME: &'static str = "RootVolume";
+    fn new() -> Self::Builder {
+        RootVolumeBuilder::default()
+    }
+}
+
+crate::__factory_shortcuts!(RootVolume);
+
+/// The overrides of [`RootVolume`].
+#[derive(Debug, Clone, Default)]
+#[must_use = "a builder does nothing until `create` or `build` is called"]
+pub struct RootVolumeBuilder {
+    vm: Option<Sub<VirtualMachine>>,
+}
+
+impl RootVolumeBuilder {
+    /// The VM: a builder of [`VirtualMachine`], an id, or `Sub::of(&vm)`.
+    pub fn vm(mut self, vm: impl IntoSub<VirtualMachine>) -> Self {
+        self.vm = Some(vm.into_sub());
+        self
+    }
+}
+
+impl<F: Factory<Builder = RootVolumeBuilder>> IntoSub<F> for RootVolumeBuilder {
+    fn into_sub(self) -> Sub<F> {
+        Sub::With(self)
+    }
+}
+
+impl Build for RootVolumeBuilder {
+    type Entity = entities::Volume;
+    type Output = VolumeOfVm;
+    type Request = commands::ListVolumes;
+
+    fn build(self) -> commands::ListVolumes {
+        let vm = Made::<VirtualMachine>::unresolved(self.vm.unwrap_or(Sub::Default));
+        commands::ListVolumes::new().with_options(commands::ListVolumesOptions {
+            virtualmachineid: Some(vm.id_string()).filter(|id| !id.is_empty()),
+            type_: Some("ROOT".to_string()),
+            listall: Some(true),
+            ..Default::default()
+        })
+    }
+
+    fn create(self, ctx: &TestContext) -> LocalBoxFuture<'_, Result<VolumeOfVm>> {
+        Box::pin(async move {
+            let vm = Made::<VirtualMachine>::resolve(self.vm.unwrap_or(Sub::Default), ctx).await?;
+            let request = RootVolumeBuilder::default().vm(vm.id()).build();
+            let volume = request
+                .send(ctx.client())
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    marvin_core::Error::setup(format!("VM {} has no ROOT volume", vm.id()))
+                })?;
+            Ok(VolumeOfVm {
+                volume,
+                vm: vm.into_output(),
+            })
+        })
+    }
+}

@@ -1,0 +1,307 @@
+//! The factory contract: [`Factory`] (a named declaration with a default
+//! builder), [`Build`] (a builder with overrides that builds a request or
+//! creates the resource), and the sub-factory plumbing ([`Sub`], [`Made`],
+//! [`IntoSub`]).
+
+use std::fmt;
+use std::sync::Arc;
+
+use futures_util::future::{LocalBoxFuture, join_all};
+use marvin_core::testing::TestContext;
+use marvin_core::{Resource, Result};
+
+/// A factory: a name for a way to make one kind of resource, with its
+/// defaults.
+///
+/// `UserAccount::create(&ctx)` creates with the defaults,
+/// `UserAccount::new().username("x").create(&ctx)` with overrides,
+/// `UserAccount::build()` gives the request without calling the cloud, and
+/// `UserAccount::create_batch(&ctx, 5)` creates five at once.
+///
+/// Declarations made with [`factory!`](crate::factory!) also have these as
+/// inherent functions, so they work without importing this trait.
+pub trait Factory {
+    /// The builder that carries the overrides.
+    type Builder: Build;
+
+    /// The factory's name (`UserAccount`), for reports.
+    const NAME: &'static str;
+
+    /// A builder with this factory's defaults (a variant such as
+    /// `AdminAccount` presets some of them).
+    #[allow(clippy::new_ret_no_self)]
+    fn new() -> Self::Builder;
+
+    /// The request with every default filled in, without calling the
+    /// cloud (see [`Build::build`]).
+    fn build() -> Request<Self> {
+        Self::new().build()
+    }
+
+    /// Creates one resource with the defaults.
+    fn create(ctx: &TestContext) -> LocalBoxFuture<'_, Result<Output<Self>>> {
+        Self::new().create(ctx)
+    }
+
+    /// Creates `n` resources with the defaults, concurrently.
+    fn create_batch(ctx: &TestContext, n: usize) -> LocalBoxFuture<'_, Result<Vec<Output<Self>>>> {
+        Self::new().create_batch(ctx, n)
+    }
+}
+
+/// What a factory's `create` gives: for most factories `Managed<Entity>`.
+pub type Output<F> = <<F as Factory>::Builder as Build>::Output;
+/// The entity a factory makes (`Account`).
+pub type Entity<F> = <<F as Factory>::Builder as Build>::Entity;
+/// The request a factory's `build` gives (`commands::CreateAccount`).
+pub type Request<F> = <<F as Factory>::Builder as Build>::Request;
+
+/// A factory's builder: the defaults plus the overrides given at the call
+/// site.
+pub trait Build: Clone + Sized + 'static {
+    /// The entity made (`Account`).
+    type Entity: Resource + Clone + 'static;
+    /// What `create` returns: `Managed<Entity>`, the entity itself for
+    /// lookups of shared resources (held in an `Arc`), or a richer value for
+    /// composite factories (a VM and its public IP).
+    type Output: AsRef<Self::Entity> + 'static;
+    /// What `build` returns: the typed request (`commands::CreateAccount`).
+    type Request;
+
+    /// The request with every attribute resolved (overrides, then defaults,
+    /// sequences, fake data and lazy attributes in declaration order),
+    /// without calling the cloud. Ids that only the cloud can supply (a
+    /// sub-factory's resource, a looked-up zone) are empty unless they were
+    /// given as overrides.
+    fn build(self) -> Self::Request;
+
+    /// Creates the resource: resolves sub-factories (creating their
+    /// resources first), builds the request, sends it, registers the result
+    /// for cleanup (`TestContext::manage`), tags it where the cloud supports
+    /// tags, then runs the post-generation hooks and related factories.
+    fn create(self, ctx: &TestContext) -> LocalBoxFuture<'_, Result<Self::Output>>;
+
+    /// Creates `n` resources with these overrides, concurrently. Every
+    /// creation runs to its end (none is cancelled half-way, which could
+    /// leave a resource made but never registered); when one fails, the
+    /// first error is returned and the ones made are cleaned up with the
+    /// test.
+    fn create_batch(
+        self,
+        ctx: &TestContext,
+        n: usize,
+    ) -> LocalBoxFuture<'_, Result<Vec<Self::Output>>> {
+        let creations: Vec<_> = (0..n).map(move |_| self.clone().create(ctx)).collect();
+        Box::pin(async move { join_all(creations).await.into_iter().collect() })
+    }
+}
+
+/// How a sub-factory's resource is obtained: made with the sub-factory's
+/// defaults, made with a customised builder, or an existing resource.
+pub enum Sub<F: Factory> {
+    /// Made by the sub-factory with its defaults.
+    Default,
+    /// Made by this builder.
+    With(F::Builder),
+    /// An existing resource, by id (its entity is unknown).
+    Id(String),
+    /// An existing resource.
+    Existing(Box<Entity<F>>),
+}
+
+impl<F: Factory> Sub<F> {
+    /// An existing resource: `User::new().account(Sub::of(&account))`, with
+    /// the entity itself, a `Managed` one, or an `Arc` of one.
+    pub fn of(entity: &impl EntityOf<Entity<F>>) -> Self {
+        Self::Existing(Box::new(entity.entity().clone()))
+    }
+}
+
+/// A value that holds an entity: the entity itself, a `Managed` one, an
+/// `Arc` of one (for [`Sub::of`]).
+pub trait EntityOf<E> {
+    /// The entity.
+    fn entity(&self) -> &E;
+}
+
+impl<E: Resource> EntityOf<E> for E {
+    fn entity(&self) -> &E {
+        self
+    }
+}
+
+impl<E: Resource> EntityOf<E> for marvin_core::cleanup::Managed<E> {
+    fn entity(&self) -> &E {
+        self
+    }
+}
+
+impl<E: Resource> EntityOf<E> for Arc<E> {
+    fn entity(&self) -> &E {
+        self
+    }
+}
+
+impl<F: Factory> Clone for Sub<F> {
+    fn clone(&self) -> Self {
+        match self {
+            Self::Default => Self::Default,
+            Self::With(builder) => Self::With(builder.clone()),
+            Self::Id(id) => Self::Id(id.clone()),
+            Self::Existing(entity) => Self::Existing(entity.clone()),
+        }
+    }
+}
+
+impl<F: Factory> fmt::Debug for Sub<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Default => write!(f, "Sub::Default({})", F::NAME),
+            Self::With(_) => write!(f, "Sub::With({})", F::NAME),
+            Self::Id(id) => f.debug_tuple("Sub::Id").field(id).finish(),
+            Self::Existing(entity) => f.debug_tuple("Sub::Existing").field(&entity.id()).finish(),
+        }
+    }
+}
+
+/// What can stand for a sub-factory's resource in a setter: a builder of
+/// that factory (`UserAccount::new().username("bob")`, `AdminAccount::new()`),
+/// an id (`"9b1c..."`, `account.id.clone()`), or a [`Sub`]
+/// (`Sub::of(&account)`).
+pub trait IntoSub<F: Factory> {
+    /// The conversion.
+    fn into_sub(self) -> Sub<F>;
+}
+
+impl<F: Factory> IntoSub<F> for Sub<F> {
+    fn into_sub(self) -> Sub<F> {
+        self
+    }
+}
+
+impl<F: Factory> IntoSub<F> for String {
+    fn into_sub(self) -> Sub<F> {
+        Sub::Id(self)
+    }
+}
+
+impl<F: Factory> IntoSub<F> for &String {
+    fn into_sub(self) -> Sub<F> {
+        Sub::Id(self.clone())
+    }
+}
+
+impl<F: Factory> IntoSub<F> for &str {
+    fn into_sub(self) -> Sub<F> {
+        Sub::Id(self.to_string())
+    }
+}
+
+/// A resolved sub-factory: the id that flows into the parent's request, and
+/// the resource itself when it was made here or given as an entity.
+pub struct Made<F: Factory> {
+    id: String,
+    value: MadeValue<F>,
+}
+
+enum MadeValue<F: Factory> {
+    Nothing,
+    Given(Box<Entity<F>>),
+    Created(Output<F>),
+}
+
+impl<F: Factory> fmt::Debug for Made<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let how = match self.value {
+            MadeValue::Nothing => "unresolved or by id",
+            MadeValue::Given(_) => "given",
+            MadeValue::Created(_) => "created",
+        };
+        f.debug_struct("Made")
+            .field("factory", &F::NAME)
+            .field("id", &self.id)
+            .field("how", &how)
+            .finish()
+    }
+}
+
+impl<F: Factory> Made<F> {
+    /// Without the cloud (for `build`): the id if one was given, else empty.
+    pub fn unresolved(sub: Sub<F>) -> Self {
+        match sub {
+            Sub::Id(id) => Self {
+                id,
+                value: MadeValue::Nothing,
+            },
+            Sub::Existing(entity) => Self {
+                id: entity.id().to_string(),
+                value: MadeValue::Given(entity),
+            },
+            Sub::Default | Sub::With(_) => Self {
+                id: String::new(),
+                value: MadeValue::Nothing,
+            },
+        }
+    }
+
+    /// With the cloud (for `create`): makes the resource unless one was
+    /// given.
+    pub async fn resolve(sub: Sub<F>, ctx: &TestContext) -> Result<Self> {
+        let builder = match sub {
+            Sub::Default => F::new(),
+            Sub::With(builder) => builder,
+            given => return Ok(Self::unresolved(given)),
+        };
+        let output = builder.create(ctx).await?;
+        Ok(Self {
+            id: output.as_ref().id().to_string(),
+            value: MadeValue::Created(output),
+        })
+    }
+
+    /// The resource's id (empty in `build` when the cloud would supply it).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The id as an owned string (for request fields).
+    pub fn id_string(&self) -> String {
+        self.id.clone()
+    }
+
+    /// The entity, when it was made here or given as an entity (not for
+    /// ids, nor in `build`).
+    pub fn entity(&self) -> Option<&Entity<F>> {
+        match &self.value {
+            MadeValue::Nothing => None,
+            MadeValue::Given(entity) => Some(entity),
+            MadeValue::Created(output) => Some(output.as_ref()),
+        }
+    }
+
+    /// A value read from the entity, or the type's default when the entity
+    /// is unknown: `account.get(|a| a.name.clone())`.
+    pub fn get<T: Default>(&self, read: impl FnOnce(&Entity<F>) -> Option<T>) -> T {
+        self.entity().and_then(read).unwrap_or_default()
+    }
+
+    /// What the sub-factory's `create` returned, when it ran.
+    pub fn output(&self) -> Option<&Output<F>> {
+        match &self.value {
+            MadeValue::Created(output) => Some(output),
+            _ => None,
+        }
+    }
+
+    /// Takes what the sub-factory's `create` returned, to keep it in the
+    /// parent's output.
+    pub fn into_output(self) -> Option<Output<F>> {
+        match self.value {
+            MadeValue::Created(output) => Some(output),
+            _ => None,
+        }
+    }
+}
+
+/// A change to a request applied after it is built (`with_request`).
+pub type RequestHook<R> = Arc<dyn Fn(&mut R) + Send + Sync>;

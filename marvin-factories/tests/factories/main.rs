@@ -1,0 +1,7 @@
+//! The factories, checked without a cloud (`build`) and against the
+//! embedded simulator (`create`, cleanup, lookups, hooks, tags).
+
+mod build;
+mod harness;
+mod lint;
+mod simulator;
