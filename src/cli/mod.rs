@@ -9,6 +9,7 @@ use marvin_core::Config;
 
 pub mod cleanup;
 pub mod simulator;
+pub mod smoke;
 pub mod sync;
 
 /// Marvin for Rust: integration tests for Apache CloudStack clouds.
@@ -27,6 +28,9 @@ enum Command {
     Cleanup(cleanup::CleanupArgs),
     /// Run the CloudStack-compatible simulator as a standalone endpoint.
     Simulator(simulator::SimulatorArgs),
+    /// Run the bundled smoke suite in parallel, with reports and a leak
+    /// check (against the embedded simulator unless a config is given).
+    Smoke(smoke::SmokeArgs),
 }
 
 /// Why the CLI stopped; each kind has its own exit code.
@@ -41,6 +45,9 @@ pub enum CliError {
     /// Resources are left on the cloud.
     #[error("{0} resource(s) could not be deleted")]
     Leaks(usize),
+    /// Tests of a suite failed.
+    #[error("{0} test(s) failed")]
+    TestsFailed(usize),
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -54,6 +61,7 @@ pub enum CliError {
 impl CliError {
     fn exit_code(&self) -> ExitCode {
         match self {
+            Self::TestsFailed(_) => ExitCode::from(1),
             Self::Usage(_) => ExitCode::from(2),
             Self::Leaks(_) => ExitCode::from(4),
             Self::Client(_) | Self::Io { .. } => ExitCode::from(3),
@@ -84,6 +92,7 @@ pub fn main() -> ExitCode {
             Command::Sync(args) => sync::run(args).await,
             Command::Cleanup(args) => cleanup::run(args).await,
             Command::Simulator(args) => simulator::run(args).await,
+            Command::Smoke(args) => smoke::run(args).await,
         }
     });
     match outcome {

@@ -87,7 +87,8 @@ impl Coverage {
                 };
                 count(&call.command, call.duration, call.error.is_some());
                 // The client polls queryAsyncJobResult inside an async call.
-                if call.job_id.is_some() && !call.command.eq_ignore_ascii_case("queryAsyncJobResult")
+                if call.job_id.is_some()
+                    && !call.command.eq_ignore_ascii_case("queryAsyncJobResult")
                 {
                     count("queryAsyncJobResult", Duration::ZERO, false);
                 }

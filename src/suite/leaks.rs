@@ -16,8 +16,11 @@ use super::result::TestResult;
 /// A resource the run created, to be checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    /// The test that created it.
+    /// The test that created it (the last one, when an id came back: the
+    /// cloud reuses the ids of public IP addresses).
     pub test: String,
+    /// How many times the run created it.
+    pub creations: usize,
     /// How it is deleted (entity, id, command, key parameters).
     pub deletion: Deletion,
     /// What the run's records say became of it (`deleted`, `kept`, `not
@@ -58,8 +61,11 @@ pub struct Unverified {
 pub struct LeakCheck {
     /// Where the list of created resources came from.
     pub source: String,
-    /// How many resources the run created.
+    /// How many resources the run created (creations: an id the cloud
+    /// hands out again counts each time).
     pub created: usize,
+    /// How many distinct resources (entity and id) that was.
+    pub distinct: usize,
     /// How many were confirmed gone by listing them.
     pub verified_gone: usize,
     /// Resources left on the cloud.
@@ -80,9 +86,19 @@ pub fn candidates_from_ledger(contents: &LedgerContents, run_id: &str) -> Vec<Ca
         match (record.event, found, &record.deletion) {
             (Event::Created, None, Some(deletion)) => candidates.push(Candidate {
                 test: record.test.clone(),
+                creations: 1,
                 deletion: deletion.clone(),
                 recorded: "not deleted".into(),
             }),
+            // The same id again (a reused address): the latest creation
+            // decides who owns it now.
+            (Event::Created, Some(index), Some(deletion)) => {
+                let candidate = &mut candidates[index];
+                candidate.test = record.test.clone();
+                candidate.creations += 1;
+                candidate.deletion = deletion.clone();
+                candidate.recorded = "not deleted".into();
+            }
             (event, Some(index), _) => {
                 candidates[index].recorded = match event {
                     Event::Created => "not deleted",
@@ -105,6 +121,7 @@ pub fn candidates_from_results(tests: &[TestResult]) -> Vec<Candidate> {
         .flat_map(|test| {
             test.resources.iter().map(|resource| Candidate {
                 test: test.name.clone(),
+                creations: 1,
                 deletion: resource.deletion.clone(),
                 recorded: resource.fate.describe(),
             })
@@ -119,7 +136,8 @@ pub struct Lookup {
     pub command: String,
     /// Its parameters (`id`, `listall`, filters).
     pub params: Vec<(String, String)>,
-    /// The field of a listed item that identifies the resource.
+    /// The field of a listed item that identifies the resource (`id`, or
+    /// `name` for resources deleted by name).
     pub key: String,
     /// The value of that field.
     pub value: String,
@@ -136,6 +154,7 @@ pub fn lookup(deletion: &Deletion, precache: &ApiList) -> Option<Lookup> {
         "Iso" => ("listIsos".into(), &[("isofilter", "all")]),
         "Firewall" | "FirewallRule" => ("listFirewallRules".into(), &[]),
         "VirtualRouter" => ("listRouters".into(), &[]),
+        "VMSnapshot" => ("listVMSnapshot".into(), &[]),
         _ => (format!("list{}", plural(entity)), &[]),
     };
     let api = precache.find(&command).or_else(|| {
@@ -156,6 +175,9 @@ pub fn lookup(deletion: &Deletion, precache: &ApiList) -> Option<Lookup> {
         return None;
     }
     let mut params = vec![(key.clone(), value.clone())];
+    // Listed items carry their id as `id` whatever the parameter is called
+    // (`vmsnapshotid`); only names stay names.
+    let key = if key == "name" { key } else { "id".to_string() };
     for (name, value) in extra {
         params.push(((*name).into(), (*value).into()));
     }
@@ -242,6 +264,7 @@ pub async fn check(
     candidates: Vec<Candidate>,
     concurrency: usize,
 ) -> LeakCheck {
+    let created = candidates.iter().map(|c| c.creations).sum();
     let mut seen = HashSet::new();
     let candidates: Vec<Candidate> = candidates
         .into_iter()
@@ -254,7 +277,8 @@ pub async fn check(
         .await;
     let mut result = LeakCheck {
         source,
-        created: candidates.len(),
+        created,
+        distinct: candidates.len(),
         ..LeakCheck::default()
     };
     for (candidate, finding) in candidates.into_iter().zip(findings) {
@@ -262,6 +286,7 @@ pub async fn check(
             test,
             deletion,
             recorded,
+            ..
         } = candidate;
         match finding {
             Finding::Gone => result.verified_gone += 1,
@@ -326,8 +351,11 @@ mod tests {
     #[test]
     fn lookups_follow_the_entity_and_the_precache() {
         let precache = precache();
-        let account = lookup(&Deletion::new("Account", "a1", "deleteAccount", true), &precache)
-            .unwrap();
+        let account = lookup(
+            &Deletion::new("Account", "a1", "deleteAccount", true),
+            &precache,
+        )
+        .unwrap();
         assert_eq!(account.command, "listAccounts");
         assert_eq!(pairs(&account), [("id", "a1"), ("listall", "true")]);
         let ip = lookup(
@@ -344,11 +372,27 @@ mod tests {
         assert_eq!(pairs(&template), [("id", "t1"), ("templatefilter", "all")]);
         let vpc = lookup(&Deletion::new("Vpc", "v1", "deleteVPC", true), &precache).unwrap();
         assert_eq!(vpc.command, "listVPCs");
+        let mut snapshot = Deletion::new("VMSnapshot", "s1", "deleteVMSnapshot", true);
+        snapshot.params = vec![("vmsnapshotid".into(), "s1".into())];
+        let precache_with_snapshots = ApiList::from_json(
+            r#"{"api":[{"name":"listVMSnapshot","params":[{"name":"vmsnapshotid","type":"uuid"}]}]}"#,
+        )
+        .unwrap();
+        let snapshot = lookup(&snapshot, &precache_with_snapshots).unwrap();
+        assert_eq!(snapshot.command, "listVMSnapshot");
+        assert_eq!(pairs(&snapshot), [("vmsnapshotid", "s1")]);
+        assert_eq!(snapshot.key, "id");
         let mut key = Deletion::new("SSHKeyPair", "k1", "deleteSSHKeyPair", false);
         key.params = vec![("name".into(), "k1".into())];
         let key = lookup(&key, &precache).unwrap();
         assert_eq!((key.key.as_str(), key.value.as_str()), ("name", "k1"));
-        assert!(lookup(&Deletion::new("Volume", "v1", "deleteVolume", false), &precache).is_none());
+        assert!(
+            lookup(
+                &Deletion::new("Volume", "v1", "deleteVolume", false),
+                &precache
+            )
+            .is_none()
+        );
     }
 
     #[test]
@@ -371,7 +415,13 @@ mod tests {
             {"id": "vm0", "state": "Running"}, {"id": "vm1", "state": "Destroyed"}]});
         assert_eq!(listed(&answer, &lookup), Some(Some("Destroyed".into())));
         assert_eq!(listed(&json!({}), &lookup), None);
-        assert_eq!(listed(&json!({"count": 1, "virtualmachine": [{"id": "vm0"}]}), &lookup), None);
+        assert_eq!(
+            listed(
+                &json!({"count": 1, "virtualmachine": [{"id": "vm0"}]}),
+                &lookup
+            ),
+            None
+        );
     }
 
     #[test]
@@ -386,19 +436,24 @@ mod tests {
                 record(Event::Deleted, "r1", "a"),
                 record(Event::Created, "r1", "c"),
                 record(Event::Kept, "r1", "c"),
+                // An id handed out again, to another test, not deleted.
+                LedgerRecord::new(Event::Created, "r1", "t2", &d("a")),
             ],
             malformed_lines: 0,
         };
-        let found: Vec<(String, String)> = candidates_from_ledger(&contents, "r1")
+        let found: Vec<(String, String, String, usize)> = candidates_from_ledger(&contents, "r1")
             .into_iter()
-            .map(|c| (c.deletion.id, c.recorded))
+            .map(|c| (c.deletion.id, c.recorded, c.test, c.creations))
             .collect();
+        let row = |id: &str, recorded: &str, test: &str, n| {
+            (id.to_string(), recorded.to_string(), test.to_string(), n)
+        };
         assert_eq!(
             found,
             [
-                ("a".to_string(), "deleted".to_string()),
-                ("b".to_string(), "not deleted".to_string()),
-                ("c".to_string(), "kept".to_string()),
+                row("a", "not deleted", "t2", 2),
+                row("b", "not deleted", "t", 1),
+                row("c", "kept", "t", 1),
             ]
         );
     }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use marvin_core::cleanup::Event;
 use marvin_core::observer::{CallOutcome, CallRecord};
-use marvin_core::{Deletion, ErrorCode};
 use marvin_core::testing::{CleanupEnd, ScenarioOutcome, Verdict};
+use marvin_core::{Deletion, ErrorCode};
 
 use super::coverage::Coverage;
 use super::leaks::LeakCheck;
@@ -424,8 +424,8 @@ impl SuiteResult {
 mod tests {
     use std::sync::Arc;
 
-    use marvin_core::cleanup::{CleanupFailure, CleanupReport};
     use marvin_core::Error;
+    use marvin_core::cleanup::{CleanupFailure, CleanupReport};
     use marvin_core::testing::ApiTrace;
 
     use super::*;

@@ -51,7 +51,7 @@ pub fn run_as_cargo_test(scenario: &Scenario) {
 
 /// Expands a table of scenarios, grouped by module, in one of two modes:
 ///
-/// - `static`: `pub static SCENARIOS: &[Scenario]`, in table order;
+/// - `list`: `pub static SCENARIOS: &[Scenario]`, in table order;
 /// - `cargo_tests`: per module a `mod` with one `#[test]` per scenario,
 ///   which runs it with [`run_as_cargo_test`].
 ///
@@ -60,7 +60,7 @@ pub fn run_as_cargo_test(scenario: &Scenario) {
 /// `(hardware)` for scenarios that need real hypervisors.
 ///
 /// ```ignore
-/// marvin::scenario_table! { static, crate::smoke;
+/// marvin::scenario_table! { list, crate::smoke;
 ///     accounts {
 ///         create_and_delete => ["smoke", "accounts"],
 ///     }
@@ -71,34 +71,41 @@ pub fn run_as_cargo_test(scenario: &Scenario) {
 /// the table here with the mode it was given (see `marvin::smoke_scenarios!`).
 #[macro_export]
 macro_rules! scenario_table {
-    (static, $($root:tt)::+; $(
+    (list, $($root:tt)::+; $(
         $module:ident { $( $func:ident => [$($tag:literal),* $(,)?] $(($hardware:ident))? ),* $(,)? }
     )*) => {
+        use $($root)::+ as __scenario_root;
         /// Every scenario of the suite, in table order.
         pub static SCENARIOS: &[$crate::suite::Scenario] = &[$($(
             $crate::suite::Scenario {
                 name: ::core::concat!(::core::stringify!($module), "::", ::core::stringify!($func)),
                 tags: &[$($tag),*],
                 required_hardware: $crate::__scenario_hardware!($($hardware)?),
-                run: |ctx| ::std::boxed::Box::pin($($root)::+::$module::$func(ctx)),
+                run: |ctx| ::std::boxed::Box::pin(__scenario_root::$module::$func(ctx)),
             },
         )*)*];
     };
     (cargo_tests, $($root:tt)::+; $(
         $module:ident { $( $func:ident => [$($tag:literal),* $(,)?] $(($hardware:ident))? ),* $(,)? }
-    )*) => {$(
-        mod $module {$(
+    )*) => {
+        use $($root)::+ as __scenario_root;
+        $(
+        mod $module {
+            use super::__scenario_root;
+            $(
             #[test]
             fn $func() {
                 $crate::suite::run_as_cargo_test(&$crate::suite::Scenario {
                     name: ::core::concat!(::core::stringify!($module), "::", ::core::stringify!($func)),
                     tags: &[$($tag),*],
                     required_hardware: $crate::__scenario_hardware!($($hardware)?),
-                    run: |ctx| ::std::boxed::Box::pin($($root)::+::$module::$func(ctx)),
+                    run: |ctx| ::std::boxed::Box::pin(__scenario_root::$module::$func(ctx)),
                 });
             }
-        )*}
-    )*};
+            )*
+        }
+        )*
+    };
 }
 
 /// `(hardware)` after a table entry: the scenario needs real hypervisors.
@@ -115,8 +122,6 @@ macro_rules! __scenario_hardware {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     mod demo {
         use crate::Result;
         use marvin_core::testing::TestContext;
@@ -131,7 +136,7 @@ mod tests {
     }
 
     mod table {
-        crate::scenario_table! { static, crate::suite::scenario::tests;
+        crate::scenario_table! { list, crate::suite::scenario::tests;
             demo {
                 first => ["smoke", "demo"],
                 second => ["slow"] (hardware),

@@ -1,0 +1,222 @@
+//! JUnit XML: one `testsuite`, one `testcase` per test with its time, a
+//! `failure` (message, location, the API trace) or a `skipped` element.
+//! Leaks are reported as one more failed test case, `leak-check`, so that
+//! CI systems that only read JUnit see them.
+
+use std::fmt::Write as _;
+
+use super::result::{Status, SuiteResult, TestResult};
+
+/// The report as an XML document.
+pub fn render(result: &SuiteResult) -> String {
+    let leak_failed = !result.leaks.leaks.is_empty();
+    let tests = result.tests.len() + 1;
+    let failures = result.count(Status::Failed) + usize::from(leak_failed);
+    let skipped = result.count(Status::Skipped);
+    let time = secs(result.wall.as_secs_f64());
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"marvin {suite}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{time}\">",
+        suite = escape(&result.suite),
+    );
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{suite}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{time}\" timestamp=\"{started}\">",
+        suite = escape(&result.suite),
+        started = escape(&result.started),
+    );
+    let _ = writeln!(out, "    <properties>");
+    for (name, value) in [
+        ("run_id", result.run_id.as_str()),
+        ("target", result.target.as_str()),
+        ("jobs", &result.jobs.to_string()),
+        ("tags", &result.tags.join(",")),
+        (
+            "api_coverage",
+            &format!(
+                "{}/{}",
+                result.coverage.exercised(),
+                result.coverage.total()
+            ),
+        ),
+    ] {
+        let _ = writeln!(
+            out,
+            "      <property name=\"{}\" value=\"{}\"/>",
+            escape(name),
+            escape(value)
+        );
+    }
+    let _ = writeln!(out, "    </properties>");
+    for test in &result.tests {
+        testcase(&mut out, &result.suite, test);
+    }
+    leak_case(&mut out, result);
+    out.push_str("  </testsuite>\n</testsuites>\n");
+    out
+}
+
+fn testcase(out: &mut String, suite: &str, test: &TestResult) {
+    let classname = match test.name.rsplit_once("::") {
+        Some((module, _)) => format!("{suite}.{}", module.replace("::", ".")),
+        None => suite.to_string(),
+    };
+    let _ = write!(
+        out,
+        "    <testcase name=\"{}\" classname=\"{}\" time=\"{}\"",
+        escape(&test.name),
+        escape(&classname),
+        secs(test.duration.as_secs_f64())
+    );
+    match test.status {
+        Status::Passed => out.push_str("/>\n"),
+        Status::Skipped => {
+            let _ = writeln!(
+                out,
+                ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                escape(test.skip_reason.as_deref().unwrap_or(""))
+            );
+        }
+        Status::Failed => {
+            let (kind, message, location) = match &test.failure {
+                Some(failure) => (
+                    failure.kind.as_str(),
+                    failure.message.as_str(),
+                    failure.location.as_deref(),
+                ),
+                None => ("failure", "failed", None),
+            };
+            let first_line = message.lines().next().unwrap_or("");
+            let mut body = message.to_string();
+            if let Some(location) = location {
+                let _ = write!(body, "\nat {location}");
+            }
+            for problem in &test.cleanup_problems {
+                if !message.contains(problem.as_str()) {
+                    let _ = write!(body, "\ncleanup: {problem}");
+                }
+            }
+            if !test.calls.is_empty() {
+                let _ = write!(body, "\n\nAPI calls ({}):", test.calls.len());
+                for (index, call) in test.calls.iter().enumerate() {
+                    let _ = write!(body, "\n  {:>3}. {}", index + 1, call.command);
+                    for (name, value) in &call.params {
+                        let _ = write!(body, " {name}={value}");
+                    }
+                    let outcome = match &call.error {
+                        None => "ok".to_string(),
+                        Some(error) => match error.code {
+                            Some(code) => format!("failed {code}: {}", error.message),
+                            None => format!("failed: {}", error.message),
+                        },
+                    };
+                    let _ = write!(body, " -> {outcome} ({} ms)", call.duration.as_millis());
+                }
+            }
+            let _ = writeln!(
+                out,
+                ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>",
+                kind,
+                escape(first_line),
+                escape(&body)
+            );
+        }
+    }
+}
+
+fn leak_case(out: &mut String, result: &SuiteResult) {
+    let _ = write!(
+        out,
+        "    <testcase name=\"leak-check\" classname=\"{}\" time=\"0\"",
+        escape(&result.suite)
+    );
+    if result.leaks.leaks.is_empty() {
+        out.push_str("/>\n");
+        return;
+    }
+    let mut body = String::new();
+    for leak in &result.leaks.leaks {
+        let _ = writeln!(
+            body,
+            "{} {} (created by {}; records: {}): {}",
+            leak.entity, leak.id, leak.test, leak.recorded, leak.evidence
+        );
+    }
+    let _ = writeln!(
+        out,
+        ">\n      <failure type=\"leak\" message=\"{} resource(s) left on the cloud\">{}</failure>\n    </testcase>",
+        result.leaks.leaks.len(),
+        escape(&body)
+    );
+}
+
+fn secs(seconds: f64) -> String {
+    format!("{seconds:.3}")
+}
+
+/// Escapes text for XML attributes and content; characters XML 1.0 cannot
+/// carry (most control characters) are replaced.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\t' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::summary::tests::fixture;
+    use super::*;
+
+    #[test]
+    fn the_junit_of_a_fixed_run() {
+        let xml = render(&fixture());
+        let expected = r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="marvin smoke" tests="5" failures="2" errors="0" skipped="1" time="1.500">
+  <testsuite name="smoke" tests="5" failures="2" errors="0" skipped="1" time="1.500" timestamp="2025-01-01T10:00:00Z">
+    <properties>
+      <property name="run_id" value="r-1"/>
+      <property name="target" value="embedded simulator at http://127.0.0.1:1/client/api"/>
+      <property name="jobs" value="4"/>
+      <property name="tags" value=""/>
+      <property name="api_coverage" value="1/2"/>
+    </properties>
+    <testcase name="accounts::create_and_delete" classname="smoke.accounts" time="0.120"/>
+    <testcase name="domains::duplicate_name_is_refused" classname="smoke.domains" time="0.080">
+      <failure type="panic" message="result should fail with 431 (ParamError)">result should fail with 431 (ParamError)
+  actual: Ok(..) &lt;&amp;&gt;
+at src/smoke/domains.rs:40:9
+
+API calls (1):
+    1. createDomain name=d&lt;1&gt; -&gt; failed 431: refused &amp; &quot;quoted&quot; (3 ms)</failure>
+    </testcase>
+    <testcase name="vms::ssh_login" classname="smoke.vms" time="0.000">
+      <skipped message="needs real hardware"/>
+    </testcase>
+    <testcase name="templates::register_and_delete" classname="smoke.templates" time="0.900"/>
+    <testcase name="leak-check" classname="smoke" time="0">
+      <failure type="leak" message="1 resource(s) left on the cloud">Domain d1 (created by domains::duplicate_name_is_refused; records: not deleted): still listed by listDomains
+</failure>
+    </testcase>
+  </testsuite>
+</testsuites>
+"#;
+        pretty_assertions::assert_eq!(xml, expected);
+    }
+
+    #[test]
+    fn control_characters_are_replaced() {
+        assert_eq!(escape("a\u{1}b\n"), "a\u{FFFD}b\n");
+    }
+}

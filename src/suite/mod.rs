@@ -1,0 +1,34 @@
+//! Running a suite of scenarios in one process: concurrently, with
+//! progress, a summary, JUnit XML and HTML reports, a leak check against the
+//! cloud and the API coverage of the run. `marvin smoke` is this module
+//! applied to [`crate::smoke::SCENARIOS`].
+//!
+//! The pieces, each in its own file:
+//! - [`Scenario`] and [`scenario_table!`](crate::scenario_table): one table
+//!   of scenarios gives both a `static` list and one cargo test each;
+//! - [`run_suite`]: runs the selected scenarios on the current runtime
+//!   (each through [`marvin_core::testing::run_scenario`]), then the leak
+//!   check;
+//! - [`SuiteResult`]: the results as data, rendered by [`summary`],
+//!   [`junit`] and [`html`].
+
+pub mod html;
+pub mod junit;
+pub mod summary;
+
+mod coverage;
+mod leaks;
+mod panics;
+mod progress;
+mod result;
+mod run;
+mod scenario;
+
+pub use coverage::{ApiUse, Coverage};
+pub use leaks::{Candidate, Leak, LeakCheck, Lookup, Unverified, lookup};
+pub use result::{
+    ApiCall, CallError, CreatedResource, Failure, FailureKind, Fate, Status, SuiteResult,
+    TestResult,
+};
+pub use run::{RunOptions, default_jobs, run_suite, select};
+pub use scenario::{Scenario, ScenarioFn, run_as_cargo_test};

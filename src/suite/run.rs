@@ -1,0 +1,196 @@
+//! Running a suite: the selected scenarios concurrently on the current
+//! runtime, then the leak check and the API coverage.
+
+use std::io::{BufRead, BufReader, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use marvin_core::Client;
+use marvin_core::cleanup::{self, LedgerContents, LedgerRecord};
+use marvin_core::schema::ApiList;
+use marvin_core::testing::{RunSettings, run_scenario};
+
+use super::coverage::Coverage;
+use super::leaks::{self, Candidate};
+use super::panics::{CaptureGuard, Captured, PanicSlot};
+use super::progress::Progress;
+use super::result::{SuiteResult, TestResult};
+use super::scenario::Scenario;
+
+/// How long the leak check waits for the cleanup thread.
+const FLUSH_LIMIT: Duration = Duration::from_secs(60);
+
+/// How to run a suite.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The suite's name in reports (`smoke`).
+    pub suite: String,
+    /// How many tests run at once (at least 1).
+    pub jobs: usize,
+    /// Run id, ledger, selected tags, hardware (see [`RunSettings`]).
+    pub settings: RunSettings,
+    /// Where the tests run, for reports (`embedded simulator at URL`).
+    pub target: String,
+    /// Draw a progress bar on stderr (only shown on a terminal).
+    pub progress_bar: bool,
+    /// Print one line per finished test on stdout.
+    pub test_lines: bool,
+}
+
+/// The default number of concurrent tests: the number of CPUs, at least 4
+/// (tests mostly wait for the cloud, so more than one per core pays off).
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(4)
+        .max(4)
+}
+
+/// The scenarios `settings` select by tag (all when no tag is selected),
+/// in table order.
+pub fn select<'s>(scenarios: &'s [Scenario], settings: &RunSettings) -> Vec<&'s Scenario> {
+    let tags = settings.selected_tags.clone().unwrap_or_default();
+    scenarios.iter().filter(|s| s.has_any_tag(&tags)).collect()
+}
+
+/// Runs the scenarios `options.settings` select, `options.jobs` at a time,
+/// each with its own context, cleanup stack and trace, on the current
+/// runtime; then checks that nothing the run created is left on the cloud
+/// (`client`, the admin client) and computes the coverage of `precache`.
+pub async fn run_suite(
+    scenarios: &[Scenario],
+    client: &Client,
+    precache: &ApiList,
+    options: &RunOptions,
+) -> SuiteResult {
+    let started_at = Instant::now();
+    let now = time::OffsetDateTime::now_utc();
+    let started = now
+        .replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let selected = select(scenarios, &options.settings);
+    let ledger_start = options.settings.ledger.as_deref().map(file_len);
+    let progress = Progress::new(selected.len(), options.progress_bar, options.test_lines);
+    let jobs = options.jobs.max(1);
+
+    let mut results: Vec<(usize, TestResult)> = {
+        let _capture = CaptureGuard::install();
+        futures_util::stream::iter(selected.iter().enumerate())
+            .map(|(index, scenario)| {
+                let progress = &progress;
+                let settings = &options.settings;
+                async move {
+                    progress.started(scenario.name);
+                    let slot = PanicSlot::default();
+                    let spec = scenario.spec();
+                    let outcome = Captured::new(
+                        slot.clone(),
+                        run_scenario(settings, &spec, client.clone(), scenario.run),
+                    )
+                    .await;
+                    let result = TestResult::from_outcome(
+                        scenario.name,
+                        scenario.tags,
+                        outcome,
+                        slot.location(),
+                    );
+                    progress.finished(scenario.name, &result);
+                    (index, result)
+                }
+            })
+            .buffer_unordered(jobs)
+            .collect()
+            .await
+    };
+    results.sort_by_key(|(index, _)| *index);
+    let tests: Vec<TestResult> = results.into_iter().map(|(_, result)| result).collect();
+
+    progress.phase("checking that nothing was left on the cloud");
+    // Deletions handed to the cleanup thread (guards that outlived their
+    // test) finish before the check.
+    let _ = tokio::task::spawn_blocking(|| cleanup::flush_timeout(FLUSH_LIMIT)).await;
+    let (source, candidates) = match (&options.settings.ledger, ledger_start) {
+        (Some(path), Some(start)) => match read_ledger_from(path, start) {
+            Ok(contents) => (
+                format!("ledger {}", path.display()),
+                leaks::candidates_from_ledger(&contents, &options.settings.run_id),
+            ),
+            Err(error) => (
+                format!("the tests' own records (the ledger could not be read: {error})"),
+                leaks::candidates_from_results(&tests),
+            ),
+        },
+        _ => (
+            "the tests' own records (no ledger)".to_string(),
+            leaks::candidates_from_results(&tests),
+        ),
+    };
+    let leak_check = leaks::check(
+        client,
+        precache,
+        source,
+        merge(candidates, &tests),
+        jobs * 2,
+    )
+    .await;
+    progress.finish();
+
+    SuiteResult {
+        suite: options.suite.clone(),
+        run_id: options.settings.run_id.clone(),
+        target: options.target.clone(),
+        started,
+        wall: started_at.elapsed(),
+        jobs,
+        tags: options.settings.selected_tags.clone().unwrap_or_default(),
+        coverage: Coverage::compute(precache, &tests),
+        tests,
+        leaks: leak_check,
+    }
+}
+
+/// The ledger's candidates plus anything the tests recorded that the
+/// ledger misses (a ledger write that failed is reported, not fatal).
+fn merge(mut candidates: Vec<Candidate>, tests: &[TestResult]) -> Vec<Candidate> {
+    for candidate in leaks::candidates_from_results(tests) {
+        let known = candidates.iter().any(|c| {
+            c.deletion.entity == candidate.deletion.entity && c.deletion.id == candidate.deletion.id
+        });
+        if !known {
+            candidates.push(candidate);
+        }
+    }
+    candidates
+}
+
+fn file_len(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// The ledger records appended at or after byte `start` (the ledger is
+/// append-only and shared by every run: only the tail is this run's).
+fn read_ledger_from(path: &PathBuf, start: u64) -> std::io::Result<LedgerContents> {
+    let mut file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(LedgerContents::default());
+        }
+        Err(error) => return Err(error),
+    };
+    file.seek(SeekFrom::Start(start))?;
+    let mut contents = LedgerContents::default();
+    for line in BufReader::new(file).split(b'\n') {
+        let line = line?;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<LedgerRecord>(&line) {
+            Ok(record) => contents.records.push(record),
+            Err(_) => contents.malformed_lines += 1,
+        }
+    }
+    Ok(contents)
+}

@@ -1,0 +1,321 @@
+//! The summary printed at the end of a run: counts and times per result,
+//! failures with their messages, skips with their reasons, the slowest
+//! tests, the leak check and the API coverage.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::result::{Status, SuiteResult, TestResult};
+
+/// How many lines of a failure message the summary shows.
+const MESSAGE_LINES: usize = 6;
+/// How many of the slowest tests it lists.
+const SLOWEST: usize = 5;
+
+/// `1.234s`.
+pub fn seconds(duration: Duration) -> String {
+    format!("{:.3}s", duration.as_secs_f64())
+}
+
+/// The per-test line printed as each test finishes:
+/// `    PASS [   0.123s] accounts::create_and_delete`.
+pub fn test_line(test: &TestResult) -> String {
+    let word = match test.status {
+        Status::Passed => "PASS",
+        Status::Failed => "FAIL",
+        Status::Skipped => "SKIP",
+    };
+    let mut line = format!("    {word} [{:>9}] {}", seconds(test.duration), test.name);
+    if let Some(reason) = &test.skip_reason {
+        let _ = write!(line, " ({reason})");
+    }
+    line
+}
+
+/// The summary as text (no colours), ending with a newline.
+pub fn render(result: &SuiteResult) -> String {
+    let mut out = String::new();
+    let ran = result.tests.len();
+    let _ = writeln!(
+        out,
+        "{}: {ran} test{} in {} with {} job{} (run {}, {})",
+        result.suite,
+        plural(ran),
+        seconds(result.wall),
+        result.jobs,
+        plural(result.jobs),
+        result.run_id,
+        result.target
+    );
+    if !result.tags.is_empty() {
+        let _ = writeln!(out, "selected tags: {}", result.tags.join(", "));
+    }
+    out.push('\n');
+    let _ = writeln!(out, "  {:<8} {:>6} {:>10}", "result", "tests", "time");
+    let mut total = Duration::ZERO;
+    for status in [Status::Passed, Status::Failed, Status::Skipped] {
+        let tests: Vec<&TestResult> = result.tests.iter().filter(|t| t.status == status).collect();
+        let time: Duration = tests.iter().map(|t| t.duration).sum();
+        total += time;
+        let shown = if status == Status::Skipped {
+            "-".to_string()
+        } else {
+            seconds(time)
+        };
+        let _ = writeln!(
+            out,
+            "  {:<8} {:>6} {:>10}",
+            status.as_str(),
+            tests.len(),
+            shown
+        );
+    }
+    let _ = writeln!(out, "  {:<8} {:>6} {:>10}", "total", ran, seconds(total));
+
+    let failed: Vec<&TestResult> = result.failed().collect();
+    if !failed.is_empty() {
+        let _ = writeln!(out, "\nFailed:");
+        for test in failed {
+            let _ = writeln!(out, "  {} ({})", test.name, seconds(test.duration));
+            if let Some(failure) = &test.failure {
+                let lines: Vec<&str> = failure.message.lines().collect();
+                for line in lines.iter().take(MESSAGE_LINES) {
+                    let _ = writeln!(out, "      {line}");
+                }
+                if lines.len() > MESSAGE_LINES {
+                    let _ = writeln!(
+                        out,
+                        "      ... {} more line(s) in the reports",
+                        lines.len() - MESSAGE_LINES
+                    );
+                }
+                if let Some(location) = &failure.location {
+                    let _ = writeln!(out, "      at {location}");
+                }
+            }
+            if test.failure.as_ref().map(|f| f.kind) != Some(super::result::FailureKind::Cleanup) {
+                for problem in &test.cleanup_problems {
+                    let _ = writeln!(out, "      and {problem}");
+                }
+            }
+        }
+    }
+
+    let skipped: Vec<&TestResult> = result
+        .tests
+        .iter()
+        .filter(|t| t.status == Status::Skipped)
+        .collect();
+    if !skipped.is_empty() {
+        let _ = writeln!(out, "\nSkipped:");
+        for test in skipped {
+            let reason = test.skip_reason.as_deref().unwrap_or("no reason given");
+            let _ = writeln!(out, "  {} ({reason})", test.name);
+        }
+    }
+
+    let slowest = result.slowest(SLOWEST);
+    if !slowest.is_empty() {
+        let _ = writeln!(out, "\nSlowest:");
+        for test in slowest {
+            let _ = writeln!(out, "  {:>9}  {}", seconds(test.duration), test.name);
+        }
+    }
+
+    let leaks = &result.leaks;
+    let distinct = if leaks.distinct == leaks.created {
+        String::new()
+    } else {
+        format!(" ({} distinct ids)", leaks.distinct)
+    };
+    let _ = writeln!(
+        out,
+        "\nLeak check: {} resource{} created{distinct}, {} confirmed gone on the cloud, {} left, {} unverifiable ({})",
+        leaks.created,
+        plural(leaks.created),
+        leaks.verified_gone,
+        leaks.leaks.len(),
+        leaks.unverified.len(),
+        leaks.source
+    );
+    for leak in &leaks.leaks {
+        let _ = writeln!(
+            out,
+            "  LEFT {} {} (created by {}; records: {}): {}",
+            leak.entity, leak.id, leak.test, leak.recorded, leak.evidence
+        );
+    }
+    for item in &leaks.unverified {
+        let _ = writeln!(
+            out,
+            "  unverified {} {} (created by {}): {}",
+            item.entity, item.id, item.test, item.reason
+        );
+    }
+    let coverage = &result.coverage;
+    let _ = writeln!(
+        out,
+        "API coverage: {} of {} APIs of the precache exercised ({:.1}%)",
+        coverage.exercised(),
+        coverage.total(),
+        coverage.percent()
+    );
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::super::coverage::{ApiUse, Coverage};
+    use super::super::leaks::{Leak, LeakCheck};
+    use super::super::result::{ApiCall, CallError, CreatedResource, Failure, FailureKind, Fate};
+    use super::*;
+    use marvin_core::Deletion;
+
+    fn test(name: &str, status: Status, ms: u64) -> TestResult {
+        let mut test = TestResult::skipped(name, &["smoke"], String::new());
+        test.status = status;
+        test.skip_reason = None;
+        test.duration = Duration::from_millis(ms);
+        test
+    }
+
+    /// A fixed result set, shared with the JUnit and HTML tests.
+    pub(crate) fn fixture() -> SuiteResult {
+        let mut passed = test("accounts::create_and_delete", Status::Passed, 120);
+        passed.calls = vec![
+            ApiCall {
+                command: "createAccount".into(),
+                params: vec![
+                    ("username".into(), "u-1".into()),
+                    ("password".into(), "********".into()),
+                ],
+                duration: Duration::from_millis(4),
+                job_id: None,
+                error: None,
+            },
+            ApiCall {
+                command: "deleteAccount".into(),
+                params: vec![("id".into(), "a1".into())],
+                duration: Duration::from_millis(21),
+                job_id: Some("j1".into()),
+                error: None,
+            },
+        ];
+        passed.resources = vec![CreatedResource {
+            entity: "Account".into(),
+            id: "a1".into(),
+            deletion: Deletion::new("Account", "a1", "deleteAccount", true),
+            fate: Fate::DeletedByCleanup,
+        }];
+        let mut failed = test("domains::duplicate_name_is_refused", Status::Failed, 80);
+        failed.failure = Some(Failure {
+            kind: FailureKind::Panic,
+            message: "result should fail with 431 (ParamError)\n  actual: Ok(..) <&>".into(),
+            location: Some("src/smoke/domains.rs:40:9".into()),
+        });
+        failed.calls = vec![ApiCall {
+            command: "createDomain".into(),
+            params: vec![("name".into(), "d<1>".into())],
+            duration: Duration::from_millis(3),
+            job_id: None,
+            error: Some(CallError {
+                code: Some(431),
+                message: "refused & \"quoted\"".into(),
+            }),
+        }];
+        let mut skipped = test("vms::ssh_login", Status::Skipped, 0);
+        skipped.skip_reason = Some("needs real hardware".into());
+        let slow = test("templates::register_and_delete", Status::Passed, 900);
+        SuiteResult {
+            suite: "smoke".into(),
+            run_id: "r-1".into(),
+            target: "embedded simulator at http://127.0.0.1:1/client/api".into(),
+            started: "2025-01-01T10:00:00Z".into(),
+            wall: Duration::from_millis(1500),
+            jobs: 4,
+            tags: Vec::new(),
+            tests: vec![passed, failed, skipped, slow],
+            leaks: LeakCheck {
+                source: "ledger target/marvin/ledger.jsonl".into(),
+                created: 3,
+                distinct: 2,
+                verified_gone: 1,
+                leaks: vec![Leak {
+                    entity: "Domain".into(),
+                    id: "d1".into(),
+                    test: "domains::duplicate_name_is_refused".into(),
+                    recorded: "not deleted".into(),
+                    evidence: "still listed by listDomains".into(),
+                }],
+                unverified: Vec::new(),
+            },
+            coverage: Coverage {
+                apis: vec![
+                    ApiUse {
+                        name: "createAccount".into(),
+                        is_async: false,
+                        calls: 1,
+                        failures: 0,
+                        total_time: Duration::from_millis(4),
+                        tests: 1,
+                    },
+                    ApiUse {
+                        name: "listZones".into(),
+                        ..ApiUse::default()
+                    },
+                ],
+                unknown: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn the_summary_of_a_fixed_run() {
+        let text = render(&fixture());
+        let expected = "\
+smoke: 4 tests in 1.500s with 4 jobs (run r-1, embedded simulator at http://127.0.0.1:1/client/api)
+
+  result    tests       time
+  passed        2     1.020s
+  failed        1     0.080s
+  skipped       1          -
+  total         4     1.100s
+
+Failed:
+  domains::duplicate_name_is_refused (0.080s)
+      result should fail with 431 (ParamError)
+        actual: Ok(..) <&>
+      at src/smoke/domains.rs:40:9
+
+Skipped:
+  vms::ssh_login (needs real hardware)
+
+Slowest:
+     0.900s  templates::register_and_delete
+     0.120s  accounts::create_and_delete
+     0.080s  domains::duplicate_name_is_refused
+
+Leak check: 3 resources created (2 distinct ids), 1 confirmed gone on the cloud, 1 left, 0 unverifiable (ledger target/marvin/ledger.jsonl)
+  LEFT Domain d1 (created by domains::duplicate_name_is_refused; records: not deleted): still listed by listDomains
+API coverage: 1 of 2 APIs of the precache exercised (50.0%)
+";
+        pretty_assertions::assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn test_lines_look_like_nextest() {
+        let fixture = fixture();
+        assert_eq!(
+            test_line(&fixture.tests[0]),
+            "    PASS [   0.120s] accounts::create_and_delete"
+        );
+        assert_eq!(
+            test_line(&fixture.tests[2]),
+            "    SKIP [   0.000s] vms::ssh_login (needs real hardware)"
+        );
+    }
+}
