@@ -150,3 +150,8 @@ pub mod __private {
         super::connect()
     }
 }
+
+/// The README's example compiles (a doctest of its Rust block).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
