@@ -29,6 +29,7 @@ pub use marvin_simulator as simulator;
 
 pub use marvin_core::{Error, Result};
 
+pub mod deploy;
 pub mod smoke;
 pub mod suite;
 

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use marvin_core::Config;
 
 pub mod cleanup;
+pub mod deploy;
 pub mod simulator;
 pub mod smoke;
 pub mod sync;
@@ -31,6 +32,11 @@ enum Command {
     /// Run the bundled smoke suite in parallel, with reports and a leak
     /// check (against the embedded simulator unless a config is given).
     Smoke(smoke::SmokeArgs),
+    /// Build the zones of a Marvin datacenter config (deployDataCenter),
+    /// rolling back on failure.
+    Deploy(deploy::DeployArgs),
+    /// Write the cloud's zones back as a Marvin datacenter config.
+    Export(deploy::ExportArgs),
 }
 
 /// Why the CLI stopped; each kind has its own exit code.
@@ -48,6 +54,9 @@ pub enum CliError {
     /// Tests of a suite failed.
     #[error("{0} test(s) failed")]
     TestsFailed(usize),
+    /// A deployment step failed (what it built was rolled back).
+    #[error("{0}")]
+    Deploy(String),
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -65,6 +74,7 @@ impl CliError {
             Self::Usage(_) => ExitCode::from(2),
             Self::Leaks(_) => ExitCode::from(4),
             Self::Client(_) | Self::Io { .. } => ExitCode::from(3),
+            Self::Deploy(_) => ExitCode::from(5),
         }
     }
 }
@@ -93,6 +103,8 @@ pub fn main() -> ExitCode {
             Command::Cleanup(args) => cleanup::run(args).await,
             Command::Simulator(args) => simulator::run(args).await,
             Command::Smoke(args) => smoke::run(args).await,
+            Command::Deploy(args) => deploy::run_deploy(args).await,
+            Command::Export(args) => deploy::run_export(args).await,
         }
     });
     match outcome {

@@ -1,0 +1,495 @@
+//! Building a [`DataCenter`] on a cloud, step by step, with a rollback of
+//! everything built so far when a step fails.
+
+use marvin_core::{Client, Params};
+use serde_json::Value;
+
+use super::DeployError;
+use super::model::{Cluster, DataCenter, PhysicalNetwork, Pod, PrimaryStorage, Zone};
+
+/// What a successful deployment built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployment {
+    /// The zones, as `(name, id)`, in config order.
+    pub zones: Vec<(String, String)>,
+    /// How many API steps ran.
+    pub steps: usize,
+}
+
+/// Something built, to delete on rollback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Zone,
+    PhysicalNetwork,
+    Pod,
+    VlanRange,
+    Cluster,
+    Host,
+    StoragePool,
+    ImageStore,
+}
+
+impl Kind {
+    /// The delete command, its extra parameters and whether it is async.
+    fn deletion(self) -> (&'static str, &'static [(&'static str, &'static str)], bool) {
+        match self {
+            Self::Zone => ("deleteZone", &[], false),
+            Self::PhysicalNetwork => ("deletePhysicalNetwork", &[], true),
+            Self::Pod => ("deletePod", &[], false),
+            Self::VlanRange => ("deleteVlanIpRange", &[], false),
+            Self::Cluster => ("deleteCluster", &[], false),
+            Self::Host => ("deleteHost", &[("forced", "true")], false),
+            Self::StoragePool => ("deleteStoragePool", &[("forced", "true")], false),
+            Self::ImageStore => ("deleteImageStore", &[], false),
+        }
+    }
+}
+
+/// The host user name sent for Simulator hosts without one (Marvin's
+/// simulator configs use it; the simulator does not check it).
+const SIMULATOR_HOST_USER: &str = "root";
+/// The host password sent for Simulator hosts without one (likewise).
+const SIMULATOR_HOST_PASSWORD: &str = "password";
+
+/// The routers whose element must be configured before the provider is
+/// enabled.
+const ROUTERS: &[&str] = &["VirtualRouter", "VpcVirtualRouter"];
+
+/// Deploys `datacenter` with `client` (a root admin), calling `progress`
+/// with one line per step. On a failing step, deletes what this call built,
+/// in reverse order, and returns [`DeployError::Step`]. Global settings
+/// (`globalConfig`) are applied first and are not rolled back.
+pub async fn deploy(
+    client: &Client,
+    datacenter: &DataCenter,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Deployment, DeployError> {
+    datacenter.validate()?;
+    let mut run = Run {
+        client,
+        progress,
+        built: Vec::new(),
+        steps: 0,
+    };
+    match run.all(datacenter).await {
+        Ok(zones) => Ok(Deployment {
+            zones,
+            steps: run.steps,
+        }),
+        Err((step, source)) => {
+            let (rolled_back, rollback_failures) = run.rollback().await;
+            Err(DeployError::Step {
+                step,
+                source: Box::new(source),
+                rolled_back,
+                rollback_failures,
+            })
+        }
+    }
+}
+
+type StepResult<T> = Result<T, (String, marvin_core::Error)>;
+
+struct Run<'a> {
+    client: &'a Client,
+    progress: &'a mut dyn FnMut(&str),
+    built: Vec<(Kind, String, String)>,
+    steps: usize,
+}
+
+impl Run<'_> {
+    /// One API call as a numbered step.
+    async fn call(
+        &mut self,
+        label: String,
+        command: &str,
+        params: Params,
+        is_async: bool,
+    ) -> StepResult<Value> {
+        self.steps += 1;
+        (self.progress)(&format!("[{:>3}] {label}", self.steps));
+        self.client
+            .execute(command, params, is_async)
+            .await
+            .map_err(|error| (label, error))
+    }
+
+    /// A step that creates something: records it for the rollback and
+    /// returns its id.
+    async fn create(
+        &mut self,
+        kind: Kind,
+        label: String,
+        command: &str,
+        params: Params,
+        is_async: bool,
+    ) -> StepResult<String> {
+        let answer = self.call(label.clone(), command, params, is_async).await?;
+        let id = entity_id(&answer).ok_or_else(|| {
+            (
+                label.clone(),
+                marvin_core::Error::setup(format!("{command} answered no id: {answer}")),
+            )
+        })?;
+        self.built.push((kind, id.clone(), label));
+        Ok(id)
+    }
+
+    async fn list(&mut self, label: &str, command: &str, params: Params) -> StepResult<Vec<Value>> {
+        self.client
+            .list_all(command, params)
+            .await
+            .map_err(|error| (label.to_owned(), error))
+    }
+
+    async fn all(&mut self, datacenter: &DataCenter) -> StepResult<Vec<(String, String)>> {
+        for setting in &datacenter.global_config {
+            self.call(
+                format!("updateConfiguration {}", setting.name),
+                "updateConfiguration",
+                Params::from([("name", &setting.name), ("value", &setting.value)]),
+                false,
+            )
+            .await?;
+        }
+        let mut zones = Vec::new();
+        for zone in &datacenter.zones {
+            let id = self.zone(zone).await?;
+            zones.push((zone.name.clone(), id));
+        }
+        Ok(zones)
+    }
+
+    async fn zone(&mut self, zone: &Zone) -> StepResult<String> {
+        let mut params = Params::new();
+        params
+            .set("name", &zone.name)
+            .set("networktype", &zone.networktype)
+            .set_opt("dns1", zone.dns1.as_ref())
+            .set_opt("dns2", zone.dns2.as_ref())
+            .set_opt("internaldns1", zone.internaldns1.as_ref())
+            .set_opt("internaldns2", zone.internaldns2.as_ref())
+            .set_opt("guestcidraddress", zone.guestcidraddress.as_ref())
+            .set_opt("domain", zone.domain.as_ref())
+            .set_opt("securitygroupenabled", zone.securitygroupenabled)
+            .set_opt("localstorageenabled", zone.localstorageenabled);
+        let zone_id = self
+            .create(
+                Kind::Zone,
+                format!("createZone {}", zone.name),
+                "createZone",
+                params,
+                false,
+            )
+            .await?;
+        let mut public_network = None;
+        for network in &zone.physical_networks {
+            let id = self.physical_network(&zone_id, network).await?;
+            if network.traffictypes.iter().any(|t| t.typ == "Public") {
+                public_network.get_or_insert(id);
+            }
+        }
+        for pod in &zone.pods {
+            self.pod(&zone_id, pod).await?;
+        }
+        for range in &zone.ipranges {
+            let mut params = Params::new();
+            params
+                .set("zoneid", &zone_id)
+                .set("vlan", range.vlan.as_deref().unwrap_or("untagged"))
+                .set("gateway", &range.gateway)
+                .set("netmask", &range.netmask)
+                .set("startip", &range.startip)
+                .set("endip", &range.endip)
+                .set("forvirtualnetwork", "true")
+                .set_opt("physicalnetworkid", public_network.as_ref());
+            self.create(
+                Kind::VlanRange,
+                format!(
+                    "createVlanIpRange {}-{} in {}",
+                    range.startip, range.endip, zone.name
+                ),
+                "createVlanIpRange",
+                params,
+                false,
+            )
+            .await?;
+        }
+        for storage in &zone.primary_storages {
+            self.storage_pool(&zone_id, None, storage).await?;
+        }
+        for store in &zone.secondary_storages {
+            let mut params = Params::new();
+            params
+                .set("zoneid", &zone_id)
+                .set("provider", &store.provider)
+                .set("url", &store.url)
+                .set_opt("name", store.name.as_ref());
+            self.create(
+                Kind::ImageStore,
+                format!("addImageStore {} in {}", store.url, zone.name),
+                "addImageStore",
+                params,
+                false,
+            )
+            .await?;
+        }
+        self.call(
+            format!("updateZone {} allocationstate=Enabled", zone.name),
+            "updateZone",
+            Params::from([("id", zone_id.as_str()), ("allocationstate", "Enabled")]),
+            false,
+        )
+        .await?;
+        Ok(zone_id)
+    }
+
+    async fn physical_network(
+        &mut self,
+        zone_id: &str,
+        network: &PhysicalNetwork,
+    ) -> StepResult<String> {
+        let mut params = Params::new();
+        params
+            .set("zoneid", zone_id)
+            .set("name", &network.name)
+            .set_opt("vlan", network.vlan.as_ref())
+            .set_opt(
+                "broadcastdomainrange",
+                network.broadcastdomainrange.as_ref(),
+            );
+        if !network.isolationmethods.is_empty() {
+            params.set_list("isolationmethods", &network.isolationmethods);
+        }
+        let id = self
+            .create(
+                Kind::PhysicalNetwork,
+                format!("createPhysicalNetwork {}", network.name),
+                "createPhysicalNetwork",
+                params,
+                true,
+            )
+            .await?;
+        for traffic in &network.traffictypes {
+            self.call(
+                format!("addTrafficType {} on {}", traffic.typ, network.name),
+                "addTrafficType",
+                Params::from([
+                    ("physicalnetworkid", id.as_str()),
+                    ("traffictype", &traffic.typ),
+                ]),
+                true,
+            )
+            .await?;
+        }
+        for provider in &network.providers {
+            self.provider(&id, &network.name, &provider.name).await?;
+        }
+        self.call(
+            format!("updatePhysicalNetwork {} state=Enabled", network.name),
+            "updatePhysicalNetwork",
+            Params::from([("id", id.as_str()), ("state", "Enabled")]),
+            true,
+        )
+        .await?;
+        Ok(id)
+    }
+
+    async fn provider(&mut self, network_id: &str, network: &str, name: &str) -> StepResult<()> {
+        let label = format!("listNetworkServiceProviders {name} on {network}");
+        let found = self
+            .list(
+                &label,
+                "listNetworkServiceProviders",
+                Params::from([("physicalnetworkid", network_id), ("name", name)]),
+            )
+            .await?
+            .into_iter()
+            .next();
+        let provider = match found {
+            Some(provider) => provider,
+            None => {
+                let answer = self
+                    .call(
+                        format!("addNetworkServiceProvider {name} on {network}"),
+                        "addNetworkServiceProvider",
+                        Params::from([("physicalnetworkid", network_id), ("name", name)]),
+                        true,
+                    )
+                    .await?;
+                entity(&answer).cloned().unwrap_or(answer)
+            }
+        };
+        let nsp_id = provider["id"].as_str().unwrap_or_default().to_string();
+        if ROUTERS.contains(&name) {
+            let elements = self
+                .list(
+                    &format!("listVirtualRouterElements of {name} on {network}"),
+                    "listVirtualRouterElements",
+                    Params::from([("nspid", nsp_id.as_str())]),
+                )
+                .await?;
+            for element in elements.iter().filter(|e| e["enabled"] != true) {
+                let element_id = element["id"].as_str().unwrap_or_default();
+                self.call(
+                    format!("configureVirtualRouterElement {name} on {network}"),
+                    "configureVirtualRouterElement",
+                    Params::from([("id", element_id), ("enabled", "true")]),
+                    true,
+                )
+                .await?;
+            }
+        }
+        if provider["state"] != "Enabled" {
+            self.call(
+                format!("updateNetworkServiceProvider {name} on {network} state=Enabled"),
+                "updateNetworkServiceProvider",
+                Params::from([("id", nsp_id.as_str()), ("state", "Enabled")]),
+                true,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn pod(&mut self, zone_id: &str, pod: &Pod) -> StepResult<()> {
+        let mut params = Params::new();
+        params
+            .set("zoneid", zone_id)
+            .set("name", &pod.name)
+            .set("gateway", &pod.gateway)
+            .set("netmask", &pod.netmask)
+            .set("startip", &pod.startip)
+            .set_opt("endip", pod.endip.as_ref());
+        let pod_id = self
+            .create(
+                Kind::Pod,
+                format!("createPod {}", pod.name),
+                "createPod",
+                params,
+                false,
+            )
+            .await?;
+        for cluster in &pod.clusters {
+            self.cluster(zone_id, &pod_id, cluster).await?;
+        }
+        Ok(())
+    }
+
+    async fn cluster(&mut self, zone_id: &str, pod_id: &str, cluster: &Cluster) -> StepResult<()> {
+        let cluster_id = self
+            .create(
+                Kind::Cluster,
+                format!("addCluster {}", cluster.clustername),
+                "addCluster",
+                Params::from([
+                    ("zoneid", zone_id),
+                    ("podid", pod_id),
+                    ("clustername", &cluster.clustername),
+                    ("clustertype", &cluster.clustertype),
+                    ("hypervisor", &cluster.hypervisor),
+                ]),
+                false,
+            )
+            .await?;
+        for host in &cluster.hosts {
+            let mut params = Params::new();
+            params
+                .set("zoneid", zone_id)
+                .set("podid", pod_id)
+                .set("clusterid", &cluster_id)
+                .set("hypervisor", &cluster.hypervisor)
+                .set("url", &host.url)
+                .set_opt("username", host.username.as_ref())
+                .set_opt("password", host.password.as_ref());
+            // The simulator ignores host credentials but, like CloudStack,
+            // requires them; exported files carry none.
+            if cluster.hypervisor.eq_ignore_ascii_case("Simulator") {
+                if host.username.is_none() {
+                    params.set("username", SIMULATOR_HOST_USER);
+                }
+                if host.password.is_none() {
+                    params.set("password", SIMULATOR_HOST_PASSWORD);
+                }
+            }
+            self.create(
+                Kind::Host,
+                format!("addHost {} to {}", host.url, cluster.clustername),
+                "addHost",
+                params,
+                false,
+            )
+            .await?;
+        }
+        for storage in &cluster.primary_storages {
+            self.storage_pool(zone_id, Some((pod_id, cluster_id.as_str())), storage)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn storage_pool(
+        &mut self,
+        zone_id: &str,
+        place: Option<(&str, &str)>,
+        storage: &PrimaryStorage,
+    ) -> StepResult<()> {
+        let mut params = Params::new();
+        params
+            .set("zoneid", zone_id)
+            .set("name", &storage.name)
+            .set("url", &storage.url)
+            .set_opt("scope", storage.scope.as_ref())
+            .set_opt("hypervisor", storage.hypervisor.as_ref());
+        if let Some((pod_id, cluster_id)) = place {
+            params.set("podid", pod_id).set("clusterid", cluster_id);
+        }
+        self.create(
+            Kind::StoragePool,
+            format!("createStoragePool {}", storage.name),
+            "createStoragePool",
+            params,
+            false,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes what was built, newest first; returns how many deletions
+    /// succeeded and the failures.
+    async fn rollback(&mut self) -> (usize, Vec<String>) {
+        let mut done = 0;
+        let mut failures = Vec::new();
+        while let Some((kind, id, label)) = self.built.pop() {
+            let (command, extra, is_async) = kind.deletion();
+            (self.progress)(&format!("[undo] {command} (built by: {label})"));
+            let mut params = Params::from([("id", id.as_str())]);
+            for (name, value) in extra {
+                params.set(*name, value);
+            }
+            match self.client.execute(command, params, is_async).await {
+                Ok(_) => done += 1,
+                Err(error) => failures.push(format!("{command} {id}: {error}")),
+            }
+        }
+        (done, failures)
+    }
+}
+
+/// The entity of an answer: the value of its only key
+/// (`{"zone": {..}}`), or the first item of a list (`{"host": [{..}]}`).
+fn entity(answer: &Value) -> Option<&Value> {
+    let object = answer.as_object()?;
+    object
+        .iter()
+        .find(|(key, value)| key.as_str() != "count" && (value.is_object() || value.is_array()))
+        .and_then(|(_, value)| match value {
+            Value::Array(items) => items.first(),
+            other => Some(other),
+        })
+}
+
+/// The id of the entity an answer holds.
+fn entity_id(answer: &Value) -> Option<String> {
+    entity(answer)?["id"].as_str().map(String::from)
+}

@@ -1,0 +1,60 @@
+//! The live-cloud path: `marvin smoke --config` against a simulator running
+//! as a separate process (`marvin simulator`), exactly as an operator runs
+//! the suite against a real cloud.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("marvin-smoke-external-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir.join(name)
+}
+
+#[test]
+fn the_smoke_suite_passes_against_a_separate_simulator_process() {
+    let marvin = env!("CARGO_BIN_EXE_marvin");
+    let config = scratch("cloud.json");
+    let _ = std::fs::remove_file(&config);
+    let _simulator = Process(
+        Command::new(marvin)
+            .args(["simulator", "--port", "0", "--write-config"])
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("marvin simulator starts"),
+    );
+    let started = Instant::now();
+    while !config.exists() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the simulator never wrote its config");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(50));
+
+    let junit = scratch("smoke.xml");
+    let output = Command::new(marvin)
+        .args(["smoke", "--config"])
+        .arg(&config)
+        .arg("--junit")
+        .arg(&junit)
+        .env("MARVIN_LEDGER", scratch("ledger.jsonl"))
+        .output()
+        .expect("marvin smoke runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "marvin smoke failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
+    assert!(stdout.contains("0 left"), "the leak check ran and found nothing:\n{stdout}");
+    let report = std::fs::read_to_string(&junit).expect("the JUnit report is written");
+    assert!(report.contains("<testsuite") && !report.contains("<failure"), "{report}");
+}
