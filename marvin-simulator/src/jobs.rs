@@ -115,21 +115,19 @@ fn try_run(engine: &Arc<Engine>, pending: PendingJob) -> Result<(), ApiError> {
         id: instance_id.as_deref(),
         name: None,
     };
+    let origin = Origin {
+        id: &id,
+        caller: &caller,
+        params: &params,
+        command: command.name,
+    };
     let mut conn = engine.lock();
 
     let started = match &event {
         Some(event) => {
             let tx = conn.transaction()?;
-            let call = Call {
-                tx: &tx,
-                caller: &caller,
-                params: &params,
-                command: command.name,
-                now: engine::now(),
-                job_id: Some(&id),
-            };
             let started = events::insert(
-                &call,
+                &origin.call(&tx),
                 event.kind,
                 "INFO",
                 "Started",
@@ -143,91 +141,74 @@ fn try_run(engine: &Arc<Engine>, pending: PendingJob) -> Result<(), ApiError> {
         None => None,
     };
 
-    let failure = match forced {
+    // The work's changes are kept with its success; a failure is recorded
+    // in a fresh transaction once they are rolled back.
+    let tx = conn.transaction()?;
+    let outcome = match forced {
         Some(error) => {
             let code = error.code.as_u16();
-            (error, code)
+            Err((error, code))
         }
-        None => {
-            let tx = conn.transaction()?;
-            let outcome = {
-                let mut call = Call {
-                    tx: &tx,
-                    caller: &caller,
-                    params: &params,
-                    command: command.name,
-                    now: engine::now(),
-                    job_id: Some(&id),
-                };
-                work(&mut call).and_then(result_of)
-            };
-            match outcome {
-                Ok(result) => {
-                    let call = Call {
-                        tx: &tx,
-                        caller: &caller,
-                        params: &params,
-                        command: command.name,
-                        now: engine::now(),
-                        job_id: Some(&id),
-                    };
-                    rows::finish(&tx, &id, rows::SUCCEEDED, 0, &result, &call.timestamp())?;
-                    if let Some(event) = &event {
-                        let text = format!("Successfully completed {}", event.description);
-                        events::insert(
-                            &call,
-                            event.kind,
-                            "INFO",
-                            "Completed",
-                            &text,
-                            subject,
-                            started.as_deref(),
-                        )?;
-                    }
-                    tx.commit()?;
-                    return Ok(());
-                }
-                Err(error) => {
-                    let code = error.job_code().as_u16();
-                    (error, code)
-                }
-            }
-        }
+        None => work(&mut origin.call(&tx))
+            .and_then(result_of)
+            .map_err(|error| {
+                let code = error.job_code().as_u16();
+                (error, code)
+            }),
     };
-
-    let (error, code) = failure;
-    let tx = conn.transaction()?;
-    let call = Call {
-        tx: &tx,
-        caller: &caller,
-        params: &params,
-        command: command.name,
-        now: engine::now(),
-        job_id: Some(&id),
+    let tx = if outcome.is_ok() {
+        tx
+    } else {
+        drop(tx);
+        conn.transaction()?
     };
-    let result = json!({"errorcode": code, "errortext": error.text});
-    rows::finish(
-        &tx,
-        &id,
-        rows::FAILED,
-        i64::from(code),
-        &result,
-        &call.timestamp(),
-    )?;
+    let call = origin.call(&tx);
+    let (status, code, result, level, done) = match outcome {
+        Ok(result) => (rows::SUCCEEDED, 0, result, "INFO", "Successfully completed"),
+        Err((error, code)) => (
+            rows::FAILED,
+            i64::from(code),
+            json!({"errorcode": code, "errortext": error.text}),
+            "ERROR",
+            "Error while",
+        ),
+    };
+    rows::finish(&tx, &id, status, code, &result, &call.timestamp())?;
     if let Some(event) = &event {
-        let text = format!("Error while {}", event.description);
         events::insert(
             &call,
             event.kind,
-            "ERROR",
+            level,
             "Completed",
-            &text,
+            &format!("{done} {}", event.description),
             subject,
             started.as_deref(),
         )?;
     }
     tx.commit()?;
     Ok(())
+}
+
+/// What every step of a job runs as: the request that started it.
+struct Origin<'a> {
+    id: &'a str,
+    caller: &'a Caller,
+    params: &'a Params,
+    command: &'static str,
+}
+
+impl Origin<'_> {
+    /// A fresh call in `tx` (its own `now`, `job_id` set).
+    fn call<'t>(&'t self, tx: &'t rusqlite::Transaction<'t>) -> Call<'t> {
+        Call {
+            tx,
+            caller: self.caller,
+            params: self.params,
+            command: self.command,
+            now: engine::now(),
+            job_id: Some(self.id),
+        }
+    }
 }
 
 /// The `jobresult` of a successful reply.

@@ -2,89 +2,9 @@
 //! the precache, envelopes, HTTP error codes of create phases and the
 //! outcome of async jobs.
 
-use std::time::Duration;
+mod common;
 
-use marvin_core::signing::{java_url_encode, sign};
-use marvin_simulator::{RunningSimulator, Simulator, SimulatorConfig};
-use serde_json::Value;
-
-struct Client {
-    http: reqwest::Client,
-    url: String,
-    key: String,
-    secret: String,
-}
-
-impl Client {
-    fn admin(sim: &RunningSimulator) -> Self {
-        Self {
-            http: reqwest::Client::new(),
-            url: sim.url(),
-            key: sim.api_key().into(),
-            secret: sim.secret_key().into(),
-        }
-    }
-
-    /// A signed GET: the HTTP status and the inside of the envelope.
-    async fn call(&self, command: &str, params: &[(&str, &str)]) -> (u16, Value) {
-        let mut pairs: Vec<(String, String)> = params
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect();
-        pairs.push(("command".into(), command.into()));
-        pairs.push(("apiKey".into(), self.key.clone()));
-        pairs.push(("response".into(), "json".into()));
-        let signature = sign(
-            pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-            &self.secret,
-        );
-        pairs.push(("signature".into(), signature));
-        let query = pairs
-            .iter()
-            .map(|(n, v)| format!("{}={}", java_url_encode(n), java_url_encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let response = self
-            .http
-            .get(format!("{}?{query}", self.url))
-            .send()
-            .await
-            .expect("answered");
-        let status = response.status().as_u16();
-        let body: Value =
-            serde_json::from_str(&response.text().await.expect("a body")).expect("JSON");
-        let key = format!("{}response", command.to_ascii_lowercase());
-        let inner = body
-            .get(&key)
-            .or_else(|| body.get("errorresponse"))
-            .cloned()
-            .unwrap_or(body);
-        (status, inner)
-    }
-
-    async fn ok(&self, command: &str, params: &[(&str, &str)]) -> Value {
-        let (status, body) = self.call(command, params).await;
-        assert_eq!(status, 200, "{command}: {body}");
-        body
-    }
-
-    /// Runs an async command to its end: the finished job.
-    async fn job(&self, command: &str, params: &[(&str, &str)]) -> Value {
-        let answer = self.ok(command, params).await;
-        let jobid = answer["jobid"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{command}: {answer}"))
-            .to_string();
-        for _ in 0..500 {
-            let job = self.ok("queryAsyncJobResult", &[("jobid", &jobid)]).await;
-            if job["jobstatus"] != 0 {
-                return job;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        panic!("job {jobid} of {command} did not finish");
-    }
-}
+use common::{Client, start};
 
 async fn offering(admin: &Client, name: &str) -> String {
     let all = admin.ok("listNetworkOfferings", &[("name", name)]).await;
@@ -96,12 +16,7 @@ async fn offering(admin: &Client, name: &str) -> String {
 
 #[tokio::test]
 async fn networks_ips_and_rules_over_http() {
-    let sim = Simulator::start(SimulatorConfig {
-        job_delay: Duration::from_millis(1),
-        ..SimulatorConfig::default()
-    })
-    .await
-    .expect("the simulator starts");
+    let sim = start(false).await;
     let admin = Client::admin(&sim);
     let zone = admin.ok("listZones", &[]).await["zone"][0]["id"]
         .as_str()
@@ -177,12 +92,7 @@ async fn networks_ips_and_rules_over_http() {
 
 #[tokio::test]
 async fn vpc_over_http() {
-    let sim = Simulator::start(SimulatorConfig {
-        job_delay: Duration::from_millis(1),
-        ..SimulatorConfig::default()
-    })
-    .await
-    .expect("the simulator starts");
+    let sim = start(false).await;
     let admin = Client::admin(&sim);
     let zone = admin.ok("listZones", &[]).await["zone"][0]["id"]
         .as_str()

@@ -12,11 +12,11 @@
 
 use rand::RngCore;
 use rusqlite::types::{Value as SqlValue, ValueRef};
-use rusqlite::{OptionalExtension, Row, Transaction, params_from_iter};
+use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use crate::family::{Call, Reply};
+use crate::family::{Call, Job, Reply};
 use crate::scope::ListScope;
 
 /// A JSON object built from a row.
@@ -74,6 +74,21 @@ pub(crate) fn object(row: &Row<'_>, names: &[String]) -> rusqlite::Result<Object
     Ok(out)
 }
 
+/// A row's `id` (empty when it has none).
+pub(crate) fn id_of(row: &Object) -> String {
+    row.get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The `id` of each row that has one.
+pub(crate) fn ids(rows: &[Object]) -> Vec<String> {
+    rows.iter()
+        .filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from))
+        .collect()
+}
+
 /// Runs a query and renders every row as an object.
 pub(crate) fn objects(
     tx: &Transaction<'_>,
@@ -109,6 +124,20 @@ pub(crate) fn exists(tx: &Transaction<'_>, table: &str, id: &str) -> Result<bool
 /// Counts rows matching a condition with one argument.
 pub(crate) fn count(tx: &Transaction<'_>, sql: &str, arg: &str) -> Result<i64, ApiError> {
     Ok(tx.query_row(sql, [arg], |row| row.get(0))?)
+}
+
+/// The account owning row `id` of an account-owned `table` (431 naming the
+/// `id` parameter when there is no such row), once the caller is known to
+/// be allowed to act on it.
+pub(crate) fn checked_owner(call: &Call<'_>, table: &str, id: &str) -> Result<String, ApiError> {
+    let sql = format!("SELECT account_id FROM {table} WHERE id = ?1");
+    let owner: String = call
+        .tx
+        .query_row(&sql, [id], |row| row.get(0))
+        .optional()?
+        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    crate::scope::check_access(call, &owner, id)?;
+    Ok(owner)
 }
 
 /// Whether a table exists (used for optional links to later families).
@@ -181,6 +210,25 @@ impl Query {
         self
     }
 
+    /// `column` is one of `values` (no row matches an empty list).
+    pub(crate) fn any_of<S: AsRef<str>>(&mut self, column: &str, values: &[S]) -> &mut Self {
+        let values: Vec<&str> = values.iter().map(AsRef::as_ref).collect();
+        let list = serde_json::to_string(&values).unwrap_or_else(|_| "[]".into());
+        self.and(
+            &format!("{column} IN (SELECT value FROM json_each(?))"),
+            [text(list)],
+        )
+    }
+
+    /// `column` is one of the values of a list parameter (`ids`), when the
+    /// list is given.
+    pub(crate) fn any_of_given(&mut self, column: &str, values: &[String]) -> &mut Self {
+        if !values.is_empty() {
+            self.any_of(column, values);
+        }
+        self
+    }
+
     /// CloudStack's `keyword`: a substring of any of the columns.
     pub(crate) fn keyword(&mut self, columns: &[&str], keyword: Option<&str>) -> &mut Self {
         if let Some(keyword) = keyword {
@@ -222,6 +270,28 @@ impl Query {
         objects(tx, &format!("{}{}", self.sql(), self.order), &self.args)
     }
 
+    /// The first row whose `column` is `id`, if there is one.
+    pub(crate) fn find(
+        mut self,
+        tx: &Transaction<'_>,
+        column: &str,
+        id: &str,
+    ) -> Result<Option<Object>, ApiError> {
+        self.eq(column, Some(id));
+        Ok(self.all(tx)?.into_iter().next())
+    }
+
+    /// The row whose `column` is `id`, or 431 naming the `id` parameter.
+    pub(crate) fn one(
+        self,
+        tx: &Transaction<'_>,
+        column: &str,
+        id: &str,
+    ) -> Result<Object, ApiError> {
+        self.find(tx, column, id)?
+            .ok_or_else(|| ApiError::invalid_id("id", id))
+    }
+
     /// The total count and the rows of the caller's page.
     pub(crate) fn page(&self, call: &Call<'_>) -> Result<(usize, Vec<Object>), ApiError> {
         let base = self.sql();
@@ -254,6 +324,19 @@ impl Query {
     }
 }
 
+/// A list reply of items gathered and filtered in memory: `count` is
+/// their total, the items only the caller's page.
+pub(crate) fn page_of(call: &Call<'_>, key: &'static str, items: Vec<Value>) -> Reply {
+    let count = items.len();
+    let page = call.page();
+    let items = items
+        .into_iter()
+        .skip(usize::try_from(page.offset).unwrap_or(0))
+        .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
+        .collect();
+    Reply::List { key, items, count }
+}
+
 /// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
 pub(crate) fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
@@ -277,6 +360,26 @@ pub(crate) fn completed(
     call.event(kind, &format!("Successfully completed {action}"), subject)
 }
 
+/// Records a `Created` event for the create phase of a create-style async
+/// command ("Successfully created entity for <description>").
+pub(crate) fn created_event(
+    call: &Call<'_>,
+    kind: &str,
+    description: &str,
+    subject: crate::family::Subject<'_>,
+) -> Result<(), ApiError> {
+    crate::families::events::insert(
+        call,
+        kind,
+        "INFO",
+        "Created",
+        &format!("Successfully created entity for {description}"),
+        subject,
+        None,
+    )
+    .map(drop)
+}
+
 /// The state names CloudStack uses for `allocationstate`.
 pub(crate) fn allocation_state(value: &str) -> Result<&'static str, ApiError> {
     match value {
@@ -286,6 +389,102 @@ pub(crate) fn allocation_state(value: &str) -> Result<&'static str, ApiError> {
             "Unable to resolve Allocation State '{other}' to a supported state"
         ))),
     }
+}
+
+/// The job of a create-style async command: it answers `key` with
+/// `render(call, id)`.
+pub(crate) fn object_job(
+    instance_type: &'static str,
+    id: &str,
+    key: &'static str,
+    render: impl FnOnce(&Call<'_>, &str) -> Result<Value, ApiError> + Send + 'static,
+) -> Job {
+    answer_job(instance_type, id, None, key, render)
+}
+
+/// The job of a create-style async command whose row waits in its first
+/// state: it moves row `id` of `table` to `state`, then answers `key` with
+/// `render(call, id)`.
+pub(crate) fn settle_job(
+    instance_type: &'static str,
+    table: &'static str,
+    id: &str,
+    state: &'static str,
+    key: &'static str,
+    render: impl FnOnce(&Call<'_>, &str) -> Result<Value, ApiError> + Send + 'static,
+) -> Job {
+    answer_job(instance_type, id, Some((table, state)), key, render)
+}
+
+fn answer_job(
+    instance_type: &'static str,
+    id: &str,
+    settle: Option<(&'static str, &'static str)>,
+    key: &'static str,
+    render: impl FnOnce(&Call<'_>, &str) -> Result<Value, ApiError> + Send + 'static,
+) -> Job {
+    let job_id = id.to_string();
+    Job::on(
+        instance_type,
+        id,
+        Box::new(move |call: &mut Call<'_>| {
+            if let Some((table, state)) = settle {
+                call.tx.execute(
+                    &format!("UPDATE {table} SET state = ?2 WHERE id = ?1"),
+                    params![job_id, state],
+                )?;
+            }
+            Ok(Reply::Object {
+                key,
+                value: render(call, &job_id)?,
+            })
+        }),
+    )
+}
+
+/// The job of an async delete: it removes row `id` of `table`.
+pub(crate) fn delete_job(instance_type: &'static str, table: &'static str, id: &str) -> Job {
+    removal_job(instance_type, table, id, None)
+}
+
+/// The job of an async delete refused while something uses the row: it
+/// fails with `refusal(id)` when `in_use` (a `SELECT COUNT(*)` over `?1`,
+/// the id) counts anything, else removes row `id` of `table`.
+pub(crate) fn delete_unused_job(
+    instance_type: &'static str,
+    table: &'static str,
+    id: &str,
+    in_use: &'static str,
+    refusal: fn(&str) -> ApiError,
+) -> Job {
+    removal_job(instance_type, table, id, Some((in_use, refusal)))
+}
+
+/// What refuses a delete: a `SELECT COUNT(*)` over the id, and the error
+/// when it counts anything.
+type InUse = (&'static str, fn(&str) -> ApiError);
+
+fn removal_job(
+    instance_type: &'static str,
+    table: &'static str,
+    id: &str,
+    guard: Option<InUse>,
+) -> Job {
+    let job_id = id.to_string();
+    Job::on(
+        instance_type,
+        id,
+        Box::new(move |call: &mut Call<'_>| {
+            if let Some((in_use, refusal)) = guard {
+                if count(call.tx, in_use, &job_id)? > 0 {
+                    return Err(refusal(&job_id));
+                }
+            }
+            call.tx
+                .execute(&format!("DELETE FROM {table} WHERE id = ?1"), [&job_id])?;
+            Ok(Reply::Success(None))
+        }),
+    )
 }
 
 #[cfg(test)]

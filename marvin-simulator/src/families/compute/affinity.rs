@@ -132,19 +132,8 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "AffinityGroup",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                Ok(Reply::Object {
-                    key: "affinitygroup",
-                    value: group_json(call, &job_id)?,
-                })
-            }),
-        )
-        .with_event(
+        sql::object_job("AffinityGroup", &id, "affinitygroup", group_json).with_event(
             "AG.CREATE",
             format!("Creating Affinity Group. Affinity Group Id: {id}"),
         ),
@@ -252,11 +241,7 @@ pub(crate) fn update_vm(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let groups = from_params(call, &owner)?;
     let id = vm.id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "VirtualMachine",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let vm = vm::reload(call, &id)?;
+        vm::job(&id, move |call, id, vm| {
                 if vm.state != "Stopped" {
                     return Err(ApiError::param(format!(
                         "Unable to update affinity groups of the virtual machine {} in state {}; make sure the \
@@ -267,11 +252,10 @@ pub(crate) fn update_vm(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 }
                 call.tx.execute("DELETE FROM affinity_group_vms WHERE vm_id = ?1", [&id])?;
                 for group in &groups {
-                    call.tx.execute("INSERT INTO affinity_group_vms (group_id, vm_id) VALUES (?1, ?2)", [group, &id])?;
+                    call.tx.execute("INSERT INTO affinity_group_vms (group_id, vm_id) VALUES (?1, ?2)", params![group, id])?;
                 }
-                Ok(Reply::Object { key: "virtualmachine", value: vm_json::vm_json(call, &id)? })
-            }),
-        )
+                Ok(Reply::Object { key: "virtualmachine", value: vm_json::vm_json(call, id)? })
+        })
         .with_event("VM.AG.UPDATE", format!("updating VM affinity group. Vm Id: {}", vm.id)),
     ))
 }

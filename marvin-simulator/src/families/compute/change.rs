@@ -2,7 +2,7 @@
 //! and scaling (running), migration, password and SSH key resets.
 
 use rusqlite::params;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 use crate::families::identity::settings;
@@ -15,13 +15,6 @@ use super::capacity;
 use super::refs::{self, ServiceOffering};
 use super::vm::{self, Vm};
 use super::{deploy, groups, json as vm_json, keypairs, lifecycle, owner};
-
-fn vm_reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
-    Ok(Reply::Object {
-        key: "virtualmachine",
-        value: vm_json::vm_json(call, id)?,
-    })
-}
 
 fn new_offering(call: &Call<'_>, vm: &Vm) -> Result<(ServiceOffering, i64, i64, i64), ApiError> {
     let id = call.required("serviceofferingid")?;
@@ -100,7 +93,7 @@ pub(crate) fn change_service(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         &format!("upgrading Vm. Vm Id: {}", vm.id),
         Subject::of("VirtualMachine", &vm.id, &vm.name),
     )?;
-    vm_reply(call, &vm.id)
+    vm_json::reply(call, &vm.id)
 }
 
 /// `scaleVirtualMachine` (async): a stopped VM changes offering; a running
@@ -110,14 +103,10 @@ pub(crate) fn scale(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     call.required("serviceofferingid")?;
     let id = vm.id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "VirtualMachine",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let vm = vm::reload(call, &id)?;
+        vm::job(&id, move |call, id, vm| {
                 if vm.state != "Running" {
                     upgrade_stopped(call, &vm)?;
-                    return Ok(Reply::Object { key: "virtualmachine", value: vm_json::vm_json(call, &id)? });
+                    return Ok(Reply::Object { key: "virtualmachine", value: vm_json::vm_json(call, id)? });
                 }
                 if !settings::flag(call.tx, "enable.dynamic.scale.vm", &[("zone", &vm.zone_id)])? {
                     return Err(ApiError::permission(
@@ -156,9 +145,8 @@ pub(crate) fn scale(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 }
                 recount(call, &vm, cpu, memory)?;
                 apply_offering(call, &vm, &offering, (cpu, speed, memory))?;
-                Ok(Reply::Object { key: "virtualmachine", value: vm_json::vm_json(call, &id)? })
-            }),
-        )
+                Ok(Reply::Object { key: "virtualmachine", value: vm_json::vm_json(call, id)? })
+        })
         .with_event("VM.UPGRADE", format!("Upgrading VM. Vm Id: {}", vm.id)),
     ))
 }
@@ -192,7 +180,7 @@ pub(crate) fn migrate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 if vm.state == "Stopped" {
                     if let Some(pool) = &storage {
                         migrate_storage(call, &vm, pool)?;
-                        return vm_reply(call, &id);
+                        return vm_json::reply(call, &id);
                     }
                 }
                 if vm.state != "Running" {
@@ -222,7 +210,7 @@ pub(crate) fn migrate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     "UPDATE vms SET host_id = ?2, last_host_id = ?2, pod_id = ?3, last_updated = ?4 WHERE id = ?1",
                     params![id, placement.host_id, placement.pod_id, call.timestamp()],
                 )?;
-                vm_reply(call, &id)
+                vm_json::reply(call, &id)
             }),
         )
         .with_event("VM.MIGRATE", format!("migrating VM. Vm Id: {}", vm.id)),
@@ -241,38 +229,38 @@ fn migrate_storage(call: &Call<'_>, vm: &Vm, pool_id: &str) -> Result<(), ApiErr
     Ok(())
 }
 
+/// Refuses a reset (`what`: "password reset", ...) of a VM that is not
+/// stopped.
+fn check_resettable(vm: &Vm, what: &str) -> Result<(), ApiError> {
+    if matches!(vm.state.as_str(), "Error" | "Expunging") {
+        return Err(ApiError::param(format!(
+            "Vm with id {} is not in the right state",
+            vm.id
+        )));
+    }
+    if vm.state != "Stopped" {
+        return Err(ApiError::param(format!(
+            "Vm {} should be stopped to do {what}",
+            vm.label()
+        )));
+    }
+    Ok(())
+}
+
 /// `resetPasswordForVirtualMachine` (async).
 pub(crate) fn reset_password(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let vm = vm::operable(call, "id")?;
     let id = vm.id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "VirtualMachine",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let vm = vm::reload(call, &id)?;
-                let enabled = match &vm.template_id {
-                    Some(t) => refs::template(call, t)?.is_some_and(|t| t.password_enabled),
-                    None => false,
-                };
-                if !enabled {
+        vm::job(&id, move |call, id, vm| {
+                if !vm::password_enabled(call, &vm)? {
                     return Err(ApiError::param(
                         "Fail to reset password for the virtual machine, the template is not password enabled",
                     ));
                 }
-                if matches!(vm.state.as_str(), "Error" | "Expunging") {
-                    return Err(ApiError::param(format!("Vm with id {} is not in the right state", vm.id)));
-                }
-                if vm.state != "Stopped" {
-                    return Err(ApiError::param(format!("Vm {} should be stopped to do password reset", vm.label())));
-                }
-                let mut value = vm_json::vm_json(call, &id)?;
-                if let Some(object) = value.as_object_mut() {
-                    object.insert("password".into(), json!(vm::random_password(call)?));
-                }
-                Ok(Reply::Object { key: "virtualmachine", value })
-            }),
-        )
+                check_resettable(&vm, "password reset")?;
+                vm_json::reply_with_password(call, id, true)
+        })
         .with_event("VM.RESETPASSWORD", format!("resetting password for Vm. Vm Id: {}", vm.id)),
     ))
 }
@@ -291,46 +279,17 @@ pub(crate) fn reset_ssh_key(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     let id = vm.id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "VirtualMachine",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let vm = vm::reload(call, &id)?;
-                if matches!(vm.state.as_str(), "Error" | "Expunging") {
-                    return Err(ApiError::param(format!(
-                        "Vm with id {} is not in the right state",
-                        vm.id
-                    )));
-                }
-                if vm.state != "Stopped" {
-                    return Err(ApiError::param(format!(
-                        "Vm {} should be stopped to do SSH Key reset",
-                        vm.label()
-                    )));
-                }
-                if keypairs::by_names(call, &vm.account_id, &names)?.len() != names.len() {
-                    return Err(ApiError::param("Not all specified keypairs exist"));
-                }
-                call.tx.execute(
-                    "UPDATE vms SET keypairs = ?2, last_updated = ?3 WHERE id = ?1",
-                    params![id, names.join(","), call.timestamp()],
-                )?;
-                let mut value = vm_json::vm_json(call, &id)?;
-                let enabled = match &vm.template_id {
-                    Some(t) => refs::template(call, t)?.is_some_and(|t| t.password_enabled),
-                    None => false,
-                };
-                if enabled {
-                    if let Some(object) = value.as_object_mut() {
-                        object.insert("password".into(), json!(vm::random_password(call)?));
-                    }
-                }
-                Ok(Reply::Object {
-                    key: "virtualmachine",
-                    value,
-                })
-            }),
-        )
+        vm::job(&id, move |call, id, vm| {
+            check_resettable(&vm, "SSH Key reset")?;
+            if keypairs::by_names(call, &vm.account_id, &names)?.len() != names.len() {
+                return Err(ApiError::param("Not all specified keypairs exist"));
+            }
+            call.tx.execute(
+                "UPDATE vms SET keypairs = ?2, last_updated = ?3 WHERE id = ?1",
+                params![id, names.join(","), call.timestamp()],
+            )?;
+            vm_json::reply_with_password(call, id, vm::password_enabled(call, &vm)?)
+        })
         .with_event(
             "VM.RESETSSHKEY",
             format!("resetting SSHKey for VM. Vm Id: {}", vm.id),
@@ -431,5 +390,5 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         &format!("updating Vm. Vm Id: {}", vm.id),
         Subject::of("VirtualMachine", &vm.id, &vm.name),
     )?;
-    vm_reply(call, &vm.id)
+    vm_json::reply(call, &vm.id)
 }

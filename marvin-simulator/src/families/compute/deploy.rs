@@ -12,7 +12,7 @@ use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::sql;
 use crate::families::storage::pools;
 use crate::families::storage::volume::{self, NewVolume};
-use crate::family::{Call, Job, Reply};
+use crate::family::{Call, Reply};
 
 use super::capacity::{self, Need};
 use super::owner::{self, Owner};
@@ -302,9 +302,7 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     if networks.is_empty() {
         addresses.push(params.str("ipaddress").map(String::from));
-        if let Some(network) = net::default_network(call, &owner.id, &zone.id)? {
-            networks.push(network);
-        }
+        networks.push(net::default_network(call, &owner.id, &zone.id)?);
     }
     for network in &networks {
         net::check_network_usable(call, network, &owner.id, &zone.id)?;
@@ -541,14 +539,11 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         let vm = vm::reload(call, &id)?;
         vm::place(call, &vm, &placement.host_id, &placement.pod_id, "Starting")?;
     }
-    crate::families::events::insert(
+    sql::created_event(
         call,
         "VM.CREATE",
-        "INFO",
-        "Created",
-        "Successfully created entity for deploying Vm",
+        "deploying Vm",
         crate::family::Subject::of("VirtualMachine", &id, &name),
-        None,
     )?;
 
     let password = if template.password_enabled {
@@ -559,26 +554,20 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     } else {
         None
     };
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "VirtualMachine",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let vm = vm::reload(call, &job_id)?;
-                if vm.state == "Starting" {
-                    vm::set_state(call, &job_id, "Running")?;
-                }
-                let mut value = json::vm_json(call, &job_id)?;
-                if let (Some(password), Some(object)) = (&password, value.as_object_mut()) {
-                    object.insert("password".into(), json!(password));
-                }
-                Ok(Reply::Object {
-                    key: "virtualmachine",
-                    value,
-                })
-            }),
-        )
+        vm::job(&id, move |call, job_id, vm| {
+            if vm.state == "Starting" {
+                vm::set_state(call, job_id, "Running")?;
+            }
+            let mut value = json::vm_json(call, job_id)?;
+            if let (Some(password), Some(object)) = (&password, value.as_object_mut()) {
+                object.insert("password".into(), json!(password));
+            }
+            Ok(Reply::Object {
+                key: "virtualmachine",
+                value,
+            })
+        })
         .with_event("VM.CREATE", format!("deploying Vm. Vm Id: {id}")),
     ))
 }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use crate::error::ApiError;
 use crate::families::sql::{self, Object, Query, text};
 use crate::families::tags::api as tags;
-use crate::family::Call;
+use crate::family::{Call, Reply};
 
 use super::{net, owner};
 
@@ -83,30 +83,43 @@ impl Parts {
     }
 }
 
+/// A VM's answer (`virtualmachine`).
+pub(crate) fn reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
+    reply_with_password(call, id, false)
+}
+
+/// A VM's answer (`virtualmachine`), with a new random `password` when
+/// `new_password` (its template is password enabled).
+pub(crate) fn reply_with_password(
+    call: &Call<'_>,
+    id: &str,
+    new_password: bool,
+) -> Result<Reply, ApiError> {
+    let mut value = vm_json(call, id)?;
+    if new_password {
+        if let Some(object) = value.as_object_mut() {
+            object.insert("password".into(), json!(super::vm::random_password(call)?));
+        }
+    }
+    Ok(Reply::Object {
+        key: "virtualmachine",
+        value,
+    })
+}
+
 /// Completes a page of VM rows.
 pub(crate) fn finish(
     call: &Call<'_>,
     rows: Vec<Object>,
     parts: Parts,
 ) -> Result<Vec<Value>, ApiError> {
-    let ids: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from))
-        .collect();
     let mut affinity = if parts.affinity_groups {
-        affinity_groups_of(call, &ids)?
+        affinity_groups_of(call, &sql::ids(&rows))?
     } else {
         HashMap::new()
     };
-    let mut tags = tags::tags_of(call, "UserVm", &ids)?;
     let full = call.caller.is_root_admin();
-    let mut out = Vec::with_capacity(rows.len());
-    for mut row in rows {
-        let id = row
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+    tags::with_tags(call, "UserVm", rows, |id, row| {
         row.remove("accountid");
         if !full {
             row.remove("hostid");
@@ -117,7 +130,7 @@ pub(crate) fn finish(
             row.insert("jobstatus".into(), json!(0));
         }
         if parts.nics {
-            let nics = net::nics_json(call, &id)?;
+            let nics = net::nics_json(call, id)?;
             if let Some(ip) = nics
                 .iter()
                 .find(|n| n.get("isdefault").and_then(Value::as_bool) == Some(true))
@@ -130,29 +143,24 @@ pub(crate) fn finish(
         if parts.security_groups {
             row.insert(
                 "securitygroup".into(),
-                Value::Array(net::security_groups_json(call, &id)?),
+                Value::Array(net::security_groups_json(call, id)?),
             );
         }
         if parts.affinity_groups {
             row.insert(
                 "affinitygroup".into(),
-                Value::Array(affinity.remove(&id).unwrap_or_default()),
+                Value::Array(affinity.remove(id).unwrap_or_default()),
             );
         }
-        if let Some((address, ip_id)) = net::static_nat_of(call, &id)? {
+        if let Some((address, ip_id)) = net::static_nat_of(call, id)? {
             row.insert("publicip".into(), json!(address));
             row.insert("publicipid".into(), json!(ip_id));
         }
         if parts.stats {
-            insert_stats(&mut row);
+            insert_stats(row);
         }
-        row.insert(
-            "tags".into(),
-            Value::Array(tags.remove(&id).unwrap_or_default()),
-        );
-        out.push(Value::Object(row));
-    }
-    Ok(out)
+        Ok(())
+    })
 }
 
 fn insert_stats(row: &mut Map<String, Value>) {
@@ -208,14 +216,6 @@ fn affinity_groups_of(
 
 /// One VM's response object.
 pub(crate) fn vm_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = query();
-    query.eq("v.id", Some(id));
-    let rows = query.all(call.tx)?;
-    if rows.is_empty() {
-        return Err(ApiError::invalid_id("id", id));
-    }
-    Ok(finish(call, rows, Parts::ALL)?
-        .into_iter()
-        .next()
-        .unwrap_or(Value::Null))
+    let row = query().one(call.tx, "v.id", id)?;
+    Ok(finish(call, vec![row], Parts::ALL)?.remove(0))
 }

@@ -171,13 +171,7 @@ fn query() -> sql::Query {
 }
 
 fn keypair_json(call: &Call<'_>, id: &str) -> Result<serde_json::Map<String, Value>, ApiError> {
-    let mut q = query();
-    q.eq("k.id", Some(id));
-    let mut row = q
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let mut row = query().one(call.tx, "k.id", id)?;
     row.remove("accountid");
     Ok(row)
 }

@@ -23,13 +23,6 @@ use super::refs::{self, GIB};
 use super::vm::{self, Vm};
 use super::{json as vm_json, net, owner};
 
-fn vm_reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
-    Ok(Reply::Object {
-        key: "virtualmachine",
-        value: vm_json::vm_json(call, id)?,
-    })
-}
-
 fn affinity_of(call: &Call<'_>, vm_id: &str) -> Result<Vec<String>, ApiError> {
     let mut stmt = call
         .tx
@@ -69,13 +62,6 @@ pub(crate) fn find_host(
     capacity::pick(call, &need, requested)
 }
 
-fn template_password_enabled(call: &Call<'_>, vm: &Vm) -> Result<bool, ApiError> {
-    Ok(match &vm.template_id {
-        Some(id) => refs::template(call, id)?.is_some_and(|t| t.password_enabled),
-        None => false,
-    })
-}
-
 /// `startVirtualMachine`.
 pub(crate) fn start(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let vm = vm::operable(call, "id")?;
@@ -103,47 +89,33 @@ pub(crate) fn start(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     let id = vm.id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "VirtualMachine",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let vm = vm::reload(call, &id)?;
-                match vm.state.as_str() {
-                    "Starting" => vm::set_state(call, &id, "Running")?,
-                    "Running" => {
-                        return Err(ApiError::param(format!(
-                            "The virtual machine {} ({}) is already running",
-                            vm.id,
-                            vm.shown_name()
-                        )));
-                    }
-                    "Stopped" => {
-                        let owner = owner::account(call, &vm.account_id)?;
-                        return Err(ApiError::permission(format!(
-                            "The owner of {} is disabled: {}",
-                            vm.label(),
-                            owner.id
-                        )));
-                    }
-                    state => {
-                        return Err(ApiError::internal(format!(
-                            "Unable to start {} as it is in state {state}",
-                            vm.label()
-                        )));
-                    }
+        vm::job(&id, move |call, id, vm| {
+            match vm.state.as_str() {
+                "Starting" => vm::set_state(call, id, "Running")?,
+                "Running" => {
+                    return Err(ApiError::param(format!(
+                        "The virtual machine {} ({}) is already running",
+                        vm.id,
+                        vm.shown_name()
+                    )));
                 }
-                let mut value = vm_json::vm_json(call, &id)?;
-                if template_password_enabled(call, &vm)? {
-                    if let Some(object) = value.as_object_mut() {
-                        object.insert("password".into(), json!(vm::random_password(call)?));
-                    }
+                "Stopped" => {
+                    let owner = owner::account(call, &vm.account_id)?;
+                    return Err(ApiError::permission(format!(
+                        "The owner of {} is disabled: {}",
+                        vm.label(),
+                        owner.id
+                    )));
                 }
-                Ok(Reply::Object {
-                    key: "virtualmachine",
-                    value,
-                })
-            }),
-        )
+                state => {
+                    return Err(ApiError::internal(format!(
+                        "Unable to start {} as it is in state {state}",
+                        vm.label()
+                    )));
+                }
+            }
+            vm_json::reply_with_password(call, id, vm::password_enabled(call, &vm)?)
+        })
         .with_event("VM.START", format!("starting Vm. Vm Id: {}", vm.id)),
     ))
 }
@@ -176,7 +148,7 @@ pub(crate) fn stop(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 }
                 let vm = vm::reload(call, &id)?;
                 stop_now(call, &vm)?;
-                vm_reply(call, &id)
+                vm_json::reply(call, &id)
             }),
         )
         .with_event("VM.STOP", format!("stopping Vm. Vm Id: {}", vm.id)),
@@ -188,25 +160,20 @@ pub(crate) fn reboot(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let vm = vm::operable(call, "id")?;
     let id = vm.id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "VirtualMachine",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let vm = vm::reload(call, &id)?;
-                if vm.state != "Running" {
-                    return Err(ApiError::param(format!(
-                        "The VM {} ({}) is not running, unable to reboot it",
-                        vm.id,
-                        vm.shown_name()
-                    )));
-                }
-                call.tx.execute(
-                    "UPDATE vms SET last_updated = ?2 WHERE id = ?1",
-                    params![id, call.timestamp()],
-                )?;
-                vm_reply(call, &id)
-            }),
-        )
+        vm::job(&id, move |call, id, vm| {
+            if vm.state != "Running" {
+                return Err(ApiError::param(format!(
+                    "The VM {} ({}) is not running, unable to reboot it",
+                    vm.id,
+                    vm.shown_name()
+                )));
+            }
+            call.tx.execute(
+                "UPDATE vms SET last_updated = ?2 WHERE id = ?1",
+                params![id, call.timestamp()],
+            )?;
+            vm_json::reply(call, id)
+        })
         .with_event("VM.REBOOT", format!("rebooting Vm. Vm Id: {}", vm.id)),
     ))
 }
@@ -237,25 +204,10 @@ pub(crate) fn destroy_now(
         if volume.is_root() {
             if volume.state != "Destroy" {
                 volume::set_state(call, &volume.id, "Destroy")?;
-                limits::release_all(
-                    call,
-                    &volume.account_id,
-                    &[
-                        (ResourceKind::Volume, 1),
-                        (ResourceKind::PrimaryStorage, volume.size),
-                    ],
-                )?;
+                volume::release_counts(call, &volume)?;
             }
         } else if delete_volumes.contains(&volume.id) {
-            limits::release_all(
-                call,
-                &volume.account_id,
-                &[
-                    (ResourceKind::Volume, 1),
-                    (ResourceKind::PrimaryStorage, volume.size),
-                ],
-            )?;
-            tags::forget(call, "Volume", &volume.id)?;
+            volume::release_counts(call, &volume)?;
             volume::remove(call, &volume)?;
         } else {
             call.tx.execute(
@@ -279,14 +231,7 @@ pub(crate) fn expunge_now(call: &Call<'_>, vm: &Vm) -> Result<(), ApiError> {
     }
     for volume in volume::of_vm(call, &vm.id)? {
         if volume.state != "Destroy" {
-            limits::release_all(
-                call,
-                &volume.account_id,
-                &[
-                    (ResourceKind::Volume, 1),
-                    (ResourceKind::PrimaryStorage, volume.size),
-                ],
-            )?;
+            volume::release_counts(call, &volume)?;
         }
         if !volume.is_root() {
             call.tx.execute(
@@ -295,7 +240,6 @@ pub(crate) fn expunge_now(call: &Call<'_>, vm: &Vm) -> Result<(), ApiError> {
             )?;
             continue;
         }
-        tags::forget(call, "Volume", &volume.id)?;
         volume::remove(call, &volume)?;
     }
     call.tx
@@ -335,13 +279,13 @@ pub(crate) fn destroy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 }
                 let vm = vm::reload(call, &id)?;
                 if matches!(vm.state.as_str(), "Destroyed" | "Expunging") && !expunge {
-                    return vm_reply(call, &id);
+                    return vm_json::reply(call, &id);
                 }
                 if !matches!(vm.state.as_str(), "Destroyed" | "Expunging") {
                     destroy_now(call, &vm, &volume_ids)?;
                 }
                 if !expunge {
-                    return vm_reply(call, &id);
+                    return vm_json::reply(call, &id);
                 }
                 let mut value = vm_json::vm_json(call, &id)?;
                 if let Some(object) = value.as_object_mut() {
@@ -423,7 +367,7 @@ pub(crate) fn recover(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         &format!("Recovering Vm. Vm Id: {}", vm.id),
         crate::family::Subject::of("VirtualMachine", &vm.id, &vm.name),
     )?;
-    vm_reply(call, &vm.id)
+    vm_json::reply(call, &vm.id)
 }
 
 /// `restoreVirtualMachine`: a new ROOT volume from the (new) template.
@@ -437,11 +381,7 @@ pub(crate) fn restore(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let root_size_gb = call.params.i64("rootdisksize")?;
     let id = vm.id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "VirtualMachine",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let vm = vm::reload(call, &id)?;
+        vm::job(&id, move |call, id, vm| {
                 if !matches!(vm.state.as_str(), "Running" | "Stopped") {
                     return Err(ApiError::internal(format!(
                         "Vm {} currently in {} state, restore vm can only execute when VM in Running or Stopped",
@@ -454,21 +394,16 @@ pub(crate) fn restore(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 if !refs::template_ready_in(call, &template.id, &vm.zone_id)? {
                     return Err(ApiError::param(format!("The template {} is not available for use", template.id)));
                 }
-                let old = volume::of_vm(call, &id)?.into_iter().find(|v| v.is_root());
+                let old = volume::of_vm(call, id)?.into_iter().find(|v| v.is_root());
                 let size = root_size_gb.map_or(template.size, |gb| gb * GIB).max(template.size);
                 let delta = size - old.as_ref().map_or(0, |v| v.size);
-                if delta > 0 {
-                    limits::reserve(call, &vm.account_id, ResourceKind::PrimaryStorage, delta)?;
-                } else {
-                    limits::release(call, &vm.account_id, ResourceKind::PrimaryStorage, -delta)?;
-                }
+                limits::reserve_change(call, &vm.account_id, ResourceKind::PrimaryStorage, delta)?;
                 let on_storage = old.as_ref().and_then(|v| v.pool_id.clone());
                 let (domain_id, name) = (
                     call.tx.query_row("SELECT domain_id FROM vms WHERE id = ?1", [&id], |r| r.get::<_, String>(0))?,
                     old.as_ref().map_or_else(|| format!("ROOT-{}", vm.seq), |v| v.name.clone()),
                 );
                 if let Some(old) = &old {
-                    tags::forget(call, "Volume", &old.id)?;
                     volume::remove(call, old)?;
                 }
                 let pool = match &on_storage {
@@ -484,7 +419,7 @@ pub(crate) fn restore(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     account_id: &vm.account_id,
                     domain_id: &domain_id,
                     zone_id: &vm.zone_id,
-                    vm_id: Some(&id),
+                    vm_id: Some(id),
                     device_id: Some(0),
                     volume_type: "ROOT",
                     size,
@@ -500,15 +435,8 @@ pub(crate) fn restore(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     "UPDATE vms SET template_id = ?2, last_updated = ?3 WHERE id = ?1",
                     params![id, template.id, call.timestamp()],
                 )?;
-                let mut value = vm_json::vm_json(call, &id)?;
-                if template.password_enabled {
-                    if let Some(object) = value.as_object_mut() {
-                        object.insert("password".into(), json!(vm::random_password(call)?));
-                    }
-                }
-                Ok(Reply::Object { key: "virtualmachine", value })
-            }),
-        )
+                vm_json::reply_with_password(call, id, template.password_enabled)
+        })
         .with_event("VM.RESTORE", format!("restoring Vm. Vm Id: {}", vm.id)),
     ))
 }

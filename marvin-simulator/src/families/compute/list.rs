@@ -38,11 +38,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         owner::scope(call, &mut q, "v.account_id")?;
     }
     q.eq("v.id", params.str("id"));
-    let ids = params.list("ids");
-    if !ids.is_empty() {
-        let list = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
-        q.and("v.id IN (SELECT value FROM json_each(?))", [text(list)]);
-    }
+    q.any_of_given("v.id", &params.list("ids"));
     if let Some(name) = params.str("name") {
         q.and(
             "v.name LIKE ? ESCAPE '\\'",
@@ -153,18 +149,9 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             count,
         });
     }
-    let ids: Vec<&str> = rows
-        .iter()
-        .filter_map(|r| r.get("id").and_then(|v| v.as_str()))
-        .collect();
+    let ids = sql::ids(&rows);
     let mut page = json::query();
-    page.and(
-        "v.id IN (SELECT value FROM json_each(?))",
-        [text(
-            serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()),
-        )],
-    );
-    page.order("v.seq");
+    page.any_of("v.id", &ids).order("v.seq");
     let rows = page.all(call.tx)?;
     let items = json::finish(call, rows, json::Parts::of(call))?;
     Ok(Reply::List {

@@ -1,20 +1,13 @@
 //! NIC commands on VMs, through the network family's seam (`net.rs`).
 
-use rusqlite::OptionalExtension;
+use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::families::sql;
-use crate::family::{Call, Job, Reply};
+use crate::family::{Call, Reply};
 
 use super::{json as vm_json, net, vm};
-
-fn vm_reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
-    Ok(Reply::Object {
-        key: "virtualmachine",
-        value: vm_json::vm_json(call, id)?,
-    })
-}
 
 fn check_live(vm: &vm::Vm) -> Result<(), ApiError> {
     if !matches!(vm.state.as_str(), "Running" | "Stopped") {
@@ -35,33 +28,28 @@ pub(crate) fn add(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let ip = call.params.str("ipaddress").map(String::from);
     let id = vm.id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "VirtualMachine",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let vm = vm::reload(call, &id)?;
-                check_live(&vm)?;
-                if sql::table_exists(call.tx, "nics")? {
-                    let existing: Option<String> = call
-                        .tx
-                        .query_row(
-                            "SELECT id FROM nics WHERE vm_id = ?1 AND network_id = ?2",
-                            [&id, &network],
-                            |r| r.get(0),
-                        )
-                        .optional()?;
-                    if existing.is_some() {
-                        return Err(ApiError::internal(format!(
-                            "A NIC already exists for VM: {} in network: {network}",
-                            vm.instance_name
-                        )));
-                    }
+        vm::job(&id, move |call, id, vm| {
+            check_live(&vm)?;
+            if sql::table_exists(call.tx, "nics")? {
+                let existing: Option<String> = call
+                    .tx
+                    .query_row(
+                        "SELECT id FROM nics WHERE vm_id = ?1 AND network_id = ?2",
+                        params![id, network],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if existing.is_some() {
+                    return Err(ApiError::internal(format!(
+                        "A NIC already exists for VM: {} in network: {network}",
+                        vm.instance_name
+                    )));
                 }
-                let first = net::nics_json(call, &id)?.is_empty();
-                net::add_nic(call, &id, &network, ip.as_deref(), first)?;
-                vm_reply(call, &id)
-            }),
-        )
+            }
+            let first = net::nics_json(call, id)?.is_empty();
+            net::add_nic(call, id, &network, ip.as_deref(), first)?;
+            vm_json::reply(call, id)
+        })
         .with_event("NIC.CREATE", format!("Creating Nic. Vm Id: {}", vm.id)),
     ))
 }
@@ -72,16 +60,11 @@ pub(crate) fn remove(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let nic = call.required("nicid")?.to_string();
     let id = vm.id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "VirtualMachine",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let vm = vm::reload(call, &id)?;
-                check_live(&vm)?;
-                net::remove_nic(call, &id, &nic)?;
-                vm_reply(call, &id)
-            }),
-        )
+        vm::job(&id, move |call, id, vm| {
+            check_live(&vm)?;
+            net::remove_nic(call, id, &nic)?;
+            vm_json::reply(call, id)
+        })
         .with_event("NIC.DELETE", format!("Removing Nic. Vm Id: {}", vm.id)),
     ))
 }
@@ -92,40 +75,35 @@ pub(crate) fn update_default(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let nic = call.required("nicid")?.to_string();
     let id = vm.id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "VirtualMachine",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let vm = vm::reload(call, &id)?;
-                check_live(&vm)?;
-                let current: Option<i64> = if sql::table_exists(call.tx, "nics")? {
-                    call.tx
-                        .query_row(
-                            "SELECT is_default FROM nics WHERE id = ?1 AND vm_id = ?2",
-                            [&nic, &id],
-                            |r| r.get(0),
-                        )
-                        .optional()?
-                } else {
-                    None
-                };
-                match current {
-                    None => return Err(ApiError::param(format!("There is no nic for the {nic}"))),
-                    Some(1) => {
-                        return Err(ApiError::param(format!(
-                            "The specified nic {nic} is already the default NIC of {}",
-                            vm.label()
-                        )));
-                    }
-                    Some(_) => {}
+        vm::job(&id, move |call, id, vm| {
+            check_live(&vm)?;
+            let current: Option<i64> = if sql::table_exists(call.tx, "nics")? {
+                call.tx
+                    .query_row(
+                        "SELECT is_default FROM nics WHERE id = ?1 AND vm_id = ?2",
+                        params![nic, id],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+            } else {
+                None
+            };
+            match current {
+                None => return Err(ApiError::param(format!("There is no nic for the {nic}"))),
+                Some(1) => {
+                    return Err(ApiError::param(format!(
+                        "The specified nic {nic} is already the default NIC of {}",
+                        vm.label()
+                    )));
                 }
-                call.tx.execute(
-                    "UPDATE nics SET is_default = (id = ?2) WHERE vm_id = ?1",
-                    [&id, &nic],
-                )?;
-                vm_reply(call, &id)
-            }),
-        )
+                Some(_) => {}
+            }
+            call.tx.execute(
+                "UPDATE nics SET is_default = (id = ?2) WHERE vm_id = ?1",
+                params![id, nic],
+            )?;
+            vm_json::reply(call, id)
+        })
         .with_event(
             "NIC.UPDATE",
             format!("Updating VM default Nic. Vm Id: {}", vm.id),
@@ -150,16 +128,5 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 .or_insert_with(|| Value::String(vm.id.clone()));
         }
     }
-    let count = items.len();
-    let page = call.page();
-    let items = items
-        .into_iter()
-        .skip(usize::try_from(page.offset).unwrap_or(0))
-        .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
-        .collect();
-    Ok(Reply::List {
-        key: "nic",
-        items,
-        count,
-    })
+    Ok(sql::page_of(call, "nic", items))
 }

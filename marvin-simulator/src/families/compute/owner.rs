@@ -197,6 +197,28 @@ pub(crate) fn resolve(call: &Call<'_>) -> Result<Owner, ApiError> {
     caller(call)
 }
 
+/// The owner filter of a list that may name one resource by `id`: with
+/// `id` (and neither `account` nor `listall`) only the caller's access to
+/// that resource is checked (`owner_of` gives its owner, `None` when there
+/// is no such resource); otherwise [`scope`].
+pub(crate) fn scope_unless_id(
+    call: &Call<'_>,
+    query: &mut Query,
+    account_column: &str,
+    owner_of: impl FnOnce(&str) -> Result<Option<String>, ApiError>,
+) -> Result<(), ApiError> {
+    let params = call.params;
+    match params.str("id") {
+        Some(id) if params.str("account").is_none() && !params.flag("listall", false) => {
+            if let Some(owner) = owner_of(id)? {
+                crate::scope::check_access(call, &owner, id)?;
+            }
+            Ok(())
+        }
+        _ => scope(call, query, account_column),
+    }
+}
+
 /// Restricts a list query to the owners the caller asks for and may see:
 /// `projectid` (`-1`: every project the caller may see) or the usual
 /// [`ListScope`], which leaves project-owned rows out.

@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::error::ApiError;
 use crate::families::identity::settings;
-use crate::family::Call;
+use crate::family::{Call, Job, Reply};
 use crate::scope::check_access;
 
 use super::capacity;
@@ -104,6 +104,23 @@ pub(crate) fn reload(call: &Call<'_>, id: &str) -> Result<Vm, ApiError> {
         .ok_or_else(|| ApiError::param(format!("unable to find a virtual machine with id {id}")))
 }
 
+/// The job of an async command on a VM: `work` runs with the VM's id and
+/// the VM as it is when the job runs.
+pub(crate) fn job(
+    id: &str,
+    work: impl FnOnce(&mut Call<'_>, &str, Vm) -> Result<Reply, ApiError> + Send + 'static,
+) -> Job {
+    let job_id = id.to_string();
+    Job::on(
+        "VirtualMachine",
+        id,
+        Box::new(move |call: &mut Call<'_>| {
+            let vm = reload(call, &job_id)?;
+            work(call, &job_id, vm)
+        }),
+    )
+}
+
 /// The next value of a never-reused sequence.
 pub(crate) fn next_seq(call: &Call<'_>, name: &str) -> Result<i64, ApiError> {
     call.tx
@@ -171,6 +188,14 @@ pub(crate) fn may_expunge(call: &Call<'_>) -> Result<bool, ApiError> {
         "allow.user.expunge.recover.vm",
         &[("account", &call.caller.account_id)],
     )
+}
+
+/// Whether the VM's template is password enabled.
+pub(crate) fn password_enabled(call: &Call<'_>, vm: &Vm) -> Result<bool, ApiError> {
+    Ok(match &vm.template_id {
+        Some(id) => super::refs::template(call, id)?.is_some_and(|t| t.password_enabled),
+        None => false,
+    })
 }
 
 /// A random password like CloudStack's `generateRandomPassword`

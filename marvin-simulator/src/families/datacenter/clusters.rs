@@ -101,12 +101,7 @@ pub(crate) fn insert(
 /// `addCluster` (answers as a list of one cluster).
 pub(crate) fn add(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let p = call.params;
-    let zone = store::zone(call.tx, "zoneid", call.required("zoneid")?)?;
-    if zone.allocation_state == "Disabled" && !call.caller.is_root_admin() {
-        return Err(ApiError::permission(
-            "Cannot perform this operation, Zone with specified id is currently disabled",
-        ));
-    }
+    let zone = store::zone_to_add_to(call)?;
     let pod = store::pod(call.tx, "podid", call.required("podid")?)?;
     if pod.zone_id != zone.id {
         return Err(ApiError::param(format!(
@@ -142,7 +137,7 @@ pub(crate) fn add(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         .transpose()?
         .unwrap_or("Enabled");
     let id = insert(call, &zone.id, &pod.id, &name, hypervisor, kind, state)?;
-    let item = store::one(call.tx, store::cluster_query(), "c.id", &id)?;
+    let item = serde_json::Value::Object(store::cluster_query().one(call.tx, "c.id", &id)?);
     Ok(Reply::List {
         key: "cluster",
         items: vec![item],
@@ -154,7 +149,7 @@ pub(crate) fn add(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let p = call.params;
     let id = call.required("id")?.to_string();
-    let current = store::one(call.tx, store::cluster_query(), "c.id", &id)?;
+    let current = serde_json::Value::Object(store::cluster_query().one(call.tx, "c.id", &id)?);
     if let Some(name) = p.str("clustername") {
         if current["hypervisortype"] == "VMware" {
             return Err(ApiError::param(
@@ -197,7 +192,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     Ok(Reply::Object {
         key: "cluster",
-        value: store::one(call.tx, store::cluster_query(), "c.id", &id)?,
+        value: serde_json::Value::Object(store::cluster_query().one(call.tx, "c.id", &id)?),
     })
 }
 

@@ -10,7 +10,7 @@
 use rusqlite::params;
 
 use crate::error::ApiError;
-use crate::families::sql::{self, Object};
+use crate::families::sql;
 use crate::family::{Call, Job, Reply};
 
 use super::clusters;
@@ -69,25 +69,14 @@ pub(crate) fn parse_url(url: &str) -> Option<HostSpec> {
 }
 
 fn host_json(call: &Call<'_>, id: &str) -> Result<serde_json::Value, ApiError> {
-    let mut query = store::host_query();
-    query.eq("h.id", Some(id));
-    let row: Object = query
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = store::host_query().one(call.tx, "h.id", id)?;
     Ok(store::finish_host(row))
 }
 
 /// `addHost` (answers as a list of one host).
 pub(crate) fn add(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let p = call.params;
-    let zone = store::zone(call.tx, "zoneid", call.required("zoneid")?)?;
-    if zone.allocation_state == "Disabled" && !call.caller.is_root_admin() {
-        return Err(ApiError::permission(
-            "Cannot perform this operation, Zone with specified id is currently disabled",
-        ));
-    }
+    let zone = store::zone_to_add_to(call)?;
     let pod = store::pod(call.tx, "podid", call.required("podid")?)?;
     if pod.zone_id != zone.id {
         return Err(ApiError::param(format!(

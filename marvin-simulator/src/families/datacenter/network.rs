@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::error::ApiError;
-use crate::families::sql::{self, Object};
+use crate::families::sql;
 use crate::family::{Call, Job, Reply};
 
 use super::store;
@@ -282,7 +282,9 @@ pub(crate) fn set_vnets(
 }
 
 fn physical_network_json(call: &Call<'_>, id: &str) -> Result<serde_json::Value, ApiError> {
-    store::one(call.tx, store::physical_network_query(), "p.id", id)
+    store::physical_network_query()
+        .one(call.tx, "p.id", id)
+        .map(serde_json::Value::Object)
 }
 
 /// `createPhysicalNetwork` (async, created at once): a Disabled network with
@@ -357,17 +359,12 @@ pub(crate) fn create_physical_network(call: &mut Call<'_>) -> Result<Reply, ApiE
         set_vnets(call.tx, &id, v)?;
     }
     add_default_providers(call.tx, &id, false)?;
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
+        sql::object_job(
             "PhysicalNetwork",
-            id,
-            Box::new(move |call: &mut Call<'_>| {
-                Ok(Reply::Object {
-                    key: "physicalnetwork",
-                    value: physical_network_json(call, &job_id)?,
-                })
-            }),
+            &id,
+            "physicalnetwork",
+            physical_network_json,
         )
         .with_event(
             "PHYSICAL.NETWORK.CREATE",
@@ -505,7 +502,9 @@ const LABELS: [(&str, &str); 5] = [
 ];
 
 fn traffic_type_json(call: &Call<'_>, id: &str) -> Result<serde_json::Value, ApiError> {
-    store::one(call.tx, store::traffic_type_query(), "t.id", id)
+    store::traffic_type_query()
+        .one(call.tx, "t.id", id)
+        .map(serde_json::Value::Object)
 }
 
 /// `addTrafficType` (async, created at once).
@@ -558,19 +557,8 @@ pub(crate) fn add_traffic_type(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             )?;
         }
     }
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "TrafficType",
-            id,
-            Box::new(move |call: &mut Call<'_>| {
-                Ok(Reply::Object {
-                    key: "traffictype",
-                    value: traffic_type_json(call, &job_id)?,
-                })
-            }),
-        )
-        .with_event(
+        sql::object_job("TrafficType", &id, "traffictype", traffic_type_json).with_event(
             "TRAFFIC.TYPE.CREATE",
             format!("Adding physical network traffic type: {traffic} to {network_name}"),
         ),
@@ -613,18 +601,8 @@ pub(crate) fn update_traffic_type(call: &mut Call<'_>) -> Result<Reply, ApiError
 pub(crate) fn delete_traffic_type(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = call.required("id")?.to_string();
     traffic_type_json(call, &id)?;
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "TrafficType",
-            id,
-            Box::new(move |call: &mut Call<'_>| {
-                call.tx
-                    .execute("DELETE FROM traffic_types WHERE id = ?1", [&job_id])?;
-                Ok(Reply::Success(None))
-            }),
-        )
-        .with_event(
+        sql::delete_job("TrafficType", "traffic_types", &id).with_event(
             "TRAFFIC.TYPE.DELETE",
             "Deleting physical network TrafficType",
         ),
@@ -645,13 +623,7 @@ pub(crate) fn list_traffic_types(call: &mut Call<'_>) -> Result<Reply, ApiError>
 }
 
 fn provider_json(call: &Call<'_>, id: &str) -> Result<serde_json::Value, ApiError> {
-    let mut query = store::provider_query();
-    query.eq("n.id", Some(id));
-    let row: Object = query
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = store::provider_query().one(call.tx, "n.id", id)?;
     Ok(store::finish_provider(row))
 }
 
@@ -710,17 +682,12 @@ pub(crate) fn add_provider(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             params![id, dest],
         )?;
     }
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
+        sql::object_job(
             "PhysicalNetworkServiceProvider",
-            id,
-            Box::new(move |call: &mut Call<'_>| {
-                Ok(Reply::Object {
-                    key: "networkserviceprovider",
-                    value: provider_json(call, &job_id)?,
-                })
-            }),
+            &id,
+            "networkserviceprovider",
+            provider_json,
         )
         .with_event(
             "SERVICE.PROVIDER.CREATE",
@@ -844,7 +811,7 @@ pub(crate) fn list_router_elements(call: &mut Call<'_>) -> Result<Reply, ApiErro
 /// `configureVirtualRouterElement` (async): enables or disables the element.
 pub(crate) fn configure_router_element(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = call.required("id")?.to_string();
-    store::one(call.tx, store::router_element_query(), "e.id", &id)?;
+    store::router_element_query().one(call.tx, "e.id", &id)?;
     let enabled = call.params.flag("enabled", false);
     let job_id = id;
     Ok(Reply::Job(
@@ -855,7 +822,9 @@ pub(crate) fn configure_router_element(call: &mut Call<'_>) -> Result<Reply, Api
             )?;
             Ok(Reply::Object {
                 key: "virtualrouterelement",
-                value: store::one(call.tx, store::router_element_query(), "e.id", &job_id)?,
+                value: serde_json::Value::Object(
+                    store::router_element_query().one(call.tx, "e.id", &job_id)?,
+                ),
             })
         }))
         .with_event(

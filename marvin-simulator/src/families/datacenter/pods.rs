@@ -4,7 +4,7 @@ use rusqlite::params;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::families::sql::{self, Object};
+use crate::families::sql;
 use crate::family::{Call, Reply, Subject};
 
 use super::zones::referenced;
@@ -118,13 +118,7 @@ fn check_pod(call: &Call<'_>, spec: &PodSpec<'_>, check_name: bool) -> Result<()
 }
 
 fn pod_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = store::pod_query();
-    query.eq("p.id", Some(id));
-    let row: Object = query
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = store::pod_query().one(call.tx, "p.id", id)?;
     Ok(store::finish_pod(row))
 }
 

@@ -52,7 +52,9 @@ fn parse_pool_url(url: &str) -> Result<(&'static str, String, String), ApiError>
 }
 
 fn pool_json(call: &Call<'_>, id: &str) -> Result<serde_json::Value, ApiError> {
-    store::one(call.tx, store::storage_pool_query(), "s.id", id)
+    store::storage_pool_query()
+        .one(call.tx, "s.id", id)
+        .map(serde_json::Value::Object)
 }
 
 /// `createStoragePool`: cluster-wide by default, zone-wide with a hypervisor.
@@ -231,7 +233,9 @@ pub(crate) fn list_pools(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 }
 
 fn store_json(call: &Call<'_>, id: &str) -> Result<serde_json::Value, ApiError> {
-    store::one(call.tx, store::image_store_query(), "i.id", id)
+    store::image_store_query()
+        .one(call.tx, "i.id", id)
+        .map(serde_json::Value::Object)
 }
 
 /// `addImageStore`: secondary storage for a zone (NFS, SMB) or a region

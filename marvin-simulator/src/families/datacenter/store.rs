@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::error::ApiError;
 use crate::families::sql::{Object, Query};
+use crate::family::Call;
 
 /// A zone as the rules use it.
 #[derive(Debug, Clone)]
@@ -33,6 +34,18 @@ pub(crate) fn zone(tx: &Transaction<'_>, param: &str, id: &str) -> Result<ZoneRo
     )
     .optional()?
     .ok_or_else(|| ApiError::invalid_id(param, id))
+}
+
+/// The zone `zoneid` names, to add resources to: a disabled zone only for
+/// the root admin (531 otherwise).
+pub(crate) fn zone_to_add_to(call: &Call<'_>) -> Result<ZoneRow, ApiError> {
+    let zone = zone(call.tx, "zoneid", call.required("zoneid")?)?;
+    if zone.allocation_state == "Disabled" && !call.caller.is_root_admin() {
+        return Err(ApiError::permission(
+            "Cannot perform this operation, Zone with specified id is currently disabled",
+        ));
+    }
+    Ok(zone)
 }
 
 /// A pod as the rules use it.
@@ -67,22 +80,6 @@ pub(crate) fn pod(tx: &Transaction<'_>, param: &str, id: &str) -> Result<PodRow,
     )
     .optional()?
     .ok_or_else(|| ApiError::invalid_id(param, id))
-}
-
-/// The one row of a query, or 431 naming `id`.
-pub(crate) fn one(
-    tx: &Transaction<'_>,
-    mut query: Query,
-    column: &str,
-    id: &str,
-) -> Result<Value, ApiError> {
-    query.eq(column, Some(id));
-    query
-        .all(tx)?
-        .into_iter()
-        .next()
-        .map(Value::Object)
-        .ok_or_else(|| ApiError::invalid_id("id", id))
 }
 
 pub(crate) fn zone_query() -> Query {

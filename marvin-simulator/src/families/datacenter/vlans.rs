@@ -89,7 +89,9 @@ pub(crate) fn insert_range(tx: &Transaction<'_>, range: &NewRange<'_>) -> Result
 }
 
 fn vlan_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    store::one(call.tx, store::vlan_query(), "v.id", id)
+    store::vlan_query()
+        .one(call.tx, "v.id", id)
+        .map(Value::Object)
 }
 
 /// `createVlanIpRange` (answers under `vlan`).

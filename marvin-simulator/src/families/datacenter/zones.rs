@@ -116,7 +116,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     )?;
     Ok(Reply::Object {
         key: "zone",
-        value: store::one(call.tx, store::zone_query(), "z.id", &id)?,
+        value: serde_json::Value::Object(store::zone_query().one(call.tx, "z.id", &id)?),
     })
 }
 
@@ -191,7 +191,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     )?;
     Ok(Reply::Object {
         key: "zone",
-        value: store::one(call.tx, store::zone_query(), "z.id", &id)?,
+        value: serde_json::Value::Object(store::zone_query().one(call.tx, "z.id", &id)?),
     })
 }
 

@@ -8,7 +8,7 @@ use crate::families::sql;
 use crate::family::{Call, Job, Reply, Subject};
 use crate::scope::check_access;
 
-use super::domains::validate_network_domain;
+use super::domains::{update_network_domain, validate_network_domain};
 use super::store::{self, AccountRow};
 use super::{check_domain_access, cleanup, owner_scope};
 
@@ -154,10 +154,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         &format!("creating User. User Name: {username}, Account Name: {account_name}"),
         Subject::of("User", &user_id, &username),
     )?;
-    Ok(Reply::Object {
-        key: "account",
-        value: store::account_json(call.tx, &account_id)?,
-    })
+    account_reply(call, &account_id)
 }
 
 /// A uuid the caller chose (refused when taken) or a new one.
@@ -210,16 +207,29 @@ fn resolve(call: &Call<'_>, not_found: &str) -> Result<AccountRow, ApiError> {
     })
 }
 
-/// `enableAccount`.
-pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    let account = resolve(call, "Unable to find account")?;
+fn account_reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
+    Ok(Reply::Object {
+        key: "account",
+        value: store::account_json(call.tx, id)?,
+    })
+}
+
+/// Refuses `action` (`enable`, `lock`, ...) on the system account (531),
+/// then checks the caller may act on the account.
+fn check_not_system(call: &Call<'_>, account: &AccountRow, action: &str) -> Result<(), ApiError> {
     if account.is_system() {
         return Err(ApiError::permission(format!(
-            "Account id : {} is a system account, enable is not allowed",
+            "Account id : {} is a system account, {action} is not allowed",
             account.seq
         )));
     }
-    check_access(call, &account.id, &account.id)?;
+    check_access(call, &account.id, &account.id)
+}
+
+/// `enableAccount`.
+pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let account = resolve(call, "Unable to find account")?;
+    check_not_system(call, &account, "enable")?;
     call.tx.execute(
         "UPDATE accounts SET state = 'enabled' WHERE id = ?1",
         [&account.id],
@@ -230,10 +240,7 @@ pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "enabling account",
         Subject::of("Account", &account.id, &account.name),
     )?;
-    Ok(Reply::Object {
-        key: "account",
-        value: store::account_json(call.tx, &account.id)?,
-    })
+    account_reply(call, &account.id)
 }
 
 /// `lockAccount` (sync, deprecated): the account's users can no longer log in.
@@ -246,20 +253,11 @@ pub(crate) fn lock(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "locking account",
         Subject::of("Account", &account.id, &account.name),
     )?;
-    Ok(Reply::Object {
-        key: "account",
-        value: store::account_json(call.tx, &account.id)?,
-    })
+    account_reply(call, &account.id)
 }
 
 fn lock_now(call: &Call<'_>, account: &AccountRow) -> Result<(), ApiError> {
-    if account.is_system() {
-        return Err(ApiError::permission(format!(
-            "Account id : {} is a system account, lock is not allowed",
-            account.seq
-        )));
-    }
-    check_access(call, &account.id, &account.id)?;
+    check_not_system(call, account, "lock")?;
     call.tx.execute(
         "UPDATE accounts SET state = 'locked' WHERE id = ?1 AND state != 'locked'",
         [&account.id],
@@ -283,13 +281,7 @@ pub(crate) fn disable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 if lock {
                     lock_now(call, &account)?;
                 } else {
-                    if account.is_system() {
-                        return Err(ApiError::permission(format!(
-                            "Account id : {} is a system account, disable is not allowed",
-                            account.seq
-                        )));
-                    }
-                    check_access(call, &account.id, &account.id)?;
+                    check_not_system(call, &account, "disable")?;
                     if account.seq <= 2 {
                         return Err(ApiError::internal(format!(
                             "Unable to update account by accountId: {} OR by name: {} in domain {}",
@@ -304,10 +296,7 @@ pub(crate) fn disable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                         cleanup::disable_account(call.tx, &account.id)?;
                     }
                 }
-                Ok(Reply::Object {
-                    key: "account",
-                    value: store::account_json(call.tx, &account.id)?,
-                })
+                account_reply(call, &account.id)
             }),
         )
         .with_event(
@@ -349,16 +338,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             params![account.id, new_name],
         )?;
     }
-    if let Some(nd) = call.params.get("networkdomain") {
-        let nd = (!nd.is_empty()).then_some(nd);
-        if let Some(nd) = nd {
-            validate_network_domain(nd)?;
-        }
-        call.tx.execute(
-            "UPDATE accounts SET network_domain = ?2 WHERE id = ?1",
-            params![account.id, nd],
-        )?;
-    }
+    update_network_domain(call, "accounts", &account.id)?;
     if let Some(role_id) = call.params.str("roleid") {
         if !sql::exists(call.tx, "roles", role_id)? {
             return Err(ApiError::invalid_id("roleid", role_id));
@@ -380,10 +360,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "updating account",
         Subject::of("Account", &account.id, &name),
     )?;
-    Ok(Reply::Object {
-        key: "account",
-        value: store::account_json(call.tx, &account.id)?,
-    })
+    account_reply(call, &account.id)
 }
 
 /// `deleteAccount` (async): removes the account and everything it owns.
@@ -423,16 +400,9 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 /// `listAccounts`: what the caller may see (never the system account).
 pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let mut query = store::account_query();
-    query.and("a.seq != 1", []);
-    owner_scope(call, &mut query, "a.id", "a.domain_id")?;
+    owner_scope(call, &mut query, "a.id")?;
     query.eq("a.id", call.params.str("id"));
     query.eq("a.name", call.params.str("name"));
-    if let Some(kind) = call.params.i64("accounttype")? {
-        query.and(
-            "a.account_type = ?",
-            [rusqlite::types::Value::Integer(kind)],
-        );
-    }
     query.eq_nocase("a.state", call.params.str("state"));
     query.keyword(&["a.name"], call.params.str("keyword"));
     query.order("a.seq");

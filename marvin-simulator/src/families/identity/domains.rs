@@ -82,6 +82,26 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     })
 }
 
+/// Applies `networkdomain` to row `id` of `table` (`accounts` or
+/// `domains`) when the parameter is given: validated, or cleared when empty.
+pub(crate) fn update_network_domain(
+    call: &Call<'_>,
+    table: &str,
+    id: &str,
+) -> Result<(), ApiError> {
+    if let Some(nd) = call.params.get("networkdomain") {
+        let nd = (!nd.is_empty()).then_some(nd);
+        if let Some(nd) = nd {
+            validate_network_domain(nd)?;
+        }
+        call.tx.execute(
+            &format!("UPDATE {table} SET network_domain = ?2 WHERE id = ?1"),
+            params![id, nd],
+        )?;
+    }
+    Ok(())
+}
+
 /// Refuses network domains CloudStack would refuse (labels of 1-63
 /// characters from letters, digits and hyphens, not starting or ending with a
 /// hyphen; 190 characters in all).
@@ -141,16 +161,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             params![id, name],
         )?;
     }
-    if let Some(nd) = call.params.get("networkdomain") {
-        let nd = (!nd.is_empty()).then_some(nd);
-        if let Some(nd) = nd {
-            validate_network_domain(nd)?;
-        }
-        call.tx.execute(
-            "UPDATE domains SET network_domain = ?2 WHERE id = ?1",
-            params![id, nd],
-        )?;
-    }
+    update_network_domain(call, "domains", &id)?;
     let name: String = call
         .tx
         .query_row("SELECT name FROM domains WHERE id = ?1", [&id], |r| {
@@ -235,10 +246,7 @@ fn subtree(call: &Call<'_>, domain: &DomainRow) -> Result<Vec<String>, ApiError>
         "SELECT id FROM domains WHERE substr(path, 1, length(?1)) = ?1 ORDER BY level, path",
         &[text(&domain.path)],
     )?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from))
-        .collect())
+    Ok(sql::ids(&rows))
 }
 
 /// `listDomains`: the caller's domain, or with `listall` its whole subtree.

@@ -249,17 +249,25 @@ pub(crate) fn check_domain_access(call: &Call<'_>, domain: &DomainRow) -> Result
     )))
 }
 
-/// The owner filter of `listAccounts`/`listUsers`: with `id`, whatever the
-/// caller may reach; an admin without `listall`, `domainid` or `account`
-/// sees its own domain; otherwise [`ListScope`].
+/// The owner filter of `listAccounts`/`listUsers` (over a query joining the
+/// accounts as `a`): never the system account, the `accounttype` asked for,
+/// and with `id` whatever the caller may reach; an admin without `listall`,
+/// `domainid` or `account` sees its own domain; otherwise [`ListScope`].
 pub(crate) fn owner_scope(
     call: &Call<'_>,
     query: &mut Query,
     account_column: &str,
-    domain_column: &str,
 ) -> Result<(), ApiError> {
     let caller = call.caller;
     let params = call.params;
+    let domain_column = "a.domain_id";
+    query.and("a.seq != 1", []);
+    if let Some(kind) = params.i64("accounttype")? {
+        query.and(
+            "a.account_type = ?",
+            [rusqlite::types::Value::Integer(kind)],
+        );
+    }
     let narrowed = params.flag("listall", false)
         || params.str("domainid").is_some()
         || params.str("account").is_some();

@@ -543,6 +543,50 @@ pub(crate) fn resource_count(
         .unwrap_or(0))
 }
 
+/// Adds `<prefix>limit`, `<prefix>total` and `<prefix>available` for every
+/// resource type to the response of an account (or of a project, through
+/// its account): storage in GiB (it is counted in bytes), `Unlimited` where
+/// there is no limit.
+pub(crate) fn insert_limit_fields(
+    tx: &Transaction<'_>,
+    row: &mut sql::Object,
+    account_id: &str,
+) -> Result<(), ApiError> {
+    let account_type: i64 = tx
+        .query_row(
+            "SELECT account_type FROM accounts WHERE id = ?1",
+            [account_id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| ApiError::internal(format!("Unable to find account {account_id}")))?;
+    let text = |limit: i64| {
+        Value::String(if limit < 0 {
+            "Unlimited".into()
+        } else {
+            limit.to_string()
+        })
+    };
+    for (rtype, prefix) in RESOURCE_PREFIXES.iter().enumerate() {
+        let rtype = rtype as i64;
+        let limit = account_limit(tx, account_id, account_type, rtype)?;
+        let mut total = resource_count(tx, account_id, rtype)?;
+        if rtype >= 10 {
+            // Storage is counted in bytes and shown, like its limit, in GiB.
+            total /= 1024 * 1024 * 1024;
+        }
+        row.insert(format!("{prefix}limit"), text(limit));
+        row.insert(format!("{prefix}total"), json!(total));
+        let available = if limit < 0 {
+            text(-1)
+        } else {
+            Value::String((limit - total).max(0).to_string())
+        };
+        row.insert(format!("{prefix}available"), available);
+    }
+    Ok(())
+}
+
 /// The scope parameters of the configuration commands: parameter, scope
 /// name, CloudStack's scope spelling, and the table the id names.
 const SCOPES: &[(&str, &str, &str, &str)] = &[

@@ -169,13 +169,7 @@ pub(crate) fn domain_query() -> Query {
 
 /// One domain's response object.
 pub(crate) fn domain_json(tx: &Transaction<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = domain_query();
-    query.eq("d.id", Some(id));
-    let row = query
-        .all(tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = domain_query().one(tx, "d.id", id)?;
     Ok(Value::Object(row))
 }
 
@@ -192,12 +186,7 @@ pub(crate) fn account_query() -> Query {
 
 /// Completes an account row: users, details and resource limits.
 pub(crate) fn finish_account(tx: &Transaction<'_>, mut row: Object) -> Result<Value, ApiError> {
-    let id = row
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let account_type = row.get("accounttype").and_then(Value::as_i64).unwrap_or(0);
+    let id = sql::id_of(&row);
 
     let mut users = user_query();
     users
@@ -224,44 +213,14 @@ pub(crate) fn finish_account(tx: &Transaction<'_>, mut row: Object) -> Result<Va
         row.insert("accountdetails".into(), Value::Object(map));
     }
 
-    for (rtype, prefix) in settings::RESOURCE_PREFIXES.iter().enumerate() {
-        let rtype = rtype as i64;
-        let limit = settings::account_limit(tx, &id, account_type, rtype)?;
-        let mut total = settings::resource_count(tx, &id, rtype)?;
-        if rtype >= 10 {
-            // Storage is counted in bytes and shown, like its limit, in GiB.
-            total /= 1024 * 1024 * 1024;
-        }
-        row.insert(format!("{prefix}limit"), limit_text(limit));
-        row.insert(format!("{prefix}total"), json!(total));
-        let available = if limit < 0 {
-            limit_text(-1)
-        } else {
-            Value::String((limit - total).max(0).to_string())
-        };
-        row.insert(format!("{prefix}available"), available);
-    }
+    settings::insert_limit_fields(tx, &mut row, &id)?;
     row.insert("groups".into(), json!([]));
     Ok(Value::Object(row))
 }
 
-fn limit_text(limit: i64) -> Value {
-    if limit < 0 {
-        Value::String("Unlimited".into())
-    } else {
-        Value::String(limit.to_string())
-    }
-}
-
 /// One account's response object.
 pub(crate) fn account_json(tx: &Transaction<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = account_query();
-    query.eq("a.id", Some(id));
-    let row = query
-        .all(tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = account_query().one(tx, "a.id", id)?;
     finish_account(tx, row)
 }
 
@@ -281,13 +240,7 @@ pub(crate) fn user_query() -> Query {
 
 /// One user's response object.
 pub(crate) fn user_json(tx: &Transaction<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = user_query();
-    query.eq("u.id", Some(id));
-    let row = query
-        .all(tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = user_query().one(tx, "u.id", id)?;
     Ok(Value::Object(row))
 }
 

@@ -29,6 +29,23 @@ fn user_reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     })
 }
 
+/// Refuses `doing` (`enabling`, `disabling`) to a user of the system
+/// account (431), then checks the caller may act on the user.
+fn check_user_not_system(
+    call: &Call<'_>,
+    user: &UserRow,
+    account: &AccountRow,
+    doing: &str,
+) -> Result<(), ApiError> {
+    if account.is_system() {
+        return Err(ApiError::param(format!(
+            "User id : {} is a system user, {doing} is not allowed",
+            user.id
+        )));
+    }
+    check_access(call, &account.id, &user.id)
+}
+
 /// `createUser`: another login for an existing, enabled account.
 pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let username = call.required("username")?.to_string();
@@ -233,13 +250,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let user = user_param(call)?;
     let account = owner(call, &user)?;
-    if account.is_system() {
-        return Err(ApiError::param(format!(
-            "User id : {} is a system user, enabling is not allowed",
-            user.id
-        )));
-    }
-    check_access(call, &account.id, &user.id)?;
+    check_user_not_system(call, &user, &account, "enabling")?;
     call.tx.execute(
         "UPDATE users SET state = 'enabled' WHERE id = ?1",
         [&user.id],
@@ -270,13 +281,7 @@ pub(crate) fn disable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     ApiError::param(format!("Unable to find active user by id {id}"))
                 })?;
                 let account = owner(call, &user)?;
-                if account.is_system() {
-                    return Err(ApiError::param(format!(
-                        "User id : {} is a system user, disabling is not allowed",
-                        user.id
-                    )));
-                }
-                check_access(call, &account.id, &user.id)?;
+                check_user_not_system(call, &user, &account, "disabling")?;
                 call.tx.execute(
                     "UPDATE users SET state = 'disabled' WHERE id = ?1",
                     [&user.id],
@@ -338,16 +343,9 @@ pub(crate) fn lock(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 /// `listUsers`: what the caller may see (never the system user).
 pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let mut query = store::user_query();
-    query.and("a.seq != 1", []);
-    owner_scope(call, &mut query, "u.account_id", "a.domain_id")?;
+    owner_scope(call, &mut query, "u.account_id")?;
     query.eq("u.id", call.params.str("id"));
     query.eq("u.username", call.params.str("username"));
-    if let Some(kind) = call.params.i64("accounttype")? {
-        query.and(
-            "a.account_type = ?",
-            [rusqlite::types::Value::Integer(kind)],
-        );
-    }
     query.eq_nocase("u.state", call.params.str("state"));
     query.keyword(
         &["u.username", "u.firstname", "u.lastname", "a.name"],

@@ -248,6 +248,21 @@ pub(crate) fn reserve(
     add(call, account_id, kind, amount)
 }
 
+/// Counts a change of `delta` of a type: a growth is reserved (535 when a
+/// limit would be exceeded), a shrink given back.
+pub(crate) fn reserve_change(
+    call: &Call<'_>,
+    account_id: &str,
+    kind: ResourceKind,
+    delta: i64,
+) -> Result<(), ApiError> {
+    if delta > 0 {
+        reserve(call, account_id, kind, delta)
+    } else {
+        release(call, account_id, kind, -delta)
+    }
+}
+
 /// Reserves several amounts at once: nothing is counted unless all fit.
 pub(crate) fn reserve_all(
     call: &Call<'_>,

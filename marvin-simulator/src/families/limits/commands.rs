@@ -132,18 +132,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 .is_some_and(|n| n.contains(&keyword))
         });
     }
-    let count = items.len();
-    let page = call.page();
-    let items = items
-        .into_iter()
-        .skip(usize::try_from(page.offset).unwrap_or(0))
-        .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
-        .collect();
-    Ok(Reply::List {
-        key: "resourcelimit",
-        items,
-        count,
-    })
+    Ok(sql::page_of(call, "resourcelimit", items))
 }
 
 /// `updateResourceLimit`: sets an account's, project's or domain's limit of

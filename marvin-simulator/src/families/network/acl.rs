@@ -109,25 +109,14 @@ pub(crate) fn create_list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    store::created_event(
+    sql::created_event(
         call,
         "NETWORK.ACL.CREATE",
         "creating network acl list",
         Subject::of("NetworkAcl", &id, &name),
     )?;
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "NetworkAcl",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                Ok(Reply::Object {
-                    key: "networkacllist",
-                    value: list_json(call, &job_id)?,
-                })
-            }),
-        )
-        .with_event(
+        sql::object_job("NetworkAcl", &id, "networkacllist", list_json).with_event(
             "NETWORK.ACL.CREATE",
             format!("Creating Network ACL with ID: {id}"),
         ),
@@ -177,14 +166,7 @@ fn list_query() -> Query {
 }
 
 fn list_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = list_query();
-    query.eq("l.id", Some(id));
-    let row = query
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
-    Ok(Value::Object(row))
+    Ok(Value::Object(list_query().one(call.tx, "l.id", id)?))
 }
 
 /// Lists of VPCs the caller may see, plus the two defaults.
@@ -471,34 +453,27 @@ pub(crate) fn create_item(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    store::created_event(
+    sql::created_event(
         call,
         "NETWORK.ACL.ITEM.CREATE",
         "creating network acl item",
         Subject::of("NetworkAclItem", &id, ""),
     )?;
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
+        sql::settle_job(
             "NetworkAclItem",
-            id,
-            Box::new(move |call: &mut Call<'_>| {
-                call.tx.execute(
-                    "UPDATE network_acl_items SET state = 'Active' WHERE id = ?1",
-                    [&job_id],
-                )?;
-                Ok(Reply::Object {
-                    key: "networkacl",
-                    value: item_json(call, &job_id)?,
-                })
-            }),
+            "network_acl_items",
+            &id,
+            "Active",
+            "networkacl",
+            item_json,
         )
         .with_event("NETWORK.ACL.ITEM.CREATE", "Creating Network ACL Item"),
     ))
 }
 
 fn item(call: &Call<'_>, id: &str) -> Result<(Object, AclList), ApiError> {
-    let row = item_row(call, id)?.ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = item_query().one(call.tx, "i.id", id)?;
     let acl = row
         .get("aclid")
         .and_then(Value::as_str)
@@ -508,23 +483,13 @@ fn item(call: &Call<'_>, id: &str) -> Result<(Object, AclList), ApiError> {
     Ok((row, list))
 }
 
-fn item_row(call: &Call<'_>, id: &str) -> Result<Option<Object>, ApiError> {
-    let mut query = item_query();
-    query.eq("i.id", Some(id));
-    Ok(query.all(call.tx)?.into_iter().next())
-}
-
 /// `updateNetworkACLItem` (async).
 pub(crate) fn update_item(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let (row, list) = item(call, call.required("id")?)?;
     check_list_access(call, &list)?;
     modifiable(&list)?;
     let spec = item_spec(call, Some(&row))?;
-    let id = row
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let id = sql::id_of(&row);
     if let Some(n) = call.params.i64("number")? {
         let taken = call
             .tx
@@ -583,11 +548,7 @@ pub(crate) fn delete_item(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let (row, list) = item(call, call.required("id")?)?;
     check_list_access(call, &list)?;
     modifiable(&list)?;
-    let id = row
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let id = sql::id_of(&row);
     call.tx.execute(
         "UPDATE network_acl_items SET state = 'Revoke' WHERE id = ?1",
         [&id],
@@ -628,8 +589,7 @@ fn finish_item(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
 }
 
 fn item_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let row = item_row(call, id)?.ok_or_else(|| ApiError::invalid_id("id", id))?;
-    finish_item(call, row)
+    finish_item(call, item_query().one(call.tx, "i.id", id)?)
 }
 
 /// `listNetworkACLs`.

@@ -2,15 +2,12 @@
 //! VM deploys into, NICs, security groups, static NAT and the clean-up when
 //! a VM is expunged.
 
-// The compute family still reaches the network through its own adapter
-// (`families/compute/net.rs`); until it calls these, only the tests do.
-#![allow(dead_code)]
-
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::families::datacenter::store as dc;
+use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::family::Call;
 
 use super::networks::{self, NewNetwork};
@@ -99,7 +96,7 @@ pub(crate) fn default_network(
             owner.name, zone.name
         ))
     })?;
-    super::limits::check(call, &owner.id, super::limits::Kind::Network, 1)?;
+    limits::check(call, &owner.id, ResourceKind::Network, 1)?;
     let name = format!("{}-network", owner.name);
     let id = networks::insert(
         call,
@@ -120,7 +117,7 @@ pub(crate) fn default_network(
             display: true,
         },
     )?;
-    super::limits::add(call, &owner.id, super::limits::Kind::Network, 1)?;
+    limits::add(call, &owner.id, ResourceKind::Network, 1)?;
     Ok(id)
 }
 

@@ -6,8 +6,8 @@
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::families::sql::{Object, Query, text};
-use crate::family::{Call, Job, Reply, Subject};
+use crate::families::sql::{self, Object, Query, text};
+use crate::family::{Call, Reply, Subject};
 use crate::scope::{ListScope, check_access};
 
 use super::networks::check_network_access;
@@ -90,48 +90,30 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = rules::insert(
         call,
         &NewRule {
-            purpose: FIREWALL,
-            traffic_type: "Ingress",
-            ip_id: Some(&ip.id),
-            network_id: Some(&network.id),
-            account_id: ip.owner(),
-            domain_id: ip.domain_id.as_deref().unwrap_or_default(),
-            protocol: spec.protocol,
-            start_port: spec.start,
-            end_port: spec.end,
             icmp_type: spec.icmp_type,
             icmp_code: spec.icmp_code,
             source_cidrs: cidrs,
-            dest_cidrs: Vec::new(),
-            related_id: None,
             display: call.params.flag("fordisplay", true),
+            ..NewRule::ingress(
+                FIREWALL,
+                &ip,
+                Some(&network.id),
+                spec.protocol,
+                spec.start,
+                spec.end,
+            )
         },
     )?;
-    store::created_event(
+    sql::created_event(
         call,
         "FIREWALL.OPEN",
         "creating firewall rule",
         Subject::of("FirewallRule", &id, ""),
     )?;
-    Ok(activate_job(id, "FIREWALL.OPEN", "Creating firewall rule"))
-}
-
-fn activate_job(id: String, event: &'static str, description: &str) -> Reply {
-    let job_id = id.clone();
-    Reply::Job(
-        Job::on(
-            "FirewallRule",
-            id,
-            Box::new(move |call: &mut Call<'_>| {
-                rules::activate(call, &job_id)?;
-                Ok(Reply::Object {
-                    key: "firewallrule",
-                    value: rule_json(call, &job_id)?,
-                })
-            }),
-        )
-        .with_event(event, description),
-    )
+    Ok(Reply::Job(
+        rules::activation_job(&id, "firewallrule", rule_json)
+            .with_event("FIREWALL.OPEN", "Creating firewall rule"),
+    ))
 }
 
 /// `createEgressFirewallRule` (async, created in the request): an egress
@@ -180,16 +162,15 @@ pub(crate) fn create_egress(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             display: call.params.flag("fordisplay", true),
         },
     )?;
-    store::created_event(
+    sql::created_event(
         call,
         "FIREWALL.EGRESS.OPEN",
         "creating egress firewall rule",
         Subject::of("FirewallRule", &id, ""),
     )?;
-    Ok(activate_job(
-        id,
-        "FIREWALL.EGRESS.OPEN",
-        "Creating egress firewall rule",
+    Ok(Reply::Job(
+        rules::activation_job(&id, "firewallrule", rule_json)
+            .with_event("FIREWALL.EGRESS.OPEN", "Creating egress firewall rule"),
     ))
 }
 
@@ -201,27 +182,17 @@ fn delete_rule(
     let id = call.required("id")?.to_string();
     let rule = rules::find(call.tx, &id, FIREWALL)?;
     let Some(rule) = rule.filter(|r| r.traffic_type == traffic) else {
-        if crate::families::sql::exists(call.tx, "firewall_rules", &id)? {
+        if sql::exists(call.tx, "firewall_rules", &id)? {
             return Err(ApiError::param(format!(
                 "Unable to find {id} having purpose {FIREWALL}"
             )));
         }
         return Err(ApiError::invalid_id("id", &id));
     };
-    check_access(call, &rule.account_id, &rule.id)?;
-    rules::revoke(call, &rule.id)?;
-    let job_id = rule.id.clone();
-    Ok(Reply::Job(
-        Job::on(
-            "FirewallRule",
-            rule.id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                rules::remove(call, &job_id)?;
-                Ok(Reply::Success(None))
-            }),
-        )
-        .with_event(event, format!("Deleting firewall rule id={}", rule.id)),
-    ))
+    Ok(Reply::Job(rules::removal_job(call, &rule)?.with_event(
+        event,
+        format!("Deleting firewall rule id={}", rule.id),
+    )))
 }
 
 /// `deleteFirewallRule` (async): the rule shows `Deleting` until the job
@@ -257,14 +228,7 @@ fn finish_rule(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
 
 /// One firewall rule as responses show it.
 pub(crate) fn rule_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = rule_query();
-    query.eq("r.id", Some(id));
-    let row = query
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
-    finish_rule(call, row)
+    finish_rule(call, rule_query().one(call.tx, "r.id", id)?)
 }
 
 fn list_rules(call: &mut Call<'_>, traffic: &str) -> Result<Reply, ApiError> {

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::families::datacenter::ip;
 use crate::families::sql::{self, Object, Query};
-use crate::family::{Call, Job, Reply, Subject};
+use crate::family::{Call, Reply, Subject};
 use crate::scope::{ListScope, check_access};
 
 use super::store::{self, Cidr};
@@ -93,27 +93,20 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    store::created_event(
+    sql::created_event(
         call,
         "PRIVATE.GATEWAY.CREATE",
         "creating private gateway",
         Subject::of("PrivateGateway", &id, &address),
     )?;
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
+        sql::settle_job(
             "PrivateGateway",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                call.tx.execute(
-                    "UPDATE private_gateways SET state = 'Ready' WHERE id = ?1",
-                    [&job_id],
-                )?;
-                Ok(Reply::Object {
-                    key: "privategateway",
-                    value: gateway_json(call, &job_id)?,
-                })
-            }),
+            "private_gateways",
+            &id,
+            "Ready",
+            "privategateway",
+            gateway_json,
         )
         .with_event(
             "PRIVATE.GATEWAY.CREATE",
@@ -124,35 +117,24 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 
 /// `deletePrivateGateway` (async): refused while static routes use it.
 pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    let id = call.required("id")?.to_string();
-    let account: String = call
-        .tx
-        .query_row(
-            "SELECT account_id FROM private_gateways WHERE id = ?1",
-            [&id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| ApiError::invalid_id("id", &id))?;
-    check_access(call, &account, &id)?;
-    let job_id = id.clone();
+    let id = call.required("id")?;
+    sql::checked_owner(call, "private_gateways", id)?;
     Ok(Reply::Job(
-        Job::on(
+        sql::delete_unused_job(
             "PrivateGateway",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let routes =
-                    sql::count(call.tx, "SELECT COUNT(*) FROM static_routes WHERE gateway_id = ?1 AND state != 'Revoke'", &job_id)?;
-                if routes > 0 {
-                    return Err(ApiError::internal(format!(
-                        "Can't delete private gateway {job_id} as it has static routes applied. Please remove the static routes first"
-                    )));
-                }
-                call.tx.execute("DELETE FROM private_gateways WHERE id = ?1", [&job_id])?;
-                Ok(Reply::Success(None))
-            }),
+            "private_gateways",
+            id,
+            "SELECT COUNT(*) FROM static_routes WHERE gateway_id = ?1 AND state != 'Revoke'",
+            |id| {
+                ApiError::internal(format!(
+                    "Can't delete private gateway {id} as it has static routes applied. Please remove the static routes first"
+                ))
+            },
         )
-        .with_event("PRIVATE.GATEWAY.DELETE", format!("deleting private gateway id={id}")),
+        .with_event(
+            "PRIVATE.GATEWAY.DELETE",
+            format!("deleting private gateway id={id}"),
+        ),
     ))
 }
 
@@ -170,14 +152,7 @@ fn gateway_query() -> Query {
 }
 
 fn gateway_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = gateway_query();
-    query.eq("g.id", Some(id));
-    let row = query
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
-    Ok(Value::Object(row))
+    Ok(Value::Object(gateway_query().one(call.tx, "g.id", id)?))
 }
 
 /// `listPrivateGateways`.
@@ -243,27 +218,20 @@ pub(crate) fn create_route(call: &mut Call<'_>) -> Result<Reply, ApiError> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'Add', ?7)",
         params![id, gateway_id, vpc_id, cidr.to_string(), account_id, domain_id, call.timestamp()],
     )?;
-    store::created_event(
+    sql::created_event(
         call,
         "STATIC.ROUTE.CREATE",
         "creating static route",
         Subject::of("StaticRoute", &id, ""),
     )?;
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
+        sql::settle_job(
             "StaticRoute",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                call.tx.execute(
-                    "UPDATE static_routes SET state = 'Active' WHERE id = ?1",
-                    [&job_id],
-                )?;
-                Ok(Reply::Object {
-                    key: "staticroute",
-                    value: route_json(call, &job_id)?,
-                })
-            }),
+            "static_routes",
+            &id,
+            "Active",
+            "staticroute",
+            route_json,
         )
         .with_event(
             "STATIC.ROUTE.CREATE",
@@ -274,33 +242,14 @@ pub(crate) fn create_route(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 
 /// `deleteStaticRoute` (async).
 pub(crate) fn delete_route(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    let id = call.required("id")?.to_string();
-    let account: String = call
-        .tx
-        .query_row(
-            "SELECT account_id FROM static_routes WHERE id = ?1",
-            [&id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| ApiError::invalid_id("id", &id))?;
-    check_access(call, &account, &id)?;
+    let id = call.required("id")?;
+    sql::checked_owner(call, "static_routes", id)?;
     call.tx.execute(
         "UPDATE static_routes SET state = 'Revoke' WHERE id = ?1",
-        [&id],
+        [id],
     )?;
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "StaticRoute",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                call.tx
-                    .execute("DELETE FROM static_routes WHERE id = ?1", [&job_id])?;
-                Ok(Reply::Success(None))
-            }),
-        )
-        .with_event(
+        sql::delete_job("StaticRoute", "static_routes", id).with_event(
             "STATIC.ROUTE.DELETE",
             format!("Deleting static route id={id}"),
         ),
@@ -322,14 +271,7 @@ fn finish_route(_: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
 }
 
 fn route_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = route_query();
-    query.eq("s.id", Some(id));
-    let row = query
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
-    finish_route(call, row)
+    finish_route(call, route_query().one(call.tx, "s.id", id)?)
 }
 
 /// `listStaticRoutes`.

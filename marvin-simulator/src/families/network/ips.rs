@@ -13,11 +13,11 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::families::datacenter::store as dc;
-use crate::families::sql::{Object, Query, text};
+use crate::families::limits::api::{self as limits, ResourceKind};
+use crate::families::sql::{self, Object, Query, text};
 use crate::family::{Call, Job, Reply, Subject};
 use crate::scope::{ListScope, check_access};
 
-use super::limits::{self, Kind};
 use super::store::{self, IpRow, NetworkRow, Owner};
 use super::{networks, rules, vpc};
 
@@ -73,7 +73,7 @@ pub(crate) fn allocate(
         "INSERT INTO ip_details (ip_id, account_id, vpc_id) VALUES (?1, ?2, ?3)",
         params![id, owner.id, target.vpc_id],
     )?;
-    limits::add(call, &owner.id, Kind::PublicIp, 1)?;
+    limits::add(call, &owner.id, ResourceKind::PublicIp, 1)?;
     Ok(id)
 }
 
@@ -123,7 +123,7 @@ pub(crate) fn release(call: &Call<'_>, ip_id: &str) -> Result<(), ApiError> {
     )?;
     if let Some(owner) = &ip.account_id {
         if ip.for_virtual_network {
-            limits::release(call, owner, Kind::PublicIp)?;
+            limits::release(call, owner, ResourceKind::PublicIp, 1)?;
         }
     }
     Ok(())
@@ -203,7 +203,7 @@ pub(crate) fn associate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             )));
         }
     }
-    limits::check(call, &owner.id, Kind::PublicIp, 1)?;
+    limits::check(call, &owner.id, ResourceKind::PublicIp, 1)?;
     // The first IP of a network that is not implemented yet becomes its
     // source NAT IP.
     let source_nat = match &network {
@@ -240,7 +240,7 @@ pub(crate) fn associate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             params![id, display],
         )?;
     }
-    store::created_event(
+    sql::created_event(
         call,
         "NET.IPASSIGN",
         "allocating Ip",
@@ -251,19 +251,9 @@ pub(crate) fn associate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         (_, Some(v)) => format!("associating IP to VPC ID: {}", v.id),
         _ => "associating IP".to_string(),
     };
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "IpAddress",
-            id,
-            Box::new(move |call: &mut Call<'_>| {
-                Ok(Reply::Object {
-                    key: "ipaddress",
-                    value: ip_json(call, &job_id)?,
-                })
-            }),
-        )
-        .with_event("NET.IPASSIGN", description),
+        sql::object_job("IpAddress", &id, "ipaddress", ip_json)
+            .with_event("NET.IPASSIGN", description),
     ))
 }
 
@@ -336,13 +326,7 @@ fn finish_ip(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
 
 /// One public IP as responses show it.
 pub(crate) fn ip_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = ip_query();
-    query.eq("p.id", Some(id));
-    let row = query
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = ip_query().one(call.tx, "p.id", id)?;
     finish_ip(call, row)
 }
 

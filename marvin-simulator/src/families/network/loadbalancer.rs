@@ -69,25 +69,19 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         None => network.vpc_id.is_none(),
     };
     let rule_protocol = if protocol == "udp" { "udp" } else { "tcp" };
-    let domain_id = ip.domain_id.clone().unwrap_or_default();
     let id = rules::insert(
         call,
         &NewRule {
-            purpose: LOAD_BALANCING,
-            traffic_type: "Ingress",
-            ip_id: Some(&ip.id),
-            network_id: Some(&network.id),
-            account_id: ip.owner(),
-            domain_id: &domain_id,
-            protocol: rule_protocol.to_string(),
-            start_port: Some(public_port),
-            end_port: Some(public_port),
-            icmp_type: None,
-            icmp_code: None,
             source_cidrs: cidrs,
-            dest_cidrs: Vec::new(),
-            related_id: None,
             display: p.flag("fordisplay", true),
+            ..NewRule::ingress(
+                LOAD_BALANCING,
+                &ip,
+                Some(&network.id),
+                rule_protocol,
+                Some(public_port),
+                Some(public_port),
+            )
         },
     )?;
     call.tx.execute(
@@ -105,7 +99,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             &id,
         )?;
     }
-    store::created_event(
+    sql::created_event(
         call,
         "LB.CREATE",
         "creating load balancer",
@@ -172,20 +166,10 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 /// `deleteLoadBalancerRule` (async): `Deleting` until the job removes it.
 pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let rule = lb_rule(call, "id", call.required("id")?)?;
-    check_access(call, &rule.account_id, &rule.id)?;
-    rules::revoke(call, &rule.id)?;
-    let id = rule.id.clone();
-    Ok(Reply::Job(
-        Job::on(
-            "FirewallRule",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                rules::remove(call, &id)?;
-                Ok(Reply::Success(None))
-            }),
-        )
-        .with_event("LB.DELETE", format!("deleting load balancer: {}", rule.id)),
-    ))
+    Ok(Reply::Job(rules::removal_job(call, &rule)?.with_event(
+        "LB.DELETE",
+        format!("deleting load balancer: {}", rule.id),
+    )))
 }
 
 /// The (vm, ip) pairs an assign/remove call names: `virtualmachineids`
@@ -237,9 +221,20 @@ fn targets(
 
 /// `assignToLoadBalancerRule` (async): the rule becomes `Active`.
 pub(crate) fn assign(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    change_members(call, true)
+}
+
+/// `removeFromLoadBalancerRule` (async).
+pub(crate) fn remove(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    change_members(call, false)
+}
+
+/// Assigns (`adding`: none of the targets may be mapped yet) or removes
+/// (each must be mapped) the VMs a call names.
+fn change_members(call: &mut Call<'_>, adding: bool) -> Result<Reply, ApiError> {
     let rule = lb_rule(call, "id", call.required("id")?)?;
     check_access(call, &rule.account_id, &rule.id)?;
-    let pairs = targets(call, &rule, true)?;
+    let pairs = targets(call, &rule, adding)?;
     for (vm, vm_ip) in &pairs {
         let mapped = call
             .tx
@@ -250,85 +245,51 @@ pub(crate) fn assign(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             )
             .optional()?
             .is_some();
-        if mapped {
+        if adding && mapped {
             return Err(ApiError::param(format!(
                 "VM {} is already mapped to load balancer rule {} with ip {vm_ip}",
                 vm.name, rule.id
             )));
         }
-    }
-    let ids: Vec<String> = pairs.iter().map(|(vm, _)| vm.id.clone()).collect();
-    let description = format!(
-        "applying instances for load balancer: {} (ids: {})",
-        rule.id,
-        ids.join(",")
-    );
-    let id = rule.id.clone();
-    let pairs: Vec<(String, String)> = pairs.into_iter().map(|(vm, ip)| (vm.id, ip)).collect();
-    Ok(Reply::Job(
-        Job::on(
-            "FirewallRule",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                for (vm_id, vm_ip) in &pairs {
-                    call.tx.execute(
-                        "INSERT OR IGNORE INTO lb_vm_map (lb_id, vm_id, vm_ip) VALUES (?1, ?2, ?3)",
-                        params![id, vm_id, vm_ip],
-                    )?;
-                }
-                rules::activate(call, &id)?;
-                Ok(Reply::Success(None))
-            }),
-        )
-        .with_event("LB.ASSIGN.TO.RULE", description),
-    ))
-}
-
-/// `removeFromLoadBalancerRule` (async).
-pub(crate) fn remove(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    let rule = lb_rule(call, "id", call.required("id")?)?;
-    check_access(call, &rule.account_id, &rule.id)?;
-    let pairs = targets(call, &rule, false)?;
-    for (vm, vm_ip) in &pairs {
-        let mapped = call
-            .tx
-            .query_row(
-                "SELECT 1 FROM lb_vm_map WHERE lb_id = ?1 AND vm_id = ?2 AND vm_ip = ?3",
-                [&rule.id, &vm.id, vm_ip],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
-        if !mapped {
+        if !adding && !mapped {
             return Err(ApiError::param(format!(
                 "Instance {} is not assigned to load balancer rule {}",
                 vm.id, rule.id
             )));
         }
     }
-    let ids: Vec<String> = pairs.iter().map(|(vm, _)| vm.id.clone()).collect();
-    let description = format!(
-        "removing instances from load balancer: {} (ids: {})",
-        rule.id,
-        ids.join(",")
-    );
-    let id = rule.id.clone();
+    let ids: Vec<&str> = pairs.iter().map(|(vm, _)| vm.id.as_str()).collect();
+    let (event, description) = if adding {
+        ("LB.ASSIGN.TO.RULE", "applying instances for load balancer")
+    } else {
+        (
+            "LB.REMOVE.FROM.RULE",
+            "removing instances from load balancer",
+        )
+    };
+    let description = format!("{description}: {} (ids: {})", rule.id, ids.join(","));
     let pairs: Vec<(String, String)> = pairs.into_iter().map(|(vm, ip)| (vm.id, ip)).collect();
+    let id = rule.id.clone();
     Ok(Reply::Job(
         Job::on(
             "FirewallRule",
             id.clone(),
             Box::new(move |call: &mut Call<'_>| {
+                let change = if adding {
+                    "INSERT OR IGNORE INTO lb_vm_map (lb_id, vm_id, vm_ip) VALUES (?1, ?2, ?3)"
+                } else {
+                    "DELETE FROM lb_vm_map WHERE lb_id = ?1 AND vm_id = ?2 AND vm_ip = ?3"
+                };
                 for (vm_id, vm_ip) in &pairs {
-                    call.tx.execute(
-                        "DELETE FROM lb_vm_map WHERE lb_id = ?1 AND vm_id = ?2 AND vm_ip = ?3",
-                        params![id, vm_id, vm_ip],
-                    )?;
+                    call.tx.execute(change, params![id, vm_id, vm_ip])?;
+                }
+                if adding {
+                    rules::activate(call, &id)?;
                 }
                 Ok(Reply::Success(None))
             }),
         )
-        .with_event("LB.REMOVE.FROM.RULE", description),
+        .with_event(event, description),
     ))
 }
 
@@ -352,14 +313,7 @@ fn finish_lb(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
 }
 
 fn lb_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = lb_query();
-    query.eq("r.id", Some(id));
-    let row = query
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
-    finish_lb(call, row)
+    finish_lb(call, lb_query().one(call.tx, "r.id", id)?)
 }
 
 /// `listLoadBalancerRules` (answers under `loadbalancerrule`).
@@ -527,27 +481,20 @@ pub(crate) fn create_stickiness(call: &mut Call<'_>) -> Result<Reply, ApiError> 
             call.params.flag("fordisplay", true)
         ],
     )?;
-    store::created_event(
+    sql::created_event(
         call,
         "LB.STICKINESSPOLICY.CREATE",
         "creating lb stickiness policy",
         Subject::of("StickinessPolicy", &id, &name),
     )?;
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
+        sql::settle_job(
             "StickinessPolicy",
-            id,
-            Box::new(move |call: &mut Call<'_>| {
-                call.tx.execute(
-                    "UPDATE lb_stickiness_policies SET state = 'Active' WHERE id = ?1",
-                    [&job_id],
-                )?;
-                Ok(Reply::Object {
-                    key: "stickinesspolicies",
-                    value: stickiness_json(call, &rule)?,
-                })
-            }),
+            "lb_stickiness_policies",
+            &id,
+            "Active",
+            "stickinesspolicies",
+            move |call, _| stickiness_json(call, &rule),
         )
         .with_event(
             "LB.STICKINESSPOLICY.CREATE",
@@ -582,19 +529,10 @@ fn delete_policy(
         &format!("UPDATE {table} SET state = 'Revoke' WHERE id = ?1"),
         [&id],
     )?;
-    let job_id = id.clone();
-    Ok(Reply::Job(
-        Job::on(
-            kind,
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                call.tx
-                    .execute(&format!("DELETE FROM {table} WHERE id = ?1"), [&job_id])?;
-                Ok(Reply::Success(None))
-            }),
-        )
-        .with_event(event, format!("Deleting load balancer policy {id}")),
-    ))
+    Ok(Reply::Job(sql::delete_job(kind, table, &id).with_event(
+        event,
+        format!("Deleting load balancer policy {id}"),
+    )))
 }
 
 /// `deleteLBStickinessPolicy` (async).
@@ -690,27 +628,20 @@ pub(crate) fn create_healthcheck(call: &mut Call<'_>) -> Result<Reply, ApiError>
             p.flag("fordisplay", true)
         ],
     )?;
-    store::created_event(
+    sql::created_event(
         call,
         "LB.HEALTHCHECKPOLICY.CREATE",
         "creating lb healthcheck policy",
         Subject::of("HealthCheckPolicy", &id, ""),
     )?;
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
+        sql::settle_job(
             "HealthCheckPolicy",
-            id,
-            Box::new(move |call: &mut Call<'_>| {
-                call.tx.execute(
-                    "UPDATE lb_healthcheck_policies SET state = 'Active' WHERE id = ?1",
-                    [&job_id],
-                )?;
-                Ok(Reply::Object {
-                    key: "healthcheckpolicies",
-                    value: healthcheck_json(call, &rule)?,
-                })
-            }),
+            "lb_healthcheck_policies",
+            &id,
+            "Active",
+            "healthcheckpolicies",
+            move |call, _| healthcheck_json(call, &rule),
         )
         .with_event(
             "LB.HEALTHCHECKPOLICY.CREATE",

@@ -15,7 +15,6 @@ mod acl;
 mod firewall;
 mod gateways;
 mod ips;
-mod limits;
 mod loadbalancer;
 mod networks;
 mod nics;

@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::families::datacenter::{ip, store as dc};
+use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::sql::{self, Object, Query, text};
 use crate::family::{Call, Job, Reply, Subject};
 use crate::scope::{ListScope, check_access};
@@ -408,7 +409,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
 
     if acl_type == "Account" {
-        super::limits::check(call, &owner.id, super::limits::Kind::Network, 1)?;
+        limits::check(call, &owner.id, ResourceKind::Network, 1)?;
     }
     let id = insert(
         call,
@@ -430,7 +431,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         },
     )?;
     if acl_type == "Account" {
-        super::limits::add(call, &owner.id, super::limits::Kind::Network, 1)?;
+        limits::add(call, &owner.id, ResourceKind::Network, 1)?;
     }
     call.tx.execute(
         "UPDATE networks SET dns1 = ?2, dns2 = ?3, external_id = ?4 WHERE id = ?1",
@@ -838,7 +839,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     return Err(ApiError::internal("Failed to delete network"));
                 }
                 if let Some(owner) = &network.account_id {
-                    super::limits::release(call, owner, super::limits::Kind::Network)?;
+                    limits::release(call, owner, ResourceKind::Network, 1)?;
                 }
                 destroy(call, &network)?;
                 Ok(Reply::Success(None))
@@ -1065,13 +1066,7 @@ pub(crate) fn finish_network(call: &Call<'_>, mut row: Object) -> Result<Value, 
 
 /// One network as responses show it.
 pub(crate) fn network_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = network_query();
-    query.eq("n.id", Some(id));
-    let row = query
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = network_query().one(call.tx, "n.id", id)?;
     finish_network(call, row)
 }
 

@@ -319,12 +319,8 @@ fn finish(call: &Call<'_>, mut row: sql::Object) -> Result<Value, ApiError> {
 
 /// One NIC as a VM response shows it.
 pub(crate) fn nic_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = nic_query();
-    query.eq("c.id", Some(id));
-    let row = query
-        .all(call.tx)?
-        .into_iter()
-        .next()
+    let row = nic_query()
+        .find(call.tx, "c.id", id)?
         .ok_or_else(|| ApiError::invalid_id("nicid", id))?;
     finish(call, row)
 }

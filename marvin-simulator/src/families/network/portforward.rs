@@ -5,8 +5,8 @@ use rusqlite::params;
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::families::sql::{Object, Query};
-use crate::family::{Call, Job, Reply, Subject};
+use crate::families::sql::{self, Object, Query};
+use crate::family::{Call, Reply, Subject};
 use crate::scope::{ListScope, check_access};
 
 use super::rules::{self, FIREWALL, NewRule, PORT_FORWARDING};
@@ -123,25 +123,19 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         Some(open) => open,
         None => network.vpc_id.is_none(),
     };
-    let domain_id = ip.domain_id.clone().unwrap_or_default();
     let id = rules::insert(
         call,
         &NewRule {
-            purpose: PORT_FORWARDING,
-            traffic_type: "Ingress",
-            ip_id: Some(&ip.id),
-            network_id: Some(&network.id),
-            account_id: ip.owner(),
-            domain_id: &domain_id,
-            protocol: protocol.clone(),
-            start_port: Some(public_start),
-            end_port: Some(public_end),
-            icmp_type: None,
-            icmp_code: None,
             source_cidrs: cidrs,
-            dest_cidrs: Vec::new(),
-            related_id: None,
             display: p.flag("fordisplay", true),
+            ..NewRule::ingress(
+                PORT_FORWARDING,
+                &ip,
+                Some(&network.id),
+                protocol.clone(),
+                Some(public_start),
+                Some(public_end),
+            )
         },
     )?;
     call.tx.execute(
@@ -159,26 +153,14 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             &id,
         )?;
     }
-    store::created_event(
+    sql::created_event(
         call,
         "NET.RULEADD",
         "creating forwarding rule",
         Subject::of("FirewallRule", &id, ""),
     )?;
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "FirewallRule",
-            id,
-            Box::new(move |call: &mut Call<'_>| {
-                rules::activate(call, &job_id)?;
-                Ok(Reply::Object {
-                    key: "portforwardingrule",
-                    value: rule_json(call, &job_id)?,
-                })
-            }),
-        )
-        .with_event(
+        rules::activation_job(&id, "portforwardingrule", rule_json).with_event(
             "NET.RULEADD",
             format!(
                 "Applying port forwarding  rule for Ip: {} with virtual machine:{}",
@@ -197,25 +179,19 @@ pub(crate) fn open_firewall_for(
     ports: (i64, i64),
     related: &str,
 ) -> Result<(), ApiError> {
-    let domain_id = ip.domain_id.clone().unwrap_or_default();
     rules::insert(
         call,
         &NewRule {
-            purpose: FIREWALL,
-            traffic_type: "Ingress",
-            ip_id: Some(&ip.id),
-            network_id: Some(network_id),
-            account_id: ip.owner(),
-            domain_id: &domain_id,
-            protocol: protocol.to_string(),
-            start_port: Some(ports.0),
-            end_port: Some(ports.1),
-            icmp_type: None,
-            icmp_code: None,
             source_cidrs: vec!["0.0.0.0/0".into()],
-            dest_cidrs: Vec::new(),
             related_id: Some(related),
-            display: true,
+            ..NewRule::ingress(
+                FIREWALL,
+                ip,
+                Some(network_id),
+                protocol,
+                Some(ports.0),
+                Some(ports.1),
+            )
         },
     )
     .map(drop)
@@ -226,22 +202,10 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = call.required("id")?.to_string();
     let rule = rules::find(call.tx, &id, PORT_FORWARDING)?
         .ok_or_else(|| ApiError::invalid_id("id", &id))?;
-    check_access(call, &rule.account_id, &rule.id)?;
-    rules::revoke(call, &rule.id)?;
-    Ok(Reply::Job(
-        Job::on(
-            "FirewallRule",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                rules::remove(call, &id)?;
-                Ok(Reply::Success(None))
-            }),
-        )
-        .with_event(
-            "NET.RULEDELETE",
-            format!("Deleting port forwarding rule for id={}", rule.id),
-        ),
-    ))
+    Ok(Reply::Job(rules::removal_job(call, &rule)?.with_event(
+        "NET.RULEDELETE",
+        format!("Deleting port forwarding rule for id={}", rule.id),
+    )))
 }
 
 fn rule_query() -> Query {
@@ -265,14 +229,7 @@ fn finish_rule(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
 
 /// One port forwarding rule as responses show it.
 pub(crate) fn rule_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = rule_query();
-    query.eq("r.id", Some(id));
-    let row = query
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
-    finish_rule(call, row)
+    finish_rule(call, rule_query().one(call.tx, "r.id", id)?)
 }
 
 /// `listPortForwardingRules`.

@@ -251,13 +251,7 @@ fn finish_router(_: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
 }
 
 fn router_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = router_query();
-    query.eq("r.id", Some(id));
-    let row = query
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = router_query().one(call.tx, "r.id", id)?;
     finish_router(call, row)
 }
 

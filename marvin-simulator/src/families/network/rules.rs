@@ -4,10 +4,12 @@
 //! states, and removal when an IP, a network or a VM goes.
 
 use rusqlite::{OptionalExtension, Row, Transaction, params};
+use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::families::sql;
-use crate::family::Call;
+use crate::family::{Call, Job, Reply};
+use crate::scope::check_access;
 
 use super::store::{self, IpRow, NetworkRow};
 
@@ -124,6 +126,38 @@ pub(crate) struct NewRule<'a> {
     pub(crate) dest_cidrs: Vec<String>,
     pub(crate) related_id: Option<&'a str>,
     pub(crate) display: bool,
+}
+
+impl<'a> NewRule<'a> {
+    /// An ingress rule on a public IP, owned by the IP's owner, for every
+    /// source, shown to users; the fields it leaves out are set with
+    /// `NewRule { .., ..NewRule::ingress(..) }`.
+    pub(crate) fn ingress(
+        purpose: &'static str,
+        ip: &'a IpRow,
+        network_id: Option<&'a str>,
+        protocol: impl Into<String>,
+        start_port: Option<i64>,
+        end_port: Option<i64>,
+    ) -> Self {
+        Self {
+            purpose,
+            traffic_type: "Ingress",
+            ip_id: Some(&ip.id),
+            network_id,
+            account_id: ip.owner(),
+            domain_id: ip.domain_id.as_deref().unwrap_or_default(),
+            protocol: protocol.into(),
+            start_port,
+            end_port,
+            icmp_type: None,
+            icmp_code: None,
+            source_cidrs: Vec::new(),
+            dest_cidrs: Vec::new(),
+            related_id: None,
+            display: true,
+        }
+    }
 }
 
 /// Stores a rule in state `Add` and checks it against the others (the new
@@ -256,6 +290,44 @@ pub(crate) fn activate(call: &Call<'_>, id: &str) -> Result<(), ApiError> {
         [id],
     )?;
     Ok(())
+}
+
+/// The job of a rule created in the request: it activates the rule (and
+/// the firewall rules opened for it) and answers `key` with `render`.
+pub(crate) fn activation_job(
+    id: &str,
+    key: &'static str,
+    render: fn(&Call<'_>, &str) -> Result<Value, ApiError>,
+) -> Job {
+    let job_id = id.to_string();
+    Job::on(
+        "FirewallRule",
+        id,
+        Box::new(move |call: &mut Call<'_>| {
+            activate(call, &job_id)?;
+            Ok(Reply::Object {
+                key,
+                value: render(call, &job_id)?,
+            })
+        }),
+    )
+}
+
+/// Starts the async delete of a rule the caller may act on: the rule (and
+/// its related firewall rules) shows `Deleting` until the returned job
+/// removes it.
+pub(crate) fn removal_job(call: &Call<'_>, rule: &RuleRow) -> Result<Job, ApiError> {
+    check_access(call, &rule.account_id, &rule.id)?;
+    revoke(call, &rule.id)?;
+    let id = rule.id.clone();
+    Ok(Job::on(
+        "FirewallRule",
+        rule.id.clone(),
+        Box::new(move |call: &mut Call<'_>| {
+            remove(call, &id)?;
+            Ok(Reply::Success(None))
+        }),
+    ))
 }
 
 /// Marks a rule (and its related firewall rules) `Revoke`, shown as

@@ -510,11 +510,7 @@ fn rules_of(call: &Call<'_>, group_id: &str, rule_type: &str) -> Result<Vec<Valu
 }
 
 fn finish_group(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
-    let id = row
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let id = sql::id_of(&row);
     row.insert(
         "ingressrule".into(),
         Value::Array(rules_of(call, &id, "ingress")?),
@@ -537,13 +533,7 @@ fn finish_group(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
 }
 
 fn group_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = group_query();
-    query.eq("g.id", Some(id));
-    let row = query
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = group_query().one(call.tx, "g.id", id)?;
     finish_group(call, row)
 }
 

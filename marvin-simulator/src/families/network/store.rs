@@ -441,11 +441,7 @@ pub(crate) fn attach_tags(
     kind: &str,
     row: &mut crate::families::sql::Object,
 ) -> Result<(), ApiError> {
-    let id = row
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let id = sql::id_of(row);
     let tags = crate::families::tags::api::tags_of_one(call, kind, &id)?;
     row.insert("tags".into(), Value::Array(tags));
     Ok(())
@@ -466,26 +462,6 @@ pub(crate) fn tag_filter(
 /// Drops the tags of a resource that is gone.
 pub(crate) fn forget_tags(call: &Call<'_>, kind: &str, id: &str) -> Result<(), ApiError> {
     crate::families::tags::api::forget(call, kind, id)
-}
-
-/// Records a `Created` event for the create phase of a create-style async
-/// command ("Successfully created entity for <description>").
-pub(crate) fn created_event(
-    call: &Call<'_>,
-    kind: &str,
-    description: &str,
-    subject: crate::family::Subject<'_>,
-) -> Result<(), ApiError> {
-    crate::families::events::insert(
-        call,
-        kind,
-        "INFO",
-        "Created",
-        &format!("Successfully created entity for {description}"),
-        subject,
-        None,
-    )
-    .map(drop)
 }
 
 /// A port parameter (1-65535; 431 with `what` otherwise).

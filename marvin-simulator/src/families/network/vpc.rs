@@ -7,13 +7,13 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::families::datacenter::{ip, store as dc};
+use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::sql::{self, Object, Query, text};
 use crate::family::{Call, Job, Reply, Subject};
 use crate::scope::{ListScope, check_access};
 
 use super::acl;
 use super::ips::{self, Target};
-use super::limits::{self, Kind};
 use super::store::{self, Cidr, Owner};
 use super::{networks, routers};
 
@@ -207,7 +207,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )));
     }
     let owner = store::owner_of(call)?;
-    limits::check(call, &owner.id, Kind::Vpc, 1)?;
+    limits::check(call, &owner.id, ResourceKind::Vpc, 1)?;
     let network_domain = p
         .str("networkdomain")
         .map_or_else(|| networks::default_network_domain(&owner), String::from);
@@ -233,8 +233,8 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    limits::add(call, &owner.id, Kind::Vpc, 1)?;
-    store::created_event(
+    limits::add(call, &owner.id, ResourceKind::Vpc, 1)?;
+    sql::created_event(
         call,
         "VPC.CREATE",
         "creating vpc",
@@ -369,7 +369,7 @@ fn destroy(call: &Call<'_>, row: &VpcRow) -> Result<(), ApiError> {
     call.tx
         .execute("DELETE FROM vpcs WHERE id = ?1", [&row.id])?;
     store::forget_tags(call, "Vpc", &row.id)?;
-    limits::release(call, &row.account_id, Kind::Vpc)
+    limits::release(call, &row.account_id, ResourceKind::Vpc, 1)
 }
 
 fn vpc_query() -> Query {
@@ -388,11 +388,7 @@ fn vpc_query() -> Query {
 }
 
 fn finish_vpc(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
-    let id = row
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let id = sql::id_of(&row);
     let offering = row
         .get("vpcofferingid")
         .and_then(Value::as_str)
@@ -415,13 +411,7 @@ fn finish_vpc(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
 
 /// One VPC as responses show it.
 pub(crate) fn vpc_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut query = vpc_query();
-    query.eq("v.id", Some(id));
-    let row = query
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = vpc_query().one(call.tx, "v.id", id)?;
     finish_vpc(call, row)
 }
 

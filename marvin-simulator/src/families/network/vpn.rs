@@ -107,27 +107,17 @@ pub(crate) fn create_remote(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let open_firewall = p.flag("openfirewall", true) && ip_row.vpc_id.is_none();
     let id = sql::new_id();
     if ip_row.vpc_id.is_none() {
-        let domain_id = ip_row.domain_id.clone().unwrap_or_default();
         for port in VPN_PORTS {
             let rule = rules::insert(
                 call,
-                &NewRule {
-                    purpose: VPN,
-                    traffic_type: "Ingress",
-                    ip_id: Some(&ip_row.id),
-                    network_id: ip_row.network_id.as_deref(),
-                    account_id: ip_row.owner(),
-                    domain_id: &domain_id,
-                    protocol: "udp".into(),
-                    start_port: Some(port),
-                    end_port: Some(port),
-                    icmp_type: None,
-                    icmp_code: None,
-                    source_cidrs: Vec::new(),
-                    dest_cidrs: Vec::new(),
-                    related_id: None,
-                    display: true,
-                },
+                &NewRule::ingress(
+                    VPN,
+                    &ip_row,
+                    ip_row.network_id.as_deref(),
+                    "udp",
+                    Some(port),
+                    Some(port),
+                ),
             )?;
             rules::activate(call, &rule)?;
             if open_firewall {
@@ -160,7 +150,7 @@ pub(crate) fn create_remote(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    store::created_event(
+    sql::created_event(
         call,
         "VPN.REMOTE.ACCESS.CREATE",
         "creating remote access vpn",
@@ -249,17 +239,7 @@ fn remote_query() -> Query {
 }
 
 fn remote_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    one(call, remote_query(), "v.id", id)
-}
-
-fn one(call: &Call<'_>, mut query: Query, column: &str, id: &str) -> Result<Value, ApiError> {
-    query.eq(column, Some(id));
-    let row = query
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
-    Ok(Value::Object(row))
+    Ok(Value::Object(remote_query().one(call.tx, "v.id", id)?))
 }
 
 /// `listRemoteAccessVpns`.
@@ -344,7 +324,7 @@ pub(crate) fn add_user(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 call.timestamp()
             ],
         )?;
-        store::created_event(
+        sql::created_event(
             call,
             "VPN.USER.ADD",
             "adding vpn user",
@@ -366,7 +346,7 @@ pub(crate) fn add_user(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 )?;
                 Ok(Reply::Object {
                     key: "vpnuser",
-                    value: one(call, user_query(), "u.id", &job_id)?,
+                    value: Value::Object(user_query().one(call.tx, "u.id", &job_id)?),
                 })
             }),
         )
@@ -399,16 +379,7 @@ pub(crate) fn remove_user(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     call.tx
         .execute("UPDATE vpn_users SET state = 'Revoke' WHERE id = ?1", [&id])?;
     Ok(Reply::Job(
-        Job::on(
-            "VpnUser",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                call.tx
-                    .execute("DELETE FROM vpn_users WHERE id = ?1", [&id])?;
-                Ok(Reply::Success(None))
-            }),
-        )
-        .with_event(
+        sql::delete_job("VpnUser", "vpn_users", &id).with_event(
             "VPN.USER.REMOVE",
             format!("Remove Remote Access VPN user for account {}", owner.name),
         ),
@@ -474,24 +445,16 @@ pub(crate) fn create_gateway(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    store::created_event(
+    sql::created_event(
         call,
         "VPN.S2S.VPN.GATEWAY.CREATE",
         "creating s2s vpn gateway",
         Subject::of("VpnGateway", &id, ""),
     )?;
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "Site2SiteVpnGateway",
-            id,
-            Box::new(move |call: &mut Call<'_>| {
-                Ok(Reply::Object {
-                    key: "vpngateway",
-                    value: one(call, gateway_query(), "g.id", &job_id)?,
-                })
-            }),
-        )
+        sql::object_job("Site2SiteVpnGateway", &id, "vpngateway", |call, id| {
+            Ok(Value::Object(gateway_query().one(call.tx, "g.id", id)?))
+        })
         .with_event(
             "VPN.S2S.VPN.GATEWAY.CREATE",
             format!(
@@ -504,34 +467,24 @@ pub(crate) fn create_gateway(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 
 /// `deleteVpnGateway` (async): refused while connections use it.
 pub(crate) fn delete_gateway(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    let id = call.required("id")?.to_string();
-    let owner: String = call
-        .tx
-        .query_row(
-            "SELECT account_id FROM vpn_gateways WHERE id = ?1",
-            [&id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| ApiError::invalid_id("id", &id))?;
-    check_access(call, &owner, &id)?;
-    let job_id = id.clone();
+    let id = call.required("id")?;
+    sql::checked_owner(call, "vpn_gateways", id)?;
     Ok(Reply::Job(
-        Job::on(
+        sql::delete_unused_job(
             "Site2SiteVpnGateway",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let n = sql::count(call.tx, "SELECT COUNT(*) FROM vpn_connections WHERE vpn_gateway_id = ?1", &job_id)?;
-                if n > 0 {
-                    return Err(ApiError::param(format!(
-                        "Unable to delete VPN gateway {job_id} because there is still related VPN connections!"
-                    )));
-                }
-                call.tx.execute("DELETE FROM vpn_gateways WHERE id = ?1", [&job_id])?;
-                Ok(Reply::Success(None))
-            }),
+            "vpn_gateways",
+            id,
+            "SELECT COUNT(*) FROM vpn_connections WHERE vpn_gateway_id = ?1",
+            |id| {
+                ApiError::param(format!(
+                    "Unable to delete VPN gateway {id} because there is still related VPN connections!"
+                ))
+            },
         )
-        .with_event("VPN.S2S.VPN.GATEWAY.DELETE", format!("Delete site2site vpn gateway id={id}")),
+        .with_event(
+            "VPN.S2S.VPN.GATEWAY.DELETE",
+            format!("Delete site2site vpn gateway id={id}"),
+        ),
     ))
 }
 
@@ -627,23 +580,18 @@ pub(crate) fn create_customer_gateway(call: &mut Call<'_>) -> Result<Reply, ApiE
             call.timestamp()
         ],
     )?;
-    store::created_event(
+    sql::created_event(
         call,
         "VPN.S2S.CUSTOMER.GATEWAY.CREATE",
         "creating s2s customer gateway",
         Subject::of("VpnCustomerGateway", &id, &name),
     )?;
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
+        sql::object_job(
             "Site2SiteCustomerGateway",
-            id,
-            Box::new(move |call: &mut Call<'_>| {
-                Ok(Reply::Object {
-                    key: "vpncustomergateway",
-                    value: one(call, customer_query(), "c.id", &job_id)?,
-                })
-            }),
+            &id,
+            "vpncustomergateway",
+            |call, id| Ok(Value::Object(customer_query().one(call.tx, "c.id", id)?)),
         )
         .with_event(
             "VPN.S2S.CUSTOMER.GATEWAY.CREATE",
@@ -657,34 +605,24 @@ pub(crate) fn create_customer_gateway(call: &mut Call<'_>) -> Result<Reply, ApiE
 
 /// `deleteVpnCustomerGateway` (async): refused while connections use it.
 pub(crate) fn delete_customer_gateway(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    let id = call.required("id")?.to_string();
-    let owner: String = call
-        .tx
-        .query_row(
-            "SELECT account_id FROM vpn_customer_gateways WHERE id = ?1",
-            [&id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| ApiError::invalid_id("id", &id))?;
-    check_access(call, &owner, &id)?;
-    let job_id = id.clone();
+    let id = call.required("id")?;
+    sql::checked_owner(call, "vpn_customer_gateways", id)?;
     Ok(Reply::Job(
-        Job::on(
+        sql::delete_unused_job(
             "Site2SiteCustomerGateway",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let n = sql::count(call.tx, "SELECT COUNT(*) FROM vpn_connections WHERE customer_gateway_id = ?1", &job_id)?;
-                if n > 0 {
-                    return Err(ApiError::param(format!(
-                        "Unable to delete VPN customer gateway with id {job_id} because there is still related VPN connections!"
-                    )));
-                }
-                call.tx.execute("DELETE FROM vpn_customer_gateways WHERE id = ?1", [&job_id])?;
-                Ok(Reply::Success(None))
-            }),
+            "vpn_customer_gateways",
+            id,
+            "SELECT COUNT(*) FROM vpn_connections WHERE customer_gateway_id = ?1",
+            |id| {
+                ApiError::param(format!(
+                    "Unable to delete VPN customer gateway with id {id} because there is still related VPN connections!"
+                ))
+            },
         )
-        .with_event("VPN.S2S.CUSTOMER.GATEWAY.DELETE", format!("Delete site2site VPN customer gateway id={id}")),
+        .with_event(
+            "VPN.S2S.CUSTOMER.GATEWAY.DELETE",
+            format!("Delete site2site VPN customer gateway id={id}"),
+        ),
     ))
 }
 
@@ -784,27 +722,20 @@ pub(crate) fn create_connection(call: &mut Call<'_>) -> Result<Reply, ApiError> 
             call.timestamp()
         ],
     )?;
-    store::created_event(
+    sql::created_event(
         call,
         "VPN.S2S.CONNECTION.CREATE",
         "creating s2s vpn connection",
         Subject::of("VpnConnection", &id, ""),
     )?;
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
+        sql::settle_job(
             "Site2SiteVpnConnection",
-            id,
-            Box::new(move |call: &mut Call<'_>| {
-                call.tx.execute(
-                    "UPDATE vpn_connections SET state = 'Connected' WHERE id = ?1",
-                    [&job_id],
-                )?;
-                Ok(Reply::Object {
-                    key: "vpnconnection",
-                    value: connection_json(call, &job_id)?,
-                })
-            }),
+            "vpn_connections",
+            &id,
+            "Connected",
+            "vpnconnection",
+            connection_json,
         )
         .with_event(
             "VPN.S2S.CONNECTION.CREATE",
@@ -815,29 +746,10 @@ pub(crate) fn create_connection(call: &mut Call<'_>) -> Result<Reply, ApiError> 
 
 /// `deleteVpnConnection` (async).
 pub(crate) fn delete_connection(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    let id = call.required("id")?.to_string();
-    let owner: String = call
-        .tx
-        .query_row(
-            "SELECT account_id FROM vpn_connections WHERE id = ?1",
-            [&id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .ok_or_else(|| ApiError::invalid_id("id", &id))?;
-    check_access(call, &owner, &id)?;
-    let job_id = id.clone();
+    let id = call.required("id")?;
+    sql::checked_owner(call, "vpn_connections", id)?;
     Ok(Reply::Job(
-        Job::on(
-            "Site2SiteVpnConnection",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                call.tx
-                    .execute("DELETE FROM vpn_connections WHERE id = ?1", [&job_id])?;
-                Ok(Reply::Success(None))
-            }),
-        )
-        .with_event(
+        sql::delete_job("Site2SiteVpnConnection", "vpn_connections", id).with_event(
             "VPN.S2S.CONNECTION.DELETE",
             format!("Deleting site-to-site VPN connection id={id}"),
         ),
@@ -861,7 +773,7 @@ fn connection_query() -> Query {
 }
 
 fn connection_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    one(call, connection_query(), "k.id", id)
+    Ok(Value::Object(connection_query().one(call.tx, "k.id", id)?))
 }
 
 /// `listVpnConnections`.

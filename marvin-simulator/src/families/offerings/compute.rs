@@ -4,7 +4,7 @@ use rusqlite::params;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use crate::families::sql;
+use crate::families::sql::{self, Object, Query};
 use crate::family::{Call, Reply, Subject};
 
 use super::store;
@@ -62,12 +62,129 @@ fn details_json(call: &Call<'_>, param: &str) -> Option<String> {
     (!map.is_empty()).then(|| Value::Object(map).to_string())
 }
 
-fn service_offering_reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
-    let row = store::one(call.tx, store::service_offering_query(), id, "id")?;
-    Ok(Reply::Object {
-        key: "serviceoffering",
-        value: Value::Object(row),
-    })
+/// What the commands of service and disk offerings share about their kind.
+struct Kind {
+    table: &'static str,
+    key: &'static str,
+    subject: &'static str,
+    query: fn() -> Query,
+}
+
+const SERVICE: Kind = Kind {
+    table: "service_offerings",
+    key: "serviceoffering",
+    subject: "ServiceOffering",
+    query: store::service_offering_query,
+};
+
+const DISK: Kind = Kind {
+    table: "disk_offerings",
+    key: "diskoffering",
+    subject: "DiskOffering",
+    query: store::disk_offering_query,
+};
+
+impl Kind {
+    /// The offering (not removed), or 431.
+    fn current(&self, call: &Call<'_>, id: &str) -> Result<Object, ApiError> {
+        store::one(call.tx, (self.query)(), id, "id")
+    }
+
+    fn reply(&self, call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
+        Ok(Reply::Object {
+            key: self.key,
+            value: Value::Object(self.current(call, id)?),
+        })
+    }
+
+    /// The changes both update commands make after their own: name and
+    /// display text, state, the tag lists (`(parameter, column)`), sort key,
+    /// domains and zones; then the event, and the answer.
+    fn update(
+        &self,
+        call: &Call<'_>,
+        id: &str,
+        tag_lists: &[(&str, &str)],
+        event: &str,
+        description: &str,
+    ) -> Result<Reply, ApiError> {
+        let p = call.params;
+        let table = self.table;
+        let current = self.current(call, id)?;
+        let set = |column: &str, value: &dyn rusqlite::ToSql| -> Result<(), ApiError> {
+            call.tx.execute(
+                &format!("UPDATE {table} SET {column} = ?2 WHERE id = ?1"),
+                params![id, value],
+            )?;
+            Ok(())
+        };
+        for (param, column) in [("name", "name"), ("displaytext", "display_text")] {
+            if let Some(value) = p.str(param) {
+                set(column, &value)?;
+            }
+        }
+        if let Some(state) = p.str("state") {
+            set("state", &offering_state(state)?)?;
+        }
+        for (param, column) in tag_lists {
+            if p.get(param).is_some() {
+                set(column, &tags(call, param))?;
+            }
+        }
+        store::update_order_and_scope(call, table, id)?;
+        let name = p
+            .str("name")
+            .map(String::from)
+            .unwrap_or_else(|| current["name"].as_str().unwrap_or_default().to_string());
+        sql::completed(
+            call,
+            event,
+            description,
+            Subject::of(self.subject, id, &name),
+        )?;
+        self.reply(call, id)
+    }
+
+    /// Removes an offering from lists (resources made from it keep it).
+    fn delete(
+        &self,
+        call: &Call<'_>,
+        id: &str,
+        current: &Object,
+        event: &str,
+        description: &str,
+    ) -> Result<Reply, ApiError> {
+        call.tx.execute(
+            &format!(
+                "UPDATE {} SET removed = ?2, state = 'Inactive' WHERE id = ?1",
+                self.table
+            ),
+            params![id, call.timestamp()],
+        )?;
+        let name = current["name"].as_str().unwrap_or_default().to_string();
+        sql::completed(
+            call,
+            event,
+            description,
+            Subject::of(self.subject, id, &name),
+        )?;
+        Ok(Reply::Success(None))
+    }
+}
+
+/// The `state` filter of both lists: Active unless `state` says otherwise
+/// (`all` for every state).
+fn state_filter(query: &mut Query, state: Option<&str>) -> Result<(), ApiError> {
+    match state {
+        Some(s) if s.eq_ignore_ascii_case("all") => {}
+        Some(s) => {
+            query.eq("o.state", Some(offering_state(s)?));
+        }
+        None => {
+            query.eq("o.state", Some("Active"));
+        }
+    }
+    Ok(())
 }
 
 /// `createServiceOffering`: fixed (cpu, speed and memory all given) or
@@ -181,97 +298,39 @@ pub(crate) fn create_service(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         &format!("creating service offering. Service offering id: {id}"),
         Subject::of("ServiceOffering", &id, &name),
     )?;
-    service_offering_reply(call, &id)
+    SERVICE.reply(call, &id)
 }
 
 /// `updateServiceOffering`: name, display text, state, tags, sort key,
 /// domains and zones.
 pub(crate) fn update_service(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    let p = call.params;
-    let id = call.required("id")?.to_string();
-    let current = store::one(call.tx, store::service_offering_query(), &id, "id")?;
-    let columns = [("name", "name"), ("displaytext", "display_text")];
-    for (param, column) in columns {
-        if let Some(value) = p.str(param) {
-            call.tx.execute(
-                &format!("UPDATE service_offerings SET {column} = ?2 WHERE id = ?1"),
-                params![id, value],
-            )?;
-        }
-    }
-    if let Some(state) = p.str("state") {
-        call.tx.execute(
-            "UPDATE service_offerings SET state = ?2 WHERE id = ?1",
-            params![id, offering_state(state)?],
-        )?;
-    }
-    if p.get("hosttags").is_some() {
-        call.tx.execute(
-            "UPDATE service_offerings SET host_tags = ?2 WHERE id = ?1",
-            params![id, tags(call, "hosttags")],
-        )?;
-    }
-    if p.get("storagetags").is_some() {
-        call.tx.execute(
-            "UPDATE service_offerings SET storage_tags = ?2 WHERE id = ?1",
-            params![id, tags(call, "storagetags")],
-        )?;
-    }
-    if let Some(key) = p.i64("sortkey")? {
-        call.tx.execute(
-            "UPDATE service_offerings SET sort_key = ?2 WHERE id = ?1",
-            params![id, key],
-        )?;
-    }
-    if p.get("domainid").is_some() {
-        let ids = store::id_list(call, "domainid", "domains")?;
-        call.tx.execute(
-            "UPDATE service_offerings SET domain_ids = ?2 WHERE id = ?1",
-            params![id, ids],
-        )?;
-    }
-    if p.get("zoneid").is_some() {
-        let ids = store::id_list(call, "zoneid", "zones")?;
-        call.tx.execute(
-            "UPDATE service_offerings SET zone_ids = ?2 WHERE id = ?1",
-            params![id, ids],
-        )?;
-    }
-    let name = p
-        .str("name")
-        .map(String::from)
-        .unwrap_or_else(|| current["name"].as_str().unwrap_or_default().to_string());
-    sql::completed(
+    let id = call.required("id")?;
+    SERVICE.update(
         call,
+        id,
+        &[("hosttags", "host_tags"), ("storagetags", "storage_tags")],
         "SERVICE.OFFERING.EDIT",
         "updating service offering",
-        Subject::of("ServiceOffering", &id, &name),
-    )?;
-    service_offering_reply(call, &id)
+    )
 }
 
 /// `deleteServiceOffering`: the offering is removed from lists; resources
 /// made from it keep it.
 pub(crate) fn delete_service(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    let id = call.required("id")?.to_string();
-    let current = store::one(call.tx, store::service_offering_query(), &id, "id")?;
+    let id = call.required("id")?;
+    let current = SERVICE.current(call, id)?;
     if current.get("defaultuse").and_then(Value::as_bool) == Some(true) {
         return Err(ApiError::param(
             "Default service offerings cannot be deleted",
         ));
     }
-    call.tx.execute(
-        "UPDATE service_offerings SET removed = ?2, state = 'Inactive' WHERE id = ?1",
-        params![id, call.timestamp()],
-    )?;
-    let name = current["name"].as_str().unwrap_or_default().to_string();
-    sql::completed(
+    SERVICE.delete(
         call,
+        id,
+        &current,
         "SERVICE.OFFERING.DELETE",
         "deleting service offering",
-        Subject::of("ServiceOffering", &id, &name),
-    )?;
-    Ok(Reply::Success(None))
+    )
 }
 
 /// `listServiceOfferings`: user offerings by default, system ones with
@@ -284,15 +343,7 @@ pub(crate) fn list_service(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.eq("o.name", p.str("name"));
     query.flag("o.is_system", Some(p.flag("issystem", false)));
     query.eq_nocase("o.system_vm_type", p.str("systemvmtype"));
-    match p.str("state") {
-        Some(s) if s.eq_ignore_ascii_case("all") => {}
-        Some(s) => {
-            query.eq("o.state", Some(offering_state(s)?));
-        }
-        None => {
-            query.eq("o.state", Some("Active"));
-        }
-    }
+    state_filter(&mut query, p.str("state"))?;
     query.eq_nocase("o.storage_type", p.str("storagetype"));
     for (param, column) in [
         ("cpunumber", "cpu_number"),
@@ -306,20 +357,8 @@ pub(crate) fn list_service(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             );
         }
     }
-    store::in_zone(&mut query, "o", p.str("zoneid"));
-    store::in_domain(&mut query, "o", p.str("domainid"));
-    store::visible_to_caller(call, &mut query, "o");
-    query.keyword(&["o.name", "o.display_text"], p.str("keyword"));
-    query.order("o.sort_key, o.seq");
+    store::finish_list(call, &mut query);
     query.list(call, "serviceoffering", sql::plain)
-}
-
-fn disk_offering_reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
-    let row = store::one(call.tx, store::disk_offering_query(), id, "id")?;
-    Ok(Reply::Object {
-        key: "diskoffering",
-        value: Value::Object(row),
-    })
 }
 
 /// The largest disk CloudStack accepts by default (`storage.max.volume.size`).
@@ -389,89 +428,39 @@ pub(crate) fn create_disk(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         &format!("creating disk offering. Disk offering id: {id}"),
         Subject::of("DiskOffering", &id, &name),
     )?;
-    disk_offering_reply(call, &id)
+    DISK.reply(call, &id)
 }
 
 /// `updateDiskOffering`.
 pub(crate) fn update_disk(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    let p = call.params;
-    let id = call.required("id")?.to_string();
-    let current = store::one(call.tx, store::disk_offering_query(), &id, "id")?;
-    for (param, column) in [("name", "name"), ("displaytext", "display_text")] {
-        if let Some(value) = p.str(param) {
-            call.tx.execute(
-                &format!("UPDATE disk_offerings SET {column} = ?2 WHERE id = ?1"),
-                params![id, value],
-            )?;
-        }
-    }
-    if let Some(display) = p.bool("displayoffering") {
+    let id = call.required("id")?;
+    DISK.current(call, id)?;
+    if let Some(display) = call.params.bool("displayoffering") {
         call.tx.execute(
             "UPDATE disk_offerings SET display_offering = ?2 WHERE id = ?1",
             params![id, display],
         )?;
     }
-    if let Some(state) = p.str("state") {
-        call.tx.execute(
-            "UPDATE disk_offerings SET state = ?2 WHERE id = ?1",
-            params![id, offering_state(state)?],
-        )?;
-    }
-    if p.get("tags").is_some() {
-        call.tx.execute(
-            "UPDATE disk_offerings SET tags = ?2 WHERE id = ?1",
-            params![id, tags(call, "tags")],
-        )?;
-    }
-    if let Some(key) = p.i64("sortkey")? {
-        call.tx.execute(
-            "UPDATE disk_offerings SET sort_key = ?2 WHERE id = ?1",
-            params![id, key],
-        )?;
-    }
-    if p.get("domainid").is_some() {
-        let ids = store::id_list(call, "domainid", "domains")?;
-        call.tx.execute(
-            "UPDATE disk_offerings SET domain_ids = ?2 WHERE id = ?1",
-            params![id, ids],
-        )?;
-    }
-    if p.get("zoneid").is_some() {
-        let ids = store::id_list(call, "zoneid", "zones")?;
-        call.tx.execute(
-            "UPDATE disk_offerings SET zone_ids = ?2 WHERE id = ?1",
-            params![id, ids],
-        )?;
-    }
-    let name = p
-        .str("name")
-        .map(String::from)
-        .unwrap_or_else(|| current["name"].as_str().unwrap_or_default().to_string());
-    sql::completed(
+    DISK.update(
         call,
+        id,
+        &[("tags", "tags")],
         "DISK.OFFERING.EDIT",
         "updating disk offering",
-        Subject::of("DiskOffering", &id, &name),
-    )?;
-    disk_offering_reply(call, &id)
+    )
 }
 
 /// `deleteDiskOffering`.
 pub(crate) fn delete_disk(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    let id = call.required("id")?.to_string();
-    let current = store::one(call.tx, store::disk_offering_query(), &id, "id")?;
-    call.tx.execute(
-        "UPDATE disk_offerings SET removed = ?2, state = 'Inactive' WHERE id = ?1",
-        params![id, call.timestamp()],
-    )?;
-    let name = current["name"].as_str().unwrap_or_default().to_string();
-    sql::completed(
+    let id = call.required("id")?;
+    let current = DISK.current(call, id)?;
+    DISK.delete(
         call,
+        id,
+        &current,
         "DISK.OFFERING.DELETE",
         "deleting disk offering",
-        Subject::of("DiskOffering", &id, &name),
-    )?;
-    Ok(Reply::Success(None))
+    )
 }
 
 /// `listDiskOfferings`.
@@ -481,24 +470,12 @@ pub(crate) fn list_disk(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.and("o.removed IS NULL", []);
     query.eq("o.id", p.str("id"));
     query.eq("o.name", p.str("name"));
-    match p.str("state") {
-        Some(s) if s.eq_ignore_ascii_case("all") => {}
-        Some(s) => {
-            query.eq("o.state", Some(offering_state(s)?));
-        }
-        None => {
-            query.eq("o.state", Some("Active"));
-        }
-    }
+    state_filter(&mut query, p.str("state"))?;
     if !call.caller.is_root_admin() {
         query.and("o.display_offering = 1", []);
     }
     query.eq_nocase("o.storage_type", p.str("storagetype"));
     query.flag("o.encrypt", p.bool("encrypt"));
-    store::in_zone(&mut query, "o", p.str("zoneid"));
-    store::in_domain(&mut query, "o", p.str("domainid"));
-    store::visible_to_caller(call, &mut query, "o");
-    query.keyword(&["o.name", "o.display_text"], p.str("keyword"));
-    query.order("o.sort_key, o.seq");
+    store::finish_list(call, &mut query);
     query.list(call, "diskoffering", sql::plain)
 }

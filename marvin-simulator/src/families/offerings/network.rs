@@ -217,7 +217,7 @@ fn network_offering_reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> 
     let row = store::one(call.tx, store::network_offering_query(), id, "id")?;
     Ok(Reply::Object {
         key: "networkoffering",
-        value: store::finish_network_offering(call.tx, row)?,
+        value: store::finish_offering(call.tx, "network_offering_services", row)?,
     })
 }
 
@@ -568,26 +568,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             params![id, keep],
         )?;
     }
-    if let Some(key) = p.i64("sortkey")? {
-        call.tx.execute(
-            "UPDATE network_offerings SET sort_key = ?2 WHERE id = ?1",
-            params![id, key],
-        )?;
-    }
-    if p.get("domainid").is_some() {
-        let ids = store::id_list(call, "domainid", "domains")?;
-        call.tx.execute(
-            "UPDATE network_offerings SET domain_ids = ?2 WHERE id = ?1",
-            params![id, ids],
-        )?;
-    }
-    if p.get("zoneid").is_some() {
-        let ids = store::id_list(call, "zoneid", "zones")?;
-        call.tx.execute(
-            "UPDATE network_offerings SET zone_ids = ?2 WHERE id = ?1",
-            params![id, ids],
-        )?;
-    }
+    store::update_order_and_scope(call, "network_offerings", &id)?;
     sql::completed(
         call,
         "NETWORK.OFFERING.EDIT",
@@ -663,29 +644,24 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.flag("o.specify_ip_ranges", p.bool("specifyipranges"));
     query.flag("o.for_vpc", p.bool("forvpc"));
     query.eq("o.tags", p.str("tags"));
-    for service in p.list("supportedservices") {
-        query.and(
-            "EXISTS (SELECT 1 FROM network_offering_services s WHERE s.offering_id = o.id AND s.service = ? COLLATE NOCASE)",
-            [sql::text(service)],
-        );
-    }
+    store::offering_services(
+        &mut query,
+        "network_offering_services",
+        &p.list("supportedservices"),
+    );
     if let Some(supported) = p.bool("sourcenatsupported") {
         let condition = "EXISTS (SELECT 1 FROM network_offering_services s WHERE s.offering_id = o.id AND s.service = 'SourceNat')";
         query.and(if supported { condition } else { "NOT (EXISTS (SELECT 1 FROM network_offering_services s WHERE s.offering_id = o.id AND s.service = 'SourceNat'))" }, []);
     }
-    store::in_zone(&mut query, "o", p.str("zoneid"));
-    store::in_domain(&mut query, "o", p.str("domainid"));
-    store::visible_to_caller(call, &mut query, "o");
-    query.keyword(&["o.name", "o.display_text"], p.str("keyword"));
-    query.order("o.sort_key, o.seq");
+    store::finish_list(call, &mut query);
     query.list(call, "networkoffering", |call, row| {
-        store::finish_network_offering(call.tx, row)
+        store::finish_offering(call.tx, "network_offering_services", row)
     })
 }
 
 fn vpc_offering_json(tx: &Transaction<'_>, id: &str) -> Result<Value, ApiError> {
     let row = store::one(tx, store::vpc_offering_query(), id, "id")?;
-    store::finish_vpc_offering(tx, row)
+    store::finish_offering(tx, "vpc_offering_services", row)
 }
 
 /// `createVPCOffering` (async, created at once): SourceNat and NetworkACL
@@ -762,18 +738,10 @@ pub(crate) fn create_vpc(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ],
     )?;
     insert_services(call.tx, "vpc_offering_services", &id, &services)?;
-    let job_id = id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "VpcOffering",
-            id,
-            Box::new(move |call: &mut Call<'_>| {
-                Ok(Reply::Object {
-                    key: "vpcoffering",
-                    value: vpc_offering_json(call.tx, &job_id)?,
-                })
-            }),
-        )
+        sql::object_job("VpcOffering", &id, "vpcoffering", |call, id| {
+            vpc_offering_json(call.tx, id)
+        })
         .with_event(
             "VPC.OFFERING.CREATE",
             format!("creating vpc offering. Name: {name}"),
@@ -903,18 +871,13 @@ pub(crate) fn list_vpc(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         query.and("o.state = 'Enabled'", []);
     }
     query.flag("o.is_default", p.bool("isdefault"));
-    for service in p.list("supportedservices") {
-        query.and(
-            "EXISTS (SELECT 1 FROM vpc_offering_services s WHERE s.offering_id = o.id AND s.service = ? COLLATE NOCASE)",
-            [sql::text(service)],
-        );
-    }
-    store::in_zone(&mut query, "o", p.str("zoneid"));
-    store::in_domain(&mut query, "o", p.str("domainid"));
-    store::visible_to_caller(call, &mut query, "o");
-    query.keyword(&["o.name", "o.display_text"], p.str("keyword"));
-    query.order("o.sort_key, o.seq");
+    store::offering_services(
+        &mut query,
+        "vpc_offering_services",
+        &p.list("supportedservices"),
+    );
+    store::finish_list(call, &mut query);
     query.list(call, "vpcoffering", |call, row| {
-        store::finish_vpc_offering(call.tx, row)
+        store::finish_offering(call.tx, "vpc_offering_services", row)
     })
 }

@@ -1,7 +1,7 @@
 //! Offerings storage: the response queries, domain/zone restrictions and
 //! the service lists of network and VPC offerings.
 
-use rusqlite::Transaction;
+use rusqlite::{Transaction, params};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
@@ -231,36 +231,71 @@ fn services(
         .collect())
 }
 
-/// Completes a network offering row with its services.
-pub(crate) fn finish_network_offering(
+/// Completes a network or VPC offering row with its services (from
+/// `services_table`, `network_offering_services` or `vpc_offering_services`).
+pub(crate) fn finish_offering(
     tx: &Transaction<'_>,
+    services_table: &str,
     mut row: Object,
 ) -> Result<Value, ApiError> {
-    let id = row
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let services = services(tx, "network_offering_services", &id, &row)?;
+    let id = sql::id_of(&row);
+    let services = services(tx, services_table, &id, &row)?;
     row.retain(|k, _| !k.starts_with('_'));
     row.insert("service".into(), Value::Array(services));
     Ok(Value::Object(row))
 }
 
-/// Completes a VPC offering row with its services.
-pub(crate) fn finish_vpc_offering(
-    tx: &Transaction<'_>,
-    mut row: Object,
-) -> Result<Value, ApiError> {
-    let id = row
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let services = services(tx, "vpc_offering_services", &id, &row)?;
-    row.retain(|k, _| !k.starts_with('_'));
-    row.insert("service".into(), Value::Array(services));
-    Ok(Value::Object(row))
+/// Applies the `sortkey` and the `domainid` / `zoneid` restrictions an
+/// update gives to offering `id` of `table`.
+pub(crate) fn update_order_and_scope(
+    call: &Call<'_>,
+    table: &str,
+    id: &str,
+) -> Result<(), ApiError> {
+    let p = call.params;
+    if let Some(key) = p.i64("sortkey")? {
+        call.tx.execute(
+            &format!("UPDATE {table} SET sort_key = ?2 WHERE id = ?1"),
+            params![id, key],
+        )?;
+    }
+    for (param, column, table_of_ids) in [
+        ("domainid", "domain_ids", "domains"),
+        ("zoneid", "zone_ids", "zones"),
+    ] {
+        if p.get(param).is_some() {
+            let ids = id_list(call, param, table_of_ids)?;
+            call.tx.execute(
+                &format!("UPDATE {table} SET {column} = ?2 WHERE id = ?1"),
+                params![id, ids],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Offerings (over `o`) with every service of `services` (from
+/// `services_table`).
+pub(crate) fn offering_services(query: &mut Query, services_table: &str, services: &[String]) {
+    for service in services {
+        query.and(
+            &format!(
+                "EXISTS (SELECT 1 FROM {services_table} s WHERE s.offering_id = o.id AND s.service = ? COLLATE NOCASE)"
+            ),
+            [text(service)],
+        );
+    }
+}
+
+/// The filters every offering list ends with (over `o`): zone, domain,
+/// what the caller may see and `keyword`; then the order.
+pub(crate) fn finish_list(call: &Call<'_>, query: &mut Query) {
+    let p = call.params;
+    in_zone(query, "o", p.str("zoneid"));
+    in_domain(query, "o", p.str("domainid"));
+    visible_to_caller(call, query, "o");
+    query.keyword(&["o.name", "o.display_text"], p.str("keyword"));
+    query.order("o.sort_key, o.seq");
 }
 
 /// One offering's response from its query, or 431 naming `param`.
@@ -270,11 +305,8 @@ pub(crate) fn one(
     id: &str,
     param: &str,
 ) -> Result<Object, ApiError> {
-    query.eq("o.id", Some(id));
     query.and("o.removed IS NULL", []);
     query
-        .all(tx)?
-        .into_iter()
-        .next()
+        .find(tx, "o.id", id)?
         .ok_or_else(|| ApiError::invalid_id(param, id))
 }

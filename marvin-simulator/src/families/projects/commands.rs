@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use crate::error::ApiError;
 use crate::families::compute::owner::{self, Owner};
 use crate::families::identity::{cleanup, settings, store};
-use crate::families::limits::api::{self as limits, GIB, ResourceKind};
+use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::sql::{self, Query, text};
 use crate::families::tags::api as tags;
 use crate::family::{Call, Job, Reply};
@@ -93,11 +93,7 @@ fn query() -> Query {
 }
 
 fn finish(call: &Call<'_>, mut row: Map<String, Value>) -> Result<Value, ApiError> {
-    let id = row
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
+    let id = sql::id_of(&row);
     let account = row
         .remove("accountid")
         .and_then(|v| v.as_str().map(String::from))
@@ -112,31 +108,7 @@ fn finish(call: &Call<'_>, mut row: Map<String, Value>) -> Result<Value, ApiErro
         "owner".into(),
         Value::Array(owners.into_iter().map(Value::Object).collect()),
     );
-    for kind in ResourceKind::ALL {
-        let prefix = settings::RESOURCE_PREFIXES[kind as usize];
-        let limit = limits::account_limit(call, &account, kind)?;
-        let used = limits::count(call, &account, kind)?;
-        let shown = |v: i64| {
-            if kind.is_storage() && v > 0 {
-                v / GIB
-            } else {
-                v
-            }
-        };
-        let limit_text = if limit < 0 {
-            "Unlimited".to_string()
-        } else {
-            shown(limit).to_string()
-        };
-        let available = if limit < 0 {
-            "Unlimited".to_string()
-        } else {
-            (shown(limit) - shown(used)).max(0).to_string()
-        };
-        row.insert(format!("{prefix}limit"), json!(limit_text));
-        row.insert(format!("{prefix}total"), json!(shown(used)));
-        row.insert(format!("{prefix}available"), json!(available));
-    }
+    settings::insert_limit_fields(call.tx, &mut row, &account)?;
     let (running, stopped): (i64, i64) = call.tx.query_row(
         "SELECT COALESCE(SUM(state = 'Running'), 0), COALESCE(SUM(state = 'Stopped'), 0) FROM vms WHERE account_id = ?1",
         [&account],
@@ -152,13 +124,7 @@ fn finish(call: &Call<'_>, mut row: Map<String, Value>) -> Result<Value, ApiErro
 }
 
 fn project_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut q = query();
-    q.eq("p.id", Some(id));
-    let row = q
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let row = query().one(call.tx, "p.id", id)?;
     finish(call, row)
 }
 
@@ -167,6 +133,23 @@ fn reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
         key: "project",
         value: project_json(call, id)?,
     })
+}
+
+/// The job of an async command on a project: `work` runs, then the job
+/// answers the project.
+fn project_job(
+    id: &str,
+    work: impl FnOnce(&mut Call<'_>, &str) -> Result<(), ApiError> + Send + 'static,
+) -> Job {
+    let job_id = id.to_string();
+    Job::on(
+        "Project",
+        id,
+        Box::new(move |call: &mut Call<'_>| {
+            work(call, &job_id)?;
+            reply(call, &job_id)
+        }),
+    )
 }
 
 /// `createProject` (async): a project, its account, and its owner as the
@@ -242,18 +225,10 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "INSERT INTO project_accounts (project_id, account_id, user_id, role, created) VALUES (?1, ?2, ?3, 'Admin', ?4)",
         params![id, owner.id, call.params.str("userid"), now],
     )?;
-    let job_id = id.clone();
-    Ok(Reply::Job(
-        Job::on(
-            "Project",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| reply(call, &job_id)),
-        )
-        .with_event(
-            "PROJECT.CREATE",
-            format!("creating project. Project Id: {id}"),
-        ),
-    ))
+    Ok(Reply::Job(project_job(&id, |_, _| Ok(())).with_event(
+        "PROJECT.CREATE",
+        format!("creating project. Project Id: {id}"),
+    )))
 }
 
 /// The member that owns the project (its first Admin member).
@@ -274,15 +249,11 @@ pub(crate) fn activate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     check_manager(call, &project)?;
     let id = project.id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "Project",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                call.tx
-                    .execute("UPDATE projects SET state = 'Active' WHERE id = ?1", [&id])?;
-                reply(call, &id)
-            }),
-        )
+        project_job(&id, move |call, id| {
+            call.tx
+                .execute("UPDATE projects SET state = 'Active' WHERE id = ?1", [&id])?;
+            Ok(())
+        })
         .with_event(
             "PROJECT.ACTIVATE",
             format!("activating project. Project Id: {}", project.id),
@@ -296,21 +267,17 @@ pub(crate) fn suspend(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     check_manager(call, &project)?;
     let id = project.id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "Project",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let project = find(call, &id)?.ok_or_else(|| ApiError::invalid_id("id", &id))?;
-                if project.state != "Suspended" {
-                    cleanup::disable_account(call.tx, &project.account_id)?;
-                    call.tx.execute(
-                        "UPDATE projects SET state = 'Suspended' WHERE id = ?1",
-                        [&id],
-                    )?;
-                }
-                reply(call, &id)
-            }),
-        )
+        project_job(&id, move |call, id| {
+            let project = find(call, id)?.ok_or_else(|| ApiError::invalid_id("id", id))?;
+            if project.state != "Suspended" {
+                cleanup::disable_account(call.tx, &project.account_id)?;
+                call.tx.execute(
+                    "UPDATE projects SET state = 'Suspended' WHERE id = ?1",
+                    [&id],
+                )?;
+            }
+            Ok(())
+        })
         .with_event(
             "PROJECT.SUSPEND",
             format!("suspending project. Project Id: {}", project.id),
@@ -343,22 +310,19 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     };
     let id = project.id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "Project",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
+        project_job(&id, move |call, id| {
                 if let Some(display) = &display {
-                    call.tx.execute("UPDATE projects SET display_text = ?2 WHERE id = ?1", [&id, display])?;
+                    call.tx.execute("UPDATE projects SET display_text = ?2 WHERE id = ?1", params![id, display])?;
                 }
                 if let Some(name) = &name {
-                    call.tx.execute("UPDATE projects SET name = ?2 WHERE id = ?1", [&id, name])?;
+                    call.tx.execute("UPDATE projects SET name = ?2 WHERE id = ?1", params![id, name])?;
                 }
                 if let Some(account) = &new_owner {
                     let member = call
                         .tx
                         .query_row(
                             "SELECT 1 FROM project_accounts WHERE project_id = ?1 AND account_id = ?2",
-                            [&id, account],
+                            params![id, account],
                             |_| Ok(()),
                         )
                         .optional()?
@@ -374,12 +338,11 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     call.tx.execute(
                         "UPDATE project_accounts SET role = CASE WHEN account_id = ?2 THEN 'Admin' ELSE 'Regular' END
                          WHERE project_id = ?1",
-                        [&id, account],
+                        params![id, account],
                     )?;
                 }
-                reply(call, &id)
-            }),
-        )
+                Ok(())
+        })
         .with_event("PROJECT.UPDATE", format!("updating project. Project Id: {}", project.id)),
     ))
 }

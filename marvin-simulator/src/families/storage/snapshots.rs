@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::families::compute::{owner, vm};
 use crate::families::limits::api::{self as limits, ResourceKind};
-use crate::families::sql::{self, Object, Query, text};
+use crate::families::sql::{self, Object, Query};
 use crate::families::tags::api as tags;
 use crate::family::{Call, Job, Reply, Subject};
 use crate::scope::check_access;
@@ -49,13 +49,14 @@ pub(crate) fn find(call: &Call<'_>, id: &str) -> Result<Option<Snapshot>, ApiErr
         .optional()?)
 }
 
-/// A backed-up snapshot the caller may use to create something.
-pub(crate) fn usable(call: &Call<'_>, id: &str) -> Result<Snapshot, ApiError> {
+/// A backed-up snapshot the caller may use to create something (`what`:
+/// `volume`, `template`).
+pub(crate) fn usable(call: &Call<'_>, id: &str, what: &str) -> Result<Snapshot, ApiError> {
     let snapshot = find(call, id)?.ok_or_else(|| ApiError::invalid_id("snapshotid", id))?;
     check_access(call, &snapshot.account_id, id)?;
     if snapshot.state != "BackedUp" {
         return Err(ApiError::param(format!(
-            "Snapshot id={id} is not in BackedUp state yet and can't be used for volume creation"
+            "Snapshot id={id} is not in BackedUp state yet and can't be used for {what} creation"
         )));
     }
     Ok(snapshot)
@@ -78,43 +79,18 @@ fn query() -> Query {
 }
 
 fn finish(call: &Call<'_>, rows: Vec<Object>) -> Result<Vec<Value>, ApiError> {
-    let ids: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from))
-        .collect();
-    let mut tags = tags::tags_of(call, "Snapshot", &ids)?;
-    Ok(rows
-        .into_iter()
-        .map(|mut row| {
-            let id = row
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            row.remove("accountid");
-            if row.contains_key("jobid") {
-                row.insert("jobstatus".into(), json!(0));
-            }
-            row.insert(
-                "tags".into(),
-                Value::Array(tags.remove(&id).unwrap_or_default()),
-            );
-            Value::Object(row)
-        })
-        .collect())
+    tags::with_tags(call, "Snapshot", rows, |_, row| {
+        row.remove("accountid");
+        if row.contains_key("jobid") {
+            row.insert("jobstatus".into(), json!(0));
+        }
+        Ok(())
+    })
 }
 
 fn snapshot_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut q = query();
-    q.eq("s.id", Some(id));
-    let rows = q.all(call.tx)?;
-    if rows.is_empty() {
-        return Err(ApiError::invalid_id("id", id));
-    }
-    Ok(finish(call, rows)?
-        .into_iter()
-        .next()
-        .unwrap_or(Value::Null))
+    let row = query().one(call.tx, "s.id", id)?;
+    Ok(finish(call, vec![row])?.remove(0))
 }
 
 /// `createSnapshot` (async, created in the request): the volume must be
@@ -193,14 +169,11 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp(),
         ],
     )?;
-    crate::families::events::insert(
+    sql::created_event(
         call,
         "SNAPSHOT.CREATE",
-        "INFO",
-        "Created",
-        "Successfully created entity for creating snapshot",
+        "creating snapshot",
         Subject::of("Snapshot", &id, &name),
-        None,
     )?;
     let job_id = id.clone();
     Ok(Reply::Job(
@@ -316,25 +289,11 @@ pub(crate) fn revert(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let params = call.params;
     let mut q = query();
-    if params.str("id").is_some()
-        && params.str("account").is_none()
-        && !params.flag("listall", false)
-    {
-        let id = params.str("id").unwrap_or_default();
-        if let Some(snapshot) = find(call, id)? {
-            check_access(call, &snapshot.account_id, id)?;
-        }
-    } else {
-        owner::scope(call, &mut q, "s.account_id")?;
-    }
+    owner::scope_unless_id(call, &mut q, "s.account_id", |id| {
+        Ok(find(call, id)?.map(|snapshot| snapshot.account_id))
+    })?;
     q.eq("s.id", params.str("id"));
-    let ids = params.list("ids");
-    if !ids.is_empty() {
-        q.and(
-            "s.id IN (SELECT value FROM json_each(?))",
-            [text(serde_json::to_string(&ids).unwrap_or_default())],
-        );
-    }
+    q.any_of_given("s.id", &params.list("ids"));
     q.eq("s.name", params.str("name"));
     q.eq("s.volume_id", params.str("volumeid"));
     q.eq_nocase("s.snapshot_type", params.str("snapshottype"));
@@ -388,13 +347,7 @@ fn policy_query() -> Query {
 }
 
 fn policy_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut q = policy_query();
-    q.eq("sp.id", Some(id));
-    let mut row = q
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
+    let mut row = policy_query().one(call.tx, "sp.id", id)?;
     row.insert(
         "tags".into(),
         Value::Array(tags::tags_of_one(call, "SnapshotPolicy", id)?),
@@ -548,11 +501,7 @@ pub(crate) fn list_policies(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     q.flag("sp.display", call.params.bool("fordisplay"));
     q.order("sp.rowid");
     q.list(call, "snapshotpolicy", |call, mut row| {
-        let id = row
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let id = sql::id_of(&row);
         row.insert(
             "tags".into(),
             Value::Array(tags::tags_of_one(call, "SnapshotPolicy", &id)?),

@@ -3,56 +3,17 @@
 //! go to the templates family's `templates` / `template_zones` tables.
 
 use rusqlite::{OptionalExtension, params};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::error::ApiError;
 use crate::families::compute::{deploy, owner, vm};
 use crate::families::limits::api::{self as limits, ResourceKind};
-use crate::families::sql::{self, Query};
-use crate::families::tags::api as tags;
+use crate::families::sql;
+use crate::families::templates::api as templates;
 use crate::family::{Call, Job, Reply, Subject};
 use crate::scope::check_access;
 
 use super::{snapshots, volume};
-
-fn query() -> Query {
-    Query::new(format!(
-        "SELECT t.id AS id, t.name AS name, t.display_text AS displaytext, t.is_public AS \"ispublic?\",
-                t.created AS created, tz.is_ready AS \"isready?\", t.password_enabled AS \"passwordenabled?\",
-                t.format AS format, t.is_featured AS \"isfeatured?\", t.cross_zones AS \"crossZones?\",
-                t.os_type_id AS ostypeid, o.name AS ostypename, {owner}, z.id AS zoneid, z.name AS zonename,
-                tz.status AS status, t.size AS size, t.size AS physicalsize, t.template_type AS templatetype,
-                t.hypervisor AS hypervisor, t.is_extractable AS \"isextractable?\",
-                COALESCE(t.details, '{{}}') AS \"details{{}}\", t.bits AS bits, t.sshkey_enabled AS \"sshkeyenabled?\",
-                t.is_dynamically_scalable AS \"isdynamicallyscalable?\", t.direct_download AS \"directdownload?\",
-                t.deploy_as_is AS \"deployasis?\", t.requires_hvm AS \"requireshvm?\", t.template_tag AS templatetag,
-                t.arch AS arch, 0 AS \"hasannotations?\",
-                json_array(json_object('downloadState', CASE WHEN tz.is_ready = 1 THEN 'DOWNLOADED' ELSE 'CREATING' END,
-                    'datastore', (SELECT s.name FROM image_stores s WHERE s.zone_id = z.id ORDER BY s.created LIMIT 1),
-                    'downloadPercent', CASE WHEN tz.is_ready = 1 THEN '100' ELSE '0' END)) AS \"downloaddetails{{}}\"
-         FROM templates t JOIN template_zones tz ON tz.template_id = t.id JOIN zones z ON z.id = tz.zone_id
-              {join} LEFT JOIN os_types o ON o.id = t.os_type_id",
-        owner = owner::COLUMNS,
-        join = owner::join("t"),
-    ))
-}
-
-fn template_json(call: &Call<'_>, id: &str, zone_id: &str) -> Result<Value, ApiError> {
-    let mut q = query();
-    q.eq("t.id", Some(id));
-    q.eq("z.id", Some(zone_id));
-    let mut row = q
-        .all(call.tx)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| ApiError::invalid_id("id", id))?;
-    row.remove("accountid");
-    row.insert(
-        "tags".into(),
-        Value::Array(tags::tags_of_one(call, "Template", id)?),
-    );
-    Ok(Value::Object(row))
-}
 
 /// `createTemplate` (async, created in the request): from a volume whose VM
 /// is stopped, or from a backed-up snapshot.
@@ -102,14 +63,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             (volume.size, volume.zone_id, volume.account_id, hypervisor)
         }
         (None, Some(s)) => {
-            let snapshot =
-                snapshots::find(call, s)?.ok_or_else(|| ApiError::invalid_id("snapshotid", s))?;
-            check_access(call, &snapshot.account_id, s)?;
-            if snapshot.state != "BackedUp" {
-                return Err(ApiError::param(format!(
-                    "Snapshot id={s} is not in BackedUp state yet and can't be used for template creation"
-                )));
-            }
+            let snapshot = snapshots::usable(call, s, "template")?;
             (
                 snapshot.volume_size,
                 snapshot.zone_id,
@@ -165,14 +119,11 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
          VALUES (?1, ?2, 'Creating', 0, ?3)",
         params![id, zone_id, now],
     )?;
-    crate::families::events::insert(
+    sql::created_event(
         call,
         "TEMPLATE.CREATE",
-        "INFO",
-        "Created",
-        "Successfully created entity for creating template",
+        "creating template",
         Subject::of("Template", &id, &name),
-        None,
     )?;
     let job_id = id.clone();
     Ok(Reply::Job(
@@ -184,7 +135,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     "UPDATE template_zones SET status = 'Download Complete', is_ready = 1 WHERE template_id = ?1",
                     [&job_id],
                 )?;
-                Ok(Reply::Object { key: "template", value: template_json(call, &job_id, &zone_id)? })
+                Ok(Reply::Object { key: "template", value: templates::template_json(call, &job_id, &zone_id)? })
             }),
         )
         .with_event("TEMPLATE.CREATE", format!("creating template. Template Id: {id}")),
@@ -286,7 +237,7 @@ pub(crate) fn copy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                         )?;
                     }
                 }
-                Ok(Reply::Object { key: "template", value: template_json(call, &job_id, &destinations[0])? })
+                Ok(Reply::Object { key: "template", value: templates::template_json(call, &job_id, &destinations[0])? })
             }),
         )
         .with_event("TEMPLATE.COPY", format!("copying template. Template Id: {id}")),

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::families::compute::{json as vm_json, owner, vm};
 use crate::families::identity::settings;
-use crate::families::sql::{self, Object, Query, text};
+use crate::families::sql::{self, Object, Query};
 use crate::families::tags::api as tags;
 use crate::family::{Call, Job, Reply};
 use crate::scope::check_access;
@@ -25,40 +25,17 @@ fn query() -> Query {
 }
 
 fn finish(call: &Call<'_>, rows: Vec<Object>) -> Result<Vec<Value>, ApiError> {
-    let ids: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from))
-        .collect();
-    let mut tags = tags::tags_of(call, "VMSnapshot", &ids)?;
-    Ok(rows
-        .into_iter()
-        .map(|mut row| {
-            let id = row
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            row.remove("accountid");
-            row.insert(
-                "tags".into(),
-                Value::Array(tags.remove(&id).unwrap_or_default()),
-            );
-            Value::Object(row)
-        })
-        .collect())
+    tags::with_tags(call, "VMSnapshot", rows, |_, row| {
+        row.remove("accountid");
+        Ok(())
+    })
 }
 
 fn snapshot_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut q = query();
-    q.eq("s.id", Some(id));
-    let rows = q.all(call.tx)?;
-    if rows.is_empty() {
-        return Err(ApiError::invalid_id("vmsnapshotid", id));
-    }
-    Ok(finish(call, rows)?
-        .into_iter()
-        .next()
-        .unwrap_or(Value::Null))
+    let row = query()
+        .find(call.tx, "s.id", id)?
+        .ok_or_else(|| ApiError::invalid_id("vmsnapshotid", id))?;
+    Ok(finish(call, vec![row])?.remove(0))
 }
 
 struct Row {
@@ -266,13 +243,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         owner::scope(call, &mut q, "s.account_id")?;
     }
     q.eq("s.id", params.str("vmsnapshotid"));
-    let ids = params.list("vmsnapshotids");
-    if !ids.is_empty() {
-        q.and(
-            "s.id IN (SELECT value FROM json_each(?))",
-            [text(serde_json::to_string(&ids).unwrap_or_default())],
-        );
-    }
+    q.any_of_given("s.id", &params.list("vmsnapshotids"));
     q.eq("s.display_name", params.str("name"));
     q.eq_nocase("s.state", params.str("state"));
     q.keyword(&["s.display_name", "s.name"], params.str("keyword"));

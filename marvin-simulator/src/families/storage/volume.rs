@@ -4,7 +4,9 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::error::ApiError;
 use crate::families::compute::vm::next_seq;
-use crate::family::Call;
+use crate::families::limits::api::{self as limits, ResourceKind};
+use crate::families::tags::api as tags;
+use crate::family::{Call, Job, Reply};
 
 use super::pools::{self, Pool};
 
@@ -56,6 +58,26 @@ pub(crate) fn find(call: &Call<'_>, id: &str) -> Result<Option<Volume>, ApiError
         .prepare_cached(&format!("{SELECT} WHERE id = ?1"))?
         .query_row([id], row)
         .optional()?)
+}
+
+/// The job of an async command on a volume: `work` runs with the volume's
+/// id and the volume as it is when the job runs (431 naming `param` when it
+/// is gone).
+pub(crate) fn job(
+    id: &str,
+    param: &'static str,
+    work: impl FnOnce(&mut Call<'_>, &str, Volume) -> Result<Reply, ApiError> + Send + 'static,
+) -> Job {
+    let job_id = id.to_string();
+    Job::on(
+        "Volume",
+        id,
+        Box::new(move |call: &mut Call<'_>| {
+            let volume =
+                find(call, &job_id)?.ok_or_else(|| ApiError::invalid_id(param, &job_id))?;
+            work(call, &job_id, volume)
+        }),
+    )
 }
 
 /// The volumes attached to a VM, ROOT first, then by device id.
@@ -157,8 +179,22 @@ pub(crate) fn create_on(call: &Call<'_>, volume: &Volume, pool: &Pool) -> Result
     pools::allocate(call, &pool.id, volume.size)
 }
 
-/// Removes a volume row, giving its pool space back.
+/// Gives back what a volume counts against its owner's limits (the volume
+/// and its size of primary storage).
+pub(crate) fn release_counts(call: &Call<'_>, volume: &Volume) -> Result<(), ApiError> {
+    limits::release_all(
+        call,
+        &volume.account_id,
+        &[
+            (ResourceKind::Volume, 1),
+            (ResourceKind::PrimaryStorage, volume.size),
+        ],
+    )
+}
+
+/// Removes a volume row and its tags, giving its pool space back.
 pub(crate) fn remove(call: &Call<'_>, volume: &Volume) -> Result<(), ApiError> {
+    tags::forget(call, "Volume", &volume.id)?;
     if let Some(pool) = &volume.pool_id {
         pools::allocate(call, pool, -volume.size)?;
     }

@@ -48,59 +48,34 @@ pub(crate) fn query() -> Query {
 }
 
 fn finish(call: &Call<'_>, rows: Vec<Object>) -> Result<Vec<Value>, ApiError> {
-    let ids: Vec<String> = rows
-        .iter()
-        .filter_map(|r| r.get("id").and_then(Value::as_str).map(String::from))
-        .collect();
-    let mut tags = tags::tags_of(call, "Volume", &ids)?;
     let full = call.caller.is_root_admin();
-    Ok(rows
-        .into_iter()
-        .map(|mut row| {
-            let id = row
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            row.remove("accountid");
-            row.remove("storagetype_raw");
-            row.insert("storagetype".into(), json!("shared"));
-            if !full {
-                for field in [
-                    "storage",
-                    "storageid",
-                    "path",
-                    "podid",
-                    "podname",
-                    "vminstancename",
-                ] {
-                    row.remove(field);
-                }
+    tags::with_tags(call, "Volume", rows, |_, row| {
+        row.remove("accountid");
+        row.remove("storagetype_raw");
+        row.insert("storagetype".into(), json!("shared"));
+        if !full {
+            for field in [
+                "storage",
+                "storageid",
+                "path",
+                "podid",
+                "podname",
+                "vminstancename",
+            ] {
+                row.remove(field);
             }
-            if row.contains_key("jobid") {
-                row.insert("jobstatus".into(), json!(0));
-            }
-            row.insert(
-                "tags".into(),
-                Value::Array(tags.remove(&id).unwrap_or_default()),
-            );
-            Value::Object(row)
-        })
-        .collect())
+        }
+        if row.contains_key("jobid") {
+            row.insert("jobstatus".into(), json!(0));
+        }
+        Ok(())
+    })
 }
 
 /// One volume's response object.
 pub(crate) fn volume_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
-    let mut q = query();
-    q.eq("v.id", Some(id));
-    let rows = q.all(call.tx)?;
-    if rows.is_empty() {
-        return Err(ApiError::invalid_id("id", id));
-    }
-    Ok(finish(call, rows)?
-        .into_iter()
-        .next()
-        .unwrap_or(Value::Null))
+    let row = query().one(call.tx, "v.id", id)?;
+    Ok(finish(call, vec![row])?.remove(0))
 }
 
 fn reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
@@ -134,7 +109,7 @@ fn custom_size(call: &Call<'_>, gb: i64) -> Result<i64, ApiError> {
 pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let params = call.params;
     let snapshot = match params.str("snapshotid") {
-        Some(id) => Some(super::snapshots::usable(call, id)?),
+        Some(id) => Some(super::snapshots::usable(call, id, "volume")?),
         None => None,
     };
     let offering = match params.str("diskofferingid") {
@@ -244,14 +219,11 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             params![id, display],
         )?;
     }
-    crate::families::events::insert(
+    sql::created_event(
         call,
         "VOLUME.CREATE",
-        "INFO",
-        "Created",
-        "Successfully created entity for creating volume",
+        "creating volume",
         Subject::of("Volume", &id, &name),
-        None,
     )?;
     let job_id = id.clone();
     Ok(Reply::Job(
@@ -452,11 +424,7 @@ pub(crate) fn detach(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     };
     let id = volume.id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "Volume",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let volume = volume::find(call, &id)?.ok_or_else(|| ApiError::invalid_id("id", &id))?;
+        volume::job(&id, "id", move |call, id, volume| {
                 let Some(vm_id) = volume.vm_id.clone() else {
                     return Err(ApiError::param("Please specify a volume that is attached to a VM."));
                 };
@@ -479,9 +447,8 @@ pub(crate) fn detach(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     "UPDATE volumes SET vm_id = NULL, device_id = NULL, attached = NULL WHERE id = ?1",
                     [&id],
                 )?;
-                reply(call, &id)
-            }),
-        )
+                reply(call, id)
+        })
         .with_event("VOLUME.DETACH", format!("detaching volume. Volume Id: {}", volume.id)),
     ))
 }
@@ -501,11 +468,7 @@ pub(crate) fn resize(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let shrink_ok = call.params.flag("shrinkok", false);
     let id = volume.id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "Volume",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let volume = volume::find(call, &id)?.ok_or_else(|| ApiError::invalid_id("id", &id))?;
+        volume::job(&id, "id", move |call, id, volume| {
                 if !matches!(volume.state.as_str(), "Ready" | "Allocated") {
                     return Err(ApiError::param(format!(
                         "Volume should be in ready or allocated state before attempting a resize. Volume {} is in \
@@ -540,11 +503,7 @@ pub(crate) fn resize(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     )));
                 }
                 let delta = new_size - volume.size;
-                if delta > 0 {
-                    limits::reserve(call, &volume.account_id, ResourceKind::PrimaryStorage, delta)?;
-                } else {
-                    limits::release(call, &volume.account_id, ResourceKind::PrimaryStorage, -delta)?;
-                }
+                limits::reserve_change(call, &volume.account_id, ResourceKind::PrimaryStorage, delta)?;
                 if let Some(pool) = &volume.pool_id {
                     if delta > 0 && pools::pick(call, &volume.zone_id, None, delta, Some(pool), None)?.is_none() {
                         return Err(ApiError::capacity(format!(
@@ -558,9 +517,8 @@ pub(crate) fn resize(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     "UPDATE volumes SET size = ?2, disk_offering_id = COALESCE(?3, disk_offering_id) WHERE id = ?1",
                     params![id, new_size, new_offering.as_ref().map(|o| o.id.clone())],
                 )?;
-                reply(call, &id)
-            }),
-        )
+                reply(call, id)
+        })
         .with_event("VOLUME.RESIZE", format!("resizing volume. Volume Id: {}", volume.id)),
     ))
 }
@@ -575,11 +533,7 @@ pub(crate) fn migrate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let live = call.params.flag("livemigrate", false);
     let id = volume.id.clone();
     Ok(Reply::Job(
-        Job::on(
-            "Volume",
-            id.clone(),
-            Box::new(move |call: &mut Call<'_>| {
-                let volume = volume::find(call, &id)?.ok_or_else(|| ApiError::invalid_id("volumeid", &id))?;
+        volume::job(&id, "volumeid", move |call, id, volume| {
                 if volume.state != "Ready" {
                     return Err(ApiError::param("Volume must be in ready state"));
                 }
@@ -601,9 +555,8 @@ pub(crate) fn migrate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 pools::pick(call, &volume.zone_id, None, volume.size, Some(&pool_id), None)?
                     .ok_or_else(|| pools::no_pool(&volume.name))?;
                 volume::move_to(call, &volume, &pool_id)?;
-                reply(call, &id)
-            }),
-        )
+                reply(call, id)
+        })
         .with_event("VOLUME.MIGRATE", format!("migrating volume. Volume Id: {}", volume.id)),
     ))
 }
@@ -627,16 +580,8 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ));
     }
     if volume.state != "Destroy" {
-        limits::release_all(
-            call,
-            &volume.account_id,
-            &[
-                (ResourceKind::Volume, 1),
-                (ResourceKind::PrimaryStorage, volume.size),
-            ],
-        )?;
+        volume::release_counts(call, &volume)?;
     }
-    tags::forget(call, "Volume", &volume.id)?;
     volume::remove(call, &volume)?;
     sql::completed(
         call,
@@ -657,25 +602,13 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             .ok_or_else(|| ApiError::invalid_id("virtualmachineid", vm_id))?;
         check_access(call, &vm.account_id, vm_id)?;
         q.eq("v.vm_id", Some(vm_id));
-    } else if params.str("id").is_some()
-        && params.str("account").is_none()
-        && !params.flag("listall", false)
-    {
-        let id = params.str("id").unwrap_or_default();
-        if let Some(volume) = volume::find(call, id)? {
-            check_access(call, &volume.account_id, id)?;
-        }
     } else {
-        owner::scope(call, &mut q, "v.account_id")?;
+        owner::scope_unless_id(call, &mut q, "v.account_id", |id| {
+            Ok(volume::find(call, id)?.map(|volume| volume.account_id))
+        })?;
     }
     q.eq("v.id", params.str("id"));
-    let ids = params.list("ids");
-    if !ids.is_empty() {
-        q.and(
-            "v.id IN (SELECT value FROM json_each(?))",
-            [text(serde_json::to_string(&ids).unwrap_or_default())],
-        );
-    }
+    q.any_of_given("v.id", &params.list("ids"));
     q.eq("v.name", params.str("name"));
     q.eq_nocase("v.volume_type", params.str("type"));
     q.eq("v.zone_id", params.str("zoneid"));
@@ -701,18 +634,9 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     q.order("v.seq");
     let (count, rows) = q.page(call)?;
-    let ids: Vec<&str> = rows
-        .iter()
-        .filter_map(|r| r.get("id").and_then(Value::as_str))
-        .collect();
+    let ids = sql::ids(&rows);
     let mut page = query();
-    page.and(
-        "v.id IN (SELECT value FROM json_each(?))",
-        [text(
-            serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()),
-        )],
-    );
-    page.order("v.seq");
+    page.any_of("v.id", &ids).order("v.seq");
     let rows = page.all(call.tx)?;
     Ok(Reply::List {
         key: "volume",

@@ -60,6 +60,30 @@ pub(crate) fn tags_of_one(
         .unwrap_or_default())
 }
 
+/// Finishes the response rows of resources of `resource_type`: `each`
+/// completes a row (it gets the row's id), then the row gets its `tags`.
+pub(crate) fn with_tags(
+    call: &Call<'_>,
+    resource_type: &str,
+    rows: Vec<sql::Object>,
+    mut each: impl FnMut(&str, &mut sql::Object) -> Result<(), ApiError>,
+) -> Result<Vec<Value>, ApiError> {
+    let ids = sql::ids(&rows);
+    let tags = tags_of(call, resource_type, &ids)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        let id = sql::id_of(&row);
+        each(&id, &mut row)?;
+        row.insert(
+            "tags".into(),
+            // A resource listed once per zone (templates) has a row per zone.
+            Value::Array(tags.get(&id).cloned().unwrap_or_default()),
+        );
+        out.push(Value::Object(row));
+    }
+    Ok(out)
+}
+
 /// The `tags[i].key` / `tags[i].value` filter of a list call over resources
 /// of `resource_type` whose id is `id_column`: a condition every given tag
 /// must match, with its arguments, or `None` when the call gives no tags.

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use crate::error::ApiError;
 use crate::families::identity::store::{self as identity, DOMAIN_PATH};
 use crate::families::sql::{self, Object, Query, text};
+use crate::families::tags::api as tags;
 use crate::family::{Call, Job, Reply, Subject};
 use crate::scope::{ListScope, check_access};
 
@@ -57,6 +58,23 @@ impl Kind {
             Self::Iso => "Iso",
         }
     }
+
+    /// The tags family's resource type.
+    fn tag_type(self) -> &'static str {
+        match self {
+            Self::Template => "Template",
+            Self::Iso => "ISO",
+        }
+    }
+
+    /// The kind of a stored image.
+    pub(crate) fn of_stored(kind: &str) -> Self {
+        if kind == "iso" {
+            Self::Iso
+        } else {
+            Self::Template
+        }
+    }
 }
 
 /// The size the simulator reports for a downloaded image (as the Java
@@ -78,13 +96,16 @@ const FORMATS: &[(&str, &[&str])] = &[
     ("BAREMETAL", &["baremetal"]),
 ];
 
-fn query(kind: Kind) -> Query {
+/// The query behind image responses (one row per zone the image is in);
+/// [`finish`] completes its rows.
+pub(super) fn query(kind: Kind) -> Query {
     let mut query = Query::new(format!(
         "SELECT t.id AS id, t.name AS name, t.display_text AS displaytext, t.is_public AS \"ispublic?\",
                 t.created AS created, COALESCE(tz.is_ready, 1) AS \"isready?\",
                 t.password_enabled AS \"passwordenabled?\", t.format AS format, t.is_featured AS \"isfeatured?\",
-                t.cross_zones AS \"crossZones?\", t.os_type_id AS ostypeid, o.name AS ostypename, a.name AS account,
-                t.account_id AS accountid, z.id AS zoneid, z.name AS zonename,
+                t.cross_zones AS \"crossZones?\", t.os_type_id AS ostypeid, o.name AS ostypename,
+                CASE WHEN a.account_type = 5 THEN NULL ELSE a.name END AS account, t.account_id AS accountid,
+                pr.id AS projectid, pr.name AS project, z.id AS zoneid, z.name AS zonename,
                 CASE WHEN z.id IS NULL THEN NULL ELSE COALESCE(tz.status, '{status}') END AS status,
                 t.size AS size, t.size AS physicalsize, t.template_type AS templatetype, t.hypervisor AS hypervisor,
                 d.name AS domain, t.domain_id AS domainid, {DOMAIN_PATH} AS domainpath,
@@ -93,16 +114,19 @@ fn query(kind: Kind) -> Query {
                 t.direct_download AS \"directdownload?\", t.deploy_as_is AS \"deployasis?\",
                 t.requires_hvm AS \"requireshvm?\", t.url AS url, t.checksum AS checksum,
                 t.template_tag AS templatetag, t.arch AS arch,
-                CASE WHEN t.kind = 'iso' THEN t.bootable END AS \"bootable?\", '[]' AS \"tags{{}}\",
+                CASE WHEN t.kind = 'iso' THEN t.bootable END AS \"bootable?\",
                 0 AS \"hasannotations?\", t.removed AS removed,
-                CASE WHEN z.id IS NULL THEN NULL ELSE json_array(json_object('downloadState', 'DOWNLOADED',
+                CASE WHEN z.id IS NULL THEN NULL ELSE json_array(json_object(
+                    'downloadState', CASE WHEN COALESCE(tz.is_ready, 1) = 1 THEN 'DOWNLOADED' ELSE 'CREATING' END,
                     'datastore', (SELECT s.name FROM image_stores s WHERE s.zone_id = z.id ORDER BY s.created LIMIT 1),
-                    'downloadPercent', '100')) END AS \"downloaddetails{{}}\"
+                    'downloadPercent', CASE WHEN COALESCE(tz.is_ready, 1) = 1 THEN '100' ELSE '0' END))
+                END AS \"downloaddetails{{}}\"
          FROM templates t
          LEFT JOIN zones z ON (t.cross_zones = 1
               OR EXISTS (SELECT 1 FROM template_zones x WHERE x.template_id = t.id AND x.zone_id = z.id))
          LEFT JOIN template_zones tz ON tz.template_id = t.id AND tz.zone_id = z.id
          LEFT JOIN accounts a ON a.id = t.account_id
+         LEFT JOIN projects pr ON pr.account_id = t.account_id
          LEFT JOIN domains d ON d.id = t.domain_id
          LEFT JOIN os_types o ON o.id = t.os_type_id",
         status = kind.status()
@@ -111,13 +135,22 @@ fn query(kind: Kind) -> Query {
     query
 }
 
+/// Completes response rows of [`query`] with their tags.
+pub(super) fn finish(
+    call: &Call<'_>,
+    kind: Kind,
+    rows: Vec<Object>,
+) -> Result<Vec<Value>, ApiError> {
+    tags::with_tags(call, kind.tag_type(), rows, |_, _| Ok(()))
+}
+
 /// An image's response rows (one per zone; one without a zone when it is in
 /// none yet).
 fn rows(call: &Call<'_>, kind: Kind, id: &str) -> Result<Vec<Value>, ApiError> {
     let mut q = query(kind);
     q.eq("t.id", Some(id));
     q.order("z.seq");
-    Ok(q.all(call.tx)?.into_iter().map(Value::Object).collect())
+    finish(call, kind, q.all(call.tx)?)
 }
 
 /// The owner, type and name of an image the caller names.
@@ -680,11 +713,7 @@ pub(crate) fn list(call: &mut Call<'_>, kind: Kind) -> Result<Reply, ApiError> {
         query.and("t.template_type NOT IN ('SYSTEM', 'ROUTING')", []);
     }
     query.eq("t.id", p.str("id"));
-    let ids = p.list("ids");
-    if !ids.is_empty() {
-        let marks = vec!["?"; ids.len()].join(", ");
-        query.and(&format!("t.id IN ({marks})"), ids.into_iter().map(text));
-    }
+    query.any_of_given("t.id", &p.list("ids"));
     query.eq("t.name", p.str("name"));
     query.eq("z.id", p.str("zoneid"));
     query.eq_nocase("t.hypervisor", p.str("hypervisor"));
@@ -705,5 +734,10 @@ pub(crate) fn list(call: &mut Call<'_>, kind: Kind) -> Result<Reply, ApiError> {
     }
     query.keyword(&["t.name", "t.display_text"], p.str("keyword"));
     query.order("t.sort_key, t.seq, z.seq");
-    query.list(call, kind.key(), |_, row: Object| Ok(Value::Object(row)))
+    let (count, rows) = query.page(call)?;
+    Ok(Reply::List {
+        key: kind.key(),
+        items: finish(call, kind, rows)?,
+        count,
+    })
 }

@@ -6,6 +6,7 @@
 //! ids: `template` (the built-in template), `ostype_centos` (CentOS 5.6
 //! (64-bit)).
 
+pub(crate) mod api;
 mod images;
 mod os;
 
