@@ -37,7 +37,10 @@ fn the_smoke_suite_passes_against_a_separate_simulator_process() {
     );
     let started = Instant::now();
     while !config.exists() {
-        assert!(started.elapsed() < Duration::from_secs(30), "the simulator never wrote its config");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the simulator never wrote its config"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(50));
@@ -53,8 +56,17 @@ fn the_smoke_suite_passes_against_a_separate_simulator_process() {
         .expect("marvin smoke runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "marvin smoke failed\nstdout:\n{stdout}\nstderr:\n{stderr}");
-    assert!(stdout.contains("0 left"), "the leak check ran and found nothing:\n{stdout}");
+    assert!(
+        output.status.success(),
+        "marvin smoke failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    assert!(
+        stdout.contains("0 left"),
+        "the leak check ran and found nothing:\n{stdout}"
+    );
     let report = std::fs::read_to_string(&junit).expect("the JUnit report is written");
-    assert!(report.contains("<testsuite") && !report.contains("<failure"), "{report}");
+    assert!(
+        report.contains("<testsuite") && !report.contains("<failure"),
+        "{report}"
+    );
 }
