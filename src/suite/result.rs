@@ -445,6 +445,7 @@ mod tests {
                 .iter()
                 .map(|(e, id)| (*e, deletion("Account", id)))
                 .collect(),
+            recent_events: Vec::new(),
         }
     }
 

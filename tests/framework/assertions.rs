@@ -23,6 +23,15 @@ async fn a_failed_should_names_the_subject_the_expectation_and_the_value() {
     );
     assert!(ran.stderr.contains("createAccount"), "{}", ran.both());
     assert!(ran.stderr.contains("username=reader"), "{}", ran.both());
+    // The cloud's recent events at the moment of failure.
+    assert!(
+        ran.stderr.contains(
+            "framework::fixtures::assertion_fails: the cloud's recent events (newest first):"
+        ),
+        "{}",
+        ran.both()
+    );
+    assert!(ran.stderr.contains("ACCOUNT.CREATE"), "{}", ran.both());
     assert!(
         ran.stderr.contains("password=***"),
         "secrets are masked\n{}",

@@ -157,7 +157,7 @@ pub struct SkipTest {
 ///    [`TestContext`], runs `body` with panics caught, always runs the
 ///    cleanup stack;
 /// 5. prints every cleanup failure and, when the test failed, its API
-///    trace;
+///    trace and the cloud's recent events (read at the moment of failure);
 /// 6. re-raises the body's panic, or fails with the body's error, or fails
 ///    because cleanup failed; a body that called [`TestContext::skip`]
 ///    prints `skipped: ...` and passes.
@@ -217,7 +217,8 @@ where
     conclude(&spec, finished);
 }
 
-/// Prints the cleanup report and (for a failed test) the API trace, then
+/// Prints the cleanup report and (for a failed test) the API trace and the
+/// cloud's recent events, then
 /// ends the test the way the harness expects: returns, or panics.
 fn conclude(spec: &TestSpec, finished: Result<ScenarioOutcome>) {
     let outcome = match finished {
@@ -237,6 +238,12 @@ fn conclude(spec: &TestSpec, finished: Result<ScenarioOutcome>) {
     }
     if !outcome.verdict.is_success() && !outcome.trace.is_empty() {
         eprintln!("{}", outcome.trace.render(&spec.name));
+    }
+    if !outcome.recent_events.is_empty() {
+        eprintln!("{}: the cloud's recent events (newest first):", spec.name);
+        for line in &outcome.recent_events {
+            eprintln!("  {line}");
+        }
     }
     let cleanup_failed = outcome.cleanup.failed();
     match outcome.verdict {

@@ -108,6 +108,10 @@ pub struct ScenarioOutcome {
     /// registered, `deleted` when deleted (by the test or by cleanup), `kept`
     /// when kept (see [`crate::cleanup::CleanupStack::history`]).
     pub resources: Vec<(Event, Deletion)>,
+    /// For a failed or panicked test, the cloud's most recent events at the
+    /// moment of failure (one line each), read before cleanup; empty
+    /// otherwise or when the cloud did not answer.
+    pub recent_events: Vec<String>,
 }
 
 impl ScenarioOutcome {
@@ -120,6 +124,7 @@ impl ScenarioOutcome {
             trace: Arc::new(ApiTrace::new()),
             cleanup: CleanupEnd::Ran(CleanupReport::default()),
             resources: Vec::new(),
+            recent_events: Vec::new(),
         }
     }
 
@@ -176,6 +181,10 @@ where
         }
     };
     let body_time = started.elapsed();
+    let recent_events = match verdict {
+        Verdict::Failed(_) | Verdict::Panicked(_) => recent_events(ctx.client()).await,
+        _ => Vec::new(),
+    };
     // The body's future is gone: every guard it held is on the stack now.
     // A panic inside cleanup (a bug) must not replace the test's outcome.
     let run = AssertUnwindSafe(ctx.cleanup().run()).catch_unwind();
@@ -195,7 +204,49 @@ where
         trace: ctx.trace_handle(),
         cleanup,
         resources: ctx.cleanup().history(),
+        recent_events,
     }
+}
+
+/// How many events a failure report shows.
+const RECENT_EVENTS: usize = 10;
+
+/// The cloud's latest events, one line each (`created type level state:
+/// description`), best effort: a cloud that does not answer within two
+/// seconds gives none. The call is left out of the test's API trace.
+async fn recent_events(client: &Client) -> Vec<String> {
+    let size = RECENT_EVENTS.to_string();
+    let params = crate::Params::from([
+        ("listall", "true"),
+        ("page", "1"),
+        ("pagesize", size.as_str()),
+    ]);
+    let quiet = client.without_observer();
+    let read = tokio::time::timeout(Duration::from_secs(2), quiet.request("listEvents", params));
+    let Ok(Ok(answer)) = read.await else {
+        return Vec::new();
+    };
+    let field = |event: &serde_json::Value, name: &str| {
+        event[name].as_str().unwrap_or_default().to_string()
+    };
+    let mut events: Vec<serde_json::Value> =
+        answer["event"].as_array().cloned().unwrap_or_default();
+    // Newest first, whatever order the cloud lists them in.
+    events.sort_by_key(|event| std::cmp::Reverse(field(event, "created")));
+    events
+        .iter()
+        .take(RECENT_EVENTS)
+        .map(|event| {
+            format!(
+                "{} {} {} {}: {}",
+                field(event, "created"),
+                field(event, "type"),
+                field(event, "level"),
+                field(event, "state"),
+                field(event, "description")
+            )
+        })
+        .collect()
 }
 
 /// The text of a panic payload (`&str` or `String`).

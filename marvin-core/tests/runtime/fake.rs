@@ -87,11 +87,12 @@ impl FakeCloud {
         self.state.lock().unwrap().calls.clone()
     }
 
-    /// The delete calls so far (job polls left out).
+    /// The delete calls so far (job polls and the failure report's
+    /// `listEvents` left out).
     pub fn deletions(&self) -> Vec<String> {
         self.calls()
             .into_iter()
-            .filter(|c| !c.starts_with("queryAsyncJobResult"))
+            .filter(|c| !c.starts_with("queryAsyncJobResult") && !c.starts_with("listEvents"))
             .collect()
     }
 }
