@@ -22,6 +22,28 @@ fn ids(id: &str) -> Option<Vec<String>> {
     (!id.is_empty()).then(|| vec![id.to_string()])
 }
 
+/// The deploy request every VM factory sends: offering, template and zone,
+/// the names, and the network (and security group) the VM joins.
+fn deploy_request(
+    offering: String,
+    template: String,
+    zone: String,
+    name: String,
+    displayname: String,
+    network: &str,
+    securitygroup: Option<&str>,
+) -> commands::DeployVirtualMachine {
+    commands::DeployVirtualMachine::new(offering, template, zone).with_options(
+        commands::DeployVirtualMachineOptions {
+            name: Some(name),
+            displayname: Some(displayname),
+            networkids: ids(network),
+            securitygroupids: securitygroup.and_then(ids),
+            ..Default::default()
+        },
+    )
+}
+
 factory! {
     /// A running VM of the built-in template and the default offering, in a
     /// new [`GuestIsolatedNetwork`] of the test zone.
@@ -43,17 +65,15 @@ factory! {
             displayname: String = name.clone(),
         }
         build -> commands::DeployVirtualMachine {
-            commands::DeployVirtualMachine::new(
+            deploy_request(
                 serviceoffering.id_string(),
                 template.id_string(),
                 zone.id_string(),
+                name,
+                displayname,
+                network.id(),
+                None,
             )
-            .with_options(commands::DeployVirtualMachineOptions {
-                name: Some(name),
-                displayname: Some(displayname),
-                networkids: ids(network.id()),
-                ..Default::default()
-            })
         }
     }
 
@@ -76,17 +96,15 @@ factory! {
             displayname: String = name.clone(),
         }
         build -> commands::DeployVirtualMachine {
-            commands::DeployVirtualMachine::new(
+            deploy_request(
                 serviceoffering.id_string(),
                 template.id_string(),
                 zone.id_string(),
+                name,
+                displayname,
+                network.id(),
+                None,
             )
-            .with_options(commands::DeployVirtualMachineOptions {
-                name: Some(name),
-                displayname: Some(displayname),
-                networkids: ids(network.id()),
-                ..Default::default()
-            })
         }
     }
 
@@ -115,18 +133,15 @@ factory! {
             displayname: String = name.clone(),
         }
         build -> commands::DeployVirtualMachine {
-            commands::DeployVirtualMachine::new(
+            deploy_request(
                 serviceoffering.id_string(),
                 template.id_string(),
                 zone.id_string(),
+                name,
+                displayname,
+                network.id(),
+                Some(securitygroup.id()),
             )
-            .with_options(commands::DeployVirtualMachineOptions {
-                name: Some(name),
-                displayname: Some(displayname),
-                securitygroupids: ids(securitygroup.id()),
-                networkids: ids(network.id()),
-                ..Default::default()
-            })
         }
         related {
             /// SSH from anywhere into the VM's security group.
