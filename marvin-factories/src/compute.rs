@@ -16,6 +16,26 @@ use crate::{
     TestZone, factory, sequence,
 };
 
+/// A composite factory's result stands for its main entity: `Deref` and
+/// `AsRef` to the named field.
+macro_rules! derefs_to {
+    ($outer:ty => $field:ident: $target:ty) => {
+        impl Deref for $outer {
+            type Target = $target;
+
+            fn deref(&self) -> &$target {
+                &self.$field
+            }
+        }
+
+        impl AsRef<$target> for $outer {
+            fn as_ref(&self) -> &$target {
+                &self.$field
+            }
+        }
+    };
+}
+
 /// The ids of `id` when it is not empty (requests built without the cloud
 /// have empty ids).
 fn ids(id: &str) -> Option<Vec<String>> {
@@ -203,19 +223,7 @@ impl VmWithPublicIp {
     }
 }
 
-impl Deref for VmWithPublicIp {
-    type Target = entities::VirtualMachine;
-
-    fn deref(&self) -> &entities::VirtualMachine {
-        &self.vm
-    }
-}
-
-impl AsRef<entities::VirtualMachine> for VmWithPublicIp {
-    fn as_ref(&self) -> &entities::VirtualMachine {
-        &self.vm
-    }
-}
+derefs_to!(VmWithPublicIp => vm: entities::VirtualMachine);
 
 /// A [`VirtualMachine`] reachable from outside: post-generation, a public
 /// IP is acquired on its network and static NAT is enabled from it to the
@@ -305,19 +313,7 @@ pub struct LoadBalancedVms {
     pub network: Managed<entities::Network>,
 }
 
-impl Deref for LoadBalancedVms {
-    type Target = entities::LoadBalancerRule;
-
-    fn deref(&self) -> &entities::LoadBalancerRule {
-        &self.rule
-    }
-}
-
-impl AsRef<entities::LoadBalancerRule> for LoadBalancedVms {
-    fn as_ref(&self) -> &entities::LoadBalancerRule {
-        &self.rule
-    }
-}
+derefs_to!(LoadBalancedVms => rule: entities::LoadBalancerRule);
 
 /// A new [`GuestIsolatedNetwork`] with `count` (2) VMs, a public IP on it
 /// and a load balancer rule from it (port 80 to 80, round robin) to which
@@ -550,19 +546,7 @@ pub struct VolumeOfVm {
     pub vm: Option<Managed<entities::VirtualMachine>>,
 }
 
-impl Deref for VolumeOfVm {
-    type Target = entities::Volume;
-
-    fn deref(&self) -> &entities::Volume {
-        &self.volume
-    }
-}
-
-impl AsRef<entities::Volume> for VolumeOfVm {
-    fn as_ref(&self) -> &entities::Volume {
-        &self.volume
-    }
-}
+derefs_to!(VolumeOfVm => volume: entities::Volume);
 
 /// The ROOT volume of a VM (a new [`VirtualMachine`] unless `.vm(..)` names
 /// one): a volume that is Ready, as snapshots need.
