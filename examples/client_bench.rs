@@ -26,6 +26,10 @@
 //! - `marvin`: `Client::request(command, Params::new())` (signature v3 with
 //!   `expires`, the JSON decoded into a `serde_json::Value`, the envelope
 //!   unwrapped, errors checked, a tracing span per call);
+//! - `typed`: the same client's `Client::request_as::<T>`, the answer
+//!   decoded straight into typed structs (the fields a test would read:
+//!   ids, names, state, offering, template, NICs...; the rest skipped),
+//!   envelope and errors checked the same way;
 //! - `bare`: reqwest GETs of URLs signed before the clock starts, the body
 //!   read and nothing else, the same connection pool size;
 //! - `cs`: the Python `cs` client in library mode (`scripts/bench_cs.py`),
@@ -35,10 +39,11 @@
 //! is kept.
 //!
 //! Async jobs: the median time of `rebootVirtualMachine` (async, waited for
-//! by the client's job waiter) on a simulator whose jobs finish at once,
-//! against a sync call on the same VM (`updateVirtualMachine`) and against
-//! `listZones`; then the same async call with jobs that take 500 ms. `cs`
-//! does the same with its own polling (`fetch_result=True`, 2 s interval).
+//! by the client's job waiter, which polls once at once and then backs off
+//! from 1 ms) on a simulator whose jobs finish at once, against a sync call
+//! on the same VM (`updateVirtualMachine`) and against `listZones`; then the
+//! same async call with jobs that take 500 ms. `cs` does the same with its
+//! own polling (`fetch_result=True`, 2 s interval).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -49,6 +54,7 @@ use std::time::{Duration, Instant};
 use marvin_core::signing::{java_url_encode, sign};
 use marvin_core::{Client, Params};
 use marvin_simulator::{Simulator, SimulatorConfig};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 struct Args {
@@ -61,8 +67,8 @@ struct Args {
     cs_samples: usize,
     python: Option<PathBuf>,
     json: Option<PathBuf>,
-    /// Profiling: run only this contender (`marvin` or `bare`) on this
-    /// workload, sequentially, once; nothing else.
+    /// Profiling: run only this contender (`marvin`, `typed` or `bare`) on
+    /// this workload, sequentially, once; nothing else.
     only: Option<(String, String)>,
 }
 
@@ -322,6 +328,137 @@ async fn marvin_rate(
     .await
 }
 
+/// What the `typed` contender reads of a `listZones` answer.
+#[derive(Deserialize)]
+struct Zones {
+    count: Option<u64>,
+    #[serde(default)]
+    zone: Vec<Zone>,
+}
+
+#[derive(Deserialize)]
+struct Zone {
+    id: String,
+    name: String,
+    networktype: String,
+    allocationstate: String,
+    dns1: Option<String>,
+    securitygroupsenabled: bool,
+    localstorageenabled: bool,
+}
+
+/// What the `typed` contender reads of a `listVirtualMachines` answer.
+#[derive(Deserialize)]
+struct Vms {
+    count: Option<u64>,
+    #[serde(default)]
+    virtualmachine: Vec<Vm>,
+}
+
+#[derive(Deserialize)]
+struct Vm {
+    id: String,
+    name: String,
+    displayname: Option<String>,
+    state: String,
+    account: String,
+    domainid: String,
+    zoneid: String,
+    zonename: String,
+    templateid: String,
+    serviceofferingid: String,
+    hypervisor: String,
+    created: String,
+    cpunumber: u32,
+    memory: u64,
+    haenable: bool,
+    ipaddress: Option<String>,
+    #[serde(default)]
+    nic: Vec<Nic>,
+}
+
+#[derive(Deserialize)]
+struct Nic {
+    id: String,
+    networkid: String,
+    ipaddress: Option<String>,
+    macaddress: String,
+    isdefault: bool,
+}
+
+impl Zones {
+    /// Reads every field, as a test would.
+    fn check(&self) {
+        assert_eq!(self.count, Some(self.zone.len() as u64));
+        for zone in &self.zone {
+            assert!(!zone.id.is_empty() && !zone.name.is_empty());
+            std::hint::black_box((
+                &zone.networktype,
+                &zone.allocationstate,
+                &zone.dns1,
+                zone.securitygroupsenabled,
+                zone.localstorageenabled,
+            ));
+        }
+    }
+}
+
+impl Vms {
+    /// Reads every field, as a test would.
+    fn check(&self) {
+        assert_eq!(self.count.unwrap_or(0), self.virtualmachine.len() as u64);
+        for vm in &self.virtualmachine {
+            assert!(!vm.id.is_empty() && !vm.name.is_empty() && vm.state == "Running");
+            std::hint::black_box((
+                (&vm.displayname, &vm.account, &vm.domainid, &vm.zoneid),
+                (&vm.zonename, &vm.templateid, &vm.serviceofferingid),
+                (&vm.hypervisor, &vm.created, vm.cpunumber, vm.memory),
+                (vm.haenable, &vm.ipaddress),
+            ));
+            for nic in &vm.nic {
+                assert!(!nic.id.is_empty());
+                std::hint::black_box((
+                    &nic.networkid,
+                    &nic.ipaddress,
+                    &nic.macaddress,
+                    nic.isdefault,
+                ));
+            }
+        }
+    }
+}
+
+async fn typed_rate(
+    client: &Client,
+    commands: &[&'static str],
+    calls: usize,
+    inflight: usize,
+) -> f64 {
+    let client = client.clone();
+    let commands: Arc<[&'static str]> = commands.into();
+    drive(calls, inflight, move |index| {
+        let (client, commands) = (client.clone(), Arc::clone(&commands));
+        async move {
+            let command = commands[index % commands.len()];
+            let failed = |e: marvin_core::Error| -> ! { panic!("{command}: {e}") };
+            match command {
+                "listZones" => client
+                    .request_as::<Zones>(command, Params::new())
+                    .await
+                    .unwrap_or_else(|e| failed(e))
+                    .check(),
+                "listVirtualMachines" => client
+                    .request_as::<Vms>(command, Params::new())
+                    .await
+                    .unwrap_or_else(|e| failed(e))
+                    .check(),
+                other => panic!("no typed answer for {other}"),
+            }
+        }
+    })
+    .await
+}
+
 async fn bare_rate(
     server: &Server,
     commands: &[&'static str],
@@ -437,6 +574,7 @@ async fn profile_one(args: &Args, contender: &str, workload: &str) {
     };
     let rate = match contender {
         "marvin" => marvin_rate(&server.client(), commands, args.calls, 1).await,
+        "typed" => typed_rate(&server.client(), commands, args.calls, 1).await,
         "bare" => bare_rate(&server, commands, args.calls, 1).await,
         other => panic!("unknown contender {other}"),
     };
@@ -472,15 +610,18 @@ async fn main() {
     let mut throughput = serde_json::Map::new();
     for (workload, commands) in workloads {
         for inflight in [1, args.inflight] {
-            let (mut marvin, mut bare, mut cs) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut marvin, mut typed, mut bare, mut cs) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             let mut cs_error = None;
             for round in 0..args.rounds {
-                // Alternate who goes first, so drift hits both sides.
+                // Alternate who goes first, so drift hits every side.
                 if round % 2 == 0 {
                     marvin.push(marvin_rate(&client, commands, args.calls, inflight).await);
+                    typed.push(typed_rate(&client, commands, args.calls, inflight).await);
                     bare.push(bare_rate(&server, commands, args.calls, inflight).await);
                 } else {
                     bare.push(bare_rate(&server, commands, args.calls, inflight).await);
+                    typed.push(typed_rate(&client, commands, args.calls, inflight).await);
                     marvin.push(marvin_rate(&client, commands, args.calls, inflight).await);
                 }
                 if let Some(python) = &args.python {
@@ -491,11 +632,13 @@ async fn main() {
                 }
             }
             let marvin = median(&mut marvin);
+            let typed = median(&mut typed);
             let bare = median(&mut bare);
             let cs = (!cs.is_empty()).then(|| median(&mut cs));
             println!(
-                "{workload}, {inflight} in flight: marvin {marvin:.0}/s, bare {bare:.0}/s ({:.2}x), cs {} ",
+                "{workload}, {inflight} in flight: marvin {marvin:.0}/s, bare {bare:.0}/s ({:.2}x), typed {typed:.0}/s ({:.2}x), cs {} ",
                 marvin / bare,
+                typed / bare,
                 cs.map_or_else(
                     || cs_error.clone().unwrap_or_else(|| "skipped".into()),
                     |cs| format!("{cs:.0}/s (marvin {:.1}x)", marvin / cs)
@@ -507,6 +650,7 @@ async fn main() {
                     "workload": workload,
                     "inflight": inflight,
                     "marvin": marvin,
+                    "marvin_typed": typed,
                     "bare": bare,
                     "cs": cs,
                     "cs_error": cs_error,
@@ -544,21 +688,6 @@ async fn main() {
             .expect("rebootVirtualMachine");
     })
     .await;
-    // What-if for the plan: a first poll at once instead of after 3 ms.
-    let eager = marvin_core::RequestOptions::new()
-        .with_wait(marvin_core::WaitOptions::new().with_first_poll(Duration::from_micros(100)));
-    let eager_async = time_calls(args.async_samples, || async {
-        client
-            .execute_with("rebootVirtualMachine", id.clone(), true, &eager)
-            .await
-            .expect("rebootVirtualMachine");
-    })
-    .await;
-    println!(
-        "async, instant job, first poll after 0.1 ms instead of 3 ms: {:.2} ms ({:.1}x the sync call)",
-        ms(eager_async),
-        eager_async.as_secs_f64() / sync.as_secs_f64()
-    );
     println!(
         "async, instant job: rebootVirtualMachine {:.2} ms; sync updateVirtualMachine {:.2} ms ({:.1}x); listZones {:.2} ms ({:.1}x)",
         ms(asynchronous),
@@ -572,7 +701,6 @@ async fn main() {
         "marvin_async_ms": ms(asynchronous),
         "marvin_sync_ms": ms(sync),
         "marvin_list_ms": ms(list),
-        "marvin_async_eager_ms": ms(eager_async),
     });
     if let Some(python) = &args.python {
         let config = instant.config.to_string_lossy().into_owned();

@@ -2,7 +2,7 @@
 # Runs every benchmark of the project in one go and rewrites the figures
 # table of docs/benchmarks.md (between its bench:begin/bench:end markers).
 #
-#   scripts/bench.sh                 # client, simulator, scale, smoke, no-op rebuild
+#   scripts/bench.sh                 # client, simulator, scale, smoke (both ways), factories, no-op rebuild
 #   BENCH_ENTITIES=1 scripts/bench.sh   # also re-measure the entities clean builds
 #                                       # (scripts/measure-entities-build.sh, minutes)
 #
@@ -35,7 +35,8 @@ if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import cs' 2>/dev/null; t
 fi
 
 echo "== building (release)"
-cargo build --release --quiet -p marvin --example client_bench --bin marvin
+cargo build --release --quiet -p marvin --example client_bench --example factory_bench --bin marvin
+cargo test --release --quiet -p marvin --test smoke --no-run
 cargo build --release --quiet -p marvin-simulator --example bench --example scale
 
 echo "== simulator: start-up and listZones vs bare axum (marvin-simulator/examples/bench.rs)"
@@ -51,6 +52,14 @@ echo "== smoke suite on the embedded simulator (marvin smoke, release)"
 smoke_status=0
 /usr/bin/time -f '%e' -o "$out/smoke.time" "$root/target/release/marvin" smoke >"$out/smoke.txt" 2>&1 || smoke_status=$?
 echo "exit status $smoke_status, $(cat "$out/smoke.time" 2>/dev/null | tail -1) s wall" | tee "$out/smoke.status"
+
+echo "== smoke suite on the embedded simulator (cargo test, release, already built)"
+cargo_smoke_status=0
+/usr/bin/time -f '%e' -o "$out/smoke-cargo.time" cargo test --release --quiet -p marvin --test smoke >"$out/smoke-cargo.txt" 2>&1 || cargo_smoke_status=$?
+echo "exit status $cargo_smoke_status, $(tail -1 "$out/smoke-cargo.time" 2>/dev/null) s wall" | tee "$out/smoke-cargo.status"
+
+echo "== factories: VirtualMachineWithStaticNat x 200 and their cleanup (examples/factory_bench.rs)"
+"$root/target/release/examples/factory_bench" --json "$out/factory.json" | tee "$out/factory.txt"
 
 echo "== no-op rebuild of marvin-entities (dev profile)"
 cargo build --quiet -p marvin-entities

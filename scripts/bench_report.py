@@ -23,6 +23,8 @@ CLIENT_CMD = "`cargo run --release --example client_bench`"
 SIM_CMD = "`cargo run --release -p marvin-simulator --example bench`"
 SCALE_CMD = "`cargo run --release -p marvin-simulator --example scale`"
 SMOKE_CMD = "`target/release/marvin smoke`"
+CARGO_SMOKE_CMD = "`cargo test --release -p marvin --test smoke` (built beforehand)"
+FACTORY_CMD = "`cargo run --release --example factory_bench`"
 NOOP_CMD = "`cargo build -p marvin-entities` (second run)"
 ENTITIES_CMD = "`scripts/measure-entities-build.sh`"
 
@@ -198,6 +200,34 @@ def main():
             note = "" if status == 0 else f", exit status {status} (see target/bench/smoke.txt)"
             row("suite", f"bundled smoke suite on the embedded simulator{detail}",
                 f"**{wall:.1f} s** wall{note}", "≤ 30 s", wall <= 30 and status == 0, SMOKE_CMD)
+
+    cargo_status = read(os.path.join(args.out, "smoke-cargo.status"))
+    cargo_text = read(os.path.join(args.out, "smoke-cargo.txt")) or ""
+    if cargo_status:
+        match = re.search(r"exit status (\d+), ([\d.]+) s wall", cargo_status)
+        if match:
+            status, wall = int(match.group(1)), float(match.group(2))
+            passed = re.findall(r"(\d+) passed", cargo_text)
+            detail = f" ({passed[-1]} tests)" if passed else ""
+            note = "" if status == 0 else f", exit status {status} (see target/bench/smoke-cargo.txt)"
+            row("suite", f"the same scenarios as cargo tests on the embedded simulator{detail}",
+                f"**{wall:.1f} s** wall{note}", "≤ 30 s", wall <= 30 and status == 0, CARGO_SMOKE_CMD)
+
+    factory = json.loads(read(os.path.join(args.out, "factory.json")) or "{}")
+    if factory:
+        n = factory["count"]
+        row("factories", f"{n} `VirtualMachineWithStaticNat` made concurrently, then cleaned up (wall)",
+            f"create **{factory['create_seconds']:.2f} s**, cleanup **{factory['cleanup_seconds']:.2f} s** "
+            f"({factory['deletions']} deletions)", "—", None, FACTORY_CMD)
+        for phase in ["create", "cleanup"]:
+            client_calls = factory[f"{phase}_client"]
+            server_calls = factory[f"{phase}_server"]
+            detail = ", ".join(f"{command} {per:.2f}" for command, per in client_calls["by_command"].items()
+                               if per >= 0.5)
+            polls = server_calls["by_command"].get("queryAsyncJobResult", 0)
+            row("factories", f"API calls per object, {phase} (client calls; server requests incl. job polls)",
+                f"**{client_calls['per_object']:.2f}** ({detail}); {server_calls['per_object']:.2f} requests "
+                f"({polls:.2f} polls)", "no redundant call", None, FACTORY_CMD)
 
     noop = read(os.path.join(args.out, "noop.time"))
     if noop:

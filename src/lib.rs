@@ -51,12 +51,12 @@ pub mod prelude {
         DefaultIsolatedNetworkOfferingWithSourceNatService, DefaultServiceOffering,
         DefaultSharedNetworkOffering, DefaultSharedNetworkOfferingWithSGService, DefaultVpc,
         DefaultVpcNetwork, DefaultVpcOffering, Domain, DomainAdminAccount, Factory,
-        GuestIsolatedNetwork, HttpFirewallRule, LoadBalancedVirtualMachines, LocalDiskOffering,
-        Project, PublicIpAddress, RootDomain, RootVolume, SecurityGroup, SecurityGroupSshEgress,
-        SecurityGroupSshIngress, SharedDiskOffering, SharedNetwork, SmallServiceOffering, Snapshot,
-        SshFirewallRule, SshKeyPair, Sub, TestZone, User, UserAccount, VirtualMachine,
-        VirtualMachineWithIngress, VirtualMachineWithStaticNat, Volume, VpcVirtualMachine,
-        sequence,
+        GuestIsolatedNetwork, HttpFirewallRule, IsolatedNetworkOffering,
+        LoadBalancedVirtualMachines, LocalDiskOffering, Project, PublicIpAddress, RootDomain,
+        RootVolume, SecurityGroup, SecurityGroupSshEgress, SecurityGroupSshIngress,
+        SharedDiskOffering, SharedNetwork, SmallServiceOffering, Snapshot, SshFirewallRule,
+        SshKeyPair, Sub, TestZone, User, UserAccount, VirtualMachine, VirtualMachineWithIngress,
+        VirtualMachineWithStaticNat, Volume, VpcVirtualMachine, sequence,
     };
 }
 

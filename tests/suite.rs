@@ -78,6 +78,7 @@ fn a_run_reports_results_locations_leaks_and_coverage() {
         selected_tags: Some(vec!["runner".into()]),
         termination_grace: None,
         hardware: false,
+        chaos: None,
     };
     let options = RunOptions {
         suite: "runner".into(),

@@ -92,7 +92,7 @@ pub struct MgtServer {
 /// | key | field | default |
 /// |---|---|---|
 /// | `jobTimeoutSecs` | [`job_timeout`](Self::job_timeout) | 600 |
-/// | `pollFirstMs` | [`poll_first`](Self::poll_first) | 3 |
+/// | `pollFirstMs` | [`poll_first`](Self::poll_first) | 1 |
 /// | `pollMaxMs` | [`poll_max`](Self::poll_max) | 1000 |
 /// | `pollFactor` | [`poll_factor`](Self::poll_factor) | 1.5 |
 /// | `requestTimeoutSecs` | [`request_timeout`](Self::request_timeout) | 120 |
@@ -107,7 +107,9 @@ pub struct MgtServer {
 pub struct ClientSettings {
     /// How long an async job may run before [`Error::JobTimeout`].
     pub job_timeout: Duration,
-    /// Delay before the first `queryAsyncJobResult`.
+    /// Delay before the second `queryAsyncJobResult` (the first is sent
+    /// as soon as the job is submitted); later delays grow from it (see
+    /// [`WaitOptions`](crate::WaitOptions)).
     pub poll_first: Duration,
     /// The longest delay between two polls.
     pub poll_max: Duration,
@@ -135,7 +137,7 @@ impl Default for ClientSettings {
     fn default() -> Self {
         Self {
             job_timeout: Duration::from_secs(600),
-            poll_first: Duration::from_millis(3),
+            poll_first: Duration::from_millis(1),
             poll_max: Duration::from_millis(1000),
             poll_factor: 1.5,
             request_timeout: Duration::from_secs(120),

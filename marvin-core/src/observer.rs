@@ -27,6 +27,14 @@ use crate::codes::ErrorCode;
 pub trait CallObserver: Send + Sync {
     /// One call finished.
     fn on_call(&self, record: &CallRecord);
+
+    /// A call of `command` is about to be sent (nothing has gone out yet).
+    /// Every call reported by [`on_call`](Self::on_call) is announced here
+    /// first; a call whose future is dropped half-way is announced but
+    /// never reported. The default does nothing.
+    fn on_start(&self, command: &str) {
+        let _ = command;
+    }
 }
 
 impl<F> CallObserver for F

@@ -32,20 +32,41 @@ pub const SIGNATURE_PARAM: &str = "signature";
 /// ```
 pub fn java_url_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
-                out.push(byte as char)
+    java_url_encode_into(&mut out, value);
+    out
+}
+
+/// [`java_url_encode`] appending to `out` (no allocation of its own).
+///
+/// ```
+/// use marvin_core::signing::java_url_encode_into;
+/// let mut query = String::from("name=");
+/// java_url_encode_into(&mut query, "web 1");
+/// assert_eq!(query, "name=web%201");
+/// ```
+pub fn java_url_encode_into(out: &mut String, value: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let bytes = value.as_bytes();
+    let mut start = 0;
+    for (index, &byte) in bytes.iter().enumerate() {
+        if !is_bare(byte) {
+            // A non-empty run of bare bytes is ASCII, so it starts and ends
+            // on char boundaries (every byte of a multi-byte char is escaped).
+            if index > start {
+                out.push_str(&value[start..index]);
             }
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789ABCDEF";
-                out.push('%');
-                out.push(HEX[usize::from(byte >> 4)] as char);
-                out.push(HEX[usize::from(byte & 0x0f)] as char);
-            }
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+            start = index + 1;
         }
     }
-    out
+    out.push_str(&value[start..]);
+}
+
+/// The bytes Java's `URLEncoder` leaves as they are.
+fn is_bare(byte: u8) -> bool {
+    matches!(byte, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_')
 }
 
 /// Builds the lower-cased canonical string of a request, skipping `signature`.
@@ -69,9 +90,20 @@ where
         }
         out.push_str(name.as_ref());
         out.push('=');
-        out.push_str(&java_url_encode(value.as_ref()));
+        java_url_encode_into(&mut out, value.as_ref());
     }
-    out.to_lowercase()
+    lower_case(out)
+}
+
+/// Lower-cases a canonical string as Java's `String.toLowerCase` does; the
+/// common all-ASCII case in place.
+pub(crate) fn lower_case(mut text: String) -> String {
+    if text.is_ascii() {
+        text.make_ascii_lowercase();
+        text
+    } else {
+        text.to_lowercase()
+    }
 }
 
 /// Signs an already canonical string with the secret key.
@@ -87,6 +119,44 @@ where
     V: AsRef<str> + 'a,
 {
     sign_canonical(&canonical_string(params), secret_key)
+}
+
+/// A secret key made ready for signing: the HMAC key schedule is computed
+/// once, and every signature starts from a copy of it.
+///
+/// ```
+/// use marvin_core::signing::{sign_canonical, Signer};
+/// let canonical = "apikey=foo&command=listvirtualmachines&listall=true&response=json";
+/// let signer = Signer::new("bar");
+/// assert_eq!(signer.sign_canonical(canonical), sign_canonical(canonical, "bar"));
+/// assert_eq!(format!("{signer:?}"), "Signer(..)"); // the key never shows
+/// ```
+#[derive(Clone)]
+pub struct Signer {
+    keyed: Hmac<Sha1>,
+}
+
+impl Signer {
+    /// Prepares `secret_key`.
+    pub fn new(secret_key: &str) -> Self {
+        Self {
+            keyed: Hmac::<Sha1>::new_from_slice(secret_key.as_bytes())
+                .expect("HMAC accepts keys of any size"),
+        }
+    }
+
+    /// Signs an already canonical string, as [`sign_canonical`] does.
+    pub fn sign_canonical(&self, canonical: &str) -> String {
+        let mut mac = self.keyed.clone();
+        mac.update(canonical.as_bytes());
+        STANDARD.encode(mac.finalize().into_bytes())
+    }
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer(..)")
+    }
 }
 
 /// Checks a received signature in constant time, as the server does.
@@ -216,6 +286,19 @@ mod tests {
             );
             assert!(verify_canonical(canonical, "bar", signature));
         }
+    }
+
+    #[test]
+    fn a_prepared_signer_signs_like_the_plain_functions() {
+        let signer = Signer::new("bar");
+        for &(_, canonical, signature) in TEST_VECTORS {
+            assert_eq!(signer.sign_canonical(canonical), signature);
+            // Twice: the prepared key is not consumed.
+            assert_eq!(signer.sign_canonical(canonical), signature);
+        }
+        let mut out = String::from("x=");
+        java_url_encode_into(&mut out, "é ~a*");
+        assert_eq!(out, "x=%C3%A9%20%7Ea*");
     }
 
     #[test]

@@ -169,3 +169,34 @@ fn a_bare_document_is_no_envelope_and_its_snippet_stays_short() {
     assert!(err.to_string().len() < 400, "{}", err.to_string().len());
     assert!(err.to_string().contains("no listapisresponse key"), "{err}");
 }
+
+#[test]
+fn every_sample_as_written_decodes_the_same_as_a_value_and_typed() {
+    // The bodies as stored (CloudStack's key order and spacing), not
+    // re-serialized: the one-pass decoders must find the same answer.
+    use serde_json::value::RawValue;
+    let mut files: Vec<_> = std::fs::read_dir(samples_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut checked = 0;
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let doc: std::collections::BTreeMap<String, Box<RawValue>> =
+            serde_json::from_str(&text).unwrap();
+        for (command, raw) in doc {
+            let body = raw.get().as_bytes();
+            let tree: Value = serde_json::from_slice(body).unwrap();
+            let expected = tree.as_object().unwrap().values().next().unwrap();
+            let value = decode_body(&command, 200, body, &[] as &[&str]).unwrap();
+            assert_eq!(&value, expected, "{command}");
+            let typed: std::collections::BTreeMap<String, Value> =
+                envelope::decode_body_as(&command, 200, body, &[] as &[&str]).unwrap();
+            assert_eq!(serde_json::to_value(typed).unwrap(), *expected, "{command}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 90, "{checked}");
+}

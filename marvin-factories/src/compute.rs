@@ -418,8 +418,7 @@ impl Build for LoadBalancedVirtualMachinesBuilder {
                 .network(network.id.clone())
                 .create(ctx)
                 .await?;
-            let rule = self.request(&ip.id, &network.id).send(ctx.client()).await?;
-            let rule = ctx.manage(rule);
+            let rule = crate::send_managed(ctx, &self.request(&ip.id, &network.id)).await?;
             crate::tags::tag(ctx, &*rule).await;
             rule.assign_to(
                 ctx.client(),

@@ -7,8 +7,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use futures_util::future::{LocalBoxFuture, join_all};
+use marvin_core::cleanup::Managed;
 use marvin_core::testing::TestContext;
 use marvin_core::{Resource, Result};
+use marvin_entities::__private::Answer;
+use marvin_entities::{Command, Decode};
 
 /// A factory: a name for a way to make one kind of resource, with its
 /// defaults.
@@ -94,6 +97,28 @@ pub trait Build: Clone + Sized + 'static {
         let creations: Vec<_> = (0..n).map(move |_| self.clone().create(ctx)).collect();
         Box::pin(async move { join_all(creations).await.into_iter().collect() })
     }
+}
+
+/// Sends a creating request with the test's admin client and registers the
+/// entity it makes for cleanup (see `TestContext::create_managed`): an
+/// async create is registered from its submission's answer (the new `id`),
+/// before its job is waited for, so an object whose job fails (a VM left in
+/// the Error state) is still deleted with the test. The factories' `create`
+/// goes through here.
+pub async fn send_managed<R>(ctx: &TestContext, request: &R) -> Result<Managed<R::Answer>>
+where
+    R: Command,
+    R::Answer: Resource + Decode,
+{
+    ctx.create_managed(
+        ctx.client(),
+        R::API,
+        request.to_params(),
+        R::IS_ASYNC,
+        |id| Some(R::Answer::from_value(serde_json::json!({ "id": id }))),
+        |answer| <R::Answer as Answer>::from_answer(R::API, answer),
+    )
+    .await
 }
 
 /// How a sub-factory's resource is obtained: made with the sub-factory's

@@ -30,7 +30,8 @@
 //!   [`unique_in`]: numbers (VLANs, subnets) that do not repeat in a process;
 //!   [`fake`]: realistic data, reproducible with `MARVIN_SEED`;
 //! - lookups ([`TestZone`], [`RootDomain`], [`DefaultBuiltInTemplate`],
-//!   [`DefaultServiceOffering`], [`DefaultDiskOffering`]): shared resources,
+//!   [`DefaultServiceOffering`], [`DefaultDiskOffering`],
+//!   [`IsolatedNetworkOffering`]): shared resources,
 //!   found once per test context;
 //! - the data factories: accounts and users ([`UserAccount`],
 //!   [`AdminAccount`], [`DomainAdminAccount`], [`User`], [`AdminUser`],
@@ -58,9 +59,12 @@
 //!    test context);
 //! 2. evaluates the attributes in declaration order (overrides win);
 //! 3. builds the request and applies the `with_request` hooks;
-//! 4. sends it with the test's admin client and registers the entity with
-//!    `ctx.manage` (a ledger record is written; the entity is deleted after
-//!    the test, in dependency order, also when the test panics);
+//! 4. sends it with the test's admin client and registers the entity for
+//!    cleanup ([`send_managed`]: a ledger record is written; the entity is
+//!    deleted after the test, in dependency order, also when the test
+//!    panics). For async creates the entity is registered from the
+//!    submission's answer, before its job is waited for, so a failed job
+//!    still leaves it scheduled for deletion;
 //! 5. tags it `marvin:run` / `marvin:test` where the cloud supports tags;
 //! 6. runs the post-generation hook and the related factories.
 
@@ -88,6 +92,7 @@ pub use compute::{
 };
 pub use factory::{
     Build, Entity, EntityOf, Factory, IntoSub, Made, Output, Request, RequestHook, Sub,
+    send_managed,
 };
 pub use identity::{
     AdminAccount, AdminUser, Domain, DomainAdminAccount, DomainBuilder, Project, ProjectBuilder,
@@ -96,8 +101,9 @@ pub use identity::{
 pub use lint::{LintReport, LintResult, lint, lint_only};
 pub use lookups::{
     DefaultBuiltInTemplate, DefaultBuiltInTemplateBuilder, DefaultDiskOffering,
-    DefaultDiskOfferingBuilder, DefaultServiceOffering, DefaultServiceOfferingBuilder, RootDomain,
-    RootDomainBuilder, TestZone, TestZoneBuilder, ZONE_VAR,
+    DefaultDiskOfferingBuilder, DefaultServiceOffering, DefaultServiceOfferingBuilder,
+    IsolatedNetworkOffering, IsolatedNetworkOfferingBuilder, RootDomain, RootDomainBuilder,
+    TestZone, TestZoneBuilder, ZONE_VAR,
 };
 pub use networks::{
     DefaultVpc, DefaultVpcBuilder, DefaultVpcNetwork, DefaultVpcNetworkBuilder,

@@ -46,6 +46,7 @@ pub const FACTORIES: &[Check] = checks![
     DefaultBuiltInTemplate,
     DefaultServiceOffering,
     DefaultDiskOffering,
+    IsolatedNetworkOffering,
     UserAccount,
     AdminAccount,
     DomainAdminAccount,

@@ -186,3 +186,45 @@ lookup! {
             .ok_or_else(|| not_found("disk offering of a fixed size"))
     }
 }
+
+/// The name CloudStack gives its built-in isolated network offering.
+const BUILT_IN_ISOLATED_OFFERING: &str = "DefaultIsolatedNetworkOfferingWithSourceNatService";
+
+lookup! {
+    /// The isolated network offering new networks use by default: the
+    /// cloud's built-in `DefaultIsolatedNetworkOfferingWithSourceNatService`
+    /// when it is enabled, else the first enabled isolated offering (not for
+    /// VPC tiers) with source NAT. Shared by every network of a test, so a
+    /// network costs one `createNetwork`, not an offering of its own too
+    /// (make one with [`DefaultIsolatedNetworkOfferingWithSourceNatService`]
+    /// when a test needs its own).
+    ///
+    /// [`DefaultIsolatedNetworkOfferingWithSourceNatService`]: crate::DefaultIsolatedNetworkOfferingWithSourceNatService
+    IsolatedNetworkOffering / IsolatedNetworkOfferingBuilder -> entities::NetworkOffering, key "isolated-network-offering",
+    build {
+        commands::ListNetworkOfferings::default().with_options(commands::ListNetworkOfferingsOptions {
+            guestiptype: Some("Isolated".into()),
+            state: Some("Enabled".into()),
+            ..Default::default()
+        })
+    } -> commands::ListNetworkOfferings,
+    find(ctx) {
+        let offerings = entities::NetworkOffering::list(
+            ctx.client(),
+            commands::ListNetworkOfferingsOptions::default()
+                .guestiptype("Isolated")
+                .state("Enabled"),
+        )
+        .await?;
+        let source_nat = |o: &&entities::NetworkOffering| {
+            o.forvpc != Some(true)
+                && o.service.iter().any(|s| s.name.as_deref() == Some("SourceNat"))
+        };
+        let found = offerings
+            .iter()
+            .filter(source_nat)
+            .find(|o| o.name.as_deref() == Some(BUILT_IN_ISOLATED_OFFERING))
+            .or_else(|| offerings.iter().find(source_nat));
+        found.cloned().ok_or_else(|| not_found("enabled isolated network offering with source NAT"))
+    }
+}

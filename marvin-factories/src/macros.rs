@@ -84,8 +84,9 @@
 ///   a field of it. `create` makes them first (in declaration order);
 ///   `build` leaves their ids empty unless one was given.
 /// - **build** returns a request of `marvin_entities::commands`. `create`
-///   sends it with the test's admin client, registers the entity with
-///   `ctx.manage` (so it is deleted after the test), tags it with
+///   sends it with the test's admin client, registers the entity for
+///   cleanup with [`send_managed`](crate::send_managed) (so it is deleted
+///   after the test, also when its async job fails), tags it with
 ///   `marvin:run`/`marvin:test` where the cloud supports tags, then runs
 ///   `after` and the related factories.
 /// - **after** gets the context and `&mut` the new entity (replace it
@@ -284,8 +285,7 @@ macro_rules! factory {
                     for hook in &__request_hooks {
                         hook(&mut request);
                     }
-                    let entity = request.send(ctx.client()).await?;
-                    let mut managed = ctx.manage(entity);
+                    let mut managed = $crate::send_managed(ctx, &request).await?;
                     $crate::tags::tag(ctx, &*managed).await;
                     $(
                         {

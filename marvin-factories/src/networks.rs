@@ -3,19 +3,20 @@
 use marvin_entities::commands;
 
 use crate::{
-    DefaultIsolatedNetworkOfferingForVpc, DefaultIsolatedNetworkOfferingWithSourceNatService,
-    DefaultSharedNetworkOffering, DefaultVpcOffering, TestZone, factory, fake, sequence, unique_in,
+    DefaultIsolatedNetworkOfferingForVpc, DefaultSharedNetworkOffering, DefaultVpcOffering,
+    IsolatedNetworkOffering, TestZone, factory, fake, sequence, unique_in,
 };
 
 factory! {
-    /// An isolated guest network in the test zone, over a new
-    /// [`DefaultIsolatedNetworkOfferingWithSourceNatService`].
+    /// An isolated guest network in the test zone, over the test's
+    /// [`IsolatedNetworkOffering`] (the cloud's built-in one, shared by the
+    /// test's networks).
     pub GuestIsolatedNetwork / GuestIsolatedNetworkBuilder {
         subs {
             /// The zone.
             zone: TestZone,
             /// The network offering.
-            offering: DefaultIsolatedNetworkOfferingWithSourceNatService,
+            offering: IsolatedNetworkOffering,
         }
         fields {
             /// The name (unique).

@@ -2,12 +2,14 @@
 
 use marvin_core::testing::TestContext;
 
-use super::support::{SNAPSHOT, VM_SNAPSHOT, create, deploy, find, id_of, run};
+use super::support::{
+    SNAPSHOT, VIRTUAL_MACHINE, VM_SNAPSHOT, client_of, create, create_with, deploy, find, id_of,
+    run, user_account, vm_params,
+};
 use crate::prelude::*;
 
-async fn root_volume(ctx: &TestContext, vm: &str) -> Result<String> {
-    let volumes = ctx
-        .client()
+async fn root_volume(client: &Client, vm: &str) -> Result<String> {
+    let volumes = client
         .list_all(
             "listVolumes",
             Params::new()
@@ -20,15 +22,28 @@ async fn root_volume(ctx: &TestContext, vm: &str) -> Result<String> {
 
 /// A snapshot of a ROOT volume ends BackedUp, is listed for the volume,
 /// and is gone once deleted.
+///
+/// It runs as a user of an account of the test's own, which owns the VM,
+/// its volume and the snapshot: a snapshot whose job failed can stay
+/// `Allocated` (the simulator leaves it so), a state `deleteSnapshot`
+/// refuses, and the account's deletion removes it whatever its state.
 pub async fn volume_snapshot_lifecycle(ctx: &mut TestContext) -> Result<()> {
-    let vm = deploy(ctx, Params::new()).await?;
-    let root = root_volume(ctx, vm.id()).await?;
-    let snapshot = create(ctx, &SNAPSHOT, Params::new().with("volumeid", &root)).await?;
+    let owner = user_account(ctx).await?;
+    let as_owner = client_of(ctx, &owner).await?;
+    let vm = create_with(ctx, &as_owner, &VIRTUAL_MACHINE, vm_params(ctx).await?).await?;
+    let root = root_volume(&as_owner, vm.id()).await?;
+    let snapshot = create_with(
+        ctx,
+        &as_owner,
+        &SNAPSHOT,
+        Params::new().with("volumeid", &root),
+    )
+    .await?;
     snapshot["state"].should().equal("BackedUp");
     snapshot["volumeid"].should().equal(root.as_str());
     snapshot["volumetype"].should().equal("ROOT");
-    let listed = ctx
-        .client()
+    snapshot["account"].should().equal(owner.text("name"));
+    let listed = as_owner
         .list_all("listSnapshots", Params::new().with("volumeid", &root))
         .await?;
     listed
@@ -39,7 +54,7 @@ pub async fn volume_snapshot_lifecycle(ctx: &mut TestContext) -> Result<()> {
 
     let id = snapshot.id().to_string();
     snapshot.delete().await?;
-    find(ctx.client(), "listSnapshots", &id, Params::new())
+    find(&as_owner, "listSnapshots", &id, Params::new())
         .await?
         .should()
         .be_none();

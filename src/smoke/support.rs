@@ -385,29 +385,54 @@ pub async fn create(ctx: &TestContext, kind: &Kind, params: Params) -> Result<Ma
 /// resource is still deleted with the admin client: a user may not be
 /// allowed to delete it the way cleanup does (expunging a VM is for admins
 /// only), and the user's own account may be gone by then.
+///
+/// An async create is registered from its submission's answer (the new
+/// `id`), before its job is waited for: when the job fails, the object (a VM
+/// in the Error state, a volume) is still deleted with the test.
 pub async fn create_with(
     ctx: &TestContext,
     client: &Client,
     kind: &Kind,
     params: Params,
 ) -> Result<Managed<Raw>> {
-    let answer = client
-        .execute(kind.create, params, kind.create_async)
-        .await?;
-    let mut json = answer[kind.key].clone();
-    // Some creators (registerTemplate, registerIso) answer with a list.
-    if let Value::Array(items) = json {
-        json = items.into_iter().next().unwrap_or(Value::Null);
-    }
-    let (param, field) = kind.delete_key;
-    let Some(id) = json[field].as_str().map(String::from) else {
-        return Err(Error::setup(format!(
-            "{} answered without {}.{field}",
-            kind.create, kind.key
-        )));
-    };
-    let mut deletion = Deletion::new(kind.entity, &id, kind.delete, kind.delete_async);
-    deletion.params = vec![(param.to_string(), id.clone())];
+    ctx.create_managed(
+        client,
+        kind.create,
+        params,
+        kind.create_async,
+        |id| {
+            // Only kinds deleted by the id the submission answers.
+            (kind.delete_key.1 == "id").then(|| Raw {
+                json: serde_json::json!({ "id": id }),
+                deletion: deletion_of(kind, id, &Value::Null),
+            })
+        },
+        |answer| {
+            let mut json = answer[kind.key].clone();
+            // Some creators (registerTemplate, registerIso) answer with a list.
+            if let Value::Array(items) = json {
+                json = items.into_iter().next().unwrap_or(Value::Null);
+            }
+            let field = kind.delete_key.1;
+            let Some(id) = json[field].as_str().map(String::from) else {
+                return Err(Error::setup(format!(
+                    "{} answered without {}.{field}",
+                    kind.create, kind.key
+                )));
+            };
+            let deletion = deletion_of(kind, &id, &json);
+            Ok(Raw { json, deletion })
+        },
+    )
+    .await
+}
+
+/// How to delete the resource of `kind` named `key` (its id, or its name),
+/// created as `json`.
+fn deletion_of(kind: &Kind, key: &str, json: &Value) -> Deletion {
+    let (param, _) = kind.delete_key;
+    let mut deletion = Deletion::new(kind.entity, key, kind.delete, kind.delete_async);
+    deletion.params = vec![(param.to_string(), key.to_string())];
     // A name is unique per account only: name the owner too, since the
     // admin client deletes it.
     if param == "name" {
@@ -420,7 +445,7 @@ pub async fn create_with(
     for (name, value) in kind.delete_params {
         deletion = deletion.param(name, value);
     }
-    Ok(ctx.manage(Raw { json, deletion }))
+    deletion
 }
 
 /// The parameters of a new account of `accounttype` (0 user, 1 root admin,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use marvin_core::cleanup::Event;
 use marvin_core::observer::{CallOutcome, CallRecord};
-use marvin_core::testing::{CleanupEnd, ScenarioOutcome, Verdict};
+use marvin_core::testing::{ChaosSettings, CleanupEnd, ScenarioOutcome, Verdict, chaos};
 use marvin_core::{Deletion, ErrorCode};
 
 use super::coverage::Coverage;
@@ -40,6 +40,9 @@ impl Status {
 pub enum FailureKind {
     /// The body panicked: a failed assertion, usually.
     Panic,
+    /// The body panicked on purpose: a panic injected by
+    /// `MARVIN_CHAOS_PANIC` (see `marvin_core::testing::chaos`).
+    Chaos,
     /// The body returned an error.
     Error,
     /// The body passed (or skipped) but cleanup failed.
@@ -49,11 +52,12 @@ pub enum FailureKind {
 }
 
 impl FailureKind {
-    /// A short name (`panic`, `error`, `cleanup`, `terminated`), used as the
-    /// JUnit failure type.
+    /// A short name (`panic`, `chaos`, `error`, `cleanup`, `terminated`),
+    /// used as the JUnit failure type.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Panic => "panic",
+            Self::Chaos => "chaos",
             Self::Error => "error",
             Self::Cleanup => "cleanup",
             Self::Terminated => "terminated",
@@ -232,10 +236,15 @@ impl TestResult {
                     .cloned()
                     .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
                     .unwrap_or_else(|| "(a non-text panic)".into());
+                let kind = if chaos::is_chaos_panic(&message) {
+                    FailureKind::Chaos
+                } else {
+                    FailureKind::Panic
+                };
                 (
                     Status::Failed,
                     Some(Failure {
-                        kind: FailureKind::Panic,
+                        kind,
                         message,
                         location,
                     }),
@@ -389,6 +398,8 @@ pub struct SuiteResult {
     pub leaks: LeakCheck,
     /// Which APIs the run exercised.
     pub coverage: Coverage,
+    /// The injected panics of the run (`MARVIN_CHAOS_PANIC`), if on.
+    pub chaos: Option<ChaosSettings>,
 }
 
 impl SuiteResult {
@@ -412,6 +423,13 @@ impl SuiteResult {
         ran.sort_by(|a, b| b.duration.cmp(&a.duration).then(a.name.cmp(&b.name)));
         ran.truncate(n);
         ran
+    }
+
+    /// The tests that failed by an injected panic (`MARVIN_CHAOS_PANIC`).
+    pub fn chaos_panics(&self) -> usize {
+        self.failed()
+            .filter(|t| t.failure.as_ref().map(|f| f.kind) == Some(FailureKind::Chaos))
+            .count()
     }
 
     /// Whether every test passed or was skipped and nothing leaked.
@@ -523,6 +541,26 @@ mod tests {
             })
         );
         assert_eq!(result.duration, Duration::from_millis(12));
+    }
+
+    #[test]
+    fn an_injected_panic_is_marked_as_chaos() {
+        let message = format!("{} injected panic before API call 2", chaos::CHAOS_MARKER);
+        let result = TestResult::from_outcome(
+            "accounts::y",
+            &[],
+            outcome(
+                Verdict::Panicked(Box::new(message.clone())),
+                CleanupEnd::Ran(CleanupReport::default()),
+                &[],
+            ),
+            None,
+        );
+        assert_eq!(result.status, Status::Failed);
+        let failure = result.failure.unwrap();
+        assert_eq!(failure.kind, FailureKind::Chaos);
+        assert_eq!(failure.kind.as_str(), "chaos");
+        assert_eq!(failure.message, message);
     }
 
     #[test]

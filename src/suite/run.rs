@@ -149,6 +149,7 @@ pub async fn run_suite(
         coverage: Coverage::compute(precache, &tests),
         tests,
         leaks: leak_check,
+        chaos: options.settings.chaos,
     }
 }
 

@@ -50,6 +50,14 @@ pub fn render(result: &SuiteResult) -> String {
     if !result.tags.is_empty() {
         let _ = writeln!(out, "selected tags: {}", result.tags.join(", "));
     }
+    if let Some(chaos) = &result.chaos {
+        let _ = writeln!(
+            out,
+            "chaos: {} test{} panicked on purpose ({chaos})",
+            result.chaos_panics(),
+            plural(result.chaos_panics())
+        );
+    }
     out.push('\n');
     let _ = writeln!(out, "  {:<8} {:>6} {:>10}", "result", "tests", "time");
     let mut total = Duration::ZERO;
@@ -270,6 +278,7 @@ pub(crate) mod tests {
                 ],
                 unknown: Vec::new(),
             },
+            chaos: None,
         }
     }
 
@@ -304,6 +313,28 @@ Leak check: 3 resources created (2 distinct ids), 1 confirmed gone on the cloud,
 API coverage: 1 of 2 APIs of the precache exercised (50.0%)
 ";
         pretty_assertions::assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn injected_panics_are_counted_and_the_settings_named() {
+        let mut result = fixture();
+        result.chaos = Some(marvin_core::testing::ChaosSettings::new(0.1, 42).unwrap());
+        let mut chaos = test("vms::deploy_and_destroy", Status::Failed, 10);
+        chaos.failure = Some(Failure {
+            kind: FailureKind::Chaos,
+            message: "[marvin chaos] injected panic before API call 3 (listZones)".into(),
+            location: None,
+        });
+        result.tests.push(chaos);
+        assert_eq!(result.chaos_panics(), 1);
+        let text = render(&result);
+        assert!(
+            text.contains(
+                "chaos: 1 test panicked on purpose (MARVIN_CHAOS_PANIC=0.1 MARVIN_CHAOS_SEED=42)\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("[marvin chaos] injected panic before API call 3"));
     }
 
     #[test]

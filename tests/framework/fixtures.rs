@@ -17,13 +17,23 @@ macro_rules! only_as_fixture {
     };
 }
 
+/// A network over a network offering made for it: two resources, one
+/// depending on the other, for the cleanup order to get right.
+async fn network_of_its_own(ctx: &TestContext) -> Result<Managed<marvin::entities::Network>> {
+    let offering = DefaultIsolatedNetworkOfferingWithSourceNatService::create(ctx).await?;
+    GuestIsolatedNetwork::new()
+        .offering(offering.id.as_str())
+        .create(ctx)
+        .await
+}
+
 #[marvin::test]
 #[ignore = "fixture"]
 async fn panics_halfway(ctx: &mut TestContext) -> Result<()> {
     only_as_fixture!();
     let user = AdminUser::create(ctx).await?;
     let offering = SmallServiceOffering::create(ctx).await?;
-    let network = GuestIsolatedNetwork::create(ctx).await?;
+    let network = network_of_its_own(ctx).await?;
     println!("created {} {} {}", user.id, offering.id, network.id);
     panic!("halfway through, on purpose");
 }
@@ -45,7 +55,7 @@ async fn cleanup_fails_for_one(ctx: &mut TestContext) -> Result<()> {
 async fn waits_to_be_killed(ctx: &mut TestContext) -> Result<()> {
     only_as_fixture!();
     let account = UserAccount::create(ctx).await?;
-    let network = GuestIsolatedNetwork::create(ctx).await?;
+    let network = network_of_its_own(ctx).await?;
     println!("READY {} {}", account.id, network.id);
     tokio::time::sleep(Duration::from_secs(60)).await;
     Ok(())

@@ -2,31 +2,27 @@
 //! binary) against a standalone simulator (`marvin simulator`, a child
 //! process) must leave the cloud exactly as it found it:
 //!
-//! - while a chaos task keeps injecting failures into the create and delete
-//!   APIs (the simulator's fault injection: requests refused, or accepted
-//!   and their jobs failed), about one call in ten;
+//! - with the simulator's fault injection failing 10% of the create and
+//!   delete calls (`configureSimulatorFault` with `probability`: requests
+//!   refused, or accepted and their jobs failed) and 10% of the tests
+//!   panicking at a random point (`MARVIN_CHAOS_PANIC=0.1`);
 //! - after `marvin smoke` processes are SIGKILLed mid-run, once
 //!   `marvin cleanup` has swept their ledger; and `marvin cleanup` deletes
 //!   nothing that existed before the runs.
 //!
 //! "Exactly as it found it" is checked from outside: every object every
 //! served `list*` API shows (ids, else names) before and after.
-//!
-//! Not done here: 10% of the tests panicking. The suite runner has no hook
-//! to make tests panic on purpose yet; docs/reliability.md has the plan.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use marvin_core::{Client, Params};
 use marvin_simulator::catalog::Catalog;
+use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
-use rand::{Rng, SeedableRng};
 
 use crate::support::{self, ChildSimulator};
 
@@ -118,128 +114,94 @@ async fn pre_existing(admin: &Client) {
         .expect("a key pair");
 }
 
-/// Keeps `PENDING` single-shot failures armed on random create/delete APIs
-/// until `stop`, replacing those that have not fired within `LIFETIME` (so
-/// that rarely called APIs do not hold the slots); returns how many faults
-/// it armed. The rates are tuned so that about one create/delete call in
-/// ten fails during a smoke run.
-async fn chaos(admin: Client, stop: Arc<AtomicBool>, seed: u64) -> usize {
-    const PENDING: usize = 8;
-    const LIFETIME: Duration = Duration::from_millis(60);
+/// The share of create and delete calls that fail.
+const FAILING: f64 = 0.1;
+
+/// The share of tests that panic on purpose (`MARVIN_CHAOS_PANIC`).
+const PANICKING: &str = "0.1";
+
+/// Arms failures on every create and delete API the simulator serves
+/// (`create*`, `delete*`, `deploy*`, `destroy*`, `expunge*`, `associate*`,
+/// `disassociate*`, `register*`), firing on each call with a probability
+/// that makes [`FAILING`] of the calls fail: sync APIs answer an error;
+/// async APIs fail half of those on the request and half on the job (the
+/// call is accepted, its object may exist, the job fails). Error codes are
+/// drawn from 530, 533, 534, 536. Returns how many faults it armed.
+async fn arm_faults(admin: &Client, seed: u64) -> usize {
     let catalog = Catalog::global().expect("the precache");
-    let targets: Vec<(String, bool)> = catalog
-        .apis()
-        .iter()
-        .filter(|api| {
-            [
-                "create",
-                "delete",
-                "deploy",
-                "destroy",
-                "expunge",
-                "associate",
-                "disassociate",
-                "register",
-            ]
-            .iter()
-            .any(|verb| api.name.starts_with(verb))
-                && !api.name.contains("SimulatorFault")
-        })
-        .map(|api| (api.name.clone(), api.isasync))
-        .collect();
-    // The APIs a smoke run calls most, so that faults fire often enough.
-    const CORE: &[&str] = &[
-        "deployVirtualMachine",
-        "destroyVirtualMachine",
-        "expungeVirtualMachine",
-        "createAccount",
-        "deleteAccount",
-        "createDomain",
-        "deleteDomain",
-        "createNetwork",
-        "deleteNetwork",
-        "createVolume",
-        "deleteVolume",
-        "associateIpAddress",
-        "disassociateIpAddress",
-        "createSnapshot",
-        "deleteSnapshot",
-        "createSSHKeyPair",
-        "deleteSSHKeyPair",
-    ];
-    let core: Vec<(String, bool)> = targets
-        .iter()
-        .filter(|(name, _)| CORE.contains(&name.as_str()))
-        .cloned()
-        .collect();
     let mut rng = StdRng::seed_from_u64(seed);
     let mut armed = 0;
-    let mut live: Vec<(String, Instant)> = Vec::new();
-    while !stop.load(Ordering::Relaxed) {
-        let faults = admin
-            .list_all("listSimulatorFaults", Params::new())
-            .await
-            .unwrap_or_default();
-        let pending: BTreeSet<&str> = faults
-            .iter()
-            .filter(|f| f["count"].as_i64() != Some(0))
-            .filter_map(|f| f["id"].as_str())
-            .collect();
-        let mut kept = Vec::new();
-        for (id, at) in live.drain(..) {
-            if !pending.contains(id.as_str()) {
-                continue;
-            }
-            if at.elapsed() > LIFETIME {
-                let _ = admin
-                    .request("deleteSimulatorFault", Params::from([("id", id.as_str())]))
-                    .await;
-            } else {
-                kept.push((id, at));
-            }
+    for api in catalog.apis() {
+        let creates_or_deletes = [
+            "create",
+            "delete",
+            "deploy",
+            "destroy",
+            "expunge",
+            "associate",
+            "disassociate",
+            "register",
+        ]
+        .iter()
+        .any(|verb| api.name.starts_with(verb));
+        if !creates_or_deletes || api.name.contains("SimulatorFault") {
+            continue;
         }
-        live = kept;
-        while live.len() < PENDING {
-            let pool = if rng.random_bool(0.75) && !core.is_empty() {
-                &core
-            } else {
-                &targets
-            };
-            let (api, is_async) = pool.choose(&mut rng).expect("targets").clone();
+        // Async: p on the request, then q on the job of the calls that
+        // passed, so that p + (1 - p) q = FAILING.
+        let faults: Vec<(Option<&str>, f64)> = if api.isasync {
+            let p = FAILING / 2.0;
+            vec![(None, p), (Some("job"), (FAILING - p) / (1.0 - p))]
+        } else {
+            vec![(None, FAILING)]
+        };
+        for (target, probability) in faults {
             let code = ["530", "533", "534", "536"]
                 .choose(&mut rng)
                 .expect("codes");
+            let probability = probability.to_string();
             let mut params = Params::from([
-                ("apiname", api.as_str()),
+                ("apiname", api.name.as_str()),
                 ("action", "fail"),
-                ("count", "1"),
+                ("count", "-1"),
                 ("errorcode", code),
+                ("probability", probability.as_str()),
             ]);
-            if is_async && rng.random_bool(0.5) {
-                params.set("target", "job");
+            if let Some(target) = target {
+                params.set("target", target);
             }
-            let Ok(answer) = admin.request("configureSimulatorFault", params).await else {
-                break;
-            };
-            if let Some(id) = answer["simulatorfault"]["id"].as_str() {
-                live.push((id.to_owned(), Instant::now()));
-                armed += 1;
-            }
+            admin
+                .request("configureSimulatorFault", params)
+                .await
+                .unwrap_or_else(|e| panic!("a fault on {}: {e}", api.name));
+            armed += 1;
         }
-        tokio::time::sleep(Duration::from_millis(5)).await;
     }
     armed
 }
 
-/// Removes every fault; returns how many times faults fired.
-async fn disarm(admin: &Client) -> u64 {
+/// What the faults did: calls that reached them (per API, the first
+/// fault of an API sees every call) and failures they caused.
+#[derive(Debug, Default)]
+struct Fired {
+    calls: u64,
+    failed: u64,
+}
+
+/// Removes every fault; returns what they did.
+async fn disarm(admin: &Client) -> Fired {
     let faults = admin
         .list_all("listSimulatorFaults", Params::new())
         .await
         .expect("faults");
-    let mut fired = 0;
+    let mut fired = Fired::default();
+    let mut calls: std::collections::BTreeMap<String, u64> = Default::default();
     for fault in faults {
-        fired += fault["fired"].as_u64().unwrap_or(0);
+        fired.failed += fault["fired"].as_u64().unwrap_or(0);
+        let api = fault["apiname"].as_str().unwrap_or_default().to_owned();
+        let matched = fault["matched"].as_u64().unwrap_or(0);
+        let seen = calls.entry(api).or_default();
+        *seen = (*seen).max(matched);
         if let Some(id) = fault["id"].as_str() {
             admin
                 .request("deleteSimulatorFault", Params::from([("id", id)]))
@@ -247,6 +209,7 @@ async fn disarm(admin: &Client) -> u64 {
                 .expect("a fault removed");
         }
     }
+    fired.calls = calls.values().sum();
     fired
 }
 
@@ -281,53 +244,81 @@ fn alive_since(path: &Path, skip: usize) -> usize {
     created.saturating_sub(deleted)
 }
 
+/// The number in the summary line `chaos: N tests panicked on purpose`.
+fn chaos_panics(stdout: &str) -> usize {
+    stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("chaos: "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "finds leaks today: failed deletions are not retried and failed async creates are not \
-            recorded (docs/reliability.md); run with --ignored"]
-async fn smoke_under_injected_failures_leaves_nothing_behind() {
+async fn smoke_under_injected_failures_and_panics_leaves_nothing_behind() {
     let dir = support::temp_dir("leaks-faults");
     let server = ChildSimulator::start(&dir, None, 0);
     let admin = server.client();
     pre_existing(&admin).await;
     let before = inventory(&admin).await;
 
-    let stop = Arc::new(AtomicBool::new(false));
     let seed = support::seed();
-    let chaos_task = tokio::spawn(chaos(server.client(), Arc::clone(&stop), seed));
+    let armed = arm_faults(&admin, seed).await;
     let ledger = dir.join("ledger.jsonl");
     let runs = support::scaled(1);
     let mut outputs = Vec::new();
-    for _ in 0..runs {
+    for run in 0..runs {
         let output = tokio::task::spawn_blocking({
             let mut command = smoke(&server, &ledger);
+            command.env("MARVIN_CHAOS_PANIC", PANICKING).env(
+                "MARVIN_CHAOS_SEED",
+                (seed.wrapping_add(run as u64)).to_string(),
+            );
             move || command.output().expect("marvin smoke runs")
         })
         .await
         .expect("the smoke run");
         outputs.push(output);
     }
-    stop.store(true, Ordering::Relaxed);
-    let armed = chaos_task.await.expect("the chaos task");
     let fired = disarm(&admin).await;
-    // The ledger has a line per created and per deleted resource: the
-    // create/delete calls that succeeded.
-    let succeeded = lines(&ledger);
 
     let after = inventory(&admin).await;
     let problems = differences(&before, &after);
+    let mut tests = 0;
+    let mut panicked = 0;
+    for output in &outputs {
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        panicked += chaos_panics(&stdout);
+        tests += stdout
+            .lines()
+            .filter(|l| l.starts_with("    PASS") || l.starts_with("    FAIL"))
+            .count();
+    }
     let last = outputs.last().expect("a run");
     let stdout = String::from_utf8_lossy(&last.stdout);
     let summary: String = stdout
         .lines()
-        .filter(|l| l.contains("tests in") || l.starts_with("Leak check") || l.contains("failed"))
+        .filter(|l| {
+            l.contains("tests in")
+                || l.starts_with("Leak check")
+                || l.starts_with("chaos:")
+                || l.contains("failed")
+        })
         .collect::<Vec<_>>()
         .join("\n");
     eprintln!(
-        "leaks under faults: {runs} smoke run(s), {armed} faults armed, {fired} fired, {succeeded} create/delete \
-         calls succeeded (about {:.0}% of create/delete calls failed); seed {seed}\n{summary}",
-        fired as f64 * 100.0 / (succeeded as f64 + fired as f64).max(1.0)
+        "leaks under faults: {runs} smoke run(s), {tests} tests run, {panicked} panicked on purpose; {armed} faults \
+         armed, {} of {} create/delete calls failed ({:.1}%); seed {seed}\n{summary}",
+        fired.failed,
+        fired.calls,
+        fired.failed as f64 * 100.0 / (fired.calls as f64).max(1.0)
     );
-    assert!(fired > 0, "no fault fired: the test proved nothing");
+    assert!(fired.failed > 0, "no fault fired: the test proved nothing");
+    // With 85 tests a run, no panic at all has odds of 0.9^85 ≈ 1e-4.
+    assert!(
+        panicked > 0,
+        "no test panicked on purpose: the test proved nothing (seed {seed})"
+    );
     if !problems.is_empty() {
         // Would a sweep of the ledger have repaired it?
         let swept = Command::new(env!("CARGO_BIN_EXE_marvin"))
@@ -359,7 +350,7 @@ async fn smoke_under_injected_failures_leaves_nothing_behind() {
         problems.join("\n")
     );
     for output in &outputs {
-        // 0: all passed; 1: tests failed (the faults' doing); 4 would be leaks.
+        // 1: tests failed (the faults' and panics' doing); 4 would be leaks.
         assert!(
             matches!(output.status.code(), Some(0 | 1)),
             "marvin smoke ended with {:?}\n{}\n{}",

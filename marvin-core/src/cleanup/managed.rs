@@ -72,12 +72,20 @@ impl<T: Resource> Managed<T> {
     /// ledger record is written. A not-found answer is still returned as
     /// an error, since the caller asked for a deletion. Any other failure is
     /// returned and the deletion goes back on the stack, so the test's
-    /// cleanup tries again.
+    /// cleanup tries again. So does a deletion that never finished: the
+    /// guard stays whole until the call has answered, so if this future is
+    /// dropped or unwinds half-way (a timeout, a panic), the guard's `Drop`
+    /// puts the deletion on the stack.
     pub async fn delete(mut self) -> Result<()> {
-        let Some(pending) = self.pending.take() else {
+        let Some(pending) = self.pending.as_ref() else {
             return Ok(());
         };
-        match execute(&pending.client, &pending.deletion).await {
+        let outcome = execute(&pending.client, &pending.deletion).await;
+        let pending = self
+            .pending
+            .take()
+            .expect("the deletion is pending until it has answered");
+        match outcome {
             Outcome::Deleted => {
                 pending.stack.record(Event::Deleted, &pending.deletion);
                 Ok(())
@@ -154,5 +162,60 @@ impl<T: Resource> Resource for Managed<T> {
 
     fn deletion(&self) -> Option<Deletion> {
         self.value().deletion()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::panic::AssertUnwindSafe;
+    use std::sync::Arc;
+
+    use futures_util::FutureExt;
+
+    use super::*;
+    use crate::observer::{CallObserver, CallRecord};
+
+    #[derive(Debug, Clone)]
+    struct Thing(String);
+
+    impl Resource for Thing {
+        const ENTITY: &'static str = "Thing";
+
+        fn id(&self) -> &str {
+            &self.0
+        }
+
+        fn deletion(&self) -> Option<Deletion> {
+            Some(Deletion::new("Thing", &self.0, "deleteThing", false))
+        }
+    }
+
+    /// Panics before any call goes out (as an injected chaos panic does).
+    struct PanicBeforeCalls;
+
+    impl CallObserver for PanicBeforeCalls {
+        fn on_call(&self, _: &CallRecord) {}
+
+        fn on_start(&self, command: &str) {
+            panic!("before {command}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_deletion_cut_short_goes_back_on_the_stack() {
+        let client = Client::builder("http://127.0.0.1:9/client/api")
+            .keys("key", "secret")
+            .build()
+            .unwrap()
+            .with_observer(Arc::new(PanicBeforeCalls));
+        let stack = CleanupStack::new("t::x", "run", None);
+        let managed = stack.manage(Thing("t1".into()), &client);
+        assert!(stack.is_empty());
+        let result = AssertUnwindSafe(managed.delete()).catch_unwind().await;
+        assert!(result.is_err(), "the observer panics");
+        // The guard unwound with the future: its deletion is owed again.
+        assert_eq!(stack.len(), 1);
+        // Not run: there is no cloud behind this client.
+        std::mem::forget(stack);
     }
 }

@@ -207,10 +207,17 @@ impl CleanupStack {
     /// after the VM, a firewall rule before its IP, everything before its
     /// account and domain (see [`crate::resource::rank_of`]). LIFO within a
     /// rank handles nesting of one kind (a sub-domain before its parent).
+    /// Neighbours in that order of one kind that does not nest (VMs,
+    /// addresses, networks, volumes: rank 40 and up) are deleted up to eight
+    /// at a time, started in order; accounts, domains, offerings and the
+    /// zone's infrastructure go one by one.
     ///
     /// A not-found answer counts as done. A failure does not stop the
-    /// others; failed deletions are tried again after the rest as long as a
-    /// pass made progress, then reported. Deleted (and already gone)
+    /// others; a failure that may pass (5xx, a failed or timed-out job,
+    /// transport) or that looks like a dependency (in use, attached) is
+    /// tried again after the rest of the stack has run, in rounds with a
+    /// short back-off (six passes and 2.5 s of pauses at most), so that a
+    /// dependent deleted later unblocks it; what still fails is reported. Deleted (and already gone)
     /// resources get a `deleted` ledger record; failed ones stay pending in
     /// the ledger for `marvin cleanup`. Deletions pushed while this runs are
     /// run too.

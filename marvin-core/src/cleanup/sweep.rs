@@ -83,8 +83,9 @@ impl fmt::Display for SweepReport {
 /// Runs each recorded [`Deletion`](crate::Deletion) with `client` (an admin
 /// client), in dependency order (higher rank first, then the most recently
 /// created first), one at a time; a not-found answer counts as done; a
-/// failure does not stop the others (failed ones are retried after the rest
-/// while a pass makes progress). Every resource now gone gets a `deleted`
+/// failure does not stop the others (failures that may pass or look like a
+/// dependency are retried after the rest, in bounded rounds with back-off,
+/// as [`CleanupStack::run`](super::CleanupStack::run) does). Every resource now gone gets a `deleted`
 /// record (with its original run and test). Nothing absent from the ledger
 /// is ever touched. With `dry_run`, only reports what would be deleted.
 pub async fn sweep(

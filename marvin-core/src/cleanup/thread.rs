@@ -74,8 +74,24 @@ fn run(receiver: Receiver<Job>) {
     while let Ok(job) = receiver.recv() {
         // A panic (a bug) must neither kill the thread nor leave `flush`
         // waiting for a job that never finishes.
-        let run =
-            std::panic::AssertUnwindSafe(|| runtime.block_on(execute(&job.client, &job.deletion)));
+        // Retried like a stack's deletions (a lone deletion has no
+        // dependents to wait for, but its failure may be passing).
+        let run = std::panic::AssertUnwindSafe(|| {
+            runtime.block_on(async {
+                super::run_rounds(
+                    vec![()],
+                    super::RetryPolicy::DEFAULT,
+                    |()| None::<()>,
+                    async |()| execute(&job.client, &job.deletion).await,
+                )
+                .await
+                .pop()
+                .map_or_else(
+                    || Outcome::Failed(crate::Error::setup("the cleanup thread lost a deletion")),
+                    |(_, outcome)| outcome,
+                )
+            })
+        });
         let outcome = std::panic::catch_unwind(run).unwrap_or_else(|_| {
             Outcome::Failed(crate::Error::Setup {
                 message: "the cleanup thread panicked while deleting".into(),

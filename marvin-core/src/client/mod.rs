@@ -10,9 +10,11 @@
 //! is decoded by [`crate::envelope`]. Async commands are waited for
 //! by [`Client::wait_for_job`], listings are paged by [`Client::list_stream`].
 
+mod cookies;
 mod jobs;
 mod list;
 mod options;
+mod wire;
 
 use std::fmt;
 use std::path::Path;
@@ -21,6 +23,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use rand::Rng as _;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::Instrument as _;
 
@@ -33,7 +36,10 @@ use crate::error::{Error, Result};
 use crate::observer::{CallObserver, CallOutcome, CallRecord};
 use crate::params::Params;
 use crate::redact;
-use crate::signing;
+use crate::signing::Signer;
+
+use cookies::CookieJar;
+use wire::{Credentials, Prepared};
 
 /// Above this many bytes of encoded parameters a call is sent as POST.
 pub const MAX_GET_BYTES: usize = 2000;
@@ -90,12 +96,35 @@ struct SessionState {
 struct Shared {
     http: reqwest::Client,
     endpoint: String,
+    /// `endpoint`, parsed once; each GET sets its query on a copy.
+    endpoint_url: reqwest::Url,
     auth: Auth,
+    /// The secret key made ready for signing (key clients).
+    signer: Option<Signer>,
     settings: ClientSettings,
     tls: Tls,
     session: Mutex<Option<SessionState>>,
+    /// The session's cookies (session clients), kept here rather than in
+    /// reqwest's cookie store, which logs their values.
+    cookies: Mutex<CookieJar>,
     generations: AtomicU64,
     login_lock: tokio::sync::Mutex<()>,
+}
+
+/// How the client turns a body into an answer (see [`envelope`]).
+type Decoder<T> = fn(&str, u16, &[u8], &[&str]) -> Result<T>;
+
+fn decode_value(command: &str, status: u16, body: &[u8], secrets: &[&str]) -> Result<Value> {
+    envelope::decode_body(command, status, body, secrets)
+}
+
+fn decode_typed<T: DeserializeOwned>(
+    command: &str,
+    status: u16,
+    body: &[u8],
+    secrets: &[&str],
+) -> Result<T> {
+    envelope::decode_body_as(command, status, body, secrets)
 }
 
 /// A CloudStack API client. Clones share the connection pool and session.
@@ -293,9 +322,9 @@ impl ClientBuilder {
         settings.page_size = settings.page_size.clamp(1, MAX_PAGE_SIZE);
         let mut tls = self.tls;
         tls.accept_invalid |= settings.danger_accept_invalid_certs;
-        let http = build_http(&tls, &settings, matches!(auth, Auth::Session { .. }))?;
+        let http = build_http(&tls, &settings)?;
         Ok(Client {
-            shared: Arc::new(Shared::new(http, endpoint, auth, settings, tls)),
+            shared: Arc::new(Shared::new(http, endpoint, auth, settings, tls)?),
             observer: self.observer,
         })
     }
@@ -318,17 +347,27 @@ impl Shared {
         auth: Auth,
         settings: ClientSettings,
         tls: Tls,
-    ) -> Self {
-        Self {
+    ) -> Result<Self> {
+        let endpoint_url = reqwest::Url::parse(&endpoint).map_err(|e| {
+            Error::setup_with(format!("invalid URL {}", redact::redact_url(&endpoint)), e)
+        })?;
+        let signer = match &auth {
+            Auth::Keys { secret_key, .. } => Some(Signer::new(secret_key)),
+            _ => None,
+        };
+        Ok(Self {
             http,
             endpoint,
+            endpoint_url,
             auth,
+            signer,
             settings,
             tls,
             session: Mutex::new(None),
+            cookies: Mutex::new(CookieJar::default()),
             generations: AtomicU64::new(0),
             login_lock: tokio::sync::Mutex::new(()),
-        }
+        })
     }
 }
 
@@ -352,12 +391,12 @@ fn normalize_endpoint(url: &str) -> Result<String> {
     Ok(parsed.to_string())
 }
 
-fn build_http(tls: &Tls, settings: &ClientSettings, cookies: bool) -> Result<reqwest::Client> {
+fn build_http(tls: &Tls, settings: &ClientSettings) -> Result<reqwest::Client> {
+    // No cookie store: session cookies are kept in `Shared::cookies`.
     let mut builder = reqwest::Client::builder()
         .use_rustls_tls()
         .user_agent(concat!("marvin-rs/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(settings.request_timeout.min(Duration::from_secs(30)))
-        .cookie_store(cookies)
         .danger_accept_invalid_certs(tls.accept_invalid);
     for root in &tls.roots {
         builder = builder.add_root_certificate(root.clone());
@@ -498,6 +537,53 @@ impl Client {
         self.observed(command, &params, &trace, call).await
     }
 
+    /// [`request`](Self::request) decoded straight into `T`, without a
+    /// [`Value`] in between (see [`envelope::decode_body_as`]): the object
+    /// under the response key is deserialized as `T`, keys `T` does not
+    /// declare are skipped, and the envelope and errors are checked as for
+    /// `request`. An answer that does not fit `T` is an [`Error::Decode`].
+    /// Several times cheaper than a [`Value`] on large answers.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: marvin_core::Client) -> marvin_core::Result<()> {
+    /// #[derive(serde::Deserialize)]
+    /// struct Zones {
+    ///     #[serde(default)]
+    ///     zone: Vec<Zone>,
+    /// }
+    /// #[derive(serde::Deserialize)]
+    /// struct Zone {
+    ///     id: String,
+    ///     name: String,
+    /// }
+    /// let zones: Zones = client.request_as("listZones", marvin_core::Params::new()).await?;
+    /// for zone in &zones.zone {
+    ///     println!("{} {}", zone.id, zone.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn request_as<T: DeserializeOwned>(
+        &self,
+        command: &str,
+        params: Params,
+    ) -> Result<T> {
+        self.request_as_with(command, params, &RequestOptions::default())
+            .await
+    }
+
+    /// [`request_as`](Self::request_as) with options (POST, timeout,
+    /// retries).
+    pub async fn request_as_with<T: DeserializeOwned>(
+        &self,
+        command: &str,
+        params: Params,
+        options: &RequestOptions,
+    ) -> Result<T> {
+        let trace = Trace::default();
+        let call = self.call_decoded(command, &params, options, &trace, decode_typed::<T>);
+        self.observed(command, &params, &trace, call).await
+    }
+
     /// Runs a command: for async commands submits it, waits for the job and
     /// returns its `jobresult` (`{"virtualmachine":{..}}`, `{"success":true}`);
     /// for sync commands returns the answer as [`request`](Self::request)
@@ -515,6 +601,25 @@ impl Client {
         is_async: bool,
         options: &RequestOptions,
     ) -> Result<Value> {
+        self.execute_submitted(command, params, is_async, options, |_| {})
+            .await
+    }
+
+    /// [`execute_with`](Self::execute_with) that hands the answer of an
+    /// async command's submission to `on_submit` before waiting for its
+    /// job. For async creates that answer carries the new object's `id`
+    /// beside the `jobid` (`{"id": "..", "jobid": ".."}`), and the object
+    /// exists from then on even if the job fails: this is where a caller
+    /// registers it for cleanup. Not called for sync commands or answers
+    /// without a `jobid`.
+    pub async fn execute_submitted(
+        &self,
+        command: &str,
+        params: Params,
+        is_async: bool,
+        options: &RequestOptions,
+        on_submit: impl FnOnce(&Value),
+    ) -> Result<Value> {
         let trace = Trace::default();
         let run = async {
             let answer = self.call(command, &params, options, &trace).await?;
@@ -524,6 +629,7 @@ impl Client {
             let Some(job_id) = envelope::job_id(&answer) else {
                 return Ok(answer);
             };
+            on_submit(&answer);
             let _ = trace.job_id.set(job_id.clone());
             self.wait_job(Some(command), &job_id, options.wait(), &params)
                 .await
@@ -534,8 +640,9 @@ impl Client {
     /// Waits for an async job and returns its `jobresult`; the one waiter
     /// every async call uses.
     ///
-    /// Polls `queryAsyncJobResult` first after a few milliseconds, then
-    /// ever less often (times the poll factor) up to the poll cap. A failed
+    /// Polls `queryAsyncJobResult` once at once, then after the first poll
+    /// delay, then ever less often (times the poll factor, at most a tenth
+    /// of the time waited so far) up to the poll cap. A failed
     /// job is [`Error::JobFailed`], a cancelled one [`Error::JobCancelled`],
     /// and a job still pending at the timeout [`Error::JobTimeout`].
     pub async fn wait_for_job(&self, job_id: &str, options: &WaitOptions) -> Result<Value> {
@@ -613,15 +720,11 @@ impl Client {
             }
         };
         let shared = &self.shared;
-        let http = if matches!(shared.auth, Auth::Session { .. }) {
-            // Do not send this session's cookie along with another user's keys.
-            build_http(&shared.tls, &shared.settings, false)?
-        } else {
-            shared.http.clone()
-        };
+        // The connections are shared; this session's cookies are not (they
+        // live in this client's jar, and key clients send none).
         Ok(Client {
             shared: Arc::new(Shared::new(
-                http,
+                shared.http.clone(),
                 shared.endpoint.clone(),
                 Auth::Keys {
                     api_key,
@@ -629,7 +732,7 @@ impl Client {
                 },
                 shared.settings.clone(),
                 shared.tls.clone(),
-            )),
+            )?),
             observer: self.observer.clone(),
         })
     }
@@ -654,6 +757,9 @@ impl Client {
             job_id = tracing::field::Empty,
             outcome = tracing::field::Empty,
         );
+        if let Some(observer) = &self.observer {
+            observer.on_start(command);
+        }
         let start = Instant::now();
         let result = run.instrument(span.clone()).await;
         let duration = start.elapsed();
@@ -696,7 +802,8 @@ impl Client {
         result
     }
 
-    /// One logical call: session handling, then retries.
+    /// One logical call: session handling, then retries; the answer as a
+    /// [`Value`].
     async fn call(
         &self,
         command: &str,
@@ -704,21 +811,42 @@ impl Client {
         options: &RequestOptions,
         trace: &Trace,
     ) -> Result<Value> {
+        self.call_decoded(command, params, options, trace, decode_value)
+            .await
+    }
+
+    /// One logical call: session handling, then retries; the answer made
+    /// by `decode`.
+    async fn call_decoded<T>(
+        &self,
+        command: &str,
+        params: &Params,
+        options: &RequestOptions,
+        trace: &Trace,
+        decode: Decoder<T>,
+    ) -> Result<T> {
         if !matches!(self.shared.auth, Auth::Session { .. }) || is_session_command(command) {
             return self
-                .call_retrying(command, params, options, None, trace)
+                .call_retrying_decoded(command, params, options, None, trace, decode)
                 .await;
         }
         let session = self.ensure_session().await?;
         match self
-            .call_retrying(command, params, options, Some(&session.key), trace)
+            .call_retrying_decoded(command, params, options, Some(&session.key), trace, decode)
             .await
         {
             Err(e) if e.code() == Some(crate::ErrorCode::Unauthorized) => {
                 tracing::debug!(command, "session rejected, logging in again");
                 let session = self.relogin(session.generation).await?;
-                self.call_retrying(command, params, options, Some(&session.key), trace)
-                    .await
+                self.call_retrying_decoded(
+                    command,
+                    params,
+                    options,
+                    Some(&session.key),
+                    trace,
+                    decode,
+                )
+                .await
             }
             other => other,
         }
@@ -732,6 +860,19 @@ impl Client {
         session_key: Option<&str>,
         trace: &Trace,
     ) -> Result<Value> {
+        self.call_retrying_decoded(command, params, options, session_key, trace, decode_value)
+            .await
+    }
+
+    async fn call_retrying_decoded<T>(
+        &self,
+        command: &str,
+        params: &Params,
+        options: &RequestOptions,
+        session_key: Option<&str>,
+        trace: &Trace,
+        decode: Decoder<T>,
+    ) -> Result<T> {
         let retries = if is_idempotent(command) {
             options.retries().unwrap_or(self.shared.settings.retries)
         } else {
@@ -740,7 +881,7 @@ impl Client {
         let mut attempt = 0;
         loop {
             match self
-                .send_once(command, params, options, session_key, trace)
+                .send_once(command, params, options, session_key, trace, decode)
                 .await
             {
                 Err(e) if e.is_transport() && attempt < retries => {
@@ -761,37 +902,93 @@ impl Client {
         Duration::from_secs_f64(jittered.min(10.0))
     }
 
-    async fn send_once(
+    async fn send_once<T>(
         &self,
         command: &str,
         params: &Params,
         options: &RequestOptions,
         session_key: Option<&str>,
         trace: &Trace,
-    ) -> Result<Value> {
+        decode: Decoder<T>,
+    ) -> Result<T> {
         let shared = &self.shared;
-        let prepared = self.prepare(command, params, options.is_post(), session_key);
-        let _ = trace.method.set(prepared.method);
+        let Prepared {
+            method,
+            encoded,
+            signature,
+        } = self.prepare(command, params, options.is_post(), session_key);
+        let _ = trace.method.set(method);
+        let secrets = self.secrets(params, session_key, signature.as_deref());
         let timeout = options.timeout().unwrap_or(shared.settings.request_timeout);
-        let request = if prepared.method == "POST" {
+        let mut request = if method == "POST" {
             shared
                 .http
-                .post(&shared.endpoint)
+                .post(shared.endpoint_url.clone())
                 .header(
                     reqwest::header::CONTENT_TYPE,
                     "application/x-www-form-urlencoded; charset=UTF-8",
                 )
-                .body(prepared.encoded)
+                .body(encoded)
         } else {
-            shared
-                .http
-                .get(format!("{}?{}", shared.endpoint, prepared.encoded))
+            let mut url = shared.endpoint_url.clone();
+            url.set_query(Some(&encoded));
+            shared.http.get(url)
         };
+        let session = matches!(shared.auth, Auth::Session { .. });
+        if session {
+            let cookie = shared.cookies.lock().expect("cookie jar lock").header();
+            if let Some(cookie) = cookie {
+                request = request.header(reqwest::header::COOKIE, cookie);
+            }
+        }
         let transport = |e| Error::transport(command, &shared.endpoint, e);
         let response = request.timeout(timeout).send().await.map_err(transport)?;
         let status = response.status().as_u16();
+        if session {
+            self.keep_cookies(response.headers());
+        }
         let body = response.bytes().await.map_err(transport)?;
-        envelope::decode_body(command, status, &body, &prepared.secrets)
+        decode(command, status, &body, &secrets)
+    }
+
+    /// Stores the `Set-Cookie`s of an answer in the session's jar.
+    fn keep_cookies(&self, headers: &reqwest::header::HeaderMap) {
+        let mut set_cookies = headers
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .peekable();
+        if set_cookies.peek().is_none() {
+            return;
+        }
+        let url = &self.shared.endpoint_url;
+        let https = url.scheme() == "https";
+        let mut jar = self.shared.cookies.lock().expect("cookie jar lock");
+        for set_cookie in set_cookies {
+            jar.store(set_cookie, https, url.path());
+        }
+    }
+
+    /// The values a call sends that must not show up in its errors.
+    fn secrets<'a>(
+        &'a self,
+        params: &'a Params,
+        session_key: Option<&'a str>,
+        signature: Option<&'a str>,
+    ) -> Vec<&'a str> {
+        let mut secrets: Vec<&str> = params
+            .iter()
+            .filter(|(name, _)| redact::is_secret_name(name))
+            .map(|(_, value)| value)
+            .collect();
+        match &self.shared.auth {
+            Auth::Keys { secret_key, .. } => secrets.push(secret_key),
+            Auth::Session { password, .. } => secrets.push(password),
+            Auth::Integration => {}
+        }
+        secrets.extend(session_key);
+        secrets.extend(signature);
+        secrets
     }
 
     /// Builds the final parameter list (caller's, then `command`, `response`
@@ -803,51 +1000,20 @@ impl Client {
         force_post: bool,
         session_key: Option<&str>,
     ) -> Prepared {
-        let mut secrets: Vec<String> = params
-            .iter()
-            .filter(|(name, _)| redact::is_secret_name(name))
-            .map(|(_, value)| value.to_owned())
-            .collect();
-        let post = force_post
-            || command.eq_ignore_ascii_case("login")
-            || params.iter().any(|(name, _)| needs_post(name));
-        let mut all = params.clone();
-        all.set("command", command).set("response", "json");
-        match &self.shared.auth {
-            Auth::Keys {
+        let shared = &self.shared;
+        let credentials = match (&shared.auth, &shared.signer) {
+            (Auth::Keys { api_key, .. }, Some(signer)) => Credentials::Keys {
                 api_key,
-                secret_key,
-            } => {
-                all.set("apiKey", api_key);
-                if self.shared.settings.signature_v3 {
-                    all.set("signatureVersion", "3")
-                        .set("expires", expires(self.shared.settings.expires_after));
-                }
-                let signature = signing::sign(all.iter(), secret_key);
-                secrets.push(secret_key.clone());
-                secrets.push(signature.clone());
-                all.set(signing::SIGNATURE_PARAM, signature);
-            }
-            Auth::Session { password, .. } => {
-                secrets.push(password.clone());
-                if let Some(key) = session_key {
-                    secrets.push(key.to_owned());
-                    all.set("sessionkey", key);
-                }
-            }
-            Auth::Integration => {}
-        }
-        let encoded = encode(&all);
-        let method = if post || encoded.len() > MAX_GET_BYTES {
-            "POST"
-        } else {
-            "GET"
+                signer,
+                expires_after: shared
+                    .settings
+                    .signature_v3
+                    .then_some(shared.settings.expires_after),
+            },
+            (Auth::Session { .. }, _) => Credentials::Session { key: session_key },
+            _ => Credentials::None,
         };
-        Prepared {
-            method,
-            encoded,
-            secrets,
-        }
+        wire::prepare(command, params, &credentials, force_post)
     }
 
     fn current_session(&self) -> Option<SessionState> {
@@ -916,50 +1082,17 @@ impl Client {
     }
 }
 
-struct Prepared {
-    method: &'static str,
-    encoded: String,
-    secrets: Vec<String>,
-}
-
-/// `name=value&...`, both encoded as Java's `URLEncoder` (with `%20`).
-fn encode(params: &Params) -> String {
-    let mut out = String::new();
-    for (index, (name, value)) in params.iter().enumerate() {
-        if index > 0 {
-            out.push('&');
-        }
-        out.push_str(&signing::java_url_encode(name));
-        out.push('=');
-        out.push_str(&signing::java_url_encode(value));
-    }
-    out
-}
-
-/// Parameters that must not travel in a URL (secrets, user data).
-fn needs_post(name: &str) -> bool {
-    redact::is_secret_name(name) || name.to_ascii_lowercase().contains("userdata")
-}
-
 fn is_idempotent(command: &str) -> bool {
-    let lower = command.to_ascii_lowercase();
-    ["list", "query", "get"]
-        .iter()
-        .any(|prefix| lower.starts_with(prefix))
+    ["list", "query", "get"].iter().any(|prefix| {
+        command
+            .as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
+    })
 }
 
 fn is_session_command(command: &str) -> bool {
     command.eq_ignore_ascii_case("login") || command.eq_ignore_ascii_case("logout")
-}
-
-/// `expires` for signature version 3: now plus `after`, as
-/// `yyyy-MM-dd'T'HH:mm:ss+0000`.
-fn expires(after: Duration) -> String {
-    let format =
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]+0000");
-    (time::OffsetDateTime::now_utc() + after)
-        .format(&format)
-        .expect("a UTC timestamp always formats")
 }
 
 fn user_keys(answer: &Value) -> Option<(String, String)> {
@@ -1000,30 +1133,14 @@ mod tests {
     }
 
     #[test]
-    fn expires_has_the_v3_form() {
-        let text = expires(Duration::from_secs(300));
-        assert_eq!(text.len(), "2024-01-01T10:00:00+0000".len());
-        assert!(
-            text.ends_with("+0000") && text.as_bytes()[10] == b'T',
-            "{text}"
-        );
-    }
-
-    #[test]
     fn idempotent_commands_are_reads() {
         assert!(is_idempotent("listZones"));
         assert!(is_idempotent("queryAsyncJobResult"));
         assert!(is_idempotent("getUserKeys"));
+        assert!(is_idempotent("ListZones"));
+        assert!(!is_idempotent("li"));
         assert!(!is_idempotent("deployVirtualMachine"));
         assert!(!is_idempotent("createNetwork"));
-    }
-
-    #[test]
-    fn secrets_and_user_data_force_post() {
-        assert!(needs_post("password"));
-        assert!(needs_post("userdata"));
-        assert!(needs_post("details[0].password"));
-        assert!(!needs_post("name"));
     }
 
     #[test]

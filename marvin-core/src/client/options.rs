@@ -5,6 +5,10 @@ use std::time::Duration;
 /// How to wait for an async job. Unset values come from the client's
 /// [`ClientSettings`](crate::config::ClientSettings).
 ///
+/// The waiter polls `queryAsyncJobResult` once at once, then after
+/// [`first_poll`](Self::with_first_poll), then ever less often (see there)
+/// until the job ends or the [timeout](Self::with_timeout) passes.
+///
 /// ```
 /// use std::time::Duration;
 /// use marvin_core::WaitOptions;
@@ -33,7 +37,12 @@ impl WaitOptions {
         self
     }
 
-    /// Delay before the first poll.
+    /// Delay after the first poll before the second one. The first poll
+    /// is sent as soon as the job is submitted; from the second on, the
+    /// delay grows by the [factor](Self::with_factor) up to the
+    /// [cap](Self::with_poll_max), and never exceeds a tenth of the time
+    /// waited so far (this delay being the floor), so a job is seen at
+    /// most about 10% of its length after it ends.
     #[must_use]
     pub fn with_first_poll(mut self, delay: Duration) -> Self {
         self.first_poll = Some(delay);
@@ -59,7 +68,7 @@ impl WaitOptions {
         self.timeout
     }
 
-    /// The first poll delay, if set here.
+    /// The delay before the second poll, if set here.
     pub fn first_poll(&self) -> Option<Duration> {
         self.first_poll
     }

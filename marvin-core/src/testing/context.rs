@@ -8,11 +8,15 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::OnceCell;
 
+use super::chaos::{Armed, TestObserver};
 use super::runner::{RunSettings, SkipTest, TestSpec};
 use super::trace::ApiTrace;
 use crate::cleanup::{CleanupStack, Ledger, Managed};
+use serde_json::Value;
+
+use crate::client::RequestOptions;
 use crate::resource::{Deletion, Resource};
-use crate::{Client, Result};
+use crate::{Client, Params, Result};
 
 type Slot = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 
@@ -29,6 +33,7 @@ pub struct TestContext {
     tags: Vec<String>,
     stack: Arc<CleanupStack>,
     trace: Arc<ApiTrace>,
+    chaos: Option<Arc<Armed>>,
     cache: Mutex<HashMap<(TypeId, String), Slot>>,
 }
 
@@ -46,20 +51,31 @@ impl fmt::Debug for TestContext {
 
 impl TestContext {
     /// A context for `spec` under `settings`. `client` is the admin client;
-    /// the context's own copy reports every call to the test's [`ApiTrace`].
+    /// the context's own copy reports every call to the test's [`ApiTrace`]
+    /// (and, with [`RunSettings::chaos`], may panic before one of them: see
+    /// [`crate::testing::chaos`]).
     pub fn new(client: Client, spec: &TestSpec, settings: &RunSettings) -> Self {
         let trace = Arc::new(ApiTrace::new());
         let ledger = settings
             .ledger
             .as_ref()
             .map(|path| Arc::new(Ledger::open(path)));
+        let chaos = settings
+            .chaos
+            .as_ref()
+            .and_then(|chaos| Armed::plan(chaos, &spec.name));
+        let observer = TestObserver {
+            trace: Arc::clone(&trace),
+            chaos: chaos.clone(),
+        };
         Self {
-            client: client.with_observer(trace.clone()),
+            client: client.with_observer(Arc::new(observer)),
             run_id: settings.run_id.clone(),
             test_name: spec.name.clone(),
             tags: spec.tags.clone(),
             stack: CleanupStack::new(spec.name.clone(), settings.run_id.clone(), ledger),
             trace,
+            chaos,
             cache: Mutex::new(HashMap::new()),
         }
     }
@@ -94,6 +110,11 @@ impl TestContext {
         &self.trace
     }
 
+    /// The test's planned injected panic, if chaos is on and it has one.
+    pub(crate) fn chaos(&self) -> Option<Arc<Armed>> {
+        self.chaos.clone()
+    }
+
     /// The trace, shared (it outlives the context in a test's outcome).
     pub(crate) fn trace_handle(&self) -> Arc<ApiTrace> {
         Arc::clone(&self.trace)
@@ -111,6 +132,61 @@ impl TestContext {
     /// (from [`as_user`](Self::as_user)); it is deleted with that client.
     pub fn manage_with<T: Resource>(&self, entity: T, client: &Client) -> Managed<T> {
         self.stack.manage(entity, client)
+    }
+
+    /// Sends a creating command with `client` and registers what it creates
+    /// for cleanup (deleted with the admin client, like
+    /// [`manage`](Self::manage)), at the earliest moment it can be known:
+    ///
+    /// - sync commands: once the answer is decoded (`decode`);
+    /// - async commands: as soon as the submission is answered, from the
+    ///   `id` CloudStack answers beside the `jobid` (`provisional` makes an
+    ///   entity known only by that id; `None` when it cannot): the object
+    ///   exists from then on, even if its job fails (a VM whose deployment
+    ///   failed stays, in the Error state). When the job succeeds, the
+    ///   guard's value becomes the decoded result; when it fails (or the
+    ///   future is dropped, or decoding fails), the error is returned and
+    ///   the object stays scheduled for deletion with the test.
+    ///
+    /// Factories and suites create through this, so that no failed job
+    /// leaves an object no cleanup knows about.
+    pub async fn create_managed<T: Resource>(
+        &self,
+        client: &Client,
+        command: &str,
+        params: Params,
+        is_async: bool,
+        provisional: impl FnOnce(&str) -> Option<T>,
+        decode: impl FnOnce(Value) -> Result<T>,
+    ) -> Result<Managed<T>> {
+        let mut early: Option<Managed<T>> = None;
+        let answer = client
+            .execute_submitted(
+                command,
+                params,
+                is_async,
+                &RequestOptions::default(),
+                |submitted| {
+                    let id = submitted.get("id").and_then(Value::as_str);
+                    if let Some(entity) = id.filter(|id| !id.is_empty()).and_then(provisional) {
+                        early = Some(self.manage(entity));
+                    }
+                },
+            )
+            .await;
+        // On any error below, `early` is dropped: its deletion goes on the
+        // stack and runs with the test's cleanup.
+        let entity = decode(answer?)?;
+        match early {
+            Some(mut managed) if Resource::id(&*managed) == entity.id() => {
+                *managed = entity;
+                Ok(managed)
+            }
+            other => {
+                drop(other);
+                Ok(self.manage(entity))
+            }
+        }
     }
 
     /// Registers a deletion with no entity value behind it (a resource made

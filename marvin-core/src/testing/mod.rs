@@ -6,13 +6,16 @@
 //! with panics caught, always runs the cleanup stack after it, prints
 //! cleanup failures and (on failure) the test's API trace, and then
 //! re-raises the body's panic, so a cleanup problem never hides the test's
-//! own failure.
+//! own failure. With `MARVIN_CHAOS_PANIC` it also makes tests panic on
+//! purpose ([`chaos`]).
 
+pub mod chaos;
 mod context;
 mod runner;
 mod scenario;
 mod trace;
 
+pub use chaos::ChaosSettings;
 pub use context::TestContext;
 pub use runner::{
     DEFAULT_TERMINATION_GRACE, RunSettings, SkipTest, TestSpec, run_test, run_test_with,

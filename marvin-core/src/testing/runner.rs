@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use futures_util::future::LocalBoxFuture;
 
+use super::chaos::ChaosSettings;
 use super::context::TestContext;
 use super::scenario::{CleanupEnd, ScenarioOutcome, Verdict, run_scenario};
 use crate::cleanup::{self, InFlight};
@@ -69,6 +70,8 @@ pub struct RunSettings {
     pub termination_grace: Option<Duration>,
     /// Whether tests that need real hardware run (`MARVIN_HARDWARE=true`).
     pub hardware: bool,
+    /// Panics injected on purpose (`MARVIN_CHAOS_PANIC`); `None`: none.
+    pub chaos: Option<ChaosSettings>,
 }
 
 /// The default grace period on SIGTERM: below nextest's default 10 s
@@ -86,7 +89,11 @@ impl RunSettings {
     /// - termination grace: `MARVIN_TERM_GRACE` in seconds (`0`: no signal
     ///   handler), default [`DEFAULT_TERMINATION_GRACE`];
     /// - hardware: `MARVIN_HARDWARE=true` runs tests that need real
-    ///   hypervisors.
+    ///   hypervisors;
+    /// - chaos: `MARVIN_CHAOS_PANIC=p` makes each test panic with
+    ///   probability `p` at a random point (`MARVIN_CHAOS_SEED` replays a
+    ///   run; see [`ChaosSettings::from_env`]). A malformed value is
+    ///   reported on stderr and no panic is injected.
     pub fn from_env() -> Self {
         let var = |name| {
             std::env::var(name)
@@ -115,6 +122,10 @@ impl RunSettings {
             selected_tags,
             termination_grace,
             hardware: var("MARVIN_HARDWARE").is_some_and(|v| v.eq_ignore_ascii_case("true")),
+            chaos: ChaosSettings::from_env().unwrap_or_else(|error| {
+                eprintln!("marvin: ignoring the chaos settings: {error}");
+                None
+            }),
         }
     }
 

@@ -142,7 +142,10 @@ impl ScenarioOutcome {
 ///    [`Verdict::Skipped`] outcome without calling the cloud.
 /// 2. Builds the [`TestContext`] on `client` (the admin client) and runs
 ///    `body` with panics caught; a termination signal (with the handler of
-///    [`cleanup::install_termination_handler`]) stops it.
+///    [`cleanup::install_termination_handler`]) stops it. With
+///    [`RunSettings::chaos`], the body may panic on purpose at a random
+///    point ([`super::chaos`]); that is a [`Verdict::Panicked`] whose message
+///    starts with [`super::chaos::CHAOS_MARKER`].
 /// 3. Always runs the cleanup stack afterwards (cut short by the grace
 ///    period after a signal), catching a panic inside it.
 ///
@@ -165,8 +168,16 @@ where
     let _in_flight = InFlight::enter();
     let started = Instant::now();
     let mut ctx = TestContext::new(client, spec, settings);
+    let chaos = ctx.chaos();
     let verdict = {
-        let run = AssertUnwindSafe(body(&mut ctx)).catch_unwind();
+        let body = async {
+            let result = body(&mut ctx).await;
+            if let Some(chaos) = &chaos {
+                chaos.end_of_body(&result);
+            }
+            result
+        };
+        let run = AssertUnwindSafe(body).catch_unwind();
         tokio::select! {
             biased;
             result = run => match result {
@@ -180,6 +191,9 @@ where
             () = cleanup::terminated() => Verdict::Terminated,
         }
     };
+    if let Some(chaos) = &chaos {
+        chaos.disarm();
+    }
     let body_time = started.elapsed();
     let recent_events = match verdict {
         Verdict::Failed(_) | Verdict::Panicked(_) => recent_events(ctx.client()).await,

@@ -372,3 +372,60 @@ async fn a_client_can_be_built_from_a_config() {
     client.request("listZones", Params::new()).await.unwrap();
     assert!(cloud.calls()[0].signature_ok("cfg-secret"));
 }
+
+#[derive(Debug, serde::Deserialize)]
+struct Zones {
+    count: Option<u64>,
+    #[serde(default)]
+    zone: Vec<Zone>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Zone {
+    id: String,
+    name: String,
+}
+
+#[tokio::test]
+async fn typed_requests_decode_straight_into_structs_and_check_errors() {
+    let cloud = FakeCloud::start(|call| match call.command().as_str() {
+        "listZones" => Reply::ok(
+            "listZones",
+            json!({"count": 1, "zone": [{"id": "z1", "name": "zone1", "tags": []}]}),
+        ),
+        // An error answer at status 200 is still an error.
+        "listHosts" => Reply::json(
+            200,
+            json!({"listhostsresponse": {"errorcode": 431, "cserrorcode": 4350,
+                   "errortext": "Unable to execute API command listhosts due to missing parameter id"}}),
+        ),
+        other => Reply::ok(other, json!({"zone": [{"id": 7}]})),
+    })
+    .await;
+    let client = Client::builder(&cloud.url)
+        .keys("k", "the-secret")
+        .build()
+        .unwrap();
+    let zones: Zones = client.request_as("listZones", Params::new()).await.unwrap();
+    assert_eq!(zones.count, Some(1));
+    assert_eq!(
+        (zones.zone[0].id.as_str(), zones.zone[0].name.as_str()),
+        ("z1", "zone1")
+    );
+    assert!(cloud.calls()[0].signature_ok("the-secret"));
+
+    let err = client
+        .request_as::<Zones>("listHosts", Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::ParamError));
+    assert_eq!(err.cs_code(), Some(CsErrorCode::InvalidParameterValue));
+
+    let err = client
+        .request_as_with::<Zones>("listPods", Params::new(), &RequestOptions::post())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    assert!(err.to_string().contains("expected shape"), "{err}");
+    assert_eq!(cloud.calls().last().unwrap().method, "POST");
+}

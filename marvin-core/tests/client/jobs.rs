@@ -235,3 +235,29 @@ async fn a_sync_answer_to_an_async_command_is_returned_as_is() {
         .unwrap();
     assert_eq!(answer, json!({"success": true}));
 }
+
+#[tokio::test]
+async fn the_first_poll_goes_out_at_once() {
+    // A job already done when its submission is answered costs one poll and
+    // no wait: with an hour before the second poll, only an immediate
+    // first poll can finish in time.
+    let done = json!({"jobid": "j-1", "jobstatus": 1, "jobresultcode": 0,
+                      "jobresult": {"success": true}});
+    let cloud = job_cloud("rebootVirtualMachine", 0, done).await;
+    let wait = WaitOptions::new()
+        .with_first_poll(Duration::from_secs(3600))
+        .with_poll_max(Duration::from_secs(3600));
+    let (client, options) = (client(&cloud), RequestOptions::new().with_wait(wait));
+    let call = client.execute_with(
+        "rebootVirtualMachine",
+        Params::from([("id", "vm-1")]),
+        true,
+        &options,
+    );
+    let result = tokio::time::timeout(Duration::from_secs(60), call)
+        .await
+        .expect("no delay before the first poll")
+        .unwrap();
+    assert_eq!(result, json!({"success": true}));
+    assert_eq!(cloud.calls_of("queryAsyncJobResult").len(), 1);
+}

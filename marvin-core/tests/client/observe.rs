@@ -168,6 +168,12 @@ async fn each_call_has_a_span_and_logs_hold_no_secrets() {
         .with_writer(move || writer.clone())
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // While only one dispatcher is registered, tracing-core decides whether
+    // a callsite is enabled from the default of the thread that reaches it
+    // first: a call of another test, on a thread without a subscriber, would
+    // turn the client's events off for good. A second live dispatcher makes
+    // it ask every registered one (this one included) instead.
+    let _second = tracing::Dispatch::new(tracing_subscriber::registry());
 
     let cloud = echo_cloud().await;
     let client = Client::builder(&cloud.url)

@@ -122,6 +122,60 @@ async fn the_first_call_logs_in_and_later_calls_use_cookie_and_sessionkey() {
 }
 
 #[tokio::test]
+async fn session_calls_send_the_session_cookies_and_follow_their_changes() {
+    let (cloud, state) = session_cloud().await;
+    let client = session_client(&cloud);
+    client.request("listZones", Params::new()).await.unwrap();
+    // The login itself had no cookie to send; the call after it sends both
+    // cookies the login set (and the key as a parameter).
+    assert_eq!(cloud.calls_of("login")[0].cookie, None);
+    let call = cloud.calls_of("listZones").pop().unwrap();
+    assert_eq!(
+        call.cookie.as_deref(),
+        Some("JSESSIONID=js1.node0; sessionkey=sk-1-abcdef")
+    );
+    // After a re-login the new session's cookies replace the old ones.
+    state.lock().unwrap().expire();
+    client.request("listZones", Params::new()).await.unwrap();
+    let relogin = cloud.calls_of("login").pop().unwrap();
+    assert_eq!(
+        relogin.cookie.as_deref(),
+        Some("JSESSIONID=js1.node0; sessionkey=sk-1-abcdef")
+    );
+    let call = cloud.calls_of("listZones").pop().unwrap();
+    assert_eq!(
+        call.cookie.as_deref(),
+        Some("JSESSIONID=js2.node0; sessionkey=sk-2-abcdef")
+    );
+}
+
+#[tokio::test]
+async fn cookies_the_server_expires_are_no_longer_sent() {
+    let state = Arc::new(Mutex::new(Sessions::default()));
+    let inner = session_cloud_handler(Arc::clone(&state));
+    let cloud = FakeCloud::start(move |call| {
+        let reply = inner(call);
+        if call.command() == "logout" {
+            reply.with_header(
+                "set-cookie",
+                "JSESSIONID=; Path=/client; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT",
+            )
+        } else {
+            reply
+        }
+    })
+    .await;
+    let client = session_client(&cloud);
+    client.login().await.unwrap();
+    client.logout().await.unwrap();
+    client.login().await.unwrap();
+    assert_eq!(
+        cloud.calls_of("login").pop().unwrap().cookie.as_deref(),
+        Some("sessionkey=sk-1-abcdef")
+    );
+}
+
+#[tokio::test]
 async fn explicit_login_returns_the_answer_without_the_session_key() {
     let (cloud, _state) = session_cloud().await;
     let client = session_client(&cloud);

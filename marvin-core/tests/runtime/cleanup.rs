@@ -87,7 +87,8 @@ fn a_failure_does_not_stop_the_rest_and_not_found_counts_as_done() {
     let client = fake.client();
     let ledger = TempLedger::new("failures");
     let stack = CleanupStack::new("t::failures", "run-failures", Some(ledger.ledger()));
-    fake.script("n1", &[Answer::Fail(530), Answer::Fail(530)]);
+    // 531 (permission) is final: not retried.
+    fake.script("n1", &[Answer::Fail(531)]);
     fake.script("vm1", &[Answer::NotFound]);
     fake.script("v1", &[Answer::NotFound]);
     for (entity, id) in [
@@ -99,8 +100,7 @@ fn a_failure_does_not_stop_the_rest_and_not_found_counts_as_done() {
         drop(stack.manage(Thing::new(entity, id), &client));
     }
     let report = runtime().block_on(stack.run());
-    // n1 failed, the rest went on; n1 was tried once more after the pass
-    // that made progress, then given up.
+    // n1 failed for good, the rest went on.
     assert_eq!(
         fake.deletions(),
         [
@@ -108,7 +108,6 @@ fn a_failure_does_not_stop_the_rest_and_not_found_counts_as_done() {
             "deleteVolume v1",
             "deleteNetwork n1",
             "deleteAccount a1",
-            "deleteNetwork n1",
         ]
     );
     assert_eq!(
@@ -130,10 +129,10 @@ fn a_failure_does_not_stop_the_rest_and_not_found_counts_as_done() {
     assert_eq!(report.failures.len(), 1);
     let failure = &report.failures[0];
     assert_eq!(failure.deletion.id, "n1");
-    assert_eq!(failure.error.code(), Some(ErrorCode::InternalError));
+    assert_eq!(failure.error.code(), Some(ErrorCode::AccountError));
     assert_eq!(
         report.to_string(),
-        "cleanup: 1 deleted, 2 already gone, 1 failed\n  could not delete Network n1 (deleteNetwork): deleteNetwork was rejected (530/4350): scripted failure"
+        "cleanup: 1 deleted, 2 already gone, 1 failed\n  could not delete Network n1 (deleteNetwork): deleteNetwork was rejected (531/4350): scripted failure"
     );
     // What failed stays pending in the ledger for `marvin cleanup`.
     assert_eq!(ledger.pending(), ["n1"]);
@@ -164,10 +163,40 @@ fn a_deletion_that_waited_for_another_succeeds_on_the_retry() {
 }
 
 #[test]
+fn passing_failures_are_retried_in_rounds_until_they_pass() {
+    let fake = FakeCloud::start();
+    let client = fake.client();
+    let ledger = TempLedger::new("transient");
+    let stack = CleanupStack::new("t::transient", "run-transient", Some(ledger.ledger()));
+    // The VM's deletion fails twice (a 530, then a failed job); its network,
+    // deleted after it, is still in use the first time.
+    fake.script("vm1", &[Answer::Fail(530), Answer::Fail(533)]);
+    fake.script("n1", &[Answer::Fail(530)]);
+    drop(stack.manage(Thing::new("Network", "n1"), &client));
+    drop(stack.manage(Thing::new("VirtualMachine", "vm1"), &client));
+    drop(stack.manage(Thing::new("Account", "a1"), &client));
+    let report = runtime().block_on(stack.run());
+    assert!(report.is_clean(), "{report}");
+    // Retries come after the rest of the stack, in the original order.
+    assert_eq!(
+        fake.deletions(),
+        [
+            "destroyVirtualMachine vm1",
+            "deleteNetwork n1",
+            "deleteAccount a1",
+            "destroyVirtualMachine vm1",
+            "deleteNetwork n1",
+            "destroyVirtualMachine vm1",
+        ]
+    );
+    assert!(ledger.pending().is_empty());
+}
+
+#[test]
 fn async_job_failures_are_cleanup_failures() {
     let fake = FakeCloud::start();
     let stack = CleanupStack::new("t::jobs", "run-jobs", None);
-    fake.script("vm1", &[Answer::Fail(530), Answer::Fail(530)]);
+    fake.script("vm1", &[Answer::Fail(531)]);
     fake.script("vm2", &[Answer::NotFound]);
     drop(stack.manage(Thing::new("VirtualMachine", "vm1"), &fake.client()));
     drop(stack.manage(Thing::new("VirtualMachine", "vm2"), &fake.client()));

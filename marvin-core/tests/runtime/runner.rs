@@ -21,6 +21,7 @@ fn settings(ledger: &TempLedger) -> RunSettings {
         selected_tags: None,
         termination_grace: None,
         hardware: false,
+        chaos: None,
     }
 }
 
@@ -109,7 +110,7 @@ fn a_panic_is_reraised_after_cleanup() {
 fn a_failing_cleanup_does_not_hide_the_panic() {
     let fake = FakeCloud::start();
     let ledger = TempLedger::new("panic-and-leak");
-    fake.script("n1", &[Answer::Fail(530), Answer::Fail(530)]);
+    fake.script("n1", &[Answer::Fail(531)]);
     let message = failure_of(|| {
         run_test_with(
             settings(&ledger),
@@ -126,10 +127,7 @@ fn a_failing_cleanup_does_not_hide_the_panic() {
     });
     assert_eq!(message, "the test's own failure");
     // The failure did not stop the account's deletion; n1 is left in the ledger.
-    assert_eq!(
-        fake.deletions(),
-        ["deleteNetwork n1", "deleteAccount a1", "deleteNetwork n1"]
-    );
+    assert_eq!(fake.deletions(), ["deleteNetwork n1", "deleteAccount a1"]);
     assert_eq!(ledger.pending(), ["n1"]);
 }
 
@@ -168,7 +166,7 @@ fn an_error_fails_the_test_with_its_display() {
 fn a_passing_test_whose_cleanup_fails_fails() {
     let fake = FakeCloud::start();
     let ledger = TempLedger::new("leak");
-    fake.script("n1", &[Answer::Fail(536), Answer::Fail(536)]);
+    fake.script("n1", &[Answer::Fail(531)]);
     let message = failure_of(|| {
         run_test_with(
             settings(&ledger),
@@ -392,7 +390,7 @@ fn child(scenario: &str, fake: &FakeCloud, ledger: &TempLedger, grace: &str) -> 
 fn a_failing_test_prints_its_failure_then_cleanup_failures_then_its_trace() {
     let fake = FakeCloud::start();
     let ledger = TempLedger::new("child-output");
-    fake.script("leaky-n1", &[Answer::Fail(530), Answer::Fail(530)]);
+    fake.script("leaky-n1", &[Answer::Fail(531)]);
     let output = child("panic-with-leak", &fake, &ledger, "0")
         .output()
         .unwrap();
@@ -402,14 +400,14 @@ fn a_failing_test_prints_its_failure_then_cleanup_failures_then_its_trace() {
         .find("the test's own failure")
         .unwrap_or_else(|| panic!("no panic in:\n{stderr}"));
     let cleanup = stderr
-        .find("child::panics: cleanup: 0 deleted, 0 already gone, 1 failed\n  could not delete Network leaky-n1 (deleteNetwork): deleteNetwork was rejected (530/4350): scripted failure")
+        .find("child::panics: cleanup: 0 deleted, 0 already gone, 1 failed\n  could not delete Network leaky-n1 (deleteNetwork): deleteNetwork was rejected (531/4350): scripted failure")
         .unwrap_or_else(|| panic!("no cleanup report in:\n{stderr}"));
     let trace = stderr
         .find("API calls of child::panics (2):\n    1. listZones -> ok (")
         .unwrap_or_else(|| panic!("no trace in:\n{stderr}"));
     assert!(panic < cleanup && cleanup < trace, "{stderr}");
     assert!(
-        stderr.contains("    2. deleteNetwork id=leaky-n1 -> failed 530: "),
+        stderr.contains("    2. deleteNetwork id=leaky-n1 -> failed 531: "),
         "{stderr}"
     );
     assert_eq!(ledger.pending(), ["leaky-n1"]);

@@ -15,6 +15,7 @@ fn settings(ledger: &TempLedger) -> RunSettings {
         selected_tags: None,
         termination_grace: None,
         hardware: false,
+        chaos: None,
     }
 }
 
@@ -29,7 +30,7 @@ fn runtime() -> tokio::runtime::Runtime {
 fn outcomes_of_concurrent_tests_are_kept_apart() {
     let fake = FakeCloud::start();
     let ledger = TempLedger::new("scenario-concurrent");
-    fake.script("leaky", &[Answer::Fail(530), Answer::Fail(530)]);
+    fake.script("leaky", &[Answer::Fail(531)]);
     let settings = settings(&ledger);
     let client = fake.client();
     let spec_pass = TestSpec::new("t::pass");
@@ -128,7 +129,7 @@ fn outcomes_of_concurrent_tests_are_kept_apart() {
                 .error
                 .code()
                 .should()
-                .have_value(ErrorCode::InternalError);
+                .have_value(ErrorCode::AccountError);
         }
         other => panic!("expected a cleanup report, got {other:?}"),
     }

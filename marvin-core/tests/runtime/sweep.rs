@@ -97,7 +97,9 @@ fn sweep_of_all_runs_reports_failures_and_keeps_them_pending() {
     ledger
         .record(Event::Created, "r3", "t::sweep", &forced)
         .unwrap();
-    fake.script("n2", &[Answer::Fail(530), Answer::Fail(530)]);
+    // 531 is final; a passing failure (530) of r1's deletion is retried.
+    fake.script("n2", &[Answer::Fail(531)]);
+    fake.script("n1", &[Answer::Fail(530)]);
     let report = runtime()
         .block_on(sweep(&fake.client(), &temp.path, None, false))
         .unwrap();
@@ -106,7 +108,18 @@ fn sweep_of_all_runs_reports_failures_and_keeps_them_pending() {
     assert_eq!(report.failures[0].0.id, "n2");
     assert_eq!(
         report.to_string(),
-        "3 pending: 2 deleted, 0 already gone, 1 failed\n  could not delete Network n2 (run r2): deleteNetwork was rejected (530/4350): scripted failure"
+        "3 pending: 2 deleted, 0 already gone, 1 failed\n  could not delete Network n2 (run r2): deleteNetwork was rejected (531/4350): scripted failure"
     );
     assert_eq!(temp.pending(), ["n2"]);
+    // n1 was tried again once the others had had their turn.
+    let deletions = fake.deletions();
+    assert_eq!(
+        deletions.iter().filter(|d| d.ends_with(" n1")).count(),
+        2,
+        "{deletions:?}"
+    );
+    assert_eq!(
+        deletions.last().map(String::as_str),
+        Some("deleteNetwork n1")
+    );
 }

@@ -27,6 +27,7 @@ impl Harness {
             selected_tags: None,
             termination_grace: None,
             hardware: false,
+            chaos: None,
         };
         let ctx = TestContext::new(client, &TestSpec::new(name), &settings);
         Harness { simulator, ctx }
