@@ -2,11 +2,15 @@
 //! VMs (spread over 100 accounts, a fifth of them stopped, a tenth tagged)
 //! straight into the database of an embedded simulator, then times 500-item
 //! pages through the real handler (validation, scope, query, JSON) with and
-//! without filters.
+//! without filters: each call gives the answer's JSON text, as an HTTP
+//! client receives it inside the envelope (`call_as_admin_text`).
 //!
 //! ```text
-//! cargo run --release -p marvin-simulator --example scale -- [--vms 100000] [--runs 5]
+//! cargo run --release -p marvin-simulator --example scale -- [--vms 100000] [--runs 5] [--only N]
 //! ```
+//!
+//! `--only N` runs only the N-th query of the table (1 is `listall, page 1`),
+//! for profiling.
 //!
 //! Results go in `docs/simulator-scale.md`.
 
@@ -18,12 +22,15 @@ use rusqlite::params;
 struct Args {
     vms: usize,
     runs: usize,
+    /// Only this query of the table (1-based), when given.
+    only: Option<usize>,
 }
 
 fn args() -> Args {
     let mut parsed = Args {
         vms: 100_000,
         runs: 5,
+        only: None,
     };
     let mut raw = std::env::args().skip(1);
     while let Some(flag) = raw.next() {
@@ -34,6 +41,7 @@ fn args() -> Args {
         match flag.as_str() {
             "--vms" => parsed.vms = value,
             "--runs" => parsed.runs = value,
+            "--only" => parsed.only = Some(value),
             other => panic!("unknown flag {other}"),
         }
     }
@@ -212,7 +220,10 @@ fn main() {
     });
     println!("| query | items | count | median of {} |", args.runs);
     println!("|---|---|---|---|");
-    for (label, params) in pages {
+    for (number, (label, params)) in pages.into_iter().enumerate() {
+        if args.only.is_some_and(|only| only != number + 1) {
+            continue;
+        }
         let params: Vec<(&str, String)> = params
             .into_iter()
             .map(|(k, v)| {
@@ -229,9 +240,10 @@ fn main() {
         for _ in 0..args.runs {
             let started = Instant::now();
             let answer = sim
-                .call_as_admin("listVirtualMachines", &borrowed)
+                .call_as_admin_text("listVirtualMachines", &borrowed)
                 .expect("listVirtualMachines");
             samples.push(started.elapsed());
+            let answer: serde_json::Value = serde_json::from_str(&answer).expect("JSON");
             let items = answer["virtualmachine"].as_array().map_or(0, Vec::len);
             shape = (items, answer["count"].as_u64().unwrap_or(0));
         }

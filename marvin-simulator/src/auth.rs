@@ -11,6 +11,8 @@
 //! Every failure is the same 401, so a caller learns nothing about which
 //! part was wrong. Users and accounts must be enabled.
 
+use std::collections::HashMap;
+
 use rusqlite::{OptionalExtension, Transaction};
 use time::OffsetDateTime;
 
@@ -54,6 +56,7 @@ pub(crate) fn authenticate(
     tx: &Transaction<'_>,
     request: &mut Request,
     now: OffsetDateTime,
+    keys: &mut KeyCache,
 ) -> Result<(Caller, Via), ApiError> {
     if request.integration {
         return Ok((root_admin(tx)?, Via::Integration));
@@ -62,9 +65,71 @@ pub(crate) fn authenticate(
         return Ok((caller, Via::Session));
     }
     if find(&request.pairs, "apikey").is_some() {
-        return Ok((signed(tx, request, now)?, Via::Key));
+        return Ok((signed(tx, request, now, keys)?, Via::Key));
     }
     Err(ApiError::unauthorized())
+}
+
+/// The owners of API keys (caller, state, secret), kept while the database
+/// does not change: any write at all (SQLite's `total_changes` moves, rolled
+/// back or not) empties it, so a new key, a disabled user or a deleted
+/// account counts from the next call on. Only for a database that nothing
+/// but this connection writes (in memory); otherwise every lookup reads it.
+pub(crate) struct KeyCache {
+    enabled: bool,
+    stamp: u64,
+    entries: HashMap<String, (Caller, Row)>,
+}
+
+/// How many keys the cache keeps before it starts over.
+const KEY_CACHE: usize = 1024;
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Keys and secrets stay out.
+        f.debug_struct("KeyCache")
+            .field("enabled", &self.enabled)
+            .field("entries", &self.entries.len())
+            .finish()
+    }
+}
+
+impl KeyCache {
+    /// A cache, used only when `enabled`.
+    pub(crate) fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            stamp: 0,
+            entries: HashMap::new(),
+        }
+    }
+
+    /// The owner of `api_key`, from the cache while nothing was written.
+    fn owner(
+        &mut self,
+        tx: &Transaction<'_>,
+        api_key: &str,
+    ) -> Result<Option<(Caller, Row)>, ApiError> {
+        if !self.enabled {
+            return load(tx, By::ApiKey, api_key);
+        }
+        let stamp = tx.total_changes();
+        if stamp != self.stamp {
+            self.entries.clear();
+            self.stamp = stamp;
+        }
+        if let Some(found) = self.entries.get(api_key) {
+            return Ok(Some(found.clone()));
+        }
+        let found = load(tx, By::ApiKey, api_key)?;
+        if let Some(found) = &found {
+            if self.entries.len() >= KEY_CACHE {
+                self.entries.clear();
+            }
+            self.entries.insert(api_key.to_string(), found.clone());
+        }
+        Ok(found)
+    }
 }
 
 /// The root admin the integration listener and fixtures act as: the
@@ -80,8 +145,8 @@ pub(crate) fn root_admin(tx: &Transaction<'_>) -> Result<Caller, ApiError> {
         )
         .optional()?;
     let user_id = user_id.ok_or_else(|| ApiError::internal("no root admin user exists"))?;
-    let (caller, _) = load(tx, "u.id = ?1", &user_id)?
-        .ok_or_else(|| ApiError::internal("root admin vanished"))?;
+    let (caller, _) =
+        load(tx, By::Id, &user_id)?.ok_or_else(|| ApiError::internal("root admin vanished"))?;
     Ok(caller)
 }
 
@@ -91,27 +156,44 @@ pub(crate) fn caller_of_user(
     tx: &Transaction<'_>,
     user_id: &str,
 ) -> Result<Option<(Caller, bool)>, ApiError> {
-    Ok(load(tx, "u.id = ?1", user_id)?.map(|(caller, row)| (caller, row.enabled)))
+    Ok(load(tx, By::Id, user_id)?.map(|(caller, row)| (caller, row.enabled)))
 }
 
 /// What else the caller query returns.
+#[derive(Clone)]
 struct Row {
     enabled: bool,
     secret_key: Option<String>,
 }
 
-fn load(
-    tx: &Transaction<'_>,
-    condition: &str,
-    arg: &str,
-) -> Result<Option<(Caller, Row)>, ApiError> {
-    let sql = format!(
-        "SELECT u.id, a.id, a.name, a.account_type, d.id, d.path, r.role_type, u.state, a.state, u.secret_key
-         FROM users u JOIN accounts a ON a.id = u.account_id JOIN domains d ON d.id = a.domain_id
-         LEFT JOIN roles r ON r.id = a.role_id
-         WHERE {condition}"
-    );
-    let mut stmt = tx.prepare_cached(&sql)?;
+/// Which user [`load`] looks for.
+#[derive(Debug, Clone, Copy)]
+enum By {
+    /// The user's id.
+    Id,
+    /// The user's API key.
+    ApiKey,
+}
+
+/// The caller query, up to its condition.
+macro_rules! caller_query {
+    ($condition:literal) => {
+        concat!(
+            "SELECT u.id, a.id, a.name, a.account_type, d.id, d.path, r.role_type, u.state, a.state, u.secret_key
+             FROM users u JOIN accounts a ON a.id = u.account_id JOIN domains d ON d.id = a.domain_id
+             LEFT JOIN roles r ON r.id = a.role_id
+             WHERE ",
+            $condition
+        )
+    };
+}
+
+fn load(tx: &Transaction<'_>, by: By, arg: &str) -> Result<Option<(Caller, Row)>, ApiError> {
+    let sql = match by {
+        By::Id => caller_query!("u.id = ?1"),
+        By::ApiKey => caller_query!("u.api_key = ?1"),
+    };
+    let mut stmt = tx.prepare_cached(sql)?;
     let found = stmt
         .query_row([arg], |row| {
             let account_type: i64 = row.get(3)?;
@@ -191,9 +273,12 @@ fn signed(
     tx: &Transaction<'_>,
     request: &mut Request,
     now: OffsetDateTime,
+    keys: &mut KeyCache,
 ) -> Result<Caller, ApiError> {
     let api_key = find(&request.pairs, "apikey").unwrap_or_default();
-    let (caller, row) = load(tx, "u.api_key = ?1", api_key)?.ok_or_else(ApiError::unauthorized)?;
+    let (caller, row) = keys
+        .owner(tx, api_key)?
+        .ok_or_else(ApiError::unauthorized)?;
     let secret = row
         .secret_key
         .filter(|s| !s.is_empty())

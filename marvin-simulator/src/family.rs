@@ -181,6 +181,16 @@ pub enum Reply {
         /// The total number of matches, not the page size.
         count: usize,
     },
+    /// [`Reply::List`] with items already written as JSON text (lists
+    /// rendered straight from their rows, without building `Value`s).
+    Rendered {
+        /// The entity key.
+        key: &'static str,
+        /// The items of the requested page.
+        items: Rendered,
+        /// The total number of matches, not the page size.
+        count: usize,
+    },
     /// `{"<cmd>response": {"success": true}}` (plus `displaytext` when given).
     Success(Option<String>),
     /// `{"<cmd>response": value}`, unwrapped (login, queryAsyncJobResult).
@@ -204,10 +214,74 @@ impl std::fmt::Debug for Reply {
                 .field("items", items)
                 .field("count", count)
                 .finish(),
+            Self::Rendered { key, items, count } => f
+                .debug_struct("Rendered")
+                .field("key", key)
+                .field("items", &items.len())
+                .field("count", count)
+                .finish(),
             Self::Success(text) => f.debug_tuple("Success").field(text).finish(),
             Self::Bare(value) => f.debug_tuple("Bare").field(value).finish(),
             Self::Job(job) => job.fmt(f),
         }
+    }
+}
+
+/// JSON objects written as text, in order: the items of a
+/// [`Reply::Rendered`]. Each is what the envelope would write for the
+/// equivalent `Value` (keys sorted, no null fields at any depth).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    /// The items, comma-separated.
+    text: Vec<u8>,
+    len: usize,
+}
+
+impl Rendered {
+    /// Appends one item, written by `write` (which must write one JSON
+    /// value, or nothing and fail).
+    pub(crate) fn push<E>(
+        &mut self,
+        write: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mark = self.text.len();
+        if self.len > 0 {
+            self.text.push(b',');
+        }
+        match write(&mut self.text) {
+            Ok(()) => {
+                self.len += 1;
+                Ok(())
+            }
+            Err(error) => {
+                self.text.truncate(mark);
+                Err(error)
+            }
+        }
+    }
+
+    /// How many items.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The items, comma-separated (without the brackets of an array).
+    pub(crate) fn text(&self) -> &[u8] {
+        &self.text
+    }
+
+    /// The items as values.
+    pub fn to_values(&self) -> Vec<Value> {
+        let mut array = Vec::with_capacity(self.text.len() + 2);
+        array.push(b'[');
+        array.extend_from_slice(&self.text);
+        array.push(b']');
+        serde_json::from_slice(&array).unwrap_or_default()
     }
 }
 

@@ -6,12 +6,14 @@
 //!
 //! A zone-scoped fault (armed with `zoneid`) fires only for calls whose
 //! `zoneid` parameter names that zone, and wins over a global one; among
-//! equals the oldest fires first.
+//! equals the oldest fires first. A fault with a `probability` below 1
+//! fires on each matching call with that probability; when it does not,
+//! the next matching fault (in the same order) gets its chance.
 
 use std::time::Duration;
 
 use marvin_core::{CsErrorCode, ErrorCode};
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::Transaction;
 
 use crate::error::ApiError;
 use crate::params::Params;
@@ -45,55 +47,94 @@ pub(crate) fn take(
     isasync: bool,
     params: &Params,
 ) -> Result<Option<Fired>, ApiError> {
+    take_with(tx, command, isasync, params, &mut rand::random_bool)
+}
+
+/// [`take`] with the dice: `roll(p)` says whether a fault of probability
+/// `p` (below 1) fires this time.
+pub(crate) fn take_with(
+    tx: &Transaction<'_>,
+    command: &str,
+    isasync: bool,
+    params: &Params,
+    roll: &mut dyn FnMut(f64) -> bool,
+) -> Result<Option<Fired>, ApiError> {
     let zone = params.str("zoneid").unwrap_or("");
-    let found = tx
+    let candidates = tx
         .prepare_cached(
-            "SELECT id, action, target, error_code, cs_error_code, error_text, delay_ms FROM simulator_faults
+            "SELECT id, action, target, error_code, cs_error_code, error_text, delay_ms, probability
+             FROM simulator_faults
              WHERE api_name = ?1 AND remaining != 0 AND (zone_id IS NULL OR zone_id = ?2 COLLATE NOCASE)
-             ORDER BY zone_id IS NULL, seq LIMIT 1",
+             ORDER BY zone_id IS NULL, seq",
         )?
-        .query_row(rusqlite::params![command.to_ascii_lowercase(), zone], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, Option<i64>>(3)?,
-                row.get::<_, Option<i64>>(4)?,
-                row.get::<_, Option<String>>(5)?,
-                row.get::<_, i64>(6)?,
-            ))
-        })
-        .optional()?;
-    let Some((id, action, target, code, cs_code, text, delay_ms)) = found else {
-        return Ok(None);
-    };
-    tx.prepare_cached(
-        "UPDATE simulator_faults SET remaining = CASE WHEN remaining > 0 THEN remaining - 1 ELSE remaining END,
-                fired = fired + 1 WHERE id = ?1",
-    )?
-    .execute([&id])?;
-    let wait = Duration::from_millis(u64::try_from(delay_ms).unwrap_or(0));
-    let action = match action.as_str() {
-        "hang" => Action::Hang(wait),
-        "delay" => Action::Delay(wait),
-        _ => {
-            let code = u16::try_from(code.unwrap_or(530)).unwrap_or(530);
-            let cs_code = cs_code
-                .and_then(|c| u32::try_from(c).ok())
-                .map(CsErrorCode::from_u32)
-                .unwrap_or_else(|| default_cs_code(code));
-            let text = text.unwrap_or_else(|| format!("Simulated failure of {command}"));
-            Action::Fail(ApiError {
-                code: ErrorCode::from_u16(code),
-                cs_code: (code != 401).then_some(cs_code),
-                text,
+        .query_map(rusqlite::params![command.to_ascii_lowercase(), zone], |row| {
+            Ok(Candidate {
+                id: row.get(0)?,
+                action: row.get(1)?,
+                target: row.get(2)?,
+                code: row.get(3)?,
+                cs_code: row.get(4)?,
+                text: row.get(5)?,
+                delay_ms: row.get(6)?,
+                probability: row.get(7)?,
             })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    for candidate in candidates {
+        let fires = candidate.probability >= 1.0 || roll(candidate.probability.max(0.0));
+        tx.prepare_cached(
+            "UPDATE simulator_faults SET matched = matched + 1,
+                    remaining = CASE WHEN ?2 AND remaining > 0 THEN remaining - 1 ELSE remaining END,
+                    fired = fired + ?2 WHERE id = ?1",
+        )?
+        .execute(rusqlite::params![candidate.id, fires])?;
+        if fires {
+            return Ok(Some(candidate.fire(command, isasync)));
         }
-    };
-    Ok(Some(Fired {
-        action,
-        on_job: isasync && target == "job",
-    }))
+    }
+    Ok(None)
+}
+
+/// An armed fault that matches a call.
+struct Candidate {
+    id: String,
+    action: String,
+    target: String,
+    code: Option<i64>,
+    cs_code: Option<i64>,
+    text: Option<String>,
+    delay_ms: i64,
+    probability: f64,
+}
+
+impl Candidate {
+    fn fire(self, command: &str, isasync: bool) -> Fired {
+        let wait = Duration::from_millis(u64::try_from(self.delay_ms).unwrap_or(0));
+        let action = match self.action.as_str() {
+            "hang" => Action::Hang(wait),
+            "delay" => Action::Delay(wait),
+            _ => {
+                let code = u16::try_from(self.code.unwrap_or(530)).unwrap_or(530);
+                let cs_code = self
+                    .cs_code
+                    .and_then(|c| u32::try_from(c).ok())
+                    .map(CsErrorCode::from_u32)
+                    .unwrap_or_else(|| default_cs_code(code));
+                let text = self
+                    .text
+                    .unwrap_or_else(|| format!("Simulated failure of {command}"));
+                Action::Fail(ApiError {
+                    code: ErrorCode::from_u16(code),
+                    cs_code: (code != 401).then_some(cs_code),
+                    text,
+                })
+            }
+        };
+        Fired {
+            action,
+            on_job: isasync && self.target == "job",
+        }
+    }
 }
 
 /// The error a hang ends with once its bound has passed.
@@ -122,5 +163,205 @@ pub(crate) fn default_cs_code(code: u16) -> CsErrorCode {
         536 => CsErrorCode::ResourceInUse,
         537 => CsErrorCode::NetworkRuleConflict,
         _ => CsErrorCode::CloudRuntime,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+    use crate::families::testkit::{Kit, code};
+
+    /// Arms a fault as the admin; returns its id.
+    fn arm(kit: &mut Kit, params: &[(&str, &str)]) -> String {
+        let admin = kit.admin();
+        let answer = kit
+            .call(&admin, "configureSimulatorFault", params)
+            .expect("configureSimulatorFault");
+        answer["simulatorfault"]["id"]
+            .as_str()
+            .expect("an id")
+            .to_string()
+    }
+
+    fn fault(kit: &mut Kit, id: &str) -> Value {
+        let admin = kit.admin();
+        let answer = kit
+            .call(&admin, "listSimulatorFaults", &[("id", id)])
+            .expect("listSimulatorFaults");
+        answer["simulatorfault"][0].clone()
+    }
+
+    /// `calls` calls of `command`, with `roll` as the dice; how many fired
+    /// and which fault's code each firing had.
+    fn calls(
+        kit: &mut Kit,
+        command: &str,
+        calls: usize,
+        roll: &mut dyn FnMut(f64) -> bool,
+    ) -> Vec<Option<u16>> {
+        (0..calls)
+            .map(|_| {
+                let tx = kit.conn.transaction().expect("transaction");
+                let fired = take_with(&tx, command, true, &Params::new(), roll).expect("take");
+                tx.commit().expect("commit");
+                fired.map(|fired| match fired.action {
+                    Action::Fail(error) => error.code.as_u16(),
+                    _ => 0,
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_probable_fault_fires_when_the_dice_say_so_and_counts_every_match() {
+        let mut kit = Kit::new();
+        let id = arm(
+            &mut kit,
+            &[
+                ("apiname", "deployVirtualMachine"),
+                ("action", "fail"),
+                ("count", "-1"),
+                ("probability", "0.25"),
+                ("errorcode", "533"),
+            ],
+        );
+        // Fires on every fourth roll.
+        let mut n = 0;
+        let mut roll = |p: f64| {
+            assert!((p - 0.25).abs() < 1e-12, "{p}");
+            n += 1;
+            n % 4 == 0
+        };
+        let fired = calls(&mut kit, "deployVirtualMachine", 8, &mut roll);
+        assert_eq!(
+            fired,
+            [None, None, None, Some(533), None, None, None, Some(533)]
+        );
+        let listed = fault(&mut kit, &id);
+        assert_eq!(listed["probability"], 0.25);
+        assert_eq!(listed["matched"], 8);
+        assert_eq!(listed["fired"], 2);
+        assert_eq!(listed["count"], -1);
+    }
+
+    #[test]
+    fn count_still_bounds_the_firings_of_a_probable_fault() {
+        let mut kit = Kit::new();
+        let id = arm(
+            &mut kit,
+            &[
+                ("apiname", "createVolume"),
+                ("action", "fail"),
+                ("count", "2"),
+                ("probability", "0.5"),
+            ],
+        );
+        let mut roll = |_: f64| true;
+        let fired = calls(&mut kit, "createVolume", 4, &mut roll);
+        assert_eq!(fired, [Some(530), Some(530), None, None]);
+        let listed = fault(&mut kit, &id);
+        assert_eq!(
+            (listed["count"].clone(), listed["fired"].clone()),
+            (0.into(), 2.into())
+        );
+        // Exhausted: later calls no longer reach it.
+        assert_eq!(listed["matched"], 2);
+    }
+
+    #[test]
+    fn when_a_fault_does_not_fire_the_next_one_gets_its_chance() {
+        let mut kit = Kit::new();
+        let first = arm(
+            &mut kit,
+            &[
+                ("apiname", "deleteNetwork"),
+                ("action", "fail"),
+                ("count", "-1"),
+                ("probability", "0.1"),
+                ("errorcode", "536"),
+            ],
+        );
+        let second = arm(
+            &mut kit,
+            &[
+                ("apiname", "deleteNetwork"),
+                ("action", "fail"),
+                ("count", "-1"),
+                ("probability", "0.2"),
+                ("errorcode", "534"),
+            ],
+        );
+        // The first fault's dice never fire, the second's always do.
+        let mut roll = |p: f64| p > 0.15;
+        let fired = calls(&mut kit, "deleteNetwork", 3, &mut roll);
+        assert_eq!(fired, [Some(534), Some(534), Some(534)]);
+        assert_eq!(fault(&mut kit, &first)["matched"], 3);
+        assert_eq!(fault(&mut kit, &first)["fired"], 0);
+        assert_eq!(fault(&mut kit, &second)["fired"], 3);
+    }
+
+    #[test]
+    fn a_fault_without_probability_always_fires_and_never_rolls() {
+        let mut kit = Kit::new();
+        let id = arm(&mut kit, &[("apiname", "deleteVolume"), ("action", "fail")]);
+        let mut roll = |_: f64| -> bool { panic!("a certain fault does not roll") };
+        let fired = calls(&mut kit, "deleteVolume", 2, &mut roll);
+        assert_eq!(fired, [Some(530), None]);
+        assert_eq!(fault(&mut kit, &id)["probability"], 1.0);
+    }
+
+    #[test]
+    fn the_real_dice_fire_about_as_often_as_asked() {
+        let mut kit = Kit::new();
+        arm(
+            &mut kit,
+            &[
+                ("apiname", "createNetwork"),
+                ("action", "fail"),
+                ("count", "-1"),
+                ("probability", "0.1"),
+            ],
+        );
+        let fired = (0..4000)
+            .filter(|_| {
+                let tx = kit.conn.transaction().expect("transaction");
+                let fired = take(&tx, "createNetwork", false, &Params::new()).expect("take");
+                tx.commit().expect("commit");
+                fired.is_some()
+            })
+            .count();
+        // 400 expected; 5 standard deviations is about 95.
+        assert!((300..=500).contains(&fired), "{fired} of 4000");
+    }
+
+    #[test]
+    fn probabilities_out_of_range_are_refused_with_431() {
+        let mut kit = Kit::new();
+        let admin = kit.admin();
+        for bad in ["0", "-0.5", "1.01", "2", "NaN", "inf", "x"] {
+            let error = kit
+                .call(
+                    &admin,
+                    "configureSimulatorFault",
+                    &[
+                        ("apiname", "createNetwork"),
+                        ("action", "fail"),
+                        ("probability", bad),
+                    ],
+                )
+                .expect_err(bad);
+            assert_eq!(code(&error), 431, "{bad}: {}", error.text);
+            assert!(error.text.contains("probability"), "{}", error.text);
+        }
+        arm(
+            &mut kit,
+            &[
+                ("apiname", "createNetwork"),
+                ("action", "fail"),
+                ("probability", "1"),
+            ],
+        );
     }
 }

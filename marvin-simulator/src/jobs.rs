@@ -1,6 +1,9 @@
 //! The second half of async commands: after the job delay, the work runs in
 //! its own transaction with a fresh [`Call`] (`job_id` set), and the job row
-//! records the outcome (cloudstack-protocol.md §6, semantics §0):
+//! records the outcome (cloudstack-protocol.md §6, semantics §0). With a
+//! zero job delay and no fault aimed at the job, that happens on the
+//! submitting call's connection right after it commits, before its answer
+//! is sent, so that a poll made after the answer finds the job finished.
 //!
 //! - success: `jobstatus` 1, `jobresultcode` 0, `jobresult` = `{key: object}`
 //!   or `{"success": true}`;
@@ -16,6 +19,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use rusqlite::Connection;
 use serde_json::{Value, json};
 
 use crate::caller::Caller;
@@ -35,6 +39,8 @@ pub(crate) struct PendingJob {
     job: Job,
     delay: Duration,
     forced: Option<ApiError>,
+    /// Whether an injected fault was aimed at it.
+    faulted: bool,
 }
 
 impl std::fmt::Debug for PendingJob {
@@ -57,6 +63,12 @@ impl PendingJob {
     pub(crate) fn delay(&self) -> Duration {
         self.delay
     }
+
+    /// Whether the work runs as soon as its call commits: no wait, and no
+    /// injected fault aimed at it.
+    pub(crate) fn runs_at_once(&self) -> bool {
+        self.delay.is_zero() && self.forced.is_none() && !self.faulted
+    }
 }
 
 /// A job to run after `delay`, changed by an injected fault aimed at jobs.
@@ -69,6 +81,7 @@ pub(crate) fn pending(
     delay: Duration,
     fault: Option<Action>,
 ) -> PendingJob {
+    let faulted = fault.is_some();
     let (delay, forced) = match fault {
         None => (delay, None),
         Some(Action::Fail(error)) => (delay, Some(error)),
@@ -83,18 +96,26 @@ pub(crate) fn pending(
         job,
         delay,
         forced,
+        faulted,
     }
 }
 
 /// Runs a job's work and records its outcome (blocking: takes the lock).
 pub(crate) fn run(engine: &Arc<Engine>, pending: PendingJob) {
+    let mut conn = engine.lock();
+    run_on(&mut conn, pending);
+}
+
+/// Runs a job's work and records its outcome on a connection the caller
+/// holds.
+pub(crate) fn run_on(conn: &mut Connection, pending: PendingJob) {
     let id = pending.id.clone();
-    if let Err(error) = try_run(engine, pending) {
+    if let Err(error) = try_run(conn, pending) {
         tracing::error!(job = %id, %error, "could not record the outcome of an async job");
     }
 }
 
-fn try_run(engine: &Arc<Engine>, pending: PendingJob) -> Result<(), ApiError> {
+fn try_run(conn: &mut Connection, pending: PendingJob) -> Result<(), ApiError> {
     let PendingJob {
         id,
         caller,
@@ -121,7 +142,6 @@ fn try_run(engine: &Arc<Engine>, pending: PendingJob) -> Result<(), ApiError> {
         params: &params,
         command: command.name,
     };
-    let mut conn = engine.lock();
 
     let started = match &event {
         Some(event) => {
@@ -135,7 +155,7 @@ fn try_run(engine: &Arc<Engine>, pending: PendingJob) -> Result<(), ApiError> {
                 subject,
                 None,
             )?;
-            tx.commit()?;
+            engine::commit(tx)?;
             Some(started)
         }
         None => None,
@@ -185,7 +205,7 @@ fn try_run(engine: &Arc<Engine>, pending: PendingJob) -> Result<(), ApiError> {
             started.as_deref(),
         )?;
     }
-    tx.commit()?;
+    engine::commit(tx)?;
     Ok(())
 }
 

@@ -43,11 +43,15 @@
 //! - `Reply::List { key, items, count }` → `{"count": N, "<key>": [...]}`, or
 //!   `{}` when `count` is 0, `{"count": N}` for a page past the end; `count`
 //!   is the total of matches, the items only the page (`call.page()`);
+//! - `Reply::Rendered { key, items, count }` → the same, with items already
+//!   written as JSON text (`Query::list_plain`, the VM list): rows go
+//!   straight from SQLite to the answer without building `Value`s;
 //! - `Reply::Success(text)` → `{"success": true}` (+ `displaytext`);
 //! - `Reply::Bare(value)` → the value unwrapped (login-style answers);
 //! - `Reply::Job(job)` → `{"jobid": .., "id": ..}` now; the work runs after
-//!   the job delay in its own transaction. An async command (per the
-//!   precache) that answers anything else gets a job that returns it.
+//!   the job delay in its own transaction (with no delay, before the answer
+//!   is sent). An async command (per the precache) that answers anything
+//!   else gets a job that returns it.
 //!
 //! Null fields are dropped at every depth, so handlers may emit `null`.
 //! Dates are strings in CloudStack's format ([`time::format`]). Entity keys

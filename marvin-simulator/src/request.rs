@@ -78,17 +78,29 @@ impl Request {
         body: Option<&[u8]>,
     ) -> Result<Self, ApiError> {
         let mut pairs = Vec::new();
-        let mut literal = Vec::new();
         let mut plus = false;
         if let Some(query) = query {
-            plus |= decode_form(query.as_bytes(), &mut pairs, &mut literal)?;
+            plus |= decode_form(query.as_bytes(), true, &mut pairs)?;
         }
         if let Some(body) = body {
-            plus |= decode_form(body, &mut pairs, &mut literal)?;
+            plus |= decode_form(body, true, &mut pairs)?;
         }
+        // The second decoding only matters when a value held a `+`.
+        let literal_plus = if plus {
+            let mut literal = Vec::with_capacity(pairs.len());
+            if let Some(query) = query {
+                decode_form(query.as_bytes(), false, &mut literal)?;
+            }
+            if let Some(body) = body {
+                decode_form(body, false, &mut literal)?;
+            }
+            Some(literal)
+        } else {
+            None
+        };
         Ok(Self {
             pairs,
-            literal_plus: plus.then_some(literal),
+            literal_plus,
             method,
             jsessionid: None,
             sessionkey_cookie: None,
@@ -128,12 +140,12 @@ pub(crate) fn find<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a 
         .map(|(_, v)| v.as_str())
 }
 
-/// Decodes `application/x-www-form-urlencoded` text into both decodings;
-/// returns whether a raw `+` was seen.
+/// Decodes `application/x-www-form-urlencoded` text (`plus_is_space`: `+`
+/// is a space, else kept); returns whether a raw `+` was seen in a value.
 fn decode_form(
     raw: &[u8],
+    plus_is_space: bool,
     pairs: &mut Vec<(String, String)>,
-    literal: &mut Vec<(String, String)>,
 ) -> Result<bool, ApiError> {
     let mut plus = false;
     for segment in raw.split(|&b| b == b'&') {
@@ -145,21 +157,21 @@ fn decode_form(
             None => (segment, &segment[segment.len()..]),
         };
         plus |= value.contains(&b'+');
-        let decoded_name = decode(name, true, name)?;
-        let decoded = decode(value, true, name)?;
-        let kept = if plus {
-            decode(value, false, name)?
-        } else {
-            decoded.clone()
-        };
-        literal.push((decode(name, false, name)?, kept));
-        pairs.push((decoded_name, decoded));
+        pairs.push((
+            decode(name, plus_is_space, name)?,
+            decode(value, plus_is_space, name)?,
+        ));
     }
     Ok(plus)
 }
 
 /// Percent-decodes one component; `plus_is_space` applies form rules.
 fn decode(raw: &[u8], plus_is_space: bool, name_for_errors: &[u8]) -> Result<String, ApiError> {
+    if !raw.iter().any(|&b| b == b'%' || b == b'+') {
+        return std::str::from_utf8(raw)
+            .map(str::to_owned)
+            .map_err(|_| malformed(name_for_errors, "is not valid UTF-8 once decoded"));
+    }
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {

@@ -317,6 +317,20 @@ impl RunningSimulator {
         )
     }
 
+    /// [`RunningSimulator::call_as_admin`], the answer as the JSON text an
+    /// HTTP client receives inside the envelope (`{"count": .., ...}`),
+    /// without building a `Value`.
+    pub fn call_as_admin_text(
+        &self,
+        command: &str,
+        params: &[(&str, &str)],
+    ) -> Result<String, ApiError> {
+        self.engine.run_as_root_text(
+            command,
+            Params::from_pairs(params.iter().map(|(n, v)| (*n, v.to_string()))),
+        )
+    }
+
     /// Serves until `signal` completes, then shuts down gracefully.
     pub async fn serve_until(self, signal: impl Future<Output = ()>) {
         signal.await;

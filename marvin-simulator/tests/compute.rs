@@ -155,3 +155,81 @@ async fn vm_lifecycle_over_http_with_cloudstack_error_codes() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn list_answers_are_the_same_over_http_and_in_process() {
+    let sim = start(false).await;
+    let admin = Client::admin(&sim);
+    let first = |answer: serde_json::Value, key: &str| -> String {
+        answer[key][0]["id"].as_str().unwrap().to_string()
+    };
+    let zone = first(sim.call_as_admin("listZones", &[]).unwrap(), "zone");
+    let offering = first(
+        sim.call_as_admin("listServiceOfferings", &[]).unwrap(),
+        "serviceoffering",
+    );
+    let template = first(
+        sim.call_as_admin("listTemplates", &[("templatefilter", "featured")])
+            .unwrap(),
+        "template",
+    );
+    let mut vms = Vec::new();
+    for name in ["alpha", "beta", "gamma"] {
+        let deployed = sim
+            .call_as_admin(
+                "deployVirtualMachine",
+                &[
+                    ("zoneid", &zone),
+                    ("serviceofferingid", &offering),
+                    ("templateid", &template),
+                    ("name", name),
+                ],
+            )
+            .unwrap();
+        vms.push(
+            deployed["virtualmachine"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    sim.call_as_admin(
+        "createTags",
+        &[
+            ("resourceids", &vms[0]),
+            ("resourcetype", "UserVm"),
+            ("tags[0].key", "tier"),
+            ("tags[0].value", "web \"quoted\""),
+        ],
+    )
+    .unwrap();
+    sim.call_as_admin("stopVirtualMachine", &[("id", &vms[1])])
+        .unwrap();
+    let calls: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("listVirtualMachines", vec![("listall", "true")]),
+        ("listVirtualMachines", vec![("details", "min")]),
+        ("listVirtualMachines", vec![("id", &vms[0])]),
+        (
+            "listVirtualMachines",
+            vec![("page", "2"), ("pagesize", "2")],
+        ),
+        ("listVirtualMachines", vec![("state", "Running")]),
+        ("listVirtualMachines", vec![("keyword", "nothing-matches")]),
+        ("listZones", vec![]),
+        ("listServiceOfferings", vec![]),
+        ("listDomains", vec![("listall", "true")]),
+    ];
+    for (command, params) in calls {
+        let text = sim.call_as_admin_text(command, &params).unwrap();
+        let value = sim.call_as_admin(command, &params).unwrap();
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, value, "{command} {params:?}");
+        let (status, body) = admin.raw(command, &params).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body,
+            format!("{{\"{}response\":{text}}}", command.to_ascii_lowercase()),
+            "{command} {params:?}"
+        );
+    }
+}

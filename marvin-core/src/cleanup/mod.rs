@@ -313,9 +313,12 @@ mod tests {
     }
 
     async fn run(cloud: &RefCell<Cloud>, items: &[&'static str]) -> Vec<(&'static str, bool)> {
-        run_rounds(items.to_vec(), QUICK, |_| None::<()>, async |item| {
-            cloud.borrow_mut().delete(item)
-        })
+        run_rounds(
+            items.to_vec(),
+            QUICK,
+            |_| None::<()>,
+            async |item| cloud.borrow_mut().delete(item),
+        )
         .await
         .into_iter()
         .map(|(item, outcome)| (item, !matches!(outcome, Outcome::Failed(_))))
@@ -419,26 +422,36 @@ mod tests {
             .collect();
         let in_flight = Cell::new(Vec::<&str>::new());
         let most = RefCell::new(std::collections::BTreeMap::<&str, usize>::new());
-        let settled = run_rounds(items, QUICK, |(_, key)| *key, async |(kind, _)| {
-            let mut now = in_flight.take();
-            now.push(kind);
-            assert!(now.iter().all(|k| k == kind), "{now:?} overlap");
-            let mut most_ = most.borrow_mut();
-            let seen = most_.entry(kind).or_default();
-            *seen = (*seen).max(now.len());
-            drop(most_);
-            in_flight.set(now);
-            tokio::task::yield_now().await;
-            let mut now = in_flight.take();
-            let at = now.iter().position(|k| k == kind).expect("in flight");
-            now.remove(at);
-            in_flight.set(now);
-            Outcome::Deleted
-        })
+        let settled = run_rounds(
+            items,
+            QUICK,
+            |(_, key)| *key,
+            async |(kind, _)| {
+                let mut now = in_flight.take();
+                now.push(kind);
+                assert!(now.iter().all(|k| k == kind), "{now:?} overlap");
+                {
+                    let mut most = most.borrow_mut();
+                    let seen = most.entry(kind).or_default();
+                    *seen = (*seen).max(now.len());
+                }
+                in_flight.set(now);
+                tokio::task::yield_now().await;
+                let mut now = in_flight.take();
+                let at = now.iter().position(|k| k == kind).expect("in flight");
+                now.remove(at);
+                in_flight.set(now);
+                Outcome::Deleted
+            },
+        )
         .await;
         assert_eq!(settled.len(), 24);
         let order: Vec<&str> = settled.iter().map(|((kind, _), _)| *kind).collect();
-        assert_eq!(order[19..], ["vm", "ip", "ip", "ip", "account"], "kept in order");
+        assert_eq!(
+            order[19..],
+            ["vm", "ip", "ip", "ip", "account"],
+            "kept in order"
+        );
         assert_eq!(
             *most.borrow(),
             [("account", 1), ("ip", 3), ("vm", CONCURRENT_DELETIONS)].into()

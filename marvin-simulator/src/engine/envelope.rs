@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
-use crate::family::Reply;
+use crate::family::{Rendered, Reply};
 
 /// Commands whose response key is not `<lower-cased name>response`, as the
 /// CloudStack server names them (its `getCommandName()`; the last two keep
@@ -43,6 +43,61 @@ pub(crate) fn response_key(command: Option<&str>) -> String {
     key
 }
 
+/// The body inside the envelope of a sync answer, ready to be written.
+#[derive(Debug)]
+pub(crate) enum Inner {
+    /// A value; its null fields are left out when it is written.
+    Value(Value),
+    /// A list whose items are already JSON text.
+    Rendered {
+        /// The entity key.
+        key: &'static str,
+        /// The items.
+        items: Rendered,
+        /// The total number of matches.
+        count: usize,
+    },
+}
+
+impl Inner {
+    /// The body as a value, without null fields (what [`inner`] gives).
+    pub(crate) fn into_value(self) -> Value {
+        match self {
+            Self::Value(value) => without_nulls(value),
+            Self::Rendered { key, items, count } => list_value(key, items.to_values(), count),
+        }
+    }
+}
+
+/// The body of a non-job reply, for [`wrap`]: like [`inner`], but lists
+/// rendered as text stay text and nulls are left out while writing.
+pub(crate) fn body(reply: Reply) -> Inner {
+    match reply {
+        Reply::Rendered { key, items, count } => Inner::Rendered { key, items, count },
+        Reply::Object { key, value } => {
+            let mut object = Map::with_capacity(1);
+            object.insert(key.into(), value);
+            Inner::Value(Value::Object(object))
+        }
+        Reply::List { key, items, count } => Inner::Value(list_value(key, items, count)),
+        Reply::Success(text) => Inner::Value(success(text)),
+        Reply::Bare(value) => Inner::Value(value),
+        Reply::Job(_) => Inner::Value(json!({})),
+    }
+}
+
+/// `{"count": N, "<key>": [...]}`, each part only when it is not empty.
+fn list_value(key: &str, items: Vec<Value>, count: usize) -> Value {
+    let mut object = Map::with_capacity(2);
+    if count > 0 {
+        object.insert("count".into(), count.into());
+    }
+    if !items.is_empty() {
+        object.insert(key.into(), Value::Array(items));
+    }
+    Value::Object(object)
+}
+
 /// The body inside the envelope for a non-job reply.
 pub(crate) fn inner(reply: Reply) -> Value {
     match reply {
@@ -64,6 +119,7 @@ pub(crate) fn inner(reply: Reply) -> Value {
             }
             Value::Object(object)
         }
+        Reply::Rendered { key, items, count } => list_value(key, items.to_values(), count),
         Reply::Success(text) => success(text),
         Reply::Bare(value) => without_nulls(value),
         Reply::Job(_) => json!({}),
@@ -78,11 +134,155 @@ pub(crate) fn success(text: Option<String>) -> Value {
     }
 }
 
-/// Wraps an inner body under its key.
-pub(crate) fn wrap(key: &str, inner: Value) -> String {
-    let mut object = Map::with_capacity(1);
-    object.insert(key.to_string(), inner);
-    Value::Object(object).to_string()
+/// Wraps an inner body under its key: `{"<key>":<inner>}`, compact, null
+/// fields left out at every depth.
+pub(crate) fn wrap(key: &str, inner: &Inner) -> String {
+    let mut out = Vec::with_capacity(capacity(inner) + key.len() + 8);
+    out.push(b'{');
+    write_str(&mut out, key);
+    out.push(b':');
+    write_inner(&mut out, inner);
+    out.push(b'}');
+    // Only JSON written from `str`s went in.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// An inner body alone, as [`wrap`] writes it.
+pub(crate) fn text(inner: &Inner) -> String {
+    let mut out = Vec::with_capacity(capacity(inner));
+    write_inner(&mut out, inner);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn capacity(inner: &Inner) -> usize {
+    match inner {
+        Inner::Rendered { items, .. } => items.text().len() + 64,
+        Inner::Value(_) => 512,
+    }
+}
+
+fn write_inner(out: &mut Vec<u8>, inner: &Inner) {
+    match inner {
+        Inner::Value(value) => write_value(out, value),
+        Inner::Rendered { key, items, count } => {
+            // The two fields of the object, in key order.
+            let count_first = "count" < *key;
+            // (An items key named `count` replaces the count.)
+            let replaced = *key == "count" && !items.is_empty();
+            out.push(b'{');
+            let mut first = true;
+            for part in if count_first { [0, 1] } else { [1, 0] } {
+                if part == 0 && *count > 0 && !replaced {
+                    if !first {
+                        out.push(b',');
+                    }
+                    first = false;
+                    out.extend_from_slice(b"\"count\":");
+                    out.extend_from_slice(count.to_string().as_bytes());
+                }
+                if part == 1 && !items.is_empty() {
+                    if !first {
+                        out.push(b',');
+                    }
+                    first = false;
+                    write_str(out, key);
+                    out.extend_from_slice(b":[");
+                    out.extend_from_slice(items.text());
+                    out.push(b']');
+                }
+            }
+            out.push(b'}');
+        }
+    }
+}
+
+/// Writes a JSON string (escaped as serde_json escapes).
+pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
+    let bytes = text.as_bytes();
+    if plain(bytes) {
+        // Nothing to escape (the common case: ids, names, dates).
+        out.reserve(bytes.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
+    // Writing into a `Vec` cannot fail.
+    let _ = serde_json::to_writer(&mut *out, text);
+}
+
+/// Whether no byte of `bytes` needs escaping in a JSON string (a control
+/// character, `"` or `\`), checked eight bytes at a time.
+fn plain(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A byte of `word` is zero: its high bit in the result (exact when no
+    // byte of `word` has its high bit set, which `below` checks first).
+    let zero_in = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        // Bytes of 0x80 and above never need escaping; the tests below are
+        // exact for the others, so chunks with any are checked one by one.
+        if word & HIGHS != 0 {
+            if !chunk.iter().all(|&b| plain_byte(b)) {
+                return false;
+            }
+            continue;
+        }
+        let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        if below_space != 0
+            || zero_in(word ^ (ONES * u64::from(b'"'))) != 0
+            || zero_in(word ^ (ONES * u64::from(b'\\'))) != 0
+        {
+            return false;
+        }
+    }
+    chunks.remainder().iter().all(|&b| plain_byte(b))
+}
+
+fn plain_byte(byte: u8) -> bool {
+    byte >= 0x20 && byte != b'"' && byte != b'\\'
+}
+
+/// Writes a value as compact JSON, leaving null fields out at every depth:
+/// the same text as `without_nulls(value)` serialized.
+pub(crate) fn write_value(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Object(object) => {
+            out.push(b'{');
+            let mut first = true;
+            for (name, field) in object {
+                if field.is_null() {
+                    continue;
+                }
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                write_str(out, name);
+                out.push(b':');
+                write_value(out, field);
+            }
+            out.push(b'}');
+        }
+        Value::Array(items) => {
+            out.push(b'[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(b',');
+                }
+                write_value(out, item);
+            }
+            out.push(b']');
+        }
+        // Scalars: writing into a `Vec` cannot fail.
+        scalar => {
+            let _ = serde_json::to_writer(&mut *out, scalar);
+        }
+    }
 }
 
 /// The error body: `{"<key>": {"uuidList": [], "errorcode": .., "cserrorcode": .., "errortext": ..}}`.
@@ -94,7 +294,7 @@ pub(crate) fn error(key: &str, error: &ApiError) -> String {
         inner.insert("cserrorcode".into(), cs.as_u32().into());
     }
     inner.insert("errortext".into(), error.text.clone().into());
-    wrap(key, Value::Object(inner))
+    wrap(key, &Inner::Value(Value::Object(inner)))
 }
 
 /// Removes null fields at every depth (CloudStack leaves them out).
@@ -158,6 +358,94 @@ mod tests {
         let body = error("errorresponse", &ApiError::unauthorized());
         let value: Value = serde_json::from_str(&body).unwrap();
         assert!(value["errorresponse"].get("cserrorcode").is_none());
+    }
+
+    #[test]
+    fn wrapping_is_compact_json_under_the_key_without_nulls() {
+        let inner = json!({"count": 1, "zone": [{"name": "a\"b", "id": "é", "x": null, "y": [null, {"z": null}]}]});
+        let body = wrap("listzonesresponse", &Inner::Value(inner.clone()));
+        assert_eq!(
+            body,
+            json!({"listzonesresponse": without_nulls(inner)}).to_string()
+        );
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut samples: Vec<String> = vec![
+            String::new(),
+            "plain".into(),
+            "0123456789abcdef-0123456789abcdef".into(),
+            "a\"b".into(),
+            "back\\slash".into(),
+            "tab\tnew\nline".into(),
+            "\u{7f}del".into(),
+            "é ü 日本 🦀".into(),
+            "éééé\"éééé".into(),
+            "12345678\u{1}".into(),
+        ];
+        // Every byte value that can stand alone, at every offset of a chunk.
+        for byte in 0u8..0x80 {
+            for offset in 0..9 {
+                let mut text = "x".repeat(offset);
+                text.push(char::from(byte));
+                text.push_str("yyyyyyyy");
+                samples.push(text);
+            }
+        }
+        for text in samples {
+            let mut out = Vec::new();
+            write_str(&mut out, &text);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&text).unwrap(),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn rendered_lists_wrap_like_value_lists() {
+        for key in ["zone", "affinitygroup", "count"] {
+            for (texts, count) in [
+                (vec![], 0),
+                (vec![], 7),
+                (vec![r#"{"a":1}"#], 1),
+                (vec![r#"{"a":1}"#, r#"{"b":"x"}"#], 9),
+            ] {
+                let mut items = Rendered::default();
+                for text in &texts {
+                    items
+                        .push(|out| {
+                            out.extend_from_slice(text.as_bytes());
+                            Ok::<(), ()>(())
+                        })
+                        .unwrap();
+                }
+                let values: Vec<Value> = texts
+                    .iter()
+                    .map(|t| serde_json::from_str(t).unwrap())
+                    .collect();
+                let expected = wrap(
+                    "r",
+                    &body(Reply::List {
+                        key,
+                        items: values.clone(),
+                        count,
+                    }),
+                );
+                let rendered = Inner::Rendered { key, items, count };
+                assert_eq!(wrap("r", &rendered), expected, "{key} {texts:?} {count}");
+                assert_eq!(
+                    rendered.into_value(),
+                    inner(Reply::List {
+                        key,
+                        items: values,
+                        count
+                    })
+                );
+            }
+        }
     }
 
     #[test]

@@ -7,12 +7,14 @@
 //! generic validation ([`validate`]), fault injection ([`crate::faults`]),
 //! the handler, and the envelope ([`envelope`]). A handler error rolls the
 //! transaction back. Async commands get a row in `async_jobs` and their work
-//! runs later in its own transactions ([`crate::jobs`]).
+//! runs in its own transactions ([`crate::jobs`]): right after the call
+//! commits and before its answer is sent when there is nothing to wait for
+//! (a zero job delay and no fault aimed at the job), otherwise later.
 //!
 //! The mutex is a `std::sync::Mutex`, taken only in synchronous code and
 //! never across an `.await`: a call's locked phases are short and run on
-//! the runtime's worker, job work runs in `spawn_blocking`, and the waits
-//! asked for by faults happen between two locked phases.
+//! the runtime's worker, delayed job work runs in `spawn_blocking`, and the
+//! waits asked for by faults happen between two locked phases.
 
 pub(crate) mod envelope;
 #[cfg(test)]
@@ -65,7 +67,7 @@ impl Answer {
         }
     }
 
-    fn ok(key: &str, inner: Value, cookies: Vec<String>) -> Self {
+    fn ok(key: &str, inner: &envelope::Inner, cookies: Vec<String>) -> Self {
         Self {
             status: 200,
             body: envelope::wrap(key, inner),
@@ -109,7 +111,7 @@ pub(crate) struct Prepared {
 
 /// A handler's success, before it becomes an answer.
 struct Executed {
-    inner: Value,
+    inner: envelope::Inner,
     cookies: Vec<String>,
     job: Option<PendingJob>,
 }
@@ -137,6 +139,8 @@ pub(crate) struct Engine {
     /// succeeds (or a reopened database holds one), so that ordinary calls
     /// skip the fault lookup.
     faults_armed: AtomicBool,
+    /// The owners of API keys (see [`auth::KeyCache`]).
+    keys: Mutex<auth::KeyCache>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -251,6 +255,8 @@ impl Engine {
             runtime: Handle::current(),
             shutdown,
             faults_armed: AtomicBool::new(faults_armed),
+            // Only an in-memory database is written by this connection alone.
+            keys: Mutex::new(auth::KeyCache::new(options.db_path.is_none())),
         }))
     }
 
@@ -377,7 +383,10 @@ impl Engine {
                 Ok(Some(caller)) => Ok((caller, Via::Session)),
                 _ => Ok((auth::anonymous(), Via::Anonymous)),
             },
-            _ => auth::authenticate(&tx, &mut request, at),
+            _ => {
+                let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+                auth::authenticate(&tx, &mut request, at, &mut keys)
+            }
         };
         let (caller, via) = match identified {
             Ok(found) => found,
@@ -400,7 +409,7 @@ impl Engine {
             let _ = tx.commit();
             return fail(not_available(&sent));
         }
-        let params = Params::from_pairs(request.pairs.iter().map(|(n, v)| (n.as_str(), v.clone())));
+        let params = Params::from_pairs(std::mem::take(&mut request.pairs));
         if let Err(error) = validate::check(spec, &params, authenticator) {
             let _ = tx.commit();
             return fail(error);
@@ -447,31 +456,62 @@ impl Engine {
                 };
             }
         }
-        Flow::Done(self.finish(tx, prepared))
+        let (answer, job) = self.finish(tx, prepared);
+        if let Some(job) = job {
+            self.start_job(conn, job);
+        }
+        Flow::Done(answer)
     }
 
     /// The second phase after a fault's delay.
     pub(crate) fn proceed(self: &Arc<Self>, conn: &mut Connection, prepared: Prepared) -> Answer {
-        match conn.transaction() {
-            Ok(tx) => self.finish(tx, prepared),
-            Err(error) => Answer::error(
-                &envelope::response_key(Some(prepared.command.name)),
-                &error.into(),
+        let tx = match conn.transaction() {
+            Ok(tx) => tx,
+            Err(error) => {
+                return Answer::error(
+                    &envelope::response_key(Some(prepared.command.name)),
+                    &error.into(),
+                );
+            }
+        };
+        let (answer, job) = self.finish(tx, prepared);
+        if let Some(job) = job {
+            self.start_job(conn, job);
+        }
+        answer
+    }
+
+    /// Runs the handler in `tx` and commits; gives the answer and the job
+    /// to start, if there is one.
+    fn finish(
+        self: &Arc<Self>,
+        tx: Transaction<'_>,
+        prepared: Prepared,
+    ) -> (Answer, Option<PendingJob>) {
+        let key = envelope::response_key(Some(prepared.command.name));
+        match self.execute(tx, prepared) {
+            Ok(executed) => (
+                Answer::ok(&key, &executed.inner, executed.cookies),
+                executed.job,
             ),
+            Err(error) => (Answer::error(&key, &error), None),
         }
     }
 
-    /// Runs the handler in `tx`, commits, and starts the job if there is one.
-    fn finish(self: &Arc<Self>, tx: Transaction<'_>, prepared: Prepared) -> Answer {
-        let key = envelope::response_key(Some(prepared.command.name));
-        match self.execute(tx, prepared) {
-            Ok(executed) => {
-                if let Some(job) = executed.job {
-                    self.spawn_job(job);
-                }
-                Answer::ok(&key, executed.inner, executed.cookies)
-            }
-            Err(error) => Answer::error(&key, &error),
+    /// Starts a job once its call has committed. A job with no wait (a zero
+    /// job delay and no fault aimed at it) runs here and now, on the
+    /// caller's connection, before the call's answer is sent: a client that
+    /// polls right after the answer finds it finished. Others wait on the
+    /// runtime ([`Engine::spawn_job`]).
+    fn start_job(self: &Arc<Self>, conn: &mut Connection, job: PendingJob) {
+        if !job.runs_at_once() {
+            self.spawn_job(job);
+            return;
+        }
+        // The call is committed and answered whatever the work does; a
+        // panicking work leaves its job pending, as on the runtime.
+        if catch_unwind(AssertUnwindSafe(|| crate::jobs::run_on(conn, job))).is_err() {
+            tracing::error!("an async job's work panicked");
         }
     }
 
@@ -551,17 +591,17 @@ impl Engine {
                 self.job_delay,
                 job_fault,
             ));
-            Value::Object(inner)
+            envelope::Inner::Value(Value::Object(inner))
         } else {
-            let inner = envelope::inner(reply);
-            match command.name {
-                "login" => cookies = login_cookies(&tx, &inner)?,
-                "logout" => cookies = logout_cookies(),
+            let inner = envelope::body(reply);
+            match (command.name, &inner) {
+                ("login", envelope::Inner::Value(inner)) => cookies = login_cookies(&tx, inner)?,
+                ("logout", _) => cookies = logout_cookies(),
                 _ => {}
             }
             inner
         };
-        tx.commit()?;
+        commit(tx)?;
         if command.name == crate::families::simulator::CONFIGURE {
             self.faults_armed.store(true, Ordering::Release);
         }
@@ -602,6 +642,24 @@ impl Engine {
         command: &str,
         params: Params,
     ) -> Result<Value, ApiError> {
+        Ok(self.run_as_root_inner(command, params)?.into_value())
+    }
+
+    /// [`Engine::run_as_root`], the answer as the JSON text an HTTP answer
+    /// carries inside its envelope.
+    pub(crate) fn run_as_root_text(
+        self: &Arc<Self>,
+        command: &str,
+        params: Params,
+    ) -> Result<String, ApiError> {
+        Ok(envelope::text(&self.run_as_root_inner(command, params)?))
+    }
+
+    fn run_as_root_inner(
+        self: &Arc<Self>,
+        command: &str,
+        params: Params,
+    ) -> Result<envelope::Inner, ApiError> {
         let executed = {
             let mut conn = self.lock();
             let tx = conn.transaction()?;
@@ -625,8 +683,8 @@ impl Engine {
             return Ok(executed.inner);
         };
         let id = job.id().to_string();
-        crate::jobs::run(self, job);
-        let conn = self.lock();
+        let mut conn = self.lock();
+        crate::jobs::run_on(&mut conn, job);
         let (status, result): (i64, String) = conn.query_row(
             "SELECT status, COALESCE(result, '{}') FROM async_jobs WHERE id = ?1",
             [&id],
@@ -634,7 +692,7 @@ impl Engine {
         )?;
         let result: Value = serde_json::from_str(&result).unwrap_or_default();
         if status == job_rows::SUCCEEDED {
-            return Ok(result);
+            return Ok(envelope::Inner::Value(result));
         }
         let code = result["errorcode"]
             .as_u64()
@@ -656,6 +714,14 @@ impl Engine {
         let conn = self.lock();
         f(&conn)
     }
+}
+
+/// Commits a call's transaction with a cached statement (rusqlite's
+/// `commit` parses `COMMIT` anew each time). A failed commit is rolled back
+/// when `tx` drops, as with `Transaction::commit`.
+pub(crate) fn commit(tx: Transaction<'_>) -> rusqlite::Result<()> {
+    tx.prepare_cached("COMMIT")?.execute([])?;
+    Ok(())
 }
 
 /// 432 for a command this caller may not use (or that does not exist).

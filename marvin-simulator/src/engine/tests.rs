@@ -415,7 +415,8 @@ async fn the_exact_protocol_vectors_authenticate() {
             };
             let mut conn = engine.lock();
             let tx = conn.transaction().unwrap();
-            let outcome = auth::authenticate(&tx, &mut request, now());
+            let mut keys = engine.keys.lock().unwrap();
+            let outcome = auth::authenticate(&tx, &mut request, now(), &mut keys);
             assert_eq!(outcome.is_ok(), expect, "{text}");
             if let Ok((caller, via)) = outcome {
                 assert_eq!(via, Via::Key);

@@ -40,6 +40,9 @@ fn render(reply: Reply) -> Value {
     match reply {
         Reply::Object { key, value } => json!({ key: value }),
         Reply::List { key, items, count } => json!({ "count": count, key: items }),
+        Reply::Rendered { key, items, count } => {
+            json!({ "count": count, key: items.to_values() })
+        }
         Reply::Success(text) => json!({ "success": true, "displaytext": text }),
         Reply::Bare(value) => value,
         Reply::Job(_) => unreachable!("jobs are run before rendering"),

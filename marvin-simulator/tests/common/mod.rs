@@ -45,6 +45,20 @@ impl Client {
 
     /// A signed GET: the HTTP status and the inside of the envelope.
     pub async fn call(&self, command: &str, params: &[(&str, &str)]) -> (u16, Value) {
+        let (status, text) = self.raw(command, params).await;
+        let body: Value = serde_json::from_str(&text).expect("JSON");
+        let key = format!("{}response", command.to_ascii_lowercase());
+        let inner = body
+            .get(&key)
+            .or_else(|| body.get("errorresponse"))
+            .cloned()
+            .unwrap_or(body);
+        (status, inner)
+    }
+
+    /// A signed GET: the HTTP status and the body as sent.
+    #[allow(dead_code)] // Not every test binary uses it.
+    pub async fn raw(&self, command: &str, params: &[(&str, &str)]) -> (u16, String) {
         let mut pairs: Vec<(String, String)> = params
             .iter()
             .map(|(n, v)| (n.to_string(), v.to_string()))
@@ -69,15 +83,7 @@ impl Client {
             .await
             .expect("answered");
         let status = response.status().as_u16();
-        let body: Value =
-            serde_json::from_str(&response.text().await.expect("a body")).expect("JSON");
-        let key = format!("{}response", command.to_ascii_lowercase());
-        let inner = body
-            .get(&key)
-            .or_else(|| body.get("errorresponse"))
-            .cloned()
-            .unwrap_or(body);
-        (status, inner)
+        (status, response.text().await.expect("a body"))
     }
 
     /// A call that must succeed (HTTP 200): the inside of the envelope.

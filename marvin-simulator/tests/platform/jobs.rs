@@ -155,3 +155,113 @@ async fn jobs_are_private_to_their_account() {
     );
     admin.wait_job(&jobid).await;
 }
+
+async fn instant_jobs() -> marvin_simulator::RunningSimulator {
+    start_with(SimulatorConfig {
+        job_delay: Duration::ZERO,
+        ..SimulatorConfig::default()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_zero_delay_job_is_finished_when_its_call_answers() {
+    let sim = instant_jobs().await;
+    let admin = Api::admin(&sim);
+    // Several times: a job finished after the answer would lose a race.
+    for round in 0..10 {
+        let name = format!("instant-{round}");
+        let domain = admin.ok("createDomain", &[("name", &name)]).await;
+        let id = domain["domain"]["id"].as_str().unwrap().to_string();
+        let answer = admin.ok("deleteDomain", &[("id", &id)]).await;
+        let jobid = answer["jobid"].as_str().expect("a jobid").to_string();
+
+        let done = admin.ok("queryAsyncJobResult", &[("jobid", &jobid)]).await;
+        assert_eq!(done["jobstatus"], 1, "round {round}: {done}");
+        assert_eq!(done["jobresultcode"], 0);
+        assert_eq!(done["jobresulttype"], "object");
+        assert_eq!(done["jobresult"], json!({"success": true}));
+        assert_eq!(done["jobinstanceid"], id.as_str());
+        assert!(done.get("completed").is_some(), "{done}");
+
+        let jobs = admin.ok("listAsyncJobs", &[]).await;
+        let listed = jobs["asyncjobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|j| j["jobid"] == jobid.as_str())
+            .unwrap_or_else(|| panic!("job {jobid} not listed: {jobs}"));
+        assert_eq!(listed["jobstatus"], 1, "{listed}");
+        // The work ran: the domain is gone.
+        let (status, _) = admin.call("listDomains", &[("id", &id)]).await;
+        assert_eq!(status, 431, "round {round}");
+    }
+    let events = admin.ok("listEvents", &[("type", "DOMAIN.DELETE")]).await;
+    let states: Vec<&str> = events["event"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(3)
+        .map(|e| e["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        ["Completed", "Started", "Scheduled"],
+        "newest first: {events}"
+    );
+    assert_eq!(events["event"][0]["parentid"], events["event"][1]["id"]);
+}
+
+#[tokio::test]
+async fn job_faults_still_hold_zero_delay_jobs_back() {
+    let sim = instant_jobs().await;
+    let admin = Api::admin(&sim);
+    let domain = admin.ok("createDomain", &[("name", "held-back")]).await;
+    let id = domain["domain"]["id"].as_str().unwrap().to_string();
+    admin
+        .ok(
+            "configureSimulatorFault",
+            &[
+                ("apiname", "deleteDomain"),
+                ("action", "delay"),
+                ("target", "job"),
+                ("delay", "1000"),
+            ],
+        )
+        .await;
+    let jobid = admin.ok("deleteDomain", &[("id", &id)]).await["jobid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pending = admin.ok("queryAsyncJobResult", &[("jobid", &jobid)]).await;
+    assert_eq!(pending["jobstatus"], 0, "{pending}");
+    let done = admin.wait_job(&jobid).await;
+    assert_eq!(done["jobstatus"], 1, "{done}");
+    assert_eq!(done["jobresult"], json!({"success": true}));
+
+    // A failing job fault: the call is accepted, the job fails.
+    let domain = admin.ok("createDomain", &[("name", "failing")]).await;
+    let id = domain["domain"]["id"].as_str().unwrap().to_string();
+    admin
+        .ok(
+            "configureSimulatorFault",
+            &[
+                ("apiname", "deleteDomain"),
+                ("action", "fail"),
+                ("target", "job"),
+                ("errorcode", "533"),
+                ("errortext", "no room"),
+            ],
+        )
+        .await;
+    let jobid = admin.ok("deleteDomain", &[("id", &id)]).await["jobid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let done = admin.wait_job(&jobid).await;
+    assert_eq!(done["jobstatus"], 2, "{done}");
+    assert_eq!(
+        done["jobresult"],
+        json!({"errorcode": 533, "errortext": "no room"})
+    );
+}

@@ -219,3 +219,56 @@ async fn a_bare_plus_in_the_query_still_verifies() {
     assert_eq!(status, 200, "{body}");
     assert!(inner(&body, "listEvents").is_object());
 }
+
+/// Runs `command` on `id` to its end (through its job if it has one).
+async fn done(admin: &Api, command: &str, id: &str) {
+    let answer = admin.ok(command, &[("id", id)]).await;
+    if let Some(job) = answer["jobid"].as_str() {
+        assert_eq!(admin.wait_job(job).await["jobstatus"], 1, "{command}");
+    }
+}
+
+#[tokio::test]
+async fn key_changes_count_from_the_next_call() {
+    let sim = crate::support::start().await;
+    let admin = Api::admin(&sim);
+    let (user_id, _) = crate::support::user_with_keys(&sim, "keyed", 0, "k-1", "s-1").await;
+    let first = Api::new(sim.url(), "k-1", "s-1");
+    for _ in 0..2 {
+        assert_eq!(first.call("listZones", &[]).await.0, 200);
+    }
+
+    // New keys through the API: the old pair stops working at once.
+    let keys = admin.ok("registerUserKeys", &[("id", &user_id)]).await;
+    let second = Api::new(
+        sim.url(),
+        keys["userkeys"]["apikey"].as_str().unwrap(),
+        keys["userkeys"]["secretkey"].as_str().unwrap(),
+    );
+    assert_eq!(first.call("listZones", &[]).await.0, 401);
+    assert_eq!(second.call("listZones", &[]).await.0, 200);
+
+    // A disabled user, then enabled again.
+    done(&admin, "disableUser", &user_id).await;
+    assert_eq!(second.call("listZones", &[]).await.0, 401);
+    done(&admin, "enableUser", &user_id).await;
+    assert_eq!(second.call("listZones", &[]).await.0, 200);
+
+    // A secret changed behind the API's back (through the same database).
+    sim.with_db(|db| {
+        db.execute(
+            "UPDATE users SET api_key = 'k-3', secret_key = 's-3' WHERE id = ?1",
+            [&user_id],
+        )
+        .expect("keys are set")
+    });
+    assert_eq!(second.call("listZones", &[]).await.0, 401);
+    let third = Api::new(sim.url(), "k-3", "s-3");
+    assert_eq!(third.call("listZones", &[]).await.0, 200);
+    // A wrong secret for a cached key is still refused.
+    let wrong = Api::new(sim.url(), "k-3", "s-wrong");
+    assert_eq!(wrong.call("listZones", &[]).await.0, 401);
+
+    done(&admin, "deleteUser", &user_id).await;
+    assert_eq!(third.call("listZones", &[]).await.0, 401);
+}

@@ -141,7 +141,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         q.and(&condition, args);
     }
     q.order("v.seq");
-    let (count, rows) = q.page(call)?;
+    let (count, ids) = q.page_ids(call)?;
     if params.flag("retrieveonlyresourcecount", false) {
         return Ok(Reply::List {
             key: "virtualmachine",
@@ -149,12 +149,8 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             count,
         });
     }
-    let ids = sql::ids(&rows);
-    let mut page = json::query();
-    page.any_of("v.id", &ids).order("v.seq");
-    let rows = page.all(call.tx)?;
-    let items = json::finish(call, rows, json::Parts::of(call))?;
-    Ok(Reply::List {
+    let items = json::render(call, &ids, json::Parts::of(call))?;
+    Ok(Reply::Rendered {
         key: "virtualmachine",
         items,
         count,

@@ -5,5 +5,5 @@
 
 pub(crate) use crate::families::network::api::{
     add_nic, assign_security_groups, check_network_usable, default_network, nics_json, remove_nic,
-    security_groups_json, static_nat_of, vm_expunged,
+    rendered_nics_of_vms, security_groups_of_vms, static_nats_of, vm_expunged,
 };

@@ -252,9 +252,10 @@ pub(crate) fn scope(
     let scope = ListScope::of(call)?;
     query.scope(&scope, account_column);
     if call.params.str("account").is_none() {
-        query.and(
-            &format!("{account_column} NOT IN (SELECT id FROM accounts WHERE account_type = 5)"),
-            [],
+        // Owner columns are never NULL, nor are account ids.
+        query.exclude(
+            account_column,
+            "SELECT id FROM accounts WHERE account_type = 5",
         );
     }
     Ok(())

@@ -245,5 +245,5 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.eq_nocase("c.managed_state", p.str("managedstate"));
     query.keyword(&["c.name"], p.str("keyword"));
     query.order("c.created, c.rowid");
-    query.list(call, "cluster", sql::plain)
+    query.list_plain(call, "cluster")
 }

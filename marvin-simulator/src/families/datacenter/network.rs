@@ -479,7 +479,7 @@ pub(crate) fn list_physical_networks(call: &mut Call<'_>) -> Result<Reply, ApiEr
     query.eq("p.zone_id", call.params.str("zoneid"));
     query.keyword(&["p.name"], call.params.str("keyword"));
     query.order("p.created, p.rowid");
-    query.list(call, "physicalnetwork", sql::plain)
+    query.list_plain(call, "physicalnetwork")
 }
 
 fn traffic_type_name(value: &str) -> Result<&'static str, ApiError> {
@@ -619,7 +619,7 @@ pub(crate) fn list_traffic_types(call: &mut Call<'_>) -> Result<Reply, ApiError>
     query.eq("t.physical_network_id", Some(&network_id));
     query.keyword(&["t.traffic_type"], call.params.str("keyword"));
     query.order("t.rowid");
-    query.list(call, "traffictype", sql::plain)
+    query.list_plain(call, "traffictype")
 }
 
 fn provider_json(call: &Call<'_>, id: &str) -> Result<serde_json::Value, ApiError> {
@@ -805,7 +805,7 @@ pub(crate) fn list_router_elements(call: &mut Call<'_>) -> Result<Reply, ApiErro
     query.eq("e.nsp_id", call.params.str("nspid"));
     query.flag("e.enabled", call.params.bool("enabled"));
     query.order("e.rowid");
-    query.list(call, "virtualrouterelement", sql::plain)
+    query.list_plain(call, "virtualrouterelement")
 }
 
 /// `configureVirtualRouterElement` (async): enables or disables the element.

@@ -229,7 +229,7 @@ pub(crate) fn list_pools(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.eq_nocase("s.state", p.str("status"));
     query.keyword(&["s.name"], p.str("keyword"));
     query.order("s.created, s.rowid");
-    query.list(call, "storagepool", sql::plain)
+    query.list_plain(call, "storagepool")
 }
 
 fn store_json(call: &Call<'_>, id: &str) -> Result<serde_json::Value, ApiError> {
@@ -326,5 +326,5 @@ pub(crate) fn list_image_stores(call: &mut Call<'_>) -> Result<Reply, ApiError> 
     query.flag("i.readonly", p.bool("readonly"));
     query.keyword(&["i.name"], p.str("keyword"));
     query.order("i.created, i.rowid");
-    query.list(call, "imagestore", sql::plain)
+    query.list_plain(call, "imagestore")
 }

@@ -401,5 +401,5 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         p.str("keyword"),
     );
     query.order("v.created, v.rowid");
-    query.list(call, "vlaniprange", sql::plain)
+    query.list_plain(call, "vlaniprange")
 }

@@ -350,5 +350,5 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     query.keyword(&["z.name", "z.description"], p.str("keyword"));
     query.order("z.seq");
-    query.list(call, "zone", sql::plain)
+    query.list_plain(call, "zone")
 }

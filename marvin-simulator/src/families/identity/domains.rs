@@ -271,7 +271,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     query.keyword(&["d.name"], call.params.str("keyword"));
     query.order("d.level, d.path");
-    query.list(call, "domain", sql::plain)
+    query.list_plain(call, "domain")
 }
 
 /// `listDomainChildren`: the children of a domain (the caller's by default),
@@ -294,5 +294,5 @@ pub(crate) fn list_children(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.eq("d.name", call.params.str("name"));
     query.keyword(&["d.name"], call.params.str("keyword"));
     query.order("d.level, d.path");
-    query.list(call, "domain", sql::plain)
+    query.list_plain(call, "domain")
 }

@@ -22,7 +22,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.eq_nocase("state", call.params.str("state"));
     query.keyword(&["name", "description"], call.params.str("keyword"));
     query.order("is_default DESC, rowid");
-    query.list(call, "role", sql::plain)
+    query.list_plain(call, "role")
 }
 
 /// `createRole`: from a `type`, or as a copy of `roleid`'s type.

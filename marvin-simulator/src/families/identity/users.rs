@@ -352,7 +352,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         call.params.str("keyword"),
     );
     query.order("u.created, u.rowid");
-    query.list(call, "user", sql::plain)
+    query.list_plain(call, "user")
 }
 
 /// `getUser`: the user owning an API key.

@@ -2,6 +2,8 @@
 //! VM deploys into, NICs, security groups, static NAT and the clean-up when
 //! a VM is expunged.
 
+use std::collections::HashMap;
+
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 
@@ -219,25 +221,68 @@ pub(crate) fn assign_security_groups(
     securitygroups::assign(call, vm_id, account_id, group_ids)
 }
 
-/// The `securitygroup` array of a VM response.
+/// The `securitygroup` array of a VM response (responses use
+/// [`security_groups_of_vms`], one query for a page).
+#[cfg(test)]
 pub(crate) fn security_groups_json(call: &Call<'_>, vm_id: &str) -> Result<Vec<Value>, ApiError> {
-    securitygroups::groups_of_vm(call, vm_id)
+    let ids = [vm_id.to_string()];
+    Ok(securitygroups::groups_of_vms(call, &ids)?
+        .remove(vm_id)
+        .unwrap_or_default())
 }
 
-/// The public IP a VM has static NAT from: (address, IP id).
+/// The `nic` arrays of some VMs written as JSON text, with each VM's
+/// `ipaddress`, by VM id; VMs without NICs are left out.
+pub(crate) fn rendered_nics_of_vms(
+    call: &Call<'_>,
+    vm_ids: &[String],
+) -> Result<HashMap<String, nics::VmNics>, ApiError> {
+    nics::rendered_nics_of_vms(call, vm_ids)
+}
+
+/// The `securitygroup` arrays of some VMs, by VM id; VMs without groups
+/// are left out.
+pub(crate) fn security_groups_of_vms(
+    call: &Call<'_>,
+    vm_ids: &[String],
+) -> Result<HashMap<String, Vec<Value>>, ApiError> {
+    securitygroups::groups_of_vms(call, vm_ids)
+}
+
+/// The public IP each of some VMs has static NAT from, by VM id:
+/// (address, IP id), the lowest address when there are several.
+pub(crate) fn static_nats_of(
+    call: &Call<'_>,
+    vm_ids: &[String],
+) -> Result<HashMap<String, (String, String)>, ApiError> {
+    let mut out = HashMap::new();
+    if vm_ids.is_empty() {
+        return Ok(out);
+    }
+    let (list, args) = crate::families::sql::id_list(vm_ids);
+    let mut stmt = call.tx.prepare_cached(&format!(
+        "SELECT x.static_nat_vm_id, p.address, p.id FROM ip_details x JOIN public_ips p ON p.id = x.ip_id
+         WHERE x.static_nat_vm_id IN ({list}) ORDER BY p.address_num"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+        Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?)))
+    })?;
+    for row in rows {
+        let (vm, nat) = row?;
+        out.entry(vm).or_insert(nat);
+    }
+    Ok(out)
+}
+
+/// The public IP a VM has static NAT from: (address, IP id) (responses use
+/// [`static_nats_of`], one query for a page).
+#[cfg(test)]
 pub(crate) fn static_nat_of(
     call: &Call<'_>,
     vm_id: &str,
 ) -> Result<Option<(String, String)>, ApiError> {
-    Ok(call
-        .tx
-        .query_row(
-            "SELECT p.address, p.id FROM ip_details x JOIN public_ips p ON p.id = x.ip_id
-             WHERE x.static_nat_vm_id = ?1 ORDER BY p.address_num LIMIT 1",
-            [vm_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?)
+    let ids = [vm_id.to_string()];
+    Ok(static_nats_of(call, &ids)?.remove(vm_id))
 }
 
 /// A VM is expunged: its port forwarding rules, static NAT, LB

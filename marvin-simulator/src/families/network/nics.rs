@@ -3,7 +3,7 @@
 //! the next device id, and implements the network on first use; removing
 //! the last NIC of a network shuts it down.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
@@ -323,6 +323,63 @@ pub(crate) fn nic_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
         .find(call.tx, "c.id", id)?
         .ok_or_else(|| ApiError::invalid_id("nicid", id))?;
     finish(call, row)
+}
+
+/// The NICs of a VM as its response shows them.
+#[derive(Debug, Default)]
+pub(crate) struct VmNics {
+    /// The `nic` array (by device id), written as JSON text.
+    pub(crate) json: Vec<u8>,
+    /// The `ipaddress` of the VM: its first default NIC's.
+    pub(crate) address: Option<Value>,
+}
+
+/// The `nic` arrays of some VMs (each by device id, as [`nics_json`]
+/// gives them) written as JSON text, by VM id; VMs without NICs are left
+/// out.
+pub(crate) fn rendered_nics_of_vms(
+    call: &Call<'_>,
+    vm_ids: &[String],
+) -> Result<HashMap<String, VmNics>, ApiError> {
+    if vm_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut query = nic_query();
+    query.one_of("c.vm_id", vm_ids);
+    query.order("c.vm_id, c.device_id, c.rowid");
+    // What `finish` removes and adds.
+    let skip: &[&str] = if call.caller.is_root_admin() {
+        &[]
+    } else {
+        &["isolationuri", "broadcasturi"]
+    };
+    // The address of each VM's first default NIC, if it has one.
+    let mut addresses: HashMap<String, Option<Value>> = HashMap::new();
+    let groups = query.render_by(call.tx, skip, |columns, row, extra| {
+        let vm = match columns.value(row, "virtualmachineid")? {
+            Some(Value::String(vm)) => vm,
+            _ => String::new(),
+        };
+        if !addresses.contains_key(&vm)
+            && columns.value(row, "isdefault")? == Some(Value::Bool(true))
+        {
+            addresses.insert(vm.clone(), columns.value(row, "ipaddress")?);
+        }
+        extra.push(("extradhcpoption", sql::Field::Json(b"[]".to_vec())));
+        extra.push(("secondaryip", sql::Field::Json(b"[]".to_vec())));
+        Ok(vm)
+    })?;
+    Ok(groups
+        .into_iter()
+        .map(|(vm, items)| {
+            let mut json = Vec::with_capacity(items.text().len() + 2);
+            json.push(b'[');
+            json.extend_from_slice(items.text());
+            json.push(b']');
+            let address = addresses.remove(&vm).flatten();
+            (vm, VmNics { json, address })
+        })
+        .collect())
 }
 
 /// The `nic` array of a VM response (by device id).

@@ -3,6 +3,8 @@
 //! `Egress`, `listSecurityGroups`, and each account's `default` group
 //! (created on first use).
 
+use std::collections::HashMap;
+
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
 
@@ -473,12 +475,18 @@ pub(crate) fn revoke_egress(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     revoke(call, "egress", "SG.REVOKE.EGRESS")
 }
 
+/// The columns of a group's response, for [`GROUP_JOINS`].
+const GROUP_COLUMNS: &str = "g.id AS id, g.name AS name, g.description AS description, a.name AS account, \
+     d.id AS domainid, d.name AS domain";
+
+/// The joins behind [`GROUP_COLUMNS`] (`g` is the group).
+const GROUP_JOINS: &str =
+    "JOIN accounts a ON a.id = g.account_id JOIN domains d ON d.id = g.domain_id";
+
 fn group_query() -> Query {
-    Query::new(
-        "SELECT g.id AS id, g.name AS name, g.description AS description, a.name AS account, d.id AS domainid,
-                d.name AS domain
-         FROM security_groups g JOIN accounts a ON a.id = g.account_id JOIN domains d ON d.id = g.domain_id",
-    )
+    Query::new(format!(
+        "SELECT {GROUP_COLUMNS} FROM security_groups g {GROUP_JOINS}"
+    ))
 }
 
 fn rules_of(call: &Call<'_>, group_id: &str, rule_type: &str) -> Result<Vec<Value>, ApiError> {
@@ -537,19 +545,45 @@ fn group_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> {
     finish_group(call, row)
 }
 
-/// The `securitygroup` array of a VM response.
-pub(crate) fn groups_of_vm(call: &Call<'_>, vm_id: &str) -> Result<Vec<Value>, ApiError> {
-    let mut query = group_query();
-    query.and(
-        "g.id IN (SELECT group_id FROM security_group_vm_map WHERE vm_id = ?)",
-        [text(vm_id)],
-    );
-    query.order("g.seq");
-    query
-        .all(call.tx)?
-        .into_iter()
-        .map(|row| finish_group(call, row))
-        .collect()
+/// The `securitygroup` arrays of some VMs (each by group), by VM id; VMs
+/// without groups are left out. A group shared by several VMs is rendered
+/// once.
+pub(crate) fn groups_of_vms(
+    call: &Call<'_>,
+    vm_ids: &[String],
+) -> Result<HashMap<String, Vec<Value>>, ApiError> {
+    let mut out: HashMap<String, Vec<Value>> = HashMap::new();
+    if vm_ids.is_empty() {
+        return Ok(out);
+    }
+    let (list, args) = sql::id_list(vm_ids);
+    let rows = sql::objects(
+        call.tx,
+        &format!(
+            "SELECT m.vm_id AS vmid, {GROUP_COLUMNS}
+             FROM security_group_vm_map m JOIN security_groups g ON g.id = m.group_id {GROUP_JOINS}
+             WHERE m.vm_id IN ({list}) ORDER BY g.seq, m.vm_id"
+        ),
+        &args,
+    )?;
+    let mut rendered: HashMap<String, Value> = HashMap::new();
+    for mut row in rows {
+        let vm = row
+            .remove("vmid")
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let id = sql::id_of(&row);
+        let group = match rendered.get(&id) {
+            Some(group) => group.clone(),
+            None => {
+                let group = finish_group(call, row)?;
+                rendered.insert(id, group.clone());
+                group
+            }
+        };
+        out.entry(vm).or_default().push(group);
+    }
+    Ok(out)
 }
 
 /// `listSecurityGroups`.

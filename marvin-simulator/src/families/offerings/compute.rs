@@ -358,7 +358,7 @@ pub(crate) fn list_service(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         }
     }
     store::finish_list(call, &mut query);
-    query.list(call, "serviceoffering", sql::plain)
+    query.list_plain(call, "serviceoffering")
 }
 
 /// The largest disk CloudStack accepts by default (`storage.max.volume.size`).
@@ -477,5 +477,5 @@ pub(crate) fn list_disk(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.eq_nocase("o.storage_type", p.str("storagetype"));
     query.flag("o.encrypt", p.bool("encrypt"));
     store::finish_list(call, &mut query);
-    query.list(call, "diskoffering", sql::plain)
+    query.list_plain(call, "diskoffering")
 }

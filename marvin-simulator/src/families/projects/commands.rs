@@ -606,7 +606,7 @@ pub(crate) fn list_accounts(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     q.eq_nocase("pa.role", call.params.str("role"));
     q.keyword(&["a.name"], call.params.str("keyword"));
     q.order("pa.created, a.seq");
-    q.list(call, "projectaccount", sql::plain)
+    q.list_plain(call, "projectaccount")
 }
 
 /// `listProjectInvitations`.
@@ -632,7 +632,7 @@ pub(crate) fn list_invitations(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         q.and("i.state = 'Pending'", []);
     }
     q.order("i.created");
-    q.list(call, "projectinvitation", sql::plain)
+    q.list_plain(call, "projectinvitation")
 }
 
 /// `updateProjectInvitation` (async): the caller (or the named account)

@@ -49,8 +49,8 @@ const COMMANDS: &[Command] = &[
     Command {
         name: CONFIGURE,
         roles: RoleSet::ADMIN,
-        doc: "Simulator only: makes the next calls of an API fail with a chosen error, hang, or take extra time, \
-              globally or for one zone.",
+        doc: "Simulator only: makes the next calls of an API (or a random share of them) fail with a chosen error, \
+              hang, or take extra time, globally or for one zone.",
         run: configure,
     },
     Command {
@@ -115,6 +115,7 @@ fn configure(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "Invalid count {count}: use a positive number, or -1 for every call"
         )));
     }
+    let probability = probability(params.str("probability"))?;
     let (error_code, cs_error_code, error_text, delay_ms) = match action.as_str() {
         "fail" => {
             let code = params.i64("errorcode")?.unwrap_or(530);
@@ -142,8 +143,8 @@ fn configure(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = uuid::Uuid::new_v4().to_string();
     call.tx.execute(
         "INSERT INTO simulator_faults (id, api_name, api_display, action, target, remaining, error_code, cs_error_code,
-                                       error_text, delay_ms, zone_id, created)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                       error_text, delay_ms, zone_id, created, probability)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         rusqlite::params![
             id,
             lower,
@@ -156,7 +157,8 @@ fn configure(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             error_text,
             delay_ms,
             params.str("zoneid"),
-            call.timestamp()
+            call.timestamp(),
+            probability
         ],
     )?;
     let fault = fetch(call, &id)?.ok_or_else(|| ApiError::internal("the new fault vanished"))?;
@@ -164,6 +166,19 @@ fn configure(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         key: "simulatorfault",
         value: fault,
     })
+}
+
+/// The `probability` parameter: above 0 and at most 1 (default 1).
+fn probability(given: Option<&str>) -> Result<f64, ApiError> {
+    let Some(text) = given else {
+        return Ok(1.0);
+    };
+    match text.trim().parse::<f64>() {
+        Ok(p) if p > 0.0 && p <= 1.0 => Ok(p),
+        _ => Err(ApiError::param(format!(
+            "Invalid probability {text}: use a number above 0 and at most 1"
+        ))),
+    }
 }
 
 fn wait(given: Option<i64>, default: i64) -> Result<i64, ApiError> {
@@ -177,7 +192,7 @@ fn wait(given: Option<i64>, default: i64) -> Result<i64, ApiError> {
 }
 
 const SELECT: &str = "SELECT id, api_display, action, target, remaining, fired, error_code, cs_error_code, error_text,
-        delay_ms, zone_id, created FROM simulator_faults";
+        delay_ms, zone_id, created, probability, matched FROM simulator_faults";
 
 fn fetch(call: &Call<'_>, id: &str) -> Result<Option<Value>, ApiError> {
     Ok(call
@@ -198,6 +213,8 @@ fn to_json(row: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
     fault.insert("target".into(), row.get::<_, String>(3)?.into());
     fault.insert("count".into(), row.get::<_, i64>(4)?.into());
     fault.insert("fired".into(), row.get::<_, i64>(5)?.into());
+    fault.insert("probability".into(), row.get::<_, f64>(12)?.into());
+    fault.insert("matched".into(), row.get::<_, i64>(13)?.into());
     if let Some(code) = row.get::<_, Option<i64>>(6)? {
         fault.insert("errorcode".into(), code.into());
     }

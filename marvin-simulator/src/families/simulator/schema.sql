@@ -8,6 +8,8 @@ CREATE TABLE simulator_faults (
     action        TEXT NOT NULL,                -- fail, hang, delay
     target        TEXT NOT NULL,                -- request, job
     remaining     INTEGER NOT NULL,             -- uses left; -1 = until deleted
+    probability   REAL NOT NULL DEFAULT 1,      -- chance of firing on each matching call
+    matched       INTEGER NOT NULL DEFAULT 0,   -- matching calls seen while armed
     fired         INTEGER NOT NULL DEFAULT 0,
     error_code    INTEGER,
     cs_error_code INTEGER,

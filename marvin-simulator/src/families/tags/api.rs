@@ -25,17 +25,19 @@ pub(crate) fn tags_of(
     if ids.is_empty() {
         return Ok(out);
     }
-    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let (list, ids) = sql::id_list(ids);
+    let mut args = vec![text(resource_type)];
+    args.extend(ids);
     let rows = sql::objects(
         call.tx,
         &format!(
             "{SELECT}, {} FROM resource_tags t {}
-             WHERE t.resource_type = ?1 AND t.resource_id IN (SELECT value FROM json_each(?2))
+             WHERE t.resource_type = ? AND t.resource_id IN ({list})
              ORDER BY t.seq",
             owner::COLUMNS,
             owner::join("t")
         ),
-        &[text(resource_type), text(list)],
+        &args,
     )?;
     for mut row in rows {
         row.remove("accountid");

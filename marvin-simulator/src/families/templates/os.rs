@@ -130,7 +130,7 @@ pub(crate) fn list_types(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.flag("t.for_display", p.bool("fordisplay"));
     query.keyword(&["t.name"], p.str("keyword"));
     query.order("t.seq");
-    query.list(call, "ostype", sql::plain)
+    query.list_plain(call, "ostype")
 }
 
 /// `listOsCategories`.
@@ -144,5 +144,5 @@ pub(crate) fn list_categories(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.flag("c.is_featured", p.bool("isfeatured"));
     query.keyword(&["c.name"], p.str("keyword"));
     query.order("c.seq");
-    query.list(call, "oscategory", sql::plain)
+    query.list_plain(call, "oscategory")
 }

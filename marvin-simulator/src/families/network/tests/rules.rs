@@ -437,6 +437,37 @@ fn static_nat_refusals() {
         &[("ipaddressid", &another), ("virtualmachineid", &vm1)],
     )
     .unwrap();
+
+    // A page's NICs written as text are each VM's NICs, as the owner and
+    // as the root admin (who also sees the isolation and broadcast URIs).
+    let admin = kit.admin();
+    for caller in [&alice, &admin] {
+        let ids = vec![vm1.clone(), "no-such-vm".to_string()];
+        let (mut rendered, one) = with_call(&mut kit, caller, |call| {
+            Ok((
+                api::rendered_nics_of_vms(call, &ids)?,
+                api::nics_json(call, &vm1)?,
+            ))
+        })
+        .unwrap();
+        assert!(!one.is_empty());
+        let nics = rendered.remove(&vm1).unwrap();
+        assert!(rendered.is_empty(), "no NICs, no entry");
+        let parsed: Value = serde_json::from_slice(&nics.json).unwrap();
+        assert_eq!(parsed, Value::Array(one.clone()));
+        let address = one
+            .iter()
+            .find(|n| n["isdefault"] == true)
+            .and_then(|n| n.get("ipaddress"))
+            .cloned();
+        assert!(address.is_some());
+        assert_eq!(nics.address, address);
+        assert_eq!(
+            one[0].get("isolationuri").is_some(),
+            caller.is_root_admin(),
+            "{parsed}"
+        );
+    }
 }
 
 #[test]
