@@ -92,12 +92,22 @@ def main():
         ratio = t["marvin"] / t["bare"]
         row(
             "client",
-            f"{label}: marvin-core vs bare pre-signed loop ({calls} calls)",
+            f"{label}: marvin-core (`request`, a `serde_json::Value`) vs bare pre-signed loop ({calls} calls)",
             f"{rate(t['marvin'])} vs {rate(t['bare'])} = **{ratio:.2f}×**",
             "≥ 0.8×",
             ratio >= 0.8,
             CLIENT_CMD,
         )
+        if t.get("marvin_typed"):
+            ratio = t["marvin_typed"] / t["bare"]
+            row(
+                "client",
+                f"{label}: marvin-core (`request_as`, typed structs) vs bare pre-signed loop ({calls} calls)",
+                f"{rate(t['marvin_typed'])} vs {rate(t['bare'])} = **{ratio:.2f}×**",
+                "≥ 0.8×",
+                ratio >= 0.8,
+                CLIENT_CMD,
+            )
     for key, label, target in [
         ("listZones/1", "listZones, sequential", 4),
         (f"listZones/{inflight}", f"listZones, {inflight} in flight (threads for cs)", 10),
@@ -109,10 +119,11 @@ def main():
             continue
         if t.get("cs"):
             ratio = t["marvin"] / t["cs"]
+            typed = (f" (typed: {t['marvin_typed'] / t['cs']:.1f}×)" if t.get("marvin_typed") else "")
             row(
                 "client",
-                f"{label}: marvin-core vs Python `cs` (library)",
-                f"{rate(t['marvin'])} vs {rate(t['cs'])} = **{ratio:.1f}×**",
+                f"{label}: marvin-core (`request`) vs Python `cs` (library)",
+                f"{rate(t['marvin'])} vs {rate(t['cs'])} = **{ratio:.1f}×**{typed}",
                 f"≥ {target}×",
                 ratio >= target,
                 CLIENT_CMD,

@@ -289,6 +289,11 @@ impl Rendered {
 /// same caller and parameters, inside its own transaction.
 pub type JobWork = Box<dyn FnOnce(&mut Call<'_>) -> Result<Reply, ApiError> + Send + 'static>;
 
+/// What a failed job leaves behind (a snapshot in `Error`), run in the
+/// transaction that records the failure, after the work's changes were
+/// rolled back.
+pub type JobFailure = Box<dyn FnOnce(&Call<'_>) -> Result<(), ApiError> + Send + 'static>;
+
 /// An async job a handler asks the engine to run.
 pub struct Job {
     /// The id of the object being created (answered as `id` at once, and as
@@ -301,6 +306,9 @@ pub struct Job {
     /// The action event the engine records around the job (set with
     /// [`Job::with_event`]); the work itself then records no event.
     pub event: Option<JobEvent>,
+    /// What the job leaves behind when it fails (set with
+    /// [`Job::with_failure`]); nothing by default.
+    pub on_failure: Option<JobFailure>,
 }
 
 /// The action event of an async job (cloudstack-semantics.md §1.2): the
@@ -333,6 +341,7 @@ impl Job {
             instance_type: Some(instance_type),
             work,
             event: None,
+            on_failure: None,
         }
     }
 
@@ -343,6 +352,7 @@ impl Job {
             instance_type: None,
             work,
             event: None,
+            on_failure: None,
         }
     }
 
@@ -356,6 +366,14 @@ impl Job {
             kind,
             description: description.into(),
         });
+        self
+    }
+
+    /// Sets what a failure of this job (its work's error, an injected fault,
+    /// a hang that ended) leaves behind, such as an object in `Error` state
+    /// that can still be deleted.
+    pub fn with_failure(mut self, on_failure: JobFailure) -> Self {
+        self.on_failure = Some(on_failure);
         self
     }
 }

@@ -130,6 +130,7 @@ fn try_run(conn: &mut Connection, pending: PendingJob) -> Result<(), ApiError> {
         instance_type,
         work,
         event,
+        on_failure,
     } = job;
     let subject = Subject {
         kind: instance_type,
@@ -193,6 +194,9 @@ fn try_run(conn: &mut Connection, pending: PendingJob) -> Result<(), ApiError> {
             "Error while",
         ),
     };
+    if let Some(on_failure) = on_failure.filter(|_| status == rows::FAILED) {
+        on_failure(&call)?;
+    }
     rows::finish(&tx, &id, status, code, &result, &call.timestamp())?;
     if let Some(event) = &event {
         events::insert(

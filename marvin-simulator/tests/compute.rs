@@ -6,6 +6,7 @@
 mod common;
 
 use common::{Client, start};
+use serde_json::Value;
 
 #[tokio::test]
 async fn vm_lifecycle_over_http_with_cloudstack_error_codes() {
@@ -232,4 +233,64 @@ async fn list_answers_are_the_same_over_http_and_in_process() {
             "{command} {params:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_snapshot_whose_job_failed_is_left_in_error_and_can_be_deleted() {
+    let sim = start(false).await;
+    let admin = Client::admin(&sim);
+    let first_id = |answer: Value, key: &str| answer[key][0]["id"].as_str().unwrap().to_string();
+    let zone = first_id(admin.ok("listZones", &[]).await, "zone");
+    let offering = first_id(
+        admin.ok("listServiceOfferings", &[]).await,
+        "serviceoffering",
+    );
+    let template = first_id(
+        admin
+            .ok("listTemplates", &[("templatefilter", "featured")])
+            .await,
+        "template",
+    );
+    let vm = admin
+        .job(
+            "deployVirtualMachine",
+            &[
+                ("zoneid", &zone),
+                ("serviceofferingid", &offering),
+                ("templateid", &template),
+            ],
+        )
+        .await;
+    let vm_id = vm["jobresult"]["virtualmachine"]["id"].as_str().unwrap();
+    let root = first_id(
+        admin
+            .ok(
+                "listVolumes",
+                &[("virtualmachineid", vm_id), ("type", "ROOT")],
+            )
+            .await,
+        "volume",
+    );
+    admin
+        .ok(
+            "configureSimulatorFault",
+            &[
+                ("apiname", "createSnapshot"),
+                ("action", "fail"),
+                ("target", "job"),
+            ],
+        )
+        .await;
+
+    let answer = admin.ok("createSnapshot", &[("volumeid", &root)]).await;
+    let id = answer["id"].as_str().expect("an id at once").to_string();
+    let job = admin.wait(answer["jobid"].as_str().unwrap()).await;
+    assert_eq!(job["jobstatus"], 2, "{job}");
+    let listed = admin.ok("listSnapshots", &[("id", &id)]).await;
+    assert_eq!(listed["snapshot"][0]["state"], "Error", "{listed}");
+
+    let deleted = admin.job("deleteSnapshot", &[("id", &id)]).await;
+    assert_eq!(deleted["jobstatus"], 1, "{deleted}");
+    let listed = admin.ok("listSnapshots", &[("id", &id)]).await;
+    assert_eq!(listed["count"].as_u64().unwrap_or(0), 0, "gone: {listed}");
 }

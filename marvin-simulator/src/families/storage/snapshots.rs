@@ -176,6 +176,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         Subject::of("Snapshot", &id, &name),
     )?;
     let job_id = id.clone();
+    let failed_id = id.clone();
     Ok(Reply::Job(
         Job::on(
             "Snapshot",
@@ -188,7 +189,13 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 Ok(Reply::Object { key: "snapshot", value: snapshot_json(call, &job_id)? })
             }),
         )
-        .with_event("SNAPSHOT.CREATE", format!("creating snapshot for volume: {}", volume.id)),
+        .with_event("SNAPSHOT.CREATE", format!("creating snapshot for volume: {}", volume.id))
+        .with_failure(Box::new(move |call: &Call<'_>| {
+            // CloudStack leaves a snapshot whose creation failed in Error,
+            // where it can still be deleted.
+            call.tx.execute("UPDATE snapshots SET state = 'Error' WHERE id = ?1", [&failed_id])?;
+            Ok(())
+        })),
     ))
 }
 
