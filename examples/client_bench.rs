@@ -68,8 +68,10 @@ struct Args {
     python: Option<PathBuf>,
     json: Option<PathBuf>,
     /// Profiling: run only this contender (`marvin`, `typed` or `bare`) on
-    /// this workload, sequentially, once; nothing else.
+    /// this workload, once; nothing else.
     only: Option<(String, String)>,
+    /// Profiling: calls in flight for `--only` (default 1).
+    only_inflight: usize,
 }
 
 fn args() -> Args {
@@ -84,6 +86,7 @@ fn args() -> Args {
         python: None,
         json: None,
         only: None,
+        only_inflight: 1,
     };
     let mut raw = std::env::args().skip(1);
     while let Some(flag) = raw.next() {
@@ -103,6 +106,8 @@ fn args() -> Args {
             "--cs-samples" => parsed.cs_samples = number(),
             "--python" => parsed.python = Some(PathBuf::from(value)),
             "--json" => parsed.json = Some(PathBuf::from(value)),
+            // `--only` runs one at a time unless told otherwise.
+            "--only-inflight" => parsed.only_inflight = number(),
             "--only" => {
                 let (contender, workload) = value
                     .split_once('/')
@@ -573,9 +578,9 @@ async fn profile_one(args: &Args, contender: &str, workload: &str) {
         other => panic!("unknown workload {other}"),
     };
     let rate = match contender {
-        "marvin" => marvin_rate(&server.client(), commands, args.calls, 1).await,
-        "typed" => typed_rate(&server.client(), commands, args.calls, 1).await,
-        "bare" => bare_rate(&server, commands, args.calls, 1).await,
+        "marvin" => marvin_rate(&server.client(), commands, args.calls, args.only_inflight).await,
+        "typed" => typed_rate(&server.client(), commands, args.calls, args.only_inflight).await,
+        "bare" => bare_rate(&server, commands, args.calls, args.only_inflight).await,
         other => panic!("unknown contender {other}"),
     };
     println!("{contender}/{workload}: {rate:.0} calls/s");
