@@ -45,6 +45,8 @@
 //! same async call with jobs that take 500 ms. `cs` does the same with its
 //! own polling (`fetch_result=True`, 2 s interval).
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
@@ -53,9 +55,11 @@ use std::time::{Duration, Instant};
 
 use marvin_core::signing::{java_url_encode, sign};
 use marvin_core::{Client, Params};
-use marvin_simulator::{Simulator, SimulatorConfig};
+use marvin_simulator::SimulatorConfig;
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+use common::SimulatorThread;
 
 struct Args {
     calls: usize,
@@ -124,77 +128,48 @@ fn args() -> Args {
     parsed
 }
 
-/// A simulator on its own runtime and threads.
+/// The simulator of one part of the benchmark (`common::SimulatorThread`),
+/// with its deployed VMs and a config file for `cs`.
 struct Server {
-    url: String,
-    api_key: String,
-    secret_key: String,
+    sim: SimulatorThread<Vec<String>>,
     config: PathBuf,
-    vm_ids: Vec<String>,
-    stop: Option<std::sync::mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::ops::Deref for Server {
+    type Target = SimulatorThread<Vec<String>>;
+    fn deref(&self) -> &Self::Target {
+        &self.sim
+    }
 }
 
 impl Server {
     fn start(name: &str, job_delay: Duration, vms: usize) -> Server {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
         let config = std::env::temp_dir().join(format!(
             "marvin-client-bench-{}-{name}.json",
             std::process::id()
         ));
         let config_path = config.clone();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("a runtime");
-            let sim = runtime
-                .block_on(Simulator::start(SimulatorConfig {
-                    job_delay,
-                    ..Default::default()
-                }))
-                .expect("the simulator starts");
-            sim.write_config(&config_path).expect("config written");
-            let vm_ids = deploy(&sim, vms);
-            ready_tx
-                .send((
-                    sim.url(),
-                    sim.api_key().to_owned(),
-                    sim.secret_key().to_owned(),
-                    vm_ids,
-                ))
-                .expect("the bench waits");
-            let _ = stop_rx.recv();
-            runtime.block_on(sim.shutdown());
-        });
-        let (url, api_key, secret_key, vm_ids) = ready_rx.recv().expect("the simulator started");
-        Server {
-            url,
-            api_key,
-            secret_key,
-            config,
-            vm_ids,
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        }
+        let sim = SimulatorThread::start(
+            SimulatorConfig {
+                job_delay,
+                ..Default::default()
+            },
+            move |sim| {
+                sim.write_config(&config_path).expect("config written");
+                deploy(sim, vms)
+            },
+        );
+        Server { sim, config }
     }
 
-    fn client(&self) -> Client {
-        Client::builder(&self.url)
-            .keys(&self.api_key, &self.secret_key)
-            .build()
-            .expect("a client")
+    /// The ids of the deployed VMs.
+    fn vm_ids(&self) -> &[String] {
+        &self.sim.setup
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        drop(self.stop.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
         let _ = std::fs::remove_file(&self.config);
     }
 }
@@ -670,7 +645,7 @@ async fn main() {
     // --- Async jobs ---------------------------------------------------------
     let instant = Server::start("instant-jobs", Duration::ZERO, 1);
     let client = instant.client();
-    let vm = instant.vm_ids[0].clone();
+    let vm = instant.vm_ids()[0].clone();
     let id = Params::from([("id", vm.as_str())]);
     let list = time_calls(args.async_samples, || async {
         client
@@ -736,7 +711,7 @@ async fn main() {
 
     let slow = Server::start("slow-jobs", Duration::from_millis(500), 1);
     let client = slow.client();
-    let vm = slow.vm_ids[0].clone();
+    let vm = slow.vm_ids()[0].clone();
     let id = Params::from([("id", vm.as_str())]);
     let slow_async = time_calls(args.slow_samples, || async {
         client

@@ -31,6 +31,8 @@
 //! receives them (every HTTP request, job polls included), from the
 //! simulator's per-request tracing span.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -39,12 +41,14 @@ use std::time::Instant;
 use marvin_core::testing::{RunSettings, TestContext, TestSpec};
 use marvin_core::{Client, Params};
 use marvin_factories::VirtualMachineWithStaticNat;
-use marvin_simulator::{RunningSimulator, Simulator, SimulatorConfig};
+use marvin_simulator::{RunningSimulator, SimulatorConfig};
 use serde_json::{Value, json};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
 use tracing_subscriber::layer::{Context, SubscriberExt as _};
 use tracing_subscriber::{Layer, Registry};
+
+use common::SimulatorThread;
 
 struct Args {
     count: usize,
@@ -101,66 +105,6 @@ impl<S: tracing::Subscriber> Layer<S> for ServerCalls {
                 .expect("not poisoned")
                 .entry(command)
                 .or_default() += 1;
-        }
-    }
-}
-
-/// The simulator on its own runtime thread.
-struct Server {
-    url: String,
-    api_key: String,
-    secret_key: String,
-    stop: Option<std::sync::mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Server {
-    fn start(count: usize) -> Server {
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("a runtime");
-            let sim = runtime
-                .block_on(Simulator::start(SimulatorConfig::default()))
-                .expect("the simulator starts");
-            make_room(&sim, count);
-            ready_tx
-                .send((
-                    sim.url(),
-                    sim.api_key().to_owned(),
-                    sim.secret_key().to_owned(),
-                ))
-                .expect("the bench waits");
-            let _ = stop_rx.recv();
-            runtime.block_on(sim.shutdown());
-        });
-        let (url, api_key, secret_key) = ready_rx.recv().expect("the simulator started");
-        Server {
-            url,
-            api_key,
-            secret_key,
-            stop: Some(stop_tx),
-            thread: Some(thread),
-        }
-    }
-
-    fn client(&self) -> Client {
-        Client::builder(&self.url)
-            .keys(&self.api_key, &self.secret_key)
-            .build()
-            .expect("a client")
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        drop(self.stop.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
         }
     }
 }
@@ -265,7 +209,9 @@ fn main() {
     tracing::subscriber::set_global_default(Registry::default().with(server_calls.clone()))
         .expect("the only subscriber");
 
-    let server = Server::start(args.count);
+    let count = args.count;
+    let server =
+        SimulatorThread::start(SimulatorConfig::default(), move |sim| make_room(sim, count));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
