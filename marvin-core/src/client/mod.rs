@@ -397,6 +397,9 @@ fn build_http(tls: &Tls, settings: &ClientSettings) -> Result<reqwest::Client> {
         .use_rustls_tls()
         .user_agent(concat!("marvin-rs/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(settings.request_timeout.min(Duration::from_secs(30)))
+        // The API answers, it never redirects; following redirects would
+        // also re-send signed URLs elsewhere.
+        .redirect(reqwest::redirect::Policy::none())
         .danger_accept_invalid_certs(tls.accept_invalid);
     for root in &tls.roots {
         builder = builder.add_root_certificate(root.clone());

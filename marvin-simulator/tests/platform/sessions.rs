@@ -4,6 +4,16 @@ use serde_json::Value;
 
 use crate::support::{assert_error, read, start};
 
+/// The `Cookie` header a browser would send back for these `Set-Cookie`
+/// values (name=value of each).
+fn cookie_header(set_cookies: &[String]) -> String {
+    set_cookies
+        .iter()
+        .filter_map(|c| c.split(';').next())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 async fn login(http: &reqwest::Client, url: &str, form: &str) -> (u16, Value, Vec<String>) {
     let response = http
         .post(url)
@@ -25,10 +35,7 @@ async fn login(http: &reqwest::Client, url: &str, form: &str) -> (u16, Value, Ve
 #[tokio::test]
 async fn login_cookie_and_session_key_then_logout() {
     let sim = start().await;
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let http = reqwest::Client::new();
     let url = sim.url();
     let form = format!(
         "username={}&password={}&domain=%2F",
@@ -73,11 +80,14 @@ async fn login_cookie_and_session_key_then_logout() {
         "{cookies:?}"
     );
 
-    // The cookie jar sends both cookies; the parameter must match too.
+    // Both cookies go back, as a browser sends them; the parameter must
+    // match too.
+    let cookie = cookie_header(&cookies);
     let call = |command: &str, extra: &str| {
-        let http = http.clone();
-        let url = format!("{url}?command={command}&response=json{extra}");
-        async move { read(http.get(url).send().await.unwrap()).await }
+        let request = http
+            .get(format!("{url}?command={command}&response=json{extra}"))
+            .header("cookie", cookie.clone());
+        async move { read(request.send().await.unwrap()).await }
     };
     let encoded = marvin_core::signing::java_url_encode(&key);
     let (status, body) = call("listEvents", &format!("&sessionkey={encoded}")).await;
@@ -107,7 +117,7 @@ async fn login_cookie_and_session_key_then_logout() {
     let (status, body) = call("logout", &format!("&sessionkey={encoded}")).await;
     assert_eq!(status, 200);
     assert_eq!(body["logoutresponse"]["description"], "success");
-    // The jar dropped the cookies; even sending them again does not help.
+    // The session is over; sending its cookies again does not help.
     let again = http
         .get(format!(
             "{url}?command=listEvents&response=json&sessionkey={encoded}"
@@ -180,12 +190,9 @@ async fn login_needs_post_and_valid_credentials() {
 #[tokio::test]
 async fn unknown_commands_in_a_session_are_432() {
     let sim = start().await;
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let http = reqwest::Client::new();
     let url = sim.url();
-    let (_, body, _) = login(&http, &url, "username=admin&password=password").await;
+    let (_, body, cookies) = login(&http, &url, "username=admin&password=password").await;
     let key = marvin_core::signing::java_url_encode(
         body["loginresponse"]["sessionkey"].as_str().unwrap(),
     );
@@ -193,6 +200,7 @@ async fn unknown_commands_in_a_session_are_432() {
         .get(format!(
             "{url}?command=frobnicate&response=json&sessionkey={key}"
         ))
+        .header("cookie", cookie_header(&cookies))
         .send()
         .await
         .unwrap();
