@@ -32,11 +32,16 @@ const BODY_LIMIT: usize = 8 * 1024 * 1024;
 struct Listener {
     engine: Arc<Engine>,
     integration: bool,
+    body_timeout: std::time::Duration,
 }
 
 /// The router of one listener; `integration` listeners need no credentials
 /// and act as the root admin.
-pub(crate) fn router(engine: Arc<Engine>, integration: bool) -> Router {
+pub(crate) fn router(
+    engine: Arc<Engine>,
+    integration: bool,
+    body_timeout: std::time::Duration,
+) -> Router {
     Router::new()
         .route("/client/api", any(api))
         .route("/client/api/", any(api))
@@ -44,6 +49,7 @@ pub(crate) fn router(engine: Arc<Engine>, integration: bool) -> Router {
         .with_state(Listener {
             engine,
             integration,
+            body_timeout,
         })
 }
 
@@ -72,15 +78,37 @@ async fn api(State(listener): State<Listener>, request: axum::extract::Request) 
                 .starts_with("application/x-www-form-urlencoded")
         });
     let body = if method == Method::Post && is_form {
-        match axum::body::to_bytes(body, BODY_LIMIT).await {
-            Ok(bytes) => bytes,
+        let read = tokio::time::timeout(
+            listener.body_timeout,
+            axum::body::to_bytes(body, BODY_LIMIT),
+        );
+        let refused = |text: String| {
+            let error = ApiError::new(
+                ErrorCode::MalformedParameter,
+                CsErrorCode::InvalidParameterValue,
+                text,
+            );
+            respond(Answer::error("errorresponse", &error))
+        };
+        match read.await {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(_)) => {
+                return refused(format!(
+                    "The request body is unreadable or larger than {BODY_LIMIT} bytes"
+                ));
+            }
             Err(_) => {
-                let error = ApiError::new(
-                    ErrorCode::MalformedParameter,
-                    CsErrorCode::InvalidParameterValue,
-                    format!("The request body is unreadable or larger than {BODY_LIMIT} bytes"),
+                // Hyper closes the connection after this answer: the rest of
+                // the promised body will never be read.
+                let mut response = refused(format!(
+                    "The request body did not arrive within {} ms",
+                    listener.body_timeout.as_millis()
+                ));
+                response.headers_mut().insert(
+                    axum::http::header::CONNECTION,
+                    HeaderValue::from_static("close"),
                 );
-                return respond(Answer::error("errorresponse", &error));
+                return response;
             }
         }
     } else {

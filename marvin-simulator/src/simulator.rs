@@ -31,13 +31,18 @@ pub struct SimulatorConfig {
     /// port 8096), where every caller is the root admin; none when `None`.
     pub integration_bind: Option<SocketAddr>,
     /// How long an async job stays pending before its work runs; zero runs it
-    /// at once (still after the answer).
+    /// on the submitting call's connection, so the job is finished by the
+    /// time the answer (with its `jobid`) arrives.
     pub job_delay: Duration,
     /// Start like a fresh install: accounts, roles, offerings and templates,
     /// but no zone or other infrastructure (for `marvin deploy`).
     pub empty: bool,
     /// A directory of fixture files run after seeding (see the crate docs).
     pub fixtures: Option<PathBuf>,
+    /// How long a POST body may take to arrive in full; a body still
+    /// incomplete then (a `Content-Length` that promised more) is answered
+    /// 430 (a malformed request) and its connection closed, as Jetty's 30 s idle timeout would.
+    pub body_timeout: Duration,
 }
 
 impl Default for SimulatorConfig {
@@ -49,9 +54,13 @@ impl Default for SimulatorConfig {
             job_delay: Duration::from_millis(15),
             empty: false,
             fixtures: None,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
         }
     }
 }
+
+/// The default [`SimulatorConfig::body_timeout`].
+pub(crate) const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Why a simulator did not start.
 #[derive(Debug, thiserror::Error)]
@@ -136,7 +145,7 @@ impl Simulator {
         })?;
         let mut tasks = vec![serve(
             listener,
-            crate::http::router(Arc::clone(&engine), false),
+            crate::http::router(Arc::clone(&engine), false, config.body_timeout),
             stopped.clone(),
         )];
         let mut integration_addr = None;
@@ -148,7 +157,7 @@ impl Simulator {
             })?);
             tasks.push(serve(
                 listener,
-                crate::http::router(Arc::clone(&engine), true),
+                crate::http::router(Arc::clone(&engine), true, config.body_timeout),
                 stopped,
             ));
         }

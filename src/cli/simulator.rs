@@ -49,6 +49,7 @@ pub async fn run(args: SimulatorArgs) -> Result<(), CliError> {
         job_delay: Duration::from_millis(args.job_delay_ms),
         empty: args.empty,
         fixtures: args.fixtures,
+        ..SimulatorConfig::default()
     };
     let simulator = Simulator::start(config)
         .await

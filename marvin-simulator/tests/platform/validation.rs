@@ -327,3 +327,41 @@ async fn malformed_requests_get_cloudstack_shaped_answers() {
     }
     assert_eq!(admin.call("listEvents", &[]).await.0, 200);
 }
+
+#[tokio::test]
+async fn a_post_body_that_never_arrives_in_full_is_refused_after_the_body_timeout() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    let sim = crate::support::start_with(marvin_simulator::SimulatorConfig {
+        body_timeout: std::time::Duration::from_millis(200),
+        ..Default::default()
+    })
+    .await;
+    let mut stream = tokio::net::TcpStream::connect(sim.addr()).await.unwrap();
+    // 100 bytes promised, 12 sent, and the connection left open.
+    stream
+        .write_all(
+            b"POST /client/api HTTP/1.1\r\nHost: sim\r\n\
+              Content-Type: application/x-www-form-urlencoded\r\n\
+              Content-Length: 100\r\n\r\ncommand=list",
+        )
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    // The server answers and closes; without the timeout this read would
+    // wait for the test's own timeout.
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .expect("answered and closed within the body timeout")
+    .unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 430"), "{answer}");
+    assert!(
+        answer.contains(r#""errorresponse":{"#)
+            && answer.contains("The request body did not arrive within 200 ms"),
+        "{answer}"
+    );
+}
