@@ -149,7 +149,7 @@ impl ListScope {
                     "{account_column} IN (SELECT a.id FROM accounts a JOIN domains d ON d.id = a.domain_id \
                      WHERE d.path LIKE ? ESCAPE '\\')"
                 ),
-                Some(format!("{}%", escape_like(path))),
+                Some(format!("{}%", crate::families::sql::escape_like(path))),
             ),
         }
     }
@@ -162,10 +162,4 @@ fn domain_path(call: &Call<'_>, id: &str) -> Result<Option<(String, String)>, Ap
             Ok((row.get(0)?, row.get(1)?))
         })
         .optional()?)
-}
-
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }

@@ -91,7 +91,7 @@ fn list_async_jobs(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     if let Some(keyword) = call.params.str("keyword") {
         conditions.push("(j.cmd LIKE ? ESCAPE '\\' OR j.instance_type LIKE ? ESCAPE '\\')".into());
-        let pattern = format!("%{}%", escape_like(keyword));
+        let pattern = format!("%{}%", super::sql::escape_like(keyword));
         args.push(pattern.clone().into());
         args.push(pattern.into());
     }
@@ -170,12 +170,6 @@ pub(crate) fn domain_display_path(stored: &str) -> String {
     } else {
         format!("ROOT/{inner}")
     }
-}
-
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// The id of the pending job working on an object, if any (for the
