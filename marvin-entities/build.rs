@@ -1,7 +1,9 @@
 //! Resolves the precache the entities are generated from.
 //!
-//! `MARVIN_PRECACHE` (an absolute path) wins; otherwise the workspace's
-//! `api-precache.json` next to this crate's directory. The resolved path is
+//! `MARVIN_PRECACHE` (an absolute path) wins; otherwise this crate's own
+//! `api-precache.json`, a copy of the workspace's that travels with the
+//! published package (the simulator's precache test keeps the copies
+//! byte-identical and `MARVIN_BLESS=1` rewrites them all). The resolved path is
 //! handed to the `cloudstack_api!` macro as `MARVIN_PRECACHE_PATH`, and cargo
 //! reruns this script (and so rebuilds the crate) when the variable or the
 //! file changes. A missing file is a warning, not an error: the crate then
@@ -17,7 +19,7 @@ fn main() {
             let dir = PathBuf::from(
                 std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
             );
-            dir.join("..").join("api-precache.json")
+            dir.join("api-precache.json")
         }
     };
     let path = path.canonicalize().unwrap_or(path);

@@ -17,14 +17,14 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-shared="$(cd "$root/../shared/cloudstack" 2>/dev/null && pwd || true)"
+cloudstack="$root/testdata/cloudstack"
 export CARGO_TARGET_DIR="${MEASURE_TARGET_DIR:-$root/target/measure-entities}"
 export CARGO_INCREMENTAL=0
 
 if [ "$#" -gt 0 ]; then
     schemas=("$@")
 else
-    schemas=("$shared/listApis.json" "$shared/listApis-4.18-real.json" "$root/api-precache.json")
+    schemas=("$cloudstack/listApis-4.22.json" "$cloudstack/listApis-4.18.json" "$root/api-precache.json")
 fi
 
 if [ ! -x /usr/bin/time ]; then

@@ -1,5 +1,5 @@
 //! Envelope decoding against the real sample bodies of
-//! `shared/cloudstack/responses`.
+//! `testdata/cloudstack/responses`.
 
 use std::path::PathBuf;
 
@@ -9,14 +9,14 @@ use marvin_core::envelope::{
 use serde_json::{Value, json};
 
 fn samples_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/cloudstack/responses")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/cloudstack/responses")
 }
 
 /// Every `(file, command, envelope)` of the corpus.
 fn all_samples() -> Vec<(String, String, Value)> {
     let mut out = Vec::new();
     let mut files: Vec<_> = std::fs::read_dir(samples_dir())
-        .expect("the shared sample bodies")
+        .expect("the recorded sample bodies")
         .map(|entry| entry.unwrap().path())
         .filter(|path| path.extension().is_some_and(|e| e == "json"))
         .collect();
@@ -162,7 +162,7 @@ fn user_keys_never_appear_in_decode_errors() {
 #[test]
 fn a_bare_document_is_no_envelope_and_its_snippet_stays_short() {
     // The stored 4.18 listApis answer is not wrapped in listapisresponse.
-    let path = samples_dir().join("../listApis-4.18-real.json");
+    let path = samples_dir().join("../listApis-4.18.json");
     let text = std::fs::read_to_string(path).unwrap();
     let err = decode_body("listApis", 200, text.as_bytes(), &[] as &[&str]).unwrap_err();
     assert!(matches!(err, marvin_core::Error::Decode { .. }), "{err:?}");

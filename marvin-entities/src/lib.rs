@@ -1,10 +1,10 @@
 //! Typed CloudStack commands, responses and entities, generated at compile
 //! time from `api-precache.json` by [`marvin_macros::cloudstack_api!`].
 //!
-//! The precache is the workspace's `api-precache.json` unless the
-//! `MARVIN_PRECACHE` environment variable names another listApis file
-//! (absolute path) when the crate is built; cargo rebuilds the crate when
-//! either changes. Without a precache the crate builds with its runtime only
+//! The precache is the crate's own `api-precache.json` (the APIs Marvin's
+//! simulator serves) unless the `MARVIN_PRECACHE` environment variable names
+//! another listApis file (absolute path) when the crate is built; cargo
+//! rebuilds the crate when either changes. Without a precache the crate builds with its runtime only
 //! (and a build warning).
 //!
 //! # What is generated

@@ -1,5 +1,5 @@
-//! Shared test inputs: the two real schemas, read once from
-//! `../shared/cloudstack/` relative to the workspace root.
+//! Shared test inputs: the two real schemas, read once from the
+//! repository's `testdata/cloudstack/`.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -15,7 +15,7 @@ pub(crate) fn workspace_root() -> PathBuf {
 }
 
 fn read(file: &str) -> ApiList {
-    let path = workspace_root().join("../shared/cloudstack").join(file);
+    let path = workspace_root().join("testdata/cloudstack").join(file);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     ApiList::from_json(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()))
@@ -24,11 +24,11 @@ fn read(file: &str) -> ApiList {
 /// The 828-API CloudStack 4.22 schema rebuilt from cloudstack-go.
 pub(crate) fn schema_422() -> &'static ApiList {
     static SCHEMA: OnceLock<ApiList> = OnceLock::new();
-    SCHEMA.get_or_init(|| read("listApis.json"))
+    SCHEMA.get_or_init(|| read("listApis-4.22.json"))
 }
 
 /// The real 705-API CloudStack 4.18 answer, with its quirks.
 pub(crate) fn schema_418() -> &'static ApiList {
     static SCHEMA: OnceLock<ApiList> = OnceLock::new();
-    SCHEMA.get_or_init(|| read("listApis-4.18-real.json"))
+    SCHEMA.get_or_init(|| read("listApis-4.18.json"))
 }

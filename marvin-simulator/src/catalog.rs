@@ -2,9 +2,10 @@
 //!
 //! Two halves that must agree:
 //!
-//! - the **precache** (`api-precache.json` at the workspace root, embedded at
-//!   build time): per command its parameters (type, length, required) and
-//!   whether it is async. Generic validation and `listApis` are driven by it;
+//! - the **precache** (this crate's copy of the workspace's
+//!   `api-precache.json`, embedded at build time): per command its
+//!   parameters (type, length, required) and whether it is async. Generic
+//!   validation and `listApis` are driven by it;
 //! - the **registry**: the commands of every family in `families/mod.rs`,
 //!   each with its handler and roles. Building it fails on a duplicate name.
 //!
@@ -21,7 +22,7 @@ use serde_json::Value;
 use crate::family::{Command, Family};
 
 /// The embedded `api-precache.json`.
-pub const PRECACHE: &str = include_str!("../../api-precache.json");
+pub const PRECACHE: &str = include_str!("../api-precache.json");
 
 /// A parameter type, as the precache names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -290,10 +290,11 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// The sample bodies of the shared corpus: `{command: {responsekey: inner}}`.
+/// The recorded sample bodies of `testdata/cloudstack/responses`:
+/// `{command: {responsekey: inner}}`.
 pub fn samples(file: &str) -> Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/cloudstack/responses")
+        .join("../testdata/cloudstack/responses")
         .join(file);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));

@@ -1,4 +1,4 @@
-//! The real CloudStack answers in `shared/cloudstack/responses/` decoded
+//! The real CloudStack answers in `testdata/cloudstack/responses/` decoded
 //! into the types generated from the 4.22 schema, through the same
 //! `Answer` path `send` uses.
 
@@ -10,7 +10,7 @@ use marvin_entities::{Command, Decode};
 use serde_json::Value;
 
 pub mod api {
-    marvin_macros::cloudstack_api!(path = "../../shared/cloudstack/listApis.json");
+    marvin_macros::cloudstack_api!(path = "../testdata/cloudstack/listApis-4.22.json");
 }
 
 use api::commands::*;
@@ -20,7 +20,7 @@ use api::commands::*;
 fn samples() -> BTreeMap<String, Value> {
     let dir = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/cloudstack/responses"
+        "/../testdata/cloudstack/responses"
     );
     let mut out = BTreeMap::new();
     for entry in std::fs::read_dir(dir).expect("the samples directory") {

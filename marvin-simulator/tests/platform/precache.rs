@@ -3,9 +3,9 @@
 //!
 //! For each registered command, the schema comes from (first match):
 //! 1. a hand-written `src/families/*/apis.json` (simulator-only APIs);
-//! 2. the real 4.18 answer `../shared/cloudstack/listApis-4.18-real.json`
+//! 2. the real 4.18 answer `testdata/cloudstack/listApis-4.18.json`
 //!    (types, lengths, required, since, related, response fields);
-//! 3. the 4.22 rebuild `../shared/cloudstack/listApis.json`, with types taken
+//! 3. the 4.22 rebuild `testdata/cloudstack/listApis-4.22.json`, with types taken
 //!    from the 4.18 parameters of the same name where there are any, else
 //!    `*id` strings as uuid and length 255.
 //!
@@ -14,7 +14,10 @@
 //! entries keep their own parameter and field descriptions.
 //!
 //! `MARVIN_BLESS=1 cargo test -p marvin-simulator --test platform precache`
-//! rewrites the file; without it the test checks the file is up to date.
+//! rewrites the file and the copies that marvin-simulator and
+//! marvin-entities compile from (each crate's own `api-precache.json`, so
+//! that their packages carry it); without it the tests check that the file
+//! is up to date and the copies identical to it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -32,8 +35,21 @@ fn precache_path() -> PathBuf {
     manifest_dir().join("../api-precache.json")
 }
 
-fn shared_dir() -> PathBuf {
-    manifest_dir().join("../../shared/cloudstack")
+/// The copies that crates compiling the precache carry in their own
+/// directory, so that their published packages hold it too.
+fn packaged_copies() -> [PathBuf; 2] {
+    [
+        manifest_dir().join("api-precache.json"),
+        manifest_dir().join("../marvin-entities/api-precache.json"),
+    ]
+}
+
+fn blessing() -> bool {
+    std::env::var("MARVIN_BLESS").is_ok_and(|v| v == "1")
+}
+
+fn cloudstack_dir() -> PathBuf {
+    manifest_dir().join("../testdata/cloudstack")
 }
 
 /// The hand-written entries of every family (`src/families/*/apis.json`).
@@ -57,7 +73,7 @@ fn hand_written() -> Vec<Api> {
 
 /// Parameters the 4.22 rebuild marks required only because the Go SDK does.
 fn sdk_required(text: &str) -> HashSet<(String, String)> {
-    let doc: Value = serde_json::from_str(text).expect("listApis.json is JSON");
+    let doc: Value = serde_json::from_str(text).expect("the 4.22 schema is JSON");
     let mut out = HashSet::new();
     for api in doc["listapisresponse"]["api"]
         .as_array()
@@ -76,11 +92,15 @@ fn sdk_required(text: &str) -> HashSet<(String, String)> {
     out
 }
 
-/// Generates the precache document; `None` when the shared schemas are absent.
-pub fn generate() -> Option<String> {
-    let shared = shared_dir();
-    let real_text = std::fs::read_to_string(shared.join("listApis-4.18-real.json")).ok()?;
-    let newer_text = std::fs::read_to_string(shared.join("listApis.json")).ok()?;
+fn read_schema(file: &str) -> String {
+    let path = cloudstack_dir().join(file);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// Generates the precache document.
+pub fn generate() -> String {
+    let real_text = read_schema("listApis-4.18.json");
+    let newer_text = read_schema("listApis-4.22.json");
     let real = ApiList::from_json(&real_text).expect("the 4.18 answer parses");
     let newer = ApiList::from_json(&newer_text).expect("the 4.22 schema parses");
     let sdk_only = sdk_required(&newer_text);
@@ -130,7 +150,7 @@ pub fn generate() -> Option<String> {
         api: apis,
     };
     list.normalize();
-    Some(list.to_pretty_json())
+    list.to_pretty_json()
 }
 
 /// The most common (type, length) of each parameter name in the real answer.
@@ -252,14 +272,13 @@ fn first_difference(committed: &str, generated: &str) -> String {
 
 #[test]
 fn precache_is_up_to_date() {
-    let Some(generated) = generate() else {
-        println!("note: ../shared/cloudstack is absent; the precache check is skipped");
-        return;
-    };
+    let generated = generate();
     let path = precache_path();
-    if std::env::var("MARVIN_BLESS").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, &generated).expect("api-precache.json is writable");
-        println!("wrote {}", path.display());
+    if blessing() {
+        for path in std::iter::once(path).chain(packaged_copies()) {
+            std::fs::write(&path, &generated).expect("api-precache.json is writable");
+            println!("wrote {}", path.display());
+        }
         return;
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
@@ -269,6 +288,24 @@ fn precache_is_up_to_date() {
          MARVIN_BLESS=1 cargo test -p marvin-simulator --test platform precache",
         first_difference(&committed, &generated)
     );
+}
+
+#[test]
+fn packaged_precache_copies_match_the_workspace_precache() {
+    if blessing() {
+        // precache_is_up_to_date is rewriting them.
+        return;
+    }
+    let canonical = std::fs::read(precache_path()).expect("api-precache.json exists");
+    for copy in packaged_copies() {
+        let text = std::fs::read(&copy).unwrap_or_default();
+        assert!(
+            text == canonical,
+            "{} differs from the workspace's api-precache.json; rewrite the copies with \
+             MARVIN_BLESS=1 cargo test -p marvin-simulator --test platform precache",
+            copy.display()
+        );
+    }
 }
 
 #[test]
