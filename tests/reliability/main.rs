@@ -1,4 +1,4 @@
-//! Reliability and security torture tests (issue 8): bad input, concurrency,
+//! Reliability and security torture tests: bad input, concurrency,
 //! durability, security, leaks under faults.
 //!
 //! One test binary, sized for CI (well under a minute in debug). Larger runs:

@@ -1,4 +1,6 @@
-//! What the compute family offers other families (docs/dev/issue4-seam.md).
+//! What the compute family offers other families: the compute side of the
+//! seam with networking (the network side, what compute calls, and what
+//! each side owns are described in `network::api`).
 
 use crate::error::ApiError;
 use crate::family::Call;

@@ -1,4 +1,4 @@
-//! The compute side of the network seam (docs/dev/issue4-seam.md): every
+//! The compute side of the network seam (see `network::api`): every
 //! call into the network family goes through here, so the VM code has one
 //! place that names what it uses of the seam. The functions are the network
 //! family's `network::api`, documented there.

@@ -1,7 +1,7 @@
-//! The resource-limit seam every family calls before it creates something
-//! (docs/dev/issue4-seam.md): [`reserve`] counts a resource against the
-//! owner account and every domain above it, refusing with 535 when a limit
-//! would be exceeded; [`release`] gives it back.
+//! The resource-limit seam every family calls before it creates something:
+//! [`reserve`] counts a resource against the owner account and every domain
+//! above it, refusing with 535 when a limit would be exceeded; [`release`]
+//! gives it back.
 //!
 //! Limits come from `resource_limits` (an explicit row for an account or a
 //! domain), else for accounts from the `max.account.*` settings (root admins

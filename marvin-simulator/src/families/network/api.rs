@@ -1,6 +1,36 @@
-//! What the compute family calls (docs/dev/issue4-seam.md): the network a
-//! VM deploys into, NICs, security groups, static NAT and the clean-up when
-//! a VM is expunged.
+//! The network side of the seam between networking and compute: everything
+//! the compute family asks of networks goes through these functions (and
+//! compute names what it uses in one place, `compute::net`).
+//!
+//! What each side owns:
+//!
+//! - compute owns the `vms` table (`families/compute/schema.sql`); a VM's
+//!   state is one of `Starting`, `Running`, `Stopping`, `Stopped`,
+//!   `Destroyed`, `Expunging`, `Error`, and an expunged VM's row is deleted;
+//! - networking owns networks, NICs, rules, load balancers, security groups,
+//!   VPCs, virtual routers and VPNs. Public addresses are the datacenter
+//!   family's `public_ips` rows (one per address of each VLAN range); this
+//!   family allocates and releases them.
+//!
+//! The `nics` table (`families/network/schema.sql`) holds user VMs' NICs:
+//! the VM, its network, address, netmask, gateway, MAC, device id and
+//! whether it is the default NIC. Its `account_id` is the VM owner's, so
+//! deleting an account removes its NICs with everything else it owns. NICs
+//! are created and removed only here ([`add_nic`], [`remove_nic`],
+//! [`vm_expunged`]); compute reads them and may move the default flag
+//! between a VM's NICs.
+//!
+//! What compute calls, in a VM's life: [`default_network`] and
+//! [`check_network_usable`] while deploying, [`add_nic`] for each network
+//! (the first NIC implements the network), [`assign_security_groups`] in a
+//! zone with security groups, [`rendered_nics_of_vms`],
+//! [`security_groups_of_vms`] and [`static_nats_of`] to render a page of VM
+//! responses with one query each, and [`vm_expunged`] when the VM goes.
+//! Refusals carry CloudStack's codes and texts, as from any handler.
+//!
+//! The other direction is `compute::api` (a VM's owner and state). Both
+//! sides count what they create against resource limits through
+//! `limits::api`.
 
 use std::collections::HashMap;
 

@@ -3,8 +3,8 @@
 //! with their ACLs, private gateways and static routes, virtual routers and
 //! VPNs (cloudstack-semantics.md §4).
 //!
-//! The compute family reaches this one only through [`api`] (pinned in
-//! docs/dev/issue4-seam.md). Public IP addresses are the datacenter
+//! The compute family reaches this one only through [`api`], which also
+//! says what each side owns. Public IP addresses are the datacenter
 //! family's `public_ips` rows; this family allocates and releases them.
 //! The seed adds the two default network ACL lists (`default_allow`,
 //! `default_deny`); it has no seed ids.

@@ -50,9 +50,9 @@ CREATE TABLE networks (
 CREATE INDEX networks_account ON networks(account_id, zone_id);
 CREATE INDEX networks_vpc ON networks(vpc_id);
 
--- NICs of user VMs (pinned in docs/dev/issue4-seam.md; account_id, the
--- VM's owner, is an addition so that deleteAccount removes them). Virtual
--- routers keep their addresses in `routers`.
+-- NICs of user VMs (the seam with compute: network/api.rs; account_id is
+-- the VM's owner, so that deleteAccount removes them). Virtual routers keep
+-- their addresses in `routers`.
 CREATE TABLE nics (
     id          TEXT PRIMARY KEY,
     vm_id       TEXT NOT NULL,
