@@ -4,6 +4,7 @@
 use rusqlite::{OptionalExtension, Transaction};
 use serde_json::{Map, Value, json};
 
+use crate::caller::Role;
 use crate::error::ApiError;
 use crate::families::sql::{self, Object, Query, text};
 
@@ -33,6 +34,9 @@ pub(crate) struct AccountRow {
     pub domain_id: String,
     pub state: String,
     pub is_default: bool,
+    /// 0 user, 1 root admin, 2 domain admin, 3 resource admin, 5 project.
+    pub account_type: i64,
+    pub role_id: String,
 }
 
 impl AccountRow {
@@ -40,6 +44,16 @@ impl AccountRow {
     pub(crate) fn is_system(&self) -> bool {
         self.seq == 1
     }
+}
+
+/// A role row as the code uses it.
+#[derive(Debug, Clone)]
+pub(crate) struct RoleRow {
+    pub id: String,
+    pub name: String,
+    /// The role's type; a custom role has the permissions of its type.
+    pub kind: Role,
+    pub is_public: bool,
 }
 
 /// A user row as the code uses it.
@@ -86,7 +100,8 @@ pub(crate) fn domain_param(
     domain(tx, id)?.ok_or_else(|| ApiError::invalid_id(param, id))
 }
 
-const ACCOUNT_ROW: &str = "SELECT seq, id, name, domain_id, state, is_default FROM accounts";
+const ACCOUNT_ROW: &str =
+    "SELECT seq, id, name, domain_id, state, is_default, account_type, role_id FROM accounts";
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
     Ok(AccountRow {
@@ -96,6 +111,8 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
         domain_id: r.get(3)?,
         state: r.get(4)?,
         is_default: r.get::<_, i64>(5)? != 0,
+        account_type: r.get(6)?,
+        role_id: r.get(7)?,
     })
 }
 
@@ -251,6 +268,25 @@ pub(crate) fn role_query() -> Query {
                 is_public AS \"ispublic?\", state
          FROM roles",
     )
+}
+
+/// A role by uuid. A stored type the simulator does not know reads as
+/// `User`, the least privileged.
+pub(crate) fn role(tx: &Transaction<'_>, id: &str) -> Result<Option<RoleRow>, ApiError> {
+    Ok(tx
+        .query_row(
+            "SELECT id, name, role_type, is_public FROM roles WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(RoleRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    kind: Role::from_name(&r.get::<_, String>(2)?).unwrap_or(Role::User),
+                    is_public: r.get::<_, i64>(3)? != 0,
+                })
+            },
+        )
+        .optional()?)
 }
 
 /// The default role of an account type (Admin for 1, DomainAdmin for 2, ...).
