@@ -498,7 +498,11 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.eq_nocase("a.state", call.params.str("state"));
     query.keyword(&["a.name"], call.params.str("keyword"));
     query.order("a.seq");
-    query.list(call, "account", |call, row| {
-        store::finish_account(call.tx, row)
+    let (count, rows) = query.page(call)?;
+    let items = store::finish_accounts(call.tx, rows)?;
+    Ok(Reply::List {
+        key: "account",
+        items,
+        count,
     })
 }

@@ -1,12 +1,14 @@
 //! Identity storage: the SQL that reads domains, accounts, users and roles,
 //! and their CloudStack response shapes.
 
+use std::collections::HashMap;
+
 use rusqlite::{OptionalExtension, Transaction};
 use serde_json::{Map, Value, json};
 
 use crate::caller::Role;
 use crate::error::ApiError;
-use crate::families::sql::{self, Object, Query, text};
+use crate::families::sql::{self, Object, Query};
 
 use super::settings;
 
@@ -202,37 +204,73 @@ pub(crate) fn account_query() -> Query {
 }
 
 /// Completes an account row: users, details and resource limits.
-pub(crate) fn finish_account(tx: &Transaction<'_>, mut row: Object) -> Result<Value, ApiError> {
-    let id = sql::id_of(&row);
+pub(crate) fn finish_account(tx: &Transaction<'_>, row: Object) -> Result<Value, ApiError> {
+    finish_accounts(tx, vec![row])?
+        .pop()
+        .ok_or_else(|| ApiError::internal("an account row went missing"))
+}
 
-    let mut users = user_query();
-    users
-        .eq("u.account_id", Some(&id))
+/// Completes account rows (a page of `listAccounts`): users, details and
+/// resource limits, each read for all the rows in one go.
+pub(crate) fn finish_accounts(
+    tx: &Transaction<'_>,
+    rows: Vec<Object>,
+) -> Result<Vec<Value>, ApiError> {
+    let ids = sql::ids(&rows);
+    let mut users: HashMap<String, Vec<Value>> = HashMap::new();
+    let mut query = user_query();
+    query
+        .one_of("u.account_id", &ids)
         .order("u.created, u.rowid");
-    let users: Vec<Value> = users.all(tx)?.into_iter().map(Value::Object).collect();
-    row.insert("user".into(), Value::Array(users));
-
-    let details = sql::objects(
-        tx,
-        "SELECT name, value FROM account_details WHERE account_id = ?1 ORDER BY name",
-        &[text(&id)],
-    )?;
-    if !details.is_empty() {
-        let map: Map<String, Value> = details
-            .into_iter()
-            .filter_map(|d| {
-                Some((
-                    d.get("name")?.as_str()?.to_string(),
-                    d.get("value")?.clone(),
-                ))
-            })
-            .collect();
-        row.insert("accountdetails".into(), Value::Object(map));
+    for user in query.all(tx)? {
+        let account = user
+            .get("accountid")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        users.entry(account).or_default().push(Value::Object(user));
     }
 
-    settings::insert_limit_fields(tx, &mut row, &id)?;
-    row.insert("groups".into(), json!([]));
-    Ok(Value::Object(row))
+    let mut details: HashMap<String, Map<String, Value>> = HashMap::new();
+    let (list, args) = sql::id_list(&ids);
+    for detail in sql::objects(
+        tx,
+        &format!(
+            "SELECT account_id, name, value FROM account_details WHERE account_id IN ({list}) ORDER BY name"
+        ),
+        &args,
+    )? {
+        let (Some(account), Some(name), Some(value)) = (
+            detail.get("account_id").and_then(Value::as_str),
+            detail.get("name").and_then(Value::as_str),
+            detail.get("value"),
+        ) else {
+            continue;
+        };
+        details
+            .entry(account.to_string())
+            .or_default()
+            .insert(name.to_string(), value.clone());
+    }
+
+    let limits = settings::LimitFacts::load(tx, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|mut row| {
+            let id = sql::id_of(&row);
+            row.insert(
+                "user".into(),
+                Value::Array(users.remove(&id).unwrap_or_default()),
+            );
+            if let Some(map) = details.remove(&id) {
+                row.insert("accountdetails".into(), Value::Object(map));
+            }
+            let account_type = row.get("accounttype").and_then(Value::as_i64).unwrap_or(0);
+            limits.insert_fields(&mut row, &id, account_type);
+            row.insert("groups".into(), json!([]));
+            Value::Object(row)
+        })
+        .collect())
 }
 
 /// One account's response object.
