@@ -223,12 +223,15 @@ fuzz_target!(|input: Input| {
             pairs,
         } => {
             let command = COMMANDS[usize::from(command) % COMMANDS.len()];
-            // Fuzzed names must not replace the ones that authenticate.
+            // Fuzzed names must not replace the ones that authenticate, and
+            // each is sent once: the server signs one value per name.
+            let mut seen = std::collections::HashSet::new();
             let mut all: Vec<(String, String)> = pairs
                 .into_iter()
                 .filter(|(name, _)| {
                     let lower = name.to_ascii_lowercase();
                     !name.is_empty()
+                        && seen.insert(name.clone())
                         && ![
                             "command",
                             "response",

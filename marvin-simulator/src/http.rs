@@ -18,7 +18,7 @@ use axum::routing::any;
 use marvin_core::{CsErrorCode, ErrorCode};
 use tracing::Instrument;
 
-use crate::engine::{Answer, Body, Engine};
+use crate::engine::{Answer, Engine};
 use crate::error::ApiError;
 use crate::request::{Method, Request};
 
@@ -69,15 +69,15 @@ async fn api(State(listener): State<Listener>, request: axum::extract::Request) 
             ));
         }
     };
-    let is_form = parts
+    // As in the servlet container CloudStack runs in, only a form body
+    // carries parameters; any other body (or one without a type) is read,
+    // then ignored, and only the query string counts.
+    let content_type = parts
         .headers
         .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_none_or(|v| {
-            v.to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        });
-    let body = if method == Method::Post && is_form {
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let is_form = content_type.as_deref().is_some_and(is_form_type);
+    let body = if method == Method::Post {
         let read = tokio::time::timeout(
             listener.body_timeout,
             axum::body::to_bytes(body, BODY_LIMIT),
@@ -114,14 +114,21 @@ async fn api(State(listener): State<Listener>, request: axum::extract::Request) 
     } else {
         Bytes::new()
     };
-    let body = (!body.is_empty()).then_some(&body[..]);
-    let mut request = match Request::decode(method, parts.uri.query(), body) {
+    let ignored_body = !is_form && !body.is_empty();
+    let form = (is_form && !body.is_empty()).then_some(&body[..]);
+    let mut request = match Request::decode(method, parts.uri.query(), form) {
         Ok(request) => request,
         Err(error) => {
             tracing::info!(status = error.code.as_u16(), "undecodable request");
             return respond(Answer::error("errorresponse", &error));
         }
     };
+    let unread = ignored_body
+        .then(|| ignored_body_error(&request, content_type.as_deref()))
+        .flatten();
+    if let Some(error) = unread {
+        return respond(Answer::error("errorresponse", &error));
+    }
     for cookie in parts.headers.get_all(COOKIE) {
         if let Ok(text) = cookie.to_str() {
             request.read_cookies(text);
@@ -144,6 +151,53 @@ async fn api(State(listener): State<Listener>, request: axum::extract::Request) 
     respond(answer)
 }
 
+/// Whether a `Content-Type` is a form (`application/x-www-form-urlencoded`,
+/// parameters such as `; charset=UTF-8` allowed), the one body the servlet
+/// reads parameters from.
+fn is_form_type(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case(FORM))
+}
+
+/// The form content type.
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// The answer to a POST whose body was ignored (not a form) when its query
+/// string lacks what every call needs (`command`, `response=json`): without
+/// it the caller would be told to add what it did send, in the body. A
+/// query string that has them is served as CloudStack serves it, from the
+/// query string alone.
+fn ignored_body_error(request: &Request, content_type: Option<&str>) -> Option<ApiError> {
+    let lacks = if request.get("command").is_none_or(str::is_empty) {
+        "command"
+    } else if !request
+        .get("response")
+        .is_some_and(|r| r.trim().eq_ignore_ascii_case("json"))
+    {
+        "response=json"
+    } else {
+        return None;
+    };
+    let sent_as = match content_type {
+        Some(sent) => {
+            let shown: String = sent.chars().filter(|c| !c.is_control()).take(64).collect();
+            format!("Content-Type {shown}")
+        }
+        None => "no Content-Type".to_owned(),
+    };
+    Some(ApiError::new(
+        ErrorCode::UnsupportedAction,
+        CsErrorCode::UnsupportedService,
+        format!(
+            "The request body was not read: a POST body carries parameters only with Content-Type \
+             {FORM}, and this one was sent with {sent_as}. The query string alone has no {lacks}: \
+             send the parameters as a form body or in the query string"
+        ),
+    ))
+}
+
 async fn not_found(uri: Uri) -> Response {
     let error = ApiError {
         code: ErrorCode::Other(404),
@@ -155,17 +209,7 @@ async fn not_found(uri: Uri) -> Response {
 
 fn respond(answer: Answer) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = match answer.body {
-        Body::Text(text) => (status, text).into_response(),
-        // Sent as it is written; an error part aborts the answer, so the
-        // client sees a broken body rather than a short list.
-        Body::Stream(parts) => {
-            let parts = futures_util::stream::unfold(parts, |mut parts| async move {
-                parts.recv().await.map(|part| (part.map(Bytes::from), parts))
-            });
-            (status, axum::body::Body::from_stream(parts)).into_response()
-        }
-    };
+    let mut response = (status, answer.body).into_response();
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON));
     for cookie in answer.cookies {

@@ -4,7 +4,8 @@
 //!
 //! Decoding follows the servlet container CloudStack runs in: query string
 //! and form body are both `application/x-www-form-urlencoded` (`+` is a
-//! space), then merged, query first. Values that are not valid UTF-8 after
+//! space), then merged into one value per name, as CloudStack's servlet
+//! reads them ([`Request::decode`]). Values that are not valid UTF-8 after
 //! decoding, or broken `%` escapes, are refused with a CloudStack-shaped 430.
 //!
 //! A literal `+` is a trap: a client that signs `+0000` but sends it
@@ -30,7 +31,8 @@ pub(crate) enum Method {
 /// A decoded request.
 #[derive(Clone)]
 pub(crate) struct Request {
-    /// Decoded parameters, names as sent, in the order received.
+    /// Decoded parameters, names as sent, one value per exactly spelled
+    /// name (see [`Request::decode`]), in the order the names first came.
     pub(crate) pairs: Vec<(String, String)>,
     /// The same with `+` kept literal, when any raw value contained a `+`.
     pub(crate) literal_plus: Option<Vec<(String, String)>>,
@@ -71,30 +73,42 @@ impl Request {
         }
     }
 
-    /// Decodes a query string and, for POST, a form body.
+    /// Decodes a query string and, for POST, a form body, into one value
+    /// per exactly spelled name, the value CloudStack reads
+    /// (`ApiServlet.processRequestInContext`): it copies the servlet's
+    /// parameter map (query values before body values, and it reads the
+    /// first), then `utf8Fixup` puts every `name=value` segment of the query
+    /// string back over it, one after the other. So a name in the query
+    /// string has its last `name=value` there (a body value of that name is
+    /// dropped), and a name only in the body has its first value. Every
+    /// reader (signature check, routing, session key, handlers) sees that
+    /// one value, and the signature covers each name once, with it
+    /// (`ApiServer.verifyRequest`).
     pub(crate) fn decode(
         method: Method,
         query: Option<&str>,
         body: Option<&[u8]>,
     ) -> Result<Self, ApiError> {
-        let mut pairs = Vec::new();
+        let mut query_pairs = Vec::new();
+        let mut body_pairs = Vec::new();
         let mut plus = false;
         if let Some(query) = query {
-            plus |= decode_form(query.as_bytes(), true, &mut pairs)?;
+            plus |= decode_form(query.as_bytes(), true, &mut query_pairs)?;
         }
         if let Some(body) = body {
-            plus |= decode_form(body, true, &mut pairs)?;
+            plus |= decode_form(body, true, &mut body_pairs)?;
         }
+        let pairs = servlet_parameters(query_pairs, body_pairs);
         // The second decoding only matters when a value held a `+`.
         let literal_plus = if plus {
-            let mut literal = Vec::with_capacity(pairs.len());
+            let (mut query_pairs, mut body_pairs) = (Vec::new(), Vec::new());
             if let Some(query) = query {
-                decode_form(query.as_bytes(), false, &mut literal)?;
+                decode_form(query.as_bytes(), false, &mut query_pairs)?;
             }
             if let Some(body) = body {
-                decode_form(body, false, &mut literal)?;
+                decode_form(body, false, &mut body_pairs)?;
             }
-            Some(literal)
+            Some(servlet_parameters(query_pairs, body_pairs))
         } else {
             None
         };
@@ -132,7 +146,10 @@ impl Request {
     }
 }
 
-/// The first value of `name` (any case) among `pairs`.
+/// The first value of `name` (any case) among `pairs`. Names that differ
+/// only in case are different parameters to CloudStack's servlet and are
+/// merged in no defined order by its dispatcher; the first is taken here,
+/// by every reader alike ([`crate::Params::from_pairs`] too).
 pub(crate) fn find<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
         .iter()
@@ -140,27 +157,62 @@ pub(crate) fn find<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a 
         .map(|(_, v)| v.as_str())
 }
 
+/// One decoded `name=value` segment.
+struct Segment {
+    name: String,
+    value: String,
+    /// Whether the segment had an `=` (`flag` alone has none).
+    assigned: bool,
+}
+
+/// The parameter map CloudStack's servlet reads (see [`Request::decode`]):
+/// one value per exactly spelled name, in the order names first came.
+fn servlet_parameters(query: Vec<Segment>, body: Vec<Segment>) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = Vec::with_capacity(query.len() + body.len());
+    let mut position: std::collections::HashMap<String, usize> =
+        std::collections::HashMap::with_capacity(pairs.capacity());
+    for segment in query {
+        match position.get(&segment.name) {
+            // `utf8Fixup` puts back only segments with an `=`, in order.
+            Some(&at) if segment.assigned => pairs[at].1 = segment.value,
+            Some(_) => {}
+            None => {
+                position.insert(segment.name.clone(), pairs.len());
+                pairs.push((segment.name, segment.value));
+            }
+        }
+    }
+    for segment in body {
+        if !position.contains_key(&segment.name) {
+            position.insert(segment.name.clone(), pairs.len());
+            pairs.push((segment.name, segment.value));
+        }
+    }
+    pairs
+}
+
 /// Decodes `application/x-www-form-urlencoded` text (`plus_is_space`: `+`
 /// is a space, else kept); returns whether a raw `+` was seen in a value.
 fn decode_form(
     raw: &[u8],
     plus_is_space: bool,
-    pairs: &mut Vec<(String, String)>,
+    segments: &mut Vec<Segment>,
 ) -> Result<bool, ApiError> {
     let mut plus = false;
     for segment in raw.split(|&b| b == b'&') {
         if segment.is_empty() {
             continue;
         }
-        let (name, value) = match segment.iter().position(|&b| b == b'=') {
-            Some(at) => (&segment[..at], &segment[at + 1..]),
-            None => (segment, &segment[segment.len()..]),
+        let (name, value, assigned) = match segment.iter().position(|&b| b == b'=') {
+            Some(at) => (&segment[..at], &segment[at + 1..], true),
+            None => (segment, &segment[segment.len()..], false),
         };
         plus |= value.contains(&b'+');
-        pairs.push((
-            decode(name, plus_is_space, name)?,
-            decode(value, plus_is_space, name)?,
-        ));
+        segments.push(Segment {
+            name: decode(name, plus_is_space, name)?,
+            value: decode(value, plus_is_space, name)?,
+            assigned,
+        });
     }
     Ok(plus)
 }
@@ -241,6 +293,46 @@ mod tests {
         );
         let literal = req.literal_plus.unwrap();
         assert_eq!(literal[1].1, "a b+c");
+    }
+
+    /// `ApiServlet.processRequestInContext` and its `utf8Fixup`: the last
+    /// `name=value` of the query string, else the first of the body.
+    #[test]
+    fn one_value_per_name_as_cloudstacks_servlet_reads_it() {
+        let req = Request::decode(
+            Method::Post,
+            Some("a=1&a=2&b=1&c&c=3&d=4&d&A=5"),
+            Some(b"a=body&e=1&e=2&f&f=2&b=body"),
+        )
+        .unwrap();
+        let pairs: Vec<(&str, &str)> = req
+            .pairs
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("a", "2"),
+                ("b", "1"),
+                ("c", "3"),
+                ("d", "4"),
+                ("A", "5"),
+                ("e", "1"),
+                ("f", ""),
+            ]
+        );
+        assert_eq!(
+            req.get("a"),
+            Some("2"),
+            "names differing in case: the first"
+        );
+        let req = Request::decode(Method::Get, Some("x=a+b&x=c+d"), None).unwrap();
+        assert_eq!(req.pairs, [("x".to_string(), "c d".to_string())]);
+        assert_eq!(
+            req.literal_plus.unwrap(),
+            [("x".to_string(), "c+d".to_string())]
+        );
     }
 
     #[test]

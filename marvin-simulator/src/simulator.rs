@@ -75,10 +75,6 @@ pub enum StartError {
     /// The database could not be opened or written.
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
-    /// The database file, or the private directory of a database without a
-    /// file, could not be made.
-    #[error("the simulator's database file: {0}")]
-    PrivateDirectory(std::io::Error),
     /// A family's schema failed.
     #[error("schema of the {family} family: {error}")]
     Schema {
@@ -307,11 +303,17 @@ impl RunningSimulator {
     }
 
     /// Writes [`RunningSimulator::marvin_config`] to a file (pretty JSON).
+    ///
+    /// The file holds the admin's secret key and password, so only its
+    /// owner may read it (mode 0600 on Unix), from its first byte on: the
+    /// text goes to a new private file beside `path`, which then replaces
+    /// `path` in one step. An existing file's permissions are not kept, and
+    /// a reader never sees a half-written file.
     pub fn write_config(&self, path: impl AsRef<Path>) -> std::io::Result<()> {
         let mut text =
             serde_json::to_string_pretty(&self.marvin_config()).map_err(std::io::Error::other)?;
         text.push('\n');
-        std::fs::write(path, text)
+        write_private(path.as_ref(), text.as_bytes())
     }
 
     /// Runs `f` with the database connection locked: for tests that set up
@@ -420,4 +422,44 @@ fn run_fixtures(engine: &Arc<Engine>, dir: &Path) -> Result<(), StartError> {
         }
     }
     Ok(())
+}
+
+/// Writes `contents` to `path` through a new owner-only file in the same
+/// directory, renamed over `path` (atomic on one file system).
+fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{} names no file", path.display()),
+        )
+    })?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let (temporary, mut file) = loop {
+        let mut candidate = std::ffi::OsString::from(".");
+        candidate.push(name);
+        candidate.push(format!(".{:016x}.tmp", rand::random::<u64>()));
+        let candidate = dir.join(candidate);
+        match options.open(&candidate) {
+            Ok(file) => break (candidate, file),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(error) => return Err(error),
+        }
+    };
+    let written = file
+        .write_all(contents)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written
 }

@@ -4,7 +4,8 @@
 //! and a few optional ones, with values of the right type, ids taken from
 //! the simulator's own objects half of the time) with one mutation applied.
 //! The mutation decides what the answer must be: a given code (431 for a
-//! missing or mistyped parameter, 430 for an undecodable request, 401 for
+//! missing or mistyped parameter, 430 for an undecodable request or a
+//! parameter name CloudStack's dispatcher cannot unpack, 401 for
 //! any signature problem, 432 for unknown commands without keys or for
 //! non-JSON requests, 405 for other methods) or, for requests that may
 //! legitimately succeed or fail in the handler, any CloudStack-shaped
@@ -447,7 +448,7 @@ fn case(rng: &mut StdRng, world: &World) -> Case {
         42..=43 => {
             if rng.random_bool(0.5) {
                 let size = rng.random_range(20_000..1_000_000);
-                pairs.push((word(rng).replace(' ', ""), "x".repeat(size)));
+                push_new(&mut pairs, word(rng).replace(' ', ""), "x".repeat(size));
             } else {
                 for i in 0..rng.random_range(200..2000) {
                     pairs.push((format!("extra{i}"), word(rng)));
@@ -473,7 +474,8 @@ fn case(rng: &mut StdRng, world: &World) -> Case {
                     word(rng).replace([' ', '[', ']'], ""),
                     rng.random_range(0..99)
                 );
-                pairs.push((name, word(rng)));
+                let value = word(rng);
+                push_new(&mut pairs, name, value);
             }
             request(
                 world,
@@ -496,17 +498,21 @@ fn case(rng: &mut StdRng, world: &World) -> Case {
                 .choose(rng)
                 .cloned()
                 .unwrap_or_else(|| "tags".into());
+            // Names CloudStack's `ParamUnpackWorker` refuses with 430; `[-1]`,
+            // `[0].` and a leading `[0].key` it accepts, so they are not here.
             let bad = [
                 format!("{base}[x].key"),
                 format!("{base}[0]key"),
                 format!("{base}[].key"),
                 format!("{base}[0][1].key"),
-                format!("{base}[-1].key"),
-                format!("{base}[0]."),
                 format!("{base}[0"),
-                "[0].key".to_owned(),
                 format!("{base}[1.5].key"),
                 format!("{base}[0].a]b"),
+                format!("{base}[4294967296].key"),
+                format!("{base}[2147483648].key"),
+                format!("{base}[ 1].key"),
+                format!("{base}[0x1].key"),
+                format!("{base}[+-1].key"),
             ];
             pairs.push((bad.choose(rng).expect("names").clone(), word(rng)));
             request(
@@ -516,7 +522,12 @@ fn case(rng: &mut StdRng, world: &World) -> Case {
                 &name,
                 &pairs,
                 "bad map index",
-                Expect::Code(431),
+                // login and logout bypass the dispatcher: their handler answers.
+                if authenticator {
+                    Expect::Shaped
+                } else {
+                    Expect::Code(430)
+                },
             )
         }
         // Broken percent-encodings, in the query or the form body.
@@ -537,6 +548,15 @@ fn case(rng: &mut StdRng, world: &World) -> Case {
         93..=94 => raw_bytes(world, rng, &name, &pairs),
         // Random bytes as a query.
         _ => garbage(rng),
+    }
+}
+
+/// Adds a parameter unless its exact name is already there: a client that
+/// sends a name twice must sign it once, with the value the server reads,
+/// which is not what these cases are about.
+fn push_new(pairs: &mut Vec<(String, String)>, name: String, value: String) {
+    if !pairs.iter().any(|(n, _)| *n == name) {
+        pairs.push((name, value));
     }
 }
 

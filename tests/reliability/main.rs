@@ -13,7 +13,6 @@
 mod bad_input;
 mod concurrency;
 mod durability;
-mod isolation;
 mod leaks;
 mod security;
 mod support;

@@ -1,23 +1,26 @@
 //! Generic validation, driven by the precache, before any handler runs:
 //! map encodings, required parameters, types, uuid format, string lengths
-//! and the paging rules (cloudstack-protocol.md §1 and §7).
+//! and the paging rules (cloudstack-protocol.md §1 and §7); then ids are
+//! made canonical.
+
+use marvin_core::{CsErrorCode, ErrorCode};
 
 use crate::catalog::{ApiSpec, ParamKind, ParamSpec};
 use crate::error::ApiError;
 use crate::family::Page;
-use crate::params::Params;
+use crate::params::{ParamName, Params, parse_name};
 
-/// Checks a call's parameters. `authenticator` commands (`login`, `logout`)
-/// get only the required-parameter check, as on a real server, where they
-/// bypass the typed parameter processing.
-pub(crate) fn check(spec: &ApiSpec, params: &Params, authenticator: bool) -> Result<(), ApiError> {
-    for (name, _) in params.iter() {
-        if name.contains('[') && !is_map_entry(name) {
-            return Err(ApiError::param(format!(
-                "Unable to decode parameter {name}; if specifying an object array, please use \
-                 parameter[index].field=XXX, e.g. userGroupList[0].group=httpGroup"
-            )));
-        }
+/// Checks a call's parameters, then lower-cases its ids
+/// ([`canonical_ids`]). `authenticator` commands (`login`, `logout`) get
+/// only the required-parameter check, as on a real server, where they
+/// bypass the dispatcher's parameter processing.
+pub(crate) fn check(
+    spec: &ApiSpec,
+    params: &mut Params,
+    authenticator: bool,
+) -> Result<(), ApiError> {
+    if !authenticator {
+        check_names(params)?;
     }
     for param in &spec.params {
         if param.kind == ParamKind::Map {
@@ -40,7 +43,61 @@ pub(crate) fn check(spec: &ApiSpec, params: &Params, authenticator: bool) -> Res
     if spec.paged && !authenticator {
         check_paging(params)?;
     }
+    canonical_ids(spec, params);
     Ok(())
+}
+
+/// Refuses a name CloudStack's dispatcher cannot unpack (a map entry with a
+/// bad index, such as one beyond Java's `int`, or a misplaced bracket):
+/// `ParamUnpackWorker.handle` throws a `ServerApiException` with
+/// `MALFORMED_PARAMETER_ERROR`, so 430 with cserrorcode 9999.
+fn check_names(params: &Params) -> Result<(), ApiError> {
+    for (name, _) in params.iter() {
+        if parse_name(name) == ParamName::Malformed {
+            return Err(ApiError::new(
+                ErrorCode::MalformedParameter,
+                CsErrorCode::ServerApi,
+                format!(
+                    "Unable to decode parameter {name}; if specifying an object array, please use \
+                     parameter[index].field=XXX, e.g. userGroupList[0].group=httpGroup"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Lower-cases the ids a call carries, so that every handler compares
+/// canonical ids: CloudStack's database (MySQL with a case-insensitive
+/// collation) finds `id=<UPPER-CASE UUID>`, the simulator's stored ids are
+/// lower case. Values of `uuid` parameters are ids (already checked to be
+/// UUIDs); so are the UUID-shaped items of a `list` parameter named `…id` or
+/// `…ids` (`ids`, `zoneid`, `virtualmachineids`: the precache does not say
+/// which lists hold ids, and such lists are ids in CloudStack's commands).
+fn canonical_ids(spec: &ApiSpec, params: &mut Params) {
+    for param in &spec.params {
+        let Some(value) = params.get(&param.name) else {
+            continue;
+        };
+        let canonical = match param.kind {
+            ParamKind::Uuid if is_uuid(value) => value.to_ascii_lowercase(),
+            ParamKind::List if param.name.ends_with("id") || param.name.ends_with("ids") => value
+                .split(',')
+                .map(|item| {
+                    if is_uuid(item.trim()) {
+                        item.to_ascii_lowercase()
+                    } else {
+                        item.to_owned()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+            _ => continue,
+        };
+        if canonical != value {
+            params.insert(&param.name, canonical);
+        }
+    }
 }
 
 fn check_value(command: &str, param: &ParamSpec, value: &str) -> Result<(), ApiError> {
@@ -117,21 +174,6 @@ fn check_paging(params: &Params) -> Result<(), ApiError> {
     }
 }
 
-/// `name[index].field`, one `[` only, an integer index, a non-empty field.
-fn is_map_entry(name: &str) -> bool {
-    let Some((base, rest)) = name.split_once('[') else {
-        return false;
-    };
-    let Some((index, field)) = rest.split_once("].") else {
-        return false;
-    };
-    !base.is_empty()
-        && !index.is_empty()
-        && index.bytes().all(|b| b.is_ascii_digit())
-        && !field.is_empty()
-        && !field.contains(['[', ']'])
-}
-
 fn has_map(params: &Params, name: &str) -> bool {
     params.iter().any(|(key, _)| {
         key.strip_prefix(name)
@@ -183,7 +225,7 @@ mod tests {
     fn run(pairs: &[(&str, &str)]) -> Result<(), ApiError> {
         let mut all = vec![("zoneid", ZONE)];
         all.extend_from_slice(pairs);
-        check(&spec(), &Params::from_pairs(all), false)
+        check(&spec(), &mut Params::from_pairs(all), false)
     }
 
     fn text(pairs: &[(&str, &str)]) -> String {
@@ -207,7 +249,7 @@ mod tests {
 
     #[test]
     fn missing_required_parameter() {
-        let error = check(&spec(), &Params::new(), false).unwrap_err();
+        let error = check(&spec(), &mut Params::new(), false).unwrap_err();
         assert_eq!(
             error.text,
             "Unable to execute API command listthings due to missing parameter zoneid"
@@ -236,20 +278,70 @@ mod tests {
         );
     }
 
+    /// `ParamUnpackWorker.handle`: a name it cannot unpack is a
+    /// `MALFORMED_PARAMETER_ERROR` (430, a `ServerApiException`: 9999).
     #[test]
-    fn map_entries_need_an_integer_index() {
+    fn map_entries_need_an_index_java_can_read() {
         for bad in [
             "tags[a].key",
             "tags[0]key",
-            "tags[0].",
             "tags[[0]].x",
-            "[0].x",
+            "tags[4294967296].key",
+            "tags[2147483648].key",
+            "tags[99999999999999999999].key",
         ] {
-            assert!(
-                text(&[(bad, "v")]).starts_with("Unable to decode parameter"),
+            let error = run(&[(bad, "v")]).unwrap_err();
+            assert_eq!(
+                (error.code.as_u16(), error.cs_code.map(|c| c.as_u32())),
+                (430, Some(9999)),
                 "{bad}"
             );
+            assert_eq!(
+                error.text,
+                format!(
+                    "Unable to decode parameter {bad}; if specifying an object array, please use \
+                     parameter[index].field=XXX, e.g. userGroupList[0].group=httpGroup"
+                )
+            );
         }
+        // What Java's parser and the unpacking accept.
+        for good in ["tags[-1].key", "tags[2147483647].key", "tags[0].", "[0].x"] {
+            run(&[(good, "v")]).unwrap_or_else(|e| panic!("{good}: {}", e.text));
+        }
+    }
+
+    /// MySQL's case-insensitive collation finds an upper-case id: ids are
+    /// made lower case once, for every handler.
+    #[test]
+    fn ids_are_lower_cased_for_the_handlers() {
+        let mut spec = spec();
+        spec.params.push(ParamSpec {
+            name: "ids".into(),
+            kind: ParamKind::List,
+            length: None,
+            required: false,
+        });
+        spec.params.push(ParamSpec {
+            name: "names".into(),
+            kind: ParamKind::List,
+            length: None,
+            required: false,
+        });
+        let upper = ZONE.to_uppercase();
+        let mut params = Params::from_pairs([
+            ("zoneid", upper.as_str()),
+            ("ids", &format!("{upper}, {upper},Not-An-Id")),
+            ("names", upper.as_str()),
+            ("name", "ABC"),
+        ]);
+        check(&spec, &mut params, false).unwrap();
+        assert_eq!(params.get("zoneid"), Some(ZONE));
+        assert_eq!(
+            params.get("ids"),
+            Some(format!("{ZONE}, {ZONE},Not-An-Id").as_str())
+        );
+        assert_eq!(params.get("names"), Some(upper.as_str()), "not an id list");
+        assert_eq!(params.get("name"), Some("ABC"));
     }
 
     #[test]
@@ -278,7 +370,9 @@ mod tests {
                 required: false,
             }],
         };
-        check(&spec, &Params::from_pairs([("domainId", ZONE)]), true).unwrap();
+        check(&spec, &mut Params::from_pairs([("domainId", ZONE)]), true).unwrap();
+        // Their names are not unpacked either.
+        check(&spec, &mut Params::from_pairs([("a[x].b", "1")]), true).unwrap();
     }
 
     #[test]

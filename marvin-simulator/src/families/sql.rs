@@ -912,10 +912,19 @@ pub(crate) fn page_of(call: &Call<'_>, key: &'static str, items: Vec<Value>) -> 
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
+///
+/// A NUL is escaped too, and that makes the pattern match nothing: MySQL's
+/// `LIKE` compares a NUL like any character (a keyword with one finds only
+/// values that contain one, normally none), but SQLite's stops reading the
+/// pattern at a NUL, so `%<NUL>%` would be `%` and match everything. An
+/// escape with nothing after it (what SQLite sees of `\<NUL>`) never
+/// matches. Values that do contain a NUL are not found either: SQLite's
+/// `LIKE` cannot see past it.
 pub(crate) fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
+        .replace('\0', "\\\0")
 }
 
 /// Records a Completed event whose description follows CloudStack's
@@ -1294,5 +1303,30 @@ mod tests {
     #[test]
     fn keyword_escapes_like_wildcards() {
         assert_eq!(escape_like("50%_a"), "50\\%\\_a");
+    }
+
+    /// MySQL's `LIKE '%<NUL>%'` finds only values containing a NUL; SQLite
+    /// would read `%` and find everything.
+    #[test]
+    fn a_nul_in_a_pattern_matches_nothing() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (name TEXT); INSERT INTO t VALUES ('alpha'), (''), ('a_b%c');",
+        )
+        .unwrap();
+        let count = |keyword: &str| -> i64 {
+            conn.query_row(
+                "SELECT COUNT(*) FROM t WHERE name LIKE ? ESCAPE '\\'",
+                [format!("%{}%", escape_like(keyword))],
+                |row| row.get(0),
+            )
+            .unwrap()
+        };
+        for nul in ["\0", "a\0", "\0a", "al\0pha"] {
+            assert_eq!(count(nul), 0, "{nul:?}");
+        }
+        assert_eq!(count("lph"), 1);
+        assert_eq!(count("_b%"), 1);
+        assert_eq!(count(""), 3);
     }
 }

@@ -155,7 +155,13 @@ impl Kit {
         params: &[(&str, &str)],
     ) -> Result<Value, ApiError> {
         let cmd = find(command);
-        let params = Params::from_pairs(params.iter().copied());
+        // Later pairs override earlier ones, so helpers can put defaults
+        // first (a request keeps its first value: `Params::from_pairs`).
+        let mut given = Params::new();
+        for (name, value) in params {
+            given.insert(name, *value);
+        }
+        let params = given;
         let reply = {
             let tx = self.conn.transaction().expect("transaction");
             let reply = {

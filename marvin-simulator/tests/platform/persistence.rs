@@ -107,3 +107,37 @@ async fn the_marvin_config_file_points_at_the_simulator() {
     assert!(!format!("{sim:?}").contains(sim.secret_key()));
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// The config file carries the admin's secret key: only its owner may read
+/// it, also when it replaces a file that others could read.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_marvin_config_file_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    let dir = scratch("private-config");
+    let sim = start_with(SimulatorConfig::default()).await;
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let fresh = dir.join("fresh.json");
+    sim.write_config(&fresh).unwrap();
+    assert_eq!(mode(&fresh), 0o600, "a new file");
+
+    let existing = dir.join("existing.json");
+    std::fs::write(&existing, "{}").unwrap();
+    std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(0o644)).unwrap();
+    sim.write_config(&existing).unwrap();
+    assert_eq!(mode(&existing), 0o600, "a replaced world-readable file");
+    let text = std::fs::read_to_string(&existing).unwrap();
+    assert!(
+        text.contains(sim.secret_key()),
+        "the whole config was written"
+    );
+
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 2, "no temporary file is left behind: {left:?}");
+    std::fs::remove_dir_all(dir).ok();
+}

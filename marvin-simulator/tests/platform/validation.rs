@@ -1,9 +1,10 @@
 //! Generic validation, envelopes and list shapes, over HTTP.
 
+use marvin_core::signing::sign;
 use marvin_simulator::SimulatorConfig;
-use serde_json::json;
+use serde_json::{Value, json};
 
-use crate::support::{Api, assert_error, inner, start, start_with};
+use crate::support::{Api, assert_error, inner, pairs, query, start, start_with};
 
 #[tokio::test]
 async fn unknown_commands() {
@@ -111,7 +112,7 @@ async fn missing_parameters_malformed_uuids_and_long_strings() {
     assert_error(
         status,
         &body,
-        431,
+        430,
         "listeventsresponse",
         "Unable to decode parameter tags[x].key",
     );
@@ -364,4 +365,336 @@ async fn a_post_body_that_never_arrives_in_full_is_refused_after_the_body_timeou
             && answer.contains("The request body did not arrive within 200 ms"),
         "{answer}"
     );
+}
+
+/// A name sent twice has one value for every reader, the one CloudStack's
+/// servlet reads (`ApiServlet.processRequestInContext` and `utf8Fixup`): the
+/// last `name=value` of the query string, else the first in the form body;
+/// and the signature covers each name once, with that value
+/// (`ApiServer.verifyRequest` signs the parameter map).
+#[tokio::test]
+async fn a_parameter_sent_twice_has_one_value_for_every_reader() {
+    let sim = start().await;
+    let admin = Api::admin(&sim);
+    let domains = |body: &Value| -> Vec<String> {
+        inner(body, "listDomains")["domain"]
+            .as_array()
+            .map(|all| {
+                all.iter()
+                    .map(|d| d["name"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // GET: an earlier `name` is replaced by the last one.
+    let signed = admin.sign("listDomains", &[("name", "ROOT")]);
+    let mut sent = pairs(&[("name", "nosuch")]);
+    sent.extend(signed.iter().cloned());
+    let (status, body) = admin.get_pairs(&sent).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(domains(&body), ["ROOT"]);
+
+    // The routing reads the same value as the rest: the last `command`.
+    let mut sent = pairs(&[("command", "listZones")]);
+    sent.extend(signed.iter().cloned());
+    let (status, body) = admin.get_pairs(&sent).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(domains(&body), ["ROOT"]);
+
+    // A signature over both values is not CloudStack's: 401.
+    let mut both = pairs(&[
+        ("name", "nosuch"),
+        ("name", "ROOT"),
+        ("command", "listDomains"),
+        ("apiKey", sim.api_key()),
+        ("response", "json"),
+    ]);
+    let signature = sign(
+        both.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        sim.secret_key(),
+    );
+    both.push(("signature".into(), signature));
+    let (status, body) = admin.get_pairs(&both).await;
+    assert_error(
+        status,
+        &body,
+        401,
+        "listdomainsresponse",
+        "unable to verify",
+    );
+
+    // A form body: the first value counts.
+    let mut body_pairs = signed.clone();
+    body_pairs.push(("name".into(), "nosuch".into()));
+    let (status, body) = post_form(&admin, None, &query(&body_pairs)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(domains(&body), ["ROOT"]);
+
+    // The query string wins over the body.
+    let mut body_pairs: Vec<(String, String)> = signed
+        .iter()
+        .filter(|(n, _)| n != "name")
+        .cloned()
+        .collect();
+    body_pairs.push(("name".into(), "nosuch".into()));
+    let (status, body) = post_form(&admin, Some("name=ROOT"), &query(&body_pairs)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(domains(&body), ["ROOT"]);
+}
+
+/// A form POST to the API, with an optional query string.
+async fn post_form(api: &Api, query: Option<&str>, body: &str) -> (u16, Value) {
+    let url = match query {
+        Some(query) => format!("{}?{query}", api.url),
+        None => api.url.clone(),
+    };
+    let response = api
+        .http
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("answered");
+    crate::support::read(response).await
+}
+
+/// MySQL's case-insensitive collation finds an id given in upper case; the
+/// answers carry ids as stored, in lower case.
+#[tokio::test]
+async fn ids_in_upper_case_find_their_objects() {
+    let sim = start().await;
+    let admin = Api::admin(&sim);
+    let root = admin.ok("listDomains", &[("name", "ROOT")]).await["domain"][0]["id"]
+        .as_str()
+        .expect("the root domain")
+        .to_owned();
+    let upper = root.to_uppercase();
+    assert_ne!(root, upper);
+    let found = admin.ok("listDomains", &[("id", &upper)]).await;
+    assert_eq!(found["count"], 1, "{found}");
+    assert_eq!(found["domain"][0]["id"], root.as_str());
+
+    let created = admin
+        .ok(
+            "createDomain",
+            &[("name", "child"), ("parentdomainid", &upper)],
+        )
+        .await;
+    assert_eq!(
+        created["domain"]["parentdomainid"],
+        root.as_str(),
+        "{created}"
+    );
+
+    let templates = admin
+        .ok("listTemplates", &[("templatefilter", "all")])
+        .await;
+    let template = templates["template"][0]["id"]
+        .as_str()
+        .expect("a template")
+        .to_owned();
+    let listed = admin
+        .ok(
+            "listTemplates",
+            &[("templatefilter", "all"), ("ids", &template.to_uppercase())],
+        )
+        .await;
+    assert_eq!(listed["template"][0]["id"], template.as_str(), "{listed}");
+}
+
+/// `keyword=%00` and `name=%00` find what MySQL's LIKE finds: values with a
+/// NUL, so none, not everything (SQLite's LIKE would stop at the NUL).
+#[tokio::test]
+async fn a_nul_in_a_keyword_or_a_name_filter_matches_nothing() {
+    let sim = start().await;
+    let admin = Api::admin(&sim);
+    assert_ne!(admin.ok("listZones", &[]).await, json!({}), "zones exist");
+    for (command, filter) in [
+        ("listZones", "keyword"),
+        ("listDomains", "keyword"),
+        ("listAccounts", "keyword"),
+        ("listEvents", "keyword"),
+        ("listConfigurations", "name"),
+    ] {
+        let found = admin.ok(command, &[(filter, "\0")]).await;
+        assert_eq!(found, json!({}), "{command} {filter}=%00");
+    }
+}
+
+/// A domain admin's lists reach its own subtree only, also when its domain's
+/// name holds a NUL (a LIKE prefix would stop there and reach a sibling
+/// whose name starts the same up to the NUL).
+#[tokio::test]
+async fn a_domain_admin_sees_its_subtree_only_even_with_a_nul_in_its_name() {
+    let sim = start().await;
+    let admin = Api::admin(&sim);
+    let own = create_domain(&admin, "a\0").await;
+    // Its path is `/a<NUL>x/`: SQLite's LIKE reads both it and the pattern
+    // `/a<NUL>/%` as `/a`.
+    let sibling = create_domain(&admin, "a\0x").await;
+    create_account(&admin, "nuladmin", &own, "2").await;
+    create_account(&admin, "neighbour", &sibling, "0").await;
+    sim.with_db(|db| {
+        db.execute(
+            "UPDATE users SET api_key = 'nul-key', secret_key = 'nul-secret' WHERE username = 'nuladmin'",
+            [],
+        )
+        .expect("keys are set")
+    });
+    let domain_admin = Api::new(sim.url(), "nul-key", "nul-secret");
+    let listed = domain_admin
+        .ok("listAccounts", &[("listall", "true")])
+        .await;
+    let names: Vec<&str> = listed["account"]
+        .as_array()
+        .map(|all| all.iter().filter_map(|a| a["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, ["nuladmin"], "{listed}");
+}
+
+async fn create_domain(admin: &Api, name: &str) -> String {
+    admin.ok("createDomain", &[("name", name)]).await["domain"]["id"]
+        .as_str()
+        .expect("a domain id")
+        .to_owned()
+}
+
+async fn create_account(admin: &Api, name: &str, domain: &str, account_type: &str) {
+    admin
+        .ok(
+            "createAccount",
+            &[
+                ("username", name),
+                ("password", "secret-password"),
+                ("firstname", "Test"),
+                ("lastname", "User"),
+                ("email", "test@example.com"),
+                ("accounttype", account_type),
+                ("domainid", domain),
+            ],
+        )
+        .await;
+}
+
+/// `ParamUnpackWorker.handle` reads a map index with `Integer.parseInt`:
+/// one beyond Java's `int` is a malformed parameter (430, 9999), not a
+/// dropped entry that then reads as a missing map.
+#[tokio::test]
+async fn a_map_index_beyond_javas_int_is_a_malformed_parameter() {
+    let sim = start().await;
+    let admin = Api::admin(&sim);
+    let zone = admin.ok("listZones", &[]).await["zone"][0]["id"]
+        .as_str()
+        .expect("a zone")
+        .to_owned();
+    for index in ["4294967296", "2147483648", "x"] {
+        let key = format!("tags[{index}].key");
+        let value = format!("tags[{index}].value");
+        let (status, body) = admin
+            .call(
+                "createTags",
+                &[
+                    ("resourcetype", "Zone"),
+                    ("resourceids", &zone),
+                    (&key, "k"),
+                    (&value, "v"),
+                ],
+            )
+            .await;
+        assert_error(
+            status,
+            &body,
+            430,
+            "createtagsresponse",
+            &format!(
+                "Unable to decode parameter {key}; if specifying an object array, please use \
+                 parameter[index].field=XXX, e.g. userGroupList[0].group=httpGroup"
+            ),
+        );
+        assert_eq!(body["createtagsresponse"]["cserrorcode"], 9999, "{body}");
+    }
+}
+
+/// A POST body that is not a form is not read (as in CloudStack's servlet
+/// container): only the query string counts, and when it lacks the command
+/// or `response=json`, the answer says that the body was not read.
+#[tokio::test]
+async fn a_post_body_that_is_not_a_form_is_not_read() {
+    let sim = start_with(SimulatorConfig {
+        integration_bind: Some("127.0.0.1:0".parse().unwrap()),
+        ..Default::default()
+    })
+    .await;
+    let open = sim.integration_url().expect("an integration port");
+    let http = reqwest::Client::new();
+    let post = |query: &'static str, content_type: Option<&'static str>, body: &'static str| {
+        let mut request = http.post(format!("{open}{query}")).body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        async move { crate::support::read(request.send().await.expect("answered")).await }
+    };
+    let cases = [
+        (
+            Some("application/json"),
+            r#"{"command":"listZones","response":"json"}"#,
+            "sent with Content-Type application/json. The query string alone has no command",
+        ),
+        (
+            Some("text/plain"),
+            "command=listZones&response=json",
+            "sent with Content-Type text/plain. The query string alone has no command",
+        ),
+        (
+            None,
+            "command=listZones&response=json",
+            "sent with no Content-Type. The query string alone has no command",
+        ),
+        (
+            Some("application/x-www-form-urlencodedx"),
+            "command=listZones&response=json",
+            "The query string alone has no command",
+        ),
+    ];
+    for (content_type, body, text) in cases {
+        let (status, answer) = post("", content_type, body).await;
+        assert_error(
+            status,
+            &answer,
+            432,
+            "errorresponse",
+            "The request body was not read",
+        );
+        assert_error(status, &answer, 432, "errorresponse", text);
+    }
+    let (status, answer) = post("?command=listZones", Some("application/json"), "{}").await;
+    assert_error(
+        status,
+        &answer,
+        432,
+        "errorresponse",
+        "The query string alone has no response=json",
+    );
+    // A query string that has what it needs is served from it alone.
+    let (status, answer) = post(
+        "?command=listZones&response=json",
+        Some("application/json"),
+        r#"{"name":"nosuch"}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_ne!(
+        inner(&answer, "listZones"),
+        json!({}),
+        "the body's name was not read"
+    );
+    // A form, in any case and with parameters, is read.
+    let (status, answer) = post(
+        "",
+        Some("Application/X-WWW-Form-URLEncoded ; charset=UTF-8"),
+        "command=listZones&response=json",
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
 }

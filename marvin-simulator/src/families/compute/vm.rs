@@ -42,10 +42,9 @@ impl Vm {
         self.display_name.as_deref().unwrap_or(&self.name)
     }
 
-    /// MHz the VM uses on a host (saturating: rows are only as bounded as
-    /// whatever wrote them).
+    /// MHz the VM uses on a host.
     pub(crate) fn cpu_mhz(&self) -> i64 {
-        capacity::cpu_mhz(self.cpu_number, self.cpu_speed)
+        self.cpu_number * self.cpu_speed
     }
 
     /// Whether the VM holds capacity on a host.

@@ -78,13 +78,7 @@ fn list_events(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         }
     }
     if let Some(keyword) = params.str("keyword") {
-        let pattern = format!(
-            "%{}%",
-            keyword
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let pattern = format!("%{}%", super::sql::escape_like(keyword));
         filter
             .conditions
             .push("(e.description LIKE ? ESCAPE '\\' OR e.type LIKE ? ESCAPE '\\')".into());

@@ -1,7 +1,6 @@
 //! What an account really uses, recounted from the resource tables
 //! (`updateResourceCount`). Tables of families that are not present count
-//! as empty. Sums saturate at `i64::MAX` (`CAST(TOTAL(..) AS INTEGER)`)
-//! where SQLite's `SUM` would fail with an integer overflow.
+//! as empty.
 
 use rusqlite::OptionalExtension;
 
@@ -52,17 +51,13 @@ pub(crate) fn usage(
         ResourceKind::Cpu => scalar(
             call,
             "vms",
-            &format!(
-                "SELECT CAST(TOTAL(cpu_number) AS INTEGER) FROM vms WHERE account_id = ?1 AND {LIVE_VM}"
-            ),
+            &format!("SELECT SUM(cpu_number) FROM vms WHERE account_id = ?1 AND {LIVE_VM}"),
             account_id,
         ),
         ResourceKind::Memory => scalar(
             call,
             "vms",
-            &format!(
-                "SELECT CAST(TOTAL(memory) AS INTEGER) FROM vms WHERE account_id = ?1 AND {LIVE_VM}"
-            ),
+            &format!("SELECT SUM(memory) FROM vms WHERE account_id = ?1 AND {LIVE_VM}"),
             account_id,
         ),
         ResourceKind::Volume => scalar(
@@ -74,7 +69,7 @@ pub(crate) fn usage(
         ResourceKind::PrimaryStorage => scalar(
             call,
             "volumes",
-            "SELECT CAST(TOTAL(size) AS INTEGER) FROM volumes WHERE account_id = ?1 AND state NOT IN ('Destroy', 'Expunging', 'Expunged')",
+            "SELECT SUM(size) FROM volumes WHERE account_id = ?1 AND state NOT IN ('Destroy', 'Expunging', 'Expunged')",
             account_id,
         ),
         ResourceKind::Snapshot => scalar(
@@ -87,7 +82,7 @@ pub(crate) fn usage(
             let snapshots = scalar(
                 call,
                 "snapshots",
-                "SELECT CAST(TOTAL(physical_size) AS INTEGER) FROM snapshots WHERE account_id = ?1 AND state NOT IN ('Destroyed', 'Error')",
+                "SELECT SUM(physical_size) FROM snapshots WHERE account_id = ?1 AND state NOT IN ('Destroyed', 'Error')",
                 account_id,
             )?;
             let templates = if sql::table_exists(call.tx, "templates")?
@@ -96,14 +91,14 @@ pub(crate) fn usage(
                 scalar(
                     call,
                     "templates",
-                    "SELECT CAST(TOTAL(size) AS INTEGER) FROM templates WHERE account_id = ?1 AND template_type = 'USER'",
+                    "SELECT SUM(size) FROM templates WHERE account_id = ?1 AND template_type = 'USER'",
                     account_id,
                 )
                 .unwrap_or(0)
             } else {
                 0
             };
-            Ok(snapshots.saturating_add(templates))
+            Ok(snapshots + templates)
         }
         ResourceKind::Template => {
             if sql::table_exists(call.tx, "templates")?
