@@ -71,10 +71,10 @@ pub(crate) fn authenticate(
 }
 
 /// The owners of API keys (caller, state, secret), kept while the database
-/// does not change: any write at all (SQLite's `total_changes` moves, rolled
-/// back or not) empties it, so a new key, a disabled user or a deleted
-/// account counts from the next call on. Only for a database that nothing
-/// but this connection writes (in memory); otherwise every lookup reads it.
+/// does not change: any write at all empties it (see [`KeyCache::observe`]),
+/// so a new key, a disabled user or a deleted account counts from the next
+/// call on. Only for a database that nothing but the simulator's own writer
+/// changes (its private one); otherwise every lookup reads it.
 pub(crate) struct KeyCache {
     enabled: bool,
     stamp: u64,
@@ -104,6 +104,17 @@ impl KeyCache {
         }
     }
 
+    /// Forgets every key when the database changed since the last call:
+    /// `stamp` is the writer's count of changes (SQLite's `total_changes`
+    /// of the one writing connection, which moves with every write, rolled
+    /// back or not).
+    pub(crate) fn observe(&mut self, stamp: u64) {
+        if stamp != self.stamp {
+            self.entries.clear();
+            self.stamp = stamp;
+        }
+    }
+
     /// The owner of `api_key`, from the cache while nothing was written.
     fn owner(
         &mut self,
@@ -112,11 +123,6 @@ impl KeyCache {
     ) -> Result<Option<(Caller, Row)>, ApiError> {
         if !self.enabled {
             return load(tx, By::ApiKey, api_key);
-        }
-        let stamp = tx.total_changes();
-        if stamp != self.stamp {
-            self.entries.clear();
-            self.stamp = stamp;
         }
         if let Some(found) = self.entries.get(api_key) {
             return Ok(Some(found.clone()));

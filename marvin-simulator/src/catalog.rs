@@ -206,26 +206,30 @@ impl std::fmt::Display for DuplicateCommand {
 
 impl std::error::Error for DuplicateCommand {}
 
-/// The commands of the families, by lower-cased name.
+/// The commands of the families, by name. CloudStack looks commands up by
+/// their exact spelling (`ApiServer` keeps them in a case-sensitive map), so
+/// `LISTZONES` is not `listZones`; names that differ only in case are still
+/// refused as duplicates, since no client could tell them apart reliably.
 #[derive(Debug)]
 pub struct Registry {
-    commands: HashMap<String, (&'static str, &'static Command)>,
+    commands: HashMap<&'static str, (&'static str, &'static Command)>,
 }
 
 impl Registry {
     /// Collects the commands of `families`, refusing duplicates.
     pub fn build(families: &[&'static dyn Family]) -> Result<Self, DuplicateCommand> {
-        let mut commands: HashMap<String, (&'static str, &'static Command)> = HashMap::new();
+        let mut commands: HashMap<&'static str, (&'static str, &'static Command)> = HashMap::new();
+        let mut folded: HashMap<String, &'static str> = HashMap::new();
         for family in families {
             for command in family.commands() {
-                let key = command.name.to_ascii_lowercase();
-                if let Some((other, _)) = commands.get(&key) {
+                if let Some(other) = folded.insert(command.name.to_ascii_lowercase(), family.name())
+                {
                     return Err(DuplicateCommand {
                         command: command.name,
                         families: (other, family.name()),
                     });
                 }
-                commands.insert(key, (family.name(), command));
+                commands.insert(command.name, (family.name(), command));
             }
         }
         Ok(Self { commands })
@@ -238,21 +242,14 @@ impl Registry {
         REGISTRY.as_ref().map_err(Clone::clone)
     }
 
-    /// A command by name in any case.
+    /// A command by its exact name.
     pub fn get(&self, name: &str) -> Option<&'static Command> {
-        let found = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.commands.get(&name.to_ascii_lowercase())
-        } else {
-            self.commands.get(name)
-        };
-        found.map(|(_, command)| *command)
+        self.commands.get(name).map(|(_, command)| *command)
     }
 
-    /// The family that declares a command.
+    /// The family that declares a command (by its exact name).
     pub fn family_of(&self, name: &str) -> Option<&'static str> {
-        self.commands
-            .get(&name.to_ascii_lowercase())
-            .map(|(family, _)| *family)
+        self.commands.get(name).map(|(family, _)| *family)
     }
 
     /// Every command, sorted by name.
@@ -328,7 +325,11 @@ mod tests {
         assert_eq!(error.families, ("a", "b"));
         assert!(error.to_string().contains("listthings"));
         let ok = Registry::build(&[&A]).unwrap();
-        assert_eq!(ok.get("LISTTHINGS").map(|c| c.name), Some("listThings"));
+        assert_eq!(ok.get("listThings").map(|c| c.name), Some("listThings"));
+        // Commands are found by their exact spelling only, as CloudStack's
+        // ApiServer finds them (its command map is case-sensitive).
+        assert!(ok.get("LISTTHINGS").is_none());
+        assert!(ok.get("listthings").is_none());
     }
 
     #[test]

@@ -18,7 +18,7 @@ use axum::routing::any;
 use marvin_core::{CsErrorCode, ErrorCode};
 use tracing::Instrument;
 
-use crate::engine::{Answer, Engine};
+use crate::engine::{Answer, Body, Engine};
 use crate::error::ApiError;
 use crate::request::{Method, Request};
 
@@ -209,7 +209,17 @@ async fn not_found(uri: Uri) -> Response {
 
 fn respond(answer: Answer) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, answer.body).into_response();
+    let mut response = match answer.body {
+        Body::Text(text) => (status, text).into_response(),
+        // Sent as it is written; an error part aborts the answer, so the
+        // client sees a broken body rather than a short list.
+        Body::Stream(parts) => {
+            let parts = futures_util::stream::unfold(parts, |mut parts| async move {
+                parts.recv().await.map(|part| (part.map(Bytes::from), parts))
+            });
+            (status, axum::body::Body::from_stream(parts)).into_response()
+        }
+    };
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON));
     for cookie in answer.cookies {

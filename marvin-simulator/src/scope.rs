@@ -18,9 +18,22 @@ pub fn check_access(
     owner_account_id: &str,
     resource_id: &str,
 ) -> Result<(), ApiError> {
+    if can_see(call, owner_account_id)? {
+        Ok(())
+    } else {
+        Err(denied(call, resource_id))
+    }
+}
+
+/// Whether the caller may see (and act on) a resource of this owner
+/// account: root admins always, domain admins when the owner's domain is in
+/// their tree, users only their own account's. Lists use it to leave out
+/// what a caller names by `id` but may not see (an empty list, as
+/// CloudStack's `buildACLSearchParameters` gives), where actions refuse.
+pub fn can_see(call: &Call<'_>, owner_account_id: &str) -> Result<bool, ApiError> {
     let caller = call.caller;
     if caller.is_root_admin() || caller.account_id == owner_account_id {
-        return Ok(());
+        return Ok(true);
     }
     if caller.is_domain_admin() {
         let owner_path: Option<String> = call
@@ -31,11 +44,9 @@ pub fn check_access(
                 |row| row.get(0),
             )
             .optional()?;
-        if owner_path.is_some_and(|path| path.starts_with(&caller.domain_path)) {
-            return Ok(());
-        }
+        return Ok(owner_path.is_some_and(|path| path.starts_with(&caller.domain_path)));
     }
-    Err(denied(call, resource_id))
+    Ok(false)
 }
 
 /// The 531 answer for an action on someone else's resource.
@@ -153,6 +164,24 @@ impl ListScope {
                 ),
                 Some(path.clone()),
             ),
+        }
+    }
+}
+
+impl ListScope {
+    /// The same scope as a condition over a domain-id column and its one
+    /// argument, for rows that outlive their owner account (async jobs);
+    /// `None` for a scope of one account, which a deleted account is never.
+    pub fn domain_condition(&self, domain_column: &str) -> Option<(String, Option<String>)> {
+        match &self.kind {
+            ScopeKind::Everything => Some(("1 = 1".into(), None)),
+            ScopeKind::Account(_) => None,
+            ScopeKind::Domain(id) => Some((format!("{domain_column} = ?"), Some(id.clone()))),
+            // A path prefix test without LIKE: instr() = 1 means "starts with".
+            ScopeKind::DomainTree(path) => Some((
+                format!("{domain_column} IN (SELECT id FROM domains WHERE instr(path, ?) = 1)"),
+                Some(path.clone()),
+            )),
         }
     }
 }

@@ -75,6 +75,10 @@ pub enum StartError {
     /// The database could not be opened or written.
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
+    /// The database file, or the private directory of a database without a
+    /// file, could not be made.
+    #[error("the simulator's database file: {0}")]
+    PrivateDirectory(std::io::Error),
     /// A family's schema failed.
     #[error("schema of the {family} family: {error}")]
     Schema {

@@ -13,6 +13,7 @@
 mod bad_input;
 mod concurrency;
 mod durability;
+mod isolation;
 mod leaks;
 mod security;
 mod support;

@@ -1,7 +1,8 @@
 //! Security: signatures (tampered, expired, replayed after expiry: 401),
-//! roles (a user calling an admin API: 432), isolation between accounts
-//! (invisible in lists, 531 on action), TLS verification by default, and
-//! no secret in any log, trace, error or report of a run.
+//! roles (a user calling an admin API: 432), role changes (nobody gives a
+//! role above their own or acts outside their domain), isolation between
+//! accounts (invisible in lists, 531 on action), TLS verification by
+//! default, and no secret in any log, trace, error or report of a run.
 
 use std::io::Write as _;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -356,6 +357,313 @@ async fn users_cannot_use_admin_apis_or_touch_other_accounts() {
         .request("deleteVolume", Params::from([("id", volume.as_str())]))
         .await
         .expect("alice deletes her volume");
+    sim.shutdown().await;
+}
+
+// ----- role changes --------------------------------------------------------
+
+/// How a role is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RoleChange {
+    /// `createAccount roleid=<role>`.
+    CreateWithRole,
+    /// `createAccount accounttype=<the role's type>`.
+    CreateWithType,
+    /// `updateAccount id=<a user account> roleid=<role>`.
+    UpdateRole,
+}
+
+/// Who asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asker {
+    RootAdmin,
+    DomainAdmin,
+    ResourceAdmin,
+    User,
+}
+
+/// Where the account is: in the callers' sub-domain, or in ROOT (outside
+/// every caller's subtree but the root admin's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Inside,
+    Outside,
+}
+
+/// The default roles, in the order of the matrix's columns: the name
+/// `listRoles` shows, the role type, the account type it gives.
+const TARGET_ROLES: [(&str, &str, &str); 4] = [
+    ("Root Admin", "Admin", "1"),
+    ("Resource Admin", "ResourceAdmin", "3"),
+    ("Domain Admin", "DomainAdmin", "2"),
+    ("User", "User", "0"),
+];
+
+/// The expected HTTP code of every cell, for the target roles Admin,
+/// ResourceAdmin, DomainAdmin, User. Sources: CloudStack's
+/// `AccountManagerImpl` (`createUserAccount`, `createAccount`,
+/// `updateAccount`, `validateRoleChange`, `checkRoleEscalation`,
+/// `verifyCallerPrivilegeForUserOrAccountOperations`), `RoleManagerImpl.findRole`,
+/// `RoleType.getAccountTypeByRole` and `DomainChecker`, as the
+/// cloudstack-semantics reference states them (§5 "Role escalation", §0).
+/// The callers' sub-domain has a dedicated zone (resource admin accounts
+/// need one); ROOT has none.
+#[rustfmt::skip]
+const ROLE_MATRIX: &[(RoleChange, Asker, Place, [u16; 4])] = &[
+    // Root admin, role by id. Admin: its type ADMIN outside ROOT is an IPVE
+    // (createAccount). The rest: allowed.
+    (RoleChange::CreateWithRole, Asker::RootAdmin, Place::Inside, [431, 200, 200, 200]),
+    // In ROOT, Admin is fine; ResourceAdmin needs a private zone ROOT lacks
+    // (createAccount: "not associated with any private Zone", IPVE).
+    (RoleChange::CreateWithRole, Asker::RootAdmin, Place::Outside, [200, 431, 200, 200]),
+    // Domain admin: findRole hides Admin, so the type is unknown
+    // (verifyCallerPrivilege..., PDE); ResourceAdmin ranks above DomainAdmin
+    // ("lower role type", PDE); its own rank and below: allowed.
+    (RoleChange::CreateWithRole, Asker::DomainAdmin, Place::Inside, [531, 531, 200, 200]),
+    // ROOT is outside its subtree: checkAccess(caller, domain), PDE.
+    (RoleChange::CreateWithRole, Asker::DomainAdmin, Place::Outside, [531, 531, 531, 531]),
+    // Resource admin: Admin hidden (unknown type, PDE); ResourceAdmin is
+    // its own rank, DomainAdmin and User below it: allowed.
+    (RoleChange::CreateWithRole, Asker::ResourceAdmin, Place::Inside, [531, 200, 200, 200]),
+    (RoleChange::CreateWithRole, Asker::ResourceAdmin, Place::Outside, [531, 531, 531, 531]),
+    // Users may not call createAccount: 432 (the role's API rules).
+    (RoleChange::CreateWithRole, Asker::User, Place::Inside, [432, 432, 432, 432]),
+    (RoleChange::CreateWithRole, Asker::User, Place::Outside, [432, 432, 432, 432]),
+
+    // Root admin, by account type: ADMIN outside ROOT (IPVE), else allowed.
+    (RoleChange::CreateWithType, Asker::RootAdmin, Place::Inside, [431, 200, 200, 200]),
+    (RoleChange::CreateWithType, Asker::RootAdmin, Place::Outside, [200, 431, 200, 200]),
+    // Domain admin: ADMIN outside ROOT (IPVE, checked before the caller's
+    // rank); RESOURCE_DOMAIN_ADMIN ranks above it (PDE).
+    (RoleChange::CreateWithType, Asker::DomainAdmin, Place::Inside, [431, 531, 200, 200]),
+    (RoleChange::CreateWithType, Asker::DomainAdmin, Place::Outside, [531, 531, 531, 531]),
+    (RoleChange::CreateWithType, Asker::ResourceAdmin, Place::Inside, [431, 200, 200, 200]),
+    (RoleChange::CreateWithType, Asker::ResourceAdmin, Place::Outside, [531, 531, 531, 531]),
+    (RoleChange::CreateWithType, Asker::User, Place::Inside, [432, 432, 432, 432]),
+    (RoleChange::CreateWithType, Asker::User, Place::Outside, [432, 432, 432, 432]),
+
+    // Root admin changing a user account's role: Admin only in ROOT
+    // (validateRoleChange: "does not belong to the ROOT domain", PDE).
+    (RoleChange::UpdateRole, Asker::RootAdmin, Place::Inside, [531, 200, 200, 200]),
+    (RoleChange::UpdateRole, Asker::RootAdmin, Place::Outside, [200, 200, 200, 200]),
+    // Domain admin: Admin passes listRoles (no rules), findRole hides it and
+    // validateRoleChange fails on null: 530; ResourceAdmin ranks above the
+    // caller (validateRoleChange, PDE).
+    (RoleChange::UpdateRole, Asker::DomainAdmin, Place::Inside, [530, 531, 200, 200]),
+    // An account outside its subtree: the @ACL check on `id`
+    // (DomainChecker), PDE.
+    (RoleChange::UpdateRole, Asker::DomainAdmin, Place::Outside, [531, 531, 531, 531]),
+    (RoleChange::UpdateRole, Asker::ResourceAdmin, Place::Inside, [530, 200, 200, 200]),
+    (RoleChange::UpdateRole, Asker::ResourceAdmin, Place::Outside, [531, 531, 531, 531]),
+    (RoleChange::UpdateRole, Asker::User, Place::Inside, [432, 432, 432, 432]),
+    (RoleChange::UpdateRole, Asker::User, Place::Outside, [432, 432, 432, 432]),
+];
+
+/// Creates an account as `admin`; returns its id and its first user's id.
+async fn account_in(admin: &Client, name: &str, kind: &str, domain: &str) -> (String, String) {
+    let answer = admin
+        .request(
+            "createAccount",
+            Params::from([
+                ("username", name),
+                ("password", "pw-roles-1"),
+                ("firstname", "R"),
+                ("lastname", "Ole"),
+                ("email", "r@example.com"),
+                ("accounttype", kind),
+                ("domainid", domain),
+            ]),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("account {name}: {e}"));
+    let account = &answer["account"];
+    (
+        account["id"].as_str().expect("an account id").to_owned(),
+        account["user"][0]["id"]
+            .as_str()
+            .expect("a user id")
+            .to_owned(),
+    )
+}
+
+/// The HTTP code of a sync call, and its answer when it succeeded.
+async fn attempt(client: &Client, command: &str, params: Params) -> (u16, Option<Value>) {
+    match client.request(command, params).await {
+        Ok(answer) => (200, Some(answer)),
+        Err(error) => (
+            error
+                .code()
+                .map(ErrorCode::as_u16)
+                .unwrap_or_else(|| panic!("{command}: not an API error: {error}")),
+            None,
+        ),
+    }
+}
+
+/// The accounts named `name` anywhere, as the root admin sees them.
+async fn accounts_named(admin: &Client, name: &str) -> Vec<Value> {
+    let answer = admin
+        .request(
+            "listAccounts",
+            Params::from([("name", name), ("listall", "true")]),
+        )
+        .await
+        .expect("listAccounts");
+    answer["account"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn role_changes_by_every_caller_type_against_every_target_role() {
+    let sim = Simulator::start(SimulatorConfig {
+        job_delay: Duration::from_millis(1),
+        ..Default::default()
+    })
+    .await
+    .expect("the simulator starts");
+    let admin = support::client(&sim.url(), sim.api_key(), sim.secret_key());
+    let root = admin
+        .request("listDomains", Params::from([("name", "ROOT")]))
+        .await
+        .expect("ROOT");
+    let root = root["domain"][0]["id"]
+        .as_str()
+        .expect("ROOT's id")
+        .to_owned();
+    let sub = admin
+        .request("createDomain", Params::from([("name", "role-matrix")]))
+        .await
+        .expect("a domain");
+    let sub = sub["domain"]["id"]
+        .as_str()
+        .expect("a domain id")
+        .to_owned();
+    admin
+        .request(
+            "createZone",
+            Params::from([
+                ("name", "role-matrix-private"),
+                ("networktype", "Advanced"),
+                ("dns1", "8.8.8.8"),
+                ("internaldns1", "10.0.0.1"),
+                ("domainid", sub.as_str()),
+            ]),
+        )
+        .await
+        .expect("a zone dedicated to the sub-domain");
+    let mut askers = Vec::new();
+    for (asker, name, kind) in [
+        (Asker::DomainAdmin, "rm-domain-admin", "2"),
+        (Asker::ResourceAdmin, "rm-resource-admin", "3"),
+        (Asker::User, "rm-user", "0"),
+    ] {
+        let (_, user) = account_in(&admin, name, kind, &sub).await;
+        let client = admin.for_user(&user).await.expect("the caller's keys");
+        askers.push((asker, client));
+    }
+    let mut role_ids = Vec::new();
+    for (name, _, _) in TARGET_ROLES {
+        let roles = admin
+            .request("listRoles", Params::from([("name", name)]))
+            .await
+            .expect("listRoles");
+        role_ids.push(roles["role"][0]["id"].as_str().expect("a role").to_owned());
+    }
+
+    let mut mismatches = Vec::new();
+    for (row, (change, asker, place, expected)) in ROLE_MATRIX.iter().enumerate() {
+        let caller = match asker {
+            Asker::RootAdmin => &admin,
+            other => &askers.iter().find(|(a, _)| a == other).expect("a caller").1,
+        };
+        let domain = match place {
+            Place::Inside => sub.as_str(),
+            Place::Outside => root.as_str(),
+        };
+        for (column, ((_, role_type, account_type), role_id)) in
+            TARGET_ROLES.iter().zip(&role_ids).enumerate()
+        {
+            let cell = format!("{change:?} by {asker:?}, {place:?}, {role_type}");
+            let name = format!("rm-{row}-{column}");
+            let (code, granted) = match change {
+                RoleChange::CreateWithRole | RoleChange::CreateWithType => {
+                    let mut params = Params::from([
+                        ("username", name.as_str()),
+                        ("password", "pw-roles-2"),
+                        ("firstname", "N"),
+                        ("lastname", "Ew"),
+                        ("email", "n@example.com"),
+                        ("domainid", domain),
+                    ]);
+                    if *change == RoleChange::CreateWithRole {
+                        params.set("roleid", role_id.as_str());
+                    } else {
+                        params.set("accounttype", *account_type);
+                    }
+                    let (code, _) = attempt(caller, "createAccount", params).await;
+                    // Refused: no account was created; granted: the account
+                    // has the role and the role's account type.
+                    let found = accounts_named(&admin, &name).await;
+                    let granted = if code == 200 {
+                        assert_eq!(found.len(), 1, "{cell}: one account");
+                        Some(found[0].clone())
+                    } else {
+                        assert!(found.is_empty(), "{cell}: refused ({code}) but created");
+                        None
+                    };
+                    (code, granted)
+                }
+                RoleChange::UpdateRole => {
+                    let (target, _) = account_in(&admin, &name, "0", domain).await;
+                    let (code, _) = attempt(
+                        caller,
+                        "updateAccount",
+                        Params::from([("id", target.as_str()), ("roleid", role_id.as_str())]),
+                    )
+                    .await;
+                    let found = accounts_named(&admin, &name).await;
+                    assert_eq!(found.len(), 1, "{cell}: the target");
+                    if code != 200 {
+                        // Refused: the account is still a plain user.
+                        assert_eq!(
+                            (&found[0]["roletype"], &found[0]["accounttype"]),
+                            (&Value::from("User"), &Value::from(0)),
+                            "{cell}: refused ({code}) but changed"
+                        );
+                    }
+                    (code, (code == 200).then(|| found[0].clone()))
+                }
+            };
+            if let Some(account) = granted {
+                assert_eq!(account["roletype"], *role_type, "{cell}: the role given");
+                assert_eq!(
+                    account["accounttype"].to_string(),
+                    *account_type,
+                    "{cell}: the account type follows the role"
+                );
+            }
+            if code != expected[column] {
+                mismatches.push(format!("{cell}: {code}, expected {}", expected[column]));
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "cells that differ:\n{}",
+        mismatches.join("\n")
+    );
+
+    // The callers are what they were: none of them became a root admin.
+    for (asker, client) in &askers {
+        let error = client
+            .request("listHosts", Params::new())
+            .await
+            .expect_err("listHosts stays the root admin's");
+        assert_eq!(
+            error.code(),
+            Some(ErrorCode::UnsupportedAction),
+            "{asker:?}: {error}"
+        );
+    }
     sim.shutdown().await;
 }
 

@@ -196,6 +196,149 @@ fn write_inner(out: &mut Vec<u8>, inner: &Inner) {
     }
 }
 
+/// One page of a list reply, for an answer written page by page.
+#[derive(Debug)]
+pub(crate) struct ListPage {
+    /// The entity key of the items.
+    pub(crate) key: &'static str,
+    items: PageItems,
+    /// How many items the page holds.
+    pub(crate) len: usize,
+    /// The total number of matches.
+    pub(crate) count: usize,
+}
+
+#[derive(Debug)]
+enum PageItems {
+    Values(Vec<Value>),
+    Rendered(Rendered),
+}
+
+impl ListPage {
+    /// The page of a list reply (`None` for other replies).
+    pub(crate) fn of(reply: Reply) -> Option<Self> {
+        match reply {
+            Reply::List { key, items, count } => Some(Self {
+                key,
+                len: items.len(),
+                items: PageItems::Values(items),
+                count,
+            }),
+            Reply::Rendered { key, items, count } => Some(Self {
+                key,
+                len: items.len(),
+                items: PageItems::Rendered(items),
+                count,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The page as a whole answer's body.
+    pub(crate) fn into_inner(self) -> Inner {
+        match self.items {
+            PageItems::Values(items) => body(Reply::List {
+                key: self.key,
+                items,
+                count: self.count,
+            }),
+            PageItems::Rendered(items) => body(Reply::Rendered {
+                key: self.key,
+                items,
+                count: self.count,
+            }),
+        }
+    }
+
+    /// About how many bytes the items take.
+    pub(crate) fn text_len(&self) -> usize {
+        match &self.items {
+            PageItems::Values(items) => items.len() * 512,
+            PageItems::Rendered(items) => items.text().len(),
+        }
+    }
+
+    /// Writes the items, comma-separated, after a comma when `more` (items
+    /// were written before).
+    pub(crate) fn write_items(&self, out: &mut Vec<u8>, more: bool) {
+        if self.len == 0 {
+            return;
+        }
+        if more {
+            out.push(b',');
+        }
+        match &self.items {
+            PageItems::Rendered(items) => out.extend_from_slice(items.text()),
+            PageItems::Values(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    if index > 0 {
+                        out.push(b',');
+                    }
+                    write_value(out, item);
+                }
+            }
+        }
+    }
+}
+
+/// The frame of a list answer written page by page: the same text as the
+/// whole answer (`{"<cmd>response":{"count":N,"<key>":[...]}}`, fields in
+/// key order), in three parts: [`ListStream::head`], the items, and
+/// [`ListStream::tail`].
+#[derive(Debug)]
+pub(crate) struct ListStream {
+    response_key: String,
+    items_key: &'static str,
+    count: usize,
+}
+
+impl ListStream {
+    /// The frame of a list of `count` items under `items_key`.
+    pub(crate) fn new(response_key: &str, items_key: &'static str, count: usize) -> Self {
+        Self {
+            response_key: response_key.to_string(),
+            items_key,
+            count,
+        }
+    }
+
+    /// The entity key of the items.
+    pub(crate) fn items_key(&self) -> &'static str {
+        self.items_key
+    }
+
+    fn count_first(&self) -> bool {
+        "count" < self.items_key
+    }
+
+    /// Everything before the first item.
+    pub(crate) fn head(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.response_key.len() + self.items_key.len() + 32);
+        out.push(b'{');
+        write_str(&mut out, &self.response_key);
+        out.extend_from_slice(b":{");
+        if self.count_first() {
+            out.extend_from_slice(b"\"count\":");
+            out.extend_from_slice(self.count.to_string().as_bytes());
+            out.push(b',');
+        }
+        write_str(&mut out, self.items_key);
+        out.extend_from_slice(b":[");
+        out
+    }
+
+    /// Everything after the last item.
+    pub(crate) fn tail(&self) -> Vec<u8> {
+        let mut out = b"]".to_vec();
+        if !self.count_first() {
+            out.extend_from_slice(b",\"count\":");
+            out.extend_from_slice(self.count.to_string().as_bytes());
+        }
+        out.extend_from_slice(b"}}");
+        out
+    }
+}
+
 /// Writes a JSON string (escaped as serde_json escapes).
 pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();

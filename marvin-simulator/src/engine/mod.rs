@@ -1,15 +1,22 @@
-//! The engine: one SQLite connection and the dispatcher every call goes
+//! The engine: the database connections and the dispatcher every call goes
 //! through.
 //!
-//! For each request, under the connection's mutex and in ONE transaction:
-//! the `response=json` check, authentication ([`crate::auth`]), the command
+//! The database is SQLite in WAL mode: the file given to the simulator, or
+//! one in a private temporary directory (removed with the engine). It has
+//! one writer connection, behind a mutex, and read-only connections for
+//! reads ([`read`]): list commands and the job poll never wait for a write,
+//! for each other, or for one large answer.
+//!
+//! For each write, under the writer's mutex and in ONE transaction: the
+//! `response=json` check, authentication ([`crate::auth`]), the command
 //! lookup (unknown: 432, or 401 for signed calls), the role check (432),
 //! generic validation ([`validate`]), fault injection ([`crate::faults`]),
 //! the handler, and the envelope ([`envelope`]). A handler error rolls the
 //! transaction back. Async commands get a row in `async_jobs` and their work
 //! runs in its own transactions ([`crate::jobs`]): right after the call
 //! commits and before its answer is sent when there is nothing to wait for
-//! (a zero job delay and no fault aimed at the job), otherwise later.
+//! (a zero job delay and no fault aimed at the job), otherwise later. A read
+//! goes through the same checks in a read transaction of its own.
 //!
 //! The mutex is a `std::sync::Mutex`, taken only in synchronous code and
 //! never across an `.await`: a call's locked phases are short and run on
@@ -17,6 +24,8 @@
 //! waits asked for by faults happen between two locked phases.
 
 pub(crate) mod envelope;
+mod private;
+mod read;
 #[cfg(test)]
 mod tests;
 pub(crate) mod validate;
@@ -24,7 +33,7 @@ pub(crate) mod validate;
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::Duration;
 
@@ -48,21 +57,31 @@ use crate::request::{Method, Request};
 use crate::simulator::StartError;
 
 /// An HTTP answer, ready to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub(crate) struct Answer {
     /// The HTTP status (the `errorcode` of errors).
     pub(crate) status: u16,
     /// The JSON body.
-    pub(crate) body: String,
+    pub(crate) body: Body,
     /// `Set-Cookie` values.
     pub(crate) cookies: Vec<String>,
+}
+
+/// The body of an [`Answer`].
+#[derive(Debug)]
+pub(crate) enum Body {
+    /// The whole JSON text.
+    Text(String),
+    /// JSON text written while it is sent (a large list, page by page): the
+    /// parts in order; an error breaks the answer off.
+    Stream(tokio::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>),
 }
 
 impl Answer {
     pub(crate) fn error(key: &str, error: &ApiError) -> Self {
         Self {
             status: error.code.as_u16(),
-            body: envelope::error(key, error),
+            body: Body::Text(envelope::error(key, error)),
             cookies: Vec::new(),
         }
     }
@@ -70,8 +89,17 @@ impl Answer {
     fn ok(key: &str, inner: &envelope::Inner, cookies: Vec<String>) -> Self {
         Self {
             status: 200,
-            body: envelope::wrap(key, inner),
+            body: Body::Text(envelope::wrap(key, inner)),
             cookies,
+        }
+    }
+
+    /// The whole body's text (empty for a streamed one).
+    #[cfg(test)]
+    pub(crate) fn text(&self) -> &str {
+        match &self.body {
+            Body::Text(text) => text,
+            Body::Stream(_) => "",
         }
     }
 }
@@ -109,6 +137,21 @@ pub(crate) struct Prepared {
     job_fault: Option<Action>,
 }
 
+/// A request that passed the checks before authentication.
+#[derive(Debug)]
+struct Admitted {
+    /// The command as sent.
+    sent: String,
+    /// The command, when it exists.
+    target: Option<(&'static Command, &'static ApiSpec)>,
+    /// The response key of its answers.
+    key: String,
+    /// The command in lower case (to recognise `login` and `logout`).
+    lower: String,
+    /// Whether it is `login` or `logout`.
+    authenticator: bool,
+}
+
 /// A handler's success, before it becomes an answer.
 struct Executed {
     inner: envelope::Inner,
@@ -129,7 +172,16 @@ pub(crate) struct Options {
 
 /// The engine shared by the listeners and the job tasks.
 pub(crate) struct Engine {
+    /// The one writer.
     db: Mutex<Connection>,
+    /// The writer's count of changes when it was last released (see
+    /// [`Writer`]): what readers know of writes, for the key cache.
+    written: AtomicU64,
+    /// Read-only connections for reads (see [`read`]).
+    readers: read::Readers,
+    /// The private directory of a database that has no file of its own
+    /// (removed with the engine).
+    _private: Option<tempfile::TempDir>,
     catalog: &'static Catalog,
     registry: Registry,
     job_delay: Duration,
@@ -148,6 +200,35 @@ impl std::fmt::Debug for Engine {
         f.debug_struct("Engine")
             .field("job_delay", &self.job_delay)
             .finish_non_exhaustive()
+    }
+}
+
+/// The locked writer. Releasing it records the writer's count of changes,
+/// so that calls on reader connections know whether anything was written
+/// since they last looked.
+pub(crate) struct Writer<'a> {
+    conn: MutexGuard<'a, Connection>,
+    written: &'a AtomicU64,
+}
+
+impl std::ops::Deref for Writer<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Writer<'_> {
+    fn deref_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        self.written
+            .store(self.conn.total_changes(), Ordering::Release);
     }
 }
 
@@ -176,17 +257,24 @@ impl Engine {
         shutdown: watch::Receiver<bool>,
     ) -> Result<Arc<Self>, StartError> {
         let registry = Registry::build(families).map_err(StartError::Registry)?;
-        let mut conn = match &options.db_path {
-            Some(path) => {
-                let conn = Connection::open(path)?;
-                conn.busy_timeout(Duration::from_secs(30))?;
-                let _mode: String =
-                    conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
-                conn.pragma_update(None, "synchronous", "NORMAL")?;
-                conn
+        // Without a file of its own, the database lives in a private
+        // temporary directory rather than in memory: readers need a file to
+        // share with the writer (WAL). Nothing there has to survive a crash,
+        // so it is never synced.
+        let (path, private) = match &options.db_path {
+            Some(path) => (path.clone(), None),
+            None => {
+                let dir = private::directory().map_err(StartError::PrivateDirectory)?;
+                (dir.path().join("simulator.db"), Some(dir))
             }
-            None => Connection::open_in_memory()?,
         };
+        // The database holds secrets: a new file is its owner's only.
+        private::create_owner_only(&path).map_err(StartError::PrivateDirectory)?;
+        let mut conn = Connection::open(&path)?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        let synchronous = if private.is_some() { "OFF" } else { "NORMAL" };
+        conn.pragma_update(None, "synchronous", synchronous)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.set_prepared_statement_cache_capacity(256);
         let fresh: bool = conn.query_row(
@@ -247,35 +335,47 @@ impl Engine {
                 |row| row.get::<_, bool>(0),
             )
             .unwrap_or(false);
+        let private_db = private.is_some();
+        let written = conn.total_changes();
         Ok(Arc::new(Self {
             db: Mutex::new(conn),
+            written: AtomicU64::new(written),
+            readers: read::Readers::new(path),
+            _private: private,
             catalog,
             registry,
             job_delay: options.job_delay,
             runtime: Handle::current(),
             shutdown,
             faults_armed: AtomicBool::new(faults_armed),
-            // Only an in-memory database is written by this connection alone.
-            keys: Mutex::new(auth::KeyCache::new(options.db_path.is_none())),
+            // Only a private database is written by this engine alone.
+            keys: Mutex::new(auth::KeyCache::new(private_db)),
         }))
     }
 
-    /// Locks the connection (a panicked handler does not poison it for
-    /// good: its transaction was rolled back while unwinding).
-    pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.db.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Locks the writer (a panicked handler does not poison it for good:
+    /// its transaction was rolled back while unwinding).
+    pub(crate) fn lock(&self) -> Writer<'_> {
+        Writer {
+            conn: self.db.lock().unwrap_or_else(PoisonError::into_inner),
+            written: &self.written,
+        }
     }
 
     /// Locks the connection from async code without blocking the worker:
     /// while another call holds it, this task yields to the others (a
     /// call holds the lock for tens of microseconds), and after a while of
     /// that it sleeps a millisecond at a time (a long job may hold it).
-    async fn lock_async(&self) -> MutexGuard<'_, Connection> {
+    async fn lock_async(&self) -> Writer<'_> {
         let mut tries = 0u32;
         loop {
+            let writer = |conn| Writer {
+                conn,
+                written: &self.written,
+            };
             match self.db.try_lock() {
-                Ok(guard) => return guard,
-                Err(TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
+                Ok(guard) => return writer(guard),
+                Err(TryLockError::Poisoned(poisoned)) => return writer(poisoned.into_inner()),
                 Err(TryLockError::WouldBlock) => {}
             }
             // No guard lives past this point: the future stays `Send`.
@@ -300,6 +400,9 @@ impl Engine {
     /// cost more than a typical call); the waits asked for by faults happen
     /// between them, without the lock.
     pub(crate) async fn handle(self: Arc<Self>, request: Request) -> Answer {
+        if self.serves_as_read(&request) {
+            return self.handle_read(request).await;
+        }
         // A panicking handler must still get a CloudStack-shaped answer; its
         // transaction is rolled back while unwinding.
         let flow = {
@@ -335,15 +438,16 @@ impl Engine {
         }
     }
 
-    /// The first phase: everything up to (and usually including) the handler.
-    pub(crate) fn begin(self: &Arc<Self>, conn: &mut Connection, mut request: Request) -> Flow {
+    /// The checks before any transaction: `response=json`, a command, and
+    /// `login` over POST.
+    fn preflight(&self, request: &Request) -> Result<Admitted, Answer> {
         let sent = request
             .get("command")
             .filter(|c| !c.is_empty())
             .map(str::to_owned);
         let target = sent.as_deref().and_then(|name| self.lookup(name));
         let key = envelope::response_key(target.map(|(command, _)| command.name));
-        let fail = |error: ApiError| Flow::Done(Answer::error(&key, &error));
+        let fail = |error: ApiError| Err(Answer::error(&key, &error));
 
         if !request
             .get("response")
@@ -363,7 +467,6 @@ impl Engine {
             });
         };
         let lower = sent.to_ascii_lowercase();
-        let authenticator = lower == "login" || lower == "logout";
         if lower == "login" && request.method != Method::Post {
             return fail(ApiError::new(
                 ErrorCode::MethodNotAllowed,
@@ -371,66 +474,103 @@ impl Engine {
                 "Please use HTTP POST to authenticate using this API",
             ));
         }
+        Ok(Admitted {
+            authenticator: lower == "login" || lower == "logout",
+            lower,
+            sent,
+            target,
+            key,
+        })
+    }
+
+    /// Authentication, the command lookup, the role check and validation,
+    /// in `tx`: the call, or why it is refused.
+    fn admit(
+        &self,
+        tx: &Transaction<'_>,
+        request: &mut Request,
+        admitted: Admitted,
+        at: OffsetDateTime,
+        written: u64,
+    ) -> Result<Prepared, ApiError> {
+        let Admitted {
+            sent,
+            target,
+            lower,
+            authenticator,
+            ..
+        } = admitted;
+        let (caller, via) = match lower.as_str() {
+            "login" => (auth::anonymous(), Via::Anonymous),
+            "logout" => match auth::session(tx, request, at) {
+                Ok(Some(caller)) => (caller, Via::Session),
+                _ => (auth::anonymous(), Via::Anonymous),
+            },
+            _ => {
+                let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+                keys.observe(written);
+                auth::authenticate(tx, request, at, &mut keys)?
+            }
+        };
+        let Some((command, spec)) = target else {
+            return Err(match via {
+                Via::Integration => ApiError::unsupported(format!("Unknown API command: {sent}")),
+                Via::Session => not_available(&sent),
+                Via::Key | Via::Anonymous => ApiError::unauthorized(),
+            });
+        };
+        if !command.roles.allows(caller.role) {
+            return Err(not_available(&sent));
+        }
+        let mut params = Params::from_pairs(std::mem::take(&mut request.pairs));
+        validate::check(spec, &mut params, authenticator)?;
+        Ok(Prepared {
+            caller,
+            command,
+            spec,
+            params,
+            job_fault: None,
+        })
+    }
+
+    /// The first phase: everything up to (and usually including) the handler.
+    pub(crate) fn begin(self: &Arc<Self>, conn: &mut Connection, mut request: Request) -> Flow {
+        let admitted = match self.preflight(&request) {
+            Ok(admitted) => admitted,
+            Err(answer) => return Flow::Done(answer),
+        };
+        let key = admitted.key.clone();
+        let fail = |error: ApiError| Flow::Done(Answer::error(&key, &error));
+        let authenticator = admitted.authenticator;
+        let lower = admitted.lower.clone();
 
         let at = now();
         let tx = match conn.transaction() {
             Ok(tx) => tx,
             Err(error) => return fail(error.into()),
         };
-        let identified = match lower.as_str() {
-            "login" => Ok((auth::anonymous(), Via::Anonymous)),
-            "logout" => match auth::session(&tx, &request, at) {
-                Ok(Some(caller)) => Ok((caller, Via::Session)),
-                _ => Ok((auth::anonymous(), Via::Anonymous)),
-            },
-            _ => {
-                let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
-                auth::authenticate(&tx, &mut request, at, &mut keys)
-            }
-        };
-        let (caller, via) = match identified {
-            Ok(found) => found,
+        let written = tx.total_changes();
+        let mut prepared = match self.admit(&tx, &mut request, admitted, at, written) {
+            Ok(prepared) => prepared,
             Err(error) => {
-                // An expired session was removed: keep that.
+                // What authentication changed stays (an expired session
+                // was removed).
                 let _ = tx.commit();
                 return fail(error);
             }
         };
-        let Some((command, spec)) = target else {
-            let error = match via {
-                Via::Integration => ApiError::unsupported(format!("Unknown API command: {sent}")),
-                Via::Session => not_available(&sent),
-                Via::Key | Via::Anonymous => ApiError::unauthorized(),
-            };
-            let _ = tx.commit();
-            return fail(error);
-        };
-        if !command.roles.allows(caller.role) {
-            let _ = tx.commit();
-            return fail(not_available(&sent));
-        }
-        let mut params = Params::from_pairs(std::mem::take(&mut request.pairs));
-        if let Err(error) = validate::check(spec, &mut params, authenticator) {
-            let _ = tx.commit();
-            return fail(error);
-        }
+        let command = prepared.command;
+        let spec = prepared.spec;
         let fired = if authenticator
             || !self.faults_armed.load(Ordering::Acquire)
             || crate::families::simulator::FAULT_APIS.contains(&lower.as_str())
         {
             None
         } else {
-            match faults::take(&tx, command.name, spec.isasync, &params) {
+            match faults::take(&tx, command.name, spec.isasync, &prepared.params) {
                 Ok(fired) => fired,
                 Err(error) => return fail(error),
             }
-        };
-        let mut prepared = Prepared {
-            caller,
-            command,
-            spec,
-            params,
-            job_fault: None,
         };
         match fired {
             None => {}

@@ -46,6 +46,18 @@ const PROBE: &[Command] = &[
         doc: "An async command that answers directly.",
         run: probe_sync,
     },
+    Command {
+        name: "listProbes",
+        roles: RoleSet::ALL,
+        doc: "Lists the rows, a page at a time.",
+        run: list_probes,
+    },
+    Command {
+        name: "listProbesWriting",
+        roles: RoleSet::ALL,
+        doc: "A list that (wrongly) writes.",
+        run: list_probes_writing,
+    },
 ];
 
 fn probe_write(call: &mut Call<'_>) -> Result<Reply, ApiError> {
@@ -79,6 +91,18 @@ fn probe_job(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     ))
 }
 
+fn list_probes(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let mut query = crate::families::sql::Query::new("SELECT rowid AS n, value FROM probe");
+    query.order("rowid");
+    query.list_plain(call, "probe")
+}
+
+fn list_probes_writing(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    call.tx
+        .execute("INSERT INTO probe (value) VALUES ('from a list')", [])?;
+    list_probes(call)
+}
+
 fn probe_sync(_: &mut Call<'_>) -> Result<Reply, ApiError> {
     Ok(Reply::Success(Some("done".into())))
 }
@@ -86,7 +110,9 @@ fn probe_sync(_: &mut Call<'_>) -> Result<Reply, ApiError> {
 const PROBE_APIS: &str = r#"{"api":[
     {"name":"probeWrite","isasync":false,"params":[{"name":"fail","type":"boolean"}]},
     {"name":"probeJob","isasync":true,"params":[{"name":"outcome","type":"string","length":10,"required":true}]},
-    {"name":"probeSync","isasync":true,"params":[]}]}"#;
+    {"name":"probeSync","isasync":true,"params":[]},
+    {"name":"listProbes","isasync":false,"params":[{"name":"page","type":"integer"},{"name":"pagesize","type":"integer"}]},
+    {"name":"listProbesWriting","isasync":false,"params":[]}]}"#;
 
 static CATALOG: LazyLock<Catalog> =
     LazyLock::new(|| Catalog::from_json(PROBE_APIS).expect("probe catalog"));
@@ -227,8 +253,8 @@ async fn an_async_command_answering_directly_still_gets_a_job() {
             ("response", "json"),
         ]))
         .await;
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    let body: Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let body: Value = serde_json::from_str(answer.text()).unwrap();
     let jobid = body["probesyncresponse"]["jobid"]
         .as_str()
         .expect("a job id")
@@ -247,7 +273,7 @@ async fn an_async_command_answering_directly_still_gets_a_job() {
             ("response", "json"),
         ]))
         .await;
-    let body: Value = serde_json::from_str(&answer.body).unwrap();
+    let body: Value = serde_json::from_str(answer.text()).unwrap();
     let instance = body["probejobresponse"]["id"]
         .as_str()
         .expect("the instance id at once")
@@ -292,7 +318,7 @@ async fn validation_runs_before_the_handler() {
             ("response", "json"),
         ]))
         .await;
-    assert_eq!(answer.status, 431, "{}", answer.body);
+    assert_eq!(answer.status, 431, "{}", answer.text());
     assert_eq!(count(&engine, "SELECT COUNT(*) FROM async_jobs"), 0);
 }
 
@@ -474,4 +500,201 @@ async fn a_restart_fails_the_jobs_left_pending() {
     );
     drop(engine);
     std::fs::remove_dir_all(dir).ok();
+}
+
+/// Inserts `rows` probe rows in one transaction.
+fn insert_probes(engine: &Engine, rows: usize) {
+    let mut conn = engine.lock();
+    let tx = conn.transaction().unwrap();
+    {
+        let mut insert = tx.prepare("INSERT INTO probe (value) VALUES (?1)").unwrap();
+        for n in 0..rows {
+            insert.execute([format!("row {n}")]).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+}
+
+/// The whole body of an answer, streamed or not.
+async fn body_of(answer: Answer) -> String {
+    match answer.body {
+        Body::Text(text) => text,
+        Body::Stream(mut parts) => {
+            let mut text = Vec::new();
+            while let Some(part) = parts.recv().await {
+                text.extend(part.expect("no part breaks the answer off"));
+            }
+            String::from_utf8(text).expect("UTF-8")
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_do_not_wait_for_the_writer() {
+    let (engine, _stop) = probe_engine(0);
+    insert_probes(&engine, 3);
+    // The writer is busy (a long write holds its connection): a read still
+    // answers, from its own connection.
+    let writer = engine.lock();
+    let answer = tokio::time::timeout(
+        Duration::from_secs(10),
+        Arc::clone(&engine).handle(integration(&[
+            ("command", "listProbes"),
+            ("response", "json"),
+        ])),
+    )
+    .await
+    .expect("the read does not queue behind the writer");
+    drop(writer);
+    let body: Value = serde_json::from_str(answer.text()).unwrap();
+    assert_eq!(body["listprobesresponse"]["count"], 3, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_sees_only_committed_writes() {
+    let (engine, _stop) = probe_engine(0);
+    insert_probes(&engine, 2);
+    let mut writer = engine.lock();
+    let tx = writer.transaction().unwrap();
+    tx.execute("INSERT INTO probe (value) VALUES ('not yet')", [])
+        .unwrap();
+    let answer = Arc::clone(&engine)
+        .handle(integration(&[
+            ("command", "listProbes"),
+            ("response", "json"),
+        ]))
+        .await;
+    let body: Value = serde_json::from_str(answer.text()).unwrap();
+    assert_eq!(body["listprobesresponse"]["count"], 2, "{body}");
+    tx.commit().unwrap();
+    drop(writer);
+    let answer = Arc::clone(&engine)
+        .handle(integration(&[
+            ("command", "listProbes"),
+            ("response", "json"),
+        ]))
+        .await;
+    let body: Value = serde_json::from_str(answer.text()).unwrap();
+    assert_eq!(body["listprobesresponse"]["count"], 3, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_list_handler_cannot_write() {
+    let (engine, _stop) = probe_engine(0);
+    let answer = Arc::clone(&engine)
+        .handle(integration(&[
+            ("command", "listProbesWriting"),
+            ("response", "json"),
+        ]))
+        .await;
+    assert_eq!(answer.status, 530, "{}", answer.text());
+    assert_eq!(count(&engine, "SELECT COUNT(*) FROM probe"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unbounded_list_is_streamed_with_the_text_of_a_whole_answer() {
+    let (engine, _stop) = probe_engine(0);
+    // Sizes around the page boundaries of the stream (500, then doubling
+    // to 4,000), and one well past them.
+    for (rows, streamed) in [
+        (0, false),
+        (499, false),
+        (500, false),
+        (501, true),
+        (1_000, true),
+        (12_345, true),
+    ] {
+        let have = count(&engine, "SELECT COUNT(*) FROM probe") as usize;
+        insert_probes(&engine, rows - have);
+        let answer = Arc::clone(&engine)
+            .handle(integration(&[
+                ("command", "listProbes"),
+                ("response", "json"),
+                ("pagesize", "-1"),
+            ]))
+            .await;
+        assert_eq!(answer.status, 200);
+        assert_eq!(
+            matches!(answer.body, Body::Stream(_)),
+            streamed,
+            "{rows} rows"
+        );
+        let text = body_of(answer).await;
+        // The text is exactly what the whole answer would be.
+        let whole = engine
+            .run_as_root_text("listProbes", Params::from_pairs([("pagesize", "-1")]))
+            .unwrap();
+        assert_eq!(
+            text,
+            format!("{{\"listprobesresponse\":{whole}}}"),
+            "{rows} rows"
+        );
+        let body: Value = serde_json::from_str(&text).unwrap();
+        let items = body["listprobesresponse"]["probe"]
+            .as_array()
+            .map_or(0, Vec::len);
+        assert_eq!(items, rows);
+        if rows > 0 {
+            assert_eq!(body["listprobesresponse"]["count"], rows);
+            assert_eq!(body["listprobesresponse"]["probe"][rows - 1]["n"], rows);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_list_keeps_its_snapshot_while_writes_go_on() {
+    let (engine, _stop) = probe_engine(0);
+    insert_probes(&engine, 20_000);
+    let answer = Arc::clone(&engine)
+        .handle(integration(&[
+            ("command", "listProbes"),
+            ("response", "json"),
+            ("pagesize", "-1"),
+        ]))
+        .await;
+    let Body::Stream(mut parts) = answer.body else {
+        panic!("a list of 20,000 is streamed");
+    };
+    // The first part is out; the producer waits on the channel. A write
+    // commits meanwhile, without waiting for the stream.
+    let mut text = parts.recv().await.unwrap().unwrap();
+    tokio::time::timeout(Duration::from_secs(10), async {
+        Arc::clone(&engine)
+            .handle(integration(&[
+                ("command", "probeWrite"),
+                ("response", "json"),
+            ]))
+            .await
+    })
+    .await
+    .expect("a write does not wait for a streamed read");
+    while let Some(part) = parts.recv().await {
+        text.extend(part.unwrap());
+    }
+    let body: Value = serde_json::from_slice(&text).unwrap();
+    assert_eq!(body["listprobesresponse"]["count"], 20_000);
+    assert_eq!(
+        body["listprobesresponse"]["probe"]
+            .as_array()
+            .unwrap()
+            .len(),
+        20_000,
+        "the rows of the snapshot the list began in"
+    );
+    assert_eq!(count(&engine, "SELECT COUNT(*) FROM probe"), 20_001);
+}
+
+#[tokio::test]
+async fn commands_are_looked_up_by_their_exact_spelling() {
+    // ApiServer keeps its commands in a case-sensitive map: `LISTPROBES` is
+    // no command at all (432 on the integration port, like any unknown one).
+    let (engine, _stop) = probe_engine(0);
+    let answer = Arc::clone(&engine)
+        .handle(integration(&[
+            ("command", "LISTPROBES"),
+            ("response", "json"),
+        ]))
+        .await;
+    assert_eq!(answer.status, 432, "{}", answer.text());
+    assert!(answer.text().contains("Unknown API command: LISTPROBES"));
 }

@@ -6,6 +6,11 @@
 //! picks, among the zone's enabled Up routing hosts whose cluster runs the
 //! hypervisor, the one with the most free memory that fits, honouring the
 //! VM's host affinity and anti-affinity groups.
+//!
+//! All capacity arithmetic saturates instead of overflowing: in Rust with
+//! `saturating_*`, in SQL by computing host totals in REAL and clamping
+//! stored sums to `i64::MAX` (SQLite turns an overflowing integer sum into
+//! a REAL, which an integer column cannot give back).
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{OptionalExtension, params};
@@ -16,6 +21,16 @@ use crate::family::Call;
 
 /// One MiB in bytes.
 pub(crate) const MIB: i64 = 1024 * 1024;
+
+/// `cores × MHz per core`, saturating.
+pub(crate) fn cpu_mhz(cores: i64, speed: i64) -> i64 {
+    cores.saturating_mul(speed)
+}
+
+/// MiB as bytes, saturating.
+pub(crate) fn mib_to_bytes(mib: i64) -> i64 {
+    mib.saturating_mul(MIB)
+}
 
 /// States in which a VM holds capacity on its host.
 pub(crate) const ON_HOST: &[&str] = &["Starting", "Running", "Migrating", "Stopping"];
@@ -74,15 +89,15 @@ pub(crate) fn pick(
          WHERE h.zone_id = ? AND h.type = 'Routing' AND h.state = 'Up' AND h.resource_state = 'Enabled'
            AND c.allocation_state = 'Enabled' AND p.allocation_state = 'Enabled'
            AND h.cpu_number >= ? AND h.cpu_speed >= ?
-           AND h.cpu_number * h.cpu_speed * CAST(c.cpu_overcommit AS REAL) - h.cpu_allocated >= ?
-           AND h.memory_total * CAST(c.memory_overcommit AS REAL) - h.memory_allocated >= ?",
+           AND CAST(h.cpu_number AS REAL) * h.cpu_speed * CAST(c.cpu_overcommit AS REAL) - h.cpu_allocated >= ?
+           AND CAST(h.memory_total AS REAL) * CAST(c.memory_overcommit AS REAL) - h.memory_allocated >= ?",
     );
     let mut args: Vec<SqlValue> = vec![
         text(need.zone_id),
         SqlValue::Integer(need.cpu_number),
         SqlValue::Integer(need.cpu_speed),
-        SqlValue::Integer(need.cpu_number * need.cpu_speed),
-        SqlValue::Integer(need.memory * MIB),
+        SqlValue::Integer(cpu_mhz(need.cpu_number, need.cpu_speed)),
+        SqlValue::Integer(mib_to_bytes(need.memory)),
     ];
     if let Some(hypervisor) = need
         .hypervisor
@@ -156,11 +171,14 @@ pub(crate) fn allocate(
     memory_mib: i64,
 ) -> Result<(), ApiError> {
     call.tx
+        // 9223372036854775807 is i64::MAX: an overflowing sum becomes a
+        // REAL in SQLite, which min() turns back into the clamped integer.
         .prepare_cached(
-            "UPDATE hosts SET cpu_allocated = max(0, cpu_allocated + ?2),
-                              memory_allocated = max(0, memory_allocated + ?3) WHERE id = ?1",
+            "UPDATE hosts SET cpu_allocated = max(0, min(cpu_allocated + ?2, 9223372036854775807)),
+                              memory_allocated = max(0, min(memory_allocated + ?3, 9223372036854775807))
+             WHERE id = ?1",
         )?
-        .execute(params![host_id, cpu_mhz, memory_mib * MIB])?;
+        .execute(params![host_id, cpu_mhz, mib_to_bytes(memory_mib)])?;
     Ok(())
 }
 
@@ -171,5 +189,10 @@ pub(crate) fn free(
     cpu_mhz: i64,
     memory_mib: i64,
 ) -> Result<(), ApiError> {
-    allocate(call, host_id, -cpu_mhz, -memory_mib)
+    allocate(
+        call,
+        host_id,
+        cpu_mhz.saturating_neg(),
+        memory_mib.saturating_neg(),
+    )
 }

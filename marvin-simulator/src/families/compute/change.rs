@@ -35,8 +35,8 @@ fn new_offering(call: &Call<'_>, vm: &Vm) -> Result<(ServiceOffering, i64, i64, 
 
 /// Counts the CPU and memory difference of a new size against the limits.
 fn recount(call: &Call<'_>, vm: &Vm, cpu: i64, memory: i64) -> Result<(), ApiError> {
-    let cpu_delta = cpu - vm.cpu_number;
-    let memory_delta = memory - vm.memory;
+    let cpu_delta = cpu.saturating_sub(vm.cpu_number);
+    let memory_delta = memory.saturating_sub(vm.memory);
     let ups: Vec<(ResourceKind, i64)> = [
         (ResourceKind::Cpu, cpu_delta),
         (ResourceKind::Memory, memory_delta),
@@ -50,7 +50,7 @@ fn recount(call: &Call<'_>, vm: &Vm, cpu: i64, memory: i64) -> Result<(), ApiErr
         (ResourceKind::Memory, memory_delta),
     ] {
         if delta < 0 {
-            limits::release(call, &vm.account_id, kind, -delta)?;
+            limits::release(call, &vm.account_id, kind, delta.saturating_neg())?;
         }
     }
     Ok(())
@@ -120,7 +120,8 @@ pub(crate) fn scale(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     )));
                 }
                 let (offering, cpu, speed, memory) = new_offering(call, &vm)?;
-                let grows = cpu * speed > vm.cpu_mhz() || memory > vm.memory;
+                let mhz = capacity::cpu_mhz(cpu, speed);
+                let grows = mhz > vm.cpu_mhz() || memory > vm.memory;
                 if !grows || cpu < vm.cpu_number || speed < vm.cpu_speed || memory < vm.memory {
                     return Err(ApiError::param(format!(
                         "While the VM is running, only scalling up it is supported. New service offering \
@@ -131,17 +132,23 @@ pub(crate) fn scale(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 }
                 if let Some(host) = &vm.host_id {
                     let fits: bool = call.tx.query_row(
-                        "SELECT h.cpu_number * h.cpu_speed * CAST(c.cpu_overcommit AS REAL) - h.cpu_allocated >= ?2
-                            AND h.memory_total * CAST(c.memory_overcommit AS REAL) - h.memory_allocated >= ?3
+                        "SELECT CAST(h.cpu_number AS REAL) * h.cpu_speed * CAST(c.cpu_overcommit AS REAL) - h.cpu_allocated >= ?2
+                            AND CAST(h.memory_total AS REAL) * CAST(c.memory_overcommit AS REAL) - h.memory_allocated >= ?3
                             AND h.cpu_number >= ?4 AND h.cpu_speed >= ?5
                          FROM hosts h JOIN clusters c ON c.id = h.cluster_id WHERE h.id = ?1",
-                        params![host, cpu * speed - vm.cpu_mhz(), (memory - vm.memory) * capacity::MIB, cpu, speed],
+                        params![
+                            host,
+                            mhz.saturating_sub(vm.cpu_mhz()),
+                            capacity::mib_to_bytes(memory.saturating_sub(vm.memory)),
+                            cpu,
+                            speed
+                        ],
                         |r| r.get(0),
                     )?;
                     if !fits {
                         return Err(ApiError::internal("Failed to scale the VM"));
                     }
-                    capacity::allocate(call, host, cpu * speed - vm.cpu_mhz(), memory - vm.memory)?;
+                    capacity::allocate(call, host, mhz.saturating_sub(vm.cpu_mhz()), memory.saturating_sub(vm.memory))?;
                 }
                 recount(call, &vm, cpu, memory)?;
                 apply_offering(call, &vm, &offering, (cpu, speed, memory))?;

@@ -61,44 +61,100 @@ pub(crate) fn check_owner_enabled(owner: &Owner, what: &str) -> Result<(), ApiEr
     Ok(())
 }
 
-/// The CPU/memory of an offering, custom values from `details` when the
-/// offering leaves them open.
-pub(crate) fn compute_size(
-    call: &Call<'_>,
-    offering: &refs::ServiceOffering,
-) -> Result<(i64, i64, i64), ApiError> {
-    let details: Map<String, Value> = call
-        .params
+/// The custom values a `details` map gives (`details[0].cpuNumber`, ...),
+/// keys lower-cased as the request decoder stores them.
+fn custom_parameters(call: &Call<'_>) -> Map<String, Value> {
+    call.params
         .map("details")
         .into_iter()
         .flatten()
         .map(|(k, v)| (k, Value::String(v)))
-        .collect();
-    let custom = |key: &str| -> Result<Option<i64>, ApiError> {
-        match details.get(key).and_then(Value::as_str) {
-            None => Ok(None),
-            Some(v) => v
-                .trim()
-                .parse::<i64>()
-                .map(Some)
-                .map_err(|_| ApiError::param(format!("Invalid {key} value {v}"))),
-        }
-    };
-    let cpu = offering
-        .cpu_number
-        .map_or_else(|| custom("cpunumber"), |v| Ok(Some(v)))?;
-    let speed = offering
-        .cpu_speed
-        .map_or_else(|| custom("cpuspeed"), |v| Ok(Some(v)))?;
-    let memory = offering
-        .memory
-        .map_or_else(|| custom("memory"), |v| Ok(Some(v)))?;
-    match (cpu, speed, memory) {
-        (Some(c), Some(s), Some(m)) if c > 0 && s > 0 && m > 0 => Ok((c, s, m)),
-        _ => Err(ApiError::param(
-            "Need to specify custom parameter values cpu, cpu speed and memory when using custom offering",
-        )),
+        .collect()
+}
+
+/// Java's `NumbersUtil.parseInt(value, fallback)`: `Integer.parseInt`, so
+/// only a 32-bit decimal (optional sign, no blanks) is a number; anything
+/// else, out-of-range values included, is the fallback.
+fn parse_java_int(value: Option<&str>, fallback: i64) -> i64 {
+    value
+        .and_then(|v| v.parse::<i32>().ok())
+        .map_or(fallback, i64::from)
+}
+
+/// The CPU count, speed (MHz) and memory (MiB) a VM gets from an offering:
+/// its fixed values, and for a custom (dynamic) offering the `details`
+/// the caller gives, checked as CloudStack checks them
+/// (`UserVmManagerImpl.validateCustomParameters`): each custom value is a
+/// 32-bit integer (`NumbersUtil.parseInt`, so an out-of-range value counts
+/// as missing) within the offering's range, refused with 431 otherwise;
+/// a value the offering fixes may not be given.
+pub(crate) fn compute_size(
+    call: &Call<'_>,
+    offering: &refs::ServiceOffering,
+) -> Result<(i64, i64, i64), ApiError> {
+    let fixed = (offering.cpu_number, offering.cpu_speed, offering.memory);
+    if let (Some(cpu), Some(speed), Some(memory)) = fixed {
+        return Ok((cpu, speed, memory));
     }
+    let details = custom_parameters(call);
+    if details.is_empty() {
+        return Err(ApiError::param(
+            "Need to specify custom parameter values cpu, cpu speed and memory when using custom offering",
+        ));
+    }
+    let given = |key: &str| details.get(key).and_then(Value::as_str);
+    let max_int = i64::from(i32::MAX);
+    let not_customizable = |what: &str| {
+        ApiError::param(format!(
+            "The {what} of this offering id:{} is not customizable. This is predefined in the template.",
+            offering.id
+        ))
+    };
+
+    let cpu = match offering.cpu_number {
+        None => {
+            let min = offering.min_cpu.unwrap_or(1);
+            let max = offering.max_cpu.unwrap_or(max_int);
+            let cpu = parse_java_int(given("cpunumber"), -1);
+            if cpu < min || cpu > max {
+                return Err(ApiError::param(format!(
+                    "Invalid cpu cores value, specify a value between {min} and {max}"
+                )));
+            }
+            cpu
+        }
+        Some(_) if given("cpunumber").is_some() => return Err(not_customizable("cpu cores")),
+        Some(cpu) => cpu,
+    };
+    let speed = match offering.cpu_speed {
+        None => {
+            let speed = parse_java_int(given("cpuspeed"), -1);
+            if speed <= 0 {
+                return Err(ApiError::param(format!(
+                    "Invalid cpu speed value, specify a value between 1 and {max_int}"
+                )));
+            }
+            speed
+        }
+        Some(_) if given("cpuspeed").is_some() => return Err(not_customizable("cpu speed")),
+        Some(speed) => speed,
+    };
+    let memory = match offering.memory {
+        None => {
+            let min = offering.min_memory.unwrap_or(32);
+            let max = offering.max_memory.unwrap_or(max_int);
+            let memory = parse_java_int(given("memory"), -1);
+            if memory < min || memory > max {
+                return Err(ApiError::param(format!(
+                    "Invalid memory value, specify a value between {min} and {max}"
+                )));
+            }
+            memory
+        }
+        Some(_) if given("memory").is_some() => return Err(not_customizable("memory")),
+        Some(memory) => memory,
+    };
+    Ok((cpu, speed, memory))
 }
 
 /// Checks base64 user data.
@@ -194,19 +250,25 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )));
     }
 
+    // UserVmManagerImpl.configureCustomRootDiskSize: positive, at most
+    // storage.max.volume.size, then not below the template's size.
     let mut root_size = match params.i64("rootdisksize")? {
         Some(gb) if gb <= 0 => {
             return Err(ApiError::param(
                 "Root disk size should be a positive number.",
             ));
         }
-        Some(gb) if gb * GIB < template.size => {
-            return Err(ApiError::param(format!(
-                "Root disk size {gb}GB is smaller than the template size {}GB",
-                template.size / GIB
-            )));
+        Some(gb) => {
+            let bytes = refs::gib_to_bytes(gb);
+            volume::check_max_size(bytes)?;
+            if bytes < template.size {
+                return Err(ApiError::param(format!(
+                    "Root disk size {gb}GB is smaller than the template size {}GB",
+                    template.size / GIB
+                )));
+            }
+            bytes
         }
-        Some(gb) => gb * GIB,
         None => offering.root_disk_size.unwrap_or(template.size),
     };
     let mut data_disk = match params.str("diskofferingid") {
@@ -215,7 +277,7 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 .ok_or_else(|| ApiError::invalid_id("diskofferingid", id))?;
             let size = if disk.customized {
                 match params.i64("size")? {
-                    Some(gb) if gb > 0 => gb * GIB,
+                    Some(gb) if gb > 0 => crate::families::storage::volumes::custom_size(call, gb)?,
                     _ => {
                         return Err(ApiError::param(format!(
                             "Disk offering {} requires size parameter.",
@@ -326,7 +388,7 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     check_name_free(call, &name, &networks)?;
 
     let volumes_needed = if data_disk.is_some() { 2 } else { 1 };
-    let storage_needed = root_size + data_disk.as_ref().map_or(0, |(_, size)| *size);
+    let storage_needed = root_size.saturating_add(data_disk.as_ref().map_or(0, |(_, size)| *size));
     limits::reserve_all(
         call,
         &owner.id,
@@ -371,7 +433,7 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     call,
                     &zone.id,
                     Some(&placement.cluster_id),
-                    root_size + size,
+                    root_size.saturating_add(*size),
                     Some(&root_pool.id),
                     None,
                 )?

@@ -19,7 +19,7 @@ use crate::families::tags::api as tags;
 use crate::family::{Call, Job, Reply};
 
 use super::capacity::{self, Need};
-use super::refs::{self, GIB};
+use super::refs;
 use super::vm::{self, Vm};
 use super::{json as vm_json, net, owner};
 
@@ -395,7 +395,7 @@ pub(crate) fn restore(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     return Err(ApiError::param(format!("The template {} is not available for use", template.id)));
                 }
                 let old = volume::of_vm(call, id)?.into_iter().find(|v| v.is_root());
-                let size = root_size_gb.map_or(template.size, |gb| gb * GIB).max(template.size);
+                let size = root_size_gb.map_or(template.size, refs::gib_to_bytes).max(template.size);
                 let delta = size - old.as_ref().map_or(0, |v| v.size);
                 limits::reserve_change(call, &vm.account_id, ResourceKind::PrimaryStorage, delta)?;
                 let on_storage = old.as_ref().and_then(|v| v.pool_id.clone());

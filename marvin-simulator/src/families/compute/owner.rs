@@ -198,9 +198,12 @@ pub(crate) fn resolve(call: &Call<'_>) -> Result<Owner, ApiError> {
 }
 
 /// The owner filter of a list that may name one resource by `id`: with
-/// `id` (and neither `account` nor `listall`) only the caller's access to
-/// that resource is checked (`owner_of` gives its owner, `None` when there
-/// is no such resource); otherwise [`scope`].
+/// `id` (and neither `account` nor `listall`) the resource is listed when
+/// the caller may see it (`owner_of` gives its owner, `None` when there is
+/// no such resource), and the list is empty otherwise, never a refusal
+/// (`AccountManagerImpl.buildACLSearchParameters`, semantics §10 "List
+/// scoping": a user naming another account's object gets an empty list);
+/// without `id`, [`scope`].
 pub(crate) fn scope_unless_id(
     call: &Call<'_>,
     query: &mut Query,
@@ -211,7 +214,9 @@ pub(crate) fn scope_unless_id(
     match params.str("id") {
         Some(id) if params.str("account").is_none() && !params.flag("listall", false) => {
             if let Some(owner) = owner_of(id)? {
-                crate::scope::check_access(call, &owner, id)?;
+                if !crate::scope::can_see(call, &owner)? {
+                    query.and("0 = 1", []);
+                }
             }
             Ok(())
         }

@@ -9,6 +9,13 @@ use crate::family::Call;
 /// One GiB in bytes.
 pub(crate) const GIB: i64 = 1024 * 1024 * 1024;
 
+/// A size in GiB as bytes, saturating at `i64::MAX` instead of
+/// overflowing (sizes are `long` parameters; callers check the result
+/// against CloudStack's maximum where CloudStack does).
+pub(crate) fn gib_to_bytes(gib: i64) -> i64 {
+    gib.saturating_mul(GIB)
+}
+
 /// A service offering as placement and limits see it.
 #[derive(Debug, Clone)]
 pub(crate) struct ServiceOffering {
@@ -18,6 +25,14 @@ pub(crate) struct ServiceOffering {
     pub cpu_number: Option<i64>,
     pub cpu_speed: Option<i64>,
     pub memory: Option<i64>,
+    /// The range a custom CPU count must fall in (`mincpunumber`,
+    /// `maxcpunumber` of createServiceOffering).
+    pub min_cpu: Option<i64>,
+    pub max_cpu: Option<i64>,
+    /// The range a custom memory size (MiB) must fall in (`minmemory`,
+    /// `maxmemory`).
+    pub min_memory: Option<i64>,
+    pub max_memory: Option<i64>,
     pub host_tag: Option<String>,
     pub ha: bool,
     pub dynamic_scaling: bool,
@@ -60,7 +75,8 @@ pub(crate) fn service_offering(
         .tx
         .prepare_cached(
             "SELECT id, name, cpu_number, cpu_speed, memory, host_tags, offer_ha, dynamic_scaling_enabled,
-                    root_disk_size, CASE WHEN removed IS NULL AND is_system = 0 THEN state ELSE 'Inactive' END
+                    root_disk_size, CASE WHEN removed IS NULL AND is_system = 0 THEN state ELSE 'Inactive' END,
+                    min_cpu, max_cpu, min_memory, max_memory
              FROM service_offerings WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -73,8 +89,12 @@ pub(crate) fn service_offering(
                 host_tag: r.get::<_, Option<String>>(5)?.filter(|t| !t.is_empty()),
                 ha: r.get::<_, Option<i64>>(6)?.unwrap_or(0) != 0,
                 dynamic_scaling: r.get::<_, Option<i64>>(7)?.unwrap_or(1) != 0,
-                root_disk_size: r.get::<_, Option<i64>>(8)?.filter(|s| *s > 0).map(|gb| gb * GIB),
+                root_disk_size: r.get::<_, Option<i64>>(8)?.filter(|s| *s > 0).map(gib_to_bytes),
                 active: r.get::<_, Option<String>>(9)?.is_none_or(|s| s.eq_ignore_ascii_case("active")),
+                min_cpu: r.get(10)?,
+                max_cpu: r.get(11)?,
+                min_memory: r.get(12)?,
+                max_memory: r.get(13)?,
             })
         })
         .optional()?)
@@ -92,7 +112,7 @@ pub(crate) fn disk_offering(call: &Call<'_>, id: &str) -> Result<Option<DiskOffe
             Ok(DiskOffering {
                 id: r.get(0)?,
                 name: r.get(1)?,
-                size: r.get::<_, Option<i64>>(2)?.unwrap_or(0) * GIB,
+                size: gib_to_bytes(r.get::<_, Option<i64>>(2)?.unwrap_or(0)),
                 customized: r.get::<_, Option<i64>>(3)?.unwrap_or(0) != 0,
                 provisioning: r
                     .get::<_, Option<String>>(4)?

@@ -1071,3 +1071,245 @@ fn a_chosen_address_goes_on_the_default_nic() {
         3
     );
 }
+
+/// A custom offering (CPU, speed and memory chosen at deploy time).
+fn custom_offering(kit: &mut Kit) -> String {
+    let admin = kit.admin();
+    kit.call(
+        &admin,
+        "createServiceOffering",
+        &[("name", "Custom"), ("displaytext", "Custom")],
+    )
+    .unwrap()["serviceoffering"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn custom_details<'a>(
+    cpu: &'a str,
+    speed: &'a str,
+    memory: &'a str,
+) -> [(&'static str, &'a str); 3] {
+    [
+        ("details[0].cpuNumber", cpu),
+        ("details[0].cpuSpeed", speed),
+        ("details[0].memory", memory),
+    ]
+}
+
+// CloudStack reads custom values with NumbersUtil.parseInt (a 32-bit
+// Integer.parseInt that falls back to -1), then range-checks them:
+// UserVmManagerImpl.validateCustomParameters, 431 with these texts.
+#[test]
+fn custom_values_beyond_32_bits_are_refused_with_cloudstacks_texts() {
+    let mut kit = Kit::new();
+    let custom = custom_offering(&mut kit);
+    let user = kit.account("otto", 0, None);
+    let admin = kit.admin();
+    let before = total_allocated(&kit);
+    let huge = "4611686018427387904"; // 2^62
+    let cases = [
+        (
+            custom_details(huge, "1000", "512"),
+            "Invalid cpu cores value, specify a value between 1 and 2147483647",
+        ),
+        (
+            custom_details("2147483648", "1000", "512"),
+            "Invalid cpu cores value, specify a value between 1 and 2147483647",
+        ),
+        (
+            custom_details("2", huge, "512"),
+            "Invalid cpu speed value, specify a value between 1 and 2147483647",
+        ),
+        (
+            custom_details("2", "1000", huge),
+            "Invalid memory value, specify a value between 32 and 2147483647",
+        ),
+        (
+            custom_details("2", "1000", "16"),
+            "Invalid memory value, specify a value between 32 and 2147483647",
+        ),
+    ];
+    // The root admin has no limits to stop the values first.
+    for who in [&user, &admin] {
+        for (details, text) in &cases {
+            let mut params = vec![("serviceofferingid", custom.as_str())];
+            params.extend_from_slice(details);
+            let err = deploy(&mut kit, who, &params).unwrap_err();
+            assert_eq!((code(&err), err.text.as_str()), (431, *text), "{details:?}");
+        }
+    }
+    assert_eq!(total_allocated(&kit), before, "nothing was placed");
+    assert_eq!(count_of(&kit, &admin.account_id, 8), 0, "no CPU counted");
+    assert_eq!(
+        kit.count(
+            "SELECT COUNT(*) FROM vms WHERE service_offering_id = ?1",
+            &custom
+        ),
+        0
+    );
+
+    // A custom offering without any value is refused the same way.
+    let err = deploy(&mut kit, &user, &[("serviceofferingid", &custom)]).unwrap_err();
+    assert_eq!(
+        err.text,
+        "Need to specify custom parameter values cpu, cpu speed and memory when using custom offering"
+    );
+}
+
+#[test]
+fn the_largest_custom_values_are_counted_exactly_and_never_overflow() {
+    let mut kit = Kit::new();
+    let custom = custom_offering(&mut kit);
+    let admin = kit.admin();
+    let max = "2147483647";
+    let mut params = vec![("serviceofferingid", custom.as_str()), ("startvm", "false")];
+    params.extend_from_slice(&custom_details(max, max, max));
+    let vm = deploy(&mut kit, &admin, &params).unwrap();
+    assert_eq!(vm["state"], "Stopped");
+    assert_eq!(vm["cpunumber"], 2_147_483_647_i64);
+    assert_eq!(count_of(&kit, &admin.account_id, 8), 2_147_483_647);
+    assert_eq!(count_of(&kit, &admin.account_id, 9), 2_147_483_647);
+    // (2^31-1)^2 MHz fits no host: a CloudStack-shaped 533, no wrap-around.
+    let before = total_allocated(&kit);
+    let err = kit
+        .call(
+            &admin,
+            "startVirtualMachine",
+            &[("id", vm["id"].as_str().unwrap())],
+        )
+        .unwrap_err();
+    assert_eq!(code(&err), 533, "{err:?}");
+    assert_eq!(total_allocated(&kit), before);
+}
+
+#[test]
+fn changing_to_a_custom_offering_checks_its_values_the_same_way() {
+    let mut kit = Kit::new();
+    let custom = custom_offering(&mut kit);
+    let user = kit.account("olga", 0, None);
+    let vm = deploy(&mut kit, &user, &[]).unwrap();
+    let id = vm["id"].as_str().unwrap().to_string();
+    kit.call(&user, "stopVirtualMachine", &[("id", &id)])
+        .unwrap();
+    for command in ["changeServiceForVirtualMachine", "scaleVirtualMachine"] {
+        let mut params = vec![("id", id.as_str()), ("serviceofferingid", custom.as_str())];
+        params.extend_from_slice(&custom_details("4611686018427387904", "1000", "512"));
+        let err = kit.call(&user, command, &params).unwrap_err();
+        assert_eq!(
+            (code(&err), err.text.as_str()),
+            (
+                431,
+                "Invalid cpu cores value, specify a value between 1 and 2147483647"
+            ),
+            "{command}"
+        );
+    }
+    assert_eq!(
+        count_of(&kit, &user.account_id, 8),
+        1,
+        "the count is unchanged"
+    );
+    let mut params = vec![("id", id.as_str()), ("serviceofferingid", custom.as_str())];
+    params.extend_from_slice(&custom_details("4", "2000", "2048"));
+    let changed = kit
+        .call(&user, "changeServiceForVirtualMachine", &params)
+        .unwrap();
+    assert_eq!(changed["virtualmachine"]["cpunumber"], 4);
+    assert_eq!(count_of(&kit, &user.account_id, 8), 4);
+    assert_eq!(count_of(&kit, &user.account_id, 9), 2048);
+}
+
+// validateCustomParameters: a value the offering fixes may not be given.
+#[test]
+fn a_value_the_offering_fixes_is_not_customizable() {
+    let mut kit = Kit::new();
+    let admin = kit.admin();
+    let offering = kit
+        .call(
+            &admin,
+            "createServiceOffering",
+            &[
+                ("name", "Fixed speed"),
+                ("displaytext", "Fixed speed"),
+                ("customized", "true"),
+                ("cpunumber", "1"),
+                ("cpuspeed", "1500"),
+                ("memory", "512"),
+            ],
+        )
+        .unwrap()["serviceoffering"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let user = kit.account("fritz", 0, None);
+    let mut params = vec![("serviceofferingid", offering.as_str())];
+    params.extend_from_slice(&custom_details("2", "2000", "1024"));
+    let err = deploy(&mut kit, &user, &params).unwrap_err();
+    assert_eq!(
+        (code(&err), err.text),
+        (
+            431,
+            format!(
+                "The cpu speed of this offering id:{offering} is not customizable. This is predefined in the template."
+            )
+        )
+    );
+    let vm = deploy(
+        &mut kit,
+        &user,
+        &[
+            ("serviceofferingid", &offering),
+            ("details[0].cpuNumber", "2"),
+            ("details[0].memory", "1024"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            vm["cpunumber"].as_i64(),
+            vm["cpuspeed"].as_i64(),
+            vm["memory"].as_i64()
+        ),
+        (Some(2), Some(1500), Some(1024))
+    );
+}
+
+// UserVmManagerImpl.configureCustomRootDiskSize and
+// VolumeApiServiceImpl.validateVolumeSizeInBytes: at most
+// storage.max.volume.size (2000 GB), the size written by
+// NumbersUtil.toReadableSize (semantics §2.3).
+#[test]
+fn a_root_disk_beyond_the_largest_volume_is_refused_without_overflow() {
+    let mut kit = Kit::new();
+    let admin = kit.admin();
+    let err = deploy(&mut kit, &admin, &[("rootdisksize", "2001")]).unwrap_err();
+    assert_eq!(
+        (code(&err), err.text.as_str()),
+        (
+            431,
+            "Requested volume size is 1.9541 TB, but the maximum size allowed is 2000 GB."
+        )
+    );
+    // 2^53 GiB does not fit 64 bits in bytes: still the same refusal.
+    let err = deploy(&mut kit, &admin, &[("rootdisksize", "9007199254740992")]).unwrap_err();
+    assert_eq!(code(&err), 431);
+    assert!(
+        err.text.starts_with("Requested volume size is ")
+            && err
+                .text
+                .ends_with(", but the maximum size allowed is 2000 GB."),
+        "{}",
+        err.text
+    );
+    let vm = deploy(&mut kit, &admin, &[("rootdisksize", "2000")]).unwrap();
+    let root = kit
+        .call(
+            &admin,
+            "listVolumes",
+            &[("virtualmachineid", vm["id"].as_str().unwrap())],
+        )
+        .unwrap();
+    assert_eq!(root["volume"][0]["size"], 2000_i64 * 1024 * 1024 * 1024);
+}

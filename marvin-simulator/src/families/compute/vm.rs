@@ -42,9 +42,10 @@ impl Vm {
         self.display_name.as_deref().unwrap_or(&self.name)
     }
 
-    /// MHz the VM uses on a host.
+    /// MHz the VM uses on a host (saturating: rows are only as bounded as
+    /// whatever wrote them).
     pub(crate) fn cpu_mhz(&self) -> i64 {
-        self.cpu_number * self.cpu_speed
+        capacity::cpu_mhz(self.cpu_number, self.cpu_speed)
     }
 
     /// Whether the VM holds capacity on a host.

@@ -35,7 +35,12 @@ pub(crate) struct HostSpec {
 }
 
 /// Reads a simulator host URL; `None` when it is not one (or a value is not
-/// a number), as the Java simulator's discoverer gives up then.
+/// a non-negative 64-bit number), as the Java simulator's discoverer gives
+/// up then (`SimulatorDiscoverer.find` reads them with `Long.parseLong`).
+/// The core count must also fit the host record's 32-bit `cpus`
+/// (`HostVO`; the agent casts it to `int`), so more than 2147483647 cores
+/// is refused rather than wrapped. Totals derived from these (`cores ×
+/// speed`) are computed without overflow by the capacity code.
 pub(crate) fn parse_url(url: &str) -> Option<HostSpec> {
     let rest = url
         .strip_prefix("http://")
@@ -65,6 +70,7 @@ pub(crate) fn parse_url(url: &str) -> Option<HostSpec> {
         };
         *slot = value.trim().parse().ok().filter(|v: &i64| *v >= 0)?;
     }
+    i32::try_from(spec.cores).ok()?;
     Some(spec)
 }
 

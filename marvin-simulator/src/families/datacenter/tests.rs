@@ -950,3 +950,89 @@ fn storage_pool_and_image_store_rules() {
     )
     .unwrap();
 }
+
+// Host totals (cores × MHz) and the sums allocated on a host are computed
+// without overflow: a host may be as large as 64-bit numbers allow
+// (SimulatorDiscoverer reads the URL with Long.parseLong), and what VMs
+// take from it saturates at i64::MAX instead of wrapping or turning into a
+// floating-point number.
+#[test]
+fn a_host_of_any_size_takes_vms_without_overflow() {
+    let mut kit = Kit::new();
+    let admin = kit.admin();
+    let (zone, pod, cluster, seeded) = (
+        kit.id("zone"),
+        kit.id("pod"),
+        kit.id("cluster"),
+        kit.id("host"),
+    );
+    let add = |kit: &mut Kit, url: &str| {
+        kit.call(
+            &admin,
+            "addHost",
+            &[
+                ("zoneid", &zone),
+                ("podid", &pod),
+                ("clusterid", &cluster),
+                ("hypervisor", "Simulator"),
+                ("url", url),
+                ("username", "root"),
+                ("password", "pw"),
+            ],
+        )
+    };
+    // The host record keeps its core count in 32 bits (HostVO.cpus).
+    let err = add(&mut kit, "http://sim/c1/cpucore=2147483648").unwrap_err();
+    assert_eq!(code(&err), 530, "{err:?}");
+    let huge = add(
+        &mut kit,
+        "http://sim/c1/cpucore=2147483647&cpuspeed=9223372036854775807&memory=9223372036854775807",
+    )
+    .unwrap();
+    let huge = huge["host"][0]["id"].as_str().unwrap().to_string();
+    kit.call(
+        &admin,
+        "updateHost",
+        &[("id", &seeded), ("allocationstate", "Disable")],
+    )
+    .unwrap();
+    let custom = kit
+        .call(
+            &admin,
+            "createServiceOffering",
+            &[("name", "Largest"), ("displaytext", "Largest")],
+        )
+        .unwrap()["serviceoffering"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let template = kit.id("template");
+    let max = "2147483647";
+    for _ in 0..3 {
+        kit.call(
+            &admin,
+            "deployVirtualMachine",
+            &[
+                ("zoneid", &zone),
+                ("serviceofferingid", &custom),
+                ("templateid", &template),
+                ("details[0].cpuNumber", max),
+                ("details[0].cpuSpeed", max),
+                ("details[0].memory", max),
+            ],
+        )
+        .unwrap();
+    }
+    let listed = kit.call(&admin, "listHosts", &[("id", &huge)]).unwrap();
+    let host = &listed["host"][0];
+    assert_eq!(
+        host["cpuallocatedvalue"],
+        i64::MAX,
+        "three VMs of (2^31-1)^2 MHz saturate"
+    );
+    assert_eq!(
+        host["memoryallocated"],
+        3 * 2_147_483_647_i64 * 1024 * 1024,
+        "memory is exact"
+    );
+}

@@ -3,33 +3,23 @@
 
 use rusqlite::params;
 
+use crate::caller::Role;
 use crate::error::ApiError;
 use crate::families::sql;
 use crate::family::{Call, Job, Reply, Subject};
-use crate::scope::check_access;
 
 use super::domains::{update_network_domain, validate_network_domain};
+use super::privilege::{
+    self, Target, account_type_of, check_account_operation, check_owner_access,
+    role_of_account_type, verify_privilege, visible_to,
+};
 use super::store::{self, AccountRow};
 use super::{check_domain_access, cleanup, owner_scope};
 
-/// The role type CloudStack gives an account type.
-fn role_type_of(account_type: i64) -> &'static str {
-    match account_type {
-        1 => "Admin",
-        2 => "DomainAdmin",
-        3 => "ResourceAdmin",
-        _ => "User",
-    }
-}
-
-fn account_type_of(role_type: &str) -> i64 {
-    match role_type {
-        "Admin" => 1,
-        "DomainAdmin" => 2,
-        "ResourceAdmin" => 3,
-        _ => 0,
-    }
-}
+/// The text a caller that is not root admin gets in place of an internal
+/// error's (`BaseCmd.USER_ERROR_MESSAGE`).
+const HIDDEN_INTERNAL: &str =
+    "Internal error executing command, please contact your system administrator";
 
 /// `createAccount`: an account and its first user (the account is named
 /// after the user unless `account` is given; the domain defaults to ROOT).
@@ -64,26 +54,22 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         validate_network_domain(nd)?;
     }
 
-    let (account_type, role_id) = match call.params.str("roleid") {
-        Some(role_id) => {
-            let role_type: String = call
-                .tx
-                .query_row(
-                    "SELECT role_type FROM roles WHERE id = ?1",
-                    [role_id],
-                    |r| r.get(0),
-                )
-                .map_err(|_| ApiError::invalid_id("roleid", role_id))?;
-            let account_type = call
-                .params
-                .i64("accounttype")?
-                .unwrap_or_else(|| account_type_of(&role_type));
-            (account_type, role_id.to_string())
+    // `CreateAccountCmd`: a role the caller can see decides the account type
+    // (`RoleType.getAccountTypeByRole`), else `accounttype` does; without a
+    // role, the type's default role (`RoleType.getRoleByAccountType`).
+    let role = match call.params.str("roleid") {
+        Some(id) => {
+            Some(store::role(call.tx, id)?.ok_or_else(|| ApiError::invalid_id("roleid", id))?)
         }
-        None => {
-            let account_type = call.params.i64("accounttype")?.unwrap_or(0);
-            (account_type, String::new())
-        }
+        None => None,
+    };
+    // The simulator defaults to a user account when neither is given.
+    let account_type = match role.as_ref().filter(|role| visible_to(call, role)) {
+        Some(role) => Some(account_type_of(role.kind)),
+        None => call
+            .params
+            .i64("accounttype")?
+            .or(role.is_none().then_some(0)),
     };
 
     if domain.state == "Inactive" {
@@ -92,9 +78,9 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             domain.name
         )));
     }
-    if domain.parent_id.is_some() && account_type == 1 {
+    if domain.parent_id.is_some() && account_type == Some(1) {
         return Err(ApiError::param(format!(
-            "Invalid account type {account_type} given for an account in domain {}; unable to create user of admin \
+            "Invalid account type ADMIN given for an account in domain {}; unable to create user of admin \
              role type in non-ROOT domain.",
             domain.id
         )));
@@ -104,18 +90,44 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "The specified account: {account_name} already exists"
         )));
     }
-    if !(0..=3).contains(&account_type) {
+    if let Some(kind) = account_type.filter(|kind| !(0..=3).contains(kind)) {
         return Err(ApiError::param(format!(
-            "Invalid account type {account_type} given; unable to create user"
+            "Invalid account type {kind} given; unable to create user"
         )));
     }
-    let role_id = if role_id.is_empty() {
-        store::default_role(call.tx, role_type_of(account_type))?
-    } else {
-        role_id
+    if account_type == Some(3) && !has_private_zone(call, &domain.id)? {
+        return Err(ApiError::param(format!(
+            "The account cannot be created as domain {} is not associated with any private Zone",
+            domain.id
+        )));
+    }
+    let (role_id, role_kind) = match &role {
+        Some(role) => (role.id.clone(), role.kind),
+        None => {
+            let kind = account_type
+                .and_then(role_of_account_type)
+                .unwrap_or(Role::User);
+            (store::default_role(call.tx, kind.name())?, kind)
+        }
     };
 
     let account_id = new_or_given(call, "accountid", "accounts")?;
+    // `AccountManagerImpl.createAccount` checks the account it is about to
+    // store: its type against the caller's, and its role's APIs
+    // (`verifyCallerPrivilegeForUserOrAccountOperations`). The simulator
+    // compares the role's real permissions, also for a role the caller
+    // cannot see, so an Admin role never leaves a root admin's hands.
+    verify_privilege(
+        call,
+        &Target {
+            id: &account_id,
+            name: &account_name,
+            account_type,
+            role: role_kind,
+            stored: false,
+        },
+    )?;
+    let account_type = account_type.unwrap_or(0);
     let user_id = new_or_given(call, "userid", "users")?;
     let now = call.timestamp();
     call.tx.execute(
@@ -157,6 +169,15 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     account_reply(call, &account_id)
 }
 
+/// Whether a zone is dedicated to the domain (`DataCenterDao.findZonesByDomainId`).
+fn has_private_zone(call: &Call<'_>, domain_id: &str) -> Result<bool, ApiError> {
+    Ok(sql::count(
+        call.tx,
+        "SELECT COUNT(*) FROM zones WHERE domain_id = ?1",
+        domain_id,
+    )? > 0)
+}
+
 /// A uuid the caller chose (refused when taken) or a new one.
 pub(crate) fn new_or_given(call: &Call<'_>, param: &str, table: &str) -> Result<String, ApiError> {
     match call.params.str(param) {
@@ -184,10 +205,14 @@ fn save_details(call: &Call<'_>, account_id: &str) -> Result<(), ApiError> {
 
 /// Finds the account a command names by `id`, or by `account` + `domainid`;
 /// `not_found` words the refusal CloudStack gives for a name that matches
-/// nothing.
+/// nothing. An account named by `id` is checked for ownership at once (the
+/// `@ACL` parameter the API dispatcher checks before the command runs, or
+/// its job is queued: `ParamProcessWorker.doAccessChecks`).
 fn resolve(call: &Call<'_>, not_found: &str) -> Result<AccountRow, ApiError> {
     if let Some(id) = call.params.str("id") {
-        return store::account(call.tx, id)?.ok_or_else(|| ApiError::invalid_id("id", id));
+        let account = store::account(call.tx, id)?.ok_or_else(|| ApiError::invalid_id("id", id))?;
+        check_owner_access(call, &account.id)?;
+        return Ok(account);
     }
     let name = call.params.str("account");
     let domain_id = call.params.str("domainid");
@@ -215,7 +240,8 @@ fn account_reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
 }
 
 /// Refuses `action` (`enable`, `lock`, ...) on the system account (531),
-/// then checks the caller may act on the account.
+/// then checks the caller may act on the account: ownership, rank and role
+/// (`checkAccess`, `verifyCallerPrivilegeForUserOrAccountOperations`).
 fn check_not_system(call: &Call<'_>, account: &AccountRow, action: &str) -> Result<(), ApiError> {
     if account.is_system() {
         return Err(ApiError::permission(format!(
@@ -223,7 +249,7 @@ fn check_not_system(call: &Call<'_>, account: &AccountRow, action: &str) -> Resu
             account.seq
         )));
     }
-    check_access(call, &account.id, &account.id)
+    check_account_operation(call, account)
 }
 
 /// `enableAccount`.
@@ -266,7 +292,9 @@ fn lock_now(call: &Call<'_>, account: &AccountRow) -> Result<(), ApiError> {
 }
 
 /// `disableAccount` (async): `lock=true` locks; otherwise the account is
-/// disabled and its VMs and routers stop.
+/// disabled and its VMs and routers stop. An account named by `id` is
+/// checked for ownership before the job exists; rank and role in the job,
+/// as CloudStack does.
 pub(crate) fn disable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let account = resolve(call, "Unable to find account")?;
     let lock = call.params.flag("lock", false);
@@ -318,6 +346,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     let domain = store::domain_param(call.tx, "domainid", &account.domain_id)?;
     check_domain_access(call, &domain)?;
+    verify_privilege(call, &Target::of(call, &account)?)?;
     if let Some(new_name) = call.params.get("newname") {
         if new_name.is_empty() {
             return Err(ApiError::param(format!(
@@ -340,13 +369,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     update_network_domain(call, "accounts", &account.id)?;
     if let Some(role_id) = call.params.str("roleid") {
-        if !sql::exists(call.tx, "roles", role_id)? {
-            return Err(ApiError::invalid_id("roleid", role_id));
-        }
-        call.tx.execute(
-            "UPDATE accounts SET role_id = ?2 WHERE id = ?1",
-            params![account.id, role_id],
-        )?;
+        change_role(call, &account, &domain, role_id)?;
     }
     save_details(call, &account.id)?;
     let name: String = call.tx.query_row(
@@ -363,10 +386,77 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     account_reply(call, &account.id)
 }
 
+/// The `roleid` of `updateAccount` (`AccountManagerImpl.updateAccount`,
+/// `validateRoleChange`): the role must be one the caller may hand out, of
+/// no higher type than the caller's (nor may the account's current role
+/// be), Admin-type only in ROOT; the account takes the role's type, and the
+/// new role may not reach an API the caller cannot (`checkRoleEscalation`).
+fn change_role(
+    call: &Call<'_>,
+    account: &AccountRow,
+    domain: &store::DomainRow,
+    role_id: &str,
+) -> Result<(), ApiError> {
+    let role =
+        store::role(call.tx, role_id)?.ok_or_else(|| ApiError::invalid_id("roleid", role_id))?;
+    let caller_role = call.caller.role;
+    // `RoleService.listRoles()`: for others than root admins, the public
+    // roles whose rules the caller's role covers. The Admin role has no
+    // rules, so it passes here and fails below.
+    let listed = call.caller.is_root_admin()
+        || (role.is_public
+            && (role.kind == Role::Admin || privilege::covers(caller_role, role.kind)));
+    if !listed {
+        return Err(ApiError::param(format!(
+            "Role with ID '{}' is not found or not available for the account '{}' in the domain '{}'.",
+            role.id, account.name, domain.id
+        )));
+    }
+    let current = store::role(call.tx, &account.role_id)?;
+    // `RoleManagerImpl.findRole` hides Admin-type roles from non-root
+    // callers; `validateRoleChange` then fails on the missing role (a
+    // NullPointerException in CloudStack: 530 with the text hidden).
+    let hidden = !visible_to(call, &role)
+        || current
+            .as_ref()
+            .is_none_or(|current| !visible_to(call, current));
+    if hidden {
+        return Err(ApiError::internal(HIDDEN_INTERNAL));
+    }
+    let current = current.map_or(Role::User, |current| current.kind);
+    let refused = |why: &str| {
+        ApiError::permission(format!(
+            "Unable to update account role to {}, as {why}",
+            role.name
+        ))
+    };
+    if caller_role != Role::Admin
+        && (privilege::rank(role.kind) < privilege::rank(caller_role)
+            || privilege::rank(current) < privilege::rank(caller_role))
+    {
+        return Err(refused(
+            "either current or new role has higher privileges than the caller",
+        ));
+    }
+    if role.kind == Role::Admin && domain.parent_id.is_some() {
+        return Err(refused("the user does not belong to the ROOT domain"));
+    }
+    privilege::check_role_escalation(call, role.kind)?;
+    call.tx.execute(
+        "UPDATE accounts SET role_id = ?2, account_type = ?3 WHERE id = ?1",
+        params![account.id, role.id, account_type_of(role.kind)],
+    )?;
+    Ok(())
+}
+
 /// `deleteAccount` (async): removes the account and everything it owns.
+/// Ownership is checked before the job exists (`@ACL` on `id`); the job
+/// refuses the caller's own account, the default accounts and accounts
+/// above the caller (`AccountManagerImpl.deleteUserAccount`).
 pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = call.required("id")?.to_string();
     store::account(call.tx, &id)?.ok_or_else(|| ApiError::invalid_id("id", &id))?;
+    check_owner_access(call, &id)?;
     let job_id = id.clone();
     Ok(Reply::Job(
         Job::on(
@@ -377,18 +467,20 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     // Already removed: CloudStack answers success.
                     return Ok(Reply::Success(None));
                 };
-                check_access(call, &account.id, &account.id)?;
-                if account.is_system() {
-                    return Err(ApiError::permission(format!(
-                        "Account id : {} is a system account, delete is not allowed",
-                        account.seq
+                if account.id == call.caller.account_id {
+                    return Err(ApiError::param(format!(
+                        "Deletion of your own account is not allowed. To delete account {} (ID: {}, Domain: {}), \
+                         request to another user with permissions to perform the operation.",
+                        account.name, account.id, account.domain_id
                     )));
                 }
+                check_owner_access(call, &account.id)?;
                 if account.is_default {
                     return Err(ApiError::param(
                         "The account is default and can't be removed",
                     ));
                 }
+                verify_privilege(call, &Target::of(call, &account)?)?;
                 cleanup::delete_account(call.tx, &account.id)?;
                 Ok(Reply::Success(None))
             }),
@@ -406,7 +498,11 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.eq_nocase("a.state", call.params.str("state"));
     query.keyword(&["a.name"], call.params.str("keyword"));
     query.order("a.seq");
-    query.list(call, "account", |call, row| {
-        store::finish_account(call.tx, row)
+    let (count, rows) = query.page(call)?;
+    let items = store::finish_accounts(call.tx, rows)?;
+    Ok(Reply::List {
+        key: "account",
+        items,
+        count,
     })
 }

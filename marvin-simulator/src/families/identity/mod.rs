@@ -10,11 +10,14 @@
 mod accounts;
 pub(crate) mod cleanup;
 mod domains;
+mod privilege;
 mod roles;
 pub(crate) mod settings;
 pub(crate) mod store;
 mod users;
 
+#[cfg(test)]
+mod privilege_tests;
 #[cfg(test)]
 mod tests;
 

@@ -6,6 +6,8 @@
 //! builds its reserve/release seam on [`account_limit`] and
 //! [`resource_count`].
 
+use std::collections::HashMap;
+
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::{Value, json};
 
@@ -492,9 +494,15 @@ pub(crate) fn number(
     scopes: &[(&str, &str)],
     fallback: i64,
 ) -> Result<i64, ApiError> {
-    Ok(value(tx, name, scopes)?
+    Ok(parse_number(value(tx, name, scopes)?, fallback))
+}
+
+/// A setting's text as a number, with a fallback when it is unset or not a
+/// number.
+fn parse_number(value: Option<String>, fallback: i64) -> i64 {
+    value
         .and_then(|v| v.trim().parse::<f64>().ok())
-        .map_or(fallback, |v| v as i64))
+        .map_or(fallback, |v| v as i64)
 }
 
 /// An account's limit for a resource type (-1 = unlimited): an explicit
@@ -505,26 +513,11 @@ pub(crate) fn account_limit(
     account_type: i64,
     resource_type: i64,
 ) -> Result<i64, ApiError> {
-    let explicit: Option<i64> = tx
-        .query_row(
-            "SELECT max FROM resource_limits WHERE owner_id = ?1 AND resource_type = ?2",
-            params![account_id, resource_type],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(limit) = explicit {
-        return Ok(limit);
-    }
-    if account_type == 1 {
-        return Ok(-1);
-    }
-    let Some(name) = usize::try_from(resource_type)
-        .ok()
-        .and_then(|i| ACCOUNT_LIMITS.get(i))
-    else {
-        return Ok(-1);
-    };
-    number(tx, name, &[("account", account_id)], -1)
+    Ok(LimitFacts::load(tx, &[account_id.to_string()])?.limit(
+        account_id,
+        account_type,
+        resource_type,
+    ))
 }
 
 /// How much of a resource type an account uses.
@@ -560,31 +553,128 @@ pub(crate) fn insert_limit_fields(
         )
         .optional()?
         .ok_or_else(|| ApiError::internal(format!("Unable to find account {account_id}")))?;
-    let text = |limit: i64| {
-        Value::String(if limit < 0 {
-            "Unlimited".into()
-        } else {
-            limit.to_string()
-        })
-    };
-    for (rtype, prefix) in RESOURCE_PREFIXES.iter().enumerate() {
-        let rtype = rtype as i64;
-        let limit = account_limit(tx, account_id, account_type, rtype)?;
-        let mut total = resource_count(tx, account_id, rtype)?;
-        if rtype >= 10 {
-            // Storage is counted in bytes and shown, like its limit, in GiB.
-            total /= 1024 * 1024 * 1024;
-        }
-        row.insert(format!("{prefix}limit"), text(limit));
-        row.insert(format!("{prefix}total"), json!(total));
-        let available = if limit < 0 {
-            text(-1)
-        } else {
-            Value::String((limit - total).max(0).to_string())
-        };
-        row.insert(format!("{prefix}available"), available);
-    }
+    LimitFacts::load(tx, &[account_id.to_string()])?.insert_fields(row, account_id, account_type);
     Ok(())
+}
+
+/// What the limit fields of some accounts are made of, read for all of
+/// them at once (a page of `listAccounts` costs four queries, not four per
+/// account and resource type).
+#[derive(Debug, Default)]
+pub(crate) struct LimitFacts {
+    /// Explicit limits, by (account, resource type).
+    explicit: HashMap<(String, i64), i64>,
+    /// Usage, by (account, resource type).
+    counts: HashMap<(String, i64), i64>,
+    /// Account-scoped `max.account.*` values, by (account, setting).
+    scoped: HashMap<(String, String), Option<String>>,
+    /// Global `max.account.*` values, by setting.
+    global: HashMap<String, Option<String>>,
+}
+
+impl LimitFacts {
+    /// Reads the facts of the accounts `ids`.
+    pub(crate) fn load(tx: &Transaction<'_>, ids: &[String]) -> Result<Self, ApiError> {
+        let mut facts = Self::default();
+        if ids.is_empty() {
+            return Ok(facts);
+        }
+        let (list, args) = sql::id_list(ids);
+        let mut stmt = tx.prepare_cached(&format!(
+            "SELECT owner_id, resource_type, max FROM resource_limits WHERE owner_id IN ({list})"
+        ))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+        while let Some(row) = rows.next()? {
+            facts
+                .explicit
+                .insert((row.get(0)?, row.get(1)?), row.get(2)?);
+        }
+        let mut stmt = tx.prepare_cached(&format!(
+            "SELECT owner_id, resource_type, count FROM resource_counts WHERE owner_id IN ({list})"
+        ))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+        while let Some(row) = rows.next()? {
+            facts.counts.insert((row.get(0)?, row.get(1)?), row.get(2)?);
+        }
+        let names = serde_json::to_string(&ACCOUNT_LIMITS).unwrap_or_else(|_| "[]".into());
+        let mut stmt = tx.prepare_cached(&format!(
+            "SELECT scope_id, name, value FROM configuration_values
+             WHERE scope = 'account' AND name IN (SELECT value FROM json_each(?))
+               AND scope_id IN ({list})"
+        ))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(
+            std::iter::once(text(names.clone())).chain(args.iter().cloned()),
+        ))?;
+        while let Some(row) = rows.next()? {
+            facts.scoped.insert((row.get(0)?, row.get(1)?), row.get(2)?);
+        }
+        let mut stmt = tx.prepare_cached(
+            "SELECT name, value FROM configurations WHERE name IN (SELECT value FROM json_each(?1))",
+        )?;
+        let mut rows = stmt.query([names])?;
+        while let Some(row) = rows.next()? {
+            facts.global.insert(row.get(0)?, row.get(1)?);
+        }
+        Ok(facts)
+    }
+
+    /// The limit of a resource type for an account: an explicit limit, else
+    /// unlimited for root admins, else the `max.account.*` setting (scoped
+    /// to the account, else global).
+    fn limit(&self, account_id: &str, account_type: i64, resource_type: i64) -> i64 {
+        if let Some(limit) = self.explicit.get(&(account_id.to_string(), resource_type)) {
+            return *limit;
+        }
+        if account_type == 1 {
+            return -1;
+        }
+        let Some(name) = usize::try_from(resource_type)
+            .ok()
+            .and_then(|i| ACCOUNT_LIMITS.get(i))
+        else {
+            return -1;
+        };
+        let value = match self
+            .scoped
+            .get(&(account_id.to_string(), (*name).to_string()))
+        {
+            Some(scoped) => scoped.clone(),
+            None => self.global.get(*name).cloned().flatten(),
+        };
+        parse_number(value, -1)
+    }
+
+    /// Writes the limit fields of one account (see [`insert_limit_fields`]).
+    pub(crate) fn insert_fields(&self, row: &mut sql::Object, account_id: &str, account_type: i64) {
+        let text = |limit: i64| {
+            Value::String(if limit < 0 {
+                "Unlimited".into()
+            } else {
+                limit.to_string()
+            })
+        };
+        for (rtype, prefix) in RESOURCE_PREFIXES.iter().enumerate() {
+            let rtype = rtype as i64;
+            let limit = self.limit(account_id, account_type, rtype);
+            let mut total = self
+                .counts
+                .get(&(account_id.to_string(), rtype))
+                .copied()
+                .unwrap_or(0);
+            if rtype >= 10 {
+                // Storage is counted in bytes and shown, like its limit, in GiB.
+                total /= 1024 * 1024 * 1024;
+            }
+            row.insert(format!("{prefix}limit"), text(limit));
+            row.insert(format!("{prefix}total"), json!(total));
+            let available = if limit < 0 {
+                text(-1)
+            } else {
+                Value::String(limit.saturating_sub(total).max(0).to_string())
+            };
+            row.insert(format!("{prefix}available"), available);
+        }
+    }
 }
 
 /// The scope parameters of the configuration commands: parameter, scope

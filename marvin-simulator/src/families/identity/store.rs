@@ -1,11 +1,14 @@
 //! Identity storage: the SQL that reads domains, accounts, users and roles,
 //! and their CloudStack response shapes.
 
+use std::collections::HashMap;
+
 use rusqlite::{OptionalExtension, Transaction};
 use serde_json::{Map, Value, json};
 
+use crate::caller::Role;
 use crate::error::ApiError;
-use crate::families::sql::{self, Object, Query, text};
+use crate::families::sql::{self, Object, Query};
 
 use super::settings;
 
@@ -33,6 +36,9 @@ pub(crate) struct AccountRow {
     pub domain_id: String,
     pub state: String,
     pub is_default: bool,
+    /// 0 user, 1 root admin, 2 domain admin, 3 resource admin, 5 project.
+    pub account_type: i64,
+    pub role_id: String,
 }
 
 impl AccountRow {
@@ -40,6 +46,16 @@ impl AccountRow {
     pub(crate) fn is_system(&self) -> bool {
         self.seq == 1
     }
+}
+
+/// A role row as the code uses it.
+#[derive(Debug, Clone)]
+pub(crate) struct RoleRow {
+    pub id: String,
+    pub name: String,
+    /// The role's type; a custom role has the permissions of its type.
+    pub kind: Role,
+    pub is_public: bool,
 }
 
 /// A user row as the code uses it.
@@ -86,7 +102,8 @@ pub(crate) fn domain_param(
     domain(tx, id)?.ok_or_else(|| ApiError::invalid_id(param, id))
 }
 
-const ACCOUNT_ROW: &str = "SELECT seq, id, name, domain_id, state, is_default FROM accounts";
+const ACCOUNT_ROW: &str =
+    "SELECT seq, id, name, domain_id, state, is_default, account_type, role_id FROM accounts";
 
 fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
     Ok(AccountRow {
@@ -96,6 +113,8 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
         domain_id: r.get(3)?,
         state: r.get(4)?,
         is_default: r.get::<_, i64>(5)? != 0,
+        account_type: r.get(6)?,
+        role_id: r.get(7)?,
     })
 }
 
@@ -185,37 +204,73 @@ pub(crate) fn account_query() -> Query {
 }
 
 /// Completes an account row: users, details and resource limits.
-pub(crate) fn finish_account(tx: &Transaction<'_>, mut row: Object) -> Result<Value, ApiError> {
-    let id = sql::id_of(&row);
+pub(crate) fn finish_account(tx: &Transaction<'_>, row: Object) -> Result<Value, ApiError> {
+    finish_accounts(tx, vec![row])?
+        .pop()
+        .ok_or_else(|| ApiError::internal("an account row went missing"))
+}
 
-    let mut users = user_query();
-    users
-        .eq("u.account_id", Some(&id))
+/// Completes account rows (a page of `listAccounts`): users, details and
+/// resource limits, each read for all the rows in one go.
+pub(crate) fn finish_accounts(
+    tx: &Transaction<'_>,
+    rows: Vec<Object>,
+) -> Result<Vec<Value>, ApiError> {
+    let ids = sql::ids(&rows);
+    let mut users: HashMap<String, Vec<Value>> = HashMap::new();
+    let mut query = user_query();
+    query
+        .one_of("u.account_id", &ids)
         .order("u.created, u.rowid");
-    let users: Vec<Value> = users.all(tx)?.into_iter().map(Value::Object).collect();
-    row.insert("user".into(), Value::Array(users));
-
-    let details = sql::objects(
-        tx,
-        "SELECT name, value FROM account_details WHERE account_id = ?1 ORDER BY name",
-        &[text(&id)],
-    )?;
-    if !details.is_empty() {
-        let map: Map<String, Value> = details
-            .into_iter()
-            .filter_map(|d| {
-                Some((
-                    d.get("name")?.as_str()?.to_string(),
-                    d.get("value")?.clone(),
-                ))
-            })
-            .collect();
-        row.insert("accountdetails".into(), Value::Object(map));
+    for user in query.all(tx)? {
+        let account = user
+            .get("accountid")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        users.entry(account).or_default().push(Value::Object(user));
     }
 
-    settings::insert_limit_fields(tx, &mut row, &id)?;
-    row.insert("groups".into(), json!([]));
-    Ok(Value::Object(row))
+    let mut details: HashMap<String, Map<String, Value>> = HashMap::new();
+    let (list, args) = sql::id_list(&ids);
+    for detail in sql::objects(
+        tx,
+        &format!(
+            "SELECT account_id, name, value FROM account_details WHERE account_id IN ({list}) ORDER BY name"
+        ),
+        &args,
+    )? {
+        let (Some(account), Some(name), Some(value)) = (
+            detail.get("account_id").and_then(Value::as_str),
+            detail.get("name").and_then(Value::as_str),
+            detail.get("value"),
+        ) else {
+            continue;
+        };
+        details
+            .entry(account.to_string())
+            .or_default()
+            .insert(name.to_string(), value.clone());
+    }
+
+    let limits = settings::LimitFacts::load(tx, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|mut row| {
+            let id = sql::id_of(&row);
+            row.insert(
+                "user".into(),
+                Value::Array(users.remove(&id).unwrap_or_default()),
+            );
+            if let Some(map) = details.remove(&id) {
+                row.insert("accountdetails".into(), Value::Object(map));
+            }
+            let account_type = row.get("accounttype").and_then(Value::as_i64).unwrap_or(0);
+            limits.insert_fields(&mut row, &id, account_type);
+            row.insert("groups".into(), json!([]));
+            Value::Object(row)
+        })
+        .collect())
 }
 
 /// One account's response object.
@@ -251,6 +306,25 @@ pub(crate) fn role_query() -> Query {
                 is_public AS \"ispublic?\", state
          FROM roles",
     )
+}
+
+/// A role by uuid. A stored type the simulator does not know reads as
+/// `User`, the least privileged.
+pub(crate) fn role(tx: &Transaction<'_>, id: &str) -> Result<Option<RoleRow>, ApiError> {
+    Ok(tx
+        .query_row(
+            "SELECT id, name, role_type, is_public FROM roles WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(RoleRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    kind: Role::from_name(&r.get::<_, String>(2)?).unwrap_or(Role::User),
+                    is_public: r.get::<_, i64>(3)? != 0,
+                })
+            },
+        )
+        .optional()?)
 }
 
 /// The default role of an account type (Admin for 1, DomainAdmin for 2, ...).

@@ -456,29 +456,36 @@ fn delete_account_cascades_over_discovered_tables() {
 
 #[test]
 fn delete_account_refuses_default_accounts() {
+    // `AccountManagerImpl.deleteUserAccount`: one's own account first, then
+    // `isDeleteNeeded` refuses both default accounts (system and admin) with
+    // the same IPVE (semantics §5, deleteAccount).
     let mut kit = Kit::new();
     let admin = kit.admin();
+    let other_root_admin = kit.account("root2", 1, None);
+    let admin_account = kit.id("admin_account");
     let err = kit
-        .call(&admin, "deleteAccount", &[("id", &kit.id("admin_account"))])
+        .call(&admin, "deleteAccount", &[("id", &admin_account)])
         .unwrap_err();
     assert_eq!(
-        (code(&err), err.text.as_str()),
-        (431, "The account is default and can't be removed")
-    );
-    let err = kit
-        .call(
-            &admin,
-            "deleteAccount",
-            &[("id", &kit.id("system_account"))],
-        )
-        .unwrap_err();
-    assert_eq!(
-        (err.job_code().as_u16(), err.text.as_str()),
+        (code(&err), err.text),
         (
-            530,
-            "Account id : 1 is a system account, delete is not allowed"
+            431,
+            format!(
+                "Deletion of your own account is not allowed. To delete account admin (ID: {admin_account}, \
+                 Domain: {}), request to another user with permissions to perform the operation.",
+                kit.id("root_domain")
+            )
         )
     );
+    for default in [admin_account.clone(), kit.id("system_account")] {
+        let err = kit
+            .call(&other_root_admin, "deleteAccount", &[("id", &default)])
+            .unwrap_err();
+        assert_eq!(
+            (err.job_code().as_u16(), err.text.as_str()),
+            (431, "The account is default and can't be removed")
+        );
+    }
     let err = kit
         .call(
             &admin,

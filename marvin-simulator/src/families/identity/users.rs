@@ -6,9 +6,9 @@ use serde_json::json;
 use crate::error::ApiError;
 use crate::families::sql;
 use crate::family::{Call, Job, Reply, Subject};
-use crate::scope::check_access;
 
 use super::accounts::new_or_given;
+use super::privilege::{Target, check_account_operation, verify_privilege};
 use super::store::{self, AccountRow, UserRow};
 use super::{check_domain_access, owner_scope};
 
@@ -30,7 +30,9 @@ fn user_reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
 }
 
 /// Refuses `doing` (`enabling`, `disabling`) to a user of the system
-/// account (431), then checks the caller may act on the user.
+/// account (431), then checks the caller may act on the user's account:
+/// ownership, rank and role (`checkAccess`,
+/// `verifyCallerPrivilegeForUserOrAccountOperations`).
 fn check_user_not_system(
     call: &Call<'_>,
     user: &UserRow,
@@ -43,7 +45,7 @@ fn check_user_not_system(
             user.id
         )));
     }
-    check_access(call, &account.id, &user.id)
+    check_account_operation(call, account)
 }
 
 /// `createUser`: another login for an existing, enabled account.
@@ -82,6 +84,8 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             domain.id
         )));
     }
+    // A new login for an account above the caller is a way into it.
+    verify_privilege(call, &Target::of(call, &account)?)?;
     let id = new_or_given(call, "userid", "users")?;
     call.tx.execute(
         "INSERT INTO users (id, account_id, username, password, firstname, lastname, email, timezone, state, created)
@@ -111,6 +115,15 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 /// one), username, or a key pair.
 pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let user = user_param(call)?;
+    let account = owner(call, &user)?;
+    if account.is_system() {
+        return Err(ApiError::permission(format!(
+            "user UUID : {} is a system account; update is not allowed.",
+            user.id
+        )));
+    }
+    // `AccountManagerImpl.updateUser`: who may change this user comes first.
+    check_account_operation(call, &account)?;
     let api_key = call.params.str("userapikey");
     let secret_key = call.params.str("usersecretkey");
     if api_key.is_some() != secret_key.is_some() {
@@ -131,14 +144,6 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             )));
         }
     }
-    let account = owner(call, &user)?;
-    if account.is_system() {
-        return Err(ApiError::permission(format!(
-            "user UUID : {} is a system account; update is not allowed.",
-            user.id
-        )));
-    }
-    check_access(call, &account.id, &user.id)?;
 
     if let Some(first) = call.params.get("firstname") {
         if first.trim().is_empty() {
@@ -234,7 +239,14 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ));
     }
     let account = owner(call, &user)?;
-    check_access(call, &account.id, &user.id)?;
+    if user.id == call.caller.user_id {
+        return Err(ApiError::param(format!(
+            "The caller is requesting to delete itself. As a security measure, ACS will not allow this operation. \
+             To delete user {} (ID: {}, Domain: {}), request to another user with permission to execute the operation.",
+            user.username, user.id, account.domain_id
+        )));
+    }
+    check_account_operation(call, &account)?;
     call.tx
         .execute("DELETE FROM users WHERE id = ?1", [&user.id])?;
     sql::completed(
@@ -304,7 +316,7 @@ pub(crate) fn lock(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             user.id
         )));
     }
-    check_access(call, &account.id, &user.id)?;
+    check_account_operation(call, &account)?;
     match user.state.as_str() {
         "locked" => {}
         "enabled" => {
@@ -372,13 +384,15 @@ pub(crate) fn get(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn register_keys(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let user = user_param(call)?;
     let account = owner(call, &user)?;
+    // `AccountManagerImpl.createApiKeyAndSecretKey`: access and privilege
+    // first, then the system user.
+    check_account_operation(call, &account)?;
     if account.is_system() {
         return Err(ApiError::permission(format!(
             "user id : {} is system account, update is not allowed",
             user.id
         )));
     }
-    check_access(call, &account.id, &user.id)?;
     let (api_key, secret_key) = (sql::random_key(), sql::random_key());
     call.tx.execute(
         "UPDATE users SET api_key = ?2, secret_key = ?3 WHERE id = ?1",
@@ -400,7 +414,7 @@ pub(crate) fn register_keys(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn get_keys(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let user = user_param(call)?;
     let account = owner(call, &user)?;
-    check_access(call, &account.id, &user.id)?;
+    check_account_operation(call, &account)?;
     let (api_key, secret_key): (Option<String>, Option<String>) = call.tx.query_row(
         "SELECT api_key, secret_key FROM users WHERE id = ?1",
         [&user.id],

@@ -4,6 +4,10 @@
 //! The engine writes the rows (`crate::jobs` runs the work); handlers only
 //! return [`crate::family::Job`]. A family that lists objects with a pending
 //! job adds `jobid`/`jobstatus` with [`pending_for`].
+//!
+//! Jobs outlive the account that submitted them, as in CloudStack (its
+//! `async_job` rows are not removed with the account): the root admin can
+//! still query and list them, and the answers keep the account's name.
 
 use rusqlite::{OptionalExtension, Transaction};
 use serde_json::{Map, Value};
@@ -11,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::caller::{Caller, RoleSet};
 use crate::error::ApiError;
 use crate::family::{Call, Command, Family, Reply};
-use crate::scope::{ListScope, check_access};
+use crate::scope::{ListScope, denied};
 
 /// The jobs family.
 #[derive(Debug)]
@@ -55,7 +59,7 @@ pub(crate) const FAILED: i64 = 2;
 
 const SELECT: &str = "SELECT j.id, j.user_id, j.account_id, j.cmd, j.status, j.proc_status, j.result_code,
         j.result_type, j.result, j.instance_type, j.instance_id, j.created, j.completed,
-        a.name, j.domain_id, d.path
+        COALESCE(a.name, j.account_name), j.domain_id, d.path
     FROM async_jobs j LEFT JOIN accounts a ON a.id = j.account_id LEFT JOIN domains d ON d.id = j.domain_id";
 
 fn query_async_job_result(call: &mut Call<'_>) -> Result<Reply, ApiError> {
@@ -64,23 +68,58 @@ fn query_async_job_result(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let job = call
         .tx
         .prepare_cached(&sql)?
-        .query_row([id], row_to_json)
+        .query_row([id], |row| {
+            Ok((row_to_json(row)?, row.get::<_, Option<String>>(15)?))
+        })
         .optional()?;
-    let job = job.ok_or_else(|| ApiError::invalid_id("jobid", id))?;
+    let (job, domain_path) = job.ok_or_else(|| ApiError::invalid_id("jobid", id))?;
     let owner = job
         .get("accountid")
         .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    check_access(call, &owner, id)?;
+        .unwrap_or_default();
+    check_job_access(call, owner, domain_path.as_deref(), id)?;
     Ok(Reply::Bare(Value::Object(job)))
+}
+
+/// Who may see a job (`ApiResponseHelper.queryJobResult`): the root admin
+/// any job, a domain admin the jobs of accounts in its domain tree, a user
+/// only its own account's. The job's own domain decides for a domain admin,
+/// so the check holds after the owner account is deleted.
+fn check_job_access(
+    call: &Call<'_>,
+    owner_account_id: &str,
+    job_domain_path: Option<&str>,
+    job_id: &str,
+) -> Result<(), ApiError> {
+    let caller = call.caller;
+    let allowed = caller.is_root_admin()
+        || caller.account_id == owner_account_id
+        || (caller.is_domain_admin()
+            && job_domain_path.is_some_and(|path| path.starts_with(&caller.domain_path)));
+    if allowed {
+        Ok(())
+    } else {
+        Err(denied(call, job_id))
+    }
 }
 
 fn list_async_jobs(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let scope = ListScope::of(call)?;
     let (condition, arg) = scope.condition("j.account_id");
-    let mut conditions = vec![condition];
     let mut args: Vec<rusqlite::types::Value> = arg.into_iter().map(Into::into).collect();
+    // A deleted account's jobs stay listed wherever the scope covers the
+    // domain they ran in (CloudStack's async_job_view keeps removed
+    // accounts and filters on their domain).
+    let condition = match scope.domain_condition("j.domain_id") {
+        Some((domain_condition, domain_arg)) => {
+            args.extend(domain_arg.map(Into::into));
+            format!(
+                "({condition} OR (j.account_id NOT IN (SELECT id FROM accounts) AND {domain_condition}))"
+            )
+        }
+        None => condition,
+    };
+    let mut conditions = vec![condition];
     if let Some(start) = call
         .params
         .str("startdate")
@@ -200,13 +239,15 @@ pub(crate) fn insert(
     created: &str,
 ) -> Result<(), ApiError> {
     tx.prepare_cached(
-        "INSERT INTO async_jobs (id, user_id, account_id, domain_id, cmd, instance_type, instance_id, created)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO async_jobs (id, user_id, account_id, account_name, domain_id, cmd, instance_type, instance_id,
+                                 created)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
     .execute(rusqlite::params![
         id,
         caller.user_id,
         caller.account_id,
+        caller.account_name,
         caller.domain_id,
         cmd,
         instance_type,

@@ -259,7 +259,7 @@ pub(crate) fn reserve_change(
     if delta > 0 {
         reserve(call, account_id, kind, delta)
     } else {
-        release(call, account_id, kind, -delta)
+        release(call, account_id, kind, delta.saturating_neg())
     }
 }
 
@@ -285,7 +285,7 @@ pub(crate) fn release(
     kind: ResourceKind,
     amount: i64,
 ) -> Result<(), ApiError> {
-    add(call, account_id, kind, -amount)
+    add(call, account_id, kind, amount.saturating_neg())
 }
 
 /// Gives back several amounts.
@@ -320,9 +320,12 @@ pub(crate) fn add(
     if let Some(domain_id) = domain_id {
         owners.extend(domain_chain(call, &domain_id)?);
     }
+    // Counts saturate at i64::MAX (9223372036854775807): SQLite turns an
+    // overflowing sum into a REAL, which min() clamps back to an integer.
     let mut stmt = call.tx.prepare_cached(
         "INSERT INTO resource_counts (owner_id, resource_type, count) VALUES (?1, ?2, max(?3, 0))
-         ON CONFLICT (owner_id, resource_type) DO UPDATE SET count = max(count + ?3, 0)",
+         ON CONFLICT (owner_id, resource_type)
+         DO UPDATE SET count = max(min(count + ?3, 9223372036854775807), 0)",
     )?;
     for owner in owners {
         stmt.execute(params![owner, kind.number(), delta])?;

@@ -112,10 +112,56 @@ fn limit_json(call: &Call<'_>, target: &Target, kind: ResourceKind) -> Result<Va
     Ok(Value::Object(out))
 }
 
+/// Whose limits a caller that is not an admin lists: always its own
+/// account's (`ResourceLimitManagerImpl.searchForLimits` replaces the
+/// account and domain of a non-admin caller by its own), never a refusal
+/// for naming another account. What it names must still exist, as
+/// `ListResourceLimitsCmd` resolves it first (`finalizeAccountId`, 431).
+fn own_target(call: &Call<'_>) -> Result<Target, ApiError> {
+    let params = call.params;
+    if let Some(name) = params.str("account") {
+        let domain_id = params
+            .str("domainid")
+            .ok_or_else(|| ApiError::param("Account must be specified with domainId parameter"))?;
+        let domain: Option<String> = call
+            .tx
+            .query_row("SELECT id FROM domains WHERE id = ?1", [domain_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if domain.is_none() {
+            return Err(ApiError::param("Unable to find domain by id"));
+        }
+        let account: Option<String> = call
+            .tx
+            .query_row(
+                "SELECT id FROM accounts WHERE name = ?1 AND domain_id = ?2 AND account_type != 5",
+                [name, domain_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if account.is_none() {
+            return Err(ApiError::param(format!(
+                "Unable to find account by name {name} in domain with specified id"
+            )));
+        }
+    } else if let Some(project) = params.str("projectid") {
+        if !sql::exists(call.tx, "projects", project)? {
+            return Err(ApiError::param("Unable to find project by id"));
+        }
+    }
+    Ok(Target::Account(owner::caller(call)?))
+}
+
 /// `listResourceLimits`: the limits of the caller's account, of a named
-/// account or project, or of a domain (`domainid` alone).
+/// account or project, or of a domain (`domainid` alone); users always get
+/// their own account's.
 pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    let target = target(call, true)?;
+    let target = if call.caller.is_admin() {
+        target(call, true)?
+    } else {
+        own_target(call)?
+    };
     let kinds: Vec<ResourceKind> = match kind_param(call)? {
         Some(kind) => vec![kind],
         None => ResourceKind::ALL.to_vec(),
@@ -269,7 +315,7 @@ pub(crate) fn update_count(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     for (id, name, dpath) in &domains {
         for kind in &kinds {
             let total: i64 = call.tx.query_row(
-                "SELECT COALESCE(SUM(c.count), 0) FROM resource_counts c JOIN accounts a ON a.id = c.owner_id
+                "SELECT CAST(TOTAL(c.count) AS INTEGER) FROM resource_counts c JOIN accounts a ON a.id = c.owner_id
                  JOIN domains d ON d.id = a.domain_id
                  WHERE c.resource_type = ?2 AND substr(d.path, 1, length(?1)) = ?1",
                 params![dpath, kind.number()],

@@ -1,6 +1,7 @@
 //! What an account really uses, recounted from the resource tables
 //! (`updateResourceCount`). Tables of families that are not present count
-//! as empty.
+//! as empty. Sums saturate at `i64::MAX` (`CAST(TOTAL(..) AS INTEGER)`)
+//! where SQLite's `SUM` would fail with an integer overflow.
 
 use rusqlite::OptionalExtension;
 
@@ -51,13 +52,17 @@ pub(crate) fn usage(
         ResourceKind::Cpu => scalar(
             call,
             "vms",
-            &format!("SELECT SUM(cpu_number) FROM vms WHERE account_id = ?1 AND {LIVE_VM}"),
+            &format!(
+                "SELECT CAST(TOTAL(cpu_number) AS INTEGER) FROM vms WHERE account_id = ?1 AND {LIVE_VM}"
+            ),
             account_id,
         ),
         ResourceKind::Memory => scalar(
             call,
             "vms",
-            &format!("SELECT SUM(memory) FROM vms WHERE account_id = ?1 AND {LIVE_VM}"),
+            &format!(
+                "SELECT CAST(TOTAL(memory) AS INTEGER) FROM vms WHERE account_id = ?1 AND {LIVE_VM}"
+            ),
             account_id,
         ),
         ResourceKind::Volume => scalar(
@@ -69,7 +74,7 @@ pub(crate) fn usage(
         ResourceKind::PrimaryStorage => scalar(
             call,
             "volumes",
-            "SELECT SUM(size) FROM volumes WHERE account_id = ?1 AND state NOT IN ('Destroy', 'Expunging', 'Expunged')",
+            "SELECT CAST(TOTAL(size) AS INTEGER) FROM volumes WHERE account_id = ?1 AND state NOT IN ('Destroy', 'Expunging', 'Expunged')",
             account_id,
         ),
         ResourceKind::Snapshot => scalar(
@@ -82,7 +87,7 @@ pub(crate) fn usage(
             let snapshots = scalar(
                 call,
                 "snapshots",
-                "SELECT SUM(physical_size) FROM snapshots WHERE account_id = ?1 AND state NOT IN ('Destroyed', 'Error')",
+                "SELECT CAST(TOTAL(physical_size) AS INTEGER) FROM snapshots WHERE account_id = ?1 AND state NOT IN ('Destroyed', 'Error')",
                 account_id,
             )?;
             let templates = if sql::table_exists(call.tx, "templates")?
@@ -91,14 +96,14 @@ pub(crate) fn usage(
                 scalar(
                     call,
                     "templates",
-                    "SELECT SUM(size) FROM templates WHERE account_id = ?1 AND template_type = 'USER'",
+                    "SELECT CAST(TOTAL(size) AS INTEGER) FROM templates WHERE account_id = ?1 AND template_type = 'USER'",
                     account_id,
                 )
                 .unwrap_or(0)
             } else {
                 0
             };
-            Ok(snapshots + templates)
+            Ok(snapshots.saturating_add(templates))
         }
         ResourceKind::Template => {
             if sql::table_exists(call.tx, "templates")?

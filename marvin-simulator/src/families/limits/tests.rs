@@ -165,3 +165,65 @@ fn update_resource_count_recounts_what_is_used() {
     assert_eq!(get("primary_storage"), 4, "GiB");
     assert_eq!(get("snapshot"), 0);
 }
+
+// Counts saturate at i64::MAX instead of failing: SQLite's SUM raises
+// "integer overflow" and an overflowing `count + delta` would be stored as
+// a REAL that no integer read gives back.
+#[test]
+fn counts_saturate_instead_of_overflowing() {
+    let mut kit = Kit::new();
+    let user = kit.account("bigcount", 0, None);
+    let admin = kit.admin();
+    deploy(&mut kit, &user, &[("startvm", "false")]).unwrap();
+    deploy(&mut kit, &user, &[("startvm", "false")]).unwrap();
+    // Rows as large as a 64-bit column holds (a fixture could write them).
+    kit.conn
+        .execute(
+            "UPDATE vms SET memory = 9223372036854775807 WHERE account_id = ?1",
+            [&user.account_id],
+        )
+        .unwrap();
+    let answer = kit
+        .call(
+            &admin,
+            "updateResourceCount",
+            &[("domainid", &user.domain_id), ("account", "bigcount")],
+        )
+        .unwrap();
+    let memory = answer["resourcecount"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["resourcetypename"] == "memory")
+        .map(|c| c["resourcecount"].clone())
+        .unwrap();
+    assert_eq!(memory, i64::MAX);
+
+    // The seam adds the same way.
+    let tx = kit.conn.transaction().unwrap();
+    {
+        let params = crate::params::Params::new();
+        let call = crate::family::Call {
+            tx: &tx,
+            caller: &admin,
+            params: &params,
+            command: "deployVirtualMachine",
+            now: time::OffsetDateTime::now_utc(),
+            job_id: None,
+        };
+        for _ in 0..2 {
+            super::api::add(
+                &call,
+                &user.account_id,
+                super::api::ResourceKind::Cpu,
+                i64::MAX,
+            )
+            .unwrap();
+        }
+        assert_eq!(
+            super::api::count(&call, &user.account_id, super::api::ResourceKind::Cpu).unwrap(),
+            i64::MAX
+        );
+    }
+    tx.commit().unwrap();
+}

@@ -74,8 +74,11 @@ fn configure(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let params = call.params;
     let api = call.required("apiname")?;
     let registry = Registry::global().map_err(|e| ApiError::internal(e.to_string()))?;
+    // The API to affect may be named in any case (unlike a command itself).
     let command = registry
-        .get(api)
+        .commands()
+        .into_iter()
+        .find(|command| command.name.eq_ignore_ascii_case(api))
         .ok_or_else(|| ApiError::param(format!("Unknown API {api}: no fault can be set on it")))?;
     let lower = command.name.to_ascii_lowercase();
     if FAULT_APIS.contains(&lower.as_str()) {

@@ -494,15 +494,31 @@ pub(crate) fn delete_policies(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     Ok(Reply::Success(None))
 }
 
-/// `listSnapshotPolicies`.
+/// `listSnapshotPolicies`: the policies of a volume, or one policy by
+/// `id`, both after an access check on the volume (531), as
+/// `SnapshotManagerImpl.listPoliciesforVolume` does; otherwise those of
+/// the owners the caller may list.
 pub(crate) fn list_policies(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let mut q = policy_query();
-    match call.params.str("volumeid") {
-        Some(_) => {
+    match (call.params.str("volumeid"), call.params.str("id")) {
+        (Some(_), _) => {
             let volume = volumes::operable(call, "volumeid")?;
             q.eq("sp.volume_id", Some(&volume.id));
         }
-        None => owner::scope(call, &mut q, "sp.account_id")?,
+        (None, Some(id)) => {
+            let owner: Option<String> = call
+                .tx
+                .query_row(
+                    "SELECT account_id FROM snapshot_policies WHERE id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(owner) = owner {
+                check_access(call, &owner, id)?;
+            }
+        }
+        (None, None) => owner::scope(call, &mut q, "sp.account_id")?,
     }
     q.eq("sp.id", call.params.str("id"));
     q.flag("sp.display", call.params.bool("fordisplay"));

@@ -10,6 +10,42 @@ use crate::family::{Call, Job, Reply};
 
 use super::pools::{self, Pool};
 
+/// The largest volume CloudStack accepts, in GiB (`storage.max.volume.size`,
+/// default 2000).
+pub(crate) const MAX_VOLUME_GIB: i64 = 2000;
+
+/// Refuses a volume size (bytes) above [`MAX_VOLUME_GIB`] with
+/// CloudStack's text (`VolumeApiServiceImpl.validateVolumeSizeInBytes`,
+/// 431). `bytes` may be saturated at `i64::MAX` by the GiB conversion.
+pub(crate) fn check_max_size(bytes: i64) -> Result<(), ApiError> {
+    if bytes > MAX_VOLUME_GIB.saturating_mul(crate::families::compute::refs::GIB) {
+        return Err(ApiError::param(format!(
+            "Requested volume size is {}, but the maximum size allowed is {MAX_VOLUME_GIB} GB.",
+            readable_size(bytes)
+        )));
+    }
+    Ok(())
+}
+
+/// A size as CloudStack's `NumbersUtil.toReadableSize` writes it
+/// (`12 bytes`, `1.50 KB`/`MB`/`GB` with two decimals, `1.9541 TB` with
+/// four; Java divides in `float`).
+pub(crate) fn readable_size(bytes: i64) -> String {
+    const KB: i64 = 1024;
+    const MB: i64 = KB * 1024;
+    const GB: i64 = MB * 1024;
+    const TB: i64 = GB * 1024;
+    #[allow(clippy::cast_precision_loss, reason = "Java divides in float too")]
+    let ratio = |unit: i64| bytes as f32 / unit as f32;
+    match bytes {
+        0..KB => format!("{bytes} bytes"),
+        KB..MB => format!("{:.2} KB", ratio(KB)),
+        MB..GB => format!("{:.2} MB", ratio(MB)),
+        GB..TB => format!("{:.2} GB", ratio(GB)),
+        _ => format!("{:.4} TB", ratio(TB)),
+    }
+}
+
 /// A volume as the code uses it.
 #[derive(Debug, Clone)]
 pub(crate) struct Volume {

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::families::compute::deploy;
 use crate::families::compute::owner;
-use crate::families::compute::refs::{self, GIB};
+use crate::families::compute::refs;
 use crate::families::compute::vm;
 use crate::families::identity::settings;
 use crate::families::limits::api::{self as limits, ResourceKind};
@@ -93,7 +93,9 @@ pub(crate) fn operable(call: &Call<'_>, param: &str) -> Result<Volume, ApiError>
     Ok(volume)
 }
 
-fn custom_size(call: &Call<'_>, gb: i64) -> Result<i64, ApiError> {
+/// A custom disk size in GB within `custom.diskoffering.size.min`/`max`,
+/// as bytes (431 with CloudStack's text otherwise).
+pub(crate) fn custom_size(call: &Call<'_>, gb: i64) -> Result<i64, ApiError> {
     let min = settings::number(call.tx, "custom.diskoffering.size.min", &[], 1)?;
     let max = settings::number(call.tx, "custom.diskoffering.size.max", &[], 1024)?;
     if gb < min || gb > max {
@@ -101,7 +103,7 @@ fn custom_size(call: &Call<'_>, gb: i64) -> Result<i64, ApiError> {
             "Volume size: {gb}GB is out of allowed range. Max: {max} Min:{min}"
         )));
     }
-    Ok(gb * GIB)
+    Ok(refs::gib_to_bytes(gb))
 }
 
 /// `createVolume` (async, created in the request): from a disk offering
@@ -144,7 +146,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             }
         },
         (None, Some(offering)) => {
-            if size_gb.is_some_and(|gb| gb * GIB != offering.size) {
+            if size_gb.is_some_and(|gb| refs::gib_to_bytes(gb) != offering.size) {
                 return Err(ApiError::param(
                     "This disk offering does not allow custom size",
                 ));
@@ -482,7 +484,7 @@ pub(crate) fn resize(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 };
                 let new_size = match (&new_offering, size_gb) {
                     (Some(o), _) if !o.customized => o.size,
-                    (_, Some(gb)) => gb * GIB,
+                    (_, Some(gb)) => refs::gib_to_bytes(gb),
                     (Some(_), None) => {
                         return Err(ApiError::param("New disk offering is customized, please specify a size"));
                     }
@@ -597,16 +599,18 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let params = call.params;
     // Filter and page on `volumes` alone, then render the page's rows.
     let mut q = Query::new("SELECT v.id AS id FROM volumes v");
+    // A VM the caller may not see is no refusal: the usual scoping leaves
+    // its volumes out (QueryManagerImpl.searchForVolumeIdsAndCount checks
+    // no access on `virtualmachineid`, it only filters).
     if let Some(vm_id) = params.str("virtualmachineid") {
-        let vm = vm::find(call, vm_id)?
-            .ok_or_else(|| ApiError::invalid_id("virtualmachineid", vm_id))?;
-        check_access(call, &vm.account_id, vm_id)?;
+        if vm::find(call, vm_id)?.is_none() {
+            return Err(ApiError::invalid_id("virtualmachineid", vm_id));
+        }
         q.eq("v.vm_id", Some(vm_id));
-    } else {
-        owner::scope_unless_id(call, &mut q, "v.account_id", |id| {
-            Ok(volume::find(call, id)?.map(|volume| volume.account_id))
-        })?;
     }
+    owner::scope_unless_id(call, &mut q, "v.account_id", |id| {
+        Ok(volume::find(call, id)?.map(|volume| volume.account_id))
+    })?;
     q.eq("v.id", params.str("id"));
     q.any_of_given("v.id", &params.list("ids"));
     q.eq("v.name", params.str("name"));
