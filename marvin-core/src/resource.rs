@@ -3,7 +3,8 @@
 //!
 //! The contract is data, not code: a [`Deletion`] names the API call that
 //! removes a resource. Cleanup guards keep it, the ledger writes it to disk,
-//! and `marvin cleanup` can replay it in a later process.
+//! and `marvin cleanup` can replay it in a later process, once it has
+//! checked it against the [`DeletionRule`] of its entity.
 
 /// How to delete one resource: a CloudStack call and its parameters.
 ///
@@ -51,6 +52,101 @@ impl Deletion {
     pub fn param(mut self, name: &str, value: &str) -> Self {
         self.params.push((name.to_string(), value.to_string()));
         self
+    }
+}
+
+/// The one way an entity may be deleted by a sweep: what `marvin cleanup`
+/// checks every recorded [`Deletion`] against before it sends anything.
+///
+/// A rule names the entity, its deleting command, the parameter that
+/// carries the resource's key (its id, or its name for key pairs), the
+/// boolean parameters that change how it goes but never which object
+/// (`expunge`, `forced`, `cleanup`), and, for keys unique only within an
+/// owner, the parameters that name the owner. The generated entities
+/// publish one rule per deletable entity (`marvin_entities::DELETION_RULES`).
+///
+/// ```
+/// use marvin_core::resource::DeletionRule;
+/// const VM: DeletionRule =
+///     DeletionRule::new("VirtualMachine", "destroyVirtualMachine", true, "id")
+///         .flags(&["expunge"])
+///         .sends(&[("expunge", "true")]);
+/// let deletion = VM.deletion("1f0c");
+/// assert_eq!(deletion.command, "destroyVirtualMachine");
+/// assert_eq!(deletion.params, [("id".to_string(), "1f0c".to_string()),
+///                              ("expunge".to_string(), "true".to_string())]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeletionRule {
+    /// The entity name (`VirtualMachine`).
+    pub entity: &'static str,
+    /// The deleting command (`destroyVirtualMachine`).
+    pub command: &'static str,
+    /// Whether that command is asynchronous.
+    pub is_async: bool,
+    /// The parameter whose value is the resource's key (`id`,
+    /// `vmsnapshotid`, `name`).
+    pub key: &'static str,
+    /// Boolean parameters the call may carry, as `true` or `false`.
+    pub flags: &'static [&'static str],
+    /// Parameters the entity's own deletion sends besides the key
+    /// (`expunge=true`); each is also a flag.
+    pub sends: &'static [(&'static str, &'static str)],
+    /// Parameters naming the owner of a key that is unique only per owner
+    /// (`account`, `domainid` of a key pair's name).
+    pub scope: &'static [&'static str],
+}
+
+impl DeletionRule {
+    /// A rule without flags, extra parameters or scope.
+    pub const fn new(
+        entity: &'static str,
+        command: &'static str,
+        is_async: bool,
+        key: &'static str,
+    ) -> Self {
+        Self {
+            entity,
+            command,
+            is_async,
+            key,
+            flags: &[],
+            sends: &[],
+            scope: &[],
+        }
+    }
+
+    /// Sets the boolean parameters the call may carry.
+    #[must_use]
+    pub const fn flags(mut self, flags: &'static [&'static str]) -> Self {
+        self.flags = flags;
+        self
+    }
+
+    /// Sets the parameters the entity's own deletion sends besides the key.
+    #[must_use]
+    pub const fn sends(mut self, sends: &'static [(&'static str, &'static str)]) -> Self {
+        self.sends = sends;
+        self
+    }
+
+    /// Sets the parameters naming the owner of the key.
+    #[must_use]
+    pub const fn scope(mut self, scope: &'static [&'static str]) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// The deletion of the resource whose key is `key`, as the entity's own
+    /// deletion builds it (for resources known only by their id, such as
+    /// those found by their tags).
+    pub fn deletion(&self, key: &str) -> Deletion {
+        let mut deletion = Deletion::new(self.entity, key, self.command, self.is_async);
+        deletion.params[0].0 = self.key.to_string();
+        for (name, value) in self.sends {
+            deletion = deletion.param(name, value);
+        }
+        deletion
     }
 }
 

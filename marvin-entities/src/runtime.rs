@@ -263,7 +263,7 @@ impl<T> Stream for ListStream<T> {
 pub mod private {
     use super::*;
 
-    pub use marvin_core::resource::{Deletion, Resource};
+    pub use marvin_core::resource::{Deletion, DeletionRule, Resource};
     pub use marvin_core::{Client, Params};
     pub use serde_json::Value;
 

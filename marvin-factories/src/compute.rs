@@ -465,7 +465,7 @@ impl Resource for KeyPair {
 
     fn deletion(&self) -> Option<Deletion> {
         let name = self.0.name.clone()?;
-        let mut params = vec![("name".to_string(), name)];
+        let mut params = vec![("name".to_string(), name.clone())];
         if let Some(domain) = &self.0.domainid {
             params.push(("domainid".to_string(), domain.clone()));
         }
@@ -474,7 +474,8 @@ impl Resource for KeyPair {
         }
         Some(Deletion {
             entity: Self::ENTITY.to_string(),
-            id: self.id().to_string(),
+            // The key the call names: what a sweep checks `name` against.
+            id: name,
             command: "deleteSSHKeyPair".to_string(),
             is_async: false,
             params,

@@ -25,7 +25,8 @@ pub struct Cli {
 enum Command {
     /// Fetch listApis from a live server and write the precache snapshot.
     Sync(sync::SyncArgs),
-    /// Delete what interrupted runs left behind, as the ledger records it.
+    /// Delete what interrupted runs left behind on one cloud, as the ledger
+    /// (or, with the ledger lost, the run tags) records it.
     Cleanup(cleanup::CleanupArgs),
     /// Run the CloudStack-compatible simulator as a standalone endpoint.
     Simulator(simulator::SimulatorArgs),

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::Command;
 
-use marvin_core::cleanup::{Event, sweep};
+use marvin_core::cleanup::{Event, SweepOptions, sweep};
 
 use super::child::{Cloud, run, spawn};
 
@@ -114,7 +114,8 @@ async fn a_failing_deletion_is_reported_and_the_others_still_run() {
         .simulator()
         .call_as_admin("deleteSimulatorFault", &[("id", &id)])
         .expect("the fault is removed");
-    let report = sweep(&cloud.client(), &cloud.ledger(), Some(&cloud.run), false)
+    let options = SweepOptions::new(marvin::entities::DELETION_RULES).run(&cloud.run);
+    let report = sweep(&cloud.client(), &[cloud.ledger()], &options)
         .await
         .expect("the sweep runs");
     assert!(report.is_clean(), "{report}");

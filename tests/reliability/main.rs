@@ -15,5 +15,6 @@ mod concurrency;
 mod durability;
 mod isolation;
 mod leaks;
+mod ledger;
 mod security;
 mod support;

@@ -5,11 +5,23 @@
 //! One record per line:
 //!
 //! ```json
-//! {"event":"created","run":"r1","test":"smoke::vm","entity":"VirtualMachine","id":"1f0c",
+//! {"event":"created","run":"r1","test":"smoke::vm",
+//!  "endpoint":"http://cloud.example:8080/client/api","entity":"VirtualMachine","id":"1f0c",
 //!  "deletion":{"entity":"VirtualMachine","id":"1f0c","command":"destroyVirtualMachine",
 //!  "is_async":true,"params":[["id","1f0c"],["expunge","true"]],"rank":80},
 //!  "time":"2025-01-01T10:00:00.123Z","pid":4242}
 //! ```
+//!
+//! `endpoint` is the cloud the resource lives on (see
+//! [`normalized_endpoint`]: scheme, host, port and path; never keys), so
+//! that a sweep pointed at another cloud leaves the record alone. Records
+//! written before it existed have none: their cloud is unknown.
+//!
+//! # Where the ledger is
+//!
+//! Tests and `marvin cleanup` find it with the same function,
+//! [`locate_ledger`]: `MARVIN_LEDGER`, else `marvin/ledger.jsonl` in the
+//! Cargo target directory of the workspace of the current directory.
 //!
 //! # Why no lock is needed
 //!
@@ -28,7 +40,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -59,6 +71,10 @@ pub struct LedgerRecord {
     pub run: String,
     /// The test that created it.
     pub test: String,
+    /// The cloud it lives on ([`normalized_endpoint`] of the API endpoint);
+    /// `None` in records written before records named their cloud.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
     /// The entity name (`VirtualMachine`).
     pub entity: String,
     /// The resource's id.
@@ -73,17 +89,73 @@ pub struct LedgerRecord {
 }
 
 impl LedgerRecord {
-    /// A record stamped with the current time and process.
+    /// A record stamped with the current time and process, of no known
+    /// cloud (see [`on`](Self::on)).
     pub fn new(event: Event, run: &str, test: &str, deletion: &Deletion) -> Self {
         Self {
             event,
             run: run.to_string(),
             test: test.to_string(),
+            endpoint: None,
             entity: deletion.entity.clone(),
             id: deletion.id.clone(),
             deletion: (event == Event::Created).then(|| deletion.clone()),
             time: now_rfc3339(),
             pid: std::process::id(),
+        }
+    }
+
+    /// The record, naming the cloud at API endpoint `endpoint` (normalised
+    /// with [`normalized_endpoint`]).
+    #[must_use]
+    pub fn on(mut self, endpoint: &str) -> Self {
+        self.endpoint = Some(normalized_endpoint(endpoint));
+        self
+    }
+}
+
+/// The form in which the ledger names a cloud: `scheme://host:port/path` of
+/// its API endpoint, with the port always spelled out, no trailing slash,
+/// and nothing else (no credentials, query or fragment), so that two
+/// spellings of one endpoint compare equal.
+///
+/// ```
+/// use marvin_core::cleanup::normalized_endpoint;
+/// assert_eq!(
+///     normalized_endpoint("HTTP://Cloud.Example/client/api/?apiKey=k"),
+///     "http://cloud.example:80/client/api"
+/// );
+/// assert_eq!(
+///     normalized_endpoint("https://u:p@cloud.example:8443/client/api"),
+///     "https://cloud.example:8443/client/api"
+/// );
+/// ```
+pub fn normalized_endpoint(url: &str) -> String {
+    let url = url.trim();
+    match reqwest::Url::parse(url) {
+        Ok(parsed) if parsed.host_str().is_some() => {
+            let port = parsed
+                .port_or_known_default()
+                .map(|port| format!(":{port}"))
+                .unwrap_or_default();
+            let path = parsed.path().trim_end_matches('/');
+            format!(
+                "{}://{}{port}{path}",
+                parsed.scheme(),
+                parsed.host_str().unwrap_or_default()
+            )
+        }
+        // Not a URL: keep the text up to a query, without anything that
+        // could be a credential.
+        _ => {
+            let text = url.split(['?', '#']).next().unwrap_or_default();
+            match text.split_once("://") {
+                Some((scheme, rest)) => {
+                    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+                    format!("{scheme}://{}", rest.trim_end_matches('/'))
+                }
+                None => text.trim_end_matches('/').to_string(),
+            }
         }
     }
 }
@@ -140,12 +212,6 @@ impl Ledger {
             path: path.into(),
             file: OnceLock::new(),
         }
-    }
-
-    /// The ledger of this process, at [`default_path`] (shared).
-    pub fn global() -> Arc<Ledger> {
-        static GLOBAL: OnceLock<Arc<Ledger>> = OnceLock::new();
-        Arc::clone(GLOBAL.get_or_init(|| Arc::new(Ledger::open(default_path()))))
     }
 
     /// The file.
@@ -209,15 +275,17 @@ impl Ledger {
         Ok(())
     }
 
-    /// Appends a record of `event` for `deletion`'s resource.
+    /// Appends a record of `event` for `deletion`'s resource, made by
+    /// test `test` of run `run` on the cloud at API endpoint `endpoint`.
     pub fn record(
         &self,
         event: Event,
         run: &str,
         test: &str,
+        endpoint: &str,
         deletion: &Deletion,
     ) -> Result<(), LedgerError> {
-        self.append(&LedgerRecord::new(event, run, test, deletion))
+        self.append(&LedgerRecord::new(event, run, test, deletion).on(endpoint))
     }
 
     /// Reads every record of the file (none if it does not exist).
@@ -240,19 +308,27 @@ impl LedgerContents {
     /// The resources created and not yet deleted or kept, in creation order,
     /// optionally only those of one run.
     ///
-    /// A resource is identified by entity and id; its latest record decides.
+    /// A resource is identified by its cloud, entity and id (two clouds
+    /// may well hand out the same id); its latest record decides.
     pub fn pending(&self, run: Option<&str>) -> Vec<&LedgerRecord> {
-        let mut latest: std::collections::HashMap<(&str, &str), (usize, Event)> =
+        type Key<'a> = (Option<&'a str>, &'a str, &'a str);
+        fn key(record: &LedgerRecord) -> Key<'_> {
+            (
+                record.endpoint.as_deref(),
+                record.entity.as_str(),
+                record.id.as_str(),
+            )
+        }
+        let mut latest: std::collections::HashMap<Key<'_>, (usize, Event)> =
             std::collections::HashMap::new();
         for (index, record) in self.records.iter().enumerate() {
-            let key = (record.entity.as_str(), record.id.as_str());
-            latest.insert(key, (index, record.event));
+            latest.insert(key(record), (index, record.event));
         }
-        let mut created: std::collections::HashMap<(&str, &str), usize> =
+        let mut created: std::collections::HashMap<Key<'_>, usize> =
             std::collections::HashMap::new();
         for (index, record) in self.records.iter().enumerate() {
             if record.event == Event::Created && record.deletion.is_some() {
-                created.insert((record.entity.as_str(), record.id.as_str()), index);
+                created.insert(key(record), index);
             }
         }
         let mut pending: Vec<(usize, &LedgerRecord)> = created
@@ -294,43 +370,151 @@ fn read_ledger(path: &Path) -> Result<LedgerContents, LedgerError> {
     Ok(contents)
 }
 
-/// Where the ledger is, in order: `$MARVIN_LEDGER`; else
-/// `marvin/ledger.jsonl` in the Cargo target directory (`$CARGO_TARGET_DIR`,
-/// or the `target` directory the running executable was built in, found by
-/// its `CACHEDIR.TAG`); else `target/marvin/ledger.jsonl` under the nearest
-/// directory above the current one that has a `Cargo.lock` (the workspace
-/// root); else under the current directory.
-pub fn default_path() -> PathBuf {
-    if let Some(path) = std::env::var_os("MARVIN_LEDGER").filter(|p| !p.is_empty()) {
-        return PathBuf::from(path);
-    }
-    let in_target = |target: &Path| target.join("marvin").join("ledger.jsonl");
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR").filter(|p| !p.is_empty()) {
-        let dir = PathBuf::from(dir);
-        let dir = if dir.is_relative() {
-            std::env::current_dir()
-                .map(|cwd| cwd.join(&dir))
-                .unwrap_or(dir)
-        } else {
-            dir
-        };
-        return in_target(&dir);
-    }
-    if let Ok(exe) = std::env::current_exe() {
-        if let Some(target) = exe
-            .ancestors()
-            .skip(1)
-            .find(|dir| dir.join("CACHEDIR.TAG").is_file())
-        {
-            return in_target(target);
+/// The ledger file name inside a target directory.
+const IN_TARGET: [&str; 2] = ["marvin", "ledger.jsonl"];
+
+/// Where the ledger is ([`locate_ledger`]), and why there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LedgerLocation {
+    /// `MARVIN_LEDGER=off`: no ledger is written.
+    Off,
+    /// The ledger file.
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why this file.
+        origin: LedgerOrigin,
+    },
+}
+
+impl LedgerLocation {
+    /// The file, unless the ledger is off.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Self::Off => None,
+            Self::File { path, .. } => Some(path),
         }
     }
+}
+
+/// Why the ledger is where [`locate_ledger`] says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LedgerOrigin {
+    /// `MARVIN_LEDGER` names it.
+    MarvinLedger,
+    /// It is in `CARGO_TARGET_DIR`.
+    CargoTargetDir,
+    /// It is in the `target` directory of the Cargo workspace (or lone
+    /// package) rooted at this directory.
+    Workspace(PathBuf),
+    /// No `Cargo.toml` above the current directory: it is in `target` under
+    /// this directory.
+    NoWorkspace(PathBuf),
+}
+
+impl std::fmt::Display for LedgerOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::MarvinLedger => write!(f, "MARVIN_LEDGER"),
+            Self::CargoTargetDir => write!(f, "CARGO_TARGET_DIR"),
+            Self::Workspace(root) => {
+                write!(f, "target directory of the workspace {}", root.display())
+            }
+            Self::NoWorkspace(dir) => write!(
+                f,
+                "no Cargo workspace above {}: its target directory",
+                dir.display()
+            ),
+        }
+    }
+}
+
+/// Where the ledger is: the one answer the test runner (where tests write)
+/// and `marvin cleanup` (where it reads) share. See [`locate_ledger_from`].
+pub fn locate_ledger() -> LedgerLocation {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let root = cwd
-        .ancestors()
-        .find(|dir| dir.join("Cargo.lock").is_file())
-        .unwrap_or(&cwd);
-    in_target(&root.join("target"))
+    locate_ledger_from(&cwd, |name| std::env::var_os(name))
+}
+
+/// Where the ledger of the Cargo workspace containing `dir` is, with `env`
+/// for the environment, in order:
+///
+/// 1. `MARVIN_LEDGER`: that file (`off`: none);
+/// 2. `CARGO_TARGET_DIR`: `marvin/ledger.jsonl` in it;
+/// 3. `target/marvin/ledger.jsonl` in the workspace root: the nearest
+///    directory above `dir` whose `Cargo.toml` has a `[workspace]` table,
+///    else the nearest with a `Cargo.toml` (a package of its own), else
+///    `dir` itself.
+///
+/// Relative paths in either variable are taken from the workspace root:
+/// test processes run in their package's directory and `marvin cleanup` in
+/// the user's, and both must land on the same file.
+///
+/// ```
+/// use std::ffi::OsString;
+/// use std::path::Path;
+/// use marvin_core::cleanup::locate_ledger_from;
+///
+/// let env = |name: &str| (name == "MARVIN_LEDGER").then(|| OsString::from("/tmp/l.jsonl"));
+/// let location = locate_ledger_from(Path::new("/anywhere"), env);
+/// assert_eq!(location.path(), Some(Path::new("/tmp/l.jsonl")));
+/// ```
+pub fn locate_ledger_from(
+    dir: &Path,
+    env: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> LedgerLocation {
+    let var = |name: &str| env(name).filter(|value| !value.to_string_lossy().trim().is_empty());
+    let root = workspace_root(dir);
+    let base = root.clone().unwrap_or_else(|| dir.to_path_buf());
+    if let Some(path) = var("MARVIN_LEDGER") {
+        if path.to_string_lossy().trim().eq_ignore_ascii_case("off") {
+            return LedgerLocation::Off;
+        }
+        return LedgerLocation::File {
+            path: base.join(path),
+            origin: LedgerOrigin::MarvinLedger,
+        };
+    }
+    let (target, origin) = match (var("CARGO_TARGET_DIR"), root) {
+        (Some(target), _) => (base.join(target), LedgerOrigin::CargoTargetDir),
+        (None, Some(root)) => (root.join("target"), LedgerOrigin::Workspace(root)),
+        (None, None) => (
+            dir.join("target"),
+            LedgerOrigin::NoWorkspace(dir.to_path_buf()),
+        ),
+    };
+    LedgerLocation::File {
+        path: IN_TARGET.iter().fold(target, |path, part| path.join(part)),
+        origin,
+    }
+}
+
+/// The root of the Cargo workspace containing `dir`, found as cargo finds
+/// it: the nearest `Cargo.toml` above with a `[workspace]` table, else the
+/// nearest `Cargo.toml` (a package outside any workspace).
+fn workspace_root(dir: &Path) -> Option<PathBuf> {
+    let mut package = None;
+    for candidate in dir.ancestors() {
+        let manifest = candidate.join("Cargo.toml");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        if declares_workspace(&text) {
+            return Some(candidate.to_path_buf());
+        }
+        package.get_or_insert_with(|| candidate.to_path_buf());
+    }
+    package
+}
+
+/// Whether a manifest has a `[workspace]` table (or one of its sub-tables,
+/// which imply it).
+fn declares_workspace(manifest: &str) -> bool {
+    manifest.lines().any(|line| {
+        let line = line.split('#').next().unwrap_or_default().trim();
+        line == "[workspace]" || line.starts_with("[workspace.")
+    })
 }
 
 /// The id of this run: `$MARVIN_RUN_ID`, else `$NEXTEST_RUN_ID`, else one
@@ -387,19 +571,27 @@ mod tests {
         Deletion::new(entity, id, &format!("delete{entity}"), false)
     }
 
+    /// The cloud the tests' records are made on.
+    const CLOUD: &str = "http://cloud-a.example:8080/client/api";
+
     #[test]
     fn records_round_trip_as_single_lines() {
         let path = temp_ledger("round-trip");
         let ledger = Ledger::open(&path);
         let d = deletion("Network", "n1").param("forced", "true");
-        ledger.record(Event::Created, "r1", "t::a", &d).unwrap();
-        ledger.record(Event::Deleted, "r1", "t::a", &d).unwrap();
+        ledger
+            .record(Event::Created, "r1", "t::a", CLOUD, &d)
+            .unwrap();
+        ledger
+            .record(Event::Deleted, "r1", "t::a", CLOUD, &d)
+            .unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert_eq!(text.lines().count(), 2);
         let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
         assert_eq!(first["event"], "created");
         assert_eq!(first["run"], "r1");
         assert_eq!(first["test"], "t::a");
+        assert_eq!(first["endpoint"], CLOUD);
         assert_eq!(first["entity"], "Network");
         assert_eq!(first["id"], "n1");
         assert_eq!(first["deletion"]["command"], "deleteNetwork");
@@ -426,12 +618,12 @@ mod tests {
             deletion("Vm", "c"),
             deletion("Vm", "d"),
         );
-        ledger.record(Event::Created, "r1", "t", &a).unwrap();
-        ledger.record(Event::Created, "r1", "t", &b).unwrap();
-        ledger.record(Event::Created, "r2", "t", &c).unwrap();
-        ledger.record(Event::Created, "r2", "t", &d).unwrap();
-        ledger.record(Event::Deleted, "r1", "t", &b).unwrap();
-        ledger.record(Event::Kept, "r2", "t", &d).unwrap();
+        ledger.record(Event::Created, "r1", "t", CLOUD, &a).unwrap();
+        ledger.record(Event::Created, "r1", "t", CLOUD, &b).unwrap();
+        ledger.record(Event::Created, "r2", "t", CLOUD, &c).unwrap();
+        ledger.record(Event::Created, "r2", "t", CLOUD, &d).unwrap();
+        ledger.record(Event::Deleted, "r1", "t", CLOUD, &b).unwrap();
+        ledger.record(Event::Kept, "r2", "t", CLOUD, &d).unwrap();
         std::fs::OpenOptions::new()
             .append(true)
             .open(&path)
@@ -465,7 +657,9 @@ mod tests {
         let path = temp_ledger("large");
         let ledger = Ledger::open(&path);
         let big = deletion("Vm", "x").param("userdata", &"a".repeat(5000));
-        let error = ledger.record(Event::Created, "r", "t", &big).unwrap_err();
+        let error = ledger
+            .record(Event::Created, "r", "t", CLOUD, &big)
+            .unwrap_err();
         assert!(matches!(error, LedgerError::TooLarge { .. }), "{error}");
         assert!(!path.exists() || std::fs::read_to_string(&path).unwrap().is_empty());
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
@@ -478,7 +672,7 @@ mod tests {
         for n in 0..count {
             let d = deletion("Vm", &format!("{writer}-{n}")).param("filler", &filler);
             ledger
-                .record(Event::Created, "concurrent", writer, &d)
+                .record(Event::Created, "concurrent", writer, CLOUD, &d)
                 .unwrap();
         }
     }
@@ -581,15 +775,260 @@ mod tests {
     }
 
     #[test]
-    fn the_default_path_is_in_the_target_directory() {
-        // Test executables live in <target>/debug/deps, next to CACHEDIR.TAG.
-        let path = default_path();
-        if std::env::var_os("MARVIN_LEDGER").is_none() {
-            assert!(path.ends_with("marvin/ledger.jsonl"), "{}", path.display());
-            let target = path.parent().unwrap().parent().unwrap();
-            assert!(
-                target.join("CACHEDIR.TAG").is_file()
-                    || std::env::var_os("CARGO_TARGET_DIR").is_some()
+    fn records_name_their_cloud_without_credentials_and_old_ones_read_as_unknown() {
+        let path = temp_ledger("endpoint");
+        let ledger = Ledger::open(&path);
+        let d = deletion("Network", "n1");
+        ledger
+            .record(
+                Event::Created,
+                "r1",
+                "t",
+                "HTTP://user:secret@Cloud-A.example:8080/client/api/?apiKey=k&signature=s",
+                &d,
+            )
+            .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("secret") && !text.contains("apiKey") && !text.contains("signature"),
+            "{text}"
+        );
+        let contents = ledger.read().unwrap();
+        assert_eq!(contents.records[0].endpoint.as_deref(), Some(CLOUD));
+        // A record of before endpoints were recorded.
+        let old = r#"{"event":"created","run":"r0","test":"t","entity":"Network","id":"n0","deletion":{"entity":"Network","id":"n0","command":"deleteNetwork","is_async":false,"params":[["id","n0"]],"rank":50},"time":"2024-01-01T00:00:00Z","pid":1}"#;
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(format!("{old}\n").as_bytes())
+            .unwrap();
+        let contents = ledger.read().unwrap();
+        assert_eq!(contents.malformed_lines, 0);
+        assert_eq!(contents.records[1].endpoint, None);
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn endpoints_normalise_to_scheme_host_port_and_path() {
+        for (given, normal) in [
+            (
+                "http://127.0.0.1:8080/client/api",
+                "http://127.0.0.1:8080/client/api",
+            ),
+            (
+                "http://127.0.0.1:8080/client/api/",
+                "http://127.0.0.1:8080/client/api",
+            ),
+            (
+                "https://Cloud.Example/client/api#x",
+                "https://cloud.example:443/client/api",
+            ),
+            (
+                "http://cloud.example:80/client/api",
+                "http://cloud.example:80/client/api",
+            ),
+            (
+                "  http://h:8096/client/api?command=x ",
+                "http://h:8096/client/api",
+            ),
+            ("not a url?apiKey=k", "not a url"),
+            ("weird://u:p@host/x", "weird://host/x"),
+        ] {
+            assert_eq!(normalized_endpoint(given), normal, "{given}");
+        }
+        assert_ne!(
+            normalized_endpoint("http://h:8080/client/api"),
+            normalized_endpoint("http://h:8081/client/api")
+        );
+    }
+
+    #[test]
+    fn the_same_id_on_two_clouds_is_two_resources() {
+        let path = temp_ledger("two-clouds");
+        let ledger = Ledger::open(&path);
+        let d = deletion("Network", "n1");
+        let other = "http://cloud-b.example:8080/client/api";
+        ledger.record(Event::Created, "r1", "t", CLOUD, &d).unwrap();
+        ledger.record(Event::Created, "r1", "t", other, &d).unwrap();
+        // Deleted on B: still pending on A.
+        ledger.record(Event::Deleted, "r1", "t", other, &d).unwrap();
+        let contents = ledger.read().unwrap();
+        let pending = contents.pending(None);
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].endpoint.as_deref(), Some(CLOUD));
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+
+    /// A directory tree for [`locate_ledger_from`], removed when dropped.
+    struct Tree(PathBuf);
+
+    impl Tree {
+        fn new(name: &str) -> Self {
+            let root = temp_ledger(name).parent().unwrap().to_path_buf();
+            std::fs::create_dir_all(&root).unwrap();
+            Self(root)
+        }
+
+        fn file(&self, path: &str, text: &str) -> &Self {
+            let path = self.0.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+            self
+        }
+
+        fn dir(&self, path: &str) -> PathBuf {
+            let path = self.0.join(path);
+            std::fs::create_dir_all(&path).unwrap();
+            path
+        }
+    }
+
+    impl Drop for Tree {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<std::ffi::OsString> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.into())
+    }
+
+    #[test]
+    fn the_ledger_is_in_the_target_directory_of_the_workspace_of_the_directory() {
+        let tree = Tree::new("locate-workspace");
+        tree.file("ws/Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n")
+            .file(
+                "ws/crates/suite/Cargo.toml",
+                "[package]\nname = \"suite\"\n# [workspace] in a comment does not count\n",
+            );
+        let root = tree.0.join("ws");
+        let expected = root.join("target").join("marvin").join("ledger.jsonl");
+        // From the workspace root, from a member (where cargo runs tests)
+        // and from below it: one file.
+        for dir in [
+            tree.dir("ws"),
+            tree.dir("ws/crates/suite"),
+            tree.dir("ws/crates/suite/tests/it"),
+        ] {
+            let location = locate_ledger_from(&dir, env(&[]));
+            assert_eq!(
+                location,
+                LedgerLocation::File {
+                    path: expected.clone(),
+                    origin: LedgerOrigin::Workspace(root.clone()),
+                },
+                "from {}",
+                dir.display()
+            );
+        }
+    }
+
+    #[test]
+    fn a_workspace_sub_table_marks_the_root_and_a_lone_package_is_its_own_root() {
+        let tree = Tree::new("locate-lone");
+        tree.file(
+            "ws/Cargo.toml",
+            "[package]\nname = \"x\"\n[workspace.dependencies]\n",
+        )
+        .file("ws/member/Cargo.toml", "[package]\nname = \"m\"\n")
+        .file("lone/Cargo.toml", "[package]\nname = \"lone\"\n");
+        let from_member = locate_ledger_from(&tree.dir("ws/member/src"), env(&[]));
+        assert_eq!(
+            from_member.path(),
+            Some(tree.0.join("ws/target/marvin/ledger.jsonl").as_path())
+        );
+        let lone = locate_ledger_from(&tree.dir("lone/src"), env(&[]));
+        assert_eq!(
+            lone.path(),
+            Some(tree.0.join("lone/target/marvin/ledger.jsonl").as_path())
+        );
+    }
+
+    #[test]
+    fn the_environment_overrides_and_relative_paths_start_at_the_workspace_root() {
+        let tree = Tree::new("locate-env");
+        tree.file("ws/Cargo.toml", "[workspace]\n")
+            .file("ws/member/Cargo.toml", "[package]\nname = \"m\"\n");
+        let member = tree.dir("ws/member");
+        let root = tree.0.join("ws");
+        assert_eq!(
+            locate_ledger_from(&member, env(&[("CARGO_TARGET_DIR", "/elsewhere/target")])),
+            LedgerLocation::File {
+                path: PathBuf::from("/elsewhere/target/marvin/ledger.jsonl"),
+                origin: LedgerOrigin::CargoTargetDir,
+            }
+        );
+        assert_eq!(
+            locate_ledger_from(&member, env(&[("CARGO_TARGET_DIR", "build")])).path(),
+            Some(root.join("build/marvin/ledger.jsonl").as_path())
+        );
+        let explicit = locate_ledger_from(
+            &member,
+            env(&[
+                ("MARVIN_LEDGER", "/tmp/mine.jsonl"),
+                ("CARGO_TARGET_DIR", "/elsewhere"),
+            ]),
+        );
+        assert_eq!(
+            explicit,
+            LedgerLocation::File {
+                path: PathBuf::from("/tmp/mine.jsonl"),
+                origin: LedgerOrigin::MarvinLedger,
+            }
+        );
+        assert_eq!(
+            locate_ledger_from(&member, env(&[("MARVIN_LEDGER", "ledgers/l.jsonl")])).path(),
+            Some(root.join("ledgers/l.jsonl").as_path())
+        );
+        assert_eq!(
+            locate_ledger_from(&member, env(&[("MARVIN_LEDGER", " OFF ")])),
+            LedgerLocation::Off
+        );
+        // Empty values count as unset.
+        assert_eq!(
+            locate_ledger_from(
+                &member,
+                env(&[("MARVIN_LEDGER", ""), ("CARGO_TARGET_DIR", " ")])
+            )
+            .path(),
+            Some(root.join("target/marvin/ledger.jsonl").as_path())
+        );
+    }
+
+    #[test]
+    fn outside_any_workspace_the_ledger_is_under_the_directory() {
+        let tree = Tree::new("locate-none");
+        let dir = tree.dir("plain");
+        // The temp dir may sit under a Cargo.toml on odd machines; only
+        // check when it does not.
+        if workspace_root(&dir).is_none() {
+            assert_eq!(
+                locate_ledger_from(&dir, env(&[])),
+                LedgerLocation::File {
+                    path: dir.join("target/marvin/ledger.jsonl"),
+                    origin: LedgerOrigin::NoWorkspace(dir.clone()),
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn this_crates_tests_write_where_the_cli_reads() {
+        // cargo runs this test in marvin-core/, inside the workspace.
+        if std::env::var_os("MARVIN_LEDGER").is_none()
+            && std::env::var_os("CARGO_TARGET_DIR").is_none()
+        {
+            let location = locate_ledger();
+            let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+            let root = manifest_dir.parent().unwrap();
+            assert_eq!(
+                location.path(),
+                Some(root.join("target/marvin/ledger.jsonl").as_path())
             );
         }
     }

@@ -87,11 +87,15 @@ impl<T: Resource> Managed<T> {
             .expect("the deletion is pending until it has answered");
         match outcome {
             Outcome::Deleted => {
-                pending.stack.record(Event::Deleted, &pending.deletion);
+                pending
+                    .stack
+                    .record(Event::Deleted, &pending.deletion, &pending.client);
                 Ok(())
             }
             Outcome::AlreadyGone(error) => {
-                pending.stack.record(Event::Deleted, &pending.deletion);
+                pending
+                    .stack
+                    .record(Event::Deleted, &pending.deletion, &pending.client);
                 Err(error)
             }
             Outcome::Failed(error) => {
@@ -107,7 +111,9 @@ impl<T: Resource> Managed<T> {
     /// tells `marvin cleanup` the same). Returns the entity.
     pub fn keep(mut self) -> T {
         if let Some(pending) = self.pending.take() {
-            pending.stack.record(Event::Kept, &pending.deletion);
+            pending
+                .stack
+                .record(Event::Kept, &pending.deletion, &pending.client);
         }
         self.value
             .take()

@@ -11,26 +11,35 @@
 //! - A guard whose stack has already run (or that was made with
 //!   [`CleanupStack::detached`]) hands its deletion to the process-wide
 //!   cleanup thread, which has its own runtime; [`flush`] waits for it.
-//! - Every registration and every end is written to the [`Ledger`], so
-//!   [`sweep`] can delete what a killed run left behind.
+//! - Every registration and every end is written to the [`Ledger`] (with
+//!   the cloud it happened on), so [`sweep`] can delete what a killed run
+//!   left behind, on that cloud only and only with the deletion command of
+//!   each entity ([`check_deletion`]); [`sweep_by_tag`] does the same from
+//!   the `marvin:run` tags when the ledger is lost.
 //! - [`install_termination_handler`] gives pending cleanups a grace period
 //!   on SIGTERM/SIGINT.
 
 mod ledger;
 mod managed;
+mod rules;
 mod signals;
 mod stack;
 mod sweep;
 mod thread;
 
 pub use ledger::{
-    Event, Ledger, LedgerContents, LedgerError, LedgerRecord, MAX_RECORD, default_path, run_id,
+    Event, Ledger, LedgerContents, LedgerError, LedgerLocation, LedgerOrigin, LedgerRecord,
+    MAX_RECORD, locate_ledger, locate_ledger_from, normalized_endpoint, run_id,
 };
 pub use managed::Managed;
+pub use rules::{Refusal, check_deletion};
 pub use signals::install_termination_handler;
 pub(crate) use signals::{InFlight, terminated, termination_deadline};
 pub use stack::{CleanupFailure, CleanupReport, CleanupStack};
-pub use sweep::{SweepReport, sweep};
+pub use sweep::{
+    Found, LedgerRead, PlannedDeletion, RUN_TAG, SweepOptions, SweepReport, TEST_TAG, render_call,
+    sweep, sweep_by_tag,
+};
 pub use thread::{flush, flush_timeout};
 
 use std::time::Duration;

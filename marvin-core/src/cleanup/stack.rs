@@ -124,12 +124,14 @@ impl CleanupStack {
         self.lock().closed
     }
 
-    /// Writes a ledger record; a failure to write is reported on stderr
-    /// (it must not fail the test, but must not go unnoticed either).
-    pub(crate) fn record(&self, event: Event, deletion: &Deletion) {
+    /// Writes a ledger record for a resource on the cloud of `client`; a
+    /// failure to write is reported on stderr (it must not fail the test,
+    /// but must not go unnoticed either).
+    pub(crate) fn record(&self, event: Event, deletion: &Deletion, client: &Client) {
         self.lock().history.push((event, deletion.clone()));
         if let Some(ledger) = &self.ledger {
-            if let Err(error) = ledger.record(event, &self.run_id, &self.test, deletion) {
+            let endpoint = client.endpoint();
+            if let Err(error) = ledger.record(event, &self.run_id, &self.test, endpoint, deletion) {
                 tracing::warn!(%error, "could not write the ledger");
                 eprintln!("marvin: could not write the ledger: {error}");
             }
@@ -141,7 +143,7 @@ impl CleanupStack {
     pub fn manage<T: Resource>(self: &Arc<Self>, value: T, client: &Client) -> Managed<T> {
         let deletion = value.deletion();
         if let Some(deletion) = &deletion {
-            self.record(Event::Created, deletion);
+            self.record(Event::Created, deletion, client);
         }
         // The guard keeps its registration's place in the order: guards
         // are dropped in reverse order of creation, which would otherwise
@@ -161,7 +163,7 @@ impl CleanupStack {
     /// Registers a resource known only by its deletion (a `created` ledger
     /// record), to be deleted with the stack.
     pub fn defer(&self, deletion: Deletion, client: &Client) {
-        self.record(Event::Created, &deletion);
+        self.record(Event::Created, &deletion, client);
         self.push(deletion, client.clone());
     }
 
@@ -238,11 +240,11 @@ impl CleanupStack {
             for (entry, outcome) in settled {
                 match outcome {
                     Outcome::Deleted => {
-                        self.record(Event::Deleted, &entry.deletion);
+                        self.record(Event::Deleted, &entry.deletion, &entry.client);
                         report.deleted.push(entry.deletion);
                     }
                     Outcome::AlreadyGone(_) => {
-                        self.record(Event::Deleted, &entry.deletion);
+                        self.record(Event::Deleted, &entry.deletion, &entry.client);
                         report.already_gone.push(entry.deletion);
                     }
                     Outcome::Failed(error) => {

@@ -1,35 +1,241 @@
-//! [`sweep`]: delete what the ledger says is still pending (the engine of
-//! `marvin cleanup`).
+//! [`sweep`] and [`sweep_by_tag`]: delete what interrupted runs left
+//! behind (the engine of `marvin cleanup`).
+//!
+//! Both build a plan first and send exactly the plan: a dry run prints the
+//! calls the real run sends, command and parameters. Both send only what
+//! [`check_deletion`] allows, and only to the cloud the client is pointed
+//! at: ledger records of another cloud are skipped and counted.
 
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::Outcome;
-use super::ledger::{Event, Ledger, LedgerError, LedgerRecord};
-use crate::{Client, Error};
+use serde_json::Value;
 
-/// What a [`sweep`] found and did.
-#[derive(Debug, Default)]
-pub struct SweepReport {
-    /// Whether nothing was deleted on purpose.
+use super::ledger::{Event, Ledger, LedgerError, LedgerRecord, normalized_endpoint};
+use super::rules::{Refusal, check_deletion};
+use super::{Outcome, RetryPolicy, execute};
+use crate::resource::{Deletion, DeletionRule};
+use crate::{Client, Error, Params};
+
+/// The tag key naming the run on what factories create.
+pub const RUN_TAG: &str = "marvin:run";
+/// The tag key naming the test on what factories create.
+pub const TEST_TAG: &str = "marvin:test";
+
+/// How a sweep chooses and sends deletions.
+#[derive(Debug, Clone)]
+pub struct SweepOptions<'r> {
+    /// Only resources of this run; `None`: of every run.
+    pub run: Option<String>,
+    /// Plan and report, send nothing.
     pub dry_run: bool,
-    /// The pending resources, in the order they are (or would be) deleted.
-    pub pending: Vec<LedgerRecord>,
-    /// Deleted now.
-    pub deleted: Vec<LedgerRecord>,
-    /// Already gone (not-found), which counts as done.
-    pub already_gone: Vec<LedgerRecord>,
-    /// Could not be deleted; they stay pending in the ledger.
-    pub failures: Vec<(LedgerRecord, Error)>,
-    /// Ledger lines that were not records.
+    /// Also sweep ledger records that name no cloud (written before
+    /// records carried their endpoint), as if they were this cloud's.
+    /// Records of another cloud are never swept.
+    pub include_unknown_cloud: bool,
+    /// What may be sent: every deletion is checked against these (see
+    /// [`check_deletion`]).
+    pub rules: &'r [DeletionRule],
+}
+
+impl<'r> SweepOptions<'r> {
+    /// A real sweep of every run, checked against `rules`.
+    pub fn new(rules: &'r [DeletionRule]) -> Self {
+        Self {
+            run: None,
+            dry_run: false,
+            include_unknown_cloud: false,
+            rules,
+        }
+    }
+
+    /// Only resources of run `run`.
+    #[must_use]
+    pub fn run(mut self, run: impl Into<String>) -> Self {
+        self.run = Some(run.into());
+        self
+    }
+
+    /// Plan and report only.
+    #[must_use]
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+
+    /// See [`include_unknown_cloud`](Self::include_unknown_cloud).
+    #[must_use]
+    pub fn include_unknown_cloud(mut self, include: bool) -> Self {
+        self.include_unknown_cloud = include;
+        self
+    }
+}
+
+/// Where a sweep found a resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// A pending record of a ledger file.
+    Ledger {
+        /// The ledger file.
+        path: PathBuf,
+        /// The `created` record.
+        record: LedgerRecord,
+    },
+    /// A [`RUN_TAG`] tag on the cloud.
+    Tag {
+        /// The CloudStack resource type (`UserVm`).
+        resource_type: String,
+        /// The resource's id.
+        id: String,
+        /// The run the tag names.
+        run: String,
+        /// The test its [`TEST_TAG`] names, if it has one.
+        test: Option<String>,
+    },
+}
+
+impl fmt::Display for Found {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Ledger { record, .. } => write!(
+                f,
+                "{} {} (run {}, test {})",
+                record.entity, record.id, record.run, record.test
+            ),
+            Self::Tag {
+                resource_type,
+                id,
+                run,
+                test,
+            } => {
+                write!(f, "{resource_type} {id} (run {run}")?;
+                if let Some(test) = test {
+                    write!(f, ", test {test}")?;
+                }
+                write!(f, ")")
+            }
+        }
+    }
+}
+
+/// One resource a sweep deletes, and exactly what it sends for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedDeletion {
+    /// Where it was found.
+    pub found: Found,
+    /// The call sent. When a tag's resource type may be one of several
+    /// entities (a firewall rule: ingress or egress), one call per reading,
+    /// each sent only if the one before answered "not found".
+    pub calls: Vec<Deletion>,
+}
+
+impl PlannedDeletion {
+    fn rank(&self) -> u8 {
+        self.calls.first().map_or(0, |call| call.rank)
+    }
+}
+
+impl fmt::Display for PlannedDeletion {
+    /// `destroyVirtualMachine id=1f0c expunge=true  [VirtualMachine 1f0c (run r1, test t)]`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, call) in self.calls.iter().enumerate() {
+            if index > 0 {
+                write!(f, " | if not found: ")?;
+            }
+            write!(f, "{}", render_call(call))?;
+        }
+        write!(f, "  [{}]", self.found)
+    }
+}
+
+/// `command name=value ...`: what is sent, as sent. Values with spaces,
+/// quotes or control characters (or empty ones) are quoted with Rust
+/// escapes, so that a line reads back unambiguously.
+pub fn render_call(call: &Deletion) -> String {
+    let mut line = call.command.clone();
+    for (name, value) in &call.params {
+        line.push(' ');
+        line.push_str(&quoted(name));
+        line.push('=');
+        line.push_str(&quoted(value));
+    }
+    line
+}
+
+fn quoted(text: &str) -> String {
+    let plain = !text.is_empty()
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\\' | '='));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("{text:?}")
+    }
+}
+
+/// A ledger file a sweep read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerRead {
+    /// The file.
+    pub path: PathBuf,
+    /// Whether it exists.
+    pub exists: bool,
+    /// Its records.
+    pub records: usize,
+    /// Its lines that were not records (skipped).
     pub malformed_lines: usize,
 }
 
+/// What a sweep found and did.
+#[derive(Debug, Default)]
+pub struct SweepReport {
+    /// Whether nothing was sent on purpose.
+    pub dry_run: bool,
+    /// The cloud swept ([`normalized_endpoint`] of the client's endpoint).
+    pub cloud: String,
+    /// The ledgers read (none for [`sweep_by_tag`]).
+    pub ledgers: Vec<LedgerRead>,
+    /// How many resources the tags named ([`sweep_by_tag`] only).
+    pub tagged: Option<usize>,
+    /// The deletions, in the order they are (or would be) sent.
+    pub planned: Vec<PlannedDeletion>,
+    /// Records refused, never sent (see [`check_deletion`]); they stay
+    /// pending in their ledger.
+    pub refused: Vec<(Found, Refusal)>,
+    /// Pending records of other clouds, per cloud: not touched.
+    pub other_clouds: BTreeMap<String, usize>,
+    /// Pending records that name no cloud, skipped (see
+    /// [`SweepOptions::include_unknown_cloud`]).
+    pub unknown_cloud: usize,
+    /// Deleted now.
+    pub deleted: Vec<PlannedDeletion>,
+    /// Already gone (not-found), which counts as done.
+    pub already_gone: Vec<PlannedDeletion>,
+    /// Could not be deleted; ledger records stay pending.
+    pub failures: Vec<(PlannedDeletion, Error)>,
+    /// What the sweep could not look at (a listing the cloud refused).
+    pub notes: Vec<String>,
+}
+
 impl SweepReport {
-    /// Whether everything pending is now gone (always false for a dry run
-    /// with something pending).
+    /// Whether everything found is now gone: nothing failed or was refused
+    /// (always false for a dry run with something planned).
     pub fn is_clean(&self) -> bool {
-        self.failures.is_empty() && (!self.dry_run || self.pending.is_empty())
+        self.failures.is_empty()
+            && self.refused.is_empty()
+            && (!self.dry_run || self.planned.is_empty())
+    }
+
+    /// Resources still there that this sweep was asked to delete: the
+    /// failures and the refused records.
+    pub fn left_behind(&self) -> usize {
+        self.failures.len() + self.refused.len()
+    }
+
+    fn malformed_lines(&self) -> usize {
+        self.ledgers.iter().map(|l| l.malformed_lines).sum()
     }
 }
 
@@ -38,115 +244,340 @@ impl fmt::Display for SweepReport {
         if self.dry_run {
             write!(
                 f,
-                "{} pending resource(s) would be deleted:",
-                self.pending.len()
+                "{} pending resource(s) would be deleted on {}, by exactly these calls:",
+                self.planned.len(),
+                self.cloud
             )?;
-            for record in &self.pending {
-                let command = record.deletion.as_ref().map_or("?", |d| d.command.as_str());
-                write!(
-                    f,
-                    "\n  {} {} ({command}; run {}, test {})",
-                    record.entity, record.id, record.run, record.test
-                )?;
+            for planned in &self.planned {
+                write!(f, "\n  {planned}")?;
             }
         } else {
             write!(
                 f,
-                "{} pending: {} deleted, {} already gone, {} failed",
-                self.pending.len(),
+                "{} pending: {} deleted, {} already gone, {} failed (on {})",
+                self.planned.len(),
                 self.deleted.len(),
                 self.already_gone.len(),
-                self.failures.len()
+                self.failures.len(),
+                self.cloud
             )?;
-            for (record, error) in &self.failures {
-                write!(
-                    f,
-                    "\n  could not delete {} {} (run {}): {error}",
-                    record.entity, record.id, record.run
-                )?;
+            for (planned, error) in &self.failures {
+                write!(f, "\n  could not delete {}: {error}", planned.found)?;
             }
         }
-        if self.malformed_lines > 0 {
+        if !self.refused.is_empty() {
             write!(
                 f,
-                "\n  ({} malformed ledger line(s) skipped)",
-                self.malformed_lines
+                "\nrefused {} record(s), never sent (they stay pending):",
+                self.refused.len()
             )?;
+            for (found, refusal) in &self.refused {
+                write!(f, "\n  {found}: {refusal}")?;
+            }
+        }
+        for (cloud, count) in &self.other_clouds {
+            write!(
+                f,
+                "\nskipped {count} pending record(s) of another cloud, {cloud} (sweep them with a config of that cloud)"
+            )?;
+        }
+        if self.unknown_cloud > 0 {
+            write!(
+                f,
+                "\nskipped {} pending record(s) that name no cloud (written by an older Marvin); \
+                 --include-unknown-cloud sweeps them against this cloud",
+                self.unknown_cloud
+            )?;
+        }
+        for note in &self.notes {
+            write!(f, "\nnote: {note}")?;
+        }
+        let malformed = self.malformed_lines();
+        if malformed > 0 {
+            write!(f, "\n({malformed} malformed ledger line(s) skipped)")?;
         }
         Ok(())
     }
 }
 
-/// Deletes the resources the ledger at `ledger_path` lists as created and
-/// neither deleted nor kept: those of run `run_filter`, or of every run.
+/// Deletes the resources the ledgers at `ledgers` list as created and
+/// neither deleted nor kept, on the cloud `client` (an admin client) is
+/// pointed at.
 ///
-/// Runs each recorded [`Deletion`](crate::Deletion) with `client` (an admin
-/// client), in dependency order (higher rank first, then the most recently
-/// created first), one at a time; a not-found answer counts as done; a
-/// failure does not stop the others (failures that may pass or look like a
-/// dependency are retried after the rest, in bounded rounds with back-off,
-/// as [`CleanupStack::run`](super::CleanupStack::run) does). Every resource now gone gets a `deleted`
-/// record (with its original run and test). Nothing absent from the ledger
-/// is ever touched. With `dry_run`, only reports what would be deleted.
+/// - Only records of that cloud are swept; records of other clouds are
+///   counted per cloud and left pending, records naming no cloud too
+///   unless [`SweepOptions::include_unknown_cloud`].
+/// - Each recorded deletion is checked with [`check_deletion`] against
+///   [`SweepOptions::rules`]; a refused one is reported and never sent.
+/// - The rest is sent as recorded (the rule decides only whether it is
+///   asynchronous), in dependency order (higher rank first, then the most
+///   recently created first); a not-found answer counts as done; failures
+///   that may pass or look like a dependency are retried after the rest, in
+///   bounded rounds, as [`CleanupStack::run`](super::CleanupStack::run)
+///   does.
+/// - Every resource now gone gets a `deleted` record in its own ledger,
+///   with its original run, test and cloud.
+///
+/// With [`SweepOptions::dry_run`], only plans: the report lists exactly the
+/// calls a real sweep would send.
 pub async fn sweep(
     client: &Client,
-    ledger_path: &Path,
-    run_filter: Option<&str>,
-    dry_run: bool,
+    ledgers: &[PathBuf],
+    options: &SweepOptions<'_>,
 ) -> Result<SweepReport, LedgerError> {
-    let ledger = Ledger::open(ledger_path);
-    let contents = ledger.read()?;
-    let mut pending: Vec<(u64, LedgerRecord)> = contents
-        .pending(run_filter)
-        .into_iter()
-        .enumerate()
-        .map(|(index, record)| (index as u64, record.clone()))
-        .collect();
-    super::order(&mut pending, |(seq, record)| {
-        (record.deletion.as_ref().map_or(0, |d| d.rank), *seq)
-    });
+    let cloud = normalized_endpoint(client.endpoint());
     let mut report = SweepReport {
-        dry_run,
-        pending: pending.iter().map(|(_, record)| record.clone()).collect(),
-        malformed_lines: contents.malformed_lines,
+        dry_run: options.dry_run,
+        cloud: cloud.clone(),
         ..SweepReport::default()
     };
-    if dry_run {
-        return Ok(report);
-    }
-    let items: Vec<(Client, LedgerRecord)> = pending
-        .into_iter()
-        .map(|(_, record)| (client.clone(), record))
-        .collect();
-    let settled = super::run_in_order(items, |(client, record)| {
-        (
-            client,
-            record
-                .deletion
-                .as_ref()
-                .expect("pending records carry their deletion"),
-        )
-    })
-    .await;
-    for ((_, record), outcome) in settled {
-        let done = |record: &LedgerRecord| {
+    let mut planned = Vec::new();
+    let mut read: Vec<&Path> = Vec::new();
+    for path in ledgers {
+        // The same file twice would plan every deletion twice.
+        if read.contains(&path.as_path()) {
+            continue;
+        }
+        read.push(path);
+        let contents = Ledger::open(path).read()?;
+        report.ledgers.push(LedgerRead {
+            path: path.clone(),
+            exists: path.exists(),
+            records: contents.records.len(),
+            malformed_lines: contents.malformed_lines,
+        });
+        for record in contents.pending(options.run.as_deref()) {
+            match record.endpoint.as_deref() {
+                Some(endpoint) if endpoint == cloud => {}
+                Some(endpoint) => {
+                    *report.other_clouds.entry(endpoint.to_owned()).or_default() += 1;
+                    continue;
+                }
+                None if options.include_unknown_cloud => {}
+                None => {
+                    report.unknown_cloud += 1;
+                    continue;
+                }
+            }
+            let found = Found::Ledger {
+                path: path.clone(),
+                record: record.clone(),
+            };
             let deletion = record
                 .deletion
                 .as_ref()
                 .expect("pending records carry their deletion");
-            ledger.record(Event::Deleted, &record.run, &record.test, deletion)
-        };
-        match outcome {
-            Outcome::Failed(error) => report.failures.push((record, error)),
-            Outcome::Deleted => {
-                done(&record)?;
-                report.deleted.push(record);
-            }
-            Outcome::AlreadyGone(_) => {
-                done(&record)?;
-                report.already_gone.push(record);
+            match check_deletion(&record.entity, &record.id, deletion, options.rules) {
+                Ok(rule) => planned.push(PlannedDeletion {
+                    found,
+                    calls: vec![Deletion {
+                        is_async: rule.is_async,
+                        ..deletion.clone()
+                    }],
+                }),
+                Err(refusal) => report.refused.push((found, refusal)),
             }
         }
     }
+    report.planned = in_cleanup_order(planned);
+    if options.dry_run {
+        return Ok(report);
+    }
+    let mut ledgers: HashMap<PathBuf, Ledger> = HashMap::new();
+    for (planned, outcome) in send(client, report.planned.clone()).await {
+        let gone = !matches!(outcome, Outcome::Failed(_));
+        if let (true, Found::Ledger { path, record }) = (gone, &planned.found) {
+            let ledger = ledgers
+                .entry(path.clone())
+                .or_insert_with(|| Ledger::open(path));
+            ledger.append(&deleted_record(record))?;
+        }
+        settle(&mut report, planned, outcome);
+    }
     Ok(report)
+}
+
+/// The `deleted` record ending `created`: same run, test, cloud and
+/// resource.
+fn deleted_record(created: &LedgerRecord) -> LedgerRecord {
+    let deletion = created
+        .deletion
+        .as_ref()
+        .expect("pending records carry their deletion");
+    let mut record = LedgerRecord::new(Event::Deleted, &created.run, &created.test, deletion);
+    record.endpoint.clone_from(&created.endpoint);
+    record
+}
+
+fn settle(report: &mut SweepReport, planned: PlannedDeletion, outcome: Outcome) {
+    match outcome {
+        Outcome::Deleted => report.deleted.push(planned),
+        Outcome::AlreadyGone(_) => report.already_gone.push(planned),
+        Outcome::Failed(error) => report.failures.push((planned, error)),
+    }
+}
+
+/// Higher rank first, then the later found first.
+fn in_cleanup_order(planned: Vec<PlannedDeletion>) -> Vec<PlannedDeletion> {
+    let mut numbered: Vec<(u64, PlannedDeletion)> = planned
+        .into_iter()
+        .enumerate()
+        .map(|(index, planned)| (index as u64, planned))
+        .collect();
+    super::order(&mut numbered, |(seq, planned)| (planned.rank(), *seq));
+    numbered.into_iter().map(|(_, planned)| planned).collect()
+}
+
+/// Sends the plan in its order (neighbours of one kind together, failures
+/// retried in rounds: see [`super::run_rounds`]).
+async fn send(client: &Client, planned: Vec<PlannedDeletion>) -> Vec<(PlannedDeletion, Outcome)> {
+    super::run_rounds(
+        planned,
+        RetryPolicy::DEFAULT,
+        |planned| {
+            planned
+                .calls
+                .first()
+                .and_then(super::together)
+                .map(|(rank, entity)| (rank, entity.to_owned()))
+        },
+        async |planned| {
+            let mut gone = None;
+            for call in &planned.calls {
+                tracing::debug!(command = %call.command, id = %call.id, "sweep");
+                match execute(client, call).await {
+                    // Not this reading of the resource: try the next one.
+                    Outcome::AlreadyGone(error) => gone = Some(error),
+                    outcome => return outcome,
+                }
+            }
+            gone.map_or_else(
+                || Outcome::Failed(Error::setup("a planned deletion without a call")),
+                Outcome::AlreadyGone,
+            )
+        },
+    )
+    .await
+}
+
+/// Deletes what carries a [`RUN_TAG`] tag on the cloud `client` (an admin
+/// client) is pointed at: for when the ledger is lost.
+///
+/// Lists the tags (`listTags key=marvin:run`, with `value=<run>` for one
+/// run; over every account and every project), takes the resources they
+/// name, and deletes each with the rule of its entity (`taggable` maps the
+/// CloudStack resource types to entity names; an entity with several rules
+/// uses the first; a type that may be several entities is tried as each in
+/// turn, the next only when the one before answers "not found"). Order,
+/// retries and dry run are those of [`sweep`]. A tagged resource whose type
+/// no rule deletes is reported as refused.
+pub async fn sweep_by_tag(
+    client: &Client,
+    taggable: &[(&str, &str)],
+    options: &SweepOptions<'_>,
+) -> Result<SweepReport, Error> {
+    let mut report = SweepReport {
+        dry_run: options.dry_run,
+        cloud: normalized_endpoint(client.endpoint()),
+        ..SweepReport::default()
+    };
+    let runs = tags(client, RUN_TAG, options.run.as_deref(), &mut report.notes).await?;
+    let tests: HashMap<(String, String), String> = tags(client, TEST_TAG, None, &mut Vec::new())
+        .await?
+        .into_iter()
+        .map(|tag| ((tag.resource_type, tag.resource_id), tag.value))
+        .collect();
+    report.tagged = Some(runs.len());
+    let mut planned = Vec::new();
+    for tag in runs {
+        let test = tests
+            .get(&(tag.resource_type.clone(), tag.resource_id.clone()))
+            .cloned();
+        let calls: Vec<Deletion> = taggable
+            .iter()
+            .filter(|(kind, _)| kind.eq_ignore_ascii_case(&tag.resource_type))
+            .filter_map(|(_, entity)| options.rules.iter().find(|rule| rule.entity == *entity))
+            .map(|rule| rule.deletion(&tag.resource_id))
+            .collect();
+        let found = Found::Tag {
+            resource_type: tag.resource_type,
+            id: tag.resource_id,
+            run: tag.value,
+            test,
+        };
+        if calls.is_empty() {
+            let Found::Tag { resource_type, .. } = &found else {
+                unreachable!("made just above")
+            };
+            let refusal = Refusal::NotDeletable {
+                resource_type: resource_type.clone(),
+            };
+            report.refused.push((found, refusal));
+        } else {
+            planned.push(PlannedDeletion { found, calls });
+        }
+    }
+    report.planned = in_cleanup_order(planned);
+    if options.dry_run {
+        return Ok(report);
+    }
+    for (planned, outcome) in send(client, report.planned.clone()).await {
+        settle(&mut report, planned, outcome);
+    }
+    Ok(report)
+}
+
+/// One tag as `listTags` answers it.
+struct Tag {
+    resource_type: String,
+    resource_id: String,
+    value: String,
+}
+
+/// The tags with `key` (and `value`), of every account and, where the cloud
+/// lists them with `projectid=-1`, every project, once per resource. A
+/// cloud that refuses the project listing gets a note in `notes`.
+async fn tags(
+    client: &Client,
+    key: &str,
+    value: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Tag>, Error> {
+    let mut found = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for projects in [false, true] {
+        let mut params = Params::from([("key", key), ("listall", "true")]);
+        if let Some(value) = value {
+            params.set("value", value);
+        }
+        if projects {
+            params.set("projectid", "-1");
+        }
+        let items = match client.list_all("listTags", params).await {
+            Ok(items) => items,
+            Err(error) if projects => {
+                notes.push(format!(
+                    "the tags of project resources were not listed (listTags projectid=-1: {error})"
+                ));
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
+        for item in items {
+            let text = |field: &str| item.get(field).and_then(Value::as_str).map(str::to_owned);
+            let (Some(resource_type), Some(resource_id)) =
+                (text("resourcetype"), text("resourceid"))
+            else {
+                continue;
+            };
+            if seen.insert((resource_type.clone(), resource_id.clone())) {
+                found.push(Tag {
+                    resource_type,
+                    resource_id,
+                    value: text("value").unwrap_or_default(),
+                });
+            }
+        }
+    }
+    Ok(found)
 }

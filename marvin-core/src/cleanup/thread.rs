@@ -105,8 +105,14 @@ fn run(receiver: Receiver<Job>) {
 fn finish(worker: &Worker, job: &Job, outcome: Outcome) {
     if !matches!(outcome, Outcome::Failed(_)) {
         if let Some(ledger) = &job.ledger {
-            if let Err(error) = ledger.record(Event::Deleted, &job.run_id, &job.test, &job.deletion)
-            {
+            let endpoint = job.client.endpoint();
+            if let Err(error) = ledger.record(
+                Event::Deleted,
+                &job.run_id,
+                &job.test,
+                endpoint,
+                &job.deletion,
+            ) {
                 eprintln!("marvin: could not write the ledger: {error}");
             }
         }

@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::io::Write as _;
 use std::panic::resume_unwind;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use futures_util::future::LocalBoxFuture;
@@ -82,8 +82,9 @@ impl RunSettings {
     /// From the environment:
     /// - run id: [`cleanup::run_id`] (`MARVIN_RUN_ID`, `NEXTEST_RUN_ID`, or
     ///   generated per process);
-    /// - ledger: `MARVIN_LEDGER` (`off` for none), else
-    ///   [`cleanup::default_path`];
+    /// - ledger: [`cleanup::locate_ledger`] (`MARVIN_LEDGER`, `off` for
+    ///   none; else `marvin/ledger.jsonl` in the target directory of the
+    ///   workspace, where `marvin cleanup` looks for it too);
     /// - selected tags: `MARVIN_TAGS`, a comma-separated list (unset or
     ///   empty: every test runs);
     /// - termination grace: `MARVIN_TERM_GRACE` in seconds (`0`: no signal
@@ -100,10 +101,7 @@ impl RunSettings {
                 .ok()
                 .filter(|v: &String| !v.trim().is_empty())
         };
-        let ledger = match var("MARVIN_LEDGER").as_deref() {
-            Some("off") => None,
-            _ => Some(cleanup::default_path()),
-        };
+        let ledger = cleanup::locate_ledger().path().map(Path::to_path_buf);
         let selected_tags = var("MARVIN_TAGS").map(|tags| {
             tags.split(',')
                 .map(str::trim)

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use marvin_core::Client;
-use marvin_core::resource::{Deletion, Resource, rank_of};
+use marvin_core::resource::{Deletion, DeletionRule, Resource, rank_of};
 use serde_json::{Value, json};
 
 /// How the fake answers a deletion.
@@ -32,6 +32,8 @@ struct FakeState {
     calls: Vec<String>,
     /// The answer each async job will report.
     jobs: HashMap<String, Answer>,
+    /// Every request's parameters, as sent.
+    requests: Vec<Vec<(String, String)>>,
 }
 
 /// The running fake.
@@ -87,6 +89,11 @@ impl FakeCloud {
         self.state.lock().unwrap().calls.clone()
     }
 
+    /// Every request's parameters, as sent (`command` included).
+    pub fn requests(&self) -> Vec<Vec<(String, String)>> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
     /// The delete calls so far (job polls and the failure report's
     /// `listEvents` left out).
     pub fn deletions(&self) -> Vec<String> {
@@ -99,8 +106,10 @@ impl FakeCloud {
 
 async fn handle(
     State(state): State<Arc<Mutex<FakeState>>>,
-    Query(query): Query<HashMap<String, String>>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
+    let query: HashMap<String, String> = pairs.iter().cloned().collect();
+    state.lock().unwrap().requests.push(pairs);
     let command = query.get("command").cloned().unwrap_or_default();
     let id = query
         .get("id")
@@ -168,6 +177,19 @@ fn reply(status: u16, body: Value) -> Response {
     )
         .into_response()
 }
+
+/// The rules a sweep checks [`Thing`] deletions against.
+pub const RULES: &[DeletionRule] = &[
+    DeletionRule::new("VirtualMachine", "destroyVirtualMachine", true, "id")
+        .flags(&["expunge"])
+        .sends(&[("expunge", "true")]),
+    DeletionRule::new("Account", "deleteAccount", false, "id"),
+    DeletionRule::new("Network", "deleteNetwork", false, "id").flags(&["forced"]),
+    DeletionRule::new("Volume", "deleteVolume", false, "id"),
+    DeletionRule::new("IpAddress", "disassociateIpAddress", false, "id"),
+    DeletionRule::new("FirewallRule", "deleteFirewallRule", false, "id"),
+    DeletionRule::new("Domain", "deleteDomain", false, "id").flags(&["cleanup"]),
+];
 
 /// A test entity: deleted by `command` (async for `destroy*`).
 #[derive(Debug, Clone, PartialEq, Eq)]

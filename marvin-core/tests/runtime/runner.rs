@@ -499,9 +499,8 @@ fn after_sigkill_the_sweep_deletes_what_the_ledger_lists() {
     let report = runtime
         .block_on(marvin_core::cleanup::sweep(
             &fake.client(),
-            &ledger.path,
-            Some("child-hang"),
-            false,
+            std::slice::from_ref(&ledger.path),
+            &marvin_core::cleanup::SweepOptions::new(crate::fake::RULES).run("child-hang"),
         ))
         .unwrap();
     assert!(report.is_clean(), "{report}");

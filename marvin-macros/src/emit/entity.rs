@@ -9,7 +9,7 @@ use super::{
     Site, answer_item, answer_type, arg_input, command_path, doc, field_value, ident, krate,
     many_args, response, rt, streams,
 };
-use crate::model::{Entity, Fill, Method, Model, Role, entity_type};
+use crate::model::{ArgKind, Entity, Fill, Method, Model, Role, entity_type};
 
 fn entity_doc(entity: &Entity, model: &Model) -> String {
     let mut out = format!("A CloudStack `{}`.", entity.name);
@@ -242,5 +242,54 @@ pub(crate) fn emit(entity: &Entity, model: &Model) -> TokenStream {
             #(#methods)*
             #refresh
         }
+    }
+}
+
+/// `DELETION_RULES`: one rule per entity that `Resource::deletion` deletes,
+/// so that a sweep can check a recorded deletion against the command the
+/// entity is deleted with.
+pub(crate) fn deletion_rules(model: &Model) -> TokenStream {
+    let rt = rt();
+    let rules = model
+        .entities
+        .iter()
+        .filter(|entity| entity.has_id())
+        .filter_map(|entity| {
+            let removal = entity.removal.as_ref()?;
+            let command = &model.commands[removal.command];
+            let (label, api, is_async, key) = (
+                &entity.name,
+                &command.api,
+                command.is_async,
+                &removal.id_param,
+            );
+            // Booleans change how the object goes, never which one.
+            let flags = command
+                .optional
+                .iter()
+                .filter(|arg| arg.kind == ArgKind::Bool && &arg.wire != key)
+                .map(|arg| &arg.wire);
+            let sends = removal.expunge.then(|| quote!(("expunge", "true")));
+            Some(quote! {
+                #rt::DeletionRule::new(#label, #api, #is_async, #key)
+                    .flags(&[#(#flags),*])
+                    .sends(&[#sends]),
+            })
+        });
+    let docs = doc(
+        "How each entity is deleted, as its `Resource::deletion` does it: the \
+         rules `marvin cleanup` checks every recorded deletion against.\n\n\
+         ```\n\
+         let vm = marvin_entities::DELETION_RULES\n    \
+         .iter()\n    \
+         .find(|rule| rule.entity == \"VirtualMachine\")\n    \
+         .expect(\"VMs are deletable\");\n\
+         assert_eq!(vm.command, \"destroyVirtualMachine\");\n\
+         assert_eq!(vm.sends, [(\"expunge\", \"true\")]);\n\
+         ```",
+    );
+    quote! {
+        #docs
+        pub const DELETION_RULES: &[#rt::DeletionRule] = &[#(#rules)*];
     }
 }

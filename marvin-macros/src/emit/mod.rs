@@ -245,8 +245,10 @@ pub(crate) fn api(model: &Model, tracked: Option<&Path>, source: &str) -> TokenS
          an `...Options` struct, alternative ones in a `...Target` enum."
     ));
     let responses_doc = doc("Answer types that are not entities, and nested answer objects.");
+    let deletion_rules = entity::deletion_rules(model);
     quote! {
         #track
+        #deletion_rules
         #(#entities)*
         #commands_doc
         pub mod commands {

@@ -31,6 +31,28 @@ fn fixture() -> ApiList {
 }
 
 #[test]
+fn deletion_rules_name_what_each_entity_is_deleted_with() {
+    let text = pretty(&fixture());
+    let rules = &text[text.find("pub const DELETION_RULES").expect("the rules")..];
+    let rules = &rules[..rules.find("];").expect("the end of the rules")];
+    let squashed: String = rules.split_whitespace().collect();
+    // The VM's deletion expunges; its boolean parameters are its flags.
+    assert!(
+        squashed.contains(
+            r#"DeletionRule::new("VirtualMachine","destroyVirtualMachine",true,"id",).flags(&["expunge"]).sends(&[("expunge","true")])"#
+        ),
+        "{rules}"
+    );
+    assert!(
+        squashed.contains(r#"DeletionRule::new("Account","deleteAccount",true,"id",)"#),
+        "{rules}"
+    );
+    // Only entities with a deletion: `VirtualMachine`, `Account`,
+    // `IpAddress` in the fixture.
+    assert_eq!(rules.matches("DeletionRule::new(").count(), 3, "{rules}");
+}
+
+#[test]
 fn small_fixture_matches_the_golden_file() {
     let actual = pretty(&fixture());
     let golden = crate_dir().join("tests/golden/small.rs");

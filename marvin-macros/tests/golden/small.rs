@@ -1,3 +1,39 @@
+/**How each entity is deleted, as its `Resource::deletion` does it: the rules `marvin cleanup` checks every recorded deletion against.
+
+```
+let vm = marvin_entities::DELETION_RULES
+    .iter()
+    .find(|rule| rule.entity == "VirtualMachine")
+    .expect("VMs are deletable");
+assert_eq!(vm.command, "destroyVirtualMachine");
+assert_eq!(vm.sends, [("expunge", "true")]);
+```*/
+pub const DELETION_RULES: &[::marvin_entities::__private::DeletionRule] = &[
+    ::marvin_entities::__private::DeletionRule::new(
+            "Account",
+            "deleteAccount",
+            true,
+            "id",
+        )
+        .flags(&[])
+        .sends(&[]),
+    ::marvin_entities::__private::DeletionRule::new(
+            "IpAddress",
+            "disassociateIpAddress",
+            true,
+            "id",
+        )
+        .flags(&[])
+        .sends(&[]),
+    ::marvin_entities::__private::DeletionRule::new(
+            "VirtualMachine",
+            "destroyVirtualMachine",
+            true,
+            "id",
+        )
+        .flags(&["expunge"])
+        .sends(&[("expunge", "true")]),
+];
 /**A CloudStack `Account`.
 
 - Creator: [`create`](Self::create) (`createAccount`)
