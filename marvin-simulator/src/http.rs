@@ -215,7 +215,10 @@ fn respond(answer: Answer) -> Response {
         // client sees a broken body rather than a short list.
         Body::Stream(parts) => {
             let parts = futures_util::stream::unfold(parts, |mut parts| async move {
-                parts.recv().await.map(|part| (part.map(Bytes::from), parts))
+                parts
+                    .recv()
+                    .await
+                    .map(|part| (part.map(Bytes::from), parts))
             });
             (status, axum::body::Body::from_stream(parts)).into_response()
         }
