@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::params::Params;
+use crate::kernel::params::Params;
 
 /// One call of a fixture file.
 #[derive(Debug, Deserialize)]

@@ -18,9 +18,9 @@ use axum::routing::any;
 use marvin_core::{CsErrorCode, ErrorCode};
 use tracing::Instrument;
 
-use crate::engine::{Answer, Body, Engine};
-use crate::error::ApiError;
-use crate::request::{Method, Request};
+use crate::kernel::engine::{Answer, Body, Engine};
+use crate::kernel::error::ApiError;
+use crate::kernel::request::{Method, Request};
 
 /// The content type of every answer.
 pub(crate) const JSON: &str = "application/json; charset=UTF-8";

@@ -84,26 +84,16 @@
 //! the first item of a list) so that later strings can use `${name.field}`.
 //! A failing call stops the start with [`StartError::Fixture`].
 
-pub mod caller;
-pub mod catalog;
-pub mod error;
-pub mod family;
-pub mod params;
-pub mod scope;
-pub mod time;
+pub mod kernel;
 
-mod auth;
-mod engine;
-mod faults;
 mod fixtures;
 mod http;
-mod jobs;
-mod request;
 mod simulator;
 
 pub(crate) mod families;
 
-pub use caller::{Caller, Role, RoleSet};
-pub use error::ApiError;
-pub use params::Params;
+pub use kernel::caller::{Caller, Role, RoleSet};
+pub use kernel::error::ApiError;
+pub use kernel::params::Params;
+pub use kernel::{caller, catalog, contract, error, params, scope, time};
 pub use simulator::{RunningSimulator, Simulator, SimulatorConfig, StartError};

@@ -12,10 +12,10 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::catalog::DuplicateCommand;
-use crate::engine::{Engine, Options};
-use crate::error::ApiError;
-use crate::params::Params;
+use crate::kernel::catalog::DuplicateCommand;
+use crate::kernel::engine::{Engine, Options};
+use crate::kernel::error::ApiError;
+use crate::kernel::params::Params;
 
 /// How to start a simulator. `Default` is the embedded test setup: an
 /// ephemeral port on 127.0.0.1, an in-memory database, the default seed,

@@ -20,11 +20,10 @@ pub(crate) mod storage;
 pub(crate) mod tags;
 pub(crate) mod templates;
 
-pub(crate) mod sql;
 #[cfg(test)]
 pub(crate) mod testkit;
 
-use crate::family::Family;
+use crate::kernel::contract::Family;
 
 /// Every family, in schema and seed order.
 pub(crate) const ALL: &[&dyn Family] = &[

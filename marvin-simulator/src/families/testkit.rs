@@ -9,10 +9,10 @@ use rusqlite::Connection;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use crate::caller::{Caller, Role};
-use crate::error::ApiError;
-use crate::family::{Call, Command, Reply, Seed, Subject};
-use crate::params::Params;
+use crate::kernel::caller::{Caller, Role};
+use crate::kernel::contract::{Call, Command, Reply, Seed, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::params::Params;
 
 /// An in-memory simulator database for tests.
 pub(crate) struct Kit {

@@ -2,8 +2,8 @@
 //! seam with networking (the network side, what compute calls, and what
 //! each side owns are described in `network::api`).
 
-use crate::error::ApiError;
-use crate::family::Call;
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
 
 use super::vm;
 

@@ -15,9 +15,9 @@
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{OptionalExtension, params};
 
-use crate::error::ApiError;
-use crate::families::sql::text;
-use crate::family::Call;
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
+use crate::kernel::sql::text;
 
 /// One MiB in bytes.
 pub(crate) const MIB: i64 = 1024 * 1024;

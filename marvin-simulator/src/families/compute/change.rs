@@ -4,12 +4,12 @@
 use rusqlite::params;
 use serde_json::{Map, Value};
 
-use crate::error::ApiError;
 use crate::families::identity::settings;
 use crate::families::limits::api::{self as limits, ResourceKind};
-use crate::families::sql::{self, Object};
 use crate::families::storage::{pools, volume};
-use crate::family::{Call, Job, Reply, Subject};
+use crate::kernel::contract::{Call, Job, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql::{self, Object};
 
 use super::capacity;
 use super::refs::{self, ServiceOffering};

@@ -6,13 +6,13 @@ use base64::Engine as _;
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
-use crate::error::ApiError;
 use crate::families::identity::settings;
 use crate::families::limits::api::{self as limits, ResourceKind};
-use crate::families::sql;
 use crate::families::storage::pools;
 use crate::families::storage::volume::{self, NewVolume};
-use crate::family::{Call, Reply};
+use crate::kernel::contract::{Call, Reply};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 use super::capacity::{self, Need};
 use super::owner::{self, Owner};
@@ -605,7 +605,7 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         call,
         "VM.CREATE",
         "deploying Vm",
-        crate::family::Subject::of("VirtualMachine", &id, &name),
+        crate::kernel::contract::Subject::of("VirtualMachine", &id, &name),
     )?;
 
     let password = if template.password_enabled {

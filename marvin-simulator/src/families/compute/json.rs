@@ -6,10 +6,10 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
-use crate::families::sql::{self, Field, Query};
 use crate::families::tags::api as tags;
-use crate::family::{Call, Rendered, Reply};
+use crate::kernel::contract::{Call, Rendered, Reply};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql::{self, Field, Query};
 
 use super::{net, owner};
 

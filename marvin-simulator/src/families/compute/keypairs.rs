@@ -9,9 +9,9 @@ use rand::RngCore as _;
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
-use crate::families::sql;
-use crate::family::{Call, Reply, Subject};
+use crate::kernel::contract::{Call, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 use super::owner::{self, Owner};
 

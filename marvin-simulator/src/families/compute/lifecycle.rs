@@ -10,13 +10,13 @@
 use rusqlite::params;
 use serde_json::json;
 
-use crate::error::ApiError;
 use crate::families::identity::settings;
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::storage::pools;
 use crate::families::storage::volume::{self, NewVolume};
 use crate::families::tags::api as tags;
-use crate::family::{Call, Job, Reply};
+use crate::kernel::contract::{Call, Job, Reply};
+use crate::kernel::error::ApiError;
 
 use super::capacity::{self, Need};
 use super::refs;
@@ -73,7 +73,7 @@ pub(crate) fn start(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         }
     }
     if let Some(host) = call.params.str("hostid") {
-        if !crate::families::sql::exists(call.tx, "hosts", host)? {
+        if !crate::kernel::sql::exists(call.tx, "hosts", host)? {
             return Err(ApiError::invalid_id("hostid", host));
         }
     }
@@ -361,11 +361,11 @@ pub(crate) fn recover(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         volume::set_state(call, &root.id, state)?;
     }
     vm::set_state(call, &vm.id, "Stopped")?;
-    crate::families::sql::completed(
+    crate::kernel::sql::completed(
         call,
         "VM.RECOVER",
         &format!("Recovering Vm. Vm Id: {}", vm.id),
-        crate::family::Subject::of("VirtualMachine", &vm.id, &vm.name),
+        crate::kernel::contract::Subject::of("VirtualMachine", &vm.id, &vm.name),
     )?;
     vm_json::reply(call, &vm.id)
 }
@@ -414,7 +414,7 @@ pub(crate) fn restore(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     ),
                     None => None,
                 };
-                volume::insert(call, &crate::families::sql::new_id(), &NewVolume {
+                volume::insert(call, &crate::kernel::sql::new_id(), &NewVolume {
                     name: Some(&name),
                     account_id: &vm.account_id,
                     domain_id: &domain_id,

@@ -3,11 +3,11 @@
 //! indexes only; the page's ids then go through the full response query,
 //! and the per-page arrays are added in batches (see `json.rs`).
 
-use crate::error::ApiError;
 use crate::families::identity::settings;
-use crate::families::sql::{self, Query, text};
 use crate::families::tags::api as tags;
-use crate::family::{Call, Reply};
+use crate::kernel::contract::{Call, Reply};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql::{self, Query, text};
 
 use super::{json, owner};
 

@@ -30,8 +30,8 @@ pub(crate) mod vm;
 #[cfg(test)]
 pub(crate) mod tests;
 
-use crate::caller::RoleSet;
-use crate::family::{Command, Family, Handler};
+use crate::kernel::caller::RoleSet;
+use crate::kernel::contract::{Command, Family, Handler};
 
 /// The compute family.
 #[derive(Debug)]

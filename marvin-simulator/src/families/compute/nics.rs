@@ -3,9 +3,9 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::error::ApiError;
-use crate::families::sql;
-use crate::family::{Call, Reply};
+use crate::kernel::contract::{Call, Reply};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 use super::{json as vm_json, net, vm};
 

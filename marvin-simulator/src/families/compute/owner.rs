@@ -8,10 +8,10 @@
 use rusqlite::OptionalExtension;
 use serde_json::{Map, Value, json};
 
-use crate::error::ApiError;
-use crate::families::sql::{Query, text};
-use crate::family::Call;
-use crate::scope::{ListScope, check_access};
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::{ListScope, check_access};
+use crate::kernel::sql::{Query, text};
 
 /// The owner account of a resource.
 #[derive(Debug, Clone)]
@@ -214,7 +214,7 @@ pub(crate) fn scope_unless_id(
     match params.str("id") {
         Some(id) if params.str("account").is_none() && !params.flag("listall", false) => {
             if let Some(owner) = owner_of(id)? {
-                if !crate::scope::can_see(call, &owner)? {
+                if !crate::kernel::scope::can_see(call, &owner)? {
                     query.and("0 = 1", []);
                 }
             }

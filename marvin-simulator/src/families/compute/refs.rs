@@ -3,8 +3,8 @@
 
 use rusqlite::OptionalExtension;
 
-use crate::error::ApiError;
-use crate::family::Call;
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
 
 /// One GiB in bytes.
 pub(crate) const GIB: i64 = 1024 * 1024 * 1024;

@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::caller::Caller;
 use crate::families::testkit::{Kit, code};
+use crate::kernel::caller::Caller;
 
 /// Deploys a VM with the seed's zone, small offering and template.
 pub(crate) fn deploy(

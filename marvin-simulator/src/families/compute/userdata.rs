@@ -4,10 +4,10 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::error::ApiError;
-use crate::families::sql::{self, Query};
-use crate::family::{Call, Reply};
-use crate::scope::check_access;
+use crate::kernel::contract::{Call, Reply};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::check_access;
+use crate::kernel::sql::{self, Query};
 
 use super::owner::{self, Owner};
 

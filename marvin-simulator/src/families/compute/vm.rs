@@ -3,10 +3,10 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::error::ApiError;
 use crate::families::identity::settings;
-use crate::family::{Call, Job, Reply};
-use crate::scope::check_access;
+use crate::kernel::contract::{Call, Job, Reply};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::check_access;
 
 use super::capacity;
 

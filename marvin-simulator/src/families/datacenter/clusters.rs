@@ -2,9 +2,9 @@
 
 use rusqlite::params;
 
-use crate::error::ApiError;
-use crate::families::sql;
-use crate::family::{Call, Reply};
+use crate::kernel::contract::{Call, Reply};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 use super::store;
 

@@ -9,9 +9,9 @@
 
 use rusqlite::params;
 
-use crate::error::ApiError;
-use crate::families::sql;
-use crate::family::{Call, Job, Reply};
+use crate::kernel::contract::{Call, Job, Reply};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 use super::clusters;
 use super::{pods, store};

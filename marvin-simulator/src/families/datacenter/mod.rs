@@ -23,10 +23,10 @@ mod tests;
 
 use rusqlite::params;
 
-use crate::caller::RoleSet;
-use crate::error::ApiError;
-use crate::families::sql;
-use crate::family::{Command, Family, Handler, Seed};
+use crate::kernel::caller::RoleSet;
+use crate::kernel::contract::{Command, Family, Handler, Seed};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 /// CloudStack's spelling of a hypervisor type, if the name is one.
 pub(crate) fn hypervisor_name(name: &str) -> Option<&'static str> {
@@ -268,7 +268,7 @@ const COMMANDS: &[Command] = &[
 /// Seeds the default zone: everything `deployDataCenter` would have built.
 fn seed_zone(seed: &mut Seed<'_>) -> Result<(), ApiError> {
     let tx = seed.tx;
-    let now = crate::time::format(seed.now);
+    let now = crate::kernel::time::format(seed.now);
     let zone = sql::new_id();
     tx.execute(
         "INSERT INTO zones (id, name, network_type, dns1, dns2, internal_dns1, guest_cidr, allocation_state,

@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use crate::error::ApiError;
-use crate::families::sql;
-use crate::family::{Call, Job, Reply};
+use crate::kernel::contract::{Call, Job, Reply};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 use super::store;
 use super::zones::referenced;

@@ -3,9 +3,9 @@
 use rusqlite::params;
 use serde_json::Value;
 
-use crate::error::ApiError;
-use crate::families::sql;
-use crate::family::{Call, Reply, Subject};
+use crate::kernel::contract::{Call, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 use super::zones::referenced;
 use super::{ip, store};

@@ -4,9 +4,9 @@
 use rusqlite::{OptionalExtension, Transaction};
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
-use crate::families::sql::{Object, Query};
-use crate::family::Call;
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
+use crate::kernel::sql::{Object, Query};
 
 /// A zone as the rules use it.
 #[derive(Debug, Clone)]

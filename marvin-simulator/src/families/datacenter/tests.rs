@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::caller::Caller;
 use crate::families::testkit::{Kit, code};
+use crate::kernel::caller::Caller;
 
 fn id(value: &Value, key: &str) -> String {
     value[key]["id"]

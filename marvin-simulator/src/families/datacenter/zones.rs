@@ -3,10 +3,10 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::error::ApiError;
 use crate::families::identity::store as identity;
-use crate::families::sql::{self, text};
-use crate::family::{Call, Reply, Subject};
+use crate::kernel::contract::{Call, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql::{self, text};
 
 use super::{ip, store};
 

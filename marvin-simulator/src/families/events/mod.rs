@@ -1,16 +1,16 @@
 //! Events: every change records one; `listEvents` shows them.
 //!
-//! Handlers record through [`crate::family::Call::event`]; the engine also
+//! Handlers record through [`crate::kernel::contract::Call::event`]; the engine also
 //! records the Scheduled/Started/Completed events of async jobs here. This is
 //! the one place a later event stream hooks in.
 
 use rusqlite::types::Value as SqlValue;
 use serde_json::{Map, Value};
 
-use crate::caller::RoleSet;
-use crate::error::ApiError;
-use crate::family::{Call, Command, Family, Reply, Subject};
-use crate::scope::ListScope;
+use crate::kernel::caller::RoleSet;
+use crate::kernel::contract::{Call, Command, Family, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::ListScope;
 
 /// The events family.
 #[derive(Debug)]
@@ -64,21 +64,21 @@ fn list_events(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ]);
     }
     if let Some(text) = params.str("startdate") {
-        if let Some(at) = crate::time::parse_param(text) {
+        if let Some(at) = crate::kernel::time::parse_param(text) {
             filter.eq("e.created >= ?", Some(&utc(at)));
         }
     }
     if let Some(text) = params.str("enddate") {
-        if let Some(mut at) = crate::time::parse_param(text) {
+        if let Some(mut at) = crate::kernel::time::parse_param(text) {
             // A date alone means the whole of that day.
-            if crate::time::is_date_only(text) {
+            if crate::kernel::time::is_date_only(text) {
                 at += time::Duration::seconds(86_399);
             }
             filter.eq("e.created <= ?", Some(&utc(at)));
         }
     }
     if let Some(keyword) = params.str("keyword") {
-        let pattern = format!("%{}%", super::sql::escape_like(keyword));
+        let pattern = format!("%{}%", crate::kernel::sql::escape_like(keyword));
         filter
             .conditions
             .push("(e.description LIKE ? ESCAPE '\\' OR e.type LIKE ? ESCAPE '\\')".into());
@@ -163,7 +163,7 @@ impl Filter {
 }
 
 fn utc(at: time::OffsetDateTime) -> String {
-    crate::time::format(at.to_offset(time::UtcOffset::UTC))
+    crate::kernel::time::format(at.to_offset(time::UtcOffset::UTC))
 }
 
 /// Inserts a Completed INFO event owned by the caller, in the call's transaction.

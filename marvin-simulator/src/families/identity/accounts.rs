@@ -3,10 +3,10 @@
 
 use rusqlite::params;
 
-use crate::caller::Role;
-use crate::error::ApiError;
-use crate::families::sql;
-use crate::family::{Call, Job, Reply, Subject};
+use crate::kernel::caller::Role;
+use crate::kernel::contract::{Call, Job, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 use super::domains::{update_network_domain, validate_network_domain};
 use super::privilege::{

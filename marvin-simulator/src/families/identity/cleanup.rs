@@ -9,8 +9,8 @@
 use rusqlite::Transaction;
 use serde_json::Value;
 
-use crate::error::ApiError;
-use crate::families::sql;
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 /// Removes an account and everything it owns (rules first, then the
 /// discovered tables in reverse creation order, then the account itself).

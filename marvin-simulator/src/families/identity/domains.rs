@@ -3,9 +3,9 @@
 use rusqlite::params;
 use serde_json::Value;
 
-use crate::error::ApiError;
-use crate::families::sql::{self, text};
-use crate::family::{Call, Job, Reply, Subject};
+use crate::kernel::contract::{Call, Job, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql::{self, text};
 
 use super::store::{self, DomainRow};
 use super::{check_domain_access, cleanup};

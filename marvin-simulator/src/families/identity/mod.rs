@@ -23,11 +23,11 @@ mod tests;
 
 use rusqlite::params;
 
-use crate::caller::RoleSet;
-use crate::error::ApiError;
-use crate::families::sql::{self, Query, text};
-use crate::family::{Call, Command, Family, Seed};
-use crate::scope::ListScope;
+use crate::kernel::caller::RoleSet;
+use crate::kernel::contract::{Call, Command, Family, Seed};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::ListScope;
+use crate::kernel::sql::{self, Query, text};
 
 use store::DomainRow;
 
@@ -60,7 +60,7 @@ const fn command(
     name: &'static str,
     roles: RoleSet,
     doc: &'static str,
-    run: crate::family::Handler,
+    run: crate::kernel::contract::Handler,
 ) -> Command {
     Command {
         name,
@@ -300,7 +300,7 @@ pub(crate) fn owner_scope(
 
 fn seed_identity(seed: &mut Seed<'_>) -> Result<(), ApiError> {
     let tx = seed.tx;
-    let now = crate::time::format(seed.now);
+    let now = crate::kernel::time::format(seed.now);
     let root = sql::new_id();
     tx.execute(
         "INSERT INTO domains (id, name, parent_id, path, level, state, created) VALUES (?1, 'ROOT', NULL, '/', 0, 'Active', ?2)",

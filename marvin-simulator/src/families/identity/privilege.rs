@@ -18,9 +18,9 @@
 
 use rusqlite::OptionalExtension;
 
-use crate::caller::Role;
-use crate::error::ApiError;
-use crate::family::Call;
+use crate::kernel::caller::Role;
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
 
 use super::store::{self, AccountRow, RoleRow};
 

@@ -9,11 +9,11 @@
 use rusqlite::OptionalExtension;
 use time::OffsetDateTime;
 
-use crate::caller::Caller;
-use crate::error::ApiError;
 use crate::families::testkit::{Kit, code};
-use crate::family::{Call, Reply};
-use crate::params::Params;
+use crate::kernel::caller::Caller;
+use crate::kernel::contract::{Call, Reply};
+use crate::kernel::error::ApiError;
+use crate::kernel::params::Params;
 
 /// The text a caller that is not root admin gets for an internal error.
 const HIDDEN_INTERNAL: &str =

@@ -4,10 +4,10 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::caller::Role;
-use crate::error::ApiError;
-use crate::families::sql;
-use crate::family::{Call, Reply, Subject};
+use crate::kernel::caller::Role;
+use crate::kernel::contract::{Call, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 /// `listRoles`: root admins see every role; others the public roles below
 /// the admin type.

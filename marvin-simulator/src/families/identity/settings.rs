@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
-use crate::families::sql::{self, Query, text};
-use crate::family::{Call, Reply, Seed, Subject};
+use crate::kernel::contract::{Call, Reply, Seed, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql::{self, Query, text};
 
 /// A setting the simulator knows, with its default.
 struct Setting {

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, Transaction};
 use serde_json::{Map, Value, json};
 
-use crate::caller::Role;
-use crate::error::ApiError;
-use crate::families::sql::{self, Object, Query};
+use crate::kernel::caller::Role;
+use crate::kernel::error::ApiError;
+use crate::kernel::sql::{self, Object, Query};
 
 use super::settings;
 

@@ -3,9 +3,9 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
-use crate::error::ApiError;
-use crate::families::sql;
-use crate::family::{Call, Job, Reply, Subject};
+use crate::kernel::contract::{Call, Job, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 use super::accounts::new_or_given;
 use super::privilege::{Target, check_account_operation, verify_privilege};

@@ -1,8 +1,8 @@
 //! Async jobs: the `async_jobs` table and the two commands that read it,
 //! `queryAsyncJobResult` and `listAsyncJobs` (cloudstack-protocol.md §6).
 //!
-//! The engine writes the rows (`crate::jobs` runs the work); handlers only
-//! return [`crate::family::Job`]. A family that lists objects with a pending
+//! The engine writes the rows (`crate::kernel::jobs` runs the work); handlers only
+//! return [`crate::kernel::contract::Job`]. A family that lists objects with a pending
 //! job adds `jobid`/`jobstatus` with [`pending_for`].
 //!
 //! Jobs outlive the account that submitted them, as in CloudStack (its
@@ -12,10 +12,10 @@
 use rusqlite::{OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 
-use crate::caller::{Caller, RoleSet};
-use crate::error::ApiError;
-use crate::family::{Call, Command, Family, Reply};
-use crate::scope::{ListScope, denied};
+use crate::kernel::caller::{Caller, RoleSet};
+use crate::kernel::contract::{Call, Command, Family, Reply};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::{ListScope, denied};
 
 /// The jobs family.
 #[derive(Debug)]
@@ -123,14 +123,14 @@ fn list_async_jobs(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     if let Some(start) = call
         .params
         .str("startdate")
-        .and_then(crate::time::parse_param)
+        .and_then(crate::kernel::time::parse_param)
     {
         conditions.push("j.created >= ?".into());
-        args.push(crate::time::format(start.to_offset(time::UtcOffset::UTC)).into());
+        args.push(crate::kernel::time::format(start.to_offset(time::UtcOffset::UTC)).into());
     }
     if let Some(keyword) = call.params.str("keyword") {
         conditions.push("(j.cmd LIKE ? ESCAPE '\\' OR j.instance_type LIKE ? ESCAPE '\\')".into());
-        let pattern = format!("%{}%", super::sql::escape_like(keyword));
+        let pattern = format!("%{}%", crate::kernel::sql::escape_like(keyword));
         args.push(pattern.clone().into());
         args.push(pattern.into());
     }

@@ -10,9 +10,9 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::error::ApiError;
 use crate::families::identity::settings;
-use crate::family::Call;
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
 
 /// CloudStack's resource types (`Resource.ResourceType`), by number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -182,7 +182,7 @@ fn exceeded(
     kind: ResourceKind,
 ) -> Result<ApiError, ApiError> {
     let project: Option<String> =
-        if owner.account_type == 5 && crate::families::sql::table_exists(call.tx, "projects")? {
+        if owner.account_type == 5 && crate::kernel::sql::table_exists(call.tx, "projects")? {
             call.tx
                 .query_row(
                     "SELECT name FROM projects WHERE account_id = ?1",

@@ -3,10 +3,10 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
-use crate::error::ApiError;
 use crate::families::compute::owner::{self, Owner};
-use crate::families::sql;
-use crate::family::{Call, Reply, Subject};
+use crate::kernel::contract::{Call, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 use super::api::{self, GIB, ResourceKind};
 
@@ -211,7 +211,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     owner.id
                 )));
             }
-            crate::scope::check_access(call, &owner.id, &owner.id)?;
+            crate::kernel::scope::check_access(call, &owner.id, &owner.id)?;
             owner.id.clone()
         }
         Target::Domain { id, .. } => {
@@ -270,7 +270,7 @@ pub(crate) fn update_count(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let target = target(call, true)?;
     let accounts: Vec<Owner> = match &target {
         Target::Account(owner) => {
-            crate::scope::check_access(call, &owner.id, &owner.id)?;
+            crate::kernel::scope::check_access(call, &owner.id, &owner.id)?;
             vec![owner.clone()]
         }
         Target::Domain { path, .. } => {

@@ -9,8 +9,8 @@ mod recount;
 #[cfg(test)]
 mod tests;
 
-use crate::caller::RoleSet;
-use crate::family::{Command, Family};
+use crate::kernel::caller::RoleSet;
+use crate::kernel::contract::{Command, Family};
 
 /// The limits family.
 #[derive(Debug)]

@@ -5,9 +5,9 @@
 
 use rusqlite::OptionalExtension;
 
-use crate::error::ApiError;
-use crate::families::sql;
-use crate::family::Call;
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 use super::api::ResourceKind;
 

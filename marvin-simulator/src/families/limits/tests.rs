@@ -202,8 +202,8 @@ fn counts_saturate_instead_of_overflowing() {
     // The seam adds the same way.
     let tx = kit.conn.transaction().unwrap();
     {
-        let params = crate::params::Params::new();
-        let call = crate::family::Call {
+        let params = crate::kernel::params::Params::new();
+        let call = crate::kernel::contract::Call {
             tx: &tx,
             caller: &admin,
             params: &params,

@@ -8,10 +8,10 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::Value;
 
-use crate::error::ApiError;
-use crate::families::sql::{self, Object, Query, text};
-use crate::family::{Call, Job, Reply, Seed, Subject};
-use crate::scope::{ListScope, check_access};
+use crate::kernel::contract::{Call, Job, Reply, Seed, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::{ListScope, check_access};
+use crate::kernel::sql::{self, Object, Query, text};
 
 use super::store;
 use super::vpc;
@@ -23,7 +23,7 @@ pub(crate) const DEFAULT_ALLOW: &str = "default_allow";
 
 /// Seeds the two default lists with their two items each.
 pub(crate) fn seed(seed: &Seed<'_>) -> Result<(), ApiError> {
-    let now = crate::time::format(seed.now);
+    let now = crate::kernel::time::format(seed.now);
     for (name, description, action) in [
         (DEFAULT_DENY, "Default Network ACL Deny All", "Deny"),
         (DEFAULT_ALLOW, "Default Network ACL Allow All", "Allow"),

@@ -37,10 +37,10 @@ use std::collections::HashMap;
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 
-use crate::error::ApiError;
 use crate::families::datacenter::store as dc;
 use crate::families::limits::api::{self as limits, ResourceKind};
-use crate::family::Call;
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
 
 use super::networks::{self, NewNetwork};
 use super::store::{self, Cidr};
@@ -289,7 +289,7 @@ pub(crate) fn static_nats_of(
     if vm_ids.is_empty() {
         return Ok(out);
     }
-    let (list, args) = crate::families::sql::id_list(vm_ids);
+    let (list, args) = crate::kernel::sql::id_list(vm_ids);
     let mut stmt = call.tx.prepare_cached(&format!(
         "SELECT x.static_nat_vm_id, p.address, p.id FROM ip_details x JOIN public_ips p ON p.id = x.ip_id
          WHERE x.static_nat_vm_id IN ({list}) ORDER BY p.address_num"

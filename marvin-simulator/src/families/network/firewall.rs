@@ -5,10 +5,10 @@
 
 use serde_json::Value;
 
-use crate::error::ApiError;
-use crate::families::sql::{self, Object, Query, text};
-use crate::family::{Call, Reply, Subject};
-use crate::scope::{ListScope, check_access};
+use crate::kernel::contract::{Call, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::{ListScope, check_access};
+use crate::kernel::sql::{self, Object, Query, text};
 
 use super::networks::check_network_access;
 use super::rules::{self, FIREWALL, NewRule};

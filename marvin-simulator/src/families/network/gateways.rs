@@ -6,11 +6,11 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::error::ApiError;
 use crate::families::datacenter::ip;
-use crate::families::sql::{self, Object, Query};
-use crate::family::{Call, Reply, Subject};
-use crate::scope::{ListScope, check_access};
+use crate::kernel::contract::{Call, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::{ListScope, check_access};
+use crate::kernel::sql::{self, Object, Query};
 
 use super::store::{self, Cidr};
 use super::vpc;

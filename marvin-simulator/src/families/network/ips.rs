@@ -11,12 +11,12 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::error::ApiError;
 use crate::families::datacenter::store as dc;
 use crate::families::limits::api::{self as limits, ResourceKind};
-use crate::families::sql::{self, Object, Query, text};
-use crate::family::{Call, Job, Reply, Subject};
-use crate::scope::{ListScope, check_access};
+use crate::kernel::contract::{Call, Job, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::{ListScope, check_access};
+use crate::kernel::sql::{self, Object, Query, text};
 
 use super::store::{self, IpRow, NetworkRow, Owner};
 use super::{networks, rules, vpc};

@@ -9,10 +9,10 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
-use crate::error::ApiError;
-use crate::families::sql::{self, Object, Query, text};
-use crate::family::{Call, Job, Reply, Subject};
-use crate::scope::{ListScope, check_access};
+use crate::kernel::contract::{Call, Job, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::{ListScope, check_access};
+use crate::kernel::sql::{self, Object, Query, text};
 
 use super::portforward::open_firewall_for;
 use super::rules::{self, LOAD_BALANCING, NewRule, RuleRow};

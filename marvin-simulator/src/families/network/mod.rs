@@ -30,9 +30,9 @@ mod vpn;
 #[cfg(test)]
 mod tests;
 
-use crate::caller::RoleSet;
-use crate::error::ApiError;
-use crate::family::{Command, Family, Handler, Seed};
+use crate::kernel::caller::RoleSet;
+use crate::kernel::contract::{Command, Family, Handler, Seed};
+use crate::kernel::error::ApiError;
 
 /// The network family.
 #[derive(Debug)]

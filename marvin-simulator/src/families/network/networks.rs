@@ -11,12 +11,12 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::error::ApiError;
 use crate::families::datacenter::{ip, store as dc};
 use crate::families::limits::api::{self as limits, ResourceKind};
-use crate::families::sql::{self, Object, Query, text};
-use crate::family::{Call, Job, Reply, Subject};
-use crate::scope::{ListScope, check_access};
+use crate::kernel::contract::{Call, Job, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::{ListScope, check_access};
+use crate::kernel::sql::{self, Object, Query, text};
 
 use super::store::{self, Cidr, NetworkRow, Owner};
 use super::{ips, routers, rules, vpc};
@@ -871,7 +871,7 @@ pub(crate) fn check_network_access(call: &Call<'_>, network: &NetworkRow) -> Res
             if caller.is_root_admin() || (caller.is_domain_admin() && inside) {
                 Ok(())
             } else {
-                Err(crate::scope::denied(call, &network.id))
+                Err(crate::kernel::scope::denied(call, &network.id))
             }
         }
     }

@@ -8,10 +8,10 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::error::ApiError;
 use crate::families::datacenter::ip;
-use crate::families::sql::{self, Query, text};
-use crate::family::Call;
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
+use crate::kernel::sql::{self, Query, text};
 
 use super::store::{self, Cidr, NetworkRow};
 use super::{networks, rules, staticnat};

@@ -6,10 +6,10 @@
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde_json::Value;
 
-use crate::error::ApiError;
-use crate::families::sql::{self, Object, Query};
-use crate::family::{Call, Job, Reply};
-use crate::scope::ListScope;
+use crate::kernel::contract::{Call, Job, Reply};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::ListScope;
+use crate::kernel::sql::{self, Object, Query};
 
 use super::store::{self, NetworkRow};
 use super::vpc::VpcRow;
@@ -289,7 +289,7 @@ fn action(
     work: fn(&Call<'_>, &RouterRow) -> Result<(), ApiError>,
 ) -> Result<Reply, ApiError> {
     let found = router(call, call.required("id")?)?;
-    crate::scope::check_access(call, &found.account_id, &found.id)?;
+    crate::kernel::scope::check_access(call, &found.account_id, &found.id)?;
     let id = found.id.clone();
     Ok(Reply::Job(
         Job::on(
@@ -338,7 +338,7 @@ pub(crate) fn reboot(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 /// `destroyRouter` (async): answers the router as it was, `Destroyed`.
 pub(crate) fn destroy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let found = router(call, call.required("id")?)?;
-    crate::scope::check_access(call, &found.account_id, &found.id)?;
+    crate::kernel::scope::check_access(call, &found.account_id, &found.id)?;
     let id = found.id.clone();
     Ok(Reply::Job(
         Job::on(

@@ -6,10 +6,10 @@
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde_json::Value;
 
-use crate::error::ApiError;
-use crate::families::sql;
-use crate::family::{Call, Job, Reply};
-use crate::scope::check_access;
+use crate::kernel::contract::{Call, Job, Reply};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::check_access;
+use crate::kernel::sql;
 
 use super::store::{self, IpRow, NetworkRow};
 

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
-use crate::families::sql::{self, Object, Query, text};
-use crate::family::{Call, Job, Reply, Subject};
-use crate::scope::{ListScope, check_access};
+use crate::kernel::contract::{Call, Job, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::{ListScope, check_access};
+use crate::kernel::sql::{self, Object, Query, text};
 
 use super::store;
 

@@ -5,10 +5,10 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::error::ApiError;
-use crate::families::sql;
-use crate::family::{Call, Job, Reply, Subject};
-use crate::scope::check_access;
+use crate::kernel::contract::{Call, Job, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::check_access;
+use crate::kernel::sql;
 
 use super::rules::{self, LOAD_BALANCING, PORT_FORWARDING};
 use super::store;

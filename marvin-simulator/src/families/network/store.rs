@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
 use crate::families::datacenter::ip;
-use crate::families::sql;
-use crate::family::Call;
-use crate::scope::check_access;
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::check_access;
+use crate::kernel::sql;
 
 /// A guest network as the rules use it.
 #[derive(Debug, Clone)]
@@ -439,7 +439,7 @@ pub(crate) fn no_tags() -> Value {
 pub(crate) fn attach_tags(
     call: &Call<'_>,
     kind: &str,
-    row: &mut crate::families::sql::Object,
+    row: &mut crate::kernel::sql::Object,
 ) -> Result<(), ApiError> {
     let id = sql::id_of(row);
     let tags = crate::families::tags::api::tags_of_one(call, kind, &id)?;
@@ -450,7 +450,7 @@ pub(crate) fn attach_tags(
 /// Restricts a list to resources carrying the `tags[i].key/value` given.
 pub(crate) fn tag_filter(
     call: &Call<'_>,
-    query: &mut crate::families::sql::Query,
+    query: &mut crate::kernel::sql::Query,
     kind: &str,
     id_column: &str,
 ) {

@@ -6,11 +6,11 @@ use rand::Rng;
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::error::ApiError;
 use crate::families::datacenter::ip;
-use crate::families::sql::{self, Object, Query};
-use crate::family::{Call, Job, Reply, Subject};
-use crate::scope::{ListScope, check_access};
+use crate::kernel::contract::{Call, Job, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::{ListScope, check_access};
+use crate::kernel::sql::{self, Object, Query};
 
 use super::rules::{self, NewRule, VPN};
 use super::store::{self, Cidr};

@@ -3,9 +3,9 @@
 use rusqlite::params;
 use serde_json::{Map, Value};
 
-use crate::error::ApiError;
-use crate::families::sql::{self, Object, Query};
-use crate::family::{Call, Reply, Subject};
+use crate::kernel::contract::{Call, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql::{self, Object, Query};
 
 use super::store;
 

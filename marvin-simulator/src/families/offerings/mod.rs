@@ -21,10 +21,10 @@ use std::collections::BTreeMap;
 
 use rusqlite::params;
 
-use crate::caller::RoleSet;
-use crate::error::ApiError;
-use crate::families::sql;
-use crate::family::{Command, Family, Handler, Seed};
+use crate::kernel::caller::RoleSet;
+use crate::kernel::contract::{Command, Family, Handler, Seed};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 /// The offerings family.
 #[derive(Debug)]
@@ -316,7 +316,7 @@ const DEFAULT_NETWORK_OFFERINGS: &[DefaultNetworkOffering] = &[
 
 fn seed_offerings(seed: &mut Seed<'_>) -> Result<(), ApiError> {
     let tx = seed.tx;
-    let now = crate::time::format(seed.now);
+    let now = crate::kernel::time::format(seed.now);
 
     /// (seed id, name, cpus, MHz, MiB, system VM type of system offerings)
     type DefaultService = (

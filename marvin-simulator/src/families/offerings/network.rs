@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::Value;
 
-use crate::error::ApiError;
-use crate::families::sql;
-use crate::family::{Call, Job, Reply, Subject};
+use crate::kernel::contract::{Call, Job, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 use super::store;
 

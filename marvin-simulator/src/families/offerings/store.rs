@@ -4,9 +4,9 @@
 use rusqlite::{Transaction, params};
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
-use crate::families::sql::{self, Object, Query, text};
-use crate::family::Call;
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
+use crate::kernel::sql::{self, Object, Query, text};
 
 /// The `domainid`/`domain`/`zoneid`/`zone` columns of an offering alias.
 fn scope_columns(alias: &str) -> String {

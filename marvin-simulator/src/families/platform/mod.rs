@@ -10,11 +10,11 @@ use rand::RngCore;
 use rusqlite::OptionalExtension;
 use serde_json::{Value, json};
 
-use crate::auth;
-use crate::caller::RoleSet;
-use crate::catalog::{Catalog, Registry};
-use crate::error::ApiError;
-use crate::family::{Call, Command, Family, Reply, Subject};
+use crate::kernel::auth;
+use crate::kernel::caller::RoleSet;
+use crate::kernel::catalog::{Catalog, Registry};
+use crate::kernel::contract::{Call, Command, Family, Reply, Subject};
+use crate::kernel::error::ApiError;
 
 /// The platform family.
 #[derive(Debug)]

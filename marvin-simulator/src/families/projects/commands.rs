@@ -4,13 +4,13 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
-use crate::error::ApiError;
 use crate::families::compute::owner::{self, Owner};
 use crate::families::identity::{cleanup, settings, store};
 use crate::families::limits::api::{self as limits, ResourceKind};
-use crate::families::sql::{self, Query, text};
 use crate::families::tags::api as tags;
-use crate::family::{Call, Job, Reply};
+use crate::kernel::contract::{Call, Job, Reply};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql::{self, Query, text};
 
 /// A project row.
 #[derive(Debug, Clone)]
@@ -160,7 +160,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let owner: Owner = match call.params.str("accountid") {
         Some(id) => {
             let owner = owner::account(call, id)?;
-            crate::scope::check_access(call, &owner.id, id)?;
+            crate::kernel::scope::check_access(call, &owner.id, id)?;
             owner
         }
         None => owner::resolve(call)?,
@@ -642,7 +642,7 @@ pub(crate) fn update_invitation(call: &mut Call<'_>) -> Result<Reply, ApiError> 
     let account_id = match call.params.str("account") {
         Some(_) => {
             let account = account_param(call, &project)?;
-            crate::scope::check_access(call, &account.id, &account.id)?;
+            crate::kernel::scope::check_access(call, &account.id, &account.id)?;
             account.id
         }
         None => call.caller.account_id.clone(),

@@ -9,8 +9,8 @@ mod commands;
 #[cfg(test)]
 mod tests;
 
-use crate::caller::RoleSet;
-use crate::family::{Command, Family, Handler};
+use crate::kernel::caller::RoleSet;
+use crate::kernel::contract::{Command, Family, Handler};
 
 /// The projects family.
 #[derive(Debug)]

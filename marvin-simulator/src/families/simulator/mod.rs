@@ -2,7 +2,7 @@
 //! simulator's `configureSimulator` / `querySimulatorMock` /
 //! `cleanupSimulatorMock`, but acting on API commands rather than agent
 //! commands. `docs/simulator-faults.md` is the user documentation; the
-//! engine's half (firing faults) is `crate::faults`.
+//! engine's half (firing faults) is `crate::kernel::faults`.
 //!
 //! These APIs are not CloudStack's, so their precache entries are written by
 //! hand in `apis.json` next to this file.
@@ -11,10 +11,10 @@ use rusqlite::OptionalExtension;
 use rusqlite::types::Value as SqlValue;
 use serde_json::{Map, Value};
 
-use crate::caller::RoleSet;
-use crate::catalog::{Catalog, Registry};
-use crate::error::ApiError;
-use crate::family::{Call, Command, Family, Reply};
+use crate::kernel::caller::RoleSet;
+use crate::kernel::catalog::{Catalog, Registry};
+use crate::kernel::contract::{Call, Command, Family, Reply};
+use crate::kernel::error::ApiError;
 
 /// The simulator family.
 #[derive(Debug)]
@@ -131,7 +131,8 @@ fn configure(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 Some(cs) => Some(cs),
                 None if code == 401 => None,
                 None => Some(i64::from(
-                    crate::faults::default_cs_code(u16::try_from(code).unwrap_or(530)).as_u32(),
+                    crate::kernel::faults::default_cs_code(u16::try_from(code).unwrap_or(530))
+                        .as_u32(),
                 )),
             };
             let text = params.str("errortext").map_or_else(

@@ -16,8 +16,8 @@ pub(crate) mod volumes;
 #[cfg(test)]
 mod tests;
 
-use crate::caller::RoleSet;
-use crate::family::{Command, Family, Handler};
+use crate::kernel::caller::RoleSet;
+use crate::kernel::contract::{Command, Family, Handler};
 
 /// The storage family.
 #[derive(Debug)]

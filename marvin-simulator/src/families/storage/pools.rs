@@ -7,9 +7,9 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::error::ApiError;
 use crate::families::identity::settings;
-use crate::family::Call;
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
 
 /// A pool chosen for a volume.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,13 +4,13 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
 use crate::families::compute::{owner, vm};
 use crate::families::limits::api::{self as limits, ResourceKind};
-use crate::families::sql::{self, Object, Query};
 use crate::families::tags::api as tags;
-use crate::family::{Call, Job, Reply, Subject};
-use crate::scope::check_access;
+use crate::kernel::contract::{Call, Job, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::check_access;
+use crate::kernel::sql::{self, Object, Query};
 
 use super::volume;
 use super::volumes;

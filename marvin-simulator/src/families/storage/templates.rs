@@ -5,13 +5,13 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
-use crate::error::ApiError;
 use crate::families::compute::{deploy, owner, vm};
 use crate::families::limits::api::{self as limits, ResourceKind};
-use crate::families::sql;
 use crate::families::templates::api as templates;
-use crate::family::{Call, Job, Reply, Subject};
-use crate::scope::check_access;
+use crate::kernel::contract::{Call, Job, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::check_access;
+use crate::kernel::sql;
 
 use super::{snapshots, volume};
 

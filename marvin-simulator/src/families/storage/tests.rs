@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
-use crate::caller::Caller;
 use crate::families::compute::tests::deploy;
 use crate::families::testkit::{Kit, code};
+use crate::kernel::caller::Caller;
 
 const GIB: i64 = 1024 * 1024 * 1024;
 

@@ -4,13 +4,13 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::error::ApiError;
 use crate::families::compute::{json as vm_json, owner, vm};
 use crate::families::identity::settings;
-use crate::families::sql::{self, Object, Query};
 use crate::families::tags::api as tags;
-use crate::family::{Call, Job, Reply};
-use crate::scope::check_access;
+use crate::kernel::contract::{Call, Job, Reply};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::check_access;
+use crate::kernel::sql::{self, Object, Query};
 
 fn query() -> Query {
     Query::new(format!(

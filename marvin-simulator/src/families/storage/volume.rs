@@ -2,11 +2,11 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::error::ApiError;
 use crate::families::compute::vm::next_seq;
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::tags::api as tags;
-use crate::family::{Call, Job, Reply};
+use crate::kernel::contract::{Call, Job, Reply};
+use crate::kernel::error::ApiError;
 
 use super::pools::{self, Pool};
 

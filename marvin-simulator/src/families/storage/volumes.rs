@@ -4,17 +4,17 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
 
-use crate::error::ApiError;
 use crate::families::compute::deploy;
 use crate::families::compute::owner;
 use crate::families::compute::refs;
 use crate::families::compute::vm;
 use crate::families::identity::settings;
 use crate::families::limits::api::{self as limits, ResourceKind};
-use crate::families::sql::{self, Object, Query, text};
 use crate::families::tags::api as tags;
-use crate::family::{Call, Job, Reply, Subject};
-use crate::scope::check_access;
+use crate::kernel::contract::{Call, Job, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::check_access;
+use crate::kernel::sql::{self, Object, Query, text};
 
 use super::pools;
 use super::volume::{self, NewVolume, Volume};

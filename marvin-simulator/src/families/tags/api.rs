@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
 
-use crate::error::ApiError;
 use crate::families::compute::owner;
-use crate::families::sql::{self, text};
-use crate::family::Call;
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
+use crate::kernel::sql::{self, text};
 
 const SELECT: &str = "SELECT t.key AS key, t.value AS value, t.resource_type AS resourcetype,
         t.resource_id AS resourceid, t.customer AS customer";

@@ -3,11 +3,11 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::error::ApiError;
 use crate::families::compute::owner;
-use crate::families::sql::{self, Query};
-use crate::family::{Call, Job, Reply};
-use crate::scope::check_access;
+use crate::kernel::contract::{Call, Job, Reply};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::check_access;
+use crate::kernel::sql::{self, Query};
 
 /// A taggable resource type: CloudStack's name, the table holding it, and
 /// how to find its owner account (`None`: the resource has no owner and
@@ -102,7 +102,7 @@ fn resource_owner(
                 return Err(missing());
             }
             if !call.caller.is_root_admin() {
-                return Err(crate::scope::denied(call, id));
+                return Err(crate::kernel::scope::denied(call, id));
             }
             return Ok((
                 call.caller.account_id.clone(),
@@ -121,7 +121,7 @@ fn resource_owner(
     let account = account.ok_or_else(missing)?;
     let Some(account) = account else {
         if !call.caller.is_root_admin() {
-            return Err(crate::scope::denied(call, id));
+            return Err(crate::kernel::scope::denied(call, id));
         }
         return Ok((
             call.caller.account_id.clone(),

@@ -8,8 +8,8 @@ mod commands;
 #[cfg(test)]
 mod tests;
 
-use crate::caller::RoleSet;
-use crate::family::{Command, Family};
+use crate::kernel::caller::RoleSet;
+use crate::kernel::contract::{Command, Family};
 
 /// The tags family.
 #[derive(Debug)]

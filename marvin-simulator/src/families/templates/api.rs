@@ -5,8 +5,8 @@
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 
-use crate::error::ApiError;
-use crate::family::Call;
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
 
 use super::images::{self, Kind};
 

@@ -5,12 +5,12 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value};
 
-use crate::error::ApiError;
 use crate::families::identity::store::{self as identity, DOMAIN_PATH};
-use crate::families::sql::{self, Object, Query, text};
 use crate::families::tags::api as tags;
-use crate::family::{Call, Job, Reply, Subject};
-use crate::scope::{ListScope, check_access};
+use crate::kernel::contract::{Call, Job, Reply, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::{ListScope, check_access};
+use crate::kernel::sql::{self, Object, Query, text};
 
 /// Templates or ISOs: the two share a table and most rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -446,7 +446,7 @@ pub(crate) fn update(call: &mut Call<'_>, kind: Kind) -> Result<Reply, ApiError>
     let found = image(call, kind, &id)?;
     check_access(call, &found.account_id, &id)?;
     if !call.caller.is_admin() && found.template_type != "USER" {
-        return Err(crate::scope::denied(call, &id));
+        return Err(crate::kernel::scope::denied(call, &id));
     }
     let os = os_type(call, false)?;
     if let Some(os) = os {
@@ -574,7 +574,7 @@ pub(crate) fn delete(call: &mut Call<'_>, kind: Kind) -> Result<Reply, ApiError>
                     return Err(ApiError::param("The DomR template cannot be deleted."));
                 }
                 if !call.caller.is_admin() && found.template_type != "USER" {
-                    return Err(crate::scope::denied(call, &job_id));
+                    return Err(crate::kernel::scope::denied(call, &job_id));
                 }
                 let column = if kind == Kind::Template { "template_id" } else { "iso_id" };
                 let users = if forced || !sql::table_exists(call.tx, "vms")? { None } else { users_of(call, column, &job_id)? };

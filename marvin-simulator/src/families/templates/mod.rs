@@ -15,10 +15,10 @@ mod tests;
 
 use rusqlite::params;
 
-use crate::caller::RoleSet;
-use crate::error::ApiError;
-use crate::families::sql;
-use crate::family::{Call, Command, Family, Handler, Reply, Seed};
+use crate::kernel::caller::RoleSet;
+use crate::kernel::contract::{Call, Command, Family, Handler, Reply, Seed};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql;
 
 use images::Kind;
 
@@ -156,7 +156,7 @@ fn seed_templates(seed: &mut Seed<'_>) -> Result<(), ApiError> {
          VALUES (?1, 'template', ?2, ?2, ?3, ?4, 'VHD', 'Simulator', ?5,
                  'http://download.cloudstack.org/templates/builtin/centos56-x86_64.vhd.bz2', 'BUILTIN', 1, 1, 1, 0, 1,
                  64, 1, 2147483648, ?6)",
-        params![id, BUILT_IN_TEMPLATE, system, root, centos, crate::time::format(seed.now)],
+        params![id, BUILT_IN_TEMPLATE, system, root, centos, crate::kernel::time::format(seed.now)],
     )?;
     seed.ids.insert("template", id);
     seed.ids.insert("ostype_centos", centos);

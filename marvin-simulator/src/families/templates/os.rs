@@ -2,9 +2,9 @@
 
 use rusqlite::params;
 
-use crate::error::ApiError;
-use crate::families::sql::{self, Query};
-use crate::family::{Call, Reply, Seed};
+use crate::kernel::contract::{Call, Reply, Seed};
+use crate::kernel::error::ApiError;
+use crate::kernel::sql::{self, Query};
 
 /// The built-in categories and their OS types.
 const BUILT_IN: &[(&str, &[&str])] = &[
@@ -85,7 +85,7 @@ const BUILT_IN: &[(&str, &[&str])] = &[
 /// Inserts the built-in categories and types; returns the id of
 /// "CentOS 5.6 (64-bit)" (the built-in template's OS).
 pub(crate) fn seed(seed: &Seed<'_>) -> Result<String, ApiError> {
-    let now = crate::time::format(seed.now);
+    let now = crate::kernel::time::format(seed.now);
     let mut category = seed.tx.prepare(
         "INSERT INTO os_categories (id, name, is_featured, created) VALUES (?1, ?2, ?3, ?4)",
     )?;

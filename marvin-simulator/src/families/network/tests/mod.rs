@@ -14,11 +14,11 @@ use std::collections::HashSet;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::caller::Caller;
-use crate::error::ApiError;
 use crate::families::testkit::{Kit, code};
-use crate::family::Call;
-use crate::params::Params;
+use crate::kernel::caller::Caller;
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
+use crate::kernel::params::Params;
 
 use super::api;
 

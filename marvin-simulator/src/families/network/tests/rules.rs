@@ -659,7 +659,7 @@ fn a_rule_being_deleted_shows_deleting() {
         };
         crate::families::network::firewall::delete(&mut call).unwrap()
     };
-    assert!(matches!(reply, crate::family::Reply::Job(_)));
+    assert!(matches!(reply, crate::kernel::contract::Reply::Job(_)));
     tx.commit().unwrap();
     let listed = list(
         &mut kit,

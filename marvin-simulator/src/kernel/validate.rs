@@ -5,10 +5,10 @@
 
 use marvin_core::{CsErrorCode, ErrorCode};
 
-use crate::catalog::{ApiSpec, ParamKind, ParamSpec};
-use crate::error::ApiError;
-use crate::family::Page;
-use crate::params::{ParamName, Params, parse_name};
+use crate::kernel::catalog::{ApiSpec, ParamKind, ParamSpec};
+use crate::kernel::contract::Page;
+use crate::kernel::error::ApiError;
+use crate::kernel::params::{ParamName, Params, parse_name};
 
 /// Checks a call's parameters, then lower-cases its ids
 /// ([`canonical_ids`]). `authenticator` commands (`login`, `logout`) get
@@ -125,7 +125,7 @@ fn check_value(command: &str, param: &ParamSpec, value: &str) -> Result<(), ApiE
             }
         }
         ParamKind::Date | ParamKind::TzDate => {
-            if crate::time::parse_param(value).is_some() {
+            if crate::kernel::time::parse_param(value).is_some() {
                 Ok(())
             } else {
                 Err(ApiError::param(format!(

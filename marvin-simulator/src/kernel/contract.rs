@@ -16,9 +16,9 @@ use rusqlite::Transaction;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::caller::{Caller, RoleSet};
-use crate::error::ApiError;
-use crate::params::Params;
+use crate::kernel::caller::{Caller, RoleSet};
+use crate::kernel::error::ApiError;
+use crate::kernel::params::Params;
 
 /// One resource family.
 pub trait Family: Sync {
@@ -77,7 +77,7 @@ pub struct Call<'a> {
 impl Call<'_> {
     /// `now` in CloudStack's date format.
     pub fn timestamp(&self) -> String {
-        crate::time::format(self.now)
+        crate::kernel::time::format(self.now)
     }
 
     /// A required, non-empty parameter.

@@ -25,10 +25,11 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{Answer, Body, Engine, Prepared, crashed, envelope, now};
-use crate::error::ApiError;
-use crate::family::{Call, Reply};
-use crate::request::Request;
+use super::{Answer, Body, Engine, Prepared, crashed, now};
+use crate::kernel::contract::{Call, Reply};
+use crate::kernel::envelope;
+use crate::kernel::error::ApiError;
+use crate::kernel::request::Request;
 
 /// Idle reader connections kept open for the next reads (more may be open
 /// at once; the extra ones are closed when they are given back).

@@ -17,7 +17,7 @@ use std::fmt;
 
 use marvin_core::{CsErrorCode, ErrorCode};
 
-use crate::error::ApiError;
+use crate::kernel::error::ApiError;
 
 /// The HTTP method of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

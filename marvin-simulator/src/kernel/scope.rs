@@ -8,8 +8,8 @@
 
 use rusqlite::OptionalExtension;
 
-use crate::error::ApiError;
-use crate::family::Call;
+use crate::kernel::contract::Call;
+use crate::kernel::error::ApiError;
 
 /// Refuses (531/4365) an action on a resource owned by another account,
 /// unless the caller is root admin or a domain admin above the owner.

@@ -15,8 +15,8 @@ use std::time::Duration;
 use marvin_core::{CsErrorCode, ErrorCode};
 use rusqlite::Transaction;
 
-use crate::error::ApiError;
-use crate::params::Params;
+use crate::kernel::error::ApiError;
+use crate::kernel::params::Params;
 
 /// What a fired fault does.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::error::ApiError;
+use crate::kernel::error::ApiError;
 
 /// Request parameters with lower-cased names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,7 +24,7 @@ impl Params {
 
     /// Builds parameters from pairs. A name given twice (in any case) keeps
     /// its first value, as every other reader of a request's parameters
-    /// does ([`crate::request::find`]): the request decoder has already
+    /// does ([`crate::kernel::request::find`]): the request decoder has already
     /// reduced a request to one value per exactly spelled name, the way
     /// CloudStack's servlet does, so only names that differ in case are left.
     pub fn from_pairs<K: AsRef<str>, V: Into<String>>(

@@ -8,12 +8,12 @@
 //! for each other, or for one large answer.
 //!
 //! For each write, under the writer's mutex and in ONE transaction: the
-//! `response=json` check, authentication ([`crate::auth`]), the command
+//! `response=json` check, authentication ([`crate::kernel::auth`]), the command
 //! lookup (unknown: 432, or 401 for signed calls), the role check (432),
-//! generic validation ([`validate`]), fault injection ([`crate::faults`]),
+//! generic validation ([`validate`]), fault injection ([`crate::kernel::faults`]),
 //! the handler, and the envelope ([`envelope`]). A handler error rolls the
 //! transaction back. Async commands get a row in `async_jobs` and their work
-//! runs in its own transactions ([`crate::jobs`]): right after the call
+//! runs in its own transactions ([`crate::kernel::jobs`]): right after the call
 //! commits and before its answer is sent when there is nothing to wait for
 //! (a zero job delay and no fault aimed at the job), otherwise later. A read
 //! goes through the same checks in a read transaction of its own.
@@ -23,12 +23,10 @@
 //! the runtime's worker, delayed job work runs in `spawn_blocking`, and the
 //! waits asked for by faults happen between two locked phases.
 
-pub(crate) mod envelope;
 mod private;
 mod read;
 #[cfg(test)]
 mod tests;
-pub(crate) mod validate;
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -44,16 +42,17 @@ use time::OffsetDateTime;
 use tokio::runtime::Handle;
 use tokio::sync::watch;
 
-use crate::auth::{self, Via};
-use crate::caller::Caller;
-use crate::catalog::{ApiSpec, Catalog, Registry};
-use crate::error::ApiError;
 use crate::families::jobs as job_rows;
-use crate::family::{Call, Command, Family, Job, Reply, Seed, Subject};
-use crate::faults::{self, Action};
-use crate::jobs::PendingJob;
-use crate::params::Params;
-use crate::request::{Method, Request};
+use crate::kernel::auth::{self, Via};
+use crate::kernel::caller::Caller;
+use crate::kernel::catalog::{ApiSpec, Catalog, Registry};
+use crate::kernel::contract::{Call, Command, Family, Job, Reply, Seed, Subject};
+use crate::kernel::error::ApiError;
+use crate::kernel::faults::{self, Action};
+use crate::kernel::jobs::PendingJob;
+use crate::kernel::params::Params;
+use crate::kernel::request::{Method, Request};
+use crate::kernel::{envelope, validate};
 use crate::simulator::StartError;
 
 /// An HTTP answer, ready to send.
@@ -283,7 +282,7 @@ impl Engine {
             |row| row.get(0),
         )?;
         let at = now();
-        let stamp = crate::time::format(at);
+        let stamp = crate::kernel::time::format(at);
         let tx = conn.transaction()?;
         if fresh {
             tx.execute_batch(
@@ -650,7 +649,7 @@ impl Engine {
         }
         // The call is committed and answered whatever the work does; a
         // panicking work leaves its job pending, as on the runtime.
-        if catch_unwind(AssertUnwindSafe(|| crate::jobs::run_on(conn, job))).is_err() {
+        if catch_unwind(AssertUnwindSafe(|| crate::kernel::jobs::run_on(conn, job))).is_err() {
             tracing::error!("an async job's work panicked");
         }
     }
@@ -722,7 +721,7 @@ impl Engine {
             if let Some(instance) = &work.instance_id {
                 inner.insert("id".into(), instance.clone().into());
             }
-            job = Some(crate::jobs::pending(
+            job = Some(crate::kernel::jobs::pending(
                 id,
                 caller.clone(),
                 params.clone(),
@@ -764,7 +763,7 @@ impl Engine {
                     _ = shutdown.wait_for(|stop| *stop) => return,
                 }
             }
-            if tokio::task::spawn_blocking(move || crate::jobs::run(&engine, job))
+            if tokio::task::spawn_blocking(move || crate::kernel::jobs::run(&engine, job))
                 .await
                 .is_err()
             {
@@ -824,7 +823,7 @@ impl Engine {
         };
         let id = job.id().to_string();
         let mut conn = self.lock();
-        crate::jobs::run_on(&mut conn, job);
+        crate::kernel::jobs::run_on(&mut conn, job);
         let (status, result): (i64, String) = conn.query_row(
             "SELECT status, COALESCE(result, '{}') FROM async_jobs WHERE id = ?1",
             [&id],

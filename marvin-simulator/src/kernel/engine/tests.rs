@@ -8,10 +8,10 @@ use marvin_core::signing::java_url_encode;
 use serde_json::json;
 
 use super::*;
-use crate::caller::RoleSet;
 use crate::families::{
     events::Events, identity::Identity, jobs::Jobs, platform::Platform, simulator::Simulator,
 };
+use crate::kernel::caller::RoleSet;
 
 struct Probe;
 
@@ -92,7 +92,7 @@ fn probe_job(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 }
 
 fn list_probes(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    let mut query = crate::families::sql::Query::new("SELECT rowid AS n, value FROM probe");
+    let mut query = crate::kernel::sql::Query::new("SELECT rowid AS n, value FROM probe");
     query.order("rowid");
     query.list_plain(call, "probe")
 }

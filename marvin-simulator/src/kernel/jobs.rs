@@ -12,7 +12,7 @@
 //!   [`ApiError::job_code`] (431 stays, the rest become 530), except for
 //!   injected faults, which keep the chosen code.
 //!
-//! With a [`crate::family::JobEvent`], `Started` is recorded when the work
+//! With a [`crate::kernel::contract::JobEvent`], `Started` is recorded when the work
 //! begins (its own transaction, so it stays even when the work fails), then
 //! `Completed` or an ERROR event pointing to it.
 
@@ -22,13 +22,14 @@ use std::time::Duration;
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
-use crate::caller::Caller;
-use crate::engine::{self, Engine, envelope};
-use crate::error::ApiError;
 use crate::families::{events, jobs as rows};
-use crate::family::{Call, Command, Job, Reply, Subject};
-use crate::faults::{self, Action};
-use crate::params::Params;
+use crate::kernel::caller::Caller;
+use crate::kernel::contract::{Call, Command, Job, Reply, Subject};
+use crate::kernel::engine::{self, Engine};
+use crate::kernel::envelope;
+use crate::kernel::error::ApiError;
+use crate::kernel::faults::{self, Action};
+use crate::kernel::params::Params;
 
 /// A job waiting to run.
 pub(crate) struct PendingJob {

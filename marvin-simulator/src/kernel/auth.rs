@@ -16,9 +16,9 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, Transaction};
 use time::OffsetDateTime;
 
-use crate::caller::{Caller, Role};
-use crate::error::ApiError;
-use crate::request::{Request, find};
+use crate::kernel::caller::{Caller, Role};
+use crate::kernel::error::ApiError;
+use crate::kernel::request::{Request, find};
 
 /// How long a session lives without calls (the `timeout` of `loginresponse`).
 pub(crate) const SESSION_TIMEOUT_SECS: i64 = 1800;
@@ -335,7 +335,7 @@ fn verifies(pairs: &[(String, String)], secret: &str) -> bool {
 /// `expires` as clients send it: `2024-01-01T10:00:00+0000` or ISO-8601.
 pub(crate) fn parse_expires(text: &str) -> Option<OffsetDateTime> {
     let text = text.trim();
-    crate::time::parse(text)
+    crate::kernel::time::parse(text)
         .or_else(|| {
             OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
         })
@@ -347,7 +347,7 @@ pub(crate) fn parse_expires(text: &str) -> Option<OffsetDateTime> {
             }
             let (main, offset) = text.split_at(cut);
             let main = main.split_once('.').map_or(main, |(seconds, _)| seconds);
-            crate::time::parse(&format!("{main}{offset}"))
+            crate::kernel::time::parse(&format!("{main}{offset}"))
         })
 }
 

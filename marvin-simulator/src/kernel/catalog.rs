@@ -19,10 +19,10 @@ use std::sync::LazyLock;
 use marvin_core::schema::{Api, ApiList};
 use serde_json::Value;
 
-use crate::family::{Command, Family};
+use crate::kernel::contract::{Command, Family};
 
 /// The embedded `api-precache.json`.
-pub const PRECACHE: &str = include_str!("../api-precache.json");
+pub const PRECACHE: &str = include_str!("../../api-precache.json");
 
 /// A parameter type, as the precache names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -274,9 +274,9 @@ pub fn family_of(command: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::caller::RoleSet;
-    use crate::error::ApiError;
-    use crate::family::{Call, Reply};
+    use crate::kernel::caller::RoleSet;
+    use crate::kernel::contract::{Call, Reply};
+    use crate::kernel::error::ApiError;
 
     fn nothing(_: &mut Call<'_>) -> Result<Reply, ApiError> {
         Ok(Reply::Success(None))

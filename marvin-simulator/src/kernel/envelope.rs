@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::error::ApiError;
-use crate::family::{Rendered, Reply};
+use crate::kernel::contract::{Rendered, Reply};
+use crate::kernel::error::ApiError;
 
 /// Commands whose response key is not `<lower-cased name>response`, as the
 /// CloudStack server names them (its `getCommandName()`; the last two keep

@@ -19,10 +19,10 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::{OptionalExtension, Row, Transaction, params, params_from_iter};
 use serde_json::{Map, Value};
 
-use crate::engine::envelope;
-use crate::error::ApiError;
-use crate::family::{Call, Job, Rendered, Reply};
-use crate::scope::ListScope;
+use crate::kernel::contract::{Call, Job, Rendered, Reply};
+use crate::kernel::envelope;
+use crate::kernel::error::ApiError;
+use crate::kernel::scope::ListScope;
 
 /// A JSON object built from a row.
 pub(crate) type Object = Map<String, Value>;
@@ -543,7 +543,7 @@ pub(crate) fn checked_owner(call: &Call<'_>, table: &str, id: &str) -> Result<St
         .query_row(&sql, [id], |row| row.get(0))
         .optional()?
         .ok_or_else(|| ApiError::invalid_id("id", id))?;
-    crate::scope::check_access(call, &owner, id)?;
+    crate::kernel::scope::check_access(call, &owner, id)?;
     Ok(owner)
 }
 
@@ -817,7 +817,7 @@ impl Query {
         &self,
         tx: &Transaction<'_>,
         base: &str,
-        page: crate::family::Page,
+        page: crate::kernel::contract::Page,
         shown: usize,
     ) -> Result<usize, ApiError> {
         let shown = i64::try_from(shown).unwrap_or(i64::MAX);
@@ -933,7 +933,7 @@ pub(crate) fn completed(
     call: &Call<'_>,
     kind: &str,
     action: &str,
-    subject: crate::family::Subject<'_>,
+    subject: crate::kernel::contract::Subject<'_>,
 ) -> Result<(), ApiError> {
     call.event(kind, &format!("Successfully completed {action}"), subject)
 }
@@ -944,7 +944,7 @@ pub(crate) fn created_event(
     call: &Call<'_>,
     kind: &str,
     description: &str,
-    subject: crate::family::Subject<'_>,
+    subject: crate::kernel::contract::Subject<'_>,
 ) -> Result<(), ApiError> {
     crate::families::events::insert(
         call,
@@ -1068,7 +1068,7 @@ fn removal_job(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::family::Page;
+    use crate::kernel::contract::Page;
 
     /// What the envelope writes for a row: its object, `skip` removed,
     /// `extra` set in order, nulls left out.
