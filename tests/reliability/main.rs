@@ -11,6 +11,8 @@
 //! counts, durability), never timings.
 
 mod bad_input;
+#[path = "../../examples/common/mod.rs"]
+mod common;
 mod concurrency;
 mod durability;
 mod isolation;
