@@ -26,7 +26,7 @@ use super::Description;
 ///
 /// 4.should().pass(Even);
 /// let failed = std::panic::catch_unwind(|| 3.should().pass(Even)).unwrap_err();
-/// assert_eq!(failed.downcast_ref::<String>().unwrap(), "value should be even\n  actual: 3");
+/// assert_eq!(failed.downcast_ref::<String>().unwrap(), "3 should be even\n  actual: 3");
 /// ```
 pub trait Check<T: ?Sized + Debug> {
     /// Whether `actual` passes the check (before any negation).

@@ -580,7 +580,7 @@ mod tests {
         );
         assert_eq!(
             failure(|| 2.should().equal(3)),
-            "value should equal 3\n  actual: 2"
+            "2 should equal 3\n  actual: 2"
         );
         assert_eq!(
             failure(|| crate::should_not!(state).equal("Stopped")),
@@ -705,23 +705,23 @@ mod tests {
         );
         assert_eq!(
             failure(|| used.should().be_at_least(3)),
-            "value should be at least 3\n  actual: 2"
+            "used should be at least 3\n  actual: 2"
         );
         assert_eq!(
             failure(|| used.should().be_less_than(1)),
-            "value should be less than 1\n  actual: 2"
+            "used should be less than 1\n  actual: 2"
         );
         assert_eq!(
             failure(|| used.should().be_at_most(1)),
-            "value should be at most 1\n  actual: 2"
+            "used should be at most 1\n  actual: 2"
         );
         assert_eq!(
             failure(|| used.should_not().be_at_most(3)),
-            "value should not be at most 3\n  actual: 2"
+            "used should not be at most 3\n  actual: 2"
         );
         assert_eq!(
             failure(|| used.should().be_between(3, 9)),
-            "value should be between 3 and 9\n  actual: 2"
+            "used should be between 3 and 9\n  actual: 2"
         );
     }
 
@@ -735,7 +735,7 @@ mod tests {
         );
         assert_eq!(
             failure(|| "a.json".should_not().end_with(".json")),
-            "value should not end with \".json\"\n  actual: \"a.json\""
+            "\"a.json\" should not end with \".json\"\n  actual: \"a.json\""
         );
     }
 
@@ -753,7 +753,7 @@ mod tests {
         );
         assert_eq!(
             failure(|| ip.should().be_some()),
-            "value should be Some\n  actual: None"
+            "ip should be Some\n  actual: None"
         );
         assert_eq!(
             failure(|| crate::should!(state).be_none()),
@@ -762,6 +762,20 @@ mod tests {
         assert_eq!(
             failure(|| crate::should!(state).have_value("Running")),
             "state should have value \"Running\"\n  actual: Some(\"Stopped\")"
+        );
+        // The method form names the field as `should!` does, also when
+        // the chain spans lines.
+        struct Vm {
+            state: Option<String>,
+        }
+        let vm = Vm { state };
+        assert_eq!(
+            failure(|| vm.state.should().have_value("Running")),
+            "vm.state should have value \"Running\"\n  actual: Some(\"Stopped\")"
+        );
+        assert_eq!(
+            failure(|| { vm.state.as_deref().should_not().have_value("Stopped") }),
+            "vm.state.as_deref() should not have value \"Stopped\"\n  actual: Some(\"Stopped\")"
         );
         // Option<&T>, as accessors return it.
         let nics = [1, 2];
@@ -819,7 +833,7 @@ mod tests {
         );
         assert_eq!(
             failure(|| ok.should().be_err()),
-            "value should be Err\n  actual: Ok(7)"
+            "ok should be Err\n  actual: Ok(7)"
         );
     }
 
@@ -838,7 +852,7 @@ mod tests {
         3u32.should_not().pass(Even);
         assert_eq!(
             failure(|| 4u32.should_not().pass(Even)),
-            "value should be odd\n  actual: 4"
+            "4u32 should be odd\n  actual: 4"
         );
     }
 }

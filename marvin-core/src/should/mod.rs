@@ -21,6 +21,7 @@
 //!
 //! A failure panics with a message that names the subject (the label given
 //! with [`Subject::named`] or captured by [`should!`](crate::should!), else
+//! the receiver of `.should()` as the source spells it, `vm.state`, else
 //! `value`), what was expected, and the actual value; values too long for one
 //! line are shown as a diff. Inside a [`SoftAssertions`] scope failures are
 //! gathered instead and reported together by [`SoftAssertions::finish`].
@@ -34,6 +35,7 @@ pub mod checks;
 mod description;
 mod eventually;
 mod soft;
+mod source;
 
 use std::borrow::Cow;
 use std::fmt::Debug;
@@ -48,10 +50,17 @@ pub use soft::SoftAssertions;
 ///
 /// Implemented for every sized type; the checks available depend on the
 /// value's type (see [`Subject`]).
+///
+/// A failure names the value as the source spells it
+/// (`vm.state should have value "Running"`), read back from the test's
+/// file at the place `should()` was called; without the source at hand it
+/// is called `value`.
 pub trait Should {
     /// An assertion that the checks that follow hold.
+    #[track_caller]
     fn should(&self) -> Subject<'_, Self>;
     /// An assertion that the check that follows does not hold.
+    #[track_caller]
     fn should_not(&self) -> Subject<'_, Self>;
 }
 
@@ -59,10 +68,12 @@ pub trait Should {
 // subject (not `str`), so `"x".should().equal("x")` compares `&str` with
 // `&str`.
 impl<T> Should for T {
+    #[track_caller]
     fn should(&self) -> Subject<'_, Self> {
         Subject::new(self, false)
     }
 
+    #[track_caller]
     fn should_not(&self) -> Subject<'_, Self> {
         Subject::new(self, true)
     }
@@ -78,6 +89,9 @@ pub struct Subject<'a, T: ?Sized> {
     label: Option<Cow<'a, str>>,
     negated: bool,
     soft: Option<&'a SoftAssertions>,
+    /// Where `should()` was called: the subject's text is read from there
+    /// when a check fails and no label was given.
+    origin: &'static Location<'static>,
 }
 
 impl<T: ?Sized + Debug> Debug for Subject<'_, T> {
@@ -91,12 +105,14 @@ impl<T: ?Sized + Debug> Debug for Subject<'_, T> {
 }
 
 impl<'a, T: ?Sized> Subject<'a, T> {
+    #[track_caller]
     fn new(actual: &'a T, negated: bool) -> Self {
         Self {
             actual,
             label: None,
             negated,
             soft: None,
+            origin: Location::caller(),
         }
     }
 
@@ -147,7 +163,14 @@ impl<'a, T: ?Sized> Subject<'a, T> {
     where
         T: Debug,
     {
-        let subject = self.label.as_deref().unwrap_or("value");
+        let read;
+        let subject = match self.label.as_deref() {
+            Some(label) => label,
+            None => {
+                read = source::receiver_at(self.origin);
+                read.as_deref().unwrap_or("value")
+            }
+        };
         let mut text = format!("{subject} should {}", check.describe(self.negated));
         let explanation = check.explain(self.actual, self.negated);
         if !explanation.is_empty() {
