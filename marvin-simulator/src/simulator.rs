@@ -12,9 +12,9 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::kernel::catalog::DuplicateCommand;
 use crate::kernel::engine::{Engine, Options};
 use crate::kernel::error::ApiError;
+pub use crate::kernel::error::StartError;
 use crate::kernel::params::Params;
 
 /// How to start a simulator. `Default` is the embedded test setup: an
@@ -61,64 +61,6 @@ impl Default for SimulatorConfig {
 
 /// The default [`SimulatorConfig::body_timeout`].
 pub(crate) const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Why a simulator did not start.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StartError {
-    /// The embedded `api-precache.json` is unreadable.
-    #[error("{0}")]
-    Precache(String),
-    /// Two families declare the same command.
-    #[error("{0}")]
-    Registry(DuplicateCommand),
-    /// The database could not be opened or written.
-    #[error("database: {0}")]
-    Database(#[from] rusqlite::Error),
-    /// The database file, or the private directory of a database without a
-    /// file, could not be made.
-    #[error("the simulator's database file: {0}")]
-    PrivateDirectory(std::io::Error),
-    /// A family's schema failed.
-    #[error("schema of the {family} family: {error}")]
-    Schema {
-        /// The family.
-        family: &'static str,
-        /// The SQLite error.
-        error: rusqlite::Error,
-    },
-    /// A family's seed failed.
-    #[error("seed of the {family} family: {error}")]
-    Seed {
-        /// The family.
-        family: &'static str,
-        /// The error.
-        error: ApiError,
-    },
-    /// A fixture file is unreadable or one of its calls failed.
-    #[error("fixture {file}, entry {index}: {message}")]
-    Fixture {
-        /// The file.
-        file: PathBuf,
-        /// The position of the entry in the file (from 0).
-        index: usize,
-        /// What went wrong.
-        message: String,
-    },
-    /// After seeding there is no root admin user with API keys.
-    #[error(
-        "no root admin user with API keys exists after seeding (is the identity family's seed in place?)"
-    )]
-    NoAdmin,
-    /// A listener could not be bound.
-    #[error("listening on {addr}: {error}")]
-    Bind {
-        /// The address.
-        addr: SocketAddr,
-        /// The error.
-        error: std::io::Error,
-    },
-}
 
 /// The entry point.
 #[derive(Debug)]

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::kernel::caller::{Caller, Role};
-use crate::kernel::contract::{Call, Command, Reply, Seed, Subject};
+use crate::kernel::contract::{Call, Command, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::params::Params;
 
@@ -60,23 +60,9 @@ impl Kit {
         let mut conn = Connection::open_in_memory().expect("in-memory database");
         conn.execute_batch("PRAGMA foreign_keys = ON;")
             .expect("pragma");
-        for family in super::ALL {
-            conn.execute_batch(family.schema())
-                .unwrap_or_else(|e| panic!("schema of {}: {e}", family.name()));
-        }
         let tx = conn.transaction().expect("seed transaction");
-        let mut seed = Seed {
-            tx: &tx,
-            now: OffsetDateTime::now_utc(),
-            ids: BTreeMap::new(),
-            empty,
-        };
-        for family in super::ALL {
-            family
-                .seed(&mut seed)
-                .unwrap_or_else(|e| panic!("seed of {}: {e}", family.name()));
-        }
-        let ids = std::mem::take(&mut seed.ids);
+        let ids = crate::kernel::engine::install(&tx, super::ALL, OffsetDateTime::now_utc(), empty)
+            .unwrap_or_else(|e| panic!("{e}"));
         tx.commit().expect("seed commit");
         Self { conn, ids }
     }

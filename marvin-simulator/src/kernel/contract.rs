@@ -98,7 +98,7 @@ impl Call<'_> {
         description: &str,
         subject: Subject<'_>,
     ) -> Result<(), ApiError> {
-        crate::families::events::record(self, kind, description, subject)
+        crate::kernel::events::record(self, kind, description, subject)
     }
 }
 

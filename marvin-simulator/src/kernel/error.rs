@@ -3,8 +3,12 @@
 //! turns it into the wire shape.
 
 use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use marvin_core::{CsErrorCode, ErrorCode};
+
+use crate::kernel::catalog::DuplicateCommand;
 
 /// A CloudStack-shaped error answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,4 +157,62 @@ impl From<rusqlite::Error> for ApiError {
     fn from(error: rusqlite::Error) -> Self {
         Self::internal(format!("database error: {error}"))
     }
+}
+
+/// Why a simulator did not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    /// The embedded `api-precache.json` is unreadable.
+    #[error("{0}")]
+    Precache(String),
+    /// Two families declare the same command.
+    #[error("{0}")]
+    Registry(DuplicateCommand),
+    /// The database could not be opened or written.
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// The database file, or the private directory of a database without a
+    /// file, could not be made.
+    #[error("the simulator's database file: {0}")]
+    PrivateDirectory(std::io::Error),
+    /// A family's schema failed.
+    #[error("schema of the {family} family: {error}")]
+    Schema {
+        /// The family.
+        family: &'static str,
+        /// The SQLite error.
+        error: rusqlite::Error,
+    },
+    /// A family's seed failed.
+    #[error("seed of the {family} family: {error}")]
+    Seed {
+        /// The family.
+        family: &'static str,
+        /// The error.
+        error: ApiError,
+    },
+    /// A fixture file is unreadable or one of its calls failed.
+    #[error("fixture {file}, entry {index}: {message}")]
+    Fixture {
+        /// The file.
+        file: PathBuf,
+        /// The position of the entry in the file (from 0).
+        index: usize,
+        /// What went wrong.
+        message: String,
+    },
+    /// After seeding there is no root admin user with API keys.
+    #[error(
+        "no root admin user with API keys exists after seeding (is the identity family's seed in place?)"
+    )]
+    NoAdmin,
+    /// A listener could not be bound.
+    #[error("listening on {addr}: {error}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The error.
+        error: std::io::Error,
+    },
 }

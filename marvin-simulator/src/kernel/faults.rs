@@ -18,6 +18,17 @@ use rusqlite::Transaction;
 use crate::kernel::error::ApiError;
 use crate::kernel::params::Params;
 
+/// The command that arms faults (the engine starts looking for faults once
+/// it has succeeded); the family that serves it uses these names.
+pub(crate) const CONFIGURE: &str = "configureSimulatorFault";
+
+/// The fault APIs themselves, which faults never apply to.
+pub(crate) const FAULT_APIS: [&str; 3] = [
+    "configuresimulatorfault",
+    "listsimulatorfaults",
+    "deletesimulatorfault",
+];
+
 /// What a fired fault does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Action {

@@ -194,3 +194,25 @@ fn domain_path(call: &Call<'_>, id: &str) -> Result<Option<(String, String)>, Ap
         })
         .optional()?)
 }
+
+/// A domain's path as CloudStack shows it (`ROOT`, `ROOT/a/b`) from the
+/// stored form (`/`, `/a/b/`).
+pub(crate) fn domain_display_path(stored: &str) -> String {
+    let inner = stored.trim_matches('/');
+    if inner.is_empty() {
+        "ROOT".into()
+    } else {
+        format!("ROOT/{inner}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_paths_display_like_cloudstack() {
+        assert_eq!(domain_display_path("/"), "ROOT");
+        assert_eq!(domain_display_path("/a/b/"), "ROOT/a/b");
+    }
+}

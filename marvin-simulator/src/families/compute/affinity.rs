@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::kernel::contract::{Call, Job, Reply};
 use crate::kernel::error::ApiError;
+use crate::kernel::jobs;
 use crate::kernel::scope::check_access;
 use crate::kernel::sql::{self, Query};
 
@@ -133,7 +134,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ],
     )?;
     Ok(Reply::Job(
-        sql::object_job("AffinityGroup", &id, "affinitygroup", group_json).with_event(
+        jobs::object_job("AffinityGroup", &id, "affinitygroup", group_json).with_event(
             "AG.CREATE",
             format!("Creating Affinity Group. Affinity Group Id: {id}"),
         ),

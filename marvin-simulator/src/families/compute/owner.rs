@@ -55,9 +55,7 @@ impl Owner {
         out.insert("domain".into(), json!(self.domain_name));
         out.insert(
             "domainpath".into(),
-            json!(crate::families::jobs::domain_display_path(
-                &self.domain_path
-            )),
+            json!(crate::kernel::scope::domain_display_path(&self.domain_path)),
         );
         Ok(())
     }

@@ -7,6 +7,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::kernel::contract::{Call, Job, Reply};
 use crate::kernel::error::ApiError;
+use crate::kernel::jobs;
 use crate::kernel::sql;
 
 use super::store;
@@ -360,7 +361,7 @@ pub(crate) fn create_physical_network(call: &mut Call<'_>) -> Result<Reply, ApiE
     }
     add_default_providers(call.tx, &id, false)?;
     Ok(Reply::Job(
-        sql::object_job(
+        jobs::object_job(
             "PhysicalNetwork",
             &id,
             "physicalnetwork",
@@ -558,7 +559,7 @@ pub(crate) fn add_traffic_type(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         }
     }
     Ok(Reply::Job(
-        sql::object_job("TrafficType", &id, "traffictype", traffic_type_json).with_event(
+        jobs::object_job("TrafficType", &id, "traffictype", traffic_type_json).with_event(
             "TRAFFIC.TYPE.CREATE",
             format!("Adding physical network traffic type: {traffic} to {network_name}"),
         ),
@@ -602,7 +603,7 @@ pub(crate) fn delete_traffic_type(call: &mut Call<'_>) -> Result<Reply, ApiError
     let id = call.required("id")?.to_string();
     traffic_type_json(call, &id)?;
     Ok(Reply::Job(
-        sql::delete_job("TrafficType", "traffic_types", &id).with_event(
+        jobs::delete_job("TrafficType", "traffic_types", &id).with_event(
             "TRAFFIC.TYPE.DELETE",
             "Deleting physical network TrafficType",
         ),
@@ -683,7 +684,7 @@ pub(crate) fn add_provider(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )?;
     }
     Ok(Reply::Job(
-        sql::object_job(
+        jobs::object_job(
             "PhysicalNetworkServiceProvider",
             &id,
             "networkserviceprovider",

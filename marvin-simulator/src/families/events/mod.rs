@@ -1,14 +1,13 @@
 //! Events: every change records one; `listEvents` shows them.
 //!
-//! Handlers record through [`crate::kernel::contract::Call::event`]; the engine also
-//! records the Scheduled/Started/Completed events of async jobs here. This is
-//! the one place a later event stream hooks in.
+//! The events themselves are recorded by the kernel ([`crate::kernel::events`]);
+//! this family only answers for them.
 
 use rusqlite::types::Value as SqlValue;
 use serde_json::{Map, Value};
 
 use crate::kernel::caller::RoleSet;
-use crate::kernel::contract::{Call, Command, Family, Reply, Subject};
+use crate::kernel::contract::{Call, Command, Family, Reply};
 use crate::kernel::error::ApiError;
 use crate::kernel::scope::ListScope;
 
@@ -22,7 +21,7 @@ impl Family for Events {
     }
 
     fn schema(&self) -> &'static str {
-        include_str!("schema.sql")
+        ""
     }
 
     fn commands(&self) -> &'static [Command] {
@@ -130,7 +129,7 @@ fn list_events(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             for (index, name) in names.iter().enumerate() {
                 if let Some(value) = row.get::<_, Option<String>>(index)? {
                     let value = if *name == "domainpath" {
-                        crate::families::jobs::domain_display_path(&value)
+                        crate::kernel::scope::domain_display_path(&value)
                     } else {
                         value
                     };
@@ -164,48 +163,4 @@ impl Filter {
 
 fn utc(at: time::OffsetDateTime) -> String {
     crate::kernel::time::format(at.to_offset(time::UtcOffset::UTC))
-}
-
-/// Inserts a Completed INFO event owned by the caller, in the call's transaction.
-pub(crate) fn record(
-    call: &Call<'_>,
-    kind: &str,
-    description: &str,
-    subject: Subject<'_>,
-) -> Result<(), ApiError> {
-    insert(call, kind, "INFO", "Completed", description, subject, None).map(drop)
-}
-
-/// Inserts an event with an explicit level, state and parent; returns its id.
-pub(crate) fn insert(
-    call: &Call<'_>,
-    kind: &str,
-    level: &str,
-    state: &str,
-    description: &str,
-    subject: Subject<'_>,
-    parent_id: Option<&str>,
-) -> Result<String, ApiError> {
-    let id = uuid::Uuid::new_v4().to_string();
-    call.tx.prepare_cached(
-        "INSERT INTO events (id, type, level, state, description, user_id, account_id, domain_id,
-                             resource_type, resource_id, resource_name, parent_id, created)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?
-    .execute(rusqlite::params![
-            id,
-            kind,
-            level,
-            state,
-            description,
-            call.caller.user_id,
-            call.caller.account_id,
-            call.caller.domain_id,
-            subject.kind,
-            subject.id,
-            subject.name,
-            parent_id,
-            call.timestamp(),
-        ])?;
-    Ok(id)
 }

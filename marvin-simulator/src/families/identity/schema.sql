@@ -82,7 +82,8 @@ CREATE TABLE account_cleanup (
     table_name TEXT NOT NULL,
     statement  TEXT
 );
-INSERT INTO account_cleanup (table_name, statement) VALUES ('events', NULL);
+-- The kernel's events and async jobs outlive their account, as in CloudStack.
+INSERT INTO account_cleanup (table_name, statement) VALUES ('events', NULL), ('async_jobs', NULL);
 
 -- Global settings (listConfigurations / updateConfiguration).
 CREATE TABLE configurations (

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
+use crate::kernel::events;
 use crate::kernel::sql;
 
 use super::accounts::new_or_given;
@@ -102,7 +103,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    sql::completed(
+    events::completed(
         call,
         "USER.CREATE",
         &format!("creating User. User Name: {username}, Account Name: {account_name}"),
@@ -221,7 +222,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             params![user.id, api, secret],
         )?;
     }
-    sql::completed(
+    events::completed(
         call,
         "USER.UPDATE",
         "Updating User",
@@ -249,7 +250,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     check_account_operation(call, &account)?;
     call.tx
         .execute("DELETE FROM users WHERE id = ?1", [&user.id])?;
-    sql::completed(
+    events::completed(
         call,
         "USER.DELETE",
         "deleting User",
@@ -271,7 +272,7 @@ pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "UPDATE accounts SET state = 'enabled' WHERE id = ?1",
         [&account.id],
     )?;
-    sql::completed(
+    events::completed(
         call,
         "USER.ENABLE",
         "enabling User",
@@ -335,7 +336,7 @@ pub(crate) fn lock(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     [&account.id],
                 )?;
             }
-            sql::completed(
+            events::completed(
                 call,
                 "USER.LOCK",
                 "locking User",
@@ -398,7 +399,7 @@ pub(crate) fn register_keys(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "UPDATE users SET api_key = ?2, secret_key = ?3 WHERE id = ?1",
         params![user.id, api_key, secret_key],
     )?;
-    sql::completed(
+    events::completed(
         call,
         "REGISTER.USER.KEY",
         "register user keys",

@@ -9,13 +9,14 @@
 //! `async_job` rows are not removed with the account): the root admin can
 //! still query and list them, and the answers keep the account's name.
 
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::OptionalExtension;
 use serde_json::{Map, Value};
 
-use crate::kernel::caller::{Caller, RoleSet};
+use crate::kernel::caller::RoleSet;
 use crate::kernel::contract::{Call, Command, Family, Reply};
 use crate::kernel::error::ApiError;
-use crate::kernel::scope::{ListScope, denied};
+use crate::kernel::jobs::rows::PENDING;
+use crate::kernel::scope::{ListScope, denied, domain_display_path};
 
 /// The jobs family.
 #[derive(Debug)]
@@ -27,7 +28,7 @@ impl Family for Jobs {
     }
 
     fn schema(&self) -> &'static str {
-        include_str!("schema.sql")
+        ""
     }
 
     fn commands(&self) -> &'static [Command] {
@@ -49,13 +50,6 @@ const COMMANDS: &[Command] = &[
         run: list_async_jobs,
     },
 ];
-
-/// Job status codes (`jobstatus`).
-pub(crate) const PENDING: i64 = 0;
-/// Succeeded.
-pub(crate) const SUCCEEDED: i64 = 1;
-/// Failed.
-pub(crate) const FAILED: i64 = 2;
 
 const SELECT: &str = "SELECT j.id, j.user_id, j.account_id, j.cmd, j.status, j.proc_status, j.result_code,
         j.result_type, j.result, j.instance_type, j.instance_id, j.created, j.completed,
@@ -198,104 +192,4 @@ fn row_to_json(row: &rusqlite::Row<'_>) -> rusqlite::Result<Map<String, Value>> 
         job.insert("domainpath".into(), domain_display_path(&path).into());
     }
     Ok(job)
-}
-
-/// A domain's path as CloudStack shows it (`ROOT`, `ROOT/a/b`) from the
-/// stored form (`/`, `/a/b/`).
-pub(crate) fn domain_display_path(stored: &str) -> String {
-    let inner = stored.trim_matches('/');
-    if inner.is_empty() {
-        "ROOT".into()
-    } else {
-        format!("ROOT/{inner}")
-    }
-}
-
-/// The id of the pending job working on an object, if any (for the
-/// `jobid`/`jobstatus` fields of list answers).
-#[cfg_attr(
-    not(test),
-    allow(dead_code, reason = "for families whose lists show pending jobs")
-)]
-pub(crate) fn pending_for(
-    tx: &Transaction<'_>,
-    instance_id: &str,
-) -> Result<Option<String>, ApiError> {
-    Ok(tx
-        .prepare_cached("SELECT id FROM async_jobs WHERE instance_id = ?1 AND status = 0 ORDER BY seq DESC LIMIT 1")?
-        .query_row([instance_id], |row| row.get(0))
-        .optional()?)
-}
-
-/// Inserts a pending job.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn insert(
-    tx: &Transaction<'_>,
-    id: &str,
-    caller: &Caller,
-    cmd: &str,
-    instance_type: Option<&str>,
-    instance_id: Option<&str>,
-    created: &str,
-) -> Result<(), ApiError> {
-    tx.prepare_cached(
-        "INSERT INTO async_jobs (id, user_id, account_id, account_name, domain_id, cmd, instance_type, instance_id,
-                                 created)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(rusqlite::params![
-        id,
-        caller.user_id,
-        caller.account_id,
-        caller.account_name,
-        caller.domain_id,
-        cmd,
-        instance_type,
-        instance_id,
-        created
-    ])?;
-    Ok(())
-}
-
-/// Records a job's outcome: `status` 1 with `result_code` 0, or 2 with the
-/// error code; `result` is the `jobresult`.
-pub(crate) fn finish(
-    tx: &Transaction<'_>,
-    id: &str,
-    status: i64,
-    result_code: i64,
-    result: &Value,
-    completed: &str,
-) -> Result<(), ApiError> {
-    tx.prepare_cached(
-        "UPDATE async_jobs SET status = ?2, result_code = ?3, result_type = 'object', result = ?4, completed = ?5
-         WHERE id = ?1",
-    )?
-    .execute(rusqlite::params![id, status, result_code, result.to_string(), completed])?;
-    Ok(())
-}
-
-/// Fails every job still pending (their work was lost with the previous
-/// process), as a restarted management server does.
-pub(crate) fn abandon_pending(tx: &Transaction<'_>, completed: &str) -> Result<usize, ApiError> {
-    let result = serde_json::json!({
-        "errorcode": 530,
-        "errortext": "The job was cancelled because the simulator restarted before it finished",
-    });
-    Ok(tx.execute(
-        "UPDATE async_jobs SET status = ?1, result_code = 530, result_type = 'object', result = ?2, completed = ?3
-         WHERE status = 0",
-        rusqlite::params![FAILED, result.to_string(), completed],
-    )?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn domain_paths_display_like_cloudstack() {
-        assert_eq!(domain_display_path("/"), "ROOT");
-        assert_eq!(domain_display_path("/a/b/"), "ROOT/a/b");
-    }
 }

@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use crate::families::compute::owner::{self, Owner};
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
+use crate::kernel::events;
 use crate::kernel::sql;
 
 use super::api::{self, GIB, ResourceKind};
@@ -96,7 +97,7 @@ fn limit_json(call: &Call<'_>, target: &Target, kind: ResourceKind) -> Result<Va
             out.insert("domain".into(), json!(name));
             out.insert(
                 "domainpath".into(),
-                json!(crate::families::jobs::domain_display_path(path)),
+                json!(crate::kernel::scope::domain_display_path(path)),
             );
             let limit = api::domain_limit(call, id, kind)?;
             if limit >= 0 && kind.is_storage() {
@@ -238,7 +239,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
          ON CONFLICT (owner_id, resource_type) DO UPDATE SET max = excluded.max",
         params![owner_id, kind.number(), max],
     )?;
-    sql::completed(
+    events::completed(
         call,
         "RESOURCE.LIMIT.UPDATE",
         &format!(
@@ -331,7 +332,7 @@ pub(crate) fn update_count(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     items.push(json!({
                         "domainid": id,
                         "domain": name,
-                        "domainpath": crate::families::jobs::domain_display_path(dpath),
+                        "domainpath": crate::kernel::scope::domain_display_path(dpath),
                         "resourcetype": kind.number().to_string(),
                         "resourcetypename": kind.name(),
                         "resourcecount": shown(*kind, total),

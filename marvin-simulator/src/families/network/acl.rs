@@ -10,6 +10,8 @@ use serde_json::Value;
 
 use crate::kernel::contract::{Call, Job, Reply, Seed, Subject};
 use crate::kernel::error::ApiError;
+use crate::kernel::events;
+use crate::kernel::jobs;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{self, Object, Query, text};
 
@@ -109,14 +111,14 @@ pub(crate) fn create_list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    sql::created_event(
+    events::created_event(
         call,
         "NETWORK.ACL.CREATE",
         "creating network acl list",
         Subject::of("NetworkAcl", &id, &name),
     )?;
     Ok(Reply::Job(
-        sql::object_job("NetworkAcl", &id, "networkacllist", list_json).with_event(
+        jobs::object_job("NetworkAcl", &id, "networkacllist", list_json).with_event(
             "NETWORK.ACL.CREATE",
             format!("Creating Network ACL with ID: {id}"),
         ),
@@ -453,14 +455,14 @@ pub(crate) fn create_item(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    sql::created_event(
+    events::created_event(
         call,
         "NETWORK.ACL.ITEM.CREATE",
         "creating network acl item",
         Subject::of("NetworkAclItem", &id, ""),
     )?;
     Ok(Reply::Job(
-        sql::settle_job(
+        jobs::settle_job(
             "NetworkAclItem",
             "network_acl_items",
             &id,

@@ -9,6 +9,8 @@ use serde_json::Value;
 use crate::families::datacenter::ip;
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
+use crate::kernel::events;
+use crate::kernel::jobs;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{self, Object, Query};
 
@@ -93,14 +95,14 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    sql::created_event(
+    events::created_event(
         call,
         "PRIVATE.GATEWAY.CREATE",
         "creating private gateway",
         Subject::of("PrivateGateway", &id, &address),
     )?;
     Ok(Reply::Job(
-        sql::settle_job(
+        jobs::settle_job(
             "PrivateGateway",
             "private_gateways",
             &id,
@@ -120,7 +122,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = call.required("id")?;
     sql::checked_owner(call, "private_gateways", id)?;
     Ok(Reply::Job(
-        sql::delete_unused_job(
+        jobs::delete_unused_job(
             "PrivateGateway",
             "private_gateways",
             id,
@@ -218,14 +220,14 @@ pub(crate) fn create_route(call: &mut Call<'_>) -> Result<Reply, ApiError> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'Add', ?7)",
         params![id, gateway_id, vpc_id, cidr.to_string(), account_id, domain_id, call.timestamp()],
     )?;
-    sql::created_event(
+    events::created_event(
         call,
         "STATIC.ROUTE.CREATE",
         "creating static route",
         Subject::of("StaticRoute", &id, ""),
     )?;
     Ok(Reply::Job(
-        sql::settle_job(
+        jobs::settle_job(
             "StaticRoute",
             "static_routes",
             &id,
@@ -249,7 +251,7 @@ pub(crate) fn delete_route(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         [id],
     )?;
     Ok(Reply::Job(
-        sql::delete_job("StaticRoute", "static_routes", id).with_event(
+        jobs::delete_job("StaticRoute", "static_routes", id).with_event(
             "STATIC.ROUTE.DELETE",
             format!("Deleting static route id={id}"),
         ),

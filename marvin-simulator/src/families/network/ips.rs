@@ -15,8 +15,10 @@ use crate::families::datacenter::store as dc;
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
+use crate::kernel::events;
+use crate::kernel::jobs;
 use crate::kernel::scope::{ListScope, check_access};
-use crate::kernel::sql::{self, Object, Query, text};
+use crate::kernel::sql::{Object, Query, text};
 
 use super::store::{self, IpRow, NetworkRow, Owner};
 use super::{networks, rules, vpc};
@@ -240,7 +242,7 @@ pub(crate) fn associate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             params![id, display],
         )?;
     }
-    sql::created_event(
+    events::created_event(
         call,
         "NET.IPASSIGN",
         "allocating Ip",
@@ -252,7 +254,7 @@ pub(crate) fn associate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         _ => "associating IP".to_string(),
     };
     Ok(Reply::Job(
-        sql::object_job("IpAddress", &id, "ipaddress", ip_json)
+        jobs::object_job("IpAddress", &id, "ipaddress", ip_json)
             .with_event("NET.IPASSIGN", description),
     ))
 }

@@ -11,6 +11,8 @@ use serde_json::{Map, Value, json};
 
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
+use crate::kernel::events;
+use crate::kernel::jobs;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{self, Object, Query, text};
 
@@ -99,7 +101,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             &id,
         )?;
     }
-    sql::created_event(
+    events::created_event(
         call,
         "LB.CREATE",
         "creating load balancer",
@@ -481,14 +483,14 @@ pub(crate) fn create_stickiness(call: &mut Call<'_>) -> Result<Reply, ApiError> 
             call.params.flag("fordisplay", true)
         ],
     )?;
-    sql::created_event(
+    events::created_event(
         call,
         "LB.STICKINESSPOLICY.CREATE",
         "creating lb stickiness policy",
         Subject::of("StickinessPolicy", &id, &name),
     )?;
     Ok(Reply::Job(
-        sql::settle_job(
+        jobs::settle_job(
             "StickinessPolicy",
             "lb_stickiness_policies",
             &id,
@@ -529,7 +531,7 @@ fn delete_policy(
         &format!("UPDATE {table} SET state = 'Revoke' WHERE id = ?1"),
         [&id],
     )?;
-    Ok(Reply::Job(sql::delete_job(kind, table, &id).with_event(
+    Ok(Reply::Job(jobs::delete_job(kind, table, &id).with_event(
         event,
         format!("Deleting load balancer policy {id}"),
     )))
@@ -628,14 +630,14 @@ pub(crate) fn create_healthcheck(call: &mut Call<'_>) -> Result<Reply, ApiError>
             p.flag("fordisplay", true)
         ],
     )?;
-    sql::created_event(
+    events::created_event(
         call,
         "LB.HEALTHCHECKPOLICY.CREATE",
         "creating lb healthcheck policy",
         Subject::of("HealthCheckPolicy", &id, ""),
     )?;
     Ok(Reply::Job(
-        sql::settle_job(
+        jobs::settle_job(
             "HealthCheckPolicy",
             "lb_healthcheck_policies",
             &id,

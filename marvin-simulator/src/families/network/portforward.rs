@@ -6,8 +6,9 @@ use serde_json::Value;
 
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
+use crate::kernel::events;
 use crate::kernel::scope::{ListScope, check_access};
-use crate::kernel::sql::{self, Object, Query};
+use crate::kernel::sql::{Object, Query};
 
 use super::rules::{self, FIREWALL, NewRule, PORT_FORWARDING};
 use super::store::{self, IpRow, VmRow};
@@ -153,7 +154,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             &id,
         )?;
     }
-    sql::created_event(
+    events::created_event(
         call,
         "NET.RULEADD",
         "creating forwarding rule",

@@ -9,6 +9,8 @@ use serde_json::Value;
 use crate::families::datacenter::ip;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
+use crate::kernel::events;
+use crate::kernel::jobs;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{self, Object, Query};
 
@@ -150,7 +152,7 @@ pub(crate) fn create_remote(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    sql::created_event(
+    events::created_event(
         call,
         "VPN.REMOTE.ACCESS.CREATE",
         "creating remote access vpn",
@@ -324,7 +326,7 @@ pub(crate) fn add_user(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 call.timestamp()
             ],
         )?;
-        sql::created_event(
+        events::created_event(
             call,
             "VPN.USER.ADD",
             "adding vpn user",
@@ -379,7 +381,7 @@ pub(crate) fn remove_user(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     call.tx
         .execute("UPDATE vpn_users SET state = 'Revoke' WHERE id = ?1", [&id])?;
     Ok(Reply::Job(
-        sql::delete_job("VpnUser", "vpn_users", &id).with_event(
+        jobs::delete_job("VpnUser", "vpn_users", &id).with_event(
             "VPN.USER.REMOVE",
             format!("Remove Remote Access VPN user for account {}", owner.name),
         ),
@@ -445,14 +447,14 @@ pub(crate) fn create_gateway(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    sql::created_event(
+    events::created_event(
         call,
         "VPN.S2S.VPN.GATEWAY.CREATE",
         "creating s2s vpn gateway",
         Subject::of("VpnGateway", &id, ""),
     )?;
     Ok(Reply::Job(
-        sql::object_job("Site2SiteVpnGateway", &id, "vpngateway", |call, id| {
+        jobs::object_job("Site2SiteVpnGateway", &id, "vpngateway", |call, id| {
             Ok(Value::Object(gateway_query().one(call.tx, "g.id", id)?))
         })
         .with_event(
@@ -470,7 +472,7 @@ pub(crate) fn delete_gateway(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = call.required("id")?;
     sql::checked_owner(call, "vpn_gateways", id)?;
     Ok(Reply::Job(
-        sql::delete_unused_job(
+        jobs::delete_unused_job(
             "Site2SiteVpnGateway",
             "vpn_gateways",
             id,
@@ -580,14 +582,14 @@ pub(crate) fn create_customer_gateway(call: &mut Call<'_>) -> Result<Reply, ApiE
             call.timestamp()
         ],
     )?;
-    sql::created_event(
+    events::created_event(
         call,
         "VPN.S2S.CUSTOMER.GATEWAY.CREATE",
         "creating s2s customer gateway",
         Subject::of("VpnCustomerGateway", &id, &name),
     )?;
     Ok(Reply::Job(
-        sql::object_job(
+        jobs::object_job(
             "Site2SiteCustomerGateway",
             &id,
             "vpncustomergateway",
@@ -608,7 +610,7 @@ pub(crate) fn delete_customer_gateway(call: &mut Call<'_>) -> Result<Reply, ApiE
     let id = call.required("id")?;
     sql::checked_owner(call, "vpn_customer_gateways", id)?;
     Ok(Reply::Job(
-        sql::delete_unused_job(
+        jobs::delete_unused_job(
             "Site2SiteCustomerGateway",
             "vpn_customer_gateways",
             id,
@@ -722,14 +724,14 @@ pub(crate) fn create_connection(call: &mut Call<'_>) -> Result<Reply, ApiError> 
             call.timestamp()
         ],
     )?;
-    sql::created_event(
+    events::created_event(
         call,
         "VPN.S2S.CONNECTION.CREATE",
         "creating s2s vpn connection",
         Subject::of("VpnConnection", &id, ""),
     )?;
     Ok(Reply::Job(
-        sql::settle_job(
+        jobs::settle_job(
             "Site2SiteVpnConnection",
             "vpn_connections",
             &id,
@@ -749,7 +751,7 @@ pub(crate) fn delete_connection(call: &mut Call<'_>) -> Result<Reply, ApiError> 
     let id = call.required("id")?;
     sql::checked_owner(call, "vpn_connections", id)?;
     Ok(Reply::Job(
-        sql::delete_job("Site2SiteVpnConnection", "vpn_connections", id).with_event(
+        jobs::delete_job("Site2SiteVpnConnection", "vpn_connections", id).with_event(
             "VPN.S2S.CONNECTION.DELETE",
             format!("Deleting site-to-site VPN connection id={id}"),
         ),

@@ -8,6 +8,8 @@ use serde_json::Value;
 
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
+use crate::kernel::events;
+use crate::kernel::jobs;
 use crate::kernel::sql;
 
 use super::store;
@@ -472,7 +474,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ],
     )?;
     insert_services(call.tx, "network_offering_services", &id, &services)?;
-    sql::completed(
+    events::completed(
         call,
         "NETWORK.OFFERING.CREATE",
         &format!("creating network offering. ID: {id} Name: {name}"),
@@ -569,7 +571,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )?;
     }
     store::update_order_and_scope(call, "network_offerings", &id)?;
-    sql::completed(
+    events::completed(
         call,
         "NETWORK.OFFERING.EDIT",
         "updating network offering",
@@ -607,7 +609,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "UPDATE network_offerings SET removed = ?2, state = 'Disabled' WHERE id = ?1",
         params![id, call.timestamp()],
     )?;
-    sql::completed(
+    events::completed(
         call,
         "NETWORK.OFFERING.DELETE",
         "deleting network offering",
@@ -739,7 +741,7 @@ pub(crate) fn create_vpc(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     )?;
     insert_services(call.tx, "vpc_offering_services", &id, &services)?;
     Ok(Reply::Job(
-        sql::object_job("VpcOffering", &id, "vpcoffering", |call, id| {
+        jobs::object_job("VpcOffering", &id, "vpcoffering", |call, id| {
             vpc_offering_json(call.tx, id)
         })
         .with_event(

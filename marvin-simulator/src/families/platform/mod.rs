@@ -26,7 +26,7 @@ impl Family for Platform {
     }
 
     fn schema(&self) -> &'static str {
-        include_str!("schema.sql")
+        ""
     }
 
     fn commands(&self) -> &'static [Command] {

@@ -15,6 +15,7 @@ use crate::kernel::caller::RoleSet;
 use crate::kernel::catalog::{Catalog, Registry};
 use crate::kernel::contract::{Call, Command, Family, Reply};
 use crate::kernel::error::ApiError;
+use crate::kernel::faults::{CONFIGURE, FAULT_APIS};
 
 /// The simulator family.
 #[derive(Debug)]
@@ -26,24 +27,13 @@ impl Family for Simulator {
     }
 
     fn schema(&self) -> &'static str {
-        include_str!("schema.sql")
+        ""
     }
 
     fn commands(&self) -> &'static [Command] {
         COMMANDS
     }
 }
-
-/// The command that arms faults (the engine starts looking for faults once
-/// it has succeeded).
-pub(crate) const CONFIGURE: &str = "configureSimulatorFault";
-
-/// The fault APIs themselves, which faults never apply to.
-pub(crate) const FAULT_APIS: [&str; 3] = [
-    "configuresimulatorfault",
-    "listsimulatorfaults",
-    "deletesimulatorfault",
-];
 
 const COMMANDS: &[Command] = &[
     Command {

@@ -9,6 +9,7 @@ use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
+use crate::kernel::events;
 use crate::kernel::scope::check_access;
 use crate::kernel::sql::{self, Object, Query};
 
@@ -169,7 +170,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp(),
         ],
     )?;
-    sql::created_event(
+    events::created_event(
         call,
         "SNAPSHOT.CREATE",
         "creating snapshot",
@@ -421,7 +422,7 @@ pub(crate) fn create_policy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             id
         }
     };
-    sql::completed(
+    events::completed(
         call,
         "SNAPSHOTPOLICY.CREATE",
         &format!("creating snapshot policy. Volume Id: {}", volume.id),
@@ -456,7 +457,7 @@ pub(crate) fn update_policy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             params![id, display],
         )?;
     }
-    sql::completed(
+    events::completed(
         call,
         "SNAPSHOTPOLICY.UPDATE",
         &format!("updating snapshot policy. Policy Id: {id}"),
@@ -484,7 +485,7 @@ pub(crate) fn delete_policies(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         call.tx
             .execute("DELETE FROM snapshot_policies WHERE id = ?1", [id])?;
         tags::forget(call, "SnapshotPolicy", id)?;
-        sql::completed(
+        events::completed(
             call,
             "SNAPSHOTPOLICY.DELETE",
             &format!("deleting snapshot policy. Policy Id: {id}"),

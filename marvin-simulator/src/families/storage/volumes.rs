@@ -13,6 +13,7 @@ use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
+use crate::kernel::events;
 use crate::kernel::scope::check_access;
 use crate::kernel::sql::{self, Object, Query, text};
 
@@ -221,7 +222,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             params![id, display],
         )?;
     }
-    sql::created_event(
+    events::created_event(
         call,
         "VOLUME.CREATE",
         "creating volume",
@@ -585,7 +586,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         volume::release_counts(call, &volume)?;
     }
     volume::remove(call, &volume)?;
-    sql::completed(
+    events::completed(
         call,
         "VOLUME.DELETE",
         &format!("deleting volume. Volume Id: {}", volume.id),

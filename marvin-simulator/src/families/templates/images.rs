@@ -9,6 +9,7 @@ use crate::families::identity::store::{self as identity, DOMAIN_PATH};
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
+use crate::kernel::events;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{self, Object, Query, text};
 
@@ -421,7 +422,7 @@ pub(crate) fn register(call: &mut Call<'_>, kind: Kind) -> Result<Reply, ApiErro
     } else {
         "registering iso"
     };
-    sql::completed(
+    events::completed(
         call,
         kind.event("create"),
         what,
@@ -526,7 +527,7 @@ pub(crate) fn update(call: &mut Call<'_>, kind: Kind) -> Result<Reply, ApiError>
     } else {
         "updating iso"
     };
-    sql::completed(
+    events::completed(
         call,
         kind.event("update"),
         what,

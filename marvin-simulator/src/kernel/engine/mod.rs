@@ -42,18 +42,21 @@ use time::OffsetDateTime;
 use tokio::runtime::Handle;
 use tokio::sync::watch;
 
-use crate::families::jobs as job_rows;
 use crate::kernel::auth::{self, Via};
 use crate::kernel::caller::Caller;
 use crate::kernel::catalog::{ApiSpec, Catalog, Registry};
 use crate::kernel::contract::{Call, Command, Family, Job, Reply, Seed, Subject};
 use crate::kernel::error::ApiError;
+use crate::kernel::error::StartError;
 use crate::kernel::faults::{self, Action};
 use crate::kernel::jobs::PendingJob;
+use crate::kernel::jobs::rows as job_rows;
 use crate::kernel::params::Params;
 use crate::kernel::request::{Method, Request};
 use crate::kernel::{envelope, validate};
-use crate::simulator::StartError;
+
+/// The kernel's own tables, created before the families' schemas.
+const KERNEL_SCHEMA: &str = include_str!("../schema.sql");
 
 /// An HTTP answer, ready to send.
 #[derive(Debug)]
@@ -285,30 +288,7 @@ impl Engine {
         let stamp = crate::kernel::time::format(at);
         let tx = conn.transaction()?;
         if fresh {
-            tx.execute_batch(
-                "CREATE TABLE simulator_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
-            )?;
-            for family in families {
-                tx.execute_batch(family.schema())
-                    .map_err(|error| StartError::Schema {
-                        family: family.name(),
-                        error,
-                    })?;
-            }
-            {
-                let mut seed = Seed {
-                    tx: &tx,
-                    now: at,
-                    ids: BTreeMap::new(),
-                    empty: options.empty,
-                };
-                for family in families {
-                    family.seed(&mut seed).map_err(|error| StartError::Seed {
-                        family: family.name(),
-                        error,
-                    })?;
-                }
-            }
+            install(&tx, families, at, options.empty)?;
             tx.execute(
                 "INSERT INTO simulator_meta (key, value) VALUES ('created', ?1)",
                 [&stamp],
@@ -562,7 +542,7 @@ impl Engine {
         let spec = prepared.spec;
         let fired = if authenticator
             || !self.faults_armed.load(Ordering::Acquire)
-            || crate::families::simulator::FAULT_APIS.contains(&lower.as_str())
+            || faults::FAULT_APIS.contains(&lower.as_str())
         {
             None
         } else {
@@ -706,7 +686,7 @@ impl Engine {
                     id: work.instance_id.as_deref(),
                     name: None,
                 };
-                crate::families::events::insert(
+                crate::kernel::events::insert(
                     &call,
                     event.kind,
                     "INFO",
@@ -741,7 +721,7 @@ impl Engine {
             inner
         };
         commit(tx)?;
-        if command.name == crate::families::simulator::CONFIGURE {
+        if command.name == faults::CONFIGURE {
             self.faults_armed.store(true, Ordering::Release);
         }
         Ok(Executed {
@@ -853,6 +833,42 @@ impl Engine {
         let conn = self.lock();
         f(&conn)
     }
+}
+
+/// Creates the kernel's tables, then each family's, on a fresh database and
+/// inserts the families' seed, in `families` order (a family may reference
+/// the tables and seed ids of earlier ones); gives the seed's ids.
+pub(crate) fn install(
+    tx: &Transaction<'_>,
+    families: &[&dyn Family],
+    now: OffsetDateTime,
+    empty: bool,
+) -> Result<BTreeMap<&'static str, String>, StartError> {
+    tx.execute_batch(KERNEL_SCHEMA)
+        .map_err(|error| StartError::Schema {
+            family: "kernel",
+            error,
+        })?;
+    for family in families {
+        tx.execute_batch(family.schema())
+            .map_err(|error| StartError::Schema {
+                family: family.name(),
+                error,
+            })?;
+    }
+    let mut seed = Seed {
+        tx,
+        now,
+        ids: BTreeMap::new(),
+        empty,
+    };
+    for family in families {
+        family.seed(&mut seed).map_err(|error| StartError::Seed {
+            family: family.name(),
+            error,
+        })?;
+    }
+    Ok(seed.ids)
 }
 
 /// Commits a call's transaction with a cached statement (rusqlite's

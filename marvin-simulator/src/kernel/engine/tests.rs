@@ -281,7 +281,7 @@ async fn an_async_command_answering_directly_still_gets_a_job() {
     let pending = engine.with_connection(|db| {
         let tx = rusqlite::Transaction::new_unchecked(db, rusqlite::TransactionBehavior::Deferred)
             .unwrap();
-        crate::families::jobs::pending_for(&tx, &instance).unwrap()
+        crate::kernel::jobs::rows::pending_for(&tx, &instance).unwrap()
     });
     assert_eq!(
         pending.as_deref(),

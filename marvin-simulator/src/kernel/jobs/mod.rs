@@ -16,18 +16,23 @@
 //! begins (its own transaction, so it stays even when the work fails), then
 //! `Completed` or an ERROR event pointing to it.
 
+pub(crate) mod rows;
+mod work;
+
+pub(crate) use work::{delete_job, delete_unused_job, object_job, settle_job};
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
-use crate::families::{events, jobs as rows};
 use crate::kernel::caller::Caller;
 use crate::kernel::contract::{Call, Command, Job, Reply, Subject};
 use crate::kernel::engine::{self, Engine};
 use crate::kernel::envelope;
 use crate::kernel::error::ApiError;
+use crate::kernel::events;
 use crate::kernel::faults::{self, Action};
 use crate::kernel::params::Params;
 
