@@ -97,3 +97,9 @@ pub use kernel::error::ApiError;
 pub use kernel::params::Params;
 pub use kernel::{caller, catalog, contract, error, params, scope, time};
 pub use simulator::{RunningSimulator, Simulator, SimulatorConfig, StartError};
+
+/// Every command the simulator serves, sorted by name (the precache is
+/// generated from them). Fails if two families declare the same command.
+pub fn registered_commands() -> Result<Vec<&'static contract::Command>, catalog::DuplicateCommand> {
+    Ok(catalog::Registry::build(families::ALL)?.commands())
+}

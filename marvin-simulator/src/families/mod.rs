@@ -42,3 +42,50 @@ pub(crate) const ALL: &[&dyn Family] = &[
     &platform::Platform,
     &simulator::Simulator,
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::kernel::catalog::{Catalog, Registry};
+
+    #[test]
+    fn every_precache_api_has_a_handler_and_every_handler_is_in_the_precache() {
+        let catalog = Catalog::global().expect("the embedded precache parses");
+        let registry = Registry::build(super::ALL).expect("no duplicate commands");
+        let bless =
+            "regenerate it: MARVIN_BLESS=1 cargo test -p marvin-simulator --test platform precache";
+        let missing: Vec<&str> = catalog
+            .apis()
+            .iter()
+            .filter(|api| registry.get(&api.name).is_none())
+            .map(|api| api.name.as_str())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "APIs in api-precache.json without a handler: {missing:?}; {bless}"
+        );
+        let unlisted: Vec<&str> = registry
+            .commands()
+            .iter()
+            .filter(|c| catalog.api(c.name).is_none())
+            .map(|c| c.name)
+            .collect();
+        assert!(
+            unlisted.is_empty(),
+            "commands missing from api-precache.json: {unlisted:?}; {bless}"
+        );
+        let misspelt: Vec<(&str, &str)> = registry
+            .commands()
+            .iter()
+            .filter_map(|c| {
+                catalog
+                    .api(c.name)
+                    .filter(|api| api.name != c.name)
+                    .map(|api| (c.name, api.name.as_str()))
+            })
+            .collect();
+        assert!(
+            misspelt.is_empty(),
+            "command names spelt differently from the precache: {misspelt:?}"
+        );
+    }
+}

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::kernel::caller::{Caller, Role};
+use crate::kernel::catalog::{Catalog, Registry, Served};
 use crate::kernel::contract::{Call, Command, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::params::Params;
@@ -47,6 +48,15 @@ fn render(reply: Reply) -> Value {
         Reply::Bare(value) => value,
         Reply::Job(_) => unreachable!("jobs are run before rendering"),
     }
+}
+
+/// What the simulator serves, for the calls tests make directly.
+pub(crate) fn served() -> &'static Served {
+    static SERVED: std::sync::LazyLock<Served> = std::sync::LazyLock::new(|| Served {
+        catalog: Catalog::global().expect("the embedded precache parses"),
+        registry: Registry::build(super::ALL).expect("no duplicate commands"),
+    });
+    &SERVED
 }
 
 impl Kit {
@@ -158,6 +168,7 @@ impl Kit {
                     command: cmd.name,
                     now: OffsetDateTime::now_utc(),
                     job_id: None,
+                    served: crate::families::testkit::served(),
                 };
                 (cmd.run)(&mut call)?
             };
@@ -176,6 +187,7 @@ impl Kit {
                 command: cmd.name,
                 now: OffsetDateTime::now_utc(),
                 job_id: Some("test-job"),
+                served: crate::families::testkit::served(),
             };
             let result = (job.work)(&mut call)?;
             if let Some(event) = &job.event {

@@ -6,8 +6,8 @@
 //!   `api-precache.json`, embedded at build time): per command its
 //!   parameters (type, length, required) and whether it is async. Generic
 //!   validation and `listApis` are driven by it;
-//! - the **registry**: the commands of every family in `families/mod.rs`,
-//!   each with its handler and roles. Building it fails on a duplicate name.
+//! - the **registry**: the commands of the families handed to it, each with
+//!   its handler and roles. Building it fails on a duplicate name.
 //!
 //! A unit test checks that each side names exactly the commands of the other;
 //! after adding a command, regenerate the precache with
@@ -235,13 +235,6 @@ impl Registry {
         Ok(Self { commands })
     }
 
-    /// The registry of `families/mod.rs` (built once per process).
-    pub fn global() -> Result<&'static Registry, DuplicateCommand> {
-        static REGISTRY: LazyLock<Result<Registry, DuplicateCommand>> =
-            LazyLock::new(|| Registry::build(crate::families::ALL));
-        REGISTRY.as_ref().map_err(Clone::clone)
-    }
-
     /// A command by its exact name.
     pub fn get(&self, name: &str) -> Option<&'static Command> {
         self.commands.get(name).map(|(_, command)| *command)
@@ -260,15 +253,24 @@ impl Registry {
     }
 }
 
-/// Every command the families register, sorted by name (for the precache
-/// generator). Fails if two families declare the same command.
-pub fn registered_commands() -> Result<Vec<&'static Command>, DuplicateCommand> {
-    Ok(Registry::global()?.commands())
+/// What the simulator serves: the precache and the commands of the
+/// families it was started with. Handlers that describe the simulator's
+/// own commands (`listApis`, the fault APIs) read it from their call.
+#[derive(Debug)]
+pub struct Served {
+    /// The precache.
+    pub catalog: &'static Catalog,
+    /// The families' commands.
+    pub registry: Registry,
 }
 
-/// The family that declares a command (for the precache generator).
-pub fn family_of(command: &str) -> Option<&'static str> {
-    Registry::global().ok()?.family_of(command)
+impl Served {
+    /// A registered command that the precache also knows.
+    pub fn lookup(&self, name: &str) -> Option<(&'static Command, &'static ApiSpec)> {
+        let command = self.registry.get(name)?;
+        let spec = self.catalog.spec(command.name)?;
+        Some((command, spec))
+    }
 }
 
 #[cfg(test)]
@@ -330,48 +332,6 @@ mod tests {
         // ApiServer finds them (its command map is case-sensitive).
         assert!(ok.get("LISTTHINGS").is_none());
         assert!(ok.get("listthings").is_none());
-    }
-
-    #[test]
-    fn every_precache_api_has_a_handler_and_every_handler_is_in_the_precache() {
-        let catalog = Catalog::global().expect("the embedded precache parses");
-        let registry = Registry::global().expect("no duplicate commands");
-        let bless =
-            "regenerate it: MARVIN_BLESS=1 cargo test -p marvin-simulator --test platform precache";
-        let missing: Vec<&str> = catalog
-            .apis()
-            .iter()
-            .filter(|api| registry.get(&api.name).is_none())
-            .map(|api| api.name.as_str())
-            .collect();
-        assert!(
-            missing.is_empty(),
-            "APIs in api-precache.json without a handler: {missing:?}; {bless}"
-        );
-        let unlisted: Vec<&str> = registry
-            .commands()
-            .iter()
-            .filter(|c| catalog.api(c.name).is_none())
-            .map(|c| c.name)
-            .collect();
-        assert!(
-            unlisted.is_empty(),
-            "commands missing from api-precache.json: {unlisted:?}; {bless}"
-        );
-        let misspelt: Vec<(&str, &str)> = registry
-            .commands()
-            .iter()
-            .filter_map(|c| {
-                catalog
-                    .api(c.name)
-                    .filter(|api| api.name != c.name)
-                    .map(|api| (c.name, api.name.as_str()))
-            })
-            .collect();
-        assert!(
-            misspelt.is_empty(),
-            "command names spelt differently from the precache: {misspelt:?}"
-        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use crate::kernel::caller::{Caller, RoleSet};
+use crate::kernel::catalog::Served;
 use crate::kernel::error::ApiError;
 use crate::kernel::params::Params;
 
@@ -72,6 +73,8 @@ pub struct Call<'a> {
     pub now: OffsetDateTime,
     /// The async job this runs in, when it is the finishing half of a job.
     pub job_id: Option<&'a str>,
+    /// What the simulator serves (the precache and the registry).
+    pub served: &'a Served,
 }
 
 impl Call<'_> {

@@ -114,7 +114,7 @@ pub fn generate() -> String {
     );
     let types = parameter_types(&real);
 
-    let commands = marvin_simulator::catalog::registered_commands().expect("no duplicate commands");
+    let commands = marvin_simulator::registered_commands().expect("no duplicate commands");
     let mut apis = Vec::with_capacity(commands.len());
     for command in commands {
         let exact = |list: &[Api]| list.iter().find(|api| api.name == command.name).cloned();

@@ -45,6 +45,7 @@ fn submit(
             command: cmd.name,
             now: OffsetDateTime::now_utc(),
             job_id: None,
+            served: crate::families::testkit::served(),
         };
         (cmd.run)(&mut call)?
     };

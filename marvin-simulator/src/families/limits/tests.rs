@@ -210,6 +210,7 @@ fn counts_saturate_instead_of_overflowing() {
             command: "deployVirtualMachine",
             now: time::OffsetDateTime::now_utc(),
             job_id: None,
+            served: crate::families::testkit::served(),
         };
         for _ in 0..2 {
             super::api::add(

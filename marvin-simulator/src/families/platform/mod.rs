@@ -12,7 +12,6 @@ use serde_json::{Value, json};
 
 use crate::kernel::auth;
 use crate::kernel::caller::RoleSet;
-use crate::kernel::catalog::{Catalog, Registry};
 use crate::kernel::contract::{Call, Command, Family, Reply, Subject};
 use crate::kernel::error::ApiError;
 
@@ -57,8 +56,8 @@ const COMMANDS: &[Command] = &[
 ];
 
 fn list_apis(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    let catalog = Catalog::global().map_err(ApiError::internal)?;
-    let registry = Registry::global().map_err(|e| ApiError::internal(e.to_string()))?;
+    let catalog = call.served.catalog;
+    let registry = &call.served.registry;
     let wanted = call.params.str("name");
     let items: Vec<Value> = catalog
         .apis()

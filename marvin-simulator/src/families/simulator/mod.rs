@@ -12,7 +12,6 @@ use rusqlite::types::Value as SqlValue;
 use serde_json::{Map, Value};
 
 use crate::kernel::caller::RoleSet;
-use crate::kernel::catalog::{Catalog, Registry};
 use crate::kernel::contract::{Call, Command, Family, Reply};
 use crate::kernel::error::ApiError;
 use crate::kernel::faults::{CONFIGURE, FAULT_APIS};
@@ -63,7 +62,7 @@ const MAX_WAIT_MS: i64 = 600_000;
 fn configure(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let params = call.params;
     let api = call.required("apiname")?;
-    let registry = Registry::global().map_err(|e| ApiError::internal(e.to_string()))?;
+    let registry = &call.served.registry;
     // The API to affect may be named in any case (unlike a command itself).
     let command = registry
         .commands()
@@ -92,9 +91,10 @@ fn configure(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "Invalid target {target}: use request or job"
         )));
     }
-    let isasync = Catalog::global()
-        .ok()
-        .and_then(|c| c.spec(command.name))
+    let isasync = call
+        .served
+        .catalog
+        .spec(command.name)
         .is_some_and(|s| s.isasync);
     if target == "job" && !isasync {
         return Err(ApiError::param(format!(

@@ -44,7 +44,7 @@ use tokio::sync::watch;
 
 use crate::kernel::auth::{self, Via};
 use crate::kernel::caller::Caller;
-use crate::kernel::catalog::{ApiSpec, Catalog, Registry};
+use crate::kernel::catalog::{ApiSpec, Catalog, Registry, Served};
 use crate::kernel::contract::{Call, Command, Family, Job, Reply, Seed, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::error::StartError;
@@ -184,8 +184,7 @@ pub(crate) struct Engine {
     /// The private directory of a database that has no file of its own
     /// (removed with the engine).
     _private: Option<tempfile::TempDir>,
-    catalog: &'static Catalog,
-    registry: Registry,
+    pub(in crate::kernel) served: Served,
     job_delay: Duration,
     runtime: Handle,
     shutdown: watch::Receiver<bool>,
@@ -321,8 +320,7 @@ impl Engine {
             written: AtomicU64::new(written),
             readers: read::Readers::new(path),
             _private: private,
-            catalog,
-            registry,
+            served: Served { catalog, registry },
             job_delay: options.job_delay,
             runtime: Handle::current(),
             shutdown,
@@ -369,9 +367,7 @@ impl Engine {
 
     /// A registered command that the precache also knows.
     fn lookup(&self, name: &str) -> Option<(&'static Command, &'static ApiSpec)> {
-        let command = self.registry.get(name)?;
-        let spec = self.catalog.spec(command.name)?;
-        Some((command, spec))
+        self.served.lookup(name)
     }
 
     /// Serves one request. The locked phases are short and synchronous and
@@ -629,7 +625,11 @@ impl Engine {
         }
         // The call is committed and answered whatever the work does; a
         // panicking work leaves its job pending, as on the runtime.
-        if catch_unwind(AssertUnwindSafe(|| crate::kernel::jobs::run_on(conn, job))).is_err() {
+        if catch_unwind(AssertUnwindSafe(|| {
+            crate::kernel::jobs::run_on(conn, &self.served, job)
+        }))
+        .is_err()
+        {
             tracing::error!("an async job's work panicked");
         }
     }
@@ -652,6 +652,7 @@ impl Engine {
                 command: command.name,
                 now: at,
                 job_id: None,
+                served: &self.served,
             };
             (command.run)(&mut call)?
         };
@@ -670,6 +671,7 @@ impl Engine {
                 command: command.name,
                 now: at,
                 job_id: Some(&id),
+                served: &self.served,
             };
             job_rows::insert(
                 &tx,
@@ -803,7 +805,7 @@ impl Engine {
         };
         let id = job.id().to_string();
         let mut conn = self.lock();
-        crate::kernel::jobs::run_on(&mut conn, job);
+        crate::kernel::jobs::run_on(&mut conn, &self.served, job);
         let (status, result): (i64, String) = conn.query_row(
             "SELECT status, COALESCE(result, '{}') FROM async_jobs WHERE id = ?1",
             [&id],

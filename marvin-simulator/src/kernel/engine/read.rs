@@ -26,6 +26,7 @@ use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Answer, Body, Engine, Prepared, crashed, now};
+use crate::kernel::catalog::Served;
 use crate::kernel::contract::{Call, Reply};
 use crate::kernel::envelope;
 use crate::kernel::error::ApiError;
@@ -161,7 +162,7 @@ impl Engine {
             Ok(prepared) => prepared,
             Err(error) => return Answer::error(&key, &error),
         };
-        let reply = run(&tx, &prepared);
+        let reply = run(&tx, &self.served, &prepared);
         match reply {
             Ok(reply) => Answer::ok(&key, &envelope::body(reply), Vec::new()),
             Err(error) => Answer::error(&key, &error),
@@ -234,7 +235,7 @@ impl Engine {
         };
         let mut size = STREAM_PAGE_FIRST;
         set_page(&mut prepared, 1, size);
-        let first = match run(&tx, &prepared) {
+        let first = match run(&tx, &self.served, &prepared) {
             Ok(reply) => reply,
             Err(error) => {
                 let _ = head.send(Answer::error(&key, &error));
@@ -277,7 +278,7 @@ impl Engine {
             // the page size, so page numbers address exactly what follows.
             size = sent.min(STREAM_PAGE_MAX);
             set_page(&mut prepared, sent / size + 1, size);
-            page = match run(&tx, &prepared).map(envelope::ListPage::of) {
+            page = match run(&tx, &self.served, &prepared).map(envelope::ListPage::of) {
                 Ok(Some(page)) if page.key == stream.items_key() => page,
                 outcome => {
                     let why = match outcome {
@@ -308,7 +309,11 @@ fn set_page(prepared: &mut Prepared, page: usize, size: usize) {
 }
 
 /// Runs a read's handler in `tx`.
-fn run(tx: &rusqlite::Transaction<'_>, prepared: &Prepared) -> Result<Reply, ApiError> {
+fn run(
+    tx: &rusqlite::Transaction<'_>,
+    served: &Served,
+    prepared: &Prepared,
+) -> Result<Reply, ApiError> {
     let mut call = Call {
         tx,
         caller: &prepared.caller,
@@ -316,6 +321,7 @@ fn run(tx: &rusqlite::Transaction<'_>, prepared: &Prepared) -> Result<Reply, Api
         command: prepared.command.name,
         now: now(),
         job_id: None,
+        served,
     };
     (prepared.command.run)(&mut call)
 }

@@ -28,6 +28,7 @@ use rusqlite::Connection;
 use serde_json::{Value, json};
 
 use crate::kernel::caller::Caller;
+use crate::kernel::catalog::Served;
 use crate::kernel::contract::{Call, Command, Job, Reply, Subject};
 use crate::kernel::engine::{self, Engine};
 use crate::kernel::envelope;
@@ -109,19 +110,19 @@ pub(crate) fn pending(
 /// Runs a job's work and records its outcome (blocking: takes the lock).
 pub(crate) fn run(engine: &Arc<Engine>, pending: PendingJob) {
     let mut conn = engine.lock();
-    run_on(&mut conn, pending);
+    run_on(&mut conn, &engine.served, pending);
 }
 
 /// Runs a job's work and records its outcome on a connection the caller
 /// holds.
-pub(crate) fn run_on(conn: &mut Connection, pending: PendingJob) {
+pub(crate) fn run_on(conn: &mut Connection, served: &Served, pending: PendingJob) {
     let id = pending.id.clone();
-    if let Err(error) = try_run(conn, pending) {
+    if let Err(error) = try_run(conn, served, pending) {
         tracing::error!(job = %id, %error, "could not record the outcome of an async job");
     }
 }
 
-fn try_run(conn: &mut Connection, pending: PendingJob) -> Result<(), ApiError> {
+fn try_run(conn: &mut Connection, served: &Served, pending: PendingJob) -> Result<(), ApiError> {
     let PendingJob {
         id,
         caller,
@@ -148,6 +149,7 @@ fn try_run(conn: &mut Connection, pending: PendingJob) -> Result<(), ApiError> {
         caller: &caller,
         params: &params,
         command: command.name,
+        served,
     };
 
     let started = match &event {
@@ -225,6 +227,7 @@ struct Origin<'a> {
     caller: &'a Caller,
     params: &'a Params,
     command: &'static str,
+    served: &'a Served,
 }
 
 impl Origin<'_> {
@@ -237,6 +240,7 @@ impl Origin<'_> {
             command: self.command,
             now: engine::now(),
             job_id: Some(self.id),
+            served: self.served,
         }
     }
 }

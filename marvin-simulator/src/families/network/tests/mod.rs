@@ -38,6 +38,7 @@ pub(super) fn with_call<T>(
             command: "deployVirtualMachine",
             now: OffsetDateTime::now_utc(),
             job_id: None,
+            served: crate::families::testkit::served(),
         };
         work(&call)
     };

@@ -656,6 +656,7 @@ fn a_rule_being_deleted_shows_deleting() {
             command: "deleteFirewallRule",
             now: OffsetDateTime::now_utc(),
             job_id: None,
+            served: crate::families::testkit::served(),
         };
         crate::families::network::firewall::delete(&mut call).unwrap()
     };
