@@ -44,6 +44,7 @@ pub fn cloudstack_api(input: TokenStream) -> TokenStream {
 }
 
 mod test_attr;
+mod try_sites;
 
 /// Turns an `async fn(ctx: &mut TestContext) -> Result<()>` into a test.
 ///

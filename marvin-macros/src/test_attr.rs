@@ -102,6 +102,8 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let inner = format_ident!("__marvin_test_{}", name);
     let mut body = function.clone();
     body.sig.ident = inner.clone();
+    // Each `?` of the body records its place, for a test that fails by one.
+    crate::try_sites::mark(&mut body.block);
     body.attrs.clear();
     let attrs = &function.attrs;
     let vis = &function.vis;

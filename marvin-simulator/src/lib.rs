@@ -91,6 +91,8 @@ mod http;
 mod simulator;
 
 pub(crate) mod families;
+#[cfg(test)]
+mod tests;
 
 pub use kernel::caller::{Caller, Role, RoleSet};
 pub use kernel::error::ApiError;

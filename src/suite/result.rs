@@ -226,7 +226,7 @@ impl TestResult {
                 Some(Failure {
                     kind: FailureKind::Error,
                     message: format!("the test returned an error: {error}"),
-                    location: None,
+                    location: outcome.error_location.clone(),
                 }),
                 None,
             ),
@@ -455,6 +455,8 @@ mod tests {
     fn outcome(verdict: Verdict, cleanup: CleanupEnd, events: &[(Event, &str)]) -> ScenarioOutcome {
         ScenarioOutcome {
             verdict,
+            error_location: None,
+            started_at: std::time::SystemTime::UNIX_EPOCH,
             body_time: Duration::from_millis(10),
             duration: Duration::from_millis(12),
             trace: Arc::new(ApiTrace::new()),
@@ -541,6 +543,20 @@ mod tests {
             })
         );
         assert_eq!(result.duration, Duration::from_millis(12));
+    }
+
+    #[test]
+    fn an_error_returned_with_a_question_mark_keeps_its_place() {
+        let mut failed = outcome(
+            Verdict::Failed(Error::setup("refused")),
+            CleanupEnd::Ran(CleanupReport::default()),
+            &[],
+        );
+        failed.error_location = Some("tests/vms.rs:42:57".into());
+        let result = TestResult::from_outcome("vms::deploy", &[], failed, None);
+        let failure = result.failure.unwrap();
+        assert_eq!(failure.kind, FailureKind::Error);
+        assert_eq!(failure.location.as_deref(), Some("tests/vms.rs:42:57"));
     }
 
     #[test]

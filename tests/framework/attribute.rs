@@ -16,7 +16,7 @@ async fn tags_select_tests() {
     assert!(ran.success, "{}", ran.both());
     assert!(
         ran.stderr.contains(
-            "skipped: framework::fixtures::tagged_smoke (tags [smoke, accounts] not selected by MARVIN_TAGS=advanced,basic)"
+            "SKIPPED framework::fixtures::tagged_smoke (tags [smoke, accounts] not selected by MARVIN_TAGS=advanced,basic)"
         ),
         "{}",
         ran.both()
@@ -58,7 +58,7 @@ async fn tests_that_need_hardware_are_skipped_unless_asked_for() {
     assert!(ran.success, "{}", ran.both());
     assert!(
         ran.stderr
-            .contains("skipped: framework::fixtures::needs_hardware (needs real hardware"),
+            .contains("SKIPPED framework::fixtures::needs_hardware (needs real hardware"),
         "{}",
         ran.both()
     );
@@ -79,7 +79,7 @@ async fn a_test_that_skips_itself_passes_and_is_still_cleaned_up() {
     assert!(ran.success, "{}", ran.both());
     assert!(
         ran.stderr.contains(
-            "skipped: framework::fixtures::skips_itself (the zone has no security groups)"
+            "SKIPPED framework::fixtures::skips_itself (the zone has no security groups)"
         ),
         "{}",
         ran.both()

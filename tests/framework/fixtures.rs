@@ -170,3 +170,14 @@ async fn lints_every_factory(ctx: &mut TestContext) -> Result<()> {
     assert!(report.is_clean(), "{report}");
     Ok(())
 }
+
+#[marvin::test]
+#[ignore = "fixture"]
+async fn fails_with_question_mark(ctx: &mut TestContext) -> Result<()> {
+    only_as_fixture!();
+    let account = UserAccount::create(ctx).await?;
+    println!("account {}", account.id);
+    println!("fails at line {}", line!() + 1);
+    ctx.client().request("createAccount", Params::new()).await?;
+    Ok(())
+}

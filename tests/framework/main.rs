@@ -16,4 +16,5 @@ mod cleanup;
 mod factories;
 mod fixtures;
 mod guide;
+mod reports;
 mod sequences;

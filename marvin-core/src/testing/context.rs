@@ -235,7 +235,7 @@ impl TestContext {
             .expect("cache slots are keyed by type"))
     }
 
-    /// Ends the test as skipped (with a visible `skipped: <reason>` line),
+    /// Ends the test as skipped (with a visible `SKIPPED <name> (<reason>)` line; runners that can report skips report it as skipped),
     /// for tests whose needs the cloud lacks. Cleanup still runs.
     pub fn skip(&self, reason: impl Into<String>) -> ! {
         // resume_unwind does not call the panic hook: no panic message.

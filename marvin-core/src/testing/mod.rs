@@ -13,6 +13,7 @@ pub mod chaos;
 mod context;
 mod runner;
 mod scenario;
+mod site;
 mod trace;
 
 pub use chaos::ChaosSettings;
@@ -20,5 +21,6 @@ pub use context::TestContext;
 pub use runner::{
     DEFAULT_TERMINATION_GRACE, RunSettings, SkipTest, TestSpec, run_test, run_test_with,
 };
-pub use scenario::{CleanupEnd, ScenarioOutcome, Verdict, run_scenario};
+pub use scenario::{CleanupEnd, ScenarioOutcome, Verdict, run_scenario, skip_notice};
+pub use site::TrySite;
 pub use trace::ApiTrace;

@@ -154,7 +154,7 @@ pub struct SkipTest {
 /// Runs one test: the function a `#[marvin::test]` expands to a call of.
 ///
 /// With [`RunSettings::from_env`], it:
-/// 1. skips the test (printing `skipped: <name> (<reason>)` straight to
+/// 1. skips the test (printing `SKIPPED <name> (<reason>)` straight to
 ///    stderr, so it shows even when output is captured) when none of its
 ///    tags is in `MARVIN_TAGS`;
 /// 2. installs the termination handler (see
@@ -166,10 +166,11 @@ pub struct SkipTest {
 ///    [`TestContext`], runs `body` with panics caught, always runs the
 ///    cleanup stack;
 /// 5. prints every cleanup failure and, when the test failed, its API
-///    trace and the cloud's recent events (read at the moment of failure);
+///    trace and its events (read at the moment of failure);
 /// 6. re-raises the body's panic, or fails with the body's error, or fails
 ///    because cleanup failed; a body that called [`TestContext::skip`]
-///    prints `skipped: ...` and passes.
+///    prints `SKIPPED ...` and passes (cargo's own harness has no
+///    skipped outcome; see [`ScenarioOutcome::skip_reason`]).
 ///
 /// ```ignore
 /// // What `#[marvin::test(tags = ["smoke"])] async fn t(ctx: &mut TestContext) -> Result<()>`
@@ -249,7 +250,10 @@ fn conclude(spec: &TestSpec, finished: Result<ScenarioOutcome>) {
         eprintln!("{}", outcome.trace.render(&spec.name));
     }
     if !outcome.recent_events.is_empty() {
-        eprintln!("{}: the cloud's recent events (newest first):", spec.name);
+        eprintln!(
+            "{}: its events (its resources and accounts, newest first):",
+            spec.name
+        );
         for line in &outcome.recent_events {
             eprintln!("  {line}");
         }
@@ -257,7 +261,10 @@ fn conclude(spec: &TestSpec, finished: Result<ScenarioOutcome>) {
     let cleanup_failed = outcome.cleanup.failed();
     match outcome.verdict {
         Verdict::Panicked(payload) => resume_unwind(payload),
-        Verdict::Failed(error) => panic!("test returned an error: {error}"),
+        Verdict::Failed(error) => match &outcome.error_location {
+            Some(at) => panic!("test returned an error at {at}: {error}"),
+            None => panic!("test returned an error: {error}"),
+        },
         Verdict::Terminated => {
             // The signal handler exits the process once every running test
             // is here (or the grace period ends); finishing normally could
@@ -284,5 +291,9 @@ fn conclude(spec: &TestSpec, finished: Result<ScenarioOutcome>) {
 /// harness's output capture only takes `print!`/`eprint!` output, and a
 /// skip should be seen.
 fn skipped(name: &str, reason: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "skipped: {name} ({reason})");
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "{}",
+        super::scenario::skip_notice(name, reason)
+    );
 }

@@ -4,16 +4,18 @@
 //! runtime and report on them.
 
 use std::any::Any;
+use std::collections::HashSet;
 use std::fmt;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use futures_util::FutureExt;
 use futures_util::future::LocalBoxFuture;
 
 use super::context::TestContext;
 use super::runner::{RunSettings, SkipTest, TestSpec};
+use super::site::{self, SiteSlot};
 use super::trace::ApiTrace;
 use crate::cleanup::{self, CleanupReport, Event, InFlight};
 use crate::resource::Deletion;
@@ -96,6 +98,11 @@ impl CleanupEnd {
 pub struct ScenarioOutcome {
     /// How the body ended.
     pub verdict: Verdict,
+    /// For a body that returned an error with `?` (in a `#[marvin::test]`),
+    /// where: `tests/vms.rs:42:57` (see [`super::TrySite`]).
+    pub error_location: Option<String>,
+    /// When the test started (the wall clock).
+    pub started_at: SystemTime,
     /// Wall time of the body alone.
     pub body_time: Duration,
     /// Wall time of body and cleanup.
@@ -108,9 +115,11 @@ pub struct ScenarioOutcome {
     /// registered, `deleted` when deleted (by the test or by cleanup), `kept`
     /// when kept (see [`crate::cleanup::CleanupStack::history`]).
     pub resources: Vec<(Event, Deletion)>,
-    /// For a failed or panicked test, the cloud's most recent events at the
-    /// moment of failure (one line each), read before cleanup; empty
-    /// otherwise or when the cloud did not answer.
+    /// For a failed or panicked test, the test's own events at the moment
+    /// of failure, newest first, one line each: those of the resources it
+    /// created and of the accounts among them, since it started; read
+    /// before cleanup. Empty otherwise or when the
+    /// cloud did not answer.
     pub recent_events: Vec<String>,
 }
 
@@ -119,12 +128,25 @@ impl ScenarioOutcome {
     fn not_run(reason: String) -> Self {
         Self {
             verdict: Verdict::Skipped(reason),
+            error_location: None,
+            started_at: SystemTime::now(),
             body_time: Duration::ZERO,
             duration: Duration::ZERO,
             trace: Arc::new(ApiTrace::new()),
             cleanup: CleanupEnd::Ran(CleanupReport::default()),
             resources: Vec::new(),
             recent_events: Vec::new(),
+        }
+    }
+
+    /// Why the test was skipped, when it counts as skipped: its body
+    /// skipped itself (or the settings skipped it) and its cleanup did not
+    /// fail. A runner reports such a test as skipped, not passed (under
+    /// `libtest-mimic`, as `Completion::ignored_with(reason)`).
+    pub fn skip_reason(&self) -> Option<&str> {
+        match &self.verdict {
+            Verdict::Skipped(reason) if !self.cleanup.failed() => Some(reason),
+            _ => None,
         }
     }
 
@@ -167,16 +189,18 @@ where
     }
     let _in_flight = InFlight::enter();
     let started = Instant::now();
+    let started_at = SystemTime::now();
     let mut ctx = TestContext::new(client, spec, settings);
     let chaos = ctx.chaos();
+    let site = SiteSlot::default();
     let verdict = {
-        let body = async {
+        let body = site::watch(Arc::clone(&site), async {
             let result = body(&mut ctx).await;
             if let Some(chaos) = &chaos {
                 chaos.end_of_body(&result);
             }
             result
-        };
+        });
         let run = AssertUnwindSafe(body).catch_unwind();
         tokio::select! {
             biased;
@@ -195,8 +219,16 @@ where
         chaos.disarm();
     }
     let body_time = started.elapsed();
+    let error_location = match verdict {
+        Verdict::Failed(_) => site::recorded(&site),
+        _ => None,
+    };
     let recent_events = match verdict {
-        Verdict::Failed(_) | Verdict::Panicked(_) => recent_events(ctx.client()).await,
+        Verdict::Failed(_) | Verdict::Panicked(_) => {
+            let created = ctx.cleanup().history();
+            let window = started_at.checked_sub(CLOCK_SKEW).unwrap_or(started_at);
+            test_events(ctx.client(), &created, window).await
+        }
         _ => Vec::new(),
     };
     // The body's future is gone: every guard it held is on the stack now.
@@ -213,6 +245,8 @@ where
     };
     ScenarioOutcome {
         verdict,
+        error_location,
+        started_at,
         body_time,
         duration: started.elapsed(),
         trace: ctx.trace_handle(),
@@ -222,45 +256,126 @@ where
     }
 }
 
-/// How many events a failure report shows.
-const RECENT_EVENTS: usize = 10;
+/// The line a skipped test prints where its harness has no way to report
+/// it as skipped (cargo's own `#[test]` harness counts it as passed):
+/// `SKIPPED vms::deploy (needs real hardware)`.
+pub fn skip_notice(name: &str, reason: &str) -> String {
+    format!("SKIPPED {name} ({reason})")
+}
 
-/// The cloud's latest events, one line each (`created type level state:
-/// description`), best effort: a cloud that does not answer within two
-/// seconds gives none. The call is left out of the test's API trace.
-async fn recent_events(client: &Client) -> Vec<String> {
-    let size = RECENT_EVENTS.to_string();
-    let params = crate::Params::from([
-        ("listall", "true"),
-        ("page", "1"),
-        ("pagesize", size.as_str()),
-    ]);
+/// How many events a failure report shows at most.
+const SHOWN_EVENTS: usize = 20;
+/// How many of the cloud's latest events are searched for the test's own.
+const SEARCHED_EVENTS: usize = 500;
+/// How far the cloud's clock may be behind ours: events stamped this much
+/// before the test started still count as the test's.
+const CLOCK_SKEW: Duration = Duration::from_secs(60);
+
+/// The events of one test, newest first, one line each (`created type
+/// level state: description`), best effort (a cloud that does not answer
+/// within two seconds gives none; the calls are left out of the test's API
+/// trace).
+///
+/// A test's events are those stamped after `since` that concern what it
+/// `created` (from its cleanup history): the event's resource is one of
+/// them, or its description names one, or it belongs to one of the
+/// accounts among them (an action of the test's own users). Other tests
+/// running at the same time, on the same admin account, are left out: their
+/// events concern other resources.
+pub(crate) async fn test_events(
+    client: &Client,
+    created: &[(Event, Deletion)],
+    since: SystemTime,
+) -> Vec<String> {
     let quiet = client.without_observer();
-    let read = tokio::time::timeout(Duration::from_secs(2), quiet.request("listEvents", params));
-    let Ok(Ok(answer)) = read.await else {
-        return Vec::new();
+    let read = async {
+        let ids: HashSet<&str> = created
+            .iter()
+            .filter(|(event, _)| *event == Event::Created)
+            .map(|(_, deletion)| deletion.id.as_str())
+            .filter(|id| !id.is_empty())
+            .collect();
+        let mut accounts: HashSet<(String, String)> = HashSet::new();
+        for (_, deletion) in created
+            .iter()
+            .filter(|(e, d)| *e == Event::Created && d.entity == "Account" && !d.id.is_empty())
+        {
+            let params = crate::Params::from([("id", deletion.id.as_str()), ("listall", "true")]);
+            if let Ok(answer) = quiet.request("listAccounts", params).await {
+                for account in answer["account"].as_array().into_iter().flatten() {
+                    accounts.insert((text(account, "name"), text(account, "domainid")));
+                }
+            }
+        }
+        let size = SEARCHED_EVENTS.to_string();
+        let params = crate::Params::from([
+            ("listall", "true"),
+            ("page", "1"),
+            ("pagesize", size.as_str()),
+        ]);
+        let answer = quiet.request("listEvents", params).await.ok()?;
+        let events = answer["event"].as_array().cloned().unwrap_or_default();
+        Some(own_events(&events, &ids, &accounts, since))
     };
-    let field = |event: &serde_json::Value, name: &str| {
-        event[name].as_str().unwrap_or_default().to_string()
-    };
-    let mut events: Vec<serde_json::Value> =
-        answer["event"].as_array().cloned().unwrap_or_default();
-    // Newest first, whatever order the cloud lists them in.
-    events.sort_by_key(|event| std::cmp::Reverse(field(event, "created")));
-    events
+    tokio::time::timeout(Duration::from_secs(2), read)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// The events of `events` that are the test's (see [`test_events`]),
+/// newest first, as lines.
+fn own_events(
+    events: &[serde_json::Value],
+    ids: &HashSet<&str>,
+    accounts: &HashSet<(String, String)>,
+    since: SystemTime,
+) -> Vec<String> {
+    let mut own: Vec<&serde_json::Value> = events
         .iter()
-        .take(RECENT_EVENTS)
+        .filter(|event| match created_at(&text(event, "created")) {
+            Some(at) => at >= since,
+            // Unreadable stamps are not dropped: better one too many.
+            None => true,
+        })
+        .filter(|event| {
+            let resource = text(event, "resourceid");
+            let description = text(event, "description");
+            ids.contains(resource.as_str())
+                || ids.iter().any(|id| description.contains(id))
+                || accounts.contains(&(text(event, "account"), text(event, "domainid")))
+        })
+        .collect();
+    // Newest first, whatever order the cloud lists them in.
+    own.sort_by_key(|event| std::cmp::Reverse(created_at(&text(event, "created"))));
+    own.iter()
+        .take(SHOWN_EVENTS)
         .map(|event| {
             format!(
                 "{} {} {} {}: {}",
-                field(event, "created"),
-                field(event, "type"),
-                field(event, "level"),
-                field(event, "state"),
-                field(event, "description")
+                text(event, "created"),
+                text(event, "type"),
+                text(event, "level"),
+                text(event, "state"),
+                text(event, "description")
             )
         })
         .collect()
+}
+
+fn text(value: &serde_json::Value, name: &str) -> String {
+    value[name].as_str().unwrap_or_default().to_string()
+}
+
+/// CloudStack's event stamp (`2026-12-06T08:21:54+0000`) as a time.
+fn created_at(stamp: &str) -> Option<SystemTime> {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory][offset_minute]"
+    );
+    time::OffsetDateTime::parse(stamp, &format)
+        .ok()
+        .map(SystemTime::from)
 }
 
 /// The text of a panic payload (`&str` or `String`).
@@ -270,4 +385,81 @@ pub(crate) fn panic_text(payload: &(dyn Any + Send)) -> &str {
         .map(String::as_str)
         .or_else(|| payload.downcast_ref::<&str>().copied())
         .unwrap_or("(a non-text panic)")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn event(
+        created: &str,
+        kind: &str,
+        account: &str,
+        resource: &str,
+        text: &str,
+    ) -> serde_json::Value {
+        json!({
+            "created": created, "type": kind, "level": "INFO", "state": "Completed",
+            "account": account, "domainid": "d1", "resourceid": resource, "description": text,
+        })
+    }
+
+    #[test]
+    fn only_the_tests_own_events_since_it_started_are_shown() {
+        let since = created_at("2026-12-06T08:00:00+0000").unwrap();
+        let events = [
+            // Another test's, at the same time, by the same admin.
+            event(
+                "2026-12-06T08:00:05+0000",
+                "VM.CREATE",
+                "admin",
+                "vm-other",
+                "Deploying VM vm-other",
+            ),
+            // This test's VM, by the admin.
+            event(
+                "2026-12-06T08:00:04+0000",
+                "VM.CREATE",
+                "admin",
+                "vm-1",
+                "Deploying VM vm-1",
+            ),
+            // An action of the test's own account (stamped in another zone).
+            event(
+                "2026-12-06T09:00:03+0100",
+                "USER.LOGIN",
+                "acct-1",
+                "",
+                "user logged in",
+            ),
+            // A description naming the test's resource.
+            event(
+                "2026-12-06T08:00:02+0000",
+                "NET.IPASSIGN",
+                "admin",
+                "",
+                "Assigned ip to vm-1",
+            ),
+            // The test's VM id reused by an event from before it started.
+            event(
+                "2026-12-06T07:59:00+0000",
+                "VM.DESTROY",
+                "admin",
+                "vm-1",
+                "old",
+            ),
+        ];
+        let ids = HashSet::from(["vm-1"]);
+        let accounts = HashSet::from([("acct-1".to_string(), "d1".to_string())]);
+        assert_eq!(
+            own_events(&events, &ids, &accounts, since),
+            [
+                "2026-12-06T08:00:04+0000 VM.CREATE INFO Completed: Deploying VM vm-1",
+                "2026-12-06T09:00:03+0100 USER.LOGIN INFO Completed: user logged in",
+                "2026-12-06T08:00:02+0000 NET.IPASSIGN INFO Completed: Assigned ip to vm-1",
+            ]
+        );
+    }
 }

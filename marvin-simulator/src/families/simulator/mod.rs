@@ -7,6 +7,9 @@
 //! These APIs are not CloudStack's, so their precache entries are written by
 //! hand in `apis.json` next to this file.
 
+#[cfg(test)]
+mod tests;
+
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value as SqlValue;
 use serde_json::{Map, Value};

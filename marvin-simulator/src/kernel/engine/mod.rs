@@ -25,8 +25,6 @@
 
 mod private;
 mod read;
-#[cfg(test)]
-mod tests;
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -193,7 +191,7 @@ pub(crate) struct Engine {
     /// skip the fault lookup.
     faults_armed: AtomicBool,
     /// The owners of API keys (see [`auth::KeyCache`]).
-    keys: Mutex<auth::KeyCache>,
+    pub(crate) keys: Mutex<auth::KeyCache>,
 }
 
 impl std::fmt::Debug for Engine {

@@ -7,11 +7,23 @@ use std::sync::LazyLock;
 use marvin_core::signing::java_url_encode;
 use serde_json::json;
 
-use super::*;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::watch;
+
 use crate::families::{
     events::Events, identity::Identity, jobs::Jobs, platform::Platform, simulator::Simulator,
 };
+use crate::kernel::auth::{self, Via};
 use crate::kernel::caller::RoleSet;
+use crate::kernel::catalog::Catalog;
+use crate::kernel::contract::{Call, Command, Family, Job, Reply};
+use crate::kernel::engine::*;
+use crate::kernel::error::ApiError;
+use crate::kernel::params::Params;
+use crate::kernel::request::{Method, Request};
 
 struct Probe;
 
