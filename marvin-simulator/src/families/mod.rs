@@ -26,21 +26,21 @@ pub(crate) mod testkit;
 use crate::kernel::contract::Family;
 
 /// Every family, in schema and seed order.
-pub(crate) const ALL: &[&dyn Family] = &[
-    &events::Events,
-    &identity::Identity,
-    &datacenter::Datacenter,
-    &offerings::Offerings,
-    &templates::Templates,
-    &limits::Limits,
-    &projects::Projects,
-    &compute::Compute,
-    &storage::Storage,
-    &tags::Tags,
-    &network::Network,
-    &jobs::Jobs,
-    &platform::Platform,
-    &simulator::Simulator,
+pub(crate) const ALL: &[&Family] = &[
+    &events::FAMILY,
+    &identity::FAMILY,
+    &datacenter::FAMILY,
+    &offerings::FAMILY,
+    &templates::FAMILY,
+    &limits::FAMILY,
+    &projects::FAMILY,
+    &compute::FAMILY,
+    &storage::FAMILY,
+    &tags::FAMILY,
+    &network::FAMILY,
+    &jobs::FAMILY,
+    &platform::FAMILY,
+    &simulator::FAMILY,
 ];
 
 #[cfg(test)]

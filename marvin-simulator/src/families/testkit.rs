@@ -32,7 +32,7 @@ impl std::fmt::Debug for Kit {
 fn find(command: &str) -> &'static Command {
     super::ALL
         .iter()
-        .flat_map(|family| family.commands().iter())
+        .flat_map(|family| family.commands.iter())
         .find(|c| c.name == command)
         .unwrap_or_else(|| panic!("no family answers {command}"))
 }

@@ -217,19 +217,18 @@ pub struct Registry {
 
 impl Registry {
     /// Collects the commands of `families`, refusing duplicates.
-    pub fn build(families: &[&'static dyn Family]) -> Result<Self, DuplicateCommand> {
+    pub fn build(families: &[&'static Family]) -> Result<Self, DuplicateCommand> {
         let mut commands: HashMap<&'static str, (&'static str, &'static Command)> = HashMap::new();
         let mut folded: HashMap<String, &'static str> = HashMap::new();
         for family in families {
-            for command in family.commands() {
-                if let Some(other) = folded.insert(command.name.to_ascii_lowercase(), family.name())
-                {
+            for command in family.commands {
+                if let Some(other) = folded.insert(command.name.to_ascii_lowercase(), family.name) {
                     return Err(DuplicateCommand {
                         command: command.name,
-                        families: (other, family.name()),
+                        families: (other, family.name),
                     });
                 }
-                commands.insert(command.name, (family.name(), command));
+                commands.insert(command.name, (family.name, command));
             }
         }
         Ok(Self { commands })
@@ -284,8 +283,6 @@ mod tests {
         Ok(Reply::Success(None))
     }
 
-    struct A;
-    struct B;
     const COMMANDS: &[Command] = &[Command {
         name: "listThings",
         roles: RoleSet::ALL,
@@ -298,28 +295,8 @@ mod tests {
         doc: "Lists things again.",
         run: nothing,
     }];
-    impl Family for A {
-        fn name(&self) -> &'static str {
-            "a"
-        }
-        fn schema(&self) -> &'static str {
-            ""
-        }
-        fn commands(&self) -> &'static [Command] {
-            COMMANDS
-        }
-    }
-    impl Family for B {
-        fn name(&self) -> &'static str {
-            "b"
-        }
-        fn schema(&self) -> &'static str {
-            ""
-        }
-        fn commands(&self) -> &'static [Command] {
-            OTHER
-        }
-    }
+    const A: Family = Family::new("a", "", COMMANDS);
+    const B: Family = Family::new("b", "", OTHER);
 
     #[test]
     fn a_duplicate_command_fails_the_registry() {

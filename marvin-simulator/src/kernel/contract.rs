@@ -3,9 +3,10 @@
 //! A family (identity, datacenter, compute, ...) is a folder under
 //! `families/` with its request handling (a command table), business rules,
 //! storage (its own tables, created from its `schema.sql`) and event
-//! notification (through [`Call::event`]). The engine knows nothing about any
-//! family beyond this trait; adding a family means adding a folder and one
-//! line in `families/mod.rs`.
+//! notification (through [`Call::event`]), declared once as a [`Family`]
+//! constant. The kernel knows nothing about any family beyond this
+//! declaration; adding a family means adding a folder and one line in
+//! `families/mod.rs`.
 //!
 //! The dispatcher owns the transaction: a handler gets `&Transaction`, never
 //! commits, and an `Err` rolls everything back. Generic validation against
@@ -21,22 +22,52 @@ use crate::kernel::catalog::Served;
 use crate::kernel::error::ApiError;
 use crate::kernel::params::Params;
 
-/// One resource family.
-pub trait Family: Sync {
+/// One resource family, declared once, as a constant of its folder's
+/// `mod.rs`:
+///
+/// ```ignore
+/// pub(crate) const FAMILY: Family = Family::new("tags", include_str!("schema.sql"), COMMANDS);
+/// ```
+#[derive(Debug)]
+pub struct Family {
     /// A short name (`identity`, `datacenter`).
-    fn name(&self) -> &'static str;
-
-    /// SQL that creates the family's tables and indexes (run once at start-up,
-    /// in family order, so a family may reference tables of earlier ones).
-    fn schema(&self) -> &'static str;
-
+    pub name: &'static str,
+    /// SQL that creates the family's tables and indexes (run once at
+    /// start-up, in family order, after the kernel's own tables, so a family
+    /// may reference tables of earlier ones).
+    pub schema: &'static str,
     /// The commands this family answers.
-    fn commands(&self) -> &'static [Command];
+    pub commands: &'static [Command],
+    /// Inserts this family's part of the default seed, if it has one. Runs
+    /// in family order inside one transaction; `seed` carries ids between
+    /// families.
+    pub seed: Option<Seeder>,
+}
 
-    /// Inserts this family's part of the default seed. Runs in family order
-    /// inside one transaction; `seed` carries ids between families.
-    fn seed(&self, _seed: &mut Seed<'_>) -> Result<(), ApiError> {
-        Ok(())
+/// A family's part of the default seed.
+pub type Seeder = fn(&mut Seed<'_>) -> Result<(), ApiError>;
+
+impl Family {
+    /// A family without a seed.
+    pub const fn new(
+        name: &'static str,
+        schema: &'static str,
+        commands: &'static [Command],
+    ) -> Self {
+        Self {
+            name,
+            schema,
+            commands,
+            seed: None,
+        }
+    }
+
+    /// The same family, inserting `seed` into a fresh database.
+    pub const fn seeded(self, seed: Seeder) -> Self {
+        Self {
+            seed: Some(seed),
+            ..self
+        }
     }
 }
 
@@ -56,6 +87,33 @@ pub struct Command {
     pub doc: &'static str,
     /// The handler.
     pub run: Handler,
+}
+
+impl Command {
+    /// A command for the callers of `roles`.
+    pub const fn new(name: &'static str, roles: RoleSet, doc: &'static str, run: Handler) -> Self {
+        Self {
+            name,
+            roles,
+            doc,
+            run,
+        }
+    }
+
+    /// A command for every caller.
+    pub const fn all(name: &'static str, doc: &'static str, run: Handler) -> Self {
+        Self::new(name, RoleSet::ALL, doc, run)
+    }
+
+    /// A command for root admins only.
+    pub const fn admin(name: &'static str, doc: &'static str, run: Handler) -> Self {
+        Self::new(name, RoleSet::ADMIN, doc, run)
+    }
+
+    /// A command for admins (root, resource and domain).
+    pub const fn admins(name: &'static str, doc: &'static str, run: Handler) -> Self {
+        Self::new(name, RoleSet::ADMINS, doc, run)
+    }
 }
 
 /// Everything a handler may use for one call.

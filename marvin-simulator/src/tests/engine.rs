@@ -13,9 +13,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::watch;
 
-use crate::families::{
-    events::Events, identity::Identity, jobs::Jobs, platform::Platform, simulator::Simulator,
-};
+use crate::families::{events, identity, jobs, platform, simulator};
 use crate::kernel::auth::{self, Via};
 use crate::kernel::caller::RoleSet;
 use crate::kernel::catalog::Catalog;
@@ -25,19 +23,8 @@ use crate::kernel::error::ApiError;
 use crate::kernel::params::Params;
 use crate::kernel::request::{Method, Request};
 
-struct Probe;
-
-impl Family for Probe {
-    fn name(&self) -> &'static str {
-        "probe"
-    }
-    fn schema(&self) -> &'static str {
-        "CREATE TABLE probe (value TEXT NOT NULL);"
-    }
-    fn commands(&self) -> &'static [Command] {
-        PROBE
-    }
-}
+const PROBE_FAMILY: Family =
+    Family::new("probe", "CREATE TABLE probe (value TEXT NOT NULL);", PROBE);
 
 const PROBE: &[Command] = &[
     Command {
@@ -128,7 +115,14 @@ const PROBE_APIS: &str = r#"{"api":[
 
 static CATALOG: LazyLock<Catalog> =
     LazyLock::new(|| Catalog::from_json(PROBE_APIS).expect("probe catalog"));
-static FAMILIES: &[&dyn Family] = &[&Events, &Identity, &Jobs, &Platform, &Simulator, &Probe];
+static FAMILIES: &[&Family] = &[
+    &events::FAMILY,
+    &identity::FAMILY,
+    &jobs::FAMILY,
+    &platform::FAMILY,
+    &simulator::FAMILY,
+    &PROBE_FAMILY,
+];
 
 fn probe_engine(delay_ms: u64) -> (Arc<Engine>, watch::Sender<bool>) {
     let (stop, stopped) = watch::channel(false);

@@ -31,88 +31,64 @@ pub(crate) mod vm;
 pub(crate) mod tests;
 
 use crate::kernel::caller::RoleSet;
-use crate::kernel::contract::{Command, Family, Handler};
+use crate::kernel::contract::{Command, Family};
 
 /// The compute family.
-#[derive(Debug)]
-pub struct Compute;
-
-impl Family for Compute {
-    fn name(&self) -> &'static str {
-        "compute"
-    }
-
-    fn schema(&self) -> &'static str {
-        include_str!("schema.sql")
-    }
-
-    fn commands(&self) -> &'static [Command] {
-        COMMANDS
-    }
-}
-
-const fn all(name: &'static str, doc: &'static str, run: Handler) -> Command {
-    Command {
-        name,
-        roles: RoleSet::ALL,
-        doc,
-        run,
-    }
-}
+pub(crate) const FAMILY: Family = Family::new("compute", include_str!("schema.sql"), COMMANDS);
 
 const COMMANDS: &[Command] = &[
-    all(
+    Command::all(
         "deployVirtualMachine",
         "Creates a VM from a template and a service offering in a zone, with its ROOT volume (and a data volume \
          from a disk offering), NICs and groups, and starts it unless startvm is false.",
         deploy::deploy,
     ),
-    all(
+    Command::all(
         "startVirtualMachine",
         "Starts a stopped VM on a host with enough free capacity.",
         lifecycle::start,
     ),
-    all(
+    Command::all(
         "stopVirtualMachine",
         "Stops a running VM, giving its host capacity back.",
         lifecycle::stop,
     ),
-    all(
+    Command::all(
         "rebootVirtualMachine",
         "Reboots a running VM.",
         lifecycle::reboot,
     ),
-    all(
+    Command::all(
         "destroyVirtualMachine",
         "Destroys a VM (it can be recovered until it is expunged); its data volumes are detached and stay.",
         lifecycle::destroy,
     ),
-    all(
+    Command::all(
         "expungeVirtualMachine",
         "Removes a destroyed VM for good, with its ROOT volume.",
         lifecycle::expunge,
     ),
-    all(
+    Command::all(
         "recoverVirtualMachine",
         "Brings a destroyed VM back, stopped.",
         lifecycle::recover,
     ),
-    all(
+    Command::all(
         "restoreVirtualMachine",
         "Gives a VM a fresh ROOT volume from its template or another one.",
         lifecycle::restore,
     ),
-    all(
+    Command::all(
         "updateVirtualMachine",
         "Changes a VM's display name, host name, group, HA flag, user data or details.",
         change::update,
     ),
-    all(
+    Command::all(
         "scaleVirtualMachine",
         "Moves a VM to another service offering; a running VM may only grow, where the zone allows it.",
         change::scale,
     ),
-    all(
+    Command::all(
         "changeServiceForVirtualMachine",
         "Moves a stopped VM to another service offering.",
         change::change_service,
@@ -123,100 +99,100 @@ const COMMANDS: &[Command] = &[
         doc: "Moves a running VM to another host, or a stopped VM's volumes to another storage pool.",
         run: change::migrate,
     },
-    all(
+    Command::all(
         "resetPasswordForVirtualMachine",
         "Gives a stopped VM whose template is password-enabled a new password.",
         change::reset_password,
     ),
-    all(
+    Command::all(
         "resetSSHKeyForVirtualMachine",
         "Gives a stopped VM other SSH key pairs.",
         change::reset_ssh_key,
     ),
-    all(
+    Command::all(
         "listVirtualMachines",
         "Lists the VMs the caller may see, filtered by id, name, state, zone, template, offering, host, network, \
          group, tags and more.",
         list::list,
     ),
-    all(
+    Command::all(
         "createSSHKeyPair",
         "Creates an SSH key pair; its private key is returned once and not kept.",
         keypairs::create,
     ),
-    all(
+    Command::all(
         "registerSSHKeyPair",
         "Registers an existing SSH public key under a name.",
         keypairs::register,
     ),
-    all(
+    Command::all(
         "deleteSSHKeyPair",
         "Deletes an SSH key pair by name.",
         keypairs::delete,
     ),
-    all("listSSHKeyPairs", "Lists SSH key pairs.", keypairs::list),
-    all(
+    Command::all("listSSHKeyPairs", "Lists SSH key pairs.", keypairs::list),
+    Command::all(
         "createAffinityGroup",
         "Creates a host affinity or host anti-affinity group for VMs.",
         affinity::create,
     ),
-    all(
+    Command::all(
         "deleteAffinityGroup",
         "Deletes an affinity group; its VMs leave it.",
         affinity::delete,
     ),
-    all(
+    Command::all(
         "listAffinityGroups",
         "Lists affinity groups, with the VMs in each.",
         affinity::list,
     ),
-    all(
+    Command::all(
         "updateVMAffinityGroup",
         "Replaces the affinity groups of a stopped VM.",
         affinity::update_vm,
     ),
-    all(
+    Command::all(
         "listAffinityGroupTypes",
         "Lists the kinds of affinity group.",
         affinity::list_types,
     ),
-    all(
+    Command::all(
         "createInstanceGroup",
         "Creates a named group for VMs.",
         groups::create,
     ),
-    all(
+    Command::all(
         "deleteInstanceGroup",
         "Deletes a VM group; its VMs leave it.",
         groups::delete,
     ),
-    all("updateInstanceGroup", "Renames a VM group.", groups::update),
-    all("listInstanceGroups", "Lists VM groups.", groups::list),
-    all(
+    Command::all("updateInstanceGroup", "Renames a VM group.", groups::update),
+    Command::all("listInstanceGroups", "Lists VM groups.", groups::list),
+    Command::all(
         "registerUserData",
         "Stores named user data that VMs can use by id.",
         userdata::register,
     ),
-    all(
+    Command::all(
         "deleteUserData",
         "Deletes stored user data no VM uses.",
         userdata::delete,
     ),
-    all("listUserData", "Lists stored user data.", userdata::list),
-    all(
+    Command::all("listUserData", "Lists stored user data.", userdata::list),
+    Command::all(
         "addNicToVirtualMachine",
         "Adds a NIC on another network to a VM.",
         nics::add,
     ),
-    all(
+    Command::all(
         "removeNicFromVirtualMachine",
         "Removes a NIC that is not the default one from a VM.",
         nics::remove,
     ),
-    all(
+    Command::all(
         "updateDefaultNicForVirtualMachine",
         "Makes another of a VM's NICs its default NIC.",
         nics::update_default,
     ),
-    all("listNics", "Lists the NICs of a VM.", nics::list),
+    Command::all("listNics", "Lists the NICs of a VM.", nics::list),
 ];

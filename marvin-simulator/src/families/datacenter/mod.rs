@@ -24,7 +24,7 @@ mod tests;
 use rusqlite::params;
 
 use crate::kernel::caller::RoleSet;
-use crate::kernel::contract::{Command, Family, Handler, Seed};
+use crate::kernel::contract::{Command, Family, Seed};
 use crate::kernel::error::ApiError;
 use crate::kernel::sql;
 
@@ -34,51 +34,29 @@ pub(crate) fn hypervisor_name(name: &str) -> Option<&'static str> {
 }
 
 /// The datacenter family.
-#[derive(Debug)]
-pub struct Datacenter;
+pub(crate) const FAMILY: Family =
+    Family::new("datacenter", include_str!("schema.sql"), COMMANDS).seeded(seed);
 
-impl Family for Datacenter {
-    fn name(&self) -> &'static str {
-        "datacenter"
+/// The datacenter family's part of the seed.
+fn seed(seed: &mut Seed<'_>) -> Result<(), ApiError> {
+    if seed.empty {
+        return Ok(());
     }
-
-    fn schema(&self) -> &'static str {
-        include_str!("schema.sql")
-    }
-
-    fn commands(&self) -> &'static [Command] {
-        COMMANDS
-    }
-
-    fn seed(&self, seed: &mut Seed<'_>) -> Result<(), ApiError> {
-        if seed.empty {
-            return Ok(());
-        }
-        seed_zone(seed)
-    }
-}
-
-const fn admin(name: &'static str, doc: &'static str, run: Handler) -> Command {
-    Command {
-        name,
-        roles: RoleSet::ADMIN,
-        doc,
-        run,
-    }
+    seed_zone(seed)
 }
 
 const COMMANDS: &[Command] = &[
-    admin(
+    Command::admin(
         "createZone",
         "Creates a zone, disabled until it is set up and enabled.",
         zones::create,
     ),
-    admin(
+    Command::admin(
         "updateZone",
         "Changes a zone's settings or enables and disables it.",
         zones::update,
     ),
-    admin(
+    Command::admin(
         "deleteZone",
         "Deletes a zone that holds nothing any more.",
         zones::delete,
@@ -89,180 +67,180 @@ const COMMANDS: &[Command] = &[
         doc: "Lists the zones the caller may use (all of them for the root admin).",
         run: zones::list,
     },
-    admin(
+    Command::admin(
         "createPhysicalNetwork",
         "Creates a physical network in a zone, with its default service providers.",
         network::create_physical_network,
     ),
-    admin(
+    Command::admin(
         "updatePhysicalNetwork",
         "Enables or disables a physical network or changes its guest VLAN ranges, speed or tags.",
         network::update_physical_network,
     ),
-    admin(
+    Command::admin(
         "deletePhysicalNetwork",
         "Deletes a physical network whose VLANs, networks and addresses are unused.",
         network::delete_physical_network,
     ),
-    admin(
+    Command::admin(
         "listPhysicalNetworks",
         "Lists physical networks.",
         network::list_physical_networks,
     ),
-    admin(
+    Command::admin(
         "addTrafficType",
         "Lets a physical network carry a kind of traffic.",
         network::add_traffic_type,
     ),
-    admin(
+    Command::admin(
         "updateTrafficType",
         "Changes the hypervisor network labels of a traffic type.",
         network::update_traffic_type,
     ),
-    admin(
+    Command::admin(
         "deleteTrafficType",
         "Removes a kind of traffic from a physical network.",
         network::delete_traffic_type,
     ),
-    admin(
+    Command::admin(
         "listTrafficTypes",
         "Lists the kinds of traffic a physical network carries.",
         network::list_traffic_types,
     ),
-    admin(
+    Command::admin(
         "addNetworkServiceProvider",
         "Adds a network service provider to a physical network.",
         network::add_provider,
     ),
-    admin(
+    Command::admin(
         "updateNetworkServiceProvider",
         "Enables, disables or shuts down a network service provider, or changes its services.",
         network::update_provider,
     ),
-    admin(
+    Command::admin(
         "deleteNetworkServiceProvider",
         "Removes a network service provider from a physical network.",
         network::delete_provider,
     ),
-    admin(
+    Command::admin(
         "listNetworkServiceProviders",
         "Lists the network service providers of physical networks.",
         network::list_providers,
     ),
-    admin(
+    Command::admin(
         "listVirtualRouterElements",
         "Lists the virtual router elements behind router providers.",
         network::list_router_elements,
     ),
-    admin(
+    Command::admin(
         "configureVirtualRouterElement",
         "Enables or disables a virtual router element.",
         network::configure_router_element,
     ),
-    admin(
+    Command::admin(
         "createPod",
         "Creates a pod with its management subnet and reserved range.",
         pods::create,
     ),
-    admin(
+    Command::admin(
         "updatePod",
         "Changes a pod's name, gateway, netmask or allocation state.",
         pods::update,
     ),
-    admin(
+    Command::admin(
         "deletePod",
         "Deletes a pod that has no clusters, hosts or volumes left.",
         pods::delete,
     ),
-    admin("listPods", "Lists pods.", pods::list),
-    admin(
+    Command::admin("listPods", "Lists pods.", pods::list),
+    Command::admin(
         "addCluster",
         "Adds a cluster of one hypervisor type to a pod.",
         clusters::add,
     ),
-    admin(
+    Command::admin(
         "updateCluster",
         "Changes a cluster's name, type or allocation and managed state.",
         clusters::update,
     ),
-    admin(
+    Command::admin(
         "deleteCluster",
         "Deletes a cluster that has no hosts or storage pools left.",
         clusters::delete,
     ),
-    admin("listClusters", "Lists clusters.", clusters::list),
-    admin(
+    Command::admin("listClusters", "Lists clusters.", clusters::list),
+    Command::admin(
         "addHost",
         "Adds a simulated host to a cluster from an http://sim/ URL.",
         hosts::add,
     ),
-    admin(
+    Command::admin(
         "updateHost",
         "Enables or disables a host or changes its name or tags.",
         hosts::update,
     ),
-    admin(
+    Command::admin(
         "deleteHost",
         "Deletes a host in maintenance (or any host when forced).",
         hosts::delete,
     ),
-    admin("listHosts", "Lists hosts with their capacity.", hosts::list),
-    admin(
+    Command::admin("listHosts", "Lists hosts with their capacity.", hosts::list),
+    Command::admin(
         "prepareHostForMaintenance",
         "Puts a host into maintenance.",
         hosts::prepare_maintenance,
     ),
-    admin(
+    Command::admin(
         "cancelHostMaintenance",
         "Takes a host out of maintenance.",
         hosts::cancel_maintenance,
     ),
-    admin(
+    Command::admin(
         "createStoragePool",
         "Adds primary storage to a cluster or a whole zone.",
         storage::create_pool,
     ),
-    admin(
+    Command::admin(
         "updateStoragePool",
         "Changes a storage pool's name, tags or capacity, or enables and disables it.",
         storage::update_pool,
     ),
-    admin(
+    Command::admin(
         "deleteStoragePool",
         "Deletes a storage pool that holds no volumes.",
         storage::delete_pool,
     ),
-    admin(
+    Command::admin(
         "listStoragePools",
         "Lists primary storage pools.",
         storage::list_pools,
     ),
-    admin(
+    Command::admin(
         "addImageStore",
         "Adds secondary storage for templates, ISOs and snapshots.",
         storage::add_image_store,
     ),
-    admin(
+    Command::admin(
         "deleteImageStore",
         "Deletes a secondary storage.",
         storage::delete_image_store,
     ),
-    admin(
+    Command::admin(
         "listImageStores",
         "Lists secondary storages.",
         storage::list_image_stores,
     ),
-    admin(
+    Command::admin(
         "createVlanIpRange",
         "Adds a range of public or shared-network addresses, optionally on a VLAN.",
         vlans::create,
     ),
-    admin(
+    Command::admin(
         "deleteVlanIpRange",
         "Deletes an address range none of whose addresses is in use.",
         vlans::delete,
     ),
-    admin("listVlanIpRanges", "Lists address ranges.", vlans::list),
+    Command::admin("listVlanIpRanges", "Lists address ranges.", vlans::list),
 ];
 
 /// Seeds the default zone: everything `deployDataCenter` would have built.

@@ -12,22 +12,7 @@ use crate::kernel::error::ApiError;
 use crate::kernel::scope::ListScope;
 
 /// The events family.
-#[derive(Debug)]
-pub struct Events;
-
-impl Family for Events {
-    fn name(&self) -> &'static str {
-        "events"
-    }
-
-    fn schema(&self) -> &'static str {
-        ""
-    }
-
-    fn commands(&self) -> &'static [Command] {
-        COMMANDS
-    }
-}
+pub(crate) const FAMILY: Family = Family::new("events", "", COMMANDS);
 
 const COMMANDS: &[Command] = &[Command {
     name: "listEvents",

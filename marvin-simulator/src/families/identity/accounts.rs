@@ -406,7 +406,7 @@ fn change_role(
     // rules, so it passes here and fails below.
     let listed = call.caller.is_root_admin()
         || (role.is_public
-            && (role.kind == Role::Admin || privilege::covers(caller_role, role.kind)));
+            && (role.kind == Role::Admin || privilege::covers(call, caller_role, role.kind)));
     if !listed {
         return Err(ApiError::param(format!(
             "Role with ID '{}' is not found or not available for the account '{}' in the domain '{}'.",

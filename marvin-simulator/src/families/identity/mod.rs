@@ -35,199 +35,167 @@ use store::DomainRow;
 pub(crate) const CLOUDSTACK_VERSION: &str = "4.22.0.0";
 
 /// The identity family.
-#[derive(Debug)]
-pub struct Identity;
-
-impl Family for Identity {
-    fn name(&self) -> &'static str {
-        "identity"
-    }
-
-    fn schema(&self) -> &'static str {
-        include_str!("schema.sql")
-    }
-
-    fn commands(&self) -> &'static [Command] {
-        COMMANDS
-    }
-
-    fn seed(&self, seed: &mut Seed<'_>) -> Result<(), ApiError> {
-        seed_identity(seed)
-    }
-}
-
-const fn command(
-    name: &'static str,
-    roles: RoleSet,
-    doc: &'static str,
-    run: crate::kernel::contract::Handler,
-) -> Command {
-    Command {
-        name,
-        roles,
-        doc,
-        run,
-    }
-}
+pub(crate) const FAMILY: Family =
+    Family::new("identity", include_str!("schema.sql"), COMMANDS).seeded(seed_identity);
 
 const COMMANDS: &[Command] = &[
-    command(
+    Command::new(
         "createDomain",
         RoleSet::ADMIN,
         "Creates a domain below a parent domain (ROOT by default).",
         domains::create,
     ),
-    command(
+    Command::new(
         "updateDomain",
         RoleSet::ADMIN,
         "Renames a domain or changes its network domain.",
         domains::update,
     ),
-    command(
+    Command::new(
         "deleteDomain",
         RoleSet::ADMIN,
         "Deletes a domain; with cleanup it also removes its sub-domains and accounts.",
         domains::delete,
     ),
-    command(
+    Command::new(
         "listDomains",
         RoleSet::ADMINS,
         "Lists the caller's domain, or its whole subtree with listall.",
         domains::list,
     ),
-    command(
+    Command::new(
         "listDomainChildren",
         RoleSet::ADMINS,
         "Lists the sub-domains of a domain, recursively when asked.",
         domains::list_children,
     ),
-    command(
+    Command::new(
         "createAccount",
         RoleSet::ADMINS,
         "Creates an account together with its first user.",
         accounts::create,
     ),
-    command(
+    Command::new(
         "updateAccount",
         RoleSet::ADMINS,
         "Renames an account or changes its role, network domain or details.",
         accounts::update,
     ),
-    command(
+    Command::new(
         "deleteAccount",
         RoleSet::ADMINS,
         "Deletes an account and every resource it owns.",
         accounts::delete,
     ),
-    command(
+    Command::new(
         "enableAccount",
         RoleSet::ADMINS,
         "Enables a disabled or locked account.",
         accounts::enable,
     ),
-    command(
+    Command::new(
         "disableAccount",
         RoleSet::ADMINS,
         "Disables an account (stopping its machines) or, with lock, locks it.",
         accounts::disable,
     ),
-    command(
+    Command::new(
         "lockAccount",
         RoleSet::ADMINS,
         "Locks an account so that its users cannot log in.",
         accounts::lock,
     ),
-    command(
+    Command::new(
         "listAccounts",
         RoleSet::ALL,
         "Lists the accounts the caller may see, with their users and limits.",
         accounts::list,
     ),
-    command(
+    Command::new(
         "createUser",
         RoleSet::ADMINS,
         "Adds a user to an existing account.",
         users::create,
     ),
-    command(
+    Command::new(
         "updateUser",
         RoleSet::ALL,
         "Changes a user's names, email, time zone, password, username or keys.",
         users::update,
     ),
-    command(
+    Command::new(
         "deleteUser",
         RoleSet::ADMINS,
         "Deletes a user that is not one of the default users.",
         users::delete,
     ),
-    command(
+    Command::new(
         "enableUser",
         RoleSet::ADMINS,
         "Enables a user and the account it belongs to.",
         users::enable,
     ),
-    command(
+    Command::new(
         "disableUser",
         RoleSet::ADMINS,
         "Disables a user so that it can no longer log in.",
         users::disable,
     ),
-    command(
+    Command::new(
         "lockUser",
         RoleSet::ADMINS,
         "Locks an enabled user.",
         users::lock,
     ),
-    command(
+    Command::new(
         "listUsers",
         RoleSet::ALL,
         "Lists the users the caller may see.",
         users::list,
     ),
-    command(
+    Command::new(
         "getUser",
         RoleSet::ADMIN,
         "Finds the user that owns an API key.",
         users::get,
     ),
-    command(
+    Command::new(
         "registerUserKeys",
         RoleSet::ALL,
         "Generates a new API key and secret key for a user.",
         users::register_keys,
     ),
-    command(
+    Command::new(
         "getUserKeys",
         RoleSet::ALL,
         "Shows a user's API key and secret key.",
         users::get_keys,
     ),
-    command(
+    Command::new(
         "listRoles",
         RoleSet::ALL,
         "Lists the roles accounts can have.",
         roles::list,
     ),
-    command(
+    Command::new(
         "createRole",
         RoleSet::ADMIN,
         "Creates a role of a given type, or like an existing role.",
         roles::create,
     ),
-    command(
+    Command::new(
         "listCapabilities",
         RoleSet::ALL,
         "Describes what this cloud offers: version, features and limits.",
         settings::list_capabilities,
     ),
-    command(
+    Command::new(
         "listConfigurations",
         RoleSet::ADMIN,
         "Lists settings, globally or as a zone, account, domain or other scope sees them.",
         settings::list_configurations,
     ),
-    command(
+    Command::new(
         "updateConfiguration",
         RoleSet::ADMIN,
         "Changes a setting, globally or for one zone, account, domain or other scope.",

@@ -63,11 +63,13 @@ pub(crate) fn visible_to(call: &Call<'_>, role: &RoleRow) -> bool {
     call.caller.is_root_admin() || (role.kind != Role::Admin && role.is_public)
 }
 
-/// Whether every command `requested` may call, `holder` may call too.
-pub(crate) fn covers(holder: Role, requested: Role) -> bool {
-    crate::families::ALL
+/// Whether every command `requested` may call, `holder` may call too (of
+/// the commands the simulator serves).
+pub(crate) fn covers(call: &Call<'_>, holder: Role, requested: Role) -> bool {
+    call.served
+        .registry
+        .commands()
         .iter()
-        .flat_map(|family| family.commands())
         .all(|command| !command.roles.allows(requested) || command.roles.allows(holder))
 }
 
@@ -214,7 +216,7 @@ pub(crate) fn verify_privilege(call: &Call<'_>, target: &Target<'_>) -> Result<(
 /// that may call an API the caller's role may not.
 pub(crate) fn check_role_escalation(call: &Call<'_>, requested: Role) -> Result<(), ApiError> {
     let caller = call.caller;
-    if covers(caller.role, requested) {
+    if covers(call, caller.role, requested) {
         return Ok(());
     }
     let domain: String = call.tx.query_row(

@@ -19,22 +19,7 @@ use crate::kernel::jobs::rows::PENDING;
 use crate::kernel::scope::{ListScope, denied, domain_display_path};
 
 /// The jobs family.
-#[derive(Debug)]
-pub struct Jobs;
-
-impl Family for Jobs {
-    fn name(&self) -> &'static str {
-        "jobs"
-    }
-
-    fn schema(&self) -> &'static str {
-        ""
-    }
-
-    fn commands(&self) -> &'static [Command] {
-        COMMANDS
-    }
-}
+pub(crate) const FAMILY: Family = Family::new("jobs", "", COMMANDS);
 
 const COMMANDS: &[Command] = &[
     Command {

@@ -13,22 +13,7 @@ use crate::kernel::caller::RoleSet;
 use crate::kernel::contract::{Command, Family};
 
 /// The limits family.
-#[derive(Debug)]
-pub struct Limits;
-
-impl Family for Limits {
-    fn name(&self) -> &'static str {
-        "limits"
-    }
-
-    fn schema(&self) -> &'static str {
-        include_str!("schema.sql")
-    }
-
-    fn commands(&self) -> &'static [Command] {
-        COMMANDS
-    }
-}
+pub(crate) const FAMILY: Family = Family::new("limits", include_str!("schema.sql"), COMMANDS);
 
 const COMMANDS: &[Command] = &[
     Command {

@@ -22,133 +22,106 @@ use std::collections::BTreeMap;
 use rusqlite::params;
 
 use crate::kernel::caller::RoleSet;
-use crate::kernel::contract::{Command, Family, Handler, Seed};
+use crate::kernel::contract::{Command, Family, Seed};
 use crate::kernel::error::ApiError;
 use crate::kernel::sql;
 
 /// The offerings family.
-#[derive(Debug)]
-pub struct Offerings;
-
-impl Family for Offerings {
-    fn name(&self) -> &'static str {
-        "offerings"
-    }
-
-    fn schema(&self) -> &'static str {
-        include_str!("schema.sql")
-    }
-
-    fn commands(&self) -> &'static [Command] {
-        COMMANDS
-    }
-
-    fn seed(&self, seed: &mut Seed<'_>) -> Result<(), ApiError> {
-        seed_offerings(seed)
-    }
-}
-
-const fn command(name: &'static str, roles: RoleSet, doc: &'static str, run: Handler) -> Command {
-    Command {
-        name,
-        roles,
-        doc,
-        run,
-    }
-}
+pub(crate) const FAMILY: Family =
+    Family::new("offerings", include_str!("schema.sql"), COMMANDS).seeded(seed_offerings);
 
 const COMMANDS: &[Command] = &[
-    command(
+    Command::new(
         "createServiceOffering",
         RoleSet::ADMIN,
         "Creates a compute offering: fixed CPU, speed and memory, or chosen at deploy time.",
         compute::create_service,
     ),
-    command(
+    Command::new(
         "updateServiceOffering",
         RoleSet::ADMIN,
         "Renames a compute offering or changes its state, tags, order, domains or zones.",
         compute::update_service,
     ),
-    command(
+    Command::new(
         "deleteServiceOffering",
         RoleSet::ADMIN,
         "Removes a compute offering from use.",
         compute::delete_service,
     ),
-    command(
+    Command::new(
         "listServiceOfferings",
         RoleSet::ALL,
         "Lists the compute offerings the caller may use.",
         compute::list_service,
     ),
-    command(
+    Command::new(
         "createDiskOffering",
         RoleSet::ADMIN,
         "Creates a disk offering of a fixed size, or of a size chosen when the volume is created.",
         compute::create_disk,
     ),
-    command(
+    Command::new(
         "updateDiskOffering",
         RoleSet::ADMIN,
         "Renames a disk offering or changes its state, tags, visibility, order, domains or zones.",
         compute::update_disk,
     ),
-    command(
+    Command::new(
         "deleteDiskOffering",
         RoleSet::ADMIN,
         "Removes a disk offering from use.",
         compute::delete_disk,
     ),
-    command(
+    Command::new(
         "listDiskOfferings",
         RoleSet::ALL,
         "Lists the disk offerings the caller may use.",
         compute::list_disk,
     ),
-    command(
+    Command::new(
         "createNetworkOffering",
         RoleSet::ADMIN,
         "Creates a network offering: guest type, services and their providers; it starts disabled.",
         network::create,
     ),
-    command(
+    Command::new(
         "updateNetworkOffering",
         RoleSet::ADMIN,
         "Enables or disables a network offering or changes its name, availability, tags, domains or zones.",
         network::update,
     ),
-    command(
+    Command::new(
         "deleteNetworkOffering",
         RoleSet::ADMIN,
         "Removes a network offering that is neither a default one nor used by a network.",
         network::delete,
     ),
-    command(
+    Command::new(
         "listNetworkOfferings",
         RoleSet::ALL,
         "Lists network offerings, filtered by type, state, services and more.",
         network::list,
     ),
-    command(
+    Command::new(
         "createVPCOffering",
         RoleSet::ADMIN,
         "Creates a VPC offering with its services and providers; it starts disabled.",
         network::create_vpc,
     ),
-    command(
+    Command::new(
         "updateVPCOffering",
         RoleSet::ADMIN,
         "Enables or disables a VPC offering or changes its name, text, domains or zones.",
         network::update_vpc,
     ),
-    command(
+    Command::new(
         "deleteVPCOffering",
         RoleSet::ADMIN,
         "Removes a VPC offering that is neither a default one nor used by a VPC.",
         network::delete_vpc,
     ),
-    command(
+    Command::new(
         "listVPCOfferings",
         RoleSet::ALL,
         "Lists VPC offerings.",

@@ -16,22 +16,7 @@ use crate::kernel::contract::{Call, Command, Family, Reply, Subject};
 use crate::kernel::error::ApiError;
 
 /// The platform family.
-#[derive(Debug)]
-pub struct Platform;
-
-impl Family for Platform {
-    fn name(&self) -> &'static str {
-        "platform"
-    }
-
-    fn schema(&self) -> &'static str {
-        ""
-    }
-
-    fn commands(&self) -> &'static [Command] {
-        COMMANDS
-    }
-}
+pub(crate) const FAMILY: Family = Family::new("platform", "", COMMANDS);
 
 const COMMANDS: &[Command] = &[
     Command {

@@ -9,93 +9,68 @@ mod commands;
 #[cfg(test)]
 mod tests;
 
-use crate::kernel::caller::RoleSet;
-use crate::kernel::contract::{Command, Family, Handler};
+use crate::kernel::contract::{Command, Family};
 
 /// The projects family.
-#[derive(Debug)]
-pub struct Projects;
-
-impl Family for Projects {
-    fn name(&self) -> &'static str {
-        "projects"
-    }
-
-    fn schema(&self) -> &'static str {
-        include_str!("schema.sql")
-    }
-
-    fn commands(&self) -> &'static [Command] {
-        COMMANDS
-    }
-}
-
-const fn all(name: &'static str, doc: &'static str, run: Handler) -> Command {
-    Command {
-        name,
-        roles: RoleSet::ALL,
-        doc,
-        run,
-    }
-}
+pub(crate) const FAMILY: Family = Family::new("projects", include_str!("schema.sql"), COMMANDS);
 
 const COMMANDS: &[Command] = &[
-    all(
+    Command::all(
         "createProject",
         "Creates a project owned by the caller (or a named account).",
         commands::create,
     ),
-    all(
+    Command::all(
         "activateProject",
         "Activates a suspended project.",
         commands::activate,
     ),
-    all(
+    Command::all(
         "suspendProject",
         "Suspends a project; its VMs stop.",
         commands::suspend,
     ),
-    all(
+    Command::all(
         "updateProject",
         "Changes a project's name, display text or owner.",
         commands::update,
     ),
-    all(
+    Command::all(
         "deleteProject",
         "Deletes a project; with cleanup, also everything it owns.",
         commands::delete,
     ),
-    all(
+    Command::all(
         "listProjects",
         "Lists the projects the caller belongs to (admins: all they manage).",
         commands::list,
     ),
-    all(
+    Command::all(
         "addAccountToProject",
         "Adds an account to a project, or invites it when invitations are required.",
         commands::add_account,
     ),
-    all(
+    Command::all(
         "deleteAccountFromProject",
         "Removes an account (not the owner) from a project.",
         commands::delete_account,
     ),
-    all(
+    Command::all(
         "listProjectAccounts",
         "Lists the accounts of a project and their roles.",
         commands::list_accounts,
     ),
-    all(
+    Command::all(
         "listProjectInvitations",
         "Lists project invitations.",
         commands::list_invitations,
     ),
-    all(
+    Command::all(
         "updateProjectInvitation",
         "Accepts or declines an invitation to a project.",
         commands::update_invitation,
     ),
-    all(
+    Command::all(
         "deleteProjectInvitation",
         "Withdraws a project invitation.",
         commands::delete_invitation,

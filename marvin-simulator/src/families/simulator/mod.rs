@@ -20,22 +20,7 @@ use crate::kernel::error::ApiError;
 use crate::kernel::faults::{CONFIGURE, FAULT_APIS};
 
 /// The simulator family.
-#[derive(Debug)]
-pub struct Simulator;
-
-impl Family for Simulator {
-    fn name(&self) -> &'static str {
-        "simulator"
-    }
-
-    fn schema(&self) -> &'static str {
-        ""
-    }
-
-    fn commands(&self) -> &'static [Command] {
-        COMMANDS
-    }
-}
+pub(crate) const FAMILY: Family = Family::new("simulator", "", COMMANDS);
 
 const COMMANDS: &[Command] = &[
     Command {

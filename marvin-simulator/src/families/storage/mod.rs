@@ -16,136 +16,111 @@ pub(crate) mod volumes;
 #[cfg(test)]
 mod tests;
 
-use crate::kernel::caller::RoleSet;
-use crate::kernel::contract::{Command, Family, Handler};
+use crate::kernel::contract::{Command, Family};
 
 /// The storage family.
-#[derive(Debug)]
-pub struct Storage;
-
-impl Family for Storage {
-    fn name(&self) -> &'static str {
-        "storage"
-    }
-
-    fn schema(&self) -> &'static str {
-        include_str!("schema.sql")
-    }
-
-    fn commands(&self) -> &'static [Command] {
-        COMMANDS
-    }
-}
-
-const fn all(name: &'static str, doc: &'static str, run: Handler) -> Command {
-    Command {
-        name,
-        roles: RoleSet::ALL,
-        doc,
-        run,
-    }
-}
+pub(crate) const FAMILY: Family = Family::new("storage", include_str!("schema.sql"), COMMANDS);
 
 const COMMANDS: &[Command] = &[
-    all(
+    Command::all(
         "createVolume",
         "Creates a data volume from a disk offering (with a size for custom ones) or a snapshot; it stays \
          Allocated until it is first attached.",
         volumes::create,
     ),
-    all(
+    Command::all(
         "attachVolume",
         "Attaches a data volume to a running or stopped VM, at the smallest free device id unless one is given.",
         volumes::attach,
     ),
-    all(
+    Command::all(
         "detachVolume",
         "Detaches a volume from its VM (a ROOT volume only while the VM is stopped).",
         volumes::detach,
     ),
-    all(
+    Command::all(
         "resizeVolume",
         "Grows a volume, or shrinks it with shrinkok, to a new size or disk offering.",
         volumes::resize,
     ),
-    all(
+    Command::all(
         "migrateVolume",
         "Moves a volume to another primary storage pool.",
         volumes::migrate,
     ),
-    all(
+    Command::all(
         "deleteVolume",
         "Deletes a volume that is not attached to any VM.",
         volumes::delete,
     ),
-    all(
+    Command::all(
         "listVolumes",
         "Lists volumes by VM, type, zone, state, tags and more.",
         volumes::list,
     ),
-    all(
+    Command::all(
         "createSnapshot",
         "Takes a snapshot of a Ready volume.",
         snapshots::create,
     ),
-    all(
+    Command::all(
         "deleteSnapshot",
         "Deletes a volume snapshot.",
         snapshots::delete,
     ),
-    all(
+    Command::all(
         "revertSnapshot",
         "Reverts a volume to a snapshot; its VM must be stopped.",
         snapshots::revert,
     ),
-    all("listSnapshots", "Lists volume snapshots.", snapshots::list),
-    all(
+    Command::all("listSnapshots", "Lists volume snapshots.", snapshots::list),
+    Command::all(
         "createSnapshotPolicy",
         "Schedules recurring snapshots of an attached volume (hourly, daily, weekly or monthly).",
         snapshots::create_policy,
     ),
-    all(
+    Command::all(
         "updateSnapshotPolicy",
         "Changes whether a snapshot policy is shown to users.",
         snapshots::update_policy,
     ),
-    all(
+    Command::all(
         "deleteSnapshotPolicies",
         "Deletes snapshot policies.",
         snapshots::delete_policies,
     ),
-    all(
+    Command::all(
         "listSnapshotPolicies",
         "Lists the snapshot policies of a volume or of the caller.",
         snapshots::list_policies,
     ),
-    all(
+    Command::all(
         "createVMSnapshot",
         "Takes a snapshot of a running or stopped VM's disks (and memory, when running).",
         vmsnapshots::create,
     ),
-    all(
+    Command::all(
         "revertToVMSnapshot",
         "Reverts a VM to one of its snapshots (running VMs to disk-and-memory ones, stopped VMs to disk ones).",
         vmsnapshots::revert,
     ),
-    all(
+    Command::all(
         "deleteVMSnapshot",
         "Deletes a VM snapshot.",
         vmsnapshots::delete,
     ),
-    all("listVMSnapshot", "Lists VM snapshots.", vmsnapshots::list),
-    all(
+    Command::all("listVMSnapshot", "Lists VM snapshots.", vmsnapshots::list),
+    Command::all(
         "createTemplate",
         "Creates a template from a volume whose VM is stopped, or from a volume snapshot.",
         templates::create,
     ),
-    all(
+    Command::all(
         "copyTemplate",
         "Makes a template available in other zones.",
         templates::copy,
     ),
-    all(
+    Command::all(
         "extractTemplate",
         "Gives a URL to download a template from.",
         templates::extract,

@@ -12,22 +12,7 @@ use crate::kernel::caller::RoleSet;
 use crate::kernel::contract::{Command, Family};
 
 /// The tags family.
-#[derive(Debug)]
-pub struct Tags;
-
-impl Family for Tags {
-    fn name(&self) -> &'static str {
-        "tags"
-    }
-
-    fn schema(&self) -> &'static str {
-        include_str!("schema.sql")
-    }
-
-    fn commands(&self) -> &'static [Command] {
-        COMMANDS
-    }
-}
+pub(crate) const FAMILY: Family = Family::new("tags", include_str!("schema.sql"), COMMANDS);
 
 const COMMANDS: &[Command] = &[
     Command {

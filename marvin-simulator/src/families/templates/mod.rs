@@ -16,42 +16,15 @@ mod tests;
 use rusqlite::params;
 
 use crate::kernel::caller::RoleSet;
-use crate::kernel::contract::{Call, Command, Family, Handler, Reply, Seed};
+use crate::kernel::contract::{Call, Command, Family, Reply, Seed};
 use crate::kernel::error::ApiError;
 use crate::kernel::sql;
 
 use images::Kind;
 
 /// The templates family.
-#[derive(Debug)]
-pub struct Templates;
-
-impl Family for Templates {
-    fn name(&self) -> &'static str {
-        "templates"
-    }
-
-    fn schema(&self) -> &'static str {
-        include_str!("schema.sql")
-    }
-
-    fn commands(&self) -> &'static [Command] {
-        COMMANDS
-    }
-
-    fn seed(&self, seed: &mut Seed<'_>) -> Result<(), ApiError> {
-        seed_templates(seed)
-    }
-}
-
-const fn command(name: &'static str, roles: RoleSet, doc: &'static str, run: Handler) -> Command {
-    Command {
-        name,
-        roles,
-        doc,
-        run,
-    }
-}
+pub(crate) const FAMILY: Family =
+    Family::new("templates", include_str!("schema.sql"), COMMANDS).seeded(seed_templates);
 
 fn register_template(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     images::register(call, Kind::Template)
@@ -79,61 +52,61 @@ fn list_isos(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 }
 
 const COMMANDS: &[Command] = &[
-    command(
+    Command::new(
         "registerTemplate",
         RoleSet::ALL,
         "Registers a template from a URL in one zone, several zones or all of them; the simulator has it ready at once.",
         register_template,
     ),
-    command(
+    Command::new(
         "updateTemplate",
         RoleSet::ALL,
         "Changes a template's name, text, OS type, format or flags.",
         update_template,
     ),
-    command(
+    Command::new(
         "deleteTemplate",
         RoleSet::ALL,
         "Deletes a template from one zone or from all of them.",
         delete_template,
     ),
-    command(
+    Command::new(
         "listTemplates",
         RoleSet::ALL,
         "Lists templates by filter (featured, self, executable, community, all ...), one entry per zone.",
         list_templates,
     ),
-    command(
+    Command::new(
         "registerIso",
         RoleSet::ALL,
         "Registers an ISO from a URL; the simulator has it ready at once.",
         register_iso,
     ),
-    command(
+    Command::new(
         "updateIso",
         RoleSet::ALL,
         "Changes an ISO's name, text, OS type or flags.",
         update_iso,
     ),
-    command(
+    Command::new(
         "deleteIso",
         RoleSet::ALL,
         "Deletes an ISO from one zone or from all of them.",
         delete_iso,
     ),
-    command(
+    Command::new(
         "listIsos",
         RoleSet::ALL,
         "Lists ISOs by filter, one entry per zone.",
         list_isos,
     ),
-    command(
+    Command::new(
         "listOsTypes",
         RoleSet::ALL,
         "Lists the operating system types templates can declare.",
         os::list_types,
     ),
-    command(
+    Command::new(
         "listOsCategories",
         RoleSet::ALL,
         "Lists the categories of operating system types.",

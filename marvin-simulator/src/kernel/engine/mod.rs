@@ -241,7 +241,7 @@ impl Engine {
     /// one. Must run inside a tokio runtime (jobs are spawned on it).
     pub(crate) fn open(
         options: &Options,
-        families: &'static [&'static dyn Family],
+        families: &'static [&'static Family],
         shutdown: watch::Receiver<bool>,
     ) -> Result<Arc<Self>, StartError> {
         let catalog = Catalog::global().map_err(StartError::Precache)?;
@@ -251,7 +251,7 @@ impl Engine {
     /// [`Engine::open`] with another catalog (tests with their own commands).
     pub(crate) fn open_with(
         options: &Options,
-        families: &'static [&'static dyn Family],
+        families: &'static [&'static Family],
         catalog: &'static Catalog,
         shutdown: watch::Receiver<bool>,
     ) -> Result<Arc<Self>, StartError> {
@@ -840,7 +840,7 @@ impl Engine {
 /// the tables and seed ids of earlier ones); gives the seed's ids.
 pub(crate) fn install(
     tx: &Transaction<'_>,
-    families: &[&dyn Family],
+    families: &[&Family],
     now: OffsetDateTime,
     empty: bool,
 ) -> Result<BTreeMap<&'static str, String>, StartError> {
@@ -850,9 +850,9 @@ pub(crate) fn install(
             error,
         })?;
     for family in families {
-        tx.execute_batch(family.schema())
+        tx.execute_batch(family.schema)
             .map_err(|error| StartError::Schema {
-                family: family.name(),
+                family: family.name,
                 error,
             })?;
     }
@@ -863,10 +863,12 @@ pub(crate) fn install(
         empty,
     };
     for family in families {
-        family.seed(&mut seed).map_err(|error| StartError::Seed {
-            family: family.name(),
-            error,
-        })?;
+        if let Some(insert) = family.seed {
+            insert(&mut seed).map_err(|error| StartError::Seed {
+                family: family.name,
+                error,
+            })?;
+        }
     }
     Ok(seed.ids)
 }
