@@ -5,17 +5,17 @@
 //! and seeds run in the order of [`ALL`], so a family may reference tables
 //! of the families before it.
 
+pub(crate) mod async_jobs;
 pub(crate) mod compute;
 pub(crate) mod datacenter;
 pub(crate) mod events;
 pub(crate) mod identity;
-pub(crate) mod jobs;
 pub(crate) mod limits;
 pub(crate) mod network;
 pub(crate) mod offerings;
 pub(crate) mod platform;
 pub(crate) mod projects;
-pub(crate) mod simulator;
+pub(crate) mod simulator_faults;
 pub(crate) mod storage;
 pub(crate) mod tags;
 pub(crate) mod templates;
@@ -38,9 +38,9 @@ pub(crate) const ALL: &[&Family] = &[
     &storage::FAMILY,
     &tags::FAMILY,
     &network::FAMILY,
-    &jobs::FAMILY,
+    &async_jobs::FAMILY,
     &platform::FAMILY,
-    &simulator::FAMILY,
+    &simulator_faults::FAMILY,
 ];
 
 #[cfg(test)]

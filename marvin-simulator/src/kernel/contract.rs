@@ -159,7 +159,7 @@ impl Call<'_> {
         description: &str,
         subject: Subject<'_>,
     ) -> Result<(), ApiError> {
-        crate::kernel::events::record(self, kind, description, subject)
+        crate::kernel::event_log::record(self, kind, description, subject)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Fault injection, the engine's half: before a handler runs, the first
 //! matching armed fault of the command fires and loses one of its remaining
-//! uses. The admin API that arms faults is the `simulator` family
+//! uses. The admin API that arms faults is the `simulator_faults` family
 //! (`configureSimulatorFault`, `listSimulatorFaults`, `deleteSimulatorFault`);
 //! `docs/simulator-faults.md` describes it.
 //!

@@ -22,7 +22,7 @@ pub mod time;
 pub(crate) mod auth;
 pub(crate) mod engine;
 pub(crate) mod envelope;
-pub(crate) mod events;
+pub(crate) mod event_log;
 pub(crate) mod faults;
 pub(crate) mod jobs;
 pub(crate) mod request;

@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::sync::watch;
 
-use crate::families::{events, identity, jobs, platform, simulator};
+use crate::families::{async_jobs, events, identity, platform, simulator_faults};
 use crate::kernel::auth::{self, Via};
 use crate::kernel::caller::RoleSet;
 use crate::kernel::catalog::Catalog;
@@ -118,9 +118,9 @@ static CATALOG: LazyLock<Catalog> =
 static FAMILIES: &[&Family] = &[
     &events::FAMILY,
     &identity::FAMILY,
-    &jobs::FAMILY,
+    &async_jobs::FAMILY,
     &platform::FAMILY,
-    &simulator::FAMILY,
+    &simulator_faults::FAMILY,
     &PROBE_FAMILY,
 ];
 

@@ -9,7 +9,7 @@ use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::storage::{pools, volume};
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::sql::{self, Object};
 
 use super::capacity;
@@ -88,7 +88,7 @@ fn upgrade_stopped(call: &Call<'_>, vm: &Vm) -> Result<(), ApiError> {
 pub(crate) fn change_service(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let vm = vm::operable(call, "id")?;
     upgrade_stopped(call, &vm)?;
-    events::completed(
+    event_log::completed(
         call,
         "VM.UPGRADE",
         &format!("upgrading Vm. Vm Id: {}", vm.id),
@@ -392,7 +392,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "UPDATE vms SET last_updated = ?2 WHERE id = ?1",
         [&vm.id, &now],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "VM.UPDATE",
         &format!("updating Vm. Vm Id: {}", vm.id),

@@ -12,7 +12,7 @@ use crate::families::storage::pools;
 use crate::families::storage::volume::{self, NewVolume};
 use crate::kernel::contract::{Call, Reply};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::sql;
 
 use super::capacity::{self, Need};
@@ -602,7 +602,7 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         let vm = vm::reload(call, &id)?;
         vm::place(call, &vm, &placement.host_id, &placement.pod_id, "Starting")?;
     }
-    events::created_event(
+    event_log::created_event(
         call,
         "VM.CREATE",
         "deploying Vm",

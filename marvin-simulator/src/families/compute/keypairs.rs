@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::sql;
 
 use super::owner::{self, Owner};
@@ -213,7 +213,7 @@ pub(crate) fn register(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )));
     }
     let id = insert(call, &owner, &name, &public, &fingerprint)?;
-    events::completed(
+    event_log::completed(
         call,
         "REGISTER.SSH.KEYPAIR",
         "registering ssh keypair",

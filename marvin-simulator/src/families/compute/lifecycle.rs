@@ -17,7 +17,7 @@ use crate::families::storage::volume::{self, NewVolume};
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 
 use super::capacity::{self, Need};
 use super::refs;
@@ -362,7 +362,7 @@ pub(crate) fn recover(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         volume::set_state(call, &root.id, state)?;
     }
     vm::set_state(call, &vm.id, "Stopped")?;
-    events::completed(
+    event_log::completed(
         call,
         "VM.RECOVER",
         &format!("Recovering Vm. Vm Id: {}", vm.id),

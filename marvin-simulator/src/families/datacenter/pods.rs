@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::sql;
 
 use super::zones::referenced;
@@ -175,7 +175,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![id, zone.id, name, gateway, netmask, ip::cidr_text(net, prefix), start, end, state, call.timestamp()],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "POD.CREATE",
         &format!("creating Pod. Pod Name: {name}"),
@@ -236,7 +236,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
          WHERE id = ?1",
         params![id, name, gateway, netmask, ip::cidr_text(net, prefix), state],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "POD.EDIT",
         &format!("updating Pod. Pod Id: {id}"),
@@ -280,7 +280,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     call.tx
         .execute("DELETE FROM storage_pools WHERE pod_id = ?1", [&id])?;
     call.tx.execute("DELETE FROM pods WHERE id = ?1", [&id])?;
-    events::completed(
+    event_log::completed(
         call,
         "POD.DELETE",
         &format!("deleting Pod. Pod Id: {id}"),

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::families::identity::store as identity;
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::sql::{self, text};
 
 use super::zones::network_with_traffic;
@@ -223,7 +223,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             created: &now,
         },
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "VLAN.IP.RANGE.CREATE",
         &format!("creating vlan ip range. Range: {start_text}-{end_text}"),
@@ -371,7 +371,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     call.tx
         .execute("DELETE FROM public_ips WHERE vlan_id = ?1", [&id])?;
     call.tx.execute("DELETE FROM vlans WHERE id = ?1", [&id])?;
-    events::completed(
+    event_log::completed(
         call,
         "VLAN.IP.RANGE.DELETE",
         &format!("deleting vlan ip range. Vlan Id: {id}"),

@@ -6,7 +6,7 @@ use rusqlite::{OptionalExtension, params};
 use crate::families::identity::store as identity;
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::sql::{self, text};
 
 use super::{ip, store};
@@ -109,7 +109,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "ZONE.CREATE",
         &format!("creating Zone. Zone Name: {name}"),
@@ -184,7 +184,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let name: String = call
         .tx
         .query_row("SELECT name FROM zones WHERE id = ?1", [&id], |r| r.get(0))?;
-    events::completed(
+    event_log::completed(
         call,
         "ZONE.EDIT",
         &format!("editing Zone. Zone Id: {id}"),
@@ -315,7 +315,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         [&id],
     )?;
     call.tx.execute("DELETE FROM zones WHERE id = ?1", [&id])?;
-    events::completed(
+    event_log::completed(
         call,
         "ZONE.DELETE",
         &format!("deleting Zone. Zone Id: {id}"),

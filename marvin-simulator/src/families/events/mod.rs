@@ -1,6 +1,6 @@
 //! Events: every change records one; `listEvents` shows them.
 //!
-//! The events themselves are recorded by the kernel ([`crate::kernel::events`]);
+//! The events themselves are recorded by the kernel ([`crate::kernel::event_log`]);
 //! this family only answers for them.
 
 use rusqlite::types::Value as SqlValue;

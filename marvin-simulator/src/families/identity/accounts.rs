@@ -6,7 +6,7 @@ use rusqlite::params;
 use crate::kernel::caller::Role;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::sql;
 
 use super::domains::{update_network_domain, validate_network_domain};
@@ -152,7 +152,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             now
         ],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "ACCOUNT.CREATE",
         &format!(
@@ -161,7 +161,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ),
         Subject::of("Account", &account_id, &account_name),
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "USER.CREATE",
         &format!("creating User. User Name: {username}, Account Name: {account_name}"),
@@ -261,7 +261,7 @@ pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "UPDATE accounts SET state = 'enabled' WHERE id = ?1",
         [&account.id],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "ACCOUNT.ENABLE",
         "enabling account",
@@ -274,7 +274,7 @@ pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn lock(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let account = resolve(call, "Unable to find active account")?;
     lock_now(call, &account)?;
-    events::completed(
+    event_log::completed(
         call,
         "ACCOUNT.DISABLE",
         "locking account",
@@ -378,7 +378,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         [&account.id],
         |r| r.get(0),
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "ACCOUNT.UPDATE",
         "updating account",

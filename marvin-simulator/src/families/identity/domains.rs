@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::sql::{self, text};
 
 use super::store::{self, DomainRow};
@@ -68,7 +68,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "DOMAIN.CREATE",
         &format!(
@@ -168,7 +168,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         .query_row("SELECT name FROM domains WHERE id = ?1", [&id], |r| {
             r.get(0)
         })?;
-    events::completed(
+    event_log::completed(
         call,
         "DOMAIN.UPDATE",
         "updating Domain",

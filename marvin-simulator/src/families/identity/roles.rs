@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::kernel::caller::Role;
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::sql;
 
 /// `listRoles`: root admins see every role; others the public roles below
@@ -70,7 +70,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.params.flag("ispublic", true)
         ],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "ROLE.CREATE",
         "creating role",

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::kernel::contract::{Call, Reply, Seed, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::sql::{self, Query, text};
 
 /// A setting the simulator knows, with its default.
@@ -805,7 +805,7 @@ pub(crate) fn update_configuration(call: &mut Call<'_>) -> Result<Reply, ApiErro
             )?;
         }
     }
-    events::completed(
+    event_log::completed(
         call,
         "CONFIGURATION.VALUE.EDIT",
         &format!("updating configuration. Name: {name}"),

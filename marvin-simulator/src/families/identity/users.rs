@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::sql;
 
 use super::accounts::new_or_given;
@@ -103,7 +103,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "USER.CREATE",
         &format!("creating User. User Name: {username}, Account Name: {account_name}"),
@@ -222,7 +222,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             params![user.id, api, secret],
         )?;
     }
-    events::completed(
+    event_log::completed(
         call,
         "USER.UPDATE",
         "Updating User",
@@ -250,7 +250,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     check_account_operation(call, &account)?;
     call.tx
         .execute("DELETE FROM users WHERE id = ?1", [&user.id])?;
-    events::completed(
+    event_log::completed(
         call,
         "USER.DELETE",
         "deleting User",
@@ -272,7 +272,7 @@ pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "UPDATE accounts SET state = 'enabled' WHERE id = ?1",
         [&account.id],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "USER.ENABLE",
         "enabling User",
@@ -336,7 +336,7 @@ pub(crate) fn lock(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     [&account.id],
                 )?;
             }
-            events::completed(
+            event_log::completed(
                 call,
                 "USER.LOCK",
                 "locking User",
@@ -399,7 +399,7 @@ pub(crate) fn register_keys(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "UPDATE users SET api_key = ?2, secret_key = ?3 WHERE id = ?1",
         params![user.id, api_key, secret_key],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "REGISTER.USER.KEY",
         "register user keys",

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use crate::families::compute::owner::{self, Owner};
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::sql;
 
 use super::api::{self, GIB, ResourceKind};
@@ -239,7 +239,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
          ON CONFLICT (owner_id, resource_type) DO UPDATE SET max = excluded.max",
         params![owner_id, kind.number(), max],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "RESOURCE.LIMIT.UPDATE",
         &format!(

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::kernel::contract::{Call, Job, Reply, Seed, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::jobs;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{self, Object, Query, text};
@@ -111,7 +111,7 @@ pub(crate) fn create_list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    events::created_event(
+    event_log::created_event(
         call,
         "NETWORK.ACL.CREATE",
         "creating network acl list",
@@ -455,7 +455,7 @@ pub(crate) fn create_item(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    events::created_event(
+    event_log::created_event(
         call,
         "NETWORK.ACL.ITEM.CREATE",
         "creating network acl item",

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{self, Object, Query, text};
 
@@ -105,7 +105,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             )
         },
     )?;
-    events::created_event(
+    event_log::created_event(
         call,
         "FIREWALL.OPEN",
         "creating firewall rule",
@@ -163,7 +163,7 @@ pub(crate) fn create_egress(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             display: call.params.flag("fordisplay", true),
         },
     )?;
-    events::created_event(
+    event_log::created_event(
         call,
         "FIREWALL.EGRESS.OPEN",
         "creating egress firewall rule",

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::families::datacenter::ip;
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::jobs;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{self, Object, Query};
@@ -95,7 +95,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    events::created_event(
+    event_log::created_event(
         call,
         "PRIVATE.GATEWAY.CREATE",
         "creating private gateway",
@@ -220,7 +220,7 @@ pub(crate) fn create_route(call: &mut Call<'_>) -> Result<Reply, ApiError> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'Add', ?7)",
         params![id, gateway_id, vpc_id, cidr.to_string(), account_id, domain_id, call.timestamp()],
     )?;
-    events::created_event(
+    event_log::created_event(
         call,
         "STATIC.ROUTE.CREATE",
         "creating static route",

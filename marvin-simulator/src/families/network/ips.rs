@@ -15,7 +15,7 @@ use crate::families::datacenter::store as dc;
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::jobs;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{Object, Query, text};
@@ -242,7 +242,7 @@ pub(crate) fn associate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             params![id, display],
         )?;
     }
-    events::created_event(
+    event_log::created_event(
         call,
         "NET.IPASSIGN",
         "allocating Ip",

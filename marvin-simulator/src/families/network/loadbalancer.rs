@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::jobs;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{self, Object, Query, text};
@@ -101,7 +101,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             &id,
         )?;
     }
-    events::created_event(
+    event_log::created_event(
         call,
         "LB.CREATE",
         "creating load balancer",
@@ -483,7 +483,7 @@ pub(crate) fn create_stickiness(call: &mut Call<'_>) -> Result<Reply, ApiError> 
             call.params.flag("fordisplay", true)
         ],
     )?;
-    events::created_event(
+    event_log::created_event(
         call,
         "LB.STICKINESSPOLICY.CREATE",
         "creating lb stickiness policy",
@@ -630,7 +630,7 @@ pub(crate) fn create_healthcheck(call: &mut Call<'_>) -> Result<Reply, ApiError>
             p.flag("fordisplay", true)
         ],
     )?;
-    events::created_event(
+    event_log::created_event(
         call,
         "LB.HEALTHCHECKPOLICY.CREATE",
         "creating lb healthcheck policy",

@@ -15,7 +15,7 @@ use crate::families::datacenter::{ip, store as dc};
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{self, Object, Query, text};
 
@@ -155,7 +155,7 @@ pub(crate) fn insert(call: &Call<'_>, new: &NewNetwork<'_>) -> Result<String, Ap
             call.timestamp()
         ],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "NETWORK.CREATE",
         "creating network",
@@ -642,7 +642,7 @@ fn add_ip_range(
             i64::from(n)
         ])?;
     }
-    events::completed(
+    event_log::completed(
         call,
         "VLAN.IP.RANGE.CREATE",
         &format!("creating vlan ip range. Range: {start}-{end}"),

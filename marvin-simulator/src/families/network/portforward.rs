@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{Object, Query};
 
@@ -154,7 +154,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             &id,
         )?;
     }
-    events::created_event(
+    event_log::created_event(
         call,
         "NET.RULEADD",
         "creating forwarding rule",

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{self, Object, Query, text};
 
@@ -85,7 +85,7 @@ pub(crate) fn default_group(call: &Call<'_>, account_id: &str) -> Result<String,
     }
     let owner = store::account(call.tx, account_id)?;
     let id = insert(call, &owner, DEFAULT_NAME, Some(DEFAULT_DESCRIPTION))?;
-    events::completed(
+    event_log::completed(
         call,
         "SG.CREATE",
         "creating security group",
@@ -146,7 +146,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )));
     }
     let id = insert(call, &owner, &name, call.params.str("description"))?;
-    events::completed(
+    event_log::completed(
         call,
         "SG.CREATE",
         "creating security group",
@@ -210,7 +210,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     call.tx
         .execute("DELETE FROM security_groups WHERE id = ?1", [&group.id])?;
     store::forget_tags(call, "SecurityGroup", &group.id)?;
-    events::completed(
+    event_log::completed(
         call,
         "SG.DELETE",
         "deleting security group",

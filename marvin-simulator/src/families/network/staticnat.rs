@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::scope::check_access;
 
 use super::rules::{self, LOAD_BALANCING, PORT_FORWARDING};
@@ -141,7 +141,7 @@ pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "UPDATE ip_details SET static_nat_vm_id = ?2, static_nat_vm_ip = ?3 WHERE ip_id = ?1",
         params![ip.id, vm.id, vm_ip],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "STATICNAT.ENABLE",
         &format!("enabling static nat. Ip Id: {}", ip.id),

@@ -9,7 +9,7 @@ use crate::families::datacenter::{ip, store as dc};
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{self, Object, Query, text};
 
@@ -235,7 +235,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ],
     )?;
     limits::add(call, &owner.id, ResourceKind::Vpc, 1)?;
-    events::created_event(
+    event_log::created_event(
         call,
         "VPC.CREATE",
         "creating vpc",

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::families::datacenter::ip;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::jobs;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{self, Object, Query};
@@ -152,7 +152,7 @@ pub(crate) fn create_remote(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    events::created_event(
+    event_log::created_event(
         call,
         "VPN.REMOTE.ACCESS.CREATE",
         "creating remote access vpn",
@@ -326,7 +326,7 @@ pub(crate) fn add_user(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 call.timestamp()
             ],
         )?;
-        events::created_event(
+        event_log::created_event(
             call,
             "VPN.USER.ADD",
             "adding vpn user",
@@ -447,7 +447,7 @@ pub(crate) fn create_gateway(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    events::created_event(
+    event_log::created_event(
         call,
         "VPN.S2S.VPN.GATEWAY.CREATE",
         "creating s2s vpn gateway",
@@ -582,7 +582,7 @@ pub(crate) fn create_customer_gateway(call: &mut Call<'_>) -> Result<Reply, ApiE
             call.timestamp()
         ],
     )?;
-    events::created_event(
+    event_log::created_event(
         call,
         "VPN.S2S.CUSTOMER.GATEWAY.CREATE",
         "creating s2s customer gateway",
@@ -724,7 +724,7 @@ pub(crate) fn create_connection(call: &mut Call<'_>) -> Result<Reply, ApiError> 
             call.timestamp()
         ],
     )?;
-    events::created_event(
+    event_log::created_event(
         call,
         "VPN.S2S.CONNECTION.CREATE",
         "creating s2s vpn connection",

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::sql::{self, Object, Query};
 
 use super::store;
@@ -137,7 +137,7 @@ impl Kind {
             .str("name")
             .map(String::from)
             .unwrap_or_else(|| current["name"].as_str().unwrap_or_default().to_string());
-        events::completed(
+        event_log::completed(
             call,
             event,
             description,
@@ -163,7 +163,7 @@ impl Kind {
             params![id, call.timestamp()],
         )?;
         let name = current["name"].as_str().unwrap_or_default().to_string();
-        events::completed(
+        event_log::completed(
             call,
             event,
             description,
@@ -293,7 +293,7 @@ pub(crate) fn create_service(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "SERVICE.OFFERING.CREATE",
         &format!("creating service offering. Service offering id: {id}"),
@@ -423,7 +423,7 @@ pub(crate) fn create_disk(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "DISK.OFFERING.CREATE",
         &format!("creating disk offering. Disk offering id: {id}"),

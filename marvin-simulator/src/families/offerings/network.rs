@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::jobs;
 use crate::kernel::sql;
 
@@ -474,7 +474,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ],
     )?;
     insert_services(call.tx, "network_offering_services", &id, &services)?;
-    events::completed(
+    event_log::completed(
         call,
         "NETWORK.OFFERING.CREATE",
         &format!("creating network offering. ID: {id} Name: {name}"),
@@ -571,7 +571,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )?;
     }
     store::update_order_and_scope(call, "network_offerings", &id)?;
-    events::completed(
+    event_log::completed(
         call,
         "NETWORK.OFFERING.EDIT",
         "updating network offering",
@@ -609,7 +609,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "UPDATE network_offerings SET removed = ?2, state = 'Disabled' WHERE id = ?1",
         params![id, call.timestamp()],
     )?;
-    events::completed(
+    event_log::completed(
         call,
         "NETWORK.OFFERING.DELETE",
         "deleting network offering",

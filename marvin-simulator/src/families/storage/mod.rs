@@ -4,13 +4,13 @@
 //!
 //! Layout: `volume.rs` (the row and shared operations, used by compute),
 //! `pools.rs` (primary storage capacity), `volumes.rs`, `snapshots.rs`,
-//! `vmsnapshots.rs`, `templates.rs` (the commands).
+//! `vmsnapshots.rs`, `volume_templates.rs` (the commands).
 
 pub(crate) mod pools;
 pub(crate) mod snapshots;
-mod templates;
 pub(crate) mod vmsnapshots;
 pub(crate) mod volume;
+mod volume_templates;
 pub(crate) mod volumes;
 
 #[cfg(test)]
@@ -113,16 +113,16 @@ const COMMANDS: &[Command] = &[
     Command::all(
         "createTemplate",
         "Creates a template from a volume whose VM is stopped, or from a volume snapshot.",
-        templates::create,
+        volume_templates::create,
     ),
     Command::all(
         "copyTemplate",
         "Makes a template available in other zones.",
-        templates::copy,
+        volume_templates::copy,
     ),
     Command::all(
         "extractTemplate",
         "Gives a URL to download a template from.",
-        templates::extract,
+        volume_templates::extract,
     ),
 ];

@@ -9,7 +9,7 @@ use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::scope::check_access;
 use crate::kernel::sql::{self, Object, Query};
 
@@ -170,7 +170,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp(),
         ],
     )?;
-    events::created_event(
+    event_log::created_event(
         call,
         "SNAPSHOT.CREATE",
         "creating snapshot",
@@ -422,7 +422,7 @@ pub(crate) fn create_policy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             id
         }
     };
-    events::completed(
+    event_log::completed(
         call,
         "SNAPSHOTPOLICY.CREATE",
         &format!("creating snapshot policy. Volume Id: {}", volume.id),
@@ -457,7 +457,7 @@ pub(crate) fn update_policy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             params![id, display],
         )?;
     }
-    events::completed(
+    event_log::completed(
         call,
         "SNAPSHOTPOLICY.UPDATE",
         &format!("updating snapshot policy. Policy Id: {id}"),
@@ -485,7 +485,7 @@ pub(crate) fn delete_policies(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         call.tx
             .execute("DELETE FROM snapshot_policies WHERE id = ?1", [id])?;
         tags::forget(call, "SnapshotPolicy", id)?;
-        events::completed(
+        event_log::completed(
             call,
             "SNAPSHOTPOLICY.DELETE",
             &format!("deleting snapshot policy. Policy Id: {id}"),

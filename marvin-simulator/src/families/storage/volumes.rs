@@ -13,7 +13,7 @@ use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::scope::check_access;
 use crate::kernel::sql::{self, Object, Query, text};
 
@@ -222,7 +222,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             params![id, display],
         )?;
     }
-    events::created_event(
+    event_log::created_event(
         call,
         "VOLUME.CREATE",
         "creating volume",
@@ -586,7 +586,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         volume::release_counts(call, &volume)?;
     }
     volume::remove(call, &volume)?;
-    events::completed(
+    event_log::completed(
         call,
         "VOLUME.DELETE",
         &format!("deleting volume. Volume Id: {}", volume.id),

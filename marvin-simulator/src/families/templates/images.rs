@@ -9,7 +9,7 @@ use crate::families::identity::store::{self as identity, DOMAIN_PATH};
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{self, Object, Query, text};
 
@@ -422,7 +422,7 @@ pub(crate) fn register(call: &mut Call<'_>, kind: Kind) -> Result<Reply, ApiErro
     } else {
         "registering iso"
     };
-    events::completed(
+    event_log::completed(
         call,
         kind.event("create"),
         what,
@@ -527,7 +527,7 @@ pub(crate) fn update(call: &mut Call<'_>, kind: Kind) -> Result<Reply, ApiError>
     } else {
         "updating iso"
     };
-    events::completed(
+    event_log::completed(
         call,
         kind.event("update"),
         what,

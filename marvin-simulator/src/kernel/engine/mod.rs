@@ -293,7 +293,7 @@ impl Engine {
         } else {
             let abandoned =
                 job_rows::abandon_pending(&tx, &stamp).map_err(|error| StartError::Seed {
-                    family: "jobs",
+                    family: "kernel",
                     error,
                 })?;
             if abandoned > 0 {
@@ -686,7 +686,7 @@ impl Engine {
                     id: work.instance_id.as_deref(),
                     name: None,
                 };
-                crate::kernel::events::insert(
+                crate::kernel::event_log::insert(
                     &call,
                     event.kind,
                     "INFO",

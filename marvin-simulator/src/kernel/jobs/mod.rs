@@ -33,7 +33,7 @@ use crate::kernel::contract::{Call, Command, Job, Reply, Subject};
 use crate::kernel::engine::{self, Engine};
 use crate::kernel::envelope;
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::faults::{self, Action};
 use crate::kernel::params::Params;
 
@@ -155,7 +155,7 @@ fn try_run(conn: &mut Connection, served: &Served, pending: PendingJob) -> Resul
     let started = match &event {
         Some(event) => {
             let tx = conn.transaction()?;
-            let started = events::insert(
+            let started = event_log::insert(
                 &origin.call(&tx),
                 event.kind,
                 "INFO",
@@ -207,7 +207,7 @@ fn try_run(conn: &mut Connection, served: &Served, pending: PendingJob) -> Resul
     }
     rows::finish(&tx, &id, status, code, &result, &call.timestamp())?;
     if let Some(event) = &event {
-        events::insert(
+        event_log::insert(
             &call,
             event.kind,
             level,

@@ -20,7 +20,7 @@ use crate::kernel::error::ApiError;
 use crate::kernel::faults::{CONFIGURE, FAULT_APIS};
 
 /// The simulator family.
-pub(crate) const FAMILY: Family = Family::new("simulator", "", COMMANDS);
+pub(crate) const FAMILY: Family = Family::new("simulator_faults", "", COMMANDS);
 
 const COMMANDS: &[Command] = &[
     Command {

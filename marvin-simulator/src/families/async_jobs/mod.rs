@@ -18,8 +18,8 @@ use crate::kernel::error::ApiError;
 use crate::kernel::jobs::rows::PENDING;
 use crate::kernel::scope::{ListScope, denied, domain_display_path};
 
-/// The jobs family.
-pub(crate) const FAMILY: Family = Family::new("jobs", "", COMMANDS);
+/// The async jobs family.
+pub(crate) const FAMILY: Family = Family::new("async_jobs", "", COMMANDS);
 
 const COMMANDS: &[Command] = &[
     Command {

@@ -10,7 +10,7 @@ use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::templates::api as templates;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
-use crate::kernel::events;
+use crate::kernel::event_log;
 use crate::kernel::scope::check_access;
 use crate::kernel::sql;
 
@@ -120,7 +120,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
          VALUES (?1, ?2, 'Creating', 0, ?3)",
         params![id, zone_id, now],
     )?;
-    events::created_event(
+    event_log::created_event(
         call,
         "TEMPLATE.CREATE",
         "creating template",
