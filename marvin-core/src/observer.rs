@@ -16,7 +16,7 @@
 //! # drop(trace);
 //! ```
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::codes::ErrorCode;
 
@@ -61,13 +61,30 @@ pub struct CallRecord {
     /// The caller's parameters, with secret values masked. The client's own
     /// (`command`, `response`, keys, signature, session key) are left out.
     pub params: Vec<(String, String)>,
+    /// When it started, by the wall clock (to line calls up with the
+    /// cloud's events and logs).
+    pub started_at: SystemTime,
     /// Wall time, including retries and the job wait.
     pub duration: Duration,
     /// The async job, if one was started or waited for.
     pub job_id: Option<String>,
     /// How it ended.
     pub outcome: CallOutcome,
+    /// For a failed call, the body of the last answer it got (the error
+    /// answer, or the failed job's result), redacted like every text of
+    /// this crate (secret fields masked, the call's secret values scrubbed)
+    /// and cut at [`RESPONSE_CHARS`]; `None` for a call that succeeded or
+    /// got no answer.
+    pub response: Option<String>,
+    /// Whether the test expected this failure: it checked the call's
+    /// result with `should().fail_with(..)`. Reports show such a rejection
+    /// as expected, not as a failure. Always `false` from the client; the
+    /// test's trace sets it (see [`crate::testing::ApiTrace`]).
+    pub expected_failure: bool,
 }
+
+/// How many characters of a failed call's answer a [`CallRecord`] keeps.
+pub const RESPONSE_CHARS: usize = 4000;
 
 /// How a call ended.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -129,11 +129,14 @@ mod tests {
         ApiCall {
             command: command.into(),
             params: Vec::new(),
+            started_at: None,
             duration: Duration::from_millis(ms),
             job_id: job.then(|| "j1".to_string()),
             error: failed.then(|| CallError {
                 code: Some(431),
                 message: "refused".into(),
+                response: None,
+                expected: false,
             }),
         }
     }

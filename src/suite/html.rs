@@ -2,9 +2,16 @@
 //! assets) with each test's result and duration, its API calls, the
 //! resources it created and what became of them, its failure, the leak
 //! check and the API coverage of the run.
+//!
+//! Failed tests come first and are named in the banner at the top. Each
+//! test's time bar sits on the run's wall clock (when it started, how long
+//! it ran); each call shows the time of day it started, to line up with the
+//! cloud's events and logs. A failed call shows the answer it got
+//! (redacted); a rejection the test expected (`should().fail_with(..)`) is
+//! shown as expected, not as a failure.
 
 use std::fmt::Write as _;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use super::result::{Status, SuiteResult, TestResult};
 use super::summary::seconds;
@@ -60,26 +67,37 @@ fn header(out: &mut String, result: &SuiteResult) {
     );
     let failed = result.count(Status::Failed);
     let leaked = result.leaks.leaks.len();
-    let (class, text) = if result.is_success() {
-        (
-            "ok",
-            "All tests passed and the run left nothing behind.".to_string(),
-        )
+    if result.is_success() {
+        out.push_str(
+            "<div class=\"verdict ok\">All tests passed and the run left nothing behind.</div>\n",
+        );
     } else {
         let mut parts = Vec::new();
         if failed > 0 {
-            parts.push(format!("{failed} test(s) failed"));
+            // Each failed test by name, linking to its entry.
+            let names: Vec<String> = result
+                .tests
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.status == Status::Failed)
+                .map(|(index, t)| {
+                    format!(
+                        "<a href=\"#test-{index}\" class=\"mono\">{}</a>",
+                        escape(&t.name)
+                    )
+                })
+                .collect();
+            parts.push(format!("{failed} test(s) failed: {}", names.join(", ")));
         }
         if leaked > 0 {
             parts.push(format!("{leaked} resource(s) left on the cloud"));
         }
-        ("bad", format!("{}.", parts.join("; ")))
-    };
-    let _ = writeln!(
-        out,
-        "<div class=\"verdict {class}\">{}</div>",
-        escape(&text)
-    );
+        let _ = writeln!(
+            out,
+            "<div class=\"verdict bad\">{}.</div>",
+            parts.join("; ")
+        );
+    }
     let coverage = &result.coverage;
     let cards = [
         ("pass", result.count(Status::Passed).to_string(), "passed"),
@@ -127,21 +145,84 @@ fn tests(out: &mut String, result: &SuiteResult) {
     );
     out.push_str(
         "<div class=\"tests\"><div class=\"head\"><span>result</span><span>test</span><span>tags</span>\
-         <span>duration</span><span class=\"num\">calls</span><span class=\"num\">created</span></div>\n",
+         <span title=\"when each test ran, on the run's wall clock\">wall time</span>\
+         <span class=\"num\">calls</span><span class=\"num\">created</span></div>\n",
     );
-    let longest = result
-        .tests
-        .iter()
-        .map(|t| t.duration)
-        .max()
-        .unwrap_or(Duration::ZERO);
-    for test in &result.tests {
-        test_entry(out, test, longest);
+    let clock = Timeline::of(&result.tests);
+    // Failed tests first, then the others in the suite's order; the ids
+    // follow the suite's order (the banner links to them).
+    let mut order: Vec<(usize, &TestResult)> = result.tests.iter().enumerate().collect();
+    order.sort_by_key(|(_, t)| t.status != Status::Failed);
+    for (index, test) in order {
+        test_entry(out, index, test, &clock);
     }
+    let message = if result.tests.is_empty() {
+        "No test was selected."
+    } else {
+        "No test matches this filter."
+    };
+    let hidden = if result.tests.is_empty() {
+        ""
+    } else {
+        " hidden"
+    };
+    let _ = writeln!(
+        out,
+        "<div id=\"no-match\" class=\"empty nomatch{hidden}\">{message}</div>"
+    );
     out.push_str("</div>\n");
 }
 
-fn test_entry(out: &mut String, test: &TestResult, longest: Duration) {
+/// The run's wall clock, for placing each test's bar: from the first
+/// test's start to the last one's end.
+struct Timeline {
+    start: Option<SystemTime>,
+    span: Duration,
+}
+
+impl Timeline {
+    fn of(tests: &[TestResult]) -> Self {
+        let start = tests.iter().filter_map(|t| t.started_at).min();
+        let end = tests
+            .iter()
+            .filter_map(|t| t.started_at.map(|at| at + t.duration))
+            .max();
+        let span = match (start, end) {
+            (Some(start), Some(end)) => end.duration_since(start).unwrap_or_default(),
+            _ => Duration::ZERO,
+        };
+        Self { start, span }
+    }
+
+    /// Where a test's bar starts and how wide it is, in percent of the run.
+    fn place(&self, test: &TestResult) -> (f64, f64) {
+        let (Some(start), Some(at)) = (self.start, test.started_at) else {
+            return (0.0, 0.0);
+        };
+        if self.span.is_zero() {
+            return (0.0, 0.0);
+        }
+        let span = self.span.as_secs_f64();
+        let offset = at.duration_since(start).unwrap_or_default().as_secs_f64();
+        let left = (offset * 100.0 / span).clamp(0.0, 100.0);
+        let width = (test.duration.as_secs_f64() * 100.0 / span).clamp(0.0, 100.0 - left);
+        (left, width)
+    }
+}
+
+/// The time of day (UTC) of `at`, to the millisecond: `08:21:54.123`.
+fn clock_time(at: SystemTime) -> String {
+    let at = time::OffsetDateTime::from(at);
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
+    )
+}
+
+fn test_entry(out: &mut String, index: usize, test: &TestResult, clock: &Timeline) {
     let status = test.status.as_str();
     let search = format!("{} {}", test.name, test.tags.join(" ")).to_lowercase();
     let open = if test.status == Status::Failed {
@@ -149,10 +230,14 @@ fn test_entry(out: &mut String, test: &TestResult, longest: Duration) {
     } else {
         ""
     };
-    let width = if longest.is_zero() {
-        0.0
-    } else {
-        test.duration.as_secs_f64() * 100.0 / longest.as_secs_f64()
+    let (left, width) = clock.place(test);
+    let when = match test.started_at {
+        Some(at) => format!(
+            "started {} UTC, ran {}",
+            clock_time(at),
+            seconds(test.duration)
+        ),
+        None => "did not run".to_string(),
     };
     let tags: String = test
         .tags
@@ -161,10 +246,10 @@ fn test_entry(out: &mut String, test: &TestResult, longest: Duration) {
         .collect();
     let _ = writeln!(
         out,
-        "<details class=\"test\" data-status=\"{status}\" data-search=\"{}\"{open}><summary>\
+        "<details class=\"test\" id=\"test-{index}\" data-status=\"{status}\" data-search=\"{}\"{open}><summary>\
          <span class=\"badge {status}\">{}</span><span class=\"name mono\">{}</span>\
          <span class=\"tags\">{tags}</span>\
-         <span class=\"dur\"><span class=\"bar\"><i style=\"width:{width:.1}%\"></i></span><span class=\"t\">{}</span></span>\
+         <span class=\"dur\" title=\"{when}\"><span class=\"bar\"><i style=\"margin-left:{left:.1}%;width:{width:.1}%\"></i></span><span class=\"t\">{}</span></span>\
          <span class=\"num\">{}</span><span class=\"num\">{}</span></summary>",
         escape(&search),
         status.to_uppercase(),
@@ -205,6 +290,14 @@ fn test_entry(out: &mut String, test: &TestResult, longest: Duration) {
         out.push_str(&escape(&test.cleanup_problems.join("\n")));
         out.push_str("</pre>");
     }
+    if !test.events.is_empty() {
+        let _ = write!(
+            out,
+            "<h3>Its events ({})</h3><pre class=\"events\">{}</pre>",
+            test.events.len(),
+            escape(&test.events.join("\n"))
+        );
+    }
     calls_table(out, test);
     resources_table(out, test);
     out.push_str("</div></details>\n");
@@ -219,7 +312,7 @@ fn calls_table(out: &mut String, test: &TestResult) {
     out.push_str(
         "<table class=\"grid calls\"><colgroup><col class=\"i\"><col class=\"c\"><col><col class=\"t\">\
          <col class=\"o\"></colgroup><tr><th class=\"num\">#</th><th>command</th><th>parameters</th>\
-         <th class=\"num\">time</th><th>outcome</th></tr>",
+         <th title=\"when it started (UTC) and how long it took\">time</th><th>outcome</th></tr>",
     );
     for (index, call) in test.calls.iter().enumerate() {
         let params: Vec<String> = call
@@ -227,14 +320,32 @@ fn calls_table(out: &mut String, test: &TestResult) {
             .iter()
             .map(|(name, value)| format!("{name}={}", truncate(value, VALUE_CHARS)))
             .collect();
-        let (class, outcome) = match &call.error {
+        let (class, mut outcome) = match &call.error {
             None => ("", "<span class=\"ok\">ok</span>".to_string()),
             // The message names the code already (`... rejected (431/4350): ...`).
+            Some(error) if error.expected => (
+                " class=\"expected\"",
+                format!(
+                    "<span class=\"expect\">rejected as expected</span> <span class=\"muted\">{}</span>",
+                    escape(&error.message)
+                ),
+            ),
             Some(error) => (
                 " class=\"bad\"",
                 format!("<span class=\"err\">{}</span>", escape(&error.message)),
             ),
         };
+        if let Some(response) = call.error.as_ref().and_then(|e| e.response.as_ref()) {
+            let _ = write!(
+                outcome,
+                "<details class=\"response\"><summary>response</summary><pre>{}</pre></details>",
+                escape(response)
+            );
+        }
+        let at = call
+            .started_at
+            .map(|at| format!("<span class=\"clock\">{}</span>", clock_time(at)))
+            .unwrap_or_default();
         let job = call
             .job_id
             .as_ref()
@@ -249,7 +360,7 @@ fn calls_table(out: &mut String, test: &TestResult) {
         let _ = write!(
             out,
             "<tr{class}><td class=\"num\">{}</td><td class=\"mono\">{}{job}</td><td class=\"params mono\">{}</td>\
-             <td class=\"num\">{} ms</td><td>{outcome}</td></tr>",
+             <td class=\"num\">{at}{} ms</td><td>{outcome}</td></tr>",
             index + 1,
             escape(&call.command),
             escape(&params.join(" ")),
@@ -433,11 +544,14 @@ mod tests {
     fn the_page_shows_results_calls_resources_failures_leaks_and_coverage() {
         let html = render(&fixture());
         // Counts and verdict.
-        assert!(html.contains("1 test(s) failed; 1 resource(s) left on the cloud."));
+        assert!(html.contains(
+            "1 test(s) failed: <a href=\"#test-1\" class=\"mono\">domains::duplicate_name_is_refused</a>; \
+             1 resource(s) left on the cloud."
+        ));
         assert!(html.contains("<div class=\"n\">1/2</div><div class=\"l\">APIs exercised</div>"));
         // A failed test is open, with its escaped message and location.
         assert!(html.contains(
-            "<details class=\"test\" data-status=\"failed\" data-search=\"domains::duplicate_name_is_refused smoke\" open>"
+            "<details class=\"test\" id=\"test-1\" data-status=\"failed\" data-search=\"domains::duplicate_name_is_refused smoke\" open>"
         ));
         assert!(html.contains("actual: Ok(..) &lt;&amp;&gt;</pre>"));
         assert!(html.contains("panic at <code>src/smoke/domains.rs:40:9</code>"));
@@ -455,6 +569,95 @@ mod tests {
             "1 API(s) not exercised</summary><div class=\"chips\"><code>listZones</code>"
         ));
         assert!(html.contains("Skipped: needs real hardware"));
+    }
+
+    #[test]
+    fn failed_tests_come_first_and_the_banner_names_them() {
+        let html = render(&fixture());
+        let failed = html.find("id=\"test-1\"").unwrap();
+        for other in ["id=\"test-0\"", "id=\"test-2\"", "id=\"test-3\""] {
+            assert!(failed < html.find(other).unwrap(), "{other}");
+        }
+        assert!(
+            html.contains(
+                "<a href=\"#test-1\" class=\"mono\">domains::duplicate_name_is_refused</a>"
+            )
+        );
+    }
+
+    #[test]
+    fn a_failed_call_shows_its_answer_and_an_expected_rejection_is_not_a_failure() {
+        let mut result = fixture();
+        let failed = &mut result.tests[1].calls[0];
+        failed.error.as_mut().unwrap().response =
+            Some(r#"{"createdomainresponse":{"errorcode":431,"errortext":"refused <x>"}}"#.into());
+        let mut expected = failed.clone();
+        expected.command = "createAccount".into();
+        let error = expected.error.as_mut().unwrap();
+        error.expected = true;
+        error.message = "duplicate user".into();
+        error.response = None;
+        result.tests[0].calls.push(expected);
+        let html = render(&result);
+        assert!(html.contains(
+            "<details class=\"response\"><summary>response</summary><pre>\
+             {&quot;createdomainresponse&quot;:{&quot;errorcode&quot;:431,&quot;errortext&quot;:&quot;refused &lt;x&gt;&quot;}}</pre></details>"
+        ));
+        assert!(html.contains(
+            "<tr class=\"expected\"><td class=\"num\">3</td><td class=\"mono\">createAccount</td>"
+        ));
+        assert!(html.contains(
+            "<span class=\"expect\">rejected as expected</span> <span class=\"muted\">duplicate user</span>"
+        ));
+        // The expected rejection is the only failed call of its test, and
+        // it is not painted as one.
+        let passed = &html[html.find("id=\"test-0\"").unwrap()..];
+        let passed = &passed[..passed.find("</details>\n").unwrap()];
+        assert!(!passed.contains("class=\"bad\"") && !passed.contains("class=\"err\""));
+    }
+
+    #[test]
+    fn times_are_on_the_wall_clock() {
+        let mut result = fixture();
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(8 * 3600);
+        // Two tests side by side: the second starts 0.5 s after the first.
+        result.tests[0].started_at = Some(start);
+        result.tests[0].duration = Duration::from_millis(500);
+        result.tests[3].started_at = Some(start + Duration::from_millis(500));
+        result.tests[3].duration = Duration::from_millis(1500);
+        result.tests[0].calls[0].started_at = Some(start + Duration::from_millis(12));
+        let html = render(&result);
+        assert!(html.contains(
+            "<span class=\"dur\" title=\"started 08:00:00.000 UTC, ran 0.500s\"><span class=\"bar\">\
+             <i style=\"margin-left:0.0%;width:25.0%\"></i>"
+        ));
+        assert!(html.contains(
+            "<span class=\"dur\" title=\"started 08:00:00.500 UTC, ran 1.500s\"><span class=\"bar\">\
+             <i style=\"margin-left:25.0%;width:75.0%\"></i>"
+        ));
+        assert!(
+            html.contains("<td class=\"num\"><span class=\"clock\">08:00:00.012</span>4 ms</td>")
+        );
+    }
+
+    #[test]
+    fn an_empty_selection_says_so() {
+        let html = render(&fixture());
+        // Hidden until a filter leaves nothing; the script fills it in.
+        assert!(html.contains(
+            "<div id=\"no-match\" class=\"empty nomatch hidden\">No test matches this filter.</div>"
+        ));
+        assert!(
+            SCRIPT.contains("none.classList.toggle(\"hidden\", tests.length > 0 && shown > 0)")
+        );
+        let mut nothing = fixture();
+        nothing.tests.clear();
+        let html = render(&nothing);
+        assert!(
+            html.contains(
+                "<div id=\"no-match\" class=\"empty nomatch\">No test was selected.</div>"
+            )
+        );
     }
 
     #[test]

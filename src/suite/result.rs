@@ -2,7 +2,7 @@
 //! file and the HTML report are rendered from.
 
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use marvin_core::cleanup::Event;
 use marvin_core::observer::{CallOutcome, CallRecord};
@@ -84,6 +84,12 @@ pub struct CallError {
     pub code: Option<u16>,
     /// The error's message (free of secrets).
     pub message: String,
+    /// The body of the answer it failed with, redacted (see
+    /// `marvin_core::observer::CallRecord::response`).
+    pub response: Option<String>,
+    /// Whether the test expected the rejection (`should().fail_with(..)`):
+    /// reports show it as expected, not as a failure.
+    pub expected: bool,
 }
 
 /// One API call a test made (parameters with secrets masked).
@@ -93,6 +99,8 @@ pub struct ApiCall {
     pub command: String,
     /// The parameters, secret values masked.
     pub params: Vec<(String, String)>,
+    /// When it started, by the wall clock.
+    pub started_at: Option<SystemTime>,
     /// Wall time, including the job wait for async commands.
     pub duration: Duration,
     /// The async job, if any.
@@ -107,12 +115,15 @@ impl From<&CallRecord> for ApiCall {
             CallOutcome::Failed { code, message } => Some(CallError {
                 code: code.map(ErrorCode::as_u16),
                 message: message.clone(),
+                response: record.response.clone(),
+                expected: record.expected_failure,
             }),
             _ => None,
         };
         Self {
             command: record.command.clone(),
             params: record.params.clone(),
+            started_at: Some(record.started_at),
             duration: record.duration,
             job_id: record.job_id.clone(),
             error,
@@ -193,6 +204,11 @@ pub struct TestResult {
     pub calls: Vec<ApiCall>,
     /// The resources it created.
     pub resources: Vec<CreatedResource>,
+    /// When it started, by the wall clock (`None` if it did not run).
+    pub started_at: Option<SystemTime>,
+    /// For a failed test, its own events at the moment of failure, newest
+    /// first (see `marvin_core::testing::ScenarioOutcome::recent_events`).
+    pub events: Vec<String>,
 }
 
 impl TestResult {
@@ -281,6 +297,8 @@ impl TestResult {
             cleanup_problems,
             calls: outcome.trace.calls().iter().map(ApiCall::from).collect(),
             resources,
+            started_at: Some(outcome.started_at),
+            events: outcome.recent_events,
         }
     }
 
@@ -296,6 +314,8 @@ impl TestResult {
             cleanup_problems: Vec::new(),
             calls: Vec::new(),
             resources: Vec::new(),
+            started_at: None,
+            events: Vec::new(),
         }
     }
 }

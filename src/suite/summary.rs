@@ -201,6 +201,7 @@ pub(crate) mod tests {
                     ("username".into(), "u-1".into()),
                     ("password".into(), "********".into()),
                 ],
+                started_at: None,
                 duration: Duration::from_millis(4),
                 job_id: None,
                 error: None,
@@ -208,6 +209,7 @@ pub(crate) mod tests {
             ApiCall {
                 command: "deleteAccount".into(),
                 params: vec![("id".into(), "a1".into())],
+                started_at: None,
                 duration: Duration::from_millis(21),
                 job_id: Some("j1".into()),
                 error: None,
@@ -228,11 +230,14 @@ pub(crate) mod tests {
         failed.calls = vec![ApiCall {
             command: "createDomain".into(),
             params: vec![("name".into(), "d<1>".into())],
+            started_at: None,
             duration: Duration::from_millis(3),
             job_id: None,
             error: Some(CallError {
                 code: Some(431),
                 message: "refused & \"quoted\"".into(),
+                response: None,
+                expected: false,
             }),
         }];
         let mut skipped = test("vms::ssh_login", Status::Skipped, 0);

@@ -49,3 +49,49 @@ async fn an_error_returned_with_a_question_mark_names_its_line_and_only_the_test
     assert!(!output.contains(&other_id), "{output}");
     assert!(!output.contains("not-the-fixtures"), "{output}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejection_the_test_expected_is_marked_and_a_failed_call_keeps_its_answer() {
+    use marvin::prelude::*;
+    use marvin_core::testing::{RunSettings, TestSpec, run_scenario};
+
+    let cloud = Cloud::start("expected").await;
+    let mut settings = RunSettings::from_env();
+    settings.ledger = None;
+    settings.selected_tags = None;
+    settings.termination_grace = None;
+    settings.chaos = None;
+    let spec = TestSpec::new("framework::reports::expected");
+    let outcome = run_scenario(&settings, &spec, cloud.client(), |ctx| {
+        Box::pin(async move {
+            // Refused for the missing names, with a password that must not
+            // show in the kept answer.
+            let params = Params::new()
+                .with("username", "someone")
+                .with("password", "not-for-reports-1")
+                .with("email", "a@example.com")
+                .with("accounttype", 0);
+            let refused = ctx.client().request("createAccount", params.clone()).await;
+            refused.should().fail_with(ErrorCode::ParamError);
+            // The same rejection, not checked: a failure of the test.
+            let _ = ctx.client().request("createAccount", params).await;
+            Ok(())
+        })
+    })
+    .await;
+    assert!(outcome.verdict.is_success(), "{:?}", outcome.verdict);
+    let calls = outcome.trace.calls();
+    let marks: Vec<(&str, bool)> = calls
+        .iter()
+        .map(|c| (c.command.as_str(), c.expected_failure))
+        .collect();
+    assert_eq!(marks, [("createAccount", true), ("createAccount", false)]);
+    for call in &calls {
+        let response = call.response.as_deref().expect("the answer is kept");
+        assert!(response.contains("\"errorcode\":431"), "{response}");
+        assert!(!response.contains("not-for-reports-1"), "{response}");
+    }
+    let text = outcome.trace.render("framework::reports::expected");
+    assert!(text.contains("-> rejected as expected, 431: "), "{text}");
+    assert!(text.contains("-> failed 431: "), "{text}");
+}

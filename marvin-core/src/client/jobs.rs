@@ -68,6 +68,7 @@ impl Client {
         job_id: &str,
         options: &WaitOptions,
         sent: &Params,
+        trace: &Trace,
     ) -> Result<Value> {
         let settings = &self.shared.settings;
         let timeout = options.timeout().unwrap_or(settings.job_timeout);
@@ -88,9 +89,7 @@ impl Client {
                 let remaining = timeout.saturating_sub(elapsed);
                 tokio::time::sleep(schedule.next_delay(elapsed).min(remaining)).await;
             }
-            let answer = self
-                .call(QUERY_JOB, &params, &request, &Trace::default())
-                .await?;
+            let answer = self.call(QUERY_JOB, &params, &request, trace).await?;
             polls += 1;
             let status = envelope::job_status(QUERY_JOB, &answer)?;
             let name = || {
@@ -107,6 +106,15 @@ impl Client {
                     .collect();
                 redact::scrub_values(&text, &secrets)
             };
+            if matches!(status.state, JobState::Failed | JobState::Cancelled) {
+                // The failed job's answer is the body its report shows.
+                let secrets: Vec<&str> = sent
+                    .iter()
+                    .filter(|(name, _)| redact::is_secret_name(name))
+                    .map(|(_, value)| value)
+                    .collect();
+                trace.keep_answer(answer.to_string().into_bytes(), &secrets);
+            }
             match status.state {
                 JobState::Pending => {}
                 JobState::Succeeded => {

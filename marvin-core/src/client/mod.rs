@@ -417,6 +417,33 @@ fn build_http(tls: &Tls, settings: &ClientSettings) -> Result<reqwest::Client> {
 struct Trace {
     method: OnceLock<&'static str>,
     job_id: OnceLock<String>,
+    /// The last answer's body and the secrets to scrub from it, kept (for
+    /// an observer) to report the body of a failed call.
+    last_answer: Mutex<Option<(Vec<u8>, Vec<String>)>>,
+}
+
+impl Trace {
+    /// Keeps a failed answer's body (and the secrets to scrub from it).
+    fn keep_answer<S: AsRef<str>>(&self, body: Vec<u8>, secrets: &[S]) {
+        let secrets = secrets.iter().map(|s| s.as_ref().to_string()).collect();
+        *self.last_answer.lock().expect("trace lock") = Some((body, secrets));
+    }
+
+    /// The last failed answer, redacted and cut for a [`CallRecord`].
+    fn redacted_answer(&self) -> Option<String> {
+        let last = self.last_answer.lock().expect("trace lock");
+        let (body, secrets) = last.as_ref()?;
+        let text = String::from_utf8_lossy(body);
+        let redacted = match serde_json::from_str::<Value>(&text) {
+            Ok(value) => redact::redact_json(&value).to_string(),
+            Err(_) => redact::redact_text(&text),
+        };
+        let scrubbed = redact::scrub_values(&redacted, secrets);
+        Some(redact::truncate(
+            scrubbed.trim(),
+            crate::observer::RESPONSE_CHARS,
+        ))
+    }
 }
 
 impl Client {
@@ -634,7 +661,7 @@ impl Client {
             };
             on_submit(&answer);
             let _ = trace.job_id.set(job_id.clone());
-            self.wait_job(Some(command), &job_id, options.wait(), &params)
+            self.wait_job(Some(command), &job_id, options.wait(), &params, &trace)
                 .await
         };
         self.observed(command, &params, &trace, run).await
@@ -654,7 +681,7 @@ impl Client {
         let _ = trace.method.set("GET");
         let params = Params::from([("jobid", job_id)]);
         let sent = Params::new();
-        let wait = self.wait_job(None, job_id, options, &sent);
+        let wait = self.wait_job(None, job_id, options, &sent, &trace);
         self.observed("queryAsyncJobResult", &params, &trace, wait)
             .await
     }
@@ -763,6 +790,7 @@ impl Client {
         if let Some(observer) = &self.observer {
             observer.on_start(command);
         }
+        let started_at = std::time::SystemTime::now();
         let start = Instant::now();
         let result = run.instrument(span.clone()).await;
         let duration = start.elapsed();
@@ -793,13 +821,20 @@ impl Client {
         }
         span.in_scope(|| tracing::debug!(ok = outcome.is_ok(), "call finished"));
         if let Some(observer) = &self.observer {
+            let response = match &outcome {
+                CallOutcome::Ok => None,
+                CallOutcome::Failed { .. } => trace.redacted_answer(),
+            };
             observer.on_call(&CallRecord {
                 command: command.to_owned(),
                 method,
                 params: params.redacted(),
+                started_at,
                 duration,
                 job_id,
                 outcome,
+                response,
+                expected_failure: false,
             });
         }
         result
@@ -951,7 +986,11 @@ impl Client {
             self.keep_cookies(response.headers());
         }
         let body = response.bytes().await.map_err(transport)?;
-        decode(command, status, &body, &secrets)
+        let decoded = decode(command, status, &body, &secrets);
+        if decoded.is_err() && self.observer.is_some() {
+            trace.keep_answer(body.to_vec(), &secrets);
+        }
+        decoded
     }
 
     /// Stores the `Set-Cookie`s of an answer in the session's jar.

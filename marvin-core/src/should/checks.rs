@@ -532,9 +532,18 @@ impl<V: Debug, E: Debug> Subject<'_, Result<V, E>> {
 impl<V: Debug> Subject<'_, Result<V, Error>> {
     /// A failed call whose CloudStack error code is `code`:
     /// `result.should().fail_with(ErrorCode::ParamError)`.
+    ///
+    /// When it passes inside a test, the call is marked in the test's API
+    /// trace as a rejection the test expected, which reports show as such
+    /// rather than as a failure.
     #[track_caller]
     pub fn fail_with(self, code: ErrorCode) {
+        let actual = self.actual();
+        let expected = !self.negated && FailWith(code).check(actual);
         self.pass(FailWith(code));
+        if let (true, Err(error)) = (expected, actual) {
+            crate::testing::expect_failure(error);
+        }
     }
 }
 

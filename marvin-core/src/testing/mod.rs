@@ -23,4 +23,4 @@ pub use runner::{
 };
 pub use scenario::{CleanupEnd, ScenarioOutcome, Verdict, run_scenario, skip_notice};
 pub use site::TrySite;
-pub use trace::ApiTrace;
+pub use trace::{ApiTrace, expect_failure};

@@ -193,6 +193,7 @@ where
     let mut ctx = TestContext::new(client, spec, settings);
     let chaos = ctx.chaos();
     let site = SiteSlot::default();
+    let trace = ctx.trace_handle();
     let verdict = {
         let body = site::watch(Arc::clone(&site), async {
             let result = body(&mut ctx).await;
@@ -201,6 +202,7 @@ where
             }
             result
         });
+        let body = super::trace::watch(trace, body);
         let run = AssertUnwindSafe(body).catch_unwind();
         tokio::select! {
             biased;

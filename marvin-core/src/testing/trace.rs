@@ -1,9 +1,16 @@
 //! [`ApiTrace`]: the API calls of one test, printed when it fails.
 
 use std::fmt::Write as _;
-use std::sync::Mutex;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
 
+use crate::Error;
 use crate::observer::{CallObserver, CallOutcome, CallRecord};
+
+tokio::task_local! {
+    /// The trace of the test whose body runs on this task.
+    static CURRENT: Arc<ApiTrace>;
+}
 
 /// How many calls the printed trace shows at most (the latest ones).
 const SHOWN: usize = 50;
@@ -48,6 +55,27 @@ impl ApiTrace {
         self.len() == 0
     }
 
+    /// Marks the latest failed call that `error` came from (same command,
+    /// same job, same message) as expected by the test; `false` when no
+    /// such call is in the trace.
+    pub fn expect_failure(&self, error: &Error) -> bool {
+        let message = error.to_string();
+        let mut calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
+        let found = calls.iter_mut().rev().find(|call| {
+            !call.expected_failure
+                && Some(call.command.as_str()) == error.command()
+                && (error.job_id().is_none() || call.job_id.as_deref() == error.job_id())
+                && matches!(&call.outcome, CallOutcome::Failed { message: m, .. } if *m == message)
+        });
+        match found {
+            Some(call) => {
+                call.expected_failure = true;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// The trace as text, one call per line (the last 50 calls):
     ///
     /// ```text
@@ -70,6 +98,10 @@ impl ApiTrace {
             }
             let outcome = match &call.outcome {
                 CallOutcome::Ok => "ok".to_string(),
+                CallOutcome::Failed { code, message } if call.expected_failure => match code {
+                    Some(code) => format!("rejected as expected, {code}: {message}"),
+                    None => format!("rejected as expected: {message}"),
+                },
                 CallOutcome::Failed {
                     code: Some(code),
                     message,
@@ -86,5 +118,82 @@ impl ApiTrace {
             out.push(')');
         }
         out
+    }
+}
+
+/// Runs `body` (a test's body) with `trace` as the trace that
+/// [`expect_failure`] marks calls in.
+pub(crate) async fn watch<F: Future>(trace: Arc<ApiTrace>, body: F) -> F::Output {
+    CURRENT.scope(trace, body).await
+}
+
+/// Marks the call `error` came from as a rejection the running test
+/// expected (what `should().fail_with(..)` does when it passes), so that
+/// reports do not show it as a failure. Outside a test, does nothing.
+pub fn expect_failure(error: &Error) {
+    let _ = CURRENT.try_with(|trace| trace.expect_failure(error));
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime};
+
+    use super::*;
+    use crate::ErrorCode;
+
+    fn refused(command: &str, text: &str) -> Error {
+        Error::Api {
+            command: command.into(),
+            status: 431,
+            code: ErrorCode::ParamError,
+            cs_code: None,
+            text: text.into(),
+        }
+    }
+
+    fn record(command: &str, error: Option<&Error>) -> CallRecord {
+        CallRecord {
+            command: command.into(),
+            method: "GET",
+            params: Vec::new(),
+            started_at: SystemTime::UNIX_EPOCH,
+            duration: Duration::from_millis(2),
+            job_id: None,
+            outcome: match error {
+                None => CallOutcome::Ok,
+                Some(error) => CallOutcome::Failed {
+                    code: error.code(),
+                    message: error.to_string(),
+                },
+            },
+            response: error.map(|_| "{\"errorcode\":431}".to_string()),
+            expected_failure: false,
+        }
+    }
+
+    #[test]
+    fn an_expected_rejection_is_marked_and_shown_as_expected() {
+        let trace = ApiTrace::new();
+        let duplicate = refused("createAccount", "duplicate");
+        let missing = refused("createAccount", "missing email");
+        trace.on_call(&record("createAccount", Some(&missing)));
+        trace.on_call(&record("listAccounts", None));
+        trace.on_call(&record("createAccount", Some(&duplicate)));
+        assert!(trace.expect_failure(&duplicate));
+        // Only the call it came from; a second mark finds no other.
+        assert!(!trace.expect_failure(&duplicate));
+        let expected: Vec<bool> = trace.calls().iter().map(|c| c.expected_failure).collect();
+        assert_eq!(expected, [false, false, true]);
+        let text = trace.render("accounts::dup");
+        assert!(
+            text.contains("-> failed 431: createAccount was rejected (431): missing email"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "-> rejected as expected, 431: createAccount was rejected (431): duplicate"
+            ),
+            "{text}"
+        );
     }
 }
