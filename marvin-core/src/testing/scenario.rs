@@ -408,6 +408,33 @@ mod tests {
         })
     }
 
+    fn outcome(verdict: Verdict, cleanup: CleanupEnd) -> ScenarioOutcome {
+        ScenarioOutcome {
+            cleanup,
+            verdict,
+            ..ScenarioOutcome::not_run(String::new())
+        }
+    }
+
+    #[test]
+    fn a_skip_is_reported_as_one_unless_its_cleanup_failed() {
+        let clean = || CleanupEnd::Ran(CleanupReport::default());
+        let skipped = outcome(Verdict::Skipped("no advanced zone".into()), clean());
+        assert_eq!(skipped.skip_reason(), Some("no advanced zone"));
+        assert!(!skipped.is_failure());
+        assert_eq!(outcome(Verdict::Passed, clean()).skip_reason(), None);
+        let dirty = outcome(
+            Verdict::Skipped("no advanced zone".into()),
+            CleanupEnd::Panicked("boom".into()),
+        );
+        assert_eq!(dirty.skip_reason(), None);
+        assert!(dirty.is_failure());
+        assert_eq!(
+            skip_notice("vms::deploy", "needs real hardware"),
+            "SKIPPED vms::deploy (needs real hardware)"
+        );
+    }
+
     #[test]
     fn only_the_tests_own_events_since_it_started_are_shown() {
         let since = created_at("2026-12-06T08:00:00+0000").unwrap();
