@@ -223,7 +223,8 @@ fn clock_time(at: SystemTime) -> String {
 }
 
 fn test_entry(out: &mut String, index: usize, test: &TestResult, clock: &Timeline) {
-    let status = test.status.as_str();
+    // A CSS class and filter key: `not run` becomes `not-run`.
+    let status = test.status.as_str().replace(' ', "-");
     let search = format!("{} {}", test.name, test.tags.join(" ")).to_lowercase();
     let open = if test.status == Status::Failed {
         " open"
@@ -252,7 +253,7 @@ fn test_entry(out: &mut String, index: usize, test: &TestResult, clock: &Timelin
          <span class=\"dur\" title=\"{when}\"><span class=\"bar\"><i style=\"margin-left:{left:.1}%;width:{width:.1}%\"></i></span><span class=\"t\">{}</span></span>\
          <span class=\"num\">{}</span><span class=\"num\">{}</span></summary>",
         escape(&search),
-        status.to_uppercase(),
+        test.status.as_str().to_uppercase(),
         escape(&test.name),
         seconds(test.duration),
         test.calls.len(),
@@ -658,6 +659,18 @@ mod tests {
                 "<div id=\"no-match\" class=\"empty nomatch\">No test was selected.</div>"
             )
         );
+    }
+
+    #[test]
+    fn a_failed_test_shows_its_own_events() {
+        let mut result = fixture();
+        result.tests[1].events = vec![
+            "2026-12-06T08:00:04+0000 DOMAIN.CREATE INFO Completed: creating Domain <d1>".into(),
+        ];
+        let html = render(&result);
+        assert!(html.contains(
+            "<h3>Its events (1)</h3><pre class=\"events\">2026-12-06T08:00:04+0000 DOMAIN.CREATE INFO Completed: creating Domain &lt;d1&gt;</pre>"
+        ));
     }
 
     #[test]
