@@ -23,10 +23,10 @@ async fn a_failed_should_names_the_subject_the_expectation_and_the_value() {
     );
     assert!(ran.stderr.contains("createAccount"), "{}", ran.both());
     assert!(ran.stderr.contains("username=reader"), "{}", ran.both());
-    // The cloud's recent events at the moment of failure.
+    // The test's own events at the moment of failure.
     assert!(
         ran.stderr.contains(
-            "framework::fixtures::assertion_fails: the cloud's recent events (newest first):"
+            "framework::fixtures::assertion_fails: its events (its resources and accounts, newest first):"
         ),
         "{}",
         ran.both()
@@ -95,8 +95,21 @@ async fn an_error_returned_by_the_test_is_reported_with_its_cloud_error() {
     let accounts = cloud.count("listAccounts").await;
     let ran = run(cloud.fixture("returns_an_error")).await;
     assert!(!ran.success, "{}", ran.both());
+    // The error came from inside a factory; the place is the test's `?`.
+    let line = include_str!("fixtures.rs")
+        .lines()
+        .position(|l| l.contains("UserAccount::new().username(name).create(ctx).await?;"))
+        .expect("the fixture's line")
+        + 1;
     assert!(
-        ran.stderr.contains("test returned an error: createAccount"),
+        ran.stderr.contains(&format!(
+            "test returned an error at tests/framework/fixtures.rs:{line}:"
+        )),
+        "{}",
+        ran.both()
+    );
+    assert!(
+        ran.stderr.contains(": createAccount was rejected (431"),
         "{}",
         ran.both()
     );
