@@ -5,6 +5,7 @@ use serde_json::{Map, Value, json};
 
 use crate::kernel::contract::{Rendered, Reply};
 use crate::kernel::error::ApiError;
+use crate::kernel::render::{without_nulls, write_str, write_value};
 
 /// Commands whose response key is not `<lower-cased name>response`, as the
 /// CloudStack server names them (its `getCommandName()`; the last two keep
@@ -339,95 +340,6 @@ impl ListStream {
     }
 }
 
-/// Writes a JSON string (escaped as serde_json escapes).
-pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
-    let bytes = text.as_bytes();
-    if plain(bytes) {
-        // Nothing to escape (the common case: ids, names, dates).
-        out.reserve(bytes.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(bytes);
-        out.push(b'"');
-        return;
-    }
-    // Writing into a `Vec` cannot fail.
-    let _ = serde_json::to_writer(&mut *out, text);
-}
-
-/// Whether no byte of `bytes` needs escaping in a JSON string (a control
-/// character, `"` or `\`), checked eight bytes at a time.
-fn plain(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // A byte of `word` is zero: its high bit in the result (exact when no
-    // byte of `word` has its high bit set, which `below` checks first).
-    let zero_in = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        // Bytes of 0x80 and above never need escaping; the tests below are
-        // exact for the others, so chunks with any are checked one by one.
-        if word & HIGHS != 0 {
-            if !chunk.iter().all(|&b| plain_byte(b)) {
-                return false;
-            }
-            continue;
-        }
-        let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-        if below_space != 0
-            || zero_in(word ^ (ONES * u64::from(b'"'))) != 0
-            || zero_in(word ^ (ONES * u64::from(b'\\'))) != 0
-        {
-            return false;
-        }
-    }
-    chunks.remainder().iter().all(|&b| plain_byte(b))
-}
-
-fn plain_byte(byte: u8) -> bool {
-    byte >= 0x20 && byte != b'"' && byte != b'\\'
-}
-
-/// Writes a value as compact JSON, leaving null fields out at every depth:
-/// the same text as `without_nulls(value)` serialized.
-pub(crate) fn write_value(out: &mut Vec<u8>, value: &Value) {
-    match value {
-        Value::Object(object) => {
-            out.push(b'{');
-            let mut first = true;
-            for (name, field) in object {
-                if field.is_null() {
-                    continue;
-                }
-                if !first {
-                    out.push(b',');
-                }
-                first = false;
-                write_str(out, name);
-                out.push(b':');
-                write_value(out, field);
-            }
-            out.push(b'}');
-        }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (index, item) in items.iter().enumerate() {
-                if index > 0 {
-                    out.push(b',');
-                }
-                write_value(out, item);
-            }
-            out.push(b']');
-        }
-        // Scalars: writing into a `Vec` cannot fail.
-        scalar => {
-            let _ = serde_json::to_writer(&mut *out, scalar);
-        }
-    }
-}
-
 /// The error body: `{"<key>": {"uuidList": [], "errorcode": .., "cserrorcode": .., "errortext": ..}}`.
 pub(crate) fn error(key: &str, error: &ApiError) -> String {
     let mut inner = Map::with_capacity(4);
@@ -438,23 +350,6 @@ pub(crate) fn error(key: &str, error: &ApiError) -> String {
     }
     inner.insert("errortext".into(), error.text.clone().into());
     wrap(key, &Inner::Value(Value::Object(inner)))
-}
-
-/// Removes null fields at every depth (CloudStack leaves them out).
-pub(crate) fn without_nulls(mut value: Value) -> Value {
-    strip_nulls(&mut value);
-    value
-}
-
-fn strip_nulls(value: &mut Value) {
-    match value {
-        Value::Object(object) => {
-            object.retain(|_, v| !v.is_null());
-            object.values_mut().for_each(strip_nulls);
-        }
-        Value::Array(items) => items.iter_mut().for_each(strip_nulls),
-        _ => {}
-    }
 }
 
 #[cfg(test)]

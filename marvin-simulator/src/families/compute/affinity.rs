@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 
 use crate::kernel::contract::{Call, Job, Reply};
 use crate::kernel::error::ApiError;
+use crate::kernel::ids;
 use crate::kernel::jobs;
+use crate::kernel::render;
 use crate::kernel::scope::check_access;
 use crate::kernel::sql::{self, Query};
 
@@ -73,7 +75,7 @@ fn query() -> Query {
     ))
 }
 
-fn clean(mut row: sql::Object) -> Value {
+fn clean(mut row: render::Object) -> Value {
     row.remove("accountid");
     if row
         .get("virtualmachineIds")
@@ -119,7 +121,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "Unable to create affinity group, a group with name {name} already exists."
         )));
     }
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO affinity_groups (id, name, description, type, account_id, domain_id, created)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

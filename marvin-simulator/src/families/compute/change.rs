@@ -10,7 +10,8 @@ use crate::families::storage::{pools, volume};
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
-use crate::kernel::sql::{self, Object};
+use crate::kernel::render::Object;
+use crate::kernel::sql;
 
 use super::capacity;
 use super::refs::{self, ServiceOffering};

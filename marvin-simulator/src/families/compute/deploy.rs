@@ -13,6 +13,7 @@ use crate::families::storage::volume::{self, NewVolume};
 use crate::kernel::contract::{Call, Reply};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
 use crate::kernel::sql;
 
 use super::capacity::{self, Need};
@@ -378,7 +379,7 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             )));
         }
         Some(custom) => custom.to_string(),
-        None => sql::new_id(),
+        None => ids::new_id(),
     };
     let instance_suffix =
         settings::value(call.tx, "instance.name", &[])?.unwrap_or_else(|| "VM".into());
@@ -529,7 +530,7 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     };
     volume::insert(
         call,
-        &sql::new_id(),
+        &ids::new_id(),
         &NewVolume {
             name: Some(&format!("ROOT-{seq}")),
             account_id: &owner.id,
@@ -551,7 +552,7 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     if let Some((disk, size)) = &data_disk {
         volume::insert(
             call,
-            &sql::new_id(),
+            &ids::new_id(),
             &NewVolume {
                 name: Some(&format!("DATA-{seq}")),
                 account_id: &owner.id,

@@ -6,8 +6,10 @@ use serde_json::Value;
 
 use crate::kernel::contract::{Call, Reply};
 use crate::kernel::error::ApiError;
+use crate::kernel::ids;
+use crate::kernel::render;
 use crate::kernel::scope::check_access;
-use crate::kernel::sql::{self, Query};
+use crate::kernel::sql::Query;
 
 use super::owner::{self, Owner};
 
@@ -20,7 +22,7 @@ fn by_name(call: &Call<'_>, account_id: &str, name: &str) -> Result<Option<Strin
 }
 
 fn insert(call: &Call<'_>, owner: &Owner, name: &str) -> Result<String, ApiError> {
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO instance_groups (id, name, account_id, domain_id, created) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![id, name, owner.id, owner.domain_id, call.timestamp()],
@@ -49,7 +51,7 @@ fn query() -> Query {
     ))
 }
 
-fn clean(mut row: sql::Object) -> Value {
+fn clean(mut row: render::Object) -> Value {
     row.remove("accountid");
     Value::Object(row)
 }

@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Rendered, Reply};
 use crate::kernel::error::ApiError;
-use crate::kernel::sql::{self, Field, Query};
+use crate::kernel::render::Field;
+use crate::kernel::sql::{self, Query};
 
 use super::{net, owner};
 

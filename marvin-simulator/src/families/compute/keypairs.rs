@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
 use crate::kernel::sql;
 
 use super::owner::{self, Owner};
@@ -153,7 +154,7 @@ fn insert(
     public: &str,
     fingerprint: &str,
 ) -> Result<String, ApiError> {
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO ssh_keypairs (id, name, account_id, domain_id, public_key, fingerprint, created)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",

@@ -415,7 +415,7 @@ pub(crate) fn restore(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     ),
                     None => None,
                 };
-                volume::insert(call, &crate::kernel::sql::new_id(), &NewVolume {
+                volume::insert(call, &crate::kernel::ids::new_id(), &NewVolume {
                     name: Some(&name),
                     account_id: &vm.account_id,
                     domain_id: &domain_id,

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::kernel::contract::{Call, Reply};
 use crate::kernel::error::ApiError;
+use crate::kernel::ids;
 use crate::kernel::scope::check_access;
 use crate::kernel::sql::{self, Query};
 
@@ -54,7 +55,7 @@ pub(crate) fn register(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "INSERT INTO user_data (id, name, account_id, domain_id, user_data, params, created)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
-            sql::new_id(),
+            ids::new_id(),
             name,
             owner.id,
             owner.domain_id,

@@ -4,6 +4,7 @@ use rusqlite::params;
 
 use crate::kernel::contract::{Call, Reply};
 use crate::kernel::error::ApiError;
+use crate::kernel::ids;
 use crate::kernel::sql;
 
 use super::store;
@@ -74,7 +75,7 @@ pub(crate) fn insert(
             "Unable to create cluster {name} in pod and data center with specified ids"
         )));
     }
-    let id = sql::new_id();
+    let id = ids::new_id();
     let cpu = super::super::identity::settings::value(call.tx, "cpu.overprovisioning.factor", &[])?;
     let memory =
         super::super::identity::settings::value(call.tx, "mem.overprovisioning.factor", &[])?;

@@ -11,6 +11,7 @@ use rusqlite::params;
 
 use crate::kernel::contract::{Call, Job, Reply};
 use crate::kernel::error::ApiError;
+use crate::kernel::ids;
 use crate::kernel::sql;
 
 use super::clusters;
@@ -160,8 +161,8 @@ pub(crate) fn add(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         Some(s) => sql::allocation_state(s)?,
         None => "Enabled",
     };
-    let guid = sql::new_id();
-    let id = sql::new_id();
+    let guid = ids::new_id();
+    let id = ids::new_id();
     let address = pods::next_host_address(call, &pod)?;
     let now = call.timestamp();
     call.tx.execute(

@@ -26,7 +26,7 @@ use rusqlite::params;
 use crate::kernel::caller::RoleSet;
 use crate::kernel::contract::{Command, Family, Seed};
 use crate::kernel::error::ApiError;
-use crate::kernel::sql;
+use crate::kernel::ids;
 
 /// CloudStack's spelling of a hypervisor type, if the name is one.
 pub(crate) fn hypervisor_name(name: &str) -> Option<&'static str> {
@@ -247,15 +247,15 @@ const COMMANDS: &[Command] = &[
 fn seed_zone(seed: &mut Seed<'_>) -> Result<(), ApiError> {
     let tx = seed.tx;
     let now = crate::kernel::time::format(seed.now);
-    let zone = sql::new_id();
+    let zone = ids::new_id();
     tx.execute(
         "INSERT INTO zones (id, name, network_type, dns1, dns2, internal_dns1, guest_cidr, allocation_state,
                             zone_token, created)
          VALUES (?1, 'Sandbox-simulator', 'Advanced', '8.8.8.8', '8.8.4.4', '8.8.8.8', ?2, 'Enabled', ?3, ?4)",
-        params![zone, zones::DEFAULT_GUEST_CIDR, sql::new_id(), now],
+        params![zone, zones::DEFAULT_GUEST_CIDR, ids::new_id(), now],
     )?;
 
-    let physical = sql::new_id();
+    let physical = ids::new_id();
     tx.execute(
         "INSERT INTO physical_networks (id, zone_id, name, isolation_methods, broadcast_domain_range, state, created)
          VALUES (?1, ?2, 'Sandbox-pnet', 'VLAN', 'ZONE', 'Enabled', ?3)",
@@ -264,20 +264,20 @@ fn seed_zone(seed: &mut Seed<'_>) -> Result<(), ApiError> {
     for traffic in ["Guest", "Public", "Management", "Storage"] {
         tx.execute(
             "INSERT INTO traffic_types (id, physical_network_id, traffic_type) VALUES (?1, ?2, ?3)",
-            params![sql::new_id(), physical, traffic],
+            params![ids::new_id(), physical, traffic],
         )?;
     }
     network::add_default_providers(tx, &physical, true)?;
     network::set_vnets(tx, &physical, "100-199")?;
 
-    let pod = sql::new_id();
+    let pod = ids::new_id();
     tx.execute(
         "INSERT INTO pods (id, zone_id, name, gateway, netmask, cidr, start_ip, end_ip, allocation_state, created)
          VALUES (?1, ?2, 'Sandbox-pod', '172.16.15.1', '255.255.255.0', '172.16.15.0/24', '172.16.15.2',
                  '172.16.15.200', 'Enabled', ?3)",
         params![pod, zone, now],
     )?;
-    let cluster = sql::new_id();
+    let cluster = ids::new_id();
     tx.execute(
         "INSERT INTO clusters (id, zone_id, pod_id, name, hypervisor, created)
          VALUES (?1, ?2, ?3, 'Sandbox-cluster', 'Simulator', ?4)",
@@ -285,8 +285,8 @@ fn seed_zone(seed: &mut Seed<'_>) -> Result<(), ApiError> {
     )?;
     let mut host_ids = Vec::new();
     for (n, address) in ["172.16.15.201", "172.16.15.202"].into_iter().enumerate() {
-        let id = sql::new_id();
-        let guid = sql::new_id();
+        let id = ids::new_id();
+        let guid = ids::new_id();
         tx.execute(
             "INSERT INTO hosts (id, name, zone_id, pod_id, cluster_id, hypervisor, ip_address, url, cpu_number,
                                 cpu_speed, memory_total, local_storage, guid, version, created, last_pinged)
@@ -310,7 +310,7 @@ fn seed_zone(seed: &mut Seed<'_>) -> Result<(), ApiError> {
         )?;
         host_ids.push(id);
     }
-    let pool = sql::new_id();
+    let pool = ids::new_id();
     tx.execute(
         "INSERT INTO storage_pools (id, zone_id, pod_id, cluster_id, name, url, path, ip_address, scope, type,
                                     hypervisor, capacity_bytes, created)
@@ -318,7 +318,7 @@ fn seed_zone(seed: &mut Seed<'_>) -> Result<(), ApiError> {
                  '/export/home/sandbox/primary', '10.147.28.6', 'CLUSTER', 'NetworkFilesystem', 'Simulator', ?5, ?6)",
         params![pool, zone, pod, cluster, 2 * storage::DEFAULT_POOL_CAPACITY, now],
     )?;
-    let image_store = sql::new_id();
+    let image_store = ids::new_id();
     tx.execute(
         "INSERT INTO image_stores (id, zone_id, name, url, protocol, provider, scope, created)
          VALUES (?1, ?2, 'Sandbox-secondary', 'nfs://10.147.28.6/export/home/sandbox/secondary', 'nfs', 'NFS',

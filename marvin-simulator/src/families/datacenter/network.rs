@@ -7,6 +7,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::kernel::contract::{Call, Job, Reply};
 use crate::kernel::error::ApiError;
+use crate::kernel::ids;
 use crate::kernel::jobs;
 use crate::kernel::sql;
 
@@ -106,7 +107,7 @@ pub(crate) fn insert_provider(
     services: &str,
     element_enabled: bool,
 ) -> Result<String, ApiError> {
-    let id = sql::new_id();
+    let id = ids::new_id();
     tx.execute(
         "INSERT INTO network_service_providers (id, physical_network_id, name, state, services)
          VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -120,7 +121,7 @@ pub(crate) fn insert_provider(
     if let Some(kind) = kind {
         tx.execute(
             "INSERT INTO virtual_router_elements (id, nsp_id, kind, enabled) VALUES (?1, ?2, ?3, ?4)",
-            params![sql::new_id(), id, kind, element_enabled],
+            params![ids::new_id(), id, kind, element_enabled],
         )?;
     }
     Ok(id)
@@ -339,7 +340,7 @@ pub(crate) fn create_physical_network(call: &mut Call<'_>) -> Result<Reply, ApiE
     if let Some(v) = &vlan {
         parse_vnet_ranges(v)?;
     }
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO physical_networks (id, zone_id, name, isolation_methods, broadcast_domain_range, network_speed,
                                         tags, state, domain_id, created)
@@ -545,7 +546,7 @@ pub(crate) fn add_traffic_type(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             )));
         }
     }
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO traffic_types (id, physical_network_id, traffic_type, vlan) VALUES (?1, ?2, ?3, ?4)",
         params![id, network_id, traffic, call.params.str("vlan")],

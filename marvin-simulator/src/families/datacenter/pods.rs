@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
 use crate::kernel::sql;
 
 use super::zones::referenced;
@@ -151,7 +152,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         None => ip::format(net | !ip::netmask_of_prefix(prefix)),
     };
     let range = check_ip_range(&start, &end, net, prefix)?;
-    let id = sql::new_id();
+    let id = ids::new_id();
     check_pod(
         call,
         &PodSpec {

@@ -4,6 +4,7 @@ use rusqlite::params;
 
 use crate::kernel::contract::{Call, Reply};
 use crate::kernel::error::ApiError;
+use crate::kernel::ids;
 use crate::kernel::sql;
 
 use super::zones::referenced;
@@ -119,7 +120,7 @@ pub(crate) fn create_pool(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let (kind, host, path) = parse_pool_url(&url)?;
     let capacity = p.i64("capacitybytes")?.unwrap_or(DEFAULT_POOL_CAPACITY);
     let tags = p.list("tags");
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO storage_pools (id, zone_id, pod_id, cluster_id, name, url, path, ip_address, scope, type, provider,
                                     hypervisor, capacity_bytes, tags, created)
@@ -271,7 +272,7 @@ pub(crate) fn add_image_store(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         .map(String::from)
         .or_else(|| url.clone())
         .unwrap_or_else(|| provider.to_string());
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO image_stores (id, zone_id, name, url, protocol, provider, scope, created)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 
 use crate::kernel::contract::Call;
 use crate::kernel::error::ApiError;
-use crate::kernel::sql::{Object, Query};
+use crate::kernel::render::Object;
+use crate::kernel::sql::Query;
 
 /// A zone as the rules use it.
 #[derive(Debug, Clone)]

@@ -8,6 +8,7 @@ use crate::families::identity::store as identity;
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
 use crate::kernel::sql::{self, text};
 
 use super::zones::network_with_traffic;
@@ -47,7 +48,7 @@ pub(crate) struct NewRange<'a> {
 
 /// Stores a range and every address in it.
 pub(crate) fn insert_range(tx: &Transaction<'_>, range: &NewRange<'_>) -> Result<String, ApiError> {
-    let id = sql::new_id();
+    let id = ids::new_id();
     let net = ip::parse(range.gateway).unwrap_or(0);
     tx.execute(
         "INSERT INTO vlans (id, zone_id, pod_id, physical_network_id, network_id, vlan_tag, gateway, netmask, cidr,
@@ -78,7 +79,7 @@ pub(crate) fn insert_range(tx: &Transaction<'_>, range: &NewRange<'_>) -> Result
     )?;
     for addr in range.start..=range.end {
         insert.execute(params![
-            sql::new_id(),
+            ids::new_id(),
             id,
             range.zone_id,
             range.physical_network_id,

@@ -7,6 +7,7 @@ use crate::families::identity::store as identity;
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
 use crate::kernel::sql::{self, text};
 
 use super::{ip, store};
@@ -82,7 +83,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         None => "Disabled",
     };
     let sg = kind == "Basic" || p.flag("securitygroupenabled", false);
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO zones (id, name, network_type, dns1, dns2, internal_dns1, internal_dns2, ip6_dns1, ip6_dns2,
                             guest_cidr, network_domain, domain_id, security_group_enabled, local_storage_enabled,
@@ -104,7 +105,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             sg,
             p.flag("localstorageenabled", false),
             state,
-            sql::new_id(),
+            ids::new_id(),
             p.flag("isedge", false),
             call.timestamp()
         ],
@@ -233,7 +234,7 @@ fn enable_checks(call: &Call<'_>, zone: &store::ZoneRow) -> Result<(), ApiError>
                                         hyperv_label, ovm3_label)
              SELECT ?1, physical_network_id, 'Storage', kvm_label, xen_label, vmware_label, hyperv_label, ovm3_label
              FROM traffic_types WHERE physical_network_id = ?2 AND traffic_type = 'Management'",
-            params![sql::new_id(), management],
+            params![ids::new_id(), management],
         )?;
     }
     Ok(())

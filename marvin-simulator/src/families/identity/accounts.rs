@@ -7,6 +7,7 @@ use crate::kernel::caller::Role;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
 use crate::kernel::sql;
 
 use super::domains::{update_network_domain, validate_network_domain};
@@ -186,7 +187,7 @@ pub(crate) fn new_or_given(call: &Call<'_>, param: &str, table: &str) -> Result<
             "The uuid {id} given as {param} is already in use"
         ))),
         Some(id) => Ok(id.to_string()),
-        None => Ok(sql::new_id()),
+        None => Ok(ids::new_id()),
     }
 }
 
@@ -498,7 +499,11 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.eq("a.name", call.params.str("name"));
     query.eq_nocase("a.state", call.params.str("state"));
     query.keyword(&["a.name"], call.params.str("keyword"));
-    query.order("a.seq");
+    // Every account has exactly one domain and one role, and the
+    // conditions above name only `a`: the joins need not be walked to count.
+    query
+        .order("a.seq")
+        .count_over("SELECT a.id FROM accounts a");
     let (count, rows) = query.page(call)?;
     let items = store::finish_accounts(call.tx, rows)?;
     Ok(Reply::List {

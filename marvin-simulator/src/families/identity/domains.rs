@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
 use crate::kernel::sql::{self, text};
 
 use super::store::{self, DomainRow};
@@ -52,7 +53,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             )));
         }
         Some(id) => id.to_string(),
-        None => sql::new_id(),
+        None => ids::new_id(),
     };
     let path = format!("{}{name}/", parent.path);
     call.tx.execute(

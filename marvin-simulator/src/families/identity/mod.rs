@@ -26,8 +26,9 @@ use rusqlite::params;
 use crate::kernel::caller::RoleSet;
 use crate::kernel::contract::{Call, Command, Family, Seed};
 use crate::kernel::error::ApiError;
+use crate::kernel::ids;
 use crate::kernel::scope::ListScope;
-use crate::kernel::sql::{self, Query, text};
+use crate::kernel::sql::{Query, text};
 
 use store::DomainRow;
 
@@ -269,7 +270,7 @@ pub(crate) fn owner_scope(
 fn seed_identity(seed: &mut Seed<'_>) -> Result<(), ApiError> {
     let tx = seed.tx;
     let now = crate::kernel::time::format(seed.now);
-    let root = sql::new_id();
+    let root = ids::new_id();
     tx.execute(
         "INSERT INTO domains (id, name, parent_id, path, level, state, created) VALUES (?1, 'ROOT', NULL, '/', 0, 'Active', ?2)",
         params![root, now],
@@ -298,7 +299,7 @@ fn seed_identity(seed: &mut Seed<'_>) -> Result<(), ApiError> {
         ("role_user", "User", "User", "Default user role"),
     ];
     for (key, name, kind, description) in roles {
-        let id = sql::new_id();
+        let id = ids::new_id();
         tx.execute(
             "INSERT INTO roles (id, name, role_type, description, is_default) VALUES (?1, ?2, ?3, ?4, 1)",
             params![id, name, kind, description],
@@ -307,7 +308,7 @@ fn seed_identity(seed: &mut Seed<'_>) -> Result<(), ApiError> {
     }
     let admin_role = seed.id("role_admin")?.to_string();
 
-    let system = sql::new_id();
+    let system = ids::new_id();
     tx.execute(
         "INSERT INTO accounts (seq, id, name, account_type, role_id, domain_id, state, created, is_default)
          VALUES (1, ?1, 'system', 1, ?2, ?3, 'enabled', ?4, 1)",
@@ -316,22 +317,22 @@ fn seed_identity(seed: &mut Seed<'_>) -> Result<(), ApiError> {
     tx.execute(
         "INSERT INTO users (id, account_id, username, password, firstname, lastname, state, is_default, created)
          VALUES (?1, ?2, 'system', ?3, 'system', 'cloud', 'enabled', 1, ?4)",
-        params![sql::new_id(), system, sql::random_key(), now],
+        params![ids::new_id(), system, ids::random_key(), now],
     )?;
     seed.ids.insert("system_account", system);
 
-    let admin = sql::new_id();
+    let admin = ids::new_id();
     tx.execute(
         "INSERT INTO accounts (seq, id, name, account_type, role_id, domain_id, state, created, is_default)
          VALUES (2, ?1, 'admin', 1, ?2, ?3, 'enabled', ?4, 1)",
         params![admin, admin_role, root, now],
     )?;
-    let admin_user = sql::new_id();
+    let admin_user = ids::new_id();
     tx.execute(
         "INSERT INTO users (id, account_id, username, password, firstname, lastname, api_key, secret_key, state,
                             is_default, created)
          VALUES (?1, ?2, 'admin', 'password', 'admin', 'cloud', ?3, ?4, 'enabled', 1, ?5)",
-        params![admin_user, admin, sql::random_key(), sql::random_key(), now],
+        params![admin_user, admin, ids::random_key(), ids::random_key(), now],
     )?;
     seed.ids.insert("admin_account", admin);
     seed.ids.insert("admin_user", admin_user);

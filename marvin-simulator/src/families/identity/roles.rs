@@ -8,7 +8,7 @@ use crate::kernel::caller::Role;
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
-use crate::kernel::sql;
+use crate::kernel::ids;
 
 /// `listRoles`: root admins see every role; others the public roles below
 /// the admin type.
@@ -59,7 +59,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "Role with name [{name}] already exists"
         )));
     }
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO roles (id, name, role_type, description, is_default, is_public) VALUES (?1, ?2, ?3, ?4, 0, ?5)",
         params![

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use crate::kernel::contract::{Call, Reply, Seed, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::render;
 use crate::kernel::sql::{self, Query, text};
 
 /// A setting the simulator knows, with its default.
@@ -543,7 +544,7 @@ pub(crate) fn resource_count(
 /// there is no limit.
 pub(crate) fn insert_limit_fields(
     tx: &Transaction<'_>,
-    row: &mut sql::Object,
+    row: &mut render::Object,
     account_id: &str,
 ) -> Result<(), ApiError> {
     let account_type: i64 = tx
@@ -646,7 +647,12 @@ impl LimitFacts {
     }
 
     /// Writes the limit fields of one account (see [`insert_limit_fields`]).
-    pub(crate) fn insert_fields(&self, row: &mut sql::Object, account_id: &str, account_type: i64) {
+    pub(crate) fn insert_fields(
+        &self,
+        row: &mut render::Object,
+        account_id: &str,
+        account_type: i64,
+    ) {
         let text = |limit: i64| {
             Value::String(if limit < 0 {
                 "Unlimited".into()

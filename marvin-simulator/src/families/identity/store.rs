@@ -8,7 +8,8 @@ use serde_json::{Map, Value, json};
 
 use crate::kernel::caller::Role;
 use crate::kernel::error::ApiError;
-use crate::kernel::sql::{self, Object, Query};
+use crate::kernel::render::Object;
+use crate::kernel::sql::{self, Query};
 
 use super::settings;
 

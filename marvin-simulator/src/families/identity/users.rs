@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
 use crate::kernel::sql;
 
 use super::accounts::new_or_given;
@@ -394,7 +395,7 @@ pub(crate) fn register_keys(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             user.id
         )));
     }
-    let (api_key, secret_key) = (sql::random_key(), sql::random_key());
+    let (api_key, secret_key) = (ids::random_key(), ids::random_key());
     call.tx.execute(
         "UPDATE users SET api_key = ?2, secret_key = ?3 WHERE id = ?1",
         params![user.id, api_key, secret_key],

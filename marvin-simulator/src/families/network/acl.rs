@@ -11,9 +11,11 @@ use serde_json::Value;
 use crate::kernel::contract::{Call, Job, Reply, Seed, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
 use crate::kernel::jobs;
+use crate::kernel::render::Object;
 use crate::kernel::scope::{ListScope, check_access};
-use crate::kernel::sql::{self, Object, Query, text};
+use crate::kernel::sql::{self, Query, text};
 
 use super::store;
 use super::vpc;
@@ -30,7 +32,7 @@ pub(crate) fn seed(seed: &Seed<'_>) -> Result<(), ApiError> {
         (DEFAULT_DENY, "Default Network ACL Deny All", "Deny"),
         (DEFAULT_ALLOW, "Default Network ACL Allow All", "Allow"),
     ] {
-        let id = sql::new_id();
+        let id = ids::new_id();
         seed.tx.execute(
             "INSERT INTO network_acl_lists (id, name, description, created) VALUES (?1, ?2, ?3, ?4)",
             params![id, name, description, now],
@@ -39,7 +41,7 @@ pub(crate) fn seed(seed: &Seed<'_>) -> Result<(), ApiError> {
             seed.tx.execute(
                 "INSERT INTO network_acl_items (id, acl_id, number, protocol, cidrs, action, traffic_type, created)
                  VALUES (?1, ?2, ?3, 'all', '0.0.0.0/0', ?4, ?5, ?6)",
-                params![sql::new_id(), id, number, action, traffic, now],
+                params![ids::new_id(), id, number, action, traffic, now],
             )?;
         }
     }
@@ -97,7 +99,7 @@ pub(crate) fn create_list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let name = call.required("name")?.to_string();
     let owner_vpc = vpc::vpc(call.tx, "vpcid", call.required("vpcid")?)?;
     check_access(call, &owner_vpc.account_id, &owner_vpc.id)?;
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO network_acl_lists (id, name, description, vpc_id, account_id, for_display, created)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -433,7 +435,7 @@ pub(crate) fn create_item(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             |r| r.get(0),
         )?,
     };
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO network_acl_items (id, acl_id, number, protocol, start_port, end_port, icmp_type, icmp_code, cidrs,
                                         action, traffic_type, reason, state, for_display, created)

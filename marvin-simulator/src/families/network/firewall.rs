@@ -8,8 +8,9 @@ use serde_json::Value;
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::render::Object;
 use crate::kernel::scope::{ListScope, check_access};
-use crate::kernel::sql::{self, Object, Query, text};
+use crate::kernel::sql::{self, Query, text};
 
 use super::networks::check_network_access;
 use super::rules::{self, FIREWALL, NewRule};

@@ -10,9 +10,11 @@ use crate::families::datacenter::ip;
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
 use crate::kernel::jobs;
+use crate::kernel::render::Object;
 use crate::kernel::scope::{ListScope, check_access};
-use crate::kernel::sql::{self, Object, Query};
+use crate::kernel::sql::{self, Query};
 
 use super::store::{self, Cidr};
 use super::vpc;
@@ -74,7 +76,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 call,
                 &owner_vpc.zone_id,
             )?);
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO private_gateways (id, vpc_id, account_id, domain_id, zone_id, physical_network_id, vlan, gateway,
                                        ip_address, netmask, acl_id, source_nat, state, created)
@@ -214,7 +216,7 @@ pub(crate) fn create_route(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "The static route with cidr {cidr} already exists in the VPC"
         )));
     }
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO static_routes (id, gateway_id, vpc_id, cidr, account_id, domain_id, state, created)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'Add', ?7)",

@@ -17,8 +17,9 @@ use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
 use crate::kernel::jobs;
+use crate::kernel::render::Object;
 use crate::kernel::scope::{ListScope, check_access};
-use crate::kernel::sql::{Object, Query, text};
+use crate::kernel::sql::{Query, text};
 
 use super::store::{self, IpRow, NetworkRow, Owner};
 use super::{networks, rules, vpc};

@@ -12,9 +12,11 @@ use serde_json::{Map, Value, json};
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
 use crate::kernel::jobs;
+use crate::kernel::render::Object;
 use crate::kernel::scope::{ListScope, check_access};
-use crate::kernel::sql::{self, Object, Query, text};
+use crate::kernel::sql::{self, Query, text};
 
 use super::portforward::open_firewall_for;
 use super::rules::{self, LOAD_BALANCING, NewRule, RuleRow};
@@ -469,7 +471,7 @@ pub(crate) fn create_stickiness(call: &mut Call<'_>) -> Result<Reply, ApiError> 
             params_map.insert(k.clone(), Value::String(v.clone()));
         }
     }
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO lb_stickiness_policies (id, lb_id, name, method, description, params, state, for_display)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'Add', ?7)",
@@ -613,7 +615,7 @@ pub(crate) fn create_healthcheck(call: &mut Call<'_>) -> Result<Reply, ApiError>
             "Failed to create HealthCheck policy : Interval time should be greater than response timeout",
         ));
     }
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO lb_healthcheck_policies (id, lb_id, ping_path, description, interval_time, response_time,
                                               healthy_threshold, unhealthy_threshold, state, for_display)

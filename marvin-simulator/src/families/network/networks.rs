@@ -16,8 +16,10 @@ use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
+use crate::kernel::render::Object;
 use crate::kernel::scope::{ListScope, check_access};
-use crate::kernel::sql::{self, Object, Query, text};
+use crate::kernel::sql::{self, Query, text};
 
 use super::store::{self, Cidr, NetworkRow, Owner};
 use super::{ips, routers, rules, vpc};
@@ -105,7 +107,7 @@ pub(crate) fn default_network_domain(owner: &Owner) -> String {
 /// Stores a new network (no checks beyond the shape) and records
 /// NETWORK.CREATE; returns its id.
 pub(crate) fn insert(call: &Call<'_>, new: &NewNetwork<'_>) -> Result<String, ApiError> {
-    let id = sql::new_id();
+    let id = ids::new_id();
     let physical = guest_physical_network(call, new.zone_id)?;
     let state = if new.vlan.is_some() {
         "Setup"
@@ -616,7 +618,7 @@ fn add_ip_range(
             "The IP range is too large for the simulator: at most 65536 addresses per range",
         ));
     }
-    let id = sql::new_id();
+    let id = ids::new_id();
     let tag = match vlan {
         Some(v) => format!("vlan://{v}"),
         None => "vlan://untagged".to_string(),
@@ -634,7 +636,7 @@ fn add_ip_range(
     )?;
     for n in s..=e {
         insert.execute(params![
-            sql::new_id(),
+            ids::new_id(),
             id,
             zone_id,
             physical,

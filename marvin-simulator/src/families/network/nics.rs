@@ -11,6 +11,8 @@ use serde_json::Value;
 use crate::families::datacenter::ip;
 use crate::kernel::contract::Call;
 use crate::kernel::error::ApiError;
+use crate::kernel::ids;
+use crate::kernel::render;
 use crate::kernel::sql::{self, Query, text};
 
 use super::store::{self, Cidr, NetworkRow};
@@ -169,7 +171,7 @@ pub(crate) fn add(
         call.tx
             .execute("UPDATE nics SET is_default = 0 WHERE vm_id = ?1", [vm_id])?;
     }
-    let id = sql::new_id();
+    let id = ids::new_id();
     let mac = store::new_mac(call.tx, "02:00")?;
     call.tx.execute(
         "INSERT INTO nics (id, vm_id, account_id, network_id, ip_address, netmask, gateway, mac_address, is_default,
@@ -307,7 +309,7 @@ fn nic_query() -> Query {
     )
 }
 
-fn finish(call: &Call<'_>, mut row: sql::Object) -> Result<Value, ApiError> {
+fn finish(call: &Call<'_>, mut row: render::Object) -> Result<Value, ApiError> {
     if !call.caller.is_root_admin() {
         row.remove("isolationuri");
         row.remove("broadcasturi");
@@ -365,8 +367,8 @@ pub(crate) fn rendered_nics_of_vms(
         {
             addresses.insert(vm.clone(), columns.value(row, "ipaddress")?);
         }
-        extra.push(("extradhcpoption", sql::Field::Json(b"[]".to_vec())));
-        extra.push(("secondaryip", sql::Field::Json(b"[]".to_vec())));
+        extra.push(("extradhcpoption", render::Field::Json(b"[]".to_vec())));
+        extra.push(("secondaryip", render::Field::Json(b"[]".to_vec())));
         Ok(vm)
     })?;
     Ok(groups

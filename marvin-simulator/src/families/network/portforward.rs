@@ -7,8 +7,9 @@ use serde_json::Value;
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::render::Object;
 use crate::kernel::scope::{ListScope, check_access};
-use crate::kernel::sql::{Object, Query};
+use crate::kernel::sql::Query;
 
 use super::rules::{self, FIREWALL, NewRule, PORT_FORWARDING};
 use super::store::{self, IpRow, VmRow};

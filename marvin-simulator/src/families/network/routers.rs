@@ -8,8 +8,10 @@ use serde_json::Value;
 
 use crate::kernel::contract::{Call, Job, Reply};
 use crate::kernel::error::ApiError;
+use crate::kernel::ids;
+use crate::kernel::render::Object;
 use crate::kernel::scope::ListScope;
-use crate::kernel::sql::{self, Object, Query};
+use crate::kernel::sql::Query;
 
 use super::store::{self, NetworkRow};
 use super::vpc::VpcRow;
@@ -114,7 +116,7 @@ pub(crate) fn create(
         None => None,
     };
     let seq = store::next_seq(call.tx, "router")?;
-    let id = sql::new_id();
+    let id = ids::new_id();
     let link_local = format!("169.254.{}.{}", (seq >> 8) & 0xff, (seq & 0xff).max(1));
     call.tx.execute(
         "INSERT INTO routers (id, name, account_id, domain_id, zone_id, pod_id, host_id, network_id, vpc_id, state,

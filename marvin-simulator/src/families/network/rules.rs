@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::kernel::contract::{Call, Job, Reply};
 use crate::kernel::error::ApiError;
+use crate::kernel::ids;
 use crate::kernel::scope::check_access;
 use crate::kernel::sql;
 
@@ -163,7 +164,7 @@ impl<'a> NewRule<'a> {
 /// Stores a rule in state `Add` and checks it against the others (the new
 /// row is rolled back with the call when it conflicts); returns its id.
 pub(crate) fn insert(call: &Call<'_>, rule: &NewRule<'_>) -> Result<String, ApiError> {
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO firewall_rules (id, purpose, traffic_type, ip_id, network_id, account_id, domain_id, protocol,
                                      start_port, end_port, icmp_type, icmp_code, source_cidrs, dest_cidrs, state,

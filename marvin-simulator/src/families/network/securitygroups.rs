@@ -11,8 +11,10 @@ use serde_json::{Value, json};
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
+use crate::kernel::render::Object;
 use crate::kernel::scope::{ListScope, check_access};
-use crate::kernel::sql::{self, Object, Query, text};
+use crate::kernel::sql::{self, Query, text};
 
 use super::store;
 
@@ -61,7 +63,7 @@ fn insert(
     name: &str,
     description: Option<&str>,
 ) -> Result<String, ApiError> {
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO security_groups (id, name, description, account_id, domain_id, created)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -381,7 +383,7 @@ fn authorize(
                             "INSERT INTO security_group_rules (id, group_id, rule_type, protocol, start_port, end_port,
                                                                allowed_group_id)
                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                            params![sql::new_id(), group.id, rule_type, spec.protocol, spec.start, spec.end, target],
+                            params![ids::new_id(), group.id, rule_type, spec.protocol, spec.start, spec.end, target],
                         )?;
                     }
                 }
@@ -390,7 +392,7 @@ fn authorize(
                         call.tx.execute(
                             "INSERT INTO security_group_rules (id, group_id, rule_type, protocol, start_port, end_port, cidr)
                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                            params![sql::new_id(), group.id, rule_type, spec.protocol, spec.start, spec.end, cidr],
+                            params![ids::new_id(), group.id, rule_type, spec.protocol, spec.start, spec.end, cidr],
                         )?;
                     }
                 }

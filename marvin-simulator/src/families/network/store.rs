@@ -439,7 +439,7 @@ pub(crate) fn no_tags() -> Value {
 pub(crate) fn attach_tags(
     call: &Call<'_>,
     kind: &str,
-    row: &mut crate::kernel::sql::Object,
+    row: &mut crate::kernel::render::Object,
 ) -> Result<(), ApiError> {
     let id = sql::id_of(row);
     let tags = crate::families::tags::api::tags_of_one(call, kind, &id)?;

@@ -10,8 +10,10 @@ use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
+use crate::kernel::render::Object;
 use crate::kernel::scope::{ListScope, check_access};
-use crate::kernel::sql::{self, Object, Query, text};
+use crate::kernel::sql::{self, Query, text};
 
 use super::acl;
 use super::ips::{self, Target};
@@ -212,7 +214,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let network_domain = p
         .str("networkdomain")
         .map_or_else(|| networks::default_network_domain(&owner), String::from);
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO vpcs (id, name, display_text, zone_id, vpc_offering_id, cidr, account_id, domain_id, network_domain,
                            dns1, dns2, public_mtu, for_display, created)

@@ -10,9 +10,11 @@ use crate::families::datacenter::ip;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
 use crate::kernel::jobs;
+use crate::kernel::render::Object;
 use crate::kernel::scope::{ListScope, check_access};
-use crate::kernel::sql::{self, Object, Query};
+use crate::kernel::sql::{self, Query};
 
 use super::rules::{self, NewRule, VPN};
 use super::store::{self, Cidr};
@@ -107,7 +109,7 @@ pub(crate) fn create_remote(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         }
     }
     let open_firewall = p.flag("openfirewall", true) && ip_row.vpc_id.is_none();
-    let id = sql::new_id();
+    let id = ids::new_id();
     if ip_row.vpc_id.is_none() {
         for port in VPN_PORTS {
             let rule = rules::insert(
@@ -312,7 +314,7 @@ pub(crate) fn add_user(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "SELECT COUNT(*) FROM remote_access_vpns WHERE account_id = ?1 AND state != 'Removed'",
         &owner.id,
     )?;
-    let id = sql::new_id();
+    let id = ids::new_id();
     if vpns > 0 {
         call.tx.execute(
             "INSERT INTO vpn_users (id, account_id, domain_id, username, password, state, created)
@@ -433,7 +435,7 @@ pub(crate) fn create_gateway(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )
         .optional()?
         .ok_or_else(|| ApiError::internal(format!("Cannot found source nat ip of vpc {}", owner_vpc.id)))?;
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO vpn_gateways (id, vpc_id, ip_id, account_id, domain_id, for_display, created)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -557,7 +559,7 @@ pub(crate) fn create_customer_gateway(call: &mut Call<'_>) -> Result<Reply, ApiE
             )));
         }
     }
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO vpn_customer_gateways (id, name, gateway, cidr_list, ipsec_psk, ike_policy, esp_policy,
                                             ike_lifetime, esp_lifetime, dpd, force_encap, ike_version,
@@ -708,7 +710,7 @@ pub(crate) fn create_connection(call: &mut Call<'_>) -> Result<Reply, ApiError> 
             )));
         }
     }
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO vpn_connections (id, vpn_gateway_id, customer_gateway_id, account_id, domain_id, state, passive,
                                       for_display, created)

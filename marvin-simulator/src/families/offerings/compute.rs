@@ -6,7 +6,9 @@ use serde_json::{Map, Value};
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
-use crate::kernel::sql::{self, Object, Query};
+use crate::kernel::ids;
+use crate::kernel::render::Object;
+use crate::kernel::sql::Query;
 
 use super::store;
 
@@ -252,7 +254,7 @@ pub(crate) fn create_service(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     let domain_ids = store::id_list(call, "domainid", "domains")?;
     let zone_ids = store::id_list(call, "zoneid", "zones")?;
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO service_offerings (id, name, display_text, cpu_number, cpu_speed, memory, min_cpu, max_cpu,
              min_memory, max_memory, customized, storage_type, provisioning_type, offer_ha, limit_cpu_use, is_volatile,
@@ -396,7 +398,7 @@ pub(crate) fn create_disk(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     let domain_ids = store::id_list(call, "domainid", "domains")?;
     let zone_ids = store::id_list(call, "zoneid", "zones")?;
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO disk_offerings (id, name, display_text, disk_size, customized, customized_iops, min_iops, max_iops,
              storage_type, provisioning_type, tags, display_offering, cache_mode, encrypt, disk_size_strictness,

@@ -24,7 +24,7 @@ use rusqlite::params;
 use crate::kernel::caller::RoleSet;
 use crate::kernel::contract::{Command, Family, Seed};
 use crate::kernel::error::ApiError;
-use crate::kernel::sql;
+use crate::kernel::ids;
 
 /// The offerings family.
 pub(crate) const FAMILY: Family =
@@ -328,7 +328,7 @@ fn seed_offerings(seed: &mut Seed<'_>) -> Result<(), ApiError> {
     ];
     for (key, name, cpu, speed, memory, vm_type) in services {
         let system = vm_type.is_some();
-        let id = sql::new_id();
+        let id = ids::new_id();
         tx.execute(
             "INSERT INTO service_offerings (id, name, display_text, cpu_number, cpu_speed, memory, is_system,
                                             system_vm_type, default_use, created)
@@ -357,7 +357,7 @@ fn seed_offerings(seed: &mut Seed<'_>) -> Result<(), ApiError> {
         ("disk_offering_custom", "Custom", "Custom Disk", 0, true),
     ];
     for (key, name, text, size, customized) in disks {
-        let id = sql::new_id();
+        let id = ids::new_id();
         tx.execute(
             "INSERT INTO disk_offerings (id, name, display_text, disk_size, customized, created)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -367,7 +367,7 @@ fn seed_offerings(seed: &mut Seed<'_>) -> Result<(), ApiError> {
     }
 
     for offering in DEFAULT_NETWORK_OFFERINGS {
-        let id = sql::new_id();
+        let id = ids::new_id();
         let has_lb = offering.services.contains(&"Lb");
         tx.execute(
             "INSERT INTO network_offerings (id, name, display_text, guest_ip_type, availability, state, specify_vlan,
@@ -403,7 +403,7 @@ fn seed_offerings(seed: &mut Seed<'_>) -> Result<(), ApiError> {
         ("vpc_offering", "Default VPC offering", false),
         ("vpc_offering_redundant", "Redundant VPC offering", true),
     ] {
-        let id = sql::new_id();
+        let id = ids::new_id();
         tx.execute(
             "INSERT INTO vpc_offerings (id, name, display_text, state, is_default, redundant_router, created)
              VALUES (?1, ?2, ?2, 'Enabled', 1, ?3, ?4)",

@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
 use crate::kernel::jobs;
 use crate::kernel::sql;
 
@@ -420,7 +421,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             details.insert(k, Value::String(v));
         }
     }
-    let id = sql::new_id();
+    let id = ids::new_id();
     let state = if p.flag("enable", false) {
         "Enabled"
     } else {
@@ -719,7 +720,7 @@ pub(crate) fn create_vpc(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     let domain_ids = store::id_list(call, "domainid", "domains")?;
     let zone_ids = store::id_list(call, "zoneid", "zones")?;
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO vpc_offerings (id, name, display_text, state, redundant_router, service_offering_id,
                                     internet_protocol, network_mode, routing_mode, domain_ids, zone_ids, created)

@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 
 use crate::kernel::contract::Call;
 use crate::kernel::error::ApiError;
-use crate::kernel::sql::{self, Object, Query, text};
+use crate::kernel::render::Object;
+use crate::kernel::sql::{self, Query, text};
 
 /// The `domainid`/`domain`/`zoneid`/`zone` columns of an offering alias.
 fn scope_columns(alias: &str) -> String {

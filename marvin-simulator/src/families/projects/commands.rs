@@ -10,6 +10,7 @@ use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply};
 use crate::kernel::error::ApiError;
+use crate::kernel::ids;
 use crate::kernel::sql::{self, Query, text};
 
 /// A project row.
@@ -192,8 +193,8 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )));
     }
     limits::reserve(call, &owner.id, ResourceKind::Project, 1)?;
-    let id = sql::new_id();
-    let account_id = sql::new_id();
+    let id = ids::new_id();
+    let account_id = ids::new_id();
     let now = call.timestamp();
     let role = store::default_role(call.tx, "User")?;
     call.tx.execute(
@@ -500,7 +501,7 @@ pub(crate) fn add_account(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                                                           created)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'Pending', ?7)",
                         params![
-                            sql::new_id(),
+                            ids::new_id(),
                             id,
                             account.as_ref().map(|a| a.id.clone()),
                             account.as_ref().map_or_else(
@@ -508,7 +509,7 @@ pub(crate) fn add_account(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                                 |a| a.domain_id.clone()
                             ),
                             email,
-                            sql::new_id(),
+                            ids::new_id(),
                             call.timestamp()
                         ],
                     )?;

@@ -10,8 +10,10 @@ use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
+use crate::kernel::render::Object;
 use crate::kernel::scope::check_access;
-use crate::kernel::sql::{self, Object, Query};
+use crate::kernel::sql::{self, Query};
 
 use super::volume;
 use super::volumes;
@@ -135,7 +137,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         [&volume.id],
         |r| r.get(0),
     )?;
-    let id = sql::new_id();
+    let id = ids::new_id();
     let interval = match &policy {
         Some(p) => call
             .tx
@@ -412,7 +414,7 @@ pub(crate) fn create_policy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             id
         }
         None => {
-            let id = sql::new_id();
+            let id = ids::new_id();
             call.tx.execute(
                 "INSERT INTO snapshot_policies (id, volume_id, account_id, domain_id, interval_type, schedule,
                                                 timezone, max_snaps, display, created)

@@ -9,8 +9,10 @@ use crate::families::identity::settings;
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply};
 use crate::kernel::error::ApiError;
+use crate::kernel::ids;
+use crate::kernel::render::Object;
 use crate::kernel::scope::check_access;
-use crate::kernel::sql::{self, Object, Query};
+use crate::kernel::sql::{self, Query};
 
 fn query() -> Query {
     Query::new(format!(
@@ -118,7 +120,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             .query_row("SELECT domain_id FROM vms WHERE id = ?1", [&vm.id], |r| {
                 r.get(0)
             })?;
-    let id = sql::new_id();
+    let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO vm_snapshots (id, name, display_name, description, vm_id, account_id, domain_id, zone_id, type,
                                    state, current, service_offering_id, created)

@@ -11,6 +11,7 @@ use crate::families::templates::api as templates;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
 use crate::kernel::scope::check_access;
 use crate::kernel::sql;
 
@@ -85,7 +86,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             (ResourceKind::SecondaryStorage, size),
         ],
     )?;
-    let id = sql::new_id();
+    let id = ids::new_id();
     let now = call.timestamp();
     call.tx.execute(
         "INSERT INTO templates (id, kind, name, display_text, account_id, domain_id, format, hypervisor, os_type_id,
@@ -309,7 +310,7 @@ pub(crate) fn extract(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 let url = url_param.clone().unwrap_or_else(|| {
                     format!(
                         "http://10.147.28.6/userdata/{}.{}",
-                        sql::new_id(),
+                        ids::new_id(),
                         template.format.to_ascii_lowercase()
                     )
                 });

@@ -14,8 +14,10 @@ use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
+use crate::kernel::render::Object;
 use crate::kernel::scope::check_access;
-use crate::kernel::sql::{self, Object, Query, text};
+use crate::kernel::sql::{self, Query, text};
 
 use super::pools;
 use super::volume::{self, NewVolume, Volume};
@@ -182,7 +184,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             (ResourceKind::PrimaryStorage, size),
         ],
     )?;
-    let id = sql::new_id();
+    let id = ids::new_id();
     let name = params
         .str("name")
         .map(String::from)

@@ -9,6 +9,7 @@ use serde_json::Value;
 use crate::families::compute::owner;
 use crate::kernel::contract::Call;
 use crate::kernel::error::ApiError;
+use crate::kernel::render;
 use crate::kernel::sql::{self, text};
 
 const SELECT: &str = "SELECT t.key AS key, t.value AS value, t.resource_type AS resourcetype,
@@ -67,8 +68,8 @@ pub(crate) fn tags_of_one(
 pub(crate) fn with_tags(
     call: &Call<'_>,
     resource_type: &str,
-    rows: Vec<sql::Object>,
-    mut each: impl FnMut(&str, &mut sql::Object) -> Result<(), ApiError>,
+    rows: Vec<render::Object>,
+    mut each: impl FnMut(&str, &mut render::Object) -> Result<(), ApiError>,
 ) -> Result<Vec<Value>, ApiError> {
     let ids = sql::ids(&rows);
     let tags = tags_of(call, resource_type, &ids)?;

@@ -6,6 +6,7 @@ use serde_json::Value;
 use crate::families::compute::owner;
 use crate::kernel::contract::{Call, Job, Reply};
 use crate::kernel::error::ApiError;
+use crate::kernel::ids;
 use crate::kernel::scope::check_access;
 use crate::kernel::sql::{self, Query};
 
@@ -183,7 +184,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                         "INSERT INTO resource_tags (id, key, value, resource_type, resource_id, account_id, domain_id,
                                                     customer, created)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                        params![sql::new_id(), key, value, kind.name, id, account, domain, customer, call.timestamp()],
+                        params![ids::new_id(), key, value, kind.name, id, account, domain, customer, call.timestamp()],
                     )?;
                 }
             }

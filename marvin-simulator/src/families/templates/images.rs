@@ -10,8 +10,10 @@ use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
+use crate::kernel::ids;
+use crate::kernel::render::Object;
 use crate::kernel::scope::{ListScope, check_access};
-use crate::kernel::sql::{self, Object, Query, text};
+use crate::kernel::sql::{self, Query, text};
 
 /// Templates or ISOs: the two share a table and most rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -370,7 +372,7 @@ pub(crate) fn register(call: &mut Call<'_>, kind: Kind) -> Result<Reply, ApiErro
         None if p.flag("isrouting", false) && is_admin => "ROUTING",
         None => "USER",
     };
-    let id = sql::new_id();
+    let id = ids::new_id();
     let now = call.timestamp();
     call.tx.execute(
         "INSERT INTO templates (id, kind, name, display_text, account_id, domain_id, format, hypervisor, os_type_id, url,

@@ -18,7 +18,7 @@ use rusqlite::params;
 use crate::kernel::caller::RoleSet;
 use crate::kernel::contract::{Call, Command, Family, Reply, Seed};
 use crate::kernel::error::ApiError;
-use crate::kernel::sql;
+use crate::kernel::ids;
 
 use images::Kind;
 
@@ -121,7 +121,7 @@ fn seed_templates(seed: &mut Seed<'_>) -> Result<(), ApiError> {
     let centos = os::seed(seed)?;
     let system = seed.id("system_account")?.to_string();
     let root = seed.id("root_domain")?.to_string();
-    let id = sql::new_id();
+    let id = ids::new_id();
     seed.tx.execute(
         "INSERT INTO templates (id, kind, name, display_text, account_id, domain_id, format, hypervisor, os_type_id, url,
              template_type, is_public, is_featured, is_extractable, password_enabled, requires_hvm, bits, cross_zones,

@@ -4,6 +4,7 @@ use rusqlite::params;
 
 use crate::kernel::contract::{Call, Reply, Seed};
 use crate::kernel::error::ApiError;
+use crate::kernel::ids;
 use crate::kernel::sql::{self, Query};
 
 /// The built-in categories and their OS types.
@@ -94,11 +95,11 @@ pub(crate) fn seed(seed: &Seed<'_>) -> Result<String, ApiError> {
         .prepare("INSERT INTO os_types (id, name, category_id) VALUES (?1, ?2, ?3)")?;
     let mut centos = None;
     for (name, types) in BUILT_IN {
-        let category_id = sql::new_id();
+        let category_id = ids::new_id();
         let featured = matches!(*name, "CentOS" | "Debian" | "Ubuntu" | "Windows");
         category.execute(params![category_id, name, featured, now])?;
         for os in *types {
-            let id = sql::new_id();
+            let id = ids::new_id();
             kind.execute(params![id, os, category_id])?;
             if *os == "CentOS 5.6 (64-bit)" {
                 centos = Some(id);

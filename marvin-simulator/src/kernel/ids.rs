@@ -1,0 +1,29 @@
+//! Ids and keys of new objects.
+
+use rand::RngCore;
+
+/// A new uuid (v4) as text.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// A random key like CloudStack's API and secret keys: 64 random bytes,
+/// URL-safe base64 without padding (86 characters).
+pub(crate) fn random_key() -> String {
+    use base64::Engine as _;
+    let mut bytes = [0u8; 64];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn random_keys_are_long_and_distinct() {
+        let (a, b) = (random_key(), random_key());
+        assert_eq!(a.len(), 86);
+        assert_ne!(a, b);
+    }
+}
