@@ -94,12 +94,12 @@ impl FakeCloud {
         self.state.lock().unwrap().requests.clone()
     }
 
-    /// The delete calls so far (job polls and the failure report's
-    /// `listEvents` left out).
+    /// The delete calls so far (job polls and the reads of a failure
+    /// report, its events and accounts, left out).
     pub fn deletions(&self) -> Vec<String> {
         self.calls()
             .into_iter()
-            .filter(|c| !c.starts_with("queryAsyncJobResult") && !c.starts_with("listEvents"))
+            .filter(|c| !c.starts_with("queryAsyncJobResult") && !c.starts_with("list"))
             .collect()
     }
 }
