@@ -271,7 +271,15 @@ impl Engine {
         private::create_owner_only(&path).map_err(StartError::PrivateDirectory)?;
         let mut conn = Connection::open(&path)?;
         conn.busy_timeout(Duration::from_secs(30))?;
-        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        // A private database is new and nobody else opens it before it is
+        // seeded: it is seeded without a journal (a faster start), then
+        // switched to WAL for its readers.
+        let seeding_journal = if private.is_some() { "OFF" } else { "WAL" };
+        let _mode: String = conn.query_row(
+            &format!("PRAGMA journal_mode = {seeding_journal}"),
+            [],
+            |row| row.get(0),
+        )?;
         let synchronous = if private.is_some() { "OFF" } else { "NORMAL" };
         conn.pragma_update(None, "synchronous", synchronous)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -304,6 +312,10 @@ impl Engine {
             }
         }
         tx.commit()?;
+        if private.is_some() {
+            let _mode: String =
+                conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        }
         let faults_armed = conn
             .query_row(
                 "SELECT EXISTS (SELECT 1 FROM simulator_faults WHERE remaining != 0)",
