@@ -141,8 +141,48 @@ pub async fn connect() -> Result<marvin_core::Client> {
     }
 }
 
+/// The `main` of a test target with `harness = false`: runs the target's
+/// tests with Marvin's runner (parallel, progress, summary, JUnit and HTML
+/// reports, leak check, API coverage), under `cargo test` and `cargo
+/// nextest` alike.
+///
+/// In `Cargo.toml`:
+///
+/// ```toml
+/// [[test]]
+/// name = "cloud"
+/// harness = false
+/// ```
+///
+/// and in `tests/cloud.rs`, after the `#[marvin::test]` functions (in this
+/// file or its modules):
+///
+/// ```ignore
+/// marvin::main!();
+/// ```
+///
+/// `marvin::main!(SCENARIOS)` runs a table of
+/// [`Scenario`](crate::suite::Scenario)s instead (the bundled smoke suite's
+/// target is `marvin::main!(marvin::smoke::SCENARIOS)`). The command line
+/// is the runner's: see [`suite::harness`] and `docs/writing-tests.md`.
+#[macro_export]
+macro_rules! main {
+    () => {
+        fn main() -> ::std::process::ExitCode {
+            $crate::suite::harness::main_registered(::core::env!("CARGO_CRATE_NAME"))
+        }
+    };
+    ($scenarios:expr) => {
+        fn main() -> ::std::process::ExitCode {
+            $crate::suite::harness::main(::core::env!("CARGO_CRATE_NAME"), $scenarios)
+        }
+    };
+}
+
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::suite::Registered;
+    pub use inventory;
     pub use marvin_core::testing::{TestContext, TestSpec, run_test};
 
     /// The connection every `#[marvin::test]` uses.

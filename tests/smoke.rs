@@ -1,5 +1,6 @@
-//! The bundled smoke suite as cargo tests: one `#[test]` per scenario of
-//! `marvin::smoke`, run against `MARVIN_CONFIG`'s cloud or the embedded
-//! simulator. `marvin smoke` runs the same scenarios in one process.
+//! The bundled smoke suite as a test target (`harness = false`): the same
+//! runner and the same scenarios as `marvin smoke`, under `cargo test` and
+//! `cargo nextest` (one process per scenario), against `MARVIN_CONFIG`'s
+//! cloud or the embedded simulator.
 
-marvin::smoke_scenarios!(cargo_tests);
+marvin::main!(marvin::smoke::SCENARIOS);

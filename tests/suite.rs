@@ -1,7 +1,14 @@
 //! The suite runner end to end against the embedded simulator: a small
 //! table of scenarios that pass, fail, skip and leak, run concurrently in
 //! one process; the results, the captured panic location, the leak check
-//! and the coverage must say exactly that.
+//! and the coverage must say exactly that. Then retries and fail-fast, and
+//! the runner's command line through `marvin smoke` (the same runner every
+//! `marvin::main!()` test target has): selection errors and their exit
+//! code, partitions, `--rerun-failed`, a closed stdout, a missing config,
+//! an unreachable cloud, Ctrl-C.
+
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::AtomicUsize;
 
 use marvin::prelude::*;
 use marvin::suite::{self, FailureKind, Fate, RunOptions, Status};
@@ -43,7 +50,23 @@ mod cases {
     pub async fn not_selected(_ctx: &mut TestContext) -> Result<()> {
         panic!("deselected by tag, must not run")
     }
+
+    /// Fails its first attempt, passes the second.
+    pub async fn flaky(ctx: &mut TestContext) -> Result<()> {
+        let attempt = super::FLAKY_ATTEMPTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let account = create(ctx, &ACCOUNT, account_params(0)).await?;
+        attempt.should().be_greater_than(0);
+        account["state"].should().equal("enabled");
+        Ok(())
+    }
+
+    /// Always fails.
+    pub async fn broken(_ctx: &mut TestContext) -> Result<()> {
+        Err(Error::setup("this test is broken"))
+    }
 }
+
+static FLAKY_ATTEMPTS: AtomicUsize = AtomicUsize::new(0);
 
 mod table {
     marvin::scenario_table! { list, crate;
@@ -54,6 +77,8 @@ mod table {
             skips => ["runner"],
             leaks => ["runner"],
             not_selected => ["other"],
+            flaky => ["retry"],
+            broken => ["retry"],
         }
     }
 }
@@ -189,5 +214,342 @@ fn a_run_reports_results_locations_leaks_and_coverage() {
     runtime
         .block_on(client.execute("deleteAccount", Params::new().with("id", &kept.id), true))
         .expect("the kept account is deleted");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn scenario(name: &str) -> &'static marvin::suite::Scenario {
+    table::SCENARIOS
+        .iter()
+        .find(|s| s.name == name)
+        .unwrap_or_else(|| panic!("no scenario {name}"))
+}
+
+fn in_process_options(suite: &str) -> RunOptions {
+    let endpoint = marvin::embedded_simulator().expect("the embedded simulator");
+    RunOptions {
+        suite: suite.into(),
+        jobs: 1,
+        settings: RunSettings {
+            run_id: format!("{suite}-{}", std::process::id()),
+            ledger: None,
+            selected_tags: None,
+            termination_grace: None,
+            hardware: false,
+            chaos: None,
+        },
+        target: endpoint.url.clone(),
+        progress_bar: false,
+        test_lines: false,
+    }
+}
+
+#[test]
+fn retries_rerun_failures_and_a_pass_on_a_retry_is_flaky() {
+    let client = marvin::embedded_simulator()
+        .unwrap()
+        .admin_client()
+        .unwrap();
+    let precache = ApiList::from_json(marvin::simulator::catalog::PRECACHE).unwrap();
+    let selected = [scenario("cases::flaky"), scenario("cases::broken")];
+    let policy = suite::RunPolicy {
+        retries: 2,
+        ..Default::default()
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let result = runtime.block_on(suite::run_selected(
+        &selected,
+        &client,
+        &precache,
+        &in_process_options("retries"),
+        policy,
+    ));
+
+    let flaky = by_name(&result, "cases::flaky");
+    flaky.status.should().equal(Status::Passed);
+    flaky.is_flaky().should().equal(true);
+    flaky.attempts().should().equal(2);
+    flaky.earlier_failures[0]
+        .message
+        .should()
+        .contain("should be greater than");
+    // Both attempts' accounts were made, and both were cleaned up.
+    flaky.resources.len().should().equal(2);
+    result.leaks.leaks.len().should().equal(0);
+
+    let broken = by_name(&result, "cases::broken");
+    broken.status.should().equal(Status::Failed);
+    broken.attempts().should().equal(3);
+    result.flaky().count().should().equal(1);
+    suite::summary::render(&result)
+        .should()
+        .contain("Flaky (passed on a retry):\n  cases::flaky (attempt 2 passed)");
+}
+
+#[test]
+fn after_a_failure_fail_fast_starts_nothing_more() {
+    let client = marvin::embedded_simulator()
+        .unwrap()
+        .admin_client()
+        .unwrap();
+    let precache = ApiList::from_json(marvin::simulator::catalog::PRECACHE).unwrap();
+    let selected = [
+        scenario("cases::broken"),
+        scenario("cases::passes"),
+        scenario("cases::skips"),
+    ];
+    let policy = suite::RunPolicy {
+        fail_fast: true,
+        ..Default::default()
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let result = runtime.block_on(suite::run_selected(
+        &selected,
+        &client,
+        &precache,
+        &in_process_options("fail-fast"),
+        policy,
+    ));
+    result
+        .tests
+        .iter()
+        .map(|t| t.status)
+        .collect::<Vec<_>>()
+        .should()
+        .equal(vec![Status::Failed, Status::NotRun, Status::NotRun]);
+    by_name(&result, "cases::passes")
+        .calls
+        .len()
+        .should()
+        .equal(0);
+    suite::summary::closing_line(&result)
+        .should()
+        .equal("fail-fast: 0 passed, 1 failed, 0 skipped".to_string());
+}
+
+/// `marvin smoke ARGS` with its own ledger (and so its own record of the
+/// last run) in `dir`.
+fn smoke(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_marvin"));
+    command
+        .arg("smoke")
+        .args(args)
+        .env("MARVIN_LEDGER", dir.join("ledger.jsonl"))
+        .env_remove("MARVIN_CONFIG")
+        .env_remove("MARVIN_TAGS")
+        .env_remove("MARVIN_CHAOS_PANIC")
+        .env_remove("NO_COLOR");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().expect("marvin smoke runs")
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("marvin-runner-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn an_empty_selection_or_an_unknown_tag_is_an_error_not_a_green_run() {
+    let dir = scratch("empty");
+    let unknown = smoke(&dir, &["--tags", "accounts,netwrk"], &[]);
+    unknown.status.code().should().equal(Some(6));
+    text(&unknown.stderr)
+        .should()
+        .contain("no test of smoke has the tag netwrk; its tags are: accounts,");
+    text(&unknown.stdout).should().equal(String::new());
+
+    let nothing = smoke(&dir, &["no_such_scenario"], &[]);
+    nothing.status.code().should().equal(Some(6));
+    text(&nothing.stderr)
+        .should()
+        .contain("no test of smoke (85 in all) is selected by names containing `no_such_scenario`");
+
+    // Tags are trimmed and match whatever their case; MARVIN_TAGS too.
+    let listed = smoke(
+        &dir,
+        &["--list", "--format", "terse"],
+        &[("MARVIN_TAGS", " VPC ")],
+    );
+    listed.status.code().should().equal(Some(0));
+    text(&listed.stdout).should().equal(
+        "offerings::vpc_offering_lifecycle: test\nvpc::vpc_with_a_tier: test\nvpc::network_acls: test\n"
+            .to_string(),
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn listed(dir: &std::path::Path, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["--list", "--format", "terse"];
+    all.extend_from_slice(args);
+    let output = smoke(dir, &all, &[]);
+    output.status.code().should().equal(Some(0));
+    text(&output.stdout)
+        .lines()
+        .map(|line| line.trim_end_matches(": test").to_string())
+        .collect()
+}
+
+#[test]
+fn partitions_split_the_suite_into_slices_that_cover_it_once() {
+    let dir = scratch("partition");
+    let mut everything = listed(&dir, &[]);
+    everything.len().should().equal(85);
+    everything.sort();
+    for kind in ["hash", "count"] {
+        let mut union = Vec::new();
+        for shard in 1..=3 {
+            let slice = listed(&dir, &["--partition", &format!("{kind}:{shard}/3")]);
+            slice.is_empty().should().equal(false);
+            union.extend(slice);
+        }
+        union.sort();
+        union.should().equal(everything.clone());
+    }
+    // count: every third test in name order.
+    let first = listed(&dir, &["--partition", "count:1/3"]);
+    first.len().should().equal(29);
+    let bad = smoke(&dir, &["--partition", "hash:4/3"], &[]);
+    bad.status.code().should().equal(Some(2));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn rerun_failed_takes_the_previous_failures_and_fail_fast_stops_the_run() {
+    let dir = scratch("rerun");
+    let none = smoke(&dir, &["--rerun-failed"], &[]);
+    none.status.code().should().equal(Some(2));
+    text(&none.stderr)
+        .should()
+        .contain("--rerun-failed: no previous run of smoke is recorded");
+
+    // Every test panics on purpose: the first fails, the rest never start.
+    let chaos = [("MARVIN_CHAOS_PANIC", "1"), ("MARVIN_CHAOS_SEED", "7")];
+    let run = smoke(
+        &dir,
+        &[
+            "--tags",
+            "accounts",
+            "--fail-fast",
+            "--jobs",
+            "1",
+            "--color",
+            "never",
+        ],
+        &chaos,
+    );
+    run.status.code().should().equal(Some(1));
+    let stdout = text(&run.stdout);
+    stdout.matches("    FAIL [").count().should().equal(1);
+    // `accounts` tags 8 scenarios.
+    stdout.matches(" NOT RUN [").count().should().equal(7);
+    stdout
+        .should()
+        .contain("Not run: 7 tests never started (not run: an earlier test failed (--fail-fast))");
+    stdout
+        .lines()
+        .last()
+        .map(String::from)
+        .should()
+        .equal(Some("smoke: 0 passed, 1 failed, 0 skipped".to_string()));
+
+    // Only the failed one is rerun; once it passes nothing is left to rerun.
+    listed(&dir, &["--rerun-failed"])
+        .should()
+        .equal(vec!["accounts::create_and_delete".to_string()]);
+    let rerun = smoke(&dir, &["--rerun-failed"], &[]);
+    rerun.status.code().should().equal(Some(0));
+    text(&rerun.stdout)
+        .should()
+        .contain("smoke: 1 passed, 0 failed, 0 skipped");
+    let again = smoke(&dir, &["--rerun-failed"], &[]);
+    again.status.code().should().equal(Some(6));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_closed_stdout_ends_the_list_quietly() {
+    let dir = scratch("pipe");
+    // As `marvin smoke --list | head -0`: nobody reads stdout.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_marvin"))
+        .args(["smoke", "--list"])
+        .env("MARVIN_LEDGER", dir.join("ledger.jsonl"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    text(&output.stderr).should().equal(String::new());
+    output.status.code().should().equal(Some(0));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_missing_config_or_an_unreachable_cloud_stops_before_any_test() {
+    let dir = scratch("config");
+    let missing = smoke(&dir, &["--config", "nope.json"], &[]);
+    missing.status.code().should().equal(Some(3));
+    text(&missing.stderr)
+        .should()
+        .contain("nope.json: no such file");
+    text(&missing.stderr)
+        .should_not()
+        .contain("entity not found");
+
+    // A port nothing listens on.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let config = dir.join("cloud.json");
+    std::fs::write(
+        &config,
+        format!(r#"{{"mgtSvr":[{{"mgtSvrIp":"127.0.0.1","port":{port},"apiKey":"k","securityKey":"s"}}]}}"#),
+    )
+    .unwrap();
+    let unreachable = smoke(&dir, &["--config", config.to_str().unwrap()], &[]);
+    unreachable.status.code().should().equal(Some(3));
+    text(&unreachable.stderr).should().contain(
+        format!("the cloud at http://127.0.0.1:{port}/client/api does not answer").as_str(),
+    );
+    text(&unreachable.stdout).should().equal(String::new());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn ctrl_c_starts_no_further_test() {
+    let dir = scratch("interrupt");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_marvin"))
+        .args(["smoke", "--jobs", "1", "--color", "never"])
+        .env("MARVIN_LEDGER", dir.join("ledger.jsonl"))
+        .env_remove("MARVIN_CONFIG")
+        .env_remove("MARVIN_TAGS")
+        .env_remove("MARVIN_CHAOS_PANIC")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    // The first finished test: the run is under way.
+    std::io::BufRead::read_line(&mut stdout, &mut seen).unwrap();
+    seen.should().contain("PASS [");
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    status.code().should().equal(Some(130));
+    // Only the test that was running when the signal came is stopped (and
+    // reported failed); the others never start, so none of them fails.
+    rest.matches("    FAIL [").count().should().be_less_than(2);
     let _ = std::fs::remove_dir_all(dir);
 }

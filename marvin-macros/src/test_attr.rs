@@ -1,6 +1,8 @@
-//! `#[marvin::test]`: a thin expansion into one call of
-//! `marvin::__private::run_test`, which owns the runtime, the context,
-//! tag selection, panic catching and cleanup.
+//! `#[marvin::test]`: the body as a module-level `async fn`, registered
+//! for Marvin's runner (`marvin::main!()` in a `harness = false` target),
+//! and a `#[test]` that runs it through `marvin::__private::run_test`
+//! (which owns the runtime, the context, tag selection, panic catching and
+//! cleanup) for cargo's own harness.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -104,21 +106,41 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     body.sig.ident = inner.clone();
     // Each `?` of the body records its place, for a test that fails by one.
     crate::try_sites::mark(&mut body.block);
-    body.attrs.clear();
+    body.vis = syn::Visibility::Inherited;
+    // Only the body's own lint attributes travel with it; `#[ignore]`,
+    // docs and the like stay on the test.
+    body.attrs.retain(|attr| {
+        ["allow", "expect", "warn", "deny"]
+            .iter()
+            .any(|lint| attr.path().is_ident(lint))
+    });
     let attrs = &function.attrs;
     let vis = &function.vis;
-    let tags = args
+    let tags: Vec<LitStr> = args
         .tags
         .iter()
-        .map(|tag| LitStr::new(tag, proc_macro2::Span::call_site()));
+        .map(|tag| LitStr::new(tag, proc_macro2::Span::call_site()))
+        .collect();
     let hardware = args.required_hardware;
     // Typed, so that a test without tags (`[]`) compiles too.
     let count = args.tags.len();
     Ok(quote! {
+        #[doc(hidden)]
+        #body
+
+        ::marvin::__private::inventory::submit! {
+            ::marvin::__private::Registered {
+                module_path: ::core::module_path!(),
+                function: ::core::stringify!(#name),
+                tags: &[#(#tags),*],
+                required_hardware: #hardware,
+                run: |ctx| ::std::boxed::Box::pin(#inner(ctx)),
+            }
+        }
+
         #[::core::prelude::v1::test]
         #(#attrs)*
         #vis fn #name() {
-            #body
             ::marvin::__private::run_test(
                 ::marvin::__private::TestSpec::new(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name)))
                     .with_tags::<[&'static str; #count], &'static str>([#(#tags),*])
@@ -153,6 +175,34 @@ mod tests {
         assert!(unknown.to_string().contains("unknown argument"));
         let twice = syn::parse2::<TestArgs>(quote!(tags = [], tags = [])).unwrap_err();
         assert!(twice.to_string().contains("given twice"));
+    }
+
+    #[test]
+    fn registers_the_body_for_the_runner() {
+        let out = expand(
+            quote!(tags = ["vms"], required_hardware = true),
+            quote!(
+                /// Deploys.
+                #[ignore]
+                pub async fn deploys(ctx: &mut TestContext) -> Result<()> {
+                    Ok(())
+                }
+            ),
+        )
+        .unwrap()
+        .to_string();
+        assert!(out.contains("inventory :: submit !"), "{out}");
+        assert!(out.contains("function : :: core :: stringify ! (deploys)"), "{out}");
+        assert!(out.contains("tags : & [\"vms\"]"), "{out}");
+        assert!(out.contains("required_hardware : true"), "{out}");
+        assert!(out.contains("run : | ctx | :: std :: boxed :: Box :: pin (__marvin_test_deploys (ctx))"), "{out}");
+        // The body is a private module-level function without the test's
+        // attributes; `#[ignore]` stays on the `#[test]`.
+        let body = &out[..out.find("inventory").unwrap()];
+        assert!(body.contains("async fn __marvin_test_deploys"), "{out}");
+        assert!(!body.contains("pub async"), "{out}");
+        assert!(!body.contains("ignore"), "{out}");
+        assert!(out.contains("# [ignore] pub fn deploys ()"), "{out}");
     }
 
     #[test]

@@ -22,22 +22,29 @@
 //! Standalone, `SimulatorConfig { bind, db_path, integration_bind, .. }` and
 //! [`RunningSimulator::serve_forever`].
 //!
-//! # Modules
+//! # Layers
 //!
-//! - [`catalog`]: the precache index and the registry of the families'
-//!   commands;
-//! - `engine`: the SQLite connection and the dispatcher (one transaction per
-//!   call, generic validation, envelope); `auth`: keys, signatures and
-//!   sessions; `jobs`: the async half of commands; `faults`: injected
-//!   faults; `http`: the axum listener;
-//! - [`family`], [`params`], [`caller`], [`scope`], [`error`], [`time`]: the
-//!   contract families are written against; `families/`: the families.
+//! - the shell: [`Simulator`] (start-up, fixtures), the axum listener, and
+//!   the one list of families handed to the kernel;
+//! - the families (`families/`): one folder each, declared by one
+//!   [`contract::Family`] constant (name, schema, command table, seed),
+//!   reaching each other only through their `api.rs`. The APIs over kernel
+//!   services (`listEvents`, `queryAsyncJobResult`, `listApis`, the fault
+//!   APIs) are small families too;
+//! - the [`kernel`], which never names a family (a test checks it): the
+//!   contract ([`contract`]), [`params`], [`caller`], [`scope`], [`error`],
+//!   [`time`], the store (query building, rows rendered as CloudStack JSON
+//!   in one place, ids), the event log, async jobs, the [`catalog`] (the
+//!   precache and the registry of the families it is handed), and the
+//!   engine: one SQLite writer and WAL readers, and the dispatcher
+//!   (decoding, authentication, lookup, roles, generic validation, faults,
+//!   the handler's transaction, the envelope).
 //!
 //! # Writing handlers
 //!
-//! A handler gets a [`family::Call`] (the call's transaction, the caller,
+//! A handler gets a [`contract::Call`] (the call's transaction, the caller,
 //! the lower-cased parameters) after authentication, the role check and the
-//! generic validation have passed, and returns a [`family::Reply`]:
+//! generic validation have passed, and returns a [`contract::Reply`]:
 //!
 //! - `Reply::Object { key, value }` → `{"<cmd>response": {"<key>": value}}`;
 //! - `Reply::List { key, items, count }` → `{"count": N, "<key>": [...]}`, or
@@ -57,8 +64,8 @@
 //! Dates are strings in CloudStack's format ([`time::format`]). Entity keys
 //! are CloudStack's (`virtualmachine`, `account`, ...). Errors are
 //! [`ApiError`]s; an `Err` rolls the whole call back. Sync commands record
-//! their event with [`family::Call::event`]; async ones set
-//! [`family::Job::with_event`] and the engine records
+//! their event with [`contract::Call::event`]; async ones set
+//! [`contract::Job::with_event`] and the engine records
 //! Scheduled/Started/Completed (or ERROR).
 //!
 //! # Fixtures

@@ -52,9 +52,9 @@ pub enum CliError {
     /// Resources are left on the cloud.
     #[error("{0} resource(s) could not be deleted")]
     Leaks(usize),
-    /// Tests of a suite failed.
-    #[error("{0} test(s) failed")]
-    TestsFailed(usize),
+    /// A suite run did not pass (`marvin smoke`); its own exit code.
+    #[error(transparent)]
+    Suite(marvin::suite::SuiteError),
     /// A deployment step failed (what it built was rolled back).
     #[error("{0}")]
     Deploy(String),
@@ -71,11 +71,11 @@ pub enum CliError {
 impl CliError {
     fn exit_code(&self) -> ExitCode {
         match self {
-            Self::TestsFailed(_) => ExitCode::from(1),
             Self::Usage(_) => ExitCode::from(2),
             Self::Leaks(_) => ExitCode::from(4),
             Self::Client(_) | Self::Io { .. } => ExitCode::from(3),
             Self::Deploy(_) => ExitCode::from(5),
+            Self::Suite(error) => ExitCode::from(error.exit_code()),
         }
     }
 }

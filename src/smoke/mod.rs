@@ -3,10 +3,11 @@
 //! `async fn(&mut TestContext) -> marvin::Result<()>`.
 //!
 //! [`smoke_scenarios!`](crate::smoke_scenarios) below is the only list of
-//! them. It gives [`SCENARIOS`], which `marvin smoke` runs, and one cargo
-//! test per scenario (`tests/smoke.rs`), which `cargo test` and `cargo
-//! nextest` run. To add a scenario, write the function in its module and
-//! add one line to the table.
+//! them. It gives [`SCENARIOS`], which `marvin smoke` runs and which the
+//! `smoke` test target (`tests/smoke.rs`, `marvin::main!`) runs under
+//! `cargo test` and `cargo nextest`, on the same runner. To add a
+//! scenario, write the function in its module and add one line to the
+//! table.
 
 pub mod accounts;
 pub mod configurations;

@@ -12,7 +12,7 @@ pub fn render(result: &SuiteResult) -> String {
     let leak_failed = !result.leaks.leaks.is_empty();
     let tests = result.tests.len() + 1;
     let failures = result.count(Status::Failed) + usize::from(leak_failed);
-    let skipped = result.count(Status::Skipped);
+    let skipped = result.count(Status::Skipped) + result.count(Status::NotRun);
     let time = secs(result.wall.as_secs_f64());
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -70,8 +70,13 @@ fn testcase(out: &mut String, suite: &str, test: &TestResult) {
         secs(test.duration.as_secs_f64())
     );
     match test.status {
+        Status::Passed if test.is_flaky() => {
+            out.push_str(">\n");
+            earlier_failures(out, test, "flakyFailure");
+            out.push_str("    </testcase>\n");
+        }
         Status::Passed => out.push_str("/>\n"),
-        Status::Skipped => {
+        Status::Skipped | Status::NotRun => {
             let _ = writeln!(
                 out,
                 ">\n      <skipped message=\"{}\"/>\n    </testcase>",
@@ -116,12 +121,29 @@ fn testcase(out: &mut String, suite: &str, test: &TestResult) {
             }
             let _ = writeln!(
                 out,
-                ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>",
+                ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>",
                 kind,
                 escape(first_line),
                 escape(&body)
             );
+            earlier_failures(out, test, "rerunFailure");
+            out.push_str("    </testcase>\n");
         }
+    }
+}
+
+/// The failures of earlier attempts (`--retries`), as Maven Surefire and
+/// nextest write them: `flakyFailure` in a test that passed on a retry,
+/// `rerunFailure` in one that never passed.
+fn earlier_failures(out: &mut String, test: &TestResult, element: &str) {
+    for failure in &test.earlier_failures {
+        let _ = writeln!(
+            out,
+            "      <{element} type=\"{}\" message=\"{}\">{}</{element}>",
+            failure.kind.as_str(),
+            escape(failure.message.lines().next().unwrap_or("")),
+            escape(&failure.message)
+        );
     }
 }
 
@@ -213,6 +235,39 @@ API calls (1):
 </testsuites>
 "#;
         pretty_assertions::assert_eq!(xml, expected);
+    }
+
+    #[test]
+    fn flaky_tests_carry_their_earlier_failures_and_not_run_ones_are_skipped() {
+        use super::super::result::{Failure, FailureKind};
+        let mut result = fixture();
+        let mut flaky = result.tests[0].clone();
+        flaky.name = "vms::stop_and_start".into();
+        flaky.earlier_failures.push(Failure {
+            kind: FailureKind::Panic,
+            message: "state should equal \"Stopped\"".into(),
+            location: None,
+        });
+        result.tests.push(flaky);
+        result.tests.push(TestResult::not_run(
+            "vpc::network_acls",
+            &[],
+            "not run: an earlier test failed (--fail-fast)".into(),
+        ));
+        let xml = render(&result);
+        assert!(
+            xml.contains(
+                "<testcase name=\"vms::stop_and_start\" classname=\"smoke.vms\" time=\"0.120\">\n      <flakyFailure type=\"panic\" message=\"state should equal &quot;Stopped&quot;\">"
+            ),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(
+                "<testcase name=\"vpc::network_acls\" classname=\"smoke.vpc\" time=\"0.000\">\n      <skipped message=\"not run: an earlier test failed (--fail-fast)\"/>"
+            ),
+            "{xml}"
+        );
+        assert!(xml.contains("skipped=\"2\""), "{xml}");
     }
 
     #[test]

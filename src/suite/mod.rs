@@ -6,12 +6,18 @@
 //! The pieces, each in its own file:
 //! - [`Scenario`] and [`scenario_table!`](crate::scenario_table): one table
 //!   of scenarios gives both a `static` list and one cargo test each;
-//! - [`run_suite`]: runs the selected scenarios on the current runtime
-//!   (each through [`marvin_core::testing::run_scenario`]), then the leak
-//!   check;
+//! - [`harness`]: the runner's command line (libtest's and Marvin's
+//!   options), shared by `marvin smoke` and every `harness = false` test
+//!   target whose `main` is [`marvin::main!()`](crate::main);
+//! - [`Selection`]: which tests a run takes (names, a regex, tags, the
+//!   last run's failures, a partition);
+//! - [`run_selected`]: runs them on the current runtime (each through
+//!   [`marvin_core::testing::run_scenario`], with retries and fail-fast),
+//!   then the leak check;
 //! - [`SuiteResult`]: the results as data, rendered by [`summary`],
 //!   [`junit`] and [`html`].
 
+pub mod harness;
 pub mod html;
 pub mod junit;
 pub mod summary;
@@ -23,12 +29,15 @@ mod progress;
 mod result;
 mod run;
 mod scenario;
+mod select;
 
 pub use coverage::{ApiUse, Coverage};
+pub use harness::{SuiteArgs, SuiteError};
 pub use leaks::{Candidate, Leak, LeakCheck, Lookup, Unverified, lookup};
 pub use result::{
     ApiCall, CallError, CreatedResource, Failure, FailureKind, Fate, Status, SuiteResult,
     TestResult,
 };
-pub use run::{RunOptions, default_jobs, run_suite, select};
-pub use scenario::{Scenario, ScenarioFn, run_as_cargo_test};
+pub use run::{RunOptions, RunPolicy, default_jobs, run_selected, run_suite, select};
+pub use scenario::{Registered, Scenario, ScenarioFn, run_as_cargo_test};
+pub use select::{Filters, Partition, Selection, SelectionError};

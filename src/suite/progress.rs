@@ -1,13 +1,14 @@
 //! Progress while a suite runs: a bar on stderr (when it is a terminal) and
 //! one line per finished test on stdout.
 
+use std::io::Write as _;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::result::{Status, TestResult};
-use super::summary::test_line;
+use super::summary::{colored_test_line, test_line};
 
 /// The progress display of one run.
 #[derive(Debug)]
@@ -16,12 +17,14 @@ pub struct Progress {
     running: Mutex<Vec<&'static str>>,
     failed: Mutex<usize>,
     lines: bool,
+    color: bool,
 }
 
 impl Progress {
     /// A display for `total` tests. `bar`: draw the bar (on stderr, only if
-    /// it is a terminal); `lines`: print a line per finished test.
-    pub fn new(total: usize, bar: bool, lines: bool) -> Self {
+    /// it is a terminal); `lines`: print a line per finished test, coloured
+    /// with `color`.
+    pub fn new(total: usize, bar: bool, lines: bool, color: bool) -> Self {
         let target = if bar {
             ProgressDrawTarget::stderr()
         } else {
@@ -41,6 +44,7 @@ impl Progress {
             running: Mutex::new(Vec::new()),
             failed: Mutex::new(0),
             lines,
+            color,
         }
     }
 
@@ -57,8 +61,16 @@ impl Progress {
             *self.failed.lock().unwrap_or_else(|p| p.into_inner()) += 1;
         }
         if self.lines {
-            let line = test_line(result);
-            self.bar.suspend(|| println!("{line}"));
+            let line = if self.color {
+                colored_test_line(result)
+            } else {
+                test_line(result)
+            };
+            // A closed stdout (`| head`) must not abort the run: the
+            // reports and the leak check still matter.
+            self.bar.suspend(|| {
+                let _ = writeln!(std::io::stdout().lock(), "{line}");
+            });
         }
         self.bar.inc(1);
         let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());

@@ -22,15 +22,19 @@ pub enum Status {
     /// Skipped: by the test itself, or because the cloud (or the settings)
     /// cannot run it.
     Skipped,
+    /// Never started: an earlier failure stopped the run (`--fail-fast`) or
+    /// a termination signal arrived first. Not a failure.
+    NotRun,
 }
 
 impl Status {
-    /// `passed`, `failed` or `skipped`.
+    /// `passed`, `failed`, `skipped` or `not run`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Passed => "passed",
             Self::Failed => "failed",
             Self::Skipped => "skipped",
+            Self::NotRun => "not run",
         }
     }
 }
@@ -209,6 +213,9 @@ pub struct TestResult {
     /// For a failed test, its own events at the moment of failure, newest
     /// first (see `marvin_core::testing::ScenarioOutcome::recent_events`).
     pub events: Vec<String>,
+    /// The failures of the attempts before the last one (`--retries`): a
+    /// test that passed after failing is flaky.
+    pub earlier_failures: Vec<Failure>,
 }
 
 impl TestResult {
@@ -299,6 +306,7 @@ impl TestResult {
             resources,
             started_at: Some(outcome.started_at),
             events: outcome.recent_events,
+            earlier_failures: Vec::new(),
         }
     }
 
@@ -316,7 +324,46 @@ impl TestResult {
             resources: Vec::new(),
             started_at: None,
             events: Vec::new(),
+            earlier_failures: Vec::new(),
         }
+    }
+
+    /// A test that never started, for `reason`.
+    pub fn not_run(name: &str, tags: &[&str], reason: String) -> Self {
+        Self {
+            status: Status::NotRun,
+            ..Self::skipped(name, tags, reason)
+        }
+    }
+
+    /// How many times it ran (1 without retries; 0 if it never started).
+    pub fn attempts(&self) -> usize {
+        match self.status {
+            Status::NotRun => 0,
+            _ => self.earlier_failures.len() + 1,
+        }
+    }
+
+    /// Whether it passed only after failing (`--retries`).
+    pub fn is_flaky(&self) -> bool {
+        self.status == Status::Passed && !self.earlier_failures.is_empty()
+    }
+
+    /// Adds the calls and resources of an earlier attempt, which failed
+    /// with `failure`, to this (later) attempt's result.
+    pub fn after_attempt(mut self, earlier: TestResult) -> Self {
+        let mut calls = earlier.calls;
+        calls.append(&mut self.calls);
+        self.calls = calls;
+        let mut resources = earlier.resources;
+        resources.append(&mut self.resources);
+        self.resources = resources;
+        let mut failures = earlier.earlier_failures;
+        failures.extend(earlier.failure);
+        failures.append(&mut self.earlier_failures);
+        self.earlier_failures = failures;
+        self.duration += earlier.duration;
+        self
     }
 }
 
@@ -438,7 +485,7 @@ impl SuiteResult {
         let mut ran: Vec<&TestResult> = self
             .tests
             .iter()
-            .filter(|t| t.status != Status::Skipped)
+            .filter(|t| !matches!(t.status, Status::Skipped | Status::NotRun))
             .collect();
         ran.sort_by(|a, b| b.duration.cmp(&a.duration).then(a.name.cmp(&b.name)));
         ran.truncate(n);
@@ -450,6 +497,11 @@ impl SuiteResult {
         self.failed()
             .filter(|t| t.failure.as_ref().map(|f| f.kind) == Some(FailureKind::Chaos))
             .count()
+    }
+
+    /// The tests that passed only after failing (`--retries`).
+    pub fn flaky(&self) -> impl Iterator<Item = &TestResult> {
+        self.tests.iter().filter(|t| t.is_flaky())
     }
 
     /// Whether every test passed or was skipped and nothing leaked.

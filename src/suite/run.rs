@@ -3,19 +3,20 @@
 
 use std::io::{BufRead, BufReader, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use marvin_core::Client;
 use marvin_core::cleanup::{self, LedgerContents, LedgerRecord};
 use marvin_core::schema::ApiList;
-use marvin_core::testing::{RunSettings, run_scenario};
+use marvin_core::testing::{RunSettings, run_scenario, termination_requested};
 
 use super::coverage::Coverage;
 use super::leaks::{self, Candidate};
 use super::panics::{CaptureGuard, Captured, PanicSlot};
 use super::progress::Progress;
-use super::result::{SuiteResult, TestResult};
+use super::result::{FailureKind, Status, SuiteResult, TestResult};
 use super::scenario::Scenario;
 
 /// How long the leak check waits for the cleanup thread.
@@ -38,6 +39,20 @@ pub struct RunOptions {
     pub test_lines: bool,
 }
 
+/// What the runner does beyond running every test once: colours, stopping
+/// early, retries. The default: no colour, no fail-fast, no retries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunPolicy {
+    /// Colour the per-test lines (`PASS` green, `FAIL` red, ...).
+    pub color: bool,
+    /// After the first failure, start no further test (they are reported
+    /// as not run).
+    pub fail_fast: bool,
+    /// Run a failing test up to this many more times; one that passes on a
+    /// retry is reported as flaky.
+    pub retries: usize,
+}
+
 /// The default number of concurrent tests: the number of CPUs, at least 4
 /// (tests mostly wait for the cloud, so more than one per core pays off).
 pub fn default_jobs() -> usize {
@@ -47,22 +62,40 @@ pub fn default_jobs() -> usize {
         .max(4)
 }
 
-/// The scenarios `settings` select by tag (all when no tag is selected),
-/// in table order.
+/// The scenarios `settings` select by tag (all when no tag is selected;
+/// tags match trimmed and whatever their case), in table order.
 pub fn select<'s>(scenarios: &'s [Scenario], settings: &RunSettings) -> Vec<&'s Scenario> {
     let tags = settings.selected_tags.clone().unwrap_or_default();
     scenarios.iter().filter(|s| s.has_any_tag(&tags)).collect()
 }
 
-/// Runs the scenarios `options.settings` select, `options.jobs` at a time,
-/// each with its own context, cleanup stack and trace, on the current
-/// runtime; then checks that nothing the run created is left on the cloud
-/// (`client`, the admin client) and computes the coverage of `precache`.
+/// Runs the scenarios `options.settings` select by tag, each once: see
+/// [`run_selected`].
 pub async fn run_suite(
     scenarios: &[Scenario],
     client: &Client,
     precache: &ApiList,
     options: &RunOptions,
+) -> SuiteResult {
+    let selected = select(scenarios, &options.settings);
+    run_selected(&selected, client, precache, options, RunPolicy::default()).await
+}
+
+/// Runs `scenarios` (already selected, e.g. by [`super::Selection`]),
+/// `options.jobs` at a time, each with its own context, cleanup stack and
+/// trace, on the current runtime; then checks that nothing this process
+/// created is left on the cloud (`client`, the admin client) and computes
+/// the coverage of `precache`.
+///
+/// A test starts only while the run goes on: after a termination signal,
+/// or after a failure with [`RunPolicy::fail_fast`], the tests that have
+/// not started yet are reported as [`Status::NotRun`].
+pub async fn run_selected(
+    scenarios: &[&Scenario],
+    client: &Client,
+    precache: &ApiList,
+    options: &RunOptions,
+    policy: RunPolicy,
 ) -> SuiteResult {
     let started_at = Instant::now();
     let now = time::OffsetDateTime::now_utc();
@@ -71,32 +104,38 @@ pub async fn run_suite(
         .unwrap_or(now)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
-    let selected = select(scenarios, &options.settings);
+    let selected = scenarios;
     let ledger_start = options.settings.ledger.as_deref().map(file_len);
-    let progress = Progress::new(selected.len(), options.progress_bar, options.test_lines);
+    let progress = Progress::new(
+        selected.len(),
+        options.progress_bar,
+        options.test_lines,
+        policy.color,
+    );
     let jobs = options.jobs.max(1);
+    let stop = AtomicBool::new(false);
 
     let mut results: Vec<(usize, TestResult)> = {
         let _capture = CaptureGuard::install();
         futures_util::stream::iter(selected.iter().enumerate())
             .map(|(index, scenario)| {
                 let progress = &progress;
-                let settings = &options.settings;
+                let stop = &stop;
                 async move {
-                    progress.started(scenario.name);
-                    let slot = PanicSlot::default();
-                    let spec = scenario.spec();
-                    let outcome = Captured::new(
-                        slot.clone(),
-                        run_scenario(settings, &spec, client.clone(), scenario.run),
-                    )
-                    .await;
-                    let result = TestResult::from_outcome(
-                        scenario.name,
-                        scenario.tags,
-                        outcome,
-                        slot.location(),
-                    );
+                    let result = match not_started_because(stop, policy.fail_fast) {
+                        Some(reason) => {
+                            TestResult::not_run(scenario.name, scenario.tags, reason.into())
+                        }
+                        None => {
+                            progress.started(scenario.name);
+                            let result =
+                                run_with_retries(scenario, client, options, policy.retries).await;
+                            if result.status == Status::Failed {
+                                stop.store(true, Ordering::SeqCst);
+                            }
+                            result
+                        }
+                    };
                     progress.finished(scenario.name, &result);
                     (index, result)
                 }
@@ -116,7 +155,7 @@ pub async fn run_suite(
         (Some(path), Some(start)) => match read_ledger_from(path, start) {
             Ok(contents) => (
                 format!("ledger {}", path.display()),
-                leaks::candidates_from_ledger(&contents, &options.settings.run_id),
+                leaks::candidates_from_ledger(&this_process(contents), &options.settings.run_id),
             ),
             Err(error) => (
                 format!("the tests' own records (the ledger could not be read: {error})"),
@@ -153,6 +192,54 @@ pub async fn run_suite(
     }
 }
 
+/// Why a test must not start now, if so.
+fn not_started_because(stop: &AtomicBool, fail_fast: bool) -> Option<&'static str> {
+    if termination_requested() {
+        Some("not run: the run was interrupted before it started")
+    } else if fail_fast && stop.load(Ordering::SeqCst) {
+        Some("not run: an earlier test failed (--fail-fast)")
+    } else {
+        None
+    }
+}
+
+/// Runs one scenario, again after a failure while retries are left (a
+/// termination is never retried); the result keeps the earlier attempts'
+/// failures, calls and resources.
+async fn run_with_retries(
+    scenario: &Scenario,
+    client: &Client,
+    options: &RunOptions,
+    retries: usize,
+) -> TestResult {
+    let mut earlier: Option<TestResult> = None;
+    let mut attempt = 0;
+    loop {
+        let slot = PanicSlot::default();
+        let spec = scenario.spec();
+        let outcome = Captured::new(
+            slot.clone(),
+            run_scenario(&options.settings, &spec, client.clone(), scenario.run),
+        )
+        .await;
+        let mut result =
+            TestResult::from_outcome(scenario.name, scenario.tags, outcome, slot.location());
+        if let Some(earlier) = earlier.take() {
+            result = result.after_attempt(earlier);
+        }
+        let terminated = result.failure.as_ref().map(|f| f.kind) == Some(FailureKind::Terminated);
+        if result.status != Status::Failed
+            || attempt >= retries
+            || terminated
+            || termination_requested()
+        {
+            return result;
+        }
+        attempt += 1;
+        earlier = Some(result);
+    }
+}
+
 /// The ledger's candidates plus anything the tests recorded that the
 /// ledger misses (a ledger write that failed is reported, not fatal).
 fn merge(mut candidates: Vec<Candidate>, tests: &[TestResult]) -> Vec<Candidate> {
@@ -165,6 +252,15 @@ fn merge(mut candidates: Vec<Candidate>, tests: &[TestResult]) -> Vec<Candidate>
         }
     }
     candidates
+}
+
+/// The records this process wrote: other processes of the same run (one
+/// per test under nextest) append to the same ledger while their tests may
+/// still be running, and check their own resources.
+fn this_process(mut contents: LedgerContents) -> LedgerContents {
+    let pid = std::process::id();
+    contents.records.retain(|record| record.pid == pid);
+    contents
 }
 
 fn file_len(path: &Path) -> u64 {

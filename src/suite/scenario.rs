@@ -35,9 +35,57 @@ impl Scenario {
             .with_required_hardware(self.required_hardware)
     }
 
-    /// Whether the scenario has one of `tags` (an empty list selects all).
+    /// Whether the scenario has one of `tags` (an empty list selects all);
+    /// tags match trimmed and whatever their case.
     pub fn has_any_tag(&self, tags: &[String]) -> bool {
-        tags.is_empty() || self.tags.iter().any(|tag| tags.iter().any(|t| t == tag))
+        tags.is_empty()
+            || self
+                .tags
+                .iter()
+                .any(|tag| tags.iter().any(|t| t.trim().eq_ignore_ascii_case(tag)))
+    }
+}
+
+/// A `#[marvin::test]` function, registered (through `inventory`) for the
+/// runner of its test binary ([`marvin::main!()`](crate::main)). The
+/// attribute writes these; they are not meant to be written by hand.
+#[derive(Debug)]
+pub struct Registered {
+    /// `module_path!()` where the function is (crate name first).
+    pub module_path: &'static str,
+    /// The function's name.
+    pub function: &'static str,
+    /// Its tags.
+    pub tags: &'static [&'static str],
+    /// Whether it needs real hypervisors.
+    pub required_hardware: bool,
+    /// The body.
+    pub run: ScenarioFn,
+}
+
+inventory::collect!(Registered);
+
+impl Registered {
+    /// The test as a scenario named `module::function`, without the crate
+    /// (`crate_name`) in front, as cargo's own harness names it.
+    pub fn scenario(&self, crate_name: &str) -> Scenario {
+        let module = self
+            .module_path
+            .strip_prefix(crate_name)
+            .map(|rest| rest.trim_start_matches("::"))
+            .unwrap_or(self.module_path);
+        let name = if module.is_empty() {
+            self.function.to_string()
+        } else {
+            format!("{module}::{}", self.function)
+        };
+        Scenario {
+            // Built once per process, for the whole run.
+            name: Box::leak(name.into_boxed_str()),
+            tags: self.tags,
+            required_hardware: self.required_hardware,
+            run: self.run,
+        }
     }
 }
 
@@ -158,10 +206,28 @@ mod tests {
     }
 
     #[test]
+    fn registered_tests_are_named_without_their_crate() {
+        let registered = super::Registered {
+            module_path: "user_suite::vms",
+            function: "deploy",
+            tags: &["vms"],
+            required_hardware: false,
+            run: |ctx| Box::pin(demo::first(ctx)),
+        };
+        assert_eq!(registered.scenario("user_suite").name, "vms::deploy");
+        let top = super::Registered {
+            module_path: "user_suite",
+            ..registered
+        };
+        assert_eq!(top.scenario("user_suite").name, "deploy");
+    }
+
+    #[test]
     fn tag_selection_matches_any_tag() {
         let first = table::SCENARIOS[0];
         assert!(first.has_any_tag(&[]));
         assert!(first.has_any_tag(&["demo".into(), "x".into()]));
+        assert!(first.has_any_tag(&[" DEMO ".into()]));
         assert!(!first.has_any_tag(&["slow".into()]));
     }
 }

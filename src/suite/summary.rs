@@ -20,16 +20,51 @@ pub fn seconds(duration: Duration) -> String {
 /// The per-test line printed as each test finishes:
 /// `    PASS [   0.123s] accounts::create_and_delete`.
 pub fn test_line(test: &TestResult) -> String {
-    let word = match test.status {
-        Status::Passed => "PASS",
-        Status::Failed => "FAIL",
-        Status::Skipped => "SKIP",
+    styled_test_line(test, false)
+}
+
+/// [`test_line`] with its word coloured: `PASS` green, `FAIL` red,
+/// `FLAKY` and `SKIP` yellow, `NOT RUN` dimmed.
+pub fn colored_test_line(test: &TestResult) -> String {
+    styled_test_line(test, true)
+}
+
+fn styled_test_line(test: &TestResult, color: bool) -> String {
+    let (word, style) = match test.status {
+        Status::Passed if test.is_flaky() => ("FLAKY", "1;33"),
+        Status::Passed => ("PASS", "1;32"),
+        Status::Failed => ("FAIL", "1;31"),
+        Status::Skipped => ("SKIP", "1;33"),
+        Status::NotRun => ("NOT RUN", "2"),
     };
-    let mut line = format!("    {word} [{:>9}] {}", seconds(test.duration), test.name);
+    let pad = " ".repeat(8usize.saturating_sub(word.len()));
+    let word = if color {
+        format!("{pad}\x1b[{style}m{word}\x1b[0m")
+    } else {
+        format!("{pad}{word}")
+    };
+    let mut line = format!("{word} [{:>9}] {}", seconds(test.duration), test.name);
+    if test.is_flaky() {
+        let _ = write!(line, " (passed on attempt {})", test.attempts());
+    } else if test.status == Status::Failed && test.attempts() > 1 {
+        let _ = write!(line, " (failed {} attempts)", test.attempts());
+    }
     if let Some(reason) = &test.skip_reason {
         let _ = write!(line, " ({reason})");
     }
     line
+}
+
+/// The last line of a run, in the plain form CI systems read:
+/// `smoke: 83 passed, 1 failed, 2 skipped`.
+pub fn closing_line(result: &SuiteResult) -> String {
+    format!(
+        "{}: {} passed, {} failed, {} skipped",
+        result.suite,
+        result.count(Status::Passed),
+        result.count(Status::Failed),
+        result.count(Status::Skipped)
+    )
 }
 
 /// The summary as text (no colours), ending with a newline.
@@ -61,11 +96,19 @@ pub fn render(result: &SuiteResult) -> String {
     out.push('\n');
     let _ = writeln!(out, "  {:<8} {:>6} {:>10}", "result", "tests", "time");
     let mut total = Duration::ZERO;
-    for status in [Status::Passed, Status::Failed, Status::Skipped] {
+    for status in [
+        Status::Passed,
+        Status::Failed,
+        Status::Skipped,
+        Status::NotRun,
+    ] {
         let tests: Vec<&TestResult> = result.tests.iter().filter(|t| t.status == status).collect();
+        if status == Status::NotRun && tests.is_empty() {
+            continue;
+        }
         let time: Duration = tests.iter().map(|t| t.duration).sum();
         total += time;
-        let shown = if status == Status::Skipped {
+        let shown = if matches!(status, Status::Skipped | Status::NotRun) {
             "-".to_string()
         } else {
             seconds(time)
@@ -107,6 +150,33 @@ pub fn render(result: &SuiteResult) -> String {
                 }
             }
         }
+    }
+
+    let flaky: Vec<&TestResult> = result.flaky().collect();
+    if !flaky.is_empty() {
+        let _ = writeln!(out, "\nFlaky (passed on a retry):");
+        for test in flaky {
+            let _ = writeln!(out, "  {} (attempt {} passed)", test.name, test.attempts());
+            for failure in &test.earlier_failures {
+                let first = failure.message.lines().next().unwrap_or("");
+                let _ = writeln!(out, "      earlier: {first}");
+            }
+        }
+    }
+
+    let not_run = result.count(Status::NotRun);
+    if not_run > 0 {
+        let reason = result
+            .tests
+            .iter()
+            .find(|t| t.status == Status::NotRun)
+            .and_then(|t| t.skip_reason.as_deref())
+            .unwrap_or("not run");
+        let _ = writeln!(
+            out,
+            "\nNot run: {not_run} test{} never started ({reason})",
+            plural(not_run)
+        );
     }
 
     let skipped: Vec<&TestResult> = result
@@ -352,6 +422,48 @@ API coverage: 1 of 2 APIs of the precache exercised (50.0%)
         assert_eq!(
             test_line(&fixture.tests[2]),
             "    SKIP [   0.000s] vms::ssh_login (needs real hardware)"
+        );
+        assert_eq!(
+            colored_test_line(&fixture.tests[1]),
+            "    \x1b[1;31mFAIL\x1b[0m [   0.080s] domains::duplicate_name_is_refused"
+        );
+    }
+
+    #[test]
+    fn flaky_and_not_run_tests_are_named_as_such() {
+        let mut result = fixture();
+        let mut flaky = test("vms::stop_and_start", Status::Passed, 30);
+        flaky.earlier_failures.push(Failure {
+            kind: FailureKind::Panic,
+            message: "state should equal \"Stopped\"".into(),
+            location: None,
+        });
+        let not_run = TestResult::not_run(
+            "vpc::network_acls",
+            &[],
+            "not run: an earlier test failed (--fail-fast)".into(),
+        );
+        result.tests.extend([flaky.clone(), not_run.clone()]);
+        assert_eq!(
+            test_line(&flaky),
+            "   FLAKY [   0.030s] vms::stop_and_start (passed on attempt 2)"
+        );
+        assert_eq!(
+            test_line(&not_run),
+            " NOT RUN [   0.000s] vpc::network_acls (not run: an earlier test failed (--fail-fast))"
+        );
+        let text = render(&result);
+        assert!(text.contains("  not run       1          -\n"), "{text}");
+        assert!(
+            text.contains(
+                "Flaky (passed on a retry):\n  vms::stop_and_start (attempt 2 passed)\n      earlier: state should equal \"Stopped\"\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("Not run: 1 test never started"), "{text}");
+        assert_eq!(
+            closing_line(&result),
+            "smoke: 3 passed, 1 failed, 1 skipped"
         );
     }
 }

@@ -20,6 +20,7 @@ pub use chaos::ChaosSettings;
 pub use context::TestContext;
 pub use runner::{
     DEFAULT_TERMINATION_GRACE, RunSettings, SkipTest, TestSpec, run_test, run_test_with,
+    termination_requested,
 };
 pub use scenario::{CleanupEnd, ScenarioOutcome, Verdict, run_scenario, skip_notice};
 pub use site::TrySite;

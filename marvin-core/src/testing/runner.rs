@@ -133,7 +133,13 @@ impl RunSettings {
             return Some("needs real hardware; set MARVIN_HARDWARE=true to run it".into());
         }
         let selected = self.selected_tags.as_ref()?;
-        if spec.tags.iter().any(|tag| selected.contains(tag)) {
+        // Tags match as `marvin smoke --tags` matches them: trimmed, and
+        // whatever their case.
+        if spec.tags.iter().any(|tag| {
+            selected
+                .iter()
+                .any(|s| s.trim().eq_ignore_ascii_case(tag.trim()))
+        }) {
             return None;
         }
         Some(format!(
@@ -142,6 +148,12 @@ impl RunSettings {
             selected.join(",")
         ))
     }
+}
+
+/// Whether a termination signal (SIGTERM, SIGINT) has arrived since the
+/// handler was installed: a runner then starts no further test.
+pub fn termination_requested() -> bool {
+    cleanup::termination_deadline().is_some()
 }
 
 /// The panic payload of [`TestContext::skip`].
@@ -296,4 +308,28 @@ fn skipped(name: &str, reason: &str) {
         "{}",
         super::scenario::skip_notice(name, reason)
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(tags: &[&str]) -> RunSettings {
+        RunSettings {
+            run_id: "r".into(),
+            ledger: None,
+            selected_tags: Some(tags.iter().map(|t| t.to_string()).collect()),
+            termination_grace: None,
+            hardware: false,
+            chaos: None,
+        }
+    }
+
+    #[test]
+    fn selected_tags_match_trimmed_and_whatever_their_case() {
+        let spec = TestSpec::new("vms::deploy").with_tags(["smoke", "Network"]);
+        assert_eq!(settings(&[" NETWORK "]).skip_reason(&spec), None);
+        assert_eq!(settings(&["smoke"]).skip_reason(&spec), None);
+        assert!(settings(&["vpc"]).skip_reason(&spec).is_some());
+    }
 }

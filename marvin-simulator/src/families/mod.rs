@@ -1,9 +1,12 @@
 //! The resource families: the only list of them.
 //!
-//! Each family is a folder with its command table (`mod.rs`), business rules,
-//! storage (`schema.sql` plus queries) and events. Order matters: schemas
-//! and seeds run in the order of [`ALL`], so a family may reference tables
-//! of the families before it.
+//! Each family is a folder: its `FAMILY` constant and command table
+//! (`mod.rs`), business rules, storage (`schema.sql` plus queries), events,
+//! and `api.rs`, what other families may use of it (ARCHITECTURE.md lists
+//! who may use whom). Families are written against [`crate::kernel`] only.
+//! Order matters: schemas and seeds run in the order of [`ALL`], after the
+//! kernel's own tables, so a family may reference tables of the families
+//! before it.
 
 pub(crate) mod async_jobs;
 pub(crate) mod compute;

@@ -1,15 +1,22 @@
 //! The kernel: everything families are written against and everything that
-//! serves a call, knowing no family.
+//! serves a call. It never names a family nor the shell around it
+//! (`src/tests/layering.rs` fails the build otherwise): families are handed
+//! to it as [`contract::Family`] values.
 //!
 //! - [`contract`]: `Family`, `Command`, `Call`, `Reply`, `Job`;
-//! - [`params`], [`caller`], [`scope`], [`error`], [`time`]: what a handler
-//!   reads and answers with;
-//! - [`sql`]: the store (query building, rows rendered as CloudStack JSON,
-//!   ids and keys);
-//! - [`catalog`]: the precache index and the registry of the commands of
-//!   the families handed to the engine;
-//! - `engine`: the connections (one writer, WAL readers) and the dispatcher;
-//!   `auth`, `request`, `validate`, `envelope`, `faults`, `jobs`: its steps.
+//! - [`params`], [`caller`], [`scope`] (ownership and list scopes),
+//!   [`error`], [`time`]: what a handler reads and answers with;
+//! - the store: `sql` (the query builder and shared queries), `render` (the
+//!   one place values and rows become CloudStack JSON, for the envelope and
+//!   the families alike), `ids`;
+//! - `event_log` (recording events) and `jobs` (the `async_jobs` rows, the
+//!   runner of a job's second half, the common job shapes);
+//! - [`catalog`]: the precache and the registry of the families handed to
+//!   the engine;
+//! - `engine`: the connections (one writer, WAL readers) and the dispatcher,
+//!   with its steps `request`, `auth`, `validate`, `faults`, `envelope`;
+//!   and the kernel's own tables (`schema.sql`), created before the
+//!   families'.
 
 pub mod caller;
 pub mod catalog;

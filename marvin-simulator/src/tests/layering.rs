@@ -69,3 +69,140 @@ fn the_layering_check_sees_a_family_import() {
     .expect("a probe file");
     assert_eq!(uses(dir.path(), &OUTSIDE_THE_KERNEL).len(), 1);
 }
+
+/// Internals of another family that a family still reaches without going
+/// through that family's `api` module: `(family, other, module)`. The list
+/// only shrinks; ARCHITECTURE.md names the edges the families may have.
+const INTERNAL_REACHES: &[(&str, &str, &str)] = &[
+    ("compute", "identity", "settings"),
+    ("compute", "storage", "pools"),
+    ("compute", "storage", "volume"),
+    ("compute", "storage", "volumes"),
+    ("datacenter", "identity", "CLOUDSTACK_VERSION"),
+    ("datacenter", "identity", "settings"),
+    ("datacenter", "identity", "store"),
+    ("limits", "compute", "owner"),
+    ("limits", "identity", "settings"),
+    ("network", "datacenter", "ip"),
+    ("network", "datacenter", "store"),
+    ("network", "identity", "check_domain_access"),
+    ("network", "identity", "settings"),
+    ("network", "identity", "store"),
+    ("projects", "compute", "owner"),
+    ("projects", "identity", "cleanup"),
+    ("projects", "identity", "settings"),
+    ("projects", "identity", "store"),
+    ("storage", "compute", "deploy"),
+    ("storage", "compute", "json"),
+    ("storage", "compute", "owner"),
+    ("storage", "compute", "refs"),
+    ("storage", "compute", "vm"),
+    ("storage", "identity", "settings"),
+    ("tags", "compute", "owner"),
+    ("templates", "datacenter", "hypervisor_name"),
+    ("templates", "identity", "check_domain_access"),
+    ("templates", "identity", "settings"),
+    ("templates", "identity", "store"),
+];
+
+/// Every `(family, other, module)` a family's sources name, other than the
+/// other family's `api` module and the test helpers (`tests`, `testkit`).
+fn reaches(families: &Path) -> Vec<(String, String, String, String)> {
+    let mut found = Vec::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(families)
+        .expect("the families are readable")
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter(|path| path.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let family = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let mut files = Vec::new();
+        rust_files(&dir, &mut files);
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("a family source is readable");
+            for marker in ["families::", "super::super::"] {
+                for (at, _) in text.match_indices(marker) {
+                    let path = &text[at + marker.len()..];
+                    let mut parts = path.splitn(3, "::");
+                    let other: String = parts
+                        .next()
+                        .unwrap_or_default()
+                        .chars()
+                        .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                        .collect();
+                    let rest = parts.next().unwrap_or_default();
+                    if other.is_empty() || other == family || other == "testkit" {
+                        continue;
+                    }
+                    // `{a, b as c}` names several modules at once.
+                    let modules: Vec<String> = if let Some(group) = rest.strip_prefix('{') {
+                        group
+                            .split('}')
+                            .next()
+                            .unwrap_or_default()
+                            .split(',')
+                            .map(|item| {
+                                item.trim()
+                                    .split([' ', ':'])
+                                    .next()
+                                    .unwrap_or("")
+                                    .to_string()
+                            })
+                            .filter(|item| !item.is_empty())
+                            .collect()
+                    } else {
+                        vec![
+                            rest.chars()
+                                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                                .collect(),
+                        ]
+                    };
+                    for module in modules {
+                        if module != "api" && module != "tests" && module != "self" {
+                            found.push((
+                                family.clone(),
+                                other.clone(),
+                                module,
+                                file.display().to_string(),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn families_reach_each_other_through_their_api_modules() {
+    let families = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/families");
+    let found = reaches(&families);
+    let new: Vec<String> = found
+        .iter()
+        .filter(|(family, other, module, _)| {
+            !INTERNAL_REACHES
+                .iter()
+                .any(|known| known == &(family.as_str(), other.as_str(), module.as_str()))
+        })
+        .map(|(family, other, module, file)| format!("{file}: {family} -> {other}::{module}"))
+        .collect();
+    assert!(
+        new.is_empty(),
+        "families reach into other families' internals; use (or add to) the other family's api.rs:\n{}",
+        new.join("\n")
+    );
+    let gone: Vec<&(&str, &str, &str)> = INTERNAL_REACHES
+        .iter()
+        .filter(|known| {
+            !found.iter().any(|(family, other, module, _)| {
+                **known == (family.as_str(), other.as_str(), module.as_str())
+            })
+        })
+        .collect();
+    assert!(
+        gone.is_empty(),
+        "these internal reaches are gone: take them off INTERNAL_REACHES: {gone:?}"
+    );
+}

@@ -1,6 +1,8 @@
 -- Identity: domains, roles, accounts, users. Other families reference
--- accounts(id) as the owner of their resources, and authentication reads
--- users/accounts/domains directly, so these columns are a shared contract.
+-- accounts(id) as the owner of their resources, and the kernel's
+-- authentication (src/kernel/auth.rs) and list scopes (src/kernel/scope.rs)
+-- read domains, roles, accounts and users directly, so these columns are a
+-- shared contract.
 CREATE TABLE domains (
     id             TEXT PRIMARY KEY,            -- uuid
     name           TEXT NOT NULL,
