@@ -95,3 +95,10 @@ async fn a_rejection_the_test_expected_is_marked_and_a_failed_call_keeps_its_ans
     assert!(text.contains("-> rejected as expected, 431: "), "{text}");
     assert!(text.contains("-> failed 431: "), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn question_marks_of_every_shape_still_work_in_a_test() {
+    let cloud = Cloud::start("shapes").await;
+    let ran = run(cloud.fixture("question_marks_of_every_shape")).await;
+    assert!(ran.success, "{}", ran.both());
+}
