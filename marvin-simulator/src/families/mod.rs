@@ -8,42 +8,37 @@
 //! kernel's own tables, so a family may reference tables of the families
 //! before it.
 
-pub(crate) mod async_jobs;
-pub(crate) mod compute;
-pub(crate) mod datacenter;
-pub(crate) mod events;
-pub(crate) mod identity;
-pub(crate) mod limits;
-pub(crate) mod network;
-pub(crate) mod offerings;
-pub(crate) mod platform;
-pub(crate) mod projects;
-pub(crate) mod simulator_faults;
-pub(crate) mod storage;
-pub(crate) mod tags;
-pub(crate) mod templates;
-
 #[cfg(test)]
 pub(crate) mod testkit;
 
 use crate::kernel::contract::Family;
 
-/// Every family, in schema and seed order.
-pub(crate) const ALL: &[&Family] = &[
-    &events::FAMILY,
-    &identity::FAMILY,
-    &datacenter::FAMILY,
-    &offerings::FAMILY,
-    &templates::FAMILY,
-    &limits::FAMILY,
-    &projects::FAMILY,
-    &compute::FAMILY,
-    &storage::FAMILY,
-    &tags::FAMILY,
-    &network::FAMILY,
-    &async_jobs::FAMILY,
-    &platform::FAMILY,
-    &simulator_faults::FAMILY,
+/// Declares each family's module and [`ALL`], in schema and seed order: a
+/// new family is one folder and one name here.
+macro_rules! families {
+    ($($family:ident),* $(,)?) => {
+        $(pub(crate) mod $family;)*
+
+        /// Every family, in schema and seed order.
+        pub(crate) const ALL: &[&Family] = &[$(&$family::FAMILY),*];
+    };
+}
+
+families![
+    events,
+    identity,
+    datacenter,
+    offerings,
+    templates,
+    limits,
+    projects,
+    compute,
+    storage,
+    tags,
+    network,
+    async_jobs,
+    platform,
+    simulator_faults,
 ];
 
 #[cfg(test)]
