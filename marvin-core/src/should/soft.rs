@@ -36,12 +36,15 @@ impl SoftAssertions {
         Self::default()
     }
 
-    /// Starts a soft assertion on `actual`.
+    /// Starts a soft assertion on `actual` (named in failures as the source
+    /// spells the argument, `soft.check(&vm.state)`: `vm.state`).
+    #[track_caller]
     pub fn check<'s, T>(&'s self, actual: &'s T) -> Subject<'s, T> {
         actual.should().softly(self)
     }
 
     /// Starts a negated soft assertion on `actual`.
+    #[track_caller]
     pub fn check_not<'s, T>(&'s self, actual: &'s T) -> Subject<'s, T> {
         actual.should_not().softly(self)
     }
@@ -174,6 +177,18 @@ mod tests {
    at {file}:{}:44",
                 line + 1
             )
+        );
+    }
+
+    #[test]
+    fn a_soft_check_names_its_argument() {
+        let soft = SoftAssertions::new();
+        let vm_state = Some("Stopped");
+        soft.check(&vm_state).have_value("Running");
+        let report = soft.into_result().unwrap_err();
+        assert!(
+            report.contains("1) vm_state should have value \"Running\"\n"),
+            "{report}"
         );
     }
 

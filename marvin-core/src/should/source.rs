@@ -3,7 +3,8 @@
 //! `vm.state should have value "Running"`, as `should!(vm.state)` does.
 //!
 //! `should()` records where it was called (`#[track_caller]`: the file, and
-//! the line and column of the method name). Only when a check fails is the
+//! the line and column of the method name); so does
+//! `SoftAssertions::check(&value)`, whose subject is its argument. Only when a check fails is the
 //! file read and the receiver of `.should()` taken from it, so passing
 //! checks cost nothing. When the source is not at hand (a binary run away
 //! from its sources) or the call does not read as `<expr>.should()`, the
@@ -12,9 +13,10 @@
 use std::panic::Location;
 use std::path::{Path, PathBuf};
 
-/// The receiver of the `.should()`/`.should_not()` call at `location`, with
-/// its whitespace collapsed (`account["user"].as_array()`), if the source
-/// can be read and the call is a method call.
+/// The receiver of the `.should()`/`.should_not()` call at `location` (or
+/// the argument of a `.check(..)`/`.check_not(..)` call there), with its
+/// lines joined (`account["user"].as_array()`), if the source can be read
+/// and the call is such a method call.
 pub(crate) fn receiver_at(location: &Location<'_>) -> Option<String> {
     let text = std::fs::read_to_string(find(location.file())?).ok()?;
     receiver_in(&text, location.line(), location.column())
@@ -55,6 +57,23 @@ pub(crate) fn receiver_in(source: &str, line: u32, column: u32) -> Option<String
     let current: Vec<char> = lines.next()?.chars().collect();
     let start = usize::try_from(column).ok()?.checked_sub(1)?;
     let rest: String = current.get(start..)?.iter().collect();
+    if let Some(open) = ["check(", "check_not("]
+        .iter()
+        .find(|call| rest.starts_with(*call))
+        .map(|call| call.len() - 1)
+    {
+        // `soft.check(&vm.state)`: the argument, from here on.
+        let mut after: Vec<char> = rest.chars().collect();
+        for line in lines {
+            after.push('\n');
+            after.extend(line.chars());
+        }
+        let close = matching_close(&after, open)?;
+        let argument: String = after[open + 1..close].iter().collect();
+        let argument = joined(&argument);
+        let argument = argument.strip_prefix('&').unwrap_or(&argument).trim();
+        return (!argument.is_empty()).then(|| argument.to_string());
+    }
     if !rest.starts_with("should") {
         return None;
     }
@@ -70,9 +89,44 @@ pub(crate) fn receiver_in(source: &str, line: u32, column: u32) -> Option<String
     end -= 1;
     let begin = chain_start(&before[..end])?;
     let text: String = before[begin..end].iter().collect();
-    // Lines joined without their indentation: `a\n    .b()` is `a.b()`.
-    let collapsed: String = text.lines().map(str::trim).collect();
+    let collapsed = joined(&text);
     (!collapsed.is_empty()).then_some(collapsed)
+}
+
+/// Lines joined without their indentation: `a\n    .b()` is `a.b()`.
+fn joined(text: &str) -> String {
+    text.lines().map(str::trim).collect()
+}
+
+/// The index of the bracket that closes the one opening at `open`.
+fn matching_close(text: &[char], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut index = open;
+    while index < text.len() {
+        let c = text[index];
+        if in_string {
+            if c == '\\' {
+                index += 1;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else {
+            match c {
+                '"' => in_string = true,
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        return Some(index);
+                    }
+                }
+                _ => {}
+            }
+        }
+        index += 1;
+    }
+    None
 }
 
 /// Where the postfix chain (`a.b[0].c()?.d`) that ends at the end of
@@ -206,6 +260,17 @@ mod tests {
         // A statement on the line before is not part of the chain.
         let source = "let a = 1;\nvm.state.should()";
         assert_eq!(receiver(source).as_deref(), Some("vm.state"));
+    }
+
+    #[test]
+    fn the_argument_of_a_soft_check() {
+        let source = "soft.check(&vm.state).have_value(\"Running\");";
+        assert_eq!(receiver_in(source, 1, 6).as_deref(), Some("vm.state"));
+        let source = "soft.check_not(&names[\")\"]\n    .len()).equal(1);";
+        assert_eq!(
+            receiver_in(source, 1, 6).as_deref(),
+            Some("names[\")\"].len()")
+        );
     }
 
     #[test]
