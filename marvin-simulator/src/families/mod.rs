@@ -36,6 +36,7 @@ families![
     storage,
     tags,
     network,
+    hypervisors,
     async_jobs,
     platform,
     simulator_faults,

@@ -8,6 +8,7 @@
 //! `pod`, `cluster`, `host`, `host2`, `storage_pool`, `image_store`,
 //! `public_range`.
 
+pub(crate) mod api;
 mod clusters;
 mod hosts;
 pub(crate) mod ip;
