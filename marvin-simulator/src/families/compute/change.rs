@@ -4,7 +4,7 @@
 use rusqlite::params;
 use serde_json::{Map, Value};
 
-use crate::families::identity::settings;
+use crate::families::identity::api as identity;
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::storage::{pools, volume};
 use crate::kernel::contract::{Call, Job, Reply, Subject};
@@ -110,7 +110,7 @@ pub(crate) fn scale(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     upgrade_stopped(call, &vm)?;
                     return Ok(Reply::Object { key: "virtualmachine", value: vm_json::vm_json(call, id)? });
                 }
-                if !settings::flag(call.tx, "enable.dynamic.scale.vm", &[("zone", &vm.zone_id)])? {
+                if !identity::setting_flag(call.tx, "enable.dynamic.scale.vm", &[("zone", &vm.zone_id)])? {
                     return Err(ApiError::permission(
                         "Dynamically scaling virtual machines is disabled for this zone, please contact your admin.",
                     ));

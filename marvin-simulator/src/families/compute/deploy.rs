@@ -6,7 +6,7 @@ use base64::Engine as _;
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
-use crate::families::identity::settings;
+use crate::families::identity::api as identity;
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::storage::pools;
 use crate::families::storage::volume::{self, NewVolume};
@@ -382,7 +382,7 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         None => ids::new_id(),
     };
     let instance_suffix =
-        settings::value(call.tx, "instance.name", &[])?.unwrap_or_else(|| "VM".into());
+        identity::setting_value(call.tx, "instance.name", &[])?.unwrap_or_else(|| "VM".into());
     let name = match params.str("name") {
         Some(name) => name.to_string(),
         None => format!("{instance_suffix}-{id}"),

@@ -10,7 +10,7 @@
 use rusqlite::params;
 use serde_json::json;
 
-use crate::families::identity::settings;
+use crate::families::identity::api as identity;
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::storage::pools;
 use crate::families::storage::volume::{self, NewVolume};
@@ -141,7 +141,7 @@ pub(crate) fn stop(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             Box::new(move |call: &mut Call<'_>| {
                 if forced
                     && !call.caller.is_admin()
-                    && !settings::flag(call.tx, "allow.user.force.stop.vm", &[("account", &call.caller.account_id)])?
+                    && !identity::setting_flag(call.tx, "allow.user.force.stop.vm", &[("account", &call.caller.account_id)])?
                 {
                     return Err(ApiError::permission(
                         "Parameter forced can be passed by Admin only. Or when the allow.user.force.stop.vm key is set.",

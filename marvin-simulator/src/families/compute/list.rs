@@ -3,7 +3,7 @@
 //! indexes only; the page's ids then go through the full response query,
 //! and the per-page arrays are added in batches (see `json.rs`).
 
-use crate::families::identity::settings;
+use crate::families::identity::api as identity;
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Reply};
 use crate::kernel::error::ApiError;
@@ -55,7 +55,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         None => {}
     }
     if !caller.is_admin()
-        && !settings::flag(
+        && !identity::setting_flag(
             call.tx,
             "allow.user.view.destroyed.vm",
             &[("account", &caller.account_id)],

@@ -3,7 +3,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::families::identity::settings;
+use crate::families::identity::api as identity;
 use crate::kernel::contract::{Call, Job, Reply};
 use crate::kernel::error::ApiError;
 use crate::kernel::scope::check_access;
@@ -184,7 +184,7 @@ pub(crate) fn may_expunge(call: &Call<'_>) -> Result<bool, ApiError> {
     if call.caller.is_admin() {
         return Ok(true);
     }
-    settings::flag(
+    identity::setting_flag(
         call.tx,
         "allow.user.expunge.recover.vm",
         &[("account", &call.caller.account_id)],
@@ -204,7 +204,7 @@ pub(crate) fn password_enabled(call: &Call<'_>, vm: &Vm) -> Result<bool, ApiErro
 pub(crate) fn random_password(call: &Call<'_>) -> Result<String, ApiError> {
     use rand::Rng as _;
     const CHARS: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let length = settings::number(call.tx, "vm.password.length", &[], 6)?.clamp(6, 64);
+    let length = identity::setting_number(call.tx, "vm.password.length", &[], 6)?.clamp(6, 64);
     let mut rng = rand::rng();
     Ok((0..length)
         .map(|_| char::from(CHARS[rng.random_range(0..CHARS.len())]))

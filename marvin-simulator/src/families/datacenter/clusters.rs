@@ -76,9 +76,10 @@ pub(crate) fn insert(
         )));
     }
     let id = ids::new_id();
-    let cpu = super::super::identity::settings::value(call.tx, "cpu.overprovisioning.factor", &[])?;
+    let cpu =
+        crate::families::identity::api::setting_value(call.tx, "cpu.overprovisioning.factor", &[])?;
     let memory =
-        super::super::identity::settings::value(call.tx, "mem.overprovisioning.factor", &[])?;
+        crate::families::identity::api::setting_value(call.tx, "mem.overprovisioning.factor", &[])?;
     call.tx.execute(
         "INSERT INTO clusters (id, zone_id, pod_id, name, hypervisor, cluster_type, allocation_state, cpu_overcommit,
                                memory_overcommit, created)

@@ -186,7 +186,7 @@ pub(crate) fn add(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             spec.local_storage,
             tags(call),
             guid,
-            super::super::identity::CLOUDSTACK_VERSION,
+            crate::families::identity::api::CLOUDSTACK_VERSION,
             now
         ],
     )?;

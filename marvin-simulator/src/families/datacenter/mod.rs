@@ -305,7 +305,7 @@ fn seed_zone(seed: &mut Seed<'_>) -> Result<(), ApiError> {
                 hosts::DEFAULT_MEMORY,
                 hosts::DEFAULT_LOCAL_STORAGE,
                 guid,
-                super::identity::CLOUDSTACK_VERSION,
+                crate::families::identity::api::CLOUDSTACK_VERSION,
                 now
             ],
         )?;

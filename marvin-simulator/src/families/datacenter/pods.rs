@@ -90,7 +90,7 @@ fn check_pod(call: &Call<'_>, spec: &PodSpec<'_>, check_name: bool) -> Result<()
             "The gateway shouldn't overlap start/end ip addresses",
         ));
     }
-    if super::super::identity::settings::flag(call.tx, "check.pod.cidrs", &[])? {
+    if crate::families::identity::api::setting_flag(call.tx, "check.pod.cidrs", &[])? {
         let others = sql::objects(
             call.tx,
             "SELECT name, cidr FROM pods WHERE zone_id = ?1 AND id != ?2",

@@ -8,6 +8,7 @@
 //! `role_admin`, `role_resource_admin`, `role_domain_admin`, `role_user`.
 
 mod accounts;
+pub(crate) mod api;
 pub(crate) mod cleanup;
 mod domains;
 mod privilege;

@@ -10,7 +10,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::families::identity::settings;
+use crate::families::identity::api as identity;
 use crate::kernel::contract::Call;
 use crate::kernel::error::ApiError;
 
@@ -82,7 +82,7 @@ impl ResourceKind {
 
     /// CloudStack's name (`user_vm`).
     pub(crate) fn name(self) -> &'static str {
-        settings::RESOURCE_NAMES[self as usize]
+        identity::RESOURCE_NAMES[self as usize]
     }
 
     /// Storage types: counted in bytes, limited in GiB.
@@ -141,7 +141,7 @@ pub(crate) fn account_limit(
     kind: ResourceKind,
 ) -> Result<i64, ApiError> {
     let owner = owner(call, account_id)?;
-    let limit = settings::account_limit(call.tx, account_id, owner.account_type, kind.number())?;
+    let limit = identity::account_limit(call.tx, account_id, owner.account_type, kind.number())?;
     Ok(in_count_unit(kind, limit))
 }
 
@@ -171,7 +171,7 @@ fn in_count_unit(kind: ResourceKind, limit: i64) -> i64 {
 
 /// How much of a type an owner (account or domain) uses.
 pub(crate) fn count(call: &Call<'_>, owner_id: &str, kind: ResourceKind) -> Result<i64, ApiError> {
-    settings::resource_count(call.tx, owner_id, kind.number())
+    identity::resource_count(call.tx, owner_id, kind.number())
 }
 
 /// The refusal for an account over its limit (semantics §7).
@@ -218,7 +218,7 @@ pub(crate) fn check(
     let owner = owner(call, account_id)?;
     let limit = in_count_unit(
         kind,
-        settings::account_limit(call.tx, account_id, owner.account_type, kind.number())?,
+        identity::account_limit(call.tx, account_id, owner.account_type, kind.number())?,
     );
     if limit >= 0 && count(call, account_id, kind)?.saturating_add(amount) > limit {
         return Err(exceeded(call, account_id, &owner, kind)?);

@@ -218,13 +218,13 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         }
         match p.str("domainid") {
             Some(d) => {
-                let row = crate::families::identity::store::domain_param(call.tx, "domainid", d)?;
-                crate::families::identity::check_domain_access(call, &row)?;
+                let row = crate::families::identity::api::domain_param(call.tx, "domainid", d)?;
+                crate::families::identity::api::check_domain_access(call, &row)?;
                 domain_id = row.id;
                 subdomain_access = Some(p.flag("subdomainaccess", false));
             }
             None => {
-                domain_id = crate::families::identity::store::root_domain(call.tx)?.id;
+                domain_id = crate::families::identity::api::root_domain(call.tx)?.id;
                 subdomain_access = Some(true);
             }
         }
@@ -286,7 +286,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ));
     }
     if let Some(c) = cidr {
-        let limit = crate::families::identity::settings::number(
+        let limit = crate::families::identity::api::setting_number(
             call.tx,
             "network.guest.cidr.limit",
             &[],

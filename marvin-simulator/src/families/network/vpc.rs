@@ -84,7 +84,7 @@ pub(crate) fn check_tier(
     cidr: Cidr,
     _owner: &Owner,
 ) -> Result<(), ApiError> {
-    let max = crate::families::identity::settings::number(call.tx, "vpc.max.networks", &[], 3)?;
+    let max = crate::families::identity::api::setting_number(call.tx, "vpc.max.networks", &[], 3)?;
     let tiers = sql::count(
         call.tx,
         "SELECT COUNT(*) FROM networks WHERE vpc_id = ?1",

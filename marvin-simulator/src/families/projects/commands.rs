@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
 use crate::families::compute::owner::{self, Owner};
-use crate::families::identity::{cleanup, settings, store};
+use crate::families::identity::api as identity;
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply};
@@ -109,7 +109,7 @@ fn finish(call: &Call<'_>, mut row: Map<String, Value>) -> Result<Value, ApiErro
         "owner".into(),
         Value::Array(owners.into_iter().map(Value::Object).collect()),
     );
-    settings::insert_limit_fields(call.tx, &mut row, &account)?;
+    identity::insert_limit_fields(call.tx, &mut row, &account)?;
     let (running, stopped): (i64, i64) = call.tx.query_row(
         "SELECT COALESCE(SUM(state = 'Running'), 0), COALESCE(SUM(state = 'Stopped'), 0) FROM vms WHERE account_id = ?1",
         [&account],
@@ -167,7 +167,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         None => owner::resolve(call)?,
     };
     if !call.caller.is_admin()
-        && !settings::flag(
+        && !identity::setting_flag(
             call.tx,
             "allow.user.create.projects",
             &[("domain", &owner.domain_id)],
@@ -196,7 +196,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = ids::new_id();
     let account_id = ids::new_id();
     let now = call.timestamp();
-    let role = store::default_role(call.tx, "User")?;
+    let role = identity::default_role(call.tx, "User")?;
     call.tx.execute(
         "INSERT INTO accounts (id, name, account_type, role_id, domain_id, state, created)
          VALUES (?1, ?2, 5, ?3, ?4, 'enabled', ?5)",
@@ -271,7 +271,7 @@ pub(crate) fn suspend(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         project_job(&id, move |call, id| {
             let project = find(call, id)?.ok_or_else(|| ApiError::invalid_id("id", id))?;
             if project.state != "Suspended" {
-                cleanup::disable_account(call.tx, &project.account_id)?;
+                identity::disable_account(call.tx, &project.account_id)?;
                 call.tx.execute(
                     "UPDATE projects SET state = 'Suspended' WHERE id = ?1",
                     [&id],
@@ -300,7 +300,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 .str("domainid")
                 .unwrap_or(&project.domain_id)
                 .to_string();
-            let found = store::account_by_name(call.tx, account, &domain)?.ok_or_else(|| {
+            let found = identity::account_by_name(call.tx, account, &domain)?.ok_or_else(|| {
                 ApiError::param(format!(
                     "Unable to find account name={account} in domain id={domain}"
                 ))
@@ -393,7 +393,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 tags::forget(call, "Project", &id)?;
                 call.tx.execute("DELETE FROM project_invitations WHERE project_id = ?1", [&id])?;
                 call.tx.execute("DELETE FROM project_accounts WHERE project_id = ?1", [&id])?;
-                cleanup::delete_account(call.tx, &project.account_id)?;
+                identity::delete_account(call.tx, &project.account_id)?;
                 call.tx.execute("DELETE FROM projects WHERE id = ?1", [&id])?;
                 Ok(Reply::Success(None))
             }),
@@ -443,9 +443,9 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     q.list(call, "project", finish)
 }
 
-fn account_param(call: &Call<'_>, project: &Project) -> Result<store::AccountRow, ApiError> {
+fn account_param(call: &Call<'_>, project: &Project) -> Result<identity::AccountRow, ApiError> {
     let name = call.required("account")?;
-    store::account_by_name(call.tx, name, &project.domain_id)?.ok_or_else(|| {
+    identity::account_by_name(call.tx, name, &project.domain_id)?.ok_or_else(|| {
         ApiError::param(format!(
             "Unable to find account name={name} in domain id={}",
             project.domain_id
@@ -495,7 +495,7 @@ pub(crate) fn add_account(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                         )));
                     }
                 }
-                if settings::flag(call.tx, "project.invite.required", &[])? {
+                if identity::setting_flag(call.tx, "project.invite.required", &[])? {
                     call.tx.execute(
                         "INSERT INTO project_invitations (id, project_id, account_id, domain_id, email, token, state,
                                                           created)

@@ -7,7 +7,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::families::identity::settings;
+use crate::families::identity::api as identity;
 use crate::kernel::contract::Call;
 use crate::kernel::error::ApiError;
 
@@ -20,7 +20,7 @@ pub(crate) struct Pool {
 
 fn factor(call: &Call<'_>) -> Result<f64, ApiError> {
     Ok(
-        settings::value(call.tx, "storage.overprovisioning.factor", &[])?
+        identity::setting_value(call.tx, "storage.overprovisioning.factor", &[])?
             .and_then(|v| v.trim().parse::<f64>().ok())
             .filter(|f| *f > 0.0)
             .unwrap_or(1.0),

@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
 use crate::families::compute::{json as vm_json, owner, vm};
-use crate::families::identity::settings;
+use crate::families::identity::api as identity;
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply};
 use crate::kernel::error::ApiError;
@@ -93,7 +93,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "Can not snapshot memory when VM is not in Running state",
         ));
     }
-    let max = settings::number(call.tx, "vmsnapshot.max", &[], 10)?;
+    let max = identity::setting_number(call.tx, "vmsnapshot.max", &[], 10)?;
     let existing = sql::count(
         call.tx,
         "SELECT COUNT(*) FROM vm_snapshots WHERE vm_id = ?1",

@@ -8,7 +8,7 @@ use crate::families::compute::deploy;
 use crate::families::compute::owner;
 use crate::families::compute::refs;
 use crate::families::compute::vm;
-use crate::families::identity::settings;
+use crate::families::identity::api as identity;
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
@@ -99,8 +99,8 @@ pub(crate) fn operable(call: &Call<'_>, param: &str) -> Result<Volume, ApiError>
 /// A custom disk size in GB within `custom.diskoffering.size.min`/`max`,
 /// as bytes (431 with CloudStack's text otherwise).
 pub(crate) fn custom_size(call: &Call<'_>, gb: i64) -> Result<i64, ApiError> {
-    let min = settings::number(call.tx, "custom.diskoffering.size.min", &[], 1)?;
-    let max = settings::number(call.tx, "custom.diskoffering.size.max", &[], 1024)?;
+    let min = identity::setting_number(call.tx, "custom.diskoffering.size.min", &[], 1)?;
+    let max = identity::setting_number(call.tx, "custom.diskoffering.size.max", &[], 1024)?;
     if gb < min || gb > max {
         return Err(ApiError::param(format!(
             "Volume size: {gb}GB is out of allowed range. Max: {max} Min:{min}"

@@ -5,7 +5,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value};
 
-use crate::families::identity::store::{self as identity, DOMAIN_PATH};
+use crate::families::identity::api::{self as identity, DOMAIN_PATH};
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
@@ -263,7 +263,7 @@ fn owner(call: &Call<'_>) -> Result<(String, String), ApiError> {
                 Some(d) => identity::domain_param(call.tx, "domainid", d)?,
                 None => identity::domain_param(call.tx, "domainid", &call.caller.domain_id)?,
             };
-            super::super::identity::check_domain_access(call, &domain)?;
+            crate::families::identity::api::check_domain_access(call, &domain)?;
             let account =
                 identity::account_by_name(call.tx, name, &domain.id)?.ok_or_else(|| {
                     ApiError::param(format!(
@@ -349,7 +349,7 @@ pub(crate) fn register(call: &mut Call<'_>, kind: Kind) -> Result<Reply, ApiErro
     let public = p.flag("ispublic", false);
     if public
         && !is_admin
-        && !super::super::identity::settings::flag(
+        && !crate::families::identity::api::setting_flag(
             call.tx,
             "allow.public.user.templates",
             &[("account", &account_id)],
