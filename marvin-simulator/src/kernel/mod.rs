@@ -8,7 +8,7 @@
 //!   [`error`], [`time`]: what a handler reads and answers with;
 //! - the store: `sql` (the query builder and shared queries), `render` (the
 //!   one place values and rows become CloudStack JSON, for the envelope and
-//!   the families alike), `ids`;
+//!   the families alike), `ids`; `ip` (IPv4 arithmetic);
 //! - `event_log` (recording events) and `jobs` (the `async_jobs` rows, the
 //!   runner of a job's second half, the common job shapes);
 //! - [`catalog`]: the precache and the registry of the families handed to
@@ -32,6 +32,7 @@ pub(crate) mod envelope;
 pub(crate) mod event_log;
 pub(crate) mod faults;
 pub(crate) mod ids;
+pub(crate) mod ip;
 pub(crate) mod jobs;
 pub(crate) mod render;
 pub(crate) mod request;

@@ -78,8 +78,6 @@ const INTERNAL_REACHES: &[(&str, &str, &str)] = &[
     ("compute", "storage", "volume"),
     ("compute", "storage", "volumes"),
     ("limits", "compute", "owner"),
-    ("network", "datacenter", "ip"),
-    ("network", "datacenter", "store"),
     ("projects", "compute", "owner"),
     ("storage", "compute", "deploy"),
     ("storage", "compute", "json"),
@@ -87,7 +85,6 @@ const INTERNAL_REACHES: &[(&str, &str, &str)] = &[
     ("storage", "compute", "refs"),
     ("storage", "compute", "vm"),
     ("tags", "compute", "owner"),
-    ("templates", "datacenter", "hypervisor_name"),
 ];
 
 /// Every `(family, other, module)` a family's sources name, other than the

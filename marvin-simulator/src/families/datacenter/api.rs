@@ -1,6 +1,10 @@
-//! What other families may use of the datacenter family.
+//! What other families may use of the datacenter family: zones, hypervisor
+//! names, the hypervisors of a zone.
 
 use rusqlite::params;
+
+pub(crate) use super::hypervisor_name;
+pub(crate) use super::store::{ZoneRow, zone};
 
 use crate::kernel::error::ApiError;
 use crate::kernel::sql;

@@ -11,7 +11,6 @@
 pub(crate) mod api;
 mod clusters;
 mod hosts;
-pub(crate) mod ip;
 mod network;
 mod pods;
 mod storage;
@@ -28,6 +27,7 @@ use crate::kernel::caller::RoleSet;
 use crate::kernel::contract::{Command, Family, Seed};
 use crate::kernel::error::ApiError;
 use crate::kernel::ids;
+use crate::kernel::ip;
 
 /// CloudStack's spelling of a hypervisor type, if the name is one.
 pub(crate) fn hypervisor_name(name: &str) -> Option<&'static str> {

@@ -9,8 +9,9 @@ use crate::kernel::event_log;
 use crate::kernel::ids;
 use crate::kernel::sql;
 
+use super::store;
 use super::zones::referenced;
-use super::{ip, store};
+use crate::kernel::ip;
 
 /// CloudStack's checks of a pod's range against its CIDR.
 fn check_ip_range(start: &str, end: &str, net: u32, prefix: u32) -> Result<(u32, u32), ApiError> {

@@ -11,8 +11,9 @@ use crate::kernel::event_log;
 use crate::kernel::ids;
 use crate::kernel::sql::{self, text};
 
+use super::store;
 use super::zones::network_with_traffic;
-use super::{ip, store};
+use crate::kernel::ip;
 
 /// The most addresses one range may hold in the simulator.
 pub(crate) const MAX_RANGE: u32 = 65_536;

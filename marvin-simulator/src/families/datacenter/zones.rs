@@ -10,7 +10,8 @@ use crate::kernel::event_log;
 use crate::kernel::ids;
 use crate::kernel::sql::{self, text};
 
-use super::{ip, store};
+use super::store;
+use crate::kernel::ip;
 
 /// The guest CIDR of an Advanced zone created without one.
 pub(crate) const DEFAULT_GUEST_CIDR: &str = "10.1.1.0/24";

@@ -37,7 +37,7 @@ use std::collections::HashMap;
 use rusqlite::OptionalExtension;
 use serde_json::Value;
 
-use crate::families::datacenter::store as dc;
+use crate::families::datacenter::api as dc;
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::kernel::contract::Call;
 use crate::kernel::error::ApiError;
@@ -141,7 +141,7 @@ pub(crate) fn default_network(
             domain_id: &owner.domain_id,
             subdomain_access: None,
             cidr: Some(cidr),
-            gateway: Some(crate::families::datacenter::ip::format(cidr.first_host())),
+            gateway: Some(crate::kernel::ip::format(cidr.first_host())),
             vlan: None,
             vpc_id: None,
             acl_id: None,

@@ -6,11 +6,11 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::families::datacenter::ip;
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
 use crate::kernel::ids;
+use crate::kernel::ip;
 use crate::kernel::jobs;
 use crate::kernel::render::Object;
 use crate::kernel::scope::{ListScope, check_access};

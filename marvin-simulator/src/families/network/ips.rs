@@ -11,7 +11,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::families::datacenter::store as dc;
+use crate::families::datacenter::api as dc;
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;

@@ -8,10 +8,10 @@ use std::collections::{HashMap, HashSet};
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::families::datacenter::ip;
 use crate::kernel::contract::Call;
 use crate::kernel::error::ApiError;
 use crate::kernel::ids;
+use crate::kernel::ip;
 use crate::kernel::render;
 use crate::kernel::sql::{self, Query, text};
 

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde_json::{Value, json};
 
-use crate::families::datacenter::ip;
 use crate::kernel::contract::Call;
 use crate::kernel::error::ApiError;
+use crate::kernel::ip;
 use crate::kernel::scope::check_access;
 use crate::kernel::sql;
 

@@ -5,12 +5,13 @@
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde_json::Value;
 
-use crate::families::datacenter::{ip, store as dc};
+use crate::families::datacenter::api as dc;
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
 use crate::kernel::ids;
+use crate::kernel::ip;
 use crate::kernel::render::Object;
 use crate::kernel::scope::{ListScope, check_access};
 use crate::kernel::sql::{self, Query, text};

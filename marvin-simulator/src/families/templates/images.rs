@@ -325,7 +325,7 @@ pub(crate) fn register(call: &mut Call<'_>, kind: Kind) -> Result<Reply, ApiErro
                     ))
                 })?;
             let raw = call.required("hypervisor")?;
-            let hv = super::super::datacenter::hypervisor_name(raw).ok_or_else(|| {
+            let hv = crate::families::datacenter::api::hypervisor_name(raw).ok_or_else(|| {
                 ApiError::param(format!(
                     "Hypervisor Type: {raw} is invalid. Supported Hypervisor types are XenServer, KVM, VMware, Hyperv, \
                      VirtualBox, Parralels, BareMetal, Simulator, Ovm, Ovm3, LXC, Custom, External"

@@ -1,4 +1,5 @@
-//! IPv4 arithmetic for pods, ranges and hosts.
+//! IPv4 arithmetic (addresses, CIDRs, ranges), for every family that
+//! hands out or checks addresses.
 
 use std::net::Ipv4Addr;
 
