@@ -9,6 +9,7 @@ use super::CliError;
 /// Arguments of `marvin smoke`: the runner's (the same as a test binary's
 /// under `cargo test`).
 #[derive(Debug, clap::Args)]
+#[command(help_template = harness::HELP_TEMPLATE, after_help = harness::AFTER_HELP)]
 pub struct SmokeArgs {
     #[command(flatten)]
     suite: SuiteArgs,

@@ -84,9 +84,27 @@ fn parse_regex(text: &str) -> Result<Regex, String> {
     Regex::new(text).map_err(|error| error.to_string())
 }
 
+/// The help's layout and closing text for every suite's command line (the
+/// libtest options bring a layout of their own, without the command's
+/// description).
+pub const HELP_TEMPLATE: &str =
+    "{before-help}{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}";
+
+/// What `--help` ends with: the exit codes.
+pub const AFTER_HELP: &str = "Exit codes: 0 passed; 1 tests failed; 2 bad arguments; \
+3 bad config, a cloud that does not answer, or a report that could not be written; \
+4 resources left on the cloud; 6 nothing selected (an empty selection or an unknown tag); \
+130/143 stopped by SIGINT/SIGTERM. Every option with a variable reads it when not given; \
+NO_COLOR turns colours off unless --color always.";
+
 /// The command line of a test binary: only [`SuiteArgs`].
 #[derive(Debug, Parser)]
-#[command(disable_version_flag = true)]
+#[command(
+    about = "Runs this target's Marvin tests (cargo test and cargo nextest pass the same arguments).",
+    disable_version_flag = true,
+    help_template = HELP_TEMPLATE,
+    after_help = AFTER_HELP
+)]
 struct TestBinary {
     #[command(flatten)]
     args: SuiteArgs,
@@ -547,6 +565,18 @@ mod tests {
         assert_eq!(args.retries, 2);
         assert_eq!(args.partition, Some(Partition::Hash { shard: 1, total: 2 }));
         assert!(TestBinary::try_parse_from(["t", "--partition", "hash:3/2"]).is_err());
+    }
+
+    #[test]
+    fn the_help_ends_with_the_exit_codes() {
+        use clap::CommandFactory;
+        let help = TestBinary::command().render_long_help().to_string();
+        assert!(help.contains("Usage: "), "{help}");
+        assert!(help.contains("--rerun-failed"), "{help}");
+        assert!(
+            help.contains("Exit codes: 0 passed; 1 tests failed;"),
+            "{help}"
+        );
     }
 
     #[test]
