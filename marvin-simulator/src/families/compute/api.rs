@@ -1,11 +1,11 @@
-//! What the compute family offers other families: the compute side of the
-//! seam with networking (the network side, what compute calls, and what
-//! each side owns are described in `network::api`).
+//! What the compute family offers other families: resource owners and list
+//! scopes (shared by every account-owned resource), VMs as storage sees
+//! them, the zone and owner checks of a deploy, offering references, and
+//! the compute side of the seam with networking (the network side, what
+//! compute calls, and what each side owns are described in `network::api`).
 
 use crate::kernel::contract::Call;
 use crate::kernel::error::ApiError;
-
-use super::vm;
 
 /// A VM's owner account id and state, or 431 naming `virtualmachineid`.
 #[allow(
@@ -19,4 +19,29 @@ pub(crate) fn vm_owner_and_state(
     let vm =
         vm::find(call, vm_id)?.ok_or_else(|| ApiError::invalid_id("virtualmachineid", vm_id))?;
     Ok((vm.account_id, vm.state))
+}
+
+/// Owners of resources (an account or a project) and list scopes over
+/// them.
+pub(crate) mod owner {
+    pub(crate) use super::super::owner::{
+        COLUMNS, Owner, account, caller, check_project_access, join, project, resolve, scope,
+        scope_unless_id,
+    };
+}
+
+/// VMs as their volumes and snapshots see them.
+pub(crate) mod vm {
+    pub(crate) use super::super::json::vm_json;
+    pub(crate) use super::super::vm::{find, next_seq, operable, reload};
+}
+
+/// The checks a deploy makes of its zone and owner.
+pub(crate) mod deploy {
+    pub(crate) use super::super::deploy::{check_owner_enabled, check_zone_enabled, zone};
+}
+
+/// Offerings and sizes as compute reads them.
+pub(crate) mod refs {
+    pub(crate) use super::super::refs::{GIB, disk_offering, gib_to_bytes};
 }

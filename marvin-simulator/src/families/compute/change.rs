@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::families::identity::api as identity;
 use crate::families::limits::api::{self as limits, ResourceKind};
-use crate::families::storage::{pools, volume};
+use crate::families::storage::api::{pools, volume};
 use crate::kernel::contract::{Call, Job, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
@@ -233,7 +233,7 @@ fn migrate_storage(call: &Call<'_>, vm: &Vm, pool_id: &str) -> Result<(), ApiErr
         }
         pools::pick(call, &vm.zone_id, None, volume.size, Some(pool_id), None)?
             .ok_or_else(|| pools::no_pool(&volume.name))?;
-        crate::families::storage::volume::move_to(call, &volume, pool_id)?;
+        crate::families::storage::api::volume::move_to(call, &volume, pool_id)?;
     }
     Ok(())
 }

@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 
 use crate::families::identity::api as identity;
 use crate::families::limits::api::{self as limits, ResourceKind};
-use crate::families::storage::pools;
-use crate::families::storage::volume::{self, NewVolume};
+use crate::families::storage::api::pools;
+use crate::families::storage::api::volume::{self, NewVolume};
 use crate::kernel::contract::{Call, Reply};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
@@ -279,7 +279,9 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 .ok_or_else(|| ApiError::invalid_id("diskofferingid", id))?;
             let size = if disk.customized {
                 match params.i64("size")? {
-                    Some(gb) if gb > 0 => crate::families::storage::volumes::custom_size(call, gb)?,
+                    Some(gb) if gb > 0 => {
+                        crate::families::storage::api::volume::custom_size(call, gb)?
+                    }
                     _ => {
                         return Err(ApiError::param(format!(
                             "Disk offering {} requires size parameter.",

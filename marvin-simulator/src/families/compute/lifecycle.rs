@@ -12,8 +12,8 @@ use serde_json::json;
 
 use crate::families::identity::api as identity;
 use crate::families::limits::api::{self as limits, ResourceKind};
-use crate::families::storage::pools;
-use crate::families::storage::volume::{self, NewVolume};
+use crate::families::storage::api::pools;
+use crate::families::storage::api::volume::{self, NewVolume};
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply};
 use crate::kernel::error::ApiError;

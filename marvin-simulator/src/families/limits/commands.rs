@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
-use crate::families::compute::owner::{self, Owner};
+use crate::families::compute::api::owner::{self, Owner};
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;

@@ -4,7 +4,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
-use crate::families::compute::owner::{self, Owner};
+use crate::families::compute::api::owner::{self, Owner};
 use crate::families::identity::api as identity;
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::tags::api as tags;

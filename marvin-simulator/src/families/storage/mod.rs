@@ -6,6 +6,7 @@
 //! `pools.rs` (primary storage capacity), `volumes.rs`, `snapshots.rs`,
 //! `vmsnapshots.rs`, `volume_templates.rs` (the commands).
 
+pub(crate) mod api;
 pub(crate) mod pools;
 pub(crate) mod snapshots;
 pub(crate) mod vmsnapshots;

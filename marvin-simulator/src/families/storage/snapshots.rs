@@ -4,7 +4,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
 
-use crate::families::compute::{owner, vm};
+use crate::families::compute::api::{owner, vm};
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply, Subject};

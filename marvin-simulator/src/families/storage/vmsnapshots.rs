@@ -4,7 +4,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::families::compute::{json as vm_json, owner, vm};
+use crate::families::compute::api::{owner, vm};
 use crate::families::identity::api as identity;
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply};
@@ -192,7 +192,7 @@ pub(crate) fn revert(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     ));
                 }
                 call.tx.execute("UPDATE vm_snapshots SET current = (id = ?2) WHERE vm_id = ?1", [&vm.id, &id])?;
-                Ok(Reply::Object { key: "virtualmachine", value: vm_json::vm_json(call, &vm.id)? })
+                Ok(Reply::Object { key: "virtualmachine", value: vm::vm_json(call, &vm.id)? })
             }),
         )
         .with_event("VMSNAPSHOT.REVERTTO", format!("Revert to VM snapshot. VM snapshot Id: {}", snapshot.id)),

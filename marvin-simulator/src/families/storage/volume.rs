@@ -2,7 +2,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use crate::families::compute::vm::next_seq;
+use crate::families::compute::api::vm::next_seq;
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::tags::api as tags;
 use crate::kernel::contract::{Call, Job, Reply};
@@ -18,7 +18,7 @@ pub(crate) const MAX_VOLUME_GIB: i64 = 2000;
 /// CloudStack's text (`VolumeApiServiceImpl.validateVolumeSizeInBytes`,
 /// 431). `bytes` may be saturated at `i64::MAX` by the GiB conversion.
 pub(crate) fn check_max_size(bytes: i64) -> Result<(), ApiError> {
-    if bytes > MAX_VOLUME_GIB.saturating_mul(crate::families::compute::refs::GIB) {
+    if bytes > MAX_VOLUME_GIB.saturating_mul(crate::families::compute::api::refs::GIB) {
         return Err(ApiError::param(format!(
             "Requested volume size is {}, but the maximum size allowed is {MAX_VOLUME_GIB} GB.",
             readable_size(bytes)

@@ -5,7 +5,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::json;
 
-use crate::families::compute::{deploy, owner, vm};
+use crate::families::compute::api::{deploy, owner, vm};
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::templates::api as templates;
 use crate::kernel::contract::{Call, Job, Reply, Subject};

@@ -4,10 +4,10 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Value, json};
 
-use crate::families::compute::deploy;
-use crate::families::compute::owner;
-use crate::families::compute::refs;
-use crate::families::compute::vm;
+use crate::families::compute::api::deploy;
+use crate::families::compute::api::owner;
+use crate::families::compute::api::refs;
+use crate::families::compute::api::vm;
 use crate::families::identity::api as identity;
 use crate::families::limits::api::{self as limits, ResourceKind};
 use crate::families::tags::api as tags;

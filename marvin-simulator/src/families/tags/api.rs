@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
 
-use crate::families::compute::owner;
+use crate::families::compute::api::owner;
 use crate::kernel::contract::Call;
 use crate::kernel::error::ApiError;
 use crate::kernel::render;

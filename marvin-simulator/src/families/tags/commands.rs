@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
-use crate::families::compute::owner;
+use crate::families::compute::api::owner;
 use crate::kernel::contract::{Call, Job, Reply};
 use crate::kernel::error::ApiError;
 use crate::kernel::ids;
