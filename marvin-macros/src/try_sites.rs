@@ -2,6 +2,10 @@
 //! is wrapped in `marvin_core::testing::TrySite`, so that an error the body
 //! returns with `?` is reported with the test's own file and line.
 //!
+//! A `return` of the body records its place the same way (a test that
+//! returns `Err(..)` itself is reported at that `return`; for a returned
+//! `Ok`, the place is never used).
+//!
 //! Only the `?` that return from the body are wrapped: those inside
 //! closures, async blocks and nested items return from those, and their
 //! errors are the body's to handle. `?` inside macro calls (`vec![a?]`) are
@@ -44,6 +48,24 @@ impl VisitMut for Marker {
                 }
             };
             *expr = syn::parse2(wrapped).expect("a match expression parses");
+        } else if let Expr::Return(returned) = expr {
+            let Some(value) = returned.expr.take() else {
+                return;
+            };
+            // Recorded once the value is made: a `?` inside it that passes
+            // would otherwise forget the place.
+            let span = returned.return_token.span();
+            let recorded = quote_spanned! {span=>
+                match #value {
+                    __marvin_returned => {
+                        ::core::mem::drop(::marvin::core::testing::TrySite::enter());
+                        __marvin_returned
+                    }
+                }
+            };
+            returned.expr = Some(Box::new(
+                syn::parse2(recorded).expect("a match expression parses"),
+            ));
         }
     }
 
@@ -79,11 +101,36 @@ mod tests {
     }
 
     #[test]
+    fn a_return_records_its_place_once_its_value_is_made() {
+        let out = marked(quote!({
+            if missing {
+                return Err(Error::setup("no zone"));
+            }
+            Ok(())
+        }));
+        assert!(
+            out.contains(
+                "return match Err (Error :: setup (\"no zone\")) { __marvin_returned => { :: core :: mem :: drop (:: marvin :: core :: testing :: TrySite :: enter ()) ; __marvin_returned } }"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn closures_async_blocks_and_items_keep_their_own() {
         let out = marked(quote!({
-            let a = || -> Result<()> { x?; Ok(()) };
-            let b = async { y?; Ok(()) };
-            fn helper() -> Result<()> { z?; Ok(()) }
+            let a = || -> Result<()> {
+                x?;
+                Ok(())
+            };
+            let b = async {
+                y?;
+                Ok(())
+            };
+            fn helper() -> Result<()> {
+                z?;
+                Ok(())
+            }
             Ok(())
         }));
         assert!(!out.contains("TrySite"), "{out}");

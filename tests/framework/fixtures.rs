@@ -213,3 +213,15 @@ async fn question_marks_of_every_shape(ctx: &mut TestContext) -> Result<()> {
     println!("{count} {name} {domains} {}", nested["count"]);
     Ok(())
 }
+
+#[marvin::test]
+#[ignore = "fixture"]
+async fn returns_its_own_error(ctx: &mut TestContext) -> Result<()> {
+    only_as_fixture!();
+    let zones = ctx.client().list_all("listZones", Params::new()).await?;
+    if !zones.is_empty() {
+        println!("returns at line {}", line!() + 1);
+        return Err(Error::setup("the test gives up on purpose"));
+    }
+    Ok(())
+}

@@ -102,3 +102,22 @@ async fn question_marks_of_every_shape_still_work_in_a_test() {
     let ran = run(cloud.fixture("question_marks_of_every_shape")).await;
     assert!(ran.success, "{}", ran.both());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_the_test_returns_itself_names_its_return() {
+    let cloud = Cloud::start("return").await;
+    let ran = run(cloud.fixture("returns_its_own_error")).await;
+    let output = ran.both();
+    assert!(!ran.success, "{output}");
+    let line = ran
+        .stdout
+        .lines()
+        .find_map(|l| l.split("returns at line ").nth(1))
+        .unwrap_or_else(|| panic!("the fixture printed its line\n{output}"));
+    assert!(
+        output.contains(&format!(
+            "test returned an error at tests/framework/fixtures.rs:{line}:"
+        )),
+        "{output}"
+    );
+}

@@ -11,7 +11,8 @@
 //! without having passed means the `?` returned from the body; it records
 //! its place for the test's outcome ([`ScenarioOutcome::error_location`]),
 //! so that the terminal, the JUnit file and the HTML report show
-//! `tests/vms.rs:42:57`.
+//! `tests/vms.rs:42:57`. A `return` of the body records its place too, once
+//! its value is made (a test that returns `Err(..)` itself).
 //!
 //! [`ScenarioOutcome::error_location`]: super::ScenarioOutcome::error_location
 
