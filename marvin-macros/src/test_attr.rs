@@ -122,6 +122,10 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         .map(|tag| LitStr::new(tag, proc_macro2::Span::call_site()))
         .collect();
     let hardware = args.required_hardware;
+    let ignored = function
+        .attrs
+        .iter()
+        .any(|attr| attr.path().is_ident("ignore"));
     // Typed, so that a test without tags (`[]`) compiles too.
     let count = args.tags.len();
     Ok(quote! {
@@ -134,6 +138,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                 function: ::core::stringify!(#name),
                 tags: &[#(#tags),*],
                 required_hardware: #hardware,
+                ignored: #ignored,
                 run: |ctx| ::std::boxed::Box::pin(#inner(ctx)),
             }
         }
@@ -192,10 +197,19 @@ mod tests {
         .unwrap()
         .to_string();
         assert!(out.contains("inventory :: submit !"), "{out}");
-        assert!(out.contains("function : :: core :: stringify ! (deploys)"), "{out}");
+        assert!(
+            out.contains("function : :: core :: stringify ! (deploys)"),
+            "{out}"
+        );
         assert!(out.contains("tags : & [\"vms\"]"), "{out}");
         assert!(out.contains("required_hardware : true"), "{out}");
-        assert!(out.contains("run : | ctx | :: std :: boxed :: Box :: pin (__marvin_test_deploys (ctx))"), "{out}");
+        assert!(out.contains("ignored : true"), "{out}");
+        assert!(
+            out.contains(
+                "run : | ctx | :: std :: boxed :: Box :: pin (__marvin_test_deploys (ctx))"
+            ),
+            "{out}"
+        );
         // The body is a private module-level function without the test's
         // attributes; `#[ignore]` stays on the `#[test]`.
         let body = &out[..out.find("inventory").unwrap()];

@@ -28,7 +28,7 @@ use marvin_core::testing::{RunSettings, termination_requested};
 use marvin_core::{Client, Config, Params};
 use regex::Regex;
 
-use super::result::{Status, SuiteResult};
+use super::result::{Status, SuiteResult, TestResult};
 use super::run::{RunOptions, RunPolicy, default_jobs, run_selected};
 use super::scenario::{Registered, Scenario};
 use super::select::{Filters, Partition, Selection, SelectionError};
@@ -210,10 +210,10 @@ pub async fn run(suite: &str, scenarios: &[Scenario], args: &SuiteArgs) -> Resul
         list(&selection, &args.libtest);
         return Ok(());
     }
-    if args.libtest.ignored {
-        // Marvin tests are never ignored; cargo test's `-- --ignored`
-        // runs nothing, as libtest does for a target without any.
-        println!("{suite}: no test is marked ignored; 0 passed, 0 failed");
+    if selection.tests.is_empty() && args.libtest.ignored {
+        // `-- --ignored` on a target without ignored tests runs nothing,
+        // as libtest does (`cargo test -- --ignored` over a workspace).
+        println!("{suite}: no selected test is marked #[ignore]; 0 passed, 0 failed");
         return Ok(());
     }
     if selection.tests.is_empty() {
@@ -257,7 +257,14 @@ pub async fn run(suite: &str, scenarios: &[Scenario], args: &SuiteArgs) -> Resul
         fail_fast: args.fail_fast,
         retries: args.retries,
     };
-    let result = run_selected(&selection.tests, &client, &precache, &options, policy).await;
+    let mut result = run_selected(&selection.tests, &client, &precache, &options, policy).await;
+    result.tests.extend(selection.ignored.iter().map(|s| {
+        TestResult::skipped(
+            s.name,
+            s.tags,
+            "ignored: #[ignore] (run with --ignored or --include-ignored)".into(),
+        )
+    }));
     if termination_requested() {
         // The signal handler exits the process (130 or 143) once the
         // stopped tests have cleaned up; a report of a cut run would race
@@ -309,7 +316,7 @@ fn list(selection: &Selection<'_>, libtest: &Arguments) {
     let terse = libtest.quiet || libtest.format == Some(FormatSetting::Terse);
     let mut out = std::io::stdout().lock();
     let mut text = String::new();
-    for test in &selection.tests {
+    for test in &selection.listed {
         if terse {
             text.push_str(&format!("{}: test\n", test.name));
         } else {
@@ -317,7 +324,7 @@ fn list(selection: &Selection<'_>, libtest: &Arguments) {
         }
     }
     if !terse {
-        let n = selection.tests.len();
+        let n = selection.listed.len();
         text.push_str(&format!(
             "\n{n} test{}, 0 benchmarks\n",
             if n == 1 { "" } else { "s" }

@@ -23,6 +23,9 @@ pub struct Scenario {
     /// `required_hardware`); such scenarios are skipped unless hardware is
     /// enabled (`MARVIN_HARDWARE=true`).
     pub required_hardware: bool,
+    /// Marked `#[ignore]`: runs only with `--ignored` or
+    /// `--include-ignored`, as libtest runs such tests.
+    pub ignored: bool,
     /// The body.
     pub run: ScenarioFn,
 }
@@ -59,6 +62,8 @@ pub struct Registered {
     pub tags: &'static [&'static str],
     /// Whether it needs real hypervisors.
     pub required_hardware: bool,
+    /// Whether it is marked `#[ignore]`.
+    pub ignored: bool,
     /// The body.
     pub run: ScenarioFn,
 }
@@ -84,6 +89,7 @@ impl Registered {
             name: Box::leak(name.into_boxed_str()),
             tags: self.tags,
             required_hardware: self.required_hardware,
+            ignored: self.ignored,
             run: self.run,
         }
     }
@@ -129,6 +135,7 @@ macro_rules! scenario_table {
                 name: ::core::concat!(::core::stringify!($module), "::", ::core::stringify!($func)),
                 tags: &[$($tag),*],
                 required_hardware: $crate::__scenario_hardware!($($hardware)?),
+                ignored: false,
                 run: |ctx| ::std::boxed::Box::pin(__scenario_root::$module::$func(ctx)),
             },
         )*)*];
@@ -147,6 +154,7 @@ macro_rules! scenario_table {
                     name: ::core::concat!(::core::stringify!($module), "::", ::core::stringify!($func)),
                     tags: &[$($tag),*],
                     required_hardware: $crate::__scenario_hardware!($($hardware)?),
+                    ignored: false,
                     run: |ctx| ::std::boxed::Box::pin(__scenario_root::$module::$func(ctx)),
                 });
             }
@@ -212,9 +220,11 @@ mod tests {
             function: "deploy",
             tags: &["vms"],
             required_hardware: false,
+            ignored: true,
             run: |ctx| Box::pin(demo::first(ctx)),
         };
         assert_eq!(registered.scenario("user_suite").name, "vms::deploy");
+        assert!(registered.scenario("user_suite").ignored);
         let top = super::Registered {
             module_path: "user_suite",
             ..registered

@@ -122,8 +122,14 @@ pub enum SelectionError {
 /// The tests a run takes, in table order.
 #[derive(Debug, Clone)]
 pub struct Selection<'s> {
-    /// The selected tests.
+    /// Every selected test, those that run and the ignored ones: what
+    /// `--list` shows.
+    pub listed: Vec<&'s Scenario>,
+    /// The selected tests that run.
     pub tests: Vec<&'s Scenario>,
+    /// The selected tests marked `#[ignore]` that do not run (without
+    /// `--ignored` or `--include-ignored`): listed, reported as skipped.
+    pub ignored: Vec<&'s Scenario>,
     /// The selected tags as the suite spells them (empty: no tag filter).
     pub tags: Vec<String>,
     /// How many tests of the suite the filters left out.
@@ -140,13 +146,11 @@ impl<'s> Selection<'s> {
         filters: &Filters,
     ) -> Result<Self, SelectionError> {
         let tags = canonical_tags(suite, scenarios, &filters.tags)?;
+        // libtest's own rules, on a stand-in trial of each test.
+        let trial = |s: &Scenario| Trial::test(s.name, || Ok(())).with_ignored_flag(s.ignored);
         let mut tests: Vec<&Scenario> = scenarios
             .iter()
-            .filter(|s| {
-                !filters
-                    .libtest
-                    .is_filtered_out(&Trial::test(s.name, || Ok(())))
-            })
+            .filter(|s| !filters.libtest.is_filtered_out(&trial(s)))
             .filter(|s| filters.regex.as_ref().is_none_or(|re| re.is_match(s.name)))
             .filter(|s| s.has_any_tag(&tags))
             .filter(|s| {
@@ -164,9 +168,16 @@ impl<'s> Selection<'s> {
                 partition.slice_of(rank, s.name) == partition.shard()
             });
         }
+        let deselected = scenarios.len() - tests.len();
+        let listed = tests.clone();
+        let (ignored, tests) = tests
+            .into_iter()
+            .partition(|s| filters.libtest.is_ignored(&trial(s)));
         Ok(Self {
-            deselected: scenarios.len() - tests.len(),
+            deselected,
+            listed,
             tests,
+            ignored,
             tags,
         })
     }
@@ -226,7 +237,15 @@ mod tests {
             name,
             tags,
             required_hardware: false,
+            ignored: false,
             run: |ctx| Box::pin(body(ctx)),
+        }
+    }
+
+    const fn ignored(name: &'static str) -> Scenario {
+        Scenario {
+            ignored: true,
+            ..scenario(name, &["slow"])
         }
     }
 
@@ -265,6 +284,40 @@ mod tests {
         assert_eq!(
             by(&["--skip", "accounts", "--skip", "vpc"]),
             ["vms::deploy", "vms::stop"]
+        );
+    }
+
+    #[test]
+    fn ignored_tests_run_only_when_asked_for_and_are_always_listed() {
+        static WITH_IGNORED: &[Scenario] = &[scenario("a::fast", &["slow"]), ignored("a::slow")];
+        let select = |args: &[&str]| {
+            let filters = Filters {
+                libtest: libtest(args),
+                ..Filters::default()
+            };
+            let selection = Selection::new("demo", WITH_IGNORED, &filters).unwrap();
+            let names = |tests: &[&Scenario]| tests.iter().map(|s| s.name).collect::<Vec<_>>();
+            (
+                names(&selection.tests),
+                names(&selection.ignored),
+                names(&selection.listed),
+            )
+        };
+        assert_eq!(
+            select(&[]),
+            (vec!["a::fast"], vec!["a::slow"], vec!["a::fast", "a::slow"])
+        );
+        assert_eq!(
+            select(&["--ignored"]),
+            (vec!["a::slow"], vec![], vec!["a::slow"])
+        );
+        assert_eq!(
+            select(&["--include-ignored"]),
+            (
+                vec!["a::fast", "a::slow"],
+                vec![],
+                vec!["a::fast", "a::slow"]
+            )
         );
     }
 

@@ -29,3 +29,13 @@ async fn the_ops_team_has_its_own_domain(ctx: &mut TestContext) -> Result<()> {
     account.domain.as_deref().should_not().equal(Some("ROOT"));
     Ok(())
 }
+
+/// Slow on a real cloud, so it runs only when asked for: `cargo test --test
+/// cloud -- --ignored`, or `cargo nextest run --run-ignored only`.
+#[marvin::test(tags = ["accounts", "slow"])]
+#[ignore = "makes ten accounts; run it with --ignored"]
+async fn ten_accounts_in_one_batch(ctx: &mut TestContext) -> Result<()> {
+    let accounts = UserAccount::create_batch(ctx, 10).await?;
+    should!(accounts).have_length(10);
+    Ok(())
+}
