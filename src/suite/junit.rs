@@ -111,12 +111,24 @@ fn testcase(out: &mut String, suite: &str, test: &TestResult) {
                     }
                     let outcome = match &call.error {
                         None => "ok".to_string(),
+                        // A rejection the test checked for is not a failure.
+                        Some(error) if error.expected => {
+                            format!("rejected as expected: {}", error.message)
+                        }
                         Some(error) => match error.code {
                             Some(code) => format!("failed {code}: {}", error.message),
                             None => format!("failed: {}", error.message),
                         },
                     };
                     let _ = write!(body, " -> {outcome} ({} ms)", call.duration.as_millis());
+                    if let Some(answer) = call
+                        .error
+                        .as_ref()
+                        .filter(|e| !e.expected)
+                        .and_then(|e| e.response.as_ref())
+                    {
+                        let _ = write!(body, "\n         answer: {answer}");
+                    }
                 }
             }
             let _ = writeln!(
@@ -268,6 +280,24 @@ API calls (1):
             "{xml}"
         );
         assert!(xml.contains("skipped=\"2\""), "{xml}");
+    }
+
+    #[test]
+    fn failed_calls_show_their_answer_and_expected_rejections_are_not_failures() {
+        let mut result = fixture();
+        let failed = &mut result.tests[1].calls;
+        failed[0].error.as_mut().unwrap().response = Some(r#"{"errorcode":431}"#.into());
+        let mut expected = failed[0].clone();
+        let error = expected.error.as_mut().unwrap();
+        error.expected = true;
+        error.message = "duplicate".into();
+        failed.insert(0, expected);
+        let xml = render(&result);
+        assert!(xml.contains(
+            "    1. createDomain name=d&lt;1&gt; -&gt; rejected as expected: duplicate (3 ms)\n    \
+             2. createDomain name=d&lt;1&gt; -&gt; failed 431: refused &amp; &quot;quoted&quot; (3 ms)\n         \
+             answer: {&quot;errorcode&quot;:431}</failure>"
+        ), "{xml}");
     }
 
     #[test]
