@@ -143,9 +143,9 @@ impl KeyCache {
 pub(crate) fn root_admin(tx: &Transaction<'_>) -> Result<Caller, ApiError> {
     let user_id: Option<String> = tx
         .query_row(
-            "SELECT u.id FROM users u JOIN accounts a ON a.id = u.account_id JOIN domains d ON d.id = a.domain_id
-             WHERE a.account_type = 1 AND d.parent_id IS NULL
-             ORDER BY (u.username = 'admin') DESC, (a.name = 'admin') DESC, a.seq, u.created LIMIT 1",
+            "SELECT user_id FROM directory_users WHERE account_type = 1 AND domain_parent_id IS NULL
+             ORDER BY (username = 'admin') DESC, (account_name = 'admin') DESC, account_seq, user_created
+             LIMIT 1",
             [],
             |row| row.get(0),
         )
@@ -185,10 +185,9 @@ enum By {
 macro_rules! caller_query {
     ($condition:literal) => {
         concat!(
-            "SELECT u.id, a.id, a.name, a.account_type, d.id, d.path, r.role_type, u.state, a.state, u.secret_key
-             FROM users u JOIN accounts a ON a.id = u.account_id JOIN domains d ON d.id = a.domain_id
-             LEFT JOIN roles r ON r.id = a.role_id
-             WHERE ",
+            "SELECT user_id, account_id, account_name, account_type, domain_id, domain_path, role_type,
+                    user_state, account_state, secret_key
+             FROM directory_users WHERE ",
             $condition
         )
     };
@@ -196,8 +195,8 @@ macro_rules! caller_query {
 
 fn load(tx: &Transaction<'_>, by: By, arg: &str) -> Result<Option<(Caller, Row)>, ApiError> {
     let sql = match by {
-        By::Id => caller_query!("u.id = ?1"),
-        By::ApiKey => caller_query!("u.api_key = ?1"),
+        By::Id => caller_query!("user_id = ?1"),
+        By::ApiKey => caller_query!("api_key = ?1"),
     };
     let mut stmt = tx.prepare_cached(sql)?;
     let found = stmt

@@ -4,7 +4,8 @@
 //! to it as [`contract::Family`] values.
 //!
 //! - [`contract`]: `Family`, `Command`, `Call`, `Reply`, `Job`;
-//! - [`params`], [`caller`], [`scope`] (ownership and list scopes),
+//! - [`params`], [`caller`], [`scope`] (ownership and list scopes, over the
+//!   `directory` a family provides),
 //!   [`error`], [`time`]: what a handler reads and answers with;
 //! - the store: `sql` (the query builder and shared queries), `render` (the
 //!   one place values and rows become CloudStack JSON, for the envelope and
@@ -27,6 +28,7 @@ pub mod scope;
 pub mod time;
 
 pub(crate) mod auth;
+pub(crate) mod directory;
 pub(crate) mod engine;
 pub(crate) mod envelope;
 pub(crate) mod event_log;

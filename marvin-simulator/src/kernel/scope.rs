@@ -1,6 +1,7 @@
 //! Isolation: which accounts' resources a caller may see and act on.
 //!
 //! Every account-owned table stores its owner's account uuid; these helpers
+//! (reading accounts and domains through [`crate::kernel::directory`])
 //! turn the caller and the list parameters (`listall`, `isrecursive`,
 //! `domainid`, `account`) into an SQL condition, and check an action on one
 //! resource. Root admins see everything they ask for; domain admins their
@@ -39,7 +40,7 @@ pub fn can_see(call: &Call<'_>, owner_account_id: &str) -> Result<bool, ApiError
         let owner_path: Option<String> = call
             .tx
             .query_row(
-                "SELECT d.path FROM accounts a JOIN domains d ON d.id = a.domain_id WHERE a.id = ?1",
+                "SELECT domain_path FROM directory_accounts WHERE id = ?1",
                 [owner_account_id],
                 |row| row.get(0),
             )
@@ -105,7 +106,7 @@ impl ListScope {
             let account: Option<String> = call
                 .tx
                 .query_row(
-                    "SELECT id FROM accounts WHERE name = ?1 AND domain_id = ?2",
+                    "SELECT id FROM directory_accounts WHERE name = ?1 AND domain_id = ?2",
                     [name, domain_id],
                     |row| row.get(0),
                 )
@@ -152,15 +153,16 @@ impl ListScope {
             ScopeKind::Everything => ("1 = 1".into(), None),
             ScopeKind::Account(id) => (format!("{account_column} = ?"), Some(id.clone())),
             ScopeKind::Domain(id) => (
-                format!("{account_column} IN (SELECT id FROM accounts WHERE domain_id = ?)"),
+                format!(
+                    "{account_column} IN (SELECT id FROM directory_accounts WHERE domain_id = ?)"
+                ),
                 Some(id.clone()),
             ),
             // A prefix test without LIKE: exact, and whole even for a path
             // with a NUL in it (which SQLite's LIKE cannot see past).
             ScopeKind::DomainTree(path) => (
                 format!(
-                    "{account_column} IN (SELECT a.id FROM accounts a JOIN domains d ON d.id = a.domain_id \
-                     WHERE instr(d.path, ?) = 1)"
+                    "{account_column} IN (SELECT id FROM directory_accounts WHERE instr(domain_path, ?) = 1)"
                 ),
                 Some(path.clone()),
             ),
@@ -179,7 +181,9 @@ impl ListScope {
             ScopeKind::Domain(id) => Some((format!("{domain_column} = ?"), Some(id.clone()))),
             // A path prefix test without LIKE: instr() = 1 means "starts with".
             ScopeKind::DomainTree(path) => Some((
-                format!("{domain_column} IN (SELECT id FROM domains WHERE instr(path, ?) = 1)"),
+                format!(
+                    "{domain_column} IN (SELECT id FROM directory_domains WHERE instr(path, ?) = 1)"
+                ),
                 Some(path.clone()),
             )),
         }
@@ -189,9 +193,11 @@ impl ListScope {
 fn domain_path(call: &Call<'_>, id: &str) -> Result<Option<(String, String)>, ApiError> {
     Ok(call
         .tx
-        .query_row("SELECT id, path FROM domains WHERE id = ?1", [id], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })
+        .query_row(
+            "SELECT id, path FROM directory_domains WHERE id = ?1",
+            [id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
         .optional()?)
 }
 

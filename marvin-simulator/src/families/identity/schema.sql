@@ -1,8 +1,6 @@
 -- Identity: domains, roles, accounts, users. Other families reference
--- accounts(id) as the owner of their resources, and the kernel's
--- authentication (src/kernel/auth.rs) and list scopes (src/kernel/scope.rs)
--- read domains, roles, accounts and users directly, so these columns are a
--- shared contract.
+-- accounts(id) as the owner of their resources; the kernel reads these
+-- tables only through the directory views at the end of this file.
 CREATE TABLE domains (
     id             TEXT PRIMARY KEY,            -- uuid
     name           TEXT NOT NULL,
@@ -127,3 +125,22 @@ CREATE TABLE resource_counts (
     count         INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (owner_id, resource_type)
 );
+
+-- The directory the kernel reads to know who calls and what an account or
+-- a domain covers (authentication, list scopes): src/kernel/directory.rs
+-- names these views and their columns, and the kernel reads nothing else of
+-- this family's tables.
+CREATE VIEW directory_users AS
+    SELECT u.id AS user_id, u.username AS username, u.api_key AS api_key, u.secret_key AS secret_key,
+           u.state AS user_state, u.created AS user_created,
+           a.id AS account_id, a.name AS account_name, a.account_type AS account_type,
+           a.state AS account_state, a.seq AS account_seq,
+           d.id AS domain_id, d.path AS domain_path, d.parent_id AS domain_parent_id,
+           r.role_type AS role_type
+    FROM users u JOIN accounts a ON a.id = u.account_id JOIN domains d ON d.id = a.domain_id
+         LEFT JOIN roles r ON r.id = a.role_id;
+CREATE VIEW directory_accounts AS
+    SELECT a.id AS id, a.name AS name, a.domain_id AS domain_id, d.path AS domain_path
+    FROM accounts a JOIN domains d ON d.id = a.domain_id;
+CREATE VIEW directory_domains AS
+    SELECT id, path FROM domains;

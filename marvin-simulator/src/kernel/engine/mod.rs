@@ -868,6 +868,10 @@ pub(crate) fn install(
                 error,
             })?;
     }
+    crate::kernel::directory::check(tx).map_err(|error| StartError::Schema {
+        family: "kernel (no family provides the directory)",
+        error,
+    })?;
     let mut seed = Seed {
         tx,
         now,
