@@ -16,6 +16,8 @@ tokio::task_local! {
 const SHOWN: usize = 50;
 /// How many characters of a parameter value are shown.
 const VALUE_CHARS: usize = 60;
+/// How many characters of a failed call's answer are shown.
+const ANSWER_CHARS: usize = 300;
 
 /// A [`CallObserver`] that keeps every call a test's clients make: command,
 /// parameters (secrets already masked by the client), duration, job and
@@ -82,7 +84,11 @@ impl ApiTrace {
     /// API calls of smoke::vm (2):
     ///     1. listZones available=true -> ok (3 ms)
     ///     2. deployVirtualMachine zoneid=z1 templateid=t1 -> failed 533: no capacity (120 ms, job 7c1)
+    ///          answer: {"jobstatus":2,"jobresultcode":533,"jobresult":{"errorcode":533,...}}
     /// ```
+    ///
+    /// A failed call shows the answer it got (redacted, cut at 300
+    /// characters); a rejection the test expected is shown as such.
     pub fn render(&self, test: &str) -> String {
         let calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = format!("API calls of {test} ({}):", calls.len());
@@ -116,6 +122,10 @@ impl ApiTrace {
                 let _ = write!(out, ", job {job}");
             }
             out.push(')');
+            if let Some(answer) = call.response.as_deref().filter(|_| !call.expected_failure) {
+                let answer = crate::redact::truncate(answer, ANSWER_CHARS);
+                let _ = write!(out, "\n         answer: {answer}");
+            }
         }
         out
     }
@@ -186,9 +196,13 @@ mod tests {
         assert_eq!(expected, [false, false, true]);
         let text = trace.render("accounts::dup");
         assert!(
-            text.contains("-> failed 431: createAccount was rejected (431): missing email"),
+            text.contains(
+                "-> failed 431: createAccount was rejected (431): missing email (2 ms)\n         answer: {\"errorcode\":431}"
+            ),
             "{text}"
         );
+        // Only failed calls the test did not expect show their answer.
+        assert_eq!(text.matches("answer:").count(), 1, "{text}");
         assert!(
             text.contains(
                 "-> rejected as expected, 431: createAccount was rejected (431): duplicate"
