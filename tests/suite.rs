@@ -283,6 +283,9 @@ fn retries_rerun_failures_and_a_pass_on_a_retry_is_flaky() {
     suite::summary::render(&result)
         .should()
         .contain("Flaky (passed on a retry):\n  cases::flaky (attempt 2 passed)");
+    let html = suite::html::render(&result);
+    html.should().contain(">FLAKY</span>");
+    html.should().contain("<p>attempt 1 failed: <code>");
 }
 
 #[test]

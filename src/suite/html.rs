@@ -253,13 +253,26 @@ fn test_entry(out: &mut String, index: usize, test: &TestResult, clock: &Timelin
          <span class=\"dur\" title=\"{when}\"><span class=\"bar\"><i style=\"margin-left:{left:.1}%;width:{width:.1}%\"></i></span><span class=\"t\">{}</span></span>\
          <span class=\"num\">{}</span><span class=\"num\">{}</span></summary>",
         escape(&search),
-        test.status.as_str().to_uppercase(),
+        if test.is_flaky() {
+            "FLAKY".to_string()
+        } else {
+            test.status.as_str().to_uppercase()
+        },
         escape(&test.name),
         seconds(test.duration),
         test.calls.len(),
         test.resources.len()
     );
     out.push_str("<div class=\"body\">");
+    // The attempts before the last one (`--retries`).
+    for (attempt, failure) in test.earlier_failures.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<p>attempt {} failed: <code>{}</code></p>",
+            attempt + 1,
+            escape(&failure.message)
+        );
+    }
     if let Some(failure) = &test.failure {
         let _ = write!(
             out,
