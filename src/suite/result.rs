@@ -363,6 +363,9 @@ impl TestResult {
         failures.append(&mut self.earlier_failures);
         self.earlier_failures = failures;
         self.duration += earlier.duration;
+        // The attempts together started with the first one (the report's
+        // time bar spans them all).
+        self.started_at = earlier.started_at.or(self.started_at);
         self
     }
 }
@@ -615,6 +618,19 @@ mod tests {
             })
         );
         assert_eq!(result.duration, Duration::from_millis(12));
+    }
+
+    #[test]
+    fn a_retried_test_started_with_its_first_attempt() {
+        let at = |ms| Some(std::time::SystemTime::UNIX_EPOCH + Duration::from_millis(ms));
+        let mut first = TestResult::skipped("vms::x", &[], String::new());
+        first.started_at = at(100);
+        first.duration = Duration::from_millis(40);
+        let mut second = first.clone();
+        second.started_at = at(150);
+        let both = second.after_attempt(first);
+        assert_eq!(both.started_at, at(100));
+        assert_eq!(both.duration, Duration::from_millis(80));
     }
 
     #[test]
