@@ -374,6 +374,18 @@ fn an_empty_selection_or_an_unknown_tag_is_an_error_not_a_green_run() {
         .should()
         .contain("no test of smoke (85 in all) is selected by names containing `no_such_scenario`");
 
+    // nextest lists every test binary with the same MARVIN_TAGS: there a
+    // tag of another binary selects nothing here, and is no error.
+    let human = smoke(&dir, &["--list", "--tags", "netwrk"], &[]);
+    human.status.code().should().equal(Some(6));
+    let nextest = smoke(
+        &dir,
+        &["--list", "--format", "terse"],
+        &[("MARVIN_TAGS", "netwrk")],
+    );
+    nextest.status.code().should().equal(Some(0));
+    text(&nextest.stdout).should().equal(String::new());
+
     // Tags are trimmed and match whatever their case; MARVIN_TAGS too.
     let listed = smoke(
         &dir,

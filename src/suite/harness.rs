@@ -204,6 +204,7 @@ pub async fn run(suite: &str, scenarios: &[Scenario], args: &SuiteArgs) -> Resul
         tags: args.tags.clone(),
         only,
         partition: args.partition,
+        foreign_tags_allowed: args.libtest.list && terse(&args.libtest),
     };
     let selection = Selection::new(suite, scenarios, &filters)?;
     if args.libtest.list {
@@ -309,11 +310,17 @@ pub async fn run(suite: &str, scenarios: &[Scenario], args: &SuiteArgs) -> Resul
     Ok(())
 }
 
+/// Whether the machine-read list is asked for (`--format terse`, `-q`):
+/// what cargo nextest reads.
+fn terse(libtest: &Arguments) -> bool {
+    libtest.quiet || libtest.format == Some(FormatSetting::Terse)
+}
+
 /// Prints the selection as libtest does (`name: test`), so that nextest
 /// reads it with `--format terse`; the default format adds the tags and a
 /// count. A closed stdout (`| head -1`) ends the list quietly.
 fn list(selection: &Selection<'_>, libtest: &Arguments) {
-    let terse = libtest.quiet || libtest.format == Some(FormatSetting::Terse);
+    let terse = terse(libtest);
     let mut out = std::io::stdout().lock();
     let mut text = String::new();
     for test in &selection.listed {

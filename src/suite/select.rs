@@ -102,6 +102,11 @@ pub struct Filters {
     pub only: Option<BTreeSet<String>>,
     /// `--partition`.
     pub partition: Option<Partition>,
+    /// Tags that no test of this suite has select nothing instead of being
+    /// an error: for `--list --format terse`, where cargo nextest lists
+    /// every test binary of a run with the same `MARVIN_TAGS`, and the tag
+    /// may be another binary's.
+    pub foreign_tags_allowed: bool,
 }
 
 /// Why a selection is refused.
@@ -116,6 +121,8 @@ pub enum SelectionError {
         unknown: Vec<String>,
         /// Every tag of the suite, comma-separated.
         known: String,
+        /// The suite's spellings of the tags asked for that it has.
+        known_asked: Vec<String>,
     },
 }
 
@@ -145,14 +152,25 @@ impl<'s> Selection<'s> {
         scenarios: &'s [Scenario],
         filters: &Filters,
     ) -> Result<Self, SelectionError> {
-        let tags = canonical_tags(suite, scenarios, &filters.tags)?;
+        let tags = match canonical_tags(suite, scenarios, &filters.tags) {
+            Ok(tags) => tags,
+            Err(SelectionError::UnknownTags { known_asked, .. })
+                if filters.foreign_tags_allowed =>
+            {
+                known_asked
+            }
+            Err(error) => return Err(error),
+        };
+        // Tags were asked for but none is this suite's: nothing is selected
+        // (an empty tag list would select everything).
+        let none_known = tags.is_empty() && filters.tags.iter().any(|t| !t.trim().is_empty());
         // libtest's own rules, on a stand-in trial of each test.
         let trial = |s: &Scenario| Trial::test(s.name, || Ok(())).with_ignored_flag(s.ignored);
         let mut tests: Vec<&Scenario> = scenarios
             .iter()
             .filter(|s| !filters.libtest.is_filtered_out(&trial(s)))
             .filter(|s| filters.regex.as_ref().is_none_or(|re| re.is_match(s.name)))
-            .filter(|s| s.has_any_tag(&tags))
+            .filter(|s| !none_known && s.has_any_tag(&tags))
             .filter(|s| {
                 filters
                     .only
@@ -218,6 +236,7 @@ fn canonical_tags(
             suite: suite.to_string(),
             unknown,
             known: known.into_iter().collect::<Vec<_>>().join(", "),
+            known_asked: tags,
         })
     }
 }
@@ -354,6 +373,17 @@ mod tests {
             error.to_string(),
             "no test of demo has the tag netwrk; its tags are: Network, accounts, network, smoke, vms, vpc"
         );
+    }
+
+    #[test]
+    fn for_nextest_s_list_another_binary_s_tags_select_nothing_here() {
+        let filters = |tags: &[&str]| Filters {
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            foreign_tags_allowed: true,
+            ..Filters::default()
+        };
+        assert_eq!(names(&filters(&["netwrk"])), Vec::<&str>::new());
+        assert_eq!(names(&filters(&["vpc", "netwrk"])), ["vpc::tier"]);
     }
 
     #[test]
