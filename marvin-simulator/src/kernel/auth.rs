@@ -143,9 +143,11 @@ impl KeyCache {
 pub(crate) fn root_admin(tx: &Transaction<'_>) -> Result<Caller, ApiError> {
     let user_id: Option<String> = tx
         .query_row(
-            "SELECT user_id FROM directory_users WHERE account_type = 1 AND domain_parent_id IS NULL
-             ORDER BY (username = 'admin') DESC, (account_name = 'admin') DESC, account_seq, user_created
-             LIMIT 1",
+            "SELECT u.user_id
+             FROM directory_users u JOIN directory_accounts a ON a.id = u.account_id
+                  JOIN directory_domains d ON d.id = a.domain_id
+             WHERE a.account_type = 1 AND d.parent_id IS NULL
+             ORDER BY (u.username = 'admin') DESC, (a.name = 'admin') DESC, a.seq, u.user_created LIMIT 1",
             [],
             |row| row.get(0),
         )
@@ -185,9 +187,12 @@ enum By {
 macro_rules! caller_query {
     ($condition:literal) => {
         concat!(
-            "SELECT user_id, account_id, account_name, account_type, domain_id, domain_path, role_type,
-                    user_state, account_state, secret_key
-             FROM directory_users WHERE ",
+            "SELECT u.user_id, a.id, a.name, a.account_type, d.id, d.path, r.role_type, u.user_state,
+                    a.state, u.secret_key
+             FROM directory_users u JOIN directory_accounts a ON a.id = u.account_id
+                  JOIN directory_domains d ON d.id = a.domain_id
+                  LEFT JOIN directory_roles r ON r.id = a.role_id
+             WHERE ",
             $condition
         )
     };
@@ -195,8 +200,8 @@ macro_rules! caller_query {
 
 fn load(tx: &Transaction<'_>, by: By, arg: &str) -> Result<Option<(Caller, Row)>, ApiError> {
     let sql = match by {
-        By::Id => caller_query!("user_id = ?1"),
-        By::ApiKey => caller_query!("api_key = ?1"),
+        By::Id => caller_query!("u.user_id = ?1"),
+        By::ApiKey => caller_query!("u.api_key = ?1"),
     };
     let mut stmt = tx.prepare_cached(sql)?;
     let found = stmt

@@ -1,14 +1,21 @@
 //! The directory: who a user is, and which accounts a domain covers. The
-//! kernel needs it to authenticate calls and to scope lists, but it does
-//! not own users, accounts or domains; the family that does provides three
+//! kernel needs it to authenticate calls and to scope lists (and the
+//! families over kernel services, to name who an event or a job is about),
+//! but it does
+//! not own users, accounts or domains; the family that does provides four
 //! views with these names and columns, which is all the kernel reads of it:
 //!
 //! - `directory_users`: `user_id`, `username`, `api_key`, `secret_key`,
-//!   `user_state`, `user_created`, `account_id`, `account_name`,
-//!   `account_type`, `account_state`, `account_seq`, `domain_id`,
-//!   `domain_path`, `domain_parent_id`, `role_type` (one row per user);
-//! - `directory_accounts`: `id`, `name`, `domain_id`, `domain_path`;
-//! - `directory_domains`: `id`, `path` (`/` for ROOT, `/a/b/` below).
+//!   `user_state`, `user_created`, `account_id`;
+//! - `directory_accounts`: `id`, `name`, `domain_id`, `account_type`,
+//!   `state`, `seq` (creation order), `role_id`;
+//! - `directory_domains`: `id`, `name`, `path` (`/` for ROOT, `/a/b/`
+//!   below), `parent_id`;
+//! - `directory_roles`: `id`, `role_type`.
+//!
+//! Each view is one table's columns under these names, so that SQLite
+//! folds it into the query that reads it (a view over a join would be
+//! materialized when it is the right side of a `LEFT JOIN`).
 //!
 //! Start-up fails when they are missing ([`check`]).
 
@@ -16,13 +23,14 @@ use rusqlite::Transaction;
 
 /// Fails when a view of the directory is missing or lacks a column.
 pub(crate) fn check(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    tx.prepare(
-        "SELECT user_id, username, api_key, secret_key, user_state, user_created, account_id,
-                account_name, account_type, account_state, account_seq, domain_id, domain_path,
-                domain_parent_id, role_type
+    for probe in [
+        "SELECT user_id, username, api_key, secret_key, user_state, user_created, account_id
          FROM directory_users LIMIT 0",
-    )?;
-    tx.prepare("SELECT id, name, domain_id, domain_path FROM directory_accounts LIMIT 0")?;
-    tx.prepare("SELECT id, path FROM directory_domains LIMIT 0")?;
+        "SELECT id, name, domain_id, account_type, state, seq, role_id FROM directory_accounts LIMIT 0",
+        "SELECT id, name, path, parent_id FROM directory_domains LIMIT 0",
+        "SELECT id, role_type FROM directory_roles LIMIT 0",
+    ] {
+        tx.prepare(probe)?;
+    }
     Ok(())
 }

@@ -40,7 +40,7 @@ pub fn can_see(call: &Call<'_>, owner_account_id: &str) -> Result<bool, ApiError
         let owner_path: Option<String> = call
             .tx
             .query_row(
-                "SELECT domain_path FROM directory_accounts WHERE id = ?1",
+                "SELECT d.path FROM directory_accounts a JOIN directory_domains d ON d.id = a.domain_id WHERE a.id = ?1",
                 [owner_account_id],
                 |row| row.get(0),
             )
@@ -162,7 +162,8 @@ impl ListScope {
             // with a NUL in it (which SQLite's LIKE cannot see past).
             ScopeKind::DomainTree(path) => (
                 format!(
-                    "{account_column} IN (SELECT id FROM directory_accounts WHERE instr(domain_path, ?) = 1)"
+                    "{account_column} IN (SELECT a.id FROM directory_accounts a \
+                     JOIN directory_domains d ON d.id = a.domain_id WHERE instr(d.path, ?) = 1)"
                 ),
                 Some(path.clone()),
             ),

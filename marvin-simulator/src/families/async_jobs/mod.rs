@@ -36,10 +36,12 @@ const COMMANDS: &[Command] = &[
     },
 ];
 
-const SELECT: &str = "SELECT j.id, j.user_id, j.account_id, j.cmd, j.status, j.proc_status, j.result_code,
+const SELECT: &str =
+    "SELECT j.id, j.user_id, j.account_id, j.cmd, j.status, j.proc_status, j.result_code,
         j.result_type, j.result, j.instance_type, j.instance_id, j.created, j.completed,
         COALESCE(a.name, j.account_name), j.domain_id, d.path
-    FROM async_jobs j LEFT JOIN accounts a ON a.id = j.account_id LEFT JOIN domains d ON d.id = j.domain_id";
+    FROM async_jobs j LEFT JOIN directory_accounts a ON a.id = j.account_id
+         LEFT JOIN directory_domains d ON d.id = j.domain_id";
 
 fn query_async_job_result(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = call.required("jobid")?;
@@ -93,7 +95,7 @@ fn list_async_jobs(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         Some((domain_condition, domain_arg)) => {
             args.extend(domain_arg.map(Into::into));
             format!(
-                "({condition} OR (j.account_id NOT IN (SELECT id FROM accounts) AND {domain_condition}))"
+                "({condition} OR (j.account_id NOT IN (SELECT id FROM directory_accounts) AND {domain_condition}))"
             )
         }
         None => condition,

@@ -85,8 +85,9 @@ fn list_events(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let sql = format!(
         "SELECT e.id, e.type, e.level, e.state, e.description, u.username, a.name, e.domain_id, d.name, d.path,
                 e.created, e.parent_id, e.resource_id, e.resource_name, e.resource_type
-         FROM events e LEFT JOIN users u ON u.id = e.user_id LEFT JOIN accounts a ON a.id = e.account_id
-              LEFT JOIN domains d ON d.id = e.domain_id
+         FROM events e LEFT JOIN directory_users u ON u.user_id = e.user_id
+              LEFT JOIN directory_accounts a ON a.id = e.account_id
+              LEFT JOIN directory_domains d ON d.id = e.domain_id
          WHERE {condition} ORDER BY e.seq DESC{}",
         page.sql()
     );

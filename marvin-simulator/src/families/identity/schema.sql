@@ -131,16 +131,12 @@ CREATE TABLE resource_counts (
 -- names these views and their columns, and the kernel reads nothing else of
 -- this family's tables.
 CREATE VIEW directory_users AS
-    SELECT u.id AS user_id, u.username AS username, u.api_key AS api_key, u.secret_key AS secret_key,
-           u.state AS user_state, u.created AS user_created,
-           a.id AS account_id, a.name AS account_name, a.account_type AS account_type,
-           a.state AS account_state, a.seq AS account_seq,
-           d.id AS domain_id, d.path AS domain_path, d.parent_id AS domain_parent_id,
-           r.role_type AS role_type
-    FROM users u JOIN accounts a ON a.id = u.account_id JOIN domains d ON d.id = a.domain_id
-         LEFT JOIN roles r ON r.id = a.role_id;
+    SELECT id AS user_id, username, api_key, secret_key, state AS user_state, created AS user_created,
+           account_id
+    FROM users;
 CREATE VIEW directory_accounts AS
-    SELECT a.id AS id, a.name AS name, a.domain_id AS domain_id, d.path AS domain_path
-    FROM accounts a JOIN domains d ON d.id = a.domain_id;
+    SELECT id, name, domain_id, account_type, state, seq, role_id FROM accounts;
 CREATE VIEW directory_domains AS
-    SELECT id, path FROM domains;
+    SELECT id, name, path, parent_id FROM domains;
+CREATE VIEW directory_roles AS
+    SELECT id, role_type FROM roles;
