@@ -10,10 +10,27 @@ pub(crate) fn new_id() -> String {
 /// A random key like CloudStack's API and secret keys: 64 random bytes,
 /// URL-safe base64 without padding (86 characters).
 pub(crate) fn random_key() -> String {
+    random_token(64)
+}
+
+/// `bytes` random bytes as URL-safe base64 without padding (session keys).
+pub(crate) fn random_token(bytes: usize) -> String {
     use base64::Engine as _;
-    let mut bytes = [0u8; 64];
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes(bytes))
+}
+
+/// `bytes` random bytes as upper-case hex (session ids).
+pub(crate) fn random_hex(bytes: usize) -> String {
+    random_bytes(bytes)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+fn random_bytes(count: usize) -> Vec<u8> {
+    let mut bytes = vec![0u8; count];
     rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    bytes
 }
 
 #[cfg(test)]

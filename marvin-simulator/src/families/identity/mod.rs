@@ -13,6 +13,7 @@ pub(crate) mod cleanup;
 mod domains;
 mod privilege;
 mod roles;
+mod sessions;
 pub(crate) mod settings;
 pub(crate) mod store;
 mod users;
@@ -203,6 +204,13 @@ const COMMANDS: &[Command] = &[
         "Changes a setting, globally or for one zone, account, domain or other scope.",
         settings::update_configuration,
     ),
+    Command::all(
+        "login",
+        "Starts a session for a user name and password (POST only); later calls send the session cookie \
+         and the session key instead of a signature.",
+        sessions::login,
+    ),
+    Command::all("logout", "Ends the caller's session.", sessions::logout),
 ];
 
 /// Refuses (531) an action inside a domain the caller does not manage: root

@@ -1,44 +1,21 @@
-//! Platform commands: `listApis` (served from the precache) and the session
-//! commands `login` and `logout` (cloudstack-protocol.md §3 and §9).
-//!
-//! `login` and `logout` are "authenticator" commands: the engine runs them
-//! without an authenticated caller (login POST only), checks only their
-//! required parameters, and turns the session `login` creates into the
-//! `JSESSIONID` and `sessionkey` cookies.
+//! Platform: `listApis`, what the simulator serves (the precache entries of
+//! the commands the caller may use), read from the call's catalog.
 
-use rand::RngCore;
-use rusqlite::OptionalExtension;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::kernel::auth;
 use crate::kernel::caller::RoleSet;
-use crate::kernel::contract::{Call, Command, Family, Reply, Subject};
+use crate::kernel::contract::{Call, Command, Family, Reply};
 use crate::kernel::error::ApiError;
 
 /// The platform family.
 pub(crate) const FAMILY: Family = Family::new("platform", "", COMMANDS);
 
-const COMMANDS: &[Command] = &[
-    Command {
-        name: "listApis",
-        roles: RoleSet::ALL,
-        doc: "Lists the APIs the caller may use, with their parameters and response fields.",
-        run: list_apis,
-    },
-    Command {
-        name: "login",
-        roles: RoleSet::ALL,
-        doc: "Starts a session for a user name and password (POST only); later calls send the session cookie \
-              and the session key instead of a signature.",
-        run: login,
-    },
-    Command {
-        name: "logout",
-        roles: RoleSet::ALL,
-        doc: "Ends the caller's session.",
-        run: logout,
-    },
-];
+const COMMANDS: &[Command] = &[Command {
+    name: "listApis",
+    roles: RoleSet::ALL,
+    doc: "Lists the APIs the caller may use, with their parameters and response fields.",
+    run: list_apis,
+}];
 
 fn list_apis(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let catalog = call.served.catalog;
@@ -65,155 +42,4 @@ fn list_apis(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         count: items.len(),
         items,
     })
-}
-
-fn login(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    let username = call.required("username")?;
-    let password = call.required("password")?;
-    let (domain_id, domain_path) = find_domain(call)?;
-    let refuse = || {
-        ApiError::new(
-            marvin_core::ErrorCode::AccountError,
-            marvin_core::CsErrorCode::CloudAuthentication,
-            format!(
-                "Failed to authenticate user {username} in domain {domain_path}; please provide valid credentials"
-            ),
-        )
-    };
-    let domain_id = domain_id.ok_or_else(refuse)?;
-    let user: Option<(String, String, String, String, Option<String>)> = call
-        .tx
-        .query_row(
-            "SELECT u.id, u.password, u.firstname, u.lastname, u.timezone
-             FROM users u JOIN accounts a ON a.id = u.account_id
-             WHERE u.username = ?1 AND a.domain_id = ?2",
-            [username, domain_id.as_str()],
-            |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                ))
-            },
-        )
-        .optional()?;
-    let Some((user_id, stored, firstname, lastname, timezone)) = user else {
-        return Err(refuse());
-    };
-    if !auth::same(password, &stored) {
-        return Err(refuse());
-    }
-    let (caller, enabled) = auth::caller_of_user(call.tx, &user_id)?.ok_or_else(refuse)?;
-    if !enabled {
-        return Err(ApiError::new(
-            marvin_core::ErrorCode::AccountError,
-            marvin_core::CsErrorCode::CloudAuthentication,
-            format!(
-                "User {username} (or their account) in domain {domain_path} is disabled/locked. Please contact the \
-                 administrator."
-            ),
-        ));
-    }
-    let session_id = random_text(16, true);
-    let session_key = random_text(20, false);
-    call.tx.execute(
-        "INSERT INTO sessions (id, session_key, user_id, created, last_seen) VALUES (?1, ?2, ?3, ?4, ?5)",
-        rusqlite::params![session_id, session_key, user_id, call.timestamp(), call.now.unix_timestamp()],
-    )?;
-    let as_user = Call {
-        caller: &caller,
-        ..*call
-    };
-    as_user.event(
-        "USER.LOGIN",
-        "user has logged in",
-        Subject::of("User", &user_id, username),
-    )?;
-    Ok(Reply::Bare(json!({
-        "username": username,
-        "userid": user_id,
-        "domainid": caller.domain_id,
-        "timeout": auth::SESSION_TIMEOUT_SECS,
-        "account": caller.account_name,
-        "firstname": firstname,
-        "lastname": lastname,
-        "type": caller.account_type.to_string(),
-        "timezone": timezone,
-        "registered": "false",
-        "is2faenabled": "false",
-        "sessionkey": session_key,
-    })))
-}
-
-/// The domain of a login: `domainId` (a uuid) wins over `domain` (a path
-/// such as `/` or `/a/b/`; ROOT when absent). Returns the id when found and
-/// the name to show in errors.
-fn find_domain(call: &Call<'_>) -> Result<(Option<String>, String), ApiError> {
-    if let Some(id) = call.params.str("domainid") {
-        let found = call
-            .tx
-            .query_row(
-                "SELECT id FROM domains WHERE id = ?1 COLLATE NOCASE",
-                [id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        return Ok((found, id.to_string()));
-    }
-    let given = call.params.str("domain").unwrap_or("/");
-    let path = if given.eq_ignore_ascii_case("ROOT") || given.eq_ignore_ascii_case("/ROOT") {
-        "/".to_string()
-    } else {
-        let trimmed = given.trim_matches('/');
-        if trimmed.is_empty() {
-            "/".into()
-        } else {
-            format!("/{trimmed}/")
-        }
-    };
-    let found = call
-        .tx
-        .query_row(
-            "SELECT id FROM domains WHERE path = ?1 COLLATE NOCASE",
-            [&path],
-            |row| row.get(0),
-        )
-        .optional()?;
-    Ok((found, given.to_string()))
-}
-
-fn logout(call: &mut Call<'_>) -> Result<Reply, ApiError> {
-    if let Some(key) = call.params.str("sessionkey") {
-        let ended = call.tx.execute(
-            "DELETE FROM sessions WHERE session_key = ?1 AND user_id = ?2",
-            [key, &call.caller.user_id],
-        )?;
-        if ended > 0 {
-            let user = call.caller.user_id.clone();
-            call.event(
-                "USER.LOGOUT",
-                "user has logged out",
-                Subject {
-                    kind: Some("User"),
-                    id: Some(&user),
-                    name: None,
-                },
-            )?;
-        }
-    }
-    Ok(Reply::Bare(json!({"description": "success"})))
-}
-
-/// Random text: hex (session ids) or URL-safe base64 (session keys).
-fn random_text(bytes: usize, hex: bool) -> String {
-    use base64::Engine as _;
-    let mut buffer = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut buffer);
-    if hex {
-        buffer.iter().map(|b| format!("{b:02X}")).collect()
-    } else {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buffer)
-    }
 }
