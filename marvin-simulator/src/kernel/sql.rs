@@ -527,17 +527,6 @@ pub(crate) fn escape_like(text: &str) -> String {
         .replace('\0', "\\\0")
 }
 
-/// The state names CloudStack uses for `allocationstate`.
-pub(crate) fn allocation_state(value: &str) -> Result<&'static str, ApiError> {
-    match value {
-        v if v.eq_ignore_ascii_case("Enabled") => Ok("Enabled"),
-        v if v.eq_ignore_ascii_case("Disabled") => Ok("Disabled"),
-        other => Err(ApiError::param(format!(
-            "Unable to resolve Allocation State '{other}' to a supported state"
-        ))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

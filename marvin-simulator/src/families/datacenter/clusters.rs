@@ -135,7 +135,7 @@ pub(crate) fn add(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         .unwrap_or("CloudManaged");
     let state = p
         .str("allocationstate")
-        .map(sql::allocation_state)
+        .map(super::allocation_state)
         .transpose()?
         .unwrap_or("Enabled");
     let id = insert(call, &zone.id, &pod.id, &name, hypervisor, kind, state)?;
@@ -180,7 +180,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )?;
     }
     if let Some(state) = p.str("allocationstate") {
-        let state = sql::allocation_state(state)?;
+        let state = super::allocation_state(state)?;
         call.tx.execute(
             "UPDATE clusters SET allocation_state = ?2 WHERE id = ?1",
             params![id, state],

@@ -158,7 +158,7 @@ pub(crate) fn add(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )));
     };
     let state = match p.str("allocationstate") {
-        Some(s) => sql::allocation_state(s)?,
+        Some(s) => super::allocation_state(s)?,
         None => "Enabled",
     };
     let guid = ids::new_id();

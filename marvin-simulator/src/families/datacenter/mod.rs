@@ -29,6 +29,17 @@ use crate::kernel::error::ApiError;
 use crate::kernel::ids;
 use crate::kernel::ip;
 
+/// The state names CloudStack uses for `allocationstate`.
+pub(crate) fn allocation_state(value: &str) -> Result<&'static str, ApiError> {
+    match value {
+        v if v.eq_ignore_ascii_case("Enabled") => Ok("Enabled"),
+        v if v.eq_ignore_ascii_case("Disabled") => Ok("Disabled"),
+        other => Err(ApiError::param(format!(
+            "Unable to resolve Allocation State '{other}' to a supported state"
+        ))),
+    }
+}
+
 /// CloudStack's spelling of a hypervisor type, if the name is one.
 pub(crate) fn hypervisor_name(name: &str) -> Option<&'static str> {
     clusters::hypervisor(name)

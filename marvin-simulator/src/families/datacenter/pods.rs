@@ -169,7 +169,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     )?;
     let state = p
         .str("allocationstate")
-        .map(sql::allocation_state)
+        .map(super::allocation_state)
         .transpose()?
         .unwrap_or("Enabled");
     call.tx.execute(
@@ -204,7 +204,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let net = gateway_n & ip::netmask_of_prefix(prefix);
     let state = p
         .str("allocationstate")
-        .map(sql::allocation_state)
+        .map(super::allocation_state)
         .transpose()?;
     let start = ip::parse(&pod.start_ip).unwrap_or(0);
     let end = ip::parse(&pod.end_ip).unwrap_or(0);

@@ -80,7 +80,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         _ => None,
     };
     let state = match p.str("allocationstate") {
-        Some(state) => sql::allocation_state(state)?,
+        Some(state) => super::allocation_state(state)?,
         None => "Disabled",
     };
     let sg = kind == "Basic" || p.flag("securitygroupenabled", false);
@@ -146,7 +146,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     let state = p
         .str("allocationstate")
-        .map(sql::allocation_state)
+        .map(super::allocation_state)
         .transpose()?;
     if state == Some("Enabled") {
         enable_checks(call, &zone)?;
