@@ -283,6 +283,7 @@ impl Engine {
         let synchronous = if private.is_some() { "OFF" } else { "NORMAL" };
         conn.pragma_update(None, "synchronous", synchronous)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "mmap_size", read::MMAP_SIZE)?;
         conn.set_prepared_statement_cache_capacity(256);
         let fresh: bool = conn.query_row(
             "SELECT NOT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'simulator_meta')",

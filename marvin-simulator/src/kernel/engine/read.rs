@@ -48,6 +48,11 @@ const STREAM_PAGE_MAX: usize = 4_000;
 /// Pages written but not yet sent that a streamed answer may hold.
 const STREAM_PAGES_IN_FLIGHT: usize = 2;
 
+/// How much of the database file every connection maps into memory: pages
+/// are then read in place, shared by all connections through the system's
+/// page cache, instead of copied into each connection's own cache.
+pub(crate) const MMAP_SIZE: i64 = 1 << 30;
+
 /// The pool of read-only connections to the simulator's database.
 #[derive(Debug)]
 pub(crate) struct Readers {
@@ -80,6 +85,7 @@ impl Readers {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(Duration::from_secs(30))?;
+        conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
         conn.set_prepared_statement_cache_capacity(256);
         Ok(conn)
     }
