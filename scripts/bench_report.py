@@ -250,7 +250,9 @@ def main():
     if not entities:
         entities = read(os.path.join(os.path.dirname(args.doc), "entities-build.md")) or ""
         source = f"{ENTITIES_CMD} (figures copied from docs/entities-build.md)"
-    match = re.search(r"\| `?listApis\.json`? \(4\.22\) \| (\d+) \| ([^|]+) \| ([^|]+) \| (\d+) MiB \|", entities)
+    match = re.search(r"\| `?listApis-4\.22\.json`? \| (\d+) \| ([^|]+) \| ([^|]+) \| (\d+) MiB \|", entities)
+    if not match:
+        match = re.search(r"\| `?listApis\.json`? \(4\.22\) \| (\d+) \| ([^|]+) \| ([^|]+) \| (\d+) MiB \|", entities)
     if not match:
         match = re.search(r"\| listApis\.json \| (\d+) \| ([^|]+) \| ([^|]+) \| (\d+) MiB \|", entities)
     if match:
