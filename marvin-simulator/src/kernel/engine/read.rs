@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, Transaction};
 use tokio::sync::{mpsc, oneshot};
 
 use super::{Answer, Body, Engine, Prepared, crashed, now};
@@ -147,26 +147,31 @@ impl Engine {
         answer
     }
 
-    /// One read, whole.
-    fn read_whole(&self, conn: &mut Connection, mut request: Request) -> Answer {
-        let admitted = match self.preflight(&request) {
-            Ok(admitted) => admitted,
-            Err(answer) => return answer,
-        };
+    /// The checks of a read, in a read transaction of `conn`: the
+    /// transaction, the admitted call and its response key, or the answer
+    /// that refuses it.
+    fn begin_read<'c>(
+        &self,
+        conn: &'c mut Connection,
+        mut request: Request,
+    ) -> Result<(Transaction<'c>, Prepared, String), Answer> {
+        let admitted = self.preflight(&request)?;
         let key = admitted.key.clone();
-        let tx = match conn.transaction() {
-            Ok(tx) => tx,
-            Err(error) => return Answer::error(&key, &error.into()),
-        };
-        let prepared = match self.admit(
-            &tx,
-            &mut request,
-            admitted,
-            now(),
-            self.written.load(std::sync::atomic::Ordering::Acquire),
-        ) {
-            Ok(prepared) => prepared,
-            Err(error) => return Answer::error(&key, &error),
+        let tx = conn
+            .transaction()
+            .map_err(|error| Answer::error(&key, &error.into()))?;
+        let written = self.written.load(std::sync::atomic::Ordering::Acquire);
+        match self.admit(&tx, &mut request, admitted, now(), written) {
+            Ok(prepared) => Ok((tx, prepared, key)),
+            Err(error) => Err(Answer::error(&key, &error)),
+        }
+    }
+
+    /// One read, whole.
+    fn read_whole(&self, conn: &mut Connection, request: Request) -> Answer {
+        let (tx, prepared, key) = match self.begin_read(conn, request) {
+            Ok(begun) => begun,
+            Err(answer) => return answer,
         };
         let reply = run(&tx, &self.served, &prepared);
         match reply {
@@ -208,34 +213,13 @@ impl Engine {
     fn read_streamed(
         &self,
         conn: &mut Connection,
-        mut request: Request,
+        request: Request,
         head: oneshot::Sender<Answer>,
     ) {
-        let admitted = match self.preflight(&request) {
-            Ok(admitted) => admitted,
+        let (tx, mut prepared, key) = match self.begin_read(conn, request) {
+            Ok(begun) => begun,
             Err(answer) => {
                 let _ = head.send(answer);
-                return;
-            }
-        };
-        let key = admitted.key.clone();
-        let tx = match conn.transaction() {
-            Ok(tx) => tx,
-            Err(error) => {
-                let _ = head.send(Answer::error(&key, &error.into()));
-                return;
-            }
-        };
-        let mut prepared = match self.admit(
-            &tx,
-            &mut request,
-            admitted,
-            now(),
-            self.written.load(std::sync::atomic::Ordering::Acquire),
-        ) {
-            Ok(prepared) => prepared,
-            Err(error) => {
-                let _ = head.send(Answer::error(&key, &error));
                 return;
             }
         };
@@ -316,7 +300,7 @@ fn set_page(prepared: &mut Prepared, page: usize, size: usize) {
 
 /// Runs a read's handler in `tx`.
 fn run(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Transaction<'_>,
     served: &Served,
     prepared: &Prepared,
 ) -> Result<Reply, ApiError> {
