@@ -143,6 +143,42 @@ impl Kit {
         self.caller_of(&user)
     }
 
+    /// Runs only the synchronous half of a command as `caller`, as the API
+    /// server does before it queues a job, and commits it: the reply (a
+    /// job's work is not run).
+    pub(crate) fn submit(
+        &mut self,
+        caller: &Caller,
+        command: &str,
+        params: &[(&str, &str)],
+    ) -> Result<Reply, ApiError> {
+        let params = Params::from_pairs(params.iter().copied());
+        self.submit_params(caller, find(command), &params)
+    }
+
+    fn submit_params(
+        &mut self,
+        caller: &Caller,
+        cmd: &'static Command,
+        params: &Params,
+    ) -> Result<Reply, ApiError> {
+        let tx = self.conn.transaction().expect("transaction");
+        let reply = {
+            let mut call = Call {
+                tx: &tx,
+                caller,
+                params,
+                command: cmd.name,
+                now: OffsetDateTime::now_utc(),
+                job_id: None,
+                served: crate::families::testkit::served(),
+            };
+            (cmd.run)(&mut call)?
+        };
+        tx.commit().expect("commit");
+        Ok(reply)
+    }
+
     /// Calls a command as `caller`; an async command's job runs at once.
     pub(crate) fn call(
         &mut self,
@@ -158,23 +194,7 @@ impl Kit {
             given.insert(name, *value);
         }
         let params = given;
-        let reply = {
-            let tx = self.conn.transaction().expect("transaction");
-            let reply = {
-                let mut call = Call {
-                    tx: &tx,
-                    caller,
-                    params: &params,
-                    command: cmd.name,
-                    now: OffsetDateTime::now_utc(),
-                    job_id: None,
-                    served: crate::families::testkit::served(),
-                };
-                (cmd.run)(&mut call)?
-            };
-            tx.commit().expect("commit");
-            reply
-        };
+        let reply = self.submit_params(caller, cmd, &params)?;
         let Reply::Job(job) = reply else {
             return Ok(render(reply));
         };

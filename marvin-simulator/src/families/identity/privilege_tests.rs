@@ -7,13 +7,11 @@
 //! escalation", states them.
 
 use rusqlite::OptionalExtension;
-use time::OffsetDateTime;
 
 use crate::families::testkit::{Kit, code};
 use crate::kernel::caller::Caller;
-use crate::kernel::contract::{Call, Reply};
+use crate::kernel::contract::Reply;
 use crate::kernel::error::ApiError;
-use crate::kernel::params::Params;
 
 /// The text a caller that is not root admin gets for an internal error.
 const HIDDEN_INTERNAL: &str =
@@ -31,26 +29,10 @@ fn submit(
     command: &str,
     params: &[(&str, &str)],
 ) -> Result<bool, ApiError> {
-    let cmd = super::COMMANDS
-        .iter()
-        .find(|c| c.name == command)
-        .expect("an identity command");
-    let params = Params::from_pairs(params.iter().copied());
-    let tx = kit.conn.transaction().expect("transaction");
-    let reply = {
-        let mut call = Call {
-            tx: &tx,
-            caller,
-            params: &params,
-            command: cmd.name,
-            now: OffsetDateTime::now_utc(),
-            job_id: None,
-            served: crate::families::testkit::served(),
-        };
-        (cmd.run)(&mut call)?
-    };
-    tx.commit().expect("commit");
-    Ok(matches!(reply, Reply::Job(_)))
+    Ok(matches!(
+        kit.submit(caller, command, params)?,
+        Reply::Job(_)
+    ))
 }
 
 /// A sub-domain with a domain admin and a user, and a domain admin of ROOT.
