@@ -299,11 +299,7 @@ fn set_page(prepared: &mut Prepared, page: usize, size: usize) {
 }
 
 /// Runs a read's handler in `tx`.
-fn run(
-    tx: &Transaction<'_>,
-    served: &Served,
-    prepared: &Prepared,
-) -> Result<Reply, ApiError> {
+fn run(tx: &Transaction<'_>, served: &Served, prepared: &Prepared) -> Result<Reply, ApiError> {
     let mut call = Call {
         tx,
         caller: &prepared.caller,
