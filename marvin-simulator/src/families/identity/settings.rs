@@ -515,11 +515,39 @@ pub(crate) fn account_limit(
     account_type: i64,
     resource_type: i64,
 ) -> Result<i64, ApiError> {
-    Ok(LimitFacts::load(tx, &[account_id.to_string()])?.limit(
-        account_id,
-        account_type,
-        resource_type,
-    ))
+    let explicit: Option<i64> = tx
+        .query_row(
+            "SELECT max FROM resource_limits WHERE owner_id = ?1 AND resource_type = ?2",
+            params![account_id, resource_type],
+            |r| r.get(0),
+        )
+        .optional()?;
+    decided_limit(explicit, account_type, resource_type, |name| {
+        value(tx, name, &[("account", account_id)])
+    })
+}
+
+/// The limit [`account_limit`] decides, from the explicit limit and, when
+/// it comes to that, the `max.account.*` setting `setting` reads.
+fn decided_limit(
+    explicit: Option<i64>,
+    account_type: i64,
+    resource_type: i64,
+    setting: impl FnOnce(&'static str) -> Result<Option<String>, ApiError>,
+) -> Result<i64, ApiError> {
+    if let Some(limit) = explicit {
+        return Ok(limit);
+    }
+    if account_type == 1 {
+        return Ok(-1);
+    }
+    let Some(name) = usize::try_from(resource_type)
+        .ok()
+        .and_then(|i| ACCOUNT_LIMITS.get(i))
+    else {
+        return Ok(-1);
+    };
+    Ok(parse_number(setting(name)?, -1))
 }
 
 /// How much of a resource type an account uses.
@@ -624,26 +652,19 @@ impl LimitFacts {
     /// unlimited for root admins, else the `max.account.*` setting (scoped
     /// to the account, else global).
     fn limit(&self, account_id: &str, account_type: i64, resource_type: i64) -> i64 {
-        if let Some(limit) = self.explicit.get(&(account_id.to_string(), resource_type)) {
-            return *limit;
-        }
-        if account_type == 1 {
-            return -1;
-        }
-        let Some(name) = usize::try_from(resource_type)
-            .ok()
-            .and_then(|i| ACCOUNT_LIMITS.get(i))
-        else {
-            return -1;
-        };
-        let value = match self
-            .scoped
-            .get(&(account_id.to_string(), (*name).to_string()))
-        {
-            Some(scoped) => scoped.clone(),
-            None => self.global.get(*name).cloned().flatten(),
-        };
-        parse_number(value, -1)
+        let explicit = self
+            .explicit
+            .get(&(account_id.to_string(), resource_type))
+            .copied();
+        decided_limit(explicit, account_type, resource_type, |name| {
+            Ok(
+                match self.scoped.get(&(account_id.to_string(), name.to_string())) {
+                    Some(scoped) => scoped.clone(),
+                    None => self.global.get(name).cloned().flatten(),
+                },
+            )
+        })
+        .unwrap_or(-1)
     }
 
     /// Writes the limit fields of one account (see [`insert_limit_fields`]).

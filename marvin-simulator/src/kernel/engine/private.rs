@@ -5,7 +5,7 @@
 //!
 //! A process that ends without dropping its engine (killed, or an embedded
 //! simulator that lives as long as its test process) leaves its directory
-//! behind; the next simulator to start removes those of processes that no
+//! behind; the next process to start a simulator removes those of processes that no
 //! longer run. The directory's name carries its process id for that.
 
 use std::fs;
@@ -15,11 +15,13 @@ use std::path::{Path, PathBuf};
 /// The start of every private directory's name.
 const PREFIX: &str = "marvin-simulator-";
 
-/// A new private directory (mode 0700), after removing those of processes
-/// that have ended.
+/// A new private directory (mode 0700). The first one a process makes
+/// removes those of processes that have ended (once: a test process may
+/// start many simulators).
 pub(crate) fn directory() -> io::Result<tempfile::TempDir> {
+    static SWEPT: std::sync::Once = std::sync::Once::new();
     let base = std::env::temp_dir();
-    remove_abandoned(&base);
+    SWEPT.call_once(|| remove_abandoned(&base));
     let prefix = format!("{PREFIX}{}-", std::process::id());
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix);
