@@ -5,8 +5,9 @@
 //!
 //! A process that ends without dropping its engine (killed, or an embedded
 //! simulator that lives as long as its test process) leaves its directory
-//! behind; the next process to start a simulator removes those of processes that no
-//! longer run. The directory's name carries its process id for that.
+//! behind; the next process to start a simulator removes those of
+//! processes that no longer run. The directory's name carries its process
+//! id for that.
 
 use std::fs;
 use std::io;
