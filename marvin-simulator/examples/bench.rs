@@ -10,6 +10,8 @@
 //! medians compared, so that a burst of other work on the machine does not
 //! land on one side only. Results go in `docs/simulator-bench.md`.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use axum::http::header::CONTENT_TYPE;
@@ -24,27 +26,19 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut parsed = Args {
-        starts: 50,
-        connections: 32,
-        seconds: 3,
-        rounds: 3,
-    };
-    let mut raw = std::env::args().skip(1);
-    while let Some(flag) = raw.next() {
-        let value = raw
-            .next()
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or_else(|| panic!("{flag} needs a number"));
-        match flag.as_str() {
-            "--starts" => parsed.starts = value as usize,
-            "--connections" => parsed.connections = value as usize,
-            "--seconds" => parsed.seconds = value,
-            "--rounds" => parsed.rounds = value as usize,
-            other => panic!("unknown flag {other}"),
-        }
+    let (mut starts, mut connections, mut seconds, mut rounds) = (50, 32, 3, 3);
+    common::read_flags(&mut [
+        ("--starts", &mut starts),
+        ("--connections", &mut connections),
+        ("--seconds", &mut seconds),
+        ("--rounds", &mut rounds),
+    ]);
+    Args {
+        starts: starts as usize,
+        connections: connections as usize,
+        seconds,
+        rounds: rounds as usize,
     }
-    parsed
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

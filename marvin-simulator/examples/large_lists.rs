@@ -15,6 +15,8 @@
 //!
 //! Results go in `docs/simulator-scale.md`.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use marvin_core::signing::{java_url_encode, sign};
@@ -28,25 +30,17 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut parsed = Args {
-        accounts: 100_000,
-        runs: 5,
-        calls: 200,
-    };
-    let mut raw = std::env::args().skip(1);
-    while let Some(flag) = raw.next() {
-        let value = raw
-            .next()
-            .and_then(|v| v.parse::<usize>().ok())
-            .unwrap_or_else(|| panic!("{flag} needs a number"));
-        match flag.as_str() {
-            "--accounts" => parsed.accounts = value,
-            "--runs" => parsed.runs = value,
-            "--calls" => parsed.calls = value,
-            other => panic!("unknown flag {other}"),
-        }
+    let (mut accounts, mut runs, mut calls) = (100_000, 5, 200);
+    common::read_flags(&mut [
+        ("--accounts", &mut accounts),
+        ("--runs", &mut runs),
+        ("--calls", &mut calls),
+    ]);
+    Args {
+        accounts: accounts as usize,
+        runs: runs as usize,
+        calls: calls as usize,
     }
-    parsed
 }
 
 /// Inserts `count` user accounts, each with one user, in one transaction.
@@ -121,11 +115,6 @@ fn status_mib(field: &str) -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
 /// Small calls one after the other, `calls` of them (or until `stop` says
 /// so, when given): `listZones`, and every tenth a `createDomain`. Gives
 /// the latencies of each kind.
@@ -193,7 +182,7 @@ fn main() {
         "listAccounts, 500-row page 1 of {}: median of {} {:.2?}",
         args.accounts,
         args.runs,
-        median(samples)
+        common::median(samples)
     );
 
     runtime.block_on(async {

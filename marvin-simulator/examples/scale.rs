@@ -14,6 +14,8 @@
 //!
 //! Results go in `docs/simulator-scale.md`.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use marvin_simulator::{Simulator, SimulatorConfig};
@@ -27,25 +29,17 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut parsed = Args {
-        vms: 100_000,
-        runs: 5,
-        only: None,
-    };
-    let mut raw = std::env::args().skip(1);
-    while let Some(flag) = raw.next() {
-        let value = raw
-            .next()
-            .and_then(|v| v.parse::<usize>().ok())
-            .unwrap_or_else(|| panic!("{flag} needs a number"));
-        match flag.as_str() {
-            "--vms" => parsed.vms = value,
-            "--runs" => parsed.runs = value,
-            "--only" => parsed.only = Some(value),
-            other => panic!("unknown flag {other}"),
-        }
+    let (mut vms, mut runs, mut only) = (100_000, 5, 0);
+    common::read_flags(&mut [
+        ("--vms", &mut vms),
+        ("--runs", &mut runs),
+        ("--only", &mut only),
+    ]);
+    Args {
+        vms: vms as usize,
+        runs: runs as usize,
+        only: (only > 0).then_some(only as usize),
     }
-    parsed
 }
 
 /// Ids the seed created that the VM rows point at.
@@ -140,11 +134,6 @@ fn insert_vms(sim: &marvin_simulator::RunningSimulator, seed: &Seed, count: usiz
         db.execute_batch("COMMIT; ANALYZE;").expect("commit");
     });
     started.elapsed()
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
 }
 
 fn main() {
@@ -251,7 +240,7 @@ fn main() {
             "| {label} | {} | {} | {:.1?} |",
             shape.0,
             shape.1,
-            median(samples)
+            common::median(samples)
         );
     }
     runtime.block_on(sim.shutdown());
