@@ -5,7 +5,8 @@
 //! answering; then the whole list arrives, complete and well-formed.
 //!
 //! Timings are asserted loosely (seconds, where the calls take
-//! milliseconds): the figures are in `docs/simulator-scale.md`, measured by
+//! milliseconds): the figures are in `docs/reliability.md` ("One large list
+//! stalled every caller"), measured by
 //! `marvin-simulator/examples/large_lists.rs`.
 
 use std::time::{Duration, Instant};
