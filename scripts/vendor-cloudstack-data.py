@@ -38,26 +38,30 @@ def compact(value):
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def without_descriptions(value):
-    """The value with every `description` key removed, at any depth."""
+def without(value, drop):
+    """The value without the `description` keys whose value `drop` picks,
+    at any depth."""
     if isinstance(value, dict):
-        return {k: without_descriptions(v) for k, v in value.items() if k != "description"}
+        return {
+            k: without(v, drop) for k, v in value.items() if not (k == "description" and drop(v))
+        }
     if isinstance(value, list):
-        return [without_descriptions(v) for v in value]
+        return [without(v, drop) for v in value]
     return value
+
+
+def without_descriptions(value):
+    """The value with every `description` key removed."""
+    return without(value, lambda _: True)
+
+
+def is_prose(value):
+    return isinstance(value, str) and any(c.isspace() for c in value)
 
 
 def without_prose(value):
     """The value without the `description` keys that hold prose."""
-    if isinstance(value, dict):
-        return {
-            k: without_prose(v)
-            for k, v in value.items()
-            if not (k == "description" and isinstance(v, str) and any(c.isspace() for c in v))
-        }
-    if isinstance(value, list):
-        return [without_prose(v) for v in value]
-    return value
+    return without(value, is_prose)
 
 
 def schema_text(doc):
@@ -85,7 +89,7 @@ def responses_text(text):
     kept = []
     for line in lines:
         match = DESCRIPTION_LINE.match(line)
-        if match and any(c.isspace() for c in json.loads(match.group(1))):
+        if match and is_prose(json.loads(match.group(1))):
             if not match.group(2):
                 previous = kept[-1].rstrip()
                 if not previous.endswith(","):
