@@ -404,8 +404,7 @@ const TARGET_ROLES: [(&str, &str, &str); 4] = [
 /// `AccountManagerImpl` (`createUserAccount`, `createAccount`,
 /// `updateAccount`, `validateRoleChange`, `checkRoleEscalation`,
 /// `verifyCallerPrivilegeForUserOrAccountOperations`), `RoleManagerImpl.findRole`,
-/// `RoleType.getAccountTypeByRole` and `DomainChecker`, as the
-/// cloudstack-semantics reference states them (§5 "Role escalation", §0).
+/// `RoleType.getAccountTypeByRole` and `DomainChecker`.
 /// The callers' sub-domain has a dedicated zone (resource admin accounts
 /// need one); ROOT has none.
 #[rustfmt::skip]
