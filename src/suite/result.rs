@@ -349,8 +349,8 @@ impl TestResult {
         self.status == Status::Passed && !self.earlier_failures.is_empty()
     }
 
-    /// Adds the calls and resources of an earlier attempt, which failed
-    /// with `failure`, to this (later) attempt's result.
+    /// Adds the calls, resources and failures of an earlier (failed)
+    /// attempt to this (later) attempt's result.
     pub fn after_attempt(mut self, earlier: TestResult) -> Self {
         let mut calls = earlier.calls;
         calls.append(&mut self.calls);

@@ -104,10 +104,9 @@ pub async fn run_selected(
         .unwrap_or(now)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
-    let selected = scenarios;
     let ledger_start = options.settings.ledger.as_deref().map(file_len);
     let progress = Progress::new(
-        selected.len(),
+        scenarios.len(),
         options.progress_bar,
         options.test_lines,
         policy.color,
@@ -117,7 +116,7 @@ pub async fn run_selected(
 
     let mut results: Vec<(usize, TestResult)> = {
         let _capture = CaptureGuard::install();
-        futures_util::stream::iter(selected.iter().enumerate())
+        futures_util::stream::iter(scenarios.iter().enumerate())
             .map(|(index, scenario)| {
                 let progress = &progress;
                 let stop = &stop;
