@@ -79,6 +79,13 @@ impl Client {
         );
         let params = Params::from([("jobid", job_id)]);
         let request = RequestOptions::default();
+        // The secrets of the call that started the job, scrubbed from its
+        // texts.
+        let secrets: Vec<&str> = sent
+            .iter()
+            .filter(|(name, _)| redact::is_secret_name(name))
+            .map(|(_, value)| value)
+            .collect();
         let start = Instant::now();
         let mut polls = 0u32;
         loop {
@@ -98,21 +105,9 @@ impl Client {
                     .unwrap_or(QUERY_JOB)
                     .to_owned()
             };
-            let scrub = |text: String| {
-                let secrets: Vec<&str> = sent
-                    .iter()
-                    .filter(|(name, _)| redact::is_secret_name(name))
-                    .map(|(_, value)| value)
-                    .collect();
-                redact::scrub_values(&text, &secrets)
-            };
+            let scrub = |text: String| redact::scrub_values(&text, &secrets);
             if matches!(status.state, JobState::Failed | JobState::Cancelled) {
                 // The failed job's answer is the body its report shows.
-                let secrets: Vec<&str> = sent
-                    .iter()
-                    .filter(|(name, _)| redact::is_secret_name(name))
-                    .map(|(_, value)| value)
-                    .collect();
                 trace.keep_answer(answer.to_string().into_bytes(), &secrets);
             }
             match status.state {
