@@ -499,19 +499,16 @@ pub async fn sweep_by_tag(
             .filter_map(|(_, entity)| options.rules.iter().find(|rule| rule.entity == *entity))
             .map(|rule| rule.deletion(&tag.resource_id))
             .collect();
+        let refusal = calls.is_empty().then(|| Refusal::NotDeletable {
+            resource_type: tag.resource_type.clone(),
+        });
         let found = Found::Tag {
             resource_type: tag.resource_type,
             id: tag.resource_id,
             run: tag.value,
             test,
         };
-        if calls.is_empty() {
-            let Found::Tag { resource_type, .. } = &found else {
-                unreachable!("made just above")
-            };
-            let refusal = Refusal::NotDeletable {
-                resource_type: resource_type.clone(),
-            };
+        if let Some(refusal) = refusal {
             report.refused.push((found, refusal));
         } else {
             planned.push(PlannedDeletion { found, calls });
