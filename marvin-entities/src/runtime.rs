@@ -706,21 +706,18 @@ pub mod private {
     }
 
     /// The deletion of a resource whose deleting command takes its id as
-    /// `id_param`.
+    /// `id_param`, as its [`DeletionRule`] (in `DELETION_RULES`) builds it.
     pub fn deletion(
-        entity: &str,
+        entity: &'static str,
         id: &str,
-        command: &str,
+        command: &'static str,
         is_async: bool,
-        id_param: &str,
-        extra: &[(&str, &str)],
+        id_param: &'static str,
+        extra: &'static [(&'static str, &'static str)],
     ) -> Deletion {
-        let mut deletion = Deletion::new(entity, id, command, is_async);
-        deletion.params[0].0 = id_param.to_string();
-        for (name, value) in extra {
-            deletion = deletion.param(name, value);
-        }
-        deletion
+        DeletionRule::new(entity, command, is_async, id_param)
+            .sends(extra)
+            .deletion(id)
     }
 }
 
