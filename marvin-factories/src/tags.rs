@@ -15,10 +15,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use marvin_core::testing::TestContext;
 use marvin_core::{Params, Resource};
 
-/// The tag key naming the run.
-pub const RUN_KEY: &str = "marvin:run";
+/// The tag key naming the run (the one `marvin cleanup --by-tag` reads).
+pub const RUN_KEY: &str = marvin_core::cleanup::RUN_TAG;
 /// The tag key naming the test.
-pub const TEST_KEY: &str = "marvin:test";
+pub const TEST_KEY: &str = marvin_core::cleanup::TEST_TAG;
 
 /// The CloudStack resource type (`createTags resourcetype=`) of an entity,
 /// for the entities CloudStack can tag.
