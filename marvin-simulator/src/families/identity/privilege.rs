@@ -16,11 +16,10 @@
 //! - [`visible_to`] is `RoleManagerImpl.findRole`: a caller that is not root
 //!   admin does not see Admin-type or private roles.
 
-use rusqlite::OptionalExtension;
-
 use crate::kernel::caller::Role;
 use crate::kernel::contract::Call;
 use crate::kernel::error::ApiError;
+use crate::kernel::scope;
 
 use super::store::{self, AccountRow, RoleRow};
 
@@ -126,24 +125,11 @@ pub(crate) fn owner_denied() -> ApiError {
 /// accounts of their subtree, everyone their own account
 /// (`DomainChecker.validateCallerHasAccessToEntityOwner`).
 pub(crate) fn check_owner_access(call: &Call<'_>, account_id: &str) -> Result<(), ApiError> {
-    let caller = call.caller;
-    if caller.is_root_admin() || caller.account_id == account_id {
-        return Ok(());
+    if scope::can_see(call, account_id)? {
+        Ok(())
+    } else {
+        Err(owner_denied())
     }
-    if caller.is_domain_admin() {
-        let path: Option<String> = call
-            .tx
-            .query_row(
-                "SELECT d.path FROM accounts a JOIN domains d ON d.id = a.domain_id WHERE a.id = ?1",
-                [account_id],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if path.is_some_and(|path| path.starts_with(&caller.domain_path)) {
-            return Ok(());
-        }
-    }
-    Err(owner_denied())
 }
 
 /// The role types that may act on other accounts of their own type
