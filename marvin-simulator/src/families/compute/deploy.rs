@@ -2,6 +2,8 @@
 //! inserted in the request (refusals are HTTP errors: 431, 531, 533, 535);
 //! the job brings a started VM to Running.
 
+use std::collections::BTreeMap;
+
 use base64::Engine as _;
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value, json};
@@ -65,13 +67,8 @@ pub(crate) fn check_owner_enabled(owner: &Owner, what: &str) -> Result<(), ApiEr
 
 /// The custom values a `details` map gives (`details[0].cpuNumber`, ...),
 /// keys lower-cased as the request decoder stores them.
-fn custom_parameters(call: &Call<'_>) -> Map<String, Value> {
-    call.params
-        .map("details")
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| (k, Value::String(v)))
-        .collect()
+fn custom_parameters(call: &Call<'_>) -> BTreeMap<String, String> {
+    call.params.map("details").into_iter().flatten().collect()
 }
 
 /// Java's `NumbersUtil.parseInt(value, fallback)`: `Integer.parseInt`, so
@@ -104,58 +101,40 @@ pub(crate) fn compute_size(
             "Need to specify custom parameter values cpu, cpu speed and memory when using custom offering",
         ));
     }
-    let given = |key: &str| details.get(key).and_then(Value::as_str);
+    let given = |key: &str| details.get(key).map(String::as_str);
     let max_int = i64::from(i32::MAX);
-    let not_customizable = |what: &str| {
-        ApiError::param(format!(
+    // One value: the offering's, or the custom one within `min..=max`.
+    let size = |fixed: Option<i64>, key: &str, what: &str, min: i64, max: i64| match fixed {
+        None => {
+            let value = parse_java_int(given(key), -1);
+            if value < min || value > max {
+                return Err(ApiError::param(format!(
+                    "Invalid {what} value, specify a value between {min} and {max}"
+                )));
+            }
+            Ok(value)
+        }
+        Some(_) if given(key).is_some() => Err(ApiError::param(format!(
             "The {what} of this offering id:{} is not customizable. This is predefined in the template.",
             offering.id
-        ))
+        ))),
+        Some(value) => Ok(value),
     };
-
-    let cpu = match offering.cpu_number {
-        None => {
-            let min = offering.min_cpu.unwrap_or(1);
-            let max = offering.max_cpu.unwrap_or(max_int);
-            let cpu = parse_java_int(given("cpunumber"), -1);
-            if cpu < min || cpu > max {
-                return Err(ApiError::param(format!(
-                    "Invalid cpu cores value, specify a value between {min} and {max}"
-                )));
-            }
-            cpu
-        }
-        Some(_) if given("cpunumber").is_some() => return Err(not_customizable("cpu cores")),
-        Some(cpu) => cpu,
-    };
-    let speed = match offering.cpu_speed {
-        None => {
-            let speed = parse_java_int(given("cpuspeed"), -1);
-            if speed <= 0 {
-                return Err(ApiError::param(format!(
-                    "Invalid cpu speed value, specify a value between 1 and {max_int}"
-                )));
-            }
-            speed
-        }
-        Some(_) if given("cpuspeed").is_some() => return Err(not_customizable("cpu speed")),
-        Some(speed) => speed,
-    };
-    let memory = match offering.memory {
-        None => {
-            let min = offering.min_memory.unwrap_or(32);
-            let max = offering.max_memory.unwrap_or(max_int);
-            let memory = parse_java_int(given("memory"), -1);
-            if memory < min || memory > max {
-                return Err(ApiError::param(format!(
-                    "Invalid memory value, specify a value between {min} and {max}"
-                )));
-            }
-            memory
-        }
-        Some(_) if given("memory").is_some() => return Err(not_customizable("memory")),
-        Some(memory) => memory,
-    };
+    let cpu = size(
+        offering.cpu_number,
+        "cpunumber",
+        "cpu cores",
+        offering.min_cpu.unwrap_or(1),
+        offering.max_cpu.unwrap_or(max_int),
+    )?;
+    let speed = size(offering.cpu_speed, "cpuspeed", "cpu speed", 1, max_int)?;
+    let memory = size(
+        offering.memory,
+        "memory",
+        "memory",
+        offering.min_memory.unwrap_or(32),
+        offering.max_memory.unwrap_or(max_int),
+    )?;
     Ok((cpu, speed, memory))
 }
 
