@@ -82,6 +82,16 @@ mod sequence;
 pub mod tags;
 mod zones;
 
+/// Deletions the factories write by hand rather than take from a generated
+/// entity: key pairs (deleted by name, within their owner) and security
+/// group rules (revoked by direction). A sweep of factory-made resources
+/// checks records against these besides `marvin_entities::DELETION_RULES`.
+pub const DELETION_RULES: &[marvin_core::resource::DeletionRule] = &[
+    compute::KEY_PAIR_DELETION,
+    rules::INGRESS_RULE_DELETION,
+    rules::EGRESS_RULE_DELETION,
+];
+
 pub use compute::{
     KeyPair, LoadBalancedVirtualMachines, LoadBalancedVirtualMachinesBuilder, LoadBalancedVms,
     RootVolume, RootVolumeBuilder, Snapshot, SnapshotBuilder, SshKeyPair, SshKeyPairBuilder,

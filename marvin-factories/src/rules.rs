@@ -2,7 +2,7 @@
 
 use futures_util::future::LocalBoxFuture;
 use marvin_core::cleanup::Managed;
-use marvin_core::resource::{Deletion, rank_of};
+use marvin_core::resource::{Deletion, DeletionRule, rank_of};
 use marvin_core::testing::TestContext;
 use marvin_core::{Error, Resource, Result};
 use marvin_entities::commands;
@@ -112,15 +112,27 @@ impl Resource for SecurityGroupRule {
     }
 
     fn deletion(&self) -> Option<Deletion> {
-        let command = match self.direction {
-            Direction::Ingress => "revokeSecurityGroupIngress",
-            Direction::Egress => "revokeSecurityGroupEgress",
+        let rule = match self.direction {
+            Direction::Ingress => INGRESS_RULE_DELETION,
+            Direction::Egress => EGRESS_RULE_DELETION,
         };
-        let mut deletion = Deletion::new(Self::ENTITY, &self.id, command, true);
+        let mut deletion = rule.deletion(&self.id);
         deletion.rank = rank_of(Self::ENTITY);
         Some(deletion)
     }
 }
+
+/// How an ingress security group rule is deleted.
+pub(crate) const INGRESS_RULE_DELETION: DeletionRule = DeletionRule::new(
+    "SecurityGroupRule",
+    "revokeSecurityGroupIngress",
+    true,
+    "id",
+);
+
+/// How an egress security group rule is deleted.
+pub(crate) const EGRESS_RULE_DELETION: DeletionRule =
+    DeletionRule::new("SecurityGroupRule", "revokeSecurityGroupEgress", true, "id");
 
 /// Declares a security group rule factory (the authorize calls answer with
 /// the group, in which the new rule is found).

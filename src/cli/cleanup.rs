@@ -42,30 +42,12 @@ pub struct CleanupArgs {
     by_tag: bool,
 }
 
-/// Deletions written by hand in the factories rather than generated: key
-/// pairs (deleted by name, within their owner) and security group rules
-/// (revoked by direction).
-const HAND_WRITTEN_RULES: &[DeletionRule] = &[
-    DeletionRule::new("SSHKeyPair", "deleteSSHKeyPair", false, "name").scope(&[
-        "account",
-        "domainid",
-        "projectid",
-    ]),
-    DeletionRule::new(
-        "SecurityGroupRule",
-        "revokeSecurityGroupIngress",
-        true,
-        "id",
-    ),
-    DeletionRule::new("SecurityGroupRule", "revokeSecurityGroupEgress", true, "id"),
-];
-
 /// The only deletions `marvin cleanup` sends: each generated entity's own
 /// (`marvin_entities::DELETION_RULES`) and the factories' hand-written ones.
 pub fn deletion_rules() -> Vec<DeletionRule> {
     marvin_entities::DELETION_RULES
         .iter()
-        .chain(HAND_WRITTEN_RULES)
+        .chain(marvin_factories::DELETION_RULES)
         .copied()
         .collect()
 }
