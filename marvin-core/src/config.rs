@@ -172,7 +172,11 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Config {
             origin: origin.clone(),
             field: String::new(),
-            message: format!("cannot read the file ({})", source.kind()),
+            message: if source.kind() == std::io::ErrorKind::NotFound {
+                "no such file".to_string()
+            } else {
+                format!("cannot read the file ({})", source.kind())
+            },
             source: Some(source.into()),
         })?;
         let mut config = Self::from_str_named(&text, &origin)?;
@@ -582,7 +586,7 @@ mod tests {
         let err = Config::from_path(&path).unwrap_err();
         assert!(
             err.to_string()
-                .starts_with(&format!("config {}: cannot read the file", path.display())),
+                .starts_with(&format!("config {}: no such file", path.display())),
             "{err}"
         );
     }

@@ -379,12 +379,6 @@ fn describe(args: &SuiteArgs) -> String {
 async fn connect(config: Option<&Path>) -> Result<(Client, String), SuiteError> {
     let (client, target) = match config {
         Some(path) => {
-            if !path.exists() {
-                return Err(SuiteError::Config(format!(
-                    "{}: no such file (the cloud's Marvin config)",
-                    path.display()
-                )));
-            }
             let config = Config::from_path(path).map_err(|e| SuiteError::Config(e.to_string()))?;
             let client =
                 Client::from_config(&config).map_err(|e| SuiteError::Config(e.to_string()))?;
