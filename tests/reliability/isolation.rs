@@ -1,8 +1,9 @@
 //! Isolation: one huge answer does not stall anybody else. While an admin's
 //! `listAccounts listall=true pagesize=-1` over many accounts is in flight
-//! (its client reads the first part and then stops reading, so the answer
-//! provably is not finished), small reads and writes of other callers keep
-//! answering; then the whole list arrives, complete and well-formed.
+//! (sent 300 ms before them; its client reads at most the first part until
+//! they are done, so the answer cannot have been delivered meanwhile),
+//! small reads and writes of other callers keep answering; then the whole
+//! list arrives, complete and well-formed.
 //!
 //! Timings are asserted loosely (seconds, where the calls take
 //! milliseconds): the figures are in `docs/reliability.md` ("One large list
@@ -89,7 +90,7 @@ async fn a_huge_list_in_flight_does_not_stall_other_calls() {
         support::signed_query(&pairs, &sim.secret_key)
     );
     // The huge list's client reads the first part, then stops reading
-    // until told to go on: meanwhile the answer is provably in flight.
+    // until told to go on: meanwhile the answer cannot be delivered.
     let (first_part, first_part_read) = tokio::sync::oneshot::channel();
     let (go_on, told_to_go_on) = tokio::sync::oneshot::channel::<()>();
     let http = reqwest::Client::new();
