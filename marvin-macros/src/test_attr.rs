@@ -107,13 +107,19 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     // Each `?` of the body records its place, for a test that fails by one.
     crate::try_sites::mark(&mut body.block);
     body.vis = syn::Visibility::Inherited;
-    // Only the body's own lint attributes travel with it; `#[ignore]`,
-    // docs and the like stay on the test.
+    // Only the body's own lint attributes and its `cfg`s travel with it;
+    // `#[ignore]`, docs and the like stay on the test.
     body.attrs.retain(|attr| {
-        ["allow", "expect", "warn", "deny"]
+        ["allow", "expect", "warn", "deny", "cfg", "cfg_attr"]
             .iter()
-            .any(|lint| attr.path().is_ident(lint))
+            .any(|kept| attr.path().is_ident(kept))
     });
+    // A test compiled out is not registered with the runner either.
+    let cfgs: Vec<&syn::Attribute> = function
+        .attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("cfg"))
+        .collect();
     let attrs = &function.attrs;
     let vis = &function.vis;
     let tags: Vec<LitStr> = args
@@ -132,16 +138,19 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         #[doc(hidden)]
         #body
 
-        ::marvin::__private::inventory::submit! {
-            ::marvin::__private::Registered {
-                module_path: ::core::module_path!(),
-                function: ::core::stringify!(#name),
-                tags: &[#(#tags),*],
-                required_hardware: #hardware,
-                ignored: #ignored,
-                run: |ctx| ::std::boxed::Box::pin(#inner(ctx)),
+        #(#cfgs)*
+        const _: () = {
+            ::marvin::__private::inventory::submit! {
+                ::marvin::__private::Registered {
+                    module_path: ::core::module_path!(),
+                    function: ::core::stringify!(#name),
+                    tags: &[#(#tags),*],
+                    required_hardware: #hardware,
+                    ignored: #ignored,
+                    run: |ctx| ::std::boxed::Box::pin(#inner(ctx)),
+                }
             }
-        }
+        };
 
         #[::core::prelude::v1::test]
         #(#attrs)*
@@ -180,6 +189,29 @@ mod tests {
         assert!(unknown.to_string().contains("unknown argument"));
         let twice = syn::parse2::<TestArgs>(quote!(tags = [], tags = [])).unwrap_err();
         assert!(twice.to_string().contains("given twice"));
+    }
+
+    #[test]
+    fn a_test_compiled_out_is_neither_built_nor_registered() {
+        let out = expand(
+            quote!(),
+            quote!(
+                #[cfg(feature = "cloud")]
+                async fn gated(ctx: &mut TestContext) -> Result<()> {
+                    Ok(())
+                }
+            ),
+        )
+        .unwrap()
+        .to_string();
+        let gate = "# [cfg (feature = \"cloud\")]";
+        let body = out.find("async fn __marvin_test_gated").unwrap();
+        let registration = out.find("const _ : () =").unwrap();
+        assert!(out[..body].contains(gate), "{out}");
+        assert!(
+            out[body..registration].ends_with(&format!("{gate} ")),
+            "{out}"
+        );
     }
 
     #[test]
