@@ -130,24 +130,26 @@ async fn exists(client: &Client, entity: &str, id: &str) -> bool {
     items.iter().any(|item| item["id"] == id)
 }
 
-async fn all_exist(client: &Client, records: &[LedgerRecord]) -> Vec<String> {
-    let mut missing = Vec::new();
+/// The records whose resource is (`listed`) or is not (`!listed`) on the
+/// cloud, as `Entity id`.
+async fn whose_listing_is(client: &Client, records: &[LedgerRecord], listed: bool) -> Vec<String> {
+    let mut found = Vec::new();
     for record in records {
-        if !exists(client, &record.entity, &record.id).await {
-            missing.push(format!("{} {}", record.entity, record.id));
+        if exists(client, &record.entity, &record.id).await == listed {
+            found.push(format!("{} {}", record.entity, record.id));
         }
     }
-    missing
+    found
 }
 
+/// The records whose resource is gone (none, when all exist).
+async fn all_exist(client: &Client, records: &[LedgerRecord]) -> Vec<String> {
+    whose_listing_is(client, records, false).await
+}
+
+/// The records whose resource is still there (none, when none exist).
 async fn none_exist(client: &Client, records: &[LedgerRecord]) -> Vec<String> {
-    let mut left = Vec::new();
-    for record in records {
-        if exists(client, &record.entity, &record.id).await {
-            left.push(format!("{} {}", record.entity, record.id));
-        }
-    }
-    left
+    whose_listing_is(client, records, true).await
 }
 
 /// Everything `client` lists of the kinds the tests make, as ids.
