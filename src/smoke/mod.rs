@@ -35,7 +35,7 @@ pub mod vpc;
 
 /// The table of the smoke suite, expanded by
 /// [`scenario_table!`](crate::scenario_table) in the given mode: `list`
-/// (the [`SCENARIOS`] list) or `cargo_tests` (one `#[test]` each).
+/// (the [`SCENARIOS`] list).
 ///
 /// Tags: `smoke` on every scenario, plus the area; `simulator` marks
 /// scenarios that need the simulator's own APIs (they skip themselves on a

@@ -39,5 +39,5 @@ pub use result::{
     TestResult,
 };
 pub use run::{RunOptions, RunPolicy, default_jobs, run_selected, run_suite, select};
-pub use scenario::{Registered, Scenario, ScenarioFn, run_as_cargo_test};
+pub use scenario::{Registered, Scenario, ScenarioFn};
 pub use select::{Filters, Partition, Selection, SelectionError};

@@ -95,19 +95,10 @@ impl Registered {
     }
 }
 
-/// Runs a scenario as a cargo test: [`marvin_core::testing::run_test`]
-/// against [`crate::connect`] (the `MARVIN_CONFIG` cloud, else the embedded
-/// simulator). The tests that [`scenario_table!`](crate::scenario_table)
-/// generates call this.
-pub fn run_as_cargo_test(scenario: &Scenario) {
-    marvin_core::testing::run_test(scenario.spec(), crate::connect, scenario.run);
-}
-
-/// Expands a table of scenarios, grouped by module, in one of two modes:
-///
-/// - `list`: `pub static SCENARIOS: &[Scenario]`, in table order;
-/// - `cargo_tests`: per module a `mod` with one `#[test]` per scenario,
-///   which runs it with [`run_as_cargo_test`].
+/// Expands a table of scenarios, grouped by module, into
+/// `pub static SCENARIOS: &[Scenario]`, in table order (the `list` mode, the
+/// one there is: the runner, `marvin::main!(SCENARIOS)`, runs them under
+/// cargo, nextest and `marvin smoke` alike).
 ///
 /// Paths are taken relative to `$root`, the module that holds the scenario
 /// modules. An entry is `function => ["tag", ...]`, optionally followed by
@@ -139,28 +130,6 @@ macro_rules! scenario_table {
                 run: |ctx| ::std::boxed::Box::pin(__scenario_root::$module::$func(ctx)),
             },
         )*)*];
-    };
-    (cargo_tests, $($root:tt)::+; $(
-        $module:ident { $( $func:ident => [$($tag:literal),* $(,)?] $(($hardware:ident))? ),* $(,)? }
-    )*) => {
-        use $($root)::+ as __scenario_root;
-        $(
-        mod $module {
-            use super::__scenario_root;
-            $(
-            #[test]
-            fn $func() {
-                $crate::suite::run_as_cargo_test(&$crate::suite::Scenario {
-                    name: ::core::concat!(::core::stringify!($module), "::", ::core::stringify!($func)),
-                    tags: &[$($tag),*],
-                    required_hardware: $crate::__scenario_hardware!($($hardware)?),
-                    ignored: false,
-                    run: |ctx| ::std::boxed::Box::pin(__scenario_root::$module::$func(ctx)),
-                });
-            }
-            )*
-        }
-        )*
     };
 }
 
