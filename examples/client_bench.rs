@@ -23,10 +23,10 @@
 //!
 //! Contenders:
 //!
-//! - `marvin`: `Client::request(command, Params::new())` (signature v3 with
+//! - `marvin`: `client.call(api(command))` (signature v3 with
 //!   `expires`, the JSON decoded into a `serde_json::Value`, the envelope
 //!   unwrapped, errors checked, a tracing span per call);
-//! - `typed`: the same client's `Client::request_as::<T>`, the answer
+//! - `typed`: the same client's `client.call(..).send_as::<T>()`, the answer
 //!   decoded straight into typed structs (the fields a test would read:
 //!   ids, names, state, offering, template, NICs...; the rest skipped),
 //!   envelope and errors checked the same way;
@@ -47,6 +47,7 @@
 
 mod common;
 
+use marvin_entities::api;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
@@ -299,7 +300,8 @@ async fn marvin_rate(
         async move {
             let command = commands[index % commands.len()];
             let answer = client
-                .request(command, Params::new())
+                .call(api(command))
+                .no_wait()
                 .await
                 .unwrap_or_else(|e| panic!("{command}: {e}"));
             assert!(answer.is_object());
@@ -423,12 +425,16 @@ async fn typed_rate(
             let failed = |e: marvin_core::Error| -> ! { panic!("{command}: {e}") };
             match command {
                 "listZones" => client
-                    .request_as::<Zones>(command, Params::new())
+                    .call(api(command))
+                    .no_wait()
+                    .send_as::<Zones>()
                     .await
                     .unwrap_or_else(|e| failed(e))
                     .check(),
                 "listVirtualMachines" => client
-                    .request_as::<Vms>(command, Params::new())
+                    .call(api(command))
+                    .no_wait()
+                    .send_as::<Vms>()
                     .await
                     .unwrap_or_else(|e| failed(e))
                     .check(),
@@ -648,22 +654,21 @@ async fn main() {
     let vm = instant.vm_ids()[0].clone();
     let id = Params::from([("id", vm.as_str())]);
     let list = time_calls(args.async_samples, || async {
-        client
-            .request("listZones", Params::new())
-            .await
-            .expect("listZones");
+        client.call(api("listZones")).await.expect("listZones");
     })
     .await;
     let sync = time_calls(args.async_samples, || async {
         client
-            .request("updateVirtualMachine", id.clone())
+            .call(api("updateVirtualMachine"))
+            .params(id.clone())
             .await
             .expect("updateVirtualMachine");
     })
     .await;
     let asynchronous = time_calls(args.async_samples, || async {
         client
-            .execute("rebootVirtualMachine", id.clone(), true)
+            .call(api("rebootVirtualMachine"))
+            .params(id.clone())
             .await
             .expect("rebootVirtualMachine");
     })
@@ -715,7 +720,8 @@ async fn main() {
     let id = Params::from([("id", vm.as_str())]);
     let slow_async = time_calls(args.slow_samples, || async {
         client
-            .execute("rebootVirtualMachine", id.clone(), true)
+            .call(api("rebootVirtualMachine"))
+            .params(id.clone())
             .await
             .expect("rebootVirtualMachine");
     })

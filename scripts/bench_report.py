@@ -92,7 +92,7 @@ def main():
         ratio = t["marvin"] / t["bare"]
         row(
             "client",
-            f"{label}: marvin-core (`request`, a `serde_json::Value`) vs bare pre-signed loop ({calls} calls)",
+            f"{label}: marvin-core (`call(..)`, a `serde_json::Value`) vs bare pre-signed loop ({calls} calls)",
             f"{rate(t['marvin'])} vs {rate(t['bare'])} = **{ratio:.2f}×**",
             "≥ 0.8×",
             ratio >= 0.8,
@@ -102,7 +102,7 @@ def main():
             ratio = t["marvin_typed"] / t["bare"]
             row(
                 "client",
-                f"{label}: marvin-core (`request_as`, typed structs) vs bare pre-signed loop ({calls} calls)",
+                f"{label}: marvin-core (`call(..).send_as`, typed structs) vs bare pre-signed loop ({calls} calls)",
                 f"{rate(t['marvin_typed'])} vs {rate(t['bare'])} = **{ratio:.2f}×**",
                 "≥ 0.8×",
                 ratio >= 0.8,
@@ -122,7 +122,7 @@ def main():
             typed = (f" (typed: {t['marvin_typed'] / t['cs']:.1f}×)" if t.get("marvin_typed") else "")
             row(
                 "client",
-                f"{label}: marvin-core (`request`) vs Python `cs` (library)",
+                f"{label}: marvin-core (`call(..)`) vs Python `cs` (library)",
                 f"{rate(t['marvin'])} vs {rate(t['cs'])} = **{ratio:.1f}×**{typed}",
                 f"≥ {target}×",
                 ratio >= target,

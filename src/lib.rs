@@ -42,21 +42,27 @@ pub mod prelude {
     pub use marvin_core::testing::TestContext;
     pub use marvin_core::{Client, CsErrorCode, Error, ErrorCode, Params, Result};
     pub use marvin_core::{should, should_match, should_not};
+    // The entities (`VirtualMachine`, `Account`, ..), their `commands`, and
+    // `api` for untyped calls (`client.call(api("listZones"))`).
+    pub use marvin_entities::*;
     // The factories (`marvin::factories`): traits, sub-factory plumbing and
-    // every data factory. Entities share some of these names; reach them as
-    // `marvin::entities::VirtualMachine`.
+    // every data factory. No factory shares an entity's name: one named
+    // after its entity takes factory_boy's `Factory` suffix
+    // (`VirtualMachineFactory`), the others are named for what they make
+    // (`UserAccount`, `VpcVirtualMachine`).
     pub use marvin_factories::{
         AdminAccount, AdminUser, AdvancedZone, BasicZone, Build, DefaultBuiltInTemplate,
         DefaultDiskOffering, DefaultIsolatedNetworkOfferingForVpc,
         DefaultIsolatedNetworkOfferingWithSourceNatService, DefaultServiceOffering,
         DefaultSharedNetworkOffering, DefaultSharedNetworkOfferingWithSGService, DefaultVpc,
-        DefaultVpcNetwork, DefaultVpcOffering, Domain, DomainAdminAccount, Factory,
+        DefaultVpcNetwork, DefaultVpcOffering, DomainAdminAccount, DomainFactory, Factory,
         GuestIsolatedNetwork, HttpFirewallRule, IsolatedNetworkOffering,
-        LoadBalancedVirtualMachines, LocalDiskOffering, Project, PublicIpAddress, RootDomain,
-        RootVolume, SecurityGroup, SecurityGroupSshEgress, SecurityGroupSshIngress,
-        SharedDiskOffering, SharedNetwork, SmallServiceOffering, Snapshot, SshFirewallRule,
-        SshKeyPair, Sub, TestZone, User, UserAccount, VirtualMachine, VirtualMachineWithIngress,
-        VirtualMachineWithStaticNat, Volume, VpcVirtualMachine, sequence,
+        LoadBalancedVirtualMachines, LocalDiskOffering, Owner, ProjectFactory, PublicIpAddress,
+        RootDomain, RootVolume, SecurityGroupFactory, SecurityGroupSshEgress,
+        SecurityGroupSshIngress, SharedDiskOffering, SharedNetwork, SmallServiceOffering,
+        SnapshotFactory, SshFirewallRule, SshKeyPair, Sub, TestZone, UserAccount, UserFactory,
+        VirtualMachineFactory, VirtualMachineWithIngress, VirtualMachineWithStaticNat,
+        VolumeFactory, VpcVirtualMachine, sequence,
     };
 }
 
@@ -157,7 +163,7 @@ pub async fn connect() -> Result<marvin_core::Client> {
 /// and in `tests/cloud.rs`, after the `#[marvin::test]` functions (in this
 /// file or its modules):
 ///
-/// ```ignore
+/// ```no_run
 /// marvin::main!();
 /// ```
 ///
@@ -196,3 +202,9 @@ pub mod __private {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The examples of `docs/writing-tests.md` compile (doctests of its Rust
+/// blocks).
+#[cfg(doctest)]
+#[doc = include_str!("../docs/writing-tests.md")]
+pub struct WritingTestsDoctests;

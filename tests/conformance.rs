@@ -5,6 +5,7 @@
 //! Every test starts its own simulator, so faults and sessions never leak
 //! between tests.
 
+use marvin_entities::api;
 use std::time::Duration;
 
 use marvin_core::{Client, CsErrorCode, Error, ErrorCode, Params, WaitOptions};
@@ -40,7 +41,8 @@ async fn new_user(admin: &Client, name: &str) -> (String, String) {
         ("email", "c@example.com"),
     ]);
     let account = admin
-        .request("createAccount", params)
+        .call(api("createAccount"))
+        .params(params)
         .await
         .expect("createAccount");
     let account = &account["account"];
@@ -64,10 +66,7 @@ async fn signature_v3_and_v2_are_both_accepted() {
         .build()
         .unwrap();
     for client in [v3, v2] {
-        let zones = client
-            .request("listZones", Params::new())
-            .await
-            .expect("listZones");
+        let zones = client.call(api("listZones")).await.expect("listZones");
         assert_eq!(zones["count"], 1);
         assert_eq!(zones["zone"][0]["name"], "Sandbox-simulator");
     }
@@ -80,10 +79,7 @@ async fn a_wrong_secret_is_401_without_a_cserrorcode() {
         .keys(sim.api_key(), "not-the-secret")
         .build()
         .unwrap();
-    let error = client
-        .request("listZones", Params::new())
-        .await
-        .unwrap_err();
+    let error = client.call(api("listZones")).await.unwrap_err();
     assert_eq!(code(&error), (Some(ErrorCode::Unauthorized), None));
     assert!(!error.to_string().contains("not-the-secret"), "{error}");
 }
@@ -101,15 +97,12 @@ async fn a_session_logs_in_calls_and_logs_out() {
         login.get("sessionkey").is_none(),
         "the client keeps the session key to itself"
     );
-    let zones = client
-        .request("listZones", Params::new())
-        .await
-        .expect("a session call");
+    let zones = client.call(api("listZones")).await.expect("a session call");
     assert_eq!(zones["count"], 1);
     client.logout().await.expect("logout");
     // The client logs in again by itself when the session is gone.
     let again = client
-        .request("listZones", Params::new())
+        .call(api("listZones"))
         .await
         .expect("re-login after logout");
     assert_eq!(again["count"], 1);
@@ -149,10 +142,7 @@ async fn the_integration_port_needs_no_keys() {
 async fn missing_and_malformed_parameters_are_431_with_cloudstack_texts() {
     let sim = simulator().await;
     let client = keyed(&sim);
-    let missing = client
-        .request("createDomain", Params::new())
-        .await
-        .unwrap_err();
+    let missing = client.call(api("createDomain")).await.unwrap_err();
     assert_eq!(
         code(&missing),
         (
@@ -165,20 +155,20 @@ async fn missing_and_malformed_parameters_are_431_with_cloudstack_texts() {
         Some("Unable to execute API command createdomain due to missing parameter name")
     );
     let malformed = client
-        .request("listZones", Params::from([("id", "not-a-uuid")]))
+        .call(api("listZones"))
+        .params(Params::from([("id", "not-a-uuid")]))
         .await
         .unwrap_err();
     assert_eq!(malformed.code(), Some(ErrorCode::ParamError));
     let paging = client
-        .request("listZones", Params::from([("page", "1")]))
+        .call(api("listZones"))
+        .params(Params::from([("page", "1")]))
         .await
         .unwrap_err();
     assert_eq!(paging.code(), Some(ErrorCode::ParamError));
     let too_big = client
-        .request(
-            "listZones",
-            Params::from([("page", "1"), ("pagesize", "501")]),
-        )
+        .call(api("listZones"))
+        .params(Params::from([("page", "1"), ("pagesize", "501")]))
         .await
         .unwrap_err();
     assert_eq!(too_big.code(), Some(ErrorCode::ParamError));
@@ -191,7 +181,8 @@ async fn lists_page_through_every_item_and_empty_lists_are_empty() {
     for n in 0..7 {
         let name = format!("paged-{n}");
         admin
-            .request("createDomain", Params::from([("name", name.as_str())]))
+            .call(api("createDomain"))
+            .params(Params::from([("name", name.as_str())]))
             .await
             .unwrap();
     }
@@ -215,10 +206,12 @@ async fn lists_page_through_every_item_and_empty_lists_are_empty() {
         .unwrap();
     assert!(none.is_empty());
     let past_end = admin
-        .request(
-            "listDomains",
-            Params::from([("listall", "true"), ("page", "9"), ("pagesize", "3")]),
-        )
+        .call(api("listDomains"))
+        .params(Params::from([
+            ("listall", "true"),
+            ("page", "9"),
+            ("pagesize", "3"),
+        ]))
         .await
         .unwrap();
     assert_eq!(past_end, serde_json::json!({"count": 8}));
@@ -230,33 +223,31 @@ async fn async_jobs_succeed_and_failed_jobs_carry_their_code() {
     let admin = keyed(&sim);
     let (account_id, _) = new_user(&admin, "jobs-user").await;
     let disabled = admin
-        .execute(
-            "disableAccount",
-            Params::from([("id", account_id.as_str()), ("lock", "false")]),
-            true,
-        )
+        .call(api("disableAccount"))
+        .params(Params::from([
+            ("id", account_id.as_str()),
+            ("lock", "false"),
+        ]))
         .await
         .expect("the job succeeds");
     assert_eq!(disabled["account"]["state"], "disabled");
 
     admin
-        .request(
-            "configureSimulatorFault",
-            Params::from([
-                ("apiname", "disableAccount"),
-                ("action", "fail"),
-                ("target", "job"),
-                ("errorcode", "530"),
-            ]),
-        )
+        .call(api("configureSimulatorFault"))
+        .params(Params::from([
+            ("apiname", "disableAccount"),
+            ("action", "fail"),
+            ("target", "job"),
+            ("errorcode", "530"),
+        ]))
         .await
         .expect("fault armed");
     let failed = admin
-        .execute(
-            "disableAccount",
-            Params::from([("id", account_id.as_str()), ("lock", "true")]),
-            true,
-        )
+        .call(api("disableAccount"))
+        .params(Params::from([
+            ("id", account_id.as_str()),
+            ("lock", "true"),
+        ]))
         .await
         .unwrap_err();
     assert!(matches!(failed, Error::JobFailed { .. }), "{failed:?}");
@@ -270,26 +261,24 @@ async fn a_hanging_job_times_out_with_its_job_id() {
     let admin = keyed(&sim);
     let (account_id, _) = new_user(&admin, "slow-user").await;
     admin
-        .request(
-            "configureSimulatorFault",
-            Params::from([
-                ("apiname", "disableAccount"),
-                ("action", "hang"),
-                ("target", "job"),
-                ("delay", "5000"),
-            ]),
-        )
+        .call(api("configureSimulatorFault"))
+        .params(Params::from([
+            ("apiname", "disableAccount"),
+            ("action", "hang"),
+            ("target", "job"),
+            ("delay", "5000"),
+        ]))
         .await
         .unwrap();
     let options = marvin_core::RequestOptions::new()
         .with_wait(WaitOptions::new().with_timeout(Duration::from_millis(200)));
     let error = admin
-        .execute_with(
-            "disableAccount",
-            Params::from([("id", account_id.as_str()), ("lock", "false")]),
-            true,
-            &options,
-        )
+        .call(api("disableAccount"))
+        .params(Params::from([
+            ("id", account_id.as_str()),
+            ("lock", "false"),
+        ]))
+        .options(options.clone())
         .await
         .unwrap_err();
     assert!(matches!(error, Error::JobTimeout { .. }), "{error:?}");
@@ -308,15 +297,13 @@ async fn a_user_cannot_call_admin_apis_nor_touch_other_accounts() {
         .expect("a client acting as alice");
 
     let admin_only = as_alice
-        .request(
-            "createZone",
-            Params::from([
-                ("name", "z"),
-                ("networktype", "Advanced"),
-                ("dns1", "8.8.8.8"),
-                ("internaldns1", "8.8.8.8"),
-            ]),
-        )
+        .call(api("createZone"))
+        .params(Params::from([
+            ("name", "z"),
+            ("networktype", "Advanced"),
+            ("dns1", "8.8.8.8"),
+            ("internaldns1", "8.8.8.8"),
+        ]))
         .await
         .unwrap_err();
     assert_eq!(admin_only.code(), Some(ErrorCode::UnsupportedAction));
@@ -329,7 +316,8 @@ async fn a_user_cannot_call_admin_apis_nor_touch_other_accounts() {
     assert_eq!(visible[0]["name"], "alice");
 
     let denied = as_alice
-        .request("registerUserKeys", Params::from([("id", bob.as_str())]))
+        .call(api("registerUserKeys"))
+        .params(Params::from([("id", bob.as_str())]))
         .await
         .unwrap_err();
     assert_eq!(
@@ -340,7 +328,7 @@ async fn a_user_cannot_call_admin_apis_nor_touch_other_accounts() {
         )
     );
 
-    let apis = as_alice.request("listApis", Params::new()).await.unwrap();
+    let apis = as_alice.call(api("listApis")).await.unwrap();
     let names: Vec<&str> = apis["api"]
         .as_array()
         .unwrap()
@@ -360,7 +348,8 @@ async fn secrets_travel_by_post_and_are_accepted() {
     // createAccount carries a password, so the client sends it as a form body.
     let (_, user) = new_user(&admin, "poster").await;
     let keys = admin
-        .request("getUserKeys", Params::from([("id", user.as_str())]))
+        .call(api("getUserKeys"))
+        .params(Params::from([("id", user.as_str())]))
         .await
         .unwrap();
     assert!(keys.get("userkeys").is_some());

@@ -3,6 +3,7 @@
 //! whole smoke suite, a rollback after an injected failure, and an export round
 //! trip.
 
+use marvin_entities::api;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -183,10 +184,8 @@ async fn two_zones_are_deployed_and_pass_the_smoke_suite() {
         assert_eq!(count(&client, "listHosts", hosts).await, 2);
     }
     let expunge = client
-        .request(
-            "listConfigurations",
-            Params::from([("name", "expunge.delay")]),
-        )
+        .call(api("listConfigurations"))
+        .params(Params::from([("name", "expunge.delay")]))
         .await
         .unwrap();
     assert_eq!(expunge["configuration"][0]["value"], "60");
@@ -237,16 +236,14 @@ async fn a_failing_step_rolls_back_everything_it_built() {
     // a zero delay takes the first two addHost calls, the failure the third.
     for (action, count) in [("delay", "2"), ("fail", "1")] {
         client
-            .request(
-                "configureSimulatorFault",
-                Params::from([
-                    ("apiname", "addHost"),
-                    ("action", action),
-                    ("count", count),
-                    ("delay", "0"),
-                    ("errortext", "no such host"),
-                ]),
-            )
+            .call(api("configureSimulatorFault"))
+            .params(Params::from([
+                ("apiname", "addHost"),
+                ("action", action),
+                ("count", count),
+                ("delay", "0"),
+                ("errortext", "no such host"),
+            ]))
             .await
             .unwrap();
     }

@@ -2,7 +2,6 @@
 //! real client: creators, enumerators, verbs, refresh, typed commands, and the
 //! `marvin sync` round trip of the precache.
 
-use marvin::entities::commands;
 use marvin::entities::{Account, Domain, Zone};
 use marvin_core::Client;
 use marvin_core::schema::ApiList;
@@ -22,32 +21,27 @@ fn unique(prefix: &str) -> String {
 async fn an_account_is_created_listed_disabled_and_deleted() {
     let client = admin();
     let name = unique("ent");
-    let account = Account::create(
-        &client,
-        format!("{name}@example.com"),
-        "Ada",
-        "Lovelace",
-        "Secret-1",
-        name.clone(),
-        commands::CreateAccountOptions::default(),
-    )
-    .await
-    .expect("createAccount");
+    let account = Account::create(&client)
+        .email(format!("{name}@example.com"))
+        .firstname("Ada")
+        .lastname("Lovelace")
+        .password("Secret-1")
+        .username(name.clone())
+        .await
+        .expect("createAccount");
     assert_eq!(account.name.as_deref(), Some(name.as_str()));
 
-    let listed = Account::list(
-        &client,
-        commands::ListAccountsOptions::default()
-            .name(name.clone())
-            .listall(true),
-    )
-    .await
-    .expect("listAccounts");
+    let listed = Account::list(&client)
+        .name(name.clone())
+        .listall(true)
+        .await
+        .expect("listAccounts");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].id, account.id);
 
     let disabled = account
-        .disable(&client, false)
+        .disable(&client)
+        .lock(false)
         .await
         .expect("disableAccount (async)");
     assert_eq!(disabled.state.as_deref(), Some("disabled"));
@@ -58,23 +52,18 @@ async fn an_account_is_created_listed_disabled_and_deleted() {
         .delete(&client)
         .await
         .expect("deleteAccount (async)");
-    let gone = Account::list(
-        &client,
-        commands::ListAccountsOptions::default()
-            .name(name)
-            .listall(true),
-    )
-    .await
-    .expect("listAccounts");
+    let gone = Account::list(&client)
+        .name(name)
+        .listall(true)
+        .await
+        .expect("listAccounts");
     assert!(gone.is_empty(), "the account is gone: {gone:?}");
 }
 
 #[tokio::test]
 async fn zones_are_enumerated_as_typed_entities() {
     let client = admin();
-    let zones = Zone::list(&client, Default::default())
-        .await
-        .expect("listZones");
+    let zones = Zone::list(&client).await.expect("listZones");
     assert!(!zones.is_empty());
     assert!(
         zones
@@ -87,21 +76,20 @@ async fn zones_are_enumerated_as_typed_entities() {
 async fn a_typed_command_is_sent_and_its_refusal_is_typed() {
     let client = admin();
     let name = unique("dom");
-    let domain = Domain::create(&client, name.clone(), Default::default())
+    let domain = Domain::create(&client)
+        .name(name.clone())
         .await
         .expect("createDomain");
     assert_eq!(
         domain.path.as_deref(),
         Some(format!("ROOT/{name}").as_str())
     );
-    let duplicate = Domain::create(&client, name, Default::default())
+    let duplicate = Domain::create(&client)
+        .name(name)
         .await
         .expect_err("a duplicate is refused");
     assert_eq!(duplicate.code(), Some(marvin_core::ErrorCode::ParamError));
-    domain
-        .delete(&client, Default::default())
-        .await
-        .expect("deleteDomain");
+    domain.delete(&client).await.expect("deleteDomain");
 }
 
 #[tokio::test]

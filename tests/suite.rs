@@ -7,6 +7,7 @@
 //! code, partitions, `--rerun-failed`, a closed stdout, a missing config,
 //! an unreachable cloud, Ctrl-C.
 
+use marvin_entities::api;
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::AtomicUsize;
 
@@ -32,7 +33,7 @@ mod cases {
     }
 
     pub async fn returns_an_error(ctx: &mut TestContext) -> Result<()> {
-        ctx.client().request("createDomain", Params::new()).await?;
+        ctx.client().call(api("createDomain")).await?;
         Ok(())
     }
 
@@ -212,7 +213,12 @@ fn a_run_reports_results_locations_leaks_and_coverage() {
 
     // Leave nothing behind ourselves.
     runtime
-        .block_on(client.execute("deleteAccount", Params::new().with("id", &kept.id), true))
+        .block_on(
+            client
+                .call(api("deleteAccount"))
+                .params(Params::new().with("id", &kept.id))
+                .send(),
+        )
         .expect("the kept account is deleted");
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -11,7 +11,8 @@
 //!
 //! - `Config`: Marvin's JSON config file (`MARVIN_CONFIG`);
 //! - `Client`: key-signed, session or integration-port calls over HTTP(S),
-//!   with `Params`, `RequestOptions` and `WaitOptions`;
+//!   each one `client.call(api)` builder (`ApiCall`) with `Params` and
+//!   per-call options;
 //! - the `envelope` decoding of answers, the `Error` type, one waiter for
 //!   async jobs, paged listings, retries of idempotent calls, per-account
 //!   clients, a `cloudstack.call` tracing span per call, an `observer` hook,
@@ -20,8 +21,17 @@
     feature = "client",
     doc = r#"
 ```no_run
-use marvin_core::{Client, Config, Params, RequestOptions, Result, WaitOptions};
+use marvin_core::client::Catalog;
+use marvin_core::{Client, Config, Params, Result};
 use std::time::Duration;
+
+// Which APIs answer with a job: the precache's (the typed layer holds it as
+// `marvin_entities::CATALOG`).
+static APIS: Catalog = Catalog::new(&[
+    ("deployVirtualMachine", true),
+    ("destroyVirtualMachine", true),
+    ("listZones", false),
+]);
 
 # async fn demo() -> Result<()> {
 // From the file named by MARVIN_CONFIG, or directly.
@@ -33,7 +43,7 @@ let admin = match Config::from_env()? {
 };
 
 // A synchronous call: the object under the response key.
-let answer = admin.request("listZones", Params::from([("available", "true")])).await?;
+let answer = admin.call(APIS.api("listZones")).param("available", true).await?;
 println!("{} zones", answer["count"]);
 
 // Every item across all pages.
@@ -41,20 +51,18 @@ let templates = admin
     .list_all("listTemplates", Params::from([("templatefilter", "featured")]))
     .await?;
 
-// An async command: submitted, waited for, its jobresult returned.
-let mut params = Params::new();
-params
-    .set("serviceofferingid", "...")
-    .set("templateid", templates[0]["id"].as_str().unwrap_or_default())
-    .set("zoneid", "...");
-let options = RequestOptions::new()
-    .with_wait(WaitOptions::new().with_timeout(Duration::from_secs(300)));
+// An async command: submitted, waited for, its jobresult returned; the
+// per-call options hang off the same builder.
 let vm = admin
-    .execute_with("deployVirtualMachine", params, true, &options)
+    .call(APIS.api("deployVirtualMachine"))
+    .param("serviceofferingid", "...")
+    .param("templateid", templates[0]["id"].as_str().unwrap_or_default())
+    .param("zoneid", "...")
+    .job_timeout(Duration::from_secs(300))
     .await?;
 
 // Errors answer questions instead of needing parsing.
-match admin.execute("destroyVirtualMachine", Params::from([("id", "gone")]), true).await {
+match admin.call(APIS.api("destroyVirtualMachine")).param("id", "gone").await {
     Err(e) if e.is_not_found() => {}
     other => { other?; }
 }
@@ -65,8 +73,12 @@ match admin.execute("destroyVirtualMachine", Params::from([("id", "gone")]), tru
 )]
 
 pub mod codes;
+pub mod linguist;
+pub mod names;
+pub mod openapi;
 pub mod resource;
 pub mod schema;
+pub mod shapes;
 pub mod signing;
 
 #[cfg(feature = "client")]
@@ -94,7 +106,9 @@ pub use codes::{CsErrorCode, ErrorCode};
 pub use resource::{Deletion, Resource};
 
 #[cfg(feature = "client")]
-pub use client::{AuthMode, Client, ClientBuilder, ListStream, RequestOptions, WaitOptions};
+pub use client::{
+    Api, ApiCall, AuthMode, Client, ClientBuilder, ListStream, RequestOptions, WaitOptions,
+};
 #[cfg(feature = "client")]
 pub use config::{ClientSettings, Config, MgtServer};
 #[cfg(feature = "client")]

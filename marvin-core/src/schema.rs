@@ -118,11 +118,10 @@ impl ResponseField {
 #[error("not a listApis document: {0}")]
 pub struct SchemaError(#[from] serde_json::Error);
 
+/// A `listApis` answer as the server wraps it.
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum Document {
-    Wrapped { listapisresponse: ApiList },
-    Bare(ApiList),
+struct Wrapped {
+    listapisresponse: ApiList,
 }
 
 #[derive(Serialize)]
@@ -133,10 +132,19 @@ struct WrappedRef<'a> {
 impl ApiList {
     /// Reads a `listApis` answer, wrapped in `listapisresponse` or bare.
     pub fn from_json(text: &str) -> Result<Self, SchemaError> {
-        Ok(match serde_json::from_str(text)? {
-            Document::Wrapped { listapisresponse } => listapisresponse,
-            Document::Bare(list) => list,
-        })
+        // The wrapped form first, read in one pass (an untagged enum would
+        // buffer the whole document before trying each form); a bare list
+        // has no `listapisresponse` and is read again as what it is.
+        match serde_json::from_str::<Wrapped>(text) {
+            Ok(Wrapped { listapisresponse }) => Ok(listapisresponse),
+            Err(wrapped) => serde_json::from_str(text).map_err(|bare| {
+                if text.trim_start().starts_with("{\"listapisresponse\"") {
+                    SchemaError(wrapped)
+                } else {
+                    SchemaError(bare)
+                }
+            }),
+        }
     }
 
     /// Finds an API by name, ignoring case (CloudStack dispatches that way).

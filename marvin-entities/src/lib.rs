@@ -16,7 +16,7 @@
 //!   - its fields, typed and optional (lists default to empty), except
 //!     `id: String`; fields the schema does not list stay in `extra`;
 //!   - `create` (its `create*`/`register*`/`deploy*`/`add*` API), `list`
-//!     (its `list*` API, every page), `list_stream` (page by page) and
+//!     (its `list*` API, every page; `.stream()` page by page) and
 //!     `refresh` (the current state, listed by id);
 //!   - one method per other API, named after the verb (`stop`,
 //!     `reset_password`, `add_nic`); methods take `&self` and send the
@@ -29,36 +29,48 @@
 //!   (`Default` plus one builder setter per parameter), APIs whose required
 //!   parameters come in alternative sets (`disableAccount`: `id`, or
 //!   `account` and `domainid`) take a `...Target` enum; `params()` shows what
-//!   is sent and `send` sends it. Each implements [`Command`].
+//!   is sent and `send` sends it. Each implements [`Command`]. Beside each,
+//!   its call builder (`DeployVirtualMachineCall`), which the entities'
+//!   methods return.
 //! - **[`responses`]**: the answer shapes that are not entities, and nested
 //!   objects.
+//! - **[`CATALOG`]** and [`api`]: every API and whether it answers with a
+//!   job, for untyped calls (`client.call(api("listZones"))`).
 //!
-//! Required arguments come in alphabetical order of their CloudStack names.
-//! Lists are sent comma-joined and maps as `name[i].key=value`. Every call
-//! returns a [`Call`], a future of `marvin_core::Result<T>`; async APIs wait
-//! for their job. Answers decode leniently ([`Decode`]): numbers sent as
+//! Every argument is named at the call site: a method returns a call
+//! builder with one setter per parameter, and the builder is a future only
+//! once every required argument is set, which the compiler checks (a
+//! forgotten one shows as its marker type, `commands::args::zoneid`, in the
+//! error). Alternative sets are set with `.by(..)`. Lists are sent
+//! comma-joined and maps as `name[i].key=value`. Awaiting a builder gives a
+//! [`Call`], a future of `marvin_core::Result<T>`; async APIs wait for
+//! their job. Answers decode leniently ([`Decode`]): numbers sent as
 //! strings and strings sent as numbers are accepted, `{}` reads as an empty
 //! list, dates are kept as [`Timestamp`]s, and secrets are [`Secret`]s that
 //! never show in `Debug` output.
 //!
-//! ```ignore
+//! ```no_run
 //! use marvin_entities::VirtualMachine;
-//! use marvin_entities::commands::{
-//!     DeployVirtualMachineOptions, DestroyVirtualMachineOptions, StopVirtualMachineOptions,
-//! };
-//!
-//! let vm = VirtualMachine::create(&client, offering_id, template_id, zone_id,
-//!     DeployVirtualMachineOptions::default().name("web-1")).await?;
-//! let vm = vm.stop(&client, StopVirtualMachineOptions::default().forced(true)).await?;
+//! # async fn demo(client: marvin_core::Client) -> marvin_core::Result<()> {
+//! let vm = VirtualMachine::create(&client)
+//!     .serviceofferingid("offering-id")
+//!     .templateid("template-id")
+//!     .zoneid("zone-id")
+//!     .name("web-1")
+//!     .await?;
+//! let vm = vm.stop(&client).forced(true).await?;
 //! assert_eq!(vm.state.as_deref(), Some("Stopped"));
-//! vm.destroy(&client, DestroyVirtualMachineOptions::default().expunge(true)).await?;
+//! vm.destroy(&client).expunge(true).await?;
+//! # Ok(()) }
 //! ```
 
 extern crate self as marvin_entities;
 
 mod runtime;
 
-pub use runtime::{Call, Command, Decode, ListStream, Object, Secret, Success, Timestamp};
+pub use runtime::{
+    Call, Command, Decode, Given, ListStream, NoClient, Object, Secret, Success, Timestamp,
+};
 
 #[doc(hidden)]
 pub mod __private {

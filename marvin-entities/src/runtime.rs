@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -170,6 +170,16 @@ impl Decode for Success {
     }
 }
 
+/// A required argument of a call builder that is set (see
+/// `commands::args` for the unset ones).
+#[derive(Debug, Clone)]
+pub struct Given<T>(pub T);
+
+/// The client slot of a call builder made with `builder()`: it builds a
+/// request (`into_request`) but sends nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct NoClient;
+
 /// A typed request of the `commands` module.
 ///
 /// ```
@@ -263,6 +273,26 @@ impl<T> Stream for ListStream<T> {
 pub mod private {
     use super::*;
 
+    pub use super::NoClient;
+    pub use marvin_core::Result;
+    pub use marvin_core::client::{Api, Catalog};
+
+    /// A call builder's slot that holds its value; only [`Given`] does, so
+    /// a call with an unset required argument is not a future.
+    #[diagnostic::on_unimplemented(
+        message = "the required argument `{Self}` is not set",
+        label = "call its setter before sending"
+    )]
+    pub trait Filled<T> {
+        /// The value.
+        fn take(self) -> T;
+    }
+
+    impl<T> Filled<T> for Given<T> {
+        fn take(self) -> T {
+            self.0
+        }
+    }
     pub use marvin_core::resource::{Deletion, DeletionRule, Resource};
     pub use marvin_core::{Client, Params};
     pub use serde_json::Value;
@@ -623,8 +653,12 @@ pub mod private {
         params: Params,
         is_async: bool,
     ) -> BoxFuture<'static, Result<Value>> {
-        let client = client.clone();
-        Box::pin(async move { client.execute(command, params, is_async).await })
+        Box::pin(
+            client
+                .call(Api::described(command, is_async))
+                .params(params)
+                .into_future(),
+        )
     }
 
     fn list_all(

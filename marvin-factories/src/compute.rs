@@ -3,17 +3,16 @@
 use std::ops::Deref;
 
 use futures_util::future::LocalBoxFuture;
+use marvin_core::Result;
 use marvin_core::cleanup::Managed;
-use marvin_core::resource::{Deletion, DeletionRule, rank_of};
 use marvin_core::testing::TestContext;
-use marvin_core::{Resource, Result};
 use marvin_entities::{self as entities, commands};
 
 use crate::{
     Build, DefaultBuiltInTemplate, DefaultDiskOffering, DefaultServiceOffering,
     DefaultSharedNetworkOfferingWithSGService, DefaultVpcNetwork, Factory, GuestIsolatedNetwork,
-    IntoSub, Made, PublicIpAddress, SecurityGroup, SecurityGroupSshIngress, SharedNetwork, Sub,
-    TestZone, factory, sequence,
+    IntoSub, Made, PublicIpAddress, SecurityGroupFactory, SecurityGroupSshIngress, SharedNetwork,
+    Sub, TestZone, factory, sequence,
 };
 
 /// A composite factory's result stands for its main entity: `Deref` and
@@ -53,21 +52,24 @@ fn deploy_request(
     network: &str,
     securitygroup: Option<&str>,
 ) -> commands::DeployVirtualMachine {
-    commands::DeployVirtualMachine::new(offering, template, zone).with_options(
-        commands::DeployVirtualMachineOptions {
+    commands::DeployVirtualMachine::builder()
+        .serviceofferingid(offering)
+        .templateid(template)
+        .zoneid(zone)
+        .into_request()
+        .with_options(commands::DeployVirtualMachineOptions {
             name: Some(name),
             displayname: Some(displayname),
             networkids: ids(network),
             securitygroupids: securitygroup.and_then(ids),
             ..Default::default()
-        },
-    )
+        })
 }
 
 factory! {
     /// A running VM of the built-in template and the default offering, in a
     /// new [`GuestIsolatedNetwork`] of the test zone.
-    pub VirtualMachine / VirtualMachineBuilder {
+    pub VirtualMachineFactory / VirtualMachineBuilder {
         subs {
             /// The zone.
             zone: TestZone,
@@ -144,7 +146,7 @@ factory! {
             network: SharedNetwork = SharedNetwork::new()
                 .offering(DefaultSharedNetworkOfferingWithSGService::new()),
             /// The security group.
-            securitygroup: SecurityGroup,
+            securitygroup: SecurityGroupFactory,
         }
         fields {
             /// The host name (unique).
@@ -171,7 +173,7 @@ factory! {
     }
 
     /// A data volume of the default disk offering in the test zone.
-    pub Volume / VolumeBuilder {
+    pub VolumeFactory / VolumeBuilder {
         subs {
             /// The zone.
             zone: TestZone,
@@ -183,7 +185,7 @@ factory! {
             name: String = sequence("vol"),
         }
         build -> commands::CreateVolume {
-            commands::CreateVolume::new().with_options(commands::CreateVolumeOptions {
+            commands::CreateVolume::default().with_options(commands::CreateVolumeOptions {
                 name: Some(name),
                 diskofferingid: Some(diskoffering.id_string()),
                 zoneid: Some(zone.id_string()),
@@ -192,16 +194,16 @@ factory! {
         }
     }
 
-    /// A snapshot of the ROOT volume of a new [`VirtualMachine`] (see
+    /// A snapshot of the ROOT volume of a new [`VirtualMachineFactory`] (see
     /// [`RootVolume`]; CloudStack snapshots only volumes that are Ready).
-    pub Snapshot / SnapshotBuilder {
+    pub SnapshotFactory / SnapshotBuilder {
         subs {
             /// The volume (by default the ROOT volume of a new VM).
             volume: RootVolume,
         }
         fields {}
         build -> commands::CreateSnapshot {
-            commands::CreateSnapshot::new(volume.id_string())
+            commands::CreateSnapshot::builder().volumeid(volume.id_string()).into_request()
         }
     }
 }
@@ -225,7 +227,7 @@ impl VmWithPublicIp {
 
 derefs_to!(VmWithPublicIp => vm: entities::VirtualMachine);
 
-/// A [`VirtualMachine`] reachable from outside: post-generation, a public
+/// A [`VirtualMachineFactory`] reachable from outside: post-generation, a public
 /// IP is acquired on its network and static NAT is enabled from it to the
 /// VM; the result remembers the IP ([`VmWithPublicIp::public_ip`]).
 #[derive(Debug, Clone, Copy, Default)]
@@ -249,7 +251,7 @@ pub struct VirtualMachineWithStaticNatBuilder {
 }
 
 impl VirtualMachineWithStaticNatBuilder {
-    /// The VM to make (overrides of [`VirtualMachine`]).
+    /// The VM to make (overrides of [`VirtualMachineFactory`]).
     pub fn vm(mut self, vm: VirtualMachineBuilder) -> Self {
         self.vm = Some(vm);
         self
@@ -290,7 +292,10 @@ impl Build for VirtualMachineWithStaticNatBuilder {
                 .network(default_network(&vm))
                 .create(ctx)
                 .await?;
-            commands::EnableStaticNat::new(ip.id.clone(), vm.id.clone())
+            commands::EnableStaticNat::builder()
+                .ipaddressid(ip.id.clone())
+                .virtualmachineid(vm.id.clone())
+                .into_request()
                 .send(ctx.client())
                 .await?;
             *ip = ip.refresh(ctx.client()).await?;
@@ -378,17 +383,17 @@ impl LoadBalancedVirtualMachinesBuilder {
     }
 
     fn request(&self, ip: &str, network: &str) -> commands::CreateLoadBalancerRule {
-        commands::CreateLoadBalancerRule::new(
-            self.algorithm.clone(),
-            sequence("lb"),
-            self.privateport,
-            self.publicport,
-        )
-        .with_options(commands::CreateLoadBalancerRuleOptions {
-            publicipid: Some(ip.to_string()).filter(|id| !id.is_empty()),
-            networkid: Some(network.to_string()).filter(|id| !id.is_empty()),
-            ..Default::default()
-        })
+        commands::CreateLoadBalancerRule::builder()
+            .algorithm(self.algorithm.clone())
+            .name(sequence("lb"))
+            .privateport(self.privateport)
+            .publicport(self.publicport)
+            .into_request()
+            .with_options(commands::CreateLoadBalancerRuleOptions {
+                publicipid: Some(ip.to_string()).filter(|id| !id.is_empty()),
+                networkid: Some(network.to_string()).filter(|id| !id.is_empty()),
+                ..Default::default()
+            })
     }
 }
 
@@ -412,7 +417,7 @@ impl Build for LoadBalancedVirtualMachinesBuilder {
     fn create(self, ctx: &TestContext) -> LocalBoxFuture<'_, Result<LoadBalancedVms>> {
         Box::pin(async move {
             let network = GuestIsolatedNetwork::create(ctx).await?;
-            let vm = VirtualMachine::new().network(network.id.clone());
+            let vm = VirtualMachineFactory::new().network(network.id.clone());
             let vms = vm.create_batch(ctx, self.count).await?;
             let ip = PublicIpAddress::new()
                 .network(network.id.clone())
@@ -420,14 +425,9 @@ impl Build for LoadBalancedVirtualMachinesBuilder {
                 .await?;
             let rule = crate::send_managed(ctx, &self.request(&ip.id, &network.id)).await?;
             crate::tags::tag(ctx, &*rule).await;
-            rule.assign_to(
-                ctx.client(),
-                commands::AssignToLoadBalancerRuleOptions {
-                    virtualmachineids: Some(vms.iter().map(|vm| vm.id.clone()).collect()),
-                    ..Default::default()
-                },
-            )
-            .await?;
+            rule.assign_to(ctx.client())
+                .virtualmachineids(vms.iter().map(|vm| vm.id.clone()))
+                .await?;
             Ok(LoadBalancedVms {
                 rule,
                 vms,
@@ -437,54 +437,6 @@ impl Build for LoadBalancedVirtualMachinesBuilder {
         })
     }
 }
-
-/// An SSH key pair made by the cloud (its private key is in the answer).
-/// CloudStack deletes key pairs by name, so this wraps the entity with that
-/// deletion; it derefs to the entity.
-#[derive(Debug, Clone)]
-pub struct KeyPair(pub entities::SSHKeyPair);
-
-impl Deref for KeyPair {
-    type Target = entities::SSHKeyPair;
-
-    fn deref(&self) -> &entities::SSHKeyPair {
-        &self.0
-    }
-}
-
-impl Resource for KeyPair {
-    const ENTITY: &'static str = "SSHKeyPair";
-
-    fn id(&self) -> &str {
-        if self.0.id.is_empty() {
-            self.0.name.as_deref().unwrap_or_default()
-        } else {
-            &self.0.id
-        }
-    }
-
-    fn deletion(&self) -> Option<Deletion> {
-        // The key the call names (what a sweep checks `name` against),
-        // within its owner.
-        let mut deletion = KEY_PAIR_DELETION.deletion(self.0.name.as_deref()?);
-        if let Some(domain) = &self.0.domainid {
-            deletion = deletion.param("domainid", domain);
-        }
-        if let Some(account) = &self.0.account {
-            deletion = deletion.param("account", account);
-        }
-        deletion.rank = rank_of(Self::ENTITY);
-        Some(deletion)
-    }
-}
-
-/// How a key pair is deleted: by name, within its owner.
-pub(crate) const KEY_PAIR_DELETION: DeletionRule =
-    DeletionRule::new("SSHKeyPair", "deleteSSHKeyPair", false, "name").scope(&[
-        "account",
-        "domainid",
-        "projectid",
-    ]);
 
 /// An SSH key pair generated by the cloud, with a unique name.
 #[derive(Debug, Clone, Copy, Default)]
@@ -522,19 +474,22 @@ impl<F: Factory<Builder = SshKeyPairBuilder>> IntoSub<F> for SshKeyPairBuilder {
 }
 
 impl Build for SshKeyPairBuilder {
-    type Entity = KeyPair;
-    type Output = Managed<KeyPair>;
+    type Entity = entities::SSHKeyPair;
+    type Output = Managed<entities::SSHKeyPair>;
     type Request = commands::CreateSSHKeyPair;
 
     fn build(self) -> commands::CreateSSHKeyPair {
-        commands::CreateSSHKeyPair::new(self.name.unwrap_or_else(|| sequence("key")))
+        commands::CreateSSHKeyPair::builder()
+            .name(self.name.unwrap_or_else(|| sequence("key")))
+            .into_request()
     }
 
-    fn create(self, ctx: &TestContext) -> LocalBoxFuture<'_, Result<Managed<KeyPair>>> {
-        Box::pin(async move {
-            let pair = self.build().send(ctx.client()).await?;
-            Ok(ctx.manage(KeyPair(pair)))
-        })
+    fn create(
+        self,
+        ctx: &TestContext,
+    ) -> LocalBoxFuture<'_, Result<Managed<entities::SSHKeyPair>>> {
+        // Deleted by name within its owner, as its generated deletion says.
+        Box::pin(async move { crate::send_managed(ctx, &self.build()).await })
     }
 }
 
@@ -550,7 +505,7 @@ pub struct VolumeOfVm {
 
 derefs_to!(VolumeOfVm => volume: entities::Volume);
 
-/// The ROOT volume of a VM (a new [`VirtualMachine`] unless `.vm(..)` names
+/// The ROOT volume of a VM (a new [`VirtualMachineFactory`] unless `.vm(..)` names
 /// one): a volume that is Ready, as snapshots need.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RootVolume;
@@ -569,12 +524,12 @@ crate::__factory_shortcuts!(RootVolume);
 #[derive(Debug, Clone, Default)]
 #[must_use = "a builder does nothing until `create` or `build` is called"]
 pub struct RootVolumeBuilder {
-    vm: Option<Sub<VirtualMachine>>,
+    vm: Option<Sub<VirtualMachineFactory>>,
 }
 
 impl RootVolumeBuilder {
-    /// The VM: a builder of [`VirtualMachine`], an id, or `Sub::of(&vm)`.
-    pub fn vm(mut self, vm: impl IntoSub<VirtualMachine>) -> Self {
+    /// The VM: a builder of [`VirtualMachineFactory`], an id, or `Sub::of(&vm)`.
+    pub fn vm(mut self, vm: impl IntoSub<VirtualMachineFactory>) -> Self {
         self.vm = Some(vm.into_sub());
         self
     }
@@ -592,8 +547,8 @@ impl Build for RootVolumeBuilder {
     type Request = commands::ListVolumes;
 
     fn build(self) -> commands::ListVolumes {
-        let vm = Made::<VirtualMachine>::unresolved(self.vm.unwrap_or(Sub::Default));
-        commands::ListVolumes::new().with_options(commands::ListVolumesOptions {
+        let vm = Made::<VirtualMachineFactory>::unresolved(self.vm.unwrap_or(Sub::Default));
+        commands::ListVolumes::default().with_options(commands::ListVolumesOptions {
             virtualmachineid: Some(vm.id_string()).filter(|id| !id.is_empty()),
             type_: Some("ROOT".to_string()),
             listall: Some(true),
@@ -603,7 +558,8 @@ impl Build for RootVolumeBuilder {
 
     fn create(self, ctx: &TestContext) -> LocalBoxFuture<'_, Result<VolumeOfVm>> {
         Box::pin(async move {
-            let vm = Made::<VirtualMachine>::resolve(self.vm.unwrap_or(Sub::Default), ctx).await?;
+            let vm = Made::<VirtualMachineFactory>::resolve(self.vm.unwrap_or(Sub::Default), ctx)
+                .await?;
             let request = RootVolumeBuilder::default().vm(vm.id()).build();
             let volume = request
                 .send(ctx.client())

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use futures_util::future::{LocalBoxFuture, join_all};
 use marvin_core::cleanup::Managed;
 use marvin_core::testing::TestContext;
-use marvin_core::{Resource, Result};
+use marvin_core::{Api, Resource, Result};
 use marvin_entities::__private::Answer;
 use marvin_entities::{Command, Decode};
 
@@ -111,10 +111,9 @@ where
     R::Answer: Resource + Decode,
 {
     ctx.create_managed(
-        ctx.client(),
-        R::API,
-        request.to_params(),
-        R::IS_ASYNC,
+        ctx.client()
+            .call(Api::described(R::API, R::IS_ASYNC))
+            .params(request.to_params()),
         |id| Some(R::Answer::from_value(serde_json::json!({ "id": id }))),
         |answer| <R::Answer as Answer>::from_answer(R::API, answer),
     )
@@ -135,7 +134,7 @@ pub enum Sub<F: Factory> {
 }
 
 impl<F: Factory> Sub<F> {
-    /// An existing resource: `User::new().account(Sub::of(&account))`, with
+    /// An existing resource: `UserFactory::new().account(Sub::of(&account))`, with
     /// the entity itself, a `Managed` one, or an `Arc` of one.
     pub fn of(entity: &impl EntityOf<Entity<F>>) -> Self {
         Self::Existing(Box::new(entity.entity().clone()))

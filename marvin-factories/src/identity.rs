@@ -25,7 +25,13 @@ factory! {
             accounttype: i64 = 0,
         }
         build -> commands::CreateAccount {
-            commands::CreateAccount::new(email, firstname, lastname, password, username)
+            commands::CreateAccount::builder()
+                .email(email)
+                .firstname(firstname)
+                .lastname(lastname)
+                .password(password)
+                .username(username)
+                .into_request()
                 .with_options(commands::CreateAccountOptions {
                     accounttype: Some(accounttype),
                     ..Default::default()
@@ -42,7 +48,7 @@ factory! {
     /// A user inside an account (by default a new [`UserAccount`]; pass a
     /// builder, or `Sub::of(&account)` for an existing one: the account's
     /// name and domain are needed, an id alone is not enough).
-    pub User / UserBuilder {
+    pub UserFactory / UserBuilder {
         subs {
             /// The account the user joins.
             account: UserAccount,
@@ -60,14 +66,14 @@ factory! {
             password: String = fake::password(),
         }
         build -> commands::CreateUser {
-            commands::CreateUser::new(
-                account.get(|a| a.name.clone()),
-                email,
-                firstname,
-                lastname,
-                password,
-                username,
-            )
+            commands::CreateUser::builder()
+                .account(account.get(|a| a.name.clone()))
+                .email(email)
+                .firstname(firstname)
+                .lastname(lastname)
+                .password(password)
+                .username(username)
+                .into_request()
             .with_options(commands::CreateUserOptions {
                 domainid: account.entity().and_then(|a| a.domainid.clone()),
                 ..Default::default()
@@ -76,10 +82,10 @@ factory! {
     }
 
     /// A user inside a new root admin account ([`AdminAccount`]).
-    pub AdminUser = User::new().account(AdminAccount::new());
+    pub AdminUser = UserFactory::new().account(AdminAccount::new());
 
     /// A domain under ROOT (or under `parent`), with a unique name.
-    pub Domain / DomainBuilder {
+    pub DomainFactory / DomainBuilder {
         subs {
             /// The parent domain.
             parent: RootDomain,
@@ -89,7 +95,10 @@ factory! {
             name: String = sequence("domain"),
         }
         build -> commands::CreateDomain {
-            commands::CreateDomain::new(name).with_options(commands::CreateDomainOptions {
+            commands::CreateDomain::builder()
+                .name(name)
+                .into_request()
+                .with_options(commands::CreateDomainOptions {
                 parentdomainid: Some(parent.id_string()).filter(|id| !id.is_empty()),
                 ..Default::default()
             })
@@ -97,7 +106,7 @@ factory! {
     }
 
     /// A project owned by the caller, with a unique name.
-    pub Project / ProjectBuilder {
+    pub ProjectFactory / ProjectBuilder {
         fields {
             /// The name (unique).
             name: String = sequence("project"),
@@ -105,7 +114,7 @@ factory! {
             displaytext: String = fake::description(),
         }
         build -> commands::CreateProject {
-            commands::CreateProject::new(displaytext, name)
+            commands::CreateProject::builder().displaytext(displaytext).name(name).into_request()
         }
     }
 }

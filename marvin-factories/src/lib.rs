@@ -3,16 +3,17 @@
 //! A factory makes one kind of resource with sensible, unique data, and
 //! registers it for cleanup:
 //!
-//! ```ignore
-//! use marvin::prelude::*;
+//! ```no_run
+//! use marvin_core::testing::TestContext;
+//! use marvin_factories::{AdminAccount, Sub, UserAccount, UserFactory, VirtualMachineFactory};
 //!
-//! #[marvin::test]
-//! async fn users_join_accounts(ctx: &mut TestContext) -> Result<()> {
-//!     let account = UserAccount::create(ctx).await?;              // defaults
+//! async fn users_join_accounts(ctx: &TestContext) -> marvin_core::Result<()> {
+//!     let account = UserAccount::create(ctx).await?; // defaults
 //!     let admin = AdminAccount::new().username("root2").create(ctx).await?; // overrides
-//!     let user = User::new().account(Sub::of(&account)).create(ctx).await?; // an existing parent
-//!     let vms = VirtualMachine::create_batch(ctx, 3).await?;       // three at once
-//!     let request = UserAccount::build();                           // no cloud call
+//!     let user = UserFactory::new().account(Sub::of(&account)).create(ctx).await?; // a parent
+//!     let vms = VirtualMachineFactory::create_batch(ctx, 3).await?; // three at once
+//!     let request = UserAccount::build(); // no cloud call
+//!     # let _ = (admin, user, vms, request);
 //!     Ok(())
 //! }
 //! ```
@@ -34,21 +35,21 @@
 //!   [`IsolatedNetworkOffering`]): shared resources,
 //!   found once per test context;
 //! - the data factories: accounts and users ([`UserAccount`],
-//!   [`AdminAccount`], [`DomainAdminAccount`], [`User`], [`AdminUser`],
-//!   [`Domain`], [`Project`]), offerings ([`SmallServiceOffering`],
+//!   [`AdminAccount`], [`DomainAdminAccount`], [`UserFactory`], [`AdminUser`],
+//!   [`DomainFactory`], [`ProjectFactory`]), offerings ([`SmallServiceOffering`],
 //!   [`SharedDiskOffering`], [`LocalDiskOffering`], the network offerings,
 //!   [`DefaultVpcOffering`]), networks ([`GuestIsolatedNetwork`],
 //!   [`SharedNetwork`], [`DefaultVpc`], [`DefaultVpcNetwork`]), compute
-//!   ([`VirtualMachine`], [`VirtualMachineWithStaticNat`],
+//!   ([`VirtualMachineFactory`], [`VirtualMachineWithStaticNat`],
 //!   [`VirtualMachineWithIngress`], [`VpcVirtualMachine`],
-//!   [`LoadBalancedVirtualMachines`], [`Volume`], [`RootVolume`], [`Snapshot`],
+//!   [`LoadBalancedVirtualMachines`], [`VolumeFactory`], [`RootVolume`], [`SnapshotFactory`],
 //!   [`SshKeyPair`]), rules ([`PublicIpAddress`], [`SshFirewallRule`],
-//!   [`HttpFirewallRule`], [`SecurityGroup`], [`SecurityGroupSshIngress`],
+//!   [`HttpFirewallRule`], [`SecurityGroupFactory`], [`SecurityGroupSshIngress`],
 //!   [`SecurityGroupSshEgress`]) and zones ([`AdvancedZone`], [`BasicZone`]);
 //! - [`lint()`]: creates every factory once and reports all failures.
 //!
 //! Factory names follow Marvin's: several equal entity names
-//! (`VirtualMachine`, `Volume`, `User`...). The entities are in
+//! (`VirtualMachineFactory`, `VolumeFactory`, `UserFactory`...). The entities are in
 //! `marvin_entities` (`marvin::entities`); a factory's output derefs to its
 //! entity, so `vm.state` reads the VM's state.
 //!
@@ -77,27 +78,25 @@ mod lookups;
 mod macros;
 mod networks;
 mod offerings;
+mod owner;
 mod rules;
 mod sequence;
 pub mod tags;
 mod zones;
 
 /// Deletions the factories write by hand rather than take from a generated
-/// entity: key pairs (deleted by name, within their owner) and security
-/// group rules (revoked by direction). A sweep of factory-made resources
-/// checks records against these besides `marvin_entities::DELETION_RULES`.
-pub const DELETION_RULES: &[marvin_core::resource::DeletionRule] = &[
-    compute::KEY_PAIR_DELETION,
-    rules::INGRESS_RULE_DELETION,
-    rules::EGRESS_RULE_DELETION,
-];
+/// entity: security group rules (revoked by direction). A sweep of
+/// factory-made resources checks records against these besides
+/// `marvin_entities::DELETION_RULES`.
+pub const DELETION_RULES: &[marvin_core::resource::DeletionRule] =
+    &[rules::INGRESS_RULE_DELETION, rules::EGRESS_RULE_DELETION];
 
 pub use compute::{
-    KeyPair, LoadBalancedVirtualMachines, LoadBalancedVirtualMachinesBuilder, LoadBalancedVms,
-    RootVolume, RootVolumeBuilder, Snapshot, SnapshotBuilder, SshKeyPair, SshKeyPairBuilder,
-    VirtualMachine, VirtualMachineBuilder, VirtualMachineWithIngress,
+    LoadBalancedVirtualMachines, LoadBalancedVirtualMachinesBuilder, LoadBalancedVms, RootVolume,
+    RootVolumeBuilder, SnapshotBuilder, SnapshotFactory, SshKeyPair, SshKeyPairBuilder,
+    VirtualMachineBuilder, VirtualMachineFactory, VirtualMachineWithIngress,
     VirtualMachineWithIngressBuilder, VirtualMachineWithStaticNat,
-    VirtualMachineWithStaticNatBuilder, VmWithPublicIp, Volume, VolumeBuilder, VolumeOfVm,
+    VirtualMachineWithStaticNatBuilder, VmWithPublicIp, VolumeBuilder, VolumeFactory, VolumeOfVm,
     VpcVirtualMachine, VpcVirtualMachineBuilder,
 };
 pub use factory::{
@@ -105,8 +104,8 @@ pub use factory::{
     send_managed,
 };
 pub use identity::{
-    AdminAccount, AdminUser, Domain, DomainAdminAccount, DomainBuilder, Project, ProjectBuilder,
-    User, UserAccount, UserAccountBuilder, UserBuilder,
+    AdminAccount, AdminUser, DomainAdminAccount, DomainBuilder, DomainFactory, ProjectBuilder,
+    ProjectFactory, UserAccount, UserAccountBuilder, UserBuilder, UserFactory,
 };
 pub use lint::{LintReport, LintResult, lint, lint_only};
 pub use lookups::{
@@ -125,10 +124,12 @@ pub use offerings::{
     DiskOfferingBuilder, LocalDiskOffering, NetworkOfferingBuilder, SharedDiskOffering,
     SmallServiceOffering, SmallServiceOfferingBuilder, VpcOfferingBuilder, service_providers,
 };
+pub use owner::Owner;
 pub use rules::{
     Direction, FirewallRuleBuilder, HttpFirewallRule, PublicIpAddress, PublicIpAddressBuilder,
-    SecurityGroup, SecurityGroupBuilder, SecurityGroupEgressBuilder, SecurityGroupIngressBuilder,
-    SecurityGroupRule, SecurityGroupSshEgress, SecurityGroupSshIngress, SshFirewallRule,
+    SecurityGroupBuilder, SecurityGroupEgressBuilder, SecurityGroupFactory,
+    SecurityGroupIngressBuilder, SecurityGroupRule, SecurityGroupSshEgress,
+    SecurityGroupSshIngress, SshFirewallRule,
 };
 pub use sequence::{sequence, unique_in, unique_suffix};
 pub use zones::{AdvancedZone, BasicZone, ZoneBuilder};
@@ -140,5 +141,5 @@ pub mod __private {
     pub use marvin_core::Result;
     pub use marvin_core::cleanup::Managed;
     pub use marvin_core::testing::TestContext;
-    pub use marvin_entities::Command;
+    pub use marvin_entities::{Account, Command};
 }

@@ -50,10 +50,10 @@ pub const FACTORIES: &[Check] = checks![
     UserAccount,
     AdminAccount,
     DomainAdminAccount,
-    User,
+    UserFactory,
     AdminUser,
-    Domain,
-    Project,
+    DomainFactory,
+    ProjectFactory,
     SmallServiceOffering,
     SharedDiskOffering,
     LocalDiskOffering,
@@ -69,17 +69,17 @@ pub const FACTORIES: &[Check] = checks![
     PublicIpAddress,
     SshFirewallRule,
     HttpFirewallRule,
-    SecurityGroup,
+    SecurityGroupFactory,
     SecurityGroupSshIngress,
     SecurityGroupSshEgress,
-    VirtualMachine,
+    VirtualMachineFactory,
     VpcVirtualMachine,
     VirtualMachineWithStaticNat,
     VirtualMachineWithIngress,
     LoadBalancedVirtualMachines,
-    Volume,
+    VolumeFactory,
     RootVolume,
-    Snapshot,
+    SnapshotFactory,
     SshKeyPair,
     AdvancedZone,
     BasicZone,
@@ -146,12 +146,10 @@ impl fmt::Display for LintReport {
 /// reports all failures together. What was created is deleted by the
 /// test's cleanup.
 ///
-/// ```ignore
-/// #[marvin::test]
-/// async fn every_factory_works(ctx: &mut TestContext) -> Result<()> {
+/// ```no_run
+/// async fn every_factory_works(ctx: &marvin_core::testing::TestContext) {
 ///     let report = marvin_factories::lint(ctx).await;
 ///     assert!(report.is_clean(), "{report}");
-///     Ok(())
 /// }
 /// ```
 pub async fn lint(ctx: &TestContext) -> LintReport {
@@ -171,4 +169,22 @@ pub async fn lint_only(ctx: &TestContext, select: impl Fn(&str) -> bool) -> Lint
         });
     }
     report
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn no_factory_is_named_like_an_entity() {
+        // Both are in Marvin's prelude: one name, one meaning.
+        let shared: Vec<&str> = super::FACTORIES
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| marvin_entities::ENTITIES.contains(name))
+            .collect();
+        assert!(
+            shared.is_empty(),
+            "factories named like entities: {shared:?}"
+        );
+        assert!(marvin_entities::ENTITIES.contains(&"VirtualMachine"));
+    }
 }

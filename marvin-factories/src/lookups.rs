@@ -93,7 +93,7 @@ lookup! {
     TestZone / TestZoneBuilder -> entities::Zone, key "zone",
     build { commands::ListZones::default() } -> commands::ListZones,
     find(ctx) {
-        let zones = entities::Zone::list(ctx.client(), Default::default()).await?;
+        let zones = entities::Zone::list(ctx.client()).await?;
         let wanted = std::env::var(ZONE_VAR).ok().filter(|v| !v.trim().is_empty());
         let found = match wanted {
             Some(wanted) => zones
@@ -116,7 +116,7 @@ lookup! {
     RootDomain / RootDomainBuilder -> entities::Domain, key "root-domain",
     build { commands::ListDomains::default() } -> commands::ListDomains,
     find(ctx) {
-        let domains = entities::Domain::list(ctx.client(), Default::default()).await?;
+        let domains = entities::Domain::list(ctx.client()).await?;
         domains
             .into_iter()
             .find(|d| d.parentdomainid.is_none() || d.level == Some(0))
@@ -128,16 +128,14 @@ lookup! {
     /// The cloud's built-in template (type `BUILTIN`), else the first ready
     /// featured template, in the test zone.
     DefaultBuiltInTemplate / DefaultBuiltInTemplateBuilder -> entities::Template, key "template",
-    build { commands::ListTemplates::new("featured") } -> commands::ListTemplates,
+    build { commands::ListTemplates::builder()
+        .templatefilter("featured")
+        .into_request() } -> commands::ListTemplates,
     find(ctx) {
         let zone = TestZone::create(ctx).await?;
         let mut found = None;
         for filter in ["featured", "all"] {
-            let templates = entities::Template::list(
-                ctx.client(),
-                filter,
-                commands::ListTemplatesOptions::default().zoneid(zone.id.clone()),
-            )
+            let templates = entities::Template::list(ctx.client()).templatefilter(filter).zoneid(zone.id.clone())
             .await?;
             let ready = |t: &&entities::Template| t.isready != Some(false);
             let builtin = templates
@@ -160,10 +158,7 @@ lookup! {
     DefaultServiceOffering / DefaultServiceOfferingBuilder -> entities::ServiceOffering, key "service-offering",
     build { commands::ListServiceOfferings::default() } -> commands::ListServiceOfferings,
     find(ctx) {
-        let offerings = entities::ServiceOffering::list(
-            ctx.client(),
-            commands::ListServiceOfferingsOptions::default().issystem(false),
-        )
+        let offerings = entities::ServiceOffering::list(ctx.client()).issystem(false)
         .await?;
         let small = offerings
             .iter()
@@ -178,7 +173,7 @@ lookup! {
     DefaultDiskOffering / DefaultDiskOfferingBuilder -> entities::DiskOffering, key "disk-offering",
     build { commands::ListDiskOfferings::default() } -> commands::ListDiskOfferings,
     find(ctx) {
-        let offerings = entities::DiskOffering::list(ctx.client(), Default::default()).await?;
+        let offerings = entities::DiskOffering::list(ctx.client()).await?;
         offerings
             .into_iter()
             .filter(|o| o.iscustomized != Some(true) && o.disksize.unwrap_or(0) > 0)
@@ -209,12 +204,9 @@ lookup! {
         })
     } -> commands::ListNetworkOfferings,
     find(ctx) {
-        let offerings = entities::NetworkOffering::list(
-            ctx.client(),
-            commands::ListNetworkOfferingsOptions::default()
+        let offerings = entities::NetworkOffering::list(ctx.client())
                 .guestiptype("Isolated")
-                .state("Enabled"),
-        )
+                .state("Enabled")
         .await?;
         let source_nat = |o: &&entities::NetworkOffering| {
             o.forvpc != Some(true)

@@ -27,7 +27,13 @@
 ///             password: String = fake::password(),
 ///         }
 ///         build -> commands::CreateAccount {
-///             commands::CreateAccount::new(email, firstname, lastname, password, username)
+///             commands::CreateAccount::builder()
+///                 .email(email)
+///                 .firstname(firstname)
+///                 .lastname(lastname)
+///                 .password(password)
+///                 .username(username)
+///                 .into_request()
 ///                 .with_options(commands::CreateAccountOptions {
 ///                     accounttype: Some(0),
 ///                     ..Default::default()
@@ -165,6 +171,7 @@ macro_rules! factory {
             $($( $sub: Option<$crate::Sub<$subf>>, )*)?
             $( $field: Option<$fty>, )*
             __request_hooks: Vec<$crate::RequestHook<$req>>,
+            __owner: Option<$crate::Owner>,
         }
 
         impl ::std::fmt::Debug for $builder {
@@ -176,6 +183,7 @@ macro_rules! factory {
                 f.debug_struct(stringify!($builder))
                     .field("overridden", &overridden)
                     .field("request_hooks", &self.__request_hooks.len())
+                    .field("owner", &self.__owner)
                     .finish()
             }
         }
@@ -212,6 +220,14 @@ macro_rules! factory {
                 self
             }
 
+            /// Makes the resource for `account`, acting as its first user:
+            /// the resource and every sub-factory's belong to the account
+            /// (see [`Owner`]($crate::Owner)).
+            pub fn owner(mut self, account: &$crate::__private::Account) -> Self {
+                self.__owner = Some($crate::Owner::of(account));
+                self
+            }
+
             /// The request, without calling the cloud (see [`Build::build`](crate::Build::build)).
             pub fn build(self) -> $req {
                 <Self as $crate::Build>::build(self)
@@ -242,7 +258,7 @@ macro_rules! factory {
 
             #[allow(unused_variables, unused_mut, clippy::redundant_clone, clippy::needless_update)]
             fn build(self) -> $req {
-                let Self { $($($sub,)*)? $($field,)* __request_hooks } = self;
+                let Self { $($($sub,)*)? $($field,)* __request_hooks, __owner: _ } = self;
                 $($(
                     let $sub: $crate::Made<$subf> = $crate::Made::unresolved(
                         $sub.unwrap_or_else(|| $crate::__factory_sub_default!($subf $(, $sdef)?)),
@@ -267,7 +283,16 @@ macro_rules! factory {
                 ctx: &$crate::__private::TestContext,
             ) -> $crate::__private::LocalBoxFuture<'_, $crate::__private::Result<Self::Output>> {
                 ::std::boxed::Box::pin(async move {
-                    let Self { $($($sub,)*)? $($field,)* __request_hooks } = self;
+                    let Self { $($($sub,)*)? $($field,)* __request_hooks, __owner } = self;
+                    // For an owner, everything below acts as its user.
+                    let acting;
+                    let ctx: &$crate::__private::TestContext = match &__owner {
+                        Some(owner) => {
+                            acting = owner.context(ctx).await?;
+                            &acting
+                        }
+                        None => ctx,
+                    };
                     $($(
                         let $sub: $crate::Made<$subf> = $crate::Made::resolve(
                             $sub.unwrap_or_else(|| $crate::__factory_sub_default!($subf $(, $sdef)?)),

@@ -25,7 +25,12 @@ factory! {
             displaytext: String = fake::description(),
         }
         build -> commands::CreateNetwork {
-            commands::CreateNetwork::new(name, offering.id_string(), zone.id_string()).with_options(
+            commands::CreateNetwork::builder()
+                .name(name)
+                .networkofferingid(offering.id_string())
+                .zoneid(zone.id_string())
+                .into_request()
+                .with_options(
                 commands::CreateNetworkOptions {
                     displaytext: Some(displaytext),
                     ..Default::default()
@@ -68,7 +73,12 @@ factory! {
             endip: String = format!("{subnet}.250"),
         }
         build -> commands::CreateNetwork {
-            commands::CreateNetwork::new(name, offering.id_string(), zone.id_string()).with_options(
+            commands::CreateNetwork::builder()
+                .name(name)
+                .networkofferingid(offering.id_string())
+                .zoneid(zone.id_string())
+                .into_request()
+                .with_options(
                 commands::CreateNetworkOptions {
                     displaytext: Some(displaytext),
                     vlan: Some(vlan.to_string()),
@@ -100,7 +110,13 @@ factory! {
             cidr: String = "10.0.0.0/24".to_string(),
         }
         build -> commands::CreateVPC {
-            commands::CreateVPC::new(cidr, displaytext, name, offering.id_string(), zone.id_string())
+            commands::CreateVPC::builder()
+                .cidr(cidr)
+                .displaytext(displaytext)
+                .name(name)
+                .vpcofferingid(offering.id_string())
+                .zoneid(zone.id_string())
+                .into_request()
         }
     }
 
@@ -127,7 +143,12 @@ factory! {
             netmask: String = "255.255.255.192".to_string(),
         }
         build -> commands::CreateNetwork {
-            commands::CreateNetwork::new(name, offering.id_string(), zone.id_string()).with_options(
+            commands::CreateNetwork::builder()
+                .name(name)
+                .networkofferingid(offering.id_string())
+                .zoneid(zone.id_string())
+                .into_request()
+                .with_options(
                 commands::CreateNetworkOptions {
                     displaytext: Some(displaytext),
                     gateway: Some(gateway),

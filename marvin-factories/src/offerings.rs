@@ -97,7 +97,11 @@ factory! {
             memory: i64 = 100,
         }
         build -> commands::CreateServiceOffering {
-            commands::CreateServiceOffering::new(displaytext, name).with_options(
+            commands::CreateServiceOffering::builder()
+                .displaytext(displaytext)
+                .name(name)
+                .into_request()
+                .with_options(
                 commands::CreateServiceOfferingOptions {
                     cpunumber: Some(cpunumber),
                     cpuspeed: Some(cpuspeed),
@@ -121,7 +125,11 @@ factory! {
             storagetype: String = "shared".to_string(),
         }
         build -> commands::CreateDiskOffering {
-            commands::CreateDiskOffering::new(displaytext, name).with_options(
+            commands::CreateDiskOffering::builder()
+                .displaytext(displaytext)
+                .name(name)
+                .into_request()
+                .with_options(
                 commands::CreateDiskOfferingOptions {
                     disksize: Some(disksize),
                     storagetype: Some(storagetype),
@@ -161,7 +169,12 @@ factory! {
             enable: bool = true,
         }
         build -> commands::CreateNetworkOffering {
-            commands::CreateNetworkOffering::new(displaytext, guestiptype, name, traffictype)
+            commands::CreateNetworkOffering::builder()
+                .displaytext(displaytext)
+                .guestiptype(guestiptype)
+                .name(name)
+                .traffictype(traffictype)
+                .into_request()
                 .with_options(commands::CreateNetworkOfferingOptions {
                     availability: Some(availability),
                     specifyvlan: Some(specifyvlan),
@@ -175,10 +188,8 @@ factory! {
         after(ctx, offering) {
             if enable {
                 *offering = offering
-                    .update(
-                        ctx.client(),
-                        commands::UpdateNetworkOfferingOptions::default().state("Enabled"),
-                    )
+                    .update(ctx.client())
+                    .state("Enabled")
                     .await?;
             }
         }
@@ -219,11 +230,11 @@ factory! {
             enable: bool = true,
         }
         build -> commands::CreateVPCOffering {
-            commands::CreateVPCOffering::new(
-                displaytext,
-                name,
-                services.iter().map(|(s, _)| s.clone()),
-            )
+            commands::CreateVPCOffering::builder()
+                .displaytext(displaytext)
+                .name(name)
+                .supportedservices(services.iter().map(|(s, _)| s.clone()))
+                .into_request()
             .with_options(commands::CreateVPCOfferingOptions {
                 serviceproviderlist: Some(provider_list(&services)),
                 ..Default::default()
@@ -232,10 +243,8 @@ factory! {
         after(ctx, offering) {
             if enable {
                 *offering = offering
-                    .update(
-                        ctx.client(),
-                        commands::UpdateVPCOfferingOptions::default().state("Enabled"),
-                    )
+                    .update(ctx.client())
+                    .state("Enabled")
                     .await?;
             }
         }

@@ -5,6 +5,7 @@ use marvin_core::cleanup::Managed;
 use marvin_core::resource::{Deletion, DeletionRule, rank_of};
 use marvin_core::testing::TestContext;
 use marvin_core::{Error, Resource, Result};
+use marvin_entities::api;
 use marvin_entities::commands;
 use serde_json::Value;
 
@@ -19,7 +20,7 @@ factory! {
         }
         fields {}
         build -> commands::AssociateIpAddress {
-            commands::AssociateIpAddress::new().with_options(commands::AssociateIpAddressOptions {
+            commands::AssociateIpAddress::default().with_options(commands::AssociateIpAddressOptions {
                 networkid: Some(network.id_string()),
                 ..Default::default()
             })
@@ -44,7 +45,11 @@ factory! {
             cidrlist: Vec<String> = vec!["0.0.0.0/0".to_string()],
         }
         build -> commands::CreateFirewallRule {
-            commands::CreateFirewallRule::new(ip.id_string(), protocol).with_options(
+            commands::CreateFirewallRule::builder()
+                .ipaddressid(ip.id_string())
+                .protocol(protocol)
+                .into_request()
+                .with_options(
                 commands::CreateFirewallRuleOptions {
                     startport: Some(startport),
                     endport: Some(endport),
@@ -59,7 +64,7 @@ factory! {
     pub HttpFirewallRule = SshFirewallRule::new().startport(80);
 
     /// A security group with a unique name.
-    pub SecurityGroup / SecurityGroupBuilder {
+    pub SecurityGroupFactory / SecurityGroupBuilder {
         fields {
             /// The name (unique).
             name: String = sequence("sg"),
@@ -67,7 +72,10 @@ factory! {
             description: String = fake::description(),
         }
         build -> commands::CreateSecurityGroup {
-            commands::CreateSecurityGroup::new(name).with_options(commands::CreateSecurityGroupOptions {
+            commands::CreateSecurityGroup::builder()
+                .name(name)
+                .into_request()
+                .with_options(commands::CreateSecurityGroupOptions {
                 description: Some(description),
                 ..Default::default()
             })
@@ -156,7 +164,7 @@ macro_rules! rule_factory {
         #[derive(Debug, Clone)]
         #[must_use = "a builder does nothing until `create` or `build` is called"]
         pub struct $builder {
-            securitygroup: Option<Sub<SecurityGroup>>,
+            securitygroup: Option<Sub<SecurityGroupFactory>>,
             protocol: String,
             startport: i64,
             endport: i64,
@@ -176,8 +184,8 @@ macro_rules! rule_factory {
         }
 
         impl $builder {
-            /// The group (a new [`SecurityGroup`] by default).
-            pub fn securitygroup(mut self, group: impl IntoSub<SecurityGroup>) -> Self {
+            /// The group (a new [`SecurityGroupFactory`] by default).
+            pub fn securitygroup(mut self, group: impl IntoSub<SecurityGroupFactory>) -> Self {
                 self.securitygroup = Some(group.into_sub());
                 self
             }
@@ -202,7 +210,7 @@ macro_rules! rule_factory {
             }
 
             fn request(&self, group: &str) -> $command {
-                <$command>::new().with_options(commands::$options {
+                <$command>::default().with_options(commands::$options {
                     securitygroupid: Some(group.to_string()).filter(|id| !id.is_empty()),
                     protocol: Some(self.protocol.clone()),
                     startport: Some(self.startport),
@@ -225,19 +233,19 @@ macro_rules! rule_factory {
             type Request = $command;
 
             fn build(self) -> $command {
-                let group = Made::<SecurityGroup>::unresolved(self.securitygroup.clone().unwrap_or(Sub::Default));
+                let group = Made::<SecurityGroupFactory>::unresolved(self.securitygroup.clone().unwrap_or(Sub::Default));
                 self.request(group.id())
             }
 
             fn create(self, ctx: &TestContext) -> LocalBoxFuture<'_, Result<Managed<SecurityGroupRule>>> {
                 Box::pin(async move {
-                    let group = Made::<SecurityGroup>::resolve(
+                    let group = Made::<SecurityGroupFactory>::resolve(
                         self.securitygroup.clone().unwrap_or(Sub::Default),
                         ctx,
                     )
                     .await?;
                     let request = self.request(group.id());
-                    let answer = ctx.client().execute($api, request.params(), true).await?;
+                    let answer = ctx.client().call(api($api)).params(request.params()).await?;
                     let mut rule = SecurityGroupRule {
                         id: String::new(),
                         securitygroupid: group.id_string(),
@@ -292,14 +300,14 @@ fn find_rule(answer: &Value, list: &str, rule: &SecurityGroupRule) -> Option<Str
 }
 
 rule_factory! {
-    /// Allows TCP port 22 from `0.0.0.0/0` into a new [`SecurityGroup`].
+    /// Allows TCP port 22 from `0.0.0.0/0` into a new [`SecurityGroupFactory`].
     SecurityGroupSshIngress / SecurityGroupIngressBuilder, Direction::Ingress,
     commands::AuthorizeSecurityGroupIngress, AuthorizeSecurityGroupIngressOptions,
     "authorizeSecurityGroupIngress", "ingressrule"
 }
 
 rule_factory! {
-    /// Allows TCP port 22 to `0.0.0.0/0` out of a new [`SecurityGroup`].
+    /// Allows TCP port 22 to `0.0.0.0/0` out of a new [`SecurityGroupFactory`].
     SecurityGroupSshEgress / SecurityGroupEgressBuilder, Direction::Egress,
     commands::AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupEgressOptions,
     "authorizeSecurityGroupEgress", "egressrule"

@@ -9,6 +9,7 @@
 //! warn) and does not fail the factory, since the resource exists and is
 //! already registered for cleanup.
 
+use marvin_entities::api;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -72,7 +73,8 @@ pub async fn supported(ctx: &TestContext) -> bool {
     }
     let answer = match ctx
         .client()
-        .request("listApis", Params::from([("name", "createTags")]))
+        .call(api("listApis"))
+        .params(Params::from([("name", "createTags")]))
         .await
     {
         Ok(value) => value["api"]
@@ -104,7 +106,7 @@ pub async fn tag<R: Resource + ?Sized>(ctx: &TestContext, resource: &R) {
         .set("tags[0].value", ctx.run_id())
         .set("tags[1].key", TEST_KEY)
         .set("tags[1].value", ctx.test_name());
-    if let Err(error) = ctx.client().execute("createTags", params, true).await {
+    if let Err(error) = ctx.client().call(api("createTags")).params(params).await {
         tracing::warn!(%error, entity = R::ENTITY, id = resource.id(), "could not tag");
     }
 }

@@ -23,7 +23,13 @@ factory! {
         }
         build -> commands::CreateZone {
             let advanced = networktype.eq_ignore_ascii_case("Advanced");
-            commands::CreateZone::new(dns1, internaldns1, name, networktype).with_options(
+            commands::CreateZone::builder()
+                .dns1(dns1)
+                .internaldns1(internaldns1)
+                .name(name)
+                .networktype(networktype)
+                .into_request()
+                .with_options(
                 commands::CreateZoneOptions {
                     guestcidraddress: advanced.then_some(guestcidraddress),
                     ..Default::default()

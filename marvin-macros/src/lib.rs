@@ -3,13 +3,13 @@
 //!
 //! The entry point is thin: [`cloudstack_api!`] parses its input and calls
 //! plain modules that unit tests reach directly: `precache` (load and
-//! check), `linguist` (API name -> entity and verb), `model` (requests,
-//! answer types, entities, names) and `emit` (tokens). The schema model
-//! itself is `marvin_core::schema`.
+//! check), `model` (requests, answer types, entities, names) and `emit`
+//! (tokens). The schema model itself is `marvin_core::schema`, the linguist
+//! (API name -> entity and verb) `marvin_core::linguist`.
 
 mod emit;
 mod expand;
-mod linguist;
+use marvin_core::linguist;
 #[cfg(test)]
 mod mapping_doc;
 mod model;
@@ -22,7 +22,7 @@ use proc_macro::TokenStream;
 
 /// Generates typed requests, answer types and entities from a precache.
 ///
-/// ```ignore
+/// ```text
 /// // The path in an environment variable (what marvin-entities does; its
 /// // build script sets the variable):
 /// marvin_macros::cloudstack_api!(env = "MARVIN_PRECACHE_PATH");
@@ -48,7 +48,7 @@ mod try_sites;
 
 /// Turns an `async fn(ctx: &mut TestContext) -> Result<()>` into a test.
 ///
-/// ```ignore
+/// ```text
 /// #[marvin::test(tags = ["smoke", "advanced"], required_hardware = false)]
 /// async fn vm_gets_static_nat(ctx: &mut TestContext) -> marvin::Result<()> {
 ///     Ok(())

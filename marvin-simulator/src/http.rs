@@ -3,8 +3,16 @@
 //!
 //! Every answer, errors included, is a CloudStack-shaped JSON body with
 //! `Content-Type: application/json; charset=UTF-8`; nothing here panics on
-//! bad input. Each request gets a tracing span with the command and the
-//! status, never parameter values.
+//! bad input. Each API request gets a tracing span with the command and the
+//! caller, and one info line when answered (method, status, duration),
+//! never parameter values.
+//!
+//! Besides the API, every listener answers `GET /` (also `/client`) with
+//! the readiness of the cloud (200 or 503, see [`crate::doors`]); the
+//! Ansible-style keys door also serves `/admin.json` and holds everything at
+//! 503 until the cloud is ready, as that container's web server does. The
+//! API's OpenAPI document and the page showing it are [`crate::docs`]'s
+//! (`/client/api/openapi.json`, `/docs`).
 
 use std::sync::Arc;
 
@@ -14,10 +22,11 @@ use axum::extract::State;
 use axum::http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 use axum::http::{HeaderValue, Method as HttpMethod, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::any;
+use axum::routing::{any, get};
 use marvin_core::{CsErrorCode, ErrorCode};
 use tracing::Instrument;
 
+use crate::doors::{Doors, Readiness};
 use crate::kernel::engine::{Answer, Body, Engine};
 use crate::kernel::error::ApiError;
 use crate::kernel::request::{Method, Request};
@@ -28,32 +37,126 @@ pub(crate) const JSON: &str = "application/json; charset=UTF-8";
 /// The largest request body accepted (user data may be 1 MiB and more).
 const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
+/// What a listener is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Door {
+    /// The API, authenticated by keys or sessions.
+    Api,
+    /// The unauthenticated integration port: every caller is the root admin.
+    Integration,
+    /// The Ansible test container's front door: the authenticated API plus
+    /// `/admin.json`, all 503 until the cloud is ready.
+    AdminKeys,
+}
+
 #[derive(Clone)]
 struct Listener {
     engine: Arc<Engine>,
-    integration: bool,
+    door: Door,
+    doors: Arc<Doors>,
     body_timeout: std::time::Duration,
 }
 
-/// The router of one listener; `integration` listeners need no credentials
-/// and act as the root admin.
+/// The router of one listener.
 pub(crate) fn router(
     engine: Arc<Engine>,
-    integration: bool,
+    door: Door,
+    doors: Arc<Doors>,
     body_timeout: std::time::Duration,
 ) -> Router {
-    Router::new()
+    let mut router = Router::new()
         .route("/client/api", any(api))
         .route("/client/api/", any(api))
-        .fallback(not_found)
-        .with_state(Listener {
-            engine,
-            integration,
-            body_timeout,
-        })
+        .route("/client/api/openapi.json", get(crate::docs::openapi_json))
+        .route("/docs", get(crate::docs::index))
+        .route("/docs/", get(crate::docs::index))
+        .route("/docs/{file}", get(crate::docs::asset))
+        .route("/", any(ready))
+        .route("/client", any(ready))
+        .route("/client/", any(ready));
+    if door == Door::AdminKeys {
+        router = router.route("/admin.json", any(admin_json));
+    }
+    router.fallback(not_found).with_state(Listener {
+        engine,
+        door,
+        doors,
+        body_timeout,
+    })
+}
+
+/// `GET /`: 200 once the cloud is ready, 503 before, with a small JSON
+/// document saying what was found.
+async fn ready(State(listener): State<Listener>) -> Response {
+    let doors = Arc::clone(&listener.doors);
+    let readiness = tokio::task::spawn_blocking(move || doors.readiness())
+        .await
+        .unwrap_or_else(|_| Readiness::Waiting("the readiness survey crashed".into()));
+    let (status, body) = match readiness {
+        Readiness::Ready {
+            zones,
+            hosts,
+            templates,
+        } => (
+            StatusCode::OK,
+            serde_json::json!({"status": "ready", "zones": zones, "hosts": hosts, "templates": templates}),
+        ),
+        Readiness::Waiting(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            serde_json::json!({"status": "starting", "reason": reason}),
+        ),
+    };
+    json_response(status, body.to_string())
+}
+
+/// `/admin.json` on the keys door: the admin's `getUserKeys` keys, 503
+/// until the cloud is ready.
+async fn admin_json(State(listener): State<Listener>) -> Response {
+    let doors = Arc::clone(&listener.doors);
+    let keys = tokio::task::spawn_blocking(move || match doors.readiness() {
+        Readiness::Ready { .. } => Some(doors.admin_keys()),
+        Readiness::Waiting(_) => None,
+    })
+    .await;
+    match keys {
+        Ok(Some(Ok(keys))) => json_response(StatusCode::OK, keys.to_string()),
+        Ok(Some(Err(error))) => respond(Answer::error("errorresponse", &error)),
+        Ok(None) | Err(_) => unavailable(),
+    }
+}
+
+/// The 503 of a door that the cloud is not ready behind.
+fn unavailable() -> Response {
+    let error = ApiError::new(
+        ErrorCode::ResourceUnavailable,
+        CsErrorCode::ResourceUnavailable,
+        "The simulator is starting: its zones are not deployed yet",
+    );
+    let mut response = respond(Answer::error("errorresponse", &error));
+    *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    response
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(JSON));
+    response
 }
 
 async fn api(State(listener): State<Listener>, request: axum::extract::Request) -> Response {
+    if listener.door == Door::AdminKeys {
+        let doors = Arc::clone(&listener.doors);
+        let ready = tokio::task::spawn_blocking(move || doors.readiness())
+            .await
+            .is_ok_and(|r| matches!(r, Readiness::Ready { .. }));
+        if !ready {
+            return unavailable();
+        }
+    }
+    let started = std::time::Instant::now();
+    let http_method = request.method().clone();
     let (parts, body) = request.into_parts();
     let method = match parts.method {
         HttpMethod::GET => Method::Get,
@@ -134,20 +237,34 @@ async fn api(State(listener): State<Listener>, request: axum::extract::Request) 
             request.read_cookies(text);
         }
     }
-    request.integration = listener.integration;
+    let integration = listener.door == Door::Integration;
+    request.integration = integration;
     let command: String = request
         .get("command")
         .unwrap_or("")
         .chars()
+        .filter(|c| !c.is_control())
         .take(64)
         .collect();
-    let span = tracing::info_span!("api", command = %command, integration = listener.integration);
+    let span = tracing::info_span!(
+        "api",
+        command = %command,
+        integration,
+        caller = tracing::field::Empty
+    );
     let answer = listener
         .engine
         .handle(request)
         .instrument(span.clone())
         .await;
-    span.in_scope(|| tracing::debug!(status = answer.status, "answered"));
+    span.in_scope(|| {
+        tracing::info!(
+            method = %http_method,
+            status = answer.status,
+            duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "answered"
+        );
+    });
     respond(answer)
 }
 

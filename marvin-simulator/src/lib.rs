@@ -28,9 +28,10 @@
 //!   the one list of families handed to the kernel;
 //! - the families (`families/`): one folder each, declared by one
 //!   [`contract::Family`] constant (name, schema, command table, seed),
-//!   reaching each other only through their `api.rs`. The APIs over kernel
-//!   services (`listEvents`, `queryAsyncJobResult`, `listApis`, the fault
-//!   APIs) are small families too;
+//!   reaching each other only through their `api.rs` and the SQL views
+//!   they publish (`Family::views`), never another family's tables. The
+//!   APIs over kernel services (`listEvents`, `queryAsyncJobResult`,
+//!   `listApis`, the fault APIs) are small families too;
 //! - the [`kernel`], which never names a family (a test checks it): the
 //!   contract ([`contract`]), [`params`], [`caller`], [`scope`], [`error`],
 //!   [`time`], the store (query building, rows rendered as CloudStack JSON
@@ -93,8 +94,12 @@
 
 pub mod kernel;
 
+mod docs;
+mod doors;
+mod expunger;
 mod fixtures;
 mod http;
+mod provisioner;
 mod simulator;
 
 pub(crate) mod families;
@@ -105,10 +110,33 @@ pub use kernel::caller::{Caller, Role, RoleSet};
 pub use kernel::error::ApiError;
 pub use kernel::params::Params;
 pub use kernel::{caller, catalog, contract, error, params, scope, time};
-pub use simulator::{RunningSimulator, Simulator, SimulatorConfig, StartError};
+pub use simulator::{AdminKeys, RunningSimulator, Simulator, SimulatorConfig, StartError};
 
-/// Every command the simulator serves, sorted by name (the precache is
-/// generated from them). Fails if two families declare the same command.
+/// The key a command's answers and errors are wrapped in:
+/// `<lower-cased name>response`, or the other spelling CloudStack uses for
+/// a few commands (`activaterojectresponse` for `activateProject`).
+pub fn response_key(command: &str) -> String {
+    kernel::envelope::response_key(Some(command))
+}
+
+/// How the simulator serves each API of its precache, sorted by name: by
+/// the family that models it, or by the generic family from its schema.
+/// Fails if two families declare the same command.
+pub fn coverage() -> Result<Vec<(String, catalog::Level)>, StartError> {
+    let catalog = catalog::Catalog::global().map_err(StartError::Precache)?;
+    let registry =
+        catalog::Registry::build(families::ALL, catalog).map_err(StartError::Registry)?;
+    Ok(catalog
+        .apis()
+        .iter()
+        .filter_map(|api| Some((api.name.clone(), registry.level(&api.name)?)))
+        .collect())
+}
+
+/// Every command a family models (declares), sorted by name: the precache
+/// is generated from them and from the CloudStack schema's other APIs, which
+/// the generic family answers. Fails if two families declare the same
+/// command.
 pub fn registered_commands() -> Result<Vec<&'static contract::Command>, catalog::DuplicateCommand> {
-    Ok(catalog::Registry::build(families::ALL)?.commands())
+    Ok(catalog::Registry::declared(families::ALL)?.commands())
 }

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::http::Door;
 use crate::kernel::engine::{Engine, Options};
 use crate::kernel::error::ApiError;
 pub use crate::kernel::error::StartError;
@@ -43,6 +44,54 @@ pub struct SimulatorConfig {
     /// incomplete then (a `Content-Length` that promised more) is answered
     /// 430 (a malformed request) and its connection closed, as Jetty's 30 s idle timeout would.
     pub body_timeout: Duration,
+    /// More addresses serving the same API as `bind` (CloudStack's
+    /// simulator image answers on 8080 and 5050).
+    pub also_bind: Vec<SocketAddr>,
+    /// The address of an Ansible-test-container-style front door: the API
+    /// at `/client/api` plus the admin's keys at `/admin.json`, everything
+    /// 503 until the cloud is ready; none when `None`.
+    pub keys_door_bind: Option<SocketAddr>,
+    /// Fixed keys for the root admin (instead of the seeded random ones),
+    /// so that a CI job knows them before the simulator starts.
+    pub admin_keys: Option<AdminKeys>,
+    /// Hold the readiness answer (`GET /`) at 503 until
+    /// [`RunningSimulator::release`] (start-up work such as deploying a
+    /// datacenter over the API); otherwise only the cloud's state decides.
+    pub hold_ready: bool,
+}
+
+/// An API key and its secret key. `Debug` shows neither.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AdminKeys {
+    /// The API key.
+    pub api_key: String,
+    /// The secret key.
+    pub secret_key: String,
+}
+
+impl fmt::Debug for AdminKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AdminKeys(<redacted>)")
+    }
+}
+
+impl AdminKeys {
+    /// Checks both keys: 16 to 512 printable ASCII characters without
+    /// spaces, as keys are sent in query strings. The error names the key
+    /// at fault, never its value.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, key) in [("API key", &self.api_key), ("secret key", &self.secret_key)] {
+            if !(16..=512).contains(&key.len()) {
+                return Err(format!("the {name} must be 16 to 512 characters long"));
+            }
+            if !key.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(format!(
+                    "the {name} may hold only printable ASCII characters, without spaces"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Default for SimulatorConfig {
@@ -55,6 +104,10 @@ impl Default for SimulatorConfig {
             empty: false,
             fixtures: None,
             body_timeout: DEFAULT_BODY_TIMEOUT,
+            also_bind: Vec::new(),
+            keys_door_bind: None,
+            admin_keys: None,
+            hold_ready: false,
         }
     }
 }
@@ -80,39 +133,62 @@ impl Simulator {
         if let Some(dir) = &config.fixtures {
             run_fixtures(&engine, dir)?;
         }
+        if let Some(keys) = &config.admin_keys {
+            keys.check().map_err(StartError::AdminKeys)?;
+            engine.with_connection(|conn| set_admin_keys(conn, keys))?;
+        }
         let admin = engine
             .with_connection(admin_credentials)?
             .ok_or(StartError::NoAdmin)?;
+        let doors = Arc::new(crate::doors::Doors::new(
+            Arc::clone(&engine),
+            config.hold_ready,
+            admin.user_id.clone(),
+        ));
 
-        let listener = bind(config.bind).await?;
-        let addr = listener.local_addr().map_err(|error| StartError::Bind {
-            addr: config.bind,
-            error,
-        })?;
-        let mut tasks = vec![serve(
-            listener,
-            crate::http::router(Arc::clone(&engine), false, config.body_timeout),
-            stopped.clone(),
-        )];
-        let mut integration_addr = None;
-        if let Some(bind_to) = config.integration_bind {
+        let mut tasks = Vec::new();
+        let mut listen = async |bind_to: SocketAddr, door: Door| {
             let listener = bind(bind_to).await?;
-            integration_addr = Some(listener.local_addr().map_err(|error| StartError::Bind {
+            let addr = listener.local_addr().map_err(|error| StartError::Bind {
                 addr: bind_to,
                 error,
-            })?);
-            tasks.push(serve(
-                listener,
-                crate::http::router(Arc::clone(&engine), true, config.body_timeout),
-                stopped,
-            ));
+            })?;
+            let router = crate::http::router(
+                Arc::clone(&engine),
+                door,
+                Arc::clone(&doors),
+                config.body_timeout,
+            );
+            tasks.push(serve(listener, router, stopped.clone()));
+            Ok::<_, StartError>(addr)
+        };
+        let addr = listen(config.bind, Door::Api).await?;
+        let mut also_addrs = Vec::new();
+        for bind_to in &config.also_bind {
+            also_addrs.push(listen(*bind_to, Door::Api).await?);
         }
+        let integration_addr = match config.integration_bind {
+            Some(bind_to) => Some(listen(bind_to, Door::Integration).await?),
+            None => None,
+        };
+        let keys_door_addr = match config.keys_door_bind {
+            Some(bind_to) => Some(listen(bind_to, Door::AdminKeys).await?),
+            None => None,
+        };
+        tasks.push(crate::expunger::spawn(Arc::clone(&engine), stopped.clone()));
+        tasks.push(crate::provisioner::spawn(
+            Arc::clone(&engine),
+            stopped.clone(),
+        ));
         tracing::info!(%addr, "simulator listening");
         Ok(RunningSimulator {
             addr,
+            also_addrs,
             integration_addr,
+            keys_door_addr,
             admin,
             engine,
+            doors,
             stop,
             tasks,
         })
@@ -148,9 +224,10 @@ fn serve(
     })
 }
 
-/// The admin user's name, password and keys.
+/// The admin user's id, name, password and keys.
 #[derive(Clone, PartialEq, Eq)]
 struct Admin {
+    user_id: String,
     username: String,
     password: String,
     api_key: String,
@@ -161,23 +238,52 @@ fn admin_credentials(conn: &rusqlite::Connection) -> Result<Option<Admin>, Start
     use rusqlite::OptionalExtension;
     Ok(conn
         .query_row(
-            "SELECT u.username, u.password, u.api_key, u.secret_key
-             FROM users u JOIN accounts a ON a.id = u.account_id JOIN domains d ON d.id = a.domain_id
-             WHERE a.account_type = 1 AND d.parent_id IS NULL AND u.api_key IS NOT NULL AND u.secret_key IS NOT NULL
-             ORDER BY (u.username = 'admin') DESC, a.seq LIMIT 1",
+            &format!(
+                "SELECT u.id, u.username, u.password, u.api_key, u.secret_key {ROOT_ADMIN_USERS}"
+            ),
             [],
-            |row| Ok(Admin { username: row.get(0)?, password: row.get(1)?, api_key: row.get(2)?, secret_key: row.get(3)? }),
+            |row| {
+                Ok(Admin {
+                    user_id: row.get(0)?,
+                    username: row.get(1)?,
+                    password: row.get(2)?,
+                    api_key: row.get(3)?,
+                    secret_key: row.get(4)?,
+                })
+            },
         )
         .optional()?)
+}
+
+/// The root admin users with keys, the one the simulator reports first.
+const ROOT_ADMIN_USERS: &str = "FROM users u JOIN accounts a ON a.id = u.account_id JOIN domains d ON d.id = a.domain_id
+     WHERE a.account_type = 1 AND d.parent_id IS NULL AND u.api_key IS NOT NULL AND u.secret_key IS NOT NULL
+     ORDER BY (u.username = 'admin') DESC, a.seq LIMIT 1";
+
+/// Gives the root admin (the user [`admin_credentials`] reports) fixed keys.
+fn set_admin_keys(conn: &rusqlite::Connection, keys: &AdminKeys) -> Result<(), StartError> {
+    let changed = conn.execute(
+        &format!(
+            "UPDATE users SET api_key = ?1, secret_key = ?2 WHERE id = (SELECT u.id {ROOT_ADMIN_USERS})"
+        ),
+        rusqlite::params![keys.api_key, keys.secret_key],
+    )?;
+    if changed == 0 {
+        return Err(StartError::NoAdmin);
+    }
+    Ok(())
 }
 
 /// A simulator that is running. Dropping it stops the listeners (in the
 /// background); [`RunningSimulator::shutdown`] stops them and waits.
 pub struct RunningSimulator {
     addr: SocketAddr,
+    also_addrs: Vec<SocketAddr>,
     integration_addr: Option<SocketAddr>,
+    keys_door_addr: Option<SocketAddr>,
     admin: Admin,
     engine: Arc<Engine>,
+    doors: Arc<crate::doors::Doors>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -214,6 +320,29 @@ impl RunningSimulator {
         self.integration_addr.map(endpoint)
     }
 
+    /// The addresses of the other API listeners ([`SimulatorConfig::also_bind`]).
+    pub fn also_addrs(&self) -> &[SocketAddr] {
+        &self.also_addrs
+    }
+
+    /// The address of the keys door ([`SimulatorConfig::keys_door_bind`]),
+    /// when there is one.
+    pub fn keys_door_addr(&self) -> Option<SocketAddr> {
+        self.keys_door_addr
+    }
+
+    /// Ends the hold of [`SimulatorConfig::hold_ready`]: from now on the
+    /// readiness answer depends only on the cloud's zones, hosts and
+    /// templates.
+    pub fn release(&self) {
+        self.doors.release();
+    }
+
+    /// The admin user's id.
+    pub fn admin_user_id(&self) -> &str {
+        &self.admin.user_id
+    }
+
     /// The admin user's API key.
     pub fn api_key(&self) -> &str {
         &self.admin.api_key
@@ -246,6 +375,35 @@ impl RunningSimulator {
             "passwd": self.admin.password,
             "useHttps": false,
         }]})
+    }
+
+    /// The settings of the Python `cs` client and of CloudMonkey (`cmk`)
+    /// for this simulator, as one ini document: a `[cloudstack]` section
+    /// (`endpoint`, `key`, `secret`; cs's default region) and a `[core]`
+    /// section choosing the `[marvin]` profile (`url`, `apikey`,
+    /// `secretkey`, `username`, `password`, `domain`).
+    pub fn client_ini(&self) -> String {
+        let url = self.url();
+        let Admin {
+            username,
+            password,
+            api_key,
+            secret_key,
+            ..
+        } = &self.admin;
+        format!(
+            "; The Python cs client (~/.cloudstack.ini) and CloudMonkey (~/.cmk/config)\n\
+             [cloudstack]\nendpoint = {url}\nkey = {api_key}\nsecret = {secret_key}\n\n\
+             [core]\nprofile = marvin\n\n\
+             [marvin]\nurl = {url}\napikey = {api_key}\nsecretkey = {secret_key}\n\
+             username = {username}\npassword = {password}\ndomain = /\ntimeout = 3600\noutput = json\n"
+        )
+    }
+
+    /// Writes [`RunningSimulator::client_ini`] to a file, owner-only as
+    /// [`RunningSimulator::write_config`] writes.
+    pub fn write_client_ini(&self, path: impl AsRef<Path>) -> std::io::Result<()> {
+        write_private(path.as_ref(), self.client_ini().as_bytes())
     }
 
     /// Writes [`RunningSimulator::marvin_config`] to a file (pretty JSON).

@@ -154,7 +154,7 @@ mod tests {
     use marvin_core::Resource;
     use marvin_core::cleanup::check_deletion;
     use marvin_core::resource::Deletion;
-    use marvin_factories::{Direction, KeyPair, SecurityGroupRule};
+    use marvin_factories::{Direction, SecurityGroupRule};
 
     use super::*;
 
@@ -171,7 +171,14 @@ mod tests {
         let pair = marvin_entities::SSHKeyPair::from_value(serde_json::json!({
             "id": "uuid-1", "name": "key-1", "account": "acme", "domainid": "d1"
         }));
-        check(&KeyPair(pair).deletion().expect("a key pair is deletable"));
+        // Generated like every entity's: by name, within its owner.
+        let deletion = pair.deletion().expect("a key pair is deletable");
+        assert_eq!(
+            deletion.params,
+            [("name", "key-1"), ("account", "acme"), ("domainid", "d1")]
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+        check(&deletion);
         for direction in [Direction::Ingress, Direction::Egress] {
             let rule = SecurityGroupRule {
                 id: "r1".into(),
@@ -227,7 +234,12 @@ mod tests {
             // As the suite builds it: the key, the owner of a name, the
             // kind's own parameters.
             let (param, _) = kind.delete_key;
-            let mut deletion = Deletion::new(kind.entity, "k1", kind.delete, kind.delete_async);
+            let mut deletion = Deletion::new(
+                kind.entity,
+                "k1",
+                kind.delete,
+                marvin_entities::api(kind.delete).is_async(),
+            );
             deletion.params = vec![(param.to_owned(), "k1".to_owned())];
             if param == "name" {
                 deletion = deletion.param("account", "acme").param("domainid", "d1");

@@ -9,8 +9,10 @@ use marvin_core::Config;
 
 pub mod cleanup;
 pub mod deploy;
+pub mod openapi;
 pub mod simulator;
 pub mod smoke;
+pub mod startup;
 pub mod sync;
 
 /// Marvin for Rust: integration tests for Apache CloudStack clouds.
@@ -38,6 +40,9 @@ enum Command {
     Deploy(deploy::DeployArgs),
     /// Write the cloud's zones back as a Marvin datacenter config.
     Export(deploy::ExportArgs),
+    /// Write the OpenAPI 3.1 document of a listApis snapshot, or compare
+    /// two snapshots (--diff).
+    Openapi(openapi::OpenApiArgs),
 }
 
 /// Why the CLI stopped; each kind has its own exit code.
@@ -58,6 +63,13 @@ pub enum CliError {
     /// A deployment step failed (what it built was rolled back).
     #[error("{0}")]
     Deploy(String),
+    /// `marvin openapi --diff`: changes that break clients of the old
+    /// snapshot.
+    #[error("{0} breaking change(s)")]
+    Breaking(usize),
+    /// `marvin simulator --probe`: the simulator is not (yet) ready.
+    #[error("not ready: {0}")]
+    NotReady(String),
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -71,10 +83,12 @@ pub enum CliError {
 impl CliError {
     fn exit_code(&self) -> ExitCode {
         match self {
+            Self::NotReady(_) => ExitCode::from(1),
             Self::Usage(_) => ExitCode::from(2),
             Self::Leaks(_) => ExitCode::from(4),
             Self::Client(_) | Self::Io { .. } => ExitCode::from(3),
             Self::Deploy(_) => ExitCode::from(5),
+            Self::Breaking(_) => ExitCode::from(6),
             Self::Suite(error) => ExitCode::from(error.exit_code()),
         }
     }
@@ -106,6 +120,7 @@ pub fn main() -> ExitCode {
             Command::Smoke(args) => smoke::run(args).await,
             Command::Deploy(args) => deploy::run_deploy(args).await,
             Command::Export(args) => deploy::run_export(args).await,
+            Command::Openapi(args) => openapi::run(args),
         }
     });
     match outcome {

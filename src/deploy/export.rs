@@ -80,18 +80,18 @@ async fn export_zone(client: &Client, zone: &Value) -> Result<Zone> {
         });
     }
 
-    let ipranges = client
-        .list_all("listVlanIpRanges", by_zone())
-        .await?
+    let ranges = client.list_all("listVlanIpRanges", by_zone()).await?;
+    let range = |r: &Value| IpRange {
+        vlan: text(r, "vlan").map(|v| v.trim_start_matches("vlan://").to_string()),
+        gateway: req(r, "gateway"),
+        netmask: req(r, "netmask"),
+        startip: req(r, "startip"),
+        endip: req(r, "endip"),
+    };
+    let ipranges = ranges
         .iter()
         .filter(|r| r["forvirtualnetwork"] == true)
-        .map(|r| IpRange {
-            vlan: text(r, "vlan").map(|v| v.trim_start_matches("vlan://").to_string()),
-            gateway: req(r, "gateway"),
-            netmask: req(r, "netmask"),
-            startip: req(r, "startip"),
-            endip: req(r, "endip"),
-        })
+        .map(range)
         .collect();
 
     let mut pods = Vec::new();
@@ -143,6 +143,15 @@ async fn export_zone(client: &Client, zone: &Value) -> Result<Zone> {
             netmask: req(&pod, "netmask"),
             startip: req(&pod, "startip"),
             endip: text(&pod, "endip"),
+            // A Basic zone's pod-scoped guest ranges (untagged, so no vlan).
+            guest_ip_ranges: ranges
+                .iter()
+                .filter(|r| r["forvirtualnetwork"] == false && r["podid"] == pod_id.as_str())
+                .map(|r| IpRange {
+                    vlan: None,
+                    ..range(r)
+                })
+                .collect(),
             clusters,
         });
     }
@@ -183,6 +192,7 @@ async fn export_zone(client: &Client, zone: &Value) -> Result<Zone> {
         pods,
         primary_storages,
         secondary_storages,
+        networkofferingname: None,
     })
 }
 

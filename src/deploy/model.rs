@@ -95,6 +95,17 @@ pub struct Zone {
     /// `secondaryStorages[]`: image stores.
     #[serde(rename = "secondaryStorages", default)]
     pub secondary_storages: Vec<SecondaryStorage>,
+    /// `networkofferingname`: the offering of a Basic zone's guest network
+    /// (deployDataCenter's default: `DefaultSharedNetworkOfferingWithSGService`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub networkofferingname: Option<String>,
+}
+
+impl Zone {
+    /// Whether this is a Basic zone (`networktype` `Basic`).
+    pub fn is_basic(&self) -> bool {
+        self.networktype.eq_ignore_ascii_case("Basic")
+    }
 }
 
 fn advanced() -> String {
@@ -167,6 +178,14 @@ pub struct Pod {
     /// `endip` of the management range.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endip: Option<String>,
+    /// `guestIpRanges[]`: a Basic zone's guest addresses in this pod
+    /// (`createVlanIpRange` with `podid` and `networkid`).
+    #[serde(
+        rename = "guestIpRanges",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub guest_ip_ranges: Vec<IpRange>,
     /// `clusters[]`.
     #[serde(default)]
     pub clusters: Vec<Cluster>,
@@ -318,9 +337,9 @@ impl DataCenter {
             return Err(invalid("no zones to deploy".into()));
         }
         for (index, zone) in self.zones.iter().enumerate() {
-            if !zone.networktype.eq_ignore_ascii_case("Advanced") {
+            if !zone.networktype.eq_ignore_ascii_case("Advanced") && !zone.is_basic() {
                 return Err(invalid(format!(
-                    "zones[{index}] ({}): only Advanced zones are supported, not {}",
+                    "zones[{index}] ({}): networktype is Advanced or Basic, not {}",
                     zone.name, zone.networktype
                 )));
             }

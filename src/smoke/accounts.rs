@@ -2,6 +2,7 @@
 //! deletion.
 
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{ACCOUNT, account_params, client_of, create, find, user_account};
 use crate::prelude::*;
@@ -56,7 +57,7 @@ pub async fn duplicate_username_is_refused(ctx: &mut TestContext) -> Result<()> 
 
     let mut second = account_params(0);
     second.set("username", &username);
-    let refused = ctx.client().request("createAccount", second).await;
+    let refused = ctx.client().call(api("createAccount")).params(second).await;
     refused.should().fail_with(ErrorCode::ParamError);
 
     let same_name = ctx
@@ -74,7 +75,7 @@ pub async fn duplicate_username_is_refused(ctx: &mut TestContext) -> Result<()> 
 pub async fn missing_names_are_refused(ctx: &mut TestContext) -> Result<()> {
     let mut params = account_params(0);
     params.set("firstname", "");
-    let refused = ctx.client().request("createAccount", params).await;
+    let refused = ctx.client().call(api("createAccount")).params(params).await;
     refused.should().fail_with(ErrorCode::ParamError);
     Ok(())
 }
@@ -84,34 +85,26 @@ pub async fn missing_names_are_refused(ctx: &mut TestContext) -> Result<()> {
 pub async fn disable_and_enable(ctx: &mut TestContext) -> Result<()> {
     let account = user_account(ctx).await?;
     let user = client_of(ctx, &account).await?;
-    user.request("listZones", Params::new())
-        .await
-        .should()
-        .be_ok();
+    user.call(api("listZones")).await.should().be_ok();
 
     let disabled = ctx
         .client()
-        .execute(
-            "disableAccount",
-            Params::new().with("id", account.id()).with("lock", false),
-            true,
-        )
+        .call(api("disableAccount"))
+        .params(Params::new().with("id", account.id()).with("lock", false))
         .await?;
     disabled["account"]["state"].should().equal("disabled");
-    user.request("listZones", Params::new())
+    user.call(api("listZones"))
         .await
         .should()
         .fail_with(ErrorCode::Unauthorized);
 
     let enabled = ctx
         .client()
-        .request("enableAccount", Params::new().with("id", account.id()))
+        .call(api("enableAccount"))
+        .params(Params::new().with("id", account.id()))
         .await?;
     enabled["account"]["state"].should().equal("enabled");
-    user.request("listZones", Params::new())
-        .await
-        .should()
-        .be_ok();
+    user.call(api("listZones")).await.should().be_ok();
     Ok(())
 }
 
@@ -123,14 +116,11 @@ pub async fn lock_and_enable(ctx: &mut TestContext) -> Result<()> {
 
     let locked = ctx
         .client()
-        .execute(
-            "disableAccount",
-            Params::new().with("id", account.id()).with("lock", true),
-            true,
-        )
+        .call(api("disableAccount"))
+        .params(Params::new().with("id", account.id()).with("lock", true))
         .await?;
     locked["account"]["state"].should().equal("locked");
-    user.request("listZones", Params::new())
+    user.call(api("listZones"))
         .await
         .should()
         .fail_with(ErrorCode::Unauthorized);
@@ -145,12 +135,10 @@ pub async fn lock_and_enable(ctx: &mut TestContext) -> Result<()> {
     listed["state"].should().equal("locked");
 
     ctx.client()
-        .request("enableAccount", Params::new().with("id", account.id()))
+        .call(api("enableAccount"))
+        .params(Params::new().with("id", account.id()))
         .await?;
-    user.request("listZones", Params::new())
-        .await
-        .should()
-        .be_ok();
+    user.call(api("listZones")).await.should().be_ok();
     Ok(())
 }
 
@@ -160,8 +148,8 @@ pub async fn rename(ctx: &mut TestContext) -> Result<()> {
     let new_name = super::support::unique("renamed");
     let updated = ctx
         .client()
-        .request(
-            "updateAccount",
+        .call(api("updateAccount"))
+        .params(
             Params::new()
                 .with("id", account.id())
                 .with("newname", &new_name),

@@ -1,6 +1,7 @@
 //! Settings and capabilities.
 
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::user_account;
 use crate::prelude::*;
@@ -29,8 +30,8 @@ pub async fn account_scoped_setting(ctx: &mut TestContext) -> Result<()> {
 
     let updated = ctx
         .client()
-        .request(
-            "updateConfiguration",
+        .call(api("updateConfiguration"))
+        .params(
             Params::new()
                 .with("name", ACCOUNT_SETTING)
                 .with("value", flipped)
@@ -49,8 +50,8 @@ pub async fn account_scoped_setting(ctx: &mut TestContext) -> Result<()> {
 pub async fn bad_values_are_refused(ctx: &mut TestContext) -> Result<()> {
     let account = user_account(ctx).await?;
     ctx.client()
-        .request(
-            "updateConfiguration",
+        .call(api("updateConfiguration"))
+        .params(
             Params::new()
                 .with("name", ACCOUNT_SETTING)
                 .with("value", "maybe")
@@ -60,8 +61,8 @@ pub async fn bad_values_are_refused(ctx: &mut TestContext) -> Result<()> {
         .should()
         .fail_with(ErrorCode::ParamError);
     ctx.client()
-        .request(
-            "updateConfiguration",
+        .call(api("updateConfiguration"))
+        .params(
             Params::new()
                 .with("name", "no.such.setting.smoke")
                 .with("value", "1")
@@ -77,7 +78,7 @@ pub async fn bad_values_are_refused(ctx: &mut TestContext) -> Result<()> {
 pub async fn capabilities(ctx: &mut TestContext) -> Result<()> {
     let account = user_account(ctx).await?;
     let as_user = super::support::client_of(ctx, &account).await?;
-    let answer = as_user.request("listCapabilities", Params::new()).await?;
+    let answer = as_user.call(api("listCapabilities")).await?;
     let capability = &answer["capability"];
     capability["cloudstackversion"]
         .as_str()

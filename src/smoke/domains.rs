@@ -2,6 +2,7 @@
 //! domain admin may see.
 
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{ACCOUNT, DOMAIN, account_params, client_of, create, find, ids, unique};
 use crate::prelude::*;
@@ -51,7 +52,8 @@ pub async fn duplicate_name_is_refused(ctx: &mut TestContext) -> Result<()> {
     let name = unique("dup");
     let first = domain(ctx, &name, None).await?;
     ctx.client()
-        .request("createDomain", Params::new().with("name", &name))
+        .call(api("createDomain"))
+        .params(Params::new().with("name", &name))
         .await
         .should()
         .fail_with(ErrorCode::ParamError);
@@ -73,11 +75,8 @@ pub async fn delete_non_empty_needs_cleanup(ctx: &mut TestContext) -> Result<()>
     .await?;
 
     ctx.client()
-        .execute(
-            "deleteDomain",
-            Params::new().with("id", parent.id()).with("cleanup", false),
-            true,
-        )
+        .call(api("deleteDomain"))
+        .params(Params::new().with("id", parent.id()).with("cleanup", false))
         .await
         .should()
         .fail_with(ErrorCode::InternalError);
@@ -120,8 +119,8 @@ pub async fn rename(ctx: &mut TestContext) -> Result<()> {
     let new_name = unique("new");
     let updated = ctx
         .client()
-        .request(
-            "updateDomain",
+        .call(api("updateDomain"))
+        .params(
             Params::new()
                 .with("id", parent.id())
                 .with("name", &new_name),
@@ -147,7 +146,8 @@ pub async fn root_cannot_be_deleted(ctx: &mut TestContext) -> Result<()> {
         .unwrap_or_default();
     root.is_empty().should().equal(false);
     ctx.client()
-        .execute("deleteDomain", Params::new().with("id", &root), true)
+        .call(api("deleteDomain"))
+        .params(Params::new().with("id", &root))
         .await
         .should()
         .be_err();
@@ -179,10 +179,8 @@ pub async fn domain_admin_sees_only_its_subtree(ctx: &mut TestContext) -> Result
     visible.should_not().contain(sibling.id().to_string());
 
     as_admin
-        .request(
-            "createAccount",
-            account_params(0).with("domainid", sibling.id()),
-        )
+        .call(api("createAccount"))
+        .params(account_params(0).with("domainid", sibling.id()))
         .await
         .should()
         .fail_with(ErrorCode::AccountError);

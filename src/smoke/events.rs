@@ -2,6 +2,7 @@
 //! `listAsyncJobs`.
 
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 use serde_json::Value;
 
 use super::support::{client_of, first_user_id, user_account};
@@ -31,8 +32,8 @@ pub async fn account_changes_are_recorded(ctx: &mut TestContext) -> Result<()> {
     let account = user_account(ctx).await?;
     let id = account.id().to_string();
     ctx.client()
-        .request(
-            "updateAccount",
+        .call(api("updateAccount"))
+        .params(
             Params::new()
                 .with("id", &id)
                 .with("newname", super::support::unique("evt")),
@@ -54,8 +55,8 @@ pub async fn users_see_their_own_events(ctx: &mut TestContext) -> Result<()> {
     let alice_user = first_user_id(&alice);
     let as_alice = client_of(ctx, &alice).await?;
     as_alice
-        .request(
-            "updateUser",
+        .call(api("updateUser"))
+        .params(
             Params::new()
                 .with("id", &alice_user)
                 .with("firstname", "Alice"),
@@ -80,10 +81,9 @@ pub async fn async_jobs_are_listed(ctx: &mut TestContext) -> Result<()> {
     let account = user_account(ctx).await?;
     let submitted = ctx
         .client()
-        .request(
-            "disableAccount",
-            Params::new().with("id", account.id()).with("lock", true),
-        )
+        .call(api("disableAccount"))
+        .params(Params::new().with("id", account.id()).with("lock", true))
+        .no_wait()
         .await?;
     let job_id = submitted["jobid"].as_str().unwrap_or_default().to_string();
     job_id.is_empty().should().equal(false);

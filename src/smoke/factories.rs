@@ -12,7 +12,10 @@ pub async fn account_and_user(ctx: &mut TestContext) -> Result<()> {
     let account = UserAccount::create(ctx).await?;
     account.state.should().have_value("enabled");
     account.accounttype.should().have_value(0);
-    let user = User::new().account(Sub::of(&account)).create(ctx).await?;
+    let user = UserFactory::new()
+        .account(Sub::of(&account))
+        .create(ctx)
+        .await?;
     user.account.should().equal(account.name.clone());
     let users = ctx
         .client()
@@ -53,7 +56,7 @@ pub async fn vm_with_static_nat(ctx: &mut TestContext) -> Result<()> {
 /// Three VMs made at once run, each on its own network, with distinct
 /// names.
 pub async fn vms_in_a_batch(ctx: &mut TestContext) -> Result<()> {
-    let vms = VirtualMachine::create_batch(ctx, 3).await?;
+    let vms = VirtualMachineFactory::create_batch(ctx, 3).await?;
     let mut names: Vec<String> = vms.iter().filter_map(|vm| vm.name.clone()).collect();
     names.sort();
     names.dedup();

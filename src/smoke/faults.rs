@@ -6,6 +6,7 @@
 //! APIs) these scenarios are skipped.
 
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{SIMULATOR_FAULT, TEMPLATE, ZONE, create, find, require_api, unique};
 use crate::prelude::*;
@@ -63,13 +64,14 @@ pub async fn failed_job_changes_nothing(ctx: &mut TestContext) -> Result<()> {
     fault["count"].should().equal(1);
 
     let delete = || {
-        ctx.client().execute(
-            "deleteTemplate",
-            Params::new()
-                .with("id", template.id())
-                .with("zoneid", zone.id()),
-            true,
-        )
+        ctx.client()
+            .call(api("deleteTemplate"))
+            .params(
+                Params::new()
+                    .with("id", template.id())
+                    .with("zoneid", zone.id()),
+            )
+            .send()
     };
     let failed = delete().await;
     match &failed {
@@ -114,10 +116,11 @@ pub async fn refused_request_reports_its_code(ctx: &mut TestContext) -> Result<(
     )
     .await?;
     let by_zone = || Params::new().with("zoneid", zone.id());
-    let refused = ctx.client().request("listPods", by_zone()).await;
+    let refused = ctx.client().call(api("listPods")).params(by_zone()).await;
     refused.should().fail_with(ErrorCode::InsufficientCapacity);
     ctx.client()
-        .request("listPods", by_zone())
+        .call(api("listPods"))
+        .params(by_zone())
         .await
         .should()
         .be_ok();

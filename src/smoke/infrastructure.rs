@@ -2,6 +2,7 @@
 //! ranges.
 
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{POD, ZONE, create, find, id_of, ids, unique, user_account, zone};
 use crate::prelude::*;
@@ -110,7 +111,8 @@ pub async fn zone_and_pod_lifecycle(ctx: &mut TestContext) -> Result<()> {
     .await?;
     pod["zoneid"].should().equal(new_zone.id());
     ctx.client()
-        .request("deleteZone", Params::new().with("id", new_zone.id()))
+        .call(api("deleteZone"))
+        .params(Params::new().with("id", new_zone.id()))
         .await
         .should()
         .fail_with(ErrorCode::InternalError);

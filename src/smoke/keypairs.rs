@@ -2,6 +2,7 @@
 //! deploy.
 
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{
     REGISTERED_SSH_KEY_PAIR, SSH_KEY_PAIR, client_of, create, create_with, deploy, unique,
@@ -43,7 +44,8 @@ pub async fn create_list_delete(ctx: &mut TestContext) -> Result<()> {
     listed[0]["privatekey"].is_null().should().equal(true);
 
     ctx.client()
-        .request("createSSHKeyPair", Params::new().with("name", &name))
+        .call(api("createSSHKeyPair"))
+        .params(Params::new().with("name", &name))
         .await
         .should()
         .fail_with(ErrorCode::ParamError);
@@ -74,8 +76,8 @@ pub async fn register_public_key(ctx: &mut TestContext) -> Result<()> {
     .await?;
     pair["fingerprint"].should().equal(FINGERPRINT);
     as_user
-        .request(
-            "registerSSHKeyPair",
+        .call(api("registerSSHKeyPair"))
+        .params(
             Params::new()
                 .with("name", unique("bad"))
                 .with("publickey", "ssh-ed25519 not-base64!"),

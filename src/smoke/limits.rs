@@ -1,6 +1,7 @@
 //! Resource limits and counts of accounts.
 
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{VIRTUAL_MACHINE, client_of, create_with, find, user_account, vm_params};
 use crate::prelude::*;
@@ -11,19 +12,22 @@ pub async fn vm_limit_blocks_deploy(ctx: &mut TestContext) -> Result<()> {
     let account = user_account(ctx).await?;
     let as_user = client_of(ctx, &account).await?;
     let limit = |max: i64| {
-        ctx.client().request(
-            "updateResourceLimit",
-            Params::new()
-                .with("account", account["name"].as_str().unwrap_or_default())
-                .with("domainid", account["domainid"].as_str().unwrap_or_default())
-                .with("resourcetype", 0)
-                .with("max", max),
-        )
+        ctx.client()
+            .call(api("updateResourceLimit"))
+            .params(
+                Params::new()
+                    .with("account", account["name"].as_str().unwrap_or_default())
+                    .with("domainid", account["domainid"].as_str().unwrap_or_default())
+                    .with("resourcetype", 0)
+                    .with("max", max),
+            )
+            .send()
     };
     let updated = limit(0).await?;
     updated["resourcelimit"]["max"].should().equal(0);
     as_user
-        .execute("deployVirtualMachine", vm_params(ctx).await?, true)
+        .call(api("deployVirtualMachine"))
+        .params(vm_params(ctx).await?)
         .await
         .should()
         .fail_with(ErrorCode::ResourceAllocation);
@@ -33,7 +37,8 @@ pub async fn vm_limit_blocks_deploy(ctx: &mut TestContext) -> Result<()> {
     vm["state"].should().equal("Running");
     // The one VM allowed is used: the next is refused again.
     as_user
-        .execute("deployVirtualMachine", vm_params(ctx).await?, true)
+        .call(api("deployVirtualMachine"))
+        .params(vm_params(ctx).await?)
         .await
         .should()
         .fail_with(ErrorCode::ResourceAllocation);

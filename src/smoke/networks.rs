@@ -1,6 +1,7 @@
 //! Guest networks: isolated networks, their VMs, addresses and routers.
 
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{
     client_of, deploy, find, isolated_network, isolated_network_with, public_ip, user_account,
@@ -95,11 +96,8 @@ pub async fn network_in_use_is_not_deleted(ctx: &mut TestContext) -> Result<()> 
     let network = isolated_network(ctx).await?;
     let vm = deploy(ctx, Params::new().with("networkids", network.id())).await?;
     ctx.client()
-        .execute(
-            "deleteNetwork",
-            Params::new().with("id", network.id()),
-            true,
-        )
+        .call(api("deleteNetwork"))
+        .params(Params::new().with("id", network.id()))
         .await
         .should()
         .be_err();
@@ -133,11 +131,8 @@ pub async fn networks_are_isolated_between_accounts(ctx: &mut TestContext) -> Re
         .should_not()
         .contain(network.id().to_string());
     as_other
-        .execute(
-            "deployVirtualMachine",
-            vm_params(ctx).await?.with("networkids", network.id()),
-            true,
-        )
+        .call(api("deployVirtualMachine"))
+        .params(vm_params(ctx).await?.with("networkids", network.id()))
         .await
         .should()
         .fail_with(ErrorCode::AccountError);
@@ -191,11 +186,8 @@ pub async fn restart_network(ctx: &mut TestContext) -> Result<()> {
     let _vm = deploy(ctx, Params::new().with("networkids", network.id())).await?;
     let restarted = ctx
         .client()
-        .execute(
-            "restartNetwork",
-            Params::new().with("id", network.id()).with("cleanup", true),
-            true,
-        )
+        .call(api("restartNetwork"))
+        .params(Params::new().with("id", network.id()).with("cleanup", true))
         .await;
     restarted.should().be_ok();
     let listed = find(ctx.client(), "listNetworks", network.id(), Params::new())

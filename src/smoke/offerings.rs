@@ -1,6 +1,7 @@
 //! Offerings: service (compute), disk, network and VPC offerings.
 
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{
     DISK_OFFERING, NETWORK_OFFERING, SERVICE_OFFERING, VPC_OFFERING, create, find, unique,
@@ -30,8 +31,8 @@ pub async fn service_offering_lifecycle(ctx: &mut TestContext) -> Result<()> {
     let renamed = unique("so-renamed");
     let updated = ctx
         .client()
-        .request(
-            "updateServiceOffering",
+        .call(api("updateServiceOffering"))
+        .params(
             Params::new()
                 .with("id", offering.id())
                 .with("name", &renamed)
@@ -70,18 +71,14 @@ pub async fn service_offering_limits_are_checked(ctx: &mut TestContext) -> Resul
             .with("cpuspeed", 500)
     };
     ctx.client()
-        .request(
-            "createServiceOffering",
-            base().with("cpunumber", 1).with("memory", 16),
-        )
+        .call(api("createServiceOffering"))
+        .params(base().with("cpunumber", 1).with("memory", 16))
         .await
         .should()
         .fail_with(ErrorCode::ParamError);
     ctx.client()
-        .request(
-            "createServiceOffering",
-            base().with("cpunumber", 0).with("memory", 512),
-        )
+        .call(api("createServiceOffering"))
+        .params(base().with("cpunumber", 0).with("memory", 512))
         .await
         .should()
         .fail_with(ErrorCode::ParamError);
@@ -106,8 +103,8 @@ pub async fn disk_offering_lifecycle(ctx: &mut TestContext) -> Result<()> {
     let renamed = unique("do-renamed");
     let updated = ctx
         .client()
-        .request(
-            "updateDiskOffering",
+        .call(api("updateDiskOffering"))
+        .params(
             Params::new()
                 .with("id", offering.id())
                 .with("name", &renamed),
@@ -140,8 +137,8 @@ pub async fn custom_disk_offering(ctx: &mut TestContext) -> Result<()> {
     .await?;
     custom["iscustomized"].should().equal(true);
     ctx.client()
-        .request(
-            "createDiskOffering",
+        .call(api("createDiskOffering"))
+        .params(
             Params::new()
                 .with("name", unique("do-zero"))
                 .with("displaytext", "zero")
@@ -171,10 +168,8 @@ pub async fn default_network_offering(ctx: &mut TestContext) -> Result<()> {
     offering["availability"].should().equal("Required");
     offering["guestiptype"].should().equal("Isolated");
     ctx.client()
-        .request(
-            "deleteNetworkOffering",
-            Params::new().with("id", super::support::id_of(&offering)),
-        )
+        .call(api("deleteNetworkOffering"))
+        .params(Params::new().with("id", super::support::id_of(&offering)))
         .await
         .should()
         .fail_with(ErrorCode::ParamError);
@@ -207,8 +202,8 @@ pub async fn network_offering_lifecycle(ctx: &mut TestContext) -> Result<()> {
 
     let enabled = ctx
         .client()
-        .request(
-            "updateNetworkOffering",
+        .call(api("updateNetworkOffering"))
+        .params(
             Params::new()
                 .with("id", offering.id())
                 .with("state", "Enabled"),
@@ -252,12 +247,11 @@ pub async fn vpc_offering_lifecycle(ctx: &mut TestContext) -> Result<()> {
     offering["state"].should().equal("Disabled");
     let enabled = ctx
         .client()
-        .execute(
-            "updateVPCOffering",
+        .call(api("updateVPCOffering"))
+        .params(
             Params::new()
                 .with("id", offering.id())
                 .with("state", "Enabled"),
-            true,
         )
         .await?;
     enabled["vpcoffering"]["state"].should().equal("Enabled");

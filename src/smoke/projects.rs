@@ -1,6 +1,7 @@
 //! Projects: their states and their members.
 
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{PROJECT, create, unique, user_account};
 use crate::prelude::*;
@@ -25,12 +26,14 @@ pub async fn suspend_and_activate(ctx: &mut TestContext) -> Result<()> {
     let by_id = || Params::new().with("id", project.id());
     let suspended = ctx
         .client()
-        .execute("suspendProject", by_id(), true)
+        .call(api("suspendProject"))
+        .params(by_id())
         .await?;
     suspended["project"]["state"].should().equal("Suspended");
     let active = ctx
         .client()
-        .execute("activateProject", by_id(), true)
+        .call(api("activateProject"))
+        .params(by_id())
         .await?;
     active["project"]["state"].should().equal("Active");
     Ok(())
@@ -43,12 +46,11 @@ pub async fn add_and_remove_an_account(ctx: &mut TestContext) -> Result<()> {
     let member = user_account(ctx).await?;
     let name = member["name"].as_str().unwrap_or_default().to_string();
     ctx.client()
-        .execute(
-            "addAccountToProject",
+        .call(api("addAccountToProject"))
+        .params(
             Params::new()
                 .with("projectid", project.id())
                 .with("account", &name),
-            true,
         )
         .await?;
     let members = || {
@@ -64,12 +66,11 @@ pub async fn add_and_remove_an_account(ctx: &mut TestContext) -> Result<()> {
         .should()
         .equal(true);
     ctx.client()
-        .execute(
-            "deleteAccountFromProject",
+        .call(api("deleteAccountFromProject"))
+        .params(
             Params::new()
                 .with("projectid", project.id())
                 .with("account", &name),
-            true,
         )
         .await?;
     members()

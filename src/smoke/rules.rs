@@ -3,6 +3,7 @@
 
 use marvin_core::cleanup::Managed;
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{
     EGRESS_FIREWALL_RULE, FIREWALL_RULE, LOAD_BALANCER_RULE, PORT_FORWARDING_RULE, Raw, create,
@@ -48,7 +49,8 @@ pub async fn firewall_rule(ctx: &mut TestContext) -> Result<()> {
     rule["ipaddressid"].should().equal(ip.id());
     rule["startport"].should().equal(22);
     ctx.client()
-        .execute("createFirewallRule", firewall(ip.id(), 20, 30), true)
+        .call(api("createFirewallRule"))
+        .params(firewall(ip.id(), 20, 30))
         .await
         .should()
         .fail_with(ErrorCode::NetworkRuleConflict);
@@ -75,11 +77,8 @@ pub async fn port_forwarding(ctx: &mut TestContext) -> Result<()> {
     rule["virtualmachineid"].should().equal(vm.id());
     rule["publicport"].should().equal("2222");
     ctx.client()
-        .execute(
-            "createPortForwardingRule",
-            forward(ip.id(), vm.id(), 2222, 2200),
-            true,
-        )
+        .call(api("createPortForwardingRule"))
+        .params(forward(ip.id(), vm.id(), 2222, 2200))
         .await
         .should()
         .fail_with(ErrorCode::NetworkRuleConflict);
@@ -108,12 +107,14 @@ pub async fn port_forwarding(ctx: &mut TestContext) -> Result<()> {
 pub async fn static_nat(ctx: &mut TestContext) -> Result<()> {
     let (network, vm, ip) = network_vm_and_ip(ctx).await?;
     let enable = |address: String| {
-        ctx.client().request(
-            "enableStaticNat",
-            Params::new()
-                .with("ipaddressid", address)
-                .with("virtualmachineid", vm.id()),
-        )
+        ctx.client()
+            .call(api("enableStaticNat"))
+            .params(
+                Params::new()
+                    .with("ipaddressid", address)
+                    .with("virtualmachineid", vm.id()),
+            )
+            .send()
     };
     enable(ip.id().to_string()).await?;
     let mapped = find(
@@ -128,11 +129,8 @@ pub async fn static_nat(ctx: &mut TestContext) -> Result<()> {
     mapped["virtualmachineid"].should().equal(vm.id());
 
     ctx.client()
-        .execute(
-            "createPortForwardingRule",
-            forward(ip.id(), vm.id(), 80, 80),
-            true,
-        )
+        .call(api("createPortForwardingRule"))
+        .params(forward(ip.id(), vm.id(), 80, 80))
         .await
         .should()
         .fail_with(ErrorCode::ParamError);
@@ -156,11 +154,8 @@ pub async fn static_nat(ctx: &mut TestContext) -> Result<()> {
         .fail_with(ErrorCode::ParamError);
 
     ctx.client()
-        .execute(
-            "disableStaticNat",
-            Params::new().with("ipaddressid", ip.id()),
-            true,
-        )
+        .call(api("disableStaticNat"))
+        .params(Params::new().with("ipaddressid", ip.id()))
         .await?;
     let plain = find(
         ctx.client(),
@@ -188,11 +183,8 @@ pub async fn load_balancer(ctx: &mut TestContext) -> Result<()> {
             .with("privateport", 8080)
     };
     ctx.client()
-        .execute(
-            "createLoadBalancerRule",
-            rule_params("fastest-please"),
-            true,
-        )
+        .call(api("createLoadBalancerRule"))
+        .params(rule_params("fastest-please"))
         .await
         .should()
         .fail_with(ErrorCode::ParamError);
@@ -202,12 +194,11 @@ pub async fn load_balancer(ctx: &mut TestContext) -> Result<()> {
 
     let members = format!("{},{}", first.id(), second.id());
     ctx.client()
-        .execute(
-            "assignToLoadBalancerRule",
+        .call(api("assignToLoadBalancerRule"))
+        .params(
             Params::new()
                 .with("id", rule.id())
                 .with("virtualmachineids", &members),
-            true,
         )
         .await?;
     let instances = || {
@@ -218,12 +209,11 @@ pub async fn load_balancer(ctx: &mut TestContext) -> Result<()> {
     };
     instances().await?.len().should().equal(2);
     ctx.client()
-        .execute(
-            "removeFromLoadBalancerRule",
+        .call(api("removeFromLoadBalancerRule"))
+        .params(
             Params::new()
                 .with("id", rule.id())
                 .with("virtualmachineids", first.id()),
-            true,
         )
         .await?;
     let left = super::support::ids(&instances().await?);

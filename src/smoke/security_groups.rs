@@ -1,6 +1,7 @@
 //! Security groups and their rules.
 
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{SECURITY_GROUP, create, unique};
 use crate::prelude::*;
@@ -23,22 +24,22 @@ pub async fn ingress_rules(ctx: &mut TestContext) -> Result<()> {
         .should()
         .equal(0);
     ctx.client()
-        .request("createSecurityGroup", Params::new().with("name", &name))
+        .call(api("createSecurityGroup"))
+        .params(Params::new().with("name", &name))
         .await
         .should()
         .fail_with(ErrorCode::ParamError);
 
     let authorized = ctx
         .client()
-        .execute(
-            "authorizeSecurityGroupIngress",
+        .call(api("authorizeSecurityGroupIngress"))
+        .params(
             Params::new()
                 .with("securitygroupid", group.id())
                 .with("protocol", "tcp")
                 .with("startport", 22)
                 .with("endport", 22)
                 .with("cidrlist", "0.0.0.0/0"),
-            true,
         )
         .await?;
     let rules = authorized["securitygroup"]["ingressrule"]
@@ -50,11 +51,8 @@ pub async fn ingress_rules(ctx: &mut TestContext) -> Result<()> {
     let rule_id = rules[0]["ruleid"].as_str().unwrap_or_default().to_string();
 
     ctx.client()
-        .execute(
-            "revokeSecurityGroupIngress",
-            Params::new().with("id", &rule_id),
-            true,
-        )
+        .call(api("revokeSecurityGroupIngress"))
+        .params(Params::new().with("id", &rule_id))
         .await?;
     let listed = ctx
         .client()
@@ -79,15 +77,14 @@ pub async fn egress_rules(ctx: &mut TestContext) -> Result<()> {
     .await?;
     let authorized = ctx
         .client()
-        .execute(
-            "authorizeSecurityGroupEgress",
+        .call(api("authorizeSecurityGroupEgress"))
+        .params(
             Params::new()
                 .with("securitygroupid", group.id())
                 .with("protocol", "udp")
                 .with("startport", 53)
                 .with("endport", 53)
                 .with("cidrlist", "10.0.0.0/8"),
-            true,
         )
         .await?;
     let rules = authorized["securitygroup"]["egressrule"]
@@ -98,11 +95,8 @@ pub async fn egress_rules(ctx: &mut TestContext) -> Result<()> {
     rules[0]["protocol"].should().equal("udp");
     rules[0]["cidr"].should().equal("10.0.0.0/8");
     ctx.client()
-        .execute(
-            "revokeSecurityGroupEgress",
-            Params::new().with("id", rules[0]["ruleid"].as_str().unwrap_or_default()),
-            true,
-        )
+        .call(api("revokeSecurityGroupEgress"))
+        .params(Params::new().with("id", rules[0]["ruleid"].as_str().unwrap_or_default()))
         .await?;
     let listed = ctx
         .client()

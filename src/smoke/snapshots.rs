@@ -1,6 +1,7 @@
 //! Snapshots: of volumes and of whole VMs.
 
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{
     SNAPSHOT, VIRTUAL_MACHINE, VM_SNAPSHOT, client_of, create, create_with, deploy, find, id_of,
@@ -84,11 +85,8 @@ pub async fn vm_snapshot_lifecycle(ctx: &mut TestContext) -> Result<()> {
     )
     .await?;
     ctx.client()
-        .execute(
-            "revertToVMSnapshot",
-            Params::new().with("vmsnapshotid", snapshot.id()),
-            true,
-        )
+        .call(api("revertToVMSnapshot"))
+        .params(Params::new().with("vmsnapshotid", snapshot.id()))
         .await
         .should()
         .be_ok();

@@ -6,6 +6,7 @@
 //! checks; every resource they create is registered with the test's
 //! cleanup stack the moment it exists.
 
+use marvin_entities::api;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -74,14 +75,10 @@ pub struct Kind {
     pub entity: &'static str,
     /// The creating command.
     pub create: &'static str,
-    /// Whether the creating command is asynchronous.
-    pub create_async: bool,
     /// The key of the created object in the answer (`account`).
     pub key: &'static str,
     /// The deleting command.
     pub delete: &'static str,
-    /// Whether the deleting command is asynchronous.
-    pub delete_async: bool,
     /// Extra parameters of the deleting call.
     pub delete_params: &'static [(&'static str, &'static str)],
     /// The parameter of the deleting call that names the resource, and the
@@ -92,18 +89,16 @@ pub struct Kind {
 
 const fn kind(
     entity: &'static str,
-    create: (&'static str, bool),
+    create: &'static str,
     key: &'static str,
-    delete: (&'static str, bool),
+    delete: &'static str,
     delete_params: &'static [(&'static str, &'static str)],
 ) -> Kind {
     Kind {
         entity,
-        create: create.0,
-        create_async: create.1,
+        create,
         key,
-        delete: delete.0,
-        delete_async: delete.1,
+        delete,
         delete_params,
         delete_key: ("id", "id"),
     }
@@ -117,142 +112,112 @@ const fn keyed(kind: Kind, param: &'static str, field: &'static str) -> Kind {
 }
 
 /// Accounts (deleting one removes its users and resources).
-pub const ACCOUNT: Kind = kind(
-    "Account",
-    ("createAccount", false),
-    "account",
-    ("deleteAccount", true),
-    &[],
-);
+pub const ACCOUNT: Kind = kind("Account", "createAccount", "account", "deleteAccount", &[]);
 /// Users of an account.
-pub const USER: Kind = kind(
-    "User",
-    ("createUser", false),
-    "user",
-    ("deleteUser", false),
-    &[],
-);
+pub const USER: Kind = kind("User", "createUser", "user", "deleteUser", &[]);
 /// Domains; deleted with `cleanup=true`, so that whatever a failed test
 /// left inside goes too.
 pub const DOMAIN: Kind = kind(
     "Domain",
-    ("createDomain", false),
+    "createDomain",
     "domain",
-    ("deleteDomain", true),
+    "deleteDomain",
     &[("cleanup", "true")],
 );
 /// Service (compute) offerings.
 pub const SERVICE_OFFERING: Kind = kind(
     "ServiceOffering",
-    ("createServiceOffering", false),
+    "createServiceOffering",
     "serviceoffering",
-    ("deleteServiceOffering", false),
+    "deleteServiceOffering",
     &[],
 );
 /// Disk offerings.
 pub const DISK_OFFERING: Kind = kind(
     "DiskOffering",
-    ("createDiskOffering", false),
+    "createDiskOffering",
     "diskoffering",
-    ("deleteDiskOffering", false),
+    "deleteDiskOffering",
     &[],
 );
 /// Network offerings.
 pub const NETWORK_OFFERING: Kind = kind(
     "NetworkOffering",
-    ("createNetworkOffering", false),
+    "createNetworkOffering",
     "networkoffering",
-    ("deleteNetworkOffering", false),
+    "deleteNetworkOffering",
     &[],
 );
 /// VPC offerings.
 pub const VPC_OFFERING: Kind = kind(
     "VpcOffering",
-    ("createVPCOffering", true),
+    "createVPCOffering",
     "vpcoffering",
-    ("deleteVPCOffering", true),
+    "deleteVPCOffering",
     &[],
 );
 /// Templates (registered from a URL).
 pub const TEMPLATE: Kind = kind(
     "Template",
-    ("registerTemplate", false),
+    "registerTemplate",
     "template",
-    ("deleteTemplate", true),
+    "deleteTemplate",
     &[],
 );
 /// ISOs (registered from a URL).
-pub const ISO: Kind = kind(
-    "Iso",
-    ("registerIso", false),
-    "iso",
-    ("deleteIso", true),
-    &[],
-);
+pub const ISO: Kind = kind("Iso", "registerIso", "iso", "deleteIso", &[]);
 /// Zones.
-pub const ZONE: Kind = kind(
-    "Zone",
-    ("createZone", false),
-    "zone",
-    ("deleteZone", false),
-    &[],
-);
+pub const ZONE: Kind = kind("Zone", "createZone", "zone", "deleteZone", &[]);
 /// Pods.
-pub const POD: Kind = kind(
-    "Pod",
-    ("createPod", false),
-    "pod",
-    ("deletePod", false),
-    &[],
-);
+pub const POD: Kind = kind("Pod", "createPod", "pod", "deletePod", &[]);
 /// Physical networks.
 pub const PHYSICAL_NETWORK: Kind = kind(
     "PhysicalNetwork",
-    ("createPhysicalNetwork", true),
+    "createPhysicalNetwork",
     "physicalnetwork",
-    ("deletePhysicalNetwork", true),
+    "deletePhysicalNetwork",
     &[],
 );
 /// Faults armed in the simulator (`configureSimulatorFault`).
 pub const SIMULATOR_FAULT: Kind = kind(
     "SimulatorFault",
-    ("configureSimulatorFault", false),
+    "configureSimulatorFault",
     "simulatorfault",
-    ("deleteSimulatorFault", false),
+    "deleteSimulatorFault",
     &[],
 );
 
 /// Virtual machines, destroyed with `expunge=true`.
 pub const VIRTUAL_MACHINE: Kind = kind(
     "VirtualMachine",
-    ("deployVirtualMachine", true),
+    "deployVirtualMachine",
     "virtualmachine",
-    ("destroyVirtualMachine", true),
+    "destroyVirtualMachine",
     &[("expunge", "true")],
 );
-/// Data volumes.
+/// Data volumes, destroyed with `expunge=true`.
 pub const VOLUME: Kind = kind(
     "Volume",
-    ("createVolume", true),
+    "createVolume",
     "volume",
-    ("deleteVolume", false),
-    &[],
+    "destroyVolume",
+    &[("expunge", "true")],
 );
 /// Volume snapshots.
 pub const SNAPSHOT: Kind = kind(
     "Snapshot",
-    ("createSnapshot", true),
+    "createSnapshot",
     "snapshot",
-    ("deleteSnapshot", true),
+    "deleteSnapshot",
     &[],
 );
 /// VM snapshots.
 pub const VM_SNAPSHOT: Kind = keyed(
     kind(
         "VMSnapshot",
-        ("createVMSnapshot", true),
+        "createVMSnapshot",
         "vmsnapshot",
-        ("deleteVMSnapshot", true),
+        "deleteVMSnapshot",
         &[],
     ),
     "vmsnapshotid",
@@ -262,9 +227,9 @@ pub const VM_SNAPSHOT: Kind = keyed(
 pub const SSH_KEY_PAIR: Kind = keyed(
     kind(
         "SSHKeyPair",
-        ("createSSHKeyPair", false),
+        "createSSHKeyPair",
         "keypair",
-        ("deleteSSHKeyPair", false),
+        "deleteSSHKeyPair",
         &[],
     ),
     "name",
@@ -278,100 +243,88 @@ pub const REGISTERED_SSH_KEY_PAIR: Kind = Kind {
 /// Affinity groups.
 pub const AFFINITY_GROUP: Kind = kind(
     "AffinityGroup",
-    ("createAffinityGroup", true),
+    "createAffinityGroup",
     "affinitygroup",
-    ("deleteAffinityGroup", true),
+    "deleteAffinityGroup",
     &[],
 );
 /// Instance groups.
 pub const INSTANCE_GROUP: Kind = kind(
     "InstanceGroup",
-    ("createInstanceGroup", false),
+    "createInstanceGroup",
     "instancegroup",
-    ("deleteInstanceGroup", false),
+    "deleteInstanceGroup",
     &[],
 );
 /// Projects.
-pub const PROJECT: Kind = kind(
-    "Project",
-    ("createProject", true),
-    "project",
-    ("deleteProject", true),
-    &[],
-);
+pub const PROJECT: Kind = kind("Project", "createProject", "project", "deleteProject", &[]);
 
 /// Guest networks (isolated, shared, VPC tiers).
-pub const NETWORK: Kind = kind(
-    "Network",
-    ("createNetwork", false),
-    "network",
-    ("deleteNetwork", true),
-    &[],
-);
+pub const NETWORK: Kind = kind("Network", "createNetwork", "network", "deleteNetwork", &[]);
 /// Public IP addresses.
 pub const IP_ADDRESS: Kind = kind(
     "IpAddress",
-    ("associateIpAddress", true),
+    "associateIpAddress",
     "ipaddress",
-    ("disassociateIpAddress", true),
+    "disassociateIpAddress",
     &[],
 );
 /// Ingress firewall rules on a public IP.
 pub const FIREWALL_RULE: Kind = kind(
     "FirewallRule",
-    ("createFirewallRule", true),
+    "createFirewallRule",
     "firewallrule",
-    ("deleteFirewallRule", true),
+    "deleteFirewallRule",
     &[],
 );
 /// Egress firewall rules of a network.
 pub const EGRESS_FIREWALL_RULE: Kind = kind(
     "EgressFirewallRule",
-    ("createEgressFirewallRule", true),
+    "createEgressFirewallRule",
     "firewallrule",
-    ("deleteEgressFirewallRule", true),
+    "deleteEgressFirewallRule",
     &[],
 );
 /// Port forwarding rules.
 pub const PORT_FORWARDING_RULE: Kind = kind(
     "PortForwardingRule",
-    ("createPortForwardingRule", true),
+    "createPortForwardingRule",
     "portforwardingrule",
-    ("deletePortForwardingRule", true),
+    "deletePortForwardingRule",
     &[],
 );
 /// Load balancer rules.
 pub const LOAD_BALANCER_RULE: Kind = kind(
     "LoadBalancerRule",
-    ("createLoadBalancerRule", true),
+    "createLoadBalancerRule",
     "loadbalancer",
-    ("deleteLoadBalancerRule", true),
+    "deleteLoadBalancerRule",
     &[],
 );
 /// Security groups.
 pub const SECURITY_GROUP: Kind = kind(
     "SecurityGroup",
-    ("createSecurityGroup", false),
+    "createSecurityGroup",
     "securitygroup",
-    ("deleteSecurityGroup", false),
+    "deleteSecurityGroup",
     &[],
 );
 /// VPCs.
-pub const VPC: Kind = kind("Vpc", ("createVPC", true), "vpc", ("deleteVPC", true), &[]);
+pub const VPC: Kind = kind("Vpc", "createVPC", "vpc", "deleteVPC", &[]);
 /// Network ACL lists of a VPC.
 pub const NETWORK_ACL_LIST: Kind = kind(
     "NetworkACLList",
-    ("createNetworkACLList", true),
+    "createNetworkACLList",
     "networkacllist",
-    ("deleteNetworkACLList", true),
+    "deleteNetworkACLList",
     &[],
 );
 /// Network ACL items.
 pub const NETWORK_ACL: Kind = kind(
     "NetworkACL",
-    ("createNetworkACL", true),
+    "createNetworkACL",
     "networkacl",
-    ("deleteNetworkACL", true),
+    "deleteNetworkACL",
     &[],
 );
 
@@ -396,10 +349,7 @@ pub async fn create_with(
     params: Params,
 ) -> Result<Managed<Raw>> {
     ctx.create_managed(
-        client,
-        kind.create,
-        params,
-        kind.create_async,
+        client.call(api(kind.create)).params(params),
         |id| {
             // Only kinds deleted by the id the submission answers.
             (kind.delete_key.1 == "id").then(|| Raw {
@@ -431,7 +381,7 @@ pub async fn create_with(
 /// created as `json`.
 fn deletion_of(kind: &Kind, key: &str, json: &Value) -> Deletion {
     let (param, _) = kind.delete_key;
-    let mut deletion = Deletion::new(kind.entity, key, kind.delete, kind.delete_async);
+    let mut deletion = Deletion::new(kind.entity, key, kind.delete, api(kind.delete).is_async());
     deletion.params = vec![(param.to_string(), key.to_string())];
     // A name is unique per account only: name the owner too, since the
     // admin client deletes it.
@@ -532,7 +482,8 @@ pub fn id_of(value: &Value) -> String {
 pub async fn require_api(ctx: &TestContext, command: &str) -> Result<()> {
     let answer = ctx
         .client()
-        .request("listApis", Params::new().with("name", command))
+        .call(api("listApis"))
+        .params(Params::new().with("name", command))
         .await;
     match answer {
         Ok(answer) if answer["api"].as_array().is_some_and(|a| !a.is_empty()) => Ok(()),
@@ -628,7 +579,7 @@ pub async fn default_network(ctx: &TestContext) -> Result<Arc<String>> {
 
 /// Runs an async command and returns the object under `key` of its result.
 pub async fn run(ctx: &TestContext, command: &str, params: Params, key: &str) -> Result<Value> {
-    let answer = ctx.client().execute(command, params, true).await?;
+    let answer = ctx.client().call(api(command)).params(params).await?;
     Ok(answer[key].clone())
 }
 

@@ -1,6 +1,7 @@
 //! Resource tags: added to a VM, found by key and value, removed.
 
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{deploy, find, unique};
 use crate::prelude::*;
@@ -22,11 +23,8 @@ pub async fn tag_a_vm(ctx: &mut TestContext) -> Result<()> {
     let vm = deploy(ctx, Params::new()).await?;
     let key = unique("owner");
     ctx.client()
-        .execute(
-            "createTags",
-            tag_params(vm.id(), &key, Some("smoke-team")),
-            true,
-        )
+        .call(api("createTags"))
+        .params(tag_params(vm.id(), &key, Some("smoke-team")))
         .await?;
 
     let tags = ctx
@@ -57,7 +55,8 @@ pub async fn tag_a_vm(ctx: &mut TestContext) -> Result<()> {
         .equal(vec![vm.id().to_string()]);
 
     ctx.client()
-        .execute("deleteTags", tag_params(vm.id(), &key, None), true)
+        .call(api("deleteTags"))
+        .params(tag_params(vm.id(), &key, None))
         .await?;
     ctx.client()
         .list_all(

@@ -1,5 +1,6 @@
 //! Templates, ISOs and OS types.
 
+use marvin_entities::api;
 use std::sync::Arc;
 
 use marvin_core::testing::TestContext;
@@ -79,8 +80,8 @@ pub async fn register_update_delete(ctx: &mut TestContext) -> Result<()> {
 
     let updated = ctx
         .client()
-        .request(
-            "updateTemplate",
+        .call(api("updateTemplate"))
+        .params(
             Params::new()
                 .with("id", template.id())
                 .with("displaytext", "Updated by smoke"),

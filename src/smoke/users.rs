@@ -3,6 +3,7 @@
 
 use marvin_core::Client;
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{
     USER, client_of, create, find, first_user_id, ids, password, unique, user_account,
@@ -26,7 +27,8 @@ pub async fn keys_are_registered_and_replaced(ctx: &mut TestContext) -> Result<(
     let user_id = first_user_id(&account);
     let first = ctx
         .client()
-        .request("registerUserKeys", Params::new().with("id", &user_id))
+        .call(api("registerUserKeys"))
+        .params(Params::new().with("id", &user_id))
         .await?["userkeys"]
         .clone();
     // Never compare secrets with `should().equal(..)`: a failure would
@@ -43,7 +45,8 @@ pub async fn keys_are_registered_and_replaced(ctx: &mut TestContext) -> Result<(
         .equal(true);
     let fetched = ctx
         .client()
-        .request("getUserKeys", Params::new().with("id", &user_id))
+        .call(api("getUserKeys"))
+        .params(Params::new().with("id", &user_id))
         .await?["userkeys"]
         .clone();
     (fetched["apikey"] == first["apikey"]).should().equal(true);
@@ -54,16 +57,17 @@ pub async fn keys_are_registered_and_replaced(ctx: &mut TestContext) -> Result<(
 
     let second = ctx
         .client()
-        .request("registerUserKeys", Params::new().with("id", &user_id))
+        .call(api("registerUserKeys"))
+        .params(Params::new().with("id", &user_id))
         .await?["userkeys"]
         .clone();
     (second["apikey"] != first["apikey"]).should().equal(true);
-    old.request("listZones", Params::new())
+    old.call(api("listZones"))
         .await
         .should()
         .fail_with(ErrorCode::Unauthorized);
     keys_client(ctx, &second)?
-        .request("listZones", Params::new())
+        .call(api("listZones"))
         .await
         .should()
         .be_ok();
@@ -96,8 +100,8 @@ pub async fn acting_on_another_account_is_refused(ctx: &mut TestContext) -> Resu
     let as_alice = client_of(ctx, &alice).await?;
 
     as_alice
-        .request(
-            "updateUser",
+        .call(api("updateUser"))
+        .params(
             Params::new()
                 .with("id", &bobs_user)
                 .with("firstname", "Mallory"),
@@ -106,22 +110,26 @@ pub async fn acting_on_another_account_is_refused(ctx: &mut TestContext) -> Resu
         .should()
         .fail_with(ErrorCode::AccountError);
     as_alice
-        .request("registerUserKeys", Params::new().with("id", &bobs_user))
+        .call(api("registerUserKeys"))
+        .params(Params::new().with("id", &bobs_user))
         .await
         .should()
         .fail_with(ErrorCode::AccountError);
     as_alice
-        .request("getUserKeys", Params::new().with("id", &bobs_user))
+        .call(api("getUserKeys"))
+        .params(Params::new().with("id", &bobs_user))
         .await
         .should()
         .fail_with(ErrorCode::AccountError);
     as_alice
-        .request("createDomain", Params::new().with("name", unique("d")))
+        .call(api("createDomain"))
+        .params(Params::new().with("name", unique("d")))
         .await
         .should()
         .fail_with(ErrorCode::UnsupportedAction);
     as_alice
-        .execute("deleteAccount", Params::new().with("id", bob.id()), true)
+        .call(api("deleteAccount"))
+        .params(Params::new().with("id", bob.id()))
         .await
         .should()
         .fail_with(ErrorCode::UnsupportedAction);
@@ -190,38 +198,33 @@ pub async fn disable_enable_and_lock_a_user(ctx: &mut TestContext) -> Result<()>
 
     let disabled = ctx
         .client()
-        .execute("disableUser", Params::new().with("id", user.id()), true)
+        .call(api("disableUser"))
+        .params(Params::new().with("id", user.id()))
         .await?;
     disabled["user"]["state"].should().equal("disabled");
     as_user
-        .request("listZones", Params::new())
+        .call(api("listZones"))
         .await
         .should()
         .fail_with(ErrorCode::Unauthorized);
-    as_first
-        .request("listZones", Params::new())
-        .await
-        .should()
-        .be_ok();
+    as_first.call(api("listZones")).await.should().be_ok();
 
     let enabled = ctx
         .client()
-        .request("enableUser", Params::new().with("id", user.id()))
+        .call(api("enableUser"))
+        .params(Params::new().with("id", user.id()))
         .await?;
     enabled["user"]["state"].should().equal("enabled");
-    as_user
-        .request("listZones", Params::new())
-        .await
-        .should()
-        .be_ok();
+    as_user.call(api("listZones")).await.should().be_ok();
 
     let locked = ctx
         .client()
-        .request("lockUser", Params::new().with("id", user.id()))
+        .call(api("lockUser"))
+        .params(Params::new().with("id", user.id()))
         .await?;
     locked["user"]["state"].should().equal("locked");
     as_user
-        .request("listZones", Params::new())
+        .call(api("listZones"))
         .await
         .should()
         .fail_with(ErrorCode::Unauthorized);
@@ -234,8 +237,8 @@ pub async fn update_own_details(ctx: &mut TestContext) -> Result<()> {
     let user_id = first_user_id(&account);
     let as_user = client_of(ctx, &account).await?;
     let updated = as_user
-        .request(
-            "updateUser",
+        .call(api("updateUser"))
+        .params(
             Params::new()
                 .with("id", &user_id)
                 .with("firstname", "Ada")

@@ -2,6 +2,7 @@
 //! destroy, recover), scaling, isolation and updates.
 
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{
     ACCOUNT, SERVICE_OFFERING, VIRTUAL_MACHINE, account_params, client_of, create, create_with,
@@ -65,7 +66,8 @@ pub async fn stop_and_start(ctx: &mut TestContext) -> Result<()> {
     let started = run(ctx, "startVirtualMachine", by_id(vm.id()), "virtualmachine").await?;
     started["state"].should().equal("Running");
     ctx.client()
-        .execute("startVirtualMachine", by_id(vm.id()), true)
+        .call(api("startVirtualMachine"))
+        .params(by_id(vm.id()))
         .await
         .should()
         .fail_with(ErrorCode::ParamError);
@@ -85,7 +87,8 @@ pub async fn reboot_needs_a_running_vm(ctx: &mut TestContext) -> Result<()> {
     rebooted["state"].should().equal("Running");
     run(ctx, "stopVirtualMachine", by_id(vm.id()), "virtualmachine").await?;
     ctx.client()
-        .execute("rebootVirtualMachine", by_id(vm.id()), true)
+        .call(api("rebootVirtualMachine"))
+        .params(by_id(vm.id()))
         .await
         .should()
         .fail_with(ErrorCode::ParamError);
@@ -106,7 +109,8 @@ pub async fn destroy_and_recover(ctx: &mut TestContext) -> Result<()> {
     destroyed["state"].should().equal("Destroyed");
     let recovered = ctx
         .client()
-        .request("recoverVirtualMachine", by_id(vm.id()))
+        .call(api("recoverVirtualMachine"))
+        .params(by_id(vm.id()))
         .await?;
     recovered["virtualmachine"]["state"]
         .should()
@@ -133,10 +137,10 @@ pub async fn change_service_offering(ctx: &mut TestContext) -> Result<()> {
     .await?;
     let vm = deploy(ctx, Params::new()).await?;
     let change = || {
-        ctx.client().request(
-            "changeServiceForVirtualMachine",
-            by_id(vm.id()).with("serviceofferingid", bigger.id()),
-        )
+        ctx.client()
+            .call(api("changeServiceForVirtualMachine"))
+            .params(by_id(vm.id()).with("serviceofferingid", bigger.id()))
+            .send()
     };
     change().await.should().fail_with(ErrorCode::ParamError);
     run(ctx, "stopVirtualMachine", by_id(vm.id()), "virtualmachine").await?;
@@ -170,7 +174,8 @@ pub async fn vms_are_isolated_between_accounts(ctx: &mut TestContext) -> Result<
         .await?);
     theirs.should_not().contain(vm.id().to_string());
     as_other
-        .execute("stopVirtualMachine", by_id(vm.id()), true)
+        .call(api("stopVirtualMachine"))
+        .params(by_id(vm.id()))
         .await
         .should()
         .be_err();
@@ -193,16 +198,14 @@ pub async fn users_cannot_expunge(ctx: &mut TestContext) -> Result<()> {
     let as_owner = client_of(ctx, &owner).await?;
     let vm = create_with(ctx, &as_owner, &VIRTUAL_MACHINE, vm_params(ctx).await?).await?;
     as_owner
-        .execute(
-            "destroyVirtualMachine",
-            by_id(vm.id()).with("expunge", true),
-            true,
-        )
+        .call(api("destroyVirtualMachine"))
+        .params(by_id(vm.id()).with("expunge", true))
         .await
         .should()
         .fail_with(ErrorCode::InternalError);
     let destroyed = as_owner
-        .execute("destroyVirtualMachine", by_id(vm.id()), true)
+        .call(api("destroyVirtualMachine"))
+        .params(by_id(vm.id()))
         .await?;
     destroyed["virtualmachine"]["state"]
         .should()
@@ -214,18 +217,16 @@ pub async fn users_cannot_expunge(ctx: &mut TestContext) -> Result<()> {
 pub async fn no_deploy_for_a_disabled_owner(ctx: &mut TestContext) -> Result<()> {
     let owner = create(ctx, &ACCOUNT, account_params(0)).await?;
     ctx.client()
-        .execute(
-            "disableAccount",
-            by_id(owner.id()).with("lock", false),
-            true,
-        )
+        .call(api("disableAccount"))
+        .params(by_id(owner.id()).with("lock", false))
         .await?;
     let params = vm_params(ctx)
         .await?
         .with("account", owner["name"].as_str().unwrap_or_default())
         .with("domainid", owner["domainid"].as_str().unwrap_or_default());
     ctx.client()
-        .execute("deployVirtualMachine", params, true)
+        .call(api("deployVirtualMachine"))
+        .params(params)
         .await
         .should()
         .fail_with(ErrorCode::AccountError);
@@ -247,10 +248,8 @@ pub async fn update_display_name(ctx: &mut TestContext) -> Result<()> {
     let vm = deploy(ctx, Params::new()).await?;
     let updated = ctx
         .client()
-        .request(
-            "updateVirtualMachine",
-            by_id(vm.id()).with("displayname", "Smoke display name"),
-        )
+        .call(api("updateVirtualMachine"))
+        .params(by_id(vm.id()).with("displayname", "Smoke display name"))
         .await?;
     updated["virtualmachine"]["displayname"]
         .should()

@@ -1,6 +1,7 @@
 //! Volumes: create, attach, detach, resize, delete, and their rules.
 
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{
     DISK_OFFERING, VOLUME, create, deploy, disk_offering, find, id_of, run, unique, zone,
@@ -69,7 +70,8 @@ pub async fn attached_and_root_volumes_are_protected(ctx: &mut TestContext) -> R
     let volume = data_volume(ctx).await?;
     run(ctx, "attachVolume", attach(volume.id(), vm.id()), "volume").await?;
     ctx.client()
-        .request("deleteVolume", Params::new().with("id", volume.id()))
+        .call(api("deleteVolume"))
+        .params(Params::new().with("id", volume.id()))
         .await
         .should()
         .fail_with(ErrorCode::ParamError);
@@ -85,11 +87,8 @@ pub async fn attached_and_root_volumes_are_protected(ctx: &mut TestContext) -> R
         .await?;
     root.should().have_length(1);
     ctx.client()
-        .execute(
-            "detachVolume",
-            Params::new().with("id", id_of(&root[0])),
-            true,
-        )
+        .call(api("detachVolume"))
+        .params(Params::new().with("id", id_of(&root[0])))
         .await
         .should()
         .be_err();

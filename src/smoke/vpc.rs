@@ -2,6 +2,7 @@
 
 use marvin_core::cleanup::Managed;
 use marvin_core::testing::TestContext;
+use marvin_entities::api;
 
 use super::support::{
     NETWORK, NETWORK_ACL, NETWORK_ACL_LIST, Raw, VPC, create, deploy, id_of, network_offering,
@@ -62,10 +63,8 @@ pub async fn vpc_with_a_tier(ctx: &mut TestContext) -> Result<()> {
     vm["nic"][0]["networkid"].should().equal(tier.id());
 
     ctx.client()
-        .request(
-            "createNetwork",
-            tier_params(ctx, vpc.id(), "192.168.7.1").await?,
-        )
+        .call(api("createNetwork"))
+        .params(tier_params(ctx, vpc.id(), "192.168.7.1").await?)
         .await
         .should()
         .fail_with(ErrorCode::ParamError);

@@ -15,6 +15,7 @@
 //! left on the cloud, 6 nothing selected (an empty selection or an unknown
 //! tag); 130/143 after Ctrl-C/SIGTERM.
 
+use marvin_entities::api;
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -25,7 +26,7 @@ use libtest_mimic::{Arguments, ColorSetting, FormatSetting};
 use marvin_core::cleanup::{self, LedgerLocation};
 use marvin_core::schema::ApiList;
 use marvin_core::testing::{RunSettings, termination_requested};
-use marvin_core::{Client, Config, Params};
+use marvin_core::{Client, Config};
 use regex::Regex;
 
 use super::result::{Status, SuiteResult, TestResult};
@@ -395,7 +396,7 @@ async fn connect(config: Option<&Path>) -> Result<(Client, String), SuiteError> 
         }
     };
     client
-        .request("listCapabilities", Params::new())
+        .call(api("listCapabilities"))
         .await
         .map_err(|error| {
             SuiteError::Config(format!("the cloud at {target} does not answer: {error}"))

@@ -3,6 +3,7 @@
 //! the run (or, without a ledger, from the tests' own records); each
 //! resource is then looked up on the cloud with its entity's list API.
 
+use marvin_entities::api;
 use std::collections::HashSet;
 
 use futures_util::StreamExt;
@@ -241,7 +242,12 @@ async fn check_one(client: &Client, precache: &ApiList, candidate: &Candidate) -
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    match client.request(&lookup.command, params).await {
+    match client
+        .call(api(&lookup.command))
+        .params(params)
+        .no_wait()
+        .await
+    {
         Ok(answer) => match listed(&answer, &lookup) {
             None => Finding::Gone,
             Some(Some(state)) if GOING.contains(&state.as_str()) => Finding::Gone,

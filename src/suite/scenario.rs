@@ -104,7 +104,7 @@ impl Registered {
 /// modules. An entry is `function => ["tag", ...]`, optionally followed by
 /// `(hardware)` for scenarios that need real hypervisors.
 ///
-/// ```ignore
+/// ```text
 /// marvin::scenario_table! { list, crate::smoke;
 ///     accounts {
 ///         create_and_delete => ["smoke", "accounts"],

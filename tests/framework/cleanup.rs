@@ -1,6 +1,7 @@
 //! Cleanup end to end: after a panic, with a failing deletion, and after
 //! SIGKILL (the ledger and `marvin cleanup`).
 
+use marvin_entities::api;
 use std::io::{BufRead, BufReader};
 use std::process::Command;
 
@@ -130,8 +131,8 @@ async fn a_killed_test_is_swept_from_the_ledger_and_nothing_else_is_touched() {
     // Made outside the run: the sweep must leave it alone.
     let outsider = cloud
         .client()
-        .request(
-            "createAccount",
+        .call(api("createAccount"))
+        .params(
             [
                 ("username", "outsider"),
                 ("password", "Outside-2024"),

@@ -3,6 +3,7 @@
 //! processes (`child::Cloud::fixture`) against their own simulator. Run by
 //! hand (`--ignored`) without `MARVIN_FIXTURE=1`, they do nothing.
 
+use marvin_entities::api;
 use std::time::Duration;
 
 use marvin::prelude::*;
@@ -178,7 +179,7 @@ async fn fails_with_question_mark(ctx: &mut TestContext) -> Result<()> {
     let account = UserAccount::create(ctx).await?;
     println!("account {}", account.id);
     println!("fails at line {}", line!() + 1);
-    ctx.client().request("createAccount", Params::new()).await?;
+    ctx.client().call(api("createAccount")).await?;
     Ok(())
 }
 
@@ -194,7 +195,7 @@ async fn question_marks_of_every_shape(ctx: &mut TestContext) -> Result<()> {
     let first: Option<&str> = (|| zones.first()?.get("id")?.as_str())();
     let count: u64 = serde_json::from_value(serde_json::json!(zones.len()))
         .map_err(|e| Error::setup(e.to_string()))?;
-    let name = ctx.client().request("listZones", Params::new()).await?["zone"][0]["name"]
+    let name = ctx.client().call(api("listZones")).await?["zone"][0]["name"]
         .as_str()
         .unwrap_or_default()
         .to_string();
@@ -205,10 +206,8 @@ async fn question_marks_of_every_shape(ctx: &mut TestContext) -> Result<()> {
     .await?;
     let nested = ctx
         .client()
-        .request(
-            "listZones",
-            Params::new().with("id", first.ok_or_else(|| Error::setup("no zone"))?),
-        )
+        .call(api("listZones"))
+        .params(Params::new().with("id", first.ok_or_else(|| Error::setup("no zone"))?))
         .await?;
     println!("{count} {name} {domains} {}", nested["count"]);
     Ok(())

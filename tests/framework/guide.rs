@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use marvin::entities::commands::{self, StopVirtualMachineOptions};
+use marvin::entities::commands;
 use marvin::factories::{factory, fake, sequence};
 use marvin::prelude::*;
 
@@ -18,7 +18,7 @@ async fn a_vm_behind_static_nat_can_be_stopped(ctx: &mut TestContext) -> Result<
 
     // Overrides at the call site, and an existing resource as a sub-factory.
     let admin = AdminAccount::new().firstname("Ops").create(ctx).await?;
-    let user = User::new()
+    let user = UserFactory::new()
         .account(Sub::of(&admin))
         .firstname("Grace")
         .create(ctx)
@@ -35,9 +35,7 @@ async fn a_vm_behind_static_nat_can_be_stopped(ctx: &mut TestContext) -> Result<
     request.username.should().start_with("user-");
 
     // Entity methods, and waiting for a state with `eventually`.
-    vm.vm
-        .stop(ctx.client(), StopVirtualMachineOptions::default())
-        .await?;
+    vm.vm.stop(ctx.client()).await?;
     let client = ctx.client().clone();
     eventually(
         || vm.vm.refresh(&client),
@@ -55,7 +53,7 @@ factory! {
     pub TeamAccount / TeamAccountBuilder {
         subs {
             /// Made first; `domain.id()` flows into the request.
-            domain: marvin::factories::Domain,
+            domain: marvin::factories::DomainFactory,
         }
         fields {
             team: String = sequence("team"),
@@ -66,7 +64,13 @@ factory! {
             password: String = fake::password(),
         }
         build -> commands::CreateAccount {
-            commands::CreateAccount::new(email, firstname, lastname, password, username)
+            commands::CreateAccount::builder()
+                .email(email)
+                .firstname(firstname)
+                .lastname(lastname)
+                .password(password)
+                .username(username)
+                .into_request()
                 .with_options(commands::CreateAccountOptions {
                     accounttype: Some(0),
                     domainid: Some(domain.id_string()),

@@ -2,6 +2,7 @@
 //! where its error was returned, and its own events.
 
 use marvin_core::Params;
+use marvin_entities::api;
 
 use super::child::{Cloud, run};
 
@@ -12,10 +13,8 @@ async fn an_error_returned_with_a_question_mark_names_its_line_and_only_the_test
     // time window of the fixture.
     let other = cloud
         .client()
-        .request(
-            "createDomain",
-            Params::new().with("name", "not-the-fixtures"),
-        )
+        .call(api("createDomain"))
+        .params(Params::new().with("name", "not-the-fixtures"))
         .await
         .expect("a domain");
     let other_id = other["domain"]["id"].as_str().expect("an id").to_string();
@@ -71,10 +70,14 @@ async fn a_rejection_the_test_expected_is_marked_and_a_failed_call_keeps_its_ans
                 .with("password", "not-for-reports-1")
                 .with("email", "a@example.com")
                 .with("accounttype", 0);
-            let refused = ctx.client().request("createAccount", params.clone()).await;
+            let refused = ctx
+                .client()
+                .call(api("createAccount"))
+                .params(params.clone())
+                .await;
             refused.should().fail_with(ErrorCode::ParamError);
             // The same rejection, not checked: a failure of the test.
-            let _ = ctx.client().request("createAccount", params).await;
+            let _ = ctx.client().call(api("createAccount")).params(params).await;
             Ok(())
         })
     })

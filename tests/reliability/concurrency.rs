@@ -10,6 +10,7 @@
 //! lists must match the union of the ledgers exactly: no duplicate names,
 //! no duplicate IPs, no lost or phantom objects.
 
+use marvin_entities::api;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -89,14 +90,18 @@ async fn one_client(
                 .unwrap_or_else(|| root.clone());
                 let params =
                     Params::from([("name", name.as_str()), ("parentdomainid", parent.as_str())]);
-                let result = client.request("createDomain", params).await.map(|answer| {
-                    if let Some(id) = id_of(&answer, "domain") {
-                        ledger.domains.insert(name.clone(), id);
-                        if parent != root {
-                            ledger.parents.insert(name.clone(), parent.clone());
+                let result = client
+                    .call(api("createDomain"))
+                    .params(params)
+                    .await
+                    .map(|answer| {
+                        if let Some(id) = id_of(&answer, "domain") {
+                            ledger.domains.insert(name.clone(), id);
+                            if parent != root {
+                                ledger.parents.insert(name.clone(), parent.clone());
+                            }
                         }
-                    }
-                });
+                    });
                 ("createDomain", result)
             }
             25..=44 => {
@@ -117,9 +122,13 @@ async fn one_client(
                     ("accounttype", "0"),
                     ("domainid", domain.as_str()),
                 ]);
-                let result = client.request("createAccount", params).await.map(|_| {
-                    ledger.accounts.insert(name.clone(), domain.clone());
-                });
+                let result = client
+                    .call(api("createAccount"))
+                    .params(params)
+                    .await
+                    .map(|_| {
+                        ledger.accounts.insert(name.clone(), domain.clone());
+                    });
                 ("createAccount", result)
             }
             45..=54 => {
@@ -138,18 +147,15 @@ async fn one_client(
                     ("domainid", domain.as_str()),
                     ("listall", "true"),
                 ]);
-                let result = match client.request("listAccounts", params).await {
+                let result = match client.call(api("listAccounts")).params(params).await {
                     Ok(answer) => {
                         let items = answer["account"].as_array().cloned().unwrap_or_default();
                         match items.first().and_then(|a| a["id"].as_str()) {
                             Some(id) => {
                                 let id = id.to_owned();
                                 let result = client
-                                    .execute(
-                                        "deleteAccount",
-                                        Params::from([("id", id.as_str())]),
-                                        true,
-                                    )
+                                    .call(api("deleteAccount"))
+                                    .params(Params::from([("id", id.as_str())]))
                                     .await;
                                 if result.is_ok() {
                                     ledger.accounts.remove(&account);
@@ -186,7 +192,8 @@ async fn one_client(
                     continue;
                 };
                 let result = client
-                    .execute("deleteDomain", Params::from([("id", id.as_str())]), true)
+                    .call(api("deleteDomain"))
+                    .params(Params::from([("id", id.as_str())]))
                     .await;
                 if result.is_ok() {
                     ledger.domains.remove(&domain);
@@ -201,7 +208,10 @@ async fn one_client(
                     ("templateid", deploy.template.as_str()),
                     ("name", name.as_str()),
                 ]);
-                let result = client.execute("deployVirtualMachine", params, true).await;
+                let result = client
+                    .call(api("deployVirtualMachine"))
+                    .params(params)
+                    .await;
                 match result {
                     Ok(answer) => {
                         if let Some(id) = id_of(&answer, "virtualmachine") {
@@ -237,11 +247,8 @@ async fn one_client(
                     continue;
                 };
                 let result = client
-                    .execute(
-                        "destroyVirtualMachine",
-                        Params::from([("id", id.as_str()), ("expunge", "true")]),
-                        true,
-                    )
+                    .call(api("destroyVirtualMachine"))
+                    .params(Params::from([("id", id.as_str()), ("expunge", "true")]))
                     .await;
                 if result.is_ok() {
                     ledger.vms.remove(&vm);
@@ -250,11 +257,8 @@ async fn one_client(
             }
             82..=85 if ips_served && ledger.public_ips.len() < MAX_IPS_PER_CLIENT => {
                 let result = client
-                    .execute(
-                        "associateIpAddress",
-                        Params::from([("zoneid", deploy.zone.as_str())]),
-                        true,
-                    )
+                    .call(api("associateIpAddress"))
+                    .params(Params::from([("zoneid", deploy.zone.as_str())]))
                     .await;
                 match result {
                     Ok(answer) => {
@@ -290,11 +294,8 @@ async fn one_client(
                     continue;
                 };
                 let result = client
-                    .execute(
-                        "disassociateIpAddress",
-                        Params::from([("id", id.as_str())]),
-                        true,
-                    )
+                    .call(api("disassociateIpAddress"))
+                    .params(Params::from([("id", id.as_str())]))
                     .await;
                 if result.is_ok() {
                     ledger.public_ips.remove(&id);
@@ -325,10 +326,12 @@ async fn one_client(
                     continue;
                 };
                 let result = client
-                    .request(
-                        command,
-                        Params::from([("listall", "true"), ("name", wanted.as_str())]),
-                    )
+                    .call(api(command))
+                    .params(Params::from([
+                        ("listall", "true"),
+                        ("name", wanted.as_str()),
+                    ]))
+                    .no_wait()
                     .await
                     .map(|answer| {
                         let found = answer[key].as_array().is_some_and(|items| {
@@ -370,26 +373,18 @@ async fn many_clients_at_once_leave_consistent_state() {
     let admin = support::client(&sim.url(), sim.api_key(), sim.secret_key());
     let first = |answer: Value, key: &str| answer[key][0]["id"].as_str().expect("an id").to_owned();
     let deploy = Deploy {
-        zone: first(
-            admin
-                .request("listZones", Params::new())
-                .await
-                .expect("zones"),
-            "zone",
-        ),
+        zone: first(admin.call(api("listZones")).await.expect("zones"), "zone"),
         offering: first(
             admin
-                .request("listServiceOfferings", Params::new())
+                .call(api("listServiceOfferings"))
                 .await
                 .expect("offerings"),
             "serviceoffering",
         ),
         template: first(
             admin
-                .request(
-                    "listTemplates",
-                    Params::from([("templatefilter", "featured")]),
-                )
+                .call(api("listTemplates"))
+                .params(Params::from([("templatefilter", "featured")]))
                 .await
                 .expect("templates"),
             "template",
@@ -397,7 +392,8 @@ async fn many_clients_at_once_leave_consistent_state() {
     };
     let root = first(
         admin
-            .request("listDomains", Params::from([("name", "ROOT")]))
+            .call(api("listDomains"))
+            .params(Params::from([("name", "ROOT")]))
             .await
             .expect("ROOT"),
         "domain",
@@ -406,16 +402,13 @@ async fn many_clients_at_once_leave_consistent_state() {
     // the clients start, so that acquiring a public IP by zone works from
     // the first operation on.
     admin
-        .execute(
-            "deployVirtualMachine",
-            Params::from([
-                ("zoneid", deploy.zone.as_str()),
-                ("serviceofferingid", deploy.offering.as_str()),
-                ("templateid", deploy.template.as_str()),
-                ("name", "setup-vm"),
-            ]),
-            true,
-        )
+        .call(api("deployVirtualMachine"))
+        .params(Params::from([
+            ("zoneid", deploy.zone.as_str()),
+            ("serviceofferingid", deploy.offering.as_str()),
+            ("templateid", deploy.template.as_str()),
+            ("name", "setup-vm"),
+        ]))
         .await
         .expect("the setup VM");
     let catalog = Catalog::global().expect("the precache");

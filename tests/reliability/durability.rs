@@ -8,6 +8,7 @@
 //! CI: two kill cycles; `MARVIN_TORTURE_SCALE` multiplies the cycles and the
 //! writes per cycle.
 
+use marvin_entities::api;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -58,27 +59,27 @@ async fn writer(
             let (name, id) = mine.remove(0);
             lock(&ledger).deleting.push(name.clone());
             client
-                .execute("deleteDomain", Params::from([("id", id.as_str())]), true)
+                .call(api("deleteDomain"))
+                .params(Params::from([("id", id.as_str())]))
                 .await
                 .map(|_| lock(&ledger).deleted_domains.push(name))
         } else if n % 5 == 0 {
             client
-                .request(
-                    "createAccount",
-                    Params::from([
-                        ("username", name.as_str()),
-                        ("password", "pw-durability"),
-                        ("firstname", "D"),
-                        ("lastname", "Urable"),
-                        ("email", "d@example.com"),
-                        ("accounttype", "0"),
-                    ]),
-                )
+                .call(api("createAccount"))
+                .params(Params::from([
+                    ("username", name.as_str()),
+                    ("password", "pw-durability"),
+                    ("firstname", "D"),
+                    ("lastname", "Urable"),
+                    ("email", "d@example.com"),
+                    ("accounttype", "0"),
+                ]))
                 .await
                 .map(|_| lock(&ledger).accounts.push(name))
         } else {
             client
-                .request("createDomain", Params::from([("name", name.as_str())]))
+                .call(api("createDomain"))
+                .params(Params::from([("name", name.as_str())]))
                 .await
                 .map(|answer| {
                     if let Some(id) = answer["domain"]["id"].as_str() {

@@ -10,6 +10,7 @@
 //! stalled every caller"), measured by
 //! `marvin-simulator/examples/large_lists.rs`.
 
+use marvin_entities::api;
 use std::time::{Duration, Instant};
 
 use marvin_core::Params;
@@ -68,7 +69,8 @@ async fn a_huge_list_in_flight_does_not_stall_other_calls() {
     });
     let client = sim.client();
     let before: Value = client
-        .request("listAccounts", Params::from([("listall", "true")]))
+        .call(api("listAccounts"))
+        .params(Params::from([("listall", "true")]))
         .await
         .expect("a page of accounts");
     let total = before["count"].as_u64().expect("a count") as usize;
@@ -117,16 +119,14 @@ async fn a_huge_list_in_flight_does_not_stall_other_calls() {
     for n in 0..20 {
         let begun = Instant::now();
         let zones: Value = client
-            .request("listZones", Params::new())
+            .call(api("listZones"))
             .await
             .expect("listZones answers");
         assert!(zones["zone"].is_array(), "{zones}");
         if n % 5 == 0 {
             client
-                .request(
-                    "createDomain",
-                    Params::new().with("name", format!("isolation-{n}")),
-                )
+                .call(api("createDomain"))
+                .params(Params::new().with("name", format!("isolation-{n}")))
                 .await
                 .expect("createDomain answers");
         }

@@ -13,6 +13,7 @@
 //! "Exactly as it found it" is checked from outside: every object every
 //! served `list*` API shows (ids, else names) before and after.
 
+use marvin_entities::api;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -89,27 +90,27 @@ fn differences(
 /// Objects that exist before any run and must survive every sweep.
 async fn pre_existing(admin: &Client) {
     let domain = admin
-        .request("createDomain", Params::from([("name", "keep-me")]))
+        .call(api("createDomain"))
+        .params(Params::from([("name", "keep-me")]))
         .await
         .expect("a domain");
     let domain_id = domain["domain"]["id"].as_str().expect("an id").to_owned();
     admin
-        .request(
-            "createAccount",
-            Params::from([
-                ("username", "keeper"),
-                ("password", "pw-keeper-1"),
-                ("firstname", "K"),
-                ("lastname", "Eeper"),
-                ("email", "k@example.com"),
-                ("accounttype", "0"),
-                ("domainid", domain_id.as_str()),
-            ]),
-        )
+        .call(api("createAccount"))
+        .params(Params::from([
+            ("username", "keeper"),
+            ("password", "pw-keeper-1"),
+            ("firstname", "K"),
+            ("lastname", "Eeper"),
+            ("email", "k@example.com"),
+            ("accounttype", "0"),
+            ("domainid", domain_id.as_str()),
+        ]))
         .await
         .expect("an account");
     admin
-        .request("createSSHKeyPair", Params::from([("name", "keep-me-key")]))
+        .call(api("createSSHKeyPair"))
+        .params(Params::from([("name", "keep-me-key")]))
         .await
         .expect("a key pair");
 }
@@ -171,7 +172,8 @@ async fn arm_faults(admin: &Client, seed: u64) -> usize {
                 params.set("target", target);
             }
             admin
-                .request("configureSimulatorFault", params)
+                .call(marvin_entities::api("configureSimulatorFault"))
+                .params(params)
                 .await
                 .unwrap_or_else(|e| panic!("a fault on {}: {e}", api.name));
             armed += 1;
@@ -204,7 +206,8 @@ async fn disarm(admin: &Client) -> Fired {
         *seen = (*seen).max(matched);
         if let Some(id) = fault["id"].as_str() {
             admin
-                .request("deleteSimulatorFault", Params::from([("id", id)]))
+                .call(marvin_entities::api("deleteSimulatorFault"))
+                .params(Params::from([("id", id)]))
                 .await
                 .expect("a fault removed");
         }

@@ -16,6 +16,7 @@
 //! The resources are made by the factories through a real `TestContext`
 //! whose cleanup never runs, as a killed test process leaves them.
 
+use marvin_entities::api;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -24,7 +25,7 @@ use std::sync::{Arc, Mutex};
 use marvin_core::cleanup::{Event, Ledger, LedgerRecord, normalized_endpoint};
 use marvin_core::testing::{RunSettings, TestContext, TestSpec};
 use marvin_core::{Client, Params};
-use marvin_factories::{UserAccount, VirtualMachine};
+use marvin_factories::{UserAccount, VirtualMachineFactory};
 use marvin_simulator::{RunningSimulator, Simulator, SimulatorConfig};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -85,7 +86,7 @@ async fn killed_test(client: Client, ledger: &Path, run: &str, accounts: usize, 
         std::mem::forget(account);
     }
     for _ in 0..vms {
-        let vm = VirtualMachine::create(&ctx).await.expect("a VM");
+        let vm = VirtualMachineFactory::create(&ctx).await.expect("a VM");
         std::mem::forget(vm);
     }
     std::mem::forget(ctx);
@@ -273,17 +274,15 @@ async fn a_tampered_ledger_line_is_refused_and_its_target_survives() {
     assert_eq!(accounts.len(), 4, "{accounts:?}");
     // Made outside any test: what an edited line aims at.
     let victim = admin
-        .request(
-            "createAccount",
-            Params::from([
-                ("username", "victim"),
-                ("password", "pw-victim-1"),
-                ("firstname", "V"),
-                ("lastname", "Ictim"),
-                ("email", "v@example.com"),
-                ("accounttype", "0"),
-            ]),
-        )
+        .call(api("createAccount"))
+        .params(Params::from([
+            ("username", "victim"),
+            ("password", "pw-victim-1"),
+            ("firstname", "V"),
+            ("lastname", "Ictim"),
+            ("email", "v@example.com"),
+            ("accounttype", "0"),
+        ]))
         .await
         .expect("the victim account");
     let victim = victim["account"]["id"].as_str().expect("an id").to_owned();

@@ -4,6 +4,7 @@
 //! accounts (invisible in lists, 531 on action), TLS verification by
 //! default, and no secret in any log, trace, error or report of a run.
 
+use marvin_entities::api;
 use std::io::Write as _;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -122,17 +123,15 @@ async fn tampered_expired_and_replayed_signatures_are_401() {
 /// Creates a user account (type 0) and a key-signed client for its user.
 async fn user(admin: &Client, name: &str) -> (Client, String) {
     let answer = admin
-        .request(
-            "createAccount",
-            Params::from([
-                ("username", name),
-                ("password", "pw-isolation-1"),
-                ("firstname", "I"),
-                ("lastname", "So"),
-                ("email", "i@example.com"),
-                ("accounttype", "0"),
-            ]),
-        )
+        .call(api("createAccount"))
+        .params(Params::from([
+            ("username", name),
+            ("password", "pw-isolation-1"),
+            ("firstname", "I"),
+            ("lastname", "So"),
+            ("email", "i@example.com"),
+            ("accounttype", "0"),
+        ]))
         .await
         .expect("an account");
     let account = &answer["account"];
@@ -174,12 +173,13 @@ async fn users_cannot_use_admin_apis_or_touch_other_accounts() {
 
     // A user calling an admin API: 432, and listApis does not offer it.
     let error = alice
-        .request("createDomain", Params::from([("name", "nope")]))
+        .call(api("createDomain"))
+        .params(Params::from([("name", "nope")]))
         .await
         .expect_err("a user may not create domains");
     assert_eq!(error.code(), Some(ErrorCode::UnsupportedAction), "{error}");
     let error = alice
-        .request("listHosts", Params::new())
+        .call(api("listHosts"))
         .await
         .expect_err("a user may not list hosts");
     assert_eq!(error.code(), Some(ErrorCode::UnsupportedAction), "{error}");
@@ -196,30 +196,21 @@ async fn users_cannot_use_admin_apis_or_touch_other_accounts() {
     );
 
     // Alice's resources: a volume, a VM, an SSH key pair.
-    let zone = first_id(
-        &admin
-            .request("listZones", Params::new())
-            .await
-            .expect("zones"),
-        "zone",
-    );
+    let zone = first_id(&admin.call(api("listZones")).await.expect("zones"), "zone");
     let disk = first_id(
         &alice
-            .request("listDiskOfferings", Params::new())
+            .call(api("listDiskOfferings"))
             .await
             .expect("disk offerings"),
         "diskoffering",
     );
     let volume = alice
-        .execute(
-            "createVolume",
-            Params::from([
-                ("name", "alice-vol"),
-                ("zoneid", zone.as_str()),
-                ("diskofferingid", disk.as_str()),
-            ]),
-            true,
-        )
+        .call(api("createVolume"))
+        .params(Params::from([
+            ("name", "alice-vol"),
+            ("zoneid", zone.as_str()),
+            ("diskofferingid", disk.as_str()),
+        ]))
         .await
         .expect("alice creates a volume");
     let volume = volume["volume"]["id"]
@@ -228,32 +219,27 @@ async fn users_cannot_use_admin_apis_or_touch_other_accounts() {
         .to_owned();
     let offering = first_id(
         &alice
-            .request("listServiceOfferings", Params::new())
+            .call(api("listServiceOfferings"))
             .await
             .expect("offerings"),
         "serviceoffering",
     );
     let template = first_id(
         &alice
-            .request(
-                "listTemplates",
-                Params::from([("templatefilter", "executable")]),
-            )
+            .call(api("listTemplates"))
+            .params(Params::from([("templatefilter", "executable")]))
             .await
             .expect("templates"),
         "template",
     );
     let vm = alice
-        .execute(
-            "deployVirtualMachine",
-            Params::from([
-                ("zoneid", zone.as_str()),
-                ("serviceofferingid", offering.as_str()),
-                ("templateid", template.as_str()),
-                ("name", "alice-vm"),
-            ]),
-            true,
-        )
+        .call(api("deployVirtualMachine"))
+        .params(Params::from([
+            ("zoneid", zone.as_str()),
+            ("serviceofferingid", offering.as_str()),
+            ("templateid", template.as_str()),
+            ("name", "alice-vm"),
+        ]))
         .await
         .expect("alice deploys a VM");
     let vm = vm["virtualmachine"]["id"]
@@ -261,7 +247,8 @@ async fn users_cannot_use_admin_apis_or_touch_other_accounts() {
         .expect("a VM id")
         .to_owned();
     alice
-        .request("createSSHKeyPair", Params::from([("name", "alice-key")]))
+        .call(api("createSSHKeyPair"))
+        .params(Params::from([("name", "alice-key")]))
         .await
         .expect("alice creates a key pair");
 
@@ -282,13 +269,20 @@ async fn users_cannot_use_admin_apis_or_touch_other_accounts() {
         if let Some((name, value)) = extra {
             params.set(name, value);
         }
-        let all = bob.request(command, params).await.expect("bob lists");
+        let all = bob
+            .call(api(command))
+            .params(params)
+            .no_wait()
+            .await
+            .expect("bob lists");
         assert!(
             !ids(&all, key).contains(id),
             "bob's {command} shows alice's {key}"
         );
         let named = bob
-            .request(command, Params::from([("id", id.as_str())]))
+            .call(api(command))
+            .params(Params::from([("id", id.as_str())]))
+            .no_wait()
             .await;
         if let Ok(named) = named {
             assert!(
@@ -297,10 +291,7 @@ async fn users_cannot_use_admin_apis_or_touch_other_accounts() {
             );
         }
     }
-    let keys = bob
-        .request("listSSHKeyPairs", Params::new())
-        .await
-        .expect("key pairs");
+    let keys = bob.call(api("listSSHKeyPairs")).await.expect("key pairs");
     assert!(
         !keys["sshkeypair"]
             .as_array()
@@ -311,30 +302,18 @@ async fn users_cannot_use_admin_apis_or_touch_other_accounts() {
     );
 
     // Bob acting on them: 531.
-    for (command, params, is_async) in [
-        (
-            "deleteVolume",
-            Params::from([("id", volume.as_str())]),
-            false,
-        ),
-        (
-            "destroyVirtualMachine",
-            Params::from([("id", vm.as_str())]),
-            true,
-        ),
-        (
-            "stopVirtualMachine",
-            Params::from([("id", vm.as_str())]),
-            true,
-        ),
+    for (command, params) in [
+        ("deleteVolume", Params::from([("id", volume.as_str())])),
+        ("destroyVirtualMachine", Params::from([("id", vm.as_str())])),
+        ("stopVirtualMachine", Params::from([("id", vm.as_str())])),
         (
             "updateVirtualMachine",
             Params::from([("id", vm.as_str()), ("displayname", "bob")]),
-            false,
         ),
     ] {
         let error = bob
-            .execute(command, params, is_async)
+            .call(api(command))
+            .params(params)
             .await
             .expect_err("bob may not act on alice's resources");
         assert_eq!(
@@ -346,15 +325,13 @@ async fn users_cannot_use_admin_apis_or_touch_other_accounts() {
 
     // What bob could not do, alice can: the refusals were about ownership.
     alice
-        .execute(
-            "destroyVirtualMachine",
-            Params::from([("id", vm.as_str())]),
-            true,
-        )
+        .call(api("destroyVirtualMachine"))
+        .params(Params::from([("id", vm.as_str())]))
         .await
         .expect("alice destroys her VM");
     alice
-        .request("deleteVolume", Params::from([("id", volume.as_str())]))
+        .call(api("deleteVolume"))
+        .params(Params::from([("id", volume.as_str())]))
         .await
         .expect("alice deletes her volume");
     sim.shutdown().await;
@@ -461,18 +438,16 @@ const ROLE_MATRIX: &[(RoleChange, Asker, Place, [u16; 4])] = &[
 /// Creates an account as `admin`; returns its id and its first user's id.
 async fn account_in(admin: &Client, name: &str, kind: &str, domain: &str) -> (String, String) {
     let answer = admin
-        .request(
-            "createAccount",
-            Params::from([
-                ("username", name),
-                ("password", "pw-roles-1"),
-                ("firstname", "R"),
-                ("lastname", "Ole"),
-                ("email", "r@example.com"),
-                ("accounttype", kind),
-                ("domainid", domain),
-            ]),
-        )
+        .call(api("createAccount"))
+        .params(Params::from([
+            ("username", name),
+            ("password", "pw-roles-1"),
+            ("firstname", "R"),
+            ("lastname", "Ole"),
+            ("email", "r@example.com"),
+            ("accounttype", kind),
+            ("domainid", domain),
+        ]))
         .await
         .unwrap_or_else(|e| panic!("account {name}: {e}"));
     let account = &answer["account"];
@@ -487,7 +462,7 @@ async fn account_in(admin: &Client, name: &str, kind: &str, domain: &str) -> (St
 
 /// The HTTP code of a sync call, and its answer when it succeeded.
 async fn attempt(client: &Client, command: &str, params: Params) -> (u16, Option<Value>) {
-    match client.request(command, params).await {
+    match client.call(api(command)).params(params).no_wait().await {
         Ok(answer) => (200, Some(answer)),
         Err(error) => (
             error
@@ -502,10 +477,8 @@ async fn attempt(client: &Client, command: &str, params: Params) -> (u16, Option
 /// The accounts named `name` anywhere, as the root admin sees them.
 async fn accounts_named(admin: &Client, name: &str) -> Vec<Value> {
     let answer = admin
-        .request(
-            "listAccounts",
-            Params::from([("name", name), ("listall", "true")]),
-        )
+        .call(api("listAccounts"))
+        .params(Params::from([("name", name), ("listall", "true")]))
         .await
         .expect("listAccounts");
     answer["account"].as_array().cloned().unwrap_or_default()
@@ -521,7 +494,8 @@ async fn role_changes_by_every_caller_type_against_every_target_role() {
     .expect("the simulator starts");
     let admin = support::client(&sim.url(), sim.api_key(), sim.secret_key());
     let root = admin
-        .request("listDomains", Params::from([("name", "ROOT")]))
+        .call(api("listDomains"))
+        .params(Params::from([("name", "ROOT")]))
         .await
         .expect("ROOT");
     let root = root["domain"][0]["id"]
@@ -529,7 +503,8 @@ async fn role_changes_by_every_caller_type_against_every_target_role() {
         .expect("ROOT's id")
         .to_owned();
     let sub = admin
-        .request("createDomain", Params::from([("name", "role-matrix")]))
+        .call(api("createDomain"))
+        .params(Params::from([("name", "role-matrix")]))
         .await
         .expect("a domain");
     let sub = sub["domain"]["id"]
@@ -537,16 +512,14 @@ async fn role_changes_by_every_caller_type_against_every_target_role() {
         .expect("a domain id")
         .to_owned();
     admin
-        .request(
-            "createZone",
-            Params::from([
-                ("name", "role-matrix-private"),
-                ("networktype", "Advanced"),
-                ("dns1", "8.8.8.8"),
-                ("internaldns1", "10.0.0.1"),
-                ("domainid", sub.as_str()),
-            ]),
-        )
+        .call(api("createZone"))
+        .params(Params::from([
+            ("name", "role-matrix-private"),
+            ("networktype", "Advanced"),
+            ("dns1", "8.8.8.8"),
+            ("internaldns1", "10.0.0.1"),
+            ("domainid", sub.as_str()),
+        ]))
         .await
         .expect("a zone dedicated to the sub-domain");
     let mut askers = Vec::new();
@@ -562,7 +535,8 @@ async fn role_changes_by_every_caller_type_against_every_target_role() {
     let mut role_ids = Vec::new();
     for (name, _, _) in TARGET_ROLES {
         let roles = admin
-            .request("listRoles", Params::from([("name", name)]))
+            .call(api("listRoles"))
+            .params(Params::from([("name", name)]))
             .await
             .expect("listRoles");
         role_ids.push(roles["role"][0]["id"].as_str().expect("a role").to_owned());
@@ -654,7 +628,7 @@ async fn role_changes_by_every_caller_type_against_every_target_role() {
     // The callers are what they were: none of them became a root admin.
     for (asker, client) in &askers {
         let error = client
-            .request("listHosts", Params::new())
+            .call(api("listHosts"))
             .await
             .expect_err("listHosts stays the root admin's");
         assert_eq!(
@@ -729,7 +703,7 @@ async fn the_client_verifies_tls_certificates_by_default() {
         .build()
         .expect("a client");
     let error = by_default
-        .request("listZones", Params::new())
+        .call(api("listZones"))
         .await
         .expect_err("a self-signed certificate is refused");
     assert!(error.is_transport(), "a transport error: {error:?}");
@@ -743,7 +717,7 @@ async fn the_client_verifies_tls_certificates_by_default() {
         .build()
         .expect("a client");
     let answer = trusting
-        .request("listZones", Params::new())
+        .call(api("listZones"))
         .await
         .expect("the trusted certificate is accepted");
     assert!(answer.is_object());
@@ -948,21 +922,17 @@ async fn secret_scenario() -> Vec<(&'static str, String)> {
     let admin_password = format!("Admin-{}", uuid::Uuid::new_v4().simple());
     secrets.push(("admin password", admin_password.clone()));
     let me = admin
-        .request(
-            "listUsers",
-            Params::from([("username", sim.admin_username())]),
-        )
+        .call(api("listUsers"))
+        .params(Params::from([("username", sim.admin_username())]))
         .await
         .expect("the admin user");
     let admin_id = me["user"][0]["id"].as_str().expect("an id").to_owned();
     admin
-        .request(
-            "updateUser",
-            Params::from([
-                ("id", admin_id.as_str()),
-                ("password", admin_password.as_str()),
-            ]),
-        )
+        .call(api("updateUser"))
+        .params(Params::from([
+            ("id", admin_id.as_str()),
+            ("password", admin_password.as_str()),
+        ]))
         .await
         .expect("a new admin password");
     let admin_session = Client::builder(sim.url())
@@ -970,24 +940,23 @@ async fn secret_scenario() -> Vec<(&'static str, String)> {
         .build()
         .expect("an admin session client");
     admin_session
-        .request("listAccounts", Params::from([("listall", "true")]))
+        .call(api("listAccounts"))
+        .params(Params::from([("listall", "true")]))
         .await
         .expect("an admin session call");
     record(&format!("{admin_session:?}"));
     let password = format!("Pw-{}", uuid::Uuid::new_v4().simple());
     secrets.push(("user password", password.clone()));
     let answer = admin
-        .request(
-            "createAccount",
-            Params::from([
-                ("username", "scanned"),
-                ("password", password.as_str()),
-                ("firstname", "S"),
-                ("lastname", "Can"),
-                ("email", "s@example.com"),
-                ("accounttype", "0"),
-            ]),
-        )
+        .call(api("createAccount"))
+        .params(Params::from([
+            ("username", "scanned"),
+            ("password", password.as_str()),
+            ("firstname", "S"),
+            ("lastname", "Can"),
+            ("email", "s@example.com"),
+            ("accounttype", "0"),
+        ]))
         .await
         .expect("an account");
     let user_id = answer["account"]["user"][0]["id"]
@@ -995,7 +964,8 @@ async fn secret_scenario() -> Vec<(&'static str, String)> {
         .expect("a user")
         .to_owned();
     let keys = admin
-        .request("registerUserKeys", Params::from([("id", user_id.as_str())]))
+        .call(api("registerUserKeys"))
+        .params(Params::from([("id", user_id.as_str())]))
         .await
         .expect("keys");
     let user_secret = keys["userkeys"]["secretkey"]
@@ -1005,26 +975,27 @@ async fn secret_scenario() -> Vec<(&'static str, String)> {
     secrets.push(("user secret key", user_secret));
     let user = admin.for_user(&user_id).await.expect("a user client");
     record(&format!("{user:?}"));
-    user.request("listZones", Params::new())
-        .await
-        .expect("listZones");
+    user.call(api("listZones")).await.expect("listZones");
     let errors = [
-        user.request("createDomain", Params::from([("name", "x")]))
+        user.call(api("createDomain"))
+            .params(Params::from([("name", "x")]))
             .await,
-        user.request("deleteVolume", Params::from([("id", "nope")]))
-            .await,
-        admin
-            .request(
-                "createAccount",
-                Params::from([("username", "no-password"), ("password", password.as_str())]),
-            )
+        user.call(api("deleteVolume"))
+            .params(Params::from([("id", "nope")]))
             .await,
         admin
-            .execute(
-                "deleteDomain",
-                Params::from([("id", "0f8fad5b-d9cb-469f-a165-70867728950e")]),
-                true,
-            )
+            .call(api("createAccount"))
+            .params(Params::from([
+                ("username", "no-password"),
+                ("password", password.as_str()),
+            ]))
+            .await,
+        admin
+            .call(api("deleteDomain"))
+            .params(Params::from([(
+                "id",
+                "0f8fad5b-d9cb-469f-a165-70867728950e",
+            )]))
             .await,
     ];
     for error in errors.iter().filter_map(|r| r.as_ref().err()) {
@@ -1038,7 +1009,7 @@ async fn secret_scenario() -> Vec<(&'static str, String)> {
         .build()
         .expect("a session client");
     session
-        .request("listZones", Params::new())
+        .call(api("listZones"))
         .await
         .expect("a session call");
     let session_keys: Vec<String> = sim.with_db(|conn| {
@@ -1061,7 +1032,7 @@ async fn secret_scenario() -> Vec<(&'static str, String)> {
         .build()
         .expect("a session client");
     secrets.push(("wrong password", "Wrong-password-123".to_owned()));
-    if let Err(error) = wrong.request("listZones", Params::new()).await {
+    if let Err(error) = wrong.call(api("listZones")).await {
         record(&format!("error display: {error}"));
         record(&format!("error debug: {error:?}"));
     }
@@ -1081,62 +1052,46 @@ async fn secret_scenario() -> Vec<(&'static str, String)> {
 }
 
 async fn vm_password(sim: &RunningSimulator, admin: &Client) -> Option<String> {
-    let zone = first_id(
-        &admin.request("listZones", Params::new()).await.ok()?,
-        "zone",
-    );
+    let zone = first_id(&admin.call(api("listZones")).await.ok()?, "zone");
     let offering = first_id(
-        &admin
-            .request("listServiceOfferings", Params::new())
-            .await
-            .ok()?,
+        &admin.call(api("listServiceOfferings")).await.ok()?,
         "serviceoffering",
     );
     let template = first_id(
         &admin
-            .request(
-                "listTemplates",
-                Params::from([("templatefilter", "featured")]),
-            )
+            .call(api("listTemplates"))
+            .params(Params::from([("templatefilter", "featured")]))
             .await
             .ok()?,
         "template",
     );
     let _ = sim;
     admin
-        .request(
-            "updateTemplate",
-            Params::from([("id", template.as_str()), ("passwordenabled", "true")]),
-        )
+        .call(api("updateTemplate"))
+        .params(Params::from([
+            ("id", template.as_str()),
+            ("passwordenabled", "true"),
+        ]))
         .await
         .ok()?;
     let vm = admin
-        .execute(
-            "deployVirtualMachine",
-            Params::from([
-                ("zoneid", zone.as_str()),
-                ("serviceofferingid", offering.as_str()),
-                ("templateid", template.as_str()),
-            ]),
-            true,
-        )
+        .call(api("deployVirtualMachine"))
+        .params(Params::from([
+            ("zoneid", zone.as_str()),
+            ("serviceofferingid", offering.as_str()),
+            ("templateid", template.as_str()),
+        ]))
         .await
         .ok()?;
     let id = vm["virtualmachine"]["id"].as_str()?.to_owned();
     admin
-        .execute(
-            "stopVirtualMachine",
-            Params::from([("id", id.as_str())]),
-            true,
-        )
+        .call(api("stopVirtualMachine"))
+        .params(Params::from([("id", id.as_str())]))
         .await
         .ok()?;
     let reset = admin
-        .execute(
-            "resetPasswordForVirtualMachine",
-            Params::from([("id", id.as_str())]),
-            true,
-        )
+        .call(api("resetPasswordForVirtualMachine"))
+        .params(Params::from([("id", id.as_str())]))
         .await
         .ok()?;
     reset["virtualmachine"]["password"]

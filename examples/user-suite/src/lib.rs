@@ -8,7 +8,7 @@ factory! {
     pub TeamAccount / TeamAccountBuilder {
         subs {
             /// Made first; its id flows into the request.
-            domain: marvin::factories::Domain,
+            domain: marvin::factories::DomainFactory,
         }
         fields {
             team: String = sequence("team"),
@@ -19,7 +19,13 @@ factory! {
             password: String = fake::password(),
         }
         build -> commands::CreateAccount {
-            commands::CreateAccount::new(email, firstname, lastname, password, username)
+            commands::CreateAccount::builder()
+                .email(email)
+                .firstname(firstname)
+                .lastname(lastname)
+                .password(password)
+                .username(username)
+                .into_request()
                 .with_options(commands::CreateAccountOptions {
                     accounttype: Some(0),
                     domainid: Some(domain.id_string()),

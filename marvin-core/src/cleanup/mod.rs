@@ -44,6 +44,7 @@ pub use thread::{flush, flush_timeout};
 
 use std::time::Duration;
 
+use crate::client::Api;
 use crate::resource::Deletion;
 use crate::{Client, Error, Params};
 
@@ -63,10 +64,9 @@ pub(crate) async fn execute(client: &Client, deletion: &Deletion) -> Outcome {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    match client
-        .execute(&deletion.command, params, deletion.is_async)
-        .await
-    {
+    // The rule the deletion was made by came from the precache.
+    let api = Api::described(deletion.command.clone(), deletion.is_async);
+    match client.call(api).params(params).await {
         Ok(_) => Outcome::Deleted,
         Err(error) if error.is_not_found() => Outcome::AlreadyGone(error),
         Err(error) => Outcome::Failed(error),

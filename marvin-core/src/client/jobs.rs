@@ -96,7 +96,7 @@ impl Client {
                 let remaining = timeout.saturating_sub(elapsed);
                 tokio::time::sleep(schedule.next_delay(elapsed).min(remaining)).await;
             }
-            let answer = self.call(QUERY_JOB, &params, &request, trace).await?;
+            let answer = self.call_value(QUERY_JOB, &params, &request, trace).await?;
             polls += 1;
             let status = envelope::job_status(QUERY_JOB, &answer)?;
             let name = || {

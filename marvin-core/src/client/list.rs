@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use futures_util::stream::{self, BoxStream, StreamExt as _, TryStreamExt as _};
 use serde_json::Value;
 
-use super::{Client, RequestOptions};
+use super::{Api, Client, RequestOptions};
 use crate::config::MAX_PAGE_SIZE;
 use crate::envelope;
 use crate::error::Result;
@@ -36,7 +36,9 @@ impl Pager {
         }
         let answer = self
             .client
-            .request_with(&self.command, params, &self.options)
+            .call(Api::described(self.command.clone(), false))
+            .params(params)
+            .options(self.options.clone())
             .await?;
         let page = envelope::into_list_page(&self.command, answer)?;
         let got = page.items.len() as u64;

@@ -7,9 +7,13 @@
 //!
 //! Every call sends `response=json`, uses GET unless the call carries a
 //! secret or bulky value (then a POST form, with nothing in the query), and
-//! is decoded by [`crate::envelope`]. Async commands are waited for
-//! by [`Client::wait_for_job`], listings are paged by [`Client::list_stream`].
+//! is decoded by [`crate::envelope`]. Every command is sent by one
+//! builder, [`Client::call`] ([`ApiCall`]): whether it waits for a job
+//! comes from the precache's [`Api`], per-call options hang off the
+//! builder. Jobs are waited for by [`Client::wait_for_job`], listings are
+//! paged by [`Client::list_stream`].
 
+mod call;
 mod cookies;
 mod jobs;
 mod list;
@@ -27,6 +31,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::Instrument as _;
 
+pub use call::{Api, ApiCall, ApiKind, Catalog};
 pub use list::ListStream;
 pub use options::{RequestOptions, WaitOptions};
 
@@ -40,6 +45,10 @@ use crate::signing::Signer;
 
 use cookies::CookieJar;
 use wire::{Credentials, Prepared};
+
+/// CloudStack's unauthenticated integration port (`integration.api.port`):
+/// a config naming it without keys is served there without credentials.
+pub const INTEGRATION_PORT: u16 = 8096;
 
 /// Above this many bytes of encoded parameters a call is sent as POST.
 pub const MAX_GET_BYTES: usize = 2000;
@@ -130,14 +139,18 @@ fn decode_typed<T: DeserializeOwned>(
 /// A CloudStack API client. Clones share the connection pool and session.
 ///
 /// ```no_run
+/// use marvin_core::client::Catalog;
 /// use marvin_core::{Client, Params, Result};
+/// // The generated typed layer holds the precache's (`marvin_entities::CATALOG`).
+/// static APIS: Catalog = Catalog::new(&[("startVirtualMachine", true)]);
 /// # async fn demo() -> Result<()> {
 /// let admin = Client::builder("http://localhost:8080/client/api")
 ///     .keys("API-KEY", "SECRET-KEY")
 ///     .build()?;
 /// let zones = admin.list_all("listZones", Params::new()).await?;
 /// let vm = admin
-///     .execute("startVirtualMachine", Params::from([("id", "6f0...")]), true)
+///     .call(APIS.api("startVirtualMachine"))
+///     .param("id", "6f0...")
 ///     .await?;
 /// println!("{} zones, vm is {}", zones.len(), vm["virtualmachine"]["state"]);
 /// # Ok(()) }
@@ -460,9 +473,11 @@ impl Client {
         }
     }
 
-    /// A client for one `mgtSvr` entry: keys when it has them, else a login
-    /// session with `user`/`passwd` in the ROOT domain; `certCAPath` and
-    /// `certPath` are applied.
+    /// A client for one `mgtSvr` entry: keys when it has them; else, on
+    /// [`INTEGRATION_PORT`], unsigned calls to the integration listener (as
+    /// Python Marvin does with `"user": "root"` and port 8096); else a
+    /// login session with `user`/`passwd` in the ROOT domain; `certCAPath`
+    /// and `certPath` are applied.
     pub fn from_server(server: &MgtServer, settings: &ClientSettings) -> Result<Client> {
         let mut builder = Client::builder(server.url()).settings(settings.clone());
         builder = match (
@@ -472,6 +487,7 @@ impl Client {
             &server.passwd,
         ) {
             (Some(key), Some(secret), _, _) => builder.keys(key, secret),
+            _ if server.port == INTEGRATION_PORT => builder.integration(),
             (_, _, Some(user), Some(passwd)) => builder.credentials(user, passwd, "/"),
             _ => {
                 return Err(Error::setup(
@@ -548,125 +564,6 @@ impl Client {
         self.current_session().is_some()
     }
 
-    /// One call: returns the object under the response key
-    /// (`{"count":2,"zone":[..]}`, `{"account":{..}}`, `{"jobid":".."}`).
-    pub async fn request(&self, command: &str, params: Params) -> Result<Value> {
-        self.request_with(command, params, &RequestOptions::default())
-            .await
-    }
-
-    /// [`request`](Self::request) with options (POST, timeout, retries).
-    pub async fn request_with(
-        &self,
-        command: &str,
-        params: Params,
-        options: &RequestOptions,
-    ) -> Result<Value> {
-        let trace = Trace::default();
-        let call = self.call(command, &params, options, &trace);
-        self.observed(command, &params, &trace, call).await
-    }
-
-    /// [`request`](Self::request) decoded straight into `T`, without a
-    /// [`Value`] in between (see [`envelope::decode_body_as`]): the object
-    /// under the response key is deserialized as `T`, keys `T` does not
-    /// declare are skipped, and the envelope and errors are checked as for
-    /// `request`. An answer that does not fit `T` is an [`Error::Decode`].
-    /// Several times cheaper than a [`Value`] on large answers.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: marvin_core::Client) -> marvin_core::Result<()> {
-    /// #[derive(serde::Deserialize)]
-    /// struct Zones {
-    ///     #[serde(default)]
-    ///     zone: Vec<Zone>,
-    /// }
-    /// #[derive(serde::Deserialize)]
-    /// struct Zone {
-    ///     id: String,
-    ///     name: String,
-    /// }
-    /// let zones: Zones = client.request_as("listZones", marvin_core::Params::new()).await?;
-    /// for zone in &zones.zone {
-    ///     println!("{} {}", zone.id, zone.name);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn request_as<T: DeserializeOwned>(
-        &self,
-        command: &str,
-        params: Params,
-    ) -> Result<T> {
-        self.request_as_with(command, params, &RequestOptions::default())
-            .await
-    }
-
-    /// [`request_as`](Self::request_as) with options (POST, timeout,
-    /// retries).
-    pub async fn request_as_with<T: DeserializeOwned>(
-        &self,
-        command: &str,
-        params: Params,
-        options: &RequestOptions,
-    ) -> Result<T> {
-        let trace = Trace::default();
-        let call = self.call_decoded(command, &params, options, &trace, decode_typed::<T>);
-        self.observed(command, &params, &trace, call).await
-    }
-
-    /// Runs a command: for async commands submits it, waits for the job and
-    /// returns its `jobresult` (`{"virtualmachine":{..}}`, `{"success":true}`);
-    /// for sync commands returns the answer as [`request`](Self::request)
-    /// does. An async command whose answer has no `jobid` returns that answer.
-    pub async fn execute(&self, command: &str, params: Params, is_async: bool) -> Result<Value> {
-        self.execute_with(command, params, is_async, &RequestOptions::default())
-            .await
-    }
-
-    /// [`execute`](Self::execute) with options (including how to wait).
-    pub async fn execute_with(
-        &self,
-        command: &str,
-        params: Params,
-        is_async: bool,
-        options: &RequestOptions,
-    ) -> Result<Value> {
-        self.execute_submitted(command, params, is_async, options, |_| {})
-            .await
-    }
-
-    /// [`execute_with`](Self::execute_with) that hands the answer of an
-    /// async command's submission to `on_submit` before waiting for its
-    /// job. For async creates that answer carries the new object's `id`
-    /// beside the `jobid` (`{"id": "..", "jobid": ".."}`), and the object
-    /// exists from then on even if the job fails: this is where a caller
-    /// registers it for cleanup. Not called for sync commands or answers
-    /// without a `jobid`.
-    pub async fn execute_submitted(
-        &self,
-        command: &str,
-        params: Params,
-        is_async: bool,
-        options: &RequestOptions,
-        on_submit: impl FnOnce(&Value),
-    ) -> Result<Value> {
-        let trace = Trace::default();
-        let run = async {
-            let answer = self.call(command, &params, options, &trace).await?;
-            if !is_async {
-                return Ok(answer);
-            }
-            let Some(job_id) = envelope::job_id(&answer) else {
-                return Ok(answer);
-            };
-            on_submit(&answer);
-            let _ = trace.job_id.set(job_id.clone());
-            self.wait_job(Some(command), &job_id, options.wait(), &params, &trace)
-                .await
-        };
-        self.observed(command, &params, &trace, run).await
-    }
-
     /// Waits for an async job and returns its `jobresult`; the one waiter
     /// every async call uses.
     ///
@@ -736,11 +633,17 @@ impl Client {
     /// setup and observer.
     pub async fn for_user(&self, user_id: &str) -> Result<Client> {
         let id = Params::from([("id", user_id)]);
-        let answer = self.request("getUserKeys", id.clone()).await?;
+        let answer = self
+            .call(Api::described("getUserKeys", false))
+            .params(id.clone())
+            .await?;
         let (api_key, secret_key) = match user_keys(&answer) {
             Some(keys) => keys,
             None => {
-                let answer = self.request("registerUserKeys", id).await?;
+                let answer = self
+                    .call(Api::described("registerUserKeys", false))
+                    .params(id)
+                    .await?;
                 user_keys(&answer).ok_or_else(|| Error::Decode {
                     command: "registerUserKeys".to_owned(),
                     reason: "no apikey and secretkey in the answer".to_owned(),
@@ -842,7 +745,7 @@ impl Client {
 
     /// One logical call: session handling, then retries; the answer as a
     /// [`Value`].
-    async fn call(
+    async fn call_value(
         &self,
         command: &str,
         params: &Params,

@@ -95,22 +95,29 @@ pub(crate) fn inline<T: fmt::Debug + ?Sized>(value: &T) -> Option<String> {
     (text.len() <= INLINE_LIMIT && !text.contains('\n')).then_some(text)
 }
 
-/// A line diff of the pretty `Debug` forms of `expected` and `actual`, in the
-/// style of `pretty_assertions`: `<` marks expected lines, `>` actual ones.
+/// A line diff of the pretty `Debug` forms of `expected` and `actual`: `<`
+/// marks expected lines, `>` actual ones (red and green when colours are
+/// on). Written over the `diff` crate rather than `pretty_assertions`, whose
+/// colour crate's blanket trait would add its methods to every type in the
+/// docs of the crates above.
 pub(crate) fn diff<E: fmt::Debug + ?Sized, A: fmt::Debug + ?Sized>(
     expected: &E,
     actual: &A,
 ) -> Description {
-    let rendered = pretty_assertions::Comparison::new(expected, actual).to_string();
-    let rendered = if color_enabled() {
-        rendered
-    } else {
-        strip_ansi(&rendered)
-    };
-    // The first line is pretty_assertions' own "Diff < left / right >"
-    // header; ours names the sides.
-    let body = rendered.split_once('\n').map_or("", |(_, body)| body);
-    Description::text("diff (< expected, > actual):").nested(Description::text(body))
+    let (expected, actual) = (format!("{expected:#?}"), format!("{actual:#?}"));
+    let color = color_enabled();
+    let mut lines = Vec::new();
+    for line in diff::lines(&expected, &actual) {
+        lines.push(match line {
+            diff::Result::Both(same, _) => format!(" {same}"),
+            diff::Result::Left(gone) if color => format!("\u{1b}[31m<{gone}\u{1b}[0m"),
+            diff::Result::Left(gone) => format!("<{gone}"),
+            diff::Result::Right(new) if color => format!("\u{1b}[32m>{new}\u{1b}[0m"),
+            diff::Result::Right(new) => format!(">{new}"),
+        });
+    }
+    let body = lines.join("\n");
+    Description::text("diff (< expected, > actual):").nested(Description::text(&body))
 }
 
 /// Whether failure messages may carry ANSI colours: `MARVIN_COLOR=always` or
@@ -125,6 +132,7 @@ pub(crate) fn color_enabled() -> bool {
 }
 
 /// Removes ANSI escape sequences (`ESC [ ... letter`).
+#[cfg(test)]
 pub(crate) fn strip_ansi(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars();

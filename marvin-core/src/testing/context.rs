@@ -14,9 +14,9 @@ use super::trace::ApiTrace;
 use crate::cleanup::{CleanupStack, Ledger, Managed};
 use serde_json::Value;
 
-use crate::client::RequestOptions;
+use crate::client::ApiCall;
 use crate::resource::{Deletion, Resource};
-use crate::{Client, Params, Result};
+use crate::{Client, Result};
 
 type Slot = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 
@@ -27,7 +27,10 @@ type Slot = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 /// The test runner builds it; factories take `&TestContext` and register
 /// what they create with [`manage`](Self::manage).
 pub struct TestContext {
+    /// Who the test's calls act as: the admin, or a user (`acting_as`).
     client: Client,
+    /// The admin client, which deletes what the test made.
+    admin: Client,
     run_id: String,
     test_name: String,
     tags: Vec<String>,
@@ -68,8 +71,10 @@ impl TestContext {
             trace: Arc::clone(&trace),
             chaos: chaos.clone(),
         };
+        let client = client.with_observer(Arc::new(observer));
         Self {
-            client: client.with_observer(Arc::new(observer)),
+            admin: client.clone(),
+            client,
             run_id: settings.run_id.clone(),
             test_name: spec.name.clone(),
             tags: spec.tags.clone(),
@@ -80,9 +85,45 @@ impl TestContext {
         }
     }
 
-    /// The admin client (its calls are traced).
+    /// The client the test's calls go through (its calls are traced): the
+    /// admin's, or in a context from [`acting_as`](Self::acting_as) the
+    /// user's.
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// The admin client, whatever the context acts as: cleanup deletes
+    /// with it.
+    pub fn admin(&self) -> &Client {
+        &self.admin
+    }
+
+    /// The same test acting as the user `user_id` (as Marvin's isolation
+    /// tests act as an account): [`client`](Self::client) has that user's
+    /// keys (from `getUserKeys`, or registered), so what factories make
+    /// through it, their sub-factories' resources included, belongs to the
+    /// user's account. Cleanup, the ledger and the trace stay the test's,
+    /// and deletions still go through the admin client. Lookups are cached
+    /// apart, as a user may see other offerings and templates.
+    ///
+    /// ```no_run
+    /// # async fn demo(ctx: &marvin_core::testing::TestContext, user_id: &str) -> marvin_core::Result<()> {
+    /// let as_user = ctx.acting_as(user_id).await?;
+    /// assert_ne!(as_user.client().api_key(), ctx.client().api_key());
+    /// # Ok(()) }
+    /// ```
+    pub async fn acting_as(&self, user_id: &str) -> Result<TestContext> {
+        Ok(Self {
+            client: self.admin.for_user(user_id).await?,
+            admin: self.admin.clone(),
+            run_id: self.run_id.clone(),
+            test_name: self.test_name.clone(),
+            tags: self.tags.clone(),
+            stack: Arc::clone(&self.stack),
+            trace: Arc::clone(&self.trace),
+            chaos: self.chaos.clone(),
+            cache: Mutex::new(HashMap::new()),
+        })
     }
 
     /// The run id (see [`crate::cleanup::run_id`]).
@@ -125,7 +166,7 @@ impl TestContext {
     /// the test ends (see [`Managed`]). Factories call this right after the
     /// create call returned.
     pub fn manage<T: Resource>(&self, entity: T) -> Managed<T> {
-        self.stack.manage(entity, &self.client)
+        self.stack.manage(entity, &self.admin)
     }
 
     /// [`manage`](Self::manage) for a resource created with another client
@@ -134,7 +175,7 @@ impl TestContext {
         self.stack.manage(entity, client)
     }
 
-    /// Sends a creating command with `client` and registers what it creates
+    /// Sends a creating call (made with any client) and registers what it creates
     /// for cleanup (deleted with the admin client, like
     /// [`manage`](Self::manage)), at the earliest moment it can be known:
     ///
@@ -152,27 +193,18 @@ impl TestContext {
     /// leaves an object no cleanup knows about.
     pub async fn create_managed<T: Resource>(
         &self,
-        client: &Client,
-        command: &str,
-        params: Params,
-        is_async: bool,
+        call: ApiCall,
         provisional: impl FnOnce(&str) -> Option<T>,
         decode: impl FnOnce(Value) -> Result<T>,
     ) -> Result<Managed<T>> {
         let mut early: Option<Managed<T>> = None;
-        let answer = client
-            .execute_submitted(
-                command,
-                params,
-                is_async,
-                &RequestOptions::default(),
-                |submitted| {
-                    let id = submitted.get("id").and_then(Value::as_str);
-                    if let Some(entity) = id.filter(|id| !id.is_empty()).and_then(provisional) {
-                        early = Some(self.manage(entity));
-                    }
-                },
-            )
+        let answer = call
+            .send_submitted(|submitted| {
+                let id = submitted.get("id").and_then(Value::as_str);
+                if let Some(entity) = id.filter(|id| !id.is_empty()).and_then(provisional) {
+                    early = Some(self.manage(entity));
+                }
+            })
             .await;
         // On any error below, `early` is dropped: its deletion goes on the
         // stack and runs with the test's cleanup.
@@ -192,19 +224,24 @@ impl TestContext {
     /// Registers a deletion with no entity value behind it (a resource made
     /// by a raw call): a `created` ledger record, deleted with the stack.
     pub fn defer_deletion(&self, deletion: Deletion) {
-        self.stack.defer(deletion, &self.client);
+        self.stack.defer(deletion, &self.admin);
     }
 
     /// A client acting as the user `user_id` (keys from `getUserKeys`, or
     /// registered), traced like the admin client.
     pub async fn as_user(&self, user_id: &str) -> Result<Client> {
-        self.client.for_user(user_id).await
+        self.admin.for_user(user_id).await
     }
 
     /// A value computed once per context and key, for shared lookups:
     ///
-    /// ```ignore
-    /// let zone = ctx.cached("zone", || async { Zone::default(ctx).await }).await?;
+    /// ```no_run
+    /// # async fn demo(ctx: &marvin_core::testing::TestContext) -> marvin_core::Result<()> {
+    /// let zones = ctx
+    ///     .cached("zones", || ctx.client().list_all("listZones", marvin_core::Params::new()))
+    ///     .await?;
+    /// println!("{} zones", zones.len());
+    /// # Ok(()) }
     /// ```
     ///
     /// Concurrent callers wait for the one running `init`; a failed `init`

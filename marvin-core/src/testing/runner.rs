@@ -184,7 +184,7 @@ pub struct SkipTest {
 ///    prints `SKIPPED ...` and passes (cargo's own harness has no
 ///    skipped outcome; see [`ScenarioOutcome::skip_reason`]).
 ///
-/// ```ignore
+/// ```text
 /// // What `#[marvin::test(tags = ["smoke"])] async fn t(ctx: &mut TestContext) -> Result<()>`
 /// // becomes:
 /// #[test]

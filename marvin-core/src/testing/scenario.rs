@@ -18,6 +18,7 @@ use super::runner::{RunSettings, SkipTest, TestSpec};
 use super::site::{self, SiteSlot};
 use super::trace::ApiTrace;
 use crate::cleanup::{self, CleanupReport, Event, InFlight};
+use crate::client::Api;
 use crate::resource::Deletion;
 use crate::{Client, Error, Result};
 
@@ -303,7 +304,11 @@ pub(crate) async fn test_events(
             .filter(|(e, d)| *e == Event::Created && d.entity == "Account" && !d.id.is_empty())
         {
             let params = crate::Params::from([("id", deletion.id.as_str()), ("listall", "true")]);
-            if let Ok(answer) = quiet.request("listAccounts", params).await {
+            if let Ok(answer) = quiet
+                .call(Api::described("listAccounts", false))
+                .params(params)
+                .await
+            {
                 for account in answer["account"].as_array().into_iter().flatten() {
                     accounts.insert((text(account, "name"), text(account, "domainid")));
                 }
@@ -315,7 +320,11 @@ pub(crate) async fn test_events(
             ("page", "1"),
             ("pagesize", size.as_str()),
         ]);
-        let answer = quiet.request("listEvents", params).await.ok()?;
+        let answer = quiet
+            .call(Api::described("listEvents", false))
+            .params(params)
+            .await
+            .ok()?;
         let events = answer["event"].as_array().cloned().unwrap_or_default();
         Some(own_events(&events, &ids, &accounts, since))
     };

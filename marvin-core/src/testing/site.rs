@@ -1,6 +1,6 @@
 //! Where a test's body gave up: the `?` that returned its error.
 //!
-//! A test that returns `Err` from `client.request(..).await?` would
+//! A test that returns `Err` from `client.call(..).await?` would
 //! otherwise be reported without a place: the error was made deep in the
 //! client, and `?` between two values of the same error type converts
 //! nothing, so no `#[track_caller]` conversion can see the test's line.
@@ -31,7 +31,7 @@ tokio::task_local! {
 /// The guard `#[marvin::test]` puts around each `?` of a test's body; not
 /// meant to be written by hand.
 ///
-/// ```ignore
+/// ```text
 /// // `let vm = deploy(ctx).await?;` becomes, in effect:
 /// let vm = match deploy(ctx).await {
 ///     tried => {

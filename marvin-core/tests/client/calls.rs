@@ -1,6 +1,7 @@
 //! Requests on the wire: signing, methods, encoding, error decoding.
 
-use marvin_core::{Client, CsErrorCode, Error, ErrorCode, Params, RequestOptions};
+use marvin_core::Api;
+use marvin_core::{Client, CsErrorCode, Error, ErrorCode, Params};
 use serde_json::json;
 
 use crate::fake::{FakeCloud, Reply, sample_inner};
@@ -48,7 +49,11 @@ async fn key_clients_sign_every_request_with_version_3() {
         .set("available", true)
         .set("name", "a b*~,é")
         .set("templateId", 3);
-    let answer = client.request("listZones", params).await.unwrap();
+    let answer = client
+        .call(Api::unknown("listZones"))
+        .params(params)
+        .await
+        .unwrap();
     assert_eq!(
         answer,
         json!({"count": 1, "zone": [{"id": "z1", "name": "zone1"}]})
@@ -86,7 +91,7 @@ async fn version_3_can_be_switched_off() {
         .signature_v3(false)
         .build()
         .unwrap();
-    client.request("listZones", Params::new()).await.unwrap();
+    client.call(Api::unknown("listZones")).await.unwrap();
     let call = &cloud.calls()[0];
     assert_eq!(call.get("signatureVersion"), None);
     assert_eq!(call.get("expires"), None);
@@ -100,10 +105,7 @@ async fn a_wrong_secret_is_a_401_without_cserrorcode() {
         .keys("k", "wrong")
         .build()
         .unwrap();
-    let err = client
-        .request("listZones", Params::new())
-        .await
-        .unwrap_err();
+    let err = client.call(Api::unknown("listZones")).await.unwrap_err();
     match &err {
         Error::Api {
             command,
@@ -135,7 +137,11 @@ async fn password_bearing_calls_are_posted_with_nothing_in_the_query() {
         .set("username", "bob")
         .set("password", "hunter2 with spaces&more")
         .set("email", "bob@example.com");
-    client.request("createUser", params).await.unwrap();
+    client
+        .call(Api::unknown("createUser"))
+        .params(params)
+        .await
+        .unwrap();
     let call = &cloud.calls()[0];
     assert_eq!(call.method, "POST");
     assert_eq!(call.raw_query, "");
@@ -156,7 +162,8 @@ async fn password_bearing_calls_are_posted_with_nothing_in_the_query() {
     let mut params = Params::new();
     params.set_map("details", [[("userdata", "#cloud-config")]]);
     client
-        .request("updateVirtualMachine", params)
+        .call(Api::unknown("updateVirtualMachine"))
+        .params(params)
         .await
         .unwrap();
     assert_eq!(cloud.calls()[1].method, "POST");
@@ -168,17 +175,12 @@ async fn large_calls_and_explicit_requests_are_posted() {
     let client = Client::builder(&cloud.url).keys("k", "sk").build().unwrap();
     let long = "x".repeat(2500);
     client
-        .request(
-            "updateTemplate",
-            Params::from([("displaytext", long.as_str())]),
-        )
+        .call(Api::unknown("updateTemplate"))
+        .params(Params::from([("displaytext", long.as_str())]))
         .await
         .unwrap();
-    client
-        .request_with("listZones", Params::new(), &RequestOptions::post())
-        .await
-        .unwrap();
-    client.request("listZones", Params::new()).await.unwrap();
+    client.call(Api::unknown("listZones")).post().await.unwrap();
+    client.call(Api::unknown("listZones")).await.unwrap();
     let methods: Vec<String> = cloud.calls().into_iter().map(|c| c.method).collect();
     assert_eq!(methods, ["POST", "POST", "GET"]);
     assert!(cloud.calls().iter().all(|c| c.signature_ok("sk")));
@@ -200,7 +202,11 @@ async fn maps_and_lists_arrive_as_the_server_expects() {
                 [("key", "team"), ("value", "x")],
             ],
         );
-    client.request("createTags", params).await.unwrap();
+    client
+        .call(Api::unknown("createTags"))
+        .params(params)
+        .await
+        .unwrap();
     let call = &cloud.calls()[0];
     assert!(call.signature_ok("sk"));
     assert_eq!(call.get("resourceids").as_deref(), Some("a,b"));
@@ -218,7 +224,11 @@ async fn caller_params_never_duplicate_the_clients_own() {
         ("Command", "other"),
         ("apikey", "evil"),
     ]);
-    client.request("listZones", params).await.unwrap();
+    client
+        .call(Api::unknown("listZones"))
+        .params(params)
+        .await
+        .unwrap();
     let call = &cloud.calls()[0];
     assert_eq!(call.get_ci("response").as_deref(), Some("json"));
     assert_eq!(call.get_ci("command").as_deref(), Some("listZones"));
@@ -264,7 +274,7 @@ async fn api_errors_carry_status_codes_and_text() {
     let client = Client::builder(&cloud.url).integration().build().unwrap();
 
     let err = client
-        .request("listVirtualMachines", Params::new())
+        .call(Api::unknown("listVirtualMachines"))
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(431));
@@ -277,19 +287,19 @@ async fn api_errors_carry_status_codes_and_text() {
     );
 
     let err = client
-        .request("deleteNetwork", Params::new())
+        .call(Api::unknown("deleteNetwork"))
         .await
         .unwrap_err();
     assert!(err.is_not_found());
 
     let err = client
-        .request("destroyRouter", Params::new())
+        .call(Api::unknown("destroyRouter"))
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::AccountError));
     assert_eq!(err.cs_code(), Some(CsErrorCode::PermissionDenied));
 
-    let err = client.request("fooBar", Params::new()).await.unwrap_err();
+    let err = client.call(Api::unknown("fooBar")).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::UnsupportedAction));
     assert_eq!(err.cs_code(), Some(CsErrorCode::ServerApi));
     assert_eq!(err.text(), Some("Unknown API command: fooBar"));
@@ -307,16 +317,10 @@ async fn non_json_answers_are_status_or_decode_errors() {
         .retries(0)
         .build()
         .unwrap();
-    let err = client
-        .request("listZones", Params::new())
-        .await
-        .unwrap_err();
+    let err = client.call(Api::unknown("listZones")).await.unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert!(err.is_retryable());
-    let err = client
-        .request("createZone", Params::new())
-        .await
-        .unwrap_err();
+    let err = client.call(Api::unknown("createZone")).await.unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert!(err.to_string().contains("surprise"), "{err}");
 }
@@ -325,7 +329,7 @@ async fn non_json_answers_are_status_or_decode_errors() {
 async fn integration_clients_send_no_keys() {
     let cloud = FakeCloud::start(|call| Reply::ok(&call.command(), json!({}))).await;
     let client = Client::builder(&cloud.url).integration().build().unwrap();
-    client.request("listZones", Params::new()).await.unwrap();
+    client.call(Api::unknown("listZones")).await.unwrap();
     let call = &cloud.calls()[0];
     assert_eq!(call.get("apiKey"), None);
     assert_eq!(call.get("signature"), None);
@@ -340,7 +344,8 @@ async fn sync_execute_returns_the_answer_of_sample_bodies() {
     let cloud = FakeCloud::start(move |call| Reply::ok(&call.command(), body.clone())).await;
     let client = Client::builder(&cloud.url).integration().build().unwrap();
     let answer = client
-        .execute("createAccount", Params::from([("username", "u")]), false)
+        .call(Api::described("createAccount", false))
+        .params(Params::from([("username", "u")]))
         .await
         .unwrap();
     assert_eq!(answer, account);
@@ -369,7 +374,7 @@ async fn a_client_can_be_built_from_a_config() {
     let client = Client::from_config(&config).unwrap();
     assert_eq!(client.settings().page_size, 50);
     assert_eq!(client.api_key(), Some("cfg-key"));
-    client.request("listZones", Params::new()).await.unwrap();
+    client.call(Api::unknown("listZones")).await.unwrap();
     assert!(cloud.calls()[0].signature_ok("cfg-secret"));
 }
 
@@ -406,7 +411,11 @@ async fn typed_requests_decode_straight_into_structs_and_check_errors() {
         .keys("k", "the-secret")
         .build()
         .unwrap();
-    let zones: Zones = client.request_as("listZones", Params::new()).await.unwrap();
+    let zones: Zones = client
+        .call(Api::unknown("listZones"))
+        .send_as()
+        .await
+        .unwrap();
     assert_eq!(zones.count, Some(1));
     assert_eq!(
         (zones.zone[0].id.as_str(), zones.zone[0].name.as_str()),
@@ -415,14 +424,17 @@ async fn typed_requests_decode_straight_into_structs_and_check_errors() {
     assert!(cloud.calls()[0].signature_ok("the-secret"));
 
     let err = client
-        .request_as::<Zones>("listHosts", Params::new())
+        .call(Api::unknown("listHosts"))
+        .send_as::<Zones>()
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::ParamError));
     assert_eq!(err.cs_code(), Some(CsErrorCode::InvalidParameterValue));
 
     let err = client
-        .request_as_with::<Zones>("listPods", Params::new(), &RequestOptions::post())
+        .call(Api::unknown("listPods"))
+        .post()
+        .send_as::<Zones>()
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");

@@ -1,5 +1,6 @@
 //! Async jobs: submission, adaptive polling, success, failure, cancel, timeout.
 
+use marvin_core::Api;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -50,12 +51,9 @@ async fn pending_jobs_are_polled_until_they_succeed() {
     let cloud = job_cloud("deployVirtualMachine", 3, done).await;
     let options = RequestOptions::new().with_wait(quick());
     let result = client(&cloud)
-        .execute_with(
-            "deployVirtualMachine",
-            Params::from([("zoneid", "z")]),
-            true,
-            &options,
-        )
+        .call(Api::described("deployVirtualMachine", true))
+        .params(Params::from([("zoneid", "z")]))
+        .options(options.clone())
         .await
         .unwrap();
     assert_eq!(result, expected);
@@ -94,7 +92,8 @@ async fn every_async_sample_yields_its_jobresult() {
         .await;
         let options = RequestOptions::new().with_wait(quick());
         let result = client(&cloud)
-            .execute_with(command, Params::new(), true, &options)
+            .call(Api::described(command, true))
+            .options(options.clone())
             .await
             .unwrap();
         assert_eq!(result, expected, "{command}");
@@ -108,7 +107,8 @@ async fn failed_jobs_are_errors_with_code_and_text() {
     let cloud = job_cloud("deployVirtualMachine", 1, done).await;
     let options = RequestOptions::new().with_wait(quick());
     let err = client(&cloud)
-        .execute_with("deployVirtualMachine", Params::new(), true, &options)
+        .call(Api::described("deployVirtualMachine", true))
+        .options(options.clone())
         .await
         .unwrap_err();
     match &err {
@@ -139,12 +139,8 @@ async fn a_job_failing_with_not_found_is_not_found() {
                       "jobresult": {"errorcode": 431, "errortext": "Unable to find volume with id x"}});
     let cloud = job_cloud("deleteVolume", 0, done).await;
     let err = client(&cloud)
-        .execute_with(
-            "deleteVolume",
-            Params::new(),
-            true,
-            &RequestOptions::new().with_wait(quick()),
-        )
+        .call(Api::described("deleteVolume", true))
+        .wait(quick())
         .await
         .unwrap_err();
     assert!(err.is_not_found(), "{err}");
@@ -155,12 +151,8 @@ async fn cancelled_jobs_are_failures() {
     let done = json!({"jobid": "j-1", "jobstatus": 3, "jobresultcode": 0});
     let cloud = job_cloud("stopVirtualMachine", 0, done).await;
     let err = client(&cloud)
-        .execute_with(
-            "stopVirtualMachine",
-            Params::new(),
-            true,
-            &RequestOptions::new().with_wait(quick()),
-        )
+        .call(Api::described("stopVirtualMachine", true))
+        .wait(quick())
         .await
         .unwrap_err();
     assert!(matches!(err, Error::JobCancelled { .. }), "{err:?}");
@@ -172,12 +164,8 @@ async fn jobs_pending_past_the_timeout_are_errors_not_results() {
     let cloud = job_cloud("startVirtualMachine", usize::MAX, json!({})).await;
     let wait = quick().with_timeout(Duration::from_millis(40));
     let err = client(&cloud)
-        .execute_with(
-            "startVirtualMachine",
-            Params::new(),
-            true,
-            &RequestOptions::new().with_wait(wait),
-        )
+        .call(Api::described("startVirtualMachine", true))
+        .wait(wait)
         .await
         .unwrap_err();
     match &err {
@@ -205,7 +193,7 @@ async fn the_client_default_job_timeout_applies() {
         .build()
         .unwrap();
     let err = client
-        .execute("startVirtualMachine", Params::new(), true)
+        .call(Api::described("startVirtualMachine", true))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::JobTimeout { .. }), "{err:?}");
@@ -230,7 +218,7 @@ async fn wait_for_job_names_the_job_by_its_command_class() {
 async fn a_sync_answer_to_an_async_command_is_returned_as_is() {
     let cloud = FakeCloud::start(|call| Reply::ok(&call.command(), json!({"success": true}))).await;
     let answer = client(&cloud)
-        .execute("deleteTags", Params::new(), true)
+        .call(Api::described("deleteTags", true))
         .await
         .unwrap();
     assert_eq!(answer, json!({"success": true}));
@@ -248,12 +236,10 @@ async fn the_first_poll_goes_out_at_once() {
         .with_first_poll(Duration::from_secs(3600))
         .with_poll_max(Duration::from_secs(3600));
     let (client, options) = (client(&cloud), RequestOptions::new().with_wait(wait));
-    let call = client.execute_with(
-        "rebootVirtualMachine",
-        Params::from([("id", "vm-1")]),
-        true,
-        &options,
-    );
+    let call = client
+        .call(Api::described("rebootVirtualMachine", true))
+        .params(Params::from([("id", "vm-1")]))
+        .options(options.clone());
     let result = tokio::time::timeout(Duration::from_secs(60), call)
         .await
         .expect("no delay before the first poll")

@@ -1,6 +1,7 @@
 //! The observer hook, the tracing span, and secrets in everything a caller
 //! or a log can see.
 
+use marvin_core::Api;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -56,20 +57,21 @@ async fn observers_get_one_redacted_record_per_call() {
     let options = RequestOptions::new()
         .with_wait(WaitOptions::new().with_first_poll(Duration::from_millis(1)));
     client
-        .execute_with(
-            "deployVirtualMachine",
-            Params::from([("zoneid", "z"), ("password", "vm-password-1")]),
-            true,
-            &options,
-        )
+        .call(Api::described("deployVirtualMachine", true))
+        .params(Params::from([
+            ("zoneid", "z"),
+            ("password", "vm-password-1"),
+        ]))
+        .options(options.clone())
         .await
         .unwrap();
-    client.request("listZones", Params::new()).await.unwrap();
+    client.call(Api::unknown("listZones")).await.unwrap();
     let err = client
-        .request(
-            "createUser",
-            Params::from([("username", "u"), ("password", "user-password-2")]),
-        )
+        .call(Api::unknown("createUser"))
+        .params(Params::from([
+            ("username", "u"),
+            ("password", "user-password-2"),
+        ]))
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::ParamError));
@@ -103,7 +105,7 @@ async fn observers_get_one_redacted_record_per_call() {
     // The client without observer records nothing more.
     client
         .without_observer()
-        .request("listZones", Params::new())
+        .call(Api::unknown("listZones"))
         .await
         .unwrap();
     assert_eq!(records.len(), 3);
@@ -121,7 +123,11 @@ async fn errors_never_show_secrets_the_server_echoed() {
         .set("username", "u")
         .set("password", "echoed-password")
         .set_map("details", [[("password", "map-password")]]);
-    let err = client.request("createUser", params).await.unwrap_err();
+    let err = client
+        .call(Api::unknown("createUser"))
+        .params(params)
+        .await
+        .unwrap_err();
     let display = err.to_string();
     let debug = format!("{err:?}");
     assert!(display.contains("username=u"), "{display}");
@@ -135,7 +141,8 @@ async fn errors_never_show_secrets_the_server_echoed() {
 
     // A cut-off body holding keys: the decode snippet is redacted.
     let err = client
-        .request("getUserKeys", Params::from([("id", "u")]))
+        .call(Api::unknown("getUserKeys"))
+        .params(Params::from([("id", "u")]))
         .await
         .unwrap_err();
     let text = format!("{err} {err:?}");
@@ -180,15 +187,14 @@ async fn each_call_has_a_span_and_logs_hold_no_secrets() {
         .keys("ak-visible", "sk-secret-3")
         .build()
         .unwrap();
-    client.request("listZones", Params::new()).await.unwrap();
+    client.call(Api::unknown("listZones")).await.unwrap();
     let _ = client
-        .request(
-            "createUser",
-            Params::from([("password", "traced-password")]),
-        )
+        .call(Api::unknown("createUser"))
+        .params(Params::from([("password", "traced-password")]))
         .await;
     let _ = client
-        .request("getUserKeys", Params::from([("id", "u")]))
+        .call(Api::unknown("getUserKeys"))
+        .params(Params::from([("id", "u")]))
         .await;
 
     let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();

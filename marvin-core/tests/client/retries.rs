@@ -1,5 +1,6 @@
 //! Retries: idempotent calls after transport errors only.
 
+use marvin_core::Api;
 use std::time::Duration;
 
 use marvin_core::{Client, Error, Params, RequestOptions};
@@ -24,7 +25,7 @@ fn zones_body() -> String {
 async fn list_calls_are_retried_after_dropped_connections() {
     let server = FlakyServer::start(2, zones_body()).await;
     let answer = client(&server.url, 3)
-        .request("listZones", Params::new())
+        .call(Api::unknown("listZones"))
         .await
         .unwrap();
     assert_eq!(answer["count"], 1);
@@ -35,7 +36,7 @@ async fn list_calls_are_retried_after_dropped_connections() {
 async fn retries_give_up_after_the_configured_count() {
     let server = FlakyServer::start(10, zones_body()).await;
     let err = client(&server.url, 2)
-        .request("listZones", Params::new())
+        .call(Api::unknown("listZones"))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
@@ -48,11 +49,9 @@ async fn per_call_retries_override_the_client() {
     let server = FlakyServer::start(10, zones_body()).await;
     let options = RequestOptions::new().with_retries(0);
     let result = client(&server.url, 5)
-        .request_with(
-            "queryAsyncJobResult",
-            Params::from([("jobid", "j")]),
-            &options,
-        )
+        .call(Api::unknown("queryAsyncJobResult"))
+        .params(Params::from([("jobid", "j")]))
+        .options(options.clone())
         .await;
     assert!(result.is_err());
     assert_eq!(server.attempts(), 1);
@@ -62,7 +61,8 @@ async fn per_call_retries_override_the_client() {
 async fn create_calls_are_never_retried() {
     let server = FlakyServer::start(1, zones_body()).await;
     let err = client(&server.url, 3)
-        .request("createNetwork", Params::from([("name", "n")]))
+        .call(Api::unknown("createNetwork"))
+        .params(Params::from([("name", "n")]))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
@@ -70,7 +70,7 @@ async fn create_calls_are_never_retried() {
     // Nor are async submissions through execute.
     let server = FlakyServer::start(1, zones_body()).await;
     let err = client(&server.url, 3)
-        .execute("deployVirtualMachine", Params::new(), true)
+        .call(Api::described("deployVirtualMachine", true))
         .await
         .unwrap_err();
     assert!(err.is_transport());
@@ -83,7 +83,7 @@ async fn api_errors_are_never_retried() {
         FakeCloud::start(|call| Reply::error(&call.command(), 530, Some(4250), "something broke"))
             .await;
     let err = client(&cloud.url, 3)
-        .request("listZones", Params::new())
+        .call(Api::unknown("listZones"))
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(530));
@@ -98,7 +98,8 @@ async fn transport_errors_show_the_endpoint_without_query_or_secrets() {
         .retries(0)
         .build()
         .unwrap()
-        .request("listZones", Params::from([("name", "z")]))
+        .call(Api::unknown("listZones"))
+        .params(Params::from([("name", "z")]))
         .await
         .unwrap_err();
     let display = err.to_string();

@@ -1,5 +1,6 @@
 //! Session clients (login, cookie, sessionkey, re-login) and per-user clients.
 
+use marvin_core::Api;
 use std::sync::{Arc, Mutex};
 
 use marvin_core::{AuthMode, Client, Error, ErrorCode, Params};
@@ -101,8 +102,8 @@ async fn the_first_call_logs_in_and_later_calls_use_cookie_and_sessionkey() {
     let client = session_client(&cloud);
     assert_eq!(client.auth_mode(), AuthMode::Session);
     assert!(!client.has_session());
-    client.request("listZones", Params::new()).await.unwrap();
-    client.request("listZones", Params::new()).await.unwrap();
+    client.call(Api::unknown("listZones")).await.unwrap();
+    client.call(Api::unknown("listZones")).await.unwrap();
     assert!(client.has_session());
     assert_eq!(state.lock().unwrap().logins, 1);
 
@@ -125,7 +126,7 @@ async fn the_first_call_logs_in_and_later_calls_use_cookie_and_sessionkey() {
 async fn session_calls_send_the_session_cookies_and_follow_their_changes() {
     let (cloud, state) = session_cloud().await;
     let client = session_client(&cloud);
-    client.request("listZones", Params::new()).await.unwrap();
+    client.call(Api::unknown("listZones")).await.unwrap();
     // The login itself had no cookie to send; the call after it sends both
     // cookies the login set (and the key as a parameter).
     assert_eq!(cloud.calls_of("login")[0].cookie, None);
@@ -136,7 +137,7 @@ async fn session_calls_send_the_session_cookies_and_follow_their_changes() {
     );
     // After a re-login the new session's cookies replace the old ones.
     state.lock().unwrap().expire();
-    client.request("listZones", Params::new()).await.unwrap();
+    client.call(Api::unknown("listZones")).await.unwrap();
     let relogin = cloud.calls_of("login").pop().unwrap();
     assert_eq!(
         relogin.cookie.as_deref(),
@@ -189,10 +190,10 @@ async fn explicit_login_returns_the_answer_without_the_session_key() {
 async fn a_401_logs_in_again_once_and_retries() {
     let (cloud, state) = session_cloud().await;
     let client = session_client(&cloud);
-    client.request("listZones", Params::new()).await.unwrap();
+    client.call(Api::unknown("listZones")).await.unwrap();
     state.lock().unwrap().expire();
     // A create call too: the retry after re-login is not a transport retry.
-    client.request("createZone", Params::new()).await.unwrap();
+    client.call(Api::unknown("createZone")).await.unwrap();
     assert_eq!(state.lock().unwrap().logins, 2);
     let last = cloud.calls().pop().unwrap();
     assert_eq!(last.command(), "createZone");
@@ -200,10 +201,7 @@ async fn a_401_logs_in_again_once_and_retries() {
 
     // When the server keeps refusing, only one re-login is attempted.
     state.lock().unwrap().always_reject = true;
-    let err = client
-        .request("listZones", Params::new())
-        .await
-        .unwrap_err();
+    let err = client.call(Api::unknown("listZones")).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::Unauthorized));
     assert_eq!(state.lock().unwrap().logins, 3);
 }
@@ -215,10 +213,7 @@ async fn bad_credentials_are_a_531_that_never_shows_the_password() {
         .credentials("admin", "wrong-password", "")
         .build()
         .unwrap();
-    let err = client
-        .request("listZones", Params::new())
-        .await
-        .unwrap_err();
+    let err = client.call(Api::unknown("listZones")).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::AccountError));
     assert!(!err.to_string().contains("wrong-password"));
     assert!(!format!("{err:?}").contains("wrong-password"));
@@ -237,7 +232,7 @@ async fn logout_ends_the_session() {
     assert!(state.lock().unwrap().live.is_none());
     assert_eq!(cloud.calls_of("logout").len(), 1);
     // The next call logs in again.
-    client.request("listZones", Params::new()).await.unwrap();
+    client.call(Api::unknown("listZones")).await.unwrap();
     assert_eq!(state.lock().unwrap().logins, 2);
 }
 
@@ -290,7 +285,7 @@ async fn per_user_clients_sign_with_the_users_keys() {
     let user = admin.for_user("u-without-keys").await.unwrap();
     assert_eq!(user.api_key(), Some(user_api_key.as_str()));
     assert_eq!(user.endpoint(), admin.endpoint());
-    user.request("listZones", Params::new()).await.unwrap();
+    user.call(Api::unknown("listZones")).await.unwrap();
     let last = cloud.calls().pop().unwrap();
     assert_eq!(last.get("apiKey").as_deref(), Some(user_api_key.as_str()));
     assert!(last.signature_ok(&user_secret));
@@ -331,7 +326,8 @@ async fn session_admins_hand_out_key_clients_without_their_cookie() {
     let admin = session_client(&cloud);
     let user = admin.for_user("u1").await.unwrap();
     assert_eq!(user.auth_mode(), AuthMode::Keys);
-    user.request("getUserKeys", Params::from([("id", "u1")]))
+    user.call(Api::unknown("getUserKeys"))
+        .params(Params::from([("id", "u1")]))
         .await
         .unwrap();
     let last = cloud.calls().pop().unwrap();

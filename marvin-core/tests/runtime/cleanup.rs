@@ -1,5 +1,6 @@
 //! The cleanup stack, guards and the cleanup thread.
 
+use marvin_core::Api;
 use marvin_core::cleanup::{self, CleanupStack};
 use marvin_core::{Deletion, ErrorCode};
 
@@ -311,7 +312,7 @@ fn a_guard_can_outlive_the_runtime_its_client_was_used_on() {
         let guard = stack.manage(Thing::new("Network", "outlive-n1"), &client);
         // Use the client on this runtime, so its connection pool holds a
         // connection driven by it; then the runtime goes away.
-        rt.block_on(client.request("listZones", marvin_core::Params::new()))
+        rt.block_on(client.call(Api::unknown("listZones")).send())
             .unwrap();
         drop(rt);
         guard

@@ -2,6 +2,7 @@
 //! are never hidden; tags, skips, the context's services; and, from child
 //! processes, the output of a failing test and termination by signal.
 
+use marvin_core::Api;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -145,7 +146,8 @@ fn an_error_fails_the_test_with_its_display() {
                 Box::pin(async move {
                     let _vm = ctx.manage(Thing::new("VirtualMachine", "vm1"));
                     ctx.client()
-                        .execute("deleteNetwork", Params::from([("id", "x")]), false)
+                        .call(Api::described("deleteNetwork", false))
+                        .params(Params::from([("id", "x")]))
                         .await?;
                     Ok(())
                 })
@@ -312,11 +314,12 @@ fn the_context_caches_lookups_traces_calls_and_acts_as_users() {
                     .await?;
 
                 ctx.client()
-                    .request("listZones", Params::from([("available", "true")]))
+                    .call(Api::unknown("listZones"))
+                    .params(Params::from([("available", "true")]))
                     .await?;
                 let user = ctx.as_user("u1").await?;
                 user.api_key().should().equal(Some("user-api-key"));
-                user.request("listNetworks", Params::new()).await?;
+                user.call(Api::unknown("listNetworks")).await?;
                 let commands: Vec<String> =
                     ctx.trace().calls().into_iter().map(|c| c.command).collect();
                 commands
@@ -350,7 +353,7 @@ fn child_scenario() {
         "panic-with-leak" => run_test(TestSpec::new("child::panics"), connect, |ctx| {
             Box::pin(async move {
                 let _net = ctx.manage(Thing::new("Network", "leaky-n1"));
-                ctx.client().request("listZones", Params::new()).await?;
+                ctx.client().call(Api::unknown("listZones")).await?;
                 panic!("the test's own failure");
             })
         }),
@@ -522,11 +525,12 @@ fn error_codes_read_through_should() {
         .enable_all()
         .build()
         .unwrap();
-    let result = runtime.block_on(fake.client().execute(
-        "deleteNetwork",
-        Params::from([("id", "n9")]),
-        false,
-    ));
+    let result = runtime.block_on(
+        fake.client()
+            .call(Api::described("deleteNetwork", false))
+            .params(Params::from([("id", "n9")]))
+            .send(),
+    );
     result.should().fail_with(ErrorCode::ResourceInUse);
     result.should_not().fail_with(ErrorCode::ParamError);
 }

@@ -2,9 +2,10 @@
 //! (verdict, trace, cleanup, resource history) instead of printed.
 
 use futures_util::future::join_all;
+use marvin_core::Api;
 use marvin_core::should::Should;
 use marvin_core::testing::{CleanupEnd, RunSettings, TestSpec, Verdict, run_scenario};
-use marvin_core::{Error, ErrorCode, Params};
+use marvin_core::{Error, ErrorCode};
 
 use crate::fake::{Answer, FakeCloud, TempLedger, Thing};
 
@@ -41,7 +42,7 @@ fn outcomes_of_concurrent_tests_are_kept_apart() {
         let passed = run_scenario(&settings, &spec_pass, client.clone(), |ctx| {
             Box::pin(async move {
                 let vm = ctx.manage(Thing::new("VirtualMachine", "vm1"));
-                ctx.client().request("listZones", Params::new()).await?;
+                ctx.client().call(Api::unknown("listZones")).await?;
                 vm.delete().await?;
                 ctx.manage(Thing::new("Network", "n1"));
                 Ok(())

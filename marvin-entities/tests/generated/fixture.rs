@@ -1,4 +1,4 @@
-//! The trimmed fixture of marvin-macros' golden test, compiled.
+//! The trimmed fixture of marvin-macros' snapshot test, compiled.
 
 use marvin_core::Resource;
 use marvin_entities::{Command, Decode, Secret};
@@ -31,7 +31,12 @@ fn requests_send_required_then_optional_parameters_as_cloudstack_expects() {
         .details([[("cpuNumber", "2"), ("memory", "512")]])
         .startvm(false)
         .rootdisksize(20);
-    let request = DeployVirtualMachine::new("so", "tpl", "zone").with_options(options);
+    let request = DeployVirtualMachine::builder()
+        .zoneid("zone")
+        .templateid("tpl")
+        .serviceofferingid("so")
+        .into_request()
+        .with_options(options);
     assert_eq!(
         pairs(&request.params()),
         owned(&[
@@ -55,18 +60,21 @@ fn requests_send_required_then_optional_parameters_as_cloudstack_expects() {
 
 #[test]
 fn alternative_parameter_sets_send_exactly_one_set() {
-    let by_name = DisableAccount::new(
-        true,
-        DisableAccountTarget::Name {
+    let by_name = DisableAccount::builder()
+        .lock(true)
+        .by(DisableAccountTarget::Name {
             account: "alice".into(),
             domainid: "d1".into(),
-        },
-    );
+        })
+        .into_request();
     assert_eq!(
         pairs(&by_name.params()),
         owned(&[("lock", "true"), ("account", "alice"), ("domainid", "d1")])
     );
-    let by_id = DisableAccount::new(false, DisableAccountTarget::Id("a1".into()));
+    let by_id = DisableAccount::builder()
+        .by(DisableAccountTarget::Id("a1".into()))
+        .lock(false)
+        .into_request();
     assert_eq!(
         pairs(&by_id.to_params()),
         owned(&[("lock", "false"), ("id", "a1")])
@@ -75,7 +83,13 @@ fn alternative_parameter_sets_send_exactly_one_set() {
 
 #[test]
 fn secrets_stay_out_of_debug_output() {
-    let request = CreateAccount::new("a@example.org", "Ann", "Lee", "hunter2", "ann");
+    let request = CreateAccount::builder()
+        .email("a@example.org")
+        .firstname("Ann")
+        .lastname("Lee")
+        .password("hunter2")
+        .username("ann")
+        .into_request();
     let shown = format!("{request:?}");
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(pairs(&request.params()).contains(&("password".to_string(), "hunter2".to_string())));

@@ -43,12 +43,10 @@ async fn entity_methods_fill_the_id_and_decode_the_answers() {
     let endpoint = Endpoint::start(answer);
     let client = client(&endpoint);
 
-    let vms = VirtualMachine::list(
-        &client,
-        ListVirtualMachinesOptions::default().state("Running"),
-    )
-    .await
-    .unwrap();
+    let vms = VirtualMachine::list(&client)
+        .state("Running")
+        .await
+        .unwrap();
     assert_eq!(vms.len(), 1);
     let vm = &vms[0];
     assert_eq!((vm.id.as_str(), vm.cpunumber), ("v1", Some(2)));
@@ -60,9 +58,7 @@ async fn entity_methods_fill_the_id_and_decode_the_answers() {
         "listings are paged: {listed:?}"
     );
 
-    let call = vm.stop(&client, StopVirtualMachineOptions::default().forced(true));
-    assert_eq!(call.command(), "stopVirtualMachine");
-    let stopped = call.await.unwrap();
+    let stopped = vm.stop(&client).forced(true).await.unwrap();
     assert_eq!(stopped.state.as_deref(), Some("Stopped"));
     let stop = &endpoint.calls("stopVirtualMachine")[0];
     assert_eq!(stop.get("id").map(String::as_str), Some("v1"));
@@ -74,7 +70,8 @@ async fn entity_methods_fill_the_id_and_decode_the_answers() {
     assert_eq!(by_id.get("id").map(String::as_str), Some("v1"));
     assert_eq!(by_id.get("listall").map(String::as_str), Some("true"));
 
-    let streamed: Vec<VirtualMachine> = VirtualMachine::list_stream(&client, Default::default())
+    let streamed: Vec<VirtualMachine> = VirtualMachine::list(&client)
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -86,7 +83,7 @@ async fn by_id_methods_choose_the_id_alternative() {
     let endpoint = Endpoint::start(answer);
     let client = client(&endpoint);
     let account = Account::from_value_for_test("a1");
-    let disabled = account.disable(&client, true).await.unwrap();
+    let disabled = account.disable(&client).lock(true).await.unwrap();
     assert_eq!(disabled.state.as_deref(), Some("disabled"));
     let sent = &endpoint.calls("disableAccount")[0];
     assert_eq!(sent.get("id").map(String::as_str), Some("a1"));
@@ -103,7 +100,11 @@ async fn unpaged_listings_and_server_errors() {
         .unwrap();
     assert_eq!(capabilities[0].apilimitmax, Some(25));
     assert!(!endpoint.calls("listCapabilities")[0].contains_key("pagesize"));
-    let error = GetVMPassword::new("v1").send(&client).await.unwrap_err();
+    let error = GetVMPassword::call(&client)
+        .id("v1")
+        .send()
+        .await
+        .unwrap_err();
     assert_eq!(
         error.code(),
         Some(marvin_core::ErrorCode::UnsupportedAction),

@@ -1,5 +1,5 @@
 //! Generated code, checked as code: the trimmed fixture whose expansion is
-//! marvin-macros' golden file, calls through a real client against a tiny
+//! marvin-macros' snapshot, calls through a real client against a tiny
 //! in-process endpoint, and the real CloudStack sample answers decoded into
 //! the types generated from the 4.22 schema.
 

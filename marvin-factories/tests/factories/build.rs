@@ -95,9 +95,9 @@ fn sub_factory_ids_come_from_the_cloud_unless_given() {
         (network.networkofferingid.as_str(), network.zoneid.as_str()),
         ("offering-1", "zone-1")
     );
-    let vm = VirtualMachine::new().network("net-1").build();
+    let vm = VirtualMachineFactory::new().network("net-1").build();
     assert_eq!(vm.options.networkids, Some(vec!["net-1".to_string()]));
-    assert_eq!(VirtualMachine::build().options.networkids, None);
+    assert_eq!(VirtualMachineFactory::build().options.networkids, None);
     let tier = DefaultVpcNetwork::new().vpc("vpc-1").build();
     assert_eq!(tier.options.vpcid.as_deref(), Some("vpc-1"));
     assert_eq!(tier.options.gateway.as_deref(), Some("10.0.0.1"));
@@ -109,7 +109,7 @@ fn an_existing_entity_flows_into_lazy_attributes() {
         marvin_entities::Decode::from_value(serde_json::json!({
             "id": "a-1", "name": "team", "domainid": "d-1"
         }));
-    let user = User::new().account(Sub::of(&account)).build();
+    let user = UserFactory::new().account(Sub::of(&account)).build();
     assert_eq!(user.account, "team");
     assert_eq!(user.options.domainid.as_deref(), Some("d-1"));
 }

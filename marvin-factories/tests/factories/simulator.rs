@@ -96,7 +96,7 @@ async fn batches_are_unique_and_an_existing_parent_is_reused() {
     let accounts = UserAccount::create_batch(&h.ctx, 5).await.unwrap();
     let names: HashSet<_> = accounts.iter().map(|a| a.name.clone().unwrap()).collect();
     assert_eq!(names.len(), 5);
-    let users = User::new()
+    let users = UserFactory::new()
         .account(Sub::of(&accounts[0]))
         .create_batch(&h.ctx, 3)
         .await
@@ -257,4 +257,30 @@ async fn a_failed_batch_leaves_what_it_made_to_the_cleanup() {
     assert!(report.is_clean(), "{report}");
     assert_eq!(report.deleted.len(), 2, "{report}");
     assert_eq!(h.count("listAccounts", &[]).await, accounts);
+}
+
+#[tokio::test]
+async fn an_owner_gets_the_resource_and_its_sub_factories_resources() {
+    let h = Harness::start("factories::owner").await;
+    let account = UserAccount::create(&h.ctx).await.unwrap();
+    let network = GuestIsolatedNetwork::new()
+        .owner(&account)
+        .create(&h.ctx)
+        .await
+        .unwrap();
+    assert_eq!(network.account, account.name);
+    // The account's user sees it as its own; the admin client still made
+    // the context, and cleans up.
+    let as_user = Owner::of(&account).context(&h.ctx).await.unwrap();
+    assert_ne!(as_user.client().api_key(), h.ctx.client().api_key());
+    let mine = marvin_entities::Network::list(as_user.client())
+        .await
+        .unwrap();
+    assert_eq!(
+        mine.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
+        [network.id.as_str()]
+    );
+    drop((network, account));
+    let report = h.cleanup().await;
+    assert!(report.is_clean(), "{report}");
 }

@@ -6,8 +6,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{
-    Site, answer_doc, answer_item, answer_type, arg_input, arg_type, doc, field_value, ident,
-    krate, many_args, rt, streams, text,
+    Site, answer_doc, answer_item, answer_type, arg_input, arg_type, doc, ident, krate, rt,
+    streams, text,
 };
 use crate::model::{Arg, Command, Target};
 
@@ -170,24 +170,6 @@ pub(crate) fn emit(command: &Command) -> TokenStream {
         quote!(#[doc = "Which alternative set of parameters identifies the target."] pub target: #t,)
     });
 
-    let new_args = command.required.iter().map(|a| {
-        let field = ident(&a.ident);
-        let (input, _) = arg_input(a.kind, &field);
-        quote!(#field: #input,)
-    });
-    let new_target = command.target.as_ref().map(|t| {
-        let t = ident(&t.name);
-        quote!(target: #t,)
-    });
-    let new_fields = command
-        .required
-        .iter()
-        .map(|a| field_value(a.kind, &ident(&a.ident)));
-    let new_options = command
-        .options
-        .as_ref()
-        .map(|_| quote!(options: Default::default(),));
-    let new_target_field = command.target.as_ref().map(|_| quote!(target,));
     let with_options = command.options.as_ref().map(|o| {
         let o = ident(o);
         quote! {
@@ -234,12 +216,7 @@ pub(crate) fn emit(command: &Command) -> TokenStream {
     let target_enum = command.target.as_ref().map(|t| target_enum(command, t));
     let derive_default =
         (command.required.is_empty() && command.target.is_none()).then(|| quote!(Default,));
-    let new_allow = many_args(command.required.len() + usize::from(command.target.is_some()));
-    let new_doc = doc(if command.required.is_empty() && command.target.is_none() {
-        "A request with no parameter set."
-    } else {
-        "A request with its required parameters, in alphabetical order of their CloudStack names."
-    });
+    let call_builder = call_builder(command);
 
     quote! {
         #docs
@@ -250,11 +227,6 @@ pub(crate) fn emit(command: &Command) -> TokenStream {
             #options
         }
         impl #name {
-            #new_doc
-            #new_allow
-            pub fn new(#(#new_args)* #new_target) -> Self {
-                Self { #(#new_fields)* #new_target_field #new_options }
-            }
             #with_options
             /// The parameters as they are sent.
             pub fn params(&self) -> #rt::Params {
@@ -278,8 +250,292 @@ pub(crate) fn emit(command: &Command) -> TokenStream {
                 self.params()
             }
         }
+        #call_builder
         #options_struct
         #target_enum
+    }
+}
+
+/// One slot of a call builder: a required argument, or the target.
+struct Slot {
+    /// The field and its setter.
+    field: proc_macro2::Ident,
+    /// The marker type of the unset slot (`args::email`).
+    marker: proc_macro2::Ident,
+    /// The value's type once set.
+    ty: TokenStream,
+    /// The setter's parameter type and how it becomes the value.
+    input: TokenStream,
+    value: TokenStream,
+    docs: String,
+}
+
+/// `args`: one marker type per required argument name (and `by` for a
+/// target), the type of an unset slot of a call builder.
+pub(crate) fn markers(model: &crate::model::Model) -> TokenStream {
+    let mut names: Vec<&str> = model
+        .commands
+        .iter()
+        .flat_map(|c| c.required.iter().map(|a| a.ident.as_str()))
+        .chain([TARGET_MARKER])
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let items = names.iter().map(|n| {
+        let m = ident(n);
+        let d = doc(&format!(
+            "The required argument `{}` is not set yet.",
+            n.trim_start_matches("r#")
+        ));
+        quote!(#d #[derive(Debug, Clone, Copy)] pub struct #m;)
+    });
+    quote! {
+        /// The types of unset required arguments in a call builder's type
+        /// (`CreateAccountCall<args::email, ..>`): a call is a future only
+        /// once none is left.
+        #[allow(non_camel_case_types)]
+        pub mod args {
+            #(#items)*
+        }
+    }
+}
+
+/// The marker of an unset target.
+pub(crate) const TARGET_MARKER: &str = "by";
+
+fn slots(command: &Command) -> Vec<Slot> {
+    let mut slots: Vec<Slot> = command
+        .required
+        .iter()
+        .map(|a| {
+            let field = ident(&a.ident);
+            let (input, value) = arg_input(a.kind, &field);
+            Slot {
+                marker: field.clone(),
+                field,
+                ty: arg_type(a.kind),
+                input,
+                value,
+                docs: format!("Sets the required {}", arg_doc(a)),
+            }
+        })
+        .collect();
+    if let Some(t) = &command.target {
+        let name = ident(&t.name);
+        let field = ident(TARGET_MARKER);
+        slots.push(Slot {
+            marker: field.clone(),
+            value: quote!(#field),
+            field,
+            ty: quote!(#name),
+            input: quote!(#name),
+            docs: format!(
+                "Sets which set of required parameters identifies the target ([`{}`]).",
+                t.name
+            ),
+        });
+    }
+    slots
+}
+
+/// The type of a call builder with `given[i]` slots set, from `site`.
+pub(crate) fn call_type(command: &Command, given: &[usize], site: Site) -> TokenStream {
+    let krate = krate();
+    let name = super::command_path(&format!("{}Call", command.name), site);
+    let args = super::command_path("args", site);
+    let slots = slots(command);
+    if given.is_empty() {
+        return name;
+    }
+    let params = slots.iter().enumerate().map(|(i, s)| {
+        if given.contains(&i) {
+            let ty = match &command.target {
+                // The target enum lives in `commands`, like this builder.
+                Some(t) if i == slots.len() - 1 => super::command_path(&t.name, site),
+                _ => s.ty.clone(),
+            };
+            quote!(#krate::Given<#ty>)
+        } else {
+            let m = &s.marker;
+            quote!(#args::#m)
+        }
+    });
+    let rt = rt();
+    quote!(#name<#rt::Client, #(#params),*>)
+}
+
+/// The typestate builder of one command (`CreateAccountCall`): every
+/// argument has a named setter, and it is a future only once every required
+/// one is set.
+fn call_builder(command: &Command) -> TokenStream {
+    let rt = rt();
+    let krate = krate();
+    let request = ident(&command.name);
+    let name = ident(&format!("{}Call", command.name));
+    let slots = slots(command);
+    let gens: Vec<_> = (0..slots.len()).map(|i| ident(&format!("A{i}"))).collect();
+    let fields: Vec<_> = slots.iter().map(|s| s.field.clone()).collect();
+    let markers: Vec<_> = slots.iter().map(|s| s.marker.clone()).collect();
+    let tys: Vec<_> = slots.iter().map(|s| s.ty.clone()).collect();
+    let answer = answer_type(command, Site::Commands);
+    let docs = doc(&format!(
+        "A call of `{}` being built: [`{}`](super::{})'s creator or verb, or [`{}::call`], returns \
+         it. Set each argument by name; it is a future (`.await` it) once every required one \
+         is set, which the compiler checks (an unset one shows as its `args::` marker in the type).",
+        command.api,
+        crate::model::entity_type(&command.mapping.entity),
+        crate::model::entity_type(&command.mapping.entity),
+        command.name
+    ));
+    let options_field = command.options.as_ref().map(|o| {
+        let o = ident(o);
+        quote!(options: #o,)
+    });
+    let options_init = command
+        .options
+        .as_ref()
+        .map(|_| quote!(options: Default::default(),));
+    let options_move = command
+        .options
+        .as_ref()
+        .map(|_| quote!(options: self.options,));
+    let setters = slots.iter().enumerate().map(|(i, s)| {
+        let field = &s.field;
+        let input = &s.input;
+        let value = &s.value;
+        let sdoc = doc(&s.docs);
+        let out_gens = gens.iter().enumerate().map(|(j, g)| {
+            if i == j {
+                let ty = &tys[j];
+                quote!(#krate::Given<#ty>)
+            } else {
+                quote!(#g)
+            }
+        });
+        let moves = fields.iter().enumerate().map(|(j, f)| {
+            if i == j {
+                quote!(#f: #krate::Given(#value),)
+            } else {
+                quote!(#f: self.#f,)
+            }
+        });
+        quote! {
+            #sdoc
+            pub fn #field(self, #field: #input) -> #name<C, #(#out_gens),*> {
+                #name { client: self.client, #(#moves)* #options_move }
+            }
+        }
+    });
+    let optional = command.optional.iter().map(|a| {
+        let field = ident(&a.ident);
+        let (input, value) = arg_input(a.kind, &field);
+        let sdoc = doc(&format!("Sets the optional {}", arg_doc(a)));
+        quote! {
+            #sdoc
+            pub fn #field(mut self, #field: #input) -> Self {
+                self.options.#field = Some(#value);
+                self
+            }
+        }
+    });
+    let with_options = command.options.as_ref().map(|o| {
+        let o = ident(o);
+        quote! {
+            /// Replaces all optional parameters.
+            pub fn with_options(mut self, options: #o) -> Self {
+                self.options = options;
+                self
+            }
+        }
+    });
+    let bounds = gens
+        .iter()
+        .zip(&tys)
+        .map(|(g, t)| quote!(#g: #rt::Filled<#t>));
+    let bounds: Vec<_> = bounds.collect();
+    let build_required = command.required.iter().map(|a| {
+        let f = ident(&a.ident);
+        quote!(#f: #rt::Filled::take(self.#f),)
+    });
+    let build_target = command.target.as_ref().map(|_| {
+        let f = ident(TARGET_MARKER);
+        quote!(target: #rt::Filled::take(self.#f),)
+    });
+    let build_options = command
+        .options
+        .as_ref()
+        .map(|_| quote!(options: self.options,));
+    let stream = streams(command).then(|| {
+        let item = answer_item(command, Site::Commands);
+        quote! {
+            /// Streams the items page by page instead of awaiting them all.
+            pub fn stream(self) -> #krate::ListStream<#item> {
+                let client = self.client.clone();
+                self.into_request().stream(&client)
+            }
+        }
+    });
+    let generics_decl = quote!(<C = #rt::Client, #(#gens = args::#markers),*>);
+    let generics = quote!(<C, #(#gens),*>);
+    let sending = quote!(<#rt::Client, #(#gens),*>);
+    let sending_params = quote!(<#(#gens),*>);
+    let marker_inits: Vec<_> = fields
+        .iter()
+        .zip(&markers)
+        .map(|(f, m)| quote!(#f: args::#m,))
+        .collect();
+    let marker_inits2 = marker_inits.clone();
+    let new_doc = doc(&format!(
+        "A call of `{}` with nothing set yet.",
+        command.api
+    ));
+    quote! {
+        #docs
+        #[must_use = "a call does nothing until it is awaited"]
+        #[derive(Debug)]
+        pub struct #name #generics_decl {
+            client: C,
+            #(#fields: #gens,)*
+            #options_field
+        }
+        impl #request {
+            #new_doc
+            pub fn call(client: &#rt::Client) -> #name {
+                #name { client: client.clone(), #(#marker_inits)* #options_init }
+            }
+            /// The same builder without a client: it only builds the
+            /// request (`into_request`), with every
+            /// argument named.
+            pub fn builder() -> #name<#rt::NoClient> {
+                #name { client: #rt::NoClient, #(#marker_inits2)* #options_init }
+            }
+        }
+        impl #generics #name #generics {
+            #(#setters)*
+            #(#optional)*
+            #with_options
+        }
+        impl #generics #name #generics where #(#bounds),* {
+            /// The request as it will be sent.
+            pub fn into_request(self) -> #request {
+                #request { #(#build_required)* #build_target #build_options }
+            }
+        }
+        impl #sending_params #name #sending where #(#bounds),* {
+            /// Sends it: the same as awaiting it.
+            pub fn send(self) -> #krate::Call<#answer> {
+                let client = self.client.clone();
+                self.into_request().send(&client)
+            }
+            #stream
+        }
+        impl #sending_params ::core::future::IntoFuture for #name #sending where #(#bounds),* {
+            type Output = #rt::Result<#answer>;
+            type IntoFuture = #krate::Call<#answer>;
+            fn into_future(self) -> Self::IntoFuture {
+                self.send()
+            }
+        }
     }
 }
 

@@ -5,10 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::command::{arg_doc, summary};
-use super::{
-    Site, answer_item, answer_type, arg_input, command_path, doc, field_value, ident, krate,
-    many_args, response, rt, streams,
-};
+use super::{Site, command_path, doc, ident, krate, response, rt};
 use crate::model::{ArgKind, Entity, Fill, Method, Model, Role, entity_type};
 
 fn entity_doc(entity: &Entity, model: &Model) -> String {
@@ -50,8 +47,12 @@ fn entity_doc(entity: &Entity, model: &Model) -> String {
         } else {
             ""
         };
+        let by = match &removal.key_field {
+            Some(key) => format!(" by `{key}`"),
+            None => String::new(),
+        };
         out.push_str(&format!(
-            "\n- Deletion (for cleanup, `Resource::deletion`): `{api}`{expunge}"
+            "\n- Deletion (for cleanup, `Resource::deletion`): `{api}`{by}{expunge}"
         ));
     }
     if !verbs.is_empty() {
@@ -63,10 +64,8 @@ fn entity_doc(entity: &Entity, model: &Model) -> String {
 
 fn method(m: &Method, model: &Model) -> TokenStream {
     let rt = rt();
-    let krate = krate();
     let command = &model.commands[m.command];
     let name = ident(&m.name);
-    let request = command_path(&command.name, Site::Root);
 
     let mut docs = summary(command);
     let filled = match &m.fill {
@@ -87,94 +86,53 @@ fn method(m: &Method, model: &Model) -> TokenStream {
         .collect();
     let takes_target = command.target.is_some() && m.fill != Some(Fill::Target);
     if !args.is_empty() || takes_target {
-        docs.push_str("\n\n# Arguments\n");
+        docs.push_str("\n\n# Required arguments (set by name before `.await`)\n");
         for a in &args {
-            docs.push_str(&format!("\n- `{}`: {}", a.ident, arg_doc(a)));
+            docs.push_str(&format!("\n- `.{}(..)`: {}", a.ident, arg_doc(a)));
         }
         if let Some(t) = command.target.as_ref().filter(|_| takes_target) {
-            docs.push_str(&format!("\n- `target`: [`{0}`](commands::{0})", t.name));
+            docs.push_str(&format!(
+                "\n- `.{}(..)`: which one, a [`{1}`](commands::{1})",
+                super::command::TARGET_MARKER,
+                t.name
+            ));
         }
     }
     if let Some(o) = &command.options {
-        docs.push_str(&format!("\n\nOptional arguments: [`{o}`](commands::{o})."));
+        docs.push_str(&format!(
+            "\n\nOptional arguments: one setter each, as in [`{o}`](commands::{o})."
+        ));
     }
     let docs = doc(&docs);
 
     let receiver = m.fill.as_ref().map(|_| quote!(&self,));
-    let params = args.iter().map(|a| {
-        let field = ident(&a.ident);
-        let (input, _) = arg_input(a.kind, &field);
-        quote!(#field: #input,)
-    });
-    let target_param = takes_target.then(|| {
-        let t = command_path(&command.target.as_ref().expect("checked").name, Site::Root);
-        quote!(target: #t,)
-    });
-    let options_param = command.options.as_ref().map(|o| {
-        let o = command_path(o, Site::Root);
-        quote!(options: #o,)
-    });
-    let fields = command.required.iter().enumerate().map(|(i, a)| {
-        let field = ident(&a.ident);
-        if m.fill == Some(Fill::Required(i)) {
-            quote!(#field: self.id.clone(),)
-        } else {
-            field_value(a.kind, &field)
+    let call = command_path(&command.name, Site::Root);
+    let (given, fill) = match &m.fill {
+        Some(Fill::Required(i)) => {
+            let field = ident(&command.required[*i].ident);
+            (vec![*i], Some(quote!(.#field(self.id.clone()))))
         }
-    });
-    let target_field = command.target.as_ref().map(|t| {
-        if m.fill == Some(Fill::Target) {
-            let t = command_path(&t.name, Site::Root);
-            let variant = ident(&command.target.as_ref().expect("checked").variants[0].name);
-            quote!(target: #t::#variant(self.id.clone()),)
-        } else {
-            quote!(target,)
-        }
-    });
-    let set_optional = match &m.fill {
         Some(Fill::Optional(i)) => {
             let field = ident(&command.optional[*i].ident);
-            Some(quote!(let mut options = options; options.#field = Some(self.id.clone());))
+            (Vec::new(), Some(quote!(.#field(self.id.clone()))))
         }
-        _ => None,
-    };
-    let options_field = command.options.as_ref().map(|_| quote!(options,));
-    let answer = answer_type(command, Site::Root);
-    let build = quote!(#request { #(#fields)* #target_field #options_field });
-
-    let count = usize::from(m.fill.is_some())
-        + 1
-        + args.len()
-        + usize::from(takes_target)
-        + usize::from(command.options.is_some());
-    let allow = many_args(count);
-    let main = quote! {
-        #docs
-        #allow
-        pub fn #name(#receiver client: &#rt::Client, #(#params)* #target_param #options_param) -> #krate::Call<#answer> {
-            #set_optional
-            #build.send(client)
+        Some(Fill::Target) => {
+            let t = command.target.as_ref().expect("a target fill has a target");
+            let path = command_path(&t.name, Site::Root);
+            let variant = ident(&t.variants[0].name);
+            let by = ident(super::command::TARGET_MARKER);
+            (
+                vec![command.required.len()],
+                Some(quote!(.#by(#path::#variant(self.id.clone())))),
+            )
         }
+        None => (Vec::new(), None),
     };
-    if m.role != Role::Enumerator || !streams(command) {
-        return main;
-    }
-    let item = answer_item(command, Site::Root);
-    let params = args.iter().map(|a| {
-        let field = ident(&a.ident);
-        let (input, _) = arg_input(a.kind, &field);
-        quote!(#field: #input,)
-    });
-    let stream_doc = doc(&format!(
-        "[`list`](Self::list) as a stream of items, fetched page by page (`{}`).",
-        command.api
-    ));
+    let ty = super::command::call_type(command, &given, Site::Root);
     quote! {
-        #main
-        #stream_doc
-        #allow
-        pub fn list_stream(client: &#rt::Client, #(#params)* #target_param #options_param) -> #krate::ListStream<#item> {
-            #build.stream(client)
+        #docs
+        pub fn #name(#receiver client: &#rt::Client) -> #ty {
+            #call::call(client) #fill
         }
     }
 }
@@ -219,7 +177,26 @@ pub(crate) fn emit(entity: &Entity, model: &Model) -> TokenStream {
                 let is_async = command.is_async;
                 let id_param = &removal.id_param;
                 let extra = removal.expunge.then(|| quote!(("expunge", "true")));
-                quote!(Some(#rt::deletion(#label, &self.id, #api, #is_async, #id_param, &[#extra])))
+                let field = |wire: &str| {
+                    let fields = entity.fields.as_deref().unwrap_or_default();
+                    ident(fields.iter().find(|f| f.wire == wire).map_or(wire, |f| &f.ident))
+                };
+                match &removal.key_field {
+                    None => quote!(Some(#rt::deletion(#label, &self.id, #api, #is_async, #id_param, &[#extra]))),
+                    Some(key) => {
+                        let key = field(key);
+                        let owners = removal.scope.iter().map(|wire| {
+                            let f = field(wire);
+                            quote!(if let Some(value) = &self.#f { deletion = deletion.param(#wire, value); })
+                        });
+                        quote!({
+                            let key = self.#key.as_deref().filter(|key| !key.is_empty())?;
+                            let mut deletion = #rt::deletion(#label, key, #api, #is_async, #id_param, &[]);
+                            #(#owners)*
+                            Some(deletion)
+                        })
+                    }
+                }
             }
             None => quote!(None),
         };
@@ -270,10 +247,12 @@ pub(crate) fn deletion_rules(model: &Model) -> TokenStream {
                 .filter(|arg| arg.kind == ArgKind::Bool && &arg.wire != key)
                 .map(|arg| &arg.wire);
             let sends = removal.expunge.then(|| quote!(("expunge", "true")));
+            let scope = &removal.scope;
             Some(quote! {
                 #rt::DeletionRule::new(#label, #api, #is_async, #key)
                     .flags(&[#(#flags),*])
-                    .sends(&[#sends]),
+                    .sends(&[#sends])
+                    .scope(&[#(#scope),*]),
             })
         });
     let docs = doc(

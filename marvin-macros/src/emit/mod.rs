@@ -161,18 +161,6 @@ pub(crate) fn arg_input(kind: ArgKind, name: &Ident) -> (TokenStream, TokenStrea
     }
 }
 
-/// A field initialiser from a function argument: `name` alone when no
-/// conversion is needed.
-pub(crate) fn field_value(kind: ArgKind, name: &Ident) -> TokenStream {
-    match kind {
-        ArgKind::Int | ArgKind::Float | ArgKind::Bool => quote!(#name,),
-        _ => {
-            let (_, value) = arg_input(kind, name);
-            quote!(#name: #value,)
-        }
-    }
-}
-
 /// The answer of `command` for rustdoc, seen from `commands`.
 pub(crate) fn answer_doc(command: &Command) -> String {
     let item = match &command.response.answer {
@@ -190,12 +178,6 @@ pub(crate) fn answer_doc(command: &Command) -> String {
         (Answer::Type(_), true) => format!("a list of {item}"),
         _ => item,
     }
-}
-
-/// Generated functions take one argument per required parameter; past
-/// clippy's default of seven that is still the clearest signature.
-pub(crate) fn many_args(count: usize) -> Option<TokenStream> {
-    (count > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]))
 }
 
 /// The type of one answer item of `command`.
@@ -229,6 +211,43 @@ pub(crate) fn streams(command: &Command) -> bool {
         && matches!(command.response.answer, Answer::Type(_))
 }
 
+/// `CATALOG` (every API and whether it answers with a job, sorted for
+/// lookups) and `api`, through which untyped calls learn that from the
+/// precache.
+fn catalog(model: &Model, source: &str) -> TokenStream {
+    let rt = rt();
+    let mut apis: Vec<(&str, bool)> = model
+        .commands
+        .iter()
+        .map(|c| (c.api.as_str(), c.is_async))
+        .collect();
+    apis.sort_unstable();
+    let entries = apis
+        .iter()
+        .map(|(name, is_async)| quote!((#name, #is_async)));
+    let catalog_doc = doc(&format!(
+        "The APIs of `{source}`, and which of them answer with a job to wait for."
+    ));
+    let api_doc = doc(&format!(
+        "The API named `name` as `{source}` describes it, for an untyped call \
+         (`client.call(api(\"listZones\"))`): a job it answers with is waited for \
+         when the precache says it is async. A name the precache does not list is \
+         sent as it is, its answer returned unwaited.\n\n\
+         ```\n\
+         use marvin_core::client::ApiKind;\n\
+         assert_eq!(marvin_entities::api(\"noSuchApi\").kind(), ApiKind::Unknown);\n\
+         ```"
+    ));
+    quote! {
+        #catalog_doc
+        pub static CATALOG: #rt::Catalog = #rt::Catalog::new(&[#(#entries),*]);
+        #api_doc
+        pub fn api(name: &str) -> #rt::Api {
+            CATALOG.api(name)
+        }
+    }
+}
+
 /// The whole expansion.
 pub(crate) fn api(model: &Model, tracked: Option<&Path>, source: &str) -> TokenStream {
     let track = tracked.map(|path| {
@@ -239,6 +258,7 @@ pub(crate) fn api(model: &Model, tracked: Option<&Path>, source: &str) -> TokenS
     });
     let entities = model.entities.iter().map(|e| entity::emit(e, model));
     let commands = model.commands.iter().map(command::emit);
+    let args = command::markers(model);
     let structs = model.structs.iter().map(response::emit);
     let commands_doc = doc(&format!(
         "Typed requests, one per API of `{source}`: required parameters as fields, optional ones in \
@@ -246,12 +266,25 @@ pub(crate) fn api(model: &Model, tracked: Option<&Path>, source: &str) -> TokenS
     ));
     let responses_doc = doc("Answer types that are not entities, and nested answer objects.");
     let deletion_rules = entity::deletion_rules(model);
+    let catalog = catalog(model, source);
+    let names = model
+        .entities
+        .iter()
+        .map(|e| crate::model::entity_type(&e.name));
+    let entities_doc = doc(&format!(
+        "The type names of the entities generated from `{source}` (factories are named apart \
+         from them)."
+    ));
     quote! {
         #track
+        #catalog
+        #entities_doc
+        pub const ENTITIES: &[&str] = &[#(#names),*];
         #deletion_rules
         #(#entities)*
         #commands_doc
         pub mod commands {
+            #args
             #(#commands)*
         }
         #responses_doc

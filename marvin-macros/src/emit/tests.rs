@@ -1,9 +1,10 @@
-//! The emitted code, as text: a golden file for a trimmed fixture, and the
-//! full real schemas.
+//! The emitted code, as text: a snapshot (insta) of a trimmed fixture, and
+//! the full real schemas.
 //!
-//! `MARVIN_BLESS=1 cargo test -p marvin-macros` rewrites the golden file.
-//! marvin-entities compiles the same fixture (`tests/fixture.rs`), so the
-//! golden output is also checked as code.
+//! `cargo insta review` (or `INSTA_UPDATE=always cargo test -p
+//! marvin-macros`) accepts a changed snapshot. marvin-entities compiles the
+//! same fixture (`tests/fixture.rs`), so the snapshot is also checked as
+//! code.
 
 use std::path::PathBuf;
 
@@ -52,38 +53,12 @@ fn deletion_rules_name_what_each_entity_is_deleted_with() {
     assert_eq!(rules.matches("DeletionRule::new(").count(), 3, "{rules}");
 }
 
+/// The whole expansion of the trimmed fixture, as a snapshot
+/// (`src/emit/snapshots/`); `cargo insta review` (or `INSTA_UPDATE=always`)
+/// accepts a change.
 #[test]
-fn small_fixture_matches_the_golden_file() {
-    let actual = pretty(&fixture());
-    let golden = crate_dir().join("tests/golden/small.rs");
-    if std::env::var_os("MARVIN_BLESS").is_some() {
-        std::fs::create_dir_all(golden.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&golden, &actual).expect("write golden");
-        return;
-    }
-    let expected =
-        std::fs::read_to_string(&golden).expect("golden file (MARVIN_BLESS=1 creates it)");
-    if actual != expected {
-        let line = actual
-            .lines()
-            .zip(expected.lines())
-            .position(|(a, e)| a != e)
-            .unwrap_or(0);
-        let show = |text: &str| {
-            text.lines()
-                .skip(line.saturating_sub(2))
-                .take(6)
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
-        panic!(
-            "expansion differs from tests/golden/small.rs at line {}:\n--- expected\n{}\n--- actual\n{}\n\
-             (MARVIN_BLESS=1 rewrites the golden file)",
-            line + 1,
-            show(&expected),
-            show(&actual)
-        );
-    }
+fn small_fixture_matches_its_snapshot() {
+    insta::assert_snapshot!("small", pretty(&fixture()));
 }
 
 #[test]

@@ -195,7 +195,8 @@ pub(crate) fn build(
                 listall: command.optional.iter().any(|a| a.wire == "listall"),
             })
         });
-        let removal = removal(&methods, commands);
+        let removal = removal(&methods, commands)
+            .or_else(|| by_name(&methods, commands, fields.as_deref().unwrap_or_default()));
         entities.push(Entity {
             name: name.clone(),
             fields,
@@ -205,6 +206,41 @@ pub(crate) fn build(
         });
     }
     Ok(entities)
+}
+
+/// The owner parameters a key unique only per owner is deleted with.
+const OWNER_PARAMS: &[&str] = &["account", "domainid", "projectid"];
+
+/// The deletion of an entity CloudStack deletes by name rather than id
+/// (`deleteSSHKeyPair`): a deleting verb whose only required parameter is
+/// `name`, a field of the entity too; the owner parameters it takes go
+/// with it from the entity's fields.
+fn by_name(methods: &[Method], commands: &[Command], fields: &[super::Field]) -> Option<Removal> {
+    let has = |wire: &str| {
+        fields
+            .iter()
+            .any(|f| f.wire == wire && f.ty == super::FieldTy::Scalar(super::Scalar::Str))
+    };
+    if !has("name") {
+        return None;
+    }
+    methods.iter().find_map(|m| {
+        let command = &commands[m.command];
+        let deleting = DELETING.contains(&command.mapping.verb.as_str());
+        let by_name = matches!(command.required.as_slice(), [a] if a.wire == "name" && a.kind == ArgKind::Str);
+        (deleting && by_name && command.target.is_none()).then(|| Removal {
+            command: m.command,
+            id_param: "name".to_string(),
+            expunge: false,
+            key_field: Some("name".to_string()),
+            scope: command
+                .optional
+                .iter()
+                .filter(|a| OWNER_PARAMS.contains(&a.wire.as_str()) && has(&a.wire))
+                .map(|a| a.wire.clone())
+                .collect(),
+        })
+    })
 }
 
 fn removal(methods: &[Method], commands: &[Command]) -> Option<Removal> {
@@ -227,6 +263,8 @@ fn removal(methods: &[Method], commands: &[Command]) -> Option<Removal> {
                 command: m.command,
                 id_param,
                 expunge,
+                key_field: None,
+                scope: Vec::new(),
             },
         ))
     });

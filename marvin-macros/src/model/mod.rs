@@ -234,6 +234,12 @@ pub(crate) struct Removal {
     pub(crate) id_param: String,
     /// Send `expunge=true` too.
     pub(crate) expunge: bool,
+    /// The field that gives the key when it is not the id (`name` for key
+    /// pairs, which CloudStack deletes by name).
+    pub(crate) key_field: Option<String>,
+    /// The owner parameters (wire names, fields of the same name) sent
+    /// with a key unique only within its owner.
+    pub(crate) scope: Vec<String>,
 }
 
 /// An entity.

@@ -331,3 +331,23 @@ fn odd_names_never_panic_and_give_valid_identifiers() {
         "X3parVolume"
     );
 }
+
+#[test]
+fn entity_fields_read_as_the_entitys_own_list_api_describes_them() {
+    // The repository's precache keeps descriptions; a VM's shape is met
+    // first in `addNicToVirtualMachine`, which speaks of the NIC.
+    let path = crate::test_support::workspace_root().join("api-precache.json");
+    let text = std::fs::read_to_string(&path).expect("the precache");
+    let schema = marvin_core::schema::ApiList::from_json(&text).expect("it parses");
+    let model = Model::build(&schema).expect("it builds");
+    let fields = model
+        .entity("VirtualMachine")
+        .fields
+        .as_ref()
+        .expect("VMs have fields");
+    let created = fields
+        .iter()
+        .find(|f| f.wire == "created")
+        .expect("created");
+    assert_eq!(created.doc, "When the virtual machine was created.");
+}

@@ -187,6 +187,25 @@ impl Types {
                 }
             }
             fields.sort_by(|a, b| a.wire.cmp(&b.wire));
+            // A field reads as the entity's own list (else create) API
+            // describes it: an identical shape met first elsewhere (a VM
+            // answered by `addNicToVirtualMachine`) carries that API's texts.
+            let own = [roles.enumerator.get(entity), roles.creator.get(entity)];
+            for &index in own.into_iter().flatten() {
+                for field in &mut fields {
+                    let described = apis[index].response.iter().find_map(|f| {
+                        (f.name.as_deref() == Some(field.wire.as_str()))
+                            .then(|| f.description.as_deref().unwrap_or_default().trim())
+                            .filter(|d| !d.is_empty())
+                    });
+                    if let Some(doc) = described {
+                        field.doc = doc.to_string();
+                    }
+                }
+                if apis[index].response.iter().any(|f| f.name.is_some()) {
+                    break;
+                }
+            }
             widened.insert(entity, fields);
         }
         let mut by_names: BTreeMap<BTreeSet<&str>, String> = BTreeMap::new();

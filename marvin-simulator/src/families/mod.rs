@@ -2,8 +2,11 @@
 //!
 //! Each family is a folder: its `FAMILY` constant and command table
 //! (`mod.rs`), business rules, storage (`schema.sql` plus queries), events,
-//! and `api.rs`, what other families may use of it (ARCHITECTURE.md lists
-//! who may use whom). Families are written against [`crate::kernel`] only.
+//! and `api.rs`, what other families may use of it: functions, and the
+//! views of its tables that others may read (`VIEWS`); no family's SQL
+//! names another family's tables, and writes go through the owner's
+//! `api.rs` (ARCHITECTURE.md lists who may use whom; `tests::layering`
+//! checks both). Families are written against [`crate::kernel`] only.
 //! Order matters: schemas and seeds run in the order of [`ALL`], after the
 //! kernel's own tables, so a family may reference tables of the families
 //! before it.
@@ -36,10 +39,16 @@ families![
     storage,
     tags,
     network,
+    autoscale,
     hypervisors,
+    systemvms,
+    regions,
+    quota,
+    kubernetes,
     async_jobs,
     platform,
     simulator_faults,
+    generic,
 ];
 
 #[cfg(test)]
@@ -49,7 +58,7 @@ mod tests {
     #[test]
     fn every_precache_api_has_a_handler_and_every_handler_is_in_the_precache() {
         let catalog = Catalog::global().expect("the embedded precache parses");
-        let registry = Registry::build(super::ALL).expect("no duplicate commands");
+        let registry = Registry::build(super::ALL, catalog).expect("no duplicate commands");
         let bless =
             "regenerate it: MARVIN_BLESS=1 cargo test -p marvin-simulator --test platform precache";
         let missing: Vec<&str> = catalog

@@ -30,10 +30,10 @@ impl std::fmt::Debug for Kit {
 }
 
 fn find(command: &str) -> &'static Command {
-    super::ALL
-        .iter()
-        .flat_map(|family| family.commands.iter())
-        .find(|c| c.name == command)
+    // Through the registry, so that the generic family's APIs are found too.
+    served()
+        .registry
+        .get(command)
         .unwrap_or_else(|| panic!("no family answers {command}"))
 }
 
@@ -52,9 +52,12 @@ fn render(reply: Reply) -> Value {
 
 /// What the simulator serves, for the calls tests make directly.
 pub(crate) fn served() -> &'static Served {
-    static SERVED: std::sync::LazyLock<Served> = std::sync::LazyLock::new(|| Served {
-        catalog: Catalog::global().expect("the embedded precache parses"),
-        registry: Registry::build(super::ALL).expect("no duplicate commands"),
+    static SERVED: std::sync::LazyLock<Served> = std::sync::LazyLock::new(|| {
+        let catalog = Catalog::global().expect("the embedded precache parses");
+        Served {
+            catalog,
+            registry: Registry::build(super::ALL, catalog).expect("no duplicate commands"),
+        }
     });
     &SERVED
 }

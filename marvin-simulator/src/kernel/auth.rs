@@ -3,8 +3,9 @@
 //! Three ways in, tried in this order:
 //!
 //! 1. the integration listener: no credentials, the caller is the root admin;
-//! 2. a session: a `JSESSIONID` cookie naming a live session, plus the
-//!    `sessionkey` parameter (and cookie, when sent) matching its key;
+//! 2. a session: a `JSESSIONID` cookie naming a live session, plus its key
+//!    as the `sessionkey` parameter, the `sessionkey` cookie, or both (each
+//!    one sent must match);
 //! 3. an API key: `apiKey` + `signature` (version 2), or version 3 with
 //!    `signatureVersion=3` and an `expires` still in the future.
 //!
@@ -260,12 +261,16 @@ pub(crate) fn session(
         tx.execute("DELETE FROM sessions WHERE id = ?1", [id])?;
         return Ok(None);
     }
-    let param_ok = find(&request.pairs, "sessionkey").is_some_and(|sent| same(sent, &key));
-    let cookie_ok = request
-        .sessionkey_cookie
-        .as_deref()
-        .is_none_or(|sent| same(sent, &key));
-    if !param_ok || !cookie_ok {
+    // As CloudStack's servlet checks it: the key may come as the parameter,
+    // as the `sessionkey` cookie login set, or both; each one sent must
+    // match, and at least one must be sent (curl with a cookie jar sends
+    // only the cookies).
+    let param = find(&request.pairs, "sessionkey");
+    let cookie = request.sessionkey_cookie.as_deref();
+    let sent_one = param.is_some() || cookie.is_some();
+    let param_ok = param.is_none_or(|sent| same(sent, &key));
+    let cookie_ok = cookie.is_none_or(|sent| same(sent, &key));
+    if !sent_one || !param_ok || !cookie_ok {
         return Err(ApiError::unauthorized());
     }
     match caller_of_user(tx, &user_id)? {

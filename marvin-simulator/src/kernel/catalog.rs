@@ -7,14 +7,16 @@
 //!   parameters (type, length, required) and whether it is async. Generic
 //!   validation and `listApis` are driven by it;
 //! - the **registry**: the commands of the families handed to it, each with
-//!   its handler and roles. Building it fails on a duplicate name.
+//!   its handler and roles, and for every other API of the precache a
+//!   command of the one fallback family among them, if any. Building it
+//!   fails on a duplicate name.
 //!
 //! A unit test checks that each side names exactly the commands of the other;
 //! after adding a command, regenerate the precache with
 //! `MARVIN_BLESS=1 cargo test -p marvin-simulator --test platform precache`.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use marvin_core::schema::{Api, ApiList};
 use serde_json::Value;
@@ -104,7 +106,10 @@ pub struct ApiSpec {
 pub struct Catalog {
     apis: Vec<Api>,
     specs: Vec<ApiSpec>,
-    json: Vec<Value>,
+    /// Each entry as `listApis` serves it, made when first asked for: most
+    /// runs list few APIs, and making all of them would slow the first
+    /// start of a process.
+    json: Vec<OnceLock<Value>>,
     index: HashMap<String, usize>,
 }
 
@@ -117,9 +122,9 @@ impl Catalog {
 
     /// Indexes a `listApis` model.
     pub fn from_list(list: ApiList) -> Self {
-        let mut index = HashMap::with_capacity(list.api.len());
+        let count = list.api.len();
+        let mut index = HashMap::with_capacity(count);
         let mut specs = Vec::with_capacity(list.api.len());
-        let mut json = Vec::with_capacity(list.api.len());
         for (position, api) in list.api.iter().enumerate() {
             index.insert(api.name.to_ascii_lowercase(), position);
             let params: Vec<ParamSpec> = api
@@ -139,12 +144,11 @@ impl Catalog {
                 params,
                 paged,
             });
-            json.push(serde_json::to_value(api).unwrap_or(Value::Null));
         }
         Self {
             apis: list.api,
             specs,
-            json,
+            json: (0..count).map(|_| OnceLock::new()).collect(),
             index,
         }
     }
@@ -168,7 +172,9 @@ impl Catalog {
 
     /// The `listApis` entry as JSON (ready to serve).
     pub fn api_json(&self, name: &str) -> Option<&Value> {
-        self.position(name).map(|i| &self.json[i])
+        self.position(name).map(|i| {
+            self.json[i].get_or_init(|| serde_json::to_value(&self.apis[i]).unwrap_or(Value::Null))
+        })
     }
 
     /// Every API, in precache order (sorted by name).
@@ -188,7 +194,7 @@ impl Catalog {
 /// Why the registry could not be built.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DuplicateCommand {
-    /// The command name.
+    /// The command name (`*` when two families both answer the rest).
     pub command: &'static str,
     /// The two families that both declare it.
     pub families: (&'static str, &'static str),
@@ -196,6 +202,13 @@ pub struct DuplicateCommand {
 
 impl std::fmt::Display for DuplicateCommand {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.command == "*" {
+            return write!(
+                f,
+                "both the {} and the {} family answer the APIs no family declares",
+                self.families.0, self.families.1
+            );
+        }
         write!(
             f,
             "command {} is declared by both the {} and the {} family",
@@ -206,19 +219,32 @@ impl std::fmt::Display for DuplicateCommand {
 
 impl std::error::Error for DuplicateCommand {}
 
+/// How a registered command is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// A family declares a command for it, with its own semantics.
+    Modeled(&'static str),
+    /// The fallback family answers it from its schema (the family's name).
+    Generic(&'static str),
+}
+
 /// The commands of the families, by name. CloudStack looks commands up by
 /// their exact spelling (`ApiServer` keeps them in a case-sensitive map), so
 /// `LISTZONES` is not `listZones`; names that differ only in case are still
 /// refused as duplicates, since no client could tell them apart reliably.
+///
+/// Declared commands come first; every other API of the catalog goes to the
+/// fallback family, if one was handed over ([`Family::answering_the_rest`]).
 #[derive(Debug)]
 pub struct Registry {
-    commands: HashMap<&'static str, (&'static str, &'static Command)>,
+    commands: HashMap<&'static str, (Level, &'static Command)>,
 }
 
 impl Registry {
-    /// Collects the commands of `families`, refusing duplicates.
-    pub fn build(families: &[&'static Family]) -> Result<Self, DuplicateCommand> {
-        let mut commands: HashMap<&'static str, (&'static str, &'static Command)> = HashMap::new();
+    /// Collects the commands the `families` declare, refusing duplicates
+    /// (no fallback: what the families model).
+    pub fn declared(families: &[&'static Family]) -> Result<Self, DuplicateCommand> {
+        let mut commands: HashMap<&'static str, (Level, &'static Command)> = HashMap::new();
         let mut folded: HashMap<String, &'static str> = HashMap::new();
         for family in families {
             for command in family.commands {
@@ -228,10 +254,36 @@ impl Registry {
                         families: (other, family.name),
                     });
                 }
-                commands.insert(command.name, (family.name, command));
+                commands.insert(command.name, (Level::Modeled(family.name), command));
             }
         }
         Ok(Self { commands })
+    }
+
+    /// The declared commands of `families`, plus a command of their fallback
+    /// family for every API of `catalog` that none declares.
+    pub fn build(
+        families: &[&'static Family],
+        catalog: &'static Catalog,
+    ) -> Result<Self, DuplicateCommand> {
+        let mut registry = Self::declared(families)?;
+        let mut fallbacks = families.iter().filter(|f| f.fallback.is_some());
+        let Some(fallback) = fallbacks.next() else {
+            return Ok(registry);
+        };
+        if let Some(other) = fallbacks.next() {
+            return Err(DuplicateCommand {
+                command: "*",
+                families: (fallback.name, other.name),
+            });
+        }
+        let claimed: Vec<&str> = registry.commands.keys().copied().collect();
+        for command in fallback_commands(fallback, catalog, &claimed) {
+            registry
+                .commands
+                .insert(command.name, (Level::Generic(fallback.name), command));
+        }
+        Ok(registry)
     }
 
     /// A command by its exact name.
@@ -239,9 +291,16 @@ impl Registry {
         self.commands.get(name).map(|(_, command)| *command)
     }
 
-    /// The family that declares a command (by its exact name).
+    /// The family that answers a command (by its exact name).
     pub fn family_of(&self, name: &str) -> Option<&'static str> {
-        self.commands.get(name).map(|(family, _)| *family)
+        self.level(name).map(|level| match level {
+            Level::Modeled(family) | Level::Generic(family) => family,
+        })
+    }
+
+    /// How a command is served (by its exact name).
+    pub fn level(&self, name: &str) -> Option<Level> {
+        self.commands.get(name).map(|(level, _)| *level)
     }
 
     /// Every command, sorted by name.
@@ -250,6 +309,51 @@ impl Registry {
         all.sort_by(|a, b| a.name.cmp(b.name));
         all
     }
+}
+
+/// The fallback's commands for the APIs of `catalog` not in `claimed`.
+/// A registry lives as long as its simulator but hands out `&'static`
+/// commands (jobs keep them); the table is made once per catalog, fallback
+/// and claimed set, and kept for the process, so that starting simulators
+/// again and again does not make new ones.
+fn fallback_commands(
+    family: &'static Family,
+    catalog: &'static Catalog,
+    claimed: &[&str],
+) -> &'static [Command] {
+    type Key = (usize, usize, Vec<String>);
+    static MADE: std::sync::Mutex<Vec<(Key, &'static [Command])>> =
+        std::sync::Mutex::new(Vec::new());
+    let Some(fallback) = family.fallback else {
+        return &[];
+    };
+    let mut names: Vec<String> = claimed.iter().map(|name| (*name).to_string()).collect();
+    names.sort_unstable();
+    let key: Key = (
+        std::ptr::from_ref(catalog) as usize,
+        std::ptr::from_ref(family) as usize,
+        names,
+    );
+    let mut made = MADE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, commands)) = made.iter().find(|(k, _)| *k == key) {
+        return commands;
+    }
+    let commands: Vec<Command> = catalog
+        .apis()
+        .iter()
+        .filter(|api| key.2.binary_search(&api.name).is_err())
+        .map(|api| Command {
+            name: api.name.as_str(),
+            roles: (fallback.roles)(&api.name),
+            doc: api.description.as_str(),
+            run: fallback.run,
+        })
+        .collect();
+    let commands: &'static [Command] = Box::leak(commands.into_boxed_slice());
+    made.push((key, commands));
+    commands
 }
 
 /// What the simulator serves: the precache and the commands of the
@@ -276,7 +380,7 @@ impl Served {
 mod tests {
     use super::*;
     use crate::kernel::caller::RoleSet;
-    use crate::kernel::contract::{Call, Reply};
+    use crate::kernel::contract::{Call, Fallback, Reply};
     use crate::kernel::error::ApiError;
 
     fn nothing(_: &mut Call<'_>) -> Result<Reply, ApiError> {
@@ -300,15 +404,52 @@ mod tests {
 
     #[test]
     fn a_duplicate_command_fails_the_registry() {
-        let error = Registry::build(&[&A, &B]).unwrap_err();
+        let error = Registry::declared(&[&A, &B]).unwrap_err();
         assert_eq!(error.families, ("a", "b"));
         assert!(error.to_string().contains("listthings"));
-        let ok = Registry::build(&[&A]).unwrap();
+        let ok = Registry::declared(&[&A]).unwrap();
         assert_eq!(ok.get("listThings").map(|c| c.name), Some("listThings"));
         // Commands are found by their exact spelling only, as CloudStack's
         // ApiServer finds them (its command map is case-sensitive).
         assert!(ok.get("LISTTHINGS").is_none());
         assert!(ok.get("listthings").is_none());
+    }
+
+    fn commands_by(_: &str) -> RoleSet {
+        RoleSet::ADMIN
+    }
+
+    const FALLBACK: Family = Family::new("rest", "", &[]).answering_the_rest(Fallback {
+        roles: commands_by,
+        run: nothing,
+    });
+    const THINGS: Family = Family::new("things", "", COMMANDS);
+
+    #[test]
+    fn the_fallback_answers_what_no_family_declares_and_a_declared_command_wins() {
+        let doc = r#"{"api":[{"name":"listThings","isasync":false,"params":[]},
+            {"name":"createThing","isasync":false,"params":[]}]}"#;
+        let catalog: &'static Catalog = Box::leak(Box::new(Catalog::from_json(doc).unwrap()));
+        let registry = Registry::build(&[&THINGS, &FALLBACK], catalog).unwrap();
+        assert_eq!(registry.level("listThings"), Some(Level::Modeled("things")));
+        assert_eq!(registry.level("createThing"), Some(Level::Generic("rest")));
+        assert_eq!(
+            registry.get("createThing").map(|c| c.roles),
+            Some(RoleSet::ADMIN)
+        );
+        assert_eq!(registry.commands().len(), 2);
+        // Without the fallback, only what is declared.
+        let declared = Registry::build(&[&THINGS], catalog).unwrap();
+        assert!(declared.get("createThing").is_none());
+        // A second fallback is refused like a duplicate command.
+        let error = Registry::build(&[&FALLBACK, &FALLBACK], catalog).unwrap_err();
+        assert_eq!(error.command, "*");
+        // Built again, the same fallback commands are handed out.
+        let again = Registry::build(&[&THINGS, &FALLBACK], catalog).unwrap();
+        assert!(std::ptr::eq(
+            again.get("createThing").unwrap(),
+            registry.get("createThing").unwrap()
+        ));
     }
 
     #[test]

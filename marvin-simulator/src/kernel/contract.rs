@@ -42,6 +42,27 @@ pub struct Family {
     /// in family order inside one transaction; `seed` carries ids between
     /// families.
     pub seed: Option<Seeder>,
+    /// The views other families may read of this one: each created by its
+    /// `schema.sql`, named after the family, one table's columns (start-up
+    /// fails when one is missing). Another family's SQL names no other
+    /// table of this one, and writes go through the family's `api.rs`.
+    pub views: &'static [&'static str],
+    /// How this family answers the catalog's APIs that no family declares
+    /// (see [`Fallback`]); `None` for the families that model their commands.
+    pub fallback: Option<Fallback>,
+}
+
+/// What a fallback family gives every API of the catalog that no family
+/// declares a command for: one handler, which reads the API's schema from
+/// [`Call::served`], and a rule deciding who may call it. A declared command
+/// always wins over the fallback, so modelling an API takes it away from the
+/// fallback without any other change.
+#[derive(Debug, Clone, Copy)]
+pub struct Fallback {
+    /// Who may call an unclaimed API, by its name.
+    pub roles: fn(&str) -> RoleSet,
+    /// The handler of every unclaimed API.
+    pub run: Handler,
 }
 
 /// A family's part of the default seed.
@@ -59,7 +80,23 @@ impl Family {
             schema,
             commands,
             seed: None,
+            views: &[],
+            fallback: None,
         }
+    }
+
+    /// The same family, answering the catalog's APIs that no family
+    /// declares (at most one family of a registry does).
+    pub const fn answering_the_rest(self, fallback: Fallback) -> Self {
+        Self {
+            fallback: Some(fallback),
+            ..self
+        }
+    }
+
+    /// The same family, publishing `views` to the other families.
+    pub const fn publishing(self, views: &'static [&'static str]) -> Self {
+        Self { views, ..self }
     }
 
     /// The same family, inserting `seed` into a fresh database.

@@ -207,6 +207,10 @@ pub enum StartError {
         "no root admin user with API keys exists after seeding (is the identity family's seed in place?)"
     )]
     NoAdmin,
+    /// The admin keys given to the start-up are unusable (the text says
+    /// why, never the keys).
+    #[error("the admin keys: {0}")]
+    AdminKeys(String),
     /// A listener could not be bound.
     #[error("listening on {addr}: {error}")]
     Bind {

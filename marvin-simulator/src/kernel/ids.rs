@@ -2,6 +2,8 @@
 
 use rand::RngCore;
 
+use crate::kernel::error::ApiError;
+
 /// A new uuid (v4) as text.
 pub(crate) fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
@@ -31,6 +33,32 @@ fn random_bytes(count: usize) -> Vec<u8> {
     let mut bytes = vec![0u8; count];
     rand::rng().fill_bytes(&mut bytes);
     bytes
+}
+
+/// Whether any table of the store holds a row whose `id` is `id`. It names
+/// no table: it asks each one with an `id` column. The generic family
+/// checks with it the id parameters of the APIs it answers, which may name
+/// objects any family keeps (CloudStack looks every uuid parameter up in
+/// its entity's table and refuses with 431 when it names nothing).
+pub(crate) fn known(tx: &rusqlite::Transaction<'_>, id: &str) -> Result<bool, ApiError> {
+    use rusqlite::OptionalExtension as _;
+    let tables: Vec<String> = tx
+        .prepare_cached(
+            "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) p
+             WHERE m.type = 'table' AND p.name = 'id' ORDER BY m.name",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<Result<_, _>>()?;
+    for table in tables {
+        let found = tx
+            .prepare_cached(&format!("SELECT 1 FROM \"{table}\" WHERE id = ?1"))?
+            .query_row([id], |_| Ok(()))
+            .optional()?;
+        if found.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 #[cfg(test)]

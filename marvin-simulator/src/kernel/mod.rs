@@ -27,6 +27,7 @@ pub mod params;
 pub mod scope;
 pub mod time;
 
+pub(crate) mod access;
 pub(crate) mod auth;
 pub(crate) mod directory;
 pub(crate) mod engine;

@@ -13,13 +13,17 @@ use crate::kernel::contract::Call;
 use crate::kernel::error::ApiError;
 
 /// Refuses (531/4365) an action on a resource owned by another account,
-/// unless the caller is root admin or a domain admin above the owner.
+/// unless the caller is root admin, a domain admin above the owner, or a
+/// user who is a member of the project that owner account stands for (as
+/// CloudStack's `DomainChecker.checkAccess` asks
+/// `ProjectManagerImpl.canAccessProjectAccount` for a project's account;
+/// managing the project itself is the projects family's own check).
 pub fn check_access(
     call: &Call<'_>,
     owner_account_id: &str,
     resource_id: &str,
 ) -> Result<(), ApiError> {
-    if can_see(call, owner_account_id)? {
+    if can_see(call, owner_account_id)? || is_project_member(call, owner_account_id)? {
         Ok(())
     } else {
         Err(denied(call, resource_id))
@@ -48,6 +52,29 @@ pub fn can_see(call: &Call<'_>, owner_account_id: &str) -> Result<bool, ApiError
         return Ok(owner_path.is_some_and(|path| path.starts_with(&caller.domain_path)));
     }
     Ok(false)
+}
+
+/// Whether the caller, an ordinary user, is a member of the project whose
+/// account is `owner_account_id`: its account is, either as a whole (no
+/// user named) or through this very user (`directory_project_members`).
+pub fn is_project_member(call: &Call<'_>, owner_account_id: &str) -> Result<bool, ApiError> {
+    let caller = call.caller;
+    if caller.role != crate::kernel::caller::Role::User {
+        return Ok(false);
+    }
+    let member: Option<i64> = call
+        .tx
+        .prepare_cached(
+            "SELECT 1 FROM directory_projects p JOIN directory_project_members m ON m.project_id = p.id
+             WHERE p.account_id = ?1 AND m.account_id = ?2 AND (m.user_id IS NULL OR m.user_id = ?3)
+             LIMIT 1",
+        )?
+        .query_row(
+            [owner_account_id, caller.account_id.as_str(), caller.user_id.as_str()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(member.is_some())
 }
 
 /// The 531 answer for an action on someone else's resource.
@@ -132,11 +159,16 @@ impl ListScope {
                 kind: ScopeKind::Account(caller.account_id.clone()),
             });
         }
+        // An admin naming one object by `id` is not narrowed to their own
+        // account: AccountManagerImpl.buildACLSearchParameters adds the
+        // caller's account only when no `id` is given (root admins then
+        // reach everything, domain admins their subtree).
+        let wide = listall || params.str("id").is_some();
         let kind = match domain {
             Some((_, path)) if recursive || listall => ScopeKind::DomainTree(path),
             Some((id, _)) => ScopeKind::Domain(id),
-            None if listall && caller.is_root_admin() => ScopeKind::Everything,
-            None if listall => ScopeKind::DomainTree(caller.domain_path.clone()),
+            None if wide && caller.is_root_admin() => ScopeKind::Everything,
+            None if wide => ScopeKind::DomainTree(caller.domain_path.clone()),
             None => ScopeKind::Account(caller.account_id.clone()),
         };
         Ok(Self { kind })

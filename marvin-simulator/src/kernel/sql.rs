@@ -120,11 +120,12 @@ pub(crate) fn checked_owner(call: &Call<'_>, table: &str, id: &str) -> Result<St
     Ok(owner)
 }
 
-/// Whether a table exists (used for optional links to later families).
+/// Whether a table, or a view a family publishes, exists (used for
+/// optional links to later families).
 pub(crate) fn table_exists(tx: &Transaction<'_>, table: &str) -> Result<bool, ApiError> {
     Ok(tx
         .query_row(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?1",
             [table],
             |_| Ok(()),
         )
@@ -171,8 +172,15 @@ impl Query {
         self
     }
 
-    /// `column = value` when the value is given.
+    /// `column = value` when the value is given. A name column (see
+    /// [`is_name_column`]) compares without case, as every list's `name=`
+    /// does in CloudStack, whose tables use a case-insensitive collation
+    /// (`utf8_general_ci`): `name=SANDBOX` finds `Sandbox`, so a tool that
+    /// looks a name up before creating it does not make a duplicate.
     pub(crate) fn eq(&mut self, column: &str, value: Option<&str>) -> &mut Self {
+        if is_name_column(column) {
+            return self.eq_nocase(column, value);
+        }
         if let Some(value) = value {
             self.and(&format!("{column} = ?"), [text(value)]);
         }
@@ -480,6 +488,16 @@ impl Query {
     }
 }
 
+/// Whether a column holds a name (its last segment ends in `name`:
+/// `name`, `t.name`, `u.username`, `s.display_name`), which lists compare
+/// without case ([`Query::eq`]).
+pub(crate) fn is_name_column(column: &str) -> bool {
+    column
+        .rsplit('.')
+        .next()
+        .is_some_and(|last| last.ends_with("name"))
+}
+
 /// How many ids [`id_list`] binds one by one.
 const BOUND_IDS: usize = 100;
 
@@ -661,6 +679,31 @@ mod tests {
             row,
             serde_json::json!({"name": "a", "ready": true, "details": {"k": 1}, "size": 5})
         );
+    }
+
+    /// Name filters ignore case (CloudStack's collation); other columns
+    /// (ids, states given exactly) do not.
+    #[test]
+    fn name_columns_compare_without_case() {
+        assert!(is_name_column("z.name") && is_name_column("name"));
+        assert!(is_name_column("u.username") && is_name_column("s.display_name"));
+        assert!(!is_name_column("z.id") && !is_name_column("n.name_id"));
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE z (id TEXT, name TEXT); INSERT INTO z VALUES ('Ab', 'Sandbox');",
+        )
+        .unwrap();
+        let tx = conn.transaction().unwrap();
+        let found = |column: &str, value: &str| {
+            let mut query = Query::new("SELECT z.id AS id FROM z");
+            query.eq(column, Some(value));
+            query.all(&tx).unwrap().len()
+        };
+        assert_eq!(found("z.name", "SANDBOX"), 1);
+        assert_eq!(found("z.name", "sandbox"), 1);
+        assert_eq!(found("z.name", "sandbo"), 0);
+        assert_eq!(found("z.id", "ab"), 0);
+        assert_eq!(found("z.id", "Ab"), 1);
     }
 
     #[test]

@@ -23,8 +23,17 @@ use crate::kernel::error::ApiError;
 use crate::kernel::params::Params;
 use crate::kernel::request::{Method, Request};
 
-const PROBE_FAMILY: Family =
-    Family::new("probe", "CREATE TABLE probe (value TEXT NOT NULL);", PROBE);
+/// The probe family also stands in for the projects of the directory
+/// (`kernel/directory.rs`): these engines have no projects.
+const PROBE_FAMILY: Family = Family::new(
+    "probe",
+    "CREATE TABLE probe (value TEXT NOT NULL);
+     CREATE TABLE probe_projects (id TEXT, account_id TEXT);
+     CREATE TABLE probe_members (project_id TEXT, account_id TEXT, user_id TEXT, role TEXT);
+     CREATE VIEW directory_projects AS SELECT id, account_id FROM probe_projects;
+     CREATE VIEW directory_project_members AS SELECT project_id, account_id, user_id, role FROM probe_members;",
+    PROBE,
+);
 
 const PROBE: &[Command] = &[
     Command {
@@ -703,4 +712,24 @@ async fn commands_are_looked_up_by_their_exact_spelling() {
         .await;
     assert_eq!(answer.status, 432, "{}", answer.text());
     assert!(answer.text().contains("Unknown API command: LISTPROBES"));
+}
+
+/// A family publishing a view its schema does not create.
+const MISSING_VIEW_FAMILY: Family =
+    Family::new("misprint", "CREATE TABLE misprints (id TEXT);", &[])
+        .publishing(&["misprint_rows"]);
+
+#[tokio::test]
+async fn start_up_fails_when_a_published_view_is_missing() {
+    static WITH_MISSING_VIEW: &[&Family] =
+        &[&events::FAMILY, &identity::FAMILY, &MISSING_VIEW_FAMILY];
+    let (_stop, stopped) = watch::channel(false);
+    let error = match Engine::open_with(&Options::default(), WITH_MISSING_VIEW, &CATALOG, stopped) {
+        Ok(_) => panic!("the engine opened without the view"),
+        Err(error) => error.to_string(),
+    };
+    assert!(
+        error.contains("misprint") && error.contains("no such view: misprint_rows"),
+        "{error}"
+    );
 }

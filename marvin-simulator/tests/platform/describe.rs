@@ -313,6 +313,35 @@ impl Describer {
         }
     }
 
+    /// The description of an API the simulator answers from its schema
+    /// alone: its verb in the third person, then what it acts on
+    /// (`enableAutoScaleVmGroup` -> "Enables the auto scale vm group.").
+    pub fn api(&self, api: &str) -> String {
+        let words = camel_words(api);
+        let verb = words
+            .first()
+            .map_or("serve", String::as_str)
+            .to_ascii_lowercase();
+        let third = if verb.ends_with(['s', 'x', 'h']) {
+            format!("{verb}es")
+        } else if verb.ends_with('y') && !verb.ends_with(['a', 'e', 'o', 'u']) {
+            format!("{}ies", &verb[..verb.len() - 1])
+        } else {
+            format!("{verb}s")
+        };
+        let mut chars = third.chars();
+        let first = chars.next().map(|c| c.to_ascii_uppercase()).unwrap_or('S');
+        let entity = self.entity(api);
+        if verb == "list" {
+            format!(
+                "{first}{} the {entity} records the caller may see.",
+                chars.as_str()
+            )
+        } else {
+            format!("{first}{} the {entity}.", chars.as_str())
+        }
+    }
+
     /// The description of a request parameter.
     pub fn param(&self, entity: &str, name: &str, kind: &str) -> String {
         let name = name.to_ascii_lowercase();

@@ -7,6 +7,8 @@ mod precache;
 mod support;
 
 mod concurrency;
+mod coverage;
+mod every_api;
 mod faults;
 mod jobs;
 mod persistence;

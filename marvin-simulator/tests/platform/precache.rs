@@ -9,6 +9,9 @@
 //!    from the 4.18 parameters of the same name where there are any, else
 //!    `*id` strings as uuid and length 255.
 //!
+//! Every other API of the 4.22 schema is in the file too, read as in 3:
+//! the generic family answers it from that entry.
+//!
 //! API descriptions are the commands' `doc`; parameter and field
 //! descriptions come from the describer (our own words). Hand-written
 //! entries keep their own parameter and field descriptions.
@@ -143,6 +146,24 @@ pub fn generate() -> String {
                 command.name
             );
         };
+        apis.push(api);
+    }
+    // Every other API of the 4.22 schema: the generic family answers it.
+    let modeled: HashSet<String> = apis.iter().map(|api| api.name.clone()).collect();
+    for api in &newer.api {
+        if modeled.contains(&api.name) {
+            continue;
+        }
+        let name = api.name.clone();
+        let doc = describer.api(&name);
+        let mut api = describe(&describer, &doc, api.clone(), |param| {
+            types.get(&param.to_ascii_lowercase()).cloned()
+        });
+        for param in &mut api.params {
+            if sdk_only.contains(&(name.clone(), param.name.clone())) {
+                param.required = false;
+            }
+        }
         apis.push(api);
     }
     let mut list = ApiList {

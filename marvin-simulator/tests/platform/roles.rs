@@ -217,3 +217,66 @@ async fn disabling_an_account_outside_the_subtree_is_refused_before_a_job_exists
     );
     assert_eq!(still["account"][0]["state"], "enabled");
 }
+
+/// A custom role's rules decide over HTTP what its users may call and see
+/// in listApis (`DynamicRoleBasedAPIAccessChecker.checkAccess`: the first
+/// matching rule, else the role type's APIs); deleting the rule gives the
+/// API back.
+#[tokio::test]
+async fn a_custom_roles_deny_rule_hides_an_api_from_its_users() {
+    let sim = start().await;
+    let admin = Api::admin(&sim);
+    let (_, account) = user_with_keys(&sim, "ruled", 0, "k-ruled", "s-ruled").await;
+    let role = admin
+        .ok("createRole", &[("name", "NoZones"), ("type", "User")])
+        .await;
+    let role = role["role"]["id"].as_str().expect("a role id").to_string();
+    let rule = admin
+        .ok(
+            "createRolePermission",
+            &[
+                ("roleid", &role),
+                ("rule", "listZ*"),
+                ("permission", "deny"),
+            ],
+        )
+        .await;
+    let rule = rule["rolepermission"]["id"]
+        .as_str()
+        .expect("a rule id")
+        .to_string();
+    admin
+        .ok("updateAccount", &[("id", &account), ("roleid", &role)])
+        .await;
+
+    let user = Api::new(sim.url(), "k-ruled", "s-ruled");
+    let (status, body) = user.call("listZones", &[]).await;
+    assert_error(
+        status,
+        &body,
+        432,
+        "listzonesresponse",
+        "The API listZones does not exist or is not available for this account.",
+    );
+    user.ok("listTemplates", &[("templatefilter", "featured")])
+        .await;
+    let apis = user.ok("listApis", &[]).await;
+    let names: Vec<&str> = apis["api"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|api| api["name"].as_str())
+        .collect();
+    assert!(!names.contains(&"listZones") && names.contains(&"listTemplates"));
+
+    admin.ok("deleteRolePermission", &[("id", &rule)]).await;
+    user.ok("listZones", &[]).await;
+    let (status, body) = admin.call("deleteRole", &[("id", &role)]).await;
+    assert_error(
+        status,
+        &body,
+        531,
+        "deleteroleresponse",
+        "Found accounts that have role in use, won't allow to delete role",
+    );
+}

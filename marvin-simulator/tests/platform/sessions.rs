@@ -80,8 +80,9 @@ async fn login_cookie_and_session_key_then_logout() {
         "{cookies:?}"
     );
 
-    // Both cookies go back, as a browser sends them; the parameter must
-    // match too.
+    // Both cookies go back, as a browser (or curl with a cookie jar) sends
+    // them; the key may come as the cookie, the parameter or both, and each
+    // one sent must match, as CloudStack's servlet checks it.
     let cookie = cookie_header(&cookies);
     let call = |command: &str, extra: &str| {
         let request = http
@@ -93,6 +94,15 @@ async fn login_cookie_and_session_key_then_logout() {
     let (status, body) = call("listEvents", &format!("&sessionkey={encoded}")).await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = call("listEvents", "").await;
+    assert_eq!(status, 200, "the sessionkey cookie alone: {body}");
+    let (status, _) = call("listEvents", "&sessionkey=wrong").await;
+    assert_eq!(status, 401);
+    // JSESSIONID without the key, as cookie or parameter: refused.
+    let jsession_only = jsession.split(';').next().unwrap_or_default().to_owned();
+    let request = http
+        .get(format!("{url}?command=listEvents&response=json"))
+        .header("cookie", jsession_only);
+    let (status, body) = read(request.send().await.unwrap()).await;
     assert_error(
         status,
         &body,
@@ -100,8 +110,6 @@ async fn login_cookie_and_session_key_then_logout() {
         "listeventsresponse",
         "unable to verify user credentials",
     );
-    let (status, _) = call("listEvents", "&sessionkey=wrong").await;
-    assert_eq!(status, 401);
 
     // The login is an event of the admin.
     let (_, body) = call(

@@ -33,7 +33,19 @@ pub(crate) mod owner {
 /// VMs as their volumes and snapshots see them.
 pub(crate) mod vm {
     pub(crate) use super::super::json::vm_json;
-    pub(crate) use super::super::vm::{find, next_seq, operable, reload};
+    pub(crate) use super::super::vm::{find, next_seq, next_seq_in, operable, reload};
+}
+
+/// VMs stopped and started outside their own commands (a pool's
+/// maintenance).
+pub(crate) mod lifecycle {
+    pub(crate) use super::super::lifecycle::{expunge_now, start_now, stop_now};
+}
+
+/// VMs deployed for another family's service (a Kubernetes cluster's
+/// nodes), with the checks and counts of `deployVirtualMachine`.
+pub(crate) mod nodes {
+    pub(crate) use super::super::deploy::{NodeSpec, deploy_node};
 }
 
 /// The checks a deploy makes of its zone and owner.
@@ -43,5 +55,20 @@ pub(crate) mod deploy {
 
 /// Offerings and sizes as compute reads them.
 pub(crate) mod refs {
-    pub(crate) use super::super::refs::{GIB, disk_offering, gib_to_bytes};
+    pub(crate) use super::super::refs::{
+        GIB, ServiceOffering, disk_offering, gib_to_bytes, service_offering,
+    };
 }
+
+/// The views other families may read of this family, rather than its
+/// tables: one table's columns each, created by `schema.sql`, named after
+/// the family; their columns are only ever added to. The family declares
+/// them (`Family::publishing`), so start-up fails without them.
+pub(crate) const VIEWS: &[&str] = &[
+    // User VMs.
+    "compute_vms",
+    // Affinity groups: their ids and owners, for tags.
+    "compute_affinity_groups",
+    // Registered user data: ids, names, owners and parameters.
+    "compute_user_data",
+];

@@ -12,8 +12,8 @@
 //! stored sums to `i64::MAX` (SQLite turns an overflowing integer sum into
 //! a REAL, which an integer column cannot give back).
 
+use rusqlite::OptionalExtension;
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{OptionalExtension, params};
 
 use crate::kernel::contract::Call;
 use crate::kernel::error::ApiError;
@@ -84,8 +84,8 @@ pub(crate) fn pick(
     requested: Option<&str>,
 ) -> Result<Option<Placement>, ApiError> {
     let mut sql = String::from(
-        "SELECT h.id, h.pod_id, h.cluster_id FROM hosts h JOIN clusters c ON c.id = h.cluster_id
-              JOIN pods p ON p.id = h.pod_id
+        "SELECT h.id, h.pod_id, h.cluster_id FROM datacenter_hosts h JOIN datacenter_clusters c ON c.id = h.cluster_id
+              JOIN datacenter_pods p ON p.id = h.pod_id
          WHERE h.zone_id = ? AND h.type = 'Routing' AND h.state = 'Up' AND h.resource_state = 'Enabled'
            AND c.allocation_state = 'Enabled' AND p.allocation_state = 'Enabled'
            AND h.cpu_number >= ? AND h.cpu_speed >= ?
@@ -170,16 +170,12 @@ pub(crate) fn allocate(
     cpu_mhz: i64,
     memory_mib: i64,
 ) -> Result<(), ApiError> {
-    call.tx
-        // 9223372036854775807 is i64::MAX: an overflowing sum becomes a
-        // REAL in SQLite, which min() turns back into the clamped integer.
-        .prepare_cached(
-            "UPDATE hosts SET cpu_allocated = max(0, min(cpu_allocated + ?2, 9223372036854775807)),
-                              memory_allocated = max(0, min(memory_allocated + ?3, 9223372036854775807))
-             WHERE id = ?1",
-        )?
-        .execute(params![host_id, cpu_mhz, mib_to_bytes(memory_mib)])?;
-    Ok(())
+    crate::families::datacenter::api::allocate_on_host(
+        call.tx,
+        host_id,
+        cpu_mhz,
+        mib_to_bytes(memory_mib),
+    )
 }
 
 /// Gives back a VM's use of a host.

@@ -137,7 +137,7 @@ pub(crate) fn scale(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                         "SELECT CAST(h.cpu_number AS REAL) * h.cpu_speed * CAST(c.cpu_overcommit AS REAL) - h.cpu_allocated >= ?2
                             AND CAST(h.memory_total AS REAL) * CAST(c.memory_overcommit AS REAL) - h.memory_allocated >= ?3
                             AND h.cpu_number >= ?4 AND h.cpu_speed >= ?5
-                         FROM hosts h JOIN clusters c ON c.id = h.cluster_id WHERE h.id = ?1",
+                         FROM datacenter_hosts h JOIN datacenter_clusters c ON c.id = h.cluster_id WHERE h.id = ?1",
                         params![
                             host,
                             mhz.saturating_sub(vm.cpu_mhz()),
@@ -166,13 +166,13 @@ pub(crate) fn migrate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let vm = vm::param(call, "virtualmachineid")?;
     let host = call.params.str("hostid").map(String::from);
     if let Some(host) = &host {
-        if !sql::exists(call.tx, "hosts", host)? {
+        if !sql::exists(call.tx, "datacenter_hosts", host)? {
             return Err(ApiError::invalid_id("hostid", host));
         }
     }
     let storage = call.params.str("storageid").map(String::from);
     if let Some(pool) = &storage {
-        if !sql::exists(call.tx, "storage_pools", pool)? {
+        if !sql::exists(call.tx, "datacenter_storage_pools", pool)? {
             return Err(ApiError::invalid_id("storageid", pool));
         }
     }
@@ -344,6 +344,12 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         call.tx.execute(
             "UPDATE vms SET display_vm = ?2 WHERE id = ?1",
             params![vm.id, display],
+        )?;
+    }
+    if let Some(protect) = params.bool("deleteprotection") {
+        call.tx.execute(
+            "UPDATE vms SET delete_protection = ?2 WHERE id = ?1",
+            params![vm.id, protect],
         )?;
     }
     if let Some(scalable) = params.bool("isdynamicallyscalable") {

@@ -32,7 +32,7 @@ pub(crate) struct Zone {
 /// A zone by id, or 431 naming the parameter.
 pub(crate) fn zone(call: &Call<'_>, param: &str, id: &str) -> Result<Zone, ApiError> {
     call.tx
-        .prepare_cached("SELECT id, allocation_state FROM zones WHERE id = ?1")?
+        .prepare_cached("SELECT id, allocation_state FROM datacenter_zones WHERE id = ?1")?
         .query_row([id], |r| {
             Ok(Zone {
                 id: r.get(0)?,
@@ -159,7 +159,7 @@ fn check_placement_params(call: &Call<'_>) -> Result<(), ApiError> {
         }
     }
     if let Some(host) = call.params.str("hostid") {
-        if !sql::exists(call.tx, "hosts", host)? {
+        if !sql::exists(call.tx, "datacenter_hosts", host)? {
             return Err(ApiError::invalid_id("hostid", host));
         }
     }
@@ -168,14 +168,14 @@ fn check_placement_params(call: &Call<'_>) -> Result<(), ApiError> {
 
 /// Refuses a host name already used in one of the networks.
 fn check_name_free(call: &Call<'_>, name: &str, networks: &[String]) -> Result<(), ApiError> {
-    if networks.is_empty() || !sql::table_exists(call.tx, "nics")? {
+    if networks.is_empty() || !sql::table_exists(call.tx, "network_nics")? {
         return Ok(());
     }
     for network in networks {
         let taken: Option<String> = call
             .tx
             .query_row(
-                "SELECT v.id FROM nics n JOIN vms v ON v.id = n.vm_id
+                "SELECT v.id FROM network_nics n JOIN vms v ON v.id = n.vm_id
                  WHERE n.network_id = ?1 AND v.name = ?2 AND v.state NOT IN ('Expunging') LIMIT 1",
                 [network, name],
                 |r| r.get(0),
@@ -185,7 +185,7 @@ fn check_name_free(call: &Call<'_>, name: &str, networks: &[String]) -> Result<(
             let domain: Option<String> = call
                 .tx
                 .query_row(
-                    "SELECT network_domain FROM networks WHERE id = ?1",
+                    "SELECT network_domain FROM network_networks networks WHERE id = ?1",
                     [network],
                     |r| r.get(0),
                 )
@@ -315,6 +315,15 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     // iptonetworklist[i].networkid/ip names networks with their addresses;
     // otherwise networkids (with ipaddress for the first), else the
     // account's default network.
+    // DeployVMCmd.create: a Basic zone's VMs go to its one network.
+    let basic: bool = call.tx.query_row(
+        "SELECT network_type = 'Basic' FROM datacenter_zones WHERE id = ?1",
+        [&zone.id],
+        |r| r.get(0),
+    )?;
+    if basic && !params.list("networkids").is_empty() {
+        return Err(ApiError::param("Can't specify network Ids in Basic zone"));
+    }
     let ip_list = params.map("iptonetworklist");
     if !ip_list.is_empty() && !params.list("networkids").is_empty() {
         return Err(ApiError::param(
@@ -554,6 +563,14 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         )?;
     }
 
+    // The pod is chosen before the NICs: a Basic zone's addresses are the
+    // pod's (DirectPodBasedNetworkGuru.reserve, in the destination pod).
+    if let Some((placement, _, _)) = &placement {
+        call.tx.execute(
+            "UPDATE vms SET pod_id = ?2 WHERE id = ?1",
+            params![id, placement.pod_id],
+        )?;
+    }
     for (index, network) in networks.iter().enumerate() {
         let ip = addresses.get(index).and_then(Option::as_deref);
         net::add_nic(call, &id, network, ip, index == 0)?;
@@ -569,7 +586,7 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         let found: Option<String> = call
             .tx
             .query_row(
-                "SELECT id FROM security_groups WHERE account_id = ?1 AND name = ?2",
+                "SELECT id FROM network_security_groups WHERE account_id = ?1 AND name = ?2",
                 [&owner.id, &name],
                 |r| r.get(0),
             )
@@ -615,4 +632,74 @@ pub(crate) fn deploy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         })
         .with_event("VM.CREATE", format!("deploying Vm. Vm Id: {id}")),
     ))
+}
+
+/// A VM another family deploys for its service (a Kubernetes cluster's
+/// node): the owner account, zone, offering, network and host name.
+pub(crate) struct NodeSpec<'a> {
+    pub account_id: &'a str,
+    pub zone_id: &'a str,
+    pub service_offering_id: &'a str,
+    pub network_id: &'a str,
+    pub name: &'a str,
+    pub keypair: Option<&'a str>,
+}
+
+/// Deploys and starts a VM for another family's service with every check
+/// and count of `deployVirtualMachine` (as CloudStack's service workers call
+/// `UserVmService.createAdvancedVirtualMachine`), from the first template
+/// ready in the zone; the VM's id.
+pub(crate) fn deploy_node(call: &Call<'_>, spec: &NodeSpec<'_>) -> Result<String, ApiError> {
+    let owner = owner::account(call, spec.account_id)?;
+    let template: Option<String> = call
+        .tx
+        .query_row(
+            "SELECT t.id FROM templates_templates t
+             WHERE t.removed IS NULL AND t.state = 'Active' AND lower(coalesce(t.kind, '')) <> 'iso'
+               AND (t.cross_zones = 1 OR EXISTS (SELECT 1 FROM templates_template_zones z
+                                                 WHERE z.template_id = t.id AND z.zone_id = ?1 AND z.is_ready = 1))
+             LIMIT 1",
+            [spec.zone_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let template = template.ok_or_else(|| {
+        ApiError::internal(format!(
+            "No template is available for use in zone {}",
+            spec.zone_id
+        ))
+    })?;
+    let mut params = crate::kernel::params::Params::new();
+    params.insert("zoneid", spec.zone_id);
+    params.insert("serviceofferingid", spec.service_offering_id);
+    params.insert("templateid", template);
+    params.insert("networkids", spec.network_id);
+    params.insert("name", spec.name);
+    match &owner.project {
+        Some((project_id, _)) => params.insert("projectid", project_id.clone()),
+        None => {
+            params.insert("account", owner.name.clone());
+            params.insert("domainid", owner.domain_id.clone());
+        }
+    }
+    if let Some(keypair) = spec.keypair {
+        params.insert("keypair", keypair);
+    }
+    let mut sub = Call {
+        tx: call.tx,
+        caller: call.caller,
+        params: &params,
+        command: "deployVirtualMachine",
+        now: call.now,
+        job_id: call.job_id,
+        served: call.served,
+    };
+    match deploy(&mut sub)? {
+        Reply::Job(job) => {
+            let id = job.instance_id.clone().unwrap_or_default();
+            (job.work)(&mut sub)?;
+            Ok(id)
+        }
+        _ => Err(ApiError::internal("deploy answered without a job")),
+    }
 }

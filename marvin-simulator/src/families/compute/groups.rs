@@ -106,7 +106,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         if by_name(call, &account, name)?.is_some_and(|other| other != id) {
             let seq: i64 =
                 call.tx
-                    .query_row("SELECT seq FROM accounts WHERE id = ?1", [&account], |r| {
+                    .query_row("SELECT seq FROM identity_accounts WHERE id = ?1", [&account], |r| {
                         r.get(0)
                     })?;
             return Err(ApiError::param(format!(

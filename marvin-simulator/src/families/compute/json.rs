@@ -30,19 +30,19 @@ pub(crate) fn query() -> Query {
                 v.cpu_number AS cpunumber, v.cpu_speed AS cpuspeed, v.memory AS memory,
                 t.os_type_id AS guestosid, t.os_type_id AS ostypeid, ot.name AS osdisplayname,
                 0 AS rootdeviceid, 'ROOT' AS rootdevicetype, v.hypervisor AS hypervisor,
-                v.instance_name AS instancename, v.details AS \"details{{}}\", v.display_vm AS \"displayvm?\",
+                v.instance_name AS instancename, v.details AS \"details{{}}\", v.display_vm AS \"displayvm?\", v.delete_protection AS \"deleteprotection?\",
                 v.dynamically_scalable AS \"isdynamicallyscalable?\", v.keypairs AS keypairs,
                 v.user_data_id AS userdataid, ud.name AS userdataname,
                 CASE WHEN v.boot_type = 'UEFI' THEN 'UEFI' ELSE 'Bios' END AS boottype,
                 lower(v.boot_mode) AS bootmode,
                 (SELECT j.id FROM async_jobs j WHERE j.instance_id = v.id AND j.status = 0
                  ORDER BY j.seq DESC LIMIT 1) AS jobid
-         FROM vms v {join} JOIN zones z ON z.id = v.zone_id LEFT JOIN hosts h ON h.id = v.host_id
-              LEFT JOIN templates t ON t.id = v.template_id LEFT JOIN os_types ot ON ot.id = t.os_type_id
-              LEFT JOIN templates iso ON iso.id = v.iso_id
-              LEFT JOIN service_offerings so ON so.id = v.service_offering_id
-              LEFT JOIN disk_offerings dof ON dof.id = v.disk_offering_id
-              LEFT JOIN instance_groups g ON g.id = v.group_id LEFT JOIN users u ON u.id = v.user_id
+         FROM vms v {join} JOIN datacenter_zones z ON z.id = v.zone_id LEFT JOIN datacenter_hosts h ON h.id = v.host_id
+              LEFT JOIN templates_templates t ON t.id = v.template_id LEFT JOIN templates_os_types ot ON ot.id = t.os_type_id
+              LEFT JOIN templates_templates iso ON iso.id = v.iso_id
+              LEFT JOIN offerings_service_offerings so ON so.id = v.service_offering_id
+              LEFT JOIN offerings_disk_offerings dof ON dof.id = v.disk_offering_id
+              LEFT JOIN instance_groups g ON g.id = v.group_id LEFT JOIN identity_users u ON u.id = v.user_id
               LEFT JOIN user_data ud ON ud.id = v.user_data_id",
         owner = owner::COLUMNS,
         join = owner::join("v"),

@@ -74,7 +74,7 @@ pub(crate) fn start(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         }
     }
     if let Some(host) = call.params.str("hostid") {
-        if !crate::kernel::sql::exists(call.tx, "hosts", host)? {
+        if !crate::kernel::sql::exists(call.tx, "datacenter_hosts", host)? {
             return Err(ApiError::invalid_id("hostid", host));
         }
     }
@@ -127,6 +127,21 @@ pub(crate) fn stop_now(call: &Call<'_>, vm: &Vm) -> Result<(), ApiError> {
         vm::unplace(call, vm, "Stopped")?;
     }
     Ok(())
+}
+
+/// Starts a stopped VM now on a host with room, with no owner or API
+/// checks (what a pool's cancelled maintenance does for the VMs it
+/// stopped); `false` when the VM is not stopped or no host takes it.
+pub(crate) fn start_now(call: &Call<'_>, vm: &Vm) -> Result<bool, ApiError> {
+    if vm.state != "Stopped" {
+        return Ok(false);
+    }
+    let Some(placement) = find_host(call, vm, None, &[])? else {
+        return Ok(false);
+    };
+    volume::materialize_for(call, &vm.id, &vm.zone_id, &placement.cluster_id)?;
+    vm::place(call, vm, &placement.host_id, &placement.pod_id, "Running")?;
+    Ok(true)
 }
 
 /// `stopVirtualMachine`.
@@ -211,10 +226,7 @@ pub(crate) fn destroy_now(
             volume::release_counts(call, &volume)?;
             volume::remove(call, &volume)?;
         } else {
-            call.tx.execute(
-                "UPDATE volumes SET vm_id = NULL, device_id = NULL, attached = NULL WHERE id = ?1",
-                [&volume.id],
-            )?;
+            crate::families::storage::api::detach_from_vm(call.tx, &volume.id, true)?;
         }
     }
     if counted(&vm.state) {
@@ -235,16 +247,12 @@ pub(crate) fn expunge_now(call: &Call<'_>, vm: &Vm) -> Result<(), ApiError> {
             volume::release_counts(call, &volume)?;
         }
         if !volume.is_root() {
-            call.tx.execute(
-                "UPDATE volumes SET vm_id = NULL, device_id = NULL WHERE id = ?1",
-                [&volume.id],
-            )?;
+            crate::families::storage::api::detach_from_vm(call.tx, &volume.id, false)?;
             continue;
         }
         volume::remove(call, &volume)?;
     }
-    call.tx
-        .execute("DELETE FROM vm_snapshots WHERE vm_id = ?1", [&vm.id])?;
+    crate::families::storage::api::forget_vm_snapshots(call.tx, &vm.id)?;
     net::vm_expunged(call, &vm.id)?;
     tags::forget(call, "UserVm", &vm.id)?;
     call.tx.execute("DELETE FROM vms WHERE id = ?1", [&vm.id])?;
@@ -281,6 +289,19 @@ pub(crate) fn destroy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 let vm = vm::reload(call, &id)?;
                 if matches!(vm.state.as_str(), "Destroyed" | "Expunging") && !expunge {
                     return vm_json::reply(call, &id);
+                }
+                // UserVmManagerImpl.destroyVm: after the already-destroyed
+                // return, a protected VM or data volume refuses.
+                if vm::delete_protected(call, &id)? {
+                    return Err(ApiError::param(format!(
+                        "Instance [id = {}, name = {}] has delete protection enabled and cannot be deleted.",
+                        vm.id, vm.name
+                    )));
+                }
+                for volume_id in &volume_ids {
+                    if let Some(volume) = volume::find(call, volume_id)? {
+                        volume::refuse_if_protected(call, &volume, "")?;
+                    }
                 }
                 if !matches!(vm.state.as_str(), "Destroyed" | "Expunging") {
                     destroy_now(call, &vm, &volume_ids)?;

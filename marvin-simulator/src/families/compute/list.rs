@@ -23,14 +23,14 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     if params.str("id").is_some() && !narrowed {
         if caller.is_domain_admin() {
             q.and(
-                "v.account_id IN (SELECT a.id FROM accounts a JOIN domains d ON d.id = a.domain_id
+                "v.account_id IN (SELECT a.id FROM identity_accounts a JOIN identity_domains d ON d.id = a.domain_id
                  WHERE d.path LIKE ? ESCAPE '\\')",
                 [text(format!("{}%", sql::escape_like(&caller.domain_path)))],
             );
         } else if !caller.is_root_admin() {
             q.and(
-                "(v.account_id = ? OR v.account_id IN (SELECT p2.account_id FROM projects p2
-                  JOIN project_accounts pa ON pa.project_id = p2.id WHERE pa.account_id = ?))",
+                "(v.account_id = ? OR v.account_id IN (SELECT p2.account_id FROM projects_projects p2
+                  JOIN projects_project_accounts pa ON pa.project_id = p2.id WHERE pa.account_id = ?))",
                 [text(&caller.account_id), text(&caller.account_id)],
             );
         }
@@ -76,13 +76,13 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         q.eq("v.pod_id", params.str("podid"));
         if let Some(cluster) = params.str("clusterid") {
             q.and(
-                "v.host_id IN (SELECT id FROM hosts WHERE cluster_id = ?)",
+                "v.host_id IN (SELECT id FROM datacenter_hosts WHERE cluster_id = ?)",
                 [text(cluster)],
             );
         }
         if let Some(pool) = params.str("storageid") {
             q.and(
-                "v.id IN (SELECT vm_id FROM volumes WHERE pool_id = ?)",
+                "v.id IN (SELECT vm_id FROM storage_volumes WHERE pool_id = ?)",
                 [text(pool)],
             );
         }
@@ -106,9 +106,9 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         );
     }
     if let Some(network) = params.str("networkid") {
-        if sql::table_exists(call.tx, "nics")? {
+        if sql::table_exists(call.tx, "network_nics")? {
             q.and(
-                "v.id IN (SELECT vm_id FROM nics WHERE network_id = ?)",
+                "v.id IN (SELECT vm_id FROM network_nics WHERE network_id = ?)",
                 [text(network)],
             );
         } else {
@@ -116,9 +116,9 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         }
     }
     if let Some(vpc) = params.str("vpcid") {
-        if sql::table_exists(call.tx, "nics")? {
+        if sql::table_exists(call.tx, "network_nics")? {
             q.and(
-                "v.id IN (SELECT n.vm_id FROM nics n JOIN networks w ON w.id = n.network_id WHERE w.vpc_id = ?)",
+                "v.id IN (SELECT n.vm_id FROM network_nics n JOIN network_networks w ON w.id = n.network_id WHERE w.vpc_id = ?)",
                 [text(vpc)],
             );
         } else {
@@ -126,9 +126,9 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         }
     }
     if let Some(group) = params.str("securitygroupid") {
-        if sql::table_exists(call.tx, "security_group_vm_map")? {
+        if sql::table_exists(call.tx, "network_security_group_vm_map")? {
             q.and(
-                "v.id IN (SELECT vm_id FROM security_group_vm_map WHERE group_id = ?)",
+                "v.id IN (SELECT vm_id FROM network_security_group_vm_map WHERE group_id = ?)",
                 [text(group)],
             );
         }

@@ -24,17 +24,22 @@ pub(crate) mod net;
 mod nics;
 pub(crate) mod owner;
 pub(crate) mod refs;
+mod cni;
 mod userdata;
+mod vm_userdata;
 pub(crate) mod vm;
 
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod vm_userdata_tests;
 
 use crate::kernel::caller::RoleSet;
 use crate::kernel::contract::{Command, Family};
 
 /// The compute family.
-pub(crate) const FAMILY: Family = Family::new("compute", include_str!("schema.sql"), COMMANDS);
+pub(crate) const FAMILY: Family =
+    Family::new("compute", include_str!("schema.sql"), COMMANDS).publishing(api::VIEWS);
 
 const COMMANDS: &[Command] = &[
     Command::all(
@@ -180,6 +185,26 @@ const COMMANDS: &[Command] = &[
     ),
     Command::all("listUserData", "Lists stored user data.", userdata::list),
     Command::all(
+        "registerCniConfiguration",
+        "Stores a CNI configuration (base64) for Kubernetes clusters, as user data kept for them.",
+        cni::register,
+    ),
+    Command::all(
+        "listCniConfiguration",
+        "Lists the CNI configurations the caller may see.",
+        cni::list,
+    ),
+    Command::all(
+        "deleteCniConfiguration",
+        "Deletes a CNI configuration.",
+        cni::delete,
+    ),
+    Command::all(
+        "getVirtualMachineUserData",
+        "Shows the user data (base64) a VM was deployed or last updated with.",
+        vm_userdata::get,
+    ),
+    Command::all(
         "addNicToVirtualMachine",
         "Adds a NIC on another network to a VM.",
         nics::add,
@@ -195,4 +220,9 @@ const COMMANDS: &[Command] = &[
         nics::update_default,
     ),
     Command::all("listNics", "Lists the NICs of a VM.", nics::list),
+    Command::all(
+        "updateVmNicIp",
+        "Gives a VM's NIC another address of its network.",
+        nics::update_ip,
+    ),
 ];

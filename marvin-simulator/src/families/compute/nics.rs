@@ -30,11 +30,11 @@ pub(crate) fn add(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     Ok(Reply::Job(
         vm::job(&id, move |call, id, vm| {
             check_live(&vm)?;
-            if sql::table_exists(call.tx, "nics")? {
+            if sql::table_exists(call.tx, "network_nics")? {
                 let existing: Option<String> = call
                     .tx
                     .query_row(
-                        "SELECT id FROM nics WHERE vm_id = ?1 AND network_id = ?2",
+                        "SELECT id FROM network_nics WHERE vm_id = ?1 AND network_id = ?2",
                         params![id, network],
                         |r| r.get(0),
                     )
@@ -51,6 +51,25 @@ pub(crate) fn add(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             vm_json::reply(call, id)
         })
         .with_event("NIC.CREATE", format!("Creating Nic. Vm Id: {}", vm.id)),
+    ))
+}
+
+/// `updateVmNicIp` (async): the checks of CloudStack's
+/// `UserVmManagerImpl.updateNicIpForVirtualMachine` run in the job, as
+/// there.
+pub(crate) fn update_ip(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let nic = call.required("nicid")?.to_string();
+    let ip = call.params.str("ipaddress").map(String::from);
+    Ok(Reply::Job(
+        crate::kernel::contract::Job::on(
+            "Nic",
+            nic.clone(),
+            Box::new(move |call: &mut Call<'_>| {
+                let vm = net::update_nic_ip(call, &nic, ip.as_deref())?;
+                vm_json::reply(call, &vm)
+            }),
+        )
+        .with_event("NIC.UPDATE", "Updating NIC IP address".to_string()),
     ))
 }
 
@@ -77,10 +96,10 @@ pub(crate) fn update_default(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     Ok(Reply::Job(
         vm::job(&id, move |call, id, vm| {
             check_live(&vm)?;
-            let current: Option<i64> = if sql::table_exists(call.tx, "nics")? {
+            let current: Option<i64> = if sql::table_exists(call.tx, "network_nics")? {
                 call.tx
                     .query_row(
-                        "SELECT is_default FROM nics WHERE id = ?1 AND vm_id = ?2",
+                        "SELECT is_default FROM network_nics WHERE id = ?1 AND vm_id = ?2",
                         params![nic, id],
                         |r| r.get(0),
                     )
@@ -98,10 +117,7 @@ pub(crate) fn update_default(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 }
                 Some(_) => {}
             }
-            call.tx.execute(
-                "UPDATE nics SET is_default = (id = ?2) WHERE vm_id = ?1",
-                params![id, nic],
-            )?;
+            net::set_default_nic(call.tx, id, &nic)?;
             vm_json::reply(call, id)
         })
         .with_event(

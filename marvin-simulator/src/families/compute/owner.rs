@@ -65,8 +65,8 @@ impl Owner {
 /// `<alias>.account_id` (aliases `a`, `d`, `p`).
 pub(crate) fn join(alias: &str) -> String {
     format!(
-        " JOIN accounts a ON a.id = {alias}.account_id JOIN domains d ON d.id = a.domain_id
-          LEFT JOIN projects p ON p.account_id = a.id"
+        " JOIN identity_accounts a ON a.id = {alias}.account_id JOIN identity_domains d ON d.id = a.domain_id
+          LEFT JOIN projects_projects p ON p.account_id = a.id"
     )
 }
 
@@ -84,7 +84,7 @@ pub(crate) fn account(call: &Call<'_>, id: &str) -> Result<Owner, ApiError> {
 fn find(call: &Call<'_>, condition: &str, args: &[&str]) -> Result<Option<Owner>, ApiError> {
     let sql = format!(
         "SELECT a.seq, a.id, a.name, a.account_type, a.state, d.id, d.name, d.path, p.id, p.name
-         FROM accounts a JOIN domains d ON d.id = a.domain_id LEFT JOIN projects p ON p.account_id = a.id
+         FROM identity_accounts a JOIN identity_domains d ON d.id = a.domain_id LEFT JOIN projects_projects p ON p.account_id = a.id
          WHERE {condition}"
     );
     Ok(call
@@ -136,7 +136,7 @@ pub(crate) fn check_project_access(
     }
     let member: Option<i64> = call
         .tx
-        .prepare_cached("SELECT 1 FROM project_accounts WHERE project_id = ?1 AND account_id = ?2")?
+        .prepare_cached("SELECT 1 FROM projects_project_accounts WHERE project_id = ?1 AND account_id = ?2")?
         .query_row([project_id, caller.account_id.as_str()], |r| r.get(0))
         .optional()?;
     if member.is_some() {
@@ -158,7 +158,7 @@ pub(crate) fn resolve(call: &Call<'_>) -> Result<Owner, ApiError> {
         let state: Option<String> = call
             .tx
             .query_row(
-                "SELECT state FROM projects WHERE id = ?1",
+                "SELECT state FROM projects_projects WHERE id = ?1",
                 [project_id],
                 |r| r.get(0),
             )
@@ -175,7 +175,7 @@ pub(crate) fn resolve(call: &Call<'_>) -> Result<Owner, ApiError> {
         if params.str("domainid").is_some()
             && call
                 .tx
-                .query_row("SELECT 1 FROM domains WHERE id = ?1", [domain_id], |_| {
+                .query_row("SELECT 1 FROM identity_domains WHERE id = ?1", [domain_id], |_| {
                     Ok(())
                 })
                 .optional()?
@@ -234,13 +234,13 @@ pub(crate) fn scope(
         if project_id == "-1" {
             if call.caller.is_root_admin() {
                 query.and(
-                    &format!("{account_column} IN (SELECT account_id FROM projects)"),
+                    &format!("{account_column} IN (SELECT account_id FROM projects_projects)"),
                     [],
                 );
             } else {
                 query.and(
                     &format!(
-                        "{account_column} IN (SELECT p.account_id FROM projects p JOIN project_accounts pa
+                        "{account_column} IN (SELECT p.account_id FROM projects_projects p JOIN projects_project_accounts pa
                          ON pa.project_id = p.id WHERE pa.account_id = ?)"
                     ),
                     [text(&call.caller.account_id)],
@@ -258,7 +258,7 @@ pub(crate) fn scope(
         // Owner columns are never NULL, nor are account ids.
         query.exclude(
             account_column,
-            "SELECT id FROM accounts WHERE account_type = 5",
+            "SELECT id FROM identity_accounts WHERE account_type = 5",
         );
     }
     Ok(())

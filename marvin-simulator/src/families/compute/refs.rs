@@ -77,7 +77,7 @@ pub(crate) fn service_offering(
             "SELECT id, name, cpu_number, cpu_speed, memory, host_tags, offer_ha, dynamic_scaling_enabled,
                     root_disk_size, CASE WHEN removed IS NULL AND is_system = 0 THEN state ELSE 'Inactive' END,
                     min_cpu, max_cpu, min_memory, max_memory
-             FROM service_offerings WHERE id = ?1",
+             FROM offerings_service_offerings WHERE id = ?1",
         )?
         .query_row([id], |r| {
             Ok(ServiceOffering {
@@ -106,7 +106,7 @@ pub(crate) fn disk_offering(call: &Call<'_>, id: &str) -> Result<Option<DiskOffe
         .prepare_cached(
             "SELECT id, name, disk_size, customized, provisioning_type, min_iops, max_iops,
                     CASE WHEN removed IS NULL THEN state ELSE 'Inactive' END
-             FROM disk_offerings WHERE id = ?1",
+             FROM offerings_disk_offerings WHERE id = ?1",
         )?
         .query_row([id], |r| {
             Ok(DiskOffering {
@@ -133,7 +133,7 @@ pub(crate) fn template(call: &Call<'_>, id: &str) -> Result<Option<Template>, Ap
         .prepare_cached(
             "SELECT id, name, account_id, size, password_enabled, hypervisor, kind, is_dynamically_scalable,
                     os_type_id
-             FROM templates WHERE id = ?1 AND removed IS NULL",
+             FROM templates_templates WHERE id = ?1 AND removed IS NULL",
         )?
         .query_row([id], |r| {
             let kind: Option<String> = r.get(6)?;
@@ -158,8 +158,8 @@ pub(crate) fn template_ready_in(
     Ok(call
         .tx
         .prepare_cached(
-            "SELECT 1 FROM templates t WHERE t.id = ?1 AND t.removed IS NULL AND t.state = 'Active'
-               AND (t.cross_zones = 1 OR EXISTS (SELECT 1 FROM template_zones z
+            "SELECT 1 FROM templates_templates t WHERE t.id = ?1 AND t.removed IS NULL AND t.state = 'Active'
+               AND (t.cross_zones = 1 OR EXISTS (SELECT 1 FROM templates_template_zones z
                                                  WHERE z.template_id = t.id AND z.zone_id = ?2 AND z.is_ready = 1))",
         )?
         .query_row([template_id, zone_id], |_| Ok(()))

@@ -38,6 +38,7 @@ CREATE TABLE vms (
     group_id            TEXT,
     ha_enable           INTEGER NOT NULL DEFAULT 0,
     display_vm          INTEGER NOT NULL DEFAULT 1,
+    delete_protection   INTEGER NOT NULL DEFAULT 0,   -- updateVirtualMachine deleteprotection
     dynamically_scalable INTEGER NOT NULL DEFAULT 0,
     keypairs            TEXT,                        -- comma-joined key pair names
     user_data           TEXT,                        -- base64
@@ -104,29 +105,34 @@ CREATE TABLE user_data (
     user_data  TEXT NOT NULL,                        -- base64
     params     TEXT,                                 -- comma list of variables
     created    TEXT NOT NULL,
+    for_cks    INTEGER NOT NULL DEFAULT 0,           -- a CNI configuration (registerCniConfiguration)
     UNIQUE (account_id, name)
 );
 
--- Deleting an account gives back the host capacity of its running VMs
--- (before the generic DELETE of its vms rows); disabling it stops them.
+-- Deleting an account (before the generic DELETE of its vms rows) and
+-- disabling it stop its VMs; the datacenter family's rules, which run
+-- first, give their host capacity back.
 INSERT INTO account_cleanup (event, table_name, statement) VALUES
-    ('delete', 'hosts',
-     'UPDATE hosts SET
-          cpu_allocated = max(0, cpu_allocated - (SELECT COALESCE(SUM(v.cpu_number * v.cpu_speed), 0) FROM vms v
-              WHERE v.host_id = hosts.id AND v.account_id = ?1 AND v.state IN (''Starting'', ''Running'', ''Migrating'', ''Stopping''))),
-          memory_allocated = max(0, memory_allocated - (SELECT COALESCE(SUM(v.memory), 0) * 1048576 FROM vms v
-              WHERE v.host_id = hosts.id AND v.account_id = ?1 AND v.state IN (''Starting'', ''Running'', ''Migrating'', ''Stopping'')))
-      WHERE id IN (SELECT host_id FROM vms WHERE account_id = ?1 AND host_id IS NOT NULL)'),
     ('delete', 'affinity_group_vms',
      'DELETE FROM affinity_group_vms WHERE vm_id IN (SELECT id FROM vms WHERE account_id = ?1)
           OR group_id IN (SELECT id FROM affinity_groups WHERE account_id = ?1)'),
-    ('disable', 'hosts',
-     'UPDATE hosts SET
-          cpu_allocated = max(0, cpu_allocated - (SELECT COALESCE(SUM(v.cpu_number * v.cpu_speed), 0) FROM vms v
-              WHERE v.host_id = hosts.id AND v.account_id = ?1 AND v.state IN (''Starting'', ''Running'', ''Migrating'', ''Stopping''))),
-          memory_allocated = max(0, memory_allocated - (SELECT COALESCE(SUM(v.memory), 0) * 1048576 FROM vms v
-              WHERE v.host_id = hosts.id AND v.account_id = ?1 AND v.state IN (''Starting'', ''Running'', ''Migrating'', ''Stopping'')))
-      WHERE id IN (SELECT host_id FROM vms WHERE account_id = ?1 AND host_id IS NOT NULL)'),
     ('disable', 'vms',
      'UPDATE vms SET state = ''Stopped'', last_host_id = host_id, host_id = NULL
       WHERE account_id = ?1 AND state IN (''Starting'', ''Running'', ''Migrating'', ''Stopping'')');
+
+-- What other families may read of this one (`api::VIEWS`): one table each,
+-- under the owner's name, with stable columns.
+CREATE VIEW compute_vms AS
+    SELECT id, seq, name, display_name, instance_name, account_id, domain_id, user_id,
+           zone_id, pod_id, host_id, last_host_id, template_id, iso_id,
+           service_offering_id, disk_offering_id, hypervisor, cpu_number, cpu_speed,
+           memory, state, group_id, ha_enable, display_vm, dynamically_scalable, keypairs,
+           user_data, user_data_id, details, boot_type, boot_mode, created, last_updated
+    FROM vms;
+
+-- Read by the tags family, which checks who owns a tagged resource.
+CREATE VIEW compute_affinity_groups AS SELECT id, account_id, domain_id FROM affinity_groups;
+
+-- Registered user data (not its text): the templates family links it to
+-- templates and shows its name and parameters with them.
+CREATE VIEW compute_user_data AS SELECT id, name, account_id, domain_id, params FROM user_data;

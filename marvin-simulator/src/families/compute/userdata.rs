@@ -70,16 +70,27 @@ pub(crate) fn register(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 /// `deleteUserData`: refused while VMs use it.
 pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = call.required("id")?.to_string();
-    let account: Option<String> = call
+    let found: Option<(String, String)> = call
         .tx
         .query_row(
-            "SELECT account_id FROM user_data WHERE id = ?1",
+            "SELECT account_id, name FROM user_data WHERE id = ?1",
             [&id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let account = account.ok_or_else(|| ApiError::invalid_id("id", &id))?;
+    let (account, name) = found.ok_or_else(|| ApiError::invalid_id("id", &id))?;
     check_access(call, &account, &id)?;
+    // ManagementServerImpl.deleteUserData: not while a template links it.
+    let linked = sql::count(
+        call.tx,
+        "SELECT COUNT(*) FROM templates_templates WHERE userdata_id = ?1 AND removed IS NULL",
+        &id,
+    )?;
+    if linked > 0 {
+        return Err(ApiError::internal(format!(
+            "Userdata {name} cannot be removed as it is linked to active template/templates"
+        )));
+    }
     let users = sql::count(
         call.tx,
         "SELECT COUNT(*) FROM vms WHERE user_data_id = ?1",
@@ -104,6 +115,8 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         owner::COLUMNS,
         owner::join("x")
     ));
+    // CNI configurations are listed by listCniConfiguration.
+    q.and("x.for_cks = 0", []);
     owner::scope(call, &mut q, "x.account_id")?;
     q.eq("x.id", call.params.str("id"));
     q.eq("x.name", call.params.str("name"));

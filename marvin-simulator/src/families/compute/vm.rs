@@ -124,13 +124,17 @@ pub(crate) fn job(
 
 /// The next value of a never-reused sequence.
 pub(crate) fn next_seq(call: &Call<'_>, name: &str) -> Result<i64, ApiError> {
-    call.tx
-        .prepare_cached(
-            "INSERT INTO compute_sequences (name, value) VALUES (?1, 1)
+    next_seq_in(call.tx, name)
+}
+
+/// [`next_seq`] outside a call (a background task's transaction).
+pub(crate) fn next_seq_in(tx: &rusqlite::Transaction<'_>, name: &str) -> Result<i64, ApiError> {
+    tx.prepare_cached(
+        "INSERT INTO compute_sequences (name, value) VALUES (?1, 1)
              ON CONFLICT (name) DO UPDATE SET value = value + 1",
-        )?
-        .execute([name])?;
-    Ok(call.tx.query_row(
+    )?
+    .execute([name])?;
+    Ok(tx.query_row(
         "SELECT value FROM compute_sequences WHERE name = ?1",
         [name],
         |r| r.get(0),
@@ -176,6 +180,20 @@ pub(crate) fn unplace(call: &Call<'_>, vm: &Vm, state: &str) -> Result<(), ApiEr
         )?
         .execute(params![vm.id, state, call.timestamp()])?;
     Ok(())
+}
+
+/// Whether a VM has delete protection on (`updateVirtualMachine
+/// deleteprotection`).
+pub(crate) fn delete_protected(call: &Call<'_>, id: &str) -> Result<bool, ApiError> {
+    Ok(call
+        .tx
+        .query_row(
+            "SELECT delete_protection FROM vms WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false))
 }
 
 /// Whether the caller may expunge and recover VMs (admins, or the

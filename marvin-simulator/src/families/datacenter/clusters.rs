@@ -66,7 +66,8 @@ pub(crate) fn insert(
     state: &str,
 ) -> Result<String, ApiError> {
     let taken: i64 = call.tx.query_row(
-        "SELECT COUNT(*) FROM clusters WHERE pod_id = ?1 AND name = ?2",
+        // Without case, as the server's table collation compares.
+        "SELECT COUNT(*) FROM clusters WHERE pod_id = ?1 AND name = ?2 COLLATE NOCASE",
         [pod_id, name],
         |r| r.get(0),
     )?;
@@ -224,10 +225,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "Cluster: {id} cannot be removed. Cluster still has storage pools"
         )));
     }
-    call.tx.execute(
-        "DELETE FROM configuration_values WHERE scope = 'cluster' AND scope_id = ?1",
-        [&id],
-    )?;
+    crate::families::identity::api::forget_scoped_settings(call.tx, "cluster", &id)?;
     call.tx
         .execute("DELETE FROM clusters WHERE id = ?1", [&id])?;
     Ok(Reply::Success(None))

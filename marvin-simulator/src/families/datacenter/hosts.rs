@@ -250,10 +250,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
              perform a forced deletion."
         )));
     }
-    call.tx.execute(
-        "DELETE FROM configuration_values WHERE scope = 'host' AND scope_id = ?1",
-        [&id],
-    )?;
+    crate::families::identity::api::forget_scoped_settings(call.tx, "host", &id)?;
     call.tx.execute("DELETE FROM hosts WHERE id = ?1", [&id])?;
     Ok(Reply::Success(None))
 }

@@ -11,15 +11,28 @@
 pub(crate) mod api;
 mod clusters;
 mod hosts;
+mod internal_lb;
+mod maintenance;
 mod network;
 mod pods;
+mod providers;
 mod storage;
+mod storage_ranges;
 pub(crate) mod store;
+mod vlan_update;
 mod vlans;
 mod zones;
 
 #[cfg(test)]
+mod fidelity_tests;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod internal_lb_tests;
+#[cfg(test)]
+mod storage_ranges_tests;
+#[cfg(test)]
+mod vlan_update_tests;
 
 use rusqlite::params;
 
@@ -47,7 +60,9 @@ pub(crate) fn hypervisor_name(name: &str) -> Option<&'static str> {
 
 /// The datacenter family.
 pub(crate) const FAMILY: Family =
-    Family::new("datacenter", include_str!("schema.sql"), COMMANDS).seeded(seed);
+    Family::new("datacenter", include_str!("schema.sql"), COMMANDS)
+        .seeded(seed)
+        .publishing(api::VIEWS);
 
 /// The datacenter family's part of the seed.
 fn seed(seed: &mut Seed<'_>) -> Result<(), ApiError> {
@@ -150,6 +165,16 @@ const COMMANDS: &[Command] = &[
         network::configure_router_element,
     ),
     Command::admin(
+        "listInternalLoadBalancerElements",
+        "Lists the internal load balancer elements behind InternalLbVm providers.",
+        internal_lb::list,
+    ),
+    Command::admin(
+        "configureInternalLoadBalancerElement",
+        "Enables or disables an internal load balancer element.",
+        internal_lb::configure,
+    ),
+    Command::admin(
         "createPod",
         "Creates a pod with its management subnet and reserved range.",
         pods::create,
@@ -243,6 +268,11 @@ const COMMANDS: &[Command] = &[
         storage::list_image_stores,
     ),
     Command::admin(
+        "listStorageProviders",
+        "Lists the storage providers of a type: primary, image or image cache.",
+        providers::list,
+    ),
+    Command::admin(
         "createVlanIpRange",
         "Adds a range of public or shared-network addresses, optionally on a VLAN.",
         vlans::create,
@@ -253,6 +283,31 @@ const COMMANDS: &[Command] = &[
         vlans::delete,
     ),
     Command::admin("listVlanIpRanges", "Lists address ranges.", vlans::list),
+    Command::admin(
+        "updateVlanIpRange",
+        "Grows, shrinks or re-addresses a range; addresses in use stay inside it.",
+        vlan_update::update,
+    ),
+    Command::admin(
+        "createStorageNetworkIpRange",
+        "Gives a pod a range of storage network addresses.",
+        storage_ranges::create,
+    ),
+    Command::admin(
+        "updateStorageNetworkIpRange",
+        "Changes the addresses, netmask or VLAN of a storage network range.",
+        storage_ranges::update,
+    ),
+    Command::admin(
+        "deleteStorageNetworkIpRange",
+        "Deletes a storage network range.",
+        storage_ranges::delete,
+    ),
+    Command::admin(
+        "listStorageNetworkIpRange",
+        "Lists storage network ranges.",
+        storage_ranges::list,
+    ),
 ];
 
 /// Seeds the default zone: everything `deployDataCenter` would have built.

@@ -116,6 +116,7 @@ pub(crate) fn insert_provider(
     let kind = match name {
         "VirtualRouter" => Some("VirtualRouter"),
         "VpcVirtualRouter" => Some("VPCVirtualRouter"),
+        "InternalLbVm" => Some(super::internal_lb::KIND),
         _ => None,
     };
     if let Some(kind) = kind {
@@ -417,10 +418,13 @@ pub(crate) fn update_physical_network(call: &mut Call<'_>) -> Result<Reply, ApiE
                         params![id, speed],
                     )?;
                 }
-                if let Some(tag) = call.params.list("tags").first() {
+                // `tags` given empty clears them: the server reads it as an
+                // empty list and stores that (NetworkServiceImpl
+                // .updatePhysicalNetwork sets any list that is not null).
+                if call.params.get("tags").is_some() {
                     call.tx.execute(
                         "UPDATE physical_networks SET tags = ?2 WHERE id = ?1",
-                        params![id, tag],
+                        params![id, call.params.list("tags").first()],
                     )?;
                 }
                 Ok(Reply::Object {
@@ -449,13 +453,12 @@ pub(crate) fn delete_physical_network(call: &mut Call<'_>) -> Result<Reply, ApiE
                 if sql::count(call.tx, "SELECT COUNT(*) FROM guest_vnets WHERE physical_network_id = ?1 AND taken IS NOT NULL", &id)? > 0 {
                     return Err(because("there are allocated vnets for this physical network"));
                 }
-                if referenced(call, "networks", "physical_network_id", &id, "")? {
+                if referenced(call, "network_networks", "physical_network_id", &id, "")? {
                     return Err(because("there are networks associated to this physical network"));
                 }
-                if sql::count(call.tx, "SELECT COUNT(*) FROM public_ips WHERE physical_network_id = ?1 AND state != 'Free'", &id)? > 0 {
+                if sql::count(call.tx, "SELECT COUNT(*) FROM network_public_ips WHERE physical_network_id = ?1 AND state != 'Free'", &id)? > 0 {
                     return Err(because("there are public IP addresses allocated for this physical network"));
                 }
-                call.tx.execute("DELETE FROM public_ips WHERE physical_network_id = ?1", [&id])?;
                 call.tx.execute("DELETE FROM vlans WHERE physical_network_id = ?1", [&id])?;
                 call.tx.execute("DELETE FROM guest_vnets WHERE physical_network_id = ?1", [&id])?;
                 call.tx.execute(
@@ -806,6 +809,7 @@ pub(crate) fn list_router_elements(call: &mut Call<'_>) -> Result<Reply, ApiErro
     query.eq("e.id", call.params.str("id"));
     query.eq("e.nsp_id", call.params.str("nspid"));
     query.flag("e.enabled", call.params.bool("enabled"));
+    query.and("e.kind != ?", [sql::text(super::internal_lb::KIND)]);
     query.order("e.rowid");
     query.list_plain(call, "virtualrouterelement")
 }

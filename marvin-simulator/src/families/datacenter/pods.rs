@@ -52,7 +52,8 @@ struct PodSpec<'a> {
 fn check_pod(call: &Call<'_>, spec: &PodSpec<'_>, check_name: bool) -> Result<(), ApiError> {
     if check_name {
         let taken: i64 = call.tx.query_row(
-            "SELECT COUNT(*) FROM pods WHERE zone_id = ?1 AND name = ?2 AND id != ?3",
+            // Without case, as the server's table collation compares.
+            "SELECT COUNT(*) FROM pods WHERE zone_id = ?1 AND name = ?2 COLLATE NOCASE AND id != ?3",
             [spec.zone_id, spec.name, spec.id],
             |r| r.get(0),
         )?;
@@ -65,7 +66,7 @@ fn check_pod(call: &Call<'_>, spec: &PodSpec<'_>, check_name: bool) -> Result<()
     }
     let overlapping = sql::objects(
         call.tx,
-        "SELECT address FROM public_ips WHERE zone_id = ?1 AND address_num BETWEEN ?2 AND ?3 ORDER BY address_num LIMIT 1",
+        "SELECT address FROM network_public_ips WHERE zone_id = ?1 AND address_num BETWEEN ?2 AND ?3 ORDER BY address_num LIMIT 1",
         &[
             sql::text(spec.zone_id),
             i64::from(spec.range.0).into(),
@@ -148,9 +149,11 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         .str("startip")
         .ok_or_else(|| ApiError::param("Start ip is required parameter"))?
         .to_string();
+    // Without `endip` the range ends just below the broadcast address
+    // (ConfigurationManagerImpl.createPod: NetUtils.getIpRangeEndIpFromCidr).
     let end = match p.str("endip") {
         Some(end) => end.to_string(),
-        None => ip::format(net | !ip::netmask_of_prefix(prefix)),
+        None => ip::format((net | !ip::netmask_of_prefix(prefix)).wrapping_sub(1)),
     };
     let range = check_ip_range(&start, &end, net, prefix)?;
     let id = ids::new_id();
@@ -256,13 +259,13 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let pod = store::pod(call.tx, "id", &id)?;
     let because =
         |what: &str| ApiError::internal(format!("The pod cannot be deleted because {what}"));
-    if referenced(call, "volumes", "pod_id", &id, "")? {
+    if referenced(call, "storage_volumes", "pod_id", &id, "")? {
         return Err(because("there are storage volumes in this pod."));
     }
     if sql::count(call.tx, "SELECT COUNT(*) FROM hosts WHERE pod_id = ?1", &id)? > 0 {
         return Err(because("there are servers in this pod."));
     }
-    if referenced(call, "vms", "pod_id", &id, "")? {
+    if referenced(call, "compute_vms", "pod_id", &id, "")? {
         return Err(because("there are virtual machines in this pod."));
     }
     if sql::count(
@@ -273,10 +276,6 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     {
         return Err(because("there are clusters in this pod."));
     }
-    call.tx.execute(
-        "DELETE FROM public_ips WHERE vlan_id IN (SELECT id FROM vlans WHERE pod_id = ?1)",
-        [&id],
-    )?;
     call.tx
         .execute("DELETE FROM vlans WHERE pod_id = ?1", [&id])?;
     call.tx
@@ -325,8 +324,18 @@ pub(crate) fn next_host_address(call: &Call<'_>, pod: &store::PodRow) -> Result<
             .and_then(ip::parse)
     })
     .collect();
+    // Outside the reserved range first; a pod whose reserved range fills
+    // its subnet (setup/dev/basic.cfg's POD0: .2 to .254 of a /24) gives its
+    // hosts addresses from that range, as the simulator's agent
+    // (MockAgentManagerImpl) picks them from the pod's CIDR.
+    let free = |a: &u32| *a != gateway && !used.contains(a);
     (net.saturating_add(1)..broadcast)
-        .find(|a| *a != gateway && !(start..=end).contains(a) && !used.contains(a))
+        .find(|a| free(a) && !(start..=end).contains(a))
+        .or_else(|| {
+            (start.max(net.saturating_add(1))..=end.min(broadcast.saturating_sub(1)))
+                .rev()
+                .find(free)
+        })
         .map(ip::format)
         .ok_or_else(|| {
             ApiError::capacity(format!(

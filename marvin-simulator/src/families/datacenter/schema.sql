@@ -192,30 +192,101 @@ CREATE TABLE vlans (
     for_system_vms      INTEGER NOT NULL DEFAULT 0,
     account_id          TEXT,
     domain_id           TEXT,
-    created             TEXT NOT NULL
+    created             TEXT NOT NULL,
+    -- The IPv6 part of a dual-stack range, as given.
+    ip6_gateway         TEXT,
+    ip6_cidr            TEXT,
+    start_ipv6          TEXT,
+    end_ipv6            TEXT
 );
 
--- Every address of every range; allocation sets account_id (and state).
-CREATE TABLE public_ips (
-    id                  TEXT PRIMARY KEY,
-    vlan_id             TEXT NOT NULL REFERENCES vlans(id) ON DELETE CASCADE,
-    zone_id             TEXT NOT NULL,
-    physical_network_id TEXT,
-    address             TEXT NOT NULL,
-    address_num         INTEGER NOT NULL,
-    state               TEXT NOT NULL DEFAULT 'Free',  -- Free, Allocating, Allocated, Releasing, Reserved
-    account_id          TEXT,
-    domain_id           TEXT,
-    network_id          TEXT,
-    is_source_nat       INTEGER NOT NULL DEFAULT 0,
-    allocated           TEXT,
-    UNIQUE (zone_id, address)
+-- Storage network address ranges of pods (createStorageNetworkIpRange);
+-- network_id is the zone's Storage traffic type.
+CREATE TABLE storage_network_ranges (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    id         TEXT NOT NULL UNIQUE,
+    zone_id    TEXT NOT NULL,
+    pod_id     TEXT NOT NULL REFERENCES pods(id) ON DELETE CASCADE,
+    network_id TEXT NOT NULL,
+    start_ip   TEXT NOT NULL,
+    end_ip     TEXT NOT NULL,
+    gateway    TEXT NOT NULL,
+    netmask    TEXT NOT NULL,
+    vlan       INTEGER,
+    created    TEXT NOT NULL
 );
-CREATE INDEX public_ips_free ON public_ips(zone_id, state);
 
--- Deleting an account gives its addresses, ranges and VLANs back.
+-- Deleting an account gives back the host capacity of its running VMs and
+-- the primary storage its volumes used (these rules run before the VMs'
+-- and volumes' rows go), and its ranges and VLANs; disabling it gives
+-- back the host capacity of the VMs it stops. Each rule reads the other
+-- family's published view.
+INSERT INTO account_cleanup (event, table_name, statement) VALUES
+    ('delete', 'hosts',
+     'UPDATE hosts SET
+          cpu_allocated = max(0, cpu_allocated - (SELECT COALESCE(SUM(v.cpu_number * v.cpu_speed), 0) FROM compute_vms v
+              WHERE v.host_id = hosts.id AND v.account_id = ?1 AND v.state IN (''Starting'', ''Running'', ''Migrating'', ''Stopping''))),
+          memory_allocated = max(0, memory_allocated - (SELECT COALESCE(SUM(v.memory), 0) * 1048576 FROM compute_vms v
+              WHERE v.host_id = hosts.id AND v.account_id = ?1 AND v.state IN (''Starting'', ''Running'', ''Migrating'', ''Stopping'')))
+      WHERE id IN (SELECT host_id FROM compute_vms WHERE account_id = ?1 AND host_id IS NOT NULL)'),
+    ('disable', 'hosts',
+     'UPDATE hosts SET
+          cpu_allocated = max(0, cpu_allocated - (SELECT COALESCE(SUM(v.cpu_number * v.cpu_speed), 0) FROM compute_vms v
+              WHERE v.host_id = hosts.id AND v.account_id = ?1 AND v.state IN (''Starting'', ''Running'', ''Migrating'', ''Stopping''))),
+          memory_allocated = max(0, memory_allocated - (SELECT COALESCE(SUM(v.memory), 0) * 1048576 FROM compute_vms v
+              WHERE v.host_id = hosts.id AND v.account_id = ?1 AND v.state IN (''Starting'', ''Running'', ''Migrating'', ''Stopping'')))
+      WHERE id IN (SELECT host_id FROM compute_vms WHERE account_id = ?1 AND host_id IS NOT NULL)'),
+    ('delete', 'storage_pools',
+     'UPDATE storage_pools SET allocated_bytes = max(0, allocated_bytes - (SELECT COALESCE(SUM(v.size), 0)
+          FROM storage_volumes v WHERE v.pool_id = storage_pools.id AND v.account_id = ?1))
+      WHERE id IN (SELECT pool_id FROM storage_volumes WHERE account_id = ?1 AND pool_id IS NOT NULL)');
 INSERT INTO account_cleanup (table_name, statement) VALUES
-    ('public_ips', 'UPDATE public_ips SET account_id = NULL, domain_id = NULL, network_id = NULL, state = ''Free'',
-                    is_source_nat = 0, allocated = NULL WHERE account_id = ?1'),
     ('vlans', 'UPDATE vlans SET account_id = NULL, domain_id = NULL WHERE account_id = ?1'),
     ('guest_vnets', 'UPDATE guest_vnets SET account_id = NULL, network_id = NULL, taken = NULL WHERE account_id = ?1');
+
+-- What other families may read of this one (`api::VIEWS`): one table each,
+-- under the owner's name, with stable columns.
+CREATE VIEW datacenter_zones AS
+    SELECT seq, id, name, description, network_type, dns1, dns2, internal_dns1,
+           internal_dns2, ip6_dns1, ip6_dns2, guest_cidr, network_domain, domain_id,
+           security_group_enabled, local_storage_enabled, allocation_state, zone_token,
+           dhcp_provider, is_edge, created
+    FROM zones;
+CREATE VIEW datacenter_hosts AS
+    SELECT seq, id, name, zone_id, pod_id, cluster_id, hypervisor, type, state,
+           resource_state, ip_address, url, cpu_number, cpu_speed, memory_total,
+           cpu_allocated, memory_allocated, local_storage, host_tags, guid, version,
+           created, last_pinged
+    FROM hosts;
+CREATE VIEW datacenter_pods AS
+    SELECT id, zone_id, name, gateway, netmask, cidr, start_ip, end_ip, allocation_state,
+           created
+    FROM pods;
+CREATE VIEW datacenter_clusters AS
+    SELECT id, zone_id, pod_id, name, hypervisor, cluster_type, allocation_state,
+           managed_state, cpu_overcommit, memory_overcommit, created
+    FROM clusters;
+CREATE VIEW datacenter_storage_pools AS
+    SELECT rowid, id, zone_id, pod_id, cluster_id, name, url, path, ip_address, scope, type,
+           provider, hypervisor, capacity_bytes, allocated_bytes, used_bytes, tags, state,
+           created
+    FROM storage_pools;
+CREATE VIEW datacenter_vlans AS
+    SELECT id, zone_id, pod_id, physical_network_id, network_id, vlan_tag, gateway,
+           netmask, cidr, start_ip, end_ip, for_virtual_network, for_system_vms,
+           account_id, domain_id, created
+    FROM vlans;
+CREATE VIEW datacenter_guest_vnets AS
+    SELECT physical_network_id, zone_id, vnet, account_id, network_id, taken
+    FROM guest_vnets;
+CREATE VIEW datacenter_physical_networks AS
+    SELECT id, zone_id, name, vlan, isolation_methods, broadcast_domain_range,
+           network_speed, tags, state, domain_id, created
+    FROM physical_networks;
+CREATE VIEW datacenter_traffic_types AS
+    SELECT id, physical_network_id, traffic_type, kvm_label, xen_label, vmware_label,
+           hyperv_label, ovm3_label, vlan
+    FROM traffic_types;
+CREATE VIEW datacenter_image_stores AS
+    SELECT id, zone_id, name, url, protocol, provider, scope, readonly, created
+    FROM image_stores;

@@ -200,16 +200,13 @@ pub(crate) fn update_pool(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn delete_pool(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = call.required("id")?.to_string();
     let pool = pool_json(call, &id)?;
-    if !call.params.flag("forced", false) && referenced(call, "volumes", "pool_id", &id, "")? {
+    if !call.params.flag("forced", false) && referenced(call, "storage_volumes", "pool_id", &id, "")? {
         return Err(ApiError::internal(format!(
             "Cannot delete pool {} as there are associated volumes for this pool",
             pool["name"].as_str().unwrap_or_default()
         )));
     }
-    call.tx.execute(
-        "DELETE FROM configuration_values WHERE scope = 'storagepool' AND scope_id = ?1",
-        [&id],
-    )?;
+    crate::families::identity::api::forget_scoped_settings(call.tx, "storagepool", &id)?;
     call.tx
         .execute("DELETE FROM storage_pools WHERE id = ?1", [&id])?;
     Ok(Reply::Success(None))
@@ -304,7 +301,7 @@ pub(crate) fn delete_image_store(call: &mut Call<'_>) -> Result<Reply, ApiError>
             "SELECT COUNT(*) FROM image_stores WHERE zone_id = ?1",
             zone,
         )? - 1;
-        if others == 0 && referenced(call, "template_zones", "zone_id", zone, "")? {
+        if others == 0 && referenced(call, "templates_template_zones", "zone_id", zone, "")? {
             return Err(ApiError::param(
                 "Cannot delete image store with active templates backup!",
             ));

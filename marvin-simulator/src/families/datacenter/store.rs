@@ -96,7 +96,7 @@ pub(crate) fn zone_query() -> Query {
                 0 AS \"hasannotations?\", 0 AS \"isnsxenabled?\", 0 AS \"routedmodeenabled?\",
                 0 AS \"ismultiarch?\", 0 AS \"allowuserspecifyvrmtu?\", 1500 AS routerprivateinterfacemaxmtu,
                 1500 AS routerpublicinterfacemaxmtu, '[]' AS \"tags{}\"
-         FROM zones z LEFT JOIN domains d ON d.id = z.domain_id",
+         FROM zones z LEFT JOIN identity_domains d ON d.id = z.domain_id",
     )
 }
 
@@ -147,7 +147,7 @@ pub(crate) fn finish_provider(mut row: Object) -> Value {
 pub(crate) fn router_element_query() -> Query {
     Query::new(
         "SELECT e.id AS id, e.nsp_id AS nspid, e.enabled AS \"enabled?\", 'system' AS account,
-                (SELECT id FROM domains WHERE path = '/') AS domainid, 'ROOT' AS domain, 'ROOT' AS domainpath
+                (SELECT id FROM identity_domains WHERE path = '/') AS domainid, 'ROOT' AS domain, 'ROOT' AS domainpath
          FROM virtual_router_elements e",
     )
 }
@@ -265,8 +265,8 @@ pub(crate) fn storage_pool_query() -> Query {
                 s.path AS path, s.created AS created, s.type AS type, s.capacity_bytes AS disksizetotal,
                 s.allocated_bytes AS disksizeallocated, s.used_bytes AS disksizeused, s.state AS state,
                 s.scope AS scope, s.provider AS provider, s.hypervisor AS hypervisor, s.tags AS tags,
-                (SELECT COALESCE(v.value, g.value) FROM configurations g
-                 LEFT JOIN configuration_values v ON v.name = g.name AND v.scope = 'storagepool' AND v.scope_id = s.id
+                (SELECT COALESCE(v.value, g.value) FROM identity_configurations g
+                 LEFT JOIN identity_configuration_values v ON v.name = g.name AND v.scope = 'storagepool' AND v.scope_id = s.id
                  WHERE g.name = 'storage.overprovisioning.factor') AS overprovisionfactor,
                 0 AS \"istagarule?\", 0 AS \"managed?\", 0 AS \"hasannotations?\"
          FROM storage_pools s JOIN zones z ON z.id = s.zone_id LEFT JOIN pods p ON p.id = s.pod_id
@@ -290,8 +290,10 @@ pub(crate) fn vlan_query() -> Query {
                 v.start_ip AS startip, v.end_ip AS endip, v.network_id AS networkid,
                 v.physical_network_id AS physicalnetworkid, v.pod_id AS podid, p.name AS podname,
                 a.name AS account, v.domain_id AS domainid, d.name AS domain,
-                v.for_system_vms AS \"forsystemvms?\", v.start_ip || '-' || v.end_ip AS description
-         FROM vlans v LEFT JOIN pods p ON p.id = v.pod_id LEFT JOIN accounts a ON a.id = v.account_id
-              LEFT JOIN domains d ON d.id = v.domain_id",
+                v.for_system_vms AS \"forsystemvms?\", v.start_ip || '-' || v.end_ip AS description,
+                v.ip6_gateway AS ip6gateway, v.ip6_cidr AS ip6cidr, v.start_ipv6 AS startipv6,
+                v.end_ipv6 AS endipv6
+         FROM vlans v LEFT JOIN pods p ON p.id = v.pod_id LEFT JOIN identity_accounts a ON a.id = v.account_id
+              LEFT JOIN identity_domains d ON d.id = v.domain_id",
     )
 }

@@ -1,10 +1,12 @@
-//! Public (and shared-network) IP ranges: each range stores every address
-//! in `public_ips`, so allocation elsewhere is a unique row update.
+//! Public (and shared-network) IP ranges: the network family stores every
+//! address of a range as a row of its own, so allocation is a unique row
+//! update there.
 
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::Value;
 
 use crate::families::identity::api as identity;
+use crate::families::network::api as network;
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
@@ -74,20 +76,13 @@ pub(crate) fn insert_range(tx: &Transaction<'_>, range: &NewRange<'_>) -> Result
             range.created
         ],
     )?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO public_ips (id, vlan_id, zone_id, physical_network_id, address, address_num)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    network::add_public_addresses(
+        tx,
+        &id,
+        range.zone_id,
+        range.physical_network_id,
+        range.start..=range.end,
     )?;
-    for addr in range.start..=range.end {
-        insert.execute(params![
-            ids::new_id(),
-            id,
-            range.zone_id,
-            range.physical_network_id,
-            ip::format(addr),
-            i64::from(addr)
-        ])?;
-    }
     Ok(id)
 }
 
@@ -122,6 +117,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ));
     };
     let zone = store::zone(call.tx, "zoneid", &zone_id)?;
+    let ipv6 = ipv6_part(p)?;
     let start_text = p
         .str("startip")
         .ok_or_else(|| ApiError::param("Please specify IPv4 or IPv6 address."))?;
@@ -225,6 +221,12 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             created: &now,
         },
     )?;
+    if let Some(v6) = &ipv6 {
+        call.tx.execute(
+            "UPDATE vlans SET ip6_gateway = ?2, ip6_cidr = ?3, start_ipv6 = ?4, end_ipv6 = ?5 WHERE id = ?1",
+            params![id, v6.gateway, v6.cidr, v6.start, v6.end],
+        )?;
+    }
     event_log::completed(
         call,
         "VLAN.IP.RANGE.CREATE",
@@ -237,15 +239,55 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     })
 }
 
+/// The IPv6 half of a dual-stack range, as given.
+#[derive(Debug)]
+struct Ipv6Part<'a> {
+    gateway: &'a str,
+    cidr: &'a str,
+    start: &'a str,
+    end: &'a str,
+}
+
+/// The IPv6 parameters of `createVlanIpRange`, checked as
+/// ConfigurationManagerImpl.createVlanAndPublicIpRange checks them:
+/// `endipv6` defaults to `startipv6`; the gateway and CIDR must be valid
+/// IPv6 (the range itself is kept as given). `None` when no
+/// `startipv6` is given.
+fn ipv6_part(p: &crate::kernel::params::Params) -> Result<Option<Ipv6Part<'_>>, ApiError> {
+    let Some(start) = p.str("startipv6") else {
+        return Ok(None);
+    };
+    let end = p.str("endipv6").unwrap_or(start);
+    let address = |text: &str| text.parse::<std::net::Ipv6Addr>().ok();
+    let gateway = p
+        .str("ip6gateway")
+        .filter(|g| address(g).is_some())
+        .ok_or_else(|| ApiError::param("Please specify a valid IPv6 gateway"))?;
+    let cidr = p
+        .str("ip6cidr")
+        .filter(|c| {
+            c.split_once('/').is_some_and(|(net, size)| {
+                address(net).is_some() && size.parse::<u8>().is_ok_and(|s| s <= 128)
+            })
+        })
+        .ok_or_else(|| ApiError::param("Please specify a valid IPv6 CIDR"))?;
+    Ok(Some(Ipv6Part {
+        gateway,
+        cidr,
+        start,
+        end,
+    }))
+}
+
 /// The zone and physical network of a guest network (when the networking
 /// family's table exists).
 fn network_of(call: &Call<'_>, id: &str) -> Result<(String, Option<String>), ApiError> {
-    if !sql::table_exists(call.tx, "networks")? {
+    if !sql::table_exists(call.tx, "network_networks")? {
         return Err(ApiError::invalid_id("networkid", id));
     }
     call.tx
         .query_row(
-            "SELECT zone_id, physical_network_id FROM networks WHERE id = ?1",
+            "SELECT zone_id, physical_network_id FROM network_networks WHERE id = ?1",
             [id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -362,7 +404,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let range = vlan_json(call, &id)?;
     let in_use = sql::count(
         call.tx,
-        "SELECT COUNT(*) FROM public_ips WHERE vlan_id = ?1 AND state != 'Free'",
+        "SELECT COUNT(*) FROM network_public_ips WHERE vlan_id = ?1 AND state != 'Free'",
         &id,
     )?;
     if in_use > 0 {
@@ -370,8 +412,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "{in_use}  Ips are in use. Cannot delete this vlan"
         )));
     }
-    call.tx
-        .execute("DELETE FROM public_ips WHERE vlan_id = ?1", [&id])?;
+    // The range's addresses go with it (their key cascades).
     call.tx.execute("DELETE FROM vlans WHERE id = ?1", [&id])?;
     event_log::completed(
         call,

@@ -43,7 +43,8 @@ fn name_taken(call: &Call<'_>, name: &str, except: &str) -> Result<bool, ApiErro
     let found: Option<String> = call
         .tx
         .query_row(
-            "SELECT id FROM zones WHERE name = ?1 AND id != ?2",
+            // Without case, as the server's zone lookup by name compares.
+            "SELECT id FROM zones WHERE name = ?1 COLLATE NOCASE AND id != ?2",
             [name, except],
             |r| r.get(0),
         )
@@ -252,7 +253,7 @@ pub(crate) fn referenced(
 ) -> Result<bool, ApiError> {
     let has_column: bool = call.tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_master m, pragma_table_info(m.name) c
-                        WHERE m.type = 'table' AND m.name = ?1 AND c.name = ?2)",
+                        WHERE m.type IN ('table', 'view') AND m.name = ?1 AND c.name = ?2)",
         [table, column],
         |r| r.get(0),
     )?;
@@ -284,7 +285,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     if sql::count(
         call.tx,
-        "SELECT COUNT(*) FROM public_ips WHERE zone_id = ?1 AND state != 'Free'",
+        "SELECT COUNT(*) FROM network_public_ips WHERE zone_id = ?1 AND state != 'Free'",
         &id,
     )? > 0
     {
@@ -292,10 +293,10 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "there are public IP addresses allocated in this zone.",
         ));
     }
-    if referenced(call, "vms", "zone_id", &id, "")? {
+    if referenced(call, "compute_vms", "zone_id", &id, "")? {
         return Err(because("there are virtual machines in this zone."));
     }
-    if referenced(call, "volumes", "zone_id", &id, "")? {
+    if referenced(call, "storage_volumes", "zone_id", &id, "")? {
         return Err(because("there are storage volumes in this zone."));
     }
     if count("physical_networks")? > 0 {
@@ -304,18 +305,13 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     if count("image_stores")? > 0 {
         return Err(because("there are Secondary storages in this zone"));
     }
-    for table in ["public_ips", "vlans", "storage_pools"] {
+    // A range's addresses go with it (their key cascades).
+    for table in ["vlans", "storage_pools"] {
         call.tx
             .execute(&format!("DELETE FROM {table} WHERE zone_id = ?1"), [&id])?;
     }
-    if sql::table_exists(call.tx, "template_zones")? {
-        call.tx
-            .execute("DELETE FROM template_zones WHERE zone_id = ?1", [&id])?;
-    }
-    call.tx.execute(
-        "DELETE FROM configuration_values WHERE scope = 'zone' AND scope_id = ?1",
-        [&id],
-    )?;
+    crate::families::templates::api::forget_zone(call.tx, &id)?;
+    crate::families::identity::api::forget_scoped_settings(call.tx, "zone", &id)?;
     call.tx.execute("DELETE FROM zones WHERE id = ?1", [&id])?;
     event_log::completed(
         call,

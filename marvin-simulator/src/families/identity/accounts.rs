@@ -175,7 +175,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 fn has_private_zone(call: &Call<'_>, domain_id: &str) -> Result<bool, ApiError> {
     Ok(sql::count(
         call.tx,
-        "SELECT COUNT(*) FROM zones WHERE domain_id = ?1",
+        "SELECT COUNT(*) FROM datacenter_zones WHERE domain_id = ?1",
         domain_id,
     )? > 0)
 }
@@ -407,7 +407,7 @@ fn change_role(
     // rules, so it passes here and fails below.
     let listed = call.caller.is_root_admin()
         || (role.is_public
-            && (role.kind == Role::Admin || privilege::covers(call, caller_role, role.kind)));
+            && (role.kind == Role::Admin || privilege::covers(call, caller_role, role.kind)?));
     if !listed {
         return Err(ApiError::param(format!(
             "Role with ID '{}' is not found or not available for the account '{}' in the domain '{}'.",
@@ -483,6 +483,9 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     ));
                 }
                 verify_privilege(call, &Target::of(call, &account)?)?;
+                if let Some(refusal) = cleanup::deletion_refusal(call.tx, &account.id)? {
+                    return Err(ApiError::param(refusal));
+                }
                 cleanup::delete_account(call.tx, &account.id)?;
                 Ok(Reply::Success(None))
             }),

@@ -6,7 +6,7 @@
 //! be released instead (events, public IPs) says so with a row in
 //! `account_cleanup` from its own `schema.sql`.
 
-use rusqlite::Transaction;
+use rusqlite::{OptionalExtension, Transaction};
 use serde_json::Value;
 
 use crate::kernel::error::ApiError;
@@ -49,7 +49,7 @@ pub(crate) fn delete_account(tx: &Transaction<'_>, account_id: &str) -> Result<(
             [account_id],
         )?;
     }
-    // The limits family's rule has already taken these counts off the
+    // The rule in schema.sql has already taken these counts off the
     // domains above the account.
     tx.execute(
         "DELETE FROM resource_counts WHERE owner_id = ?1",
@@ -64,6 +64,48 @@ pub(crate) fn delete_account(tx: &Transaction<'_>, account_id: &str) -> Result<(
         [account_id],
     )?;
     tx.execute("DELETE FROM accounts WHERE id = ?1", [account_id])?;
+    Ok(())
+}
+
+/// Why deleting an account through deleteAccount is refused, if it is: the
+/// first text a `refuse` rule of `account_cleanup` answers (a family's
+/// query over its own tables, given the account id). Domain clean-up does
+/// not ask, as CloudStack's `cleanupDomain` does not.
+pub(crate) fn deletion_refusal(
+    tx: &Transaction<'_>,
+    account_id: &str,
+) -> Result<Option<String>, ApiError> {
+    let rules = sql::objects(
+        tx,
+        "SELECT statement FROM account_cleanup WHERE event = 'refuse' AND statement IS NOT NULL ORDER BY seq",
+        &[],
+    )?;
+    for statement in rules
+        .iter()
+        .filter_map(|r| r.get("statement").and_then(Value::as_str))
+    {
+        let text: Option<String> = tx
+            .query_row(statement, [account_id], |r| r.get(0))
+            .optional()?;
+        if text.is_some() {
+            return Ok(text);
+        }
+    }
+    Ok(None)
+}
+
+/// Marks an account enabled or disabled (a project's account follows its
+/// project: `ProjectManagerImpl.suspendProject` disables it,
+/// `activateProject` enables it again).
+pub(crate) fn set_account_enabled(
+    tx: &Transaction<'_>,
+    account_id: &str,
+    enabled: bool,
+) -> Result<(), ApiError> {
+    tx.execute(
+        "UPDATE accounts SET state = ?2 WHERE id = ?1",
+        rusqlite::params![account_id, if enabled { "enabled" } else { "disabled" }],
+    )?;
     Ok(())
 }
 

@@ -251,7 +251,10 @@ fn subtree(call: &Call<'_>, domain: &DomainRow) -> Result<Vec<String>, ApiError>
     Ok(sql::ids(&rows))
 }
 
-/// `listDomains`: the caller's domain, or with `listall` its whole subtree.
+/// `listDomains`, as QueryManagerImpl.searchForDomainIdsAndCount scopes
+/// it: by `id` that domain; else every domain for a root admin, and for
+/// others their own domain, or with `listall` its whole subtree. Each
+/// domain comes with its limit fields, as a real answer has them.
 pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let caller_path = call.caller.domain_path.clone();
     let mut query = store::domain_query();
@@ -259,6 +262,8 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         let domain = store::domain_param(call.tx, "id", id)?;
         check_domain_access(call, &domain)?;
         query.eq("d.id", Some(id));
+    } else if call.caller.is_root_admin() {
+        // No condition: the root admin's list has every domain.
     } else if call.params.flag("listall", false) {
         query.and(
             "substr(d.path, 1, length(?)) = ?",
@@ -273,7 +278,22 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     query.keyword(&["d.name"], call.params.str("keyword"));
     query.order("d.level, d.path");
-    query.list_plain(call, "domain")
+    let (count, rows) = query.page(call)?;
+    let ids = sql::ids(&rows);
+    let facts = super::settings::LimitFacts::load(call.tx, &ids)?;
+    let items = rows
+        .into_iter()
+        .map(|mut row| {
+            let id = sql::id_of(&row);
+            facts.insert_domain_fields(&mut row, &id);
+            Value::Object(row)
+        })
+        .collect();
+    Ok(Reply::List {
+        key: "domain",
+        items,
+        count,
+    })
 }
 
 /// `listDomainChildren`: the children of a domain (the caller's by default),

@@ -11,6 +11,8 @@ mod accounts;
 pub(crate) mod api;
 pub(crate) mod cleanup;
 mod domains;
+mod ldap;
+mod permissions;
 mod privilege;
 mod roles;
 mod sessions;
@@ -19,7 +21,13 @@ pub(crate) mod store;
 mod users;
 
 #[cfg(test)]
+mod ldap_tests;
+#[cfg(test)]
+mod permission_tests;
+#[cfg(test)]
 mod privilege_tests;
+#[cfg(test)]
+mod reset_tests;
 #[cfg(test)]
 mod tests;
 
@@ -39,7 +47,9 @@ pub(crate) const CLOUDSTACK_VERSION: &str = "4.22.0.0";
 
 /// The identity family.
 pub(crate) const FAMILY: Family =
-    Family::new("identity", include_str!("schema.sql"), COMMANDS).seeded(seed_identity);
+    Family::new("identity", include_str!("schema.sql"), COMMANDS)
+        .seeded(seed_identity)
+        .publishing(api::VIEWS);
 
 const COMMANDS: &[Command] = &[
     Command::new(
@@ -185,6 +195,62 @@ const COMMANDS: &[Command] = &[
         RoleSet::ADMIN,
         "Creates a role of a given type, or like an existing role.",
         roles::create,
+    ),
+    Command::new(
+        "updateRole",
+        RoleSet::ADMIN,
+        "Renames a custom role, changes its description, visibility or (while unused) its type; \
+         a default role may only be made public or private.",
+        roles::update,
+    ),
+    Command::new(
+        "deleteRole",
+        RoleSet::ADMIN,
+        "Deletes a custom role that no account has, with its rules.",
+        roles::delete,
+    ),
+    Command::new(
+        "createRolePermission",
+        RoleSet::ADMIN,
+        "Adds an allow or deny rule (an API name or a pattern with *) at the end of a custom role's rules.",
+        permissions::create,
+    ),
+    Command::new(
+        "listRolePermissions",
+        RoleSet::ADMIN,
+        "Lists the rules of a role in the order they are checked, or of every role.",
+        permissions::list,
+    ),
+    Command::new(
+        "updateRolePermission",
+        RoleSet::ADMIN,
+        "Reorders all the rules of a custom role, or turns one rule to allow or deny.",
+        permissions::update,
+    ),
+    Command::new(
+        "deleteRolePermission",
+        RoleSet::ADMIN,
+        "Removes one rule of a custom role.",
+        permissions::delete,
+    ),
+    Command::new(
+        "ldapCreateAccount",
+        RoleSet::ADMIN,
+        "Creates an account for a user of the LDAP directory; without a configured directory no user is found.",
+        ldap::create_account,
+    ),
+    Command::new(
+        "linkAccountToLdap",
+        RoleSet::ADMINS,
+        "Links an account to an LDAP group or OU; refused while the domain has no LDAP base DN.",
+        ldap::link_account,
+    ),
+    Command::new(
+        "resetConfiguration",
+        RoleSet::ADMIN,
+        "Puts a setting back to its default, or removes its value for one zone, account, domain or other \
+         scope so that the scope inherits again.",
+        settings::reset_configuration,
     ),
     Command::new(
         "listCapabilities",

@@ -16,6 +16,7 @@
 //! - [`visible_to`] is `RoleManagerImpl.findRole`: a caller that is not root
 //!   admin does not see Admin-type or private roles.
 
+use crate::kernel::access::Rules;
 use crate::kernel::caller::Role;
 use crate::kernel::contract::Call;
 use crate::kernel::error::ApiError;
@@ -62,14 +63,19 @@ pub(crate) fn visible_to(call: &Call<'_>, role: &RoleRow) -> bool {
     call.caller.is_root_admin() || (role.kind != Role::Admin && role.is_public)
 }
 
-/// Whether every command `requested` may call, `holder` may call too (of
-/// the commands the simulator serves).
-pub(crate) fn covers(call: &Call<'_>, holder: Role, requested: Role) -> bool {
-    call.served
+/// Whether every command `requested` may call, the caller (of role type
+/// `holder`) may call too, of the commands the simulator serves. The
+/// caller's side counts its role's own rules (`kernel::access`), as
+/// `getApisAllowedToAccount` does; the requested side is its role type's
+/// APIs.
+pub(crate) fn covers(call: &Call<'_>, holder: Role, requested: Role) -> Result<bool, ApiError> {
+    let rules = Rules::of_caller(call.tx, call.caller)?;
+    Ok(call
+        .served
         .registry
         .commands()
         .iter()
-        .all(|command| !command.roles.allows(requested) || command.roles.allows(holder))
+        .all(|command| !command.roles.allows(requested) || rules.permits(holder, command)))
 }
 
 /// The account an operation is about, stored or about to be created.
@@ -202,7 +208,7 @@ pub(crate) fn verify_privilege(call: &Call<'_>, target: &Target<'_>) -> Result<(
 /// that may call an API the caller's role may not.
 pub(crate) fn check_role_escalation(call: &Call<'_>, requested: Role) -> Result<(), ApiError> {
     let caller = call.caller;
-    if covers(call, caller.role, requested) {
+    if covers(call, caller.role, requested)? {
         return Ok(());
     }
     let domain: String = call.tx.query_row(

@@ -1,5 +1,6 @@
 //! Roles: the four defaults (Root Admin, Resource Admin, Domain Admin, User)
-//! and roles created from a type or cloned from another role.
+//! and roles created from a type or cloned from another role (with its
+//! rules), updated and deleted.
 
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
@@ -9,6 +10,8 @@ use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
 use crate::kernel::ids;
+
+use super::store::RoleRow;
 
 /// `listRoles`: root admins see every role; others the public roles below
 /// the admin type.
@@ -70,14 +73,24 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.params.flag("ispublic", true)
         ],
     )?;
+    if let Some(source) = call.params.str("roleid") {
+        // `RoleManagerImpl.createRole(name, role, ..)`: a clone takes the
+        // source's rules, in their order.
+        super::permissions::copy_rules(call.tx, source, &id)?;
+    }
     event_log::completed(
         call,
         "ROLE.CREATE",
         "creating role",
         Subject::of("Role", &id, &name),
     )?;
+    role_reply(call, &id)
+}
+
+/// `{"role": ..}` for a stored role.
+fn role_reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     let mut query = super::store::role_query();
-    query.eq("id", Some(&id));
+    query.eq("id", Some(id));
     let row = query
         .all(call.tx)?
         .into_iter()
@@ -88,3 +101,128 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         value: Value::Object(row),
     })
 }
+
+/// A stored role named by a uuid parameter (the API layer's 431 when it
+/// names none), with whether it is a default role.
+pub(super) fn stored_role(
+    call: &Call<'_>,
+    param: &str,
+    id: &str,
+) -> Result<(RoleRow, bool), ApiError> {
+    let role = super::store::role(call.tx, id)?.ok_or_else(|| ApiError::invalid_id(param, id))?;
+    let is_default: bool = call
+        .tx
+        .query_row("SELECT is_default FROM roles WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?;
+    Ok((role, is_default))
+}
+
+/// Whether an account (not removed) has the role (`AccountDao.findAccountsByRole`).
+fn in_use(call: &Call<'_>, role_id: &str) -> Result<bool, ApiError> {
+    Ok(call.tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM accounts WHERE role_id = ?1)",
+        [role_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// `updateRole` (`RoleManagerImpl.updateRole`): a default role may only be
+/// made public or private; a custom role's name, description and
+/// visibility change, and its type only while no account has it.
+pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let id = call.required("id")?.to_string();
+    let (role, is_default) = stored_role(call, "id", &id)?;
+    let name = call.params.str("name");
+    let description = call.params.str("description");
+    let public = call.params.bool("ispublic");
+    let kind = call
+        .params
+        .str("type")
+        .map(|kind| {
+            Role::from_name(kind).ok_or_else(|| ApiError::param("Invalid role type provided"))
+        })
+        .transpose()?;
+    if is_default {
+        if public.is_none() || kind.is_some() || name.is_some() || description.is_some() {
+            return Err(ApiError::permission(
+                "Default roles cannot be updated (with the exception of making it private/public).",
+            ));
+        }
+    } else if let Some(kind) = kind {
+        if in_use(call, &id)? {
+            return Err(ApiError::permission(
+                "Found accounts that have role in use, won't allow to change role type",
+            ));
+        }
+        call.tx.execute(
+            "UPDATE roles SET role_type = ?1 WHERE id = ?2",
+            params![kind.name(), id],
+        )?;
+    }
+    if !is_default {
+        if let Some(name) = name {
+            let taken: bool = call.tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM roles WHERE name = ?1 AND id != ?2)",
+                params![name, id],
+                |r| r.get(0),
+            )?;
+            if taken {
+                return Err(ApiError::param(format!(
+                    "Role with name [{name}] already exists"
+                )));
+            }
+            call.tx
+                .execute("UPDATE roles SET name = ?1 WHERE id = ?2", params![name, id])?;
+        }
+        if let Some(description) = description {
+            call.tx.execute(
+                "UPDATE roles SET description = ?1 WHERE id = ?2",
+                params![description, id],
+            )?;
+        }
+    }
+    if let Some(public) = public {
+        call.tx.execute(
+            "UPDATE roles SET is_public = ?1 WHERE id = ?2",
+            params![public, id],
+        )?;
+    }
+    let shown = name.filter(|_| !is_default).unwrap_or(&role.name).to_string();
+    event_log::completed(
+        call,
+        "ROLE.UPDATE",
+        "updating Role",
+        Subject::of("Role", &id, &shown),
+    )?;
+    role_reply(call, &id)
+}
+
+/// `deleteRole` (`RoleManagerImpl.deleteRole`): refused for the default
+/// roles and for a role an account has; its rules go with it.
+pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let id = call.required("id")?.to_string();
+    let (role, is_default) = stored_role(call, "id", &id)?;
+    if is_default {
+        return Err(ApiError::permission("Default roles cannot be deleted"));
+    }
+    if in_use(call, &id)? {
+        return Err(ApiError::permission(
+            "Found accounts that have role in use, won't allow to delete role",
+        ));
+    }
+    call.tx
+        .execute("DELETE FROM role_permissions WHERE role_id = ?1", [&id])?;
+    call.tx.execute("DELETE FROM roles WHERE id = ?1", [&id])?;
+    event_log::completed(
+        call,
+        "ROLE.DELETE",
+        "deleting Role",
+        Subject::of("Role", &id, &role.name),
+    )?;
+    Ok(Reply::Success(None))
+}
+
+#[cfg(test)]
+#[path = "roles_tests.rs"]
+mod tests;

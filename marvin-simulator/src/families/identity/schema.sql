@@ -125,6 +125,18 @@ CREATE TABLE resource_counts (
     count         INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (owner_id, resource_type)
 );
+CREATE INDEX resource_counts_type ON resource_counts(resource_type);
+
+-- Deleting an account takes its counts off its domains' counts
+-- (cleanup.rs then drops the account's own rows).
+INSERT INTO account_cleanup (event, table_name, statement) VALUES
+    ('delete', 'resource_counts',
+     'UPDATE resource_counts SET count = max(0, count - COALESCE((SELECT c.count FROM resource_counts c
+          WHERE c.owner_id = ?1 AND c.resource_type = resource_counts.resource_type), 0))
+      WHERE owner_id IN (WITH RECURSIVE chain(id) AS (
+          SELECT domain_id FROM accounts WHERE id = ?1
+          UNION SELECT d.parent_id FROM domains d JOIN chain ON d.id = chain.id WHERE d.parent_id IS NOT NULL)
+        SELECT id FROM chain)');
 
 -- The directory the kernel reads to know who calls and what an account or
 -- a domain covers (authentication, list scopes): src/kernel/directory.rs
@@ -140,3 +152,46 @@ CREATE VIEW directory_domains AS
     SELECT id, name, path, parent_id FROM domains;
 CREATE VIEW directory_roles AS
     SELECT id, role_type FROM roles;
+
+-- The rules of a custom role (createRolePermission ...): checked in
+-- sort_order, the first whose rule (an API name, `*` a wildcard) matches
+-- decides. Default roles have none and keep their types' API sets.
+CREATE TABLE role_permissions (
+    id          TEXT PRIMARY KEY,
+    role_id     TEXT NOT NULL REFERENCES roles(id) ON DELETE CASCADE,
+    rule        TEXT NOT NULL,
+    permission  TEXT NOT NULL,                 -- allow, deny
+    description TEXT,
+    sort_order  INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX role_permissions_rule ON role_permissions(role_id, rule);
+CREATE INDEX role_permissions_order ON role_permissions(role_id, sort_order);
+CREATE VIEW directory_role_rules AS
+    SELECT role_id, rule, permission, sort_order FROM role_permissions;
+
+-- What other families may read of this one (`api::VIEWS`): one table each,
+-- under the owner's name, with stable columns.
+CREATE VIEW identity_accounts AS
+    SELECT seq, id, name, account_type, role_id, domain_id, state, network_domain, created,
+           is_default
+    FROM accounts;
+CREATE VIEW identity_domains AS
+    SELECT id, name, parent_id, path, level, state, network_domain, created
+    FROM domains;
+CREATE VIEW identity_users AS
+    SELECT id, account_id, username, firstname, lastname, email, timezone, state,
+           is_default, created
+    FROM users;
+CREATE VIEW identity_configurations AS
+    SELECT name, category, component, value, default_value, description, scope, is_dynamic,
+           type, group_name, subgroup
+    FROM configurations;
+CREATE VIEW identity_configuration_values AS
+    SELECT name, scope, scope_id, value
+    FROM configuration_values;
+CREATE VIEW identity_resource_limits AS
+    SELECT owner_id, resource_type, max
+    FROM resource_limits;
+CREATE VIEW identity_resource_counts AS
+    SELECT owner_id, resource_type, count
+    FROM resource_counts;

@@ -17,373 +17,56 @@ use crate::kernel::event_log;
 use crate::kernel::render;
 use crate::kernel::sql::{self, Query, text};
 
-/// A setting the simulator knows, with its default.
-struct Setting {
-    name: &'static str,
-    category: &'static str,
-    default: &'static str,
-    kind: &'static str,
-    scope: &'static str,
-    description: &'static str,
+/// CloudStack's settings as data: one `[name, category, Java type,
+/// default, scopes, dynamic, component, kind]` row each, sorted by name,
+/// taken from the server's `Config` enum and `ConfigKey` declarations
+/// (facts only: no descriptions). `scopes` is a comma list (empty: global
+/// only); `kind` (`CSV`, `Select`) refines a `String` setting.
+const SETTINGS_DATA: &str = include_str!("settings.json");
+
+/// One row of [`SETTINGS_DATA`].
+#[derive(Debug, serde::Deserialize)]
+struct Setting(
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    bool,
+    String,
+    Option<String>,
+);
+
+/// The settings of [`SETTINGS_DATA`], read once.
+fn settings() -> &'static [Setting] {
+    static SETTINGS: std::sync::OnceLock<Vec<Setting>> = std::sync::OnceLock::new();
+    SETTINGS.get_or_init(|| {
+        serde_json::from_str(SETTINGS_DATA).expect("settings.json is a list of setting rows")
+    })
 }
 
-const fn setting(
-    name: &'static str,
-    category: &'static str,
-    default: &'static str,
-    kind: &'static str,
-    scope: &'static str,
-    description: &'static str,
-) -> Setting {
-    Setting {
-        name,
-        category,
-        default,
-        kind,
-        scope,
-        description,
+/// The Java type CloudStack declares for a setting (`Integer`, `Long`,
+/// `Float`, `Double`, `Boolean`, `String`), which decides how a new value
+/// is checked.
+fn java_type(name: &str) -> Option<&'static str> {
+    let all = settings();
+    all.binary_search_by(|s| s.0.as_str().cmp(name))
+        .ok()
+        .map(|i| all[i].2.as_str())
+}
+
+/// The value type `listConfigurations` shows for a setting, as
+/// `ConfigurationManagerImpl.parseConfigurationTypeIntoString` maps it:
+/// whole numbers are `Number`, floating ones `Decimal`, a string with a
+/// kind shows the kind.
+fn value_type(java: &str, kind: Option<&str>) -> String {
+    match java {
+        "Integer" | "Long" | "Short" => "Number".into(),
+        "Float" | "Double" => "Decimal".into(),
+        "Boolean" => "Boolean".into(),
+        _ => kind.unwrap_or("String").into(),
     }
 }
-
-/// The settings the simulator honours or shows, with CloudStack's defaults.
-const SETTINGS: &[Setting] = &[
-    setting(
-        "expunge.delay",
-        "Advanced",
-        "86400",
-        "Integer",
-        "",
-        "Seconds a destroyed VM waits before it is expunged.",
-    ),
-    setting(
-        "expunge.interval",
-        "Advanced",
-        "86400",
-        "Integer",
-        "",
-        "Seconds between runs of the expunge task.",
-    ),
-    setting(
-        "allow.user.expunge.recover.vm",
-        "Advanced",
-        "false",
-        "Boolean",
-        "Account",
-        "Whether users may expunge and recover their own VMs.",
-    ),
-    setting(
-        "allow.user.expunge.recover.volume",
-        "Advanced",
-        "true",
-        "Boolean",
-        "Account",
-        "Whether users may expunge and recover their own volumes.",
-    ),
-    setting(
-        "allow.user.force.stop.vm",
-        "Advanced",
-        "false",
-        "Boolean",
-        "Account",
-        "Whether users may force-stop their own VMs.",
-    ),
-    setting(
-        "allow.user.view.destroyed.vm",
-        "Advanced",
-        "false",
-        "Boolean",
-        "Account",
-        "Whether users see their destroyed VMs in lists.",
-    ),
-    setting(
-        "allow.user.view.all.domain.accounts",
-        "Advanced",
-        "false",
-        "Boolean",
-        "Domain",
-        "Whether users see all the accounts of their domain.",
-    ),
-    setting(
-        "enable.dynamic.scale.vm",
-        "Advanced",
-        "false",
-        "Boolean",
-        "Zone",
-        "Whether running VMs may be scaled up in the zone.",
-    ),
-    setting(
-        "vm.destroy.forcestop",
-        "Advanced",
-        "false",
-        "Boolean",
-        "",
-        "Whether destroying a VM stops it forcibly.",
-    ),
-    setting(
-        "vm.password.length",
-        "Advanced",
-        "6",
-        "Integer",
-        "",
-        "Length of the passwords generated for VMs.",
-    ),
-    setting(
-        "instance.name",
-        "Hidden",
-        "VM",
-        "String",
-        "",
-        "Suffix of internal VM names.",
-    ),
-    setting(
-        "default.page.size",
-        "Advanced",
-        "500",
-        "Long",
-        "",
-        "Default and maximum page size of list commands.",
-    ),
-    setting(
-        "default.ui.page.size",
-        "Advanced",
-        "20",
-        "Long",
-        "",
-        "Page size the UI uses.",
-    ),
-    setting(
-        "check.pod.cidrs",
-        "Advanced",
-        "true",
-        "Boolean",
-        "",
-        "Whether pod CIDRs of a zone must not overlap.",
-    ),
-    setting(
-        "cpu.overprovisioning.factor",
-        "Advanced",
-        "1.0",
-        "Float",
-        "Cluster",
-        "CPU over-provisioning factor.",
-    ),
-    setting(
-        "mem.overprovisioning.factor",
-        "Advanced",
-        "1.0",
-        "Float",
-        "Cluster",
-        "Memory over-provisioning factor.",
-    ),
-    setting(
-        "storage.overprovisioning.factor",
-        "Storage",
-        "2.0",
-        "Float",
-        "StoragePool",
-        "Primary storage over-provisioning factor.",
-    ),
-    setting(
-        "allow.public.user.templates",
-        "Advanced",
-        "true",
-        "Boolean",
-        "Account",
-        "Whether users may publish templates.",
-    ),
-    setting(
-        "allow.user.create.projects",
-        "Project Defaults",
-        "true",
-        "Boolean",
-        "Domain",
-        "Whether users may create projects.",
-    ),
-    setting(
-        "project.invite.required",
-        "Project Defaults",
-        "false",
-        "Boolean",
-        "",
-        "Whether adding an account to a project needs an invitation.",
-    ),
-    setting(
-        "custom.diskoffering.size.min",
-        "Advanced",
-        "1",
-        "Long",
-        "",
-        "Smallest size (GB) of a custom disk.",
-    ),
-    setting(
-        "custom.diskoffering.size.max",
-        "Advanced",
-        "1024",
-        "Long",
-        "",
-        "Largest size (GB) of a custom disk.",
-    ),
-    setting(
-        "kvm.snapshot.enabled",
-        "Snapshots",
-        "false",
-        "Boolean",
-        "",
-        "Whether volume snapshots are allowed on KVM.",
-    ),
-    setting(
-        "api.throttling.enabled",
-        "Advanced",
-        "false",
-        "Boolean",
-        "",
-        "Whether API calls are rate limited.",
-    ),
-    setting(
-        "api.throttling.interval",
-        "Advanced",
-        "1",
-        "Integer",
-        "",
-        "Rate-limit window in seconds.",
-    ),
-    setting(
-        "api.throttling.max",
-        "Advanced",
-        "25",
-        "Integer",
-        "",
-        "Calls allowed per window.",
-    ),
-    setting(
-        "dynamic.apichecker.enabled",
-        "Advanced",
-        "true",
-        "Boolean",
-        "",
-        "Whether API access follows dynamic roles.",
-    ),
-    setting(
-        "cloud.kubernetes.service.enabled",
-        "Advanced",
-        "false",
-        "Boolean",
-        "",
-        "Whether the Kubernetes service is on.",
-    ),
-    setting(
-        "account.cleanup.interval",
-        "Advanced",
-        "86400",
-        "Integer",
-        "",
-        "Seconds between account clean-up runs.",
-    ),
-    setting(
-        "max.account.user.vms",
-        "Account Defaults",
-        "20",
-        "Long",
-        "Account",
-        "Default VM limit of an account.",
-    ),
-    setting(
-        "max.account.public.ips",
-        "Account Defaults",
-        "20",
-        "Long",
-        "Account",
-        "Default public IP limit of an account.",
-    ),
-    setting(
-        "max.account.volumes",
-        "Account Defaults",
-        "20",
-        "Long",
-        "Account",
-        "Default volume limit of an account.",
-    ),
-    setting(
-        "max.account.snapshots",
-        "Account Defaults",
-        "20",
-        "Long",
-        "Account",
-        "Default snapshot limit of an account.",
-    ),
-    setting(
-        "max.account.templates",
-        "Account Defaults",
-        "20",
-        "Long",
-        "Account",
-        "Default template limit of an account.",
-    ),
-    setting(
-        "max.project.user.vms",
-        "Project Defaults",
-        "20",
-        "Long",
-        "",
-        "Default VM limit of a project.",
-    ),
-    setting(
-        "max.account.projects",
-        "Account Defaults",
-        "10",
-        "Long",
-        "Account",
-        "Default project limit of an account.",
-    ),
-    setting(
-        "max.account.networks",
-        "Account Defaults",
-        "20",
-        "Long",
-        "Account",
-        "Default network limit of an account.",
-    ),
-    setting(
-        "max.account.vpcs",
-        "Account Defaults",
-        "20",
-        "Long",
-        "Account",
-        "Default VPC limit of an account.",
-    ),
-    setting(
-        "max.account.cpus",
-        "Account Defaults",
-        "40",
-        "Long",
-        "Account",
-        "Default CPU limit of an account.",
-    ),
-    setting(
-        "max.account.memory",
-        "Account Defaults",
-        "40960",
-        "Long",
-        "Account",
-        "Default memory limit (MiB) of an account.",
-    ),
-    setting(
-        "max.account.primary.storage",
-        "Account Defaults",
-        "200",
-        "Long",
-        "Account",
-        "Default primary storage limit (GiB) of an account.",
-    ),
-    setting(
-        "max.account.secondary.storage",
-        "Account Defaults",
-        "400",
-        "Long",
-        "Account",
-        "Default secondary storage limit (GiB) of an account.",
-    ),
-];
 
 /// Response-field prefixes of the resource types, by type number.
 pub(crate) const RESOURCE_PREFIXES: [&str; 12] = [
@@ -435,17 +118,18 @@ const ACCOUNT_LIMITS: [&str; 12] = [
 /// Inserts the settings with their defaults.
 pub(crate) fn seed(seed: &Seed<'_>) -> Result<(), ApiError> {
     let mut stmt = seed.tx.prepare(
-        "INSERT INTO configurations (name, category, value, default_value, description, scope, type)
-         VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)",
+        "INSERT INTO configurations (name, category, value, default_value, description, scope, type, is_dynamic, component)
+         VALUES (?1, ?2, ?3, ?3, '', ?4, ?5, ?6, ?7)",
     )?;
-    for s in SETTINGS {
+    for Setting(name, category, java, default, scope, dynamic, component, kind) in settings() {
         stmt.execute(params![
-            s.name,
-            s.category,
-            s.default,
-            s.description,
-            s.scope,
-            s.kind
+            name,
+            category,
+            default,
+            scope,
+            value_type(java, kind.as_deref()),
+            dynamic,
+            component
         ])?;
     }
     Ok(())
@@ -674,6 +358,32 @@ impl LimitFacts {
         account_id: &str,
         account_type: i64,
     ) {
+        self.write_fields(row, account_id, |rtype| {
+            self.limit(account_id, account_type, rtype)
+        });
+    }
+
+    /// Writes the limit fields of one domain: its explicit limit, else
+    /// unlimited (the limit `limits` enforces for a domain), and what its
+    /// subtree uses.
+    pub(crate) fn insert_domain_fields(&self, row: &mut render::Object, domain_id: &str) {
+        self.write_fields(row, domain_id, |rtype| {
+            self.explicit
+                .get(&(domain_id.to_string(), rtype))
+                .copied()
+                .unwrap_or(-1)
+        });
+    }
+
+    /// `<prefix>limit`, `<prefix>total` and `<prefix>available` of an owner
+    /// (account or domain) whose limit of each resource type `limit_of`
+    /// gives.
+    fn write_fields(
+        &self,
+        row: &mut render::Object,
+        owner_id: &str,
+        limit_of: impl Fn(i64) -> i64,
+    ) {
         let text = |limit: i64| {
             Value::String(if limit < 0 {
                 "Unlimited".into()
@@ -683,10 +393,10 @@ impl LimitFacts {
         };
         for (rtype, prefix) in RESOURCE_PREFIXES.iter().enumerate() {
             let rtype = rtype as i64;
-            let limit = self.limit(account_id, account_type, rtype);
+            let limit = limit_of(rtype);
             let mut total = self
                 .counts
-                .get(&(account_id.to_string(), rtype))
+                .get(&(owner_id.to_string(), rtype))
                 .copied()
                 .unwrap_or(0);
             if rtype >= 10 {
@@ -706,22 +416,37 @@ impl LimitFacts {
 }
 
 /// The scope parameters of the configuration commands: parameter, scope
-/// name, CloudStack's scope spelling, and the table the id names.
+/// name, CloudStack's scope spelling, and the table (or, for another
+/// family's rows, the view it publishes) the id names.
 const SCOPES: &[(&str, &str, &str, &str)] = &[
-    ("zoneid", "zone", "Zone", "zones"),
-    ("clusterid", "cluster", "Cluster", "clusters"),
-    ("storageid", "storagepool", "StoragePool", "storage_pools"),
+    ("zoneid", "zone", "Zone", "datacenter_zones"),
+    ("clusterid", "cluster", "Cluster", "datacenter_clusters"),
+    ("storageid", "storagepool", "StoragePool", "datacenter_storage_pools"),
     ("accountid", "account", "Account", "accounts"),
     ("domainid", "domain", "Domain", "domains"),
-    ("imagestoreuuid", "imagestore", "ImageStore", "image_stores"),
+    ("imagestoreuuid", "imagestore", "ImageStore", "datacenter_image_stores"),
 ];
 
 /// The scope a configuration call names: `(scope, scope spelling, id)`.
 fn requested_scope(
     call: &Call<'_>,
 ) -> Result<Option<(&'static str, &'static str, String)>, ApiError> {
+    requested_scope_with(call, "imagestoreuuid")
+}
+
+/// [`requested_scope`] where the image store comes as `image_store_param`
+/// (`resetConfiguration` names it `imagestoreid`).
+fn requested_scope_with(
+    call: &Call<'_>,
+    image_store_param: &'static str,
+) -> Result<Option<(&'static str, &'static str, String)>, ApiError> {
     let mut found = None;
     for (param, scope, spelling, table) in SCOPES {
+        let param = if *scope == "imagestore" {
+            &image_store_param
+        } else {
+            param
+        };
         if let Some(id) = call.params.str(param) {
             if found.is_some() {
                 return Err(ApiError::param(
@@ -789,15 +514,15 @@ pub(crate) fn list_configurations(call: &mut Call<'_>) -> Result<Reply, ApiError
 /// `updateConfiguration`: changes a setting globally or for one scope.
 pub(crate) fn update_configuration(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let name = call.required("name")?.to_string();
-    let known: Option<(String, String)> = call
+    let known: Option<String> = call
         .tx
         .query_row(
-            "SELECT type, scope FROM configurations WHERE name = ?1",
+            "SELECT scope FROM configurations WHERE name = ?1",
             [&name],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.get(0),
         )
         .optional()?;
-    let Some((kind, allowed_scopes)) = known else {
+    let Some(allowed_scopes) = known else {
         return Err(ApiError::param(format!(
             "Config parameter with name {name} doesn't exist"
         )));
@@ -815,7 +540,11 @@ pub(crate) fn update_configuration(call: &mut Call<'_>) -> Result<Reply, ApiErro
             )));
         }
     }
-    validate_value(&name, &kind, value.as_deref())?;
+    validate_value(
+        &name,
+        java_type(&name).unwrap_or("String"),
+        value.as_deref(),
+    )?;
 
     match &scope {
         Some((scope, _, id)) => {
@@ -845,6 +574,59 @@ pub(crate) fn update_configuration(call: &mut Call<'_>) -> Result<Reply, ApiErro
     configuration_reply(call, &name, scope.map(|(s, _, id)| (s, id)))
 }
 
+/// `resetConfiguration` (`ConfigurationManagerImpl.resetConfiguration`):
+/// back to the default globally, or, for one scope, the scoped value goes
+/// and the scope sees the value it inherits again.
+pub(crate) fn reset_configuration(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let name = call.required("name")?.to_string();
+    let known: Option<String> = call
+        .tx
+        .query_row(
+            "SELECT scope FROM configurations WHERE name = ?1",
+            [&name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(allowed_scopes) = known else {
+        return Err(ApiError::param(format!(
+            "Config parameter with name {name} doesn't exist"
+        )));
+    };
+    let scope = requested_scope_with(call, "imagestoreid")?;
+    if let Some((_, spelling, _)) = &scope {
+        if !allowed_scopes.split(',').any(|s| s.trim() == *spelling) {
+            return Err(ApiError::param(format!(
+                "Invalid scope id provided for the parameter {name}"
+            )));
+        }
+    }
+    match &scope {
+        Some((scope, _, id)) => {
+            call.tx.execute(
+                "DELETE FROM configuration_values WHERE name = ?1 AND scope = ?2 AND scope_id = ?3",
+                params![name, scope, id],
+            )?;
+        }
+        None => {
+            call.tx.execute(
+                "UPDATE configurations SET value = default_value WHERE name = ?1",
+                [&name],
+            )?;
+        }
+    }
+    event_log::completed(
+        call,
+        "CONFIGURATION.VALUE.EDIT",
+        &format!("resetting configuration. Name: {name}"),
+        Subject {
+            kind: Some("Configuration"),
+            id: None,
+            name: Some(&name),
+        },
+    )?;
+    configuration_reply(call, &name, scope.map(|(s, _, id)| (s, id)))
+}
+
 fn validate_value(name: &str, kind: &str, value: Option<&str>) -> Result<(), ApiError> {
     let problem = match (kind, value) {
         ("Boolean", Some("true" | "false")) => None,
@@ -857,6 +639,9 @@ fn validate_value(name: &str, kind: &str, value: Option<&str>) -> Result<(), Api
         )),
         ("Float", Some(v)) if v.parse::<f32>().is_err() => Some(format!(
             "There was error in trying to parse value: {v}. Please enter a valid float value for parameter {name}"
+        )),
+        ("Double", Some(v)) if v.parse::<f64>().is_err() => Some(format!(
+            "There was error in trying to parse value: {v}. Please enter a valid double value for parameter {name}"
         )),
         _ => None,
     };
@@ -894,9 +679,9 @@ pub(crate) fn list_capabilities(call: &mut Call<'_>) -> Result<Reply, ApiError> 
     let tx = call.tx;
     let account: &str = &call.caller.account_id;
     let acct = [("account", account)];
-    let sg_enabled = sql::table_exists(tx, "zones")?
+    let sg_enabled = sql::table_exists(tx, "datacenter_zones")?
         && tx.query_row(
-            "SELECT EXISTS (SELECT 1 FROM zones WHERE security_group_enabled = 1)",
+            "SELECT EXISTS (SELECT 1 FROM datacenter_zones WHERE security_group_enabled = 1)",
             [],
             |r| r.get::<_, bool>(0),
         )?;
@@ -939,3 +724,7 @@ pub(crate) fn list_capabilities(call: &mut Call<'_>) -> Result<Reply, ApiError> 
         value,
     })
 }
+
+#[cfg(test)]
+#[path = "settings_tests.rs"]
+mod tests;

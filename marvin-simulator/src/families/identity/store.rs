@@ -303,7 +303,9 @@ pub(crate) fn user_json(tx: &Transaction<'_>, id: &str) -> Result<Value, ApiErro
 /// The query behind role responses.
 pub(crate) fn role_query() -> Query {
     Query::new(
-        "SELECT id, name, role_type AS type, description, is_default AS \"isdefault?\",
+        // A role made without a description has none in CloudStack's
+        // answer (`ApiResponseHelper.createRoleResponse` copies a null).
+        "SELECT id, name, role_type AS type, NULLIF(description, '') AS description, is_default AS \"isdefault?\",
                 is_public AS \"ispublic?\", state
          FROM roles",
     )

@@ -208,8 +208,10 @@ fn domain_tree_paths_levels_and_duplicates() {
         .call(&admin, "listDomains", &[("listall", "true")])
         .unwrap();
     assert_eq!(all["count"], 3);
+    // A root admin lists every domain without `listall` too
+    // (QueryManagerImpl.searchForDomainIdsAndCount).
     let own = kit.call(&admin, "listDomains", &[]).unwrap();
-    assert_eq!(own["count"], 1);
+    assert_eq!(own["count"], 3);
     let children = kit
         .call(
             &admin,
@@ -780,7 +782,9 @@ fn configurations_list_update_and_validate() {
             &[("category", "Account Defaults")],
         )
         .unwrap();
-    assert_eq!(category["count"], 12);
+    // Config's fifteen max.account.* entries and ResourceLimitService's
+    // max.account.secondary.storage.
+    assert_eq!(category["count"], 16);
 }
 
 #[test]
@@ -946,4 +950,69 @@ fn roles_list_and_create() {
     let user = kit.account("plain", 0, None);
     let visible = kit.call(&user, "listRoles", &[]).unwrap();
     assert_eq!(visible["count"], 4, "everything but Root Admin");
+}
+
+/// listDomains as QueryManagerImpl.searchForDomainIdsAndCount scopes it
+/// (root admin: every domain; a domain admin: their own domain, the
+/// subtree with `listall`), each domain with the limit fields a real
+/// answer has (vmlimit, vmtotal, vmavailable, ...).
+#[test]
+fn list_domains_scope_and_limit_fields() {
+    let mut kit = Kit::new();
+    let admin = kit.admin();
+    let a = kit.call(&admin, "createDomain", &[("name", "a")]).unwrap()["domain"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    kit.call(
+        &admin,
+        "createDomain",
+        &[("name", "a1"), ("parentdomainid", &a)],
+    )
+    .unwrap();
+    kit.call(&admin, "createDomain", &[("name", "b")]).unwrap();
+    let all = kit.call(&admin, "listDomains", &[]).unwrap();
+    assert_eq!(all["count"], 4);
+    let dadmin = kit.account("da", 2, Some(&a));
+    let own = kit.call(&dadmin, "listDomains", &[]).unwrap();
+    assert_eq!(own["count"], 1);
+    assert_eq!(own["domain"][0]["id"], a.as_str());
+    let tree = kit
+        .call(&dadmin, "listDomains", &[("listall", "true")])
+        .unwrap();
+    assert_eq!(tree["count"], 2);
+
+    kit.call(
+        &admin,
+        "updateResourceLimit",
+        &[("domainid", &a), ("resourcetype", "0"), ("max", "7")],
+    )
+    .unwrap();
+    let listed = kit.call(&admin, "listDomains", &[("id", &a)]).unwrap();
+    let domain = &listed["domain"][0];
+    assert_eq!(domain["vmlimit"], "7", "{domain}");
+    assert_eq!(domain["vmtotal"], 0);
+    assert_eq!(domain["vmavailable"], "7");
+    for prefix in [
+        "vm",
+        "ip",
+        "volume",
+        "snapshot",
+        "template",
+        "project",
+        "network",
+        "vpc",
+        "cpu",
+        "memory",
+        "primarystorage",
+        "secondarystorage",
+    ] {
+        for suffix in ["limit", "total", "available"] {
+            assert!(
+                domain.get(format!("{prefix}{suffix}")).is_some(),
+                "{prefix}{suffix} missing: {domain}"
+            );
+        }
+    }
+    assert_eq!(domain["iplimit"], "Unlimited");
 }

@@ -102,7 +102,9 @@ struct Owner {
 
 fn owner(call: &Call<'_>, account_id: &str) -> Result<Owner, ApiError> {
     call.tx
-        .prepare_cached("SELECT name, account_type, domain_id FROM accounts WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT name, account_type, domain_id FROM identity_accounts WHERE id = ?1",
+        )?
         .query_row([account_id], |r| {
             Ok(Owner {
                 name: r.get(0)?,
@@ -121,7 +123,7 @@ pub(crate) fn domain_chain(call: &Call<'_>, domain_id: &str) -> Result<Vec<Strin
     while let Some(id) = next {
         next = call
             .tx
-            .prepare_cached("SELECT parent_id FROM domains WHERE id = ?1")?
+            .prepare_cached("SELECT parent_id FROM identity_domains WHERE id = ?1")?
             .query_row([&id], |r| r.get::<_, Option<String>>(0))
             .optional()?
             .flatten();
@@ -154,7 +156,7 @@ pub(crate) fn domain_limit(
     let limit: Option<i64> = call
         .tx
         .prepare_cached(
-            "SELECT max FROM resource_limits WHERE owner_id = ?1 AND resource_type = ?2",
+            "SELECT max FROM identity_resource_limits WHERE owner_id = ?1 AND resource_type = ?2",
         )?
         .query_row(params![domain_id, kind.number()], |r| r.get(0))
         .optional()?;
@@ -182,10 +184,10 @@ fn exceeded(
     kind: ResourceKind,
 ) -> Result<ApiError, ApiError> {
     let project: Option<String> =
-        if owner.account_type == 5 && crate::kernel::sql::table_exists(call.tx, "projects")? {
+        if owner.account_type == 5 && crate::kernel::sql::table_exists(call.tx, "projects_projects")? {
             call.tx
                 .query_row(
-                    "SELECT name FROM projects WHERE account_id = ?1",
+                    "SELECT name FROM projects_projects WHERE account_id = ?1",
                     [account_id],
                     |r| r.get(0),
                 )
@@ -313,22 +315,12 @@ pub(crate) fn add(
     }
     let domain_id: Option<String> = call
         .tx
-        .prepare_cached("SELECT domain_id FROM accounts WHERE id = ?1")?
+        .prepare_cached("SELECT domain_id FROM identity_accounts WHERE id = ?1")?
         .query_row([account_id], |r| r.get(0))
         .optional()?;
     let mut owners = vec![account_id.to_string()];
     if let Some(domain_id) = domain_id {
         owners.extend(domain_chain(call, &domain_id)?);
     }
-    // Counts saturate at i64::MAX (9223372036854775807): SQLite turns an
-    // overflowing sum into a REAL, which min() clamps back to an integer.
-    let mut stmt = call.tx.prepare_cached(
-        "INSERT INTO resource_counts (owner_id, resource_type, count) VALUES (?1, ?2, max(?3, 0))
-         ON CONFLICT (owner_id, resource_type)
-         DO UPDATE SET count = max(min(count + ?3, 9223372036854775807), 0)",
-    )?;
-    for owner in owners {
-        stmt.execute(params![owner, kind.number(), delta])?;
-    }
-    Ok(())
+    identity::add_to_resource_counts(call.tx, &owners, kind.number(), delta)
 }

@@ -4,6 +4,7 @@ use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
 use crate::families::compute::api::owner::{self, Owner};
+use crate::families::identity::api as identity;
 use crate::kernel::contract::{Call, Reply, Subject};
 use crate::kernel::error::ApiError;
 use crate::kernel::event_log;
@@ -24,7 +25,7 @@ enum Target {
 fn domain_row(call: &Call<'_>, id: &str) -> Result<(String, String, String), ApiError> {
     call.tx
         .query_row(
-            "SELECT id, name, path FROM domains WHERE id = ?1",
+            "SELECT id, name, path FROM identity_domains WHERE id = ?1",
             [id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
@@ -126,9 +127,11 @@ fn own_target(call: &Call<'_>) -> Result<Target, ApiError> {
             .ok_or_else(|| ApiError::param("Account must be specified with domainId parameter"))?;
         let domain: Option<String> = call
             .tx
-            .query_row("SELECT id FROM domains WHERE id = ?1", [domain_id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT id FROM identity_domains WHERE id = ?1",
+                [domain_id],
+                |r| r.get(0),
+            )
             .optional()?;
         if domain.is_none() {
             return Err(ApiError::param("Unable to find domain by id"));
@@ -136,7 +139,7 @@ fn own_target(call: &Call<'_>) -> Result<Target, ApiError> {
         let account: Option<String> = call
             .tx
             .query_row(
-                "SELECT id FROM accounts WHERE name = ?1 AND domain_id = ?2 AND account_type != 5",
+                "SELECT id FROM identity_accounts WHERE name = ?1 AND domain_id = ?2 AND account_type != 5",
                 [name, domain_id],
                 |r| r.get(0),
             )
@@ -147,7 +150,7 @@ fn own_target(call: &Call<'_>) -> Result<Target, ApiError> {
             )));
         }
     } else if let Some(project) = params.str("projectid") {
-        if !sql::exists(call.tx, "projects", project)? {
+        if !sql::exists(call.tx, "projects_projects", project)? {
             return Err(ApiError::param("Unable to find project by id"));
         }
     }
@@ -221,11 +224,11 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     "Unable to update resource limit for domain {id}, permission denied"
                 )));
             }
-            let parent: Option<String> =
-                call.tx
-                    .query_row("SELECT parent_id FROM domains WHERE id = ?1", [id], |r| {
-                        r.get(0)
-                    })?;
+            let parent: Option<String> = call.tx.query_row(
+                "SELECT parent_id FROM identity_domains WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
             if parent.is_none() {
                 return Err(ApiError::param(
                     "Cannot update resource limit for ROOT domain",
@@ -234,11 +237,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             id.clone()
         }
     };
-    call.tx.execute(
-        "INSERT INTO resource_limits (owner_id, resource_type, max) VALUES (?1, ?2, ?3)
-         ON CONFLICT (owner_id, resource_type) DO UPDATE SET max = excluded.max",
-        params![owner_id, kind.number(), max],
-    )?;
+    identity::set_resource_limit(call.tx, &owner_id, kind.number(), max)?;
     event_log::completed(
         call,
         "RESOURCE.LIMIT.UPDATE",
@@ -278,7 +277,7 @@ pub(crate) fn update_count(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             let ids: Vec<String> = call
                 .tx
                 .prepare(
-                    "SELECT a.id FROM accounts a JOIN domains d ON d.id = a.domain_id
+                    "SELECT a.id FROM identity_accounts a JOIN identity_domains d ON d.id = a.domain_id
                      WHERE substr(d.path, 1, length(?1)) = ?1 ORDER BY a.seq",
                 )?
                 .query_map([path], |r| r.get(0))?
@@ -292,11 +291,7 @@ pub(crate) fn update_count(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     for account in &accounts {
         for kind in &kinds {
             let used = super::recount::usage(call, &account.id, *kind)?;
-            call.tx.execute(
-                "INSERT INTO resource_counts (owner_id, resource_type, count) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (owner_id, resource_type) DO UPDATE SET count = excluded.count",
-                params![account.id, kind.number(), used],
-            )?;
+            identity::set_resource_count(call.tx, &account.id, kind.number(), used)?;
             if matches!(target, Target::Account(_)) {
                 let mut out = Map::new();
                 account.describe(call, &mut out)?;
@@ -310,23 +305,19 @@ pub(crate) fn update_count(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     // Domains count what all the accounts below them count.
     let domains: Vec<(String, String, String)> = call
         .tx
-        .prepare("SELECT id, name, path FROM domains ORDER BY level DESC")?
+        .prepare("SELECT id, name, path FROM identity_domains ORDER BY level DESC")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     for (id, name, dpath) in &domains {
         for kind in &kinds {
             let total: i64 = call.tx.query_row(
-                "SELECT CAST(TOTAL(c.count) AS INTEGER) FROM resource_counts c JOIN accounts a ON a.id = c.owner_id
-                 JOIN domains d ON d.id = a.domain_id
+                "SELECT CAST(TOTAL(c.count) AS INTEGER) FROM identity_resource_counts c JOIN identity_accounts a ON a.id = c.owner_id
+                 JOIN identity_domains d ON d.id = a.domain_id
                  WHERE c.resource_type = ?2 AND substr(d.path, 1, length(?1)) = ?1",
                 params![dpath, kind.number()],
                 |r| r.get(0),
             )?;
-            call.tx.execute(
-                "INSERT INTO resource_counts (owner_id, resource_type, count) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (owner_id, resource_type) DO UPDATE SET count = excluded.count",
-                params![id, kind.number(), total],
-            )?;
+            identity::set_resource_count(call.tx, id, kind.number(), total)?;
             if let Target::Domain { id: target_id, .. } = &target {
                 if target_id == id {
                     items.push(json!({

@@ -45,58 +45,58 @@ pub(crate) fn usage(
     match kind {
         ResourceKind::UserVm => scalar(
             call,
-            "vms",
-            &format!("SELECT COUNT(*) FROM vms WHERE account_id = ?1 AND {LIVE_VM}"),
+            "compute_vms",
+            &format!("SELECT COUNT(*) FROM compute_vms WHERE account_id = ?1 AND {LIVE_VM}"),
             account_id,
         ),
         ResourceKind::Cpu => scalar(
             call,
-            "vms",
+            "compute_vms",
             &format!(
-                "SELECT CAST(TOTAL(cpu_number) AS INTEGER) FROM vms WHERE account_id = ?1 AND {LIVE_VM}"
+                "SELECT CAST(TOTAL(cpu_number) AS INTEGER) FROM compute_vms WHERE account_id = ?1 AND {LIVE_VM}"
             ),
             account_id,
         ),
         ResourceKind::Memory => scalar(
             call,
-            "vms",
+            "compute_vms",
             &format!(
-                "SELECT CAST(TOTAL(memory) AS INTEGER) FROM vms WHERE account_id = ?1 AND {LIVE_VM}"
+                "SELECT CAST(TOTAL(memory) AS INTEGER) FROM compute_vms WHERE account_id = ?1 AND {LIVE_VM}"
             ),
             account_id,
         ),
         ResourceKind::Volume => scalar(
             call,
-            "volumes",
-            "SELECT COUNT(*) FROM volumes WHERE account_id = ?1 AND state NOT IN ('Destroy', 'Expunging', 'Expunged')",
+            "storage_volumes",
+            "SELECT COUNT(*) FROM storage_volumes WHERE account_id = ?1 AND state NOT IN ('Destroy', 'Expunging', 'Expunged')",
             account_id,
         ),
         ResourceKind::PrimaryStorage => scalar(
             call,
-            "volumes",
-            "SELECT CAST(TOTAL(size) AS INTEGER) FROM volumes WHERE account_id = ?1 AND state NOT IN ('Destroy', 'Expunging', 'Expunged')",
+            "storage_volumes",
+            "SELECT CAST(TOTAL(size) AS INTEGER) FROM storage_volumes WHERE account_id = ?1 AND state NOT IN ('Destroy', 'Expunging', 'Expunged')",
             account_id,
         ),
         ResourceKind::Snapshot => scalar(
             call,
-            "snapshots",
-            "SELECT COUNT(*) FROM snapshots WHERE account_id = ?1 AND state NOT IN ('Destroyed', 'Error')",
+            "storage_snapshots",
+            "SELECT COUNT(*) FROM storage_snapshots snapshots WHERE account_id = ?1 AND state NOT IN ('Destroyed', 'Error')",
             account_id,
         ),
         ResourceKind::SecondaryStorage => {
             let snapshots = scalar(
                 call,
-                "snapshots",
-                "SELECT CAST(TOTAL(physical_size) AS INTEGER) FROM snapshots WHERE account_id = ?1 AND state NOT IN ('Destroyed', 'Error')",
+                "storage_snapshots",
+                "SELECT CAST(TOTAL(physical_size) AS INTEGER) FROM storage_snapshots snapshots WHERE account_id = ?1 AND state NOT IN ('Destroyed', 'Error')",
                 account_id,
             )?;
-            let templates = if sql::table_exists(call.tx, "templates")?
-                && has_column(call, "templates", "size")?
+            let templates = if sql::table_exists(call.tx, "templates_templates")?
+                && has_column(call, "templates_templates", "size")?
             {
                 scalar(
                     call,
-                    "templates",
-                    "SELECT CAST(TOTAL(size) AS INTEGER) FROM templates WHERE account_id = ?1 AND template_type = 'USER'",
+                    "templates_templates",
+                    "SELECT CAST(TOTAL(size) AS INTEGER) FROM templates_templates WHERE account_id = ?1 AND template_type = 'USER'",
                     account_id,
                 )
                 .unwrap_or(0)
@@ -106,46 +106,46 @@ pub(crate) fn usage(
             Ok(snapshots.saturating_add(templates))
         }
         ResourceKind::Template => {
-            if sql::table_exists(call.tx, "templates")?
-                && has_column(call, "templates", "template_type")?
+            if sql::table_exists(call.tx, "templates_templates")?
+                && has_column(call, "templates_templates", "template_type")?
             {
                 scalar(
                     call,
-                    "templates",
-                    "SELECT COUNT(*) FROM templates WHERE account_id = ?1 AND template_type = 'USER'",
+                    "templates_templates",
+                    "SELECT COUNT(*) FROM templates_templates WHERE account_id = ?1 AND template_type = 'USER'",
                     account_id,
                 )
             } else {
                 scalar(
                     call,
-                    "templates",
-                    "SELECT COUNT(*) FROM templates WHERE account_id = ?1",
+                    "templates_templates",
+                    "SELECT COUNT(*) FROM templates_templates WHERE account_id = ?1",
                     account_id,
                 )
             }
         }
         ResourceKind::Project => scalar(
             call,
-            "project_accounts",
-            "SELECT COUNT(*) FROM project_accounts WHERE account_id = ?1 AND role = 'Admin'",
+            "projects_project_accounts",
+            "SELECT COUNT(*) FROM projects_project_accounts WHERE account_id = ?1 AND role = 'Admin'",
             account_id,
         ),
         ResourceKind::Network => scalar(
             call,
-            "networks",
-            "SELECT COUNT(*) FROM networks WHERE account_id = ?1",
+            "network_networks",
+            "SELECT COUNT(*) FROM network_networks WHERE account_id = ?1",
             account_id,
         ),
         ResourceKind::Vpc => scalar(
             call,
-            "vpcs",
-            "SELECT COUNT(*) FROM vpcs WHERE account_id = ?1",
+            "network_vpcs",
+            "SELECT COUNT(*) FROM network_vpcs WHERE account_id = ?1",
             account_id,
         ),
         ResourceKind::PublicIp => scalar(
             call,
-            "public_ips",
-            "SELECT COUNT(*) FROM public_ips WHERE account_id = ?1 AND state IN ('Allocated', 'Allocating')",
+            "network_public_ips",
+            "SELECT COUNT(*) FROM network_public_ips WHERE account_id = ?1 AND state IN ('Allocated', 'Allocating')",
             account_id,
         ),
     }

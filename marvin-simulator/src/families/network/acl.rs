@@ -384,27 +384,61 @@ fn modifiable(list: &AclList) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The list made for a VPC tier that has none when an item is added to
+/// it by `networkid`, named and described as
+/// NetworkACLServiceImpl.createAclListForNetworkAndReturnAclListId names
+/// it, and put on the tier.
+fn tier_list(call: &Call<'_>, network_id: &str) -> Result<String, ApiError> {
+    let (network_name, vpc_id): (String, Option<String>) = call.tx.query_row(
+        "SELECT name, vpc_id FROM networks WHERE id = ?1",
+        [network_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let vpc_id = vpc_id
+        .ok_or_else(|| ApiError::param(format!("Network: {network_id} does not belong to VPC")))?;
+    let owner_vpc = vpc::vpc(call.tx, "vpcid", &vpc_id)?;
+    check_access(call, &owner_vpc.account_id, &owner_vpc.id)?;
+    let name = format!(
+        "VPC_{}_Tier_{network_name}_ACL_{network_id}",
+        owner_vpc.name
+    );
+    let id = ids::new_id();
+    call.tx.execute(
+        "INSERT INTO network_acl_lists (id, name, description, vpc_id, account_id, for_display, created)
+         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
+        params![
+            id,
+            name,
+            format!("ACL for {name}"),
+            owner_vpc.id,
+            owner_vpc.account_id,
+            call.timestamp()
+        ],
+    )?;
+    call.tx.execute(
+        "UPDATE networks SET acl_id = ?2 WHERE id = ?1",
+        params![network_id, id],
+    )?;
+    Ok(id)
+}
+
 /// `createNetworkACL` (async, created in the request): an item of a list
-/// (given, or the list of the given tier).
+/// (given, or the list of the given tier, made when it has none).
 pub(crate) fn create_item(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let p = call.params;
     let list = match (p.str("aclid"), p.str("networkid")) {
         (Some(id), _) => list_param(call, "aclid", id)?,
         (None, Some(n)) => {
             let network = store::network(call.tx, "networkid", n)?;
-            let acl = call
-                .tx
-                .query_row(
-                    "SELECT acl_id FROM networks WHERE id = ?1",
-                    [&network.id],
-                    |r| r.get::<_, Option<String>>(0),
-                )?
-                .ok_or_else(|| {
-                    ApiError::param(format!(
-                        "Network {} is not associated with any ACL",
-                        network.id
-                    ))
-                })?;
+            let acl = call.tx.query_row(
+                "SELECT acl_id FROM networks WHERE id = ?1",
+                [&network.id],
+                |r| r.get::<_, Option<String>>(0),
+            )?;
+            let acl = match acl {
+                Some(acl) => acl,
+                None => tier_list(call, &network.id)?,
+            };
             list_param(call, "aclid", &acl)?
         }
         (None, None) => return Err(ApiError::param("ACL id or network id has to be specified")),

@@ -8,9 +8,10 @@
 //!   state is one of `Starting`, `Running`, `Stopping`, `Stopped`,
 //!   `Destroyed`, `Expunging`, `Error`, and an expunged VM's row is deleted;
 //! - networking owns networks, NICs, rules, load balancers, security groups,
-//!   VPCs, virtual routers and VPNs. Public addresses are the datacenter
-//!   family's `public_ips` rows (one per address of each VLAN range); this
-//!   family allocates and releases them.
+//!   VPCs, virtual routers and VPNs, and public addresses: the
+//!   `public_ips` rows, one per address of each of the datacenter family's
+//!   ranges, stored with the range ([`add_public_addresses`]) and gone with
+//!   it.
 //!
 //! The `nics` table (`families/network/schema.sql`) holds user VMs' NICs:
 //! the VM, its network, address, netmask, gateway, MAC, device id and
@@ -44,7 +45,7 @@ use crate::kernel::error::ApiError;
 
 use super::networks::{self, NewNetwork};
 use super::store::{self, Cidr};
-use super::{nics, rules, securitygroups, staticnat};
+use super::{nicips, nics, rules, securitygroups, staticnat};
 
 /// The network a VM deploys into when no `networkids` are given: in a zone
 /// with security groups, the zone's shared SG network; otherwise the
@@ -62,12 +63,12 @@ pub(crate) fn default_network(
         let found: Option<String> = call
             .tx
             .query_row(
-                "SELECT n.id FROM networks n JOIN domains nd ON nd.id = n.domain_id
+                "SELECT n.id FROM networks n JOIN identity_domains nd ON nd.id = n.domain_id
                  WHERE n.zone_id = ?1 AND n.guest_type = 'Shared'
-                   AND EXISTS (SELECT 1 FROM network_offering_services s WHERE s.offering_id = n.network_offering_id
+                   AND EXISTS (SELECT 1 FROM offerings_network_offering_services s WHERE s.offering_id = n.network_offering_id
                                AND s.service = 'SecurityGroup')
                    AND (n.account_id = ?2 OR (n.acl_type = 'Domain' AND (n.domain_id = ?3
-                        OR (n.subdomain_access = 1 AND substr((SELECT path FROM domains WHERE id = ?3), 1,
+                        OR (n.subdomain_access = 1 AND substr((SELECT path FROM identity_domains WHERE id = ?3), 1,
                             length(nd.path)) = nd.path))))
                  ORDER BY n.seq LIMIT 1",
                 [&zone.id, &owner.id, &owner.domain_id],
@@ -97,10 +98,31 @@ pub(crate) fn default_network(
         }
         _ => {}
     }
+    create_isolated(
+        call,
+        account_id,
+        &zone.id,
+        &format!("{}-network", owner.name),
+    )
+}
+
+/// Creates an isolated guest network for an account in a zone, named `name`
+/// (display text too), with the Required isolated offering, counted against
+/// the account's network limit: what deploying with no network does, and
+/// what a Kubernetes cluster with no network gets
+/// (`KubernetesClusterManagerImpl.getKubernetesClusterNetworkIfMissing`).
+pub(crate) fn create_isolated(
+    call: &Call<'_>,
+    account_id: &str,
+    zone_id: &str,
+    name: &str,
+) -> Result<String, ApiError> {
+    let zone = dc::zone(call.tx, "zoneid", zone_id)?;
+    let owner = store::account(call.tx, account_id)?;
     let required: Option<(String, String)> = call
         .tx
         .query_row(
-            "SELECT id, state FROM network_offerings
+            "SELECT id, state FROM offerings_network_offerings
              WHERE availability = 'Required' AND guest_ip_type = 'Isolated' AND removed IS NULL ORDER BY seq LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
@@ -118,23 +140,22 @@ pub(crate) fn default_network(
     }
     let offering = networks::offering(call, &offering_id)?;
     let guest: Option<String> = call.tx.query_row(
-        "SELECT guest_cidr FROM zones WHERE id = ?1",
+        "SELECT guest_cidr FROM datacenter_zones WHERE id = ?1",
         [&zone.id],
         |r| r.get(0),
     )?;
     let cidr = guest.as_deref().and_then(Cidr::parse).ok_or_else(|| {
         ApiError::internal(format!(
-            "Can't design network {}-network; guest CIDR is not configured per zone {}",
-            owner.name, zone.name
+            "Can't design network {name}; guest CIDR is not configured per zone {}",
+            zone.name
         ))
     })?;
     limits::check(call, &owner.id, ResourceKind::Network, 1)?;
-    let name = format!("{}-network", owner.name);
     let id = networks::insert(
         call,
         &NewNetwork {
-            name: &name,
-            display_text: &name,
+            name,
+            display_text: name,
             zone_id: &zone.id,
             offering: &offering,
             owner: Some(&owner),
@@ -151,6 +172,24 @@ pub(crate) fn default_network(
     )?;
     limits::add(call, &owner.id, ResourceKind::Network, 1)?;
     Ok(id)
+}
+
+/// Deletes a network no VM uses any more, releasing its owner's count:
+/// what destroying a Kubernetes cluster does to the network made for it
+/// (`KubernetesClusterDestroyWorker.destroyKubernetesClusterNetwork`);
+/// `false` (and nothing done) while a VM still has a NIC in it.
+pub(crate) fn delete_unused(call: &Call<'_>, network_id: &str) -> Result<bool, ApiError> {
+    let Some(network) = store::find_network(call.tx, network_id)? else {
+        return Ok(true);
+    };
+    if !networks::vms_using(call, network_id)?.is_empty() {
+        return Ok(false);
+    }
+    if let Some(owner) = &network.account_id {
+        limits::release(call, owner, ResourceKind::Network, 1)?;
+    }
+    networks::destroy(call, &network)?;
+    Ok(true)
 }
 
 /// Checks that `account_id` may deploy into the network in `zone_id`
@@ -178,8 +217,8 @@ pub(crate) fn check_network_usable(
         None => {
             let owner = store::account(call.tx, account_id)?;
             let reachable: bool = call.tx.query_row(
-                "SELECT ?1 = ?2 OR (?3 AND substr((SELECT path FROM domains WHERE id = ?1), 1,
-                        length((SELECT path FROM domains WHERE id = ?2))) = (SELECT path FROM domains WHERE id = ?2))",
+                "SELECT ?1 = ?2 OR (?3 AND substr((SELECT path FROM identity_domains WHERE id = ?1), 1,
+                        length((SELECT path FROM identity_domains WHERE id = ?2))) = (SELECT path FROM identity_domains WHERE id = ?2))",
                 rusqlite::params![owner.domain_id, network.domain_id, network.subdomain_access],
                 |r| r.get(0),
             )?;
@@ -214,6 +253,20 @@ pub(crate) fn remove_nic(call: &Call<'_>, vm_id: &str, nic_id: &str) -> Result<(
     nics::remove(call, vm_id, nic_id)
 }
 
+/// Changes the address of a VM's NIC (`updateVmNicIp`): a free address of
+/// its network, or the one asked for; the VM must be stopped when the
+/// network has services. Rules on the old address follow it. Answers the
+/// VM id.
+pub(crate) fn update_nic_ip(
+    call: &Call<'_>,
+    nic_id: &str,
+    ip: Option<&str>,
+) -> Result<String, ApiError> {
+    nicips::update_nic_ip(call, nic_id, ip)
+}
+
+pub(crate) use super::loadbalancer::{LbTarget, autoscale_target};
+
 /// The `nic` array of a VM response.
 pub(crate) fn nics_json(call: &Call<'_>, vm_id: &str) -> Result<Vec<Value>, ApiError> {
     nics::nics_json(call, vm_id)
@@ -232,9 +285,9 @@ pub(crate) fn assign_security_groups(
         .tx
         .query_row(
             "SELECT z.security_group_enabled OR EXISTS (SELECT 1 FROM nics c JOIN networks n ON n.id = c.network_id
-                    JOIN network_offering_services s ON s.offering_id = n.network_offering_id
+                    JOIN offerings_network_offering_services s ON s.offering_id = n.network_offering_id
                     WHERE c.vm_id = ?1 AND s.service = 'SecurityGroup')
-             FROM vms v JOIN zones z ON z.id = v.zone_id WHERE v.id = ?1",
+             FROM compute_vms v JOIN datacenter_zones z ON z.id = v.zone_id WHERE v.id = ?1",
             [vm_id],
             |r| r.get(0),
         )
@@ -332,4 +385,84 @@ pub(crate) fn vm_expunged(call: &Call<'_>, vm_id: &str) -> Result<(), ApiError> 
     }
     securitygroups::unassign_all(call, vm_id)?;
     nics::remove_all(call, vm_id)
+}
+
+/// Stores every address of a new range (`vlan_id`, the datacenter family's
+/// row), free: the range's addresses are this family's rows, made here and
+/// gone with the range.
+pub(crate) fn add_public_addresses(
+    tx: &rusqlite::Transaction<'_>,
+    vlan_id: &str,
+    zone_id: &str,
+    physical_network_id: Option<&str>,
+    addresses: std::ops::RangeInclusive<u32>,
+) -> Result<(), ApiError> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO public_ips (id, vlan_id, zone_id, physical_network_id, address, address_num)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for addr in addresses {
+        insert.execute(rusqlite::params![
+            crate::kernel::ids::new_id(),
+            vlan_id,
+            zone_id,
+            physical_network_id,
+            crate::kernel::ip::format(addr),
+            i64::from(addr)
+        ])?;
+    }
+    Ok(())
+}
+
+/// Removes the free addresses of range `vlan_id` outside `start..=end`
+/// (a range that shrinks); allocated ones are the caller's to refuse.
+pub(crate) fn remove_free_public_addresses_outside(
+    tx: &rusqlite::Transaction<'_>,
+    vlan_id: &str,
+    start: u32,
+    end: u32,
+) -> Result<(), ApiError> {
+    tx.execute(
+        "DELETE FROM public_ips WHERE vlan_id = ?1 AND state = 'Free' AND (address_num < ?2 OR address_num > ?3)",
+        rusqlite::params![vlan_id, i64::from(start), i64::from(end)],
+    )?;
+    Ok(())
+}
+
+/// The views other families may read of this family, rather than its
+/// tables: one table's columns each, created by `schema.sql`, named after
+/// the family; their columns are only ever added to. The family declares
+/// them (`Family::publishing`), so start-up fails without them.
+pub(crate) const VIEWS: &[&str] = &[
+    // Public IP addresses, free or allocated.
+    "network_public_ips",
+    // Guest networks.
+    "network_networks",
+    // User VMs' NICs.
+    "network_nics",
+    // Security groups.
+    "network_security_groups",
+    // Which VMs are in which security group.
+    "network_security_group_vm_map",
+    // VPCs.
+    "network_vpcs",
+    // Port forwarding, firewall and load balancer rules and ACL items: their
+    // ids and owners, for tags.
+    "network_port_forwarding_rules",
+    "network_firewall_rules",
+    "network_load_balancer_rules",
+    "network_network_acl_items",
+];
+
+/// Makes `nic_id` the VM's default NIC (and its other NICs not).
+pub(crate) fn set_default_nic(
+    tx: &rusqlite::Transaction<'_>,
+    vm_id: &str,
+    nic_id: &str,
+) -> Result<(), ApiError> {
+    tx.execute(
+        "UPDATE nics SET is_default = (id = ?2) WHERE vm_id = ?1",
+        rusqlite::params![vm_id, nic_id],
+    )?;
+    Ok(())
 }

@@ -68,7 +68,12 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             owner_vpc.zone_id
         )));
     }
-    let acl_id = vpc::tier_acl(call, &owner_vpc, p.str("aclid"))?;
+    // A private gateway without `aclid` gets default_deny
+    // (VpcManagerImpl.createVpcPrivateGateway), unlike a tier.
+    let acl_id = match vpc::tier_acl(call, &owner_vpc, p.str("aclid"))? {
+        Some(id) => id,
+        None => super::acl::default_list(call.tx, super::acl::DEFAULT_DENY)?,
+    };
     let physical =
         p.str("physicalnetworkid")
             .map(String::from)
@@ -149,8 +154,8 @@ fn gateway_query() -> Query {
                 v.name AS vpcname, g.physical_network_id AS physicalnetworkid, a.name AS account, d.id AS domainid,
                 d.name AS domain, g.state AS state, g.source_nat AS \"sourcenatsupported?\", g.acl_id AS aclid,
                 l.name AS aclname, 0 AS \"hasannotations?\"
-         FROM private_gateways g JOIN zones z ON z.id = g.zone_id JOIN vpcs v ON v.id = g.vpc_id
-         JOIN accounts a ON a.id = g.account_id JOIN domains d ON d.id = g.domain_id
+         FROM private_gateways g JOIN datacenter_zones z ON z.id = g.zone_id JOIN vpcs v ON v.id = g.vpc_id
+         JOIN identity_accounts a ON a.id = g.account_id JOIN identity_domains d ON d.id = g.domain_id
          LEFT JOIN network_acl_lists l ON l.id = g.acl_id",
     )
 }
@@ -265,7 +270,7 @@ fn route_query() -> Query {
         "SELECT s.id AS id, s.cidr AS cidr, s.gateway_id AS gatewayid, s.vpc_id AS vpcid,
                 CASE s.state WHEN 'Revoke' THEN 'Deleting' ELSE s.state END AS state, a.name AS account,
                 d.id AS domainid, d.name AS domain
-         FROM static_routes s JOIN accounts a ON a.id = s.account_id JOIN domains d ON d.id = s.domain_id",
+         FROM static_routes s JOIN identity_accounts a ON a.id = s.account_id JOIN identity_domains d ON d.id = s.domain_id",
     )
 }
 

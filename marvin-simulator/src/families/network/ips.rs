@@ -44,7 +44,7 @@ pub(crate) fn allocate(
     source_nat: bool,
 ) -> Result<String, ApiError> {
     let mut sql = String::from(
-        "SELECT p.id FROM public_ips p JOIN vlans v ON v.id = p.vlan_id
+        "SELECT p.id FROM public_ips p JOIN datacenter_vlans v ON v.id = p.vlan_id
          WHERE p.zone_id = ?1 AND p.state = 'Free' AND v.for_virtual_network = 1 AND v.network_id IS NULL
            AND (v.account_id IS NULL OR v.account_id = ?2)",
     );
@@ -148,7 +148,7 @@ fn zone_network(
     match networks.len() {
         0 => {
             let domain: String = call.tx.query_row(
-                "SELECT name FROM domains WHERE id = ?1",
+                "SELECT name FROM identity_domains WHERE id = ?1",
                 [&owner.domain_id],
                 |r| r.get(0),
             )?;
@@ -315,10 +315,10 @@ pub(crate) fn ip_query() -> Query {
                 x.static_nat_vm_ip AS vmipaddress, x.vpc_id AS vpcid, vp.name AS vpcname, 0 AS \"isportable?\",
                 COALESCE(x.for_display, 1) AS \"fordisplay?\", 0 AS \"hasannotations?\",
                 CASE WHEN x.static_nat_vm_id IS NOT NULL THEN 'StaticNat' END AS purpose
-         FROM public_ips p JOIN zones z ON z.id = p.zone_id JOIN vlans v ON v.id = p.vlan_id
-         LEFT JOIN accounts a ON a.id = p.account_id LEFT JOIN domains d ON d.id = p.domain_id
+         FROM public_ips p JOIN datacenter_zones z ON z.id = p.zone_id JOIN datacenter_vlans v ON v.id = p.vlan_id
+         LEFT JOIN identity_accounts a ON a.id = p.account_id LEFT JOIN identity_domains d ON d.id = p.domain_id
          LEFT JOIN networks n ON n.id = p.network_id LEFT JOIN ip_details x ON x.ip_id = p.id
-         LEFT JOIN vms vm ON vm.id = x.static_nat_vm_id LEFT JOIN vpcs vp ON vp.id = x.vpc_id",
+         LEFT JOIN compute_vms vm ON vm.id = x.static_nat_vm_id LEFT JOIN vpcs vp ON vp.id = x.vpc_id",
     )
 }
 

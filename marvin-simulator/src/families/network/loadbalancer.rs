@@ -305,8 +305,8 @@ fn lb_query() -> Query {
                 d.id AS domainid, d.name AS domain, {} AS state, p.zone_id AS zoneid, z.name AS zonename,
                 r.network_id AS networkid, l.lb_protocol AS protocol, r.for_display AS \"fordisplay?\"
          FROM firewall_rules r JOIN load_balancer_rules l ON l.id = r.id LEFT JOIN public_ips p ON p.id = r.ip_id
-         LEFT JOIN zones z ON z.id = p.zone_id JOIN accounts a ON a.id = r.account_id
-         JOIN domains d ON d.id = r.domain_id",
+         LEFT JOIN datacenter_zones z ON z.id = p.zone_id JOIN identity_accounts a ON a.id = r.account_id
+         JOIN identity_domains d ON d.id = r.domain_id",
         rules::STATE_SQL
     ))
 }
@@ -355,8 +355,8 @@ pub(crate) fn list_instances(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 a.name AS account, d.id AS domainid, d.name AS domain, v.zone_id AS zoneid, z.name AS zonename,
                 v.created AS created,
                 (SELECT group_concat(m.vm_ip, ',') FROM lb_vm_map m WHERE m.lb_id = ? AND m.vm_id = v.id) AS lbvmips
-         FROM vms v JOIN accounts a ON a.id = v.account_id JOIN domains d ON d.id = v.domain_id
-         JOIN zones z ON z.id = v.zone_id",
+         FROM compute_vms v JOIN identity_accounts a ON a.id = v.account_id JOIN identity_domains d ON d.id = v.domain_id
+         JOIN datacenter_zones z ON z.id = v.zone_id",
     );
     // Binds the `?` of the select list (placeholders are numbered in text order).
     query.and("1 = 1", [text(&rule.id)]);
@@ -400,7 +400,7 @@ fn policy_owner(call: &Call<'_>, rule: &RuleRow) -> Result<Object, ApiError> {
     let rows = sql::objects(
         call.tx,
         "SELECT r.id AS lbruleid, a.name AS account, d.id AS domainid, d.name AS domain, p.zone_id AS zoneid
-         FROM firewall_rules r JOIN accounts a ON a.id = r.account_id JOIN domains d ON d.id = r.domain_id
+         FROM firewall_rules r JOIN identity_accounts a ON a.id = r.account_id JOIN identity_domains d ON d.id = r.domain_id
          LEFT JOIN public_ips p ON p.id = r.ip_id WHERE r.id = ?1",
         &[text(&rule.id)],
     )?;
@@ -675,4 +675,73 @@ pub(crate) fn list_healthcheck(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         count: items.len(),
         items,
     })
+}
+
+/// A public load balancer rule as an autoscale VM group uses it
+/// (seam: `api::autoscale_target`).
+#[derive(Debug, Clone)]
+pub(crate) struct LbTarget {
+    pub(crate) id: String,
+    pub(crate) account_id: String,
+    pub(crate) domain_id: String,
+    pub(crate) network_id: String,
+    pub(crate) network_name: String,
+    pub(crate) zone_id: String,
+    pub(crate) ip_id: Option<String>,
+    pub(crate) ip_address: Option<String>,
+    pub(crate) public_port: Option<i64>,
+    pub(crate) private_port: i64,
+    /// VMs were assigned to the rule by hand.
+    pub(crate) has_vms: bool,
+    /// The network's offering has the Lb service.
+    pub(crate) supports_lb: bool,
+    /// The network is a VPC tier (its router is a VPC router).
+    pub(crate) in_vpc: bool,
+}
+
+/// The load balancer rule `id`, if there is one.
+pub(crate) fn autoscale_target(call: &Call<'_>, id: &str) -> Result<Option<LbTarget>, ApiError> {
+    let Some(rule) = rules::find(call.tx, id, LOAD_BALANCING)? else {
+        return Ok(None);
+    };
+    let Some(network_id) = rule.network_id.clone() else {
+        return Ok(None);
+    };
+    let Some(network) = store::find_network(call.tx, &network_id)? else {
+        return Ok(None);
+    };
+    let private_port: i64 = call.tx.query_row(
+        "SELECT private_port FROM load_balancer_rules WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    let has_vms = sql::count(
+        call.tx,
+        "SELECT COUNT(*) FROM lb_vm_map WHERE lb_id = ?1",
+        id,
+    )? > 0;
+    let ip = match &rule.ip_id {
+        Some(ip_id) => store::find_ip(call.tx, ip_id)?,
+        None => None,
+    };
+    let domain_id: String = call.tx.query_row(
+        "SELECT domain_id FROM firewall_rules WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?;
+    Ok(Some(LbTarget {
+        id: rule.id.clone(),
+        account_id: rule.account_id.clone(),
+        domain_id,
+        supports_lb: store::supports(call.tx, &network, "Lb")?,
+        in_vpc: network.vpc_id.is_some(),
+        network_id,
+        network_name: network.name.clone(),
+        zone_id: network.zone_id.clone(),
+        ip_id: rule.ip_id.clone(),
+        ip_address: ip.map(|ip| ip.address),
+        public_port: rule.start_port,
+        private_port,
+        has_vms,
+    }))
 }

@@ -4,8 +4,8 @@
 //! VPNs (cloudstack-semantics.md §4).
 //!
 //! The compute family reaches this one only through [`api`], which also
-//! says what each side owns. Public IP addresses are the datacenter
-//! family's `public_ips` rows; this family allocates and releases them.
+//! says what each side owns. Public IP addresses are this family's
+//! `public_ips` rows, one per address of a datacenter range.
 //! The seed adds the two default network ACL lists (`default_allow`,
 //! `default_deny`); it has no seed ids.
 
@@ -14,14 +14,19 @@ pub(crate) mod api;
 mod acl;
 mod firewall;
 mod gateways;
+mod internallb;
+mod ipforward;
 mod ips;
 mod loadbalancer;
 mod networks;
+mod nicips;
 mod nics;
+mod pem;
 mod portforward;
 mod routers;
 mod rules;
 mod securitygroups;
+mod sslcerts;
 mod staticnat;
 mod store;
 mod vpc;
@@ -35,7 +40,9 @@ use crate::kernel::error::ApiError;
 
 /// The network family.
 pub(crate) const FAMILY: Family =
-    Family::new("network", include_str!("schema.sql"), COMMANDS).seeded(seed);
+    Family::new("network", include_str!("schema.sql"), COMMANDS)
+        .seeded(seed)
+        .publishing(api::VIEWS);
 
 /// The network family's part of the seed.
 fn seed(seed: &mut Seed<'_>) -> Result<(), ApiError> {
@@ -68,6 +75,17 @@ const COMMANDS: &[Command] = &[
         "listNetworks",
         "Lists the guest networks the caller may use.",
         networks::list,
+    ),
+    // Secondary addresses of NICs
+    Command::all(
+        "addIpToNic",
+        "Gives a VM's NIC one more address from its network.",
+        nicips::add,
+    ),
+    Command::all(
+        "removeIpFromNic",
+        "Takes a secondary address from a NIC; refused while rules use it.",
+        nicips::remove,
     ),
     // Public IPs
     Command::all(
@@ -128,6 +146,11 @@ const COMMANDS: &[Command] = &[
         portforward::delete,
     ),
     Command::all(
+        "updatePortForwardingRule",
+        "Points a port forwarding rule at other private ports or another virtual machine.",
+        portforward::update,
+    ),
+    Command::all(
         "listPortForwardingRules",
         "Lists port forwarding rules.",
         portforward::list,
@@ -141,6 +164,21 @@ const COMMANDS: &[Command] = &[
         "disableStaticNat",
         "Removes the static NAT of a public IP address.",
         staticnat::disable,
+    ),
+    Command::all(
+        "createIpForwardingRule",
+        "Opens a port range of a static NAT address towards its virtual machine.",
+        ipforward::create,
+    ),
+    Command::all(
+        "deleteIpForwardingRule",
+        "Removes a static NAT rule.",
+        ipforward::delete,
+    ),
+    Command::all(
+        "listIpForwardingRules",
+        "Lists static NAT rules.",
+        ipforward::list,
     ),
     // Load balancing
     Command::all(
@@ -207,6 +245,46 @@ const COMMANDS: &[Command] = &[
         "listLBHealthCheckPolicies",
         "Lists the health check policies of a load balancer rule.",
         loadbalancer::list_healthcheck,
+    ),
+    Command::all(
+        "uploadSslCert",
+        "Stores an X.509 certificate and its private key for SSL load balancers.",
+        sslcerts::upload,
+    ),
+    Command::all(
+        "deleteSslCert",
+        "Deletes a certificate no load balancer uses.",
+        sslcerts::delete,
+    ),
+    Command::all(
+        "listSslCerts",
+        "Lists certificates, by id, by load balancer or by owner.",
+        sslcerts::list,
+    ),
+    Command::all(
+        "assignCertToLoadBalancer",
+        "Binds a certificate to an ssl load balancer rule.",
+        sslcerts::assign,
+    ),
+    Command::all(
+        "removeCertFromLoadBalancer",
+        "Unbinds the certificate of a load balancer rule.",
+        sslcerts::remove,
+    ),
+    Command::all(
+        "createLoadBalancer",
+        "Balances a port of a VPC tier's guest address over its VMs (internal scheme).",
+        internallb::create,
+    ),
+    Command::all(
+        "deleteLoadBalancer",
+        "Deletes an internal load balancer.",
+        internallb::delete,
+    ),
+    Command::all(
+        "listLoadBalancers",
+        "Lists internal load balancers.",
+        internallb::list,
     ),
     // Security groups
     Command::all(
@@ -354,6 +432,11 @@ const COMMANDS: &[Command] = &[
         routers::reboot,
     ),
     Command::admins(
+        "changeServiceForRouter",
+        "Gives a stopped virtual router another system offering.",
+        routers::change_service,
+    ),
+    Command::admins(
         "destroyRouter",
         "Destroys a virtual router.",
         routers::destroy,
@@ -413,6 +496,11 @@ const COMMANDS: &[Command] = &[
         "deleteVpnCustomerGateway",
         "Deletes a customer gateway no connection uses.",
         vpn::delete_customer_gateway,
+    ),
+    Command::all(
+        "updateVpnCustomerGateway",
+        "Changes the settings of a customer gateway no live connection uses.",
+        vpn::update_customer_gateway,
     ),
     Command::all(
         "listVpnCustomerGateways",

@@ -44,7 +44,7 @@ pub(crate) fn offering(call: &Call<'_>, id: &str) -> Result<Offering, ApiError> 
     call.tx
         .query_row(
             "SELECT id, name, guest_ip_type, state, specify_vlan, specify_ip_ranges, for_vpc, is_persistent
-             FROM network_offerings WHERE id = ?1 AND removed IS NULL AND is_system = 0",
+             FROM offerings_network_offerings WHERE id = ?1 AND removed IS NULL AND is_system = 0",
             [id],
             |r| {
                 Ok(Offering {
@@ -91,7 +91,7 @@ pub(crate) fn guest_physical_network(
     Ok(call
         .tx
         .query_row(
-            "SELECT p.id FROM physical_networks p JOIN traffic_types t ON t.physical_network_id = p.id
+            "SELECT p.id FROM datacenter_physical_networks p JOIN datacenter_traffic_types t ON t.physical_network_id = p.id
              WHERE p.zone_id = ?1 AND t.traffic_type = 'Guest' ORDER BY p.created LIMIT 1",
             [zone_id],
             |r| r.get(0),
@@ -242,7 +242,38 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let gateway = p.str("gateway").map(String::from);
     let netmask = p.str("netmask");
     let (mut start_ip, end_ip) = (p.str("startip"), p.str("endip"));
+    // A Basic zone's one shared network takes its addresses from pod-scoped
+    // untagged ranges added later (ConfigurationManagerImpl
+    // .createVlanAndPublicIpRange with podid and networkid, as
+    // deployDataCenter.createPods does), so it needs neither a range nor a
+    // VLAN (NetworkOrchestrator.createGuestNetwork: Basic zone networks are
+    // untagged).
+    let basic = zone.network_type.eq_ignore_ascii_case("Basic");
+    if basic {
+        // NetworkOrchestrator.createGuestNetwork's Basic zone rules.
+        if acl_type != "Domain" {
+            return Err(ApiError::param(
+                "Only AclType=Domain can be specified for network creation in Basic zone",
+            ));
+        }
+        let guests: i64 = call.tx.query_row(
+            "SELECT COUNT(*) FROM networks WHERE zone_id = ?1",
+            [&zone.id],
+            |r| r.get(0),
+        )?;
+        if guests > 0 {
+            return Err(ApiError::param(
+                "Can't have more than one Guest network in zone with network type Basic",
+            ));
+        }
+        if offering.guest_type != "Shared" || offering_has(call, &offering.id, "SourceNat")? {
+            return Err(ApiError::param(
+                "For zone of type Basic only offerings of guestType Shared with disabled SourceNat service are allowed",
+            ));
+        }
+    }
     if offering.guest_type == "Shared"
+        && !basic
         && p.str("vpcid").is_none()
         && start_ip.is_none()
         && end_ip.is_none()
@@ -315,7 +346,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "Only ROOT admin is allowed to specify vlanId or bypass vlan overlap check",
         ));
     }
-    if offering.specify_vlan && vlan.is_none() {
+    if offering.specify_vlan && vlan.is_none() && !basic {
         return Err(ApiError::param(format!(
             "Network offering {} requires vlan to be specified",
             offering.name
@@ -368,7 +399,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             domain_id = owner.domain_id.clone();
         }
         network_domain = v.network_domain.clone().or(network_domain);
-        acl_id = Some(vpc::tier_acl(call, v, p.str("aclid"))?);
+        acl_id = vpc::tier_acl(call, v, p.str("aclid"))?;
     } else {
         if offering.for_vpc {
             return Err(ApiError::param(
@@ -389,7 +420,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             Some(c) => check_account_overlap(call, &owner, &zone.id, c)?,
             None => {
                 let guest: Option<String> = call.tx.query_row(
-                    "SELECT guest_cidr FROM zones WHERE id = ?1",
+                    "SELECT guest_cidr FROM datacenter_zones WHERE id = ?1",
                     [&zone.id],
                     |r| r.get(0),
                 )?;
@@ -441,6 +472,12 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         "UPDATE networks SET dns1 = ?2, dns2 = ?3, external_id = ?4 WHERE id = ?1",
         params![id, p.str("dns1"), p.str("dns2"), p.str("externalid")],
     )?;
+    if basic && vlan.is_none() {
+        // Untagged, with nothing to allocate when it is implemented (its
+        // broadcast URI is vlan://untagged).
+        call.tx
+            .execute("UPDATE networks SET vlan = 'untagged' WHERE id = ?1", [&id])?;
+    }
     if let Some(tag) = &vlan {
         if let Some(pn) = &physical {
             take_vlan(call, &id, pn, acl_type == "Account", &owner, tag)?;
@@ -474,7 +511,7 @@ fn offering_has(call: &Call<'_>, offering_id: &str, service: &str) -> Result<boo
     Ok(call
         .tx
         .query_row(
-            "SELECT 1 FROM network_offering_services WHERE offering_id = ?1 AND service = ?2",
+            "SELECT 1 FROM offerings_network_offering_services WHERE offering_id = ?1 AND service = ?2",
             [offering_id, service],
             |_| Ok(()),
         )
@@ -494,7 +531,7 @@ fn check_vlan_free(
         let dynamic: Option<Option<String>> = call
             .tx
             .query_row(
-                "SELECT network_id FROM guest_vnets WHERE physical_network_id = ?1 AND vnet = ?2",
+                "SELECT network_id FROM datacenter_guest_vnets WHERE physical_network_id = ?1 AND vnet = ?2",
                 params![physical, number],
                 |r| r.get(0),
             )
@@ -535,16 +572,13 @@ fn take_vlan(
     tag: &str,
 ) -> Result<(), ApiError> {
     if let Ok(number) = tag.parse::<i64>() {
-        call.tx.execute(
-            "UPDATE guest_vnets SET account_id = ?3, network_id = ?4, taken = ?5
-             WHERE physical_network_id = ?1 AND vnet = ?2 AND taken IS NULL",
-            params![
-                physical,
-                number,
-                owned.then_some(owner.id.as_str()),
-                network_id,
-                call.timestamp()
-            ],
+        dc::take_guest_vnet(
+            call.tx,
+            physical,
+            number,
+            owned.then_some(owner.id.as_str()),
+            network_id,
+            &call.timestamp(),
         )?;
     }
     Ok(())
@@ -625,11 +659,21 @@ fn add_ip_range(
         None => "vlan://untagged".to_string(),
     };
     let now = call.timestamp();
-    call.tx.execute(
-        "INSERT INTO vlans (id, zone_id, physical_network_id, network_id, vlan_tag, gateway, netmask, cidr, start_ip,
-                            end_ip, for_virtual_network, created)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11)",
-        params![id, zone_id, physical, network_id, tag, gateway, netmask, cidr.to_string(), start, end, now],
+    dc::add_network_range(
+        call.tx,
+        &dc::NetworkRange {
+            id: &id,
+            zone_id,
+            physical_network_id: physical,
+            network_id,
+            vlan_tag: &tag,
+            gateway,
+            netmask,
+            cidr: &cidr.to_string(),
+            start_ip: start,
+            end_ip: end,
+            created: &now,
+        },
     )?;
     let mut insert = call.tx.prepare_cached(
         "INSERT INTO public_ips (id, vlan_id, zone_id, physical_network_id, address, address_num)
@@ -665,7 +709,7 @@ pub(crate) fn implement(call: &Call<'_>, network_id: &str) -> Result<(), ApiErro
             let vnet: Option<i64> = call
                 .tx
                 .query_row(
-                    "SELECT vnet FROM guest_vnets WHERE physical_network_id = ?1 AND taken IS NULL ORDER BY vnet LIMIT 1",
+                    "SELECT vnet FROM datacenter_guest_vnets WHERE physical_network_id = ?1 AND taken IS NULL ORDER BY vnet LIMIT 1",
                     [physical],
                     |r| r.get(0),
                 )
@@ -676,16 +720,13 @@ pub(crate) fn implement(call: &Call<'_>, network_id: &str) -> Result<(), ApiErro
                     network.display(call.tx).unwrap_or_default()
                 ))
             })?;
-            call.tx.execute(
-                "UPDATE guest_vnets SET account_id = ?3, network_id = ?4, taken = ?5
-                 WHERE physical_network_id = ?1 AND vnet = ?2",
-                params![
-                    physical,
-                    vnet,
-                    network.account_id,
-                    network.id,
-                    call.timestamp()
-                ],
+            dc::take_guest_vnet(
+                call.tx,
+                physical,
+                vnet,
+                network.account_id.as_deref(),
+                &network.id,
+                &call.timestamp(),
             )?;
             call.tx.execute(
                 "UPDATE networks SET vlan = ?2 WHERE id = ?1",
@@ -722,11 +763,13 @@ pub(crate) fn implement(call: &Call<'_>, network_id: &str) -> Result<(), ApiErro
     Ok(())
 }
 
-fn offering_has_router(call: &Call<'_>, network: &NetworkRow) -> Result<bool, ApiError> {
+/// Whether the network's offering has a service the VirtualRouter
+/// provides.
+pub(crate) fn offering_has_router(call: &Call<'_>, network: &NetworkRow) -> Result<bool, ApiError> {
     Ok(call
         .tx
         .query_row(
-            "SELECT 1 FROM network_offering_services WHERE offering_id = ?1 AND provider = 'VirtualRouter'",
+            "SELECT 1 FROM offerings_network_offering_services WHERE offering_id = ?1 AND provider = 'VirtualRouter'",
             [&network.offering_id],
             |_| Ok(()),
         )
@@ -772,7 +815,7 @@ pub(crate) fn destroy(call: &Call<'_>, network: &NetworkRow) -> Result<(), ApiEr
         let is_range_ip = call
             .tx
             .query_row(
-                "SELECT 1 FROM public_ips p JOIN vlans v ON v.id = p.vlan_id WHERE p.id = ?1 AND v.network_id = ?2",
+                "SELECT 1 FROM public_ips p JOIN datacenter_vlans v ON v.id = p.vlan_id WHERE p.id = ?1 AND v.network_id = ?2",
                 [&ip_id, &network.id],
                 |_| Ok(()),
             )
@@ -798,11 +841,10 @@ pub(crate) fn destroy(call: &Call<'_>, network: &NetworkRow) -> Result<(), ApiEr
     }
     routers::destroy_for_network(call, &network.id)?;
     call.tx.execute(
-        "DELETE FROM public_ips WHERE vlan_id IN (SELECT id FROM vlans WHERE network_id = ?1)",
+        "DELETE FROM public_ips WHERE vlan_id IN (SELECT id FROM datacenter_vlans WHERE network_id = ?1)",
         [&network.id],
     )?;
-    call.tx
-        .execute("DELETE FROM vlans WHERE network_id = ?1", [&network.id])?;
+    dc::remove_network_ranges(call.tx, &network.id)?;
     store::release_vlan(call.tx, network)?;
     call.tx
         .execute("DELETE FROM nics WHERE network_id = ?1", [&network.id])?;
@@ -818,7 +860,7 @@ pub(crate) fn vms_using(
     network_id: &str,
 ) -> Result<Vec<(String, String)>, ApiError> {
     let mut stmt = call.tx.prepare_cached(
-        "SELECT DISTINCT v.id, v.state FROM nics n JOIN vms v ON v.id = n.vm_id WHERE n.network_id = ?1",
+        "SELECT DISTINCT v.id, v.state FROM nics n JOIN compute_vms v ON v.id = n.vm_id WHERE n.network_id = ?1",
     )?;
     let rows = stmt.query_map([network_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -866,7 +908,7 @@ pub(crate) fn check_network_access(call: &Call<'_>, network: &NetworkRow) -> Res
             let path: Option<String> = call
                 .tx
                 .query_row(
-                    "SELECT path FROM domains WHERE id = ?1",
+                    "SELECT path FROM identity_domains WHERE id = ?1",
                     [&network.domain_id],
                     |r| r.get(0),
                 )
@@ -942,7 +984,7 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 ));
             }
             let old_for_vpc = call.tx.query_row(
-                "SELECT for_vpc FROM network_offerings WHERE id = ?1",
+                "SELECT for_vpc FROM offerings_network_offerings WHERE id = ?1",
                 [&network.offering_id],
                 |r| r.get::<_, bool>(0),
             )?;
@@ -1039,8 +1081,8 @@ pub(crate) fn network_query() -> Query {
                 n.created AS created, 1 AS \"canusefordeploy?\", o.redundant_router AS \"redundantrouter?\",
                 0 AS \"strechedl2subnet?\", n.subdomain_access AS \"subdomainaccess?\", 'IPv4' AS internetprotocol,
                 n.external_id AS externalid, 0 AS \"hasannotations?\", 0 AS \"isdefault?\"
-         FROM networks n JOIN zones z ON z.id = n.zone_id JOIN network_offerings o ON o.id = n.network_offering_id
-         JOIN domains d ON d.id = n.domain_id LEFT JOIN accounts a ON a.id = n.account_id
+         FROM networks n JOIN datacenter_zones z ON z.id = n.zone_id JOIN offerings_network_offerings o ON o.id = n.network_offering_id
+         JOIN identity_domains d ON d.id = n.domain_id LEFT JOIN identity_accounts a ON a.id = n.account_id
          LEFT JOIN vpcs v ON v.id = n.vpc_id LEFT JOIN network_acl_lists acl ON acl.id = n.acl_id",
     )
 }
@@ -1057,6 +1099,9 @@ pub(crate) fn finish_network(call: &Call<'_>, mut row: Object) -> Result<Value, 
         row.insert("supportsvmautoscaling".into(), Value::Bool(true));
     }
     row.insert("service".into(), store::services_json(&services));
+    // Networks carry no details here; a real answer shows the empty map
+    // (recorded listNetworks and createNetwork answers).
+    row.insert("details".into(), Value::Object(serde_json::Map::new()));
     store::attach_tags(call, "Network", &mut row)?;
     if !call.caller.is_root_admin() {
         row.remove("vlan");
@@ -1089,11 +1134,11 @@ fn visibility(call: &Call<'_>, query: &mut Query) -> Result<(), ApiError> {
         "1 = 1".to_string()
     } else if caller.is_admin() && call.params.flag("listall", false) {
         args.push(text(format!("{}%", sql::escape_like(&caller.domain_path))));
-        "n.domain_id IN (SELECT id FROM domains WHERE path LIKE ? ESCAPE '\\')".to_string()
+        "n.domain_id IN (SELECT id FROM identity_domains WHERE path LIKE ? ESCAPE '\\')".to_string()
     } else {
         args.push(text(&caller.domain_id));
         args.push(text(&caller.domain_path));
-        "(n.domain_id = ? OR (n.subdomain_access = 1 AND EXISTS (SELECT 1 FROM domains sd WHERE sd.id = n.domain_id
+        "(n.domain_id = ? OR (n.subdomain_access = 1 AND EXISTS (SELECT 1 FROM identity_domains sd WHERE sd.id = n.domain_id
             AND substr(?, 1, length(sd.path)) = sd.path)))"
             .to_string()
     };
@@ -1147,7 +1192,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     for service in p.list("supportedservices") {
         query.and(
-            "EXISTS (SELECT 1 FROM network_offering_services s WHERE s.offering_id = n.network_offering_id
+            "EXISTS (SELECT 1 FROM offerings_network_offering_services s WHERE s.offering_id = n.network_offering_id
                      AND s.service = ? COLLATE NOCASE)",
             [text(service)],
         );

@@ -16,7 +16,7 @@ use crate::kernel::render;
 use crate::kernel::sql::{self, Query, text};
 
 use super::store::{self, Cidr, NetworkRow};
-use super::{networks, rules, staticnat};
+use super::{networks, nicips, rules, staticnat};
 
 /// The guest IP, netmask and gateway a new NIC gets.
 struct Address {
@@ -48,7 +48,9 @@ fn guest_ip(
     };
     let used: HashSet<u32> = {
         let mut stmt = call.tx.prepare_cached(
-            "SELECT ip_address FROM nics WHERE network_id = ?1 AND ip_address IS NOT NULL",
+            "SELECT ip_address FROM nics WHERE network_id = ?1 AND ip_address IS NOT NULL
+             UNION ALL SELECT ip_address FROM nic_secondary_ips WHERE network_id = ?1
+             UNION ALL SELECT source_ip FROM internal_lb_rules WHERE source_network_id = ?1",
         )?;
         let rows = stmt.query_map([&network.id], |r| r.get::<_, String>(0))?;
         rows.filter_map(|r| r.ok())
@@ -87,21 +89,31 @@ fn guest_ip(
 }
 
 /// A free address of a shared network's ranges, marked allocated to the
-/// VM's owner.
+/// VM's owner. A VM placed in a pod takes it from a range of that pod or a
+/// range of no pod: a Basic zone's ranges are pod-scoped, and
+/// DirectPodBasedNetworkGuru reserves the address in the VM's pod.
 fn shared_ip(
     call: &Call<'_>,
     network: &NetworkRow,
     owner: &str,
     requested: Option<&str>,
+    pod: Option<&str>,
 ) -> Result<Address, ApiError> {
     let mut sql = String::from(
-        "SELECT p.id, p.address, v.netmask, v.gateway FROM public_ips p JOIN vlans v ON v.id = p.vlan_id
+        "SELECT p.id, p.address, v.netmask, v.gateway FROM public_ips p JOIN datacenter_vlans v ON v.id = p.vlan_id
          WHERE v.network_id = ?1 AND p.state = 'Free'",
     );
     let mut args = vec![text(&network.id)];
     if let Some(address) = requested {
-        sql.push_str(" AND p.address = ?2");
         args.push(text(address));
+        sql.push_str(&format!(" AND p.address = ?{}", args.len()));
+    }
+    if let Some(pod) = pod {
+        args.push(text(pod));
+        sql.push_str(&format!(
+            " AND (v.pod_id IS NULL OR v.pod_id = ?{})",
+            args.len()
+        ));
     }
     sql.push_str(" ORDER BY p.address_num LIMIT 1");
     let found: Option<(String, String, String, String)> = call
@@ -117,7 +129,7 @@ fn shared_ip(
     let domain: Option<String> = call
         .tx
         .query_row(
-            "SELECT domain_id FROM accounts WHERE id = ?1",
+            "SELECT domain_id FROM identity_accounts WHERE id = ?1",
             [owner],
             |r| r.get(0),
         )
@@ -132,6 +144,68 @@ fn shared_ip(
         netmask: Some(netmask),
         gateway: Some(gateway),
     })
+}
+
+/// Gives a shared network its virtual router when the offering has a
+/// service the VirtualRouter provides (DHCP, DNS, user data) and it has
+/// none yet. CloudStack allocates a VM's address when the VM is made and
+/// deploys the router when the network is implemented at the VM's start
+/// (NetworkOrchestrator.implementNetworkElementsAndResources,
+/// VirtualRouterElement.implement), so the router takes the next free
+/// address of the range after the first VM's. A network of no account
+/// (domain or zone wide) has the system account's router.
+fn shared_router(call: &Call<'_>, network: &NetworkRow) -> Result<(), ApiError> {
+    if super::routers::router_of_network(call.tx, &network.id)?.is_some()
+        || !networks::offering_has_router(call, network)?
+    {
+        return Ok(());
+    }
+    let (owner, domain): (String, String) = match &network.account_id {
+        Some(account) => (account.clone(), network.domain_id.clone()),
+        None => call.tx.query_row(
+            "SELECT id, domain_id FROM identity_accounts WHERE seq = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?,
+    };
+    let address = shared_ip(call, network, &owner, None, None)?;
+    let router = super::routers::create(call, super::routers::RouterFor::Network(network), None)?;
+    call.tx.execute(
+        "UPDATE routers SET guest_ip = ?2, account_id = ?3, domain_id = ?4 WHERE id = ?1",
+        params![router, address.ip, owner, domain],
+    )?;
+    Ok(())
+}
+
+/// A free address of an isolated or shared network for one more address
+/// of a NIC (a secondary one, or a new primary one).
+pub(crate) fn allocate_address(
+    call: &Call<'_>,
+    network: &NetworkRow,
+    owner: &str,
+    requested: Option<&str>,
+) -> Result<String, ApiError> {
+    let address = if network.guest_type == "Shared" {
+        shared_ip(call, network, owner, requested, None)?
+    } else {
+        guest_ip(call, network, requested)?
+    };
+    address.ip.ok_or_else(|| acquire_failed(call, network))
+}
+
+/// Gives a NIC address of a shared network back to its range (an
+/// isolated network's addresses are simply no longer used).
+pub(crate) fn release_address(
+    call: &Call<'_>,
+    network_id: &str,
+    address: &str,
+) -> Result<(), ApiError> {
+    call.tx.execute(
+        "UPDATE public_ips SET state = 'Free', account_id = NULL, domain_id = NULL, network_id = NULL, allocated = NULL
+         WHERE address = ?1 AND vlan_id IN (SELECT id FROM datacenter_vlans WHERE network_id = ?2)",
+        [address, network_id],
+    )?;
+    Ok(())
 }
 
 /// The owner of a VM (the caller's account while the VM row is not stored
@@ -158,9 +232,23 @@ pub(crate) fn add(
             netmask: None,
             gateway: None,
         },
-        "Shared" => shared_ip(call, &network, &owner, requested)?,
+        "Shared" => {
+            let pod: Option<String> = call
+                .tx
+                .query_row(
+                    "SELECT pod_id FROM compute_vms WHERE id = ?1",
+                    [vm_id],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            shared_ip(call, &network, &owner, requested, pod.as_deref())?
+        }
         _ => guest_ip(call, &network, requested)?,
     };
+    if network.guest_type == "Shared" {
+        shared_router(call, &network)?;
+    }
     let device_id: i64 = call.tx.query_row(
         "SELECT COALESCE(MAX(device_id) + 1, 0) FROM nics WHERE vm_id = ?1",
         [vm_id],
@@ -235,12 +323,9 @@ pub(crate) fn detach(call: &Call<'_>, nic_id: &str) -> Result<(), ApiError> {
             "DELETE FROM lb_vm_map WHERE vm_id = ?1 AND vm_ip = ?2",
             [&vm_id, address],
         )?;
-        call.tx.execute(
-            "UPDATE public_ips SET state = 'Free', account_id = NULL, domain_id = NULL, network_id = NULL, allocated = NULL
-             WHERE address = ?1 AND vlan_id IN (SELECT id FROM vlans WHERE network_id = ?2)",
-            [address, &network_id],
-        )?;
+        release_address(call, &network_id, address)?;
     }
+    nicips::release_all_of_nic(call, nic_id)?;
     call.tx
         .execute("DELETE FROM nics WHERE id = ?1", [nic_id])?;
     let remaining = sql::count(
@@ -314,7 +399,11 @@ fn finish(call: &Call<'_>, mut row: render::Object) -> Result<Value, ApiError> {
         row.remove("isolationuri");
         row.remove("broadcasturi");
     }
-    row.insert("secondaryip".into(), Value::Array(Vec::new()));
+    let id = sql::id_of(&row);
+    let secondary = nicips::secondary_ips_of(call, std::slice::from_ref(&id))?
+        .remove(&id)
+        .unwrap_or_default();
+    row.insert("secondaryip".into(), Value::Array(secondary));
     row.insert("extradhcpoption".into(), Value::Array(Vec::new()));
     Ok(Value::Object(row))
 }
@@ -357,6 +446,7 @@ pub(crate) fn rendered_nics_of_vms(
     };
     // The address of each VM's first default NIC, if it has one.
     let mut addresses: HashMap<String, Option<Value>> = HashMap::new();
+    let secondary = secondary_ips_of_vms(call, vm_ids)?;
     let groups = query.render_by(call.tx, skip, |columns, row, extra| {
         let vm = match columns.value(row, "virtualmachineid")? {
             Some(Value::String(vm)) => vm,
@@ -368,7 +458,15 @@ pub(crate) fn rendered_nics_of_vms(
             addresses.insert(vm.clone(), columns.value(row, "ipaddress")?);
         }
         extra.push(("extradhcpoption", render::Field::Json(b"[]".to_vec())));
-        extra.push(("secondaryip", render::Field::Json(b"[]".to_vec())));
+        let nic = match columns.value(row, "id")? {
+            Some(Value::String(nic)) => nic,
+            _ => String::new(),
+        };
+        let ips = secondary.get(&nic).map_or_else(
+            || b"[]".to_vec(),
+            |ips| serde_json::to_vec(ips).unwrap_or_else(|_| b"[]".to_vec()),
+        );
+        extra.push(("secondaryip", render::Field::Json(ips)));
         Ok(vm)
     })?;
     Ok(groups
@@ -382,6 +480,22 @@ pub(crate) fn rendered_nics_of_vms(
             (vm, VmNics { json, address })
         })
         .collect())
+}
+
+/// The secondary addresses of the NICs of some VMs, by NIC id.
+fn secondary_ips_of_vms(
+    call: &Call<'_>,
+    vm_ids: &[String],
+) -> Result<HashMap<String, Vec<Value>>, ApiError> {
+    let (list, args) = sql::id_list(vm_ids);
+    let nic_ids: Vec<String> = {
+        let mut stmt = call.tx.prepare(&format!(
+            "SELECT DISTINCT nic_id FROM nic_secondary_ips WHERE vm_id IN ({list})"
+        ))?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    nicips::secondary_ips_of(call, &nic_ids)
 }
 
 /// The `nic` array of a VM response (by device id).

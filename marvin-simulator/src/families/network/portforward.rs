@@ -1,7 +1,7 @@
 //! Port forwarding rules: `createPortForwardingRule`,
 //! `deletePortForwardingRule`, `listPortForwardingRules`.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
 use crate::kernel::contract::{Call, Reply, Subject};
@@ -89,13 +89,14 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ),
         &vm,
     )?;
-    let Some((_, Some(mut vm_ip))) = store::nic_in_network(call.tx, &vm.id, &network.id)? else {
+    let Some((nic_id, Some(mut vm_ip))) = store::nic_in_network(call.tx, &vm.id, &network.id)?
+    else {
         return Err(ApiError::param(
             "Vm doesn't belong to network associated with ipAddress",
         ));
     };
     if let Some(guest_ip) = p.str("vmguestip") {
-        if guest_ip != vm_ip {
+        if guest_ip != vm_ip && !super::nicips::is_secondary_of(call, &nic_id, guest_ip)? {
             return Err(ApiError::param(
                 "IP Address is not in the VM nic's network ",
             ));
@@ -172,7 +173,12 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     ))
 }
 
-/// The firewall rule a PF or LB rule opens for 0.0.0.0/0 (`openfirewall`).
+/// The firewall rule a PF, LB or static NAT rule opens for 0.0.0.0/0
+/// (`openfirewall`). A live firewall rule of the IP for the same protocol
+/// and exactly these ports is reused instead, and then nothing is added
+/// (FirewallManagerImpl.createRuleForAllCidrs: "If firewallRule for this
+/// port range already exists, return it"), so a rule on a port a firewall
+/// rule already opens is not refused as a conflict.
 pub(crate) fn open_firewall_for(
     call: &Call<'_>,
     ip: &IpRow,
@@ -181,6 +187,19 @@ pub(crate) fn open_firewall_for(
     ports: (i64, i64),
     related: &str,
 ) -> Result<(), ApiError> {
+    let existing = call
+        .tx
+        .query_row(
+            "SELECT 1 FROM firewall_rules WHERE ip_id = ?1 AND purpose = ?2 AND traffic_type = 'Ingress'
+               AND lower(protocol) = lower(?3) AND start_port = ?4 AND end_port = ?5 AND state != 'Revoke'
+             LIMIT 1",
+            params![ip.id, FIREWALL, protocol, ports.0, ports.1],
+            |_| Ok(()),
+        )
+        .optional()?;
+    if existing.is_some() {
+        return Ok(());
+    }
     rules::insert(
         call,
         &NewRule {
@@ -219,7 +238,7 @@ fn rule_query() -> Query {
                 r.ip_id AS ipaddressid, p.address AS ipaddress, {} AS state, r.source_cidrs AS cidrlist,
                 f.vm_ip AS vmguestip, r.network_id AS networkid, r.for_display AS \"fordisplay?\"
          FROM firewall_rules r JOIN port_forwarding_rules f ON f.id = r.id
-         LEFT JOIN public_ips p ON p.id = r.ip_id LEFT JOIN vms vm ON vm.id = f.vm_id",
+         LEFT JOIN public_ips p ON p.id = r.ip_id LEFT JOIN compute_vms vm ON vm.id = f.vm_id",
         rules::STATE_SQL
     ))
 }
@@ -257,4 +276,108 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.keyword(&["r.protocol", "p.address"], p.str("keyword"));
     query.order("r.seq");
     query.list(call, "portforwardingrule", finish_rule)
+}
+
+/// `updatePortForwardingRule` (async): CloudStack's
+/// `RulesManagerImpl.updatePortForwardingRule`: new private ports (a range
+/// keeps the public range's size) or another VM (and guest IP) of the
+/// rule's network; the rule is revoked and added again.
+pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let p = call.params;
+    let id = call.required("id")?.to_string();
+    let rule = rules::find(call.tx, &id, PORT_FORWARDING)?
+        .ok_or_else(|| ApiError::param(format!("Unable to find {id}")))?;
+    check_access(call, &rule.account_id, &rule.id)?;
+    let private_start = p.i64("privateport")?;
+    let private_end = p.i64("privateendport")?;
+    if let Some(port) = private_start.filter(|p| !(1..=65535).contains(p)) {
+        return Err(ApiError::param(format!(
+            "privatePort is an invalid value: {port}"
+        )));
+    }
+    if let Some(port) = private_end.filter(|p| !(1..=65535).contains(p)) {
+        return Err(ApiError::param(format!(
+            "PrivateEndPort has an invalid value: {port}"
+        )));
+    }
+    let (public_start, public_end) = (
+        rule.start_port.unwrap_or_default(),
+        rule.end_port.unwrap_or_default(),
+    );
+    let inconsistent = || {
+        ApiError::param(format!(
+            "Unable to update the private port range of port forwarding rule as  the provided port range is not consistent with the port range : {public_start} to {public_end}"
+        ))
+    };
+    if let (Some(s), Some(e)) = (private_start, private_end) {
+        if e - s != public_end - public_start {
+            return Err(inconsistent());
+        }
+    }
+    if public_start != public_end && private_start.is_some() != private_end.is_some() {
+        return Err(inconsistent());
+    }
+    let vm_id = p.str("virtualmachineid");
+    let guest_ip = p.str("vmguestip");
+    if vm_id.is_none() && guest_ip.is_some() {
+        return Err(ApiError::param(
+            "vmguestip should be set along with virtualmachineid",
+        ));
+    }
+    let network_id = rule.network_id.clone().unwrap_or_default();
+    let target = match vm_id {
+        None => None,
+        Some(vm_id) => {
+            let vm = store::vm(call.tx, "virtualmachineid", vm_id)?;
+            check_rule_vm(call, &rule.account_id, &rule.display(), &vm)?;
+            let Some((nic_id, Some(mut vm_ip))) =
+                store::nic_in_network(call.tx, &vm.id, &network_id)?
+            else {
+                return Err(ApiError::param(
+                    "Vm doesn't belong to network associated with ipAddress",
+                ));
+            };
+            if let Some(guest_ip) = guest_ip {
+                if guest_ip != vm_ip && !super::nicips::is_secondary_of(call, &nic_id, guest_ip)? {
+                    return Err(ApiError::param(
+                        "IP Address is not in the VM nic's network ",
+                    ));
+                }
+                vm_ip = guest_ip.to_string();
+            }
+            Some((vm.id, vm_ip))
+        }
+    };
+    if let Some(display) = p.bool("fordisplay") {
+        call.tx.execute(
+            "UPDATE firewall_rules SET for_display = ?2 WHERE id = ?1",
+            params![rule.id, display],
+        )?;
+    }
+    let ports = match (private_start, private_end) {
+        (Some(s), e) => Some((s, e.unwrap_or(s))),
+        (None, Some(e)) => Some((e, e)),
+        (None, None) => None,
+    };
+    if let Some((s, e)) = ports {
+        call.tx.execute(
+            "UPDATE port_forwarding_rules SET private_start = ?2, private_end = ?3 WHERE id = ?1",
+            params![rule.id, s, e],
+        )?;
+    }
+    if let Some((vm, ip)) = &target {
+        call.tx.execute(
+            "UPDATE port_forwarding_rules SET vm_id = ?2, vm_ip = ?3 WHERE id = ?1",
+            params![rule.id, vm, ip],
+        )?;
+    }
+    // Revoked from the router and applied again: `Add` until the job.
+    call.tx.execute(
+        "UPDATE firewall_rules SET state = 'Add' WHERE id = ?1",
+        [&rule.id],
+    )?;
+    Ok(Reply::Job(
+        rules::activation_job(&rule.id, "portforwardingrule", rule_json)
+            .with_event("NET.RULEMODIFY", "updating forwarding rule"),
+    ))
 }

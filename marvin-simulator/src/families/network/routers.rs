@@ -100,7 +100,7 @@ pub(crate) fn create(
     let host: Option<(String, String)> = call
         .tx
         .query_row(
-            "SELECT id, pod_id FROM hosts WHERE zone_id = ?1 AND state = 'Up' AND resource_state = 'Enabled'
+            "SELECT id, pod_id FROM datacenter_hosts WHERE zone_id = ?1 AND state = 'Up' AND resource_state = 'Enabled'
              AND type = 'Routing' ORDER BY seq LIMIT 1",
             [&zone_id],
             |r| Ok((r.get(0)?, r.get(1)?)),
@@ -146,6 +146,7 @@ pub(crate) fn create(
 
 /// Removes a router.
 pub(crate) fn remove(call: &Call<'_>, router: &RouterRow) -> Result<(), ApiError> {
+    release_guest_address(call, &router.id)?;
     call.tx
         .execute("DELETE FROM routers WHERE id = ?1", [&router.id])?;
     Ok(())
@@ -153,8 +154,29 @@ pub(crate) fn remove(call: &Call<'_>, router: &RouterRow) -> Result<(), ApiError
 
 /// Removes the routers of a network.
 pub(crate) fn destroy_for_network(call: &Call<'_>, network_id: &str) -> Result<(), ApiError> {
+    if let Some(router) = router_of_network(call.tx, network_id)? {
+        release_guest_address(call, &router.id)?;
+    }
     call.tx
         .execute("DELETE FROM routers WHERE network_id = ?1", [network_id])?;
+    Ok(())
+}
+
+/// Gives back the address a shared network's router took from the range
+/// (nothing for an isolated network's router, whose guest address is the
+/// gateway).
+fn release_guest_address(call: &Call<'_>, router_id: &str) -> Result<(), ApiError> {
+    let found: Option<(Option<String>, Option<String>)> = call
+        .tx
+        .query_row(
+            "SELECT network_id, guest_ip FROM routers WHERE id = ?1",
+            [router_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((Some(network), Some(address))) = found {
+        super::nics::release_address(call, &network, &address)?;
+    }
     Ok(())
 }
 
@@ -177,7 +199,7 @@ pub(crate) fn set_state(call: &Call<'_>, router: &RouterRow, state: &str) -> Res
     let host: Option<String> = call
         .tx
         .query_row(
-            "SELECT h.id FROM hosts h JOIN routers r ON r.zone_id = h.zone_id WHERE r.id = ?1 AND h.state = 'Up'
+            "SELECT h.id FROM datacenter_hosts h JOIN routers r ON r.zone_id = h.zone_id WHERE r.id = ?1 AND h.state = 'Up'
              AND h.resource_state = 'Enabled' AND h.type = 'Routing' ORDER BY h.seq LIMIT 1",
             [&router.id],
             |r| r.get(0),
@@ -208,13 +230,13 @@ fn router_query() -> Query {
                 0 AS \"isredundantrouter?\", 'UNKNOWN' AS redundantstate, '4.22.0' AS version,
                 0 AS \"requiresupgrade?\", 'VIRTUAL_ROUTER' AS role, r.vpc_id AS vpcid, v.name AS vpcname,
                 0 AS \"healthchecksfailed?\", 'Up' AS hostcontrolstate, 0 AS \"hasannotations?\"
-         FROM routers r JOIN zones z ON z.id = r.zone_id JOIN accounts a ON a.id = r.account_id
-         JOIN domains d ON d.id = r.domain_id LEFT JOIN networks n ON n.id = r.network_id
-         LEFT JOIN vpcs v ON v.id = r.vpc_id LEFT JOIN pods pd ON pd.id = r.pod_id LEFT JOIN hosts h ON h.id = r.host_id
+         FROM routers r JOIN datacenter_zones z ON z.id = r.zone_id JOIN identity_accounts a ON a.id = r.account_id
+         JOIN identity_domains d ON d.id = r.domain_id LEFT JOIN networks n ON n.id = r.network_id
+         LEFT JOIN vpcs v ON v.id = r.vpc_id LEFT JOIN datacenter_pods pd ON pd.id = r.pod_id LEFT JOIN datacenter_hosts h ON h.id = r.host_id
          LEFT JOIN public_ips pi ON pi.address = r.public_ip AND pi.zone_id = r.zone_id
-         LEFT JOIN vlans pv ON pv.id = pi.vlan_id
-         LEFT JOIN service_offerings so ON so.id = (SELECT id FROM service_offerings WHERE system_vm_type = 'domainrouter'
-                                                    ORDER BY seq LIMIT 1)",
+         LEFT JOIN datacenter_vlans pv ON pv.id = pi.vlan_id
+         LEFT JOIN offerings_service_offerings so ON so.id = COALESCE(r.service_offering_id,
+             (SELECT id FROM offerings_service_offerings WHERE system_vm_type = 'domainrouter' ORDER BY seq LIMIT 1))",
     )
 }
 
@@ -362,4 +384,82 @@ pub(crate) fn destroy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             format!("destroying router Vm. Router Id: {}", found.id),
         ),
     ))
+}
+
+/// `changeServiceForRouter` (sync): a stopped router takes another system
+/// offering of the same storage type (CloudStack's
+/// `VirtualNetworkApplianceManagerImpl.upgradeRouter`).
+pub(crate) fn change_service(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let id = call.required("id")?.to_string();
+    let offering = call.required("serviceofferingid")?.to_string();
+    let found = router_where(call.tx, "id", &id)?
+        .ok_or_else(|| ApiError::param(format!("Unable to find router with id {id}")))?;
+    crate::kernel::scope::check_access(call, &found.account_id, &found.id)?;
+    let (name, current): (String, Option<String>) = call.tx.query_row(
+        "SELECT r.name, COALESCE(r.service_offering_id,
+                (SELECT id FROM offerings_service_offerings WHERE system_vm_type = 'domainrouter' ORDER BY seq LIMIT 1))
+         FROM routers r WHERE r.id = ?1",
+        [&id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if current.as_deref() != Some(offering.as_str()) {
+        let wanted: Option<(bool, String)> = call
+            .tx
+            .query_row(
+                "SELECT is_system, storage_type FROM offerings_service_offerings WHERE id = ?1 AND removed IS NULL",
+                [&offering],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((is_system, storage)) = wanted else {
+            return Err(ApiError::param(format!(
+                "Unable to find service offering with id {offering}"
+            )));
+        };
+        if !is_system {
+            return Err(ApiError::param(format!(
+                "Cannot upgrade router vm to a non system service offering {offering}"
+            )));
+        }
+        let label = format!("VM[DomainRouter|{name}]");
+        if found.state != "Stopped" {
+            return Err(ApiError::param(format!(
+                "Unable to upgrade router {label} in state {}; make sure the router is stopped and not in an error state before upgrading.",
+                found.state
+            )));
+        }
+        let current_storage: Option<String> = match &current {
+            Some(current) => call
+                .tx
+                .query_row(
+                    "SELECT storage_type FROM offerings_service_offerings WHERE id = ?1",
+                    [current],
+                    |r| r.get(0),
+                )
+                .optional()?,
+            None => None,
+        };
+        let local = |s: &str| s.eq_ignore_ascii_case("local");
+        let current_local = current_storage.as_deref().is_some_and(local);
+        if local(&storage) != current_local {
+            return Err(ApiError::param(format!(
+                "Can't upgrade, due to new local storage status : {} is different from current local storage status of router {label}",
+                local(&storage)
+            )));
+        }
+        call.tx.execute(
+            "UPDATE routers SET service_offering_id = ?2 WHERE id = ?1",
+            params![id, offering],
+        )?;
+    }
+    crate::kernel::event_log::completed(
+        call,
+        "ROUTER.UPGRADE",
+        "upgrading Router",
+        crate::kernel::contract::Subject::of("DomainRouter", &id, &name),
+    )?;
+    Ok(Reply::Object {
+        key: "router",
+        value: router_json(call, &id)?,
+    })
 }

@@ -22,6 +22,8 @@ pub(crate) const PORT_FORWARDING: &str = "PortForwarding";
 pub(crate) const LOAD_BALANCING: &str = "LoadBalancing";
 /// The ports a remote access VPN takes.
 pub(crate) const VPN: &str = "Vpn";
+/// Static NAT rules (`createIpForwardingRule`).
+pub(crate) const STATIC_NAT: &str = "StaticNat";
 
 /// A rule as conflict detection sees it.
 #[derive(Debug, Clone)]
@@ -221,6 +223,20 @@ pub(crate) fn detect_conflicts(call: &Call<'_>, new: &RuleRow) -> Result<(), Api
             && (new.purpose != rule.purpose || !same_protocol);
         let both_firewall = rule.purpose == new.purpose && rule.purpose == FIREWALL;
         let both_pf = rule.purpose == new.purpose && rule.purpose == PORT_FORWARDING;
+        // A static NAT rule shares its IP with firewall rules only.
+        let either_firewall = rule.purpose == FIREWALL || new.purpose == FIREWALL;
+        if !either_firewall && rule.purpose == STATIC_NAT && new.purpose != STATIC_NAT {
+            return Err(ApiError::conflict(format!(
+                "There is 1 to 1 Nat rule specified for the ip address id={}",
+                new.ip_id.as_deref().unwrap_or_default()
+            )));
+        }
+        if !either_firewall && rule.purpose != STATIC_NAT && new.purpose == STATIC_NAT {
+            return Err(ApiError::conflict(format!(
+                "There is already firewall rule specified for the ip address id={}",
+                new.ip_id.as_deref().unwrap_or_default()
+            )));
+        }
         let duplicated_cidrs = if both_firewall {
             cidrs_conflict(&rule.source_cidrs, &new.source_cidrs)
                 && cidrs_conflict(&rule.dest_cidrs, &new.dest_cidrs)

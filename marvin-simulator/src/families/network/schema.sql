@@ -1,13 +1,33 @@
--- Network: guest networks and their NICs, the network side of public IPs
--- (the `public_ips` table itself belongs to the datacenter family: it holds
--- every address and the allocation columns), firewall / port forwarding /
--- load balancer rules, security groups, VPCs with their ACLs, private
--- gateways and static routes, virtual routers and VPNs.
+-- Network: guest networks and their NICs, public IP addresses (the ranges
+-- they come from are the datacenter family's `vlans`), firewall / port
+-- forwarding / load balancer rules, security groups, VPCs with their ACLs,
+-- private gateways and static routes, virtual routers and VPNs.
 --
--- No foreign key points at another family's table (families are created in
--- order and may be absent in tests); keys between this family's own tables
--- cascade. Account-owned tables have an `account_id` column so that
+-- One foreign key points at another family's table: an address belongs to
+-- its range (`vlans`, created before this schema) and goes with it. Keys
+-- between this family's own tables cascade. Account-owned tables have an `account_id` column so that
 -- deleteAccount's generic cascade removes them.
+
+-- Public addresses (CloudStack's user_ip_address): one row per address of
+-- each range of the datacenter family's `vlans`, made with the range
+-- (`api::add_public_addresses`) and gone with it (the key cascades);
+-- allocation sets account_id (and state).
+CREATE TABLE public_ips (
+    id                  TEXT PRIMARY KEY,
+    vlan_id             TEXT NOT NULL REFERENCES vlans(id) ON DELETE CASCADE,
+    zone_id             TEXT NOT NULL,
+    physical_network_id TEXT,
+    address             TEXT NOT NULL,
+    address_num         INTEGER NOT NULL,
+    state               TEXT NOT NULL DEFAULT 'Free',  -- Free, Allocating, Allocated, Releasing, Reserved
+    account_id          TEXT,
+    domain_id           TEXT,
+    network_id          TEXT,
+    is_source_nat       INTEGER NOT NULL DEFAULT 0,
+    allocated           TEXT,
+    UNIQUE (zone_id, address)
+);
+CREATE INDEX public_ips_free ON public_ips(zone_id, state);
 
 -- Counters for names and MAC addresses that must never repeat.
 CREATE TABLE network_sequences (
@@ -68,6 +88,60 @@ CREATE TABLE nics (
 );
 CREATE INDEX nics_vm ON nics(vm_id, device_id);
 CREATE UNIQUE INDEX nics_ip_in_network ON nics(network_id, ip_address);
+
+-- Secondary addresses of NICs (addIpToNic), from the NIC's network like
+-- its own address; they go with the NIC.
+CREATE TABLE nic_secondary_ips (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          TEXT NOT NULL UNIQUE,
+    nic_id      TEXT NOT NULL REFERENCES nics(id) ON DELETE CASCADE,
+    vm_id       TEXT NOT NULL,
+    network_id  TEXT NOT NULL,
+    account_id  TEXT NOT NULL,
+    domain_id   TEXT NOT NULL,
+    ip_address  TEXT NOT NULL,
+    created     TEXT NOT NULL,
+    UNIQUE (network_id, ip_address)
+);
+CREATE INDEX nic_secondary_ips_vm ON nic_secondary_ips(vm_id);
+
+-- Internal load balancers of VPC tiers (createLoadBalancer, scheme
+-- Internal): a source address and port of a tier balanced over an
+-- instance port. state: Add, Active.
+CREATE TABLE internal_lb_rules (
+    seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+    id                TEXT NOT NULL UNIQUE,
+    name              TEXT NOT NULL,
+    description       TEXT,
+    algorithm         TEXT NOT NULL,
+    network_id        TEXT NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+    source_network_id TEXT NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+    source_ip         TEXT NOT NULL,
+    source_port       INTEGER NOT NULL,
+    instance_port     INTEGER NOT NULL,
+    account_id        TEXT NOT NULL,
+    domain_id         TEXT NOT NULL,
+    state             TEXT NOT NULL,
+    for_display       INTEGER NOT NULL DEFAULT 1,
+    created           TEXT NOT NULL
+);
+
+-- SSL certificates for load balancers (uploadSslCert); the key and
+-- password are never answered. lb_cert_map binds one to a rule and goes
+-- with the rule.
+CREATE TABLE ssl_certs (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    certificate TEXT NOT NULL,
+    private_key TEXT NOT NULL,
+    password    TEXT,
+    chain       TEXT,
+    fingerprint TEXT NOT NULL,
+    account_id  TEXT NOT NULL,
+    domain_id   TEXT NOT NULL,
+    created     TEXT NOT NULL
+);
 
 -- What this family adds to an allocated public IP (public_ips.id): the VPC
 -- it belongs to and its static NAT target. The row goes when the IP is
@@ -130,6 +204,12 @@ CREATE TABLE load_balancer_rules (
     algorithm    TEXT NOT NULL,
     private_port INTEGER NOT NULL,
     lb_protocol  TEXT
+);
+
+CREATE TABLE lb_cert_map (
+    lb_id      TEXT NOT NULL UNIQUE REFERENCES load_balancer_rules(id) ON DELETE CASCADE,
+    cert_id    TEXT NOT NULL,
+    account_id TEXT NOT NULL
 );
 
 -- The VMs of a load balancer; revoke marks a removal in progress.
@@ -302,7 +382,9 @@ CREATE TABLE routers (
     guest_mac    TEXT,
     link_local_ip  TEXT NOT NULL,
     link_local_mac TEXT NOT NULL,
-    created      TEXT NOT NULL
+    created      TEXT NOT NULL,
+    -- changeServiceForRouter; NULL: the default router offering.
+    service_offering_id TEXT
 );
 
 CREATE TABLE remote_access_vpns (
@@ -377,8 +459,43 @@ CREATE TABLE vpn_connections (
     created             TEXT NOT NULL
 );
 
--- deleteAccount: everything above goes with the generic cascade; public
--- IPs are given back to the pool by the datacenter family's rule.
--- disableAccount: the account's routers stop.
+-- deleteAccount: everything above goes with the generic cascade, but public
+-- IPs go back to the pool. disableAccount: the account's routers stop.
 INSERT INTO account_cleanup (event, table_name, statement) VALUES
+    ('delete', 'public_ips', 'UPDATE public_ips SET account_id = NULL, domain_id = NULL, network_id = NULL, state = ''Free'',
+                    is_source_nat = 0, allocated = NULL WHERE account_id = ?1'),
     ('disable', 'routers', 'UPDATE routers SET state = ''Stopped'', host_id = NULL WHERE account_id = ?1');
+
+-- What other families may read of this one (`api::VIEWS`): one table each,
+-- under the owner's name, with stable columns.
+CREATE VIEW network_public_ips AS
+    SELECT id, vlan_id, zone_id, physical_network_id, address, address_num, state,
+           account_id, domain_id, network_id, is_source_nat, allocated
+    FROM public_ips;
+CREATE VIEW network_networks AS
+    SELECT seq, id, name, display_text, zone_id, physical_network_id, network_offering_id,
+           guest_type, state, account_id, domain_id, acl_type, subdomain_access, cidr,
+           gateway, netmask, vlan, specified_vlan, vpc_id, acl_id, network_domain, dns1,
+           dns2, display_network, restart_required, external_id, created
+    FROM networks;
+CREATE VIEW network_nics AS
+    SELECT id, vm_id, account_id, network_id, ip_address, netmask, gateway, mac_address,
+           is_default, device_id, created
+    FROM nics;
+CREATE VIEW network_security_groups AS
+    SELECT seq, id, name, description, account_id, domain_id, created
+    FROM security_groups;
+CREATE VIEW network_security_group_vm_map AS
+    SELECT group_id, vm_id
+    FROM security_group_vm_map;
+CREATE VIEW network_vpcs AS
+    SELECT seq, id, name, display_text, zone_id, vpc_offering_id, cidr, account_id,
+           domain_id, state, network_domain, dns1, dns2, public_mtu, restart_required,
+           for_display, created
+    FROM vpcs;
+
+-- Read by the tags family, which checks who owns a tagged resource.
+CREATE VIEW network_port_forwarding_rules AS SELECT id, account_id FROM port_forwarding_rules;
+CREATE VIEW network_firewall_rules AS SELECT id, account_id, domain_id FROM firewall_rules;
+CREATE VIEW network_load_balancer_rules AS SELECT id, account_id FROM load_balancer_rules;
+CREATE VIEW network_network_acl_items AS SELECT id, acl_id FROM network_acl_items;

@@ -47,10 +47,13 @@ fn find(call: &Call<'_>, id: &str) -> Result<Option<Group>, ApiError> {
         .optional()?)
 }
 
+/// An account's group by name, whatever its case (SecurityGroupDao
+/// .isNameInUse and the name lookups compare in the server's
+/// case-insensitive collation).
 fn find_by_name(call: &Call<'_>, account_id: &str, name: &str) -> Result<Option<Group>, ApiError> {
     Ok(call
         .tx
-        .prepare_cached("SELECT id, name, account_id, domain_id FROM security_groups WHERE account_id = ?1 AND name = ?2")?
+        .prepare_cached("SELECT id, name, account_id, domain_id FROM security_groups WHERE account_id = ?1 AND name = ?2 COLLATE NOCASE")?
         .query_row([account_id, name], |r| {
             Ok(Group { id: r.get(0)?, name: r.get(1)?, account_id: r.get(2)?, domain_id: r.get(3)? })
         })
@@ -343,7 +346,7 @@ fn authorize(
                     let account: Option<String> = call
                         .tx
                         .query_row(
-                            "SELECT id FROM accounts WHERE name = ?1 AND domain_id = ?2 AND state != 'removed'",
+                            "SELECT id FROM identity_accounts WHERE name = ?1 AND domain_id = ?2 AND state != 'removed'",
                             [account_name, &group.domain_id],
                             |r| r.get(0),
                         )
@@ -377,38 +380,52 @@ fn authorize(
                         .optional()?
                         .is_some())
                 };
+                // Duplicates are skipped; the answer lists only the rules
+                // this call added, as SecurityGroupManagerImpl returns them.
+                let mut added = Vec::new();
                 for target in &allowed {
                     if !exists(call, "allowed_group_id", target)? {
+                        let rule = ids::new_id();
                         call.tx.execute(
                             "INSERT INTO security_group_rules (id, group_id, rule_type, protocol, start_port, end_port,
                                                                allowed_group_id)
                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                            params![ids::new_id(), group.id, rule_type, spec.protocol, spec.start, spec.end, target],
+                            params![rule, group.id, rule_type, spec.protocol, spec.start, spec.end, target],
                         )?;
+                        added.push(rule);
                     }
                 }
                 for cidr in &cidrs {
                     if !exists(call, "cidr", cidr)? {
+                        let rule = ids::new_id();
                         call.tx.execute(
                             "INSERT INTO security_group_rules (id, group_id, rule_type, protocol, start_port, end_port, cidr)
                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                            params![ids::new_id(), group.id, rule_type, spec.protocol, spec.start, spec.end, cidr],
+                            params![rule, group.id, rule_type, spec.protocol, spec.start, spec.end, cidr],
                         )?;
+                        added.push(rule);
                     }
                 }
-                Ok(Reply::Object { key: "securitygroup", value: group_json(call, &group.id)? })
+                if added.is_empty() {
+                    return Err(ApiError::internal(format!(
+                        "Failed to authorize security group {rule_type} rule(s)"
+                    )));
+                }
+                Ok(Reply::Object { key: "securitygroup", value: added_rules_json(call, &group.id, rule_type, &added)? })
             }),
         )
         .with_event(event, description),
     ))
 }
 
-/// `authorizeSecurityGroupIngress` (async): answers the whole group.
+/// `authorizeSecurityGroupIngress` (async): answers the group with the
+/// rules it added.
 pub(crate) fn authorize_ingress(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     authorize(call, "ingress", "SG.AUTH.INGRESS")
 }
 
-/// `authorizeSecurityGroupEgress` (async): answers the whole group.
+/// `authorizeSecurityGroupEgress` (async): answers the group with the
+/// rules it added.
 pub(crate) fn authorize_egress(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     authorize(call, "egress", "SG.AUTH.EGRESS")
 }
@@ -484,7 +501,7 @@ const GROUP_COLUMNS: &str = "g.id AS id, g.name AS name, g.description AS descri
 
 /// The joins behind [`GROUP_COLUMNS`] (`g` is the group).
 const GROUP_JOINS: &str =
-    "JOIN accounts a ON a.id = g.account_id JOIN domains d ON d.id = g.domain_id";
+    "JOIN identity_accounts a ON a.id = g.account_id JOIN identity_domains d ON d.id = g.domain_id";
 
 fn group_query() -> Query {
     Query::new(format!(
@@ -493,14 +510,35 @@ fn group_query() -> Query {
 }
 
 fn rules_of(call: &Call<'_>, group_id: &str, rule_type: &str) -> Result<Vec<Value>, ApiError> {
+    rules_where(call, group_id, rule_type, None)
+}
+
+/// A group's rules of one type, all of them or only those named in `only`.
+fn rules_where(
+    call: &Call<'_>,
+    group_id: &str,
+    rule_type: &str,
+    only: Option<&[String]>,
+) -> Result<Vec<Value>, ApiError> {
+    let mut args = vec![text(group_id), text(rule_type)];
+    let filter = match only {
+        Some(ids) => {
+            let (list, more) = sql::id_list(ids);
+            args.extend(more);
+            format!(" AND r.id IN ({list})")
+        }
+        None => String::new(),
+    };
     let rows = sql::objects(
         call.tx,
-        "SELECT r.id AS ruleid, r.protocol AS protocol, r.start_port AS start_port, r.end_port AS end_port,
-                r.cidr AS cidr, ag.name AS securitygroupname, aa.name AS account
-         FROM security_group_rules r LEFT JOIN security_groups ag ON ag.id = r.allowed_group_id
-         LEFT JOIN accounts aa ON aa.id = ag.account_id
-         WHERE r.group_id = ?1 AND r.rule_type = ?2 ORDER BY r.seq",
-        &[text(group_id), text(rule_type)],
+        &format!(
+            "SELECT r.id AS ruleid, r.protocol AS protocol, r.start_port AS start_port, r.end_port AS end_port,
+                    r.cidr AS cidr, ag.name AS securitygroupname, aa.name AS account
+             FROM security_group_rules r LEFT JOIN security_groups ag ON ag.id = r.allowed_group_id
+             LEFT JOIN identity_accounts aa ON aa.id = ag.account_id
+             WHERE r.group_id = ? AND r.rule_type = ?{filter} ORDER BY r.seq"
+        ),
+        &args,
     )?;
     Ok(rows
         .into_iter()
@@ -540,6 +578,27 @@ fn finish_group(call: &Call<'_>, mut row: Object) -> Result<Value, ApiError> {
     };
     row.insert("virtualmachinecount".into(), json!(vms.len()));
     row.insert("virtualmachineids".into(), json!(vms));
+    Ok(Value::Object(row))
+}
+
+/// The answer of an authorize call: the group's own fields and owner and
+/// only the rules just added, as ApiResponseHelper's
+/// createSecurityGroupResponseFromSecurityGroupRule builds it (no VM count).
+fn added_rules_json(
+    call: &Call<'_>,
+    id: &str,
+    rule_type: &str,
+    added: &[String],
+) -> Result<Value, ApiError> {
+    let mut row = group_query().one(call.tx, "g.id", id)?;
+    let rules = Value::Array(rules_where(call, id, rule_type, Some(added))?);
+    let (mine, other) = if rule_type == "ingress" {
+        ("ingressrule", "egressrule")
+    } else {
+        ("egressrule", "ingressrule")
+    };
+    row.insert(mine.into(), rules);
+    row.insert(other.into(), Value::Array(Vec::new()));
     Ok(Value::Object(row))
 }
 

@@ -33,7 +33,7 @@ pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         }
     };
     let network = store::network(call.tx, "networkid", &network_id)?;
-    let Some((_, Some(nic_ip))) = store::nic_in_network(call.tx, &vm.id, &network.id)? else {
+    let Some((nic_id, Some(nic_ip))) = store::nic_in_network(call.tx, &vm.id, &network.id)? else {
         return Err(ApiError::param(
             "Vm doesn't belong to the network with specified id",
         ));
@@ -80,7 +80,7 @@ pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     }
     let mut vm_ip = nic_ip;
     if let Some(guest_ip) = p.str("vmguestip") {
-        if guest_ip != vm_ip {
+        if guest_ip != vm_ip && !super::nicips::is_secondary_of(call, &nic_id, guest_ip)? {
             return Err(ApiError::param(format!(
                 "VM ip {guest_ip} address not belongs to the vm"
             )));
@@ -150,8 +150,10 @@ pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     Ok(Reply::Success(None))
 }
 
-/// Clears the static NAT of an IP (a VPC IP without rules leaves its tier).
+/// Clears the static NAT of an IP and removes its static NAT rules (a VPC
+/// IP without rules leaves its tier).
 pub(crate) fn clear(call: &Call<'_>, ip_id: &str) -> Result<(), ApiError> {
+    super::ipforward::remove_for_ip(call, ip_id)?;
     call.tx.execute(
         "UPDATE ip_details SET static_nat_vm_id = NULL, static_nat_vm_ip = NULL WHERE ip_id = ?1",
         [ip_id],

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{OptionalExtension, Row, Transaction};
 use serde_json::{Value, json};
 
 use crate::kernel::contract::Call;
@@ -64,7 +64,7 @@ impl NetworkRow {
     pub(crate) fn display(&self, tx: &Transaction<'_>) -> Result<String, ApiError> {
         let offering: Option<i64> = tx
             .query_row(
-                "SELECT seq FROM network_offerings WHERE id = ?1",
+                "SELECT seq FROM offerings_network_offerings WHERE id = ?1",
                 [&self.offering_id],
                 |r| r.get(0),
             )
@@ -153,7 +153,7 @@ pub(crate) fn find_ip(tx: &Transaction<'_>, id: &str) -> Result<Option<IpRow>, A
         .prepare_cached(
             "SELECT p.id, p.address, p.zone_id, z.seq, p.state, p.account_id, p.domain_id, p.network_id,
                     p.is_source_nat, v.for_virtual_network, x.vpc_id, x.static_nat_vm_id
-             FROM public_ips p JOIN zones z ON z.id = p.zone_id JOIN vlans v ON v.id = p.vlan_id
+             FROM public_ips p JOIN datacenter_zones z ON z.id = p.zone_id JOIN datacenter_vlans v ON v.id = p.vlan_id
              LEFT JOIN ip_details x ON x.ip_id = p.id
              WHERE p.id = ?1",
         )?
@@ -189,6 +189,8 @@ pub(crate) struct VmRow {
     pub(crate) id: String,
     pub(crate) seq: i64,
     pub(crate) name: String,
+    /// The display name, the name when none was given.
+    pub(crate) display_name: String,
     pub(crate) account_id: String,
     pub(crate) state: String,
 }
@@ -196,7 +198,9 @@ pub(crate) struct VmRow {
 /// A VM by id, if it exists (not yet expunged).
 pub(crate) fn find_vm(tx: &Transaction<'_>, id: &str) -> Result<Option<VmRow>, ApiError> {
     Ok(tx
-        .prepare_cached("SELECT id, seq, name, account_id, state FROM vms WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT id, seq, name, account_id, state, COALESCE(display_name, name) FROM compute_vms WHERE id = ?1",
+        )?
         .query_row([id], |r| {
             Ok(VmRow {
                 id: r.get(0)?,
@@ -204,6 +208,7 @@ pub(crate) fn find_vm(tx: &Transaction<'_>, id: &str) -> Result<Option<VmRow>, A
                 name: r.get(2)?,
                 account_id: r.get(3)?,
                 state: r.get(4)?,
+                display_name: r.get(5)?,
             })
         })
         .optional()?)
@@ -237,7 +242,7 @@ pub(crate) struct Owner {
 
 /// An account by id.
 pub(crate) fn account(tx: &Transaction<'_>, id: &str) -> Result<Owner, ApiError> {
-    tx.prepare_cached("SELECT id, seq, name, domain_id FROM accounts WHERE id = ?1")?
+    tx.prepare_cached("SELECT id, seq, name, domain_id FROM identity_accounts WHERE id = ?1")?
         .query_row([id], |r| {
             Ok(Owner {
                 id: r.get(0)?,
@@ -256,13 +261,13 @@ pub(crate) fn owner_of(call: &Call<'_>) -> Result<Owner, ApiError> {
     let p = call.params;
     match (p.str("account"), p.str("domainid")) {
         (Some(name), Some(domain_id)) => {
-            if !sql::exists(call.tx, "domains", domain_id)? {
+            if !sql::exists(call.tx, "identity_domains", domain_id)? {
                 return Err(ApiError::invalid_id("domainid", domain_id));
             }
             let id: Option<String> = call
                 .tx
                 .query_row(
-                    "SELECT id FROM accounts WHERE name = ?1 AND domain_id = ?2",
+                    "SELECT id FROM identity_accounts WHERE name = ?1 AND domain_id = ?2",
                     [name, domain_id],
                     |r| r.get(0),
                 )
@@ -306,14 +311,16 @@ pub(crate) fn new_mac(tx: &Transaction<'_>, prefix: &str) -> Result<String, ApiE
     ))
 }
 
-/// The services of a network offering and their providers.
+/// The services of a network offering and their providers; `table` is the
+/// offerings family's table (`network_offering_services` or
+/// `vpc_offering_services`), read through the view it publishes.
 pub(crate) fn offering_services(
     tx: &Transaction<'_>,
     table: &str,
     offering_id: &str,
 ) -> Result<BTreeMap<String, Vec<String>>, ApiError> {
     let mut stmt = tx.prepare_cached(&format!(
-        "SELECT service, provider FROM {table} WHERE offering_id = ?1 ORDER BY rowid"
+        "SELECT service, provider FROM offerings_{table} WHERE offering_id = ?1 ORDER BY rowid"
     ))?;
     let rows = stmt.query_map([offering_id], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
@@ -337,23 +344,90 @@ pub(crate) fn supports(
 ) -> Result<bool, ApiError> {
     Ok(tx
         .prepare_cached(
-            "SELECT 1 FROM network_offering_services WHERE offering_id = ?1 AND service = ?2",
+            "SELECT 1 FROM offerings_network_offering_services WHERE offering_id = ?1 AND service = ?2",
         )?
         .query_row([&network.offering_id, service], |_| Ok(()))
         .optional()?
         .is_some())
 }
 
-/// The `service` array of a network or VPC response.
+/// The capabilities the VirtualRouter element declares for the services
+/// it provides, which a network's answer lists under each service (as a
+/// real server's listNetworks answer shows them;
+/// VirtualRouterElement.setCapabilities). The LB stickiness methods are
+/// left out: their value is the element's prose.
+const VIRTUAL_ROUTER_CAPABILITIES: &[(&str, &[(&str, &str)])] = &[
+    (
+        "Lb",
+        &[
+            ("SupportedLBIsolation", "dedicated"),
+            ("SupportedLbAlgorithms", "roundrobin,leastconn,source"),
+            ("SupportedProtocols", "tcp, udp, tcp-proxy"),
+            ("LbSchemes", "Public"),
+            (
+                "AutoScaleCounters",
+                r#"[{"methodname":"cpu","paramlist":[]},{"methodname":"memory","paramlist":[]}]"#,
+            ),
+        ],
+    ),
+    ("PortForwarding", &[("SupportedProtocols", "tcp,udp")]),
+    (
+        "SourceNat",
+        &[
+            ("SupportedSourceNatTypes", "peraccount"),
+            ("RedundantRouter", "true"),
+        ],
+    ),
+    (
+        "Vpn",
+        &[
+            ("VpnTypes", "removeaccessvpn"),
+            ("SupportedVpnTypes", "pptp,l2tp,ipsec"),
+        ],
+    ),
+    ("Dns", &[("AllowDnsSuffixModification", "true")]),
+    ("Dhcp", &[("DhcpAccrossMultipleSubnets", "true")]),
+    (
+        "Firewall",
+        &[
+            ("TrafficStatistics", "per public ip"),
+            ("SupportedProtocols", "tcp,udp,icmp"),
+            ("MultipleIps", "true"),
+            ("SupportedTrafficDirection", "ingress, egress"),
+            ("SupportedEgressProtocols", "tcp,udp,icmp, all"),
+        ],
+    ),
+];
+
+/// The `service` array of a network or VPC response: each service with
+/// its providers, and the VirtualRouter's capabilities where it provides
+/// the service.
 pub(crate) fn services_json(services: &BTreeMap<String, Vec<String>>) -> Value {
     Value::Array(
         services
             .iter()
             .map(|(name, providers)| {
-                json!({
+                let mut service = json!({
                     "name": name,
                     "provider": providers.iter().map(|p| json!({"name": p})).collect::<Vec<_>>(),
-                })
+                });
+                let capabilities = VIRTUAL_ROUTER_CAPABILITIES
+                    .iter()
+                    .find(|(service, _)| service == name)
+                    .filter(|_| providers.iter().any(|p| p == "VirtualRouter"));
+                if let Some((_, capabilities)) = capabilities {
+                    service["capability"] = capabilities
+                        .iter()
+                        .map(|(capability, value)| {
+                            json!({
+                                "name": capability,
+                                "value": value,
+                                "canchooseservicecapability": false,
+                            })
+                        })
+                        .collect();
+                }
+                service
             })
             .collect(),
     )
@@ -475,9 +549,5 @@ pub(crate) fn port(call: &Call<'_>, name: &str, what: &str) -> Result<Option<i64
 
 /// Removes a guest VLAN from the network (back to the physical network).
 pub(crate) fn release_vlan(tx: &Transaction<'_>, network: &NetworkRow) -> Result<(), ApiError> {
-    tx.execute(
-        "UPDATE guest_vnets SET account_id = NULL, network_id = NULL, taken = NULL WHERE network_id = ?1",
-        params![network.id],
-    )?;
-    Ok(())
+    crate::families::datacenter::api::release_guest_vnets(tx, &network.id)
 }

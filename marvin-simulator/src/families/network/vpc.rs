@@ -119,15 +119,18 @@ pub(crate) fn check_tier(
     Ok(())
 }
 
-/// The ACL of a new tier: the given one (of this VPC or a default list),
-/// else `default_deny`.
+/// The ACL given for a new tier or private gateway: one of this VPC's
+/// lists or a default list; `None` when none was given.
 pub(crate) fn tier_acl(
     call: &Call<'_>,
     vpc: &VpcRow,
     acl_id: Option<&str>,
-) -> Result<String, ApiError> {
+) -> Result<Option<String>, ApiError> {
+    // A tier made without `aclid` has no ACL at all (NetworkServiceImpl
+    // passes the null on to VpcManagerImpl.createVpcGuestNetwork), so its
+    // answer has no aclid/aclname (ApiResponseHelper.createNetworkResponse).
     match acl_id {
-        None => acl::default_list(call.tx, acl::DEFAULT_DENY),
+        None => Ok(None),
         Some(id) => {
             let list = acl::find_list(call.tx, id)?
                 .ok_or_else(|| ApiError::param("Unable to find specified NetworkACL"))?;
@@ -136,7 +139,7 @@ pub(crate) fn tier_acl(
                     "ACL [{}] does not belong to the VPC [{}].",
                     list.name, vpc.seq
                 ))),
-                _ => Ok(list.id),
+                _ => Ok(Some(list.id)),
             }
         }
     }
@@ -191,7 +194,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let offering: Option<String> = call
         .tx
         .query_row(
-            "SELECT state FROM vpc_offerings WHERE id = ?1 AND removed IS NULL",
+            "SELECT state FROM offerings_vpc_offerings WHERE id = ?1 AND removed IS NULL",
             [offering_id],
             |r| r.get(0),
         )
@@ -202,12 +205,15 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         ));
     }
     let cidr_text = call.required("cidr")?;
+    // VpcManagerImpl.createVpc checks the text (NetUtils.isValidIp4Cidr:
+    // an address and a size of 1 to 32) and that it is RFC 1918, and
+    // stores it as given: host bits are kept.
     let cidr = Cidr::parse(cidr_text)
-        .filter(|_| cidr_text.contains('/'))
+        .filter(|c| cidr_text.contains('/') && c.prefix >= 1)
         .ok_or_else(|| ApiError::param(format!("Invalid CIDR specified {cidr_text}")))?;
     if !is_private(cidr) {
         return Err(ApiError::param(format!(
-            "Invalid guest cidr {cidr_text}; please specify a valid private cidr"
+            "Guest Cidr {cidr_text} is not RFC1918 compliant"
         )));
     }
     let owner = store::owner_of(call)?;
@@ -226,7 +232,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             display_text,
             zone.id,
             offering_id,
-            cidr.to_string(),
+            cidr_text,
             owner.id,
             owner.domain_id,
             network_domain,
@@ -386,8 +392,8 @@ fn vpc_query() -> Query {
                 o.region_level_vpc AS \"regionlevelvpc?\", o.redundant_router AS \"redundantvpcrouter?\",
                 0 AS \"hasannotations?\", COALESCE(v.dns1, z.dns1) AS dns1, COALESCE(v.dns2, z.dns2) AS dns2,
                 v.public_mtu AS publicmtu
-         FROM vpcs v JOIN zones z ON z.id = v.zone_id JOIN vpc_offerings o ON o.id = v.vpc_offering_id
-         JOIN accounts a ON a.id = v.account_id JOIN domains d ON d.id = v.domain_id",
+         FROM vpcs v JOIN datacenter_zones z ON z.id = v.zone_id JOIN offerings_vpc_offerings o ON o.id = v.vpc_offering_id
+         JOIN identity_accounts a ON a.id = v.account_id JOIN identity_domains d ON d.id = v.domain_id",
     )
 }
 
@@ -435,7 +441,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.flag("v.for_display", p.bool("fordisplay"));
     for service in p.list("supportedservices") {
         query.and(
-            "EXISTS (SELECT 1 FROM vpc_offering_services s WHERE s.offering_id = v.vpc_offering_id
+            "EXISTS (SELECT 1 FROM offerings_vpc_offering_services s WHERE s.offering_id = v.vpc_offering_id
                      AND s.service = ? COLLATE NOCASE)",
             [text(service)],
         );

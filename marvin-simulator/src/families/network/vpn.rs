@@ -237,8 +237,8 @@ fn remote_query() -> Query {
         "SELECT v.id AS id, v.ip_id AS publicipid, p.address AS publicip, v.ip_range AS iprange,
                 v.psk AS presharedkey, a.name AS account, d.id AS domainid, d.name AS domain, v.state AS state,
                 v.for_display AS \"fordisplay?\"
-         FROM remote_access_vpns v JOIN public_ips p ON p.id = v.ip_id JOIN accounts a ON a.id = v.account_id
-         JOIN domains d ON d.id = v.domain_id",
+         FROM remote_access_vpns v JOIN public_ips p ON p.id = v.ip_id JOIN identity_accounts a ON a.id = v.account_id
+         JOIN identity_domains d ON d.id = v.domain_id",
     )
 }
 
@@ -394,7 +394,7 @@ fn user_query() -> Query {
     Query::new(
         "SELECT u.id AS id, u.username AS username, u.state AS state, a.name AS account, d.id AS domainid,
                 d.name AS domain
-         FROM vpn_users u JOIN accounts a ON a.id = u.account_id JOIN domains d ON d.id = u.domain_id",
+         FROM vpn_users u JOIN identity_accounts a ON a.id = u.account_id JOIN identity_domains d ON d.id = u.domain_id",
     )
 }
 
@@ -497,7 +497,7 @@ fn gateway_query() -> Query {
         "SELECT g.id AS id, p.address AS publicip, g.vpc_id AS vpcid, v.name AS vpcname, a.name AS account,
                 d.id AS domainid, d.name AS domain, g.for_display AS \"fordisplay?\"
          FROM vpn_gateways g JOIN public_ips p ON p.id = g.ip_id JOIN vpcs v ON v.id = g.vpc_id
-         JOIN accounts a ON a.id = g.account_id JOIN domains d ON d.id = g.domain_id",
+         JOIN identity_accounts a ON a.id = g.account_id JOIN identity_domains d ON d.id = g.domain_id",
     )
 }
 
@@ -638,7 +638,7 @@ fn customer_query() -> Query {
                 c.force_encap AS \"forceencap?\", c.ike_version AS ikeversion,
                 c.split_connections AS \"splitconnections?\", a.name AS account, d.id AS domainid, d.name AS domain,
                 0 AS \"hasannotations?\"
-         FROM vpn_customer_gateways c JOIN accounts a ON a.id = c.account_id JOIN domains d ON d.id = c.domain_id",
+         FROM vpn_customer_gateways c JOIN identity_accounts a ON a.id = c.account_id JOIN identity_domains d ON d.id = c.domain_id",
     )
 }
 
@@ -771,8 +771,8 @@ fn connection_query() -> Query {
                 k.created AS created, a.name AS account, d.id AS domainid, d.name AS domain,
                 k.for_display AS \"fordisplay?\"
          FROM vpn_connections k JOIN vpn_gateways g ON g.id = k.vpn_gateway_id JOIN public_ips p ON p.id = g.ip_id
-         JOIN vpn_customer_gateways c ON c.id = k.customer_gateway_id JOIN accounts a ON a.id = k.account_id
-         JOIN domains d ON d.id = k.domain_id",
+         JOIN vpn_customer_gateways c ON c.id = k.customer_gateway_id JOIN identity_accounts a ON a.id = k.account_id
+         JOIN identity_domains d ON d.id = k.domain_id",
     )
 }
 
@@ -792,4 +792,170 @@ pub(crate) fn list_connections(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.list(call, "vpnconnection", |_, row: Object| {
         Ok(Value::Object(row))
     })
+}
+
+/// CloudStack's `NetUtils.isValidS2SVpnPolicy`: `cipher-hash[;dhgroup]`.
+fn valid_s2s_policy(policy: &str) -> bool {
+    const CIPHERS: &[&str] = &["aes128", "aes192", "aes256", "3des"];
+    const HASHES: &[&str] = &["md5", "sha1", "sha256", "sha384", "sha512"];
+    let mut parts = policy.splitn(2, ';');
+    let Some((cipher, hash)) = parts.next().and_then(|c| c.split_once('-')) else {
+        return false;
+    };
+    let group_ok = parts.next().is_none_or(|group| {
+        group
+            .strip_prefix("modp")
+            .is_some_and(|bits| !bits.is_empty() && bits.bytes().all(|b| b.is_ascii_digit()))
+    });
+    CIPHERS.contains(&cipher) && HASHES.contains(&hash) && group_ok
+}
+
+/// `updateVpnCustomerGateway` (async): CloudStack's
+/// `Site2SiteVpnManagerImpl.updateCustomerGateway`. Every setting is
+/// replaced (the optional ones by their defaults), only while no
+/// connection uses the gateway outside the `Error` state.
+pub(crate) fn update_customer_gateway(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let p = call.params;
+    let id = call.required("id")?.to_string();
+    let owner: Option<String> = call
+        .tx
+        .query_row(
+            "SELECT account_id FROM vpn_customer_gateways WHERE id = ?1",
+            [&id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(owner) = owner else {
+        return Err(ApiError::param(format!(
+            "Find to find customer gateway with id {id}"
+        )));
+    };
+    check_access(call, &owner, &id)?;
+    let busy = sql::count(
+        call.tx,
+        "SELECT COUNT(*) FROM vpn_connections WHERE customer_gateway_id = ?1 AND state != 'Error'",
+        &id,
+    )?;
+    if busy > 0 {
+        return Err(ApiError::param(
+            "Unable to update customer gateway with connections in non-Error state!",
+        ));
+    }
+    let gateway = call.required("gateway")?.to_string();
+    if ip::parse(&gateway).is_none() {
+        return Err(ApiError::param(format!(
+            "The customer gateway ip {gateway} is invalid!"
+        )));
+    }
+    let name = p
+        .str("name")
+        .map_or_else(|| format!("VPN-{gateway}"), String::from);
+    let cidrs = call.required("cidrlist")?.to_string();
+    let valid_cidrs = cidrs
+        .split(',')
+        .all(|c| c.contains('/') && Cidr::parse(c.trim()).is_some());
+    if !valid_cidrs {
+        return Err(ApiError::param(format!(
+            "The customer gateway guest cidr list {cidrs} contains invalid guest cidr!"
+        )));
+    }
+    let psk = call.required("ipsecpsk")?.to_string();
+    let ike = call.required("ikepolicy")?.to_string();
+    let esp = call.required("esppolicy")?.to_string();
+    if !valid_s2s_policy(&ike) {
+        return Err(ApiError::param(format!(
+            "The customer gateway IKE policy{ike} is invalid!"
+        )));
+    }
+    if !valid_s2s_policy(&esp) {
+        return Err(ApiError::param(format!(
+            "The customer gateway ESP policy{esp} is invalid!"
+        )));
+    }
+    let ike_lifetime = p.i64("ikelifetime")?.unwrap_or(86_400);
+    if ike_lifetime > 86_400 {
+        return Err(ApiError::param(format!(
+            "The IKE lifetime {ike_lifetime} of vpn connection is invalid!"
+        )));
+    }
+    let esp_lifetime = p.i64("esplifetime")?.unwrap_or(3_600);
+    if esp_lifetime > 86_400 {
+        return Err(ApiError::param(format!(
+            "The ESP lifetime {esp_lifetime} of vpn connection is invalid!"
+        )));
+    }
+    for (column, value, text) in [
+        (
+            "gateway",
+            &gateway,
+            format!("The customer gateway with ip {gateway} already existed in the system!"),
+        ),
+        (
+            "name",
+            &name,
+            format!("The customer gateway with name {name} already existed!"),
+        ),
+    ] {
+        let other = call
+            .tx
+            .query_row(
+                &format!(
+                    "SELECT 1 FROM vpn_customer_gateways WHERE account_id = ?1 AND {column} = ?2 AND id != ?3"
+                ),
+                [&owner, value, &id],
+                |_| Ok(()),
+            )
+            .optional()?;
+        if other.is_some() {
+            return Err(ApiError::param(text));
+        }
+    }
+    call.tx.execute(
+        "UPDATE vpn_customer_gateways SET name = ?2, gateway = ?3, cidr_list = ?4, ipsec_psk = ?5, ike_policy = ?6,
+                esp_policy = ?7, ike_lifetime = ?8, esp_lifetime = ?9, dpd = ?10, force_encap = ?11
+         WHERE id = ?1",
+        params![
+            id,
+            name,
+            gateway,
+            cidrs,
+            psk,
+            ike,
+            esp,
+            ike_lifetime,
+            esp_lifetime,
+            p.flag("dpd", false),
+            p.flag("forceencap", false)
+        ],
+    )?;
+    if let Some(version) = p.str("ikeversion") {
+        call.tx.execute(
+            "UPDATE vpn_customer_gateways SET ike_version = ?2 WHERE id = ?1",
+            params![id, version],
+        )?;
+    }
+    if let Some(split) = p.bool("splitconnections") {
+        call.tx.execute(
+            "UPDATE vpn_customer_gateways SET split_connections = ?2 WHERE id = ?1",
+            params![id, split],
+        )?;
+    }
+    event_log::created_event(
+        call,
+        "VPN.S2S.CUSTOMER.GATEWAY.UPDATE",
+        "update s2s vpn customer gateway",
+        Subject::of("VpnCustomerGateway", &id, &name),
+    )?;
+    Ok(Reply::Job(
+        jobs::object_job(
+            "Site2SiteCustomerGateway",
+            &id,
+            "vpncustomergateway",
+            |call, id| Ok(Value::Object(customer_query().one(call.tx, "c.id", id)?)),
+        )
+        .with_event(
+            "VPN.S2S.CUSTOMER.GATEWAY.UPDATE",
+            format!("Update site-to-site VPN customer gateway id={id}"),
+        ),
+    ))
 }

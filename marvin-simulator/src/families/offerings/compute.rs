@@ -10,7 +10,7 @@ use crate::kernel::ids;
 use crate::kernel::render::Object;
 use crate::kernel::sql::Query;
 
-use super::store;
+use super::{io, store};
 
 fn storage_type(value: Option<&str>) -> Result<&'static str, ApiError> {
     match value {
@@ -232,6 +232,7 @@ pub(crate) fn create_service(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         }
     }
     let customized = !all || customized_flag == Some(true);
+    let io_rates = io::from_call(call)?;
     let is_system = p.flag("issystem", false);
     let system_vm_type = match p.str("systemvmtype") {
         Some(kind) => {
@@ -252,8 +253,8 @@ pub(crate) fn create_service(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "System VM type can only be set for system offerings",
         ));
     }
-    let domain_ids = store::id_list(call, "domainid", "domains")?;
-    let zone_ids = store::id_list(call, "zoneid", "zones")?;
+    let domain_ids = store::id_list(call, "domainid", "identity_domains")?;
+    let zone_ids = store::id_list(call, "zoneid", "datacenter_zones")?;
     let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO service_offerings (id, name, display_text, cpu_number, cpu_speed, memory, min_cpu, max_cpu,
@@ -295,6 +296,7 @@ pub(crate) fn create_service(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
+    io::store(call, "service_offerings", &id, &io_rates)?;
     event_log::completed(
         call,
         "SERVICE.OFFERING.CREATE",
@@ -396,8 +398,9 @@ pub(crate) fn create_disk(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             ));
         }
     }
-    let domain_ids = store::id_list(call, "domainid", "domains")?;
-    let zone_ids = store::id_list(call, "zoneid", "zones")?;
+    let io_rates = io::from_call(call)?;
+    let domain_ids = store::id_list(call, "domainid", "identity_domains")?;
+    let zone_ids = store::id_list(call, "zoneid", "datacenter_zones")?;
     let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO disk_offerings (id, name, display_text, disk_size, customized, customized_iops, min_iops, max_iops,
@@ -425,6 +428,7 @@ pub(crate) fn create_disk(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             call.timestamp()
         ],
     )?;
+    io::store(call, "disk_offerings", &id, &io_rates)?;
     event_log::completed(
         call,
         "DISK.OFFERING.CREATE",

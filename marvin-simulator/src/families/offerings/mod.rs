@@ -10,7 +10,9 @@
 //! `network_offering_vpc_nolb`, `network_offering_l2`,
 //! `network_offering_l2_vlan`, `vpc_offering`, `vpc_offering_redundant`.
 
+pub(crate) mod api;
 mod compute;
+mod io;
 mod network;
 mod store;
 
@@ -28,7 +30,9 @@ use crate::kernel::ids;
 
 /// The offerings family.
 pub(crate) const FAMILY: Family =
-    Family::new("offerings", include_str!("schema.sql"), COMMANDS).seeded(seed_offerings);
+    Family::new("offerings", include_str!("schema.sql"), COMMANDS)
+        .seeded(seed_offerings)
+        .publishing(api::VIEWS);
 
 const COMMANDS: &[Command] = &[
     Command::new(

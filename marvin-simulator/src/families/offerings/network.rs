@@ -413,8 +413,8 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             )));
         }
     }
-    let domain_ids = store::id_list(call, "domainid", "domains")?;
-    let zone_ids = store::id_list(call, "zoneid", "zones")?;
+    let domain_ids = store::id_list(call, "domainid", "identity_domains")?;
+    let zone_ids = store::id_list(call, "zoneid", "datacenter_zones")?;
     let mut details = serde_json::Map::new();
     for entry in p.map("details") {
         for (k, v) in entry {
@@ -589,12 +589,12 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     if default {
         return Err(ApiError::param("Default network offering can't be deleted"));
     }
-    let used = if sql::table_exists(call.tx, "networks")?
-        && column_exists(call, "networks", "network_offering_id")?
+    let used = if sql::table_exists(call.tx, "network_networks")?
+        && column_exists(call, "network_networks", "network_offering_id")?
     {
         sql::count(
             call.tx,
-            "SELECT COUNT(*) FROM networks WHERE network_offering_id = ?1",
+            "SELECT COUNT(*) FROM network_networks WHERE network_offering_id = ?1",
             &id,
         )?
     } else {
@@ -699,13 +699,37 @@ pub(crate) fn create_vpc(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             providers.push("VpcVirtualRouter");
         }
     }
-    let mut redundant = false;
+    let (mut redundant, mut distributed, mut region_level) = (false, false, false);
     for (service, kind, value) in requested_capabilities(call) {
+        // VpcManagerImpl.validateConnectivtyServiceCapabilities and
+        // findCapabilityForService: the Connectivity capabilities take
+        // true or false and belong to that service only (the text names
+        // its arguments in the server's order).
+        if kind.eq_ignore_ascii_case("DistributedRouter")
+            || kind.eq_ignore_ascii_case("RegionLevelVpc")
+        {
+            if !value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false") {
+                return Err(ApiError::param(format!(
+                    "Invalid Capability value:{value} specified."
+                )));
+            }
+            if !service.eq_ignore_ascii_case("Connectivity") {
+                return Err(ApiError::param(format!(
+                    "Invalid Service: {service} specified. Capability Connectivity can be specified only for service {kind}"
+                )));
+            }
+            let on = value.eq_ignore_ascii_case("true");
+            if kind.eq_ignore_ascii_case("DistributedRouter") {
+                distributed = on;
+            } else {
+                region_level = on;
+            }
+            continue;
+        }
         match (service.as_str(), kind.as_str()) {
             ("SourceNat" | "Gateway", "RedundantRouter") => {
                 redundant = value.eq_ignore_ascii_case("true")
             }
-            ("Connectivity", "DistributedRouter" | "RegionLevelVpc") => {}
             (service, kind) => {
                 return Err(ApiError::param(format!(
                     "Capability {kind} can not be specified for service {service}"
@@ -718,13 +742,14 @@ pub(crate) fn create_vpc(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             return Err(ApiError::invalid_id("serviceofferingid", offering));
         }
     }
-    let domain_ids = store::id_list(call, "domainid", "domains")?;
-    let zone_ids = store::id_list(call, "zoneid", "zones")?;
+    let domain_ids = store::id_list(call, "domainid", "identity_domains")?;
+    let zone_ids = store::id_list(call, "zoneid", "datacenter_zones")?;
     let id = ids::new_id();
     call.tx.execute(
         "INSERT INTO vpc_offerings (id, name, display_text, state, redundant_router, service_offering_id,
-                                    internet_protocol, network_mode, routing_mode, domain_ids, zone_ids, created)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                                    internet_protocol, network_mode, routing_mode, domain_ids, zone_ids, created,
+                                    distributed_router, region_level_vpc)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
             id,
             name,
@@ -737,7 +762,9 @@ pub(crate) fn create_vpc(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             p.str("routingmode"),
             domain_ids,
             zone_ids,
-            call.timestamp()
+            call.timestamp(),
+            distributed,
+            region_level
         ],
     )?;
     insert_services(call.tx, "vpc_offering_services", &id, &services)?;
@@ -766,12 +793,12 @@ pub(crate) fn update_vpc(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         None => None,
     };
     let domain_ids = if call.params.get("domainid").is_some() {
-        Some(store::id_list(call, "domainid", "domains")?)
+        Some(store::id_list(call, "domainid", "identity_domains")?)
     } else {
         None
     };
     let zone_ids = if call.params.get("zoneid").is_some() {
-        Some(store::id_list(call, "zoneid", "zones")?)
+        Some(store::id_list(call, "zoneid", "datacenter_zones")?)
     } else {
         None
     };
@@ -839,8 +866,8 @@ pub(crate) fn delete_vpc(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 if default {
                     return Err(ApiError::param("Default network offering can't be deleted"));
                 }
-                let used = if sql::table_exists(call.tx, "vpcs")? && column_exists(call, "vpcs", "vpc_offering_id")? {
-                    sql::count(call.tx, "SELECT COUNT(*) FROM vpcs WHERE vpc_offering_id = ?1", &job_id)?
+                let used = if sql::table_exists(call.tx, "network_vpcs")? && column_exists(call, "network_vpcs", "vpc_offering_id")? {
+                    sql::count(call.tx, "SELECT COUNT(*) FROM network_vpcs WHERE vpc_offering_id = ?1", &job_id)?
                 } else {
                     0
                 };

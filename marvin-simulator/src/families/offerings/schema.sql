@@ -36,6 +36,11 @@ CREATE TABLE service_offerings (
     zone_ids                 TEXT,
     sort_key                 INTEGER NOT NULL DEFAULT 0,
     details                  TEXT,                 -- JSON object (serviceofferingdetails)
+    -- disk I/O throttling (offerings/io.rs), NULL when not set
+    bytes_read_rate INTEGER, bytes_read_rate_max INTEGER, bytes_read_rate_max_length INTEGER,
+    bytes_write_rate INTEGER, bytes_write_rate_max INTEGER, bytes_write_rate_max_length INTEGER,
+    iops_read_rate INTEGER, iops_read_rate_max INTEGER, iops_read_rate_max_length INTEGER,
+    iops_write_rate INTEGER, iops_write_rate_max INTEGER, iops_write_rate_max_length INTEGER,
     created                  TEXT NOT NULL,
     removed                  TEXT
 );
@@ -61,6 +66,11 @@ CREATE TABLE disk_offerings (
     domain_ids           TEXT,
     zone_ids             TEXT,
     sort_key             INTEGER NOT NULL DEFAULT 0,
+    -- disk I/O throttling (offerings/io.rs), NULL when not set
+    bytes_read_rate INTEGER, bytes_read_rate_max INTEGER, bytes_read_rate_max_length INTEGER,
+    bytes_write_rate INTEGER, bytes_write_rate_max INTEGER, bytes_write_rate_max_length INTEGER,
+    iops_read_rate INTEGER, iops_read_rate_max INTEGER, iops_read_rate_max_length INTEGER,
+    iops_write_rate INTEGER, iops_write_rate_max INTEGER, iops_write_rate_max_length INTEGER,
     created              TEXT NOT NULL,
     removed              TEXT
 );
@@ -145,3 +155,41 @@ CREATE TABLE vpc_offering_services (
     provider    TEXT,
     UNIQUE (offering_id, service, provider)
 );
+
+-- What other families may read of this one (`api::VIEWS`): one table each,
+-- under the owner's name, with stable columns.
+CREATE VIEW offerings_service_offerings AS
+    SELECT seq, id, name, display_text, cpu_number, cpu_speed, memory, min_cpu, max_cpu,
+           min_memory, max_memory, customized, storage_type, provisioning_type, offer_ha,
+           limit_cpu_use, is_volatile, is_system, system_vm_type, default_use, host_tags,
+           storage_tags, network_rate, root_disk_size, dynamic_scaling_enabled,
+           encrypt_root, cache_mode, disk_offering_strictness, state, domain_ids, zone_ids,
+           sort_key, details, created, removed
+    FROM service_offerings;
+CREATE VIEW offerings_disk_offerings AS
+    SELECT seq, id, name, display_text, disk_size, customized, customized_iops, min_iops,
+           max_iops, storage_type, provisioning_type, tags, display_offering, cache_mode,
+           encrypt, disk_size_strictness, state, domain_ids, zone_ids, sort_key, created,
+           removed
+    FROM disk_offerings;
+CREATE VIEW offerings_network_offerings AS
+    SELECT seq, id, name, display_text, guest_ip_type, traffic_type, availability, state,
+           specify_vlan, specify_ip_ranges, conserve_mode, egress_default_policy,
+           is_persistent, for_vpc, is_default, is_system, network_rate, max_connections,
+           keep_alive, service_offering_id, tags, internet_protocol, network_mode,
+           routing_mode, dedicated_lb, shared_source_nat, redundant_router, elastic_ip,
+           associate_public_ip, elastic_lb, inline_mode, public_lb, internal_lb,
+           stretched_l2_subnet, public_access, domain_ids, zone_ids, sort_key, details,
+           created, removed
+    FROM network_offerings;
+CREATE VIEW offerings_network_offering_services AS
+    SELECT rowid, offering_id, service, provider
+    FROM network_offering_services;
+CREATE VIEW offerings_vpc_offerings AS
+    SELECT seq, id, name, display_text, state, is_default, distributed_router,
+           region_level_vpc, redundant_router, service_offering_id, internet_protocol,
+           network_mode, routing_mode, domain_ids, zone_ids, sort_key, created, removed
+    FROM vpc_offerings;
+CREATE VIEW offerings_vpc_offering_services AS
+    SELECT rowid, offering_id, service, provider
+    FROM vpc_offering_services;

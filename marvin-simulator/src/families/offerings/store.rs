@@ -12,13 +12,13 @@ use crate::kernel::sql::{self, Query, text};
 /// The `domainid`/`domain`/`zoneid`/`zone` columns of an offering alias.
 fn scope_columns(alias: &str) -> String {
     format!(
-        "(SELECT group_concat(sd.id, ',') FROM domains sd
+        "(SELECT group_concat(sd.id, ',') FROM identity_domains sd
           WHERE instr(',' || {alias}.domain_ids || ',', ',' || sd.id || ',') > 0) AS domainid,
-         (SELECT group_concat(sd.name, ',') FROM domains sd
+         (SELECT group_concat(sd.name, ',') FROM identity_domains sd
           WHERE instr(',' || {alias}.domain_ids || ',', ',' || sd.id || ',') > 0) AS domain,
-         (SELECT group_concat(sz.id, ',') FROM zones sz
+         (SELECT group_concat(sz.id, ',') FROM datacenter_zones sz
           WHERE instr(',' || {alias}.zone_ids || ',', ',' || sz.id || ',') > 0) AS zoneid,
-         (SELECT group_concat(sz.name, ',') FROM zones sz
+         (SELECT group_concat(sz.name, ',') FROM datacenter_zones sz
           WHERE instr(',' || {alias}.zone_ids || ',', ',' || sz.id || ',') > 0) AS zone"
     )
 }
@@ -57,7 +57,7 @@ pub(crate) fn visible_to_caller(call: &Call<'_>, query: &mut Query, alias: &str)
     let below = i64::from(call.caller.is_domain_admin());
     query.and(
         &format!(
-            "{alias}.domain_ids IS NULL OR EXISTS (SELECT 1 FROM domains vd
+            "{alias}.domain_ids IS NULL OR EXISTS (SELECT 1 FROM identity_domains vd
                WHERE instr(',' || {alias}.domain_ids || ',', ',' || vd.id || ',') > 0
                  AND (substr(?, 1, length(vd.path)) = vd.path OR (? = 1 AND substr(vd.path, 1, length(?)) = ?)))"
         ),
@@ -101,9 +101,10 @@ pub(crate) fn service_offering_query() -> Query {
                 o.host_tags AS hosttags, o.storage_tags AS storagetags, o.network_rate AS networkrate,
                 o.dynamic_scaling_enabled AS \"dynamicscalingenabled?\", o.encrypt_root AS \"encryptroot?\",
                 o.disk_offering_strictness AS \"diskofferingstrictness?\", o.state AS state,
-                o.details AS \"serviceofferingdetails{{}}\", 0 AS \"hasannotations?\", {}
+                o.details AS \"serviceofferingdetails{{}}\", 0 AS \"hasannotations?\", {}, {}
          FROM service_offerings o",
-        scope_columns("o")
+        scope_columns("o"),
+        super::io::columns("o")
     ))
 }
 
@@ -114,9 +115,10 @@ pub(crate) fn disk_offering_query() -> Query {
                 o.min_iops AS miniops, o.max_iops AS maxiops, o.storage_type AS storagetype,
                 o.provisioning_type AS provisioningtype, o.tags AS tags, o.display_offering AS \"displayoffering?\",
                 o.cache_mode AS cacheMode, o.encrypt AS \"encrypt?\", o.disk_size_strictness AS \"disksizestrictness?\",
-                o.state AS state, 0 AS \"hasannotations?\", {}
+                o.state AS state, 0 AS \"hasannotations?\", {}, {}
          FROM disk_offerings o",
-        scope_columns("o")
+        scope_columns("o"),
+        super::io::columns("o")
     ))
 }
 
@@ -261,8 +263,8 @@ pub(crate) fn update_order_and_scope(
         )?;
     }
     for (param, column, table_of_ids) in [
-        ("domainid", "domain_ids", "domains"),
-        ("zoneid", "zone_ids", "zones"),
+        ("domainid", "domain_ids", "identity_domains"),
+        ("zoneid", "zone_ids", "datacenter_zones"),
     ] {
         if p.get(param).is_some() {
             let ids = id_list(call, param, table_of_ids)?;

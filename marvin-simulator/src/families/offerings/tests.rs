@@ -647,3 +647,78 @@ fn vpc_offering_rules() {
     let listed = kit.call(&admin, "listVPCOfferings", &[]).unwrap();
     assert_eq!(listed["count"], 2);
 }
+
+/// createVPCOffering takes the Connectivity capabilities DistributedRouter
+/// and RegionLevelVpc and answers them (distributedvpcrouter,
+/// supportsregionLevelvpc), as VpcManagerImpl.createVpcOffering reads them
+/// (findCapabilityForService); a value other than true/false and another
+/// service are refused with its texts.
+#[test]
+fn vpc_offerings_take_the_connectivity_capabilities() {
+    let mut kit = Kit::new();
+    let admin = kit.admin();
+    let capability = |kind: &'static str, service: &'static str, value: &'static str| {
+        vec![
+            ("name", "Region"),
+            ("displaytext", "region"),
+            (
+                "supportedservices",
+                "Dhcp,Dns,SourceNat,NetworkACL,Connectivity",
+            ),
+            ("servicecapabilitylist[0].service", service),
+            ("servicecapabilitylist[0].capabilitytype", kind),
+            ("servicecapabilitylist[0].capabilityvalue", value),
+        ]
+    };
+    let made = kit
+        .call(
+            &admin,
+            "createVPCOffering",
+            &capability("RegionLevelVpc", "Connectivity", "true"),
+        )
+        .unwrap();
+    assert_eq!(
+        made["vpcoffering"]["supportsregionLevelvpc"], true,
+        "{made}"
+    );
+    assert_eq!(made["vpcoffering"]["distributedvpcrouter"], false);
+    let made = kit
+        .call(
+            &admin,
+            "createVPCOffering",
+            &capability("DistributedRouter", "Connectivity", "TRUE"),
+        )
+        .unwrap();
+    assert_eq!(made["vpcoffering"]["distributedvpcrouter"], true, "{made}");
+    let listed = kit
+        .call(
+            &admin,
+            "listVPCOfferings",
+            &[("id", made["vpcoffering"]["id"].as_str().unwrap())],
+        )
+        .unwrap();
+    assert_eq!(listed["vpcoffering"][0]["distributedvpcrouter"], true);
+
+    let err = kit
+        .call(
+            &admin,
+            "createVPCOffering",
+            &capability("RegionLevelVpc", "Connectivity", "yes"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        (code(&err), err.text.as_str()),
+        (431, "Invalid Capability value:yes specified.")
+    );
+    let err = kit
+        .call(
+            &admin,
+            "createVPCOffering",
+            &capability("DistributedRouter", "SourceNat", "true"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.text,
+        "Invalid Service: SourceNat specified. Capability Connectivity can be specified only for service DistributedRouter"
+    );
+}

@@ -1,8 +1,10 @@
 //! Platform: `listApis`, what the simulator serves (the precache entries of
-//! the commands the caller may use), read from the call's catalog.
+//! the commands the caller may use, by its role's rules and type), read
+//! from the call's catalog.
 
 use serde_json::Value;
 
+use crate::kernel::access::Rules;
 use crate::kernel::caller::RoleSet;
 use crate::kernel::contract::{Call, Command, Family, Reply};
 use crate::kernel::error::ApiError;
@@ -21,6 +23,7 @@ fn list_apis(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let catalog = call.served.catalog;
     let registry = &call.served.registry;
     let wanted = call.params.str("name");
+    let rules = Rules::of_caller(call.tx, call.caller)?;
     let items: Vec<Value> = catalog
         .apis()
         .iter()
@@ -28,7 +31,7 @@ fn list_apis(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         .filter(|api| {
             registry
                 .get(&api.name)
-                .is_some_and(|command| command.roles.allows(call.caller.role))
+                .is_some_and(|command| rules.permits(call.caller.role, command))
         })
         .filter_map(|api| catalog.api_json(&api.name).cloned())
         .collect();

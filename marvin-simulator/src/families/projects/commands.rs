@@ -54,7 +54,7 @@ fn is_manager(call: &Call<'_>, project: &Project) -> Result<bool, ApiError> {
     }
     if caller.is_domain_admin() {
         let path: String = call.tx.query_row(
-            "SELECT path FROM domains WHERE id = ?1",
+            "SELECT path FROM identity_domains WHERE id = ?1",
             [&project.domain_id],
             |r| r.get(0),
         )?;
@@ -89,7 +89,7 @@ fn query() -> Query {
                 CASE WHEN d.path = '/' THEN 'ROOT' ELSE 'ROOT' || substr(d.path, 1, length(d.path) - 1) END
                     AS domainpath,
                 a.name AS projectaccountname, p.state AS state, p.created AS created, p.account_id AS accountid
-         FROM projects p JOIN accounts a ON a.id = p.account_id JOIN domains d ON d.id = p.domain_id",
+         FROM projects p JOIN identity_accounts a ON a.id = p.account_id JOIN identity_domains d ON d.id = p.domain_id",
     )
 }
 
@@ -101,7 +101,7 @@ fn finish(call: &Call<'_>, mut row: Map<String, Value>) -> Result<Value, ApiErro
         .unwrap_or_default();
     let owners = sql::objects(
         call.tx,
-        "SELECT a.name AS account, a.id AS accountid FROM project_accounts pa JOIN accounts a ON a.id = pa.account_id
+        "SELECT a.name AS account, a.id AS accountid FROM project_accounts pa JOIN identity_accounts a ON a.id = pa.account_id
          WHERE pa.project_id = ?1 AND pa.role = 'Admin' ORDER BY pa.created",
         &[text(&id)],
     )?;
@@ -111,7 +111,7 @@ fn finish(call: &Call<'_>, mut row: Map<String, Value>) -> Result<Value, ApiErro
     );
     identity::insert_limit_fields(call.tx, &mut row, &account)?;
     let (running, stopped): (i64, i64) = call.tx.query_row(
-        "SELECT COALESCE(SUM(state = 'Running'), 0), COALESCE(SUM(state = 'Stopped'), 0) FROM vms WHERE account_id = ?1",
+        "SELECT COALESCE(SUM(state = 'Running'), 0), COALESCE(SUM(state = 'Stopped'), 0) FROM compute_vms WHERE account_id = ?1",
         [&account],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
@@ -197,26 +197,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let account_id = ids::new_id();
     let now = call.timestamp();
     let role = identity::default_role(call.tx, "User")?;
-    call.tx.execute(
-        "INSERT INTO accounts (id, name, account_type, role_id, domain_id, state, created)
-         VALUES (?1, ?2, 5, ?3, ?4, 'enabled', ?5)",
-        params![
-            account_id,
-            format!("PrjAcct-{name}-{id}"),
-            role,
-            owner.domain_id,
-            now
-        ],
-    )?;
-    let seq: i64 = call.tx.query_row(
-        "SELECT seq FROM accounts WHERE id = ?1",
-        [&account_id],
-        |r| r.get(0),
-    )?;
-    call.tx.execute(
-        "UPDATE accounts SET name = ?2 WHERE id = ?1",
-        params![account_id, format!("PrjAcct-{name}-{seq}")],
-    )?;
+    identity::insert_project_account(call.tx, &account_id, &name, &role, &owner.domain_id, &now)?;
     call.tx.execute(
         "INSERT INTO projects (id, name, display_text, account_id, domain_id, state, created)
          VALUES (?1, ?2, ?3, ?4, ?5, 'Active', ?6)",
@@ -251,6 +232,9 @@ pub(crate) fn activate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let id = project.id.clone();
     Ok(Reply::Job(
         project_job(&id, move |call, id| {
+            if let Some(project) = find(call, id)? {
+                identity::set_account_enabled(call.tx, &project.account_id, true)?;
+            }
             call.tx
                 .execute("UPDATE projects SET state = 'Active' WHERE id = ?1", [&id])?;
             Ok(())
@@ -272,6 +256,7 @@ pub(crate) fn suspend(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             let project = find(call, id)?.ok_or_else(|| ApiError::invalid_id("id", id))?;
             if project.state != "Suspended" {
                 identity::disable_account(call.tx, &project.account_id)?;
+                identity::set_account_enabled(call.tx, &project.account_id, false)?;
                 call.tx.execute(
                     "UPDATE projects SET state = 'Suspended' WHERE id = ?1",
                     [&id],
@@ -364,7 +349,12 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     return Ok(Reply::Success(None));
                 };
                 let mut left = Vec::new();
-                for (table, what) in [("vms", "vms"), ("volumes", "volumes"), ("networks", "networks"), ("vpcs", "vpcs")] {
+                for (table, what) in [
+                    ("compute_vms", "vms"),
+                    ("storage_volumes", "volumes"),
+                    ("network_networks", "networks"),
+                    ("network_vpcs", "vpcs"),
+                ] {
                     if sql::table_exists(call.tx, table)? {
                         let n = sql::count(
                             call.tx,
@@ -430,7 +420,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     q.eq_nocase("p.state", params.str("state"));
     if let Some(account) = params.str("account") {
         q.and(
-            "p.id IN (SELECT pa.project_id FROM project_accounts pa JOIN accounts a2 ON a2.id = pa.account_id
+            "p.id IN (SELECT pa.project_id FROM project_accounts pa JOIN identity_accounts a2 ON a2.id = pa.account_id
              WHERE a2.name = ?)",
             [text(account)],
         );
@@ -599,8 +589,8 @@ pub(crate) fn list_accounts(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 a.account_type AS accounttype, pa.role AS role, d.id AS domainid, d.name AS domain,
                 CASE WHEN d.path = '/' THEN 'ROOT' ELSE 'ROOT' || substr(d.path, 1, length(d.path) - 1) END
                     AS domainpath
-         FROM project_accounts pa JOIN projects p ON p.id = pa.project_id JOIN accounts a ON a.id = pa.account_id
-              JOIN domains d ON d.id = a.domain_id",
+         FROM project_accounts pa JOIN projects p ON p.id = pa.project_id JOIN identity_accounts a ON a.id = pa.account_id
+              JOIN identity_domains d ON d.id = a.domain_id",
     );
     q.eq("pa.project_id", Some(&project.id));
     q.eq("a.name", call.params.str("account"));
@@ -616,8 +606,8 @@ pub(crate) fn list_invitations(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let mut q = Query::new(
         "SELECT i.id AS id, i.project_id AS projectid, p.name AS project, a.name AS account, i.domain_id AS domainid,
                 d.name AS domain, i.email AS email, i.state AS state
-         FROM project_invitations i JOIN projects p ON p.id = i.project_id LEFT JOIN accounts a ON a.id = i.account_id
-              JOIN domains d ON d.id = i.domain_id",
+         FROM project_invitations i JOIN projects p ON p.id = i.project_id LEFT JOIN identity_accounts a ON a.id = i.account_id
+              JOIN identity_domains d ON d.id = i.domain_id",
     );
     if !call.caller.is_root_admin() {
         q.and(
@@ -667,7 +657,7 @@ pub(crate) fn update_invitation(call: &mut Call<'_>) -> Result<Reply, ApiError> 
                     .optional()?;
                 let Some((invitation, expected)) = invitation else {
                     let name: String =
-                        call.tx.query_row("SELECT name FROM accounts WHERE id = ?1", [&account_id], |r| r.get(0))?;
+                        call.tx.query_row("SELECT name FROM identity_accounts WHERE id = ?1", [&account_id], |r| r.get(0))?;
                     return Err(ApiError::param(format!(
                         "Unable to find invitation for account name={name} to the project id={id}"
                     )));
@@ -723,3 +713,7 @@ pub(crate) fn delete_invitation(call: &mut Call<'_>) -> Result<Reply, ApiError> 
         ),
     ))
 }
+
+#[cfg(test)]
+#[path = "owner_tests.rs"]
+mod owner_tests;

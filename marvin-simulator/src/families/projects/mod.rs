@@ -4,6 +4,7 @@
 //! commands of other families take `projectid` (see
 //! `compute::owner::resolve` and `compute::owner::scope`).
 
+pub(crate) mod api;
 mod commands;
 
 #[cfg(test)]
@@ -12,7 +13,8 @@ mod tests;
 use crate::kernel::contract::{Command, Family};
 
 /// The projects family.
-pub(crate) const FAMILY: Family = Family::new("projects", include_str!("schema.sql"), COMMANDS);
+pub(crate) const FAMILY: Family =
+    Family::new("projects", include_str!("schema.sql"), COMMANDS).publishing(api::VIEWS);
 
 const COMMANDS: &[Command] = &[
     Command::all(

@@ -7,20 +7,34 @@
 //! `vmsnapshots.rs`, `volume_templates.rs` (the commands).
 
 pub(crate) mod api;
+mod destroy;
+mod extract;
+mod maintenance;
 pub(crate) mod pools;
 pub(crate) mod snapshots;
+mod system;
+mod update;
+mod upload;
 pub(crate) mod vmsnapshots;
 pub(crate) mod volume;
 mod volume_templates;
 pub(crate) mod volumes;
 
 #[cfg(test)]
+mod destroy_tests;
+#[cfg(test)]
+mod maintenance_tests;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod upload_tests;
 
+use crate::kernel::caller::RoleSet;
 use crate::kernel::contract::{Command, Family};
 
 /// The storage family.
-pub(crate) const FAMILY: Family = Family::new("storage", include_str!("schema.sql"), COMMANDS);
+pub(crate) const FAMILY: Family =
+    Family::new("storage", include_str!("schema.sql"), COMMANDS).publishing(api::VIEWS);
 
 const COMMANDS: &[Command] = &[
     Command::all(
@@ -55,6 +69,16 @@ const COMMANDS: &[Command] = &[
         volumes::delete,
     ),
     Command::all(
+        "destroyVolume",
+        "Destroys a detached volume (recoverable until expunged), or expunges it at once with expunge=true.",
+        destroy::destroy,
+    ),
+    Command::all(
+        "recoverVolume",
+        "Brings a destroyed volume back to Ready.",
+        destroy::recover,
+    ),
+    Command::all(
         "listVolumes",
         "Lists volumes by VM, type, zone, state, tags and more.",
         volumes::list,
@@ -73,6 +97,17 @@ const COMMANDS: &[Command] = &[
         "revertSnapshot",
         "Reverts a volume to a snapshot; its VM must be stopped.",
         snapshots::revert,
+    ),
+    Command::all(
+        "updateVolume",
+        "Renames a volume or turns its delete protection on or off; root admins may also set its display \
+         flag, path, state and primary storage.",
+        update::update,
+    ),
+    Command::all(
+        "uploadVolume",
+        "Downloads a data volume from a URL into secondary storage; it is Uploaded once the download is done.",
+        upload::upload,
     ),
     Command::all("listSnapshots", "Lists volume snapshots.", snapshots::list),
     Command::all(
@@ -120,6 +155,23 @@ const COMMANDS: &[Command] = &[
         "copyTemplate",
         "Makes a template available in other zones.",
         volume_templates::copy,
+    ),
+    Command::new(
+        "enableStorageMaintenance",
+        RoleSet::ADMIN,
+        "Puts a primary storage pool into maintenance, stopping the running VMs that have volumes on it.",
+        maintenance::enable,
+    ),
+    Command::new(
+        "cancelStorageMaintenance",
+        RoleSet::ADMIN,
+        "Takes a primary storage pool out of maintenance and starts again the VMs its maintenance stopped.",
+        maintenance::cancel,
+    ),
+    Command::all(
+        "extractVolume",
+        "Gives a URL to download a volume that is detached or whose VM is stopped.",
+        extract::extract,
     ),
     Command::all(
         "extractTemplate",

@@ -42,7 +42,7 @@ pub(crate) fn pick(
     Ok(call
         .tx
         .prepare_cached(
-            "SELECT id, pod_id FROM storage_pools
+            "SELECT id, pod_id FROM datacenter_storage_pools
              WHERE zone_id = ?1 AND state = 'Up'
                AND (?2 IS NULL OR scope = 'ZONE' OR cluster_id = ?2)
                AND (?4 IS NULL OR id = ?4) AND (?5 IS NULL OR id != ?5)
@@ -66,12 +66,7 @@ pub(crate) fn pick(
 
 /// Counts `bytes` more (or, negative, fewer) on a pool.
 pub(crate) fn allocate(call: &Call<'_>, pool_id: &str, bytes: i64) -> Result<(), ApiError> {
-    call.tx
-        .prepare_cached(
-            "UPDATE storage_pools SET allocated_bytes = max(0, allocated_bytes + ?2) WHERE id = ?1",
-        )?
-        .execute(params![pool_id, bytes])?;
-    Ok(())
+    crate::families::datacenter::api::allocate_on_pool(call.tx, pool_id, bytes)
 }
 
 /// The refusal when no pool can hold a volume (533).

@@ -27,9 +27,11 @@ CREATE TABLE volumes (
     min_iops          INTEGER,
     max_iops          INTEGER,
     display_volume    INTEGER NOT NULL DEFAULT 1,
+    delete_protection INTEGER NOT NULL DEFAULT 0,   -- updateVolume deleteprotection
     path              TEXT,
     created           TEXT NOT NULL,
-    attached          TEXT
+    attached          TEXT,
+    system_vm         INTEGER NOT NULL DEFAULT 0    -- the ROOT volume of a system VM (listsystemvms)
 );
 CREATE INDEX volumes_account ON volumes(account_id, seq);
 CREATE INDEX volumes_vm ON volumes(vm_id);
@@ -94,9 +96,31 @@ CREATE TABLE vm_snapshots (
 CREATE INDEX vm_snapshots_vm ON vm_snapshots(vm_id);
 CREATE INDEX vm_snapshots_account ON vm_snapshots(account_id);
 
--- Deleting an account gives back the primary storage its volumes used.
-INSERT INTO account_cleanup (event, table_name, statement) VALUES
-    ('delete', 'storage_pools',
-     'UPDATE storage_pools SET allocated_bytes = max(0, allocated_bytes - (SELECT COALESCE(SUM(v.size), 0)
-          FROM volumes v WHERE v.pool_id = storage_pools.id AND v.account_id = ?1))
-      WHERE id IN (SELECT pool_id FROM volumes WHERE account_id = ?1 AND pool_id IS NOT NULL)');
+-- What other families may read of this one (`api::VIEWS`): one table each,
+-- under the owner's name, with stable columns.
+CREATE VIEW storage_volumes AS
+    SELECT id, seq, name, account_id, domain_id, zone_id, pod_id, pool_id, vm_id,
+           device_id, volume_type, state, size, disk_offering_id, template_id, snapshot_id,
+           provisioning_type, min_iops, max_iops, display_volume, path, created, attached
+    FROM volumes;
+CREATE VIEW storage_vm_snapshots AS
+    SELECT seq, id, name, display_name, description, vm_id, account_id, domain_id, zone_id,
+           type, state, current, parent_id, service_offering_id, created
+    FROM vm_snapshots;
+CREATE VIEW storage_snapshots AS
+    SELECT seq, id, name, account_id, domain_id, zone_id, volume_id, volume_name,
+           volume_type, volume_size, disk_offering_id, snapshot_type, interval_type, state,
+           physical_size, policy_id, location_type, created
+    FROM snapshots;
+
+-- The VMs a pool's maintenance stopped (CloudStack's storage_pool_work):
+-- cancelling the maintenance starts them again.
+CREATE TABLE storage_pool_work (
+    pool_id TEXT NOT NULL,
+    vm_id   TEXT NOT NULL,
+    PRIMARY KEY (pool_id, vm_id)
+);
+
+-- Read by the tags family, which checks who owns a tagged resource.
+CREATE VIEW storage_snapshot_policies AS
+    SELECT id, volume_id, account_id, domain_id FROM snapshot_policies;

@@ -75,7 +75,7 @@ fn query() -> Query {
                 s.disk_offering_id AS diskofferingid, 0 AS \"hasannotations?\",
                 (SELECT j.id FROM async_jobs j WHERE j.instance_id = s.id AND j.status = 0
                  ORDER BY j.seq DESC LIMIT 1) AS jobid
-         FROM snapshots s {join} JOIN zones z ON z.id = s.zone_id",
+         FROM snapshots s {join} JOIN datacenter_zones z ON z.id = s.zone_id",
         owner = owner::COLUMNS,
         join = owner::join("s"),
     ))

@@ -20,7 +20,7 @@ fn query() -> Query {
                 s.vm_id AS virtualmachineid, m.name AS virtualmachinename, s.state AS state, s.type AS type,
                 s.current AS \"current?\", s.parent_id AS parent, ps.name AS parentName, s.created AS created,
                 s.zone_id AS zoneid, {owner}
-         FROM vm_snapshots s {join} LEFT JOIN vms m ON m.id = s.vm_id LEFT JOIN vm_snapshots ps ON ps.id = s.parent_id",
+         FROM vm_snapshots s {join} LEFT JOIN compute_vms m ON m.id = s.vm_id LEFT JOIN vm_snapshots ps ON ps.id = s.parent_id",
         owner = owner::COLUMNS,
         join = owner::join("s"),
     ))
@@ -117,7 +117,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         .map_or_else(|| name.clone(), String::from);
     let domain_id: String =
         call.tx
-            .query_row("SELECT domain_id FROM vms WHERE id = ?1", [&vm.id], |r| {
+            .query_row("SELECT domain_id FROM compute_vms WHERE id = ?1", [&vm.id], |r| {
                 r.get(0)
             })?;
     let id = ids::new_id();

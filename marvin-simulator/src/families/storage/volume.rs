@@ -61,6 +61,33 @@ pub(crate) struct Volume {
     pub disk_offering_id: Option<String>,
 }
 
+/// Refuses to delete a volume whose delete protection is on, with
+/// CloudStack's text (`VolumeApiServiceImpl`; `end` is what the calling
+/// path puts after it: deleteVolume ends it with a full stop, the
+/// `volumeids` of destroyVirtualMachine do not).
+pub(crate) fn refuse_if_protected(
+    call: &Call<'_>,
+    volume: &Volume,
+    end: &str,
+) -> Result<(), ApiError> {
+    let protected: bool = call
+        .tx
+        .query_row(
+            "SELECT delete_protection FROM volumes WHERE id = ?1",
+            [&volume.id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
+    if protected {
+        return Err(ApiError::param(format!(
+            "Volume [id = {}, name = {}] has delete protection enabled and cannot be deleted{end}",
+            volume.id, volume.name
+        )));
+    }
+    Ok(())
+}
+
 impl Volume {
     /// Whether this is a ROOT volume.
     pub(crate) fn is_root(&self) -> bool {
@@ -273,7 +300,7 @@ pub(crate) fn move_to(call: &Call<'_>, volume: &Volume, pool_id: &str) -> Result
         pools::allocate(call, old, -volume.size)?;
     }
     let pod: Option<String> = call.tx.query_row(
-        "SELECT pod_id FROM storage_pools WHERE id = ?1",
+        "SELECT pod_id FROM datacenter_storage_pools WHERE id = ?1",
         [pool_id],
         |r| r.get(0),
     )?;

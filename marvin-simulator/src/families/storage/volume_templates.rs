@@ -24,7 +24,7 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let name = call.required("name")?.to_string();
     let display = params.str("displaytext").unwrap_or(&name).to_string();
     let os_type = call.required("ostypeid")?.to_string();
-    if !sql::exists(call.tx, "os_types", &os_type)? {
+    if !sql::exists(call.tx, "templates_os_types", &os_type)? {
         return Err(ApiError::invalid_id("ostypeid", &os_type));
     }
     let (volume_id, snapshot_id) = (params.str("volumeid"), params.str("snapshotid"));
@@ -88,39 +88,30 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     )?;
     let id = ids::new_id();
     let now = call.timestamp();
-    call.tx.execute(
-        "INSERT INTO templates (id, kind, name, display_text, account_id, domain_id, format, hypervisor, os_type_id,
-                                template_type, is_public, is_featured, is_extractable, password_enabled,
-                                sshkey_enabled, is_dynamically_scalable, requires_hvm, bits, cross_zones, size,
-                                template_tag, arch, created)
-         VALUES (?1, 'template', ?2, ?3, ?4, ?5, 'RAW', ?6, ?7, 'USER', ?8, ?9, 0, ?10, ?11, ?12, ?13, ?14, 0, ?15,
-                 ?16, ?17, ?18)",
-        params![
-            id,
-            name,
-            display,
-            owner.id,
-            owner.domain_id,
-            hypervisor,
-            os_type,
-            params.flag("ispublic", false),
-            params.flag("isfeatured", false) && call.caller.is_admin(),
-            params.flag("passwordenabled", false),
-            params.flag("sshkeyenabled", false),
-            params.flag("isdynamicallyscalable", false),
-            params.flag("requireshvm", true),
-            params.i64("bits")?.unwrap_or(64),
+    templates::insert_user_template(
+        call.tx,
+        &templates::NewUserTemplate {
+            id: &id,
+            name: &name,
+            display_text: &display,
+            account_id: &owner.id,
+            domain_id: &owner.domain_id,
+            hypervisor: &hypervisor,
+            os_type_id: &os_type,
+            is_public: params.flag("ispublic", false),
+            is_featured: params.flag("isfeatured", false) && call.caller.is_admin(),
+            password_enabled: params.flag("passwordenabled", false),
+            sshkey_enabled: params.flag("sshkeyenabled", false),
+            dynamically_scalable: params.flag("isdynamicallyscalable", false),
+            requires_hvm: params.flag("requireshvm", true),
+            bits: params.i64("bits")?.unwrap_or(64),
             size,
-            params.str("templatetag"),
-            params.str("arch").unwrap_or("x86_64"),
-            now
-        ],
+            template_tag: params.str("templatetag"),
+            arch: params.str("arch").unwrap_or("x86_64"),
+            created: &now,
+        },
     )?;
-    call.tx.execute(
-        "INSERT INTO template_zones (template_id, zone_id, status, is_ready, created)
-         VALUES (?1, ?2, 'Creating', 0, ?3)",
-        params![id, zone_id, now],
-    )?;
+    templates::add_template_to_zone(call.tx, &id, &zone_id, false, &now)?;
     event_log::created_event(
         call,
         "TEMPLATE.CREATE",
@@ -133,14 +124,17 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "Template",
             id.clone(),
             Box::new(move |call: &mut Call<'_>| {
-                call.tx.execute(
-                    "UPDATE template_zones SET status = 'Download Complete', is_ready = 1 WHERE template_id = ?1",
-                    [&job_id],
-                )?;
-                Ok(Reply::Object { key: "template", value: templates::template_json(call, &job_id, &zone_id)? })
+                templates::mark_template_ready(call.tx, &job_id)?;
+                Ok(Reply::Object {
+                    key: "template",
+                    value: templates::template_json(call, &job_id, &zone_id)?,
+                })
             }),
         )
-        .with_event("TEMPLATE.CREATE", format!("creating template. Template Id: {id}")),
+        .with_event(
+            "TEMPLATE.CREATE",
+            format!("creating template. Template Id: {id}"),
+        ),
     ))
 }
 
@@ -156,7 +150,7 @@ struct Image {
 fn image(call: &Call<'_>, id: &str) -> Result<Image, ApiError> {
     call.tx
         .query_row(
-            "SELECT account_id, cross_zones, is_extractable, is_public, format, kind FROM templates
+            "SELECT account_id, cross_zones, is_extractable, is_public, format, kind FROM templates_templates
              WHERE id = ?1 AND removed IS NULL",
             [id],
             |r| {
@@ -178,7 +172,7 @@ fn in_zone(call: &Call<'_>, id: &str, zone: &str) -> Result<bool, ApiError> {
     Ok(call
         .tx
         .query_row(
-            "SELECT 1 FROM template_zones WHERE template_id = ?1 AND zone_id = ?2",
+            "SELECT 1 FROM templates_template_zones WHERE template_id = ?1 AND zone_id = ?2",
             [id, zone],
             |_| Ok(()),
         )
@@ -232,17 +226,25 @@ pub(crate) fn copy(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             Box::new(move |call: &mut Call<'_>| {
                 for zone in &destinations {
                     if !in_zone(call, &job_id, zone)? {
-                        call.tx.execute(
-                            "INSERT INTO template_zones (template_id, zone_id, status, is_ready, created)
-                             VALUES (?1, ?2, 'Download Complete', 1, ?3)",
-                            params![job_id, zone, call.timestamp()],
+                        templates::add_template_to_zone(
+                            call.tx,
+                            &job_id,
+                            zone,
+                            true,
+                            &call.timestamp(),
                         )?;
                     }
                 }
-                Ok(Reply::Object { key: "template", value: templates::template_json(call, &job_id, &destinations[0])? })
+                Ok(Reply::Object {
+                    key: "template",
+                    value: templates::template_json(call, &job_id, &destinations[0])?,
+                })
             }),
         )
-        .with_event("TEMPLATE.COPY", format!("copying template. Template Id: {id}")),
+        .with_event(
+            "TEMPLATE.COPY",
+            format!("copying template. Template Id: {id}"),
+        ),
     ))
 }
 
@@ -277,7 +279,7 @@ pub(crate) fn extract(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         None => call
             .tx
             .query_row(
-                "SELECT z.id FROM zones z WHERE EXISTS (SELECT 1 FROM template_zones x WHERE x.template_id = ?1
+                "SELECT z.id FROM datacenter_zones z WHERE EXISTS (SELECT 1 FROM templates_template_zones x WHERE x.template_id = ?1
                  AND x.zone_id = z.id) OR ?2 ORDER BY z.seq LIMIT 1",
                 params![id, template.cross_zones],
                 |r| r.get::<_, String>(0),
@@ -298,15 +300,15 @@ pub(crate) fn extract(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             id.clone(),
             Box::new(move |call: &mut Call<'_>| {
                 let (name, account): (String, String) = call.tx.query_row(
-                    "SELECT name, account_id FROM templates WHERE id = ?1",
+                    "SELECT name, account_id FROM templates_templates WHERE id = ?1",
                     [&job_id],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )?;
-                let zone_name: String =
-                    call.tx
-                        .query_row("SELECT name FROM zones WHERE id = ?1", [&zone], |r| {
-                            r.get(0)
-                        })?;
+                let zone_name: String = call.tx.query_row(
+                    "SELECT name FROM datacenter_zones WHERE id = ?1",
+                    [&zone],
+                    |r| r.get(0),
+                )?;
                 let url = url_param.clone().unwrap_or_else(|| {
                     format!(
                         "http://10.147.28.6/userdata/{}.{}",

@@ -34,17 +34,22 @@ pub(crate) fn query() -> Query {
                 v.provisioning_type AS provisioningtype, v.size AS size, v.size AS virtualsize, v.min_iops AS miniops,
                 v.max_iops AS maxiops, v.created AS created, v.attached AS attached, v.state AS state, {owner},
                 v.disk_offering_id AS diskofferingid, o.name AS diskofferingname,
-                o.display_text AS diskofferingdisplaytext, sp.name AS storage, v.pool_id AS storageid,
+                o.display_text AS diskofferingdisplaytext, so.id AS serviceofferingid,
+                so.name AS serviceofferingname, so.display_text AS serviceofferingdisplaytext,
+                sp.name AS storage, v.pool_id AS storageid,
                 sp.type AS storagetype_raw, 'Simulator' AS hypervisor, v.template_id AS templateid,
                 t.name AS templatename, t.display_text AS templatedisplaytext, v.snapshot_id AS snapshotid,
-                v.state = 'Destroy' AS \"destroyed?\", 0 AS \"isextractable?\", v.display_volume AS \"displayvolume?\",
+                v.state = 'Destroy' AS \"destroyed?\", 0 AS \"isextractable?\", v.display_volume AS \"displayvolume?\", v.delete_protection AS \"deleteprotection?\",
                 v.path AS path, v.pod_id AS podid, p2.name AS podname,
                 (SELECT j.id FROM async_jobs j WHERE j.instance_id = v.id AND j.status = 0
                  ORDER BY j.seq DESC LIMIT 1) AS jobid
-         FROM volumes v {join} JOIN zones z ON z.id = v.zone_id LEFT JOIN vms m ON m.id = v.vm_id
-              LEFT JOIN disk_offerings o ON o.id = v.disk_offering_id
-              LEFT JOIN storage_pools sp ON sp.id = v.pool_id LEFT JOIN templates t ON t.id = v.template_id
-              LEFT JOIN pods p2 ON p2.id = v.pod_id",
+         FROM volumes v {join} JOIN datacenter_zones z ON z.id = v.zone_id LEFT JOIN compute_vms m ON m.id = v.vm_id
+              LEFT JOIN offerings_disk_offerings o ON o.id = v.disk_offering_id
+              -- A ROOT volume answers with its VM's compute offering
+              -- (VolumeJoinDaoImpl.newVolumeResponse).
+              LEFT JOIN offerings_service_offerings so ON so.id = m.service_offering_id AND v.volume_type = 'ROOT'
+              LEFT JOIN datacenter_storage_pools sp ON sp.id = v.pool_id LEFT JOIN templates_templates t ON t.id = v.template_id
+              LEFT JOIN datacenter_pods p2 ON p2.id = v.pod_id",
         owner = owner::COLUMNS,
         join = owner::join("v"),
     ))
@@ -81,7 +86,7 @@ pub(crate) fn volume_json(call: &Call<'_>, id: &str) -> Result<Value, ApiError> 
     Ok(finish(call, vec![row])?.remove(0))
 }
 
-fn reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
+pub(super) fn reply(call: &Call<'_>, id: &str) -> Result<Reply, ApiError> {
     Ok(Reply::Object {
         key: "volume",
         value: volume_json(call, id)?,
@@ -338,7 +343,9 @@ fn attach_now(
         }
         None => next_device_id(call, vm_id)?,
     };
-    if volume.state == "Allocated" {
+    // An Allocated volume is created on primary storage, an Uploaded one
+    // copied there from secondary storage.
+    if matches!(volume.state.as_str(), "Allocated" | "Uploaded") {
         let root_pool: Option<String> = call
             .tx
             .query_row(
@@ -352,7 +359,7 @@ fn attach_now(
             let cluster: Option<String> = match &vm.host_id {
                 Some(host) => call
                     .tx
-                    .query_row("SELECT cluster_id FROM hosts WHERE id = ?1", [host], |r| {
+                    .query_row("SELECT cluster_id FROM datacenter_hosts WHERE id = ?1", [host], |r| {
                         r.get(0)
                     })
                     .optional()?,
@@ -532,7 +539,7 @@ pub(crate) fn resize(call: &mut Call<'_>) -> Result<Reply, ApiError> {
 pub(crate) fn migrate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let volume = operable(call, "volumeid")?;
     let pool_id = call.required("storageid")?.to_string();
-    if !sql::exists(call.tx, "storage_pools", &pool_id)? {
+    if !sql::exists(call.tx, "datacenter_storage_pools", &pool_id)? {
         return Err(ApiError::invalid_id("storageid", &pool_id));
     }
     let live = call.params.flag("livemigrate", false);
@@ -574,6 +581,7 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "Please specify a volume that is not attached to any VM.",
         ));
     }
+    volume::refuse_if_protected(call, &volume, ".")?;
     let busy = sql::count(
         call.tx,
         "SELECT COUNT(*) FROM snapshots WHERE volume_id = ?1 AND state IN ('Allocated', 'Creating', 'BackingUp')",
@@ -626,7 +634,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         q.eq("v.pod_id", params.str("podid"));
         if let Some(host) = params.str("hostid") {
             q.and(
-                "v.vm_id IN (SELECT id FROM vms WHERE host_id = ?)",
+                "v.vm_id IN (SELECT id FROM compute_vms WHERE host_id = ?)",
                 [text(host)],
             );
         }
@@ -635,6 +643,11 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         q.and("v.display_volume = 1", []);
     }
     q.and("v.state NOT IN ('Expunged', 'Expunging')", []);
+    // The volumes of system VMs only for a root admin who asks for them
+    // (QueryManagerImpl.searchForVolumesInternal, shouldListSystemVms).
+    if !(call.caller.is_root_admin() && params.bool("listsystemvms") == Some(true)) {
+        q.and("v.system_vm = 0", []);
+    }
     q.keyword(&["v.name", "v.state"], params.str("keyword"));
     if let Some((condition, args)) = tags::tag_filter(call, "Volume", "v.id") {
         q.and(&condition, args);
@@ -651,3 +664,7 @@ pub(crate) fn list(call: &mut Call<'_>) -> Result<Reply, ApiError> {
         count,
     })
 }
+
+#[cfg(test)]
+#[path = "offering_fields_tests.rs"]
+mod offering_fields_tests;

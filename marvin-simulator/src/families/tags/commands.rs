@@ -10,9 +10,9 @@ use crate::kernel::ids;
 use crate::kernel::scope::check_access;
 use crate::kernel::sql::{self, Query};
 
-/// A taggable resource type: CloudStack's name, the table holding it, and
-/// how to find its owner account (`None`: the resource has no owner and
-/// only admins tag it).
+/// A taggable resource type: CloudStack's name, the view its family
+/// publishes of the table holding it, and how to find its owner account
+/// (`None`: the resource has no owner and only admins tag it).
 struct Taggable {
     name: &'static str,
     table: &'static str,
@@ -37,40 +37,40 @@ const fn unowned(name: &'static str, table: &'static str) -> Taggable {
 
 /// The resource types tags can go on, with where they live.
 const TAGGABLE: &[Taggable] = &[
-    owned("UserVm", "vms"),
-    owned("Volume", "volumes"),
-    owned("Snapshot", "snapshots"),
-    owned("VMSnapshot", "vm_snapshots"),
-    owned("SnapshotPolicy", "snapshot_policies"),
-    owned("Template", "templates"),
-    owned("ISO", "templates"),
-    owned("Network", "networks"),
-    owned("Vpc", "vpcs"),
-    owned("PublicIpAddress", "public_ips"),
-    owned("SecurityGroup", "security_groups"),
-    owned("PortForwardingRule", "port_forwarding_rules"),
-    owned("FirewallRule", "firewall_rules"),
-    owned("LoadBalancer", "load_balancer_rules"),
-    owned("NetworkACL", "network_acl_items"),
-    owned("AffinityGroup", "affinity_groups"),
+    owned("UserVm", "compute_vms"),
+    owned("Volume", "storage_volumes"),
+    owned("Snapshot", "storage_snapshots"),
+    owned("VMSnapshot", "storage_vm_snapshots"),
+    owned("SnapshotPolicy", "storage_snapshot_policies"),
+    owned("Template", "templates_templates"),
+    owned("ISO", "templates_templates"),
+    owned("Network", "network_networks"),
+    owned("Vpc", "network_vpcs"),
+    owned("PublicIpAddress", "network_public_ips"),
+    owned("SecurityGroup", "network_security_groups"),
+    owned("PortForwardingRule", "network_port_forwarding_rules"),
+    owned("FirewallRule", "network_firewall_rules"),
+    owned("LoadBalancer", "network_load_balancer_rules"),
+    owned("NetworkACL", "network_network_acl_items"),
+    owned("AffinityGroup", "compute_affinity_groups"),
     Taggable {
         name: "Project",
-        table: "projects",
+        table: "projects_projects",
         owner: Some("account_id"),
     },
     Taggable {
         name: "Account",
-        table: "accounts",
+        table: "identity_accounts",
         owner: Some("id"),
     },
-    unowned("Zone", "zones"),
-    unowned("Domain", "domains"),
-    unowned("ServiceOffering", "service_offerings"),
-    unowned("DiskOffering", "disk_offerings"),
-    unowned("NetworkOffering", "network_offerings"),
-    unowned("VpcOffering", "vpc_offerings"),
-    unowned("Host", "hosts"),
-    unowned("Storage", "storage_pools"),
+    unowned("Zone", "datacenter_zones"),
+    unowned("Domain", "identity_domains"),
+    unowned("ServiceOffering", "offerings_service_offerings"),
+    unowned("DiskOffering", "offerings_disk_offerings"),
+    unowned("NetworkOffering", "offerings_network_offerings"),
+    unowned("VpcOffering", "offerings_vpc_offerings"),
+    unowned("Host", "datacenter_hosts"),
+    unowned("Storage", "datacenter_storage_pools"),
 ];
 
 fn taggable(name: &str) -> Result<&'static Taggable, ApiError> {
@@ -78,6 +78,16 @@ fn taggable(name: &str) -> Result<&'static Taggable, ApiError> {
         .iter()
         .find(|t| t.name.eq_ignore_ascii_case(name))
         .ok_or_else(|| ApiError::param(format!("Invalid resource type {name}")))
+}
+
+/// Whether a resource of one of the types above exists, by uuid, without an
+/// access check (`ResourceManagerUtilImpl.getResourceId`); `false` for a
+/// type the simulator keeps nowhere.
+pub(super) fn resource_exists(call: &Call<'_>, type_name: &str, id: &str) -> Result<bool, ApiError> {
+    let Some(kind) = TAGGABLE.iter().find(|t| t.name == type_name) else {
+        return Ok(false);
+    };
+    Ok(sql::table_exists(call.tx, kind.table)? && sql::exists(call.tx, kind.table, id)?)
 }
 
 /// The owner (account, domain) of a tagged resource, checking the caller may
@@ -136,7 +146,7 @@ fn resource_owner(
         check_access(call, &account, id)?;
     }
     let domain: String = call.tx.query_row(
-        "SELECT domain_id FROM accounts WHERE id = ?1",
+        "SELECT domain_id FROM identity_accounts WHERE id = ?1",
         [&account],
         |r| r.get(0),
     )?;

@@ -84,6 +84,24 @@ impl Kind {
 /// simulator's mock storage does).
 pub(crate) const SIMULATED_SIZE: i64 = 5 * 1024 * 1024;
 
+/// The format CloudStack's `ImageFormat` names, whatever the case `raw`
+/// is in.
+pub(super) fn format_named(raw: &str) -> Option<&'static str> {
+    FORMATS
+        .iter()
+        .map(|(f, _)| *f)
+        .find(|f| f.eq_ignore_ascii_case(raw))
+}
+
+/// The formats, comma separated, in `ImageFormat`'s order.
+pub(super) fn format_names() -> String {
+    FORMATS
+        .iter()
+        .map(|(f, _)| *f)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Image formats CloudStack knows, with their file extensions.
 const FORMATS: &[(&str, &[&str])] = &[
     ("QCOW2", &["qcow2"]),
@@ -117,21 +135,24 @@ pub(super) fn query(kind: Kind) -> Query {
                 t.direct_download AS \"directdownload?\", t.deploy_as_is AS \"deployasis?\",
                 t.requires_hvm AS \"requireshvm?\", t.url AS url, t.checksum AS checksum,
                 t.template_tag AS templatetag, t.arch AS arch,
+                t.userdata_id AS userdataid, ud.name AS userdataname, ud.params AS userdataparams,
+                t.userdata_policy AS userdatapolicy,
                 CASE WHEN t.kind = 'iso' THEN t.bootable END AS \"bootable?\",
                 0 AS \"hasannotations?\", t.removed AS removed,
                 CASE WHEN z.id IS NULL THEN NULL ELSE json_array(json_object(
                     'downloadState', CASE WHEN COALESCE(tz.is_ready, 1) = 1 THEN 'DOWNLOADED' ELSE 'CREATING' END,
-                    'datastore', (SELECT s.name FROM image_stores s WHERE s.zone_id = z.id ORDER BY s.created LIMIT 1),
+                    'datastore', (SELECT s.name FROM datacenter_image_stores s WHERE s.zone_id = z.id ORDER BY s.created LIMIT 1),
                     'downloadPercent', CASE WHEN COALESCE(tz.is_ready, 1) = 1 THEN '100' ELSE '0' END))
                 END AS \"downloaddetails{{}}\"
          FROM templates t
-         LEFT JOIN zones z ON (t.cross_zones = 1
+         LEFT JOIN datacenter_zones z ON (t.cross_zones = 1
               OR EXISTS (SELECT 1 FROM template_zones x WHERE x.template_id = t.id AND x.zone_id = z.id))
          LEFT JOIN template_zones tz ON tz.template_id = t.id AND tz.zone_id = z.id
-         LEFT JOIN accounts a ON a.id = t.account_id
-         LEFT JOIN projects pr ON pr.account_id = t.account_id
-         LEFT JOIN domains d ON d.id = t.domain_id
-         LEFT JOIN os_types o ON o.id = t.os_type_id",
+         LEFT JOIN identity_accounts a ON a.id = t.account_id
+         LEFT JOIN projects_projects pr ON pr.account_id = t.account_id
+         LEFT JOIN identity_domains d ON d.id = t.domain_id
+         LEFT JOIN os_types o ON o.id = t.os_type_id
+         LEFT JOIN compute_user_data ud ON ud.id = t.userdata_id",
         status = kind.status()
     ));
     query.eq("t.kind", Some(kind.stored()));
@@ -149,7 +170,7 @@ pub(super) fn finish(
 
 /// An image's response rows (one per zone; one without a zone when it is in
 /// none yet).
-fn rows(call: &Call<'_>, kind: Kind, id: &str) -> Result<Vec<Value>, ApiError> {
+pub(super) fn rows(call: &Call<'_>, kind: Kind, id: &str) -> Result<Vec<Value>, ApiError> {
     let mut q = query(kind);
     q.eq("t.id", Some(id));
     q.order("z.seq");
@@ -182,7 +203,7 @@ fn image(call: &Call<'_>, kind: Kind, id: &str) -> Result<Image, ApiError> {
 }
 
 /// Checks a URL like CloudStack's `UriUtils.validateUrl`.
-fn check_url(url: &str, format: &str) -> Result<(), ApiError> {
+pub(super) fn check_url(url: &str, format: &str) -> Result<(), ApiError> {
     let scheme = url.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
     if !matches!(scheme.as_deref(), Some("http" | "https" | "file")) {
         return Err(ApiError::param(format!(
@@ -235,7 +256,7 @@ fn target_zones(call: &Call<'_>, required: bool) -> Result<Option<Vec<String>>, 
         let state: Option<String> = call
             .tx
             .query_row(
-                "SELECT allocation_state FROM zones WHERE id = ?1",
+                "SELECT allocation_state FROM datacenter_zones zones WHERE id = ?1",
                 [zone],
                 |r| r.get(0),
             )
@@ -555,7 +576,7 @@ pub(crate) fn delete(call: &mut Call<'_>, kind: Kind) -> Result<Reply, ApiError>
         .filter(|z| *z != "-1")
         .map(String::from);
     if let Some(zone) = &zone {
-        if !sql::exists(call.tx, "zones", zone)? {
+        if !sql::exists(call.tx, "datacenter_zones", zone)? {
             return Err(ApiError::invalid_id("zoneid", zone));
         }
     }
@@ -580,7 +601,7 @@ pub(crate) fn delete(call: &mut Call<'_>, kind: Kind) -> Result<Reply, ApiError>
                     return Err(crate::kernel::scope::denied(call, &job_id));
                 }
                 let column = if kind == Kind::Template { "template_id" } else { "iso_id" };
-                let users = if forced || !sql::table_exists(call.tx, "vms")? { None } else { users_of(call, column, &job_id)? };
+                let users = if forced || !sql::table_exists(call.tx, "compute_vms")? { None } else { users_of(call, column, &job_id)? };
                 if let Some(names) = users {
                     return Err(ApiError::param(match kind {
                         Kind::Template => format!(
@@ -631,7 +652,7 @@ fn users_of(call: &Call<'_>, column: &str, id: &str) -> Result<Option<String>, A
     }
     let names = sql::objects(
         call.tx,
-        &format!("SELECT name FROM vms WHERE {column} = ?1 ORDER BY name"),
+        &format!("SELECT name FROM compute_vms WHERE {column} = ?1 ORDER BY name"),
         &[text(id)],
     )?;
     if names.is_empty() {
@@ -673,8 +694,12 @@ pub(crate) fn list(call: &mut Call<'_>, kind: Kind) -> Result<Reply, ApiError> {
     if !(p.flag("showremoved", false) && call.caller.is_admin()) {
         query.and("t.removed IS NULL", []);
     }
-    let narrowed =
-        p.flag("listall", false) || p.str("domainid").is_some() || p.str("account").is_some();
+    // `id` widens an admin's list past their own account, as `listall`
+    // does (ListScope::of, after AccountManagerImpl.buildACLSearchParameters).
+    let narrowed = p.flag("listall", false)
+        || p.str("domainid").is_some()
+        || p.str("account").is_some()
+        || p.str("id").is_some();
     let mine = || -> Result<(String, Option<String>), ApiError> {
         if narrowed {
             let (condition, arg) = ListScope::of(call)?.condition("t.account_id");
@@ -702,8 +727,12 @@ pub(crate) fn list(call: &mut Call<'_>, kind: Kind) -> Result<Reply, ApiError> {
             query.and(&format!("t.is_public = 1 OR {condition}"), arg.map(text));
         }
         "sharedexecutable" => {
-            // Launch permissions are not modelled yet: nothing is shared.
-            query.and("1 = 0", []);
+            // Shared with the caller's account (`updateTemplatePermissions`
+            // op=add).
+            query.and(
+                "t.id IN (SELECT template_id FROM template_launch_permissions WHERE account_id = ?)",
+                [text(call.caller.account_id.clone())],
+            );
         }
         _ => {
             if narrowed {

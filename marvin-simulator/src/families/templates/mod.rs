@@ -9,9 +9,15 @@
 pub(crate) mod api;
 mod images;
 mod os;
+mod permissions;
+mod userdata_link;
 
 #[cfg(test)]
+mod permissions_tests;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod userdata_link_tests;
 
 use rusqlite::params;
 
@@ -24,7 +30,9 @@ use images::Kind;
 
 /// The templates family.
 pub(crate) const FAMILY: Family =
-    Family::new("templates", include_str!("schema.sql"), COMMANDS).seeded(seed_templates);
+    Family::new("templates", include_str!("schema.sql"), COMMANDS)
+        .seeded(seed_templates)
+        .publishing(api::VIEWS);
 
 fn register_template(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     images::register(call, Kind::Template)
@@ -59,6 +67,13 @@ const COMMANDS: &[Command] = &[
         register_template,
     ),
     Command::new(
+        "linkUserDataToTemplate",
+        RoleSet::ALL,
+        "Links registered user data to a template or an ISO, with its override policy, or unlinks it when no \
+         user data is given.",
+        userdata_link::link,
+    ),
+    Command::new(
         "updateTemplate",
         RoleSet::ALL,
         "Changes a template's name, text, OS type, format or flags.",
@@ -69,6 +84,19 @@ const COMMANDS: &[Command] = &[
         RoleSet::ALL,
         "Deletes a template from one zone or from all of them.",
         delete_template,
+    ),
+    Command::new(
+        "updateTemplatePermissions",
+        RoleSet::ALL,
+        "Makes a template public, featured or extractable, or shares it with (or hides it from) accounts of \
+         its owner's domain.",
+        permissions::update,
+    ),
+    Command::new(
+        "listTemplatePermissions",
+        RoleSet::ALL,
+        "Lists the accounts a template is shared with (and its owner when it is private).",
+        permissions::list,
     ),
     Command::new(
         "listTemplates",

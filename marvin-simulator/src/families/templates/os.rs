@@ -7,81 +7,18 @@ use crate::kernel::error::ApiError;
 use crate::kernel::ids;
 use crate::kernel::sql::{self, Query};
 
-/// The built-in categories and their OS types.
-const BUILT_IN: &[(&str, &[&str])] = &[
-    (
-        "CentOS",
-        &[
-            "CentOS 5.3 (64-bit)",
-            "CentOS 5.5 (64-bit)",
-            "CentOS 5.6 (64-bit)",
-            "CentOS 6.0 (64-bit)",
-            "CentOS 6.5 (64-bit)",
-            "CentOS 7",
-            "CentOS 8",
-        ],
-    ),
-    (
-        "Debian",
-        &[
-            "Debian GNU/Linux 9 (64-bit)",
-            "Debian GNU/Linux 10 (64-bit)",
-            "Debian GNU/Linux 11 (64-bit)",
-            "Debian GNU/Linux 12 (64-bit)",
-        ],
-    ),
-    (
-        "Oracle",
-        &["Oracle Linux 7", "Oracle Linux 8", "Oracle Linux 9"],
-    ),
-    (
-        "RedHat",
-        &[
-            "Red Hat Enterprise Linux 7.0",
-            "Red Hat Enterprise Linux 8.0",
-            "Red Hat Enterprise Linux 9.0",
-        ],
-    ),
-    (
-        "SUSE",
-        &[
-            "SUSE Linux Enterprise Server 12 SP5 (64-bit)",
-            "SUSE Linux Enterprise Server 15 (64-bit)",
-        ],
-    ),
-    (
-        "Windows",
-        &[
-            "Windows 10 (64-bit)",
-            "Windows 11 (64-bit)",
-            "Windows Server 2016 (64-bit)",
-            "Windows Server 2019 (64-bit)",
-            "Windows Server 2022 (64-bit)",
-        ],
-    ),
-    (
-        "Other",
-        &[
-            "Other (32-bit)",
-            "Other (64-bit)",
-            "Other Linux (32-bit)",
-            "Other Linux (64-bit)",
-            "Other PV (64-bit)",
-        ],
-    ),
-    ("Novel", &["Novell Netware 6.x"]),
-    ("Unix", &["FreeBSD 12 (64-bit)", "FreeBSD 13 (64-bit)"]),
-    (
-        "Ubuntu",
-        &[
-            "Ubuntu 18.04 LTS",
-            "Ubuntu 20.04 LTS",
-            "Ubuntu 22.04 LTS",
-            "Ubuntu 24.04 LTS",
-        ],
-    ),
-    ("None", &[]),
-];
+/// CloudStack's guest OS categories and types as data: the categories in
+/// the server's id order (`guest_os_category`), and each type as
+/// `[category number, name]` in `guest_os` id order (the base set of
+/// `setup/db/templates.sql`, then types later schema upgrades added).
+const OS_DATA: &str = include_str!("os_types.json");
+
+/// The shape of [`OS_DATA`].
+#[derive(serde::Deserialize)]
+struct OsData {
+    categories: Vec<String>,
+    types: Vec<(usize, String)>,
+}
 
 /// Inserts the built-in categories and types; returns the id of
 /// "CentOS 5.6 (64-bit)" (the built-in template's OS).
@@ -93,17 +30,25 @@ pub(crate) fn seed(seed: &Seed<'_>) -> Result<String, ApiError> {
     let mut kind = seed
         .tx
         .prepare("INSERT INTO os_types (id, name, category_id) VALUES (?1, ?2, ?3)")?;
-    let mut centos = None;
-    for (name, types) in BUILT_IN {
+    let data: OsData = serde_json::from_str(OS_DATA)
+        .map_err(|e| ApiError::internal(format!("os_types.json: {e}")))?;
+    let mut category_ids = Vec::with_capacity(data.categories.len());
+    for name in &data.categories {
         let category_id = ids::new_id();
-        let featured = matches!(*name, "CentOS" | "Debian" | "Ubuntu" | "Windows");
+        let featured = matches!(name.as_str(), "CentOS" | "Debian" | "Ubuntu" | "Windows");
         category.execute(params![category_id, name, featured, now])?;
-        for os in *types {
-            let id = ids::new_id();
-            kind.execute(params![id, os, category_id])?;
-            if *os == "CentOS 5.6 (64-bit)" {
-                centos = Some(id);
-            }
+        category_ids.push(category_id);
+    }
+    let mut centos = None;
+    for (number, os) in &data.types {
+        let category_id = number
+            .checked_sub(1)
+            .and_then(|i| category_ids.get(i))
+            .ok_or_else(|| ApiError::internal(format!("OS type {os} names no category")))?;
+        let id = ids::new_id();
+        kind.execute(params![id, os, category_id])?;
+        if os == "CentOS 5.6 (64-bit)" {
+            centos = Some(id);
         }
     }
     centos.ok_or_else(|| ApiError::internal("the built-in OS types lack CentOS 5.6 (64-bit)"))
@@ -147,3 +92,7 @@ pub(crate) fn list_categories(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     query.order("c.seq");
     query.list_plain(call, "oscategory")
 }
+
+#[cfg(test)]
+#[path = "os_tests.rs"]
+mod tests;

@@ -51,6 +51,8 @@ CREATE TABLE templates (
     arch                    TEXT NOT NULL DEFAULT 'x86_64',
     details                 TEXT,                        -- JSON object
     sort_key                INTEGER NOT NULL DEFAULT 0,
+    userdata_id             TEXT,                        -- linkUserDataToTemplate
+    userdata_policy         TEXT,                        -- ALLOWOVERRIDE, APPEND, DENYOVERRIDE
     state                   TEXT NOT NULL DEFAULT 'Active',
     created                 TEXT NOT NULL,
     removed                 TEXT
@@ -69,3 +71,29 @@ CREATE TABLE template_zones (
 -- Deleting an account removes its templates' zone rows before the rows.
 INSERT INTO account_cleanup (table_name, statement) VALUES
     ('template_zones', 'DELETE FROM template_zones WHERE template_id IN (SELECT id FROM templates WHERE account_id = ?1)');
+
+-- What other families may read of this one (`api::VIEWS`): one table each,
+-- under the owner's name, with stable columns.
+CREATE VIEW templates_templates AS
+    SELECT seq, id, kind, name, display_text, account_id, domain_id, format, hypervisor,
+           os_type_id, url, checksum, template_type, is_public, is_featured,
+           is_extractable, password_enabled, sshkey_enabled, is_dynamically_scalable,
+           requires_hvm, bootable, bits, cross_zones, size, template_tag, direct_download,
+           deploy_as_is, arch, details, sort_key, state, created, removed, userdata_id
+    FROM templates;
+CREATE VIEW templates_template_zones AS
+    SELECT template_id, zone_id, status, is_ready, created
+    FROM template_zones;
+CREATE VIEW templates_os_types AS
+    SELECT seq, id, name, category_id, is_user_defined, for_display
+    FROM os_types;
+
+-- Launch permissions (updateTemplatePermissions op=add): accounts of the
+-- owner's domain a private template is shared with (listTemplates
+-- templatefilter=sharedexecutable).
+CREATE TABLE template_launch_permissions (
+    template_id TEXT NOT NULL REFERENCES templates(id) ON DELETE CASCADE,
+    account_id  TEXT NOT NULL,
+    PRIMARY KEY (template_id, account_id)
+);
+CREATE INDEX template_launch_permissions_account ON template_launch_permissions(account_id);

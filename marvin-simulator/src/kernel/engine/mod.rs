@@ -255,7 +255,7 @@ impl Engine {
         catalog: &'static Catalog,
         shutdown: watch::Receiver<bool>,
     ) -> Result<Arc<Self>, StartError> {
-        let registry = Registry::build(families).map_err(StartError::Registry)?;
+        let registry = Registry::build(families, catalog).map_err(StartError::Registry)?;
         // Without a file of its own, the database lives in a private
         // temporary directory rather than in memory: readers need a file to
         // share with the writer (WAL). Nothing there has to survive a crash,
@@ -498,6 +498,14 @@ impl Engine {
                 auth::authenticate(tx, request, at, &mut keys)?
             }
         };
+        // The request log's caller (the listener's span declares the field).
+        tracing::Span::current().record(
+            "caller",
+            tracing::field::display(match caller.account_name.as_str() {
+                "" => format!("anonymous ({via:?})"),
+                account => format!("{account} ({via:?})"),
+            }),
+        );
         let Some((command, spec)) = target else {
             return Err(match via {
                 Via::Integration => ApiError::unsupported(format!("Unknown API command: {sent}")),
@@ -505,7 +513,7 @@ impl Engine {
                 Via::Key | Via::Anonymous => ApiError::unauthorized(),
             });
         };
-        if !command.roles.allows(caller.role) {
+        if !authenticator && !crate::kernel::access::permits(tx, &caller, command)? {
             return Err(not_available(&sent));
         }
         let mut params = Params::from_pairs(std::mem::take(&mut request.pairs));
@@ -868,6 +876,29 @@ pub(crate) fn install(
                 family: family.name,
                 error,
             })?;
+    }
+    // One look at the catalogue rather than a statement per view: preparing
+    // each would parse every view again, a cost on each start.
+    let views: std::collections::HashSet<String> = tx
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'view'")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()
+        })
+        .map_err(|error| StartError::Schema {
+            family: "kernel",
+            error,
+        })?;
+    for family in families {
+        if let Some(missing) = family.views.iter().find(|view| !views.contains(**view)) {
+            return Err(StartError::Schema {
+                family: family.name,
+                error: rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR),
+                    Some(format!("no such view: {missing} (the family publishes it)")),
+                ),
+            });
+        }
     }
     crate::kernel::directory::check(tx).map_err(|error| StartError::Schema {
         family: "kernel (no family provides the directory)",

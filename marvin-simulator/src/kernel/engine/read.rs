@@ -186,7 +186,10 @@ impl Engine {
     async fn handle_streamed(self: Arc<Self>, request: Request) -> Answer {
         let (head, answer) = oneshot::channel();
         let engine = Arc::clone(&self);
+        // The blocking thread works inside the request's span (its log line).
+        let span = tracing::Span::current();
         let produced = tokio::task::spawn_blocking(move || {
+            let _span = span.enter();
             let mut conn = match engine.readers.take() {
                 Ok(conn) => conn,
                 Err(error) => {

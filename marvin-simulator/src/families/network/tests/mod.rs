@@ -2,10 +2,17 @@
 //! texts, state changes visible in lists, isolation and uniqueness. The
 //! helpers are here; the tests are grouped by resource.
 
+mod basic;
+mod forwarding;
+mod internallb;
 mod ips;
 mod networks;
+mod openfirewall;
+mod routers;
 mod rules;
+mod scope;
 mod security;
+mod sslcerts;
 mod vpc;
 mod vpn;
 

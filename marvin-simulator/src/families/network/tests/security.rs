@@ -158,3 +158,97 @@ fn security_groups_only_in_sg_zones() {
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0]["name"], "default");
 }
+
+/// An authorize job answers the group with only the rules that call added
+/// (duplicates skipped), and fails with 530 when every rule was a
+/// duplicate: AuthorizeSecurityGroupIngressCmd.execute and
+/// ApiResponseHelper.createSecurityGroupResponseFromSecurityGroupRule.
+#[test]
+fn authorize_answers_only_the_rules_it_added() {
+    let mut kit = Kit::new();
+    let alice = kit.account("alice", 0, None);
+    let group = kit
+        .call(
+            &alice,
+            "createSecurityGroup",
+            &[("name", "web"), ("description", "Web")],
+        )
+        .unwrap()["securitygroup"]
+        .clone();
+    let id = s(&group["id"]).to_string();
+    let tcp22 = |cidrs: &'static str| {
+        vec![
+            ("protocol", "tcp"),
+            ("startport", "22"),
+            ("endport", "22"),
+            ("cidrlist", cidrs),
+        ]
+    };
+    let mut first = tcp22("10.0.0.0/8");
+    first.push(("securitygroupid", &id));
+    kit.call(&alice, "authorizeSecurityGroupIngress", &first)
+        .unwrap();
+    let mut second = tcp22("10.0.0.0/8,192.168.0.0/16");
+    second.push(("securitygroupid", &id));
+    let answer = kit
+        .call(&alice, "authorizeSecurityGroupIngress", &second)
+        .unwrap()["securitygroup"]
+        .clone();
+    let cidrs: Vec<&str> = answer["ingressrule"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| s(&r["cidr"]))
+        .collect();
+    assert_eq!(cidrs, ["192.168.0.0/16"]);
+    assert_eq!(answer["egressrule"], Value::Array(Vec::new()));
+    assert_eq!(answer["description"], "Web");
+    assert_eq!(answer["id"], id.as_str());
+
+    let err = kit
+        .call(&alice, "authorizeSecurityGroupIngress", &second)
+        .unwrap_err();
+    assert_eq!(
+        (code(&err), err.text.as_str()),
+        (530, "Failed to authorize security group ingress rule(s)")
+    );
+    let egress = [("securitygroupid", id.as_str()), ("cidrlist", "0.0.0.0/0")];
+    kit.call(&alice, "authorizeSecurityGroupEgress", &egress)
+        .unwrap();
+    let err = kit
+        .call(&alice, "authorizeSecurityGroupEgress", &egress)
+        .unwrap_err();
+    assert_eq!(
+        err.text,
+        "Failed to authorize security group egress rule(s)"
+    );
+    let listed = list(
+        &mut kit,
+        &alice,
+        "listSecurityGroups",
+        "securitygroup",
+        &[("id", &id)],
+    );
+    assert_eq!(listed[0]["ingressrule"].as_array().unwrap().len(), 2);
+}
+
+/// A group name is taken whatever its case
+/// (SecurityGroupManagerImpl.createSecurityGroup: isNameInUse compares in
+/// the server's case-insensitive collation).
+#[test]
+fn group_names_are_taken_without_case() {
+    let mut kit = Kit::new();
+    let alice = kit.account("alice", 0, None);
+    kit.call(&alice, "createSecurityGroup", &[("name", "web")])
+        .unwrap();
+    let err = kit
+        .call(&alice, "createSecurityGroup", &[("name", "WEB")])
+        .unwrap_err();
+    assert_eq!(
+        (code(&err), err.text.as_str()),
+        (
+            431,
+            "Unable to create security group, a group with name WEB already exists."
+        )
+    );
+}

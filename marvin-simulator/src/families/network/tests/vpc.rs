@@ -31,7 +31,12 @@ fn vpc_tiers_stay_inside_and_apart() {
 
     let t1 = tier(&mut kit, &alice, &vpc_id, "10.10.1.1", "255.255.255.0").unwrap();
     assert_eq!(t1["vpcid"], vpc_id.as_str());
-    assert_eq!(t1["aclname"], "default_deny");
+    // No `aclid`: no ACL (ApiResponseHelper.createNetworkResponse sends
+    // aclid/aclname only for a tier that has one).
+    assert!(
+        t1.get("aclid").is_none() && t1.get("aclname").is_none(),
+        "{t1}"
+    );
     let err = tier(&mut kit, &alice, &vpc_id, "10.20.1.1", "255.255.255.0").unwrap_err();
     assert_eq!(code(&err), 431);
     assert!(
@@ -372,4 +377,99 @@ fn private_gateways_and_static_routes() {
         )
         .is_empty()
     );
+}
+
+/// createVPC keeps the CIDR as it was given (host bits too) and refuses
+/// a malformed or public one with CloudStack's texts:
+/// VpcManagerImpl.createVpc (NetUtils.isValidIp4Cidr, validateGuestCidr).
+#[test]
+fn vpc_cidr_is_kept_as_given() {
+    let mut kit = Kit::new();
+    let alice = kit.account("alice", 0, None);
+    let v = vpc(&mut kit, &alice, "10.10.3.7/16");
+    assert_eq!(v["cidr"], "10.10.3.7/16");
+    let listed = list(&mut kit, &alice, "listVPCs", "vpc", &[("id", s(&v["id"]))]);
+    assert_eq!(listed[0]["cidr"], "10.10.3.7/16");
+    // Tiers are still bounded by the network the CIDR names.
+    let vpc_id = s(&v["id"]).to_string();
+    tier(&mut kit, &alice, &vpc_id, "10.10.1.1", "255.255.255.0").unwrap();
+    let offering = kit.id("vpc_offering");
+    let zone = kit.id("zone");
+    for (cidr, text) in [
+        ("10.0.0.0", "Invalid CIDR specified 10.0.0.0"),
+        ("10.0.0.0/0", "Invalid CIDR specified 10.0.0.0/0"),
+        (
+            "8.8.0.0/16",
+            "Guest Cidr 8.8.0.0/16 is not RFC1918 compliant",
+        ),
+    ] {
+        let err = kit
+            .call(
+                &alice,
+                "createVPC",
+                &[
+                    ("name", "v"),
+                    ("displaytext", "v"),
+                    ("cidr", cidr),
+                    ("vpcofferingid", &offering),
+                    ("zoneid", &zone),
+                ],
+            )
+            .unwrap_err();
+        assert_eq!((code(&err), err.text.as_str()), (431, text));
+    }
+}
+
+/// A tier made without `aclid` has no ACL; the first item added to it by
+/// `networkid` makes one for it (NetworkACLServiceImpl
+/// .createAclListForNetworkAndReturnAclListId), and a private gateway
+/// without `aclid` still gets default_deny
+/// (VpcManagerImpl.createVpcPrivateGateway).
+#[test]
+fn a_tier_without_an_acl_gets_one_with_its_first_item() {
+    let mut kit = Kit::new();
+    let alice = kit.account("alice", 0, None);
+    let v = vpc(&mut kit, &alice, "10.10.0.0/16");
+    let vpc_id = s(&v["id"]).to_string();
+    let t = tier(&mut kit, &alice, &vpc_id, "10.10.1.1", "255.255.255.0").unwrap();
+    let tier_id = s(&t["id"]).to_string();
+    let listed = list(
+        &mut kit,
+        &alice,
+        "listNetworks",
+        "network",
+        &[("id", &tier_id)],
+    );
+    assert!(listed[0].get("aclid").is_none(), "{}", listed[0]);
+    let item = kit
+        .call(
+            &alice,
+            "createNetworkACL",
+            &[
+                ("networkid", &tier_id),
+                ("protocol", "tcp"),
+                ("startport", "22"),
+                ("endport", "22"),
+            ],
+        )
+        .unwrap()["networkacl"]
+        .clone();
+    let name = format!("VPC_vpc_Tier_{}_ACL_{tier_id}", s(&t["name"]));
+    assert_eq!(item["aclname"], name.as_str());
+    let listed = list(
+        &mut kit,
+        &alice,
+        "listNetworks",
+        "network",
+        &[("id", &tier_id)],
+    );
+    assert_eq!(listed[0]["aclid"], item["aclid"]);
+    let lists = list(
+        &mut kit,
+        &alice,
+        "listNetworkACLLists",
+        "networkacllist",
+        &[("id", s(&item["aclid"]))],
+    );
+    assert_eq!(lists[0]["description"], format!("ACL for {name}").as_str());
 }

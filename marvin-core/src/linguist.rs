@@ -29,19 +29,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::names::{plural, singular, words};
+use crate::names::{plural, singular, upper_camel, words};
 
 /// The verb grammar: every leading word of an API name in the real 4.18
 /// and 4.22 schemas (88 words), plus the non-verb prefixes handled as
 /// special cases (`ldap`, `quota`, `cloudian`).
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the grammar is checked against the schemas by tests"
-    )
-)]
-pub(crate) const VERBS: &[&str] = &[
+pub const VERBS: &[&str] = &[
     "acquire",
     "activate",
     "add",
@@ -135,10 +128,10 @@ pub(crate) const VERBS: &[&str] = &[
 /// Verbs whose API, acting on the whole entity, brings it into existence.
 /// The first one an entity has, in this order, is its creator (see
 /// [`creator_verb_override`] for the exceptions).
-pub(crate) const CREATOR_VERBS: &[&str] = &["create", "register", "deploy", "add"];
+pub const CREATOR_VERBS: &[&str] = &["create", "register", "deploy", "add"];
 
 /// Names that don't follow the grammar, with their entity and verb.
-pub(crate) const SPECIAL: &[(&str, &str, &str)] = &[
+pub const SPECIAL: &[(&str, &str, &str)] = &[
     ("login", "Session", "login"),
     ("logout", "Session", "logout"),
     ("oauthlogin", "Session", "oauthlogin"),
@@ -227,7 +220,7 @@ pub(crate) const SPECIAL: &[(&str, &str, &str)] = &[
 /// Entity renames, applied after singularising. The left side also works
 /// as an alias when matching an entity at the start of a longer name
 /// (`getVMPassword` -> `getPassword` on `VirtualMachine`).
-pub(crate) const RENAMES: &[(&str, &str)] = &[
+pub const RENAMES: &[(&str, &str)] = &[
     ("IpAddres", "IpAddress"),
     ("PublicIpAddress", "IpAddress"),
     ("SecurityGroupIngres", "SecurityGroupIngress"),
@@ -254,36 +247,36 @@ pub(crate) const RENAMES: &[(&str, &str)] = &[
 
 /// Nouns that name a purpose, not a thing: after a preposition they stay in
 /// the verb (`prepareHostForMaintenance` -> `prepareForMaintenance` on `Host`).
-pub(crate) const PURPOSES: &[&str] = &["Migration", "Maintenance", "Shutdown", "Import"];
+pub const PURPOSES: &[&str] = &["Migration", "Maintenance", "Shutdown", "Import"];
 
 /// Entities whose name contains a preposition.
-pub(crate) const NO_SPLIT: &[&str] = &["Ipv4SubnetForZone", "Ipv4SubnetForGuestNetwork"];
+pub const NO_SPLIT: &[&str] = &["Ipv4SubnetForZone", "Ipv4SubnetForGuestNetwork"];
 
 const PREPOSITIONS: &[&str] = &["Of", "For", "To", "From", "With"];
 
 /// Where an API belongs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Mapping {
+pub struct Mapping {
     /// The entity (`VirtualMachine`).
-    pub(crate) entity: String,
+    pub entity: String,
     /// The verb, camel case (`stop`, `addNic`, `listMetrics`).
-    pub(crate) verb: String,
+    pub verb: String,
     /// The API is the bare verb applied to the whole entity (`createNetwork`,
     /// `listNetworks`), so it may be the entity's creator or enumerator.
-    pub(crate) exact: bool,
+    pub exact: bool,
     /// The entity's name as the API spells it before renaming (`Router` for
     /// `VirtualRouter`): `routerid` then names its id too.
-    pub(crate) spelled: String,
+    pub spelled: String,
 }
 
 /// The linguist for one schema: it knows the schema's entities.
 #[derive(Debug)]
-pub(crate) struct Linguist {
+pub struct Linguist {
     entities: BTreeSet<String>,
 }
 
 /// The leading lower-case word of an API name (`stop` in `stopRouter`).
-pub(crate) fn leading_word(name: &str) -> &str {
+pub fn leading_word(name: &str) -> &str {
     let end = name
         .find(|c: char| !c.is_ascii_lowercase())
         .unwrap_or(name.len());
@@ -404,7 +397,7 @@ fn parse(name: &str) -> Parse {
     let verb = leading_word(name);
     let rest = &name[verb.len()..];
     if rest.is_empty() {
-        let entity = crate::names::upper_camel(name);
+        let entity = upper_camel(name);
         return Parse::Done(Mapping {
             entity: entity.clone(),
             verb: verb.into(),
@@ -461,7 +454,7 @@ fn prefix_entity(rest: &str, entities: &BTreeSet<String>) -> Option<(String, Str
 
 impl Linguist {
     /// Learns the schema's entities from all its API names.
-    pub(crate) fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
         #[derive(Default)]
         struct Seen {
             list: bool,
@@ -521,15 +514,15 @@ impl Linguist {
 
     /// The entities of the schema: nouns with an enumerator or a creator.
     #[cfg(test)]
-    pub(crate) fn entities(&self) -> &BTreeSet<String> {
+    pub fn entities(&self) -> &BTreeSet<String> {
         &self.entities
     }
 
     /// Maps one API name. The entity is always a valid type name.
-    pub(crate) fn map(&self, name: &str) -> Mapping {
+    pub fn map(&self, name: &str) -> Mapping {
         let mut mapping = self.map_raw(name);
         if mapping.entity.is_empty() || !mapping.entity.chars().all(|c| c.is_ascii_alphanumeric()) {
-            mapping.entity = crate::names::upper_camel(&mapping.entity);
+            mapping.entity = upper_camel(&mapping.entity);
         }
         if mapping.entity.starts_with(|c: char| c.is_ascii_digit()) {
             mapping.entity.insert(0, 'X');
@@ -572,7 +565,7 @@ impl Linguist {
 
 /// The creator verb of entities that don't use the first of
 /// [`CREATOR_VERBS`].
-pub(crate) fn creator_verb_override(entity: &str) -> Option<&'static str> {
+pub fn creator_verb_override(entity: &str) -> Option<&'static str> {
     match entity {
         "Template" | "Iso" => Some("register"),
         "IpAddress" => Some("associate"),
@@ -585,7 +578,28 @@ mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::test_support::{schema_418, schema_422};
+    use crate::schema::ApiList;
+
+    fn read(file: &str) -> ApiList {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../testdata/cloudstack")
+            .join(file);
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        ApiList::from_json(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", path.display()))
+    }
+
+    /// The 828-API CloudStack 4.22 schema.
+    fn schema_422() -> &'static ApiList {
+        static SCHEMA: std::sync::OnceLock<ApiList> = std::sync::OnceLock::new();
+        SCHEMA.get_or_init(|| read("listApis-4.22.json"))
+    }
+
+    /// The real 705-API CloudStack 4.18 answer.
+    fn schema_418() -> &'static ApiList {
+        static SCHEMA: std::sync::OnceLock<ApiList> = std::sync::OnceLock::new();
+        SCHEMA.get_or_init(|| read("listApis-4.18.json"))
+    }
 
     fn linguist() -> (Linguist, Vec<String>) {
         let names: Vec<String> = schema_422().api.iter().map(|a| a.name.clone()).collect();

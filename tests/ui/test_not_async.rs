@@ -1,0 +1,9 @@
+use marvin::prelude::*;
+
+#[marvin::test]
+fn not_async(ctx: &mut TestContext) -> Result<()> {
+    let _ = ctx;
+    Ok(())
+}
+
+marvin::main!();
