@@ -1,0 +1,1 @@
+//! Domains: the tree, its scopes and its deletion rules.

@@ -1,0 +1,1 @@
+//! Events: what actions record and who sees them.

@@ -1,0 +1,1 @@
+//! Firewall and egress rules.

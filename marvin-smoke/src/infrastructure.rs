@@ -1,0 +1,1 @@
+//! Zones, pods, clusters and hosts, as the root admin.

@@ -1,0 +1,1 @@
+//! Async jobs, and refusals with their error codes.

@@ -1,0 +1,1 @@
+//! Load balancer rules.

@@ -1,0 +1,1 @@
+//! Projects, their accounts and invitations.

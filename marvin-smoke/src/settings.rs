@@ -1,0 +1,1 @@
+//! Global settings (configurations) and their scopes.

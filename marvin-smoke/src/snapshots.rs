@@ -1,0 +1,1 @@
+//! Volume and VM snapshots.

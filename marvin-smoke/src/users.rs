@@ -1,0 +1,1 @@
+//! Users: creation, keys, state changes, moves and deletion.

@@ -1,0 +1,1 @@
+//! Virtual machines: deployment and life cycle.

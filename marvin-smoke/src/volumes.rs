@@ -1,0 +1,1 @@
+//! Volumes: creation, attachment and deletion.

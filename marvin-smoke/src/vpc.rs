@@ -1,0 +1,1 @@
+//! VPCs, their tiers and ACLs.

@@ -1,0 +1,1 @@
+//! Remote access and site-to-site VPN.
