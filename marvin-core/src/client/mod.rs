@@ -14,6 +14,7 @@
 //! paged by [`Client::list_stream`].
 
 mod call;
+pub mod cassette;
 mod cookies;
 mod jobs;
 mod list;
@@ -159,6 +160,8 @@ fn decode_typed<T: DeserializeOwned>(
 pub struct Client {
     shared: Arc<Shared>,
     observer: Option<Arc<dyn CallObserver>>,
+    /// Record and replay (see [`cassette`]).
+    cassette: Option<Arc<cassette::Cassette>>,
 }
 
 /// Builds a [`Client`]; see [`Client::builder`].
@@ -339,6 +342,7 @@ impl ClientBuilder {
         Ok(Client {
             shared: Arc::new(Shared::new(http, endpoint, auth, settings, tls)?),
             observer: self.observer,
+            cassette: None,
         })
     }
 }
@@ -516,6 +520,7 @@ impl Client {
         Client {
             shared: Arc::clone(&self.shared),
             observer: Some(observer),
+            cassette: self.cassette.clone(),
         }
     }
 
@@ -524,6 +529,7 @@ impl Client {
         Client {
             shared: Arc::clone(&self.shared),
             observer: None,
+            cassette: self.cassette.clone(),
         }
     }
 
@@ -667,6 +673,7 @@ impl Client {
                 shared.tls.clone(),
             )?),
             observer: self.observer.clone(),
+            cassette: self.cassette.clone(),
         })
     }
 
@@ -855,7 +862,7 @@ impl Client {
         let shared = &self.shared;
         let Prepared {
             method,
-            encoded,
+            mut encoded,
             signature,
         } = self.prepare(command, params, options.is_post(), session_key);
         let _ = trace.method.set(method);
@@ -869,7 +876,11 @@ impl Client {
                     reqwest::header::CONTENT_TYPE,
                     "application/x-www-form-urlencoded; charset=UTF-8",
                 )
-                .body(encoded)
+                .body(if self.cassette.is_some() {
+                    encoded.clone()
+                } else {
+                    std::mem::take(&mut encoded)
+                })
         } else {
             let mut url = shared.endpoint_url.clone();
             url.set_query(Some(&encoded));
@@ -883,15 +894,26 @@ impl Client {
             }
         }
         let transport = |e| Error::transport(command, &shared.endpoint, e);
-        let response = request.timeout(timeout).send().await.map_err(transport)?;
-        let status = response.status().as_u16();
-        if session {
-            self.keep_cookies(response.headers());
-        }
-        let body = response.bytes().await.map_err(transport)?;
+        let live = async {
+            let response = request.timeout(timeout).send().await.map_err(transport)?;
+            let status = response.status().as_u16();
+            if session {
+                self.keep_cookies(response.headers());
+            }
+            let body = response.bytes().await.map_err(transport)?;
+            Ok((status, Vec::from(body)))
+        };
+        let (status, body) = match &self.cassette {
+            Some(cassette) => {
+                cassette
+                    .exchange(self, method, &encoded, &secrets, live)
+                    .await?
+            }
+            None => live.await?,
+        };
         let decoded = decode(command, status, &body, &secrets);
         if decoded.is_err() && self.observer.is_some() {
-            trace.keep_answer(body.to_vec(), &secrets);
+            trace.keep_answer(body, &secrets);
         }
         decoded
     }

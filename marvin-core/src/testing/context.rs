@@ -71,7 +71,9 @@ impl TestContext {
             trace: Arc::clone(&trace),
             chaos: chaos.clone(),
         };
-        let client = client.with_observer(Arc::new(observer));
+        // Record and replay (`MARVIN_RECORD`, `MARVIN_REPLAY`): one cassette per test.
+        let client = crate::client::cassette::attach_for_test(client, &spec.name)
+            .with_observer(Arc::new(observer));
         Self {
             admin: client.clone(),
             client,

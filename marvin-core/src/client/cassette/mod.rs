@@ -1,0 +1,691 @@
+//! Record and replay: every request a test sends and every answer it gets,
+//! kept in a cassette (one readable JSON file per test) and answered from
+//! it later with no network.
+//!
+//! The hook sits at the lowest layer of the client, where the final request
+//! (parameters, signature) is sent and the raw answer comes back, so
+//! synchronous calls, job polls, logins and cleanup all go through it.
+//!
+//! - `MARVIN_RECORD=DIR` records into `DIR`, in the mode of
+//!   `MARVIN_RECORD_MODE` (see [`RecordMode`]; the default is `once`, and
+//!   `none` under `CI=true`);
+//! - `MARVIN_REPLAY=DIR` replays from `DIR` in mode `none`: no call ever
+//!   reaches the network, and a request the cassette cannot answer is an
+//!   error showing the diff against the nearest recorded request.
+//!
+//! How requests are matched (command, canonical parameters, authentication
+//! ignored, values the test made up bound to this run's, identical requests
+//! in order) is [`matching`]'s rule; what is masked in the file is
+//! [`scrub`]'s. Each cassette names the cloud's version (`listCapabilities`),
+//! the date and the precache's hash; replaying one recorded against another
+//! precache, or older than [`CassetteSettings::max_age`], warns on stderr
+//! (and in [`Cassette::warnings`]) and replays all the same.
+//!
+//! ```no_run
+//! use marvin_core::client::cassette::{Cassette, CassetteSettings, RecordMode};
+//! # async fn demo(client: marvin_core::Client) -> marvin_core::Result<()> {
+//! let settings = CassetteSettings::new("testdata/cassettes", RecordMode::None);
+//! let cassette = Cassette::open(&settings, "suite::zones::lists_zones")?;
+//! let replaying = client.with_cassette(cassette);
+//! let zones = replaying.list_all("listZones", marvin_core::Params::new()).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod matching;
+pub mod scrub;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha1::{Digest as _, Sha1};
+
+use super::{Client, RequestOptions, Trace};
+use crate::error::{Error, Result};
+use crate::params::Params;
+use matching::{Key, Lookup, Matcher};
+
+/// The format version written in every cassette.
+pub const FORMAT: u32 = 1;
+
+/// The default [`CassetteSettings::max_age`]: 180 days.
+pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(180 * 24 * 3600);
+
+/// What a cassette does with a request, as VCR libraries name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordMode {
+    /// Replays an existing cassette (a miss is an error); records a new one
+    /// when the file does not exist yet.
+    Once,
+    /// Replays only: a miss is an error, never a live call. The default
+    /// under `CI=true`, and the mode of `MARVIN_REPLAY`.
+    None,
+    /// Replays what the cassette holds and records what it misses (live),
+    /// appended to the file.
+    NewEpisodes,
+    /// Records everything live, replacing the cassette.
+    All,
+}
+
+impl FromStr for RecordMode {
+    type Err = Error;
+
+    fn from_str(text: &str) -> Result<Self> {
+        match text.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "once" => Ok(Self::Once),
+            "none" => Ok(Self::None),
+            "new_episodes" => Ok(Self::NewEpisodes),
+            "all" => Ok(Self::All),
+            _ => Err(Error::setup(format!(
+                "MARVIN_RECORD_MODE={text}: use once, none, new_episodes or all"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for RecordMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Once => "once",
+            Self::None => "none",
+            Self::NewEpisodes => "new_episodes",
+            Self::All => "all",
+        })
+    }
+}
+
+/// Where cassettes live and how they are used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CassetteSettings {
+    /// The directory of the cassettes (one file per test).
+    pub dir: PathBuf,
+    /// The record mode.
+    pub mode: RecordMode,
+    /// The hash of the precache this build uses ([`precache_hash`]); kept
+    /// in new cassettes and compared with replayed ones. `None`: unknown,
+    /// nothing compared.
+    pub precache_hash: Option<String>,
+    /// A replayed cassette older than this warns.
+    pub max_age: Duration,
+}
+
+impl CassetteSettings {
+    /// Cassettes in `dir`, used in `mode`, with no precache hash and the
+    /// default maximum age.
+    pub fn new(dir: impl Into<PathBuf>, mode: RecordMode) -> Self {
+        Self {
+            dir: dir.into(),
+            mode,
+            precache_hash: None,
+            max_age: DEFAULT_MAX_AGE,
+        }
+    }
+
+    /// With the precache hash of this build.
+    #[must_use]
+    pub fn with_precache_hash(mut self, hash: impl Into<String>) -> Self {
+        self.precache_hash = Some(hash.into());
+        self
+    }
+
+    /// From the environment: `MARVIN_REPLAY=DIR` (mode `none`), else
+    /// `MARVIN_RECORD=DIR` with `MARVIN_RECORD_MODE` (default `once`, or
+    /// `none` when `CI=true`); `None` when neither is set. Setting both is
+    /// an error. The precache hash is that of the file `MARVIN_PRECACHE`
+    /// names, else of `api-precache.json` in `CARGO_MANIFEST_DIR` (cargo
+    /// sets it for tests), when there is one; `MARVIN_CASSETTE_MAX_AGE_DAYS`
+    /// sets the maximum age.
+    pub fn from_env() -> Result<Option<Self>> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let (dir, mode) = match (var("MARVIN_RECORD"), var("MARVIN_REPLAY")) {
+            (Some(_), Some(_)) => {
+                return Err(Error::setup(
+                    "MARVIN_RECORD and MARVIN_REPLAY are both set: choose one",
+                ));
+            }
+            (None, Some(dir)) => (dir, RecordMode::None),
+            (Some(dir), None) => {
+                let mode = match var("MARVIN_RECORD_MODE") {
+                    Some(mode) => mode.parse()?,
+                    None if var("CI").is_some_and(|ci| ci.eq_ignore_ascii_case("true")) => {
+                        RecordMode::None
+                    }
+                    None => RecordMode::Once,
+                };
+                (dir, mode)
+            }
+            (None, None) => return Ok(None),
+        };
+        let mut settings = Self::new(dir, mode);
+        let precache = var("MARVIN_PRECACHE").map(PathBuf::from).or_else(|| {
+            var("CARGO_MANIFEST_DIR").map(|dir| Path::new(&dir).join("api-precache.json"))
+        });
+        if let Some(bytes) = precache.and_then(|path| std::fs::read(path).ok()) {
+            settings.precache_hash = Some(precache_hash(&bytes));
+        }
+        if let Some(days) = var("MARVIN_CASSETTE_MAX_AGE_DAYS") {
+            let days: u64 = days.trim().parse().map_err(|_| {
+                Error::setup(format!(
+                    "MARVIN_CASSETTE_MAX_AGE_DAYS={days}: use a whole number of days"
+                ))
+            })?;
+            settings.max_age = Duration::from_secs(days.saturating_mul(24 * 3600));
+        }
+        Ok(Some(settings))
+    }
+
+    /// The cassette file of a test: its name with `::` as `.` and any
+    /// character other than letters, digits, `.`, `-` and `_` as `_`.
+    pub fn path_for(&self, test_name: &str) -> PathBuf {
+        let stem: String = test_name
+            .replace("::", ".")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        self.dir.join(format!("{stem}.json"))
+    }
+}
+
+/// The hash cassettes name a precache by: SHA-1 of the file's bytes, in hex.
+pub fn precache_hash(bytes: &[u8]) -> String {
+    Sha1::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// A cassette file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct CassetteFile {
+    /// [`FORMAT`].
+    format: u32,
+    /// The test it belongs to.
+    test: String,
+    /// When it was recorded (RFC 3339).
+    recorded_at: String,
+    /// The cloud's `cloudstackversion` (`listCapabilities`).
+    cloud_version: Option<String>,
+    /// The precache hash of the recording build.
+    precache: Option<String>,
+    /// The requests and their answers, in the order the answers came.
+    interactions: Vec<Interaction>,
+}
+
+/// One request and its answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Interaction {
+    pub(crate) request: RecordedRequest,
+    pub(crate) response: RecordedResponse,
+}
+
+/// A request as kept (see [`scrub`]).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct RecordedRequest {
+    pub(crate) method: String,
+    pub(crate) command: String,
+    pub(crate) params: BTreeMap<String, String>,
+}
+
+/// An answer as kept: its JSON `body`, or its `text` when it is not JSON.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct RecordedResponse {
+    pub(crate) status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) body: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) text: Option<String>,
+}
+
+/// The cassette of one test: answers requests from its file, records live
+/// answers into it, per its [`RecordMode`]. Attach it to a client with
+/// [`Client::with_cassette`]; the test runner does so for every test when
+/// `MARVIN_RECORD` or `MARVIN_REPLAY` is set.
+pub struct Cassette {
+    path: PathBuf,
+    mode: RecordMode,
+    /// Whether a miss may go live (and be recorded).
+    records: bool,
+    /// Why every request fails (a cassette that could not be opened).
+    broken: Option<String>,
+    precache_hash: Option<String>,
+    state: Mutex<State>,
+    warnings: Mutex<Vec<String>>,
+    version: tokio::sync::OnceCell<Option<String>>,
+}
+
+struct State {
+    file: CassetteFile,
+    matcher: Matcher,
+}
+
+impl fmt::Debug for Cassette {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Cassette")
+            .field("path", &self.path)
+            .field("mode", &self.mode)
+            .field("records", &self.records)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Cassette {
+    /// Opens the cassette of `test_name` under `settings`: loads the file
+    /// (unless the mode is `all`), checks its format, precache and age
+    /// (warning on a mismatch). Fails on an unreadable or malformed file.
+    pub fn open(settings: &CassetteSettings, test_name: &str) -> Result<Arc<Cassette>> {
+        let path = settings.path_for(test_name);
+        let existing = if settings.mode == RecordMode::All {
+            None
+        } else {
+            match std::fs::read(&path) {
+                Ok(bytes) => Some(serde_json::from_slice::<CassetteFile>(&bytes).map_err(|e| {
+                    Error::setup_with(format!("the cassette {} is malformed", path.display()), e)
+                })?),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => {
+                    return Err(Error::setup_with(
+                        format!("cannot read the cassette {}", path.display()),
+                        e,
+                    ));
+                }
+            }
+        };
+        let mut warnings = Vec::new();
+        if let Some(file) = &existing {
+            if file.format != FORMAT {
+                return Err(Error::setup(format!(
+                    "the cassette {} has format {}; this Marvin reads format {FORMAT}: record it again",
+                    path.display(),
+                    file.format
+                )));
+            }
+            warnings.extend(stale_or_mismatched(file, settings, &path));
+        }
+        let records = match settings.mode {
+            RecordMode::None => false,
+            RecordMode::Once => existing.is_none(),
+            RecordMode::NewEpisodes | RecordMode::All => true,
+        };
+        let file = existing.unwrap_or_else(|| CassetteFile {
+            format: FORMAT,
+            test: test_name.to_owned(),
+            recorded_at: now_rfc3339(),
+            cloud_version: None,
+            precache: settings.precache_hash.clone(),
+            interactions: Vec::new(),
+        });
+        for warning in &warnings {
+            eprintln!("marvin: {warning}");
+        }
+        let matcher = Matcher::new(&file.interactions);
+        Ok(Arc::new(Cassette {
+            path,
+            mode: settings.mode,
+            records,
+            broken: None,
+            precache_hash: settings.precache_hash.clone(),
+            state: Mutex::new(State { file, matcher }),
+            warnings: Mutex::new(warnings),
+            version: tokio::sync::OnceCell::new(),
+        }))
+    }
+
+    /// A cassette every request of which fails with `reason` (the
+    /// environment asked for one that cannot be opened): the test fails
+    /// clearly instead of reaching the network.
+    fn broken(path: PathBuf, mode: RecordMode, reason: String) -> Arc<Cassette> {
+        Arc::new(Cassette {
+            path,
+            mode,
+            records: false,
+            broken: Some(reason),
+            precache_hash: None,
+            state: Mutex::new(State {
+                file: CassetteFile {
+                    format: FORMAT,
+                    test: String::new(),
+                    recorded_at: String::new(),
+                    cloud_version: None,
+                    precache: None,
+                    interactions: Vec::new(),
+                },
+                matcher: Matcher::default(),
+            }),
+            warnings: Mutex::new(Vec::new()),
+            version: tokio::sync::OnceCell::new(),
+        })
+    }
+
+    /// The cassette's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The mode it was opened in.
+    pub fn mode(&self) -> RecordMode {
+        self.mode
+    }
+
+    /// Whether a request it cannot answer goes live (and is recorded).
+    pub fn records(&self) -> bool {
+        self.records
+    }
+
+    /// The warnings about this cassette (stale, another precache, another
+    /// cloud version), also printed on stderr.
+    pub fn warnings(&self) -> Vec<String> {
+        self.warnings.lock().expect("cassette lock").clone()
+    }
+
+    /// How many interactions it holds.
+    pub fn len(&self) -> usize {
+        self.state
+            .lock()
+            .expect("cassette lock")
+            .file
+            .interactions
+            .len()
+    }
+
+    /// True when it holds no interaction.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn warn(&self, warning: String) {
+        eprintln!("marvin: {warning}");
+        self.warnings.lock().expect("cassette lock").push(warning);
+    }
+
+    /// Answers one request: from the cassette when it can, else (when it
+    /// records) with `live`, whose answer is recorded. `encoded` is the
+    /// request's final `name=value&...`, `secrets` the values it must not
+    /// keep.
+    pub(super) async fn exchange<F>(
+        &self,
+        client: &Client,
+        method: &str,
+        encoded: &str,
+        secrets: &[&str],
+        live: F,
+    ) -> Result<(u16, Vec<u8>)>
+    where
+        F: Future<Output = Result<(u16, Vec<u8>)>>,
+    {
+        if let Some(reason) = &self.broken {
+            return Err(Error::setup(reason.clone()));
+        }
+        let request = scrub::request(method, encoded);
+        if self.mode != RecordMode::All {
+            let miss = {
+                let mut state = self.state.lock().expect("cassette lock");
+                let state = &mut *state;
+                match state.matcher.lookup(&Key::of(&request)) {
+                    Lookup::Hit(index) => {
+                        let response = &state.file.interactions[index].response;
+                        let body = match (&response.body, &response.text) {
+                            (Some(body), _) => state.matcher.to_live_answer(body).to_string(),
+                            (None, text) => text.clone().unwrap_or_default(),
+                        };
+                        return Ok((response.status, body.into_bytes()));
+                    }
+                    Lookup::Miss(text) => text,
+                }
+            };
+            if !self.records {
+                return Err(Error::setup(format!(
+                    "cassette {} (mode {}{}): {miss}",
+                    self.path.display(),
+                    self.mode,
+                    if self.is_empty() {
+                        ", no such file or no interaction"
+                    } else {
+                        ""
+                    },
+                )));
+            }
+        }
+        let (status, body) = live.await?;
+        self.cloud_version(client).await;
+        let response = scrub::response(status, &body, secrets);
+        let interaction = Interaction { request, response };
+        let file = {
+            let mut state = self.state.lock().expect("cassette lock");
+            state.matcher.push(&interaction, true);
+            state.file.interactions.push(interaction);
+            serde_json::to_string_pretty(&state.file)
+        };
+        self.save(file)?;
+        Ok((status, body))
+    }
+
+    /// Learns the cloud's version once (per cassette; per endpoint in the
+    /// process), outside the cassette, and warns when a cassette recorded
+    /// against another version gets new interactions.
+    async fn cloud_version(&self, client: &Client) {
+        let version = self
+            .version
+            .get_or_init(|| async { live_cloud_version(client).await })
+            .await;
+        let mismatch = {
+            let mut state = self.state.lock().expect("cassette lock");
+            match (&state.file.cloud_version, version) {
+                (None, Some(version)) => {
+                    state.file.cloud_version = Some(version.clone());
+                    None
+                }
+                (Some(recorded), Some(version)) if recorded != version => {
+                    Some((recorded.clone(), version.clone()))
+                }
+                _ => None,
+            }
+        };
+        if let Some((recorded, version)) = mismatch {
+            if self.warnings().iter().all(|w| !w.contains("cloud version")) {
+                self.warn(format!(
+                    "cassette {} was recorded against cloud version {recorded}; new interactions come from {version}",
+                    self.path.display()
+                ));
+            }
+        }
+    }
+
+    fn save(&self, text: serde_json::Result<String>) -> Result<()> {
+        let text = text.map_err(|e| Error::setup_with("cannot write a cassette", e))?;
+        let failed = |e: std::io::Error| {
+            Error::setup_with(
+                format!("cannot write the cassette {}", self.path.display()),
+                e,
+            )
+        };
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(failed)?;
+        }
+        // Written aside and renamed: a reader never sees half a file.
+        let temporary = self
+            .path
+            .with_extension(format!("json.{}.tmp", std::process::id()));
+        std::fs::write(&temporary, text + "\n").map_err(failed)?;
+        std::fs::rename(&temporary, &self.path).map_err(failed)
+    }
+
+    /// The precache hash this cassette was opened with.
+    pub fn precache_hash(&self) -> Option<&str> {
+        self.precache_hash.as_deref()
+    }
+}
+
+/// The warnings a loaded cassette deserves.
+fn stale_or_mismatched(
+    file: &CassetteFile,
+    settings: &CassetteSettings,
+    path: &Path,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if let (Some(recorded), Some(current)) = (&file.precache, &settings.precache_hash) {
+        if recorded != current {
+            warnings.push(format!(
+                "cassette {} was recorded with precache {recorded}, this build uses {current}: \
+                 record it again (MARVIN_RECORD_MODE=all)",
+                path.display()
+            ));
+        }
+    }
+    let format = time::format_description::well_known::Rfc3339;
+    match time::OffsetDateTime::parse(&file.recorded_at, &format) {
+        Ok(recorded_at) => {
+            let age = time::OffsetDateTime::now_utc() - recorded_at;
+            if age > settings.max_age {
+                warnings.push(format!(
+                    "cassette {} is {} days old (recorded {}, against cloud version {}): \
+                     record it again (MARVIN_RECORD_MODE=all)",
+                    path.display(),
+                    age.whole_days(),
+                    file.recorded_at,
+                    file.cloud_version.as_deref().unwrap_or("unknown")
+                ));
+            }
+        }
+        Err(_) => warnings.push(format!(
+            "cassette {} has no readable recording date ({:?})",
+            path.display(),
+            file.recorded_at
+        )),
+    }
+    warnings
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// `listCapabilities`' `cloudstackversion`, asked once per endpoint, by a
+/// copy of the client with no cassette and no observer (it is not part of
+/// the test).
+fn live_cloud_version(client: &Client) -> VersionFuture<'_> {
+    static KNOWN: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
+    // Boxed (and so named Send): this call goes through the transport
+    // that asked for it.
+    Box::pin(async move {
+        let known = KNOWN.get_or_init(Mutex::default);
+        let endpoint = client.endpoint().to_owned();
+        if let Some(version) = known.lock().expect("versions lock").get(&endpoint) {
+            return Some(version.clone());
+        }
+        let plain = Client {
+            shared: Arc::clone(&client.shared),
+            observer: None,
+            cassette: None,
+        };
+        let (params, options, trace) = (Params::new(), RequestOptions::default(), Trace::default());
+        let answer = plain
+            .call_value("listCapabilities", &params, &options, &trace)
+            .await
+            .ok()?;
+        let capability = answer.get("capability").unwrap_or(&answer);
+        let version = capability.get("cloudstackversion")?.as_str()?.to_owned();
+        known
+            .lock()
+            .expect("versions lock")
+            .insert(endpoint, version.clone());
+        Some(version)
+    })
+}
+
+type VersionFuture<'a> = std::pin::Pin<Box<dyn Future<Output = Option<String>> + Send + 'a>>;
+
+/// The client a test runs with: `client` with the cassette of `test_name`
+/// attached when `MARVIN_RECORD` or `MARVIN_REPLAY` is set (and `client`
+/// has none yet). A cassette that cannot be opened, or a malformed
+/// setting, makes every call of the test fail with the reason: a test asked
+/// to replay never goes live.
+pub fn attach_for_test(client: Client, test_name: &str) -> Client {
+    static SETTINGS: OnceLock<std::result::Result<Option<CassetteSettings>, String>> =
+        OnceLock::new();
+    if client.cassette.is_some() {
+        return client;
+    }
+    let settings = SETTINGS.get_or_init(|| CassetteSettings::from_env().map_err(|e| e.to_string()));
+    let cassette = match settings {
+        Ok(None) => return client,
+        Ok(Some(settings)) => Cassette::open(settings, test_name).unwrap_or_else(|error| {
+            Cassette::broken(
+                settings.path_for(test_name),
+                settings.mode,
+                error.to_string(),
+            )
+        }),
+        Err(reason) => Cassette::broken(PathBuf::new(), RecordMode::None, reason.clone()),
+    };
+    client.with_cassette(cassette)
+}
+
+impl Client {
+    /// The same client (sharing connections and session) answering from,
+    /// and recording into, `cassette`. Clients made from it
+    /// ([`with_observer`](Self::with_observer), [`for_user`](Self::for_user))
+    /// keep it.
+    pub fn with_cassette(&self, cassette: Arc<Cassette>) -> Client {
+        Client {
+            shared: Arc::clone(&self.shared),
+            observer: self.observer.clone(),
+            cassette: Some(cassette),
+        }
+    }
+
+    /// The cassette this client answers from, if any.
+    pub fn cassette(&self) -> Option<&Arc<Cassette>> {
+        self.cassette.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_parse_as_vcr_names_them() {
+        assert_eq!("once".parse::<RecordMode>().unwrap(), RecordMode::Once);
+        assert_eq!(" NONE ".parse::<RecordMode>().unwrap(), RecordMode::None);
+        assert_eq!(
+            "new-episodes".parse::<RecordMode>().unwrap(),
+            RecordMode::NewEpisodes
+        );
+        assert_eq!("all".parse::<RecordMode>().unwrap(), RecordMode::All);
+        let error = "sometimes".parse::<RecordMode>().unwrap_err().to_string();
+        assert!(error.contains("once, none, new_episodes or all"), "{error}");
+    }
+
+    #[test]
+    fn test_names_become_file_names() {
+        let settings = CassetteSettings::new("/c", RecordMode::None);
+        assert_eq!(
+            settings.path_for("suite::vms::deploy <1>"),
+            Path::new("/c/suite.vms.deploy__1_.json")
+        );
+    }
+
+    #[test]
+    fn the_precache_hash_is_sha1_hex() {
+        assert_eq!(
+            precache_hash(b"abc"),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
+    }
+}
