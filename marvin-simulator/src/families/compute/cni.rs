@@ -5,12 +5,11 @@
 //! name uniqueness and base64 check as registered user data, listed apart
 //! from it.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::OptionalExtension;
 use serde_json::Value;
 
 use crate::kernel::contract::{Call, Reply};
 use crate::kernel::error::ApiError;
-use crate::kernel::ids;
 use crate::kernel::scope::check_access;
 use crate::kernel::sql::Query;
 
@@ -32,34 +31,7 @@ pub(crate) fn register(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let name = call.required("name")?.to_string();
     let data = call.required("cniconfig")?.to_string();
     let owner = owner::resolve(call)?;
-    super::deploy::check_user_data(&data)?;
-    let taken: Option<String> = call
-        .tx
-        .query_row(
-            "SELECT id FROM user_data WHERE account_id = ?1 AND name = ?2",
-            [&owner.id, &name],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if taken.is_some() {
-        return Err(ApiError::param(format!(
-            "A userdata with name {name} already exists for this account."
-        )));
-    }
-    let id = ids::new_id();
-    call.tx.execute(
-        "INSERT INTO user_data (id, name, account_id, domain_id, user_data, params, created, for_cks)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)",
-        params![
-            id,
-            name,
-            owner.id,
-            owner.domain_id,
-            data.trim(),
-            call.params.str("params"),
-            call.timestamp()
-        ],
-    )?;
+    let id = super::userdata::insert(call, &owner, &name, &data, true)?;
     let mut q = query();
     q.eq("x.id", Some(&id));
     let row = q

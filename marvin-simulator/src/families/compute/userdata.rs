@@ -37,12 +37,27 @@ pub(crate) fn register(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let name = call.required("name")?.to_string();
     let data = call.required("userdata")?.to_string();
     let owner = owner::resolve(call)?;
-    super::deploy::check_user_data(&data)?;
+    insert(call, &owner, &name, &data, false)?;
+    Ok(Reply::Success(None))
+}
+
+/// Stores user data (or, with `for_cks`, a CNI configuration, which
+/// CloudStack keeps in the same table) for `owner` and gives its id: the
+/// data must be base64 and the name new to the owner
+/// (`UserDataManager.validateUserData`).
+pub(crate) fn insert(
+    call: &Call<'_>,
+    owner: &Owner,
+    name: &str,
+    data: &str,
+    for_cks: bool,
+) -> Result<String, ApiError> {
+    super::deploy::check_user_data(data)?;
     let taken: Option<String> = call
         .tx
         .query_row(
             "SELECT id FROM user_data WHERE account_id = ?1 AND name = ?2",
-            [&owner.id, &name],
+            [&owner.id, name],
             |r| r.get(0),
         )
         .optional()?;
@@ -51,20 +66,22 @@ pub(crate) fn register(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             "A userdata with name {name} already exists for this account."
         )));
     }
+    let id = ids::new_id();
     call.tx.execute(
-        "INSERT INTO user_data (id, name, account_id, domain_id, user_data, params, created)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO user_data (id, name, account_id, domain_id, user_data, params, created, for_cks)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
-            ids::new_id(),
+            id,
             name,
             owner.id,
             owner.domain_id,
             data.trim(),
             call.params.str("params"),
-            call.timestamp()
+            call.timestamp(),
+            for_cks
         ],
     )?;
-    Ok(Reply::Success(None))
+    Ok(id)
 }
 
 /// `deleteUserData`: refused while VMs use it.
