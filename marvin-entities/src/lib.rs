@@ -68,8 +68,12 @@ extern crate self as marvin_entities;
 
 mod runtime;
 
+/// The per-call options (`.post()`, `.timeout(..)`, `.job_timeout(..)`, ..)
+/// of every typed call, as of `client.call(..)`.
+pub use marvin_core::client::CallOptions;
 pub use runtime::{
-    Call, Command, Decode, Given, ListStream, NoClient, Object, Secret, Success, Timestamp,
+    Call, Command, Decode, Given, ListStream, NoClient, Object, Secret, Submitted, Success,
+    Timestamp,
 };
 
 #[doc(hidden)]

@@ -207,8 +207,7 @@ pub trait Command {
 #[must_use = "a call does nothing until it is awaited"]
 pub struct Call<T> {
     command: &'static str,
-    future: BoxFuture<'static, Result<Value>>,
-    decode: fn(&'static str, Value) -> Result<T>,
+    future: BoxFuture<'static, Result<T>>,
 }
 
 impl<T> Call<T> {
@@ -230,13 +229,82 @@ impl<T> Future for Call<T> {
     type Output = Result<T>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
-        let this = self.get_mut();
-        match this.future.as_mut().poll(cx) {
-            Poll::Ready(answer) => {
-                Poll::Ready(answer.and_then(|value| (this.decode)(this.command, value)))
-            }
-            Poll::Pending => Poll::Pending,
+        self.get_mut().future.as_mut().poll(cx)
+    }
+}
+
+/// An async command sent without waiting for its job (a typed call's
+/// `no_wait()`): the job's id, and the new object's id for creates, known
+/// at once; [`wait`](Self::wait) gets the answer the call would have
+/// given.
+///
+/// ```no_run
+/// use marvin_entities::VirtualMachine;
+/// # async fn demo(client: marvin_core::Client, vm: VirtualMachine) -> marvin_core::Result<()> {
+/// let job = vm.stop(&client).no_wait().await?;
+/// println!("stopping {} in job {}", vm.id, job.job_id());
+/// let stopped = job.wait(&client).await?;
+/// # let _ = stopped; Ok(()) }
+/// ```
+pub struct Submitted<T> {
+    command: &'static str,
+    job_id: String,
+    id: Option<String>,
+    wait: marvin_core::WaitOptions,
+    answer: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for Submitted<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Submitted")
+            .field("command", &self.command)
+            .field("job_id", &self.job_id)
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Clone for Submitted<T> {
+    fn clone(&self) -> Self {
+        Self {
+            command: self.command,
+            job_id: self.job_id.clone(),
+            id: self.id.clone(),
+            wait: self.wait.clone(),
+            answer: std::marker::PhantomData,
         }
+    }
+}
+
+impl<T> Submitted<T> {
+    /// The CloudStack command that started the job.
+    pub fn command(&self) -> &'static str {
+        self.command
+    }
+
+    /// The job's id.
+    pub fn job_id(&self) -> &str {
+        &self.job_id
+    }
+
+    /// The id the submission answered beside the job's: the new object's,
+    /// for async creates (it exists from then on, even if the job fails).
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+}
+
+impl<T: private::Answer + Send + 'static> Submitted<T> {
+    /// Waits for the job (with the call's wait options, such as its
+    /// `job_timeout`) and decodes its result as the call would have.
+    pub fn wait(&self, client: &marvin_core::Client) -> Call<T> {
+        let (client, job_id, wait) = (client.clone(), self.job_id.clone(), self.wait.clone());
+        let command = self.command;
+        private::decoded(
+            command,
+            Box::pin(async move { client.wait_for_job_of(command, &job_id, &wait).await }),
+            T::from_answer,
+        )
     }
 }
 
@@ -275,7 +343,8 @@ pub mod private {
 
     pub use super::NoClient;
     pub use marvin_core::Result;
-    pub use marvin_core::client::{Api, Catalog};
+    pub use marvin_core::client::{Api, CallOptions, Catalog};
+    pub use marvin_core::{RequestOptions, WaitOptions};
 
     /// A call builder's slot that holds its value; only [`Given`] does, so
     /// a call with an unset required argument is not a future.
@@ -647,62 +716,130 @@ pub mod private {
         }
     }
 
+    /// A call whose answer `future` gives is decoded by `decode`.
+    pub(crate) fn decoded<T: Send + 'static>(
+        command: &'static str,
+        future: BoxFuture<'static, Result<Value>>,
+        decode: fn(&'static str, Value) -> Result<T>,
+    ) -> Call<T> {
+        Call {
+            command,
+            future: Box::pin(async move { decode(command, future.await?) }),
+        }
+    }
+
+    /// The one way a typed call is sent: an [`ApiCall`](marvin_core::ApiCall)
+    /// of the API as the precache describes it.
+    fn api_call(
+        client: &Client,
+        command: &'static str,
+        params: Params,
+        is_async: bool,
+        options: RequestOptions,
+    ) -> marvin_core::ApiCall {
+        client
+            .call(Api::described(command, is_async))
+            .params(params)
+            .options(options)
+    }
+
     fn execute(
         client: &Client,
         command: &'static str,
         params: Params,
         is_async: bool,
+        options: RequestOptions,
     ) -> BoxFuture<'static, Result<Value>> {
-        Box::pin(
-            client
-                .call(Api::described(command, is_async))
-                .params(params)
-                .into_future(),
-        )
+        Box::pin(api_call(client, command, params, is_async, options).into_future())
     }
 
     fn list_all(
         client: &Client,
         command: &'static str,
         params: Params,
+        options: RequestOptions,
     ) -> BoxFuture<'static, Result<Value>> {
-        let client = client.clone();
-        Box::pin(async move { client.list_all(command, params).await.map(Value::Array) })
+        use futures_util::TryStreamExt;
+        let pages = client.list_stream_with(command, params, options);
+        Box::pin(async move { pages.try_collect().await.map(Value::Array) })
     }
 
-    /// Sends a command (waiting for its job when `is_async`) and decodes
-    /// the answer as `T`.
-    pub fn call<T: Answer>(
+    /// Sends a command (waiting for its job when `is_async`) with these
+    /// per-call options and decodes the answer as `T`.
+    pub fn call<T: Answer + Send + 'static>(
         client: &Client,
         command: &'static str,
         params: Params,
         is_async: bool,
+        options: RequestOptions,
     ) -> Call<T> {
+        decoded(
+            command,
+            execute(client, command, params, is_async, options),
+            T::from_answer,
+        )
+    }
+
+    /// Sends an async command without waiting for its job: the job to
+    /// wait for later, which keeps the wait options of `options`.
+    pub fn submit<T>(
+        client: &Client,
+        command: &'static str,
+        params: Params,
+        options: RequestOptions,
+    ) -> Call<Submitted<T>> {
+        let wait = options.wait().clone();
+        let future = api_call(client, command, params, true, options)
+            .no_wait()
+            .into_future();
         Call {
             command,
-            future: execute(client, command, params, is_async),
-            decode: T::from_answer,
+            future: Box::pin(async move {
+                let answer = future.await?;
+                let Some(job_id) = marvin_core::envelope::job_id(&answer) else {
+                    return Err(not_an_object(
+                        command,
+                        "the submission answered no jobid",
+                        &answer,
+                    ));
+                };
+                let id = answer.get("id").and_then(Value::as_str).map(str::to_owned);
+                Ok(Submitted {
+                    command,
+                    job_id,
+                    id,
+                    wait,
+                    answer: std::marker::PhantomData,
+                })
+            }),
         }
     }
 
-    /// Lists every page of a list command.
-    pub fn list<T: Decode>(client: &Client, command: &'static str, params: Params) -> Call<Vec<T>> {
-        Call {
+    /// Lists every page of a list command, each page sent with `options`.
+    pub fn list<T: Decode + Send + 'static>(
+        client: &Client,
+        command: &'static str,
+        params: Params,
+        options: RequestOptions,
+    ) -> Call<Vec<T>> {
+        decoded(
             command,
-            future: list_all(client, command, params),
-            decode: <Vec<T>>::from_answer,
-        }
+            list_all(client, command, params, options),
+            <Vec<T>>::from_answer,
+        )
     }
 
-    /// Streams the items of a list command, page by page.
+    /// Streams the items of a list command, page by page, each page sent
+    /// with `options`.
     pub fn stream<T: Decode>(
         client: &Client,
         command: &'static str,
         params: Params,
+        options: RequestOptions,
     ) -> ListStream<T> {
         ListStream {
             command,
-            inner: client.list_stream(command, params),
+            inner: client.list_stream_with(command, params, options),
             decode: T::from_value,
         }
     }
@@ -721,22 +858,19 @@ pub mod private {
 
     /// Lists by id (across pages when the command is `paged`) and decodes
     /// the one item found (`refresh`).
-    pub fn refresh<T: Decode>(
+    pub fn refresh<T: Decode + Send + 'static>(
         client: &Client,
         command: &'static str,
         params: Params,
         paged: bool,
     ) -> Call<T> {
+        let options = RequestOptions::default();
         let future = if paged {
-            list_all(client, command, params)
+            list_all(client, command, params, options)
         } else {
-            execute(client, command, params, false)
+            execute(client, command, params, false, options)
         };
-        Call {
-            command,
-            future,
-            decode: first::<T>,
-        }
+        decoded(command, future, first::<T>)
     }
 
     /// The deletion of a resource whose deleting command takes its id as

@@ -206,37 +206,32 @@ impl ApiCall {
         self
     }
 
-    /// Sends the call as a POST form (calls carrying secrets or large
-    /// values are sent as POST anyway).
-    pub fn post(mut self) -> Self {
-        self.options = self.options.with_post(true);
-        self
+    /// Sends the call as a POST form (see [`CallOptions::post`]).
+    pub fn post(self) -> Self {
+        CallOptions::post(self)
     }
 
-    /// Timeout of each HTTP request of this call.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options = self.options.with_timeout(timeout);
-        self
+    /// Timeout of each HTTP request of this call (see
+    /// [`CallOptions::timeout`]).
+    pub fn timeout(self, timeout: Duration) -> Self {
+        CallOptions::timeout(self, timeout)
     }
 
-    /// Retries after transport errors (idempotent commands only).
-    pub fn retries(mut self, retries: u32) -> Self {
-        self.options = self.options.with_retries(retries);
-        self
+    /// Retries after transport errors (see [`CallOptions::retries`]).
+    pub fn retries(self, retries: u32) -> Self {
+        CallOptions::retries(self, retries)
     }
 
-    /// How to wait for the job of an async API.
-    pub fn wait(mut self, wait: WaitOptions) -> Self {
-        self.options = self.options.with_wait(wait);
-        self
+    /// How to wait for the job of an async API (see
+    /// [`CallOptions::wait`]).
+    pub fn wait(self, wait: WaitOptions) -> Self {
+        CallOptions::wait(self, wait)
     }
 
     /// Fails with [`Error::JobTimeout`] when the job of an async API is
-    /// still pending after this long.
-    pub fn job_timeout(mut self, timeout: Duration) -> Self {
-        let wait = self.options.wait().clone().with_timeout(timeout);
-        self.options = self.options.with_wait(wait);
-        self
+    /// still pending after this long (see [`CallOptions::job_timeout`]).
+    pub fn job_timeout(self, timeout: Duration) -> Self {
+        CallOptions::job_timeout(self, timeout)
     }
 
     /// Does not wait for the job of an async API: the answer is the
@@ -246,10 +241,9 @@ impl ApiCall {
         self
     }
 
-    /// Replaces all per-call options.
-    pub fn options(mut self, options: RequestOptions) -> Self {
-        self.options = options;
-        self
+    /// Replaces all per-call options (see [`CallOptions::options`]).
+    pub fn options(self, options: RequestOptions) -> Self {
+        CallOptions::options(self, options)
     }
 
     fn waits(&self) -> bool {
@@ -340,6 +334,112 @@ impl ApiCall {
         let trace = Trace::default();
         let call = client.call_decoded(api.name(), params, options, &trace, decode_typed::<T>);
         client.observed(api.name(), params, &trace, call).await
+    }
+}
+
+impl CallOptions for ApiCall {
+    fn request_options(&mut self) -> &mut RequestOptions {
+        &mut self.options
+    }
+}
+
+/// The per-call options every call builder takes: [`ApiCall`] and the
+/// generated typed calls (`vm.stop(&client)`, `VirtualMachine::list(&client)`,
+/// `commands::StopVirtualMachine::call(&client)`). Set them anywhere before
+/// the `.await`; they change how the call is sent, never what it asks.
+///
+/// Whether a command answers with a job never comes from the caller: the
+/// precache says so. Not waiting for a job is `no_wait`, which a typed call
+/// of an async API has (it then yields the job to wait for later) and a
+/// typed call of a sync API has not.
+///
+/// The trait is in Marvin's prelude. Where an API has a parameter of the
+/// same name (`timeout` of `startRollingMaintenance`), the typed call's
+/// setter of that parameter comes first: `CallOptions::timeout(call, d)`
+/// sets the option.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use marvin_core::client::CallOptions;
+/// use marvin_entities::VirtualMachine;
+/// # async fn demo(client: marvin_core::Client, vm: VirtualMachine) -> marvin_core::Result<()> {
+/// let stopped = vm
+///     .stop(&client)
+///     .forced(true)
+///     .post()
+///     .timeout(Duration::from_secs(10))
+///     .job_timeout(Duration::from_secs(120))
+///     .await?;
+/// # let _ = stopped; Ok(()) }
+/// ```
+pub trait CallOptions: Sized {
+    /// The options set so far: the one method an implementor writes.
+    fn request_options(&mut self) -> &mut RequestOptions;
+
+    /// Sends the call as a POST form (calls carrying secrets or large
+    /// values are sent as POST anyway).
+    fn post(mut self) -> Self {
+        let options = self.request_options();
+        *options = std::mem::take(options).with_post(true);
+        self
+    }
+
+    /// Timeout of each HTTP request of this call (the client's
+    /// `request_timeout` otherwise).
+    fn timeout(mut self, timeout: Duration) -> Self {
+        let options = self.request_options();
+        *options = std::mem::take(options).with_timeout(timeout);
+        self
+    }
+
+    /// Retries after transport errors (idempotent commands only).
+    fn retries(mut self, retries: u32) -> Self {
+        let options = self.request_options();
+        *options = std::mem::take(options).with_retries(retries);
+        self
+    }
+
+    /// How to wait for the job of an async API.
+    fn wait(mut self, wait: WaitOptions) -> Self {
+        let options = self.request_options();
+        *options = std::mem::take(options).with_wait(wait);
+        self
+    }
+
+    /// Fails with [`Error::JobTimeout`] when the job of an async API is
+    /// still pending after this long (the client's `job_timeout`
+    /// otherwise).
+    fn job_timeout(mut self, timeout: Duration) -> Self {
+        let options = self.request_options();
+        let wait = options.wait().clone().with_timeout(timeout);
+        *options = std::mem::take(options).with_wait(wait);
+        self
+    }
+
+    /// Replaces all per-call options.
+    fn options(mut self, options: RequestOptions) -> Self {
+        *self.request_options() = options;
+        self
+    }
+}
+
+impl Client {
+    /// Waits for the job of `command` submitted earlier without waiting
+    /// (`no_wait`), as a call that waits for it would: its `jobresult`, or
+    /// the job's failure, cancellation or timeout, each naming `command`.
+    pub async fn wait_for_job_of(
+        &self,
+        command: &str,
+        job_id: &str,
+        options: &WaitOptions,
+    ) -> Result<Value> {
+        let trace = Trace::default();
+        let _ = trace.job_id.set(job_id.to_owned());
+        let params = Params::from([("jobid", job_id)]);
+        let sent = Params::new();
+        let wait = self.wait_job(Some(command), job_id, options, &sent, &trace);
+        self.observed(super::jobs::QUERY_JOB, &params, &trace, wait)
+            .await
     }
 }
 

@@ -32,7 +32,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::Instrument as _;
 
-pub use call::{Api, ApiCall, ApiKind, Catalog};
+pub use call::{Api, ApiCall, ApiKind, CallOptions, Catalog};
 pub use list::ListStream;
 pub use options::{RequestOptions, WaitOptions};
 

@@ -197,17 +197,14 @@ pub(crate) fn emit(command: &Command) -> TokenStream {
         .map(|_| quote!(#rt::Encode::encode(&self.options, &mut p);));
 
     let answer = answer_type(command, Site::Commands);
-    let send_body = if streams(command) {
-        quote!(#rt::list(client, #api, self.params()))
-    } else {
-        quote!(#rt::call(client, #api, self.params(), #is_async))
-    };
+    let defaults = quote!(#rt::RequestOptions::default());
+    let send_body = sending(command, &quote!(client), &quote!(self.params()), &defaults);
     let stream = streams(command).then(|| {
         let item = answer_item(command, Site::Commands);
         quote! {
             /// Streams the items page by page.
             pub fn stream(&self, client: &#rt::Client) -> #krate::ListStream<#item> {
-                #rt::stream(client, #api, self.params())
+                #rt::stream(client, #api, self.params(), #defaults)
             }
         }
     });
@@ -253,6 +250,25 @@ pub(crate) fn emit(command: &Command) -> TokenStream {
         #call_builder
         #options_struct
         #target_enum
+    }
+}
+
+/// How `command` is sent through `client` with `params` and the per-call
+/// `options`: every page of a listing, or one call (waiting for its job
+/// when the precache says it answers with one).
+fn sending(
+    command: &Command,
+    client: &TokenStream,
+    params: &TokenStream,
+    options: &TokenStream,
+) -> TokenStream {
+    let rt = rt();
+    let api = &command.api;
+    let is_async = command.is_async;
+    if streams(command) {
+        quote!(#rt::list(#client, #api, #params, #options))
+    } else {
+        quote!(#rt::call(#client, #api, #params, #is_async, #options))
     }
 }
 
@@ -399,6 +415,7 @@ fn call_builder(command: &Command) -> TokenStream {
         .options
         .as_ref()
         .map(|_| quote!(options: self.options,));
+    let per_call_move = quote!(per_call: self.per_call,);
     let setters = slots.iter().enumerate().map(|(i, s)| {
         let field = &s.field;
         let input = &s.input;
@@ -422,7 +439,7 @@ fn call_builder(command: &Command) -> TokenStream {
         quote! {
             #sdoc
             pub fn #field(self, #field: #input) -> #name<C, #(#out_gens),*> {
-                #name { client: self.client, #(#moves)* #options_move }
+                #name { client: self.client, #(#moves)* #options_move #per_call_move }
             }
         }
     });
@@ -465,13 +482,31 @@ fn call_builder(command: &Command) -> TokenStream {
         .options
         .as_ref()
         .map(|_| quote!(options: self.options,));
+    let api = &command.api;
     let stream = streams(command).then(|| {
         let item = answer_item(command, Site::Commands);
         quote! {
             /// Streams the items page by page instead of awaiting them all.
             pub fn stream(self) -> #krate::ListStream<#item> {
-                let client = self.client.clone();
-                self.into_request().stream(&client)
+                let (client, per_call) = (self.client.clone(), self.per_call.clone());
+                #rt::stream(&client, #api, self.into_request().params(), per_call)
+            }
+        }
+    });
+    let send_body = sending(
+        command,
+        &quote!(&client),
+        &quote!(self.into_request().params()),
+        &quote!(per_call),
+    );
+    // Only a call of an async API can leave its job unwaited.
+    let no_wait = command.is_async.then(|| {
+        quote! {
+            /// Sends it without waiting for its job: the job, to `wait`
+            /// for later.
+            pub fn no_wait(self) -> #krate::Call<#krate::Submitted<#answer>> {
+                let (client, per_call) = (self.client.clone(), self.per_call.clone());
+                #rt::submit(&client, #api, self.into_request().params(), per_call)
             }
         }
     });
@@ -497,17 +532,18 @@ fn call_builder(command: &Command) -> TokenStream {
             client: C,
             #(#fields: #gens,)*
             #options_field
+            per_call: #rt::RequestOptions,
         }
         impl #request {
             #new_doc
             pub fn call(client: &#rt::Client) -> #name {
-                #name { client: client.clone(), #(#marker_inits)* #options_init }
+                #name { client: client.clone(), #(#marker_inits)* #options_init per_call: Default::default() }
             }
             /// The same builder without a client: it only builds the
             /// request (`into_request`), with every
             /// argument named.
             pub fn builder() -> #name<#rt::NoClient> {
-                #name { client: #rt::NoClient, #(#marker_inits2)* #options_init }
+                #name { client: #rt::NoClient, #(#marker_inits2)* #options_init per_call: Default::default() }
             }
         }
         impl #generics #name #generics {
@@ -524,10 +560,16 @@ fn call_builder(command: &Command) -> TokenStream {
         impl #sending_params #name #sending where #(#bounds),* {
             /// Sends it: the same as awaiting it.
             pub fn send(self) -> #krate::Call<#answer> {
-                let client = self.client.clone();
-                self.into_request().send(&client)
+                let (client, per_call) = (self.client.clone(), self.per_call.clone());
+                #send_body
             }
+            #no_wait
             #stream
+        }
+        impl #sending_params #rt::CallOptions for #name #sending {
+            fn request_options(&mut self) -> &mut #rt::RequestOptions {
+                &mut self.per_call
+            }
         }
         impl #sending_params ::core::future::IntoFuture for #name #sending where #(#bounds),* {
             type Output = #rt::Result<#answer>;
