@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 use super::chaos::{Armed, TestObserver};
+use super::fixture::{Fixture, FixtureScope};
 use super::runner::{RunSettings, SkipTest, TestSpec};
 use super::trace::ApiTrace;
 use crate::cleanup::{CleanupStack, Ledger, Managed};
@@ -38,6 +39,10 @@ pub struct TestContext {
     trace: Arc<ApiTrace>,
     chaos: Option<Arc<Armed>>,
     cache: Mutex<HashMap<(TypeId, String), Slot>>,
+    /// Where shared fixtures come from: the run's, or the test's own.
+    fixtures: Arc<FixtureScope>,
+    /// The fixtures the test declared.
+    declared: Vec<String>,
 }
 
 impl fmt::Debug for TestContext {
@@ -74,17 +79,89 @@ impl TestContext {
         // Record and replay (`MARVIN_RECORD`, `MARVIN_REPLAY`): one cassette per test.
         let client = crate::client::cassette::attach_for_test(client, &spec.name)
             .with_observer(Arc::new(observer));
+        let stack = CleanupStack::new(spec.name.clone(), settings.run_id.clone(), ledger);
+        let fixtures = FixtureScope::for_test(
+            &client,
+            &settings.run_id,
+            Arc::clone(&stack),
+            Arc::clone(&trace),
+        );
         Self {
             admin: client.clone(),
             client,
             run_id: settings.run_id.clone(),
             test_name: spec.name.clone(),
             tags: spec.tags.clone(),
-            stack: CleanupStack::new(spec.name.clone(), settings.run_id.clone(), ledger),
+            stack,
             trace,
             chaos,
             cache: Mutex::new(HashMap::new()),
+            fixtures,
+            declared: spec.fixtures.clone(),
         }
+    }
+
+    /// The context a shared fixture is made on: named `fixture NAME`, with
+    /// the stack and the trace its scope gives it, and no fixtures of its
+    /// own.
+    pub(crate) fn for_fixture(
+        client: Client,
+        name: &str,
+        run_id: &str,
+        stack: Arc<CleanupStack>,
+        trace: Arc<ApiTrace>,
+    ) -> Self {
+        let fixtures =
+            FixtureScope::for_test(&client, run_id, Arc::clone(&stack), Arc::clone(&trace));
+        Self {
+            admin: client.clone(),
+            client,
+            run_id: run_id.to_string(),
+            test_name: format!("fixture {name}"),
+            tags: Vec::new(),
+            stack,
+            trace,
+            chaos: None,
+            cache: Mutex::new(HashMap::new()),
+            fixtures,
+            declared: Vec::new(),
+        }
+    }
+
+    /// Makes the test take its shared fixtures from `scope` (a run's).
+    pub(crate) fn use_fixtures(&mut self, scope: Arc<FixtureScope>) {
+        self.fixtures = scope;
+    }
+
+    /// The scope the test takes its shared fixtures from.
+    pub(crate) fn fixture_scope(&self) -> &Arc<FixtureScope> {
+        &self.fixtures
+    }
+
+    /// The value of a shared fixture (declared with
+    /// [`fixture!`](crate::fixture)), made by the first test that asks for
+    /// it and shared, read-only, with the others; see
+    /// [`crate::testing::fixture`] for how long it lives.
+    ///
+    /// ```no_run
+    /// # use marvin_core::cleanup::Managed;
+    /// # async fn make(ctx: &marvin_core::testing::TestContext) -> marvin_core::Result<Managed<serde_json::Value>> { unimplemented!() }
+    /// marvin_core::fixture! {
+    ///     static SHARED_DOMAIN: Managed<serde_json::Value> = |ctx| make(ctx);
+    /// }
+    ///
+    /// # async fn demo(ctx: &marvin_core::testing::TestContext) -> marvin_core::Result<()> {
+    /// let domain = ctx.fixture(&SHARED_DOMAIN).await?;
+    /// println!("{}", domain["id"]);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// A fixture that could not be made fails every test that asks for it
+    /// with the same error, naming the fixture; one whose maker skipped
+    /// (`ctx.skip(..)`) skips them.
+    pub async fn fixture<T: Send + Sync + 'static>(&self, fixture: &Fixture<T>) -> Result<Arc<T>> {
+        let declared = self.declared.iter().any(|name| name == fixture.name());
+        self.fixtures.get(fixture, &self.test_name, declared).await
     }
 
     /// The client the test's calls go through (its calls are traced): the
@@ -125,6 +202,8 @@ impl TestContext {
             trace: Arc::clone(&self.trace),
             chaos: self.chaos.clone(),
             cache: Mutex::new(HashMap::new()),
+            fixtures: Arc::clone(&self.fixtures),
+            declared: self.declared.clone(),
         })
     }
 
