@@ -257,7 +257,6 @@ mod tests {
             tags,
             required_hardware: false,
             ignored: false,
-            fixtures: &[],
             run: |ctx| Box::pin(body(ctx)),
         }
     }

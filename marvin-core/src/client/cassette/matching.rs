@@ -133,6 +133,11 @@ impl Matcher {
         self.used.push(used);
     }
 
+    /// How many interactions were not used yet.
+    pub(super) fn unused(&self) -> usize {
+        self.used.iter().filter(|used| !**used).count()
+    }
+
     /// How `live` compares with the recorded `recorded`: `None` when it does
     /// not match, else the pairs it would bind.
     fn compare(&self, live: &Key, recorded: &Key) -> Option<Vec<(String, String)>> {

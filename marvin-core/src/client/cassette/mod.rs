@@ -399,6 +399,13 @@ impl Cassette {
             .len()
     }
 
+    /// How many recorded interactions no request has been answered with
+    /// yet: after a complete replay, zero (every poll of every job was
+    /// answered, none skipped).
+    pub fn unreplayed(&self) -> usize {
+        self.state.lock().expect("cassette lock").matcher.unused()
+    }
+
     /// True when it holds no interaction.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
