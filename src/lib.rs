@@ -22,6 +22,8 @@
 use std::sync::OnceLock;
 
 pub use marvin_core as core;
+/// Declares a shared fixture (see [`marvin_core::testing::fixture`]).
+pub use marvin_core::fixture;
 pub use marvin_entities as entities;
 pub use marvin_factories as factories;
 pub use marvin_macros::test;
@@ -39,7 +41,7 @@ pub mod sync;
 pub mod prelude {
     pub use marvin_core::cleanup::Managed;
     pub use marvin_core::should::{Should, SoftAssertions, eventually};
-    pub use marvin_core::testing::TestContext;
+    pub use marvin_core::testing::{Fixture, TestContext};
     pub use marvin_core::{Client, CsErrorCode, Error, ErrorCode, Params, Result};
     pub use marvin_core::{should, should_match, should_not};
     // The entities (`VirtualMachine`, `Account`, ..), their `commands`, and

@@ -43,13 +43,14 @@ pub fn cloudstack_api(input: TokenStream) -> TokenStream {
         .into()
 }
 
+mod fixture_attr;
 mod test_attr;
 mod try_sites;
 
 /// Turns an `async fn(ctx: &mut TestContext) -> Result<()>` into a test.
 ///
 /// ```text
-/// #[marvin::test(tags = ["smoke", "advanced"], required_hardware = false)]
+/// #[marvin::test(tags = ["smoke", "advanced"], required_hardware = false, fixtures = [SHARED_VPC])]
 /// async fn vm_gets_static_nat(ctx: &mut TestContext) -> marvin::Result<()> {
 ///     Ok(())
 /// }
@@ -58,7 +59,10 @@ mod try_sites;
 /// The expansion is one call of `marvin::__private::run_test`: it builds the
 /// runtime and the context (the configured cloud, or the embedded
 /// simulator), skips tests that `MARVIN_TAGS` does not select, runs the body
-/// with panic catching, then always runs the test's cleanup.
+/// with panic catching, then always runs the test's cleanup. `fixtures`
+/// names the shared fixtures (`marvin::fixture!` statics) the body asks
+/// for, so that Marvin's runner cleans each one up after the last test
+/// that declared it.
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
     test_attr::expand(args.into(), item.into())

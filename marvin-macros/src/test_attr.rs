@@ -10,11 +10,14 @@ use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Expr, ExprArray, ExprLit, ItemFn, Lit, LitStr, Token};
 
-/// The attribute's arguments: `tags = ["a", "b"]`, `required_hardware = bool`.
-#[derive(Debug, Default, PartialEq)]
+/// The attribute's arguments: `tags = ["a", "b"]`, `required_hardware = bool`,
+/// `fixtures = [SHARED_NETWORK, module::SHARED_VPC]` (paths of the shared
+/// fixtures the test uses, see `marvin::fixture!`).
+#[derive(Default)]
 pub(crate) struct TestArgs {
     pub(crate) tags: Vec<String>,
     pub(crate) required_hardware: bool,
+    pub(crate) fixtures: Vec<syn::Path>,
 }
 
 impl Parse for TestArgs {
@@ -59,6 +62,15 @@ impl Parse for TestArgs {
                 ) => {
                     args.required_hardware = flag.value;
                 }
+                ("fixtures", Expr::Array(ExprArray { elems, .. })) => {
+                    args.fixtures = crate::fixture_attr::fixture_paths(elems)?;
+                }
+                ("fixtures", other) => {
+                    return Err(syn::Error::new_spanned(
+                        other,
+                        "expected `fixtures = [SHARED_NAME, ...]`",
+                    ));
+                }
                 ("tags", other) => {
                     return Err(syn::Error::new_spanned(
                         other,
@@ -74,7 +86,7 @@ impl Parse for TestArgs {
                 _ => {
                     return Err(syn::Error::new_spanned(
                         &pair.path,
-                        "unknown argument; expected `tags` or `required_hardware`",
+                        "unknown argument; expected `tags`, `required_hardware` or `fixtures`",
                     ));
                 }
             }
@@ -134,6 +146,8 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         .any(|attr| attr.path().is_ident("ignore"));
     // Typed, so that a test without tags (`[]`) compiles too.
     let count = args.tags.len();
+    let fixtures = &args.fixtures;
+    let fixture_count = fixtures.len();
     Ok(quote! {
         #[doc(hidden)]
         #body
@@ -147,6 +161,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                     tags: &[#(#tags),*],
                     required_hardware: #hardware,
                     ignored: #ignored,
+                    fixtures: &[#(&#fixtures),*],
                     run: |ctx| ::std::boxed::Box::pin(#inner(ctx)),
                 }
             }
@@ -158,7 +173,8 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
             ::marvin::__private::run_test(
                 ::marvin::__private::TestSpec::new(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name)))
                     .with_tags::<[&'static str; #count], &'static str>([#(#tags),*])
-                    .with_required_hardware(#hardware),
+                    .with_required_hardware(#hardware)
+                    .with_fixtures::<[&'static str; #fixture_count], &'static str>([#(#fixtures.name()),*]),
                 ::marvin::__private::connect,
                 |ctx| ::std::boxed::Box::pin(#inner(ctx)),
             )
@@ -174,20 +190,20 @@ mod tests {
     fn reads_tags_and_hardware() {
         let args: TestArgs =
             syn::parse_quote!(tags = ["smoke", "advanced"], required_hardware = true);
-        assert_eq!(
-            args,
-            TestArgs {
-                tags: vec!["smoke".into(), "advanced".into()],
-                required_hardware: true
-            }
-        );
+        assert_eq!(args.tags, ["smoke", "advanced"]);
+        assert!(args.required_hardware);
+        assert!(args.fixtures.is_empty());
     }
 
     #[test]
     fn refuses_unknown_and_repeated_arguments() {
-        let unknown = syn::parse2::<TestArgs>(quote!(tag = ["x"])).unwrap_err();
+        let unknown = syn::parse2::<TestArgs>(quote!(tag = ["x"]))
+            .err()
+            .expect("refused");
         assert!(unknown.to_string().contains("unknown argument"));
-        let twice = syn::parse2::<TestArgs>(quote!(tags = [], tags = [])).unwrap_err();
+        let twice = syn::parse2::<TestArgs>(quote!(tags = [], tags = []))
+            .err()
+            .expect("refused");
         assert!(twice.to_string().contains("given twice"));
     }
 
@@ -267,6 +283,32 @@ mod tests {
         assert!(out.contains("async fn __marvin_test_lists"), "{out}");
         assert!(out.contains(":: marvin :: __private :: run_test"), "{out}");
         assert!(out.contains("\"smoke\""), "{out}");
+    }
+
+    #[test]
+    fn declared_fixtures_reach_the_runner_and_the_spec() {
+        let out = expand(
+            quote!(fixtures = [SHARED_NETWORK, shared::VPC]),
+            quote!(
+                async fn uses(ctx: &mut TestContext) -> Result<()> {
+                    Ok(())
+                }
+            ),
+        )
+        .unwrap()
+        .to_string();
+        assert!(
+            out.contains("fixtures : & [& SHARED_NETWORK , & shared :: VPC]"),
+            "{out}"
+        );
+        assert!(
+            out.contains("[SHARED_NETWORK . name () , shared :: VPC . name ()]"),
+            "{out}"
+        );
+        let quoted = syn::parse2::<TestArgs>(quote!(fixtures = ["SHARED_NETWORK"]))
+            .err()
+            .expect("refused");
+        assert!(quoted.to_string().contains("path of their static"));
     }
 
     #[test]

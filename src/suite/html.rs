@@ -35,6 +35,7 @@ pub fn render(result: &SuiteResult) -> String {
     );
     header(&mut out, result);
     tests(&mut out, result);
+    fixtures(&mut out, result);
     leaks(&mut out, result);
     coverage(&mut out, result);
     let _ = write!(
@@ -170,6 +171,31 @@ fn tests(out: &mut String, result: &SuiteResult) {
         out,
         "<div id=\"no-match\" class=\"empty nomatch{hidden}\">{message}</div>"
     );
+    out.push_str("</div>\n");
+}
+
+/// The shared fixtures: each one like a test (its calls, resources and
+/// cleanup), with the tests that used it.
+fn fixtures(out: &mut String, result: &SuiteResult) {
+    if result.fixtures.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "<h2>Shared fixtures ({})</h2>", result.fixtures.len());
+    out.push_str(
+        "<div class=\"tests fixtures\"><div class=\"head\"><span>result</span><span>fixture</span><span>tags</span>\
+         <span title=\"from its making to the end of its cleanup, on the run's wall clock\">wall time</span>\
+         <span class=\"num\">calls</span><span class=\"num\">created</span></div>\n",
+    );
+    let clock = Timeline::of(&result.tests);
+    for (index, fixture) in result.fixtures.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "<p class=\"users\">{} used by: {}</p>",
+            escape(&fixture.name),
+            escape(&fixture.users.join(", "))
+        );
+        test_entry(out, result.tests.len() + index, &fixture.result, &clock);
+    }
     out.push_str("</div>\n");
 }
 

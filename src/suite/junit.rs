@@ -1,7 +1,9 @@
 //! JUnit XML: one `testsuite`, one `testcase` per test with its time, a
 //! `failure` (message, location, the API trace) or a `skipped` element.
 //! Leaks are reported as one more failed test case, `leak-check`, so that
-//! CI systems that only read JUnit see them.
+//! CI systems that only read JUnit see them. Each shared fixture is one
+//! more test case, `fixture NAME` of class `SUITE.fixtures`, failed (with
+//! its calls) when it could not be made or its cleanup failed.
 
 use std::fmt::Write as _;
 
@@ -10,8 +12,13 @@ use super::result::{Status, SuiteResult, TestResult};
 /// The report as an XML document.
 pub fn render(result: &SuiteResult) -> String {
     let leak_failed = !result.leaks.leaks.is_empty();
-    let tests = result.tests.len() + 1;
-    let failures = result.count(Status::Failed) + usize::from(leak_failed);
+    let fixtures_failed = result
+        .fixtures
+        .iter()
+        .filter(|f| f.result.status == Status::Failed)
+        .count();
+    let tests = result.tests.len() + result.fixtures.len() + 1;
+    let failures = result.count(Status::Failed) + fixtures_failed + usize::from(leak_failed);
     let skipped = result.count(Status::Skipped) + result.count(Status::NotRun);
     let time = secs(result.wall.as_secs_f64());
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -50,23 +57,30 @@ pub fn render(result: &SuiteResult) -> String {
     }
     let _ = writeln!(out, "    </properties>");
     for test in &result.tests {
-        testcase(&mut out, &result.suite, test);
+        let classname = match test.name.rsplit_once("::") {
+            Some((module, _)) => format!("{}.{}", result.suite, module.replace("::", ".")),
+            None => result.suite.clone(),
+        };
+        testcase(&mut out, &classname, test);
+    }
+    for fixture in &result.fixtures {
+        testcase(
+            &mut out,
+            &format!("{}.fixtures", result.suite),
+            &fixture.result,
+        );
     }
     leak_case(&mut out, result);
     out.push_str("  </testsuite>\n</testsuites>\n");
     out
 }
 
-fn testcase(out: &mut String, suite: &str, test: &TestResult) {
-    let classname = match test.name.rsplit_once("::") {
-        Some((module, _)) => format!("{suite}.{}", module.replace("::", ".")),
-        None => suite.to_string(),
-    };
+fn testcase(out: &mut String, classname: &str, test: &TestResult) {
     let _ = write!(
         out,
         "    <testcase name=\"{}\" classname=\"{}\" time=\"{}\"",
         escape(&test.name),
-        escape(&classname),
+        escape(classname),
         secs(test.duration.as_secs_f64())
     );
     match test.status {

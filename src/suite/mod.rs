@@ -35,8 +35,8 @@ pub use coverage::{ApiUse, Coverage};
 pub use harness::{SuiteArgs, SuiteError};
 pub use leaks::{Candidate, Leak, LeakCheck, Lookup, Unverified, lookup};
 pub use result::{
-    ApiCall, CallError, CreatedResource, Failure, FailureKind, Fate, Status, SuiteResult,
-    TestResult,
+    ApiCall, CallError, CreatedResource, Failure, FailureKind, Fate, FixtureResult, Status,
+    SuiteResult, TestResult,
 };
 pub use run::{RunOptions, RunPolicy, default_jobs, run_selected, run_suite, select};
 pub use scenario::{Registered, Scenario, ScenarioFn};

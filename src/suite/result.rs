@@ -6,7 +6,9 @@ use std::time::{Duration, SystemTime};
 
 use marvin_core::cleanup::Event;
 use marvin_core::observer::{CallOutcome, CallRecord};
-use marvin_core::testing::{ChaosSettings, CleanupEnd, ScenarioOutcome, Verdict, chaos};
+use marvin_core::testing::{
+    ChaosSettings, CleanupEnd, FixtureReport, ScenarioOutcome, Verdict, chaos,
+};
 use marvin_core::{Deletion, ErrorCode};
 
 use super::coverage::Coverage;
@@ -310,6 +312,20 @@ impl TestResult {
         }
     }
 
+    /// The result of a shared fixture, reported like a test named
+    /// `fixture NAME` with the tag `fixture`: its calls (making and
+    /// cleanup), its resources, and a failure when it could not be made or
+    /// its cleanup failed.
+    pub fn from_fixture(report: FixtureReport) -> FixtureResult {
+        let name = format!("fixture {}", report.name);
+        let result = Self::from_outcome(&name, &["fixture"], report.outcome, None);
+        FixtureResult {
+            name: report.name,
+            users: report.users,
+            result,
+        }
+    }
+
     /// A test that was not run: skipped for `reason`.
     pub fn skipped(name: &str, tags: &[&str], reason: String) -> Self {
         Self {
@@ -444,6 +460,19 @@ fn created_resources(outcome: &ScenarioOutcome) -> Vec<CreatedResource> {
         .collect()
 }
 
+/// What a shared fixture of the run did, and for whom.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FixtureResult {
+    /// The fixture's name (`module::NAME`).
+    pub name: String,
+    /// The tests that asked for it, in the order they first did.
+    pub users: Vec<String>,
+    /// Its making and cleanup as a test's result (named `fixture NAME`):
+    /// calls, resources, and a failure when it could not be made or its
+    /// cleanup failed.
+    pub result: TestResult,
+}
+
 /// The result of a whole suite run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SuiteResult {
@@ -464,6 +493,9 @@ pub struct SuiteResult {
     pub tags: Vec<String>,
     /// One result per selected test, in table order.
     pub tests: Vec<TestResult>,
+    /// One result per shared fixture the tests asked for, in the order
+    /// they were cleaned up.
+    pub fixtures: Vec<FixtureResult>,
     /// What the leak check found.
     pub leaks: LeakCheck,
     /// Which APIs the run exercised.
@@ -507,9 +539,19 @@ impl SuiteResult {
         self.tests.iter().filter(|t| t.is_flaky())
     }
 
-    /// Whether every test passed or was skipped and nothing leaked.
+    /// Whether every test passed or was skipped, every shared fixture was
+    /// cleaned up, and nothing leaked.
     pub fn is_success(&self) -> bool {
-        self.count(Status::Failed) == 0 && self.leaks.leaks.is_empty()
+        self.count(Status::Failed) == 0
+            && self.leaks.leaks.is_empty()
+            && self.fixture_cleanup_failures().next().is_none()
+    }
+
+    /// The shared fixtures whose cleanup failed.
+    pub fn fixture_cleanup_failures(&self) -> impl Iterator<Item = &FixtureResult> {
+        self.fixtures
+            .iter()
+            .filter(|f| !f.result.cleanup_problems.is_empty())
     }
 }
 

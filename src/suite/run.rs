@@ -10,13 +10,13 @@ use futures_util::StreamExt;
 use marvin_core::Client;
 use marvin_core::cleanup::{self, LedgerContents, LedgerRecord};
 use marvin_core::schema::ApiList;
-use marvin_core::testing::{RunSettings, run_scenario, termination_requested};
+use marvin_core::testing::{FixtureScope, RunSettings, run_scenario_in, termination_requested};
 
 use super::coverage::Coverage;
 use super::leaks::{self, Candidate};
 use super::panics::{CaptureGuard, Captured, PanicSlot};
 use super::progress::Progress;
-use super::result::{FailureKind, Status, SuiteResult, TestResult};
+use super::result::{FailureKind, FixtureResult, Status, SuiteResult, TestResult};
 use super::scenario::Scenario;
 
 /// How long the leak check waits for the cleanup thread.
@@ -90,6 +90,13 @@ pub async fn run_suite(
 /// A test starts only while the run goes on: after a termination signal,
 /// or after a failure with [`RunPolicy::fail_fast`], the tests that have
 /// not started yet are reported as [`Status::NotRun`].
+///
+/// Shared fixtures ([`marvin_core::testing::fixture`]) are the run's: each
+/// is made once, by the first test that asks, and cleaned up as soon as
+/// every selected test that declared it has finished (a fixture some test
+/// used without declaring it: after the last test). Their calls, resources
+/// and cleanup are reported in [`SuiteResult::fixtures`], and their
+/// resources go through the ledger and the leak check like the tests'.
 pub async fn run_selected(
     scenarios: &[&Scenario],
     client: &Client,
@@ -113,6 +120,8 @@ pub async fn run_selected(
     );
     let jobs = options.jobs.max(1);
     let stop = AtomicBool::new(false);
+    let specs: Vec<_> = scenarios.iter().map(|scenario| scenario.spec()).collect();
+    let fixtures = FixtureScope::for_run(client, &options.settings, &specs);
 
     let mut results: Vec<(usize, TestResult)> = {
         let _capture = CaptureGuard::install();
@@ -120,6 +129,7 @@ pub async fn run_selected(
             .map(|(index, scenario)| {
                 let progress = &progress;
                 let stop = &stop;
+                let fixtures = &fixtures;
                 async move {
                     let result = match not_started_because(stop, policy.fail_fast) {
                         Some(reason) => {
@@ -127,8 +137,14 @@ pub async fn run_selected(
                         }
                         None => {
                             progress.started(scenario.name);
-                            let result =
-                                run_with_retries(scenario, client, options, policy.retries).await;
+                            let result = run_with_retries(
+                                scenario,
+                                client,
+                                options,
+                                fixtures,
+                                policy.retries,
+                            )
+                            .await;
                             if result.status == Status::Failed {
                                 stop.store(true, Ordering::SeqCst);
                             }
@@ -136,6 +152,9 @@ pub async fn run_selected(
                         }
                     };
                     progress.finished(scenario.name, &result);
+                    // Before the next test starts in its place: a fixture
+                    // no test still needs is cleaned up now.
+                    fixtures.finished(&scenario.spec()).await;
                     (index, result)
                 }
             })
@@ -145,6 +164,19 @@ pub async fn run_selected(
     };
     results.sort_by_key(|(index, _)| *index);
     let tests: Vec<TestResult> = results.into_iter().map(|(_, result)| result).collect();
+    let fixture_results: Vec<FixtureResult> = fixtures
+        .finish()
+        .await
+        .into_iter()
+        .map(TestResult::from_fixture)
+        .collect();
+    // Coverage and the leak check count the fixtures' calls and resources
+    // as they count the tests'.
+    let everything: Vec<TestResult> = tests
+        .iter()
+        .chain(fixture_results.iter().map(|f| &f.result))
+        .cloned()
+        .collect();
 
     progress.phase("checking that nothing was left on the cloud");
     // Deletions handed to the cleanup thread (guards that outlived their
@@ -158,19 +190,19 @@ pub async fn run_selected(
             ),
             Err(error) => (
                 format!("the tests' own records (the ledger could not be read: {error})"),
-                leaks::candidates_from_results(&tests),
+                leaks::candidates_from_results(&everything),
             ),
         },
         _ => (
             "the tests' own records (no ledger)".to_string(),
-            leaks::candidates_from_results(&tests),
+            leaks::candidates_from_results(&everything),
         ),
     };
     let leak_check = leaks::check(
         client,
         precache,
         source,
-        merge(candidates, &tests),
+        merge(candidates, &everything),
         jobs * 2,
     )
     .await;
@@ -184,8 +216,9 @@ pub async fn run_selected(
         wall: started_at.elapsed(),
         jobs,
         tags: options.settings.selected_tags.clone().unwrap_or_default(),
-        coverage: Coverage::compute(precache, &tests),
+        coverage: Coverage::compute(precache, &everything),
         tests,
+        fixtures: fixture_results,
         leaks: leak_check,
         chaos: options.settings.chaos,
     }
@@ -209,6 +242,7 @@ async fn run_with_retries(
     scenario: &Scenario,
     client: &Client,
     options: &RunOptions,
+    fixtures: &std::sync::Arc<FixtureScope>,
     retries: usize,
 ) -> TestResult {
     let mut earlier: Option<TestResult> = None;
@@ -218,7 +252,13 @@ async fn run_with_retries(
         let spec = scenario.spec();
         let outcome = Captured::new(
             slot.clone(),
-            run_scenario(&options.settings, &spec, client.clone(), scenario.run),
+            run_scenario_in(
+                &options.settings,
+                &spec,
+                client.clone(),
+                fixtures,
+                scenario.run,
+            ),
         )
         .await;
         let mut result =

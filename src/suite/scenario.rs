@@ -3,7 +3,7 @@
 //! one `#[test]` per scenario (for `cargo test` and `cargo nextest`).
 
 use futures_util::future::LocalBoxFuture;
-use marvin_core::testing::{TestContext, TestSpec};
+use marvin_core::testing::{SharedFixture, TestContext, TestSpec};
 
 use crate::Result;
 
@@ -26,16 +26,21 @@ pub struct Scenario {
     /// Marked `#[ignore]`: runs only with `--ignored` or
     /// `--include-ignored`, as libtest runs such tests.
     pub ignored: bool,
+    /// The shared fixtures it declares (`#[marvin::test(fixtures = [..])]`):
+    /// the runner cleans each one up after the last test that declared it.
+    pub fixtures: &'static [&'static dyn SharedFixture],
     /// The body.
     pub run: ScenarioFn,
 }
 
 impl Scenario {
-    /// The test spec of this scenario (its name, tags and hardware need).
+    /// The test spec of this scenario (its name, tags, hardware need and
+    /// shared fixtures).
     pub fn spec(&self) -> TestSpec {
         TestSpec::new(self.name)
             .with_tags(self.tags.iter().copied())
             .with_required_hardware(self.required_hardware)
+            .with_fixtures(self.fixtures.iter().map(|fixture| fixture.name()))
     }
 
     /// Whether the scenario has one of `tags` (an empty list selects all);
@@ -64,6 +69,8 @@ pub struct Registered {
     pub required_hardware: bool,
     /// Whether it is marked `#[ignore]`.
     pub ignored: bool,
+    /// The shared fixtures it declares.
+    pub fixtures: &'static [&'static dyn SharedFixture],
     /// The body.
     pub run: ScenarioFn,
 }
@@ -90,6 +97,7 @@ impl Registered {
             tags: self.tags,
             required_hardware: self.required_hardware,
             ignored: self.ignored,
+            fixtures: self.fixtures,
             run: self.run,
         }
     }
@@ -127,6 +135,7 @@ macro_rules! scenario_table {
                 tags: &[$($tag),*],
                 required_hardware: $crate::__scenario_hardware!($($hardware)?),
                 ignored: false,
+                fixtures: &[],
                 run: |ctx| ::std::boxed::Box::pin(__scenario_root::$module::$func(ctx)),
             },
         )*)*];
@@ -190,6 +199,7 @@ mod tests {
             tags: &["vms"],
             required_hardware: false,
             ignored: true,
+            fixtures: &[],
             run: |ctx| Box::pin(demo::first(ctx)),
         };
         assert_eq!(registered.scenario("user_suite").name, "vms::deploy");

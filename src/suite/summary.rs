@@ -200,6 +200,33 @@ pub fn render(result: &SuiteResult) -> String {
         }
     }
 
+    if !result.fixtures.is_empty() {
+        let _ = writeln!(out, "\nShared fixtures:");
+        for fixture in &result.fixtures {
+            let made = match &fixture.result.failure {
+                Some(failure) if failure.kind != super::result::FailureKind::Cleanup => {
+                    "could not be made"
+                }
+                _ => "made once",
+            };
+            let _ = writeln!(
+                out,
+                "  {} {made} for {} test{}, {} call{}, {} resource{} ({})",
+                fixture.name,
+                fixture.users.len(),
+                plural(fixture.users.len()),
+                fixture.result.calls.len(),
+                plural(fixture.result.calls.len()),
+                fixture.result.resources.len(),
+                plural(fixture.result.resources.len()),
+                seconds(fixture.result.duration)
+            );
+            for problem in &fixture.result.cleanup_problems {
+                let _ = writeln!(out, "      cleanup: {problem}");
+            }
+        }
+    }
+
     let leaks = &result.leaks;
     let distinct = if leaks.distinct == leaks.created {
         String::new()
@@ -322,6 +349,7 @@ pub(crate) mod tests {
             jobs: 4,
             tags: Vec::new(),
             tests: vec![passed, failed, skipped, slow],
+            fixtures: Vec::new(),
             leaks: LeakCheck {
                 source: "ledger target/marvin/ledger.jsonl".into(),
                 created: 3,

@@ -1,7 +1,7 @@
 //! Self-tests of the framework, end to end against the simulator: cleanup
 //! after panics, failing cleanups, the ledger and the sweep after SIGKILL,
 //! unique sequences across processes, the data factories, assertion
-//! messages and `#[marvin::test]` itself.
+//! messages, `#[marvin::test]` itself and shared fixtures on the runner.
 //!
 //! A test cannot report on its own panic or kill, so most of these run a
 //! fixture (an ignored `#[marvin::test]` of this binary, in `fixtures`) as a
@@ -18,3 +18,4 @@ mod fixtures;
 mod guide;
 mod reports;
 mod sequences;
+mod shared_fixtures;

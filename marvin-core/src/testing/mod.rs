@@ -11,6 +11,7 @@
 
 pub mod chaos;
 mod context;
+pub mod fixture;
 mod runner;
 mod scenario;
 mod site;
@@ -18,10 +19,13 @@ mod trace;
 
 pub use chaos::ChaosSettings;
 pub use context::TestContext;
+pub use fixture::{Fixture, FixtureReport, FixtureScope, SharedFixture};
 pub use runner::{
     DEFAULT_TERMINATION_GRACE, RunSettings, SkipTest, TestSpec, run_test, run_test_with,
     termination_requested,
 };
-pub use scenario::{CleanupEnd, ScenarioOutcome, Verdict, run_scenario, skip_notice};
+pub use scenario::{
+    CleanupEnd, ScenarioOutcome, Verdict, run_scenario, run_scenario_in, skip_notice,
+};
 pub use site::TrySite;
 pub use trace::{ApiTrace, expect_failure};

@@ -25,6 +25,10 @@ pub struct TestSpec {
     /// `required_hardware`); such tests are skipped unless
     /// `MARVIN_HARDWARE=true`.
     pub required_hardware: bool,
+    /// The shared fixtures it declares (their names; see
+    /// [`super::fixture`]): a run's scope cleans a fixture up once every
+    /// test that declared it has finished.
+    pub fixtures: Vec<String>,
 }
 
 impl TestSpec {
@@ -34,7 +38,19 @@ impl TestSpec {
             name: name.into(),
             tags: Vec::new(),
             required_hardware: false,
+            fixtures: Vec::new(),
         }
+    }
+
+    /// Declares the shared fixtures the test uses (by name).
+    #[must_use]
+    pub fn with_fixtures<I, S>(mut self, fixtures: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.fixtures = fixtures.into_iter().map(Into::into).collect();
+        self
     }
 
     /// Marks the test as needing real hardware.

@@ -14,6 +14,7 @@ use futures_util::FutureExt;
 use futures_util::future::LocalBoxFuture;
 
 use super::context::TestContext;
+use super::fixture::FixtureScope;
 use super::runner::{RunSettings, SkipTest, TestSpec};
 use super::site::{self, SiteSlot};
 use super::trace::ApiTrace;
@@ -185,6 +186,37 @@ pub async fn run_scenario<F>(
 where
     F: for<'c> FnOnce(&'c mut TestContext) -> LocalBoxFuture<'c, Result<()>>,
 {
+    run(settings, spec, client, None, body).await
+}
+
+/// [`run_scenario`] for a test of a run whose shared fixtures come from
+/// `fixtures` (see [`FixtureScope::for_run`]): they outlive the test, and
+/// the runner cleans them up ([`FixtureScope::finished`]). Under
+/// [`run_scenario`], a test's fixtures are its own: made for it, on its
+/// cleanup stack.
+pub async fn run_scenario_in<F>(
+    settings: &RunSettings,
+    spec: &TestSpec,
+    client: Client,
+    fixtures: &Arc<FixtureScope>,
+    body: F,
+) -> ScenarioOutcome
+where
+    F: for<'c> FnOnce(&'c mut TestContext) -> LocalBoxFuture<'c, Result<()>>,
+{
+    run(settings, spec, client, Some(fixtures), body).await
+}
+
+async fn run<F>(
+    settings: &RunSettings,
+    spec: &TestSpec,
+    client: Client,
+    fixtures: Option<&Arc<FixtureScope>>,
+    body: F,
+) -> ScenarioOutcome
+where
+    F: for<'c> FnOnce(&'c mut TestContext) -> LocalBoxFuture<'c, Result<()>>,
+{
     if let Some(reason) = settings.skip_reason(spec) {
         return ScenarioOutcome::not_run(reason);
     }
@@ -192,6 +224,9 @@ where
     let started = Instant::now();
     let started_at = SystemTime::now();
     let mut ctx = TestContext::new(client, spec, settings);
+    if let Some(fixtures) = fixtures {
+        ctx.use_fixtures(Arc::clone(fixtures));
+    }
     let chaos = ctx.chaos();
     let site = SiteSlot::default();
     let trace = ctx.trace_handle();
@@ -234,6 +269,11 @@ where
         }
         _ => Vec::new(),
     };
+    // The test's own fixtures (not a run's) give their guards up to its
+    // stack before it runs.
+    if !ctx.fixture_scope().is_run_scope() {
+        ctx.fixture_scope().finish().await;
+    }
     // The body's future is gone: every guard it held is on the stack now.
     // A panic inside cleanup (a bug) must not replace the test's outcome.
     let run = AssertUnwindSafe(ctx.cleanup().run()).catch_unwind();
