@@ -67,6 +67,10 @@ pub(crate) fn router(
     let mut router = Router::new()
         .route("/client/api", any(api))
         .route("/client/api/", any(api))
+        // CloudStack's API servlet answers everything under /client/api/
+        // and dispatches on `command`, so the OpenAPI document's path per
+        // API (/client/api/listZones) reaches it too.
+        .route("/client/api/{path}", any(api))
         .route("/client/api/openapi.json", get(crate::docs::openapi_json))
         .route("/docs", get(crate::docs::index))
         .route("/docs/", get(crate::docs::index))

@@ -53,6 +53,12 @@ const ANSWER_KEYS: &[(&str, &str)] = &[
     ("listHypervisorCapabilities", "hypervisorCapabilities"),
 ];
 
+/// APIs whose answer holds its fields straight in the envelope
+/// (`{"loginresponse": {"sessionkey": ..}}`), not under an entity key, as
+/// real servers answer (the recorded `login` and `logout` of
+/// `testdata/cloudstack/responses`) and the simulator does.
+const BARE_ANSWERS: &[&str] = &["login", "logout", "queryAsyncJobResult", "quotaIsEnabled"];
+
 /// The key under which an API's answer holds its object, or a list answer
 /// its items: the entity as the API name spells it, lower-cased
 /// (`listZones` -> `zone`), with the few exceptions real servers make.
@@ -475,6 +481,8 @@ fn operation(api: &Api, mapping: &Mapping, shape: Option<&str>) -> Value {
     let item = shape.map(reference);
     let inner = if api.isasync {
         reference("AsyncJob")
+    } else if BARE_ANSWERS.contains(&api.name.as_str()) {
+        item.clone().unwrap_or_else(|| reference("Success"))
     } else if listed {
         let items = item.clone().unwrap_or_else(|| json!({}));
         json!({

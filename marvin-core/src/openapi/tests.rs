@@ -73,6 +73,13 @@ fn lists_jobs_maps_and_secrets_are_described() {
             .unwrap()
             .contains(&json!("username"))
     );
+    // login answers its session's fields straight in the envelope.
+    let session = &login["responses"]["200"]["content"]["application/json"]["schema"]["properties"]
+        ["loginresponse"]["$ref"];
+    let session = session.as_str().unwrap().rsplit('/').next().unwrap();
+    let fields = &doc["components"]["schemas"][session]["properties"];
+    assert_eq!(fields["sessionkey"]["format"], "password");
+    assert_eq!(fields["timeout"]["type"], "integer");
     assert!(doc["paths"]["/createAccount"]["post"].is_object());
     let schemes = &doc["components"]["securitySchemes"];
     assert_eq!(schemes["sessionKey"]["name"], "sessionkey");
