@@ -26,6 +26,7 @@ pub mod roles;
 pub mod security_groups;
 pub mod settings;
 pub mod snapshots;
+mod support;
 pub mod tags;
 pub mod templates;
 pub mod users;
