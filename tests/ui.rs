@@ -1,5 +1,7 @@
 //! Misuse that must not compile: `#[marvin::test]` on what it cannot run,
-//! and typed calls with a required argument left out or of the wrong type.
+//! typed calls with a required argument left out or of the wrong type, a
+//! call left unawaited (under `deny(unused_must_use)`), and per-call
+//! options a call does not have (`no_wait` of a sync API).
 //! The expected compiler output is in `tests/ui/*.stderr`
 //! (`TRYBUILD=overwrite cargo test --test ui` rewrites it).
 
