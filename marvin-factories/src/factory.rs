@@ -1,7 +1,7 @@
 //! The factory contract: [`Factory`] (a named declaration with a default
 //! builder), [`Build`] (a builder with overrides that builds a request or
 //! creates the resource), and the sub-factory plumbing ([`Sub`], [`Made`],
-//! [`IntoSub`]).
+//! [`IntoSub`], and [`Part`] for composites).
 
 use std::fmt;
 use std::sync::Arc;
@@ -36,7 +36,7 @@ pub trait Factory {
     fn new() -> Self::Builder;
 
     /// The request with every default filled in, without calling the
-    /// cloud (see [`Build::build`]).
+    /// cloud (see [`Build::build`]; a composite gives [`NoRequest`]).
     fn build() -> Request<Self> {
         Self::new().build()
     }
@@ -68,7 +68,9 @@ pub trait Build: Clone + Sized + 'static {
     /// lookups of shared resources (held in an `Arc`), or a richer value for
     /// composite factories (a VM and its public IP).
     type Output: AsRef<Self::Entity> + 'static;
-    /// What `build` returns: the typed request (`commands::CreateAccount`).
+    /// What `build` returns: the typed request (`commands::CreateAccount`),
+    /// or [`NoRequest`] for a composite factory, which sends none of its
+    /// own.
     type Request;
 
     /// The request with every attribute resolved (overrides, then defaults,
@@ -81,7 +83,8 @@ pub trait Build: Clone + Sized + 'static {
     /// Creates the resource: resolves sub-factories (creating their
     /// resources first), builds the request, sends it, registers the result
     /// for cleanup (`TestContext::manage`), tags it where the cloud supports
-    /// tags, then runs the post-generation hooks and related factories.
+    /// tags, then runs the post-generation hooks and related factories. A
+    /// composite runs its `make` step after the sub-factories instead.
     fn create(self, ctx: &TestContext) -> LocalBoxFuture<'_, Result<Self::Output>>;
 
     /// Creates `n` resources with these overrides, concurrently. Every
@@ -326,6 +329,87 @@ impl<F: Factory> Made<F> {
         }
     }
 }
+
+impl<F: Factory> Made<F> {
+    /// The part a composite keeps: what the sub-factory made (deleted with
+    /// the test), or the entity given with `Sub::of`. A resource given by
+    /// id alone has no entity to keep, which is a setup error naming
+    /// `composite`.
+    pub fn into_part(self, composite: &str) -> Result<Part<F>> {
+        match self.value {
+            MadeValue::Created(output) => Ok(Part::Made(output)),
+            MadeValue::Given(entity) => Ok(Part::Given(entity)),
+            MadeValue::Nothing => Err(marvin_core::Error::setup(format!(
+                "{composite} keeps its {} in its result, so it needs the entity: \
+                 pass a builder or Sub::of(&entity), not the id {:?}",
+                F::NAME,
+                self.id
+            ))),
+        }
+    }
+}
+
+/// A sub-factory's resource kept in a composite factory's result: made by
+/// the sub-factory (and deleted with the test), or an existing one that
+/// was given (`Sub::of(&entity)`, never deleted). Derefs to the entity.
+pub enum Part<F: Factory> {
+    /// Made by the sub-factory.
+    Made(Output<F>),
+    /// Given to the composite.
+    Given(Box<Entity<F>>),
+}
+
+impl<F: Factory> Part<F> {
+    /// Whether the composite made it (so the test's cleanup deletes it).
+    pub fn is_made(&self) -> bool {
+        matches!(self, Self::Made(_))
+    }
+
+    /// What the sub-factory's `create` returned, when it made the part.
+    pub fn output(&self) -> Option<&Output<F>> {
+        match self {
+            Self::Made(output) => Some(output),
+            Self::Given(_) => None,
+        }
+    }
+}
+
+impl<F: Factory> std::ops::Deref for Part<F> {
+    type Target = Entity<F>;
+
+    fn deref(&self) -> &Entity<F> {
+        match self {
+            Self::Made(output) => output.as_ref(),
+            Self::Given(entity) => entity,
+        }
+    }
+}
+
+impl<F: Factory> AsRef<Entity<F>> for Part<F> {
+    fn as_ref(&self) -> &Entity<F> {
+        self
+    }
+}
+
+impl<F: Factory> fmt::Debug for Part<F>
+where
+    Entity<F>: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let how = if self.is_made() {
+            "Part::Made"
+        } else {
+            "Part::Given"
+        };
+        f.debug_tuple(how).field(&**self).finish()
+    }
+}
+
+/// The `Request` of a composite factory (`factory!`'s `make` form): it
+/// sends no request of its own, its parts' factories do. Its `build`
+/// evaluates the attributes' defaults and gives this.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NoRequest;
 
 /// A change to a request applied after it is built (`with_request`).
 pub type RequestHook<R> = Arc<dyn Fn(&mut R) + Send + Sync>;

@@ -24,7 +24,7 @@ factory! {
             /// The account type: 0 user, 1 root admin, 2 domain admin.
             accounttype: i64 = 0,
         }
-        build -> commands::CreateAccount {
+        build -> commands::CreateAccount as marvin_entities::Account {
             commands::CreateAccount::builder()
                 .email(email)
                 .firstname(firstname)
@@ -65,7 +65,7 @@ factory! {
             /// The password.
             password: String = fake::password(),
         }
-        build -> commands::CreateUser {
+        build -> commands::CreateUser as marvin_entities::User {
             commands::CreateUser::builder()
                 .account(account.get(|a| a.name.clone()))
                 .email(email)
@@ -94,7 +94,7 @@ factory! {
             /// The name (unique).
             name: String = sequence("domain"),
         }
-        build -> commands::CreateDomain {
+        build -> commands::CreateDomain as marvin_entities::Domain {
             commands::CreateDomain::builder()
                 .name(name)
                 .into_request()
@@ -113,7 +113,7 @@ factory! {
             /// The description.
             displaytext: String = fake::description(),
         }
-        build -> commands::CreateProject {
+        build -> commands::CreateProject as marvin_entities::Project {
             commands::CreateProject::builder().displaytext(displaytext).name(name).into_request()
         }
     }

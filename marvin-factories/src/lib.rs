@@ -25,8 +25,10 @@
 //!   `with_request` for anything else);
 //! - [`factory!`]: declarations with sub-factories, attributes (defaults,
 //!   sequences, fake data, lazy attributes), post-generation hooks, related
-//!   factories, and variants that inherit (`AdminAccount` is `UserAccount`
-//!   with account type 1);
+//!   factories, variants that inherit (`AdminAccount` is `UserAccount`
+//!   with account type 1), and composites that make several resources and
+//!   give them together ([`VirtualMachineWithStaticNat`] gives a
+//!   [`VmWithPublicIp`], whose parts are [`Part`]s or `Managed` entities);
 //! - [`sequence()`]: names unique across threads, processes and runs;
 //!   [`unique_in`]: numbers (VLANs, subnets) that do not repeat in a process;
 //!   [`fake`]: realistic data, reproducible with `MARVIN_SEED`;
@@ -68,6 +70,10 @@
 //!    still leaves it scheduled for deletion;
 //! 5. tags it `marvin:run` / `marvin:test` where the cloud supports tags;
 //! 6. runs the post-generation hook and the related factories.
+//!
+//! A composite runs steps 1 and 2, then its `make` step, which makes the
+//! other parts with factories (or [`send_managed`]) so each is registered
+//! and tagged as above.
 
 mod compute;
 mod factory;
@@ -100,8 +106,8 @@ pub use compute::{
     VpcVirtualMachine, VpcVirtualMachineBuilder,
 };
 pub use factory::{
-    Build, Entity, EntityOf, Factory, IntoSub, Made, Output, Request, RequestHook, Sub,
-    send_managed,
+    Build, Entity, EntityOf, Factory, IntoSub, Made, NoRequest, Output, Part, Request, RequestHook,
+    Sub, send_managed,
 };
 pub use identity::{
     AdminAccount, AdminUser, DomainAdminAccount, DomainBuilder, DomainFactory, ProjectBuilder,

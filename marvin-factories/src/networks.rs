@@ -24,7 +24,7 @@ factory! {
             /// The description.
             displaytext: String = fake::description(),
         }
-        build -> commands::CreateNetwork {
+        build -> commands::CreateNetwork as marvin_entities::Network {
             commands::CreateNetwork::builder()
                 .name(name)
                 .networkofferingid(offering.id_string())
@@ -72,7 +72,7 @@ factory! {
             /// The last address.
             endip: String = format!("{subnet}.250"),
         }
-        build -> commands::CreateNetwork {
+        build -> commands::CreateNetwork as marvin_entities::Network {
             commands::CreateNetwork::builder()
                 .name(name)
                 .networkofferingid(offering.id_string())
@@ -109,7 +109,7 @@ factory! {
             /// The CIDR of the VPC.
             cidr: String = "10.0.0.0/24".to_string(),
         }
-        build -> commands::CreateVPC {
+        build -> commands::CreateVPC as marvin_entities::Vpc {
             commands::CreateVPC::builder()
                 .cidr(cidr)
                 .displaytext(displaytext)
@@ -142,7 +142,7 @@ factory! {
             /// The netmask.
             netmask: String = "255.255.255.192".to_string(),
         }
-        build -> commands::CreateNetwork {
+        build -> commands::CreateNetwork as marvin_entities::Network {
             commands::CreateNetwork::builder()
                 .name(name)
                 .networkofferingid(offering.id_string())

@@ -96,7 +96,7 @@ factory! {
             /// Memory in MB.
             memory: i64 = 100,
         }
-        build -> commands::CreateServiceOffering {
+        build -> commands::CreateServiceOffering as marvin_entities::ServiceOffering {
             commands::CreateServiceOffering::builder()
                 .displaytext(displaytext)
                 .name(name)
@@ -124,7 +124,7 @@ factory! {
             /// `shared` or `local`.
             storagetype: String = "shared".to_string(),
         }
-        build -> commands::CreateDiskOffering {
+        build -> commands::CreateDiskOffering as marvin_entities::DiskOffering {
             commands::CreateDiskOffering::builder()
                 .displaytext(displaytext)
                 .name(name)
@@ -168,7 +168,7 @@ factory! {
             /// Whether the post-generation hook enables it.
             enable: bool = true,
         }
-        build -> commands::CreateNetworkOffering {
+        build -> commands::CreateNetworkOffering as marvin_entities::NetworkOffering {
             commands::CreateNetworkOffering::builder()
                 .displaytext(displaytext)
                 .guestiptype(guestiptype)
@@ -229,7 +229,7 @@ factory! {
             /// Whether the post-generation hook enables it.
             enable: bool = true,
         }
-        build -> commands::CreateVPCOffering {
+        build -> commands::CreateVPCOffering as marvin_entities::VpcOffering {
             commands::CreateVPCOffering::builder()
                 .displaytext(displaytext)
                 .name(name)

@@ -19,7 +19,7 @@ factory! {
             network: GuestIsolatedNetwork,
         }
         fields {}
-        build -> commands::AssociateIpAddress {
+        build -> commands::AssociateIpAddress as marvin_entities::IpAddress {
             commands::AssociateIpAddress::default().with_options(commands::AssociateIpAddressOptions {
                 networkid: Some(network.id_string()),
                 ..Default::default()
@@ -44,7 +44,7 @@ factory! {
             /// The source CIDRs.
             cidrlist: Vec<String> = vec!["0.0.0.0/0".to_string()],
         }
-        build -> commands::CreateFirewallRule {
+        build -> commands::CreateFirewallRule as marvin_entities::FirewallRule {
             commands::CreateFirewallRule::builder()
                 .ipaddressid(ip.id_string())
                 .protocol(protocol)
@@ -71,7 +71,7 @@ factory! {
             /// The description.
             description: String = fake::description(),
         }
-        build -> commands::CreateSecurityGroup {
+        build -> commands::CreateSecurityGroup as marvin_entities::SecurityGroup {
             commands::CreateSecurityGroup::builder()
                 .name(name)
                 .into_request()
@@ -158,7 +158,7 @@ macro_rules! rule_factory {
             }
         }
 
-        crate::__factory_shortcuts!($name);
+        crate::__factory_shortcuts!($name, $builder, Managed<SecurityGroupRule>, build -> $command);
 
         #[doc = concat!("The overrides of [`", stringify!($name), "`].")]
         #[derive(Debug, Clone)]

@@ -21,7 +21,7 @@ factory! {
             /// The guest CIDR (advanced zones).
             guestcidraddress: String = "10.1.0.0/16".to_string(),
         }
-        build -> commands::CreateZone {
+        build -> commands::CreateZone as marvin_entities::Zone {
             let advanced = networktype.eq_ignore_ascii_case("Advanced");
             commands::CreateZone::builder()
                 .dns1(dns1)

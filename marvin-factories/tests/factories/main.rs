@@ -2,6 +2,7 @@
 //! embedded simulator (`create`, cleanup, lookups, hooks, tags).
 
 mod build;
+mod composite;
 mod harness;
 mod lint;
 mod simulator;
