@@ -44,7 +44,10 @@
 //! error). Alternative sets are set with `.by(..)`. Lists are sent
 //! comma-joined and maps as `name[i].key=value`. Awaiting a builder gives a
 //! [`Call`], a future of `marvin_core::Result<T>`; async APIs wait for
-//! their job. Answers decode leniently ([`Decode`]): numbers sent as
+//! their job. The per-call options of [`CallOptions`] (`.post()`,
+//! `.timeout(..)`, `.job_timeout(..)`, ..) are set on a builder like its
+//! arguments, and a call of an async API can `.no_wait()` instead, which
+//! answers with the [`Submitted`] job to wait for later. Answers decode leniently ([`Decode`]): numbers sent as
 //! strings and strings sent as numbers are accepted, `{}` reads as an empty
 //! list, dates are kept as [`Timestamp`]s, and secrets are [`Secret`]s that
 //! never show in `Debug` output.

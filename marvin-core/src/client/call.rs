@@ -358,19 +358,24 @@ impl CallOptions for ApiCall {
 /// setter of that parameter comes first: `CallOptions::timeout(call, d)`
 /// sets the option.
 ///
+/// On a typed call:
+/// `vm.stop(&client).forced(true).post().job_timeout(d).await?`. Code that
+/// sets options on any call, typed or not, takes a `C: CallOptions`:
+///
 /// ```no_run
 /// use std::time::Duration;
-/// use marvin_core::client::CallOptions;
-/// use marvin_entities::VirtualMachine;
-/// # async fn demo(client: marvin_core::Client, vm: VirtualMachine) -> marvin_core::Result<()> {
-/// let stopped = vm
-///     .stop(&client)
-///     .forced(true)
-///     .post()
-///     .timeout(Duration::from_secs(10))
-///     .job_timeout(Duration::from_secs(120))
-///     .await?;
-/// # let _ = stopped; Ok(()) }
+/// use marvin_core::client::{CallOptions, Catalog};
+/// # static CATALOG: Catalog = Catalog::new(&[("deployVirtualMachine", true)]);
+/// /// The options of a suite's slow calls, typed or not.
+/// fn patient<C: CallOptions>(call: C) -> C {
+///     call.post()
+///         .timeout(Duration::from_secs(30))
+///         .job_timeout(Duration::from_secs(600))
+/// }
+/// # async fn demo(client: marvin_core::Client) -> marvin_core::Result<()> {
+/// let deploy = client.call(CATALOG.api("deployVirtualMachine")).param("zoneid", "z1");
+/// let vm = patient(deploy).await?;
+/// # let _ = vm; Ok(()) }
 /// ```
 pub trait CallOptions: Sized {
     /// The options set so far: the one method an implementor writes.
