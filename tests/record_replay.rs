@@ -178,7 +178,7 @@ async fn a_recorded_scenario_replays_with_no_cloud_and_the_same_results() {
     let name = "record_replay::scenario";
     let (recorded, cassette, simulator) = record(&dir, name).await;
     assert!(recorded.private_key.contains("PRIVATE KEY"), "{recorded:?}");
-    assert_eq!(recorded.listed, [recorded.vm_id.clone()]);
+    assert_eq!(recorded.listed, std::slice::from_ref(&recorded.vm_id));
     assert_eq!(recorded.vm_state, "Running");
 
     // The job was polled while pending, and the polls are kept in order.

@@ -216,7 +216,7 @@ impl Matcher {
     /// bound recorded value becomes this run's value, and a long bound
     /// value inside a longer string is replaced too. Remembers the strings
     /// served.
-    pub(super) fn to_live_answer(&mut self, body: &Value) -> Value {
+    pub(super) fn answer_for_this_run(&mut self, body: &Value) -> Value {
         let mut out = body.clone();
         map_strings(&mut out, &mut |s| {
             if let Some(live) = self.to_live.get(s.as_str()) {
@@ -256,14 +256,29 @@ impl Matcher {
                     text,
                     "\nnearest recorded request (interaction #{index}, {state}); - recorded, + this run:"
                 );
-                let recorded_lines = lines(recorded, |v| v.to_owned());
-                let live_lines = lines(live, |v| self.translate(v).to_owned());
-                for change in diff::lines(&recorded_lines, &live_lines) {
-                    let _ = match change {
-                        diff::Result::Left(line) => writeln!(text, "- {line}"),
-                        diff::Result::Right(line) => writeln!(text, "+ {line}"),
-                        diff::Result::Both(line, _) => writeln!(text, "  {line}"),
+                let _ = writeln!(text, "  command={}", recorded.command);
+                let names: std::collections::BTreeSet<&String> =
+                    recorded.params.keys().chain(live.params.keys()).collect();
+                for name in names {
+                    let shown = |value: &str| {
+                        if scrub::is_masked_param(name) {
+                            crate::redact::MASK.to_owned()
+                        } else {
+                            value.to_owned()
+                        }
                     };
+                    let was = recorded.params.get(name).map(|v| shown(v));
+                    let is = live.params.get(name).map(|v| shown(self.translate(v)));
+                    if was == is {
+                        let _ = writeln!(text, "  {name}={}", was.unwrap_or_default());
+                        continue;
+                    }
+                    if let Some(was) = was {
+                        let _ = writeln!(text, "- {name}={was}");
+                    }
+                    if let Some(is) = is {
+                        let _ = writeln!(text, "+ {name}={is}");
+                    }
                 }
             }
             None => {
@@ -304,20 +319,6 @@ impl Matcher {
 /// Bound values at least this long are replaced inside longer strings too
 /// (they are unique enough not to hit anything else).
 const LONG_VALUE: usize = 12;
-
-/// One line per parameter (masked ones shown masked), for diffs.
-fn lines(key: &Key, shown: impl Fn(&str) -> String) -> String {
-    let mut out = format!("command={}\n", key.command);
-    for (name, value) in &key.params {
-        let value = if scrub::is_masked_param(name) {
-            crate::redact::MASK.to_owned()
-        } else {
-            shown(value)
-        };
-        let _ = writeln!(out, "{name}={value}");
-    }
-    out
-}
 
 /// `command(name=value, ...)` with secrets masked.
 fn describe(key: &Key) -> String {
@@ -403,7 +404,7 @@ mod tests {
             &[("username", "user-zz99-q1w2e3-4"), ("password", "s3cret!")],
         );
         assert!(matches!(matcher.lookup(&live), Lookup::Hit(0)));
-        let answer = matcher.to_live_answer(recorded[0].response.body.as_ref().unwrap());
+        let answer = matcher.answer_for_this_run(recorded[0].response.body.as_ref().unwrap());
         assert_eq!(answer["account"]["name"], "user-zz99-q1w2e3-4");
         // A server id that differs is a miss, with the diff.
         let wrong = key(

@@ -443,7 +443,7 @@ impl Cassette {
                     Lookup::Hit(index) => {
                         let response = &state.file.interactions[index].response;
                         let body = match (&response.body, &response.text) {
-                            (Some(body), _) => state.matcher.to_live_answer(body).to_string(),
+                            (Some(body), _) => state.matcher.answer_for_this_run(body).to_string(),
                             (None, text) => text.clone().unwrap_or_default(),
                         };
                         return Ok((response.status, body.into_bytes()));

@@ -99,10 +99,8 @@ fn mask_keys(value: Value) -> Value {
 
 fn scrub_strings(value: &mut Value, secrets: &[&str]) {
     match value {
-        Value::String(s) => {
-            if secrets.iter().any(|secret| s.contains(secret)) {
-                *s = redact::scrub_values(s, secrets);
-            }
+        Value::String(s) if secrets.iter().any(|secret| s.contains(secret)) => {
+            *s = redact::scrub_values(s, secrets);
         }
         Value::Array(items) => items
             .iter_mut()
