@@ -437,3 +437,63 @@ async fn a_killed_runs_fixture_resources_are_in_the_ledger_and_swept() {
     assert_eq!(cloud.count("listNetworkOfferings").await, offerings);
     assert!(cloud.pending().is_empty());
 }
+
+static PER_TEST_MAKES: AtomicUsize = AtomicUsize::new(0);
+
+marvin::fixture! {
+    /// A domain, for the test outside the runner.
+    static PER_TEST_DOMAIN: Managed<marvin::entities::Domain> = |ctx| async move {
+        PER_TEST_MAKES.fetch_add(1, Ordering::SeqCst);
+        DomainFactory::create(ctx).await
+    };
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outside_the_runner_a_fixture_is_the_tests_own_and_cleaned_up_with_it() {
+    use marvin_core::testing::{CleanupEnd, TestSpec, run_scenario};
+
+    let cloud = Cloud::start("per-test").await;
+    let domains = cloud.count("listDomains").await;
+    let settings = RunSettings {
+        run_id: cloud.run.clone(),
+        ledger: Some(cloud.ledger()),
+        selected_tags: None,
+        termination_grace: None,
+        hardware: false,
+        chaos: None,
+    };
+    let spec = TestSpec::new("framework::shared_fixtures::alone");
+    let outcome = run_scenario(&settings, &spec, cloud.client(), |ctx| {
+        Box::pin(async move {
+            let first = ctx.fixture(&PER_TEST_DOMAIN).await?;
+            let again = ctx.fixture(&PER_TEST_DOMAIN).await?;
+            first.id.should().equal(again.id.clone());
+            Ok(())
+        })
+    })
+    .await;
+    assert!(outcome.verdict.is_success(), "{outcome:#?}");
+    assert_eq!(PER_TEST_MAKES.load(Ordering::SeqCst), 1);
+    // Its calls, resources and cleanup are the test's.
+    let commands: Vec<String> = outcome
+        .trace
+        .calls()
+        .iter()
+        .map(|c| c.command.clone())
+        .filter(|c| !c.starts_with("list"))
+        .collect();
+    assert_eq!(commands, ["createDomain", "deleteDomain"], "{commands:?}");
+    let CleanupEnd::Ran(report) = &outcome.cleanup else {
+        panic!("{outcome:#?}")
+    };
+    assert_eq!(report.deleted.len(), 1, "{report}");
+    assert_eq!(cloud.count("listDomains").await, domains);
+    assert!(
+        cloud
+            .records()
+            .iter()
+            .all(|r| r.test == "framework::shared_fixtures::alone"),
+        "{:?}",
+        cloud.records()
+    );
+}

@@ -139,20 +139,19 @@ impl TestContext {
     }
 
     /// The value of a shared fixture (declared with
-    /// [`fixture!`](crate::fixture)), made by the first test that asks for
+    /// [`fixture!`](crate::fixture!)), made by the first test that asks for
     /// it and shared, read-only, with the others; see
     /// [`crate::testing::fixture`] for how long it lives.
     ///
     /// ```no_run
-    /// # use marvin_core::cleanup::Managed;
-    /// # async fn make(ctx: &marvin_core::testing::TestContext) -> marvin_core::Result<Managed<serde_json::Value>> { unimplemented!() }
     /// marvin_core::fixture! {
-    ///     static SHARED_DOMAIN: Managed<serde_json::Value> = |ctx| make(ctx);
+    ///     static ZONES: Vec<serde_json::Value> =
+    ///         |ctx| ctx.client().list_all("listZones", marvin_core::Params::new());
     /// }
     ///
     /// # async fn demo(ctx: &marvin_core::testing::TestContext) -> marvin_core::Result<()> {
-    /// let domain = ctx.fixture(&SHARED_DOMAIN).await?;
-    /// println!("{}", domain["id"]);
+    /// let zones = ctx.fixture(&ZONES).await?;
+    /// println!("{} zones", zones.len());
     /// # Ok(()) }
     /// ```
     ///

@@ -2,7 +2,8 @@
 //! `setUpClass`, pytest's wider fixture scopes), and cleaned up after the
 //! last of them.
 //!
-//! A [`Fixture`] is declared once, as a `static` (with [`fixture!`]), and
+//! A [`Fixture`] is declared once, as a `static` (with
+//! [`fixture!`](crate::fixture!)), and
 //! asked for in tests with [`TestContext::fixture`]. What it is shared
 //! across is a [`FixtureScope`]:
 //!
@@ -39,14 +40,14 @@ use crate::cleanup::{self, CleanupReport, CleanupStack, InFlight, Ledger};
 use crate::{Client, Error, Result};
 
 /// What makes a fixture's value: an `async` block on the fixture's own
-/// context, boxed (what [`fixture!`] writes).
+/// context, boxed (what [`fixture!`](crate::fixture!) writes).
 pub type FixtureFn<T> = for<'c> fn(&'c TestContext) -> LocalBoxFuture<'c, Result<T>>;
 
 /// A value shared by the tests that use it, made once per
-/// [`FixtureScope`]. Declare one with [`fixture!`](crate::fixture) and get
+/// [`FixtureScope`]. Declare one with [`fixture!`](crate::fixture!) and get
 /// it with [`TestContext::fixture`].
 ///
-/// The name (`module::path::NAME`, what [`fixture!`](crate::fixture)
+/// The name (`module::path::NAME`, what [`fixture!`](crate::fixture!)
 /// gives) identifies the fixture in a scope and in every message about it.
 pub struct Fixture<T> {
     name: &'static str,
@@ -55,7 +56,7 @@ pub struct Fixture<T> {
 
 impl<T> Fixture<T> {
     /// A fixture named `name` made by `make` (use
-    /// [`fixture!`](crate::fixture), which names it after its static).
+    /// [`fixture!`](crate::fixture!), which names it after its static).
     pub const fn new(name: &'static str, make: FixtureFn<T>) -> Self {
         Self { name, make }
     }
@@ -96,23 +97,26 @@ impl fmt::Debug for dyn SharedFixture {
 /// `ctx`, the fixture's own context.
 ///
 /// ```no_run
-/// use marvin_core::cleanup::Managed;
 /// use marvin_core::testing::TestContext;
 /// use marvin_core::{Params, Result};
 ///
-/// async fn domain(ctx: &TestContext) -> Result<Managed<serde_json::Value>> {
-///     # unimplemented!()
+/// async fn zones(ctx: &TestContext) -> Result<Vec<serde_json::Value>> {
+///     ctx.client().list_all("listZones", Params::new()).await
 /// }
 ///
 /// marvin_core::fixture! {
-///     /// One domain for every test of the module.
-///     pub static SHARED_DOMAIN: Managed<serde_json::Value> = |ctx| domain(ctx);
+///     /// The zones, listed once for every test of the module.
+///     pub static ZONES: Vec<serde_json::Value> = |ctx| zones(ctx);
 /// }
 ///
 /// # async fn demo(ctx: &TestContext) -> Result<()> {
-/// let shared = ctx.fixture(&SHARED_DOMAIN).await?;
+/// let zones = ctx.fixture(&ZONES).await?;
+/// println!("{} zones", zones.len());
 /// # Ok(()) }
 /// ```
+///
+/// What the maker registers for cleanup (factories do) goes on the
+/// fixture's own cleanup stack: see [`crate::testing::fixture`].
 #[macro_export]
 macro_rules! fixture {
     ($(#[$meta:meta])* $vis:vis static $name:ident : $ty:ty = |$ctx:ident| $make:expr $(;)?) => {
