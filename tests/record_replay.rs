@@ -332,14 +332,44 @@ async fn a_cassette_of_another_precache_or_too_old_warns_and_still_replays() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-#[test]
-fn committed_cassettes_hold_no_secret() {
-    let mut scanned = 0;
-    for entry in std::fs::read_dir(committed_dir()).expect("testdata/cassettes") {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|ext| ext != "json") {
+/// Every directory named `cassettes` in the repository (build output aside).
+fn cassette_dirs(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if !path.is_dir() || [".git", "target"].iter().any(|skip| name == *skip) {
             continue;
         }
+        if name == "cassettes" {
+            found.push(path);
+        } else {
+            cassette_dirs(&path, found);
+        }
+    }
+}
+
+fn json_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            json_files(&path, found);
+        } else if path.extension().is_some_and(|ext| ext == "json") {
+            found.push(path);
+        }
+    }
+}
+
+#[test]
+fn committed_cassettes_hold_no_secret() {
+    let mut dirs = Vec::new();
+    cassette_dirs(Path::new(env!("CARGO_MANIFEST_DIR")), &mut dirs);
+    assert!(dirs.contains(&committed_dir()), "{dirs:?}");
+    let mut files = Vec::new();
+    for dir in &dirs {
+        json_files(dir, &mut files);
+    }
+    assert!(!files.is_empty(), "no cassette under {dirs:?}");
+    for path in files {
         let file: Value = serde_json::from_slice(&std::fs::read(&path).unwrap())
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert_eq!(
@@ -359,9 +389,68 @@ fn committed_cassettes_hold_no_secret() {
                 );
             }
         }
-        scanned += 1;
     }
-    assert!(scanned > 0, "no cassette scanned");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_modes_record_replay_and_append_as_vcr_does() {
+    let simulator = Simulator::start_default()
+        .await
+        .expect("the simulator starts");
+    let live = Client::builder(simulator.url())
+        .keys(simulator.api_key(), simulator.secret_key())
+        .build()
+        .unwrap();
+    let dir = temp_dir("modes");
+    let name = "record_replay::modes";
+    let open = |mode| Cassette::open(&CassetteSettings::new(&dir, mode), name).unwrap();
+
+    // once, no file yet: recorded live.
+    let once = open(RecordMode::Once);
+    assert!(once.records() && once.is_empty());
+    example_calls(&live.with_cassette(Arc::clone(&once)), "once-1")
+        .await
+        .unwrap();
+    let recorded = once.len();
+    assert!(recorded >= 6, "{recorded}");
+
+    // once, with the file: replayed (even against a live client), and a
+    // miss is an error rather than a live call.
+    let again = open(RecordMode::Once);
+    assert!(!again.records());
+    let client = live.with_cassette(Arc::clone(&again));
+    example_calls(&client, "once-2").await.unwrap();
+    assert_eq!(again.unreplayed(), 0);
+    let error = client.call(api("listHosts")).await.unwrap_err();
+    assert!(error.to_string().contains("mode once"), "{error}");
+    assert_eq!(open(RecordMode::None).len(), recorded);
+
+    // new_episodes: the recorded calls replay, a new one goes live and is
+    // appended.
+    let episodes = open(RecordMode::NewEpisodes);
+    let client = live.with_cassette(Arc::clone(&episodes));
+    example_calls(&client, "episodes").await.unwrap();
+    let hosts = client.list_all("listHosts", Params::new()).await.unwrap();
+    assert!(!hosts.is_empty());
+    assert_eq!(episodes.len(), recorded + 1);
+    assert_eq!(episodes.unreplayed(), 0);
+    let reopened = open(RecordMode::None);
+    assert_eq!(reopened.len(), recorded + 1);
+    replay_client(Arc::clone(&reopened))
+        .list_all("listHosts", Params::new())
+        .await
+        .unwrap();
+
+    // all: the file is ignored and replaced.
+    let all = open(RecordMode::All);
+    assert!(all.records() && all.is_empty());
+    live.with_cassette(Arc::clone(&all))
+        .list_all("listZones", Params::new())
+        .await
+        .unwrap();
+    assert_eq!(open(RecordMode::None).len(), 1);
+    simulator.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// What the example calls saw.
