@@ -41,3 +41,6 @@ pub(crate) mod render;
 pub(crate) mod request;
 pub(crate) mod sql;
 pub(crate) mod validate;
+
+#[cfg(test)]
+mod directory_tests;
