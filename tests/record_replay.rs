@@ -298,8 +298,22 @@ async fn the_committed_example_replays_in_order() {
         .with_precache_hash(workspace_precache_hash());
     let cassette = Cassette::open(&settings, "record_replay::example").unwrap();
     assert_eq!(cassette.warnings(), Vec::<String>::new());
-    let client = replay_client(Arc::clone(&cassette));
-    let answer = example_calls(&client, "replayed-here").await.unwrap();
+    // Polls with an hour between them: a replay does not wait for a job
+    // the cassette already says is done.
+    let mut slow = marvin_core::config::ClientSettings::default();
+    slow.poll_first = std::time::Duration::from_secs(3600);
+    slow.poll_max = std::time::Duration::from_secs(3600);
+    let client = Client::builder(UNREACHABLE)
+        .settings(slow)
+        .keys("replay-api-key", "replay-secret-key")
+        .build()
+        .unwrap()
+        .with_cassette(Arc::clone(&cassette));
+    let replay = example_calls(&client, "replayed-here");
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(60), replay)
+        .await
+        .expect("the replay waited between polls")
+        .unwrap();
     assert_eq!(answer.zones, 1);
     assert!(answer.jobs_polled >= 2, "{answer:?}");
     assert_eq!(cassette.unreplayed(), 0);

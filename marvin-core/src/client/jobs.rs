@@ -91,7 +91,8 @@ impl Client {
         loop {
             // The first poll goes out at once: a job that is already done
             // (the server ran it before answering) costs one call.
-            if polls > 0 {
+            // A replayed poll answers at once: no reason to wait for it.
+            if polls > 0 && !self.replays_only() {
                 let elapsed = start.elapsed();
                 let remaining = timeout.saturating_sub(elapsed);
                 tokio::time::sleep(schedule.next_delay(elapsed).min(remaining)).await;

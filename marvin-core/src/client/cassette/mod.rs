@@ -660,6 +660,14 @@ impl Client {
     pub fn cassette(&self) -> Option<&Arc<Cassette>> {
         self.cassette.as_ref()
     }
+
+    /// True when every answer comes from a cassette (none may go live):
+    /// job polls then need no delay between them.
+    pub(super) fn replays_only(&self) -> bool {
+        self.cassette
+            .as_ref()
+            .is_some_and(|cassette| !cassette.records)
+    }
 }
 
 #[cfg(test)]
