@@ -247,3 +247,98 @@ fn a_generated_python_client_logs_in_and_lists_the_zones() {
         zones.len()
     );
 }
+
+/// The `JSESSIONID` cookie of a response's `Set-Cookie` headers.
+fn jsessionid(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(|cookie| cookie.strip_prefix("JSESSIONID="))
+        .and_then(|rest| rest.split(';').next())
+        .expect("login sets JSESSIONID")
+        .to_string()
+}
+
+#[test]
+fn the_documents_paths_and_login_answer_are_what_the_simulator_answers() {
+    // Without Python: the document's server URL and paths, its methods, and
+    // its schema of login's answer, against the simulator over HTTP.
+    let dir = workspace().join("target").join("openapi-client");
+    std::fs::create_dir_all(&dir).unwrap();
+    let document = dir.join("cloudstack-paths.json");
+    write_document(&document);
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&document).unwrap()).unwrap();
+    let server = doc["servers"][0]["url"].as_str().expect("a server URL");
+    assert!(doc["paths"]["/login"]["post"].is_object());
+    assert!(doc["paths"]["/listZones"]["get"].is_object());
+    let answer = &doc["paths"]["/login"]["post"]["responses"]["200"]["content"]["application/json"]
+        ["schema"]["properties"]["loginresponse"]["$ref"];
+    let session = answer
+        .as_str()
+        .expect("a reference")
+        .rsplit('/')
+        .next()
+        .unwrap();
+    let fields = doc["components"]["schemas"][session]["properties"]
+        .as_object()
+        .expect("the session's fields");
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let simulator = Simulator::start(SimulatorConfig::default())
+            .await
+            .expect("the simulator starts");
+        let base = format!("http://{}{server}", simulator.addr());
+        let http = reqwest::Client::new();
+        let login = http
+            .post(format!("{base}/login?command=login&response=json"))
+            .form(&[
+                ("username", simulator.admin_username()),
+                ("password", simulator.admin_password()),
+                ("domain", "/"),
+            ])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(login.status(), 200);
+        let cookie = jsessionid(&login);
+        let body: Value = serde_json::from_str(&login.text().await.unwrap()).unwrap();
+        let answered = body["loginresponse"].as_object().expect("loginresponse");
+        for name in answered.keys() {
+            assert!(
+                fields.contains_key(name),
+                "login answers {name}, which the document lacks"
+            );
+        }
+        let key = answered["sessionkey"].as_str().expect("a session key");
+
+        let zones = http
+            .get(format!("{base}/listZones"))
+            .query(&[
+                ("command", "listZones"),
+                ("response", "json"),
+                ("sessionkey", key),
+            ])
+            .header(reqwest::header::COOKIE, format!("JSESSIONID={cookie}"))
+            .send()
+            .await
+            .expect("listZones");
+        assert_eq!(zones.status(), 200);
+        let body: Value = serde_json::from_str(&zones.text().await.unwrap()).unwrap();
+        let listed = simulator.call_as_admin("listZones", &[]).unwrap();
+        assert_eq!(
+            zone_names(&body["listzonesresponse"]["zone"]),
+            zone_names(&listed["zone"])
+        );
+        // A path the document does not have is no API.
+        let deeper = http
+            .get(format!("{base}/listZones/deeper?command=listZones"))
+            .send()
+            .await
+            .expect("a request");
+        assert_eq!(deeper.status(), 404);
+        simulator.shutdown().await;
+    });
+}
