@@ -95,11 +95,11 @@ async fn a_typed_command_is_sent_and_its_refusal_is_typed() {
     domain.delete(&client).await.expect("deleteDomain");
 }
 
+/// What a traced client keeps of each call: command, method and job id.
+type Calls = Arc<Mutex<Vec<(String, &'static str, Option<String>)>>>;
+
 /// A client that keeps a `(command, method, job id)` line per call.
-fn traced() -> (
-    Client,
-    Arc<Mutex<Vec<(String, &'static str, Option<String>)>>>,
-) {
+fn traced() -> (Client, Calls) {
     let calls = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&calls);
     let client = admin().with_observer(Arc::new(move |record: &CallRecord| {
