@@ -217,6 +217,22 @@ async fn composite_factories_keep_their_parts() {
             .iter()
             .all(|vm| vm.nic[0].networkid.as_deref() == Some(lb.network.id.as_str()))
     );
+    assert!(lb.network.is_made() && lb.ip.is_made());
+    assert_eq!(
+        lb.ip.associatednetworkid.as_deref(),
+        Some(lb.network.id.as_str()),
+        "the rule's address is acquired on the VMs' network"
+    );
+    assert_eq!(lb.publicipid.as_deref(), Some(lb.ip.id.as_str()));
+    let negative = LoadBalancedVirtualMachines::new()
+        .count(-1)
+        .create(&h.ctx)
+        .await
+        .unwrap_err();
+    assert!(
+        negative.to_string().contains("count must not be negative"),
+        "{negative}"
+    );
 
     let volume = RootVolume::new()
         .vm(vm.id.as_str())
