@@ -5,8 +5,9 @@
 //! package goes into a venv of its own (`target/openapi-client/venv`), and
 //! `tests/python/openapi_client_zones.py` logs in with a session through the
 //! generated `login` and lists the zones through the generated `listZones`.
-//! Without Python or network the test is skipped with the reason, except
-//! under CI (`CI=true`), where that is a failure.
+//! Without Python or network that test is skipped with the reason, except
+//! under CI (`CI=true`), where that is a failure. The second test makes the
+//! same calls with `reqwest`, at the document's paths, without Python.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
