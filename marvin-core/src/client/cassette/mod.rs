@@ -268,6 +268,8 @@ pub struct Cassette {
 struct State {
     file: CassetteFile,
     matcher: Matcher,
+    /// The length of the file as this cassette last wrote it.
+    written: Option<u64>,
 }
 
 impl fmt::Debug for Cassette {
@@ -336,7 +338,11 @@ impl Cassette {
             records,
             broken: None,
             precache_hash: settings.precache_hash.clone(),
-            state: Mutex::new(State { file, matcher }),
+            state: Mutex::new(State {
+                file,
+                matcher,
+                written: None,
+            }),
             warnings: Mutex::new(warnings),
             version: tokio::sync::OnceCell::new(),
         }))
@@ -362,6 +368,7 @@ impl Cassette {
                     interactions: Vec::new(),
                 },
                 matcher: Matcher::default(),
+                written: None,
             }),
             warnings: Mutex::new(Vec::new()),
             version: tokio::sync::OnceCell::new(),
@@ -468,13 +475,12 @@ impl Cassette {
         self.cloud_version(client).await;
         let response = scrub::response(status, &body, secrets);
         let interaction = Interaction { request, response };
-        let file = {
-            let mut state = self.state.lock().expect("cassette lock");
-            state.matcher.push(&interaction, true);
-            state.file.interactions.push(interaction);
-            serde_json::to_string_pretty(&state.file)
-        };
-        self.save(file)?;
+        // The lock is held while writing, so that writes keep the order of
+        // the interactions.
+        let mut state = self.state.lock().expect("cassette lock");
+        state.matcher.push(&interaction, true);
+        state.file.interactions.push(interaction);
+        self.save(&mut state)?;
         Ok((status, body))
     }
 
@@ -509,29 +515,87 @@ impl Cassette {
         }
     }
 
-    fn save(&self, text: serde_json::Result<String>) -> Result<()> {
-        let text = text.map_err(|e| Error::setup_with("cannot write a cassette", e))?;
+    /// Writes the cassette after an interaction was added: the new
+    /// interaction appended in place when the file is as this cassette left
+    /// it (a long test does not rewrite its whole cassette on every call),
+    /// else the whole file, written aside and renamed.
+    fn save(&self, state: &mut State) -> Result<()> {
         let failed = |e: std::io::Error| {
             Error::setup_with(
                 format!("cannot write the cassette {}", self.path.display()),
                 e,
             )
         };
+        if let (Some(length), [_, .., last]) = (state.written, &state.file.interactions[..]) {
+            let element = serde_json::to_string_pretty(last)
+                .map_err(|e| Error::setup_with("cannot write a cassette", e))?;
+            if let Some(length) = append(&self.path, length, &element).map_err(failed)? {
+                state.written = Some(length);
+                return Ok(());
+            }
+        }
+        let text = serde_json::to_string_pretty(&state.file)
+            .map_err(|e| Error::setup_with("cannot write a cassette", e))?
+            + "\n";
         if let Some(dir) = self.path.parent() {
             std::fs::create_dir_all(dir).map_err(failed)?;
         }
-        // Written aside and renamed: a reader never sees half a file.
         let temporary = self
             .path
             .with_extension(format!("json.{}.tmp", std::process::id()));
-        std::fs::write(&temporary, text + "\n").map_err(failed)?;
-        std::fs::rename(&temporary, &self.path).map_err(failed)
+        std::fs::write(&temporary, &text).map_err(failed)?;
+        std::fs::rename(&temporary, &self.path).map_err(failed)?;
+        state.written = Some(text.len() as u64);
+        Ok(())
     }
 
     /// The precache hash this cassette was opened with.
     pub fn precache_hash(&self) -> Option<&str> {
         self.precache_hash.as_deref()
     }
+}
+
+/// How a cassette file written by [`Cassette::save`] ends: the close of
+/// `interactions` (its last field) and of the file.
+const FILE_END: &[u8] = b"\n  ]\n}\n";
+
+/// Appends one interaction (`element`, pretty JSON) to the cassette at
+/// `path`, if the file still is `length` bytes long and ends as written;
+/// returns the new length, or `None` when the file must be rewritten.
+fn append(path: &Path, length: u64, element: &str) -> std::io::Result<Option<u64>> {
+    use std::io::{Read as _, Seek as _, SeekFrom, Write as _};
+    let mut file = match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let end = FILE_END.len() as u64;
+    if file.metadata()?.len() != length || length < end {
+        return Ok(None);
+    }
+    let mut tail = [0u8; FILE_END.len()];
+    file.seek(SeekFrom::Start(length - end))?;
+    file.read_exact(&mut tail)?;
+    if tail != FILE_END {
+        return Ok(None);
+    }
+    // The element sits at depth 2 of the file: four more spaces a line.
+    let mut addition = String::with_capacity(element.len() + element.len() / 8 + 16);
+    addition.push(',');
+    for line in element.lines() {
+        addition.push_str("\n    ");
+        addition.push_str(line);
+    }
+    addition.push_str(std::str::from_utf8(FILE_END).unwrap_or_default());
+    file.seek(SeekFrom::Start(length - end))?;
+    file.write_all(addition.as_bytes())?;
+    let length = length - end + addition.len() as u64;
+    file.set_len(length)?;
+    Ok(Some(length))
 }
 
 /// The warnings a loaded cassette deserves.
@@ -694,6 +758,44 @@ mod tests {
             settings.path_for("suite::vms::deploy <1>"),
             Path::new("/c/suite.vms.deploy__1_.json")
         );
+    }
+
+    #[test]
+    fn appended_interactions_read_as_a_whole_file_would() {
+        let dir = std::env::temp_dir().join(format!(
+            "marvin-cassette-append-{}-{:08x}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        let settings = CassetteSettings::new(&dir, RecordMode::All);
+        let cassette = Cassette::open(&settings, "append").unwrap();
+        for index in 0..5 {
+            let mut state = cassette.state.lock().unwrap();
+            state.file.interactions.push(Interaction {
+                request: scrub::request("GET", &format!("command=listZones&name=z{index}")),
+                response: scrub::response::<&str>(
+                    200,
+                    format!(
+                        r#"{{"listzonesresponse":{{"count":{index},"zone":[{{"name":"a\nb"}}]}}}}"#
+                    )
+                    .as_bytes(),
+                    &[],
+                ),
+            });
+            cassette.save(&mut state).unwrap();
+            let whole = serde_json::to_string_pretty(&state.file).unwrap() + "\n";
+            assert_eq!(std::fs::read_to_string(cassette.path()).unwrap(), whole);
+        }
+        // A file changed behind the cassette's back is rewritten whole.
+        std::fs::write(cassette.path(), "{}").unwrap();
+        let mut state = cassette.state.lock().unwrap();
+        let again = state.file.interactions[0].clone();
+        state.file.interactions.push(again);
+        cassette.save(&mut state).unwrap();
+        let whole = serde_json::to_string_pretty(&state.file).unwrap() + "\n";
+        assert_eq!(std::fs::read_to_string(cassette.path()).unwrap(), whole);
+        drop(state);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
