@@ -494,4 +494,48 @@ API coverage: 1 of 2 APIs of the precache exercised (50.0%)
             "smoke: 3 passed, 1 failed, 1 skipped"
         );
     }
+
+    #[test]
+    fn shared_fixtures_are_listed_and_a_failed_fixture_cleanup_fails_the_run() {
+        let mut result = fixture();
+        result.leaks.leaks.clear();
+        result.tests.retain(|t| t.status != Status::Failed);
+        assert!(result.is_success());
+        let mut made = test("fixture vpc::SHARED_VPC", Status::Failed, 2500);
+        made.cleanup_problems = vec!["could not delete Vpc v-1 (deleteVPC): in use".into()];
+        made.calls = vec![ApiCall {
+            command: "createVPC".into(),
+            params: Vec::new(),
+            started_at: None,
+            duration: Duration::from_millis(40),
+            job_id: None,
+            error: None,
+        }];
+        result.fixtures.push(super::super::result::FixtureResult {
+            name: "vpc::SHARED_VPC".into(),
+            users: vec!["vpc::a".into(), "vpc::b".into()],
+            result: made,
+        });
+        let text = render(&result);
+        assert!(
+            text.contains(
+                "Shared fixtures:\n  vpc::SHARED_VPC made once for 2 tests, 1 call, 0 resources (2.500s)\n      cleanup: could not delete Vpc v-1 (deleteVPC): in use\n"
+            ),
+            "{text}"
+        );
+        assert!(!result.is_success());
+        let junit = super::super::junit::render(&result);
+        assert!(
+            junit.contains(
+                "<testcase name=\"fixture vpc::SHARED_VPC\" classname=\"smoke.fixtures\""
+            ),
+            "{junit}"
+        );
+        let html = super::super::html::render(&result);
+        assert!(html.contains("<h2>Shared fixtures (1)</h2>"), "{html}");
+        assert!(
+            html.contains("vpc::SHARED_VPC used by: vpc::a, vpc::b"),
+            "{html}"
+        );
+    }
 }

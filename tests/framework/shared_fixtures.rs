@@ -497,3 +497,69 @@ async fn outside_the_runner_a_fixture_is_the_tests_own_and_cleaned_up_with_it() 
         cloud.records()
     );
 }
+
+/// The domain id the users of [`LATE_DOMAIN`] saw.
+static LATE_SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+marvin::fixture! {
+    /// A domain one test uses without declaring it.
+    static LATE_DOMAIN: Managed<marvin::entities::Domain> = |ctx| DomainFactory::create(ctx);
+}
+
+#[marvin::test]
+#[ignore = "run by the shared fixture tests"]
+async fn undeclared_user(ctx: &mut TestContext) -> Result<()> {
+    only_when_driven!();
+    let domain = ctx.fixture(&LATE_DOMAIN).await?;
+    LATE_SEEN.lock().unwrap().push(domain.id.clone());
+    Ok(())
+}
+
+#[marvin::test(fixtures = [LATE_DOMAIN])]
+#[ignore = "run by the shared fixture tests"]
+async fn declared_user(ctx: &mut TestContext) -> Result<()> {
+    only_when_driven!();
+    let domain = ctx.fixture(&LATE_DOMAIN).await?;
+    LATE_SEEN.lock().unwrap().push(domain.id.clone());
+    Ok(())
+}
+
+/// Runs after both users: the fixture an undeclared user asked for stays
+/// to the end of the run.
+#[marvin::test]
+#[ignore = "run by the shared fixture tests"]
+async fn still_there(ctx: &mut TestContext) -> Result<()> {
+    only_when_driven!();
+    let seen = LATE_SEEN.lock().unwrap().clone();
+    seen.len().should().equal(2);
+    seen[0].should().equal(seen[1].clone());
+    let listed = ctx
+        .client()
+        .list_all("listDomains", Params::new().with("listall", "true"))
+        .await?;
+    listed
+        .iter()
+        .any(|domain| domain["id"] == seen[0].as_str())
+        .should()
+        .equal(true);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fixture_used_without_being_declared_stays_to_the_end_of_the_run() {
+    let cloud = Cloud::start("undeclared").await;
+    let domains = cloud.count("listDomains").await;
+    let result = run_on(
+        &cloud,
+        &["undeclared_user", "declared_user", "still_there"],
+        1,
+    )
+    .await;
+    for test in &result.tests {
+        assert_eq!(test.status, Status::Passed, "{test:#?}");
+    }
+    assert_eq!(result.fixtures.len(), 1);
+    assert_eq!(result.fixtures[0].users.len(), 2);
+    assert_eq!(cloud.count("listDomains").await, domains);
+    assert!(result.is_success(), "{:#?}", result.leaks);
+}

@@ -19,7 +19,9 @@
 //!   cleanup stack.
 //!
 //! A failure to make a fixture is kept: every test that asks for it gets
-//! the same error, naming the fixture, and it is not made again.
+//! the same error, naming the fixture, and it is not made again. A
+//! fixture's maker that asks for another fixture gets one of its own, made
+//! on the asking fixture's stack (scopes do not nest).
 
 use std::any::Any;
 use std::collections::HashMap;
