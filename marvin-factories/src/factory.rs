@@ -102,6 +102,29 @@ pub trait Build: Clone + Sized + 'static {
     }
 }
 
+/// `create_batch` of a builder whose owner was taken out of it: the
+/// owner's context is made once and the creations share it (concurrent
+/// ones would each fetch, and may each register, the user's keys).
+pub fn create_batch_for<B: Build>(
+    builder: B,
+    owner: Option<crate::Owner>,
+    ctx: &TestContext,
+    n: usize,
+) -> LocalBoxFuture<'_, Result<Vec<B::Output>>> {
+    Box::pin(async move {
+        let acting;
+        let ctx = match &owner {
+            Some(owner) => {
+                acting = owner.context(ctx).await?;
+                &acting
+            }
+            None => ctx,
+        };
+        let creations = (0..n).map(|_| builder.clone().create(ctx));
+        join_all(creations).await.into_iter().collect()
+    })
+}
+
 /// Sends a creating request with the test's admin client and registers the
 /// entity it makes for cleanup (see `TestContext::create_managed`): an
 /// async create is registered from its submission's answer (the new `id`),

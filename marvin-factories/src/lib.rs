@@ -148,4 +148,6 @@ pub mod __private {
     pub use marvin_core::cleanup::Managed;
     pub use marvin_core::testing::TestContext;
     pub use marvin_entities::{Account, Command};
+
+    pub use crate::factory::create_batch_for;
 }

@@ -329,6 +329,15 @@ macro_rules! factory {
                     Ok(managed)
                 })
             }
+
+            fn create_batch(
+                mut self,
+                ctx: &$crate::__private::TestContext,
+                n: usize,
+            ) -> $crate::__private::LocalBoxFuture<'_, $crate::__private::Result<Vec<Self::Output>>> {
+                let owner = self.__owner.take();
+                $crate::__private::create_batch_for(self, owner, ctx, n)
+            }
         }
 
         $crate::factory!($($rest)*);
@@ -401,6 +410,15 @@ macro_rules! factory {
                     let output: $output = $make;
                     Ok(output)
                 })
+            }
+
+            fn create_batch(
+                mut self,
+                ctx: &$crate::__private::TestContext,
+                n: usize,
+            ) -> $crate::__private::LocalBoxFuture<'_, $crate::__private::Result<Vec<Self::Output>>> {
+                let owner = self.__owner.take();
+                $crate::__private::create_batch_for(self, owner, ctx, n)
             }
         }
 

@@ -130,11 +130,13 @@ async fn a_composite_keeps_its_parts_and_cleanup_deletes_them_all() {
 async fn a_composite_made_for_an_owner_gives_it_every_part() {
     let h = Harness::start("factories::composite_owner").await;
     let account = UserAccount::create(&h.ctx).await.unwrap();
-    let builder = ReachableNetworkFactory::new().owner(&account);
-    let made = [
-        builder.clone().create(&h.ctx).await.unwrap(),
-        builder.create(&h.ctx).await.unwrap(),
-    ];
+    // A batch for an owner: the owner's context is made once and shared.
+    let made = ReachableNetworkFactory::new()
+        .owner(&account)
+        .create_batch(&h.ctx, 2)
+        .await
+        .unwrap();
+    assert_eq!(made.len(), 2);
     assert_ne!(made[0].network.id, made[1].network.id);
     for part in &made {
         assert_eq!(part.network.account, account.name);

@@ -300,3 +300,28 @@ async fn an_owner_gets_the_resource_and_its_sub_factories_resources() {
     let report = h.cleanup().await;
     assert!(report.is_clean(), "{report}");
 }
+
+#[tokio::test]
+async fn a_batch_for_an_owner_shares_the_owners_context() {
+    let h = Harness::start("factories::owner_batch").await;
+    let account = UserAccount::create(&h.ctx).await.unwrap();
+    let networks = GuestIsolatedNetwork::new()
+        .owner(&account)
+        .create_batch(&h.ctx, 3)
+        .await
+        .unwrap();
+    assert!(networks.iter().all(|n| n.account == account.name));
+    let key_calls = h
+        .calls()
+        .iter()
+        .filter(|c| *c == "registerUserKeys")
+        .count();
+    assert!(
+        key_calls <= 1,
+        "the user's keys are registered once: {:?}",
+        h.calls()
+    );
+    drop((networks, account));
+    let report = h.cleanup().await;
+    assert!(report.is_clean(), "{report}");
+}
