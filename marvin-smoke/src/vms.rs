@@ -491,3 +491,160 @@ async fn no_deploy_for_a_disabled_owner(ctx: &mut TestContext) -> Result<()> {
         .be_empty();
     Ok(())
 }
+
+/// A restored VM gets a fresh ROOT volume from its template and keeps
+/// running (`UserVmManagerImpl.restoreVMInternal`).
+#[marvin::test(tags = ["smoke", "vms"])]
+async fn a_restored_vm_gets_a_fresh_root_volume(ctx: &mut TestContext) -> Result<()> {
+    let vm = VirtualMachineFactory::create(ctx).await?;
+    let before = Volume::list(ctx.client())
+        .virtualmachineid(&vm.id)
+        .type_("ROOT")
+        .await?;
+    before.should().have_length(1);
+    let restored = vm.restore(ctx.client()).await?;
+    restored.state.as_deref().should().equal(Some("Running"));
+    restored.templateid.should().equal(vm.templateid.clone());
+    let after = Volume::list(ctx.client())
+        .virtualmachineid(&vm.id)
+        .type_("ROOT")
+        .await?;
+    after.should().have_length(1);
+    after[0].id.should_not().equal(before[0].id.clone());
+    Ok(())
+}
+
+/// A second VM with a host name already used in the network is refused:
+/// 431, "already exists in the network domain"
+/// (`UserVmManagerImpl.createVirtualMachine`).
+#[marvin::test(tags = ["smoke", "vms"])]
+async fn a_host_name_is_unique_in_its_network(ctx: &mut TestContext) -> Result<()> {
+    let network = GuestIsolatedNetwork::create(ctx).await?;
+    let first = VirtualMachineFactory::new()
+        .network(network.id.clone())
+        .create(ctx)
+        .await?;
+    VirtualMachineFactory::new()
+        .network(network.id.clone())
+        .name(first.name.clone().unwrap_or_default())
+        .create(ctx)
+        .await
+        .map(|vm| vm.id.clone())
+        .should()
+        .fail_with(ErrorCode::ParamError);
+    Ok(())
+}
+
+/// A ROOT disk size given at deploy is the ROOT volume's size, in GiB
+/// (`UserVmManagerImpl.configureCustomRootDiskSize`).
+#[marvin::test(tags = ["smoke", "vms", "volumes"])]
+async fn the_root_disk_size_is_overridden_at_deploy(ctx: &mut TestContext) -> Result<()> {
+    let vm = VirtualMachineFactory::new()
+        .with_request(|r| r.options.rootdisksize = Some(40))
+        .create(ctx)
+        .await?;
+    let root = Volume::list(ctx.client())
+        .virtualmachineid(&vm.id)
+        .type_("ROOT")
+        .await?;
+    root.should().have_length(1);
+    root[0].size.should().equal(Some(40_i64 << 30));
+    Ok(())
+}
+
+/// A ROOT disk size of zero is refused with 431, "Root disk size should be
+/// a positive number" (`UserVmManagerImpl.configureCustomRootDiskSize`).
+#[marvin::test(tags = ["smoke", "vms", "volumes"])]
+async fn a_zero_root_disk_size_is_refused(ctx: &mut TestContext) -> Result<()> {
+    VirtualMachineFactory::new()
+        .with_request(|r| r.options.rootdisksize = Some(0))
+        .create(ctx)
+        .await
+        .map(|vm| vm.id.clone())
+        .should()
+        .fail_with(ErrorCode::ParamError);
+    Ok(())
+}
+
+/// Destroying a VM with `volumeids` deletes those data volumes with it
+/// (`UserVmManagerImpl.destroyVm`).
+#[marvin::test(tags = ["smoke", "vms", "volumes"])]
+async fn destroying_with_volumeids_deletes_those_volumes(ctx: &mut TestContext) -> Result<()> {
+    let vm = VirtualMachineFactory::create(ctx).await?;
+    let volume = VolumeFactory::create(ctx).await?;
+    volume.attach(ctx.client()).virtualmachineid(&vm.id).await?;
+    vm.destroy(ctx.client())
+        .expunge(true)
+        .volumeids([volume.id.clone()])
+        .await?;
+    let left = Volume::list(ctx.client()).id(&volume.id).await?;
+    left.iter()
+        .all(|v| v.state.as_deref() != Some("Ready"))
+        .should()
+        .equal(true);
+    Ok(())
+}
+
+/// A VM with delete protection is not destroyed: 431, "has delete
+/// protection enabled and cannot be deleted"; without it, it is
+/// (`UserVmManagerImpl.destroyVm`, 4.20+).
+#[marvin::test(tags = ["smoke", "vms"])]
+async fn delete_protection_keeps_a_vm(ctx: &mut TestContext) -> Result<()> {
+    let vm = VirtualMachineFactory::create(ctx).await?;
+    let protected = vm.update(ctx.client()).deleteprotection(true).await?;
+    protected.deleteprotection.should().equal(Some(true));
+    vm.destroy(ctx.client())
+        .await
+        .should()
+        .fail_with(ErrorCode::ParamError);
+    state_of(ctx, &vm)
+        .await?
+        .should()
+        .equal(Some("Running".to_string()));
+    vm.update(ctx.client()).deleteprotection(false).await?;
+    vm.destroy(ctx.client())
+        .await?
+        .state
+        .as_deref()
+        .should()
+        .equal(Some("Destroyed"));
+    Ok(())
+}
+
+/// A VM deployed into an instance group names the group, and the group's
+/// listing gives the VM (`UserVmManagerImpl.addInstanceToGroup`).
+#[marvin::test(tags = ["smoke", "vms"])]
+async fn a_vm_joins_an_instance_group(ctx: &mut TestContext) -> Result<()> {
+    let group = InstanceGroup::create(ctx.client())
+        .name(sequence("grp"))
+        .await?;
+    let group = ctx.manage(group);
+    let name = group.name.clone().unwrap_or_default();
+    let vm = VirtualMachineFactory::new()
+        .with_request(move |r| r.options.group = Some(name.clone()))
+        .create(ctx)
+        .await?;
+    vm.groupid.should().equal(Some(group.id.clone()));
+    VirtualMachine::list(ctx.client())
+        .groupid(&group.id)
+        .await?
+        .iter()
+        .map(|v| v.id.clone())
+        .collect::<Vec<_>>()
+        .should()
+        .equal(vec![vm.id.clone()]);
+    Ok(())
+}
+
+/// An instance group is renamed (`UserVmManagerImpl.updateVmGroup`).
+#[marvin::test(tags = ["smoke", "vms"])]
+async fn an_instance_group_is_renamed(ctx: &mut TestContext) -> Result<()> {
+    let group = InstanceGroup::create(ctx.client())
+        .name(sequence("grp"))
+        .await?;
+    let group = ctx.manage(group);
+    let name = sequence("renamed");
+    let renamed = group.update(ctx.client()).name(&name).await?;
+    renamed.name.as_deref().should().equal(Some(name.as_str()));
+    Ok(())
+}

@@ -116,8 +116,9 @@ async fn device_ids_skip_the_cdrom(ctx: &mut TestContext) -> Result<()> {
     Ok(())
 }
 
-/// A device id that is taken is refused
-/// (`VolumeApiServiceImpl.getDeviceId`: "deviceId <n> is used by vol").
+/// A device id that is taken is refused: the job fails with 530,
+/// "deviceId <n> is used by vol" (a `RuntimeException` in
+/// `VolumeApiServiceImpl.getDeviceId`).
 #[marvin::test(tags = ["smoke", "volumes"])]
 async fn a_taken_device_id_is_refused(ctx: &mut TestContext) -> Result<()> {
     let vm = VirtualMachineFactory::create(ctx).await?;
@@ -134,7 +135,7 @@ async fn a_taken_device_id_is_refused(ctx: &mut TestContext) -> Result<()> {
         .deviceid(1)
         .await
         .should()
-        .be_err();
+        .fail_with(ErrorCode::InternalError);
     second
         .refresh(ctx.client())
         .await?
@@ -272,5 +273,32 @@ async fn a_volume_migrates_to_another_pool(ctx: &mut TestContext) -> Result<()> 
     };
     let migrated = volume.migrate(ctx.client()).storageid(&target.id).await?;
     migrated.storageid.should().equal(Some(target.id.clone()));
+    Ok(())
+}
+
+/// A volume with delete protection is not deleted: 431, "has delete
+/// protection enabled and cannot be deleted"
+/// (`VolumeApiServiceImpl.validateDestroyVolume`, 4.20+).
+#[marvin::test(tags = ["smoke", "volumes"])]
+async fn delete_protection_keeps_a_volume(ctx: &mut TestContext) -> Result<()> {
+    let volume = VolumeFactory::create(ctx).await?;
+    let protected = volume
+        .update(ctx.client())
+        .id(&volume.id)
+        .deleteprotection(true)
+        .await?;
+    protected.deleteprotection.should().equal(Some(true));
+    Volume::delete(&volume, ctx.client())
+        .await
+        .should()
+        .fail_with(ErrorCode::ParamError);
+    volume
+        .update(ctx.client())
+        .id(&volume.id)
+        .deleteprotection(false)
+        .await?;
+    let id = volume.id.clone();
+    volume.delete().await?;
+    Volume::list(ctx.client()).id(id).await?.should().be_empty();
     Ok(())
 }
