@@ -60,8 +60,8 @@ async fn a_rule_balances_a_public_port(ctx: &mut TestContext) -> Result<()> {
     Ok(())
 }
 
-/// An unknown algorithm is refused with 431
-/// (`LoadBalancingRulesManagerImpl.validateLbRule`: "Invalid Algorithm").
+/// An unknown algorithm is refused with 431, "Invalid algorithm"
+/// (`LoadBalancingRulesManagerImpl.createPublicLoadBalancer`).
 #[marvin::test(tags = ["smoke", "load_balancing"])]
 async fn an_unknown_algorithm_is_refused(ctx: &mut TestContext) -> Result<()> {
     let (_vms, ip) = vms_and_address(ctx, 1).await?;
@@ -178,8 +178,10 @@ async fn a_stickiness_policy_is_created_and_deleted(ctx: &mut TestContext) -> Re
     Ok(())
 }
 
-/// A stickiness method the provider does not know is refused with 431
-/// (`LoadBalancingRulesManagerImpl.validateStickinessPolicy`).
+/// A stickiness method the provider does not know is refused with 431,
+/// "Stickiness method .. is not supported"
+/// (`LoadBalancingRulesManagerImpl.createLBStickinessPolicy`, which asks
+/// the provider to validate the rule).
 #[marvin::test(tags = ["smoke", "load_balancing"])]
 async fn an_unknown_stickiness_method_is_refused(ctx: &mut TestContext) -> Result<()> {
     let (_vms, ip) = vms_and_address(ctx, 1).await?;
@@ -277,5 +279,27 @@ async fn a_deleted_rule_is_gone(ctx: &mut TestContext) -> Result<()> {
         .await?
         .should()
         .be_empty();
+    Ok(())
+}
+
+/// A rule takes one stickiness policy: a second is refused with 431,
+/// "Failed to create Stickiness policy: Already policy attached"
+/// (`LoadBalancingRulesManagerImpl.createLBStickinessPolicy`).
+#[marvin::test(tags = ["smoke", "load_balancing"])]
+async fn a_rule_takes_one_stickiness_policy(ctx: &mut TestContext) -> Result<()> {
+    let (_vms, ip) = vms_and_address(ctx, 1).await?;
+    let rule = balancer(ctx, &ip, "roundrobin").await?;
+    LBStickinessPolicy::create(ctx.client())
+        .lbruleid(&rule.id)
+        .methodname("LbCookie")
+        .name(sequence("sticky"))
+        .await?;
+    LBStickinessPolicy::create(ctx.client())
+        .lbruleid(&rule.id)
+        .methodname("SourceBased")
+        .name(sequence("sticky"))
+        .await
+        .should()
+        .fail_with(ErrorCode::ParamError);
     Ok(())
 }

@@ -3,7 +3,7 @@
 use marvin::prelude::*;
 
 /// A snapshot of a ROOT volume ends BackedUp, is MANUAL, and is listed for
-/// its volume (`SnapshotManagerImpl.takeSnapshot`).
+/// its volume (`VolumeApiServiceImpl.takeSnapshot`).
 #[marvin::test(tags = ["smoke", "snapshots"])]
 async fn a_root_volume_snapshot_is_backed_up(ctx: &mut TestContext) -> Result<()> {
     let root = RootVolume::create(ctx).await?;
@@ -29,7 +29,7 @@ async fn a_root_volume_snapshot_is_backed_up(ctx: &mut TestContext) -> Result<()
 }
 
 /// A user's snapshot belongs to the user's account
-/// (`SnapshotManagerImpl.allocSnapshot`).
+/// (`VolumeApiServiceImpl.allocSnapshot`).
 #[marvin::test(tags = ["smoke", "snapshots"])]
 async fn a_users_snapshot_is_the_users(ctx: &mut TestContext) -> Result<()> {
     let owner = UserAccount::create(ctx).await?;
@@ -61,7 +61,7 @@ async fn a_deleted_snapshot_is_gone(ctx: &mut TestContext) -> Result<()> {
 
 /// A volume that is not Ready (a new, Allocated data volume) cannot be
 /// snapshotted: 431, "is not in Ready state"
-/// (`SnapshotManagerImpl.allocSnapshot`).
+/// (`VolumeApiServiceImpl.allocSnapshot`).
 #[marvin::test(tags = ["smoke", "snapshots"])]
 async fn an_allocated_volume_is_not_snapshotted(ctx: &mut TestContext) -> Result<()> {
     let volume = VolumeFactory::create(ctx).await?;
