@@ -273,3 +273,79 @@ async fn os_types_have_categories(ctx: &mut TestContext) -> Result<()> {
     }
     Ok(())
 }
+
+/// A VM is deployed from a registered template once it is ready, and
+/// names the template (`UserVmManagerImpl.createVirtualMachine`).
+#[marvin::test(tags = ["smoke", "templates", "vms"])]
+async fn a_vm_is_deployed_from_a_registered_template(ctx: &mut TestContext) -> Result<()> {
+    let template = register_template(ctx, true).await?;
+    let ready = Template::list(ctx.client())
+        .templatefilter("self")
+        .id(&template.id)
+        .await?;
+    ready.should().have_length(1);
+    if ready[0].isready != Some(true) {
+        ctx.skip("the registered template is still downloading");
+    }
+    let vm = VirtualMachineFactory::new()
+        .template(template.id.clone())
+        .create(ctx)
+        .await?;
+    vm.templateid.should().equal(Some(template.id.clone()));
+    vm.state.as_deref().should().equal(Some("Running"));
+    Ok(())
+}
+
+/// A template is copied to another zone, where it is then listed
+/// (`TemplateManagerImpl.copyTemplate`); skipped with one zone.
+#[marvin::test(tags = ["smoke", "templates", "admin"])]
+async fn a_template_is_copied_to_another_zone(ctx: &mut TestContext) -> Result<()> {
+    let zone = TestZone::create(ctx).await?;
+    let zones = Zone::list(ctx.client()).await?;
+    let Some(other) = zones.iter().find(|z| z.id != zone.id) else {
+        ctx.skip("copying a template needs a second zone");
+    };
+    let template = register_template(ctx, true).await?;
+    template
+        .copy(ctx.client())
+        .sourcezoneid(&zone.id)
+        .destzoneid(&other.id)
+        .await?;
+    let copied = Template::list(ctx.client())
+        .templatefilter("self")
+        .id(&template.id)
+        .zoneid(&other.id)
+        .await?;
+    copied.should().have_length(1);
+    Ok(())
+}
+
+/// A template made public through its permissions is seen by every
+/// account (`TemplateManagerImpl.updateTemplateOrIsoPermissions`).
+#[marvin::test(tags = ["smoke", "templates"])]
+async fn a_template_made_public_is_seen_by_all(ctx: &mut TestContext) -> Result<()> {
+    let owner = UserAccount::create(ctx).await?;
+    let other = UserAccount::create(ctx).await?;
+    let as_owner = Owner::of(&owner).context(ctx).await?;
+    let as_other = Owner::of(&other).context(ctx).await?;
+    let template = register_template(&as_owner, false).await?;
+    commands::UpdateTemplatePermissions::call(as_owner.client())
+        .id(&template.id)
+        .ispublic(true)
+        .await?;
+    // Template has no `refresh`: listTemplates needs a filter.
+    let listed = Template::list(as_owner.client())
+        .templatefilter("self")
+        .id(&template.id)
+        .await?;
+    listed.should().have_length(1);
+    listed[0].ispublic.should().equal(Some(true));
+    let seen = Template::list(as_other.client())
+        .templatefilter("executable")
+        .await?;
+    seen.iter()
+        .any(|t| t.id == template.id)
+        .should()
+        .equal(true);
+    Ok(())
+}

@@ -648,3 +648,52 @@ async fn an_instance_group_is_renamed(ctx: &mut TestContext) -> Result<()> {
     renamed.name.as_deref().should().equal(Some(name.as_str()));
     Ok(())
 }
+
+/// A VM of a password-enabled template gets a password at deploy, and a
+/// new one when its password is reset while it is stopped
+/// (`UserVmManagerImpl.resetVMPassword`).
+#[marvin::test(tags = ["smoke", "vms"])]
+async fn the_password_of_a_stopped_vm_is_reset(ctx: &mut TestContext) -> Result<()> {
+    let builtin = DefaultBuiltInTemplate::create(ctx).await?;
+    let zone = TestZone::create(ctx).await?;
+    let template = Template::create(ctx.client())
+        .displaytext("Password-enabled smoke template")
+        .format(builtin.format.clone().unwrap_or_else(|| "VHD".into()))
+        .hypervisor(
+            builtin
+                .hypervisor
+                .clone()
+                .unwrap_or_else(|| "Simulator".into()),
+        )
+        .name(sequence("pwtpl"))
+        .url("http://images.example.com/smoke-password.vhd.bz2")
+        .zoneid(&zone.id)
+        .ostypeid(builtin.ostypeid.clone().unwrap_or_default())
+        .passwordenabled(true)
+        .await?;
+    let template = ctx.manage(template);
+    template.passwordenabled.should().equal(Some(true));
+    let vm = VirtualMachineFactory::new()
+        .template(template.id.clone())
+        .create(ctx)
+        .await?;
+    let first = vm.password.as_ref().map(|p| p.expose().to_string());
+    first
+        .is_some()
+        .should()
+        .named("a password at deploy")
+        .equal(true);
+    vm.stop(ctx.client()).await?;
+    let reset = vm.reset_password(ctx.client()).await?;
+    let second = reset.password.as_ref().map(|p| p.expose().to_string());
+    second
+        .is_some()
+        .should()
+        .named("a password after the reset")
+        .equal(true);
+    (first != second)
+        .should()
+        .named("the reset password differs from the first")
+        .equal(true);
+    Ok(())
+}
