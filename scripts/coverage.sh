@@ -45,6 +45,7 @@ if ! cargo llvm-cov --version >/dev/null 2>&1; then
     cargo install --locked cargo-llvm-cov
 fi
 
+load_before="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || true)"
 started=$SECONDS
 echo "== instrumented test run ($mode) in $CARGO_LLVM_COV_TARGET_DIR"
 cargo llvm-cov clean --workspace
@@ -68,7 +69,7 @@ cargo llvm-cov report "${packages[@]}" --html --output-dir "$out"
 cargo llvm-cov report "${packages[@]}" --json --summary-only --output-path "$out/summary.json"
 
 report_args=(--json "$out/summary.json" --markdown "$out/summary.md"
-    --command "$command_line" --seconds "$tests_seconds"
+    --command "$command_line" --seconds "$tests_seconds" --load "$load_before"
     --tool "$(cargo llvm-cov --version)")
 if [ "$mode" = full ]; then
     report_args+=(--doc docs/coverage.md)

@@ -9,7 +9,8 @@ part of that document between `<!-- coverage:begin -->` and
 Usage: coverage_report.py --json target/coverage/summary.json
                           --markdown target/coverage/summary.md
                           --command "scripts/coverage.sh" --seconds 512
-                          --tool "cargo-llvm-cov 0.9.1" [--doc docs/coverage.md]
+                          --tool "cargo-llvm-cov 0.9.1" [--load "1.0 0.8 0.5"]
+                          [--doc docs/coverage.md]
 """
 
 import argparse
@@ -121,6 +122,7 @@ def main():
     parser.add_argument("--command", required=True)
     parser.add_argument("--seconds", type=int, required=True)
     parser.add_argument("--tool", required=True)
+    parser.add_argument("--load", default="")
     parser.add_argument("--doc")
     args = parser.parse_args()
 
@@ -136,13 +138,17 @@ def main():
         files.append((path, entry["summary"]["lines"], entry["summary"]["functions"]))
 
     rustc = subprocess.run(["rustc", "-V"], capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+    ).stdout.strip()
+    at_commit = f" at commit `{commit}`" if commit else ""
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     minutes, seconds = divmod(args.seconds, 60)
     body = [
-        f"Measured {when} with `{args.command}` ({args.tool}, {rustc}, "
-        f"{os.cpu_count()} cores): building and running the instrumented tests "
-        f"took {minutes} min {seconds:02d} s. Test code (`tests/`, `examples/`) "
-        "is not counted.",
+        f"Measured {when}{at_commit} with `{args.command}` ({args.tool}, {rustc}, "
+        f"{os.cpu_count()} cores, load average before the run: {args.load or 'unknown'}): "
+        f"building and running the instrumented tests took {minutes} min {seconds:02d} s. "
+        "Test code (`tests/` folders, `*_tests.rs`, `examples/`) is not counted.",
         "",
     ] + tables(files, data["totals"], workspace_packages(root))
 
