@@ -182,3 +182,73 @@ async fn a_disk_offering_below_one_gb_is_refused(ctx: &mut TestContext) -> Resul
         .fail_with(ErrorCode::ParamError);
     Ok(())
 }
+
+/// The install's isolated offering with source NAT is Enabled and
+/// Required (`ConfigurationServerImpl`'s default network offerings).
+#[marvin::test(tags = ["smoke", "offerings", "network"])]
+async fn the_default_isolated_offering_is_required(ctx: &mut TestContext) -> Result<()> {
+    let name = "DefaultIsolatedNetworkOfferingWithSourceNatService";
+    let offering = NetworkOffering::list(ctx.client())
+        .name(name)
+        .await?
+        .into_iter()
+        .find(|o| o.name.as_deref() == Some(name))
+        .ok_or_else(|| Error::setup("no default isolated offering"))?;
+    offering.state.as_deref().should().equal(Some("Enabled"));
+    offering
+        .availability
+        .as_deref()
+        .should()
+        .equal(Some("Required"));
+    offering
+        .guestiptype
+        .as_deref()
+        .should()
+        .equal(Some("Isolated"));
+    Ok(())
+}
+
+/// A default network offering cannot be deleted: 431
+/// (`ConfigurationManagerImpl.deleteNetworkOffering`: "Default network
+/// offering can't be deleted").
+#[marvin::test(tags = ["smoke", "offerings", "network", "admin"])]
+async fn a_default_network_offering_cannot_be_deleted(ctx: &mut TestContext) -> Result<()> {
+    let name = "DefaultIsolatedNetworkOfferingWithSourceNatService";
+    let offering = NetworkOffering::list(ctx.client())
+        .name(name)
+        .await?
+        .into_iter()
+        .find(|o| o.name.as_deref() == Some(name))
+        .ok_or_else(|| Error::setup("no default isolated offering"))?;
+    offering
+        .delete(ctx.client())
+        .await
+        .should()
+        .fail_with(ErrorCode::ParamError);
+    Ok(())
+}
+
+/// A new network offering starts Disabled and is enabled by an update
+/// (`ConfigurationManagerImpl.createNetworkOffering`, `updateNetworkOffering`).
+#[marvin::test(tags = ["smoke", "offerings", "network", "admin"])]
+async fn a_network_offering_starts_disabled(ctx: &mut TestContext) -> Result<()> {
+    let offering = DefaultIsolatedNetworkOfferingWithSourceNatService::new()
+        .enable(false)
+        .create(ctx)
+        .await?;
+    offering.state.as_deref().should().equal(Some("Disabled"));
+    let enabled = offering.update(ctx.client()).state("Enabled").await?;
+    enabled.state.as_deref().should().equal(Some("Enabled"));
+    Ok(())
+}
+
+/// A new VPC offering starts Disabled and is enabled by an update
+/// (`VpcManagerImpl.createVpcOffering`, `updateVpcOffering`).
+#[marvin::test(tags = ["smoke", "offerings", "vpc", "admin"])]
+async fn a_vpc_offering_starts_disabled(ctx: &mut TestContext) -> Result<()> {
+    let offering = DefaultVpcOffering::new().enable(false).create(ctx).await?;
+    offering.state.as_deref().should().equal(Some("Disabled"));
+    let enabled = offering.update(ctx.client()).state("Enabled").await?;
+    enabled.state.as_deref().should().equal(Some("Enabled"));
+    Ok(())
+}
