@@ -3,6 +3,6 @@
 //! own. They live outside `kernel/`, which never names a family.
 
 mod engine;
-mod engine_panics;
+mod engine_failures;
 mod layering;
 mod shapes;

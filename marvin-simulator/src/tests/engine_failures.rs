@@ -1,7 +1,8 @@
-//! The dispatcher when a handler or a job's work panics: the caller still
-//! gets a CloudStack-shaped answer, the transaction is rolled back, and the
-//! engine goes on serving (its writer's mutex is not left poisoned for
-//! good).
+//! The dispatcher when things go wrong: a handler or a job's work that
+//! panics (the caller still gets a CloudStack-shaped answer, the
+//! transaction is rolled back, and the engine goes on serving: its
+//! writer's mutex is not left poisoned for good), and a call held by a
+//! fault's delay when the simulator stops.
 
 use std::sync::{Arc, LazyLock};
 
@@ -154,4 +155,52 @@ async fn a_panicking_job_leaves_its_job_pending_and_its_call_answered() {
     // The engine still serves calls after it.
     let (status, body) = call(&engine, &[("command", "crashWrite")]).await;
     assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn a_call_held_by_a_delay_fault_answers_534_when_the_simulator_stops() {
+    let (stop, stopped) = watch::channel(false);
+    let engine =
+        Engine::open(&Options::default(), crate::families::ALL, stopped).expect("the engine opens");
+    let (status, body) = call(
+        &engine,
+        &[
+            ("command", "configureSimulatorFault"),
+            ("apiname", "createDomain"),
+            ("action", "delay"),
+            ("delay", "600000"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    let held = tokio::spawn({
+        let engine = Arc::clone(&engine);
+        async move { call(&engine, &[("command", "createDomain"), ("name", "held")]).await }
+    });
+    stop.send(true).expect("the engine listens");
+    let (status, body) = held.await.expect("the call ends");
+    assert_eq!(status, 534, "{body}");
+    let error = &body["createdomainresponse"];
+    assert_eq!(
+        error["errortext"], "The simulator is shutting down",
+        "{body}"
+    );
+    let named = |name: &str| {
+        engine
+            .run_as_root(
+                "listDomains",
+                crate::kernel::params::Params::from_pairs([("name", name)]),
+            )
+            .expect("listDomains")
+    };
+    assert_eq!(named("held")["count"], Value::Null, "nothing was created");
+    // The same lookup sees a domain that was created.
+    engine
+        .run_as_root(
+            "createDomain",
+            crate::kernel::params::Params::from_pairs([("name", "made")]),
+        )
+        .expect("createDomain");
+    assert_eq!(named("made")["count"], 1);
 }
