@@ -330,3 +330,40 @@ async fn a_domain_admin_account_gets_the_domain_admin_role(ctx: &mut TestContext
         .equal(Some("DomainAdmin"));
     Ok(())
 }
+
+/// An account that manages a project cannot be deleted: the job fails
+/// with 431 (`AccountManagerImpl.deleteUserAccount`: "because it manages
+/// the following project(s)").
+#[marvin::test(tags = ["smoke", "accounts", "projects"])]
+async fn an_account_managing_a_project_is_kept(ctx: &mut TestContext) -> Result<()> {
+    let account = UserAccount::create(ctx).await?;
+    ProjectFactory::new().owner(&account).create(ctx).await?;
+    Account::delete(&account, ctx.client())
+        .await
+        .should()
+        .fail_with(ErrorCode::ParamError);
+    account_by_id(ctx.client(), &account.id)
+        .await?
+        .should()
+        .be_some();
+    Ok(())
+}
+
+/// A keyword finds accounts whose name contains it
+/// (`QueryManagerImpl.searchForAccountIdsAndCount`: `LIKE %keyword%`).
+#[marvin::test(tags = ["smoke", "accounts"])]
+async fn a_keyword_finds_accounts_by_part_of_their_name(ctx: &mut TestContext) -> Result<()> {
+    let account = UserAccount::create(ctx).await?;
+    let name = account.name.clone().unwrap_or_default();
+    // The name without its first and last characters: a part of it.
+    let part = name[1..name.len() - 1].to_string();
+    let found: Vec<String> = Account::list(ctx.client())
+        .keyword(part)
+        .listall(true)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    found.should().contain(account.id.clone());
+    Ok(())
+}

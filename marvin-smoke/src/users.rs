@@ -275,3 +275,27 @@ async fn users_of_a_disabled_account_stay_listed(ctx: &mut TestContext) -> Resul
     account.enable(ctx.client()).await?;
     Ok(())
 }
+
+/// A user moved to another account of its domain is listed there
+/// (`AccountManagerImpl.moveUser`).
+#[marvin::test(tags = ["smoke", "users"])]
+#[ignore = "the simulator answers moveUser from its generic family, which does not move the user"]
+async fn a_user_is_moved_to_another_account(ctx: &mut TestContext) -> Result<()> {
+    let from = UserAccount::create(ctx).await?;
+    let to = UserAccount::create(ctx).await?;
+    let user = UserFactory::new()
+        .account(Sub::of(&from))
+        .create(ctx)
+        .await?;
+    user.move_user(ctx.client())
+        .accountid(to.id.clone())
+        .await?;
+    let moved: Vec<String> = users_of(ctx.client(), &to)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    moved.should().contain(user.id.clone());
+    users_of(ctx.client(), &from).await?.should().have_length(1);
+    Ok(())
+}
