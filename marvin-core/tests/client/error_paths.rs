@@ -266,3 +266,30 @@ async fn observers_get_the_scrubbed_text_of_a_failed_answer_that_is_not_json() {
     assert!(!response.contains("key-secret-42"), "{response}");
     assert!(!records[0].outcome.is_ok());
 }
+
+#[test]
+fn usable_certificates_are_taken() {
+    let ssl = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/ssl");
+    let cert = std::fs::read(ssl.join("cert.pem")).unwrap();
+    let key = std::fs::read(ssl.join("key.pem")).unwrap();
+    let identity = TempFile::with("identity.pem", &[cert.as_slice(), key.as_slice()].concat());
+    let ca = TempFile::with("ca.pem", &cert);
+    let client = Client::builder("https://cloud.example/client/api")
+        .keys("k", "s")
+        .ca_cert_path(&ca.0)
+        .client_cert_path(&identity.0)
+        .build()
+        .unwrap_or_else(|error| panic!("{error}"));
+    assert_eq!(client.endpoint(), "https://cloud.example/client/api");
+
+    // A certificate without its key is no client identity.
+    let error = Client::builder("https://cloud.example/client/api")
+        .keys("k", "s")
+        .client_cert_path(&ca.0)
+        .build()
+        .unwrap_err();
+    assert!(
+        setup_message(&error).contains("invalid client certificate"),
+        "{error}"
+    );
+}
