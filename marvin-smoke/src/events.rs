@@ -136,3 +136,28 @@ async fn events_are_filtered_by_type(ctx: &mut TestContext) -> Result<()> {
         .equal(true);
     Ok(())
 }
+
+/// A failed action records an ERROR event (`ActionEventInterceptor`:
+/// "Error while <desc>").
+#[marvin::test(tags = ["smoke", "events", "domains"])]
+async fn a_failed_action_records_an_error(ctx: &mut TestContext) -> Result<()> {
+    let domain = DomainFactory::create(ctx).await?;
+    let domain_id = domain.id.clone();
+    UserAccount::new()
+        .with_request(move |r| r.options.domainid = Some(domain_id.clone()))
+        .create(ctx)
+        .await?;
+    Domain::delete(&domain, ctx.client())
+        .cleanup(false)
+        .await
+        .should()
+        .fail_with(ErrorCode::InternalError);
+    let errors = Event::list(ctx.client())
+        .resourceid(domain.id.clone())
+        .type_("DOMAIN.DELETE")
+        .level("ERROR")
+        .listall(true)
+        .await?;
+    errors.should_not().be_empty();
+    Ok(())
+}

@@ -152,3 +152,43 @@ async fn an_injected_failure_changes_nothing_and_is_used_up(ctx: &mut TestContex
     pod.zoneid.should().equal(Some(zone.id.clone()));
     Ok(())
 }
+
+/// A user may query its own job (`AsyncJobManagerImpl.queryJob`).
+#[marvin::test(tags = ["smoke", "jobs"])]
+async fn a_user_queries_its_own_job(ctx: &mut TestContext) -> Result<()> {
+    let account = UserAccount::create(ctx).await?;
+    let vm = VirtualMachineFactory::new()
+        .owner(&account)
+        .create(ctx)
+        .await?;
+    let as_owner = client_of(ctx, &account).await?;
+    let job = vm.stop(&as_owner).no_wait().await?;
+    let job_id = job.job_id().to_string();
+    job.wait(&as_owner).await?;
+    let result = AsyncJob::query_result(&as_owner).jobid(job_id).await?;
+    result.jobstatus.should().equal(Some(1));
+    Ok(())
+}
+
+/// A user cannot query another account's job: 531
+/// (`AsyncJobManagerImpl.queryJob`, `checkAccess` on the job's owner).
+#[marvin::test(tags = ["smoke", "jobs", "security"])]
+async fn a_user_cannot_query_another_accounts_job(ctx: &mut TestContext) -> Result<()> {
+    let account = UserAccount::create(ctx).await?;
+    let vm = VirtualMachineFactory::new()
+        .owner(&account)
+        .create(ctx)
+        .await?;
+    let as_owner = client_of(ctx, &account).await?;
+    let job = vm.stop(&as_owner).no_wait().await?;
+    let job_id = job.job_id().to_string();
+    job.wait(&as_owner).await?;
+    let outsider = UserAccount::create(ctx).await?;
+    let as_outsider = client_of(ctx, &outsider).await?;
+    AsyncJob::query_result(&as_outsider)
+        .jobid(job_id)
+        .await
+        .should()
+        .fail_with(ErrorCode::AccountError);
+    Ok(())
+}

@@ -146,3 +146,51 @@ async fn a_user_sees_only_its_own_tags(ctx: &mut TestContext) -> Result<()> {
     tags_of(&as_outsider, &vm, &key).await?.should().be_empty();
     Ok(())
 }
+
+/// A network is tagged and its tag listed by resource type
+/// (`TaggedResourceManagerImpl.createTags`, `ResourceObjectType.Network`).
+#[marvin::test(tags = ["smoke", "tags", "network"])]
+async fn a_network_is_tagged(ctx: &mut TestContext) -> Result<()> {
+    let network = GuestIsolatedNetwork::create(ctx).await?;
+    let key = unique("net");
+    Tag::create(ctx.client())
+        .resourceids([network.id.clone()])
+        .resourcetype("Network")
+        .tags([[("key", key.as_str()), ("value", "tier-1")]])
+        .await?;
+    let tags = Tag::list(ctx.client())
+        .resourcetype("Network")
+        .key(key)
+        .listall(true)
+        .await?;
+    should!(tags).have_length(1);
+    tags[0].resourceid.should().equal(Some(network.id.clone()));
+    tags[0].value.as_deref().should().equal(Some("tier-1"));
+    Ok(())
+}
+
+/// One key on two VMs is listed once for each
+/// (`QueryManagerImpl.listTags` by `key`).
+#[marvin::test(tags = ["smoke", "tags"])]
+async fn one_key_on_two_vms_is_listed_twice(ctx: &mut TestContext) -> Result<()> {
+    let first = VirtualMachineFactory::create(ctx).await?;
+    let second = VirtualMachineFactory::create(ctx).await?;
+    let key = unique("shared");
+    Tag::create(ctx.client())
+        .resourceids([first.id.clone(), second.id.clone()])
+        .resourcetype(USER_VM)
+        .tags([[("key", key.as_str()), ("value", "both")]])
+        .await?;
+    let mut tagged: Vec<String> = Tag::list(ctx.client())
+        .key(key)
+        .listall(true)
+        .await?
+        .into_iter()
+        .filter_map(|t| t.resourceid)
+        .collect();
+    tagged.sort();
+    let mut expected = vec![first.id.clone(), second.id.clone()];
+    expected.sort();
+    tagged.should().equal(expected);
+    Ok(())
+}
