@@ -4,7 +4,8 @@
 //!
 //! Layout: `vm.rs` (the row and shared state changes), `deploy.rs`,
 //! `lifecycle.rs` (start/stop/reboot/destroy/expunge/recover/restore),
-//! `change.rs` (update/scale/migrate/resets), `list.rs` + `json.rs`
+//! `change.rs` (update/scale/migrate/resets), `iso.rs` (attaching
+//! and detaching ISOs), `list.rs` + `json.rs`
 //! (responses), `capacity.rs` (host placement), `owner.rs` (owners and list
 //! scopes, shared with storage, tags and projects), `net.rs` (the network
 //! seam), `refs.rs` (offerings and templates), `api.rs` (what other
@@ -16,6 +17,7 @@ pub(crate) mod capacity;
 mod change;
 pub(crate) mod deploy;
 mod groups;
+mod iso;
 pub(crate) mod json;
 pub(crate) mod keypairs;
 pub(crate) mod lifecycle;
@@ -31,6 +33,8 @@ pub(crate) mod vm;
 
 #[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+mod iso_tests;
 #[cfg(test)]
 mod vm_userdata_tests;
 
@@ -203,6 +207,16 @@ const COMMANDS: &[Command] = &[
         "getVirtualMachineUserData",
         "Shows the user data (base64) a VM was deployed or last updated with.",
         vm_userdata::get,
+    ),
+    Command::all(
+        "attachIso",
+        "Puts an ISO in a running or stopped VM's drive; the VM then names it (isoid, isoname, isodisplaytext).",
+        iso::attach,
+    ),
+    Command::all(
+        "detachIso",
+        "Takes the ISO out of a running or stopped VM's drive.",
+        iso::detach,
     ),
     Command::all(
         "addNicToVirtualMachine",
