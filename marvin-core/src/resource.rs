@@ -158,6 +158,9 @@ pub fn rank_of(entity: &str) -> u8 {
         "User" | "UserKeys" => 20,
         "ServiceOffering" | "DiskOffering" | "NetworkOffering" | "VpcOffering" => 30,
         "Zone" | "Pod" | "Cluster" | "Host" | "StoragePool" | "ImageStore" => 5,
+        // CloudStack refuses to delete a role while an account has it
+        // (`RoleManagerImpl.deleteRole`): the accounts go first.
+        "Role" | "ProjectRole" => 7,
         "Vpc" => 40,
         "Network" | "PhysicalNetwork" => 50,
         "NetworkACLList" | "PrivateGateway" => 55,
@@ -182,4 +185,29 @@ pub trait Resource {
     fn id(&self) -> &str;
     /// The call that deletes it, if the entity can be deleted.
     fn deletion(&self) -> Option<Deletion>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rank_of;
+
+    #[test]
+    fn what_depends_on_a_resource_is_deleted_before_it() {
+        for (dependent, dependency) in [
+            ("Account", "Role"),
+            ("Account", "Domain"),
+            ("User", "Account"),
+            ("VirtualMachine", "Network"),
+            ("VirtualMachine", "Volume"),
+            ("Network", "Vpc"),
+            ("Snapshot", "VirtualMachine"),
+        ] {
+            assert!(
+                rank_of(dependent) > rank_of(dependency),
+                "{dependent} ({}) must be deleted before {dependency} ({})",
+                rank_of(dependent),
+                rank_of(dependency)
+            );
+        }
+    }
 }
