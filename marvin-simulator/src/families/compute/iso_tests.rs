@@ -255,3 +255,19 @@ fn an_iso_of_another_zone_is_refused_unless_it_is_cross_zone() {
     let attached = attach(&mut kit, &user, &everywhere, &vm).unwrap();
     assert_eq!(attached["isoid"], everywhere.as_str());
 }
+
+/// `TemplateManagerImpl.deleteIso` refuses an ISO a VM has attached
+/// (`templateIsDeleteable`, 431); once detached, it is deleted.
+#[test]
+fn an_attached_iso_is_deleted_only_once_detached() {
+    let mut kit = Kit::new();
+    let zone = kit.id("zone");
+    let user = kit.account("iso-delete", 0, None);
+    let vm = vm_id(&deploy(&mut kit, &user, &[]).unwrap());
+    let iso = register_iso(&mut kit, &user, &zone, &[]);
+    attach(&mut kit, &user, &iso, &vm).unwrap();
+    let err = kit.call(&user, "deleteIso", &[("id", &iso)]).unwrap_err();
+    assert_eq!(code(&err), 431);
+    detach(&mut kit, &user, &vm).unwrap();
+    kit.call(&user, "deleteIso", &[("id", &iso)]).unwrap();
+}
