@@ -140,10 +140,12 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         .map(|tag| LitStr::new(tag, proc_macro2::Span::call_site()))
         .collect();
     let hardware = args.required_hardware;
-    let ignored = function
+    let ignore = function
         .attrs
         .iter()
-        .any(|attr| attr.path().is_ident("ignore"));
+        .find(|attr| attr.path().is_ident("ignore"));
+    let ignored = ignore.is_some();
+    let ignore_reason = ignore.map(ignore_reason).unwrap_or_default();
     // Typed, so that a test without tags (`[]`) compiles too.
     let count = args.tags.len();
     let fixtures = &args.fixtures;
@@ -161,6 +163,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                     tags: &[#(#tags),*],
                     required_hardware: #hardware,
                     ignored: #ignored,
+                    ignore_reason: #ignore_reason,
                     fixtures: &[#(&#fixtures),*],
                     run: |ctx| ::std::boxed::Box::pin(#inner(ctx)),
                 }
@@ -182,9 +185,32 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     })
 }
 
+/// The reason of `#[ignore = "why"]`, or empty for a bare `#[ignore]`.
+fn ignore_reason(attr: &syn::Attribute) -> String {
+    match &attr.meta {
+        syn::Meta::NameValue(syn::MetaNameValue {
+            value:
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(reason),
+                    ..
+                }),
+            ..
+        }) => reason.value(),
+        _ => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ignore_keeps_its_reason() {
+        let with: syn::Attribute = syn::parse_quote!(#[ignore = "the simulator lacks it"]);
+        assert_eq!(ignore_reason(&with), "the simulator lacks it");
+        let bare: syn::Attribute = syn::parse_quote!(#[ignore]);
+        assert_eq!(ignore_reason(&bare), "");
+    }
 
     #[test]
     fn reads_tags_and_hardware() {

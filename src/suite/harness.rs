@@ -261,10 +261,15 @@ pub async fn run(suite: &str, scenarios: &[Scenario], args: &SuiteArgs) -> Resul
     };
     let mut result = run_selected(&selection.tests, &client, &precache, &options, policy).await;
     result.tests.extend(selection.ignored.iter().map(|s| {
+        let why = if s.ignore_reason.is_empty() {
+            "#[ignore]"
+        } else {
+            s.ignore_reason
+        };
         TestResult::skipped(
             s.name,
             s.tags,
-            "ignored: #[ignore] (run with --ignored or --include-ignored)".into(),
+            format!("ignored: {why} (run with --ignored or --include-ignored)"),
         )
     }));
     if termination_requested() {

@@ -26,6 +26,8 @@ pub struct Scenario {
     /// Marked `#[ignore]`: runs only with `--ignored` or
     /// `--include-ignored`, as libtest runs such tests.
     pub ignored: bool,
+    /// Why it is ignored (`#[ignore = "why"]`), empty when no reason was given.
+    pub ignore_reason: &'static str,
     /// The shared fixtures it declares (`#[marvin::test(fixtures = [..])]`):
     /// the runner cleans each one up after the last test that declared it.
     pub fixtures: &'static [&'static dyn SharedFixture],
@@ -69,6 +71,8 @@ pub struct Registered {
     pub required_hardware: bool,
     /// Whether it is marked `#[ignore]`.
     pub ignored: bool,
+    /// Why (`#[ignore = "why"]`), or empty.
+    pub ignore_reason: &'static str,
     /// The shared fixtures it declares.
     pub fixtures: &'static [&'static dyn SharedFixture],
     /// The body.
@@ -97,6 +101,7 @@ impl Registered {
             tags: self.tags,
             required_hardware: self.required_hardware,
             ignored: self.ignored,
+            ignore_reason: self.ignore_reason,
             fixtures: self.fixtures,
             run: self.run,
         }
@@ -135,6 +140,7 @@ macro_rules! scenario_table {
                 tags: &[$($tag),*],
                 required_hardware: $crate::__scenario_hardware!($($hardware)?),
                 ignored: false,
+                ignore_reason: "",
                 fixtures: &[],
                 run: |ctx| ::std::boxed::Box::pin(__scenario_root::$module::$func(ctx)),
             },
@@ -199,6 +205,7 @@ mod tests {
             tags: &["vms"],
             required_hardware: false,
             ignored: true,
+            ignore_reason: "",
             fixtures: &[],
             run: |ctx| Box::pin(demo::first(ctx)),
         };

@@ -257,6 +257,7 @@ mod tests {
             tags,
             required_hardware: false,
             ignored: false,
+            ignore_reason: "",
             fixtures: &[],
             run: |ctx| Box::pin(body(ctx)),
         }
