@@ -80,7 +80,6 @@ async fn a_duplicate_account_name_is_refused(ctx: &mut TestContext) -> Result<()
 /// case is refused with 431 (`AccountManagerImpl.createUserAccount`, the
 /// case-insensitive collation of `QueryManagerImpl`'s name filters).
 #[marvin::test(tags = ["smoke", "accounts"])]
-#[ignore = "the simulator compares account and login names with case; CloudStack's collation does not"]
 async fn a_duplicate_name_in_another_case_is_refused(ctx: &mut TestContext) -> Result<()> {
     let username = unique("case");
     UserAccount::new()

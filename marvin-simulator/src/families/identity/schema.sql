@@ -27,7 +27,9 @@ CREATE TABLE roles (
 CREATE TABLE accounts (
     seq            INTEGER PRIMARY KEY AUTOINCREMENT, -- the numeric id CloudStack shows in names
     id             TEXT NOT NULL UNIQUE,        -- uuid
-    name           TEXT NOT NULL,
+    -- Compared without case, as CloudStack's MySQL collation compares it:
+    -- duplicate checks, name filters and logins alike.
+    name           TEXT NOT NULL COLLATE NOCASE,
     account_type   INTEGER NOT NULL,            -- 0 user, 1 root admin, 2 domain admin, ...
     role_id        TEXT NOT NULL REFERENCES roles(id),
     domain_id      TEXT NOT NULL REFERENCES domains(id),
@@ -41,7 +43,7 @@ CREATE UNIQUE INDEX accounts_name_in_domain ON accounts(domain_id, name);
 CREATE TABLE users (
     id         TEXT PRIMARY KEY,                -- uuid
     account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
-    username   TEXT NOT NULL,
+    username   TEXT NOT NULL COLLATE NOCASE,   -- without case, as accounts.name
     password   TEXT NOT NULL,                   -- stored as given; never sent back
     firstname  TEXT NOT NULL DEFAULT '',
     lastname   TEXT NOT NULL DEFAULT '',

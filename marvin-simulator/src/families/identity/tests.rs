@@ -173,6 +173,96 @@ fn create_account_refusals() {
     );
 }
 
+/// Account and login names are unique without regard to case: CloudStack
+/// compares them in SQL (`UserAccountDaoImpl.validateUsernameInDomain`,
+/// `AccountDaoImpl.findActiveAccount`), where MySQL's default collation
+/// ignores case. `AccountManagerImpl.createUserAccount` refuses with 431,
+/// `AccountManagerImpl.createUser` with a `CloudRuntimeException` (530),
+/// `AccountManagerImpl.validateAndUpdateUsernameIfNeeded` with 431.
+#[test]
+fn names_are_unique_without_regard_to_case() {
+    let mut kit = Kit::new();
+    let admin = kit.admin();
+    let person = |username: &'static str, account: &'static str| {
+        vec![
+            ("username", username),
+            ("account", account),
+            ("password", "pw"),
+            ("firstname", "F"),
+            ("lastname", "L"),
+            ("email", "e@x"),
+        ]
+    };
+    kit.call(&admin, "createAccount", &person("bob", "bob"))
+        .unwrap();
+    let root = kit.id("root_domain");
+    let err = kit
+        .call(&admin, "createAccount", &person("BOB", "other"))
+        .unwrap_err();
+    assert_eq!(
+        (code(&err), err.text),
+        (431, format!("The user BOB already exists in domain {root}"))
+    );
+    let err = kit
+        .call(&admin, "createAccount", &person("carol", "Bob"))
+        .unwrap_err();
+    assert_eq!(
+        (code(&err), err.text.as_str()),
+        (431, "The specified account: Bob already exists")
+    );
+    let err = kit
+        .call(
+            &admin,
+            "createUser",
+            &[
+                ("account", "BOB"),
+                ("username", "Bob"),
+                ("password", "pw"),
+                ("firstname", "F"),
+                ("lastname", "L"),
+                ("email", "e@x"),
+            ],
+        )
+        .unwrap_err();
+    assert_eq!(
+        (code(&err), err.text),
+        (530, format!("The user Bob already exists in domain {root}"))
+    );
+    let second = kit
+        .call(
+            &admin,
+            "createUser",
+            &[
+                ("account", "BOB"),
+                ("username", "second"),
+                ("password", "pw"),
+                ("firstname", "F"),
+                ("lastname", "L"),
+                ("email", "e@x"),
+            ],
+        )
+        .unwrap();
+    let second = second["user"]["id"].as_str().unwrap().to_string();
+    let err = kit
+        .call(
+            &admin,
+            "updateUser",
+            &[("id", second.as_str()), ("username", "bOb")],
+        )
+        .unwrap_err();
+    assert_eq!(code(&err), 431);
+    assert!(
+        err.text
+            .starts_with("Username [bOb] already exists in domain"),
+        "{}",
+        err.text
+    );
+    assert_eq!(
+        kit.count("SELECT COUNT(*) FROM accounts WHERE name = ?1", "bob"),
+        1
+    );
+}
+
 #[test]
 fn domain_tree_paths_levels_and_duplicates() {
     let mut kit = Kit::new();
