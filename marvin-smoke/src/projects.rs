@@ -74,7 +74,6 @@ async fn an_account_joins_and_leaves_a_project(ctx: &mut TestContext) -> Result<
 /// (`ProjectManagerImpl.addAccountToProject`: "Can't add account to the
 /// specified project id in state=Suspended").
 #[marvin::test(tags = ["smoke", "projects"])]
-#[ignore = "the simulator adds accounts to a suspended project; CloudStack refuses with 431"]
 async fn a_suspended_project_takes_no_accounts(ctx: &mut TestContext) -> Result<()> {
     let project = ProjectFactory::create(ctx).await?;
     let member = UserAccount::create(ctx).await?;

@@ -447,6 +447,14 @@ fn account_param(call: &Call<'_>, project: &Project) -> Result<identity::Account
 /// `project.invite.required` is set.
 pub(crate) fn add_account(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let project = param(call, "projectid")?;
+    // `ProjectManagerImpl.addAccountToProject` asks for an active project
+    // before it looks the account up.
+    if project.state != "Active" {
+        return Err(ApiError::param(format!(
+            "Can't add account to the specified project id in state={} as it's no longer active",
+            project.state
+        )));
+    }
     check_manager(call, &project)?;
     if call.params.str("account").is_none() && call.params.str("email").is_none() {
         return Err(ApiError::param("Either accountName or email is required"));

@@ -76,6 +76,46 @@ fn a_suspended_projects_vms_do_not_start() {
     );
 }
 
+/// A suspended project takes no new member until it is activated again:
+/// `ProjectManagerImpl.addAccountToProject` refuses a project that is not
+/// Active with an `InvalidParameterValueException` (431).
+#[test]
+fn a_suspended_project_takes_no_accounts() {
+    let mut kit = Kit::new();
+    let owner = kit.account("keeper", 0, None);
+    kit.account("joiner", 0, None);
+    let made = kit
+        .call(
+            &owner,
+            "createProject",
+            &[("name", "resting"), ("displaytext", "Resting")],
+        )
+        .unwrap();
+    let project = made["project"]["id"].as_str().unwrap().to_string();
+    kit.call(&owner, "suspendProject", &[("id", &project)])
+        .unwrap();
+    let join = [("projectid", project.as_str()), ("account", "joiner")];
+    let err = kit.call(&owner, "addAccountToProject", &join).unwrap_err();
+    assert_eq!(
+        (code(&err), err.text.as_str()),
+        (
+            431,
+            "Can't add account to the specified project id in state=Suspended as it's no longer active"
+        )
+    );
+    let members = kit
+        .call(&owner, "listProjectAccounts", &[("projectid", &project)])
+        .unwrap();
+    assert_eq!(members["count"], 1);
+    kit.call(&owner, "activateProject", &[("id", &project)])
+        .unwrap();
+    kit.call(&owner, "addAccountToProject", &join).unwrap();
+    let members = kit
+        .call(&owner, "listProjectAccounts", &[("projectid", &project)])
+        .unwrap();
+    assert_eq!(members["count"], 2);
+}
+
 /// A member of a project acts on the project's VMs by id, as CloudStack's
 /// `DomainChecker.checkAccess` allows through
 /// `ProjectManagerImpl.canAccessProjectAccount`; an account outside the
