@@ -26,6 +26,11 @@
 //!    `getUserKeys` -> `getKeys` on `User`), unless the longer noun is a
 //!    resource of its own (it has both an enumerator and a creator, or other
 //!    APIs act on it: `ProjectInvitation`).
+//!
+//! Besides names, the linguist keeps the facts about answers that a
+//! `listApis` entry gets wrong or leaves ambiguous: [`ANSWERS`] (the entity
+//! an API really answers with), [`ANSWER_NAMES`], [`is_string_list`] and
+//! [`REFRESH_PARAMS`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -215,7 +220,97 @@ pub const SPECIAL: &[(&str, &str, &str)] = &[
         "StoragePool",
         "listAffectedVmsForScopeChange",
     ),
+    // A template's (an ISO's) launch permissions are not a resource of
+    // their own: they are read and changed through the template's id.
+    ("listTemplatePermissions", "Template", "listPermissions"),
+    ("updateTemplatePermissions", "Template", "updatePermissions"),
+    ("listIsoPermissions", "Iso", "listPermissions"),
+    ("updateIsoPermissions", "Iso", "updatePermissions"),
+    // Static NAT is a state of a public address, switched by its id.
+    ("enableStaticNat", "IpAddress", "enableStaticNat"),
+    ("disableStaticNat", "IpAddress", "disableStaticNat"),
 ];
+
+/// APIs whose answer is an entity their `listApis` entry does not say, or
+/// says ambiguously: `(api, entity)`. CloudStack's command classes decide
+/// these answers, not their declared response class:
+///
+/// - `scaleVirtualMachine` declares `SuccessResponse`, but its job result
+///   is the VM (`ScaleVMCmd.execute` sets a `UserVmResponse`);
+/// - `authorizeSecurityGroupIngress`/`Egress` declare one rule
+///   (`SecurityGroupRuleResponse`), but the job result is the group with
+///   its rule lists (`SecurityGroupResponse`, key `securitygroup`);
+/// - `attachIso`/`detachIso` answer a `UserVmResponse`, whose fields are
+///   those of VNF appliances too, so a field-set match cannot tell them
+///   apart;
+/// - `listLoadBalancerRuleInstances` lists `loadbalancerruleinstance`
+///   entries that are VMs (`UserVmResponse`); its entry describes the
+///   `lbvmips=true` form, where each item wraps a VM
+///   (`loadbalancerruleinstance`) and its addresses (`lbvmipaddresses`),
+///   under the key `lbrulevmidip`: those items decode as a VM whose fields
+///   are empty and whose `extra` holds the two keys.
+pub const ANSWERS: &[(&str, &str)] = &[
+    ("attachIso", "VirtualMachine"),
+    ("authorizeSecurityGroupEgress", "SecurityGroup"),
+    ("authorizeSecurityGroupIngress", "SecurityGroup"),
+    ("detachIso", "VirtualMachine"),
+    ("listLoadBalancerRuleInstances", "VirtualMachine"),
+    ("scaleVirtualMachine", "VirtualMachine"),
+];
+
+/// The entity `api` answers with when [`ANSWERS`] names it.
+pub fn answered_entity(api: &str) -> Option<&'static str> {
+    ANSWERS
+        .iter()
+        .find(|(name, _)| *name == api)
+        .map(|(_, entity)| *entity)
+}
+
+/// The type name of answers that are no entity but have a name in
+/// CloudStack: `(api, name)`. Template and ISO permissions share one
+/// response class (`TemplatePermissionsResponse`).
+pub const ANSWER_NAMES: &[(&str, &str)] = &[
+    ("listIsoPermissions", "TemplatePermission"),
+    ("listTemplatePermissions", "TemplatePermission"),
+];
+
+/// Listings that answer one object, not a list: a template's (an ISO's)
+/// permissions (`ListTemplateOrIsoPermissionsCmd` answers one
+/// `TemplatePermissionsResponse`, for the template named by `id`).
+pub const ONE_OBJECT_LISTINGS: &[&str] = &["listIsoPermissions", "listTemplatePermissions"];
+
+/// The type name [`ANSWER_NAMES`] gives the answer of `api`.
+pub fn answer_name(api: &str) -> Option<&'static str> {
+    ANSWER_NAMES
+        .iter()
+        .find(|(name, _)| *name == api)
+        .map(|(_, answer)| *answer)
+}
+
+/// Whether an answer field listed without element fields (`list`, `set`)
+/// holds strings: ids (`virtualmachineids`, `virtualmachineIds`,
+/// `projectids`: the name ends in `ids`), account names (`account`, a
+/// list in template permissions) and a load balancer's VM addresses
+/// (`lbvmipaddresses`). Lists of objects the schema leaves undescribed stay
+/// raw JSON.
+pub fn is_string_list(field: &str) -> bool {
+    let lower = field.to_ascii_lowercase();
+    lower.ends_with("ids") || matches!(lower.as_str(), "account" | "lbvmipaddresses")
+}
+
+/// Parameters an enumerator requires that a refresh by id sends with a
+/// fixed value: `(api, parameter, value)`. `self` lists the caller's own
+/// templates (any state, so a registration in progress too), and with an
+/// `id` an administrator's listing reaches every account's.
+pub const REFRESH_PARAMS: &[(&str, &str, &str)] = &[("listTemplates", "templatefilter", "self")];
+
+/// The value [`REFRESH_PARAMS`] gives parameter `param` of `api`.
+pub fn refresh_param(api: &str, param: &str) -> Option<&'static str> {
+    REFRESH_PARAMS
+        .iter()
+        .find(|(a, p, _)| *a == api && *p == param)
+        .map(|(_, _, value)| *value)
+}
 
 /// Entity renames, applied after singularising. The left side also works
 /// as an alias when matching an entity at the start of a longer name
@@ -834,8 +929,83 @@ mod tests {
         check(&l, "deleteProjectInvitation", "ProjectInvitation", "delete");
         check(&l, "createNetworkACLList", "NetworkACLList", "create");
         check(&l, "listSnapshotPolicies", "SnapshotPolicy", "list");
-        check(&l, "listTemplatePermissions", "TemplatePermission", "list");
         check(&l, "listLoadBalancerRules", "LoadBalancerRule", "list");
+    }
+
+    #[test]
+    fn permissions_and_static_nat_are_verbs_of_what_they_change() {
+        let (l, _) = linguist();
+        check(&l, "listTemplatePermissions", "Template", "listPermissions");
+        check(
+            &l,
+            "updateTemplatePermissions",
+            "Template",
+            "updatePermissions",
+        );
+        check(&l, "listIsoPermissions", "Iso", "listPermissions");
+        check(&l, "enableStaticNat", "IpAddress", "enableStaticNat");
+        check(&l, "disableStaticNat", "IpAddress", "disableStaticNat");
+        for gone in ["TemplatePermission", "IsoPermission", "StaticNat"] {
+            assert!(!l.entities().contains(gone), "{gone}");
+        }
+    }
+
+    #[test]
+    fn answer_facts_name_apis_and_entities_of_the_real_schema() {
+        let (l, names) = linguist();
+        for (api, entity) in ANSWERS {
+            assert!(names.iter().any(|n| n == api), "{api}");
+            assert!(l.entities().contains(*entity), "{entity}");
+        }
+        assert_eq!(
+            answered_entity("scaleVirtualMachine"),
+            Some("VirtualMachine")
+        );
+        assert_eq!(
+            answered_entity("authorizeSecurityGroupEgress"),
+            Some("SecurityGroup")
+        );
+        assert_eq!(answered_entity("attachIso"), Some("VirtualMachine"));
+        assert_eq!(answered_entity("stopVirtualMachine"), None);
+        for (api, _) in ANSWER_NAMES {
+            assert!(names.iter().any(|n| n == api), "{api}");
+        }
+        assert_eq!(
+            answer_name("listTemplatePermissions"),
+            Some("TemplatePermission")
+        );
+        assert_eq!(answer_name("listTemplates"), None);
+        for api in ONE_OBJECT_LISTINGS {
+            assert!(names.iter().any(|n| n == api), "{api}");
+        }
+        for (api, param, _) in REFRESH_PARAMS {
+            let found = schema_422().api.iter().find(|a| a.name == *api);
+            assert!(
+                found.is_some_and(|a| a.params.iter().any(|p| p.name == *param)),
+                "{api}.{param}"
+            );
+        }
+        assert_eq!(
+            refresh_param("listTemplates", "templatefilter"),
+            Some("self")
+        );
+        assert_eq!(refresh_param("listTemplates", "zoneid"), None);
+    }
+
+    #[test]
+    fn lists_of_ids_and_names_are_strings() {
+        for field in [
+            "virtualmachineids",
+            "virtualmachineIds",
+            "projectids",
+            "account",
+            "lbvmipaddresses",
+        ] {
+            assert!(is_string_list(field), "{field}");
+        }
+        for field in ["agents", "conditions", "secondaryip", "servicelist"] {
+            assert!(!is_string_list(field), "{field}");
+        }
     }
 
     #[test]

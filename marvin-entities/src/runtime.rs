@@ -493,6 +493,26 @@ pub mod private {
         }
     }
 
+    /// Lists of ids or names: an array's items as text (`null` skipped), a
+    /// string as its comma-separated parts (CloudStack sends some lists
+    /// joined), `{}` and `null` as none.
+    impl FromField for Vec<String> {
+        fn from_field(value: Option<Value>) -> Self {
+            match value {
+                Some(Value::Array(items)) => items.into_iter().filter_map(text).collect(),
+                Some(Value::String(joined)) => joined
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|part| !part.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                Some(Value::Object(object)) if object.is_empty() => Vec::new(),
+                Some(Value::Null) | None => Vec::new(),
+                Some(other) => text(other).into_iter().collect(),
+            }
+        }
+    }
+
     /// Lists of objects: non-object items and `{}` are skipped, a single
     /// object reads as a list of one.
     impl<T: Decode> FromField for Vec<T> {
@@ -1019,6 +1039,27 @@ mod tests {
         let nic = Nic::from_answer("x", json!({"ipaddress": {"ipaddress": "1.2.3.4"}})).unwrap();
         assert_eq!(nic.ipaddress.as_deref(), Some("1.2.3.4"));
         assert!(Vm::from_answer("x", json!("nope")).is_err());
+    }
+
+    #[test]
+    fn string_lists_read_arrays_and_joined_text() {
+        let mut o = json!({
+            "ids": ["a", 2, null],
+            "joined": "x, y,,z",
+            "empty": {},
+            "null": null
+        })
+        .as_object()
+        .cloned()
+        .unwrap();
+        let ids: Vec<String> = take(&mut o, "ids");
+        assert_eq!(ids, ["a", "2"]);
+        let joined: Vec<String> = take(&mut o, "joined");
+        assert_eq!(joined, ["x", "y", "z"]);
+        let empty: Vec<String> = take(&mut o, "empty");
+        let null: Vec<String> = take(&mut o, "null");
+        let absent: Vec<String> = take(&mut o, "absent");
+        assert!(empty.is_empty() && null.is_empty() && absent.is_empty());
     }
 
     #[test]

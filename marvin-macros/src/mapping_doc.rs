@@ -28,6 +28,7 @@ fn render(model: &Model) -> String {
                         Fill::Required(i) => &command.required[*i].wire,
                         Fill::Optional(i) => &command.optional[*i].wire,
                         Fill::Target => "id",
+                        Fill::Key { required, .. } => &command.required[*required].wire,
                     };
                     (
                         "method",

@@ -27,8 +27,7 @@ async fn network_vm_and_address(
 #[marvin::test(tags = ["smoke", "nat"])]
 async fn static_nat_maps_an_address_to_a_vm(ctx: &mut TestContext) -> Result<()> {
     let (_network, vm, ip) = network_vm_and_address(ctx).await?;
-    StaticNat::enable(ctx.client())
-        .ipaddressid(&ip.id)
+    ip.enable_static_nat(ctx.client())
         .virtualmachineid(&vm.id)
         .await?
         .success
@@ -45,11 +44,10 @@ async fn static_nat_maps_an_address_to_a_vm(ctx: &mut TestContext) -> Result<()>
 #[marvin::test(tags = ["smoke", "nat"])]
 async fn disabled_static_nat_leaves_a_plain_address(ctx: &mut TestContext) -> Result<()> {
     let (_network, vm, ip) = network_vm_and_address(ctx).await?;
-    StaticNat::enable(ctx.client())
-        .ipaddressid(&ip.id)
+    ip.enable_static_nat(ctx.client())
         .virtualmachineid(&vm.id)
         .await?;
-    StaticNat::disable(ctx.client()).ipaddressid(&ip.id).await?;
+    ip.disable_static_nat(ctx.client()).await?;
     let plain = ip.refresh(ctx.client()).await?;
     plain.isstaticnat.should().equal(Some(false));
     plain.virtualmachineid.should().be_none();
@@ -66,8 +64,8 @@ async fn no_static_nat_on_the_source_nat_address(ctx: &mut TestContext) -> Resul
         .issourcenat(true)
         .await?;
     source_nat.should().have_length(1);
-    StaticNat::enable(ctx.client())
-        .ipaddressid(&source_nat[0].id)
+    source_nat[0]
+        .enable_static_nat(ctx.client())
         .virtualmachineid(&vm.id)
         .await
         .should()
@@ -80,8 +78,7 @@ async fn no_static_nat_on_the_source_nat_address(ctx: &mut TestContext) -> Resul
 #[marvin::test(tags = ["smoke", "nat", "forwarding"])]
 async fn no_port_forwarding_on_a_static_nat_address(ctx: &mut TestContext) -> Result<()> {
     let (_network, vm, ip) = network_vm_and_address(ctx).await?;
-    StaticNat::enable(ctx.client())
-        .ipaddressid(&ip.id)
+    ip.enable_static_nat(ctx.client())
         .virtualmachineid(&vm.id)
         .await?;
     PortForwardingRule::create(ctx.client())
@@ -105,12 +102,10 @@ async fn a_static_nat_address_serves_one_vm(ctx: &mut TestContext) -> Result<()>
         .network(network.id.clone())
         .create(ctx)
         .await?;
-    StaticNat::enable(ctx.client())
-        .ipaddressid(&ip.id)
+    ip.enable_static_nat(ctx.client())
         .virtualmachineid(&vm.id)
         .await?;
-    StaticNat::enable(ctx.client())
-        .ipaddressid(&ip.id)
+    ip.enable_static_nat(ctx.client())
         .virtualmachineid(&second.id)
         .await
         .should()
@@ -138,8 +133,7 @@ async fn no_static_nat_on_an_address_with_forwarding(ctx: &mut TestContext) -> R
         .openfirewall(false)
         .await?;
     let _rule = ctx.manage(rule);
-    StaticNat::enable(ctx.client())
-        .ipaddressid(&ip.id)
+    ip.enable_static_nat(ctx.client())
         .virtualmachineid(&vm.id)
         .await
         .should()

@@ -160,14 +160,11 @@ async fn a_template_shared_with_an_account_is_seen_by_it(ctx: &mut TestContext) 
         .accounts([friend_name.clone()])
         .op("add")
         .await?;
-    let permissions = TemplatePermission::list(as_owner.client())
-        .id(&template.id)
-        .await?;
-    permissions.should().have_length(1);
-    permissions[0]
+    let permissions = template.list_permissions(as_owner.client()).await?;
+    permissions
         .account
         .iter()
-        .any(|account| account.as_str() == Some(friend_name.as_str()))
+        .any(|account| *account == friend_name)
         .should()
         .equal(true);
     let shared = Template::list(as_friend.client())

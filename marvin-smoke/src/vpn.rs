@@ -54,8 +54,7 @@ async fn a_deleted_remote_access_vpn_is_gone(ctx: &mut TestContext) -> Result<()
         .publicipid(&ip.id)
         .await?;
     let _vpn = ctx.manage(vpn);
-    RemoteAccessVpn::delete(ctx.client())
-        .publicipid(&ip.id)
+    RemoteAccessVpn::delete(&_vpn, ctx.client())
         .await?
         .success
         .should()
@@ -92,7 +91,7 @@ async fn a_vpn_user_is_added_and_removed(ctx: &mut TestContext) -> Result<()> {
         .await?
         .should()
         .have_length(1);
-    VpnUser::remove(ctx.client()).username(&username).await?;
+    VpnUser::remove(&user, ctx.client()).await?;
     VpnUser::list(ctx.client())
         .username(&username)
         .await?

@@ -62,7 +62,18 @@ fn entity_doc(entity: &Entity, model: &Model) -> String {
     out
 }
 
-fn method(m: &Method, model: &Model) -> TokenStream {
+/// The identifier of `entity`'s field named `wire`.
+fn field_of(entity: &Entity, wire: &str) -> proc_macro2::Ident {
+    let fields = entity.fields.as_deref().unwrap_or_default();
+    ident(
+        fields
+            .iter()
+            .find(|f| f.wire == wire)
+            .map_or(wire, |f| &f.ident),
+    )
+}
+
+fn method(m: &Method, entity: &Entity, model: &Model) -> TokenStream {
     let rt = rt();
     let command = &model.commands[m.command];
     let name = ident(&m.name);
@@ -72,16 +83,30 @@ fn method(m: &Method, model: &Model) -> TokenStream {
         Some(Fill::Required(i)) => Some(command.required[*i].wire.clone()),
         Some(Fill::Optional(i)) => Some(command.optional[*i].wire.clone()),
         Some(Fill::Target) => Some("id".to_string()),
-        None => None,
+        Some(Fill::Key { .. }) | None => None,
     };
     if let Some(wire) = &filled {
         docs.push_str(&format!(" Sends this entity's id as `{wire}`."));
+    }
+    if let Some(Fill::Key { required, scope }) = &m.fill {
+        let key = &command.required[*required].wire;
+        docs.push_str(&format!(" Sends this entity's `{key}`"));
+        if !scope.is_empty() {
+            let owners: Vec<String> = scope
+                .iter()
+                .map(|i| format!("`{}`", command.optional[*i].wire))
+                .collect();
+            docs.push_str(&format!(", and its {} when set", owners.join(", ")));
+        }
+        docs.push('.');
     }
     let args: Vec<_> = command
         .required
         .iter()
         .enumerate()
-        .filter(|(i, _)| m.fill != Some(Fill::Required(*i)))
+        .filter(|(i, _)| {
+            !matches!(&m.fill, Some(Fill::Required(f)) | Some(Fill::Key { required: f, .. }) if f == i)
+        })
         .map(|(_, a)| a)
         .collect();
     let takes_target = command.target.is_some() && m.fill != Some(Fill::Target);
@@ -126,13 +151,41 @@ fn method(m: &Method, model: &Model) -> TokenStream {
                 Some(quote!(.#by(#path::#variant(self.id.clone())))),
             )
         }
+        Some(Fill::Key { required, scope }) => {
+            let arg = &command.required[*required];
+            let setter = ident(&arg.ident);
+            let key = field_of(entity, &arg.wire);
+            let owners = scope.iter().map(|i| {
+                let arg = &command.optional[*i];
+                let setter = ident(&arg.ident);
+                let owner = field_of(entity, &arg.wire);
+                quote! {
+                    let call = match &self.#owner {
+                        Some(value) => call.#setter(value.clone()),
+                        None => call,
+                    };
+                }
+            });
+            (
+                vec![*required],
+                Some(quote! {
+                    .#setter(self.#key.clone().unwrap_or_default());
+                    #(#owners)*
+                    call
+                }),
+            )
+        }
         None => (Vec::new(), None),
     };
     let ty = super::command::call_type(command, &given, Site::Root);
+    let body = match &m.fill {
+        Some(Fill::Key { .. }) => quote!(let call = #call::call(client) #fill),
+        _ => quote!(#call::call(client) #fill),
+    };
     quote! {
         #docs
         pub fn #name(#receiver client: &#rt::Client) -> #ty {
-            #call::call(client) #fill
+            #body
         }
     }
 }
@@ -152,17 +205,22 @@ pub(crate) fn emit(entity: &Entity, model: &Model) -> TokenStream {
             pub struct #name;
         },
     };
-    let methods = entity.methods.iter().map(|m| method(m, model));
+    let methods = entity.methods.iter().map(|m| method(m, entity, model));
     let refresh = entity.refresh.as_ref().map(|r| {
         let command = &model.commands[r.command];
         let api = &command.api;
         let paged = command.response.paged;
         let listall = r.listall.then(|| quote!(p.set("listall", "true");));
+        let fixed = r
+            .fixed
+            .iter()
+            .map(|(param, value)| quote!(p.set(#param, #value);));
         quote! {
             /// This entity's current state, listed by its id.
             pub fn refresh(&self, client: &#rt::Client) -> #krate::Call<Self> {
                 let mut p = #rt::Params::new();
                 p.set("id", &self.id);
+                #(#fixed)*
                 #listall
                 #rt::refresh(client, #api, p, #paged)
             }

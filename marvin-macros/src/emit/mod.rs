@@ -107,6 +107,7 @@ pub(crate) fn field_type(ty: &FieldTy, site: Site) -> TokenStream {
             quote!(Option<#inner>)
         }
         FieldTy::Values => quote!(Vec<#rt::Value>),
+        FieldTy::Strings => quote!(Vec<String>),
         FieldTy::Object(t) => {
             let path = type_path(t, site);
             quote!(Option<#path>)

@@ -6,7 +6,7 @@ use marvin_core::schema::{Api, Param};
 
 use super::alternatives::alternatives;
 use super::{Answer, Arg, ArgKind, Command, Response, Target, Variant};
-use crate::linguist::{Mapping, leading_word};
+use crate::linguist::{Mapping, ONE_OBJECT_LISTINGS, leading_word};
 use crate::names::{field_ident, is_secret, upper_camel};
 
 /// Identifiers the request types and entity methods use themselves.
@@ -104,10 +104,12 @@ pub(crate) fn build(api: &Api, mapping: Mapping, answer: Answer) -> Result<Comma
     let paged =
         params.iter().any(|p| p.name == "page") && params.iter().any(|p| p.name == "pagesize");
     // Listings: by name, or by taking `page` and `pagesize` (a sync
-    // `discoverGpuDevices` lists what it found).
-    let many = matches!(leading_word(&api.name), "list" | "find" | "search")
+    // `discoverGpuDevices` lists what it found), but for the few the
+    // linguist knows answer one object.
+    let many = (matches!(leading_word(&api.name), "list" | "find" | "search")
         || mapping.verb.starts_with("list")
-        || (paged && !api.isasync);
+        || (paged && !api.isasync))
+        && !ONE_OBJECT_LISTINGS.contains(&api.name.as_str());
     let answer = if many && answer == Answer::Success {
         Answer::Raw
     } else {

@@ -10,7 +10,13 @@
 //!   keyword, takes the API's full name (`create_template`).
 //! - A method takes `&self` when the entity has an id and the API takes it:
 //!   as `id` or `<entity>id` (for listings only the latter, and only when
-//!   required), or as the `Id` variant of its target.
+//!   required), or as the `Id` variant of its target; or when it deletes by
+//!   a key the entity carries instead (`name`, `username`, `publicipid`:
+//!   its only required parameter, a string field of the entity), sending
+//!   the owner fields with it.
+//! - `refresh` lists by `id` with the enumerator's other required
+//!   parameters at the linguist's `REFRESH_PARAMS` values
+//!   (`templatefilter=self`).
 //! - The deletion is the first of destroy (with `expunge=true` when
 //!   available), delete, disassociate, remove, release and expunge that
 //!   needs nothing but the id.
@@ -21,7 +27,7 @@ use marvin_core::schema::Api;
 
 use super::types::Types;
 use super::{Arg, ArgKind, Command, Entity, Fill, Method, Refresh, Removal, Role};
-use crate::linguist::{CREATOR_VERBS, Mapping, creator_verb_override, leading_word};
+use crate::linguist::{CREATOR_VERBS, Mapping, creator_verb_override, refresh_param};
 use crate::names::{is_keyword, snake};
 
 /// The creator and enumerator of each entity (indices into the APIs).
@@ -87,13 +93,49 @@ const DELETING: &[&str] = &[
     "expunge",
 ];
 
-fn fill(entity: &str, command: &Command) -> Option<Fill> {
+/// Whether `fields` has a string field named `wire`.
+fn has_text_field(fields: &[super::Field], wire: &str) -> bool {
+    fields
+        .iter()
+        .any(|f| f.wire == wire && f.ty == super::FieldTy::Scalar(super::Scalar::Str))
+}
+
+/// The fill of a deleting verb that takes no id but one key the entity
+/// carries (`deleteSSHKeyPair` by `name`, `removeVpnUser` by `username`,
+/// `deleteRemoteAccessVpn` by `publicipid`), scoped by the owner
+/// parameters the entity has fields for.
+fn key_fill(command: &Command, fields: &[super::Field]) -> Option<Fill> {
+    let deleting = DELETING.contains(&command.mapping.verb.as_str());
+    let [key] = command.required.as_slice() else {
+        return None;
+    };
+    if !deleting || command.target.is_some() || key.kind != ArgKind::Str {
+        return None;
+    }
+    if key.wire == "id" || !has_text_field(fields, &key.wire) {
+        return None;
+    }
+    let scope = command
+        .optional
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| OWNER_PARAMS.contains(&a.wire.as_str()) && has_text_field(fields, &a.wire))
+        .map(|(i, _)| i)
+        .collect();
+    Some(Fill::Key { required: 0, scope })
+}
+
+fn fill(entity: &str, command: &Command, fields: &[super::Field]) -> Option<Fill> {
     if ID_OF_ANOTHER.contains(&command.api.as_str()) {
         return None;
     }
+    id_fill(entity, command).or_else(|| key_fill(command, fields))
+}
+
+fn id_fill(entity: &str, command: &Command) -> Option<Fill> {
     let own = format!("{}id", entity.to_ascii_lowercase());
     let spelled = format!("{}id", command.mapping.spelled.to_ascii_lowercase());
-    let many = command.response.many || leading_word(&command.api) == "list";
+    let many = command.response.many;
     let named = |arg: &Arg| (arg.wire == own || arg.wire == spelled) && arg.kind == ArgKind::Str;
     if !many {
         if let Some(target) = &command.target {
@@ -175,7 +217,11 @@ pub(crate) fn build(
                 method = format!("{base}_{n}");
                 n += 1;
             }
-            let fill = if has_id { fill(name, command) } else { None };
+            let fill = if has_id {
+                fill(name, command, fields.as_deref().unwrap_or_default())
+            } else {
+                None
+            };
             verbs.push(Method {
                 name: method,
                 command: index,
@@ -188,11 +234,18 @@ pub(crate) fn build(
 
         let refresh = enumerator.filter(|_| has_id).and_then(|index| {
             let command = &commands[index];
-            let by_id =
-                command.optional.iter().any(|a| a.wire == "id") && command.required.is_empty();
-            by_id.then(|| Refresh {
+            let fixed: Option<Vec<(String, String)>> = command
+                .required
+                .iter()
+                .map(|a| {
+                    refresh_param(&command.api, &a.wire).map(|v| (a.wire.clone(), v.to_string()))
+                })
+                .collect();
+            let by_id = command.optional.iter().any(|a| a.wire == "id");
+            fixed.filter(|_| by_id).map(|fixed| Refresh {
                 command: index,
                 listall: command.optional.iter().any(|a| a.wire == "listall"),
+                fixed,
             })
         });
         let removal = removal(&methods, commands)

@@ -50,6 +50,8 @@ pub(crate) enum FieldTy {
     Scalar(Scalar),
     /// `Vec<Value>`.
     Values,
+    /// `Vec<String>`: a list of ids or names.
+    Strings,
     /// `Option<T>`.
     Object(TypeRef),
     /// `Vec<T>`.
@@ -192,7 +194,7 @@ pub(crate) enum Role {
     Verb,
 }
 
-/// Which parameter an instance method fills from `self.id`.
+/// Which parameters an instance method fills from `self`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Fill {
     /// The required parameter at this index.
@@ -201,6 +203,17 @@ pub(crate) enum Fill {
     Optional(usize),
     /// The `Id` variant of the target.
     Target,
+    /// The required parameter at `required` from the entity's field of the
+    /// same name, its key where the API takes no id (`name` of a key pair,
+    /// `username` of a VPN user, `publicipid` of a remote access VPN),
+    /// with the optional owner parameters at `scope` from their fields.
+    Key {
+        /// The required parameter.
+        required: usize,
+        /// The optional owner parameters (`account`, `domainid`,
+        /// `projectid`) the entity has fields for.
+        scope: Vec<usize>,
+    },
 }
 
 /// A method of an entity.
@@ -223,6 +236,8 @@ pub(crate) struct Refresh {
     pub(crate) command: usize,
     /// The enumerator takes `listall`.
     pub(crate) listall: bool,
+    /// Required parameters sent with a fixed value (`templatefilter`).
+    pub(crate) fixed: Vec<(String, String)>,
 }
 
 /// How an entity is deleted.

@@ -351,3 +351,185 @@ fn entity_fields_read_as_the_entitys_own_list_api_describes_them() {
         .expect("created");
     assert_eq!(created.doc, "When the virtual machine was created.");
 }
+
+/// The workspace precache: its VM listing comes from the 4.18 answer and
+/// `attachIso` from the 4.22 one, so only the linguist's facts tell that
+/// `attachIso` answers a VM and not a VNF appliance.
+fn model_precache() -> &'static Model {
+    static MODEL: OnceLock<Model> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        let path = crate::test_support::workspace_root().join("api-precache.json");
+        let text = std::fs::read_to_string(&path).expect("the precache is readable");
+        let list = crate::precache::parse(&text, "api-precache.json").expect("it parses");
+        Model::build(&list).expect("the precache builds")
+    })
+}
+
+#[test]
+fn answers_the_schema_misstates_are_the_entities_the_linguist_names() {
+    for model in [model_precache(), model_422(), model_418()] {
+        let answer = |api: &str| entity_answer(model.command(api)).map(str::to_string);
+        let vm = Some("VirtualMachine".to_string());
+        assert_eq!(answer("scaleVirtualMachine"), vm);
+        assert_eq!(answer("attachIso"), vm);
+        assert_eq!(answer("detachIso"), vm);
+        assert_eq!(answer("listLoadBalancerRuleInstances"), vm);
+        assert!(model.command("listLoadBalancerRuleInstances").response.many);
+        let group = Some("SecurityGroup".to_string());
+        assert_eq!(answer("authorizeSecurityGroupIngress"), group);
+        assert_eq!(answer("authorizeSecurityGroupEgress"), group);
+    }
+}
+
+#[test]
+fn the_security_group_verbs_and_volume_update_send_the_entitys_id() {
+    for model in [model_precache(), model_422()] {
+        for verb in ["authorize_ingress", "authorize_egress"] {
+            let (m, cmd) = method(model, "SecurityGroup", verb);
+            let Some(Fill::Optional(i)) = m.fill else {
+                panic!("{verb} fills {:?}", m.fill)
+            };
+            assert_eq!(cmd.optional[i].wire, "securitygroupid");
+        }
+        let (update, cmd) = method(model, "Volume", "update");
+        let Some(Fill::Optional(i)) = update.fill else {
+            panic!("update fills {:?}", update.fill)
+        };
+        assert_eq!(cmd.optional[i].wire, "id");
+    }
+}
+
+#[test]
+fn deletions_by_a_key_the_entity_carries_are_methods() {
+    let model = model_precache();
+    for (entity, verb, key, owners) in [
+        ("RemoteAccessVpn", "delete", "publicipid", &[][..]),
+        (
+            "VpnUser",
+            "remove",
+            "username",
+            &["account", "domainid", "projectid"][..],
+        ),
+        (
+            "SSHKeyPair",
+            "delete",
+            "name",
+            &["account", "domainid", "projectid"][..],
+        ),
+    ] {
+        let (m, cmd) = method(model, entity, verb);
+        let Some(Fill::Key { required, scope }) = &m.fill else {
+            panic!("{entity}.{verb} fills {:?}", m.fill)
+        };
+        assert_eq!(cmd.required[*required].wire, key, "{entity}.{verb}");
+        let sent: Vec<&str> = scope
+            .iter()
+            .map(|i| cmd.optional[*i].wire.as_str())
+            .collect();
+        assert_eq!(sent, owners, "{entity}.{verb}");
+    }
+    // Static NAT is switched on the address, by its id.
+    for verb in ["enable_static_nat", "disable_static_nat"] {
+        let (m, cmd) = method(model, "IpAddress", verb);
+        let Some(Fill::Required(i)) = m.fill else {
+            panic!("{verb} fills {:?}", m.fill)
+        };
+        assert_eq!(cmd.required[i].wire, "ipaddressid");
+    }
+    // A listing's required key is never taken for an entity's own.
+    let (instances, _) = method(model, "LoadBalancerRule", "list_instances");
+    assert_eq!(instances.fill, None);
+}
+
+#[test]
+fn templates_refresh_and_own_their_permissions() {
+    let model = model_precache();
+    let template = model.entity("Template");
+    let refresh = template.refresh.as_ref().expect("Template::refresh");
+    assert_eq!(
+        refresh.fixed,
+        vec![("templatefilter".to_string(), "self".to_string())]
+    );
+    let (list, cmd) = method(model, "Template", "list_permissions");
+    assert!(!cmd.response.many, "one object per template");
+    assert_eq!(list.fill, Some(Fill::Required(0)));
+    assert_eq!(
+        cmd.response.answer,
+        Answer::Type(TypeRef {
+            module: Module::Responses,
+            name: "TemplatePermission".into()
+        })
+    );
+    let (update, _) = method(model, "Template", "update_permissions");
+    assert_eq!(update.fill, Some(Fill::Required(0)));
+    let (iso, cmd) = method(model, "Iso", "list_permissions");
+    assert_eq!(iso.fill, Some(Fill::Required(0)));
+    assert_eq!(
+        cmd.response.answer,
+        model.command("listTemplatePermissions").response.answer
+    );
+    assert!(
+        !model
+            .entities
+            .iter()
+            .any(|e| e.name == "TemplatePermission")
+    );
+}
+
+#[test]
+fn lists_of_ids_and_account_names_are_strings() {
+    let model = model_precache();
+    let field = |fields: &[Field], wire: &str| {
+        fields
+            .iter()
+            .find(|f| f.wire == wire)
+            .unwrap_or_else(|| panic!("no field {wire}"))
+            .ty
+            .clone()
+    };
+    let entity = |name: &str| model.entity(name).fields.clone().expect("fields");
+    assert_eq!(
+        field(&entity("AffinityGroup"), "virtualmachineIds"),
+        FieldTy::Strings
+    );
+    assert_eq!(
+        field(&entity("SecurityGroup"), "virtualmachineids"),
+        FieldTy::Strings
+    );
+    let permission = model
+        .structs
+        .iter()
+        .find(|s| s.name == "TemplatePermission")
+        .expect("TemplatePermission");
+    assert_eq!(field(&permission.fields, "account"), FieldTy::Strings);
+    assert_eq!(field(&permission.fields, "projectids"), FieldTy::Strings);
+    // Lists of objects the schema does not describe stay raw.
+    let lb = entity("LoadBalancerRule");
+    assert!(
+        lb.iter()
+            .all(|f| f.ty != FieldTy::Strings || f.wire.ends_with("ids"))
+    );
+}
+
+#[test]
+fn camel_case_answer_fields_keep_their_wire_name() {
+    let model = model_precache();
+    let Answer::Type(t) = &model.command("extractTemplate").response.answer else {
+        panic!("extractTemplate answers a type")
+    };
+    let fields = match t.module {
+        Module::Root => model.entity(&t.name).fields.clone().expect("fields"),
+        Module::Responses => model
+            .structs
+            .iter()
+            .find(|s| s.name == t.name)
+            .expect("struct")
+            .fields
+            .clone(),
+    };
+    let mode = fields
+        .iter()
+        .find(|f| f.ident == "extractmode")
+        .expect("extractmode");
+    assert_eq!(mode.wire, "extractMode");
+}

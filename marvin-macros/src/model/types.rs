@@ -10,7 +10,13 @@
 //!   exactly the answer's (`createVMFromBackup` answers a `VirtualMachine`);
 //!   `Success` for `{success, displaytext}`; the raw JSON when the schema
 //!   lists no fields. Otherwise the answer gets its own struct,
-//!   `<Api>Response`, named after the first API (alphabetically) giving it.
+//!   `<Api>Response`, named after the first API (alphabetically) giving it,
+//!   or as the linguist's `ANSWER_NAMES` say.
+//! - An API the linguist's `ANSWERS` name answers that entity, whatever its
+//!   fields (`scaleVirtualMachine` answers a `VirtualMachine`), and widens
+//!   it as the entity's own APIs do.
+//! - A list field without element fields is `Vec<String>` when the
+//!   linguist's `is_string_list` says so (ids, account names), else raw.
 //! - Nested objects equal to an entity's base fields reuse the entity; the
 //!   others are named after the field, singular (`tags` -> `Tag`), then
 //!   prefixed by their first owner (`VirtualMachineNic`) when the name is
@@ -23,7 +29,7 @@ use marvin_core::schema::Api;
 use super::entity::Roles;
 use super::shapes::{Kind, RawField, ShapeId, Shapes};
 use super::{Answer, Field, FieldTy, Module, Struct, TypeRef};
-use crate::linguist::Mapping;
+use crate::linguist::{Mapping, answer_name, answered_entity, is_string_list};
 use crate::names::{field_ident, singular, upper_camel};
 
 /// Names the crate root already uses.
@@ -130,6 +136,7 @@ impl<'s> Namer<'s> {
                 let ty = match f.kind {
                     Kind::Scalar(_) if entity && f.wire == "id" => FieldTy::Id,
                     Kind::Scalar(s) => FieldTy::Scalar(s),
+                    Kind::Values if is_string_list(&f.wire) => FieldTy::Strings,
                     Kind::Values => FieldTy::Values,
                     Kind::Nested { shape, many } => {
                         let t = self.nested(shape, &f.wire, owner);
@@ -177,7 +184,10 @@ impl Types {
         for (&entity, &shape) in &base {
             let base_names = shapes.names(shape);
             let mut fields = shapes.fields(shape).to_vec();
-            for &index in &groups[entity] {
+            // The entity's own APIs, and those the linguist knows answer it.
+            let answering =
+                (0..apis.len()).filter(|&i| answered_entity(&apis[i].name) == Some(entity));
+            for index in groups[entity].iter().copied().chain(answering) {
                 if shapes.names(tops[index]).is_superset(&base_names) {
                     for field in shapes.fields(tops[index]) {
                         if !fields.iter().any(|f| f.wire == field.wire) {
@@ -244,7 +254,13 @@ impl Types {
                     widened[entity].iter().map(|f| f.wire.as_str()).collect();
                 names.is_superset(&shapes.names(b)) && names.is_subset(&widened_names)
             });
-            let answer = if names.is_empty() {
+            let known = answered_entity(&api.name).filter(|e| base.contains_key(e));
+            let answer = if let Some(known) = known {
+                Answer::Type(TypeRef {
+                    module: Module::Root,
+                    name: entity_type(known),
+                })
+            } else if names.is_empty() {
                 Answer::Raw
             } else if success_like(&names) {
                 Answer::Success
@@ -263,7 +279,11 @@ impl Types {
                 let found = match namer.named.get(&shape) {
                     Some(found) => found.clone(),
                     None => {
-                        let name = namer.unique(&format!("{}Response", upper_camel(&api.name)));
+                        let wanted = answer_name(&api.name).map_or_else(
+                            || format!("{}Response", upper_camel(&api.name)),
+                            str::to_string,
+                        );
+                        let name = namer.unique(&wanted);
                         let found = TypeRef {
                             module: Module::Responses,
                             name: name.clone(),
