@@ -237,7 +237,6 @@ async fn an_iso_is_registered_and_deleted(ctx: &mut TestContext) -> Result<()> {
 /// An ISO attached to a VM is named by the VM; detached, it is not
 /// (`TemplateManagerImpl.attachIso`, `detachIso`).
 #[marvin::test(tags = ["smoke", "templates", "vms"])]
-#[ignore = "the simulator answers attachIso generically: the VM does not get the ISO's id"]
 async fn an_iso_is_attached_to_a_vm_and_detached(ctx: &mut TestContext) -> Result<()> {
     let iso = register_iso(ctx).await?;
     let vm = VirtualMachineFactory::create(ctx).await?;
