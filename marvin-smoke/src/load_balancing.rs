@@ -248,7 +248,6 @@ async fn a_balanced_port_takes_no_forwarding(ctx: &mut TestContext) -> Result<()
 /// sourceip id has static nat enabled"
 /// (`LoadBalancingRulesManagerImpl.createPublicLoadBalancer`).
 #[marvin::test(tags = ["smoke", "load_balancing", "nat"])]
-#[ignore = "the simulator refuses a load balancer rule on a static NAT address with 537, CloudStack with 431"]
 async fn no_balancing_on_a_static_nat_address(ctx: &mut TestContext) -> Result<()> {
     let (vms, ip) = vms_and_address(ctx, 1).await?;
     ip.enable_static_nat(ctx.client())

@@ -51,13 +51,14 @@ pub(crate) fn create(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                 "Unable to create load balancer rule, invalid IP address id {ip_id}"
             ))
         })?;
-    check_access(call, ip.owner(), &ip.id)?;
+    // `LoadBalancingRulesManagerImpl.createPublicLoadBalancer` refuses a
+    // static NAT address as a bad parameter, before the access check.
     if ip.static_nat_vm_id.is_some() {
-        return Err(ApiError::conflict(format!(
-            "Unable to create load balancer rule; ip id={} has static nat enabled",
-            ip.id
-        )));
+        return Err(ApiError::param(
+            "Unable to create load balancer rule; specified sourceip id has static nat enabled",
+        ));
     }
+    check_access(call, ip.owner(), &ip.id)?;
     let network = rules::network_for_ip(call, &ip, p.str("networkid"), "Lb")?;
     let protocol = p.str("protocol").unwrap_or("tcp").to_ascii_lowercase();
     if !matches!(protocol.as_str(), "tcp" | "udp" | "tcp-proxy" | "ssl") {

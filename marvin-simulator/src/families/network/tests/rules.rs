@@ -407,6 +407,29 @@ fn static_nat_refusals() {
         format!("Unable to create port forwarding rule; ip id={nat} has static nat enabled")
     );
 
+    // `LoadBalancingRulesManagerImpl.createPublicLoadBalancer`: an
+    // `InvalidParameterValueException` (431), not a rule conflict.
+    let err = kit
+        .call(
+            &alice,
+            "createLoadBalancerRule",
+            &[
+                ("publicipid", nat.as_str()),
+                ("name", "web"),
+                ("algorithm", "roundrobin"),
+                ("publicport", "80"),
+                ("privateport", "8080"),
+            ],
+        )
+        .unwrap_err();
+    assert_eq!(
+        (code(&err), err.text.as_str()),
+        (
+            431,
+            "Unable to create load balancer rule; specified sourceip id has static nat enabled"
+        )
+    );
+
     let listed = list(
         &mut kit,
         &alice,
@@ -609,7 +632,8 @@ fn load_balancers_become_active_with_vms() {
             ],
         )
         .unwrap_err();
-    assert_eq!(code(&err), 537);
+    // A bad parameter, not a rule conflict (`static_nat_refusals`).
+    assert_eq!(code(&err), 431);
 
     kit.call(&alice, "deleteLoadBalancerRule", &[("id", &id)])
         .unwrap();
