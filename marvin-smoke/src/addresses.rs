@@ -87,7 +87,6 @@ async fn a_released_address_is_gone(ctx: &mut TestContext) -> Result<()> {
 /// be disassociated"), which fails the job with 530
 /// (`ApiAsyncJobDispatcher.runJob` maps only parameter errors to 431).
 #[marvin::test(tags = ["smoke", "addresses"])]
-#[ignore = "the simulator fails this job with 431, CloudStack with 530 (an IllegalArgumentException in a job)"]
 async fn the_source_nat_address_is_not_released(ctx: &mut TestContext) -> Result<()> {
     let network = implemented_network(ctx).await?;
     let source_nat = IpAddress::list(ctx.client())

@@ -278,16 +278,19 @@ pub(crate) fn disassociate(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     Some(n) => store::find_network(call.tx, n)?,
                     None => None,
                 };
+                // `NetworkServiceImpl.releaseIpAddressInternal` throws these two
+                // as `IllegalArgumentException`s inside the job, which
+                // `ApiAsyncJobDispatcher.runJob` fails with 530.
                 if ip.is_source_nat
                     && (network.as_ref().is_some_and(|n| n.state != "Allocated")
                         || ip.vpc_id.is_some())
                 {
-                    return Err(ApiError::param(
+                    return Err(ApiError::internal(
                         "IP address is used for source nat purposes and can not be disassociated.",
                     ));
                 }
                 if !ip.for_virtual_network {
-                    return Err(ApiError::param(
+                    return Err(ApiError::internal(
                         "Only IP addresses that belong to a virtual network may be disassociated.",
                     ));
                 }
