@@ -279,7 +279,6 @@ async fn users_of_a_disabled_account_stay_listed(ctx: &mut TestContext) -> Resul
 /// A user moved to another account of its domain is listed there
 /// (`AccountManagerImpl.moveUser`).
 #[marvin::test(tags = ["smoke", "users"])]
-#[ignore = "the simulator answers moveUser from its generic family, which does not move the user"]
 async fn a_user_is_moved_to_another_account(ctx: &mut TestContext) -> Result<()> {
     let from = UserAccount::create(ctx).await?;
     let to = UserAccount::create(ctx).await?;

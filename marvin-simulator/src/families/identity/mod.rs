@@ -46,10 +46,9 @@ use store::DomainRow;
 pub(crate) const CLOUDSTACK_VERSION: &str = "4.22.0.0";
 
 /// The identity family.
-pub(crate) const FAMILY: Family =
-    Family::new("identity", include_str!("schema.sql"), COMMANDS)
-        .seeded(seed_identity)
-        .publishing(api::VIEWS);
+pub(crate) const FAMILY: Family = Family::new("identity", include_str!("schema.sql"), COMMANDS)
+    .seeded(seed_identity)
+    .publishing(api::VIEWS);
 
 const COMMANDS: &[Command] = &[
     Command::new(
@@ -141,6 +140,12 @@ const COMMANDS: &[Command] = &[
         RoleSet::ADMINS,
         "Deletes a user that is not one of the default users.",
         users::delete,
+    ),
+    Command::new(
+        "moveUser",
+        RoleSet::ADMIN,
+        "Moves a user to another account of the same domain.",
+        users::move_user,
     ),
     Command::new(
         "enableUser",

@@ -662,6 +662,148 @@ fn disable_lock_and_enable_accounts() {
     assert_eq!(renamed["account"]["name"], "acct2");
 }
 
+/// `moveUser` (`AccountManagerImpl.moveUser`, `getNewAccountId`,
+/// `checkIfNotMovingAcrossDomains`, `getValidUserVO`; `MoveUserCmd.execute`):
+/// the user keeps its id, login and keys under another account of the same
+/// domain; its own account, another domain, the default users and a
+/// request naming no account are told apart.
+#[test]
+fn users_move_between_accounts_of_a_domain() {
+    let mut kit = Kit::new();
+    let admin = kit.admin();
+    let from = kit.account("origin", 0, None);
+    let to = kit.account("target", 0, None);
+    let made = kit
+        .call(
+            &admin,
+            "createUser",
+            &[
+                ("account", "origin"),
+                ("username", "mover"),
+                ("password", "pw"),
+                ("firstname", "M"),
+                ("lastname", "V"),
+                ("email", "m@x"),
+            ],
+        )
+        .unwrap();
+    let mover = made["user"]["id"].as_str().unwrap().to_string();
+    let keys = kit
+        .call(&admin, "registerUserKeys", &[("id", &mover)])
+        .unwrap();
+    let root = kit.id("root_domain");
+    let users_of = |kit: &mut Kit, account: &str| -> Vec<String> {
+        let listed = kit
+            .call(
+                &admin,
+                "listUsers",
+                &[("account", account), ("domainid", &root)],
+            )
+            .unwrap();
+        listed["user"]
+            .as_array()
+            .map(|users| {
+                users
+                    .iter()
+                    .map(|u| u["id"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+
+    let moved = kit
+        .call(
+            &admin,
+            "moveUser",
+            &[("id", &mover), ("accountid", &to.account_id)],
+        )
+        .unwrap();
+    assert_eq!(moved["success"], true);
+    assert_eq!(
+        users_of(&mut kit, "target"),
+        vec![to.user_id.clone(), mover.clone()]
+    );
+    assert_eq!(users_of(&mut kit, "origin"), vec![from.user_id.clone()]);
+    let user = kit.call(&admin, "listUsers", &[("id", &mover)]).unwrap();
+    assert_eq!(user["user"][0]["account"], "target");
+    assert_eq!(user["user"][0]["username"], "mover");
+    assert_eq!(
+        kit.call(&admin, "getUserKeys", &[("id", &mover)]).unwrap()["userkeys"],
+        keys["userkeys"]
+    );
+    assert_eq!(
+        kit.count(
+            "SELECT COUNT(*) FROM events WHERE type = 'USER.MOVE' AND resource_id = ?1",
+            &mover
+        ),
+        1
+    );
+
+    // By name (an enabled account of the user's domain, named without
+    // regard to case), and to its own account: nothing to do, success.
+    kit.call(&admin, "moveUser", &[("id", &mover), ("account", "ORIGIN")])
+        .unwrap();
+    assert_eq!(
+        users_of(&mut kit, "origin"),
+        vec![from.user_id.clone(), mover.clone()]
+    );
+    kit.call(&admin, "moveUser", &[("id", &mover), ("account", "origin")])
+        .unwrap();
+    assert_eq!(users_of(&mut kit, "origin").len(), 2);
+
+    let domain = kit
+        .call(&admin, "createDomain", &[("name", "elsewhere")])
+        .unwrap();
+    let domain = domain["domain"]["id"].as_str().unwrap().to_string();
+    let far = kit.account("faraway", 0, Some(&domain));
+    let err = kit
+        .call(
+            &admin,
+            "moveUser",
+            &[("id", &mover), ("accountid", &far.account_id)],
+        )
+        .unwrap_err();
+    assert_eq!(
+        (code(&err), err.text.as_str()),
+        (
+            431,
+            "moving a user from an account in one domain to an account in another domain is not supported!"
+        )
+    );
+    // A name is looked up in the user's own domain only.
+    let err = kit
+        .call(
+            &admin,
+            "moveUser",
+            &[("id", &mover), ("account", "faraway")],
+        )
+        .unwrap_err();
+    assert_eq!(
+        (code(&err), err.text.as_str()),
+        (
+            530,
+            "no account name or account id. this should have been caught before this point"
+        )
+    );
+    let err = kit.call(&admin, "moveUser", &[("id", &mover)]).unwrap_err();
+    assert_eq!(
+        (code(&err), err.text.as_str()),
+        (530, "provide either an account name or an account id!")
+    );
+    let err = kit
+        .call(
+            &admin,
+            "moveUser",
+            &[("id", &kit.id("admin_user")), ("accountid", &to.account_id)],
+        )
+        .unwrap_err();
+    assert_eq!(
+        (code(&err), err.text.as_str()),
+        (431, "The user is default and can't be (re)moved")
+    );
+    assert_eq!(users_of(&mut kit, "origin").len(), 2);
+}
+
 #[test]
 fn user_lifecycle_and_keys() {
     let mut kit = Kit::new();

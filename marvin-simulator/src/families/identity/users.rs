@@ -260,6 +260,70 @@ pub(crate) fn delete(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     Ok(Reply::Success(None))
 }
 
+/// `moveUser` (`AccountManagerImpl.moveUser`): the user goes to another
+/// account of its account's domain, named by `account` (an enabled one) or
+/// by `accountid`, keeping its id, login, password, keys and state; its
+/// creation time is the move's, as CloudStack stores it as a new row. The
+/// default users and project users stay; moving to the user's own account
+/// changes nothing and succeeds. The old account may be left without users.
+pub(crate) fn move_user(call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let user = user_param(call)?;
+    let account_name = call.params.str("account").filter(|n| !n.trim().is_empty());
+    let account_id = call.params.str("accountid");
+    // `MoveUserCmd.execute`: a `Preconditions.checkState`, whose
+    // `IllegalStateException` the API server answers with 530.
+    if call.params.get("account").is_none() && account_id.is_none() {
+        return Err(ApiError::internal(
+            "provide either an account name or an account id!",
+        ));
+    }
+    let by_id = match account_id {
+        Some(id) => Some(
+            store::account(call.tx, id)?.ok_or_else(|| ApiError::invalid_id("accountid", id))?,
+        ),
+        None => None,
+    };
+    if user.is_default {
+        return Err(ApiError::param(
+            "The user is default and can't be (re)moved",
+        ));
+    }
+    let old = owner(call, &user)?;
+    if old.account_type == 5 {
+        return Err(ApiError::param("Project users cannot be deleted or moved."));
+    }
+    check_account_operation(call, &old)?;
+    let by_name = match account_name {
+        Some(name) => {
+            store::account_by_name(call.tx, name, &old.domain_id)?.filter(|a| a.state == "enabled")
+        }
+        None => None,
+    };
+    let new = by_name.or(by_id).ok_or_else(|| {
+        ApiError::internal(
+            "no account name or account id. this should have been caught before this point",
+        )
+    })?;
+    if new.domain_id != old.domain_id {
+        return Err(ApiError::param(
+            "moving a user from an account in one domain to an account in another domain is not supported!",
+        ));
+    }
+    if new.id != old.id {
+        call.tx.execute(
+            "UPDATE users SET account_id = ?2, created = ?3 WHERE id = ?1",
+            params![user.id, new.id, call.timestamp()],
+        )?;
+    }
+    event_log::completed(
+        call,
+        "USER.MOVE",
+        "moving User to a new account",
+        Subject::of("User", &user.id, &user.username),
+    )?;
+    Ok(Reply::Success(None))
+}
+
 /// `enableUser`: enables the user and its account.
 pub(crate) fn enable(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let user = user_param(call)?;
