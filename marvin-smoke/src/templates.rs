@@ -325,17 +325,16 @@ async fn a_template_made_public_is_seen_by_all(ctx: &mut TestContext) -> Result<
     let as_owner = Owner::of(&owner).context(ctx).await?;
     let as_other = Owner::of(&other).context(ctx).await?;
     let template = register_template(&as_owner, false).await?;
-    commands::UpdateTemplatePermissions::call(as_owner.client())
-        .id(&template.id)
+    template
+        .update_permissions(as_owner.client())
         .ispublic(true)
         .await?;
-    // Template has no `refresh`: listTemplates needs a filter.
-    let listed = Template::list(as_owner.client())
-        .templatefilter("self")
-        .id(&template.id)
-        .await?;
-    listed.should().have_length(1);
-    listed[0].ispublic.should().equal(Some(true));
+    template
+        .refresh(as_owner.client())
+        .await?
+        .ispublic
+        .should()
+        .equal(Some(true));
     let seen = Template::list(as_other.client())
         .templatefilter("executable")
         .await?;

@@ -221,10 +221,12 @@ async fn scaling_a_stopped_vm_changes_its_offering(ctx: &mut TestContext) -> Res
         .await?;
     let vm = VirtualMachineFactory::create(ctx).await?;
     vm.stop(ctx.client()).await?;
-    // CloudStack answers with the VM, which the typed layer decodes as
-    // `Success`: the listing below is what is checked.
-    vm.scale(ctx.client()).serviceofferingid(&bigger.id).await?;
-    let scaled = vm.refresh(ctx.client()).await?;
+    let scaled = vm.scale(ctx.client()).serviceofferingid(&bigger.id).await?;
+    vm.refresh(ctx.client())
+        .await?
+        .serviceofferingid
+        .should()
+        .equal(Some(bigger.id.clone()));
     scaled
         .serviceofferingid
         .should()
