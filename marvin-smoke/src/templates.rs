@@ -155,18 +155,13 @@ async fn a_template_shared_with_an_account_is_seen_by_it(ctx: &mut TestContext) 
     let as_friend = Owner::of(&friend).context(ctx).await?;
     let template = register_template(&as_owner, false).await?;
     let friend_name = friend.name.clone().unwrap_or_default();
-    commands::UpdateTemplatePermissions::call(as_owner.client())
-        .id(&template.id)
+    template
+        .update_permissions(as_owner.client())
         .accounts([friend_name.clone()])
         .op("add")
         .await?;
     let permissions = template.list_permissions(as_owner.client()).await?;
-    permissions
-        .account
-        .iter()
-        .any(|account| *account == friend_name)
-        .should()
-        .equal(true);
+    permissions.account.should().contain(friend_name.clone());
     let shared = Template::list(as_friend.client())
         .templatefilter("sharedexecutable")
         .await?;
