@@ -102,7 +102,6 @@ async fn creating_a_domain_is_recorded(ctx: &mut TestContext) -> Result<()> {
 
 /// The event types include the account and VM actions (`EventTypes`).
 #[marvin::test(tags = ["smoke", "events"])]
-#[ignore = "the simulator answers listEventTypes from its generic family, with no types"]
 async fn the_event_types_are_listed(ctx: &mut TestContext) -> Result<()> {
     let names: Vec<String> = Event::list_types(ctx.client())
         .await?

@@ -1,4 +1,5 @@
-//! Events: every change records one; `listEvents` shows them.
+//! Events: every change records one; `listEvents` shows them, and
+//! `listEventTypes` names every type CloudStack may record.
 //!
 //! The events themselves are recorded by the kernel ([`crate::kernel::event_log`]);
 //! this family only answers for them.
@@ -14,12 +15,48 @@ use crate::kernel::scope::ListScope;
 /// The events family.
 pub(crate) const FAMILY: Family = Family::new("events", "", COMMANDS);
 
-const COMMANDS: &[Command] = &[Command {
-    name: "listEvents",
-    roles: RoleSet::ALL,
-    doc: "Lists the events recorded for the caller's account (admins: for the accounts they manage), newest first.",
-    run: list_events,
-}];
+const COMMANDS: &[Command] = &[
+    Command {
+        name: "listEvents",
+        roles: RoleSet::ALL,
+        doc: "Lists the events recorded for the caller's account (admins: for the accounts they manage), newest first.",
+        run: list_events,
+    },
+    Command {
+        name: "listEventTypes",
+        roles: RoleSet::ALL,
+        doc: "Lists the names of every event type the management server records.",
+        run: list_event_types,
+    },
+];
+
+/// CloudStack's event type names: the values of the public constants of
+/// `com.cloud.event.EventTypes` (`api/src/main/java/com/cloud/event/EventTypes.java`),
+/// in declaration order, which is the order
+/// `ManagementServerImpl.listEventTypes` reads them in (`Class.getFields`).
+const EVENT_TYPES_DATA: &str = include_str!("event_types.json");
+
+/// The names of [`EVENT_TYPES_DATA`], read once.
+fn event_types() -> &'static [String] {
+    static TYPES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    TYPES.get_or_init(|| {
+        serde_json::from_str(EVENT_TYPES_DATA).expect("event_types.json is a list of names")
+    })
+}
+
+/// `listEventTypes` (`ListEventTypesCmd`): one `eventtype` per name, the
+/// same for every caller, unpaged.
+fn list_event_types(_call: &mut Call<'_>) -> Result<Reply, ApiError> {
+    let items: Vec<Value> = event_types()
+        .iter()
+        .map(|name| serde_json::json!({ "name": name }))
+        .collect();
+    Ok(Reply::List {
+        key: "eventtype",
+        count: items.len(),
+        items,
+    })
+}
 
 fn list_events(call: &mut Call<'_>) -> Result<Reply, ApiError> {
     let scope = ListScope::of(call)?;
@@ -150,3 +187,6 @@ impl Filter {
 fn utc(at: time::OffsetDateTime) -> String {
     crate::kernel::time::format(at.to_offset(time::UtcOffset::UTC))
 }
+
+#[cfg(test)]
+mod tests;
