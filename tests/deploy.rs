@@ -7,12 +7,14 @@ use marvin_entities::api;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use marvin::deploy::{self, DataCenter, DeployError};
-use marvin::suite::{self, RunOptions, Status};
+use marvin_deploy::{self as deploy, DataCenter, DeployError};
+// Links the bundled suite, whose scenarios run on the deployed cloud.
 use marvin_core::schema::ApiList;
 use marvin_core::testing::RunSettings;
 use marvin_core::{Client, Config, Params};
+use marvin_runner::{self as suite, RunOptions, Status};
 use marvin_simulator::{RunningSimulator, Simulator, SimulatorConfig};
+use marvin_smoke as _;
 use serde_json::{Value, json};
 
 async fn empty_simulator() -> RunningSimulator {
@@ -205,14 +207,15 @@ async fn two_zones_are_deployed_and_pass_the_smoke_suite() {
         test_lines: false,
     };
     let precache = ApiList::from_json(marvin_simulator::catalog::PRECACHE).unwrap();
-    let result = suite::run_suite(marvin::smoke::SCENARIOS, &client, &precache, &options).await;
+    let scenarios = suite::harness::registered("marvin_smoke");
+    let result = suite::run_suite(&scenarios, &client, &precache, &options).await;
     let failed: Vec<String> = result
         .tests
         .iter()
         .filter(|t| t.status == Status::Failed)
         .map(|t| format!("{}: {:?}", t.name, t.failure))
         .collect();
-    assert_eq!(result.tests.len(), marvin::smoke::SCENARIOS.len());
+    assert_eq!(result.tests.len(), scenarios.len());
     assert!(
         failed.is_empty(),
         "failed on the deployed cloud: {failed:#?}"

@@ -9,8 +9,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use marvin::deploy::{self, DataCenter};
 use marvin_core::{Client, Config, Params};
+use marvin_deploy::{self as deploy, DataCenter};
 use marvin_entities::api;
 use marvin_simulator::{RunningSimulator, Simulator, SimulatorConfig};
 use serde_json::Value;

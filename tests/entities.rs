@@ -215,7 +215,7 @@ async fn a_job_timeout_ends_the_wait_with_the_job_named() {
 #[tokio::test]
 async fn sync_from_the_simulator_reproduces_the_precache() {
     let client = admin();
-    let fetched = marvin::sync::fetch_precache(&client)
+    let fetched = marvin_deploy::sync::fetch_precache(&client)
         .await
         .expect("listApis");
     let committed =

@@ -12,23 +12,22 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::AtomicUsize;
 
 use marvin::prelude::*;
-use marvin::suite::{self, FailureKind, Fate, RunOptions, Status};
 use marvin_core::schema::ApiList;
 use marvin_core::testing::RunSettings;
+use marvin_runner::{self as suite, FailureKind, Fate, RunOptions, Status};
 
 mod cases {
     use marvin::prelude::*;
-    use marvin::smoke::support::{ACCOUNT, account_params, create};
 
     pub async fn passes(ctx: &mut TestContext) -> Result<()> {
-        let account = create(ctx, &ACCOUNT, account_params(0)).await?;
-        account["state"].should().equal("enabled");
+        let account = UserAccount::create(ctx).await?;
+        account.state.as_deref().should().equal(Some("enabled"));
         Ok(())
     }
 
     pub async fn fails_an_assertion(ctx: &mut TestContext) -> Result<()> {
-        let account = create(ctx, &ACCOUNT, account_params(0)).await?;
-        account["state"].should().equal("locked");
+        let account = UserAccount::create(ctx).await?;
+        account.state.as_deref().should().equal(Some("locked"));
         Ok(())
     }
 
@@ -43,7 +42,7 @@ mod cases {
 
     /// Keeps the account it creates: the leak check must find it.
     pub async fn leaks(ctx: &mut TestContext) -> Result<()> {
-        let account = create(ctx, &ACCOUNT, account_params(0)).await?;
+        let account = UserAccount::create(ctx).await?;
         let _kept = account.keep();
         Ok(())
     }
@@ -55,9 +54,9 @@ mod cases {
     /// Fails its first attempt, passes the second.
     pub async fn flaky(ctx: &mut TestContext) -> Result<()> {
         let attempt = super::FLAKY_ATTEMPTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let account = create(ctx, &ACCOUNT, account_params(0)).await?;
+        let account = UserAccount::create(ctx).await?;
         attempt.should().be_greater_than(0);
-        account["state"].should().equal("enabled");
+        account.state.as_deref().should().equal(Some("enabled"));
         Ok(())
     }
 
@@ -70,7 +69,7 @@ mod cases {
 static FLAKY_ATTEMPTS: AtomicUsize = AtomicUsize::new(0);
 
 mod table {
-    marvin::scenario_table! { list, crate;
+    marvin_runner::scenario_table! { list, crate;
         cases {
             passes => ["runner"],
             fails_an_assertion => ["runner"],
@@ -223,7 +222,7 @@ fn a_run_reports_results_locations_leaks_and_coverage() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-fn scenario(name: &str) -> &'static marvin::suite::Scenario {
+fn scenario(name: &str) -> &'static marvin_runner::Scenario {
     table::SCENARIOS
         .iter()
         .find(|s| s.name == name)

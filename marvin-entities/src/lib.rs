@@ -85,3 +85,7 @@ pub mod __private {
 }
 
 marvin_macros::cloudstack_api!(env = "MARVIN_PRECACHE_PATH");
+
+/// The `listApis` snapshot these entities were generated from (JSON): the
+/// catalog a run's API coverage is counted against.
+pub const PRECACHE: &str = include_str!(env!("MARVIN_PRECACHE_PATH"));

@@ -194,64 +194,6 @@ mod tests {
     }
 
     #[test]
-    fn every_smoke_kind_passes_as_the_smoke_suite_records_it() {
-        use marvin::smoke::support::*;
-        let kinds = [
-            ACCOUNT,
-            USER,
-            DOMAIN,
-            SERVICE_OFFERING,
-            DISK_OFFERING,
-            NETWORK_OFFERING,
-            VPC_OFFERING,
-            TEMPLATE,
-            ISO,
-            ZONE,
-            POD,
-            PHYSICAL_NETWORK,
-            SIMULATOR_FAULT,
-            VIRTUAL_MACHINE,
-            VOLUME,
-            SNAPSHOT,
-            VM_SNAPSHOT,
-            SSH_KEY_PAIR,
-            REGISTERED_SSH_KEY_PAIR,
-            AFFINITY_GROUP,
-            INSTANCE_GROUP,
-            PROJECT,
-            NETWORK,
-            IP_ADDRESS,
-            FIREWALL_RULE,
-            EGRESS_FIREWALL_RULE,
-            PORT_FORWARDING_RULE,
-            LOAD_BALANCER_RULE,
-            SECURITY_GROUP,
-            VPC,
-            NETWORK_ACL_LIST,
-            NETWORK_ACL,
-        ];
-        for kind in kinds {
-            // As the suite builds it: the key, the owner of a name, the
-            // kind's own parameters.
-            let (param, _) = kind.delete_key;
-            let mut deletion = Deletion::new(
-                kind.entity,
-                "k1",
-                kind.delete,
-                marvin_entities::api(kind.delete).is_async(),
-            );
-            deletion.params = vec![(param.to_owned(), "k1".to_owned())];
-            if param == "name" {
-                deletion = deletion.param("account", "acme").param("domainid", "d1");
-            }
-            for (name, value) in kind.delete_params {
-                deletion = deletion.param(name, value);
-            }
-            check(&deletion);
-        }
-    }
-
-    #[test]
     fn generated_entities_pass_and_tagged_types_map_to_them() {
         let rules = deletion_rules();
         for rule in &rules {

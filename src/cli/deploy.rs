@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use marvin::deploy::{self, DataCenter, DeployError};
 use marvin_core::{Client, Config};
+use marvin_deploy::{self as deploy, DataCenter, DeployError};
 
 use super::{CliError, load_config};
 

@@ -59,7 +59,7 @@ pub enum CliError {
     Leaks(usize),
     /// A suite run did not pass (`marvin smoke`); its own exit code.
     #[error(transparent)]
-    Suite(marvin::suite::SuiteError),
+    Suite(marvin_runner::SuiteError),
     /// A deployment step failed (what it built was rolled back).
     #[error("{0}")]
     Deploy(String),

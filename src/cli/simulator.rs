@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use marvin::deploy::DataCenter;
+use marvin_deploy::DataCenter;
 use marvin_simulator::{AdminKeys, Simulator, SimulatorConfig};
 
 use super::CliError;
@@ -183,7 +183,7 @@ pub async fn run(args: SimulatorArgs) -> Result<(), CliError> {
 /// The datacenters to deploy at start: --deploy's, else the Ansible test
 /// container's own.
 fn datacenters(args: &SimulatorArgs) -> Result<Vec<DataCenter>, CliError> {
-    let deploy_error = |error: marvin::deploy::DeployError| CliError::Usage(error.to_string());
+    let deploy_error = |error: marvin_deploy::DeployError| CliError::Usage(error.to_string());
     if args.deploy.is_empty() && args.ansible_test_container {
         return Ok(vec![
             DataCenter::from_str_named(ANSIBLE_ZONES, "the Ansible test container's zones.cfg")

@@ -7,8 +7,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
 use std::path::Path;
 use std::time::Duration;
 
-use marvin::deploy::{self, DataCenter};
 use marvin_core::Client;
+use marvin_deploy::{self as deploy, DataCenter};
 use marvin_simulator::RunningSimulator;
 
 use super::CliError;

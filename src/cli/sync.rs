@@ -21,7 +21,7 @@ pub async fn run(args: SyncArgs) -> Result<(), CliError> {
     let config = load_config(args.config.as_deref())?
         .ok_or_else(|| CliError::Usage("marvin sync needs --config or MARVIN_CONFIG".into()))?;
     let client = Client::from_config(&config)?;
-    let apis = marvin::sync::fetch_precache(&client).await?;
+    let apis = marvin_deploy::sync::fetch_precache(&client).await?;
     std::fs::write(&args.output, apis.to_pretty_json()).map_err(|source| CliError::Io {
         path: args.output.clone(),
         source,

@@ -5,7 +5,7 @@
 //! `marvin cleanup`.
 //!
 //! The tests below run `#[marvin::test]`s of this module through the runner
-//! (`marvin::suite::run_selected`), in process or in a child process, each
+//! (`marvin_runner::run_selected`), in process or in a child process, each
 //! against a simulator of its own. Those tests are `#[ignore]`d and do
 //! nothing unless a runner of this module drives them.
 
@@ -16,10 +16,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{LazyLock, Mutex};
 
 use marvin::prelude::*;
-use marvin::suite::{self, RunOptions, RunPolicy, Status};
 use marvin_core::cleanup::{Event, SweepOptions, sweep};
 use marvin_core::schema::ApiList;
 use marvin_core::testing::RunSettings;
+use marvin_runner::{self as suite, RunOptions, RunPolicy, Status};
 
 use super::child::{Cloud, spawn};
 
@@ -171,7 +171,7 @@ async fn waits_to_be_killed(ctx: &mut TestContext) -> Result<()> {
 
 /// The registered tests of this module named `names`, in that order.
 fn scenarios(names: &[&str]) -> Vec<suite::Scenario> {
-    let all = marvin::suite::harness::registered("framework");
+    let all = marvin_runner::harness::registered("framework");
     names
         .iter()
         .map(|name| {

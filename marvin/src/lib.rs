@@ -13,12 +13,24 @@
 //! }
 //! ```
 //!
+//! This crate is what a test author imports: the prelude, [`connect`],
+//! [`main!`] and [`fixture!`]. The runner behind `main!` is the
+//! `marvin-runner` crate; deploying zones and the `marvin` command line are
+//! crates of their own (`marvin-deploy`, `marvin-cli`).
+//!
 //! Where the tests run is decided here, once per process: with
 //! `MARVIN_CONFIG` set, against that cloud; without it, against the embedded
 //! simulator, started on first use on its own thread and shared by every
 //! test of the process (under `cargo nextest` each test is a process and gets
 //! its own simulator, which starts in milliseconds).
+//!
+//! # Features
+//!
+//! - `simulator` (on by default): the embedded simulator. A suite that only
+//!   targets live clouds can leave it out (`default-features = false`); its
+//!   tests then need `MARVIN_CONFIG` (or the runner's `--config`).
 
+#[cfg(feature = "simulator")]
 use std::sync::OnceLock;
 
 pub use marvin_core as core;
@@ -27,15 +39,11 @@ pub use marvin_core::fixture;
 pub use marvin_entities as entities;
 pub use marvin_factories as factories;
 pub use marvin_macros::test;
+/// The embedded CloudStack-compatible simulator (the `simulator` feature).
+#[cfg(feature = "simulator")]
 pub use marvin_simulator as simulator;
 
 pub use marvin_core::{Error, Result};
-
-pub mod deploy;
-pub mod smoke;
-pub mod suite;
-
-pub mod sync;
 
 /// The everyday names of a test.
 pub mod prelude {
@@ -69,6 +77,7 @@ pub mod prelude {
 }
 
 /// Where the tests of this process run.
+#[cfg(feature = "simulator")]
 #[derive(Debug, Clone)]
 pub struct Endpoint {
     /// The API URL (`http://127.0.0.1:PORT/client/api`).
@@ -78,6 +87,7 @@ pub struct Endpoint {
     secret_key: String,
 }
 
+#[cfg(feature = "simulator")]
 impl Endpoint {
     /// A client signed with the admin's keys.
     pub fn admin_client(&self) -> Result<marvin_core::Client> {
@@ -89,6 +99,7 @@ impl Endpoint {
 
 /// The embedded simulator of this process, started on first use on a
 /// dedicated thread whose runtime outlives every test's own runtime.
+#[cfg(feature = "simulator")]
 pub fn embedded_simulator() -> Result<&'static Endpoint> {
     static EMBEDDED: OnceLock<std::result::Result<Endpoint, String>> = OnceLock::new();
     EMBEDDED
@@ -99,6 +110,7 @@ pub fn embedded_simulator() -> Result<&'static Endpoint> {
         })
 }
 
+#[cfg(feature = "simulator")]
 fn start_embedded() -> std::result::Result<Endpoint, String> {
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::Builder::new()
@@ -141,12 +153,30 @@ fn start_embedded() -> std::result::Result<Endpoint, String> {
 }
 
 /// The admin client of the configured cloud (`MARVIN_CONFIG`), or of the
-/// embedded simulator when no config is set.
+/// embedded simulator when no config is set (an error without the
+/// `simulator` feature).
 pub async fn connect() -> Result<marvin_core::Client> {
     match marvin_core::Config::from_env()? {
         Some(config) => marvin_core::Client::from_config(&config),
-        None => embedded_simulator()?.admin_client(),
+        None => Ok(default_cloud()?.0),
     }
+}
+
+/// The cloud used when no config names one: the embedded simulator.
+#[cfg(feature = "simulator")]
+fn default_cloud() -> Result<(marvin_core::Client, String)> {
+    let endpoint = embedded_simulator()?;
+    let client = endpoint.admin_client()?;
+    Ok((client, format!("embedded simulator at {}", endpoint.url)))
+}
+
+/// Without the embedded simulator, a config must name the cloud.
+#[cfg(not(feature = "simulator"))]
+fn default_cloud() -> Result<(marvin_core::Client, String)> {
+    Err(marvin_core::Error::setup(
+        "no cloud is configured: set MARVIN_CONFIG (or pass --config); \
+         this build of marvin has no embedded simulator (its `simulator` feature is off)",
+    ))
 }
 
 /// The `main` of a test target with `harness = false`: runs the target's
@@ -170,43 +200,54 @@ pub async fn connect() -> Result<marvin_core::Client> {
 /// ```
 ///
 /// `marvin::main!(SCENARIOS)` runs a table of
-/// [`Scenario`](crate::suite::Scenario)s instead (the bundled smoke suite's
-/// target is `marvin::main!(marvin::smoke::SCENARIOS)`). The command line
-/// is the runner's: see [`suite::harness`] and `docs/writing-tests.md`.
+/// [`Scenario`](marvin_runner::Scenario)s instead. The command line is the
+/// runner's: see `marvin_runner::harness` and `docs/writing-tests.md`.
 #[macro_export]
 macro_rules! main {
     () => {
         fn main() -> ::std::process::ExitCode {
-            $crate::suite::harness::main_registered(::core::env!("CARGO_CRATE_NAME"))
+            $crate::__private::harness::main_registered(
+                ::core::env!("CARGO_CRATE_NAME"),
+                $crate::__private::default_cloud,
+            )
         }
     };
     ($scenarios:expr) => {
         fn main() -> ::std::process::ExitCode {
-            $crate::suite::harness::main(::core::env!("CARGO_CRATE_NAME"), $scenarios)
+            $crate::__private::harness::main(
+                ::core::env!("CARGO_CRATE_NAME"),
+                $scenarios,
+                $crate::__private::default_cloud,
+            )
         }
     };
 }
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::suite::Registered;
     pub use inventory;
     pub use marvin_core::testing::{TestContext, TestSpec, run_test};
+    pub use marvin_runner::{Registered, harness};
 
     /// The connection every `#[marvin::test]` uses.
     pub fn connect() -> impl std::future::Future<Output = marvin_core::Result<marvin_core::Client>>
     {
         super::connect()
     }
+
+    /// The cloud `main!`'s runner uses when no config names one.
+    pub fn default_cloud() -> marvin_core::Result<(marvin_core::Client, String)> {
+        super::default_cloud()
+    }
 }
 
 /// The README's example compiles (a doctest of its Rust block).
 #[cfg(doctest)]
-#[doc = include_str!("../README.md")]
+#[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
 /// The examples of `docs/writing-tests.md` compile (doctests of its Rust
 /// blocks).
 #[cfg(doctest)]
-#[doc = include_str!("../docs/writing-tests.md")]
+#[doc = include_str!("../../docs/writing-tests.md")]
 pub struct WritingTestsDoctests;

@@ -1,5 +1,5 @@
 //! The test runner of every suite: `marvin smoke` and any test target with
-//! `harness = false` whose `main` is [`marvin::main!()`](crate::main).
+//! `harness = false` whose `main` is `marvin::main!()`.
 //!
 //! It speaks the command line that `cargo test` and `cargo nextest` give a
 //! test binary (libtest's, through `libtest-mimic`: a name filter,
@@ -151,10 +151,16 @@ impl From<SelectionError> for SuiteError {
     }
 }
 
+/// The cloud a run uses when neither `--config` nor `MARVIN_CONFIG` names
+/// one: its admin client and a description of where it points (for the
+/// summary). The `marvin` crate passes its embedded simulator, or, built
+/// without the `simulator` feature, an error that asks for a config.
+pub type DefaultCloud = fn() -> marvin_core::Result<(Client, String)>;
+
 /// The `main` of a test binary of `suite`: parses the command line, runs
 /// the selection of `scenarios` on a new runtime, prints the outcome and
-/// returns its exit code. [`marvin::main!`](crate::main) calls it.
-pub fn main(suite: &str, scenarios: &[Scenario]) -> ExitCode {
+/// returns its exit code. `marvin::main!` calls it.
+pub fn main(suite: &str, scenarios: &[Scenario], default_cloud: DefaultCloud) -> ExitCode {
     let args = TestBinary::parse().args;
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -163,7 +169,7 @@ pub fn main(suite: &str, scenarios: &[Scenario]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(suite, scenarios, &args)) {
+    match runtime.block_on(run(suite, scenarios, &args, default_cloud)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("{suite}: {error}");
@@ -175,8 +181,8 @@ pub fn main(suite: &str, scenarios: &[Scenario]) -> ExitCode {
 /// [`main`] for the `#[marvin::test]` functions linked into this binary,
 /// sorted by name. `crate_name` is stripped from their module paths, so
 /// that names read as cargo's own harness writes them (`vms::deploy`).
-pub fn main_registered(crate_name: &str) -> ExitCode {
-    main(crate_name, &registered(crate_name))
+pub fn main_registered(crate_name: &str, default_cloud: DefaultCloud) -> ExitCode {
+    main(crate_name, &registered(crate_name), default_cloud)
 }
 
 /// The `#[marvin::test]` functions linked into this binary, as scenarios
@@ -192,7 +198,12 @@ pub fn registered(crate_name: &str) -> Vec<Scenario> {
 
 /// Runs `suite` (its whole table is `scenarios`) as `args` say: lists it,
 /// or selects, checks the cloud is there, runs, reports.
-pub async fn run(suite: &str, scenarios: &[Scenario], args: &SuiteArgs) -> Result<(), SuiteError> {
+pub async fn run(
+    suite: &str,
+    scenarios: &[Scenario],
+    args: &SuiteArgs,
+    default_cloud: DefaultCloud,
+) -> Result<(), SuiteError> {
     let last_run = LastRun::path(suite);
     let only = if args.rerun_failed {
         Some(LastRun::failures(&last_run, suite)?)
@@ -231,7 +242,7 @@ pub async fn run(suite: &str, scenarios: &[Scenario], args: &SuiteArgs) -> Resul
         None => default_jobs(),
     };
 
-    let (client, target) = connect(args.config.as_deref()).await?;
+    let (client, target) = connect(args.config.as_deref(), default_cloud).await?;
     let mut settings = RunSettings::from_env();
     settings.selected_tags = (!selection.tags.is_empty()).then(|| selection.tags.clone());
     if let Some(grace) = settings.termination_grace {
@@ -239,7 +250,7 @@ pub async fn run(suite: &str, scenarios: &[Scenario], args: &SuiteArgs) -> Resul
             eprintln!("marvin: could not install the termination handler: {error}");
         }
     }
-    let precache = ApiList::from_json(marvin_simulator::catalog::PRECACHE)
+    let precache = ApiList::from_json(marvin_entities::PRECACHE)
         .map_err(|error| SuiteError::Usage(format!("the embedded api-precache.json: {error}")))?;
     let color = color_enabled(
         args.libtest.color,
@@ -382,7 +393,10 @@ fn describe(args: &SuiteArgs) -> String {
 
 /// The admin client and a description of where it points; the cloud must
 /// answer before any test runs.
-async fn connect(config: Option<&Path>) -> Result<(Client, String), SuiteError> {
+async fn connect(
+    config: Option<&Path>,
+    default_cloud: DefaultCloud,
+) -> Result<(Client, String), SuiteError> {
     let (client, target) = match config {
         Some(path) => {
             let config = Config::from_path(path).map_err(|e| SuiteError::Config(e.to_string()))?;
@@ -391,14 +405,7 @@ async fn connect(config: Option<&Path>) -> Result<(Client, String), SuiteError> 
             let target = client.endpoint().to_string();
             (client, target)
         }
-        None => {
-            let endpoint =
-                crate::embedded_simulator().map_err(|e| SuiteError::Config(e.to_string()))?;
-            let client = endpoint
-                .admin_client()
-                .map_err(|e| SuiteError::Config(e.to_string()))?;
-            (client, format!("embedded simulator at {}", endpoint.url))
-        }
+        None => default_cloud().map_err(|e| SuiteError::Config(e.to_string()))?,
     };
     client
         .call(api("listCapabilities"))

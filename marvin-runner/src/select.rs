@@ -244,7 +244,7 @@ fn canonical_tags(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Result;
+    use marvin_core::Result;
     use marvin_core::testing::TestContext;
 
     async fn body(_ctx: &mut TestContext) -> Result<()> {

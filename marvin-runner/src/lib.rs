@@ -1,14 +1,17 @@
-//! Running a suite of scenarios in one process: concurrently, with
-//! progress, a summary, JUnit XML and HTML reports, a leak check against the
-//! cloud and the API coverage of the run. `marvin smoke` is this module
-//! applied to [`crate::smoke::SCENARIOS`].
+//! Marvin's runner: a suite of scenarios in one process, concurrently,
+//! with progress, a summary, JUnit XML and HTML reports, a leak check
+//! against the cloud and the API coverage of the run. A test target's
+//! `marvin::main!()` runs its `#[marvin::test]` functions here, and
+//! `marvin smoke` runs the bundled suite (the `marvin-smoke` crate) here.
+//! Test authors reach it through the `marvin` crate; this crate is for
+//! tools that drive the runner themselves (the `marvin` command line).
 //!
 //! The pieces, each in its own file:
-//! - [`Scenario`] and [`scenario_table!`](crate::scenario_table): one table
-//!   of scenarios gives both a `static` list and one cargo test each;
+//! - [`Scenario`]: one test, from a `#[marvin::test]` function
+//!   ([`Registered`]) or a table ([`scenario_table!`](crate::scenario_table));
 //! - [`harness`]: the runner's command line (libtest's and Marvin's
 //!   options), shared by `marvin smoke` and every `harness = false` test
-//!   target whose `main` is [`marvin::main!()`](crate::main);
+//!   target whose `main` is `marvin::main!()`;
 //! - [`Selection`]: which tests a run takes (names, a regex, tags, the
 //!   last run's failures, a partition);
 //! - [`run_selected`]: runs them on the current runtime (each through
@@ -32,7 +35,7 @@ mod scenario;
 mod select;
 
 pub use coverage::{ApiUse, Coverage};
-pub use harness::{SuiteArgs, SuiteError};
+pub use harness::{DefaultCloud, SuiteArgs, SuiteError};
 pub use leaks::{Candidate, Leak, LeakCheck, Lookup, Unverified, lookup};
 pub use result::{
     ApiCall, CallError, CreatedResource, Failure, FailureKind, Fate, FixtureResult, Status,

@@ -1,10 +1,12 @@
 //! Datacenter tooling: build a zone topology described in Marvin's config
-//! format (`marvin deploy`, as Marvin's `deployDataCenter`), and write a
-//! cloud's topology back in that format (`marvin export`).
+//! format (`marvin deploy`, as Marvin's `deployDataCenter`), write a
+//! cloud's topology back in that format (`marvin export`), and read its
+//! `listApis` into the precache snapshot ([`sync`], `marvin sync`): what an
+//! operator does to a cloud's setup, as opposed to the tests run on it.
 //!
 //! ```no_run
 //! # async fn demo(client: marvin_core::Client) -> Result<(), Box<dyn std::error::Error>> {
-//! use marvin::deploy::{DataCenter, deploy, export};
+//! use marvin_deploy::{DataCenter, deploy, export};
 //! let datacenter = DataCenter::from_path("datacenter.json".as_ref())?;
 //! deploy(&client, &datacenter, &mut |step| println!("{step}")).await?;
 //! let back = export(&client).await?;
@@ -14,6 +16,7 @@
 mod apply;
 mod export;
 pub mod model;
+pub mod sync;
 
 pub use apply::{Deployment, deploy};
 pub use export::export;

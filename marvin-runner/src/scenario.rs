@@ -5,7 +5,7 @@
 use futures_util::future::LocalBoxFuture;
 use marvin_core::testing::{SharedFixture, TestContext, TestSpec};
 
-use crate::Result;
+use marvin_core::Result;
 
 /// The body of a scenario: a plain `async fn name(ctx: &mut TestContext) ->
 /// marvin::Result<()>`, boxed.
@@ -57,7 +57,7 @@ impl Scenario {
 }
 
 /// A `#[marvin::test]` function, registered (through `inventory`) for the
-/// runner of its test binary ([`marvin::main!()`](crate::main)). The
+/// runner of its test binary (`marvin::main!()`). The
 /// attribute writes these; they are not meant to be written by hand.
 #[derive(Debug)]
 pub struct Registered {
@@ -118,15 +118,13 @@ impl Registered {
 /// `(hardware)` for scenarios that need real hypervisors.
 ///
 /// ```text
-/// marvin::scenario_table! { list, crate::smoke;
+/// marvin_runner::scenario_table! { list, crate::suite;
 ///     accounts {
 ///         create_and_delete => ["smoke", "accounts"],
 ///     }
 /// }
 /// ```
 ///
-/// A suite lists its scenarios once, in a macro of its own that forwards
-/// the table here with the mode it was given (see `marvin::smoke_scenarios!`).
 #[macro_export]
 macro_rules! scenario_table {
     (list, $($root:tt)::+; $(
@@ -134,8 +132,8 @@ macro_rules! scenario_table {
     )*) => {
         use $($root)::+ as __scenario_root;
         /// Every scenario of the suite, in table order.
-        pub static SCENARIOS: &[$crate::suite::Scenario] = &[$($(
-            $crate::suite::Scenario {
+        pub static SCENARIOS: &[$crate::Scenario] = &[$($(
+            $crate::Scenario {
                 name: ::core::concat!(::core::stringify!($module), "::", ::core::stringify!($func)),
                 tags: &[$($tag),*],
                 required_hardware: $crate::__scenario_hardware!($($hardware)?),
@@ -163,7 +161,7 @@ macro_rules! __scenario_hardware {
 #[cfg(test)]
 mod tests {
     mod demo {
-        use crate::Result;
+        use marvin_core::Result;
         use marvin_core::testing::TestContext;
 
         pub async fn first(_ctx: &mut TestContext) -> Result<()> {
@@ -176,7 +174,7 @@ mod tests {
     }
 
     mod table {
-        crate::scenario_table! { list, crate::suite::scenario::tests;
+        crate::scenario_table! { list, crate::scenario::tests;
             demo {
                 first => ["smoke", "demo"],
                 second => ["slow"] (hardware),
