@@ -594,7 +594,7 @@ mod tests {
             "<details class=\"test\" id=\"test-1\" data-status=\"failed\" data-search=\"domains::duplicate_name_is_refused smoke\" open>"
         ));
         assert!(html.contains("actual: Ok(..) &lt;&amp;&gt;</pre>"));
-        assert!(html.contains("panic at <code>src/smoke/domains.rs:40:9</code>"));
+        assert!(html.contains("panic at <code>marvin-smoke/src/domains.rs:40:9</code>"));
         // Calls: masked secrets stay masked, errors show their code.
         assert!(html.contains("username=u-1 password=********"));
         assert!(html.contains("<span class=\"err\">refused &amp; &quot;quoted&quot;</span>"));

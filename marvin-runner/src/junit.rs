@@ -244,7 +244,7 @@ mod tests {
     <testcase name="domains::duplicate_name_is_refused" classname="smoke.domains" time="0.080">
       <failure type="panic" message="result should fail with 431 (ParamError)">result should fail with 431 (ParamError)
   actual: Ok(..) &lt;&amp;&gt;
-at src/smoke/domains.rs:40:9
+at marvin-smoke/src/domains.rs:40:9
 
 API calls (1):
     1. createDomain name=d&lt;1&gt; -&gt; failed 431: refused &amp; &quot;quoted&quot; (3 ms)</failure>

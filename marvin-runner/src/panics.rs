@@ -21,7 +21,7 @@ type Hook = Box<dyn Fn(&PanicHookInfo<'_>) + Sync + Send + 'static>;
 pub struct PanicSlot(Arc<Mutex<Option<String>>>);
 
 impl PanicSlot {
-    /// The location (`src/smoke/accounts.rs:42:9`), if it panicked.
+    /// The location (`marvin-smoke/src/accounts.rs:42:9`), if it panicked.
     pub fn location(&self) -> Option<String> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
@@ -140,6 +140,6 @@ mod tests {
         drop(guard);
         assert!(result.is_err());
         let location = slot.location().expect("a location");
-        assert!(location.starts_with("src/suite/panics.rs:"), "{location}");
+        assert!(location.starts_with("marvin-runner/src/panics.rs:"), "{location}");
     }
 }

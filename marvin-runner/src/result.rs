@@ -79,7 +79,7 @@ pub struct Failure {
     /// The message (the panic message, the error's display, or the cleanup
     /// failures).
     pub message: String,
-    /// Where it panicked (`src/smoke/accounts.rs:42:5`), when known.
+    /// Where it panicked (`marvin-smoke/src/accounts.rs:42:5`), when known.
     pub location: Option<String>,
 }
 
@@ -648,7 +648,7 @@ mod tests {
                 CleanupEnd::Ran(CleanupReport::default()),
                 &[],
             ),
-            Some("src/smoke/accounts.rs:10:5".into()),
+            Some("marvin-smoke/src/accounts.rs:10:5".into()),
         );
         assert_eq!(result.status, Status::Failed);
         assert_eq!(
@@ -656,7 +656,7 @@ mod tests {
             Some(Failure {
                 kind: FailureKind::Panic,
                 message: "state should equal \"enabled\"".into(),
-                location: Some("src/smoke/accounts.rs:10:5".into()),
+                location: Some("marvin-smoke/src/accounts.rs:10:5".into()),
             })
         );
         assert_eq!(result.duration, Duration::from_millis(12));

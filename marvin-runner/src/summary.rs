@@ -322,7 +322,7 @@ pub(crate) mod tests {
         failed.failure = Some(Failure {
             kind: FailureKind::Panic,
             message: "result should fail with 431 (ParamError)\n  actual: Ok(..) <&>".into(),
-            location: Some("src/smoke/domains.rs:40:9".into()),
+            location: Some("marvin-smoke/src/domains.rs:40:9".into()),
         });
         failed.calls = vec![ApiCall {
             command: "createDomain".into(),
@@ -401,7 +401,7 @@ Failed:
   domains::duplicate_name_is_refused (0.080s)
       result should fail with 431 (ParamError)
         actual: Ok(..) <&>
-      at src/smoke/domains.rs:40:9
+      at marvin-smoke/src/domains.rs:40:9
 
 Skipped:
   vms::ssh_login (needs real hardware)
