@@ -1,10 +1,14 @@
 //! The live-cloud path: `marvin smoke --config` against a simulator running
 //! as a separate process (`marvin simulator`), exactly as an operator runs
-//! the suite against a real cloud.
+//! the suite against a real cloud: every scenario of the bundled suite
+//! (the `marvin-smoke` crate) runs.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+// Links the bundled suite, to count the scenarios the run must report.
+use marvin_smoke as _;
 
 struct Process(Child);
 
@@ -68,5 +72,16 @@ fn the_smoke_suite_passes_against_a_separate_simulator_process() {
     assert!(
         report.contains("<testsuite") && !report.contains("<failure"),
         "{report}"
+    );
+    let scenarios = marvin_runner::harness::registered("marvin_smoke").len();
+    assert!(scenarios > 0, "the bundled suite has scenarios");
+    // One test case per scenario (named `module::function`), besides the
+    // leak check's.
+    let reported = report.matches("<testcase name=\"").count();
+    let leak_check = report.matches("<testcase name=\"leak-check\"").count();
+    assert_eq!(
+        (reported - leak_check, leak_check),
+        (scenarios, 1),
+        "every bundled scenario ran:\n{report}"
     );
 }
