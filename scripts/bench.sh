@@ -35,8 +35,8 @@ if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import cs' 2>/dev/null; t
 fi
 
 echo "== building (release)"
-cargo build --release --quiet -p marvin --example client_bench --example factory_bench --bin marvin
-cargo test --release --quiet -p marvin --test smoke --no-run
+cargo build --release --quiet -p marvin-cli --example client_bench --example factory_bench --bin marvin
+cargo test --release --quiet -p marvin-smoke --test smoke --no-run
 cargo build --release --quiet -p marvin-simulator --example bench --example scale
 
 echo "== simulator: start-up and listZones vs bare axum (marvin-simulator/examples/bench.rs)"
@@ -55,7 +55,7 @@ echo "exit status $smoke_status, $(cat "$out/smoke.time" 2>/dev/null | tail -1) 
 
 echo "== smoke suite on the embedded simulator (cargo test, release, already built)"
 cargo_smoke_status=0
-/usr/bin/time -f '%e' -o "$out/smoke-cargo.time" cargo test --release --quiet -p marvin --test smoke >"$out/smoke-cargo.txt" 2>&1 || cargo_smoke_status=$?
+/usr/bin/time -f '%e' -o "$out/smoke-cargo.time" cargo test --release --quiet -p marvin-smoke --test smoke >"$out/smoke-cargo.txt" 2>&1 || cargo_smoke_status=$?
 echo "exit status $cargo_smoke_status, $(tail -1 "$out/smoke-cargo.time" 2>/dev/null) s wall" | tee "$out/smoke-cargo.status"
 
 echo "== factories: VirtualMachineWithStaticNat x 200 and their cleanup (examples/factory_bench.rs)"

@@ -2,7 +2,7 @@
 //! durability, security, leaks under faults.
 //!
 //! One test binary, sized for CI (well under a minute in debug). Larger runs:
-//! `MARVIN_TORTURE_SCALE=5 cargo test --release -p marvin --test reliability`
+//! `MARVIN_TORTURE_SCALE=5 cargo test --release -p marvin-cli --test reliability`
 //! multiplies every size (5 gives the documented 100,000 bad requests); a
 //! failing random run prints its seed, and `MARVIN_TORTURE_SEED=N` replays
 //! it. Results of the large runs are in `docs/reliability.md`.
