@@ -15,8 +15,8 @@ use marvin::prelude::*;
 use marvin_core::schema::ApiList;
 use marvin_core::testing::RunSettings;
 // Links the bundled suite: the expectations below are counted from it.
-use marvin_smoke as _;
 use marvin_runner::{self as suite, FailureKind, Fate, RunOptions, Status};
+use marvin_smoke as _;
 
 mod cases {
     use marvin::prelude::*;
@@ -162,7 +162,10 @@ fn a_run_reports_results_locations_leaks_and_coverage() {
     let failed = by_name(&result, "cases::fails_an_assertion");
     let failure = failed.failure.clone().expect("a failure");
     failure.kind.should().equal(FailureKind::Panic);
-    failure.message.should().contain("should equal Some(\"locked\")");
+    failure
+        .message
+        .should()
+        .contain("should equal Some(\"locked\")");
     failure
         .location
         .clone()
@@ -390,12 +393,10 @@ fn an_empty_selection_or_an_unknown_tag_is_an_error_not_a_green_run() {
 
     let nothing = smoke(&dir, &["no_such_scenario"], &[]);
     nothing.status.code().should().equal(Some(6));
-    text(&nothing.stderr)
-        .should()
-        .contain(format!(
-            "no test of smoke ({} in all) is selected by names containing `no_such_scenario`",
-            bundled().len()
-        ));
+    text(&nothing.stderr).should().contain(format!(
+        "no test of smoke ({} in all) is selected by names containing `no_such_scenario`",
+        bundled().len()
+    ));
 
     // nextest lists every test binary with the same MARVIN_TAGS: there a
     // tag of another binary selects nothing here, and is no error.
@@ -494,7 +495,11 @@ fn rerun_failed_takes_the_previous_failures_and_fail_fast_stops_the_run() {
         .map(|scenario| scenario.name)
         .collect();
     let never_started = accounts.len() - 1;
-    stdout.matches(" NOT RUN [").count().should().equal(never_started);
+    stdout
+        .matches(" NOT RUN [")
+        .count()
+        .should()
+        .equal(never_started);
     stdout.should().contain(format!(
         "Not run: {never_started} tests never started (not run: an earlier test failed (--fail-fast))"
     ));

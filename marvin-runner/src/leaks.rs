@@ -217,6 +217,16 @@ fn listed(answer: &Value, lookup: &Lookup) -> Option<Option<String>> {
     Some(item.get("state").and_then(Value::as_str).map(String::from))
 }
 
+/// Whether the run's records say the resource was deleted: the ledger's
+/// `deleted`, or, without a ledger, the test's own record of its fate
+/// ([`Fate::describe`](crate::Fate::describe)).
+fn recorded_gone(recorded: &str) -> bool {
+    matches!(
+        recorded,
+        "deleted" | "deleted by the test" | "deleted by cleanup" | "already gone at cleanup"
+    )
+}
+
 enum Finding {
     Gone,
     Left(String),
@@ -225,7 +235,7 @@ enum Finding {
 
 async fn check_one(client: &Client, precache: &ApiList, candidate: &Candidate) -> Finding {
     let Some(lookup) = lookup(&candidate.deletion, precache) else {
-        return if candidate.recorded == "deleted" {
+        return if recorded_gone(&candidate.recorded) {
             Finding::Unverified(format!(
                 "no list API to look a {} up; the records say it was deleted",
                 candidate.deletion.entity
@@ -304,7 +314,7 @@ pub async fn check(
                 evidence,
             }),
             Finding::Unverified(reason) => {
-                if recorded == "deleted" {
+                if recorded_gone(&recorded) {
                     result.unverified.push(Unverified {
                         entity: deletion.entity,
                         id: deletion.id,
@@ -352,6 +362,22 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect()
+    }
+
+    #[test]
+    fn a_deletion_the_tests_recorded_without_a_ledger_counts_as_deleted() {
+        use crate::Fate;
+        for fate in [
+            Fate::DeletedByTest,
+            Fate::DeletedByCleanup,
+            Fate::AlreadyGone,
+        ] {
+            assert!(super::recorded_gone(&fate.describe()), "{fate:?}");
+        }
+        assert!(super::recorded_gone("deleted"));
+        for fate in [Fate::Kept, Fate::Pending, Fate::CleanupFailed("530".into())] {
+            assert!(!super::recorded_gone(&fate.describe()), "{fate:?}");
+        }
     }
 
     #[test]

@@ -140,6 +140,9 @@ mod tests {
         drop(guard);
         assert!(result.is_err());
         let location = slot.location().expect("a location");
-        assert!(location.starts_with("marvin-runner/src/panics.rs:"), "{location}");
+        assert!(
+            location.starts_with("marvin-runner/src/panics.rs:"),
+            "{location}"
+        );
     }
 }
