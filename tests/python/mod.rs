@@ -28,7 +28,19 @@ fn imports(python: &Path, module: &str) -> bool {
 /// `package` (pinned, e.g. `cs==5.2.0`) into it when it does not; or why
 /// that failed.
 pub fn python_with(venv: &str, module: &str, package: &str) -> Result<PathBuf, String> {
-    let venv = workspace().join("target").join(venv);
+    let target = workspace().join("target");
+    std::fs::create_dir_all(&target).map_err(|e| format!("target/: {e}"))?;
+    // One maker at a time, across the tests of a binary and across
+    // processes (nextest): a second pip beside a half-made venv fails.
+    let lock = std::fs::File::create(target.join(format!("{venv}.lock")))
+        .and_then(|file| file.lock().map(|()| file))
+        .map_err(|e| format!("target/{venv}.lock: {e}"))?;
+    let found = fill(&target.join(venv), module, package);
+    drop(lock);
+    found
+}
+
+fn fill(venv: &Path, module: &str, package: &str) -> Result<PathBuf, String> {
     let python = venv.join("bin").join("python");
     if python.exists() && imports(&python, module) {
         return Ok(python);
@@ -36,7 +48,7 @@ pub fn python_with(venv: &str, module: &str, package: &str) -> Result<PathBuf, S
     if !python.exists() {
         let made = Command::new("python3")
             .args(["-m", "venv"])
-            .arg(&venv)
+            .arg(venv)
             .status();
         if !made.is_ok_and(|s| s.success()) {
             return Err("python3 -m venv failed (is Python 3 installed?)".into());
