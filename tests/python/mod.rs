@@ -28,16 +28,12 @@ fn imports(python: &Path, module: &str) -> bool {
 /// `package` (pinned, e.g. `cs==5.2.0`) into it when it does not; or why
 /// that failed.
 pub fn python_with(venv: &str, module: &str, package: &str) -> Result<PathBuf, String> {
-    let target = workspace().join("target");
-    std::fs::create_dir_all(&target).map_err(|e| format!("target/: {e}"))?;
-    // One maker at a time, across the tests of a binary and across
-    // processes (nextest): a second pip beside a half-made venv fails.
-    let lock = std::fs::File::create(target.join(format!("{venv}.lock")))
-        .and_then(|file| file.lock().map(|()| file))
-        .map_err(|e| format!("target/{venv}.lock: {e}"))?;
-    let found = fill(&target.join(venv), module, package);
-    drop(lock);
-    found
+    // One maker at a time: a second pip beside a half-made venv fails.
+    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _making = MAKING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    fill(&workspace().join("target").join(venv), module, package)
 }
 
 fn fill(venv: &Path, module: &str, package: &str) -> Result<PathBuf, String> {
