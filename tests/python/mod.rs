@@ -28,7 +28,15 @@ fn imports(python: &Path, module: &str) -> bool {
 /// `package` (pinned, e.g. `cs==5.2.0`) into it when it does not; or why
 /// that failed.
 pub fn python_with(venv: &str, module: &str, package: &str) -> Result<PathBuf, String> {
-    let venv = workspace().join("target").join(venv);
+    // One maker at a time: a second pip beside a half-made venv fails.
+    static MAKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _making = MAKING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    fill(&workspace().join("target").join(venv), module, package)
+}
+
+fn fill(venv: &Path, module: &str, package: &str) -> Result<PathBuf, String> {
     let python = venv.join("bin").join("python");
     if python.exists() && imports(&python, module) {
         return Ok(python);
@@ -36,7 +44,7 @@ pub fn python_with(venv: &str, module: &str, package: &str) -> Result<PathBuf, S
     if !python.exists() {
         let made = Command::new("python3")
             .args(["-m", "venv"])
-            .arg(&venv)
+            .arg(venv)
             .status();
         if !made.is_ok_and(|s| s.success()) {
             return Err("python3 -m venv failed (is Python 3 installed?)".into());

@@ -119,6 +119,10 @@ struct Shared {
     cookies: Mutex<CookieJar>,
     generations: AtomicU64,
     login_lock: tokio::sync::Mutex<()>,
+    /// Held while a user's keys are fetched or registered
+    /// ([`Client::for_user`]): two callers that both found none would each
+    /// register keys, and the second set invalidates the first.
+    user_keys_lock: tokio::sync::Mutex<()>,
 }
 
 /// How the client turns a body into an answer (see [`envelope`]).
@@ -384,6 +388,7 @@ impl Shared {
             cookies: Mutex::new(CookieJar::default()),
             generations: AtomicU64::new(0),
             login_lock: tokio::sync::Mutex::new(()),
+            user_keys_lock: tokio::sync::Mutex::new(()),
         })
     }
 }
@@ -639,6 +644,7 @@ impl Client {
     /// setup and observer.
     pub async fn for_user(&self, user_id: &str) -> Result<Client> {
         let id = Params::from([("id", user_id)]);
+        let keys_guard = self.shared.user_keys_lock.lock().await;
         let answer = self
             .call(Api::described("getUserKeys", false))
             .params(id.clone())
@@ -658,6 +664,7 @@ impl Client {
                 })?
             }
         };
+        drop(keys_guard);
         let shared = &self.shared;
         // The connections are shared; this session's cookies are not (they
         // live in this client's jar, and key clients send none).

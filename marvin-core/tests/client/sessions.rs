@@ -335,3 +335,39 @@ async fn session_admins_hand_out_key_clients_without_their_cookie() {
     assert_eq!(last.cookie, None, "the admin's session cookie leaked");
     assert_eq!(last.get("sessionkey"), None);
 }
+
+#[tokio::test]
+async fn concurrent_clients_for_one_user_without_keys_register_them_once() {
+    // Registering keys replaces the user's earlier ones: clients made from
+    // a second registration would leave the first ones' keys dead.
+    let registered = Arc::new(Mutex::new(0_u32));
+    let state = Arc::clone(&registered);
+    let cloud = FakeCloud::start(move |call| {
+        let mut registrations = state.lock().unwrap();
+        match call.command().as_str() {
+            "getUserKeys" if *registrations == 0 => Reply::ok("getUserKeys", json!({})),
+            "getUserKeys" => Reply::ok(
+                "getUserKeys",
+                json!({"userkeys": {"apikey": format!("key-{registrations}"), "secretkey": "s"}}),
+            ),
+            "registerUserKeys" => {
+                *registrations += 1;
+                Reply::ok(
+                    "registerUserKeys",
+                    json!({"userkeys": {"apikey": format!("key-{registrations}"), "secretkey": "s"}}),
+                )
+            }
+            other => Reply::error(other, 432, Some(9999), "unknown"),
+        }
+    })
+    .await;
+    let admin = Client::builder(&cloud.url)
+        .keys("admin-key", "admin-secret")
+        .build()
+        .unwrap();
+    let clients = futures_util::future::join_all((0..6).map(|_| admin.for_user("u1"))).await;
+    for client in clients {
+        assert_eq!(client.unwrap().api_key(), Some("key-1"));
+    }
+    assert_eq!(cloud.calls_of("registerUserKeys").len(), 1);
+}

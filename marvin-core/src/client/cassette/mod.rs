@@ -472,7 +472,11 @@ impl Cassette {
             }
         }
         let (status, body) = live.await?;
-        self.cloud_version(client).await;
+        // Not while logging in: the version is asked with the session that
+        // login is making (it holds the login lock).
+        if !super::is_session_command(&request.command) {
+            self.cloud_version(client).await;
+        }
         let response = scrub::response(status, &body, secrets);
         let interaction = Interaction { request, response };
         // The lock is held while writing, so that writes keep the order of

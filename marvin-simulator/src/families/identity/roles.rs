@@ -110,11 +110,11 @@ pub(super) fn stored_role(
     id: &str,
 ) -> Result<(RoleRow, bool), ApiError> {
     let role = super::store::role(call.tx, id)?.ok_or_else(|| ApiError::invalid_id(param, id))?;
-    let is_default: bool = call
-        .tx
-        .query_row("SELECT is_default FROM roles WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })?;
+    let is_default: bool =
+        call.tx
+            .query_row("SELECT is_default FROM roles WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })?;
     Ok((role, is_default))
 }
 
@@ -172,8 +172,10 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
                     "Role with name [{name}] already exists"
                 )));
             }
-            call.tx
-                .execute("UPDATE roles SET name = ?1 WHERE id = ?2", params![name, id])?;
+            call.tx.execute(
+                "UPDATE roles SET name = ?1 WHERE id = ?2",
+                params![name, id],
+            )?;
         }
         if let Some(description) = description {
             call.tx.execute(
@@ -188,7 +190,10 @@ pub(crate) fn update(call: &mut Call<'_>) -> Result<Reply, ApiError> {
             params![public, id],
         )?;
     }
-    let shown = name.filter(|_| !is_default).unwrap_or(&role.name).to_string();
+    let shown = name
+        .filter(|_| !is_default)
+        .unwrap_or(&role.name)
+        .to_string();
     event_log::completed(
         call,
         "ROLE.UPDATE",

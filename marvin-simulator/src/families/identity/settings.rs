@@ -421,10 +421,20 @@ impl LimitFacts {
 const SCOPES: &[(&str, &str, &str, &str)] = &[
     ("zoneid", "zone", "Zone", "datacenter_zones"),
     ("clusterid", "cluster", "Cluster", "datacenter_clusters"),
-    ("storageid", "storagepool", "StoragePool", "datacenter_storage_pools"),
+    (
+        "storageid",
+        "storagepool",
+        "StoragePool",
+        "datacenter_storage_pools",
+    ),
     ("accountid", "account", "Account", "accounts"),
     ("domainid", "domain", "Domain", "domains"),
-    ("imagestoreuuid", "imagestore", "ImageStore", "datacenter_image_stores"),
+    (
+        "imagestoreuuid",
+        "imagestore",
+        "ImageStore",
+        "datacenter_image_stores",
+    ),
 ];
 
 /// The scope a configuration call names: `(scope, scope spelling, id)`.
