@@ -1,8 +1,10 @@
 //! Building a [`DataCenter`] on a cloud, step by step, with a rollback of
 //! everything built so far when a step fails.
 
+use marvin_core::cleanup::CleanupStack;
+use marvin_core::resource::{Deletion, Resource};
 use marvin_core::{Client, Params};
-use marvin_entities::api;
+use marvin_entities::{self as entities, Decode, api};
 use serde_json::Value;
 
 use super::DeployError;
@@ -49,19 +51,28 @@ enum Kind {
 }
 
 impl Kind {
-    /// The delete command and its extra parameters.
-    fn deletion(self) -> (&'static str, &'static [(&'static str, &'static str)]) {
-        match self {
-            Self::Zone => ("deleteZone", &[]),
-            Self::PhysicalNetwork => ("deletePhysicalNetwork", &[]),
-            Self::Pod => ("deletePod", &[]),
-            Self::Network => ("deleteNetwork", &[("forced", "true")]),
-            Self::VlanRange => ("deleteVlanIpRange", &[]),
-            Self::Cluster => ("deleteCluster", &[]),
-            Self::Host => ("deleteHost", &[("forced", "true")]),
-            Self::StoragePool => ("deleteStoragePool", &[("forced", "true")]),
-            Self::ImageStore => ("deleteImageStore", &[]),
+    /// How `id` is deleted: the generated entity's own deletion
+    /// ([`Resource::deletion`]), forced where deployDataCenter's cleanup
+    /// forces it (a network, host or pool may still hold system resources).
+    fn deletion(self, id: &str) -> Option<Deletion> {
+        fn of<T: Resource + Decode>(id: &str) -> Option<Deletion> {
+            T::from_value(serde_json::json!({ "id": id })).deletion()
         }
+        let deletion = match self {
+            Self::Zone => of::<entities::Zone>(id),
+            Self::PhysicalNetwork => of::<entities::PhysicalNetwork>(id),
+            Self::Pod => of::<entities::Pod>(id),
+            Self::Network => of::<entities::Network>(id),
+            Self::VlanRange => of::<entities::VlanIpRange>(id),
+            Self::Cluster => of::<entities::Cluster>(id),
+            Self::Host => of::<entities::Host>(id),
+            Self::StoragePool => of::<entities::StoragePool>(id),
+            Self::ImageStore => of::<entities::ImageStore>(id),
+        }?;
+        Some(match self {
+            Self::Network | Self::Host | Self::StoragePool => deletion.param("forced", "true"),
+            _ => deletion,
+        })
     }
 }
 
@@ -610,24 +621,32 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Deletes what was built, newest first; returns how many deletions
-    /// succeeded and the failures.
+    /// Deletes what was built on a cleanup stack (dependants first, then
+    /// newest first, a dependency failure retried after the rest); returns
+    /// how many deletions succeeded and the failures.
     async fn rollback(&mut self) -> (usize, Vec<String>) {
-        let mut done = 0;
+        let stack = CleanupStack::new("deploy", "rollback", None);
         let mut failures = Vec::new();
-        while let Some((kind, id, label)) = self.built.pop() {
-            let (command, extra) = kind.deletion();
-            (self.progress)(&format!("[undo] {command} (built by: {label})"));
-            let mut params = Params::from([("id", id.as_str())]);
-            for (name, value) in extra {
-                params.set(*name, value);
-            }
-            match self.client.call(api(command)).params(params).await {
-                Ok(_) => done += 1,
-                Err(error) => failures.push(format!("{command} {id}: {error}")),
+        for (kind, id, label) in self.built.drain(..) {
+            match kind.deletion(&id) {
+                Some(deletion) => {
+                    (self.progress)(&format!(
+                        "[undo] {} {id} (built by: {label})",
+                        deletion.command
+                    ));
+                    stack.push(deletion, self.client.clone());
+                }
+                None => failures.push(format!("{kind:?} {id}: no deletion is known for it")),
             }
         }
-        (done, failures)
+        let report = stack.run().await;
+        failures.extend(report.failures.iter().map(|failure| {
+            format!(
+                "{} {}: {}",
+                failure.deletion.command, failure.deletion.id, failure.error
+            )
+        }));
+        (report.deleted.len() + report.already_gone.len(), failures)
     }
 }
 
