@@ -362,7 +362,10 @@ pub mod private {
             self.0
         }
     }
+    pub use futures_util::future::LocalBoxFuture;
+    pub use marvin_core::cleanup::Managed;
     pub use marvin_core::resource::{Deletion, DeletionRule, Resource};
+    pub use marvin_core::testing::TestContext;
     pub use marvin_core::{Client, Params};
     pub use serde_json::Value;
 
@@ -782,6 +785,29 @@ pub mod private {
         use futures_util::TryStreamExt;
         let pages = client.list_stream_with(command, params, options);
         Box::pin(async move { pages.try_collect().await.map(Value::Array) })
+    }
+
+    /// Sends a command with these per-call options and registers the
+    /// entity it answers for cleanup with `ctx`
+    /// (`TestContext::create_managed`: an async create from its
+    /// submission's `id`, before its job is waited for).
+    pub fn managed<'c, T>(
+        ctx: &'c TestContext,
+        client: &Client,
+        command: &'static str,
+        params: Params,
+        is_async: bool,
+        options: RequestOptions,
+    ) -> LocalBoxFuture<'c, Result<Managed<T>>>
+    where
+        T: Answer + Decode + marvin_core::Resource + 'static,
+    {
+        let call = api_call(client, command, params, is_async, options);
+        Box::pin(ctx.create_managed(
+            call,
+            |id| Some(T::from_value(serde_json::json!({ "id": id }))),
+            move |answer| T::from_answer(command, answer),
+        ))
     }
 
     /// Sends a command (waiting for its job when `is_async`) with these

@@ -9,8 +9,9 @@ async fn anti_affinity_group(ctx: &TestContext) -> Result<Managed<AffinityGroup>
         .name(sequence("anti"))
         .type_("host anti-affinity")
         .description("Smoke anti-affinity")
+        .managed_by(ctx)
         .await?;
-    Ok(ctx.manage(group))
+    Ok(group)
 }
 
 /// The cloud offers host affinity and host anti-affinity groups

@@ -52,8 +52,8 @@ async fn a_firewall_rule_without_cidrs_is_open_to_all(ctx: &mut TestContext) -> 
         .protocol("tcp")
         .startport(8080)
         .endport(8080)
+        .managed_by(ctx)
         .await?;
-    let rule = ctx.manage(rule);
     rule.cidrlist.as_deref().should().equal(Some("0.0.0.0/0"));
     Ok(())
 }
@@ -111,8 +111,8 @@ async fn an_icmp_rule_keeps_its_type_and_code(ctx: &mut TestContext) -> Result<(
         .protocol("icmp")
         .icmptype(8)
         .icmpcode(0)
+        .managed_by(ctx)
         .await?;
-    let rule = ctx.manage(rule);
     rule.protocol.as_deref().should().equal(Some("icmp"));
     rule.icmptype.should().equal(Some(8));
     rule.icmpcode.should().equal(Some(0));
@@ -168,8 +168,8 @@ async fn an_egress_rule_defaults_to_the_network_cidr(ctx: &mut TestContext) -> R
         .protocol("tcp")
         .startport(443)
         .endport(443)
+        .managed_by(ctx)
         .await?;
-    let rule = ctx.manage(rule);
     rule.networkid.should().equal(Some(network.id.clone()));
     rule.cidrlist.should().equal(network.cidr.clone());
     let listed = EgressFirewallRule::list(ctx.client())
@@ -190,8 +190,8 @@ async fn a_deleted_egress_rule_is_gone(ctx: &mut TestContext) -> Result<()> {
         .startport(53)
         .endport(53)
         .cidrlist(["10.0.0.0/8".to_string()])
+        .managed_by(ctx)
         .await?;
-    let rule = ctx.manage(rule);
     rule.cidrlist.as_deref().should().equal(Some("10.0.0.0/8"));
     let id = rule.id.clone();
     rule.delete().await?;

@@ -37,8 +37,9 @@ async fn forward(
         .publicport(public)
         .privateport(private)
         .openfirewall(false)
+        .managed_by(ctx)
         .await?;
-    Ok(ctx.manage(rule))
+    Ok(rule)
 }
 
 /// A port forwarding rule maps a public port of the address to a port of
@@ -102,8 +103,9 @@ async fn openfirewall_opens_the_public_port(ctx: &mut TestContext) -> Result<()>
         .publicport(8080)
         .privateport(80)
         .openfirewall(true)
+        .managed_by(ctx)
         .await?;
-    let _rule = ctx.manage(rule);
+    let _rule = rule;
     let opened = FirewallRule::list(ctx.client()).ipaddressid(&ip.id).await?;
     opened.should().have_length(1);
     opened[0].startport.should().equal(Some(8080));
@@ -129,8 +131,8 @@ async fn openfirewall_reuses_an_existing_firewall_rule(ctx: &mut TestContext) ->
         .publicport(22)
         .privateport(22)
         .openfirewall(true)
+        .managed_by(ctx)
         .await?;
-    let rule = ctx.manage(rule);
     rule.state.as_deref().should().equal(Some("Active"));
     let rules = FirewallRule::list(ctx.client()).ipaddressid(&ip.id).await?;
     rules

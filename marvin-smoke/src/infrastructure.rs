@@ -155,8 +155,8 @@ async fn a_zone_with_a_pod_cannot_be_deleted(ctx: &mut TestContext) -> Result<()
         .netmask("255.255.255.0")
         .startip("192.168.50.10")
         .endip("192.168.50.20")
+        .managed_by(ctx)
         .await?;
-    let pod = ctx.manage(pod);
     pod.zoneid.should().equal(Some(new_zone.id.clone()));
     Zone::delete(&new_zone, ctx.client())
         .await

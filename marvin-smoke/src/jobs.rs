@@ -98,8 +98,8 @@ async fn an_injected_refusal_reports_its_code_once(ctx: &mut TestContext) -> Res
         .action("fail")
         .errorcode(533)
         .zoneid(zone.id.clone())
+        .managed_by(ctx)
         .await?;
-    let fault = ctx.manage(fault);
     fault.count.should().equal(Some(1));
     Pod::list(ctx.client())
         .zoneid(zone.id.clone())
@@ -126,8 +126,8 @@ async fn an_injected_failure_changes_nothing_and_is_used_up(ctx: &mut TestContex
         .errorcode(530)
         .errortext("Simulated failure")
         .zoneid(zone.id.clone())
+        .managed_by(ctx)
         .await?;
-    let fault = ctx.manage(fault);
     let new_pod = || {
         Pod::create(ctx.client())
             .zoneid(zone.id.clone())

@@ -33,8 +33,9 @@ async fn balancer(
         .privateport(8080)
         .publicport(80)
         .publicipid(&ip.id)
+        .managed_by(ctx)
         .await?;
-    Ok(ctx.manage(rule))
+    Ok(rule)
 }
 
 /// The ids of the rules `vm` is assigned to.

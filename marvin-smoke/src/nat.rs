@@ -131,8 +131,9 @@ async fn no_static_nat_on_an_address_with_forwarding(ctx: &mut TestContext) -> R
         .publicport(2222)
         .privateport(22)
         .openfirewall(false)
+        .managed_by(ctx)
         .await?;
-    let _rule = ctx.manage(rule);
+    let _rule = rule;
     ip.enable_static_nat(ctx.client())
         .virtualmachineid(&vm.id)
         .await

@@ -260,8 +260,8 @@ async fn an_l2_network_has_no_addressing(ctx: &mut TestContext) -> Result<()> {
         .networkofferingid(&offering.id)
         .zoneid(&zone.id)
         .displaytext("Smoke L2 network")
+        .managed_by(ctx)
         .await?;
-    let network = ctx.manage(network);
     network.type_.as_deref().should().equal(Some("L2"));
     network.cidr.should().be_none();
     let vm = VirtualMachineFactory::new()

@@ -164,8 +164,8 @@ async fn a_customized_disk_offering_has_no_size(ctx: &mut TestContext) -> Result
         .name(unique("do-custom"))
         .displaytext("Custom size")
         .customized(true)
+        .managed_by(ctx)
         .await?;
-    let offering = ctx.manage(offering);
     offering.iscustomized.should().equal(Some(true));
     Ok(())
 }

@@ -11,8 +11,9 @@ async fn custom_role(ctx: &TestContext, kind: &str) -> Result<Managed<Role>> {
         .name(unique("role"))
         .type_(kind)
         .description("A role of the smoke suite")
+        .managed_by(ctx)
         .await?;
-    Ok(ctx.manage(role))
+    Ok(role)
 }
 
 /// A rule of `role` for the API of `C`.

@@ -117,8 +117,8 @@ async fn a_snapshot_policy_is_created_listed_and_deleted(ctx: &mut TestContext) 
         .schedule("30:02")
         .timezone("UTC")
         .volumeid(&root.id)
+        .managed_by(ctx)
         .await?;
-    let policy = ctx.manage(policy);
     policy.volumeid.should().equal(Some(root.id.clone()));
     policy.maxsnaps.should().equal(Some(3));
     policy.schedule.as_deref().should().equal(Some("30:02"));
@@ -170,8 +170,8 @@ async fn a_vm_snapshot_is_taken_reverted_to_and_deleted(ctx: &mut TestContext) -
     let snapshot = VMSnapshot::create(ctx.client())
         .virtualmachineid(&vm.id)
         .name(&name)
+        .managed_by(ctx)
         .await?;
-    let snapshot = ctx.manage(snapshot);
     snapshot.state.as_deref().should().equal(Some("Ready"));
     snapshot
         .virtualmachineid
@@ -202,8 +202,9 @@ async fn no_attach_to_a_vm_with_vm_snapshots(ctx: &mut TestContext) -> Result<()
     let vm = VirtualMachineFactory::create(ctx).await?;
     let snapshot = VMSnapshot::create(ctx.client())
         .virtualmachineid(&vm.id)
+        .managed_by(ctx)
         .await?;
-    let _snapshot = ctx.manage(snapshot);
+    let _snapshot = snapshot;
     let volume = VolumeFactory::create(ctx).await?;
     volume
         .attach(ctx.client())

@@ -25,8 +25,9 @@ async fn register_template(ctx: &TestContext, public: bool) -> Result<Managed<Te
         .ostypeid(builtin.ostypeid.clone().unwrap_or_default())
         .ispublic(public)
         .isextractable(true)
+        .managed_by(ctx)
         .await?;
-    Ok(ctx.manage(template))
+    Ok(template)
 }
 
 /// Registers an ISO from a URL in the test zone, for cleanup.
@@ -39,8 +40,9 @@ async fn register_iso(ctx: &TestContext) -> Result<Managed<Iso>> {
         .url("http://images.example.com/smoke.iso")
         .zoneid(&zone.id)
         .ostypeid(builtin.ostypeid.clone().unwrap_or_default())
+        .managed_by(ctx)
         .await?;
-    Ok(ctx.manage(iso))
+    Ok(iso)
 }
 
 /// The built-in template is ready, featured and public in the test zone
@@ -187,8 +189,8 @@ async fn a_template_is_made_from_a_root_volume(ctx: &mut TestContext) -> Result<
         .name(&name)
         .ostypeid(builtin.ostypeid.clone().unwrap_or_default())
         .volumeid(&root.id)
+        .managed_by(ctx)
         .await?;
-    let template = ctx.manage(template);
     template.name.as_deref().should().equal(Some(name.as_str()));
     let own = Template::list(ctx.client()).templatefilter("self").await?;
     own.iter().any(|t| t.id == template.id).should().equal(true);

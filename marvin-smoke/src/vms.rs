@@ -619,8 +619,8 @@ async fn delete_protection_keeps_a_vm(ctx: &mut TestContext) -> Result<()> {
 async fn a_vm_joins_an_instance_group(ctx: &mut TestContext) -> Result<()> {
     let group = InstanceGroup::create(ctx.client())
         .name(sequence("grp"))
+        .managed_by(ctx)
         .await?;
-    let group = ctx.manage(group);
     let name = group.name.clone().unwrap_or_default();
     let vm = VirtualMachineFactory::new()
         .with_request(move |r| r.options.group = Some(name.clone()))
@@ -643,8 +643,8 @@ async fn a_vm_joins_an_instance_group(ctx: &mut TestContext) -> Result<()> {
 async fn an_instance_group_is_renamed(ctx: &mut TestContext) -> Result<()> {
     let group = InstanceGroup::create(ctx.client())
         .name(sequence("grp"))
+        .managed_by(ctx)
         .await?;
-    let group = ctx.manage(group);
     let name = sequence("renamed");
     let renamed = group.update(ctx.client()).name(&name).await?;
     renamed.name.as_deref().should().equal(Some(name.as_str()));
@@ -672,8 +672,8 @@ async fn the_password_of_a_stopped_vm_is_reset(ctx: &mut TestContext) -> Result<
         .zoneid(&zone.id)
         .ostypeid(builtin.ostypeid.clone().unwrap_or_default())
         .passwordenabled(true)
+        .managed_by(ctx)
         .await?;
-    let template = ctx.manage(template);
     template.passwordenabled.should().equal(Some(true));
     let vm = VirtualMachineFactory::new()
         .template(template.id.clone())

@@ -10,8 +10,9 @@ async fn custom_disk_offering(ctx: &TestContext) -> Result<Managed<DiskOffering>
         .name(&name)
         .displaytext(format!("Custom size {name}"))
         .customized(true)
+        .managed_by(ctx)
         .await?;
-    Ok(ctx.manage(offering))
+    Ok(offering)
 }
 
 /// The ROOT volume of `vm`.
@@ -211,8 +212,8 @@ async fn a_volume_is_uploaded_from_a_url(ctx: &mut TestContext) -> Result<()> {
         .name(&name)
         .url("http://images.example.com/smoke-disk.vhd")
         .zoneid(&zone.id)
+        .managed_by(ctx)
         .await?;
-    let volume = ctx.manage(volume);
     volume.name.as_deref().should().equal(Some(name.as_str()));
     let listed = volume.refresh(ctx.client()).await?;
     listed.state.as_deref().should().equal(Some("Uploaded"));

@@ -112,8 +112,8 @@ async fn an_acl_list_holds_its_rules(ctx: &mut TestContext) -> Result<()> {
         .name(sequence("acl"))
         .vpcid(&vpc.id)
         .description("Smoke ACL")
+        .managed_by(ctx)
         .await?;
-    let list = ctx.manage(list);
     list.vpcid.should().equal(Some(vpc.id.clone()));
     let rule = NetworkACL::create(ctx.client())
         .aclid(&list.id)
@@ -123,8 +123,8 @@ async fn an_acl_list_holds_its_rules(ctx: &mut TestContext) -> Result<()> {
         .cidrlist(["0.0.0.0/0".to_string()])
         .action("Allow")
         .traffictype("Ingress")
+        .managed_by(ctx)
         .await?;
-    let rule = ctx.manage(rule);
     rule.action.as_deref().should().equal(Some("Allow"));
     rule.aclid.should().equal(Some(list.id.clone()));
     let rules = NetworkACL::list(ctx.client()).aclid(&list.id).await?;
@@ -144,8 +144,8 @@ async fn an_acl_rule_is_updated(ctx: &mut TestContext) -> Result<()> {
     let list = NetworkACLList::create(ctx.client())
         .name(sequence("acl"))
         .vpcid(&vpc.id)
+        .managed_by(ctx)
         .await?;
-    let list = ctx.manage(list);
     let rule = NetworkACL::create(ctx.client())
         .aclid(&list.id)
         .protocol("tcp")
@@ -153,8 +153,8 @@ async fn an_acl_rule_is_updated(ctx: &mut TestContext) -> Result<()> {
         .endport(80)
         .action("Allow")
         .traffictype("Ingress")
+        .managed_by(ctx)
         .await?;
-    let rule = ctx.manage(rule);
     let updated = rule.update(ctx.client()).action("Deny").await?;
     updated.action.as_deref().should().equal(Some("Deny"));
     Ok(())
@@ -169,8 +169,8 @@ async fn a_tiers_acl_list_is_replaced(ctx: &mut TestContext) -> Result<()> {
     let list = NetworkACLList::create(ctx.client())
         .name(sequence("acl"))
         .vpcid(&vpc.id)
+        .managed_by(ctx)
         .await?;
-    let list = ctx.manage(list);
     NetworkACLList::replace(ctx.client())
         .aclid(&list.id)
         .networkid(&tier.id)
@@ -252,8 +252,8 @@ async fn a_private_gateway_takes_static_routes(ctx: &mut TestContext) -> Result<
         .netmask("255.255.255.0")
         .vpcid(&vpc.id)
         .vlan(format!("vlan://{vlan}"))
+        .managed_by(ctx)
         .await?;
-    let gateway = ctx.manage(gateway);
     gateway.vpcid.should().equal(Some(vpc.id.clone()));
     gateway
         .ipaddress
@@ -263,8 +263,8 @@ async fn a_private_gateway_takes_static_routes(ctx: &mut TestContext) -> Result<
     let route = StaticRoute::create(ctx.client())
         .cidr("192.168.50.0/24")
         .gatewayid(&gateway.id)
+        .managed_by(ctx)
         .await?;
-    let route = ctx.manage(route);
     route
         .cidr
         .as_deref()

@@ -28,8 +28,8 @@ async fn a_remote_access_vpn_runs_on_the_source_nat_address(ctx: &mut TestContex
     let ip = source_nat_address(ctx).await?;
     let vpn = RemoteAccessVpn::create(ctx.client())
         .publicipid(&ip.id)
+        .managed_by(ctx)
         .await?;
-    let vpn = ctx.manage(vpn);
     vpn.publicipid.should().equal(Some(ip.id.clone()));
     vpn.publicip.should().equal(ip.ipaddress.clone());
     vpn.state.as_deref().should().equal(Some("Running"));
@@ -52,8 +52,9 @@ async fn a_deleted_remote_access_vpn_is_gone(ctx: &mut TestContext) -> Result<()
     let ip = source_nat_address(ctx).await?;
     let vpn = RemoteAccessVpn::create(ctx.client())
         .publicipid(&ip.id)
+        .managed_by(ctx)
         .await?;
-    let _vpn = ctx.manage(vpn);
+    let _vpn = vpn;
     RemoteAccessVpn::delete(&_vpn, ctx.client())
         .await?
         .success
@@ -74,14 +75,15 @@ async fn a_vpn_user_is_added_and_removed(ctx: &mut TestContext) -> Result<()> {
     let ip = source_nat_address(ctx).await?;
     let vpn = RemoteAccessVpn::create(ctx.client())
         .publicipid(&ip.id)
+        .managed_by(ctx)
         .await?;
-    let _vpn = ctx.manage(vpn);
+    let _vpn = vpn;
     let username = sequence("vpnuser").replace('-', "");
     let user = VpnUser::create(ctx.client())
         .username(&username)
         .password("Smoke-pass-1")
+        .managed_by(ctx)
         .await?;
-    let user = ctx.manage(user);
     user.username
         .as_deref()
         .should()
@@ -109,8 +111,10 @@ async fn a_vpn_user_is_added_and_removed(ctx: &mut TestContext) -> Result<()> {
 async fn a_vpc_gets_a_site_to_site_vpn_gateway(ctx: &mut TestContext) -> Result<()> {
     let vm = VpcVirtualMachine::create(ctx).await?;
     let vpc = vm.nic[0].vpcid.clone().unwrap_or_default();
-    let gateway = VpnGateway::create(ctx.client()).vpcid(&vpc).await?;
-    let gateway = ctx.manage(gateway);
+    let gateway = VpnGateway::create(ctx.client())
+        .vpcid(&vpc)
+        .managed_by(ctx)
+        .await?;
     gateway.vpcid.should().equal(Some(vpc.clone()));
     VpnGateway::list(ctx.client())
         .vpcid(&vpc)

@@ -139,7 +139,7 @@ fn target_enum(command: &Command, target: &Target) -> TokenStream {
 }
 
 /// The request type of one command, with its options and target types.
-pub(crate) fn emit(command: &Command) -> TokenStream {
+pub(crate) fn emit(command: &Command, model: &crate::model::Model) -> TokenStream {
     let rt = rt();
     let krate = krate();
     let name = ident(&command.name);
@@ -213,7 +213,7 @@ pub(crate) fn emit(command: &Command) -> TokenStream {
     let target_enum = command.target.as_ref().map(|t| target_enum(command, t));
     let derive_default =
         (command.required.is_empty() && command.target.is_none()).then(|| quote!(Default,));
-    let call_builder = call_builder(command);
+    let call_builder = call_builder(command, model);
 
     quote! {
         #docs
@@ -270,6 +270,20 @@ fn sending(
     } else {
         quote!(#rt::call(#client, #api, #params, #is_async, #options))
     }
+}
+
+/// Whether `command` answers one entity that is a `Resource` (it has an
+/// id), not a list, a response shape or `Success`.
+fn answers_one_resource(command: &Command, model: &crate::model::Model) -> bool {
+    let crate::model::Answer::Type(ty) = &command.response.answer else {
+        return false;
+    };
+    !command.response.many
+        && ty.module == crate::model::Module::Root
+        && model
+            .entities
+            .iter()
+            .any(|entity| entity.name == ty.name && entity.has_id())
 }
 
 /// One slot of a call builder: a required argument, or the target.
@@ -383,7 +397,7 @@ pub(crate) fn call_type(command: &Command, given: &[usize], site: Site) -> Token
 /// The typestate builder of one command (`CreateAccountCall`): every
 /// argument has a named setter, and it is a future only once every required
 /// one is set.
-fn call_builder(command: &Command) -> TokenStream {
+fn call_builder(command: &Command, model: &crate::model::Model) -> TokenStream {
     let rt = rt();
     let krate = krate();
     let request = ident(&command.name);
@@ -510,6 +524,23 @@ fn call_builder(command: &Command) -> TokenStream {
             }
         }
     });
+    // A call answering one entity can register it for cleanup as it is made.
+    let managed = answers_one_resource(command, model).then(|| {
+        let is_async = command.is_async;
+        quote! {
+            /// Sends it and registers the entity it answers for cleanup with
+            /// the test, at the earliest moment (an async create from its
+            /// submission's `id`, so an object whose job fails is deleted
+            /// too).
+            pub fn managed_by<'c>(
+                self,
+                ctx: &'c #rt::TestContext,
+            ) -> #rt::LocalBoxFuture<'c, #rt::Result<#rt::Managed<#answer>>> {
+                let (client, per_call) = (self.client.clone(), self.per_call.clone());
+                #rt::managed(ctx, &client, #api, self.into_request().params(), #is_async, per_call)
+            }
+        }
+    });
     let generics_decl = quote!(<C = #rt::Client, #(#gens = args::#markers),*>);
     let generics = quote!(<C, #(#gens),*>);
     let sending = quote!(<#rt::Client, #(#gens),*>);
@@ -564,6 +595,7 @@ fn call_builder(command: &Command) -> TokenStream {
                 #send_body
             }
             #no_wait
+            #managed
             #stream
         }
         impl #sending_params #rt::CallOptions for #name #sending {

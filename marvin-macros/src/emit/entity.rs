@@ -42,11 +42,10 @@ fn entity_doc(entity: &Entity, model: &Model) -> String {
     }
     if let Some(removal) = &entity.removal {
         let api = &model.commands[removal.command].api;
-        let expunge = if removal.expunge {
-            " with `expunge=true`"
-        } else {
-            ""
-        };
+        let expunge = removal
+            .flag
+            .map(|flag| format!(" with `{flag}=true`"))
+            .unwrap_or_default();
         let by = match &removal.key_field {
             Some(key) => format!(" by `{key}`"),
             None => String::new(),
@@ -234,7 +233,7 @@ pub(crate) fn emit(entity: &Entity, model: &Model) -> TokenStream {
                 let api = &command.api;
                 let is_async = command.is_async;
                 let id_param = &removal.id_param;
-                let extra = removal.expunge.then(|| quote!(("expunge", "true")));
+                let extra = removal.flag.map(|flag| quote!((#flag, "true")));
                 let field = |wire: &str| {
                     let fields = entity.fields.as_deref().unwrap_or_default();
                     ident(fields.iter().find(|f| f.wire == wire).map_or(wire, |f| &f.ident))
@@ -304,7 +303,7 @@ pub(crate) fn deletion_rules(model: &Model) -> TokenStream {
                 .iter()
                 .filter(|arg| arg.kind == ArgKind::Bool && &arg.wire != key)
                 .map(|arg| &arg.wire);
-            let sends = removal.expunge.then(|| quote!(("expunge", "true")));
+            let sends = removal.flag.map(|flag| quote!((#flag, "true")));
             let scope = &removal.scope;
             Some(quote! {
                 #rt::DeletionRule::new(#label, #api, #is_async, #key)

@@ -258,7 +258,7 @@ pub(crate) fn api(model: &Model, tracked: Option<&Path>, source: &str) -> TokenS
         )
     });
     let entities = model.entities.iter().map(|e| entity::emit(e, model));
-    let commands = model.commands.iter().map(command::emit);
+    let commands = model.commands.iter().map(|c| command::emit(c, model));
     let args = command::markers(model);
     let structs = model.structs.iter().map(response::emit);
     let commands_doc = doc(&format!(

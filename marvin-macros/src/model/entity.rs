@@ -284,7 +284,7 @@ fn by_name(methods: &[Method], commands: &[Command], fields: &[super::Field]) ->
         (deleting && by_name && command.target.is_none()).then(|| Removal {
             command: m.command,
             id_param: "name".to_string(),
-            expunge: false,
+            flag: None,
             key_field: Some("name".to_string()),
             scope: command
                 .optional
@@ -307,15 +307,20 @@ fn removal(methods: &[Method], commands: &[Command]) -> Option<Removal> {
             Fill::Target if command.required.is_empty() => "id".to_string(),
             _ => return None,
         };
-        let expunge = verb == "destroy" && command.optional.iter().any(|a| a.wire == "expunge");
+        let takes = |flag: &str| command.optional.iter().any(|a| a.wire == flag);
+        let flag = match verb {
+            "destroy" if takes("expunge") => Some("expunge"),
+            "delete" if takes("cleanup") => Some("cleanup"),
+            _ => None,
+        };
         // destroy with expunge first, then the verbs in order.
-        let order = if expunge { 0 } else { rank + 1 };
+        let order = if flag == Some("expunge") { 0 } else { rank + 1 };
         Some((
             order,
             Removal {
                 command: m.command,
                 id_param,
-                expunge,
+                flag,
                 key_field: None,
                 scope: Vec::new(),
             },

@@ -247,8 +247,11 @@ pub(crate) struct Removal {
     pub(crate) command: usize,
     /// The parameter that takes the id.
     pub(crate) id_param: String,
-    /// Send `expunge=true` too.
-    pub(crate) expunge: bool,
+    /// A boolean sent as `true` too: `expunge` for a destroy, `cleanup`
+    /// for a delete that empties what it deletes (a domain's accounts, a
+    /// project's resources), so that what a killed run made inside it
+    /// without recording does not block the deletion.
+    pub(crate) flag: Option<&'static str>,
     /// The field that gives the key when it is not the id (`name` for key
     /// pairs, which CloudStack deletes by name).
     pub(crate) key_field: Option<String>,

@@ -76,7 +76,7 @@ fn virtual_machine_has_its_creator_enumerator_verbs_and_deletion() {
     assert_eq!(cmd.required[i].wire, "virtualmachineid");
     let removal = vm.removal.as_ref().expect("VMs are deletable");
     assert_eq!(model.commands[removal.command].api, "destroyVirtualMachine");
-    assert!(removal.expunge);
+    assert_eq!(removal.flag, Some("expunge"));
     assert!(vm.refresh.is_some());
 }
 
@@ -104,8 +104,15 @@ fn special_creators_and_deletions() {
     assert_eq!(method(model, "Host", "create").1.api, "addHost");
     let volume = model.entity("Volume").removal.as_ref().unwrap();
     assert_eq!(
-        (model.commands[volume.command].api.as_str(), volume.expunge),
-        ("destroyVolume", true)
+        (model.commands[volume.command].api.as_str(), volume.flag),
+        ("destroyVolume", Some("expunge"))
+    );
+    // A domain goes with what is in it (an account a killed run made
+    // there without recording it would block its deletion otherwise).
+    let domain = model.entity("Domain").removal.as_ref().unwrap();
+    assert_eq!(
+        (model.commands[domain.command].api.as_str(), domain.flag),
+        ("deleteDomain", Some("cleanup"))
     );
 }
 

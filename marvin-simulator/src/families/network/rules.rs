@@ -368,13 +368,7 @@ pub(crate) fn remove(call: &Call<'_>, id: &str) -> Result<(), ApiError> {
             |r| r.get(0),
         )
         .optional()?;
-    call.tx
-        .execute("DELETE FROM firewall_rules WHERE related_id = ?1", [id])?;
-    call.tx
-        .execute("DELETE FROM firewall_rules WHERE id = ?1", [id])?;
-    for kind in ["FirewallRule", "PortForwardingRule", "LoadBalancer"] {
-        store::forget_tags(call, kind, id)?;
-    }
+    delete_rules(call, "(id = ?1 OR related_id = ?1)", id)?;
     if let Some(Some(ip_id)) = ip_id {
         unassign_vpc_ip_if_unused(call, &ip_id)?;
     }
@@ -414,25 +408,39 @@ pub(crate) fn unassign_vpc_ip_if_unused(call: &Call<'_>, ip_id: &str) -> Result<
 
 /// Removes every rule of a public IP.
 pub(crate) fn remove_for_ip(call: &Call<'_>, ip_id: &str) -> Result<(), ApiError> {
-    call.tx.execute(
-        "DELETE FROM firewall_rules WHERE ip_id = ?1 AND related_id IS NOT NULL",
-        [ip_id],
-    )?;
-    call.tx
-        .execute("DELETE FROM firewall_rules WHERE ip_id = ?1", [ip_id])?;
-    Ok(())
+    delete_rules(call, "ip_id = ?1", ip_id)
 }
 
 /// Removes every rule of a network (its IPs' rules and its egress rules).
 pub(crate) fn remove_for_network(call: &Call<'_>, network_id: &str) -> Result<(), ApiError> {
+    delete_rules(call, "network_id = ?1", network_id)
+}
+
+/// Deletes the rules matching `condition` (on `?1` = `value`), the related
+/// ones first, and their tags: CloudStack drops a rule's tags with the rule
+/// (`FirewallManagerImpl.removeRule`, `ResourceTagDao.removeByIdAndType`),
+/// whichever way it goes.
+fn delete_rules(call: &Call<'_>, condition: &str, value: &str) -> Result<(), ApiError> {
+    let ids: Vec<String> = {
+        let mut stmt = call
+            .tx
+            .prepare(&format!("SELECT id FROM firewall_rules WHERE {condition}"))?;
+        let rows = stmt.query_map([value], |r| r.get(0))?;
+        rows.collect::<Result<_, _>>()?
+    };
     call.tx.execute(
-        "DELETE FROM firewall_rules WHERE network_id = ?1 AND related_id IS NOT NULL",
-        [network_id],
+        &format!("DELETE FROM firewall_rules WHERE {condition} AND related_id IS NOT NULL"),
+        [value],
     )?;
     call.tx.execute(
-        "DELETE FROM firewall_rules WHERE network_id = ?1",
-        [network_id],
+        &format!("DELETE FROM firewall_rules WHERE {condition}"),
+        [value],
     )?;
+    for id in &ids {
+        for kind in ["FirewallRule", "PortForwardingRule", "LoadBalancer"] {
+            store::forget_tags(call, kind, id)?;
+        }
+    }
     Ok(())
 }
 

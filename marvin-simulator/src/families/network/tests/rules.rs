@@ -695,3 +695,48 @@ fn a_rule_being_deleted_shows_deleting() {
     );
     assert_eq!(listed[0]["state"], "Deleting");
 }
+
+/// A rule's tags go with it also when the rule goes with its public IP
+/// (`FirewallManagerImpl.removeRule` drops them through
+/// `ResourceTagDao.removeByIdAndType` whichever way the rule is revoked).
+#[test]
+fn rules_released_with_their_ip_lose_their_tags() {
+    let mut kit = Kit::new();
+    let alice = kit.account("alice", 0, None);
+    let net = network_id(&mut kit, &alice, "net");
+    let ip = ip_id(&mut kit, &alice, &net);
+    let rule = kit
+        .call(
+            &alice,
+            "createFirewallRule",
+            &[
+                ("ipaddressid", &ip),
+                ("protocol", "tcp"),
+                ("startport", "22"),
+            ],
+        )
+        .unwrap()["firewallrule"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    kit.call(
+        &alice,
+        "createTags",
+        &[
+            ("resourceids", &rule),
+            ("resourcetype", "FirewallRule"),
+            ("tags[0].key", "ssh"),
+            ("tags[0].value", "yes"),
+        ],
+    )
+    .unwrap();
+    let tags = "SELECT COUNT(*) FROM resource_tags WHERE resource_id = ?1";
+    assert_eq!(kit.count(tags, &rule), 1);
+    kit.call(&alice, "disassociateIpAddress", &[("id", &ip)])
+        .unwrap();
+    assert_eq!(
+        kit.count("SELECT COUNT(*) FROM firewall_rules WHERE id = ?1", &rule),
+        0
+    );
+    assert_eq!(kit.count(tags, &rule), 0);
+}
