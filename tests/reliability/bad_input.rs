@@ -956,11 +956,12 @@ fn odd_request(world: &World, rng: &mut StdRng, name: &str, pairs: &[(String, St
             via: Via::Keys,
             method: "GET",
             // (`/` and `/client` are the readiness answer; `/admin.json`
-            // is served only by the keys door.)
+            // is served only by the keys door; `/client/api/<one segment>`
+            // is the API, as CloudStack's servlet maps `/api/*`.)
             target: [
                 "/x",
                 "/admin.json",
-                "/client/api/x",
+                "/client/api/x/y",
                 "/api",
                 "/client/api//",
             ]
