@@ -51,3 +51,14 @@ pub async fn root_domain(client: &Client) -> Result<Domain> {
         .next()
         .ok_or_else(|| Error::setup("no ROOT domain is listed"))
 }
+
+/// Lifts the delete protection of `entity` (with `C`, its update command)
+/// when the test's cleanup runs, just before the entity's own deletion: a
+/// test that stops between protecting and unprotecting it must not leave
+/// it behind. If the test deleted it already, the step finds it gone.
+pub fn unprotect_at_cleanup<C: Command, T: marvin::core::Resource>(ctx: &TestContext, entity: &T) {
+    let mut step = marvin::core::Deletion::new(T::ENTITY, entity.id(), C::API, C::IS_ASYNC)
+        .param("deleteprotection", "false");
+    step.rank = marvin::core::resource::rank_of(T::ENTITY).saturating_add(1);
+    ctx.defer_deletion(step);
+}

@@ -593,6 +593,7 @@ async fn destroying_with_volumeids_deletes_those_volumes(ctx: &mut TestContext) 
 #[marvin::test(tags = ["smoke", "vms"])]
 async fn delete_protection_keeps_a_vm(ctx: &mut TestContext) -> Result<()> {
     let vm = VirtualMachineFactory::create(ctx).await?;
+    crate::support::unprotect_at_cleanup::<commands::UpdateVirtualMachine, _>(ctx, &*vm);
     let protected = vm.update(ctx.client()).deleteprotection(true).await?;
     protected.deleteprotection.should().equal(Some(true));
     vm.destroy(ctx.client())

@@ -283,6 +283,7 @@ async fn a_volume_migrates_to_another_pool(ctx: &mut TestContext) -> Result<()> 
 #[marvin::test(tags = ["smoke", "volumes"])]
 async fn delete_protection_keeps_a_volume(ctx: &mut TestContext) -> Result<()> {
     let volume = VolumeFactory::create(ctx).await?;
+    crate::support::unprotect_at_cleanup::<commands::UpdateVolume, _>(ctx, &*volume);
     let protected = volume
         .update(ctx.client())
         .id(&volume.id)

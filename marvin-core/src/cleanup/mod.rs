@@ -119,17 +119,26 @@ impl RetryPolicy {
 /// dependency-shaped (530 "failed to delete network", 536 in use, 431
 /// "volume is attached": something deleted later in the stack may unblock
 /// it). Authentication (401), permission (531), unavailable commands (405,
-/// 432) and errors of the client itself are final.
+/// 432) and errors of the client itself are final, but for the one
+/// dependency CloudStack refuses as a permission error: a role that
+/// accounts still have (`RoleManagerImpl.deleteRole`), which their
+/// deletion, retried in the same pass, unblocks.
 pub(crate) fn worth_retrying(error: &Error) -> bool {
     match error {
         Error::Transport { .. } | Error::JobTimeout { .. } | Error::JobCancelled { .. } => true,
-        Error::Api { .. } | Error::JobFailed { .. } => !matches!(
-            error.code().map(crate::ErrorCode::as_u16),
-            Some(401 | 405 | 432 | 531)
-        ),
+        Error::Api { .. } | Error::JobFailed { .. } => {
+            match error.code().map(crate::ErrorCode::as_u16) {
+                Some(531) => error.to_string().contains(ROLE_IN_USE),
+                Some(401 | 405 | 432) => false,
+                _ => true,
+            }
+        }
         _ => false,
     }
 }
+
+/// CloudStack's refusal to delete a role in use.
+const ROLE_IN_USE: &str = "Found accounts that have role in use";
 
 /// How many deletions of one kind run at once (see [`together`]).
 pub(crate) const CONCURRENT_DELETIONS: usize = 8;
@@ -410,6 +419,10 @@ mod tests {
             elapsed: Duration::from_secs(1),
         }));
         assert!(!worth_retrying(&Error::setup("no credentials")));
+        assert!(worth_retrying(&api_error(
+            531,
+            "Found accounts that have role in use, won't allow to delete role"
+        )));
     }
 
     #[test]
