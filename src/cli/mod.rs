@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use marvin_core::Config;
 
 pub mod cleanup;
+pub mod conform;
 pub mod deploy;
 pub mod openapi;
 pub mod simulator;
@@ -43,6 +44,9 @@ enum Command {
     /// Write the OpenAPI 3.1 document of a listApis snapshot, or compare
     /// two snapshots (--diff).
     Openapi(openapi::OpenApiArgs),
+    /// Replay recorded cassettes against an endpoint (default: a fresh
+    /// embedded simulator) and report where its answers differ.
+    Conform(conform::ConformArgs),
 }
 
 /// Why the CLI stopped; each kind has its own exit code.
@@ -70,6 +74,12 @@ pub enum CliError {
     /// `marvin simulator --probe`: the simulator is not (yet) ready.
     #[error("not ready: {0}")]
     NotReady(String),
+    /// `marvin conform`: the cassettes or the endpoint could not be used.
+    #[error(transparent)]
+    Conform(#[from] marvin_conform::ConformError),
+    /// `marvin conform`: the endpoint's answers differ from the recording.
+    #[error("{0} difference(s) from the recorded answers")]
+    Differences(usize),
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -89,6 +99,8 @@ impl CliError {
             Self::Client(_) | Self::Io { .. } => ExitCode::from(3),
             Self::Deploy(_) => ExitCode::from(5),
             Self::Breaking(_) => ExitCode::from(6),
+            Self::Conform(_) => ExitCode::from(3),
+            Self::Differences(_) => ExitCode::from(7),
             Self::Suite(error) => ExitCode::from(error.exit_code()),
         }
     }
@@ -121,6 +133,7 @@ pub fn main() -> ExitCode {
             Command::Deploy(args) => deploy::run_deploy(args).await,
             Command::Export(args) => deploy::run_export(args).await,
             Command::Openapi(args) => openapi::run(args),
+            Command::Conform(args) => conform::run(args).await,
         }
     });
     match outcome {

@@ -1,0 +1,553 @@
+//! The replay: every recorded interaction of the selected cassettes, in the
+//! run's order, sent to the target and compared with its recording.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use marvin_core::client::cassette::{
+    Caller, Cassette, CassetteFile, CassetteSettings, RecordMode, RecordedResponse, scrub,
+};
+use marvin_core::{Api, Client, Params, envelope};
+use rand::Rng as _;
+use serde_json::Value;
+
+use crate::mapping::{self, IdMap, Secrets};
+use crate::report::{Example, Kind, Note, Report, Tally};
+use crate::shape::{self, Shape};
+use crate::{ConformError, Settings, Target};
+
+const QUERY_JOB: &str = "queryAsyncJobResult";
+
+/// How long to wait between live polls of a job recorded as finished.
+const POLL_DELAY: Duration = Duration::from_millis(200);
+
+/// Replays the cassettes `settings` selects against `target` and reports
+/// the differences. Fails when the cassettes cannot be read (or none is
+/// selected) or the endpoint cannot be reached; differences are the
+/// report's.
+pub async fn run(settings: &Settings, target: &Target) -> Result<Report, ConformError> {
+    let cassettes = load(settings)?;
+    let mut order: Vec<(usize, usize, Option<u64>)> = cassettes
+        .iter()
+        .enumerate()
+        .flat_map(|(file, (_, cassette))| {
+            cassette
+                .interactions
+                .iter()
+                .enumerate()
+                .map(move |(position, interaction)| (file, position, interaction.seq))
+        })
+        .collect();
+    // The run's timeline: by `seq`; interactions without one (format 1)
+    // after those, by file name (the list is sorted by it) and position.
+    order.sort_by_key(|&(file, position, seq)| (seq.is_none(), seq, file, position));
+    let mut replay = Replay {
+        target,
+        capture: Capture::new()?,
+        job_timeout: settings.job_timeout,
+        ids: IdMap::new(),
+        states: cassettes.iter().map(|_| CassetteState::default()).collect(),
+        key_clients: HashMap::new(),
+        tally: Tally::default(),
+        notes: Vec::new(),
+        replayed: 0,
+        skipped_polls: 0,
+    };
+    for (file, position, _) in order {
+        let (name, cassette) = &cassettes[file];
+        let at = Example {
+            cassette: name.clone(),
+            interaction: position,
+        };
+        replay
+            .interaction(file, &cassette.interactions[position], at)
+            .await?;
+    }
+    Ok(Report {
+        target: target.description().to_owned(),
+        cassettes: cassettes.len(),
+        recorded: cassettes.iter().map(|(_, c)| c.interactions.len()).sum(),
+        replayed: replay.replayed,
+        skipped_polls: replay.skipped_polls,
+        notes: replay.notes,
+        commands: replay.tally.finish(),
+    })
+}
+
+/// The selected cassettes, by file name.
+fn load(settings: &Settings) -> Result<Vec<(String, CassetteFile)>, ConformError> {
+    let dir = &settings.cassettes;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| ConformError::Cassettes(format!("cannot read {}: {e}", dir.display())))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json") && path.is_file())
+        .collect();
+    paths.sort();
+    let mut cassettes = Vec::new();
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let cassette =
+            CassetteFile::load(&path).map_err(|e| ConformError::Cassettes(e.to_string()))?;
+        let selected = settings
+            .filter
+            .as_deref()
+            .is_none_or(|filter| name.contains(filter) || cassette.test.contains(filter));
+        if selected {
+            cassettes.push((name, cassette));
+        }
+    }
+    if cassettes.is_empty() {
+        return Err(ConformError::Cassettes(format!(
+            "no cassette{} in {}",
+            settings
+                .filter
+                .as_deref()
+                .map(|f| format!(" matching {f:?}"))
+                .unwrap_or_default(),
+            dir.display()
+        )));
+    }
+    Ok(cassettes)
+}
+
+/// What one cassette's placeholders stand for live.
+#[derive(Debug, Default)]
+struct CassetteState {
+    secrets: Secrets,
+    /// Session-key placeholder → the session client logged in for it.
+    sessions: HashMap<u32, Client>,
+}
+
+struct Replay<'a> {
+    target: &'a Target,
+    capture: Capture,
+    job_timeout: Duration,
+    /// One map for the whole run: tests share what others created.
+    ids: IdMap,
+    states: Vec<CassetteState>,
+    /// Clients by live API key.
+    key_clients: HashMap<String, Client>,
+    tally: Tally,
+    notes: Vec<Note>,
+    replayed: usize,
+    skipped_polls: usize,
+}
+
+impl Replay<'_> {
+    async fn interaction(
+        &mut self,
+        file: usize,
+        interaction: &marvin_core::client::cassette::Interaction,
+        at: Example,
+    ) -> Result<(), ConformError> {
+        let request = &interaction.request;
+        let command = request.command.as_str();
+        let recorded = &interaction.response;
+        self.tally.seen(command);
+        let is_poll = command.eq_ignore_ascii_case(QUERY_JOB);
+        if is_poll && job_status(command, recorded.body.as_ref()) == Some(0) {
+            self.skipped_polls += 1;
+            return Ok(());
+        }
+        let client = match self.client_for(file, request.caller.as_ref()) {
+            Ok(client) => client,
+            Err(reason) => {
+                self.note(command, &at, reason);
+                return Ok(());
+            }
+        };
+        let state = &mut self.states[file];
+        let params = mapping::live_params(&request.params, &self.ids, &mut state.secrets, invent);
+        let post = request.method.eq_ignore_ascii_case("POST");
+        let live = if command.eq_ignore_ascii_case("login") {
+            self.login(file, &params, recorded).await?
+        } else if command.eq_ignore_ascii_case("logout") {
+            self.capture
+                .run(&client, command, |c| async move {
+                    c.logout().await.map(|()| None)
+                })
+                .await?
+        } else if is_poll {
+            self.poll(&client, command, &params, post, command, &at)
+                .await?
+        } else {
+            let (command, params) = (command.to_owned(), params.clone());
+            self.capture
+                .run(&client, &command, |c| {
+                    send(c, command.clone(), params, post)
+                })
+                .await?
+        };
+        let Some(live) = live else {
+            self.note(
+                command,
+                &at,
+                "no request left the client (no session to end)".into(),
+            );
+            return Ok(());
+        };
+        self.replayed += 1;
+        self.tally.replayed(command);
+        if let (Some(recorded), Some(real)) = (&recorded.body, &live.real) {
+            let state = &mut self.states[file];
+            mapping::learn(recorded, real, &mut self.ids, &mut state.secrets);
+        }
+        compare(command, recorded, &live, &at, &mut self.tally);
+        Ok(())
+    }
+
+    fn note(&mut self, command: &str, at: &Example, reason: String) {
+        self.notes.push(Note {
+            command: command.to_owned(),
+            at: at.clone(),
+            reason,
+        });
+    }
+
+    /// The client that signs a request recorded as signed by `caller`:
+    /// the keys or the session its placeholders are bound to; the admin
+    /// when they were never bound (the recording's own admin).
+    fn client_for(&mut self, file: usize, caller: Option<&Caller>) -> Result<Client, String> {
+        let admin = self.target.admin().clone();
+        let Some(caller) = caller else {
+            return Ok(admin);
+        };
+        let state = &self.states[file];
+        if let Some(session) = &caller.sessionkey {
+            let number = scrub::placeholder_number(session);
+            if let Some(client) = number.and_then(|n| state.sessions.get(&n)) {
+                return Ok(client.clone());
+            }
+            if number.is_some_and(|n| state.secrets.contains_key(&n)) {
+                return Err("signed with a session this replay did not open".into());
+            }
+            return Ok(admin);
+        }
+        let bound = |placeholder: &Option<String>| {
+            placeholder
+                .as_deref()
+                .and_then(scrub::placeholder_number)
+                .and_then(|n| state.secrets.get(&n))
+        };
+        match (bound(&caller.apikey), bound(&caller.secretkey)) {
+            (Some(api_key), Some(secret_key)) => {
+                if let Some(client) = self.key_clients.get(api_key) {
+                    return Ok(client.clone());
+                }
+                let client = self
+                    .target
+                    .keys_client(api_key, secret_key)
+                    .map_err(|e| e.to_string())?;
+                self.key_clients.insert(api_key.clone(), client.clone());
+                Ok(client)
+            }
+            _ => Ok(admin),
+        }
+    }
+
+    /// Logs in as the recorded `login` did, with a session client kept for
+    /// the requests recorded as signed with its session key.
+    async fn login(
+        &mut self,
+        file: usize,
+        params: &[(String, String)],
+        recorded: &RecordedResponse,
+    ) -> Result<Option<Live>, ConformError> {
+        let param = |name: &str| {
+            params
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        };
+        let client = self.target.session_client(
+            param("username").unwrap_or_default(),
+            param("password").unwrap_or_default(),
+            param("domain").unwrap_or("/"),
+        )?;
+        let live = self
+            .capture
+            .run(
+                &client,
+                "login",
+                |c| async move { c.login().await.map(Some) },
+            )
+            .await?;
+        let session = recorded
+            .body
+            .as_ref()
+            .and_then(|body| envelope::find_response("login", body))
+            .and_then(|(_, inner)| inner.get("sessionkey"))
+            .and_then(Value::as_str)
+            .and_then(scrub::placeholder_number);
+        if let (Some(n), Some(live)) = (session, &live) {
+            if (200..300).contains(&live.status) {
+                self.states[file].sessions.insert(n, client);
+            }
+        }
+        Ok(live)
+    }
+
+    /// A poll recorded with a final status: polled live until the job ends
+    /// too (or the timeout).
+    async fn poll(
+        &mut self,
+        client: &Client,
+        command: &str,
+        params: &[(String, String)],
+        post: bool,
+        name: &str,
+        at: &Example,
+    ) -> Result<Option<Live>, ConformError> {
+        let deadline = Instant::now() + self.job_timeout;
+        loop {
+            let (command, params) = (command.to_owned(), params.to_vec());
+            let live = self
+                .capture
+                .run(client, &command, |c| send(c, command.clone(), params, post))
+                .await?;
+            let pending = live
+                .as_ref()
+                .is_some_and(|live| job_status(name, live.body.as_ref()) == Some(0));
+            if !pending {
+                return Ok(live);
+            }
+            if Instant::now() >= deadline {
+                self.note(
+                    name,
+                    at,
+                    format!(
+                        "the job was still pending after {}s (recorded as finished)",
+                        self.job_timeout.as_secs()
+                    ),
+                );
+                return Ok(live);
+            }
+            tokio::time::sleep(POLL_DELAY).await;
+        }
+    }
+}
+
+/// Sends one recorded request as it was: its command (whatever the
+/// precache says of it, no job waited for), its parameters, POST when it
+/// was.
+async fn send(
+    client: Client,
+    command: String,
+    params: Vec<(String, String)>,
+    post: bool,
+) -> marvin_core::Result<Option<Value>> {
+    let params: Params = params.into_iter().collect();
+    let mut call = client.call(Api::unknown(command)).params(params);
+    if post {
+        call = call.post();
+    }
+    call.await.map(Some)
+}
+
+/// A new value for a secret the recorded test chose (a password): strong
+/// enough for password rules, never the recorded one.
+fn invent(number: u32) -> String {
+    let random: String = rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(16)
+        .map(char::from)
+        .collect();
+    format!("Conform-{number}-{random}-7aZ")
+}
+
+/// The `jobstatus` of a `queryAsyncJobResult` answer.
+fn job_status(command: &str, body: Option<&Value>) -> Option<u64> {
+    let (_, inner) = envelope::find_response(command, body?)?;
+    let status = inner.get("jobstatus")?;
+    status
+        .as_u64()
+        .or_else(|| status.as_str().and_then(|s| s.parse().ok()))
+}
+
+/// An answer's `errorcode` or `cserrorcode`: in the answer's object, else in
+/// its `jobresult` (a failed job).
+fn error_code(command: &str, body: Option<&Value>, field: &str) -> String {
+    let Some((_, inner)) = body.and_then(|body| envelope::find_response(command, body)) else {
+        return String::new();
+    };
+    let value = inner
+        .get(field)
+        .or_else(|| inner.get("jobresult").and_then(|result| result.get(field)));
+    match value {
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+/// Compares one live answer with its recording, into the tally.
+fn compare(
+    command: &str,
+    recorded: &RecordedResponse,
+    live: &Live,
+    at: &Example,
+    tally: &mut Tally,
+) {
+    if recorded.status != live.status {
+        tally.difference(
+            command,
+            Kind::Status,
+            String::new(),
+            recorded.status.to_string(),
+            live.status.to_string(),
+            at.clone(),
+        );
+    }
+    for field in ["errorcode", "cserrorcode"] {
+        let (was, now) = (
+            error_code(command, recorded.body.as_ref(), field),
+            error_code(command, live.body.as_ref(), field),
+        );
+        if was != now {
+            tally.difference(
+                command,
+                Kind::ErrorCode,
+                field.to_owned(),
+                was,
+                now,
+                at.clone(),
+            );
+        }
+    }
+    match (&recorded.body, &live.body) {
+        (Some(was), Some(now)) => {
+            for difference in shape::compare(&Shape::of(was), &Shape::of(now)) {
+                tally.difference(
+                    command,
+                    difference.change.into(),
+                    difference.path,
+                    difference.recorded,
+                    difference.live,
+                    at.clone(),
+                );
+            }
+        }
+        (Some(_), None) => {
+            tally.difference(
+                command,
+                Kind::Type,
+                String::new(),
+                "json".into(),
+                "text".into(),
+                at.clone(),
+            );
+        }
+        (None, Some(_)) => {
+            tally.difference(
+                command,
+                Kind::Type,
+                String::new(),
+                "text".into(),
+                "json".into(),
+                at.clone(),
+            );
+        }
+        (None, None) => {}
+    }
+}
+
+/// A live answer.
+#[derive(Debug)]
+struct Live {
+    status: u16,
+    /// The body as the client's recorder keeps it (secrets masked): what
+    /// the shapes are compared on, as the recorded body was kept the same
+    /// way.
+    body: Option<Value>,
+    /// The same with the answer's object as the client returned it (secrets
+    /// in clear): what ids and placeholders are learnt from.
+    real: Option<Value>,
+}
+
+/// Sends requests through the target's own client with a recording
+/// cassette attached, one per request in a private directory: the
+/// recorder keeps the HTTP status and the whole body (the envelope, error
+/// answers included) exactly as the transport got them.
+struct Capture {
+    dir: tempfile::TempDir,
+    count: u64,
+}
+
+impl Capture {
+    fn new() -> Result<Self, ConformError> {
+        let dir = tempfile::Builder::new()
+            .prefix("marvin-conform-")
+            .tempdir()
+            .map_err(|e| {
+                ConformError::Setup(format!("cannot make a directory for answers: {e}"))
+            })?;
+        Ok(Self { dir, count: 0 })
+    }
+
+    /// Runs `call` on `client` with a fresh recording cassette and returns
+    /// the last answer it recorded (`None` when nothing was sent).
+    async fn run<F, Fut>(
+        &mut self,
+        client: &Client,
+        command: &str,
+        call: F,
+    ) -> Result<Option<Live>, ConformError>
+    where
+        F: FnOnce(Client) -> Fut,
+        Fut: Future<Output = marvin_core::Result<Option<Value>>>,
+    {
+        self.count += 1;
+        let settings = CassetteSettings::new(self.dir.path(), RecordMode::All);
+        let cassette = Cassette::open(&settings, &format!("answer-{}", self.count))
+            .map_err(|e| ConformError::Setup(e.to_string()))?;
+        let path = cassette.path().to_owned();
+        let result = call(client.with_cassette(cassette)).await;
+        if let Err(error) = &result {
+            if error.is_transport() {
+                return Err(ConformError::Unreachable(error.to_string()));
+            }
+        }
+        let Some(kept) = take_last(&path)? else {
+            return match result {
+                Err(error) => Err(ConformError::Setup(error.to_string())),
+                Ok(_) => Ok(None),
+            };
+        };
+        let real = match (&kept.body, result) {
+            (Some(body), Ok(Some(inner))) => Some(with_inner(command, body, inner)),
+            (body, _) => body.clone(),
+        };
+        Ok(Some(Live {
+            status: kept.status,
+            body: kept.body,
+            real,
+        }))
+    }
+}
+
+/// The last answer a capture cassette holds; the file is removed.
+fn take_last(path: &Path) -> Result<Option<RecordedResponse>, ConformError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let file = CassetteFile::load(path).map_err(|e| ConformError::Setup(e.to_string()))?;
+    let _ = std::fs::remove_file(path);
+    Ok(file.interactions.into_iter().last().map(|i| i.response))
+}
+
+/// `body` with its answer's object (as the client finds it) replaced by
+/// `inner`.
+fn with_inner(command: &str, body: &Value, inner: Value) -> Value {
+    let mut body = body.clone();
+    let key = envelope::find_response(command, &body).map(|(key, _)| key.to_owned());
+    if let (Some(key), Some(map)) = (key, body.as_object_mut()) {
+        map.insert(key, inner);
+    }
+    body
+}
