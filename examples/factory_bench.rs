@@ -217,6 +217,7 @@ fn main() {
         .build()
         .expect("a runtime");
     let settings = RunSettings {
+        capabilities: None,
         ledger: None,
         termination_grace: None,
         ..RunSettings::from_env()

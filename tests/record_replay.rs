@@ -221,8 +221,15 @@ async fn a_recorded_scenario_replays_with_no_cloud_and_the_same_results() {
     assert_ne!(replayed.username, recorded.username);
     assert!(replayed.username.starts_with("user-"), "{replayed:?}");
     assert_eq!(replayed.account_name, replayed.username);
-    // The key stays masked: it never left the recording run.
-    assert_eq!(replayed.private_key, marvin_core::redact::MASK);
+    // The key never left the recording run: the replay makes one up of
+    // the same form (the PEM armour is kept around the placeholder).
+    assert_ne!(replayed.private_key, recorded.private_key);
+    assert!(
+        replayed.private_key.starts_with("-----BEGIN ")
+            && replayed.private_key.contains("replayed-secret-"),
+        "{}",
+        replayed.private_key
+    );
     // Every recorded interaction answered exactly one request: no poll
     // skipped, none repeated, the cleanup's deletions included.
     assert_eq!(replaying.unreplayed(), 0);
@@ -495,13 +502,15 @@ async fn a_login_session_records_and_replays_without_its_password() {
     let file: Value = serde_json::from_str(&text).unwrap();
     let login = &file["interactions"][0];
     assert_eq!(login["request"]["command"], "login", "{text}");
+    let password_mask = login["request"]["params"]["password"].as_str().unwrap();
+    assert!(scrub::placeholder_number(password_mask).is_some(), "{text}");
+    let session_mask = login["response"]["body"]["loginresponse"]["sessionkey"]
+        .as_str()
+        .unwrap();
+    assert!(scrub::placeholder_number(session_mask).is_some(), "{text}");
+    // Later requests name the session they carried by its placeholder.
     assert_eq!(
-        login["request"]["params"]["password"],
-        marvin_core::redact::MASK
-    );
-    assert_eq!(
-        login["response"]["body"]["loginresponse"]["sessionkey"],
-        marvin_core::redact::MASK,
+        file["interactions"][1]["request"]["caller"]["sessionkey"], session_mask,
         "{text}"
     );
     assert_eq!(scrub::find_secrets(&file), Vec::<String>::new());

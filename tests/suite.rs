@@ -106,6 +106,7 @@ fn a_run_reports_results_locations_leaks_and_coverage() {
     let precache = ApiList::from_json(marvin::simulator::catalog::PRECACHE).expect("the precache");
     let dir = std::env::temp_dir().join(format!("marvin-suite-{}", std::process::id()));
     let settings = RunSettings {
+        capabilities: None,
         run_id: format!("suite-test-{}", std::process::id()),
         ledger: Some(dir.join("ledger.jsonl")),
         selected_tags: Some(vec!["runner".into()]),
@@ -246,6 +247,7 @@ fn in_process_options(suite: &str) -> RunOptions {
         suite: suite.into(),
         jobs: 1,
         settings: RunSettings {
+            capabilities: None,
             run_id: format!("{suite}-{}", std::process::id()),
             ledger: None,
             selected_tags: None,

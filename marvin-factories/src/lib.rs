@@ -97,6 +97,17 @@ mod zones;
 pub const DELETION_RULES: &[marvin_core::resource::DeletionRule] =
     &[rules::INGRESS_RULE_DELETION, rules::EGRESS_RULE_DELETION];
 
+/// Every deletion a sweep may send: each generated entity's own
+/// (`marvin_entities::DELETION_RULES`) and the factories' hand-written ones
+/// ([`DELETION_RULES`]).
+pub fn all_deletion_rules() -> Vec<marvin_core::resource::DeletionRule> {
+    marvin_entities::DELETION_RULES
+        .iter()
+        .chain(DELETION_RULES)
+        .copied()
+        .collect()
+}
+
 pub use compute::{
     LoadBalancedVirtualMachines, LoadBalancedVirtualMachinesBuilder, LoadBalancedVms, RootVolume,
     RootVolumeBuilder, SnapshotBuilder, SnapshotFactory, SshKeyPair, SshKeyPairBuilder,

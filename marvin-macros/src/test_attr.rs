@@ -16,6 +16,7 @@ use syn::{Expr, ExprArray, ExprLit, ItemFn, Lit, LitStr, Token};
 #[derive(Default)]
 pub(crate) struct TestArgs {
     pub(crate) tags: Vec<String>,
+    pub(crate) needs: Vec<String>,
     pub(crate) required_hardware: bool,
     pub(crate) fixtures: Vec<syn::Path>,
 }
@@ -39,19 +40,16 @@ impl Parse for TestArgs {
             }
             match (name.as_str(), &pair.value) {
                 ("tags", Expr::Array(ExprArray { elems, .. })) => {
-                    for elem in elems {
-                        match elem {
-                            Expr::Lit(ExprLit {
-                                lit: Lit::Str(tag), ..
-                            }) => args.tags.push(tag.value()),
-                            other => {
-                                return Err(syn::Error::new_spanned(
-                                    other,
-                                    "tags must be string literals",
-                                ));
-                            }
-                        }
-                    }
+                    args.tags = string_literals(elems, "tags")?;
+                }
+                ("needs", Expr::Array(ExprArray { elems, .. })) => {
+                    args.needs = string_literals(elems, "needs")?;
+                }
+                ("needs", other) => {
+                    return Err(syn::Error::new_spanned(
+                        other,
+                        "expected `needs = [\"capability\", ...]`",
+                    ));
                 }
                 (
                     "required_hardware",
@@ -86,7 +84,7 @@ impl Parse for TestArgs {
                 _ => {
                     return Err(syn::Error::new_spanned(
                         &pair.path,
-                        "unknown argument; expected `tags`, `required_hardware` or `fixtures`",
+                        "unknown argument; expected `tags`, `needs`, `required_hardware` or `fixtures`",
                     ));
                 }
             }
@@ -94,6 +92,23 @@ impl Parse for TestArgs {
         }
         Ok(args)
     }
+}
+
+/// The values of an array of string literals (`tags`, `needs`).
+fn string_literals(elems: &Punctuated<Expr, Token![,]>, what: &str) -> syn::Result<Vec<String>> {
+    elems
+        .iter()
+        .map(|elem| match elem {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(text),
+                ..
+            }) => Ok(text.value()),
+            other => Err(syn::Error::new_spanned(
+                other,
+                format!("{what} must be string literals"),
+            )),
+        })
+        .collect()
 }
 
 /// Expands `#[marvin::test(..)] async fn name(ctx: &mut TestContext) -> Result<()>`.
@@ -140,6 +155,12 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         .map(|tag| LitStr::new(tag, proc_macro2::Span::call_site()))
         .collect();
     let hardware = args.required_hardware;
+    let needs: Vec<LitStr> = args
+        .needs
+        .iter()
+        .map(|need| LitStr::new(need, proc_macro2::Span::call_site()))
+        .collect();
+    let needs_count = needs.len();
     let ignore = function
         .attrs
         .iter()
@@ -161,6 +182,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                     module_path: ::core::module_path!(),
                     function: ::core::stringify!(#name),
                     tags: &[#(#tags),*],
+                    needs: &[#(#needs),*],
                     required_hardware: #hardware,
                     ignored: #ignored,
                     ignore_reason: #ignore_reason,
@@ -177,6 +199,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                 ::marvin::__private::TestSpec::new(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#name)))
                     .with_tags::<[&'static str; #count], &'static str>([#(#tags),*])
                     .with_required_hardware(#hardware)
+                    .with_needs::<[&'static str; #needs_count], &'static str>([#(#needs),*])
                     .with_fixtures::<[&'static str; #fixture_count], &'static str>([#(#fixtures.name()),*]),
                 ::marvin::__private::connect,
                 |ctx| ::std::boxed::Box::pin(#inner(ctx)),
@@ -214,9 +237,13 @@ mod tests {
 
     #[test]
     fn reads_tags_and_hardware() {
-        let args: TestArgs =
-            syn::parse_quote!(tags = ["smoke", "advanced"], required_hardware = true);
+        let args: TestArgs = syn::parse_quote!(
+            tags = ["smoke", "advanced"],
+            required_hardware = true,
+            needs = ["live"]
+        );
         assert_eq!(args.tags, ["smoke", "advanced"]);
+        assert_eq!(args.needs, ["live"]);
         assert!(args.required_hardware);
         assert!(args.fixtures.is_empty());
     }

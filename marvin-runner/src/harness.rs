@@ -15,7 +15,6 @@
 //! left on the cloud, 6 nothing selected (an empty selection or an unknown
 //! tag); 130/143 after Ctrl-C/SIGTERM.
 
-use marvin_entities::api;
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -23,17 +22,19 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use libtest_mimic::{Arguments, ColorSetting, FormatSetting};
+use marvin_core::Client;
 use marvin_core::cleanup::{self, LedgerLocation};
+use marvin_core::client::cassette::{self, RecordMode};
 use marvin_core::schema::ApiList;
-use marvin_core::testing::{RunSettings, termination_requested};
-use marvin_core::{Client, Config};
+use marvin_core::testing::{Capabilities, RunSettings, termination_requested};
 use regex::Regex;
 
+use super::backend::Backend;
 use super::result::{Status, SuiteResult, TestResult};
 use super::run::{RunOptions, RunPolicy, default_jobs, run_selected};
 use super::scenario::{Registered, Scenario};
 use super::select::{Filters, Partition, Selection, SelectionError};
-use super::{html, junit, summary};
+use super::{html, json, junit, summary};
 
 /// The options of a suite run: libtest's, then Marvin's. `marvin smoke`
 /// takes the same.
@@ -79,6 +80,52 @@ pub struct SuiteArgs {
     /// Write a self-contained HTML report here.
     #[arg(long, env = "MARVIN_HTML", value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Write the results as JSON here (each test's status, time, failure
+    /// or skip reason; the backend and its capabilities).
+    #[arg(long, env = "MARVIN_JSON", value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Replay the cassettes of a recorded run from this directory: no
+    /// request reaches any network, and no simulator starts.
+    #[arg(long, env = "MARVIN_REPLAY", value_name = "DIR")]
+    pub replay: Option<PathBuf>,
+    /// Record every request and answer of the run into this directory,
+    /// one cassette per test, with the run's manifest (marvin-run.json).
+    #[arg(long, env = "MARVIN_RECORD", value_name = "DIR")]
+    pub record: Option<PathBuf>,
+    /// What --record does with existing cassettes: once, none,
+    /// new_episodes or all [default: once; none under CI=true].
+    #[arg(long, env = "MARVIN_RECORD_MODE", value_name = "MODE")]
+    pub record_mode: Option<RecordMode>,
+    /// How long a cloud named by --config may take to answer before the
+    /// run gives up, in seconds.
+    #[arg(
+        long,
+        env = "MARVIN_READY_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = 60
+    )]
+    pub ready_timeout: u64,
+    /// A capability of the cloud, for tests that declare `needs` (comma-
+    /// separated or repeated): `live` and `simulator` are found out; others
+    /// (`second-zone`, `kvm`) are declared here.
+    #[arg(
+        long = "capability",
+        env = "MARVIN_CAPABILITIES",
+        value_delimiter = ',',
+        value_name = "NAME"
+    )]
+    pub capabilities: Vec<String>,
+}
+
+impl SuiteArgs {
+    /// The backend these options choose (see [`Backend`]).
+    pub fn backend(&self) -> Result<Backend, SuiteError> {
+        let record = self.record.as_deref().map(|dir| (dir, self.record_mode));
+        let mut backend = Backend::choose(self.config.as_deref(), self.replay.as_deref(), record)?;
+        backend.ready_timeout = std::time::Duration::from_secs(self.ready_timeout);
+        backend.declared = self.capabilities.clone();
+        Ok(backend)
+    }
 }
 
 fn parse_regex(text: &str) -> Result<Regex, String> {
@@ -242,8 +289,16 @@ pub async fn run(
         None => default_jobs(),
     };
 
-    let (client, target) = connect(args.config.as_deref(), default_cloud).await?;
+    let backend = args.backend()?;
+    // Before any test: every client of the run records or replays as the
+    // backend says, whatever the environment holds.
+    cassette::configure(backend.cassettes());
+    let (client, target) = backend.connect(default_cloud).await?;
+    let client = cassette::attach_for_run(client, suite);
+    backend.wait_for_backend(&client, &target).await?;
+    let capabilities = backend.capabilities(&client, &target).await?;
     let mut settings = RunSettings::from_env();
+    settings.capabilities = Some(capabilities.clone());
     settings.selected_tags = (!selection.tags.is_empty()).then(|| selection.tags.clone());
     if let Some(grace) = settings.termination_grace {
         if let Err(error) = cleanup::install_termination_handler(grace) {
@@ -302,7 +357,14 @@ pub async fn run(
         );
     }
     drop(out);
-    write_reports(args, &result)?;
+    let ledger = options.settings.ledger.as_deref();
+    if let Some(said) = backend
+        .cleanup_backend(&client, ledger, &result, &capabilities)
+        .await
+    {
+        let _ = writeln!(std::io::stdout().lock(), "{said}");
+    }
+    write_reports(args, &result, &capabilities)?;
     if !under_nextest() {
         if let Err(error) = LastRun::update(&last_run, &result) {
             eprintln!(
@@ -391,31 +453,6 @@ fn describe(args: &SuiteArgs) -> String {
     }
 }
 
-/// The admin client and a description of where it points; the cloud must
-/// answer before any test runs.
-async fn connect(
-    config: Option<&Path>,
-    default_cloud: DefaultCloud,
-) -> Result<(Client, String), SuiteError> {
-    let (client, target) = match config {
-        Some(path) => {
-            let config = Config::from_path(path).map_err(|e| SuiteError::Config(e.to_string()))?;
-            let client =
-                Client::from_config(&config).map_err(|e| SuiteError::Config(e.to_string()))?;
-            let target = client.endpoint().to_string();
-            (client, target)
-        }
-        None => default_cloud().map_err(|e| SuiteError::Config(e.to_string()))?,
-    };
-    client
-        .call(api("listCapabilities"))
-        .await
-        .map_err(|error| {
-            SuiteError::Config(format!("the cloud at {target} does not answer: {error}"))
-        })?;
-    Ok((client, target))
-}
-
 /// Whether output is coloured: `--color always|never` decide; otherwise
 /// (`auto`) only on a terminal and without `NO_COLOR`.
 pub fn color_enabled(setting: Option<ColorSetting>, no_color: bool, terminal: bool) -> bool {
@@ -431,10 +468,19 @@ fn under_nextest() -> bool {
     std::env::var_os("NEXTEST_EXECUTION_MODE").is_some_and(|m| m == "process-per-test")
 }
 
-fn write_reports(args: &SuiteArgs, result: &SuiteResult) -> Result<(), SuiteError> {
-    let reports = [
-        (&args.junit, junit::render as fn(&SuiteResult) -> String),
-        (&args.html, html::render),
+/// How a report is made from the results.
+type Render<'a> = dyn Fn(&SuiteResult) -> String + 'a;
+
+fn write_reports(
+    args: &SuiteArgs,
+    result: &SuiteResult,
+    capabilities: &Capabilities,
+) -> Result<(), SuiteError> {
+    let json = |result: &SuiteResult| json::render(result, capabilities);
+    let reports: [(&Option<PathBuf>, &Render<'_>); 3] = [
+        (&args.junit, &junit::render),
+        (&args.html, &html::render),
+        (&args.json, &json),
     ];
     for (path, render) in reports {
         let Some(path) = path else { continue };

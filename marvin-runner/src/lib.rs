@@ -9,6 +9,9 @@
 //! The pieces, each in its own file:
 //! - [`Scenario`]: one test, from a `#[marvin::test]` function
 //!   ([`Registered`]) or a table ([`scenario_table!`](crate::scenario_table));
+//! - [`backend`]: where a run goes (the embedded simulator, an external
+//!   endpoint, a replay directory), with readiness and cleanup hooks and
+//!   the capabilities tests may need;
 //! - [`harness`]: the runner's command line (libtest's and Marvin's
 //!   options), shared by `marvin smoke` and every `harness = false` test
 //!   target whose `main` is `marvin::main!()`;
@@ -18,10 +21,12 @@
 //!   [`marvin_core::testing::run_scenario`], with retries and fail-fast),
 //!   then the leak check;
 //! - [`SuiteResult`]: the results as data, rendered by [`summary`],
-//!   [`junit`] and [`html`].
+//!   [`junit`], [`html`] and [`json`].
 
+pub mod backend;
 pub mod harness;
 pub mod html;
+pub mod json;
 pub mod junit;
 pub mod summary;
 
@@ -34,6 +39,7 @@ mod run;
 mod scenario;
 mod select;
 
+pub use backend::{Backend, BackendKind, Manifest};
 pub use coverage::{ApiUse, Coverage};
 pub use harness::{DefaultCloud, SuiteArgs, SuiteError};
 pub use leaks::{Candidate, Leak, LeakCheck, Lookup, Unverified, lookup};

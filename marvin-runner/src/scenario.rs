@@ -19,6 +19,10 @@ pub struct Scenario {
     pub name: &'static str,
     /// The tags (`smoke`, `accounts`, ...), for selection.
     pub tags: &'static [&'static str],
+    /// The capabilities the backend must have for it to run
+    /// (`#[marvin::test(needs = ["live"])]`); without one, it is skipped
+    /// with the reason in the report.
+    pub needs: &'static [&'static str],
     /// Whether the scenario needs real hypervisors (Marvin's
     /// `required_hardware`); such scenarios are skipped unless hardware is
     /// enabled (`MARVIN_HARDWARE=true`).
@@ -42,6 +46,7 @@ impl Scenario {
         TestSpec::new(self.name)
             .with_tags(self.tags.iter().copied())
             .with_required_hardware(self.required_hardware)
+            .with_needs(self.needs.iter().copied())
             .with_fixtures(self.fixtures.iter().map(|fixture| fixture.name()))
     }
 
@@ -67,6 +72,8 @@ pub struct Registered {
     pub function: &'static str,
     /// Its tags.
     pub tags: &'static [&'static str],
+    /// The backend capabilities it needs.
+    pub needs: &'static [&'static str],
     /// Whether it needs real hypervisors.
     pub required_hardware: bool,
     /// Whether it is marked `#[ignore]`.
@@ -99,6 +106,7 @@ impl Registered {
             // Built once per process, for the whole run.
             name: Box::leak(name.into_boxed_str()),
             tags: self.tags,
+            needs: self.needs,
             required_hardware: self.required_hardware,
             ignored: self.ignored,
             ignore_reason: self.ignore_reason,
@@ -136,6 +144,7 @@ macro_rules! scenario_table {
             $crate::Scenario {
                 name: ::core::concat!(::core::stringify!($module), "::", ::core::stringify!($func)),
                 tags: &[$($tag),*],
+                needs: &[],
                 required_hardware: $crate::__scenario_hardware!($($hardware)?),
                 ignored: false,
                 ignore_reason: "",
@@ -201,6 +210,7 @@ mod tests {
             module_path: "user_suite::vms",
             function: "deploy",
             tags: &["vms"],
+            needs: &["live"],
             required_hardware: false,
             ignored: true,
             ignore_reason: "",
@@ -208,6 +218,7 @@ mod tests {
             run: |ctx| Box::pin(demo::first(ctx)),
         };
         assert_eq!(registered.scenario("user_suite").name, "vms::deploy");
+        assert_eq!(registered.scenario("user_suite").spec().needs, ["live"]);
         assert!(registered.scenario("user_suite").ignored);
         let top = super::Registered {
             module_path: "user_suite",

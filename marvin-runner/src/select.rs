@@ -255,6 +255,7 @@ mod tests {
         Scenario {
             name,
             tags,
+            needs: &[],
             required_hardware: false,
             ignored: false,
             ignore_reason: "",

@@ -180,16 +180,14 @@ async fn registering_keys_replaces_the_old_pair(ctx: &mut TestContext) -> Result
     let account = UserAccount::create(ctx).await?;
     let user = first_user(ctx, &account).await?;
     let first = user.register_keys(ctx.client()).await?;
-    let old = Client::builder(ctx.client().endpoint())
-        .keys(
-            first.apikey.as_deref().unwrap_or_default(),
-            first
-                .secretkey
-                .as_ref()
-                .map(Secret::expose)
-                .unwrap_or_default(),
-        )
-        .build()?;
+    let old = ctx.client().with_keys(
+        first.apikey.as_deref().unwrap_or_default(),
+        first
+            .secretkey
+            .as_ref()
+            .map(Secret::expose)
+            .unwrap_or_default(),
+    )?;
     let own = Account::list(&old).await?;
     should!(own.len()).equal(1);
     own[0].id.should().equal(account.id.clone());
@@ -201,16 +199,14 @@ async fn registering_keys_replaces_the_old_pair(ctx: &mut TestContext) -> Result
         .await
         .should()
         .fail_with(ErrorCode::Unauthorized);
-    let new = Client::builder(ctx.client().endpoint())
-        .keys(
-            second.apikey.as_deref().unwrap_or_default(),
-            second
-                .secretkey
-                .as_ref()
-                .map(Secret::expose)
-                .unwrap_or_default(),
-        )
-        .build()?;
+    let new = ctx.client().with_keys(
+        second.apikey.as_deref().unwrap_or_default(),
+        second
+            .secretkey
+            .as_ref()
+            .map(Secret::expose)
+            .unwrap_or_default(),
+    )?;
     Zone::list(&new).await.should().be_ok();
     Ok(())
 }

@@ -154,8 +154,12 @@ fn start_embedded() -> std::result::Result<Endpoint, String> {
 
 /// The admin client of the configured cloud (`MARVIN_CONFIG`), or of the
 /// embedded simulator when no config is set (an error without the
-/// `simulator` feature).
+/// `simulator` feature). A replaying process (`MARVIN_REPLAY`) gets a
+/// client that reaches no network, and no simulator starts.
 pub async fn connect() -> Result<marvin_core::Client> {
+    if marvin_core::client::cassette::replaying() {
+        return marvin_core::client::cassette::replay_client();
+    }
     match marvin_core::Config::from_env()? {
         Some(config) => marvin_core::Client::from_config(&config),
         None => Ok(default_cloud()?.0),

@@ -45,11 +45,7 @@ pub struct CleanupArgs {
 /// The only deletions `marvin cleanup` sends: each generated entity's own
 /// (`marvin_entities::DELETION_RULES`) and the factories' hand-written ones.
 pub fn deletion_rules() -> Vec<DeletionRule> {
-    marvin_entities::DELETION_RULES
-        .iter()
-        .chain(marvin_factories::DELETION_RULES)
-        .copied()
-        .collect()
+    marvin_factories::all_deletion_rules()
 }
 
 /// The CloudStack resource types the factories tag, with the entity each

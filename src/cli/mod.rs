@@ -35,7 +35,7 @@ enum Command {
     Simulator(simulator::SimulatorArgs),
     /// Run the bundled smoke suite in parallel, with reports and a leak
     /// check (against the embedded simulator unless a config is given).
-    Smoke(smoke::SmokeArgs),
+    Smoke(Box<smoke::SmokeArgs>),
     /// Build the zones of a Marvin datacenter config (deployDataCenter),
     /// rolling back on failure.
     Deploy(deploy::DeployArgs),
@@ -129,7 +129,7 @@ pub fn main() -> ExitCode {
             Command::Sync(args) => sync::run(args).await,
             Command::Cleanup(args) => cleanup::run(args).await,
             Command::Simulator(args) => simulator::run(args).await,
-            Command::Smoke(args) => smoke::run(args).await,
+            Command::Smoke(args) => smoke::run(*args).await,
             Command::Deploy(args) => deploy::run_deploy(args).await,
             Command::Export(args) => deploy::run_export(args).await,
             Command::Openapi(args) => openapi::run(args),

@@ -194,6 +194,7 @@ async fn run_on(cloud: &Cloud, names: &[&str], jobs: usize) -> suite::SuiteResul
         suite: "shared-fixtures".into(),
         jobs,
         settings: RunSettings {
+            capabilities: None,
             run_id: cloud.run.clone(),
             ledger: Some(cloud.ledger()),
             selected_tags: None,
@@ -455,6 +456,7 @@ async fn outside_the_runner_a_fixture_is_the_tests_own_and_cleaned_up_with_it() 
     let cloud = Cloud::start("per-test").await;
     let domains = cloud.count("listDomains").await;
     let settings = RunSettings {
+        capabilities: None,
         run_id: cloud.run.clone(),
         ledger: Some(cloud.ledger()),
         selected_tags: None,

@@ -72,6 +72,7 @@ impl Cloud {
 /// cleanup at all.
 async fn killed_test(client: Client, ledger: &Path, run: &str, accounts: usize, vms: usize) {
     let settings = RunSettings {
+        capabilities: None,
         run_id: run.to_owned(),
         ledger: Some(ledger.to_path_buf()),
         selected_tags: None,

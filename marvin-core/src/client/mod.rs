@@ -665,6 +665,26 @@ impl Client {
             }
         };
         drop(keys_guard);
+        self.with_keys(api_key, secret_key)
+    }
+
+    /// The same client signing with other API keys: same endpoint,
+    /// connections, settings, TLS set-up, observer and cassette (so a test's
+    /// calls with keys it was given are traced and recorded like its
+    /// others).
+    ///
+    /// ```no_run
+    /// # async fn demo(admin: marvin_core::Client) -> marvin_core::Result<()> {
+    /// let user = admin.with_keys("api-key", "secret-key")?;
+    /// let zones = user.list_all("listZones", marvin_core::Params::new()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_keys(
+        &self,
+        api_key: impl Into<String>,
+        secret_key: impl Into<String>,
+    ) -> Result<Client> {
+        let (api_key, secret_key) = (api_key.into(), secret_key.into());
         let shared = &self.shared;
         // The connections are shared; this session's cookies are not (they
         // live in this client's jar, and key clients send none).
@@ -912,8 +932,22 @@ impl Client {
         };
         let (status, body) = match &self.cassette {
             Some(cassette) => {
+                let credentials = match &shared.auth {
+                    Auth::Keys {
+                        api_key,
+                        secret_key,
+                    } => cassette::scrub::Credentials {
+                        apikey: Some(api_key),
+                        secretkey: Some(secret_key),
+                        sessionkey: None,
+                    },
+                    Auth::Session { .. } | Auth::Integration => cassette::scrub::Credentials {
+                        sessionkey: session_key,
+                        ..Default::default()
+                    },
+                };
                 cassette
-                    .exchange(self, method, &encoded, &secrets, live)
+                    .exchange(self, method, &encoded, credentials, &secrets, live)
                     .await?
             }
             None => live.await?,

@@ -521,6 +521,7 @@ mod tests {
             .build()
             .unwrap();
         let settings = RunSettings {
+            capabilities: None,
             run_id: "r".into(),
             ledger: None,
             selected_tags: None,

@@ -21,8 +21,8 @@ pub use chaos::ChaosSettings;
 pub use context::TestContext;
 pub use fixture::{Fixture, FixtureReport, FixtureScope, SharedFixture};
 pub use runner::{
-    DEFAULT_TERMINATION_GRACE, RunSettings, SkipTest, TestSpec, run_test, run_test_with,
-    termination_requested,
+    Capabilities, DEFAULT_TERMINATION_GRACE, RunSettings, SkipTest, TestSpec, run_test,
+    run_test_with, termination_requested,
 };
 pub use scenario::{
     CleanupEnd, ScenarioOutcome, Verdict, run_scenario, run_scenario_in, skip_notice,

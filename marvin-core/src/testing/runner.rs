@@ -21,6 +21,10 @@ pub struct TestSpec {
     pub name: String,
     /// The tags (`smoke`, `advanced`, ...).
     pub tags: Vec<String>,
+    /// The capabilities the backend must have for the test to run
+    /// (`live`, `simulator`, or one a config declares); see
+    /// [`RunSettings::capabilities`].
+    pub needs: Vec<String>,
     /// Whether the test needs real hypervisors (Marvin's
     /// `required_hardware`); such tests are skipped unless
     /// `MARVIN_HARDWARE=true`.
@@ -37,6 +41,7 @@ impl TestSpec {
         Self {
             name: name.into(),
             tags: Vec::new(),
+            needs: Vec::new(),
             required_hardware: false,
             fixtures: Vec::new(),
         }
@@ -50,6 +55,17 @@ impl TestSpec {
         S: Into<String>,
     {
         self.fixtures = fixtures.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Declares the backend capabilities the test needs.
+    #[must_use]
+    pub fn with_needs<I, S>(mut self, needs: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.needs = needs.into_iter().map(Into::into).collect();
         self
     }
 
@@ -88,6 +104,60 @@ pub struct RunSettings {
     pub hardware: bool,
     /// Panics injected on purpose (`MARVIN_CHAOS_PANIC`); `None`: none.
     pub chaos: Option<ChaosSettings>,
+    /// What the backend can do; a test that [needs](TestSpec::needs) a
+    /// capability it lacks is skipped. `None`: not known, every test runs.
+    pub capabilities: Option<Capabilities>,
+}
+
+/// What a backend can do, as named capabilities (Tempest's feature flags):
+/// `live` (requests reach a cloud; a replay has no such thing), `simulator`
+/// (the cloud is Marvin's simulator, with its fault APIs), and any a config
+/// declares (`MARVIN_CAPABILITIES`, `--capability`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Capabilities {
+    /// The capabilities, lower-case.
+    pub names: std::collections::BTreeSet<String>,
+    /// The backend, as the skip reason names it (`a replay of DIR`).
+    pub backend: String,
+}
+
+impl Capabilities {
+    /// `names` of `backend`.
+    pub fn new<I, S>(backend: impl Into<String>, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        Self {
+            names: names
+                .into_iter()
+                .map(|name| name.as_ref().trim().to_ascii_lowercase())
+                .filter(|name| !name.is_empty())
+                .collect(),
+            backend: backend.into(),
+        }
+    }
+
+    /// Whether `name` is among them (any case).
+    pub fn has(&self, name: &str) -> bool {
+        self.names.contains(&name.trim().to_ascii_lowercase())
+    }
+
+    /// Why a test needing `needs` cannot run here, if it cannot.
+    pub fn missing(&self, needs: &[String]) -> Option<String> {
+        let missing: Vec<&str> = needs
+            .iter()
+            .filter(|need| !self.has(need))
+            .map(String::as_str)
+            .collect();
+        (!missing.is_empty()).then(|| {
+            format!(
+                "needs {}, which {} does not have",
+                missing.join(", "),
+                self.backend
+            )
+        })
+    }
 }
 
 /// The default grace period on SIGTERM: below nextest's default 10 s
@@ -140,6 +210,7 @@ impl RunSettings {
                 eprintln!("marvin: ignoring the chaos settings: {error}");
                 None
             }),
+            capabilities: None,
         }
     }
 
@@ -147,6 +218,13 @@ impl RunSettings {
     pub fn skip_reason(&self, spec: &TestSpec) -> Option<String> {
         if spec.required_hardware && !self.hardware {
             return Some("needs real hardware; set MARVIN_HARDWARE=true to run it".into());
+        }
+        if let Some(reason) = self
+            .capabilities
+            .as_ref()
+            .and_then(|capabilities| capabilities.missing(&spec.needs))
+        {
+            return Some(reason);
         }
         let selected = self.selected_tags.as_ref()?;
         // Tags match as `marvin smoke --tags` matches them: trimmed, and
@@ -332,6 +410,7 @@ mod tests {
 
     fn settings(tags: &[&str]) -> RunSettings {
         RunSettings {
+            capabilities: None,
             run_id: "r".into(),
             ledger: None,
             selected_tags: Some(tags.iter().map(|t| t.to_string()).collect()),

@@ -17,6 +17,7 @@ use crate::fake::{Answer, FakeCloud, TempLedger, Thing};
 
 fn settings(ledger: &TempLedger) -> RunSettings {
     RunSettings {
+        capabilities: None,
         run_id: "run-runner".into(),
         ledger: Some(ledger.path.clone()),
         selected_tags: None,

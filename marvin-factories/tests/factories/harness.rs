@@ -22,6 +22,7 @@ impl Harness {
             .build()
             .expect("a client");
         let settings = RunSettings {
+            capabilities: None,
             run_id: "factories-test".into(),
             ledger: None,
             selected_tags: None,

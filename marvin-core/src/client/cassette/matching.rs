@@ -16,11 +16,21 @@
 //!   run's value in both directions (in later requests, and in the answers
 //!   replayed, so the test sees its own names).
 //!
+//! Secrets are placeholders in the file ([`scrub::placeholder`]). A masked
+//! parameter matches whatever this run sends, and its placeholder is then
+//! bound to this run's value; a placeholder first met in an answer (the keys
+//! of `registerUserKeys`, a private key, a reset password) is answered with
+//! a made-up value of this run, bound the same way. The caller must match:
+//! a request recorded as signed with the keys of placeholder N matches only
+//! a request signed with the keys N is bound to (or, N unbound, with keys no
+//! placeholder is bound to yet), so a call with a replaced pair of keys
+//! is told from the call with the new pair.
+//!
 //! Values the cloud gave (ids, names it answered, job ids) must match
 //! exactly; as the replayed answers are the recorded ones, a test that
 //! feeds one answer into its next call sends the recorded id again. Among
 //! the unused recorded interactions that match, the one with the fewest
-//! bound differences wins, then the earliest: identical requests (polls of
+//! bound differences wins, then the one sent first in the recording: identical requests (polls of
 //! one job) are answered in the recorded order.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -63,10 +73,28 @@ fn is_literal(value: &str) -> bool {
 pub(super) struct Key {
     pub command: String,
     pub params: BTreeMap<String, String>,
+    /// Who called: the API key or session key (a placeholder when
+    /// recorded, the value when sent by this run).
+    pub caller: Option<String>,
 }
 
 impl Key {
+    /// The key of a recorded request.
     pub(super) fn of(request: &RecordedRequest) -> Self {
+        let caller = request
+            .caller
+            .as_ref()
+            .and_then(|caller| caller.identity().map(String::from));
+        Self::with_caller(request, caller)
+    }
+
+    /// The key of a request this run sends (as [`scrub::request_as_sent`]
+    /// decoded it), signed by `caller`.
+    pub(super) fn sent(request: &RecordedRequest, caller: Option<&str>) -> Self {
+        Self::with_caller(request, caller.map(String::from))
+    }
+
+    fn with_caller(request: &RecordedRequest, caller: Option<String>) -> Self {
         Self {
             command: request.command.to_ascii_lowercase(),
             params: request
@@ -74,7 +102,25 @@ impl Key {
                 .iter()
                 .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
                 .collect(),
+            caller,
         }
+    }
+}
+
+/// What a match would bind: recorded made-up values to this run's, and
+/// secret placeholders to this run's secrets.
+#[derive(Debug, Default)]
+struct Binding {
+    values: Vec<(String, String)>,
+    secrets: Vec<(u32, String)>,
+    /// Whether the caller was bound by this match (not before it).
+    new_caller: bool,
+}
+
+impl Binding {
+    /// How far from an exact match: the fewer, the better.
+    fn cost(&self) -> usize {
+        self.values.len() + usize::from(self.new_caller)
     }
 }
 
@@ -84,6 +130,12 @@ impl Key {
 pub(super) struct Matcher {
     keys: Vec<Key>,
     used: Vec<bool>,
+    /// When each request was sent in the recording ([`Interaction::seq`],
+    /// else its place): among equally good matches, the one sent first
+    /// answers, so that requests a test sends in a fixed order (the VMs of
+    /// a batch) find their own answers even when the recorded answers
+    /// came in another order.
+    sent: Vec<u64>,
     /// Recorded values the recorded test made up (first seen in a request).
     made_up: HashSet<String>,
     /// Every string the recording's answers held so far (for `made_up`).
@@ -94,6 +146,12 @@ pub(super) struct Matcher {
     to_recorded: HashMap<String, String>,
     /// Strings of the answers replayed to this run.
     served: HashSet<String>,
+    /// Secret placeholder number → this run's value.
+    secret_values: HashMap<u32, String>,
+    /// This run's secret value → its placeholder number.
+    secret_numbers: HashMap<String, u32>,
+    /// What this cassette's made-up secrets end with (unique per cassette).
+    salt: Option<String>,
 }
 
 /// The outcome of a lookup.
@@ -129,6 +187,8 @@ impl Matcher {
                 self.answered.insert(s.to_owned());
             });
         }
+        self.sent
+            .push(interaction.seq.unwrap_or(self.keys.len() as u64));
         self.keys.push(key);
         self.used.push(used);
     }
@@ -139,19 +199,42 @@ impl Matcher {
     }
 
     /// How `live` compares with the recorded `recorded`: `None` when it does
-    /// not match, else the pairs it would bind.
-    fn compare(&self, live: &Key, recorded: &Key) -> Option<Vec<(String, String)>> {
+    /// not match, else what it would bind.
+    fn compare(&self, live: &Key, recorded: &Key) -> Option<Binding> {
         if live.command != recorded.command || live.params.len() != recorded.params.len() {
             return None;
         }
-        let mut bind: Vec<(String, String)> = Vec::new();
+        let mut binding = Binding::default();
+        if let Some(recorded_caller) = &recorded.caller {
+            let live_caller = live.caller.as_deref()?;
+            // A bare mask (format 1) says nothing of who called.
+            if let Some(n) = scrub::placeholder_number(recorded_caller) {
+                match self.secret_values.get(&n) {
+                    Some(bound) if bound == live_caller => {}
+                    Some(_) => return None,
+                    None if self.secret_numbers.contains_key(live_caller) => return None,
+                    None => {
+                        binding.secrets.push((n, live_caller.to_owned()));
+                        binding.new_caller = true;
+                    }
+                }
+            }
+        }
         for ((name, value), (recorded_name, recorded_value)) in
             live.params.iter().zip(&recorded.params)
         {
             if name != recorded_name {
                 return None;
             }
-            if scrub::is_masked_param(name) || self.translate(value) == recorded_value {
+            if scrub::is_masked_param(name) {
+                if let Some(n) = scrub::placeholder_number(recorded_value) {
+                    if !self.secret_values.contains_key(&n) {
+                        binding.secrets.push((n, value.clone()));
+                    }
+                }
+                continue;
+            }
+            if self.translate(value) == recorded_value {
                 continue;
             }
             let free = self.made_up.contains(recorded_value)
@@ -160,6 +243,7 @@ impl Matcher {
                 && !self.to_live.contains_key(recorded_value)
                 && !self.to_recorded.contains_key(value)
                 && !self.served.contains(value);
+            let bind = &mut binding.values;
             let consistent = bind
                 .iter()
                 .all(|(r, l)| (r == recorded_value) == (l == value));
@@ -170,7 +254,7 @@ impl Matcher {
                 bind.push((recorded_value.clone(), value.clone()));
             }
         }
-        Some(bind)
+        Some(binding)
     }
 
     /// This run's value as the recording knew it.
@@ -179,20 +263,20 @@ impl Matcher {
     }
 
     /// Finds the interaction that answers `live`, marks it used and binds
-    /// its made-up values.
+    /// its made-up values and secrets.
     pub(super) fn lookup(&mut self, live: &Key) -> Lookup {
-        let mut best: Option<(usize, Vec<(String, String)>)> = None;
-        for (index, recorded) in self.keys.iter().enumerate() {
-            if self.used[index] {
-                continue;
-            }
-            if let Some(bind) = self.compare(live, recorded) {
+        let mut best: Option<(usize, Binding)> = None;
+        let mut order: Vec<usize> = (0..self.keys.len()).filter(|i| !self.used[*i]).collect();
+        order.sort_by_key(|index| self.sent[*index]);
+        for index in order {
+            let recorded = &self.keys[index];
+            if let Some(binding) = self.compare(live, recorded) {
                 let better = best
                     .as_ref()
-                    .is_none_or(|(_, best_bind)| bind.len() < best_bind.len());
+                    .is_none_or(|(_, best)| binding.cost() < best.cost());
                 if better {
-                    let exact = bind.is_empty();
-                    best = Some((index, bind));
+                    let exact = binding.cost() == 0;
+                    best = Some((index, binding));
                     if exact {
                         break;
                     }
@@ -200,11 +284,14 @@ impl Matcher {
             }
         }
         match best {
-            Some((index, bind)) => {
+            Some((index, binding)) => {
                 self.used[index] = true;
-                for (recorded, live) in bind {
+                for (recorded, live) in binding.values {
                     self.to_recorded.insert(live.clone(), recorded.clone());
                     self.to_live.insert(recorded, live);
+                }
+                for (n, live) in binding.secrets {
+                    self.bind_secret(n, live);
                 }
                 Lookup::Hit(index)
             }
@@ -212,13 +299,52 @@ impl Matcher {
         }
     }
 
-    /// Rewrites a recorded answer for this run: every string equal to a
-    /// bound recorded value becomes this run's value, and a long bound
-    /// value inside a longer string is replaced too. Remembers the strings
-    /// served.
+    fn bind_secret(&mut self, n: u32, live: String) {
+        if self.secret_values.contains_key(&n) {
+            return;
+        }
+        self.secret_numbers.entry(live.clone()).or_insert(n);
+        self.secret_values.insert(n, live);
+    }
+
+    /// This run's value of secret `n`: the bound one, else a new made-up
+    /// value (unique to this cassette and number), bound from now on.
+    fn secret_for_this_run(&mut self, n: u32) -> String {
+        if let Some(value) = self.secret_values.get(&n) {
+            return value.clone();
+        }
+        let salt = self
+            .salt
+            .get_or_insert_with(|| format!("{:08x}", rand::random::<u32>()))
+            .clone();
+        let value = format!("replayed-secret-{n}-{salt}");
+        self.bind_secret(n, value.clone());
+        value
+    }
+
+    /// `text` with its placeholders replaced by this run's secrets.
+    fn unmask(&mut self, text: &str) -> String {
+        if scrub::placeholder_numbers(text).is_empty() {
+            return text.to_owned();
+        }
+        scrub::replace_placeholders(text, |n| Some(self.secret_for_this_run(n)))
+    }
+
+    /// A recorded answer that is not JSON, for this run.
+    pub(super) fn text_for_this_run(&mut self, text: &str) -> String {
+        self.unmask(text)
+    }
+
+    /// Rewrites a recorded answer for this run: placeholders become this
+    /// run's secrets, every string equal to a bound recorded value becomes
+    /// this run's value, and a long bound value inside a longer string is
+    /// replaced too. Remembers the strings served.
     pub(super) fn answer_for_this_run(&mut self, body: &Value) -> Value {
         let mut out = body.clone();
-        map_strings(&mut out, &mut |s| {
+        scrub::map_strings(&mut out, &mut |s| {
+            if s.contains("***secret-") {
+                *s = self.unmask(s);
+            }
             if let Some(live) = self.to_live.get(s.as_str()) {
                 *s = live.clone();
                 return;
@@ -346,15 +472,6 @@ pub(super) fn strings(value: &Value, f: &mut impl FnMut(&str)) {
     }
 }
 
-fn map_strings(value: &mut Value, f: &mut impl FnMut(&mut String)) {
-    match value {
-        Value::String(s) => f(s),
-        Value::Array(items) => items.iter_mut().for_each(|item| map_strings(item, f)),
-        Value::Object(map) => map.values_mut().for_each(|item| map_strings(item, f)),
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -367,6 +484,7 @@ mod tests {
             request: RecordedRequest {
                 method: "GET".into(),
                 command: command.into(),
+                caller: None,
                 params: params
                     .iter()
                     .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
@@ -377,6 +495,7 @@ mod tests {
                 body: Some(body),
                 text: None,
             },
+            seq: None,
         }
     }
 
@@ -389,7 +508,10 @@ mod tests {
         let recorded = [
             interaction(
                 "createAccount",
-                &[("username", "user-ab12-x8f2pq-0"), ("password", "***")],
+                &[
+                    ("username", "user-ab12-x8f2pq-0"),
+                    ("password", "***secret-1***"),
+                ],
                 json!({"account": {"id": "acc-1", "name": "user-ab12-x8f2pq-0"}}),
             ),
             interaction(
@@ -424,6 +546,98 @@ mod tests {
             &[("id", "acc-1"), ("name", "user-zz99-q1w2e3-4")],
         );
         assert!(matches!(matcher.lookup(&right), Lookup::Hit(1)));
+    }
+
+    fn signed(mut interaction: Interaction, apikey: &str) -> Interaction {
+        interaction.request.caller = Some(super::super::Caller {
+            apikey: Some(apikey.into()),
+            ..Default::default()
+        });
+        interaction
+    }
+
+    #[test]
+    fn secrets_bind_to_this_run_and_tell_callers_apart() {
+        let recorded = [
+            signed(
+                interaction(
+                    "registerUserKeys",
+                    &[("id", "u-1")],
+                    json!({"userkeys": {"apikey": "***secret-2***", "secretkey": "***secret-3***"}}),
+                ),
+                "***secret-1***",
+            ),
+            signed(
+                interaction("listZones", &[], json!({"zone": [{"id": "z-1"}]})),
+                "***secret-2***",
+            ),
+            signed(
+                interaction("listZones", &[], json!({"errorcode": 401})),
+                "***secret-4***",
+            ),
+            signed(
+                interaction(
+                    "resetPasswordForVirtualMachine",
+                    &[("id", "vm-1")],
+                    json!({"virtualmachine": {"password": "***secret-5***"}}),
+                ),
+                "***secret-1***",
+            ),
+        ];
+        let mut matcher = Matcher::new(&recorded);
+        let admin = |command: &str, params: &[(&str, &str)]| {
+            let mut key = key(command, params);
+            key.caller = Some("ADMIN-KEY".into());
+            key
+        };
+        assert!(matches!(
+            matcher.lookup(&admin("registerUserKeys", &[("id", "u-1")])),
+            Lookup::Hit(0)
+        ));
+        let answer = matcher.answer_for_this_run(recorded[0].response.body.as_ref().unwrap());
+        let user_key = answer["userkeys"]["apikey"].as_str().unwrap().to_owned();
+        assert!(user_key.starts_with("replayed-secret-2-"), "{user_key}");
+        assert_ne!(
+            answer["userkeys"]["secretkey"],
+            answer["userkeys"]["apikey"]
+        );
+        // Signed with the keys answered: the call recorded with them.
+        let mut as_user = key("listZones", &[]);
+        as_user.caller = Some(user_key.clone());
+        assert!(matches!(matcher.lookup(&as_user), Lookup::Hit(1)));
+        // The admin key is bound to secret 1: it cannot be secret 4.
+        assert!(matches!(
+            matcher.lookup(&admin("listZones", &[])),
+            Lookup::Miss(_)
+        ));
+        let mut as_other = key("listZones", &[]);
+        as_other.caller = Some("OTHER-KEY".into());
+        assert!(matches!(matcher.lookup(&as_other), Lookup::Hit(2)));
+        // Two made-up secrets differ.
+        assert!(matches!(
+            matcher.lookup(&admin("resetPasswordForVirtualMachine", &[("id", "vm-1")])),
+            Lookup::Hit(3)
+        ));
+        let reset = matcher.answer_for_this_run(recorded[3].response.body.as_ref().unwrap());
+        let password = reset["virtualmachine"]["password"].as_str().unwrap();
+        assert!(password.starts_with("replayed-secret-5-") && password != user_key);
+    }
+
+    #[test]
+    fn a_secret_sent_is_what_the_answer_echoes() {
+        let recorded = [interaction(
+            "updateVirtualMachine",
+            &[("id", "vm-1"), ("userdata", "***secret-1***")],
+            json!({"virtualmachine": {"userdata": "***secret-1***"}}),
+        )];
+        let mut matcher = Matcher::new(&recorded);
+        let live = key(
+            "updateVirtualMachine",
+            &[("id", "vm-1"), ("userdata", "I2Nsb3VkLWNvbmZpZw==")],
+        );
+        assert!(matches!(matcher.lookup(&live), Lookup::Hit(0)));
+        let answer = matcher.answer_for_this_run(recorded[0].response.body.as_ref().unwrap());
+        assert_eq!(answer["virtualmachine"]["userdata"], "I2Nsb3VkLWNvbmZpZw==");
     }
 
     #[test]

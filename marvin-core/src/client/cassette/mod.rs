@@ -50,6 +50,7 @@ use super::{Client, RequestOptions, Trace};
 use crate::error::{Error, Result};
 use crate::params::Params;
 use matching::{Key, Lookup, Matcher};
+use scrub::{Credentials, SecretTable};
 
 /// The format version written in every cassette.
 pub const FORMAT: u32 = 1;
@@ -71,6 +72,15 @@ pub enum RecordMode {
     NewEpisodes,
     /// Records everything live, replacing the cassette.
     All,
+}
+
+impl RecordMode {
+    /// The mode of a recording that names none: `once`, or `none` under
+    /// `CI=true` (CI replays; it never records by accident).
+    pub fn default_for_recording() -> Self {
+        let ci = std::env::var("CI").is_ok_and(|ci| ci.trim().eq_ignore_ascii_case("true"));
+        if ci { Self::None } else { Self::Once }
+    }
 }
 
 impl FromStr for RecordMode {
@@ -153,10 +163,7 @@ impl CassetteSettings {
             (Some(dir), None) => {
                 let mode = match var("MARVIN_RECORD_MODE") {
                     Some(mode) => mode.parse()?,
-                    None if var("CI").is_some_and(|ci| ci.eq_ignore_ascii_case("true")) => {
-                        RecordMode::None
-                    }
-                    None => RecordMode::Once,
+                    None => RecordMode::default_for_recording(),
                 };
                 (dir, mode)
             }
@@ -206,46 +213,128 @@ pub fn precache_hash(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// A cassette file.
+/// A cassette file, as written: what [`CassetteFile::load`] reads (for
+/// tools over recorded runs, such as `marvin conform`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct CassetteFile {
-    /// [`FORMAT`].
-    format: u32,
+pub struct CassetteFile {
+    /// The format version ([`FORMAT`]).
+    pub format: u32,
     /// The test it belongs to.
-    test: String,
+    pub test: String,
     /// When it was recorded (RFC 3339).
-    recorded_at: String,
+    pub recorded_at: String,
     /// The cloud's `cloudstackversion` (`listCapabilities`).
-    cloud_version: Option<String>,
+    pub cloud_version: Option<String>,
     /// The precache hash of the recording build.
-    precache: Option<String>,
+    pub precache: Option<String>,
     /// The requests and their answers, in the order the answers came.
-    interactions: Vec<Interaction>,
+    pub interactions: Vec<Interaction>,
+}
+
+impl CassetteFile {
+    /// Reads and checks a cassette file (formats 1 to [`FORMAT`]).
+    pub fn load(path: &Path) -> Result<CassetteFile> {
+        let bytes = std::fs::read(path).map_err(|e| {
+            Error::setup_with(format!("cannot read the cassette {}", path.display()), e)
+        })?;
+        Self::parse(&bytes, path)
+    }
+
+    fn parse(bytes: &[u8], path: &Path) -> Result<CassetteFile> {
+        let file = serde_json::from_slice::<CassetteFile>(bytes).map_err(|e| {
+            Error::setup_with(format!("the cassette {} is malformed", path.display()), e)
+        })?;
+        if !(1..=FORMAT).contains(&file.format) {
+            return Err(Error::setup(format!(
+                "the cassette {} has format {}; this Marvin reads formats 1 to {FORMAT}: record it again",
+                path.display(),
+                file.format
+            )));
+        }
+        Ok(file)
+    }
+
+    /// The highest secret placeholder number the file holds.
+    fn highest_placeholder(&self) -> u32 {
+        let value = serde_json::to_value(&self.interactions).unwrap_or_default();
+        scrub::highest_placeholder(&value)
+    }
 }
 
 /// One request and its answer.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct Interaction {
-    pub(crate) request: RecordedRequest,
-    pub(crate) response: RecordedResponse,
+pub struct Interaction {
+    /// The request, secrets masked.
+    pub request: RecordedRequest,
+    /// The answer, secrets masked.
+    pub response: RecordedResponse,
+    /// When the request was sent, as a process-wide count: the
+    /// interactions of all cassettes of one run, sorted by it, are the
+    /// run's timeline (a request that used an answer was sent after it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
 }
 
 /// A request as kept (see [`scrub`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct RecordedRequest {
-    pub(crate) method: String,
-    pub(crate) command: String,
-    pub(crate) params: BTreeMap<String, String>,
+pub struct RecordedRequest {
+    /// `GET` or `POST`.
+    pub method: String,
+    /// The API command.
+    pub command: String,
+    /// Which credentials signed it (their placeholders).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller: Option<Caller>,
+    /// The parameters by name, without the authentication, secrets masked.
+    pub params: BTreeMap<String, String>,
+}
+
+/// The credentials of a request, as placeholders ([`scrub::placeholder`]):
+/// the API key pair that signed it, or the session key it carried. The same
+/// placeholder in an earlier answer (`registerUserKeys`, `login`) says
+/// whose keys they were.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caller {
+    /// The API key's placeholder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apikey: Option<String>,
+    /// The secret key's placeholder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secretkey: Option<String>,
+    /// The session key's placeholder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessionkey: Option<String>,
+}
+
+impl Caller {
+    /// True when no credential is named (the integration port).
+    pub fn is_empty(&self) -> bool {
+        self.apikey.is_none() && self.secretkey.is_none() && self.sessionkey.is_none()
+    }
+
+    /// The credential that says who called: the API key, else the session key.
+    pub fn identity(&self) -> Option<&str> {
+        self.apikey.as_deref().or(self.sessionkey.as_deref())
+    }
 }
 
 /// An answer as kept: its JSON `body`, or its `text` when it is not JSON.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct RecordedResponse {
-    pub(crate) status: u16,
+pub struct RecordedResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The answer, when it is JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) body: Option<Value>,
+    pub body: Option<Value>,
+    /// The answer's text, when it is not JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) text: Option<String>,
+    pub text: Option<String>,
+}
+
+/// The process-wide count behind [`Interaction::seq`].
+fn next_seq() -> u64 {
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The cassette of one test: answers requests from its file, records live
@@ -263,11 +352,15 @@ pub struct Cassette {
     state: Mutex<State>,
     warnings: Mutex<Vec<String>>,
     version: tokio::sync::OnceCell<Option<String>>,
+    /// A run's own cassette, which a test's replaces on its clients.
+    run_level: bool,
 }
 
 struct State {
     file: CassetteFile,
     matcher: Matcher,
+    /// The placeholders of the secrets recorded (values in memory only).
+    secrets: SecretTable,
     /// The length of the file as this cassette last wrote it.
     written: Option<u64>,
 }
@@ -287,14 +380,16 @@ impl Cassette {
     /// (unless the mode is `all`), checks its format, precache and age
     /// (warning on a mismatch). Fails on an unreadable or malformed file.
     pub fn open(settings: &CassetteSettings, test_name: &str) -> Result<Arc<Cassette>> {
+        Self::load(settings, test_name).map(Arc::new)
+    }
+
+    fn load(settings: &CassetteSettings, test_name: &str) -> Result<Cassette> {
         let path = settings.path_for(test_name);
         let existing = if settings.mode == RecordMode::All {
             None
         } else {
             match std::fs::read(&path) {
-                Ok(bytes) => Some(serde_json::from_slice::<CassetteFile>(&bytes).map_err(|e| {
-                    Error::setup_with(format!("the cassette {} is malformed", path.display()), e)
-                })?),
+                Ok(bytes) => Some(CassetteFile::parse(&bytes, &path)?),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => {
                     return Err(Error::setup_with(
@@ -306,13 +401,6 @@ impl Cassette {
         };
         let mut warnings = Vec::new();
         if let Some(file) = &existing {
-            if file.format != FORMAT {
-                return Err(Error::setup(format!(
-                    "the cassette {} has format {}; this Marvin reads format {FORMAT}: record it again",
-                    path.display(),
-                    file.format
-                )));
-            }
             warnings.extend(stale_or_mismatched(file, settings, &path));
         }
         let records = match settings.mode {
@@ -332,7 +420,8 @@ impl Cassette {
             eprintln!("marvin: {warning}");
         }
         let matcher = Matcher::new(&file.interactions);
-        Ok(Arc::new(Cassette {
+        let secrets = SecretTable::after(file.highest_placeholder());
+        Ok(Cassette {
             path,
             mode: settings.mode,
             records,
@@ -341,18 +430,20 @@ impl Cassette {
             state: Mutex::new(State {
                 file,
                 matcher,
+                secrets,
                 written: None,
             }),
             warnings: Mutex::new(warnings),
             version: tokio::sync::OnceCell::new(),
-        }))
+            run_level: false,
+        })
     }
 
     /// A cassette every request of which fails with `reason` (the
     /// environment asked for one that cannot be opened): the test fails
     /// clearly instead of reaching the network.
-    fn broken(path: PathBuf, mode: RecordMode, reason: String) -> Arc<Cassette> {
-        Arc::new(Cassette {
+    fn broken(path: PathBuf, mode: RecordMode, reason: String) -> Cassette {
+        Cassette {
             path,
             mode,
             records: false,
@@ -368,11 +459,13 @@ impl Cassette {
                     interactions: Vec::new(),
                 },
                 matcher: Matcher::default(),
+                secrets: SecretTable::default(),
                 written: None,
             }),
             warnings: Mutex::new(Vec::new()),
             version: tokio::sync::OnceCell::new(),
-        })
+            run_level: false,
+        }
     }
 
     /// The cassette's file.
@@ -432,6 +525,7 @@ impl Cassette {
         client: &Client,
         method: &str,
         encoded: &str,
+        credentials: Credentials<'_>,
         secrets: &[&str],
         live: F,
     ) -> Result<(u16, Vec<u8>)>
@@ -441,17 +535,20 @@ impl Cassette {
         if let Some(reason) = &self.broken {
             return Err(Error::setup(reason.clone()));
         }
-        let request = scrub::request(method, encoded);
+        let sent = scrub::request_as_sent(method, encoded);
         if self.mode != RecordMode::All {
             let miss = {
                 let mut state = self.state.lock().expect("cassette lock");
                 let state = &mut *state;
-                match state.matcher.lookup(&Key::of(&request)) {
+                let key = Key::sent(&sent, credentials.apikey.or(credentials.sessionkey));
+                match state.matcher.lookup(&key) {
                     Lookup::Hit(index) => {
                         let response = &state.file.interactions[index].response;
                         let body = match (&response.body, &response.text) {
                             (Some(body), _) => state.matcher.answer_for_this_run(body).to_string(),
-                            (None, text) => text.clone().unwrap_or_default(),
+                            (None, text) => state
+                                .matcher
+                                .text_for_this_run(text.as_deref().unwrap_or_default()),
                         };
                         return Ok((response.status, body.into_bytes()));
                     }
@@ -471,17 +568,24 @@ impl Cassette {
                 )));
             }
         }
+        // Numbered as sent, not as answered: see `matching::Matcher::sent`.
+        let seq = next_seq();
         let (status, body) = live.await?;
         // Not while logging in: the version is asked with the session that
         // login is making (it holds the login lock).
-        if !super::is_session_command(&request.command) {
+        if !super::is_session_command(&sent.command) {
             self.cloud_version(client).await;
         }
-        let response = scrub::response(status, &body, secrets);
-        let interaction = Interaction { request, response };
         // The lock is held while writing, so that writes keep the order of
         // the interactions.
         let mut state = self.state.lock().expect("cassette lock");
+        let request = scrub::request(&sent, credentials, &mut state.secrets);
+        let response = scrub::response(status, &body, secrets, &mut state.secrets);
+        let interaction = Interaction {
+            request,
+            response,
+            seq: Some(seq),
+        };
         state.matcher.push(&interaction, true);
         state.file.interactions.push(interaction);
         self.save(&mut state)?;
@@ -685,29 +789,83 @@ fn live_cloud_version(client: &Client) -> VersionFuture<'_> {
 
 type VersionFuture<'a> = std::pin::Pin<Box<dyn Future<Output = Option<String>> + Send + 'a>>;
 
+/// The cassette settings of this process: those [`configure`] set, else
+/// those of the environment ([`CassetteSettings::from_env`]), read once.
+fn process_settings() -> &'static std::result::Result<Option<CassetteSettings>, String> {
+    PROCESS_SETTINGS.get_or_init(|| CassetteSettings::from_env().map_err(|e| e.to_string()))
+}
+
+static PROCESS_SETTINGS: OnceLock<std::result::Result<Option<CassetteSettings>, String>> =
+    OnceLock::new();
+
+/// Sets the cassette settings of this process (a runner's `--record` or
+/// `--replay`), instead of the environment's. Must come before the first
+/// test; returns false (and changes nothing) when the settings were already
+/// fixed.
+pub fn configure(settings: Option<CassetteSettings>) -> bool {
+    PROCESS_SETTINGS.set(Ok(settings)).is_ok()
+}
+
+/// The cassette settings this process uses (see [`configure`]); an error
+/// when the environment's are malformed.
+pub fn settings() -> Result<Option<CassetteSettings>> {
+    process_settings().clone().map_err(Error::setup)
+}
+
+/// True when this process replays only (`MARVIN_REPLAY` or a runner's
+/// `--replay`): nothing may reach the network.
+pub fn replaying() -> bool {
+    matches!(process_settings(), Ok(Some(settings)) if settings.mode == RecordMode::None)
+}
+
+/// Where a replaying run's clients point: a name that never resolves
+/// (`.invalid`), so a request that escaped its cassette fails at once
+/// instead of reaching anything.
+pub const REPLAY_ENDPOINT: &str = "http://replay.invalid/client/api";
+
+/// The admin client of a replaying run: keys of its own, on
+/// [`REPLAY_ENDPOINT`]. Every answer it gets comes from a cassette.
+pub fn replay_client() -> Result<Client> {
+    Client::builder(REPLAY_ENDPOINT)
+        .keys("replay-admin-api-key", "replay-admin-secret-key")
+        .build()
+}
+
+/// The name of a run's own cassette (its readiness check, shared fixtures,
+/// leak check): `suite::[run]`, which no test can be named.
+pub fn run_cassette_name(suite: &str) -> String {
+    format!("{suite}::[run]")
+}
+
 /// The client a test runs with: `client` with the cassette of `test_name`
-/// attached when `MARVIN_RECORD` or `MARVIN_REPLAY` is set (and `client`
-/// has none yet). A cassette that cannot be opened, or a malformed
-/// setting, makes every call of the test fail with the reason: a test asked
-/// to replay never goes live.
+/// attached when cassettes are in use ([`configure`], `MARVIN_RECORD`,
+/// `MARVIN_REPLAY`), replacing a run's cassette, keeping one attached by
+/// hand. A cassette that cannot be opened, or a malformed setting, makes
+/// every call of the test fail with the reason: a test asked to replay
+/// never goes live.
 pub fn attach_for_test(client: Client, test_name: &str) -> Client {
-    static SETTINGS: OnceLock<std::result::Result<Option<CassetteSettings>, String>> =
-        OnceLock::new();
-    if client.cassette.is_some() {
+    if client.cassette.as_ref().is_some_and(|c| !c.run_level) {
         return client;
     }
-    let settings = SETTINGS.get_or_init(|| CassetteSettings::from_env().map_err(|e| e.to_string()));
-    let cassette = match settings {
+    attach(client, test_name, false)
+}
+
+/// The run's admin client with the run's cassette ([`run_cassette_name`])
+/// attached when cassettes are in use.
+pub fn attach_for_run(client: Client, suite: &str) -> Client {
+    attach(client, &run_cassette_name(suite), true)
+}
+
+fn attach(client: Client, name: &str, run_level: bool) -> Client {
+    let mut cassette = match process_settings() {
         Ok(None) => return client,
-        Ok(Some(settings)) => Cassette::open(settings, test_name).unwrap_or_else(|error| {
-            Cassette::broken(
-                settings.path_for(test_name),
-                settings.mode,
-                error.to_string(),
-            )
+        Ok(Some(settings)) => Cassette::load(settings, name).unwrap_or_else(|error| {
+            Cassette::broken(settings.path_for(name), settings.mode, error.to_string())
         }),
         Err(reason) => Cassette::broken(PathBuf::new(), RecordMode::None, reason.clone()),
     };
+    cassette.run_level = run_level;
+    let cassette = Arc::new(cassette);
     client.with_cassette(cassette)
 }
 
@@ -775,16 +933,21 @@ mod tests {
         let cassette = Cassette::open(&settings, "append").unwrap();
         for index in 0..5 {
             let mut state = cassette.state.lock().unwrap();
+            let sent = scrub::request_as_sent("GET", &format!("command=listZones&name=z{index}"));
+            let request = scrub::request(&sent, Credentials::default(), &mut state.secrets);
+            let response = scrub::response(
+                200,
+                format!(
+                    r#"{{"listzonesresponse":{{"count":{index},"zone":[{{"name":"a\nb"}}]}}}}"#
+                )
+                .as_bytes(),
+                &[],
+                &mut state.secrets,
+            );
             state.file.interactions.push(Interaction {
-                request: scrub::request("GET", &format!("command=listZones&name=z{index}")),
-                response: scrub::response::<&str>(
-                    200,
-                    format!(
-                        r#"{{"listzonesresponse":{{"count":{index},"zone":[{{"name":"a\nb"}}]}}}}"#
-                    )
-                    .as_bytes(),
-                    &[],
-                ),
+                request,
+                response,
+                seq: Some(next_seq()),
             });
             cassette.save(&mut state).unwrap();
             let whole = serde_json::to_string_pretty(&state.file).unwrap() + "\n";

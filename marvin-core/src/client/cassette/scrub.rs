@@ -1,22 +1,91 @@
 //! What a cassette keeps of a request and an answer: secrets masked, in the
 //! file only (the test saw the real values while recording).
 //!
-//! Masked with [`MASK`](crate::redact::MASK): in requests, every parameter
-//! [`redact::is_secret_name`] names (passwords, keys) and user data; the
-//! authentication parameters are not kept at all
-//! ([`IGNORED`](super::matching::IGNORED)). In answers, the values of the
-//! same keys at any depth (the `secretkey` of `getUserKeys` and
-//! `registerUserKeys`, the `privatekey` of `createSSHKeyPair`, passwords,
-//! user data), and anywhere else in the answer every value the call sent as
-//! a secret or signed with (a password echoed in an error text).
+//! A secret is kept as a numbered placeholder, `***secret-N***`
+//! ([`placeholder`]): one number per distinct value in a cassette, the same
+//! wherever that value shows (a password sent, then echoed in an error; an
+//! API key answered by `registerUserKeys`, then signing later requests). The
+//! numbers carry no part of the value, yet they keep what replay and
+//! conformance need: which later request used which earlier secret.
+//!
+//! Masked in requests: every parameter [`is_masked_param`] names (passwords,
+//! keys, user data); the authentication parameters are not kept at all
+//! ([`IGNORED`](super::matching::IGNORED)), only the [`Caller`]: the
+//! placeholders of the credentials that signed the request. In answers: the
+//! string values of the same keys at any depth (the `apikey` and `secretkey`
+//! of `getUserKeys` and `registerUserKeys`, the `privatekey` of
+//! `createSSHKeyPair`, whose PEM armour is kept around its placeholder,
+//! passwords, user data), and anywhere else in the answer every value the
+//! call sent as a secret or signed with (a password echoed in an error
+//! text).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
 use super::matching::is_ignored;
-use super::{RecordedRequest, RecordedResponse};
+use super::{Caller, RecordedRequest, RecordedResponse};
 use crate::redact::{self, MASK};
+
+/// How a placeholder starts: `***secret-`, then its number, then `***`.
+const PLACEHOLDER_START: &str = "***secret-";
+const PLACEHOLDER_END: &str = "***";
+
+/// The placeholder of secret number `n` of a cassette: `***secret-N***`.
+pub fn placeholder(n: u32) -> String {
+    format!("{PLACEHOLDER_START}{n}{PLACEHOLDER_END}")
+}
+
+/// The number of `text` when it is exactly one placeholder.
+pub fn placeholder_number(text: &str) -> Option<u32> {
+    let digits = text
+        .strip_prefix(PLACEHOLDER_START)?
+        .strip_suffix(PLACEHOLDER_END)?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// `text` with every placeholder replaced by what `value` gives for its
+/// number (placeholders it gives nothing for stay).
+pub fn replace_placeholders(text: &str, mut value: impl FnMut(u32) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(PLACEHOLDER_START) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + PLACEHOLDER_START.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let number = after[..digits].parse::<u32>().ok();
+        match number.filter(|_| after[digits..].starts_with(PLACEHOLDER_END)) {
+            Some(n) => {
+                let whole =
+                    &rest[at..at + PLACEHOLDER_START.len() + digits + PLACEHOLDER_END.len()];
+                match value(n) {
+                    Some(replacement) => out.push_str(&replacement),
+                    None => out.push_str(whole),
+                }
+                rest = &rest[at + whole.len()..];
+            }
+            None => {
+                out.push_str(PLACEHOLDER_START);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The numbers of the placeholders in `text`, in order.
+pub fn placeholder_numbers(text: &str) -> Vec<u32> {
+    let mut numbers = Vec::new();
+    replace_placeholders(text, |n| {
+        numbers.push(n);
+        None
+    });
+    numbers
+}
 
 /// True when a parameter's or key's value is masked in cassettes: secrets
 /// and user data. Case-insensitive.
@@ -24,42 +93,144 @@ pub fn is_masked_param(name: &str) -> bool {
     redact::is_secret_name(name) || name.to_ascii_lowercase().contains("userdata")
 }
 
-/// The request as kept: `encoded` (`name=value&...`, the query of a GET or
-/// the form of a POST) decoded, without the authentication, secrets masked.
-pub(super) fn request(method: &str, encoded: &str) -> RecordedRequest {
+/// The numbers a cassette gives its secrets while recording: one per
+/// distinct value, in order of first appearance. The values live in memory
+/// only; a cassette extended later (`new_episodes`) continues after the
+/// highest number its file holds.
+#[derive(Debug, Default)]
+pub(super) struct SecretTable {
+    numbers: HashMap<String, u32>,
+    last: u32,
+}
+
+impl SecretTable {
+    /// A table whose next number follows `last`.
+    pub(super) fn after(last: u32) -> Self {
+        Self {
+            numbers: HashMap::new(),
+            last,
+        }
+    }
+
+    /// The placeholder of `value` (numbered on first sight).
+    pub(super) fn mask(&mut self, value: &str) -> String {
+        let next = self.last + 1;
+        let n = *self.numbers.entry(value.to_owned()).or_insert(next);
+        self.last = self.last.max(n);
+        placeholder(n)
+    }
+
+    /// `text` with every known secret of at least four characters (and
+    /// each of `extra`) replaced by its placeholder, longest first.
+    fn scrub_text(&mut self, text: &str, extra: &[&str]) -> String {
+        for secret in extra {
+            if secret.len() >= 4 {
+                self.mask(secret);
+            }
+        }
+        let mut known: Vec<(&String, &u32)> = self
+            .numbers
+            .iter()
+            .filter(|(value, _)| value.len() >= 4)
+            .collect();
+        known.sort_by_key(|(value, _)| std::cmp::Reverse(value.len()));
+        let mut out = text.to_owned();
+        for (value, n) in known {
+            if out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), &placeholder(*n));
+            }
+        }
+        out
+    }
+}
+
+/// The highest placeholder number anywhere in a JSON value.
+pub(super) fn highest_placeholder(value: &Value) -> u32 {
+    let mut highest = 0;
+    super::matching::strings(value, &mut |s| {
+        if s.contains(PLACEHOLDER_START) {
+            highest = placeholder_numbers(s).into_iter().fold(highest, u32::max);
+        }
+    });
+    highest
+}
+
+/// The credentials a request is sent with: API keys, or a session key.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Credentials<'a> {
+    pub(crate) apikey: Option<&'a str>,
+    pub(crate) secretkey: Option<&'a str>,
+    pub(crate) sessionkey: Option<&'a str>,
+}
+
+/// The request as sent: `encoded` (`name=value&...`, the query of a GET or
+/// the form of a POST) decoded, without the authentication, nothing masked.
+/// What replay matches on.
+pub(super) fn request_as_sent(method: &str, encoded: &str) -> RecordedRequest {
     let mut command = String::new();
     let mut params = BTreeMap::new();
     for (name, value) in decode_pairs(encoded) {
         if name.eq_ignore_ascii_case("command") {
             command = value;
         } else if !is_ignored(&name) {
-            let value = if is_masked_param(&name) {
-                MASK.to_owned()
-            } else {
-                value
-            };
             params.insert(name, value);
         }
     }
     RecordedRequest {
         method: method.to_owned(),
         command,
+        caller: None,
         params,
     }
 }
 
-/// The answer as kept: JSON when the body is JSON (secret keys masked,
-/// `secrets` scrubbed from every string), else its text, scrubbed.
-pub(super) fn response<S: AsRef<str>>(status: u16, body: &[u8], secrets: &[S]) -> RecordedResponse {
-    let secrets: Vec<&str> = secrets
+/// The request as kept: [`request_as_sent`] with secrets replaced by their
+/// placeholders and the caller's credentials named by theirs.
+pub(super) fn request(
+    sent: &RecordedRequest,
+    credentials: Credentials<'_>,
+    table: &mut SecretTable,
+) -> RecordedRequest {
+    let params = sent
+        .params
         .iter()
-        .map(AsRef::as_ref)
-        .filter(|s| s.len() >= 4)
+        .map(|(name, value)| {
+            let value = if is_masked_param(name) && !value.is_empty() {
+                table.mask(value)
+            } else {
+                value.clone()
+            };
+            (name.clone(), value)
+        })
         .collect();
+    let mut mask = |value: Option<&str>| value.map(|v| table.mask(v));
+    let caller = Caller {
+        apikey: mask(credentials.apikey),
+        secretkey: mask(credentials.secretkey),
+        sessionkey: mask(credentials.sessionkey),
+    };
+    RecordedRequest {
+        method: sent.method.clone(),
+        command: sent.command.clone(),
+        caller: (!caller.is_empty()).then_some(caller),
+        params,
+    }
+}
+
+/// The answer as kept: JSON when the body is JSON (the string values of
+/// secret keys masked, known secrets and `secrets` scrubbed from every
+/// string), else its text, scrubbed.
+pub(super) fn response(
+    status: u16,
+    body: &[u8],
+    secrets: &[&str],
+    table: &mut SecretTable,
+) -> RecordedResponse {
     match serde_json::from_slice::<Value>(body) {
-        Ok(value) => {
-            let mut value = mask_keys(value);
-            scrub_strings(&mut value, &secrets);
+        Ok(mut value) => {
+            mask_keys(&mut value, table);
+            let mut scrub = |s: &mut String| *s = table.scrub_text(s, secrets);
+            map_strings(&mut value, &mut scrub);
             RecordedResponse {
                 status,
                 body: Some(value),
@@ -68,7 +239,7 @@ pub(super) fn response<S: AsRef<str>>(status: u16, body: &[u8], secrets: &[S]) -
         }
         Err(_) => {
             let text = String::from_utf8_lossy(body);
-            let text = redact::scrub_values(&redact::redact_text(&text), &secrets);
+            let text = table.scrub_text(&redact::redact_text(&text), secrets);
             RecordedResponse {
                 status,
                 body: None,
@@ -78,36 +249,45 @@ pub(super) fn response<S: AsRef<str>>(status: u16, body: &[u8], secrets: &[S]) -
     }
 }
 
-fn mask_keys(value: Value) -> Value {
+/// The PEM armour of a key (`-----BEGIN RSA PRIVATE KEY-----`), kept
+/// around the placeholder so that the masked value keeps its form.
+fn pem_armour(value: &str) -> Option<(&str, &str)> {
+    let value = value.trim();
+    let first = value.lines().next()?;
+    let last = value.lines().last()?;
+    (first.starts_with("-----BEGIN ") && last.starts_with("-----END ") && first != last)
+        .then_some((first, last))
+}
+
+fn mask_keys(value: &mut Value, table: &mut SecretTable) {
     match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .map(|(key, value)| {
-                    let value = if is_masked_param(&key) && !value.is_null() {
-                        Value::String(MASK.to_owned())
-                    } else {
-                        mask_keys(value)
-                    };
-                    (key, value)
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(mask_keys).collect()),
-        other => other,
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                match item {
+                    Value::String(s) if is_masked_param(key) && !s.is_empty() => {
+                        *s = match pem_armour(s) {
+                            Some((begin, end)) => {
+                                let masked = table.mask(s);
+                                format!("{begin}\n{masked}\n{end}")
+                            }
+                            None => table.mask(s),
+                        };
+                    }
+                    other => mask_keys(other, table),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| mask_keys(item, table)),
+        _ => {}
     }
 }
 
-fn scrub_strings(value: &mut Value, secrets: &[&str]) {
+/// Calls `f` on every string of a JSON value, mutably.
+pub(super) fn map_strings(value: &mut Value, f: &mut impl FnMut(&mut String)) {
     match value {
-        Value::String(s) if secrets.iter().any(|secret| s.contains(secret)) => {
-            *s = redact::scrub_values(s, secrets);
-        }
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|item| scrub_strings(item, secrets)),
-        Value::Object(map) => map
-            .values_mut()
-            .for_each(|item| scrub_strings(item, secrets)),
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter_mut().for_each(|item| map_strings(item, f)),
+        Value::Object(map) => map.values_mut().for_each(|item| map_strings(item, f)),
         _ => {}
     }
 }
@@ -161,17 +341,26 @@ pub fn find_secrets(cassette: &Value) -> Vec<String> {
     findings
 }
 
+/// A value as masking leaves it: empty, the bare mask, a placeholder, or a
+/// placeholder in PEM armour.
+fn is_masked_value(value: &str) -> bool {
+    if value.is_empty() || value == MASK || placeholder_number(value).is_some() {
+        return true;
+    }
+    let lines: Vec<&str> = value.trim().lines().collect();
+    matches!(lines.as_slice(), [begin, inner, end]
+        if begin.starts_with("-----BEGIN ") && end.starts_with("-----END ")
+            && placeholder_number(inner.trim()).is_some())
+}
+
 fn walk(value: &Value, at: &str, findings: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             for (key, item) in map {
                 let here = format!("{at}.{key}");
-                let masked_or_empty = match item {
-                    Value::String(s) => s == MASK || s.is_empty(),
-                    Value::Null => true,
-                    _ => false,
-                };
-                if is_masked_param(key) && !masked_or_empty {
+                // Objects under such a key (`virtualmachineuserdata`) are
+                // walked: only their strings can hold the secret.
+                if is_masked_param(key) && matches!(item, Value::String(s) if !is_masked_value(s)) {
                     findings.push(format!("{here} holds an unmasked secret"));
                 }
                 walk(item, &here, findings);
@@ -183,7 +372,7 @@ fn walk(value: &Value, at: &str, findings: &mut Vec<String>) {
             }
         }
         Value::String(s) => {
-            if s.contains("PRIVATE KEY-----") {
+            if s.contains("PRIVATE KEY-----") && !is_masked_value(s) {
                 findings.push(format!("{at} holds a private key"));
             }
             let lower = s.to_ascii_lowercase();
@@ -203,10 +392,17 @@ mod tests {
 
     #[test]
     fn requests_lose_the_authentication_and_mask_secrets() {
-        let kept = request(
+        let sent = request_as_sent(
             "POST",
             "username=u%201&password=hunter2%21&userdata=aGk%3D&command=createAccount&response=json&apiKey=AK&signatureVersion=3&expires=2026-01-01T00%3A00%3A00%2B0000&signature=abc%3D",
         );
+        let mut table = SecretTable::default();
+        let credentials = Credentials {
+            apikey: Some("AK"),
+            secretkey: Some("SK"),
+            sessionkey: None,
+        };
+        let kept = request(&sent, credentials, &mut table);
         assert_eq!(kept.command, "createAccount");
         assert_eq!(kept.method, "POST");
         let params: Vec<(&str, &str)> = kept
@@ -216,8 +412,18 @@ mod tests {
             .collect();
         assert_eq!(
             params,
-            [("password", MASK), ("userdata", MASK), ("username", "u 1")]
+            [
+                ("password", "***secret-1***"),
+                ("userdata", "***secret-2***"),
+                ("username", "u 1")
+            ]
         );
+        let caller = kept.caller.unwrap();
+        assert_eq!(caller.identity(), Some("***secret-3***"));
+        assert_eq!(caller.secretkey.as_deref(), Some("***secret-4***"));
+        // The same value keeps its number.
+        let again = request(&sent, credentials, &mut table);
+        assert_eq!(again.params["password"], "***secret-1***");
     }
 
     #[test]
@@ -227,31 +433,62 @@ mod tests {
                 "name": "k", "fingerprint": "f",
                 "privatekey": "-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----"
             }},
-            "user": [{"apikey": "AK", "secretkey": "SK", "text": "bad password hunter2!"}]
+            "user": [{"apikey": "AKAK", "secretkey": "SK", "text": "bad password hunter2! for AKAK"}],
+            "virtualmachineuserdata": {"userdata": "aGk="}
         });
-        let kept = response(200, body.to_string().as_bytes(), &["hunter2!"]);
+        let mut table = SecretTable::default();
+        let kept = response(200, body.to_string().as_bytes(), &["hunter2!"], &mut table);
         let kept_body = kept.body.unwrap();
         let text = kept_body.to_string();
         assert!(
-            !text.contains("PRIVATE KEY") && !text.contains("hunter2!"),
+            !text.contains("abc") && !text.contains("hunter2!"),
             "{text}"
         );
-        assert!(
-            !text.contains("\"SK\"") && !text.contains("\"AK\""),
-            "{text}"
-        );
+        assert!(!text.contains("AKAK") && !text.contains("\"SK\""), "{text}");
         assert_eq!(
             kept_body["createsshkeypairresponse"]["keypair"]["name"],
             "k"
         );
-        assert!(find_secrets(&kept_body).is_empty());
-        assert_eq!(find_secrets(&body).len(), 4, "{:?}", find_secrets(&body));
+        let key = kept_body["createsshkeypairresponse"]["keypair"]["privatekey"]
+            .as_str()
+            .unwrap();
+        assert!(
+            key.starts_with("-----BEGIN RSA PRIVATE KEY-----\n***secret-"),
+            "{key}"
+        );
+        let apikey = kept_body["user"][0]["apikey"].as_str().unwrap();
+        let echoed = kept_body["user"][0]["text"].as_str().unwrap();
+        assert!(echoed.ends_with(&format!("for {apikey}")), "{echoed}");
+        // User data is masked inside its object, not the object itself.
+        assert!(kept_body["virtualmachineuserdata"].is_object());
+        assert!(
+            find_secrets(&kept_body).is_empty(),
+            "{:?}",
+            find_secrets(&kept_body)
+        );
+        assert_eq!(find_secrets(&body).len(), 5, "{:?}", find_secrets(&body));
         let kept = response(
             500,
             b"<html>apiKey=AK&signature=S hunter2!</html>",
             &["hunter2!"],
+            &mut table,
         );
         let text = kept.text.unwrap();
         assert!(!text.contains("AK&") && !text.contains("hunter2"), "{text}");
+    }
+
+    #[test]
+    fn placeholders_are_found_and_replaced() {
+        assert_eq!(placeholder(12), "***secret-12***");
+        assert_eq!(placeholder_number("***secret-12***"), Some(12));
+        assert_eq!(placeholder_number("***secret-***"), None);
+        assert_eq!(
+            placeholder_numbers("a ***secret-1*** b ***secret-22*** ***"),
+            [1, 22]
+        );
+        let replaced = replace_placeholders("x ***secret-1*** ***secret-2***", |n| {
+            (n == 1).then(|| "one".to_owned())
+        });
+        assert_eq!(replaced, "x one ***secret-2***");
     }
 }
