@@ -34,7 +34,7 @@ pub const LIVE: &str = "live";
 /// The capability of Marvin's own simulator (its fault APIs).
 pub const SIMULATOR: &str = "simulator";
 /// The file a recording writes beside its cassettes.
-pub const MANIFEST: &str = "marvin-run.json";
+pub const MANIFEST: &str = cassette::RUN_MANIFEST;
 /// An API only Marvin's simulator has: an endpoint that lists it is one.
 const SIMULATOR_ONLY_API: &str = "listSimulatorFaults";
 
@@ -305,22 +305,16 @@ pub fn status_name(status: Status) -> &'static str {
 }
 
 fn has_cassettes(dir: &Path) -> Result<(), SuiteError> {
-    let entries = std::fs::read_dir(dir).map_err(|error| {
+    let files = cassette::cassette_files(dir).map_err(|error| {
         SuiteError::Config(format!("the replay directory {}: {error}", dir.display()))
     })?;
-    let any = entries.filter_map(Result::ok).any(|entry| {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        name.ends_with(".json") && name != MANIFEST
-    });
-    if any {
-        Ok(())
-    } else {
-        Err(SuiteError::Config(format!(
+    if files.is_empty() {
+        return Err(SuiteError::Config(format!(
             "the replay directory {} holds no cassette: record one first (--record DIR)",
             dir.display()
-        )))
+        )));
     }
+    Ok(())
 }
 
 /// Whether the endpoint is Marvin's simulator: it lists an API no other

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use marvin_core::Config;
 
+pub mod cassettes;
 pub mod cleanup;
 pub mod conform;
 pub mod deploy;
@@ -47,6 +48,9 @@ enum Command {
     /// Replay recorded cassettes against an endpoint (default: a fresh
     /// embedded simulator) and report where its answers differ.
     Conform(conform::ConformArgs),
+    /// Check a directory of recorded cassettes: every file reads, and no
+    /// secret is left in any.
+    Cassettes(cassettes::CassettesArgs),
 }
 
 /// Why the CLI stopped; each kind has its own exit code.
@@ -80,6 +84,9 @@ pub enum CliError {
     /// `marvin conform`: the endpoint's answers differ from the recording.
     #[error("{0} difference(s) from the recorded answers")]
     Differences(usize),
+    /// `marvin cassettes`: secrets are left in recorded cassettes.
+    #[error("{0} secret(s) left in the cassettes")]
+    SecretsLeft(usize),
     /// A file could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -101,6 +108,7 @@ impl CliError {
             Self::Breaking(_) => ExitCode::from(6),
             Self::Conform(_) => ExitCode::from(3),
             Self::Differences(_) => ExitCode::from(7),
+            Self::SecretsLeft(_) => ExitCode::from(8),
             Self::Suite(error) => ExitCode::from(error.exit_code()),
         }
     }
@@ -134,6 +142,7 @@ pub fn main() -> ExitCode {
             Command::Export(args) => deploy::run_export(args).await,
             Command::Openapi(args) => openapi::run(args),
             Command::Conform(args) => conform::run(args).await,
+            Command::Cassettes(args) => cassettes::run(&args),
         }
     });
     match outcome {

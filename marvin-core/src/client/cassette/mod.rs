@@ -331,6 +331,28 @@ pub struct RecordedResponse {
     pub text: Option<String>,
 }
 
+/// The file a recorded run writes beside its cassettes (the runner's
+/// manifest: backend, capabilities, outcomes); not a cassette.
+pub const RUN_MANIFEST: &str = "marvin-run.json";
+
+/// The cassette files of a directory (`*.json` but the [`RUN_MANIFEST`]),
+/// sorted by name.
+pub fn cassette_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        Error::setup_with(format!("cannot read the cassettes of {}", dir.display()), e)
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| {
+            path.extension().is_some_and(|ext| ext == "json")
+                && path.file_name().is_some_and(|name| name != RUN_MANIFEST)
+                && path.is_file()
+        })
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
 /// The process-wide count behind [`Interaction::seq`].
 fn next_seq() -> u64 {
     static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);

@@ -341,6 +341,39 @@ pub fn find_secrets(cassette: &Value) -> Vec<String> {
     findings
 }
 
+/// Where the cassettes of `dir` still hold a secret: per file, the places
+/// [`find_secrets`] names, plus any request that kept an authentication
+/// parameter. Files without a finding are left out; an unreadable or
+/// malformed file is an error.
+pub fn scan_dir(dir: &std::path::Path) -> crate::Result<Vec<(std::path::PathBuf, Vec<String>)>> {
+    let mut found = Vec::new();
+    for path in super::cassette_files(dir)? {
+        let bytes = std::fs::read(&path).map_err(|e| {
+            crate::Error::setup_with(format!("cannot read the cassette {}", path.display()), e)
+        })?;
+        let file: Value = serde_json::from_slice(&bytes).map_err(|e| {
+            crate::Error::setup_with(format!("the cassette {} is malformed", path.display()), e)
+        })?;
+        let mut findings = find_secrets(&file);
+        let interactions = file["interactions"].as_array().into_iter().flatten();
+        for (index, interaction) in interactions.enumerate() {
+            let params = interaction["request"]["params"]
+                .as_object()
+                .into_iter()
+                .flatten();
+            for (name, _) in params.filter(|(name, _)| is_ignored(name)) {
+                findings.push(format!(
+                    "interactions[{index}].request.params.{name} is kept"
+                ));
+            }
+        }
+        if !findings.is_empty() {
+            found.push((path, findings));
+        }
+    }
+    Ok(found)
+}
+
 /// A value as masking leaves it: empty, the bare mask, a placeholder, or a
 /// placeholder in PEM armour.
 fn is_masked_value(value: &str) -> bool {
