@@ -3,12 +3,11 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use marvin_core::client::cassette::{
-    self,
-    Caller, Cassette, CassetteFile, CassetteSettings, RecordMode, RecordedResponse, scrub,
+    self, Caller, Cassette, CassetteFile, CassetteSettings, RecordMode, RecordedResponse, scrub,
 };
 use marvin_core::{Api, Client, Params, envelope};
 use rand::Rng as _;
@@ -80,7 +79,8 @@ pub async fn run(settings: &Settings, target: &Target) -> Result<Report, Conform
 /// The selected cassettes, by file name.
 fn load(settings: &Settings) -> Result<Vec<(String, CassetteFile)>, ConformError> {
     let dir = &settings.cassettes;
-    let paths = cassette::cassette_files(dir).map_err(|e| ConformError::Cassettes(e.to_string()))?;
+    let paths =
+        cassette::cassette_files(dir).map_err(|e| ConformError::Cassettes(e.to_string()))?;
     let mut cassettes = Vec::new();
     for path in paths {
         let name = path
@@ -191,18 +191,7 @@ impl Replay<'_> {
         self.tally.replayed(command);
         if let (Some(recorded), Some(real)) = (&recorded.body, &live.real) {
             let state = &mut self.states[file];
-            let before = self.ids.clone();
             mapping::learn(recorded, real, &mut self.ids, &mut state.secrets);
-            if std::env::var_os("CONFORM_DEBUG").is_some() {
-                for (k, v) in self.ids.entries() {
-                    if before.get(k).is_none() {
-                        eprintln!("MAP {} #{} {command} {k} -> {v}", at.cassette, at.interaction);
-                    }
-                }
-            }
-        }
-        if std::env::var_os("CONFORM_DEBUG").is_some() && live.status != recorded.status {
-            eprintln!("DEBUG {} #{} {command} sent {:?}\n  live {}", at.cassette, at.interaction, params, serde_json::to_string(&live.body).unwrap_or_default());
         }
         compare(command, recorded, &live, &at, &mut self.tally);
         Ok(())
