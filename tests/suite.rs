@@ -566,7 +566,13 @@ fn a_missing_config_or_an_unreachable_cloud_stops_before_any_test() {
         format!(r#"{{"mgtSvr":[{{"mgtSvrIp":"127.0.0.1","port":{port},"apiKey":"k","securityKey":"s"}}]}}"#),
     )
     .unwrap();
-    let unreachable = smoke(&dir, &["--config", config.to_str().unwrap()], &[]);
+    // No wait for a cloud that may still be starting (tests/backends.rs
+    // checks the wait itself).
+    let unreachable = smoke(
+        &dir,
+        &["--config", config.to_str().unwrap(), "--ready-timeout", "0"],
+        &[],
+    );
     unreachable.status.code().should().equal(Some(3));
     text(&unreachable.stderr).should().contain(
         format!("the cloud at http://127.0.0.1:{port}/client/api does not answer").as_str(),
