@@ -177,6 +177,8 @@ impl RunSettings {
     ///   handler), default [`DEFAULT_TERMINATION_GRACE`];
     /// - hardware: `MARVIN_HARDWARE=true` runs tests that need real
     ///   hypervisors;
+    /// - capabilities: `MARVIN_CAPABILITIES`, comma-separated, plus `live`
+    ///   unless the process replays (unset: not known, every test runs);
     /// - chaos: `MARVIN_CHAOS_PANIC=p` makes each test panic with
     ///   probability `p` at a random point (`MARVIN_CHAOS_SEED` replays a
     ///   run; see [`ChaosSettings::from_env`]). A malformed value is
@@ -210,7 +212,15 @@ impl RunSettings {
                 eprintln!("marvin: ignoring the chaos settings: {error}");
                 None
             }),
-            capabilities: None,
+            capabilities: var("MARVIN_CAPABILITIES").map(|declared| {
+                // What the runner finds out for itself, cargo's harness
+                // takes from the process: a replay reaches no cloud.
+                let live = (!crate::client::cassette::replaying()).then_some("live");
+                Capabilities::new(
+                    "this cloud (MARVIN_CAPABILITIES)",
+                    declared.split(',').chain(live),
+                )
+            }),
         }
     }
 
