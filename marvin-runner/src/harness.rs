@@ -105,9 +105,9 @@ pub struct SuiteArgs {
         default_value_t = 60
     )]
     pub ready_timeout: u64,
-    /// A capability of the cloud, for tests that declare `needs` (comma-
-    /// separated or repeated): `live` and `simulator` are found out; others
-    /// (`second-zone`, `kvm`) are declared here.
+    /// A capability of the cloud, for tests that declare `needs`
+    /// (comma-separated or repeated): `live` and `simulator` are found
+    /// out; others (`second-zone`, `kvm`) are declared here.
     #[arg(
         long = "capability",
         env = "MARVIN_CAPABILITIES",
