@@ -4,7 +4,8 @@
 //! A suite recorded once against a real cloud (`MARVIN_RECORD`, one cassette
 //! per test, see `docs/record-replay.md`) holds every request it sent and
 //! every answer it got. [`run`] sends those requests again, in the run's
-//! order (the interactions of all cassettes sorted by their `seq`), to
+//! order (the interactions of all cassettes sorted by their `seq`, a job's
+//! request moved to where the recording shows the job's work done), to
 //! another endpoint, by default a fresh embedded simulator
 //! ([`Target::simulator`]), and compares each live answer with the recorded
 //! one: the HTTP status, the error codes, and the answer's shape (which
@@ -13,8 +14,8 @@
 //! Requests carry what the live endpoint gave instead of what the recording
 //! saw ([`mapping`]): ids mapped from earlier answers, secrets bound to the
 //! live values at the places of their placeholders (new user keys sign the
-//! calls recorded as signed by them), passwords the recorded test chose
-//! replaced by new ones.
+//! calls recorded as signed by them), passwords and user data the recorded
+//! test chose replaced by new ones.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), marvin_conform::ConformError> {
@@ -102,10 +103,17 @@ impl std::fmt::Debug for Target {
 }
 
 impl Target {
-    /// A fresh embedded simulator (default zone, in memory), served on this
-    /// runtime while the target lives.
+    /// A fresh embedded simulator (default zone, in memory, jobs done as
+    /// they are submitted), served on this runtime while the target lives.
     pub async fn simulator() -> Result<Self, ConformError> {
-        let simulator = marvin_simulator::Simulator::start_default()
+        // Jobs done as they are submitted: the replay sends a job's request
+        // where the recording shows its work done, so the work happens
+        // there, and the poll recorded as finding it done needs no wait.
+        let config = marvin_simulator::SimulatorConfig {
+            job_delay: Duration::ZERO,
+            ..marvin_simulator::SimulatorConfig::default()
+        };
+        let simulator = marvin_simulator::Simulator::start(config)
             .await
             .map_err(|e| ConformError::Setup(format!("the simulator did not start: {e}")))?;
         let admin = Client::builder(simulator.url())

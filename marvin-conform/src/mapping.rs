@@ -7,15 +7,36 @@
 //! same request side by side, and applied to the parameters of later
 //! requests.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use marvin_core::client::cassette::scrub;
 use serde_json::Value;
 
 /// Recorded ids → live ids.
+///
+/// A pairing from two answers to the same request matched field by field,
+/// or from list elements matched by id, by name or as the one element left
+/// on each side, replaces whatever the map held: a cloud hands the same id
+/// out again (a released public address keeps its id, and the next test to
+/// acquire one, or a new network's source NAT, may get it while the
+/// endpoint gives another), so the latest pairing is the one that holds. A
+/// guess (several list elements paired by their order) is only taken for
+/// an id not mapped yet, towards a live id no recorded id is mapped to.
 #[derive(Debug, Clone, Default)]
 pub struct IdMap {
-    ids: HashMap<String, String>,
+    /// Recorded id → (live id, when it was paired: a count).
+    ids: HashMap<String, (String, u64)>,
+    /// The same, as each cassette paired them: (cassette, recorded id) →
+    /// (live id, when). A test's own pairings hold for it over what other
+    /// tests paired since (a VM placed on another host live than recorded
+    /// maps the recorded host to that VM's live host; the test that
+    /// placed it goes on with its own pairing).
+    own: HashMap<(usize, String), (String, u64)>,
+    /// The cassette whose interaction is being replayed.
+    current: usize,
+    paired: u64,
+    /// The live ids some recorded id is (or was) mapped to.
+    images: HashSet<String>,
 }
 
 impl IdMap {
@@ -24,9 +45,33 @@ impl IdMap {
         Self::default()
     }
 
-    /// The live id of a recorded one, when known.
+    /// Replays an interaction of cassette number `cassette` from now on:
+    /// its own pairings come first.
+    pub fn enter(&mut self, cassette: usize) {
+        self.current = cassette;
+    }
+
+    fn entry(&self, recorded: &str) -> Option<&(String, u64)> {
+        self.own
+            .get(&(self.current, recorded.to_owned()))
+            .or_else(|| self.ids.get(recorded))
+    }
+
+    /// The live id of a recorded one, when known (as the current cassette
+    /// paired it, else as the latest pairing of any).
     pub fn get(&self, recorded: &str) -> Option<&str> {
-        self.ids.get(recorded).map(String::as_str)
+        self.entry(recorded).map(|(live, _)| live.as_str())
+    }
+
+    /// How strongly `recorded` holds its live id, to rank claims on one
+    /// live element: paired by the current cassette first, then the most
+    /// recently paired.
+    fn claim(&self, recorded: &str) -> (bool, u64) {
+        let own = self.own.get(&(self.current, recorded.to_owned()));
+        match own {
+            Some(&(_, when)) => (true, when),
+            None => (false, self.ids.get(recorded).map_or(0, |&(_, when)| when)),
+        }
     }
 
     /// How many ids are mapped.
@@ -39,12 +84,31 @@ impl IdMap {
         self.ids.is_empty()
     }
 
-    /// Maps `recorded` to `live` unless it is mapped already (the first
-    /// pairing wins: later answers repeat it).
+    /// Maps `recorded` to `live`, replacing an earlier pairing. An id paired
+    /// with itself is kept only when it undoes an earlier pairing.
     pub fn insert(&mut self, recorded: &str, live: &str) {
-        self.ids
-            .entry(recorded.to_owned())
-            .or_insert_with(|| live.to_owned());
+        if recorded == live && self.entry(recorded).is_none() {
+            return;
+        }
+        self.pair(recorded, live);
+    }
+
+    /// Maps `recorded` to `live` as a guess: only when `recorded` is not
+    /// mapped yet and no recorded id is mapped to `live`.
+    pub fn guess(&mut self, recorded: &str, live: &str) {
+        if recorded == live || self.entry(recorded).is_some() || self.images.contains(live) {
+            return;
+        }
+        self.pair(recorded, live);
+    }
+
+    fn pair(&mut self, recorded: &str, live: &str) {
+        self.images.insert(live.to_owned());
+        self.paired += 1;
+        let value = (live.to_owned(), self.paired);
+        self.own
+            .insert((self.current, recorded.to_owned()), value.clone());
+        self.ids.insert(recorded.to_owned(), value);
     }
 
     /// A parameter value with its ids mapped: the whole value, else each
@@ -89,24 +153,34 @@ fn is_id_key(key: &str) -> bool {
 /// where the recorded value is a placeholder and the live answer has a
 /// value, binds the placeholder to it.
 ///
-/// Array elements are paired by `id` (equal, or mapped already), else by
-/// `name`, else in order with the elements left.
+/// Array elements are paired by `id` (equal, or mapped; the current
+/// cassette's and the latest pairings claim a live element first), else by
+/// `name`, else by order when as many are left on both sides; the ids met
+/// under several elements paired only by their order are guesses
+/// ([`IdMap::guess`]).
 pub fn learn(recorded: &Value, live: &Value, ids: &mut IdMap, secrets: &mut Secrets) {
-    walk(recorded, live, "", ids, secrets);
+    walk(recorded, live, "", true, ids, secrets);
 }
 
-fn walk(recorded: &Value, live: &Value, key: &str, ids: &mut IdMap, secrets: &mut Secrets) {
+fn walk(
+    recorded: &Value,
+    live: &Value,
+    key: &str,
+    firm: bool,
+    ids: &mut IdMap,
+    secrets: &mut Secrets,
+) {
     match (recorded, live) {
         (Value::Object(was), Value::Object(now)) => {
             for (name, item) in was {
                 if let Some(other) = now.get(name) {
-                    walk(item, other, name, ids, secrets);
+                    walk(item, other, name, firm, ids, secrets);
                 }
             }
         }
         (Value::Array(was), Value::Array(now)) => {
-            for (recorded, live) in pair_elements(was, now, ids) {
-                walk(recorded, live, key, ids, secrets);
+            for (recorded, live, guess) in pair_elements(was, now, ids) {
+                walk(recorded, live, key, firm && !guess, ids, secrets);
             }
         }
         (Value::String(was), now) => {
@@ -123,8 +197,12 @@ fn walk(recorded: &Value, live: &Value, key: &str, ids: &mut IdMap, secrets: &mu
                     secrets.insert(n, value);
                 }
             } else if let Value::String(now) = now {
-                if was != now && (is_id_key(key) || is_uuid(was)) {
-                    ids.insert(was, now);
+                if is_id_key(key) || is_uuid(was) {
+                    if firm {
+                        ids.insert(was, now);
+                    } else {
+                        ids.guess(was, now);
+                    }
                 }
             }
         }
@@ -132,19 +210,32 @@ fn walk(recorded: &Value, live: &Value, key: &str, ids: &mut IdMap, secrets: &mu
     }
 }
 
-/// Pairs the elements of a recorded list with the live list's: by `id`,
-/// by `name`, then in order with the live elements left, each live element
-/// used once.
+/// Pairs the elements of a recorded list with the live list's, each live
+/// element used once: by `id` (equal, or mapped), then by `name`, then in
+/// order with the elements left, but only when as many are left on both
+/// sides (a list answered while other tests created or deleted things in
+/// another order than recorded holds other elements, which must not stand
+/// for each other). The flag tells a pairing by order of several elements
+/// (a guess); one element left on each side is taken as the same thing
+/// (a list filtered down to it).
 fn pair_elements<'a>(
     recorded: &'a [Value],
     live: &'a [Value],
     ids: &IdMap,
-) -> Vec<(&'a Value, &'a Value)> {
+) -> Vec<(&'a Value, &'a Value, bool)> {
     let mut taken = vec![false; live.len()];
-    let mut pairs: Vec<Option<usize>> = vec![None; recorded.len()];
+    let mut pairs: Vec<Option<(usize, bool)>> = vec![None; recorded.len()];
     let field = |value: &'a Value, name: &str| value.get(name).and_then(Value::as_str);
-    for (slot, element) in pairs.iter_mut().zip(recorded) {
-        let Some(id) = field(element, "id") else {
+    // By id, those the current test paired first, then the most recently
+    // paired: two recorded ids may stand for one live id (VMs placed on
+    // other hosts live than recorded map a recorded host to the live host
+    // of each), and the test's own, latest pairing is the one that holds.
+    let mut by_recency: Vec<usize> = (0..recorded.len()).collect();
+    by_recency.sort_by_key(|&r| {
+        std::cmp::Reverse(field(&recorded[r], "id").map_or((false, 0), |id| ids.claim(id)))
+    });
+    for r in by_recency {
+        let Some(id) = field(&recorded[r], "id") else {
             continue;
         };
         let wanted = ids.get(id).unwrap_or(id);
@@ -152,7 +243,7 @@ fn pair_elements<'a>(
             (0..live.len()).find(|&i| !taken[i] && field(&live[i], "id") == Some(wanted))
         {
             taken[index] = true;
-            *slot = Some(index);
+            pairs[r] = Some((index, false));
         }
     }
     for (slot, element) in pairs.iter_mut().zip(recorded) {
@@ -166,46 +257,48 @@ fn pair_elements<'a>(
             (0..live.len()).find(|&i| !taken[i] && field(&live[i], "name") == Some(name))
         {
             taken[index] = true;
-            *slot = Some(index);
+            *slot = Some((index, false));
         }
     }
-    // The rest in order, each with the next live element left.
-    let mut free = (0..live.len()).filter(|&i| !taken[i]);
-    for slot in pairs.iter_mut().filter(|slot| slot.is_none()) {
-        match free.next() {
-            Some(index) => *slot = Some(index),
-            None => break,
+    let free: Vec<usize> = (0..live.len()).filter(|&i| !taken[i]).collect();
+    let unpaired = pairs.iter().filter(|slot| slot.is_none()).count();
+    if unpaired == free.len() {
+        let guess = unpaired > 1;
+        let mut free = free.into_iter();
+        for slot in pairs.iter_mut().filter(|slot| slot.is_none()) {
+            *slot = free.next().map(|index| (index, guess));
         }
     }
     pairs
         .into_iter()
         .zip(recorded)
-        .filter_map(|(slot, element)| slot.map(|index| (element, &live[index])))
+        .filter_map(|(slot, element)| slot.map(|(index, guess)| (element, &live[index], guess)))
         .collect()
 }
 
 /// The parameters of a recorded request as sent live: ids mapped (whole
 /// values and comma-separated items, map parameters such as
 /// `tags[0].value` alike), placeholders replaced by their bound values.
-/// A placeholder not bound yet (a password the test chose) gets a new
-/// value from `invent`, bound for the rest of the cassette; a bare `***`
-/// (cassettes of format 1, whose masks carry no number) gets a new value
-/// each time.
+/// A placeholder not bound yet (a password or the user data the test
+/// chose) gets a new value from `invent`, given the parameter's name and
+/// the placeholder's number, bound for the rest of the cassette; a bare
+/// `***` (cassettes of format 1, whose masks carry no number) gets a new
+/// value each time.
 pub fn live_params(
     recorded: &BTreeMap<String, String>,
     ids: &IdMap,
     secrets: &mut Secrets,
-    mut invent: impl FnMut(u32) -> String,
+    mut invent: impl FnMut(&str, u32) -> String,
 ) -> Vec<(String, String)> {
     recorded
         .iter()
         .map(|(name, value)| {
             let value = if value == marvin_core::redact::MASK {
-                invent(0)
+                invent(name, 0)
             } else {
                 let mapped = ids.apply(value);
                 scrub::replace_placeholders(&mapped, |n| {
-                    Some(secrets.entry(n).or_insert_with(|| invent(n)).clone())
+                    Some(secrets.entry(n).or_insert_with(|| invent(name, n)).clone())
                 })
             };
             (name.clone(), value)
@@ -270,6 +363,59 @@ mod tests {
     }
 
     #[test]
+    fn the_latest_pairing_of_a_reused_id_holds() {
+        // A released address keeps its id and is handed out again while
+        // recording; live, the second acquisition gets another address.
+        let mut ids = IdMap::new();
+        let answer = |id: &str| json!({"r": {"id": id}});
+        learn(&answer(A), &answer(X), &mut ids, &mut Secrets::new());
+        learn(&answer(A), &answer(Y), &mut ids, &mut Secrets::new());
+        assert_eq!(ids.get(A), Some(Y));
+    }
+
+    #[test]
+    fn a_list_holding_other_elements_pairs_none_by_order() {
+        // Recorded while another test's project existed, answered live
+        // before it was made: the one live element is not that project.
+        let mut ids = IdMap::new();
+        ids.insert("r-old", "l-old");
+        let recorded =
+            json!([{"id": "r-new", "name": "p-new"}, {"id": "r-gone", "name": "p-gone"}]);
+        let live = json!([{"id": "l-other", "name": "p-other"}]);
+        learn(&recorded, &live, &mut ids, &mut Secrets::new());
+        assert_eq!(ids.get("r-new"), None);
+        assert_eq!(ids.get("r-gone"), None);
+        // One element left on each side is the same thing, even when its
+        // recorded id stood for something else before (a source NAT
+        // address reusing a released address's id).
+        ids.insert("r-nat", "l-released");
+        learn(
+            &json!([{"id": "r-nat"}]),
+            &json!([{"id": "l-nat"}]),
+            &mut ids,
+            &mut Secrets::new(),
+        );
+        assert_eq!(ids.get("r-nat"), Some("l-nat"));
+    }
+
+    #[test]
+    fn the_latest_pairing_claims_a_live_element_first() {
+        // Host h-b was paired with live host l-1 by one VM, then h-a by the
+        // VM at hand: in a list of both hosts, h-a is l-1 and h-b the other.
+        let mut ids = IdMap::new();
+        ids.insert("h-b", "l-1");
+        ids.insert("h-a", "l-1");
+        learn(
+            &json!([{"id": "h-b", "name": "rb"}, {"id": "h-a", "name": "ra"}]),
+            &json!([{"id": "l-1", "name": "x1"}, {"id": "l-2", "name": "x2"}]),
+            &mut ids,
+            &mut Secrets::new(),
+        );
+        assert_eq!(ids.get("h-a"), Some("l-1"));
+        assert_eq!(ids.get("h-b"), Some("l-2"));
+    }
+
+    #[test]
     fn placeholders_bind_to_the_live_values_at_their_place() {
         let recorded =
             json!({"r": {"userkeys": {"apikey": "***secret-3***", "secretkey": "***secret-4***"}}});
@@ -300,7 +446,7 @@ mod tests {
             ("name".to_owned(), "kept".to_owned()),
         ]);
         let mut invented = Vec::new();
-        let sent = live_params(&recorded, &ids, &mut secrets, |n| {
+        let sent = live_params(&recorded, &ids, &mut secrets, |_, n| {
             invented.push(n);
             format!("new-{n}")
         });

@@ -20,8 +20,13 @@ use crate::{ConformError, Settings, Target};
 
 const QUERY_JOB: &str = "queryAsyncJobResult";
 
-/// How long to wait between live polls of a job recorded as finished.
-const POLL_DELAY: Duration = Duration::from_millis(200);
+/// The first wait between live polls of a job recorded as finished; each
+/// next wait doubles, up to [`POLL_DELAY_MAX`]. Most jobs of a simulator
+/// end within milliseconds: a long first wait would be most of a replay's
+/// time.
+const POLL_DELAY_MIN: Duration = Duration::from_millis(2);
+/// The longest wait between two live polls of one job.
+const POLL_DELAY_MAX: Duration = Duration::from_millis(250);
 
 /// Replays the cassettes `settings` selects against `target` and reports
 /// the differences. Fails when the cassettes cannot be read (or none is
@@ -29,20 +34,7 @@ const POLL_DELAY: Duration = Duration::from_millis(200);
 /// report's.
 pub async fn run(settings: &Settings, target: &Target) -> Result<Report, ConformError> {
     let cassettes = load(settings)?;
-    let mut order: Vec<(usize, usize, Option<u64>)> = cassettes
-        .iter()
-        .enumerate()
-        .flat_map(|(file, (_, cassette))| {
-            cassette
-                .interactions
-                .iter()
-                .enumerate()
-                .map(move |(position, interaction)| (file, position, interaction.seq))
-        })
-        .collect();
-    // The run's timeline: by `seq`; interactions without one (format 1)
-    // after those, by file name (the list is sorted by it) and position.
-    order.sort_by_key(|&(file, position, seq)| (seq.is_none(), seq, file, position));
+    let order = timeline(cassettes.iter().map(|(_, cassette)| cassette));
     let mut replay = Replay {
         target,
         capture: Capture::new()?,
@@ -55,7 +47,7 @@ pub async fn run(settings: &Settings, target: &Target) -> Result<Report, Conform
         replayed: 0,
         skipped_polls: 0,
     };
-    for (file, position, _) in order {
+    for (file, position) in order {
         let (name, cassette) = &cassettes[file];
         let at = Example {
             cassette: name.clone(),
@@ -74,6 +66,71 @@ pub async fn run(settings: &Settings, target: &Target) -> Result<Report, Conform
         notes: replay.notes,
         commands: replay.tally.finish(),
     })
+}
+
+/// The order to replay the interactions of `cassettes` in, as (cassette,
+/// interaction) indexes: the run's timeline, by `seq` (the order requests
+/// were sent); interactions without one (format 1) after those, by
+/// cassette and position.
+///
+/// A request that started a job is moved to where the recorded cloud did
+/// the job's work, as closely as the recording tells: after the last poll
+/// that found the job pending, and after every answer (of any test) until
+/// the first poll that found it done which still showed the job's object
+/// (a domain being deleted, listed by another test); so what other tests
+/// asked meanwhile finds the job done or undone live as it was recorded.
+/// The test that started the job only polled it in between. A job never
+/// seen done keeps the request's place.
+fn timeline<'a>(cassettes: impl Iterator<Item = &'a CassetteFile> + Clone) -> Vec<(usize, usize)> {
+    // Every recorded answer by seq, as text: where an object still showed.
+    let mut answers: Vec<(u64, String)> = cassettes
+        .clone()
+        .flat_map(|cassette| &cassette.interactions)
+        .filter_map(|interaction| {
+            let body = interaction.response.body.as_ref()?;
+            Some((interaction.seq?, body.to_string()))
+        })
+        .collect();
+    answers.sort_unstable_by_key(|&(seq, _)| seq);
+    let last_showing = |object: &str, after: u64, before: u64| -> Option<u64> {
+        // As a whole JSON string, not a part of one.
+        let object = format!("\"{object}\"");
+        let from = answers.partition_point(|&(seq, _)| seq <= after);
+        answers[from..]
+            .iter()
+            .take_while(|&&(seq, _)| seq < before)
+            .filter(|(_, text)| text.contains(&object))
+            .map(|&(seq, _)| seq)
+            .last()
+    };
+    let mut order: Vec<(bool, Option<u64>, u8, usize, usize)> = Vec::new();
+    for (file, cassette) in cassettes.enumerate() {
+        let polls = job_polls(cassette);
+        for (position, interaction) in cassette.interactions.iter().enumerate() {
+            let moved = match (interaction.seq, started_job(interaction)) {
+                (Some(sent), Some((job, object))) => polls.get(job).and_then(|polls| {
+                    let done = polls.done?;
+                    let pending = polls.pending.max(sent);
+                    let showing = object
+                        .and_then(|object| last_showing(object, pending, done))
+                        .unwrap_or(0);
+                    Some(pending.max(showing))
+                }),
+                _ => None,
+            };
+            // Just after the seq it is moved to, before what follows it.
+            let (seq, step) = match moved {
+                Some(seq) => (Some(seq), 1),
+                None => (interaction.seq, 0),
+            };
+            order.push((seq.is_none(), seq, step, file, position));
+        }
+    }
+    order.sort_unstable();
+    order
+        .into_iter()
+        .map(|(_, _, _, file, position)| (file, position))
+        .collect()
 }
 
 /// The selected cassettes, by file name.
@@ -157,6 +214,7 @@ impl Replay<'_> {
                 return Ok(());
             }
         };
+        self.ids.enter(file);
         let state = &mut self.states[file];
         let params = mapping::live_params(&request.params, &self.ids, &mut state.secrets, invent);
         let post = request.method.eq_ignore_ascii_case("POST");
@@ -300,6 +358,7 @@ impl Replay<'_> {
         at: &Example,
     ) -> Result<Option<Live>, ConformError> {
         let deadline = Instant::now() + self.job_timeout;
+        let mut delay = POLL_DELAY_MIN;
         loop {
             let (command, params) = (command.to_owned(), params.to_vec());
             let live = self
@@ -323,7 +382,8 @@ impl Replay<'_> {
                 );
                 return Ok(live);
             }
-            tokio::time::sleep(POLL_DELAY).await;
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(POLL_DELAY_MAX);
         }
     }
 }
@@ -345,15 +405,76 @@ async fn send(
     call.await.map(Some)
 }
 
-/// A new value for a secret the recorded test chose (a password): strong
-/// enough for password rules, never the recorded one.
-fn invent(number: u32) -> String {
+/// A new value for a secret the recorded test chose, fit for the
+/// parameter it is sent in: user data is base64 (the cloud refuses
+/// anything else), a password strong enough for password rules; never the
+/// recorded value.
+fn invent(name: &str, number: u32) -> String {
     let random: String = rand::rng()
         .sample_iter(rand::distr::Alphanumeric)
         .take(16)
         .map(char::from)
         .collect();
+    if name.to_ascii_lowercase().contains("userdata") {
+        use base64::Engine as _;
+        let text = format!("#cloud-config\n# conform {number} {random}\n");
+        return base64::engine::general_purpose::STANDARD.encode(text);
+    }
     format!("Conform-{number}-{random}-7aZ")
+}
+
+/// The job a recorded request started (the `jobid` of its answer, not of a
+/// poll's) and the object it works on: the answer's `id`, else the
+/// request's.
+fn started_job(
+    interaction: &marvin_core::client::cassette::Interaction,
+) -> Option<(&str, Option<&str>)> {
+    let request = &interaction.request;
+    let command = request.command.as_str();
+    if command.eq_ignore_ascii_case(QUERY_JOB) {
+        return None;
+    }
+    let body = interaction.response.body.as_ref()?;
+    let (_, inner) = envelope::find_response(command, body)?;
+    let job = inner.get("jobid")?.as_str()?;
+    let object = inner
+        .get("id")
+        .and_then(Value::as_str)
+        .or_else(|| request.params.get("id").map(String::as_str))
+        .filter(|id| !id.is_empty());
+    Some((job, object))
+}
+
+/// When a job was polled: the last `seq` that found it pending (0 when
+/// none) and the first that found it done.
+#[derive(Debug, Default)]
+struct JobPolls {
+    pending: u64,
+    done: Option<u64>,
+}
+
+/// The polls of each job of a cassette, by job id.
+fn job_polls(cassette: &CassetteFile) -> HashMap<&str, JobPolls> {
+    let mut jobs: HashMap<&str, JobPolls> = HashMap::new();
+    for interaction in &cassette.interactions {
+        let request = &interaction.request;
+        if !request.command.eq_ignore_ascii_case(QUERY_JOB) {
+            continue;
+        }
+        let status = job_status(&request.command, interaction.response.body.as_ref());
+        let (Some(job), Some(seq), Some(status)) =
+            (request.params.get("jobid"), interaction.seq, status)
+        else {
+            continue;
+        };
+        let polls = jobs.entry(job.as_str()).or_default();
+        if status == 0 {
+            polls.pending = polls.pending.max(seq);
+        } else {
+            polls.done = Some(polls.done.map_or(seq, |done| done.min(seq)));
+        }
+    }
+    jobs
 }
 
 /// The `jobstatus` of a `queryAsyncJobResult` answer.
@@ -381,7 +502,10 @@ fn error_code(command: &str, body: Option<&Value>, field: &str) -> String {
     }
 }
 
-/// Compares one live answer with its recording, into the tally.
+/// Compares one live answer with its recording, into the tally. When the
+/// status or an error code differs, that is the difference: the answers'
+/// shapes then differ as a consequence (an error answer against a result)
+/// and are not compared.
 fn compare(
     command: &str,
     recorded: &RecordedResponse,
@@ -389,7 +513,9 @@ fn compare(
     at: &Example,
     tally: &mut Tally,
 ) {
+    let mut answered_otherwise = false;
     if recorded.status != live.status {
+        answered_otherwise = true;
         tally.difference(
             command,
             Kind::Status,
@@ -405,6 +531,7 @@ fn compare(
             error_code(command, live.body.as_ref(), field),
         );
         if was != now {
+            answered_otherwise = true;
             tally.difference(
                 command,
                 Kind::ErrorCode,
@@ -414,6 +541,9 @@ fn compare(
                 at.clone(),
             );
         }
+    }
+    if answered_otherwise {
+        return;
     }
     match (&recorded.body, &live.body) {
         (Some(was), Some(now)) => {
@@ -545,4 +675,128 @@ fn with_inner(command: &str, body: &Value, inner: Value) -> Value {
         map.insert(key, inner);
     }
     body
+}
+
+#[cfg(test)]
+mod tests {
+    use pretty_assertions::assert_eq;
+    use serde_json::json;
+
+    use super::*;
+
+    fn interaction(seq: u64, command: &str, params: Value, body: Value) -> Value {
+        json!({
+            "request": {"method": "GET", "command": command, "params": params},
+            "response": {"status": 200, "body": body},
+            "seq": seq,
+        })
+    }
+
+    fn cassette(interactions: Vec<Value>) -> CassetteFile {
+        serde_json::from_value(json!({
+            "format": 2, "test": "t", "recorded_at": "2026-01-01T00:00:00Z",
+            "cloud_version": null, "precache": null, "interactions": interactions,
+        }))
+        .unwrap()
+    }
+
+    fn poll(seq: u64, job: &str, status: u64) -> Value {
+        interaction(
+            seq,
+            QUERY_JOB,
+            json!({"jobid": job}),
+            json!({"queryasyncjobresultresponse": {"jobid": job, "jobstatus": status}}),
+        )
+    }
+
+    #[test]
+    fn a_job_is_started_where_the_recording_shows_its_work_done() {
+        // One test deletes domain d (polled pending at 3 and 5, done at 10);
+        // another listed the domains at 6, still with d, and at 8 without
+        // it: the work was done between 6 and 8.
+        let deleting = cassette(vec![
+            interaction(
+                2,
+                "deleteDomain",
+                json!({"id": "d"}),
+                json!({"deletedomainresponse": {"id": "d", "jobid": "j"}}),
+            ),
+            poll(3, "j", 0),
+            poll(5, "j", 0),
+            poll(10, "j", 1),
+            interaction(11, "listZones", json!({}), json!({"listzonesresponse": {}})),
+        ]);
+        let listing = cassette(vec![
+            interaction(1, "listZones", json!({}), json!({"listzonesresponse": {}})),
+            interaction(
+                6,
+                "listDomains",
+                json!({}),
+                json!({"listdomainsresponse": {"domain": [{"id": "root"}, {"id": "d"}]}}),
+            ),
+            interaction(
+                8,
+                "listDomains",
+                json!({}),
+                json!({"listdomainsresponse": {"domain": [{"id": "root"}]}}),
+            ),
+        ]);
+        let order = timeline([&deleting, &listing].into_iter());
+        assert_eq!(
+            order,
+            [
+                (1, 0),
+                (0, 1),
+                (0, 2),
+                (1, 1),
+                (0, 0),
+                (1, 2),
+                (0, 3),
+                (0, 4)
+            ]
+        );
+        // Nothing showed it after its last pending poll: it goes there.
+        let listing = cassette(vec![interaction(
+            6,
+            "listDomains",
+            json!({}),
+            json!({"listdomainsresponse": {"domain": [{"id": "root"}]}}),
+        )]);
+        let order = timeline([&deleting, &listing].into_iter());
+        assert_eq!(order, [(0, 1), (0, 2), (0, 0), (1, 0), (0, 3), (0, 4)]);
+    }
+
+    #[test]
+    fn a_job_never_seen_done_keeps_its_place() {
+        let file = cassette(vec![
+            interaction(
+                4,
+                "deleteDomain",
+                json!({"id": "d"}),
+                json!({"deletedomainresponse": {"jobid": "j"}}),
+            ),
+            poll(5, "j", 0),
+            interaction(3, "listZones", json!({}), json!({"listzonesresponse": {}})),
+        ]);
+        assert_eq!(timeline([&file].into_iter()), [(0, 2), (0, 0), (0, 1)]);
+    }
+
+    #[test]
+    fn invented_user_data_is_base64_and_passwords_are_strong() {
+        use base64::Engine as _;
+        let data = invent("userdata", 3);
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(&data)
+            .expect("base64 user data");
+        assert!(
+            String::from_utf8(decoded)
+                .unwrap()
+                .starts_with("#cloud-config")
+        );
+        let password = invent("password", 3);
+        assert!(password.len() >= 16);
+        assert!(password.chars().any(|c| c.is_ascii_uppercase()));
+        assert!(password.chars().any(|c| c.is_ascii_digit()));
+        assert_ne!(invent("password", 3), password);
+    }
 }
