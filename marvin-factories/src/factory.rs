@@ -129,17 +129,19 @@ pub fn create_batch_for<B: Build>(
 /// entity it makes for cleanup (see `TestContext::create_managed`): an
 /// async create is registered from its submission's answer (the new `id`),
 /// before its job is waited for, so an object whose job fails (a VM left in
-/// the Error state) is still deleted with the test. The factories' `create`
-/// goes through here.
+/// the Error state) is still deleted with the test. Before the request goes
+/// out, an intent record names the unique name it carries (see
+/// `TestContext::create_managed_with`), so an object made while the process
+/// is killed, its answer never back, is found by that name and deleted by
+/// `marvin cleanup`. The factories' `create` goes through here.
 pub async fn send_managed<R>(ctx: &TestContext, request: &R) -> Result<Managed<R::Answer>>
 where
     R: Command,
     R::Answer: Resource + Decode,
 {
-    ctx.create_managed(
-        ctx.client()
-            .call(Api::described(R::API, R::IS_ASYNC))
-            .params(request.to_params()),
+    ctx.create_managed_with(
+        ctx.client().call(Api::described(R::API, R::IS_ASYNC)),
+        request.to_params(),
         |id| Some(R::Answer::from_value(serde_json::json!({ "id": id }))),
         |answer| <R::Answer as Answer>::from_answer(R::API, answer),
     )

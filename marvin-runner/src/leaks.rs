@@ -80,7 +80,13 @@ pub struct LeakCheck {
 /// event, in creation order.
 pub fn candidates_from_ledger(contents: &LedgerContents, run_id: &str) -> Vec<Candidate> {
     let mut candidates: Vec<Candidate> = Vec::new();
-    for record in contents.records.iter().filter(|r| r.run == run_id) {
+    // Intents and their `never_created` ends name no object: a create
+    // that succeeded is a candidate through its `created` record, one the
+    // cloud refused made nothing.
+    let resources = contents.records.iter().filter(|r| {
+        r.run == run_id && matches!(r.event, Event::Created | Event::Deleted | Event::Kept)
+    });
+    for record in resources {
         let found = candidates
             .iter()
             .position(|c| c.deletion.entity == record.entity && c.deletion.id == record.id);
@@ -338,7 +344,7 @@ pub async fn check(
 
 #[cfg(test)]
 mod tests {
-    use marvin_core::cleanup::LedgerRecord;
+    use marvin_core::cleanup::{Intent, LedgerRecord};
     use serde_json::json;
 
     use super::*;
@@ -460,6 +466,14 @@ mod tests {
     fn the_ledger_gives_each_resource_of_the_run_with_its_last_event() {
         let d = |id: &str| Deletion::new("Account", id, "deleteAccount", true);
         let record = |event, run: &str, id: &str| LedgerRecord::new(event, run, "t", &d(id));
+        let intent = |name: &str| {
+            let intent = Intent {
+                command: "createAccount".into(),
+                param: "username".into(),
+                projectid: None,
+            };
+            LedgerRecord::intent("r1", "t", "Account", name, intent)
+        };
         let contents = LedgerContents {
             records: vec![
                 record(Event::Created, "r1", "a"),
@@ -470,6 +484,12 @@ mod tests {
                 record(Event::Kept, "r1", "c"),
                 // An id handed out again, to another test, not deleted.
                 LedgerRecord::new(Event::Created, "r1", "t2", &d("a")),
+                // A create that succeeded (its intent, then `created`) and
+                // one the cloud refused (its intent, then `never_created`).
+                intent("user-1"),
+                LedgerRecord::new(Event::Created, "r1", "t", &d("e")).named(Some("user-1")),
+                intent("user-2"),
+                LedgerRecord::never_created(&intent("user-2")),
             ],
             malformed_lines: 0,
         };
@@ -486,6 +506,7 @@ mod tests {
                 row("a", "not deleted", "t2", 2),
                 row("b", "not deleted", "t", 1),
                 row("c", "kept", "t", 1),
+                row("e", "not deleted", "t", 1),
             ]
         );
     }

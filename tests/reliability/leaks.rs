@@ -364,12 +364,11 @@ async fn smoke_under_injected_failures_and_panics_leaves_nothing_behind() {
     }
 }
 
-// An account whose `createAccount` is in flight when the run is killed
-// exists on the cloud but never reaches the ledger, and accounts carry no
-// tags for the by-tag sweep: about one run in twenty leaves one. It needs an
-// intent record written before each create and a sweep by unique name.
+// An object whose create is in flight when the run is killed (an account,
+// which carries no tags) exists on the cloud with no `created` record: the
+// `intent` record written before the request lets the sweep find it by its
+// unique name.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "an account created at the very moment of the kill is not in the ledger (no intent records yet)"]
 async fn cleanup_after_sigkilled_runs_restores_the_previous_state() {
     let dir = support::temp_dir("leaks-sigkill");
     let server = ChildSimulator::start(&dir, None, 0);

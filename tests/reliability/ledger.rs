@@ -689,6 +689,9 @@ async fn without_ledger_it_reads_the_ledger_of_the_workspace_it_runs_in_and_says
     killed_test(cloud.client(), &ledger, "run-default", 3, 0).await;
     let records = created(&ledger);
     assert_eq!(records.len(), 3, "{records:?}");
+    // Each create wrote its intent, then its `created` record.
+    let lines = |path: &Path| std::fs::read_to_string(path).map_or(0, |t| t.lines().count());
+    assert_eq!(lines(&ledger), 6);
 
     // From a directory of the crate, as a user would.
     let (output, text) = run(cleanup(
@@ -700,7 +703,7 @@ async fn without_ledger_it_reads_the_ledger_of_the_workspace_it_runs_in_and_says
     assert!(output.status.success(), "{text}");
     assert!(
         text.contains(&format!(
-            "ledger: {} (target directory of the workspace {}): 3 record(s)",
+            "ledger: {} (target directory of the workspace {}): 6 record(s)",
             ledger.display(),
             root.display()
         )) && text.contains("3 pending resource(s) would be deleted"),
@@ -711,6 +714,7 @@ async fn without_ledger_it_reads_the_ledger_of_the_workspace_it_runs_in_and_says
     let second = dir.join("second.jsonl");
     killed_test(cloud.client(), &second, "run-second", 1, 0).await;
     let all: Vec<LedgerRecord> = records.iter().cloned().chain(created(&second)).collect();
+    let second_lines = lines(&second);
     let (output, text) = run(cleanup(
         &cloud.config,
         &["--ledger", arg(&ledger), "--ledger", arg(&second)],
@@ -720,11 +724,12 @@ async fn without_ledger_it_reads_the_ledger_of_the_workspace_it_runs_in_and_says
     assert!(output.status.success(), "{text}");
     assert!(
         text.contains(&format!(
-            "ledger: {} (--ledger): 3 record(s)",
+            "ledger: {} (--ledger): 6 record(s)",
             ledger.display()
         )) && text.contains(&format!(
-            "ledger: {} (--ledger): 1 record(s)",
-            second.display()
+            "ledger: {} (--ledger): {} record(s)",
+            second.display(),
+            second_lines
         )) && text.contains("4 pending: 4 deleted"),
         "{text}"
     );

@@ -12,6 +12,21 @@
 //!  "time":"2025-01-01T10:00:00.123Z","pid":4242}
 //! ```
 //!
+//! Before a create is sent, an `intent` record names what will identify
+//! the object should its answer never arrive (the process killed while the
+//! request is in flight): the entity, the create command and the unique
+//! name the request carries. The `created` record that follows carries the
+//! same `name`; an intent without one is "maybe created", which
+//! [`sweep`](super::sweep) settles by looking the name up (see
+//! [`LedgerContents::open_intents`]):
+//!
+//! ```json
+//! {"event":"intent","run":"r1","test":"smoke::accounts",
+//!  "endpoint":"http://cloud.example:8080/client/api","entity":"Account",
+//!  "name":"user-r1-7f3a","intent":{"command":"createAccount","param":"username"},
+//!  "time":"2025-01-01T10:00:00.100Z","pid":4242}
+//! ```
+//!
 //! `endpoint` is the cloud the resource lives on (see
 //! [`normalized_endpoint`]: scheme, host, port and path; never keys), so
 //! that a sweep pointed at another cloud leaves the record alone. Records
@@ -36,6 +51,16 @@
 //! record is in the kernel's page cache and survives the process being
 //! SIGKILLed (only a crash of the machine itself could lose it, which the
 //! ledger does not try to survive; hence no `fsync`).
+//!
+//! A process SIGKILLed in the middle of its `write` can still leave part of
+//! a record: Linux copies a write into the page cache page by page and
+//! stops between two pages when a fatal signal is pending, so a record
+//! that crosses a page boundary of the file may be cut there. The next
+//! record is then appended to the torn line. The reader recovers it: every
+//! record starts with `{"event":"`, which cannot occur inside a JSON string
+//! (its quotes would be escaped), so a line that does not parse is split
+//! there and its whole records kept; only the torn part counts as
+//! malformed.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Write};
@@ -60,6 +85,27 @@ pub enum Event {
     Deleted,
     /// A test chose to keep it (`Managed::keep`): no sweep will touch it.
     Kept,
+    /// A create is about to be sent: the object may exist from now on,
+    /// known by the [`LedgerRecord::name`] its request carries (see
+    /// [`Intent`]).
+    Intent,
+    /// The create of an intent made nothing: the cloud refused it, or a
+    /// sweep looked the name up and found no object.
+    #[serde(rename = "never_created")]
+    NeverCreated,
+}
+
+/// What an [`Event::Intent`] record says about the create it precedes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Intent {
+    /// The create command (`createAccount`).
+    pub command: String,
+    /// The request parameter that carries the unique name (`username`).
+    pub param: String,
+    /// The project the object is made in (`projectid` of the request), if
+    /// any: lists show project objects only when asked for that project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub projectid: Option<String>,
 }
 
 /// One line of the ledger.
@@ -77,11 +123,20 @@ pub struct LedgerRecord {
     pub endpoint: Option<String>,
     /// The entity name (`VirtualMachine`).
     pub entity: String,
-    /// The resource's id.
+    /// The resource's id (empty on `intent` and `never_created` records:
+    /// the object has none yet).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub id: String,
+    /// The unique name the create request carried, on the `intent` record
+    /// and on the records that settle it (`created`, `never_created`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// How to delete it (on `created` records).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletion: Option<Deletion>,
+    /// The create about to be sent (on `intent` records).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intent: Option<Intent>,
     /// When the record was written (RFC 3339, UTC).
     pub time: String,
     /// The process that wrote it.
@@ -99,10 +154,63 @@ impl LedgerRecord {
             endpoint: None,
             entity: deletion.entity.clone(),
             id: deletion.id.clone(),
+            name: None,
             deletion: (event == Event::Created).then(|| deletion.clone()),
+            intent: None,
             time: now_rfc3339(),
             pid: std::process::id(),
         }
+    }
+
+    /// An `intent` record: test `test` of run `run` is about to send
+    /// `intent.command` for an `entity` named `name` (see [`Intent`]).
+    pub fn intent(run: &str, test: &str, entity: &str, name: &str, intent: Intent) -> Self {
+        Self {
+            event: Event::Intent,
+            run: run.to_string(),
+            test: test.to_string(),
+            endpoint: None,
+            entity: entity.to_string(),
+            id: String::new(),
+            name: Some(name.to_string()),
+            deletion: None,
+            intent: Some(intent),
+            time: now_rfc3339(),
+            pid: std::process::id(),
+        }
+    }
+
+    /// The `never_created` record settling the intent `intent`: same run,
+    /// test, cloud, entity and name.
+    pub fn never_created(intent: &LedgerRecord) -> Self {
+        Self {
+            event: Event::NeverCreated,
+            id: String::new(),
+            deletion: None,
+            intent: None,
+            time: now_rfc3339(),
+            pid: std::process::id(),
+            ..intent.clone()
+        }
+    }
+
+    /// The record, naming the unique name the create request carried.
+    #[must_use]
+    pub fn named(mut self, name: Option<&str>) -> Self {
+        self.name = name.map(str::to_owned);
+        self
+    }
+
+    /// Whether this record settles the intent `intent`: a `created` or
+    /// `never_created` record of the same cloud, run, test, entity and name.
+    pub fn settles(&self, intent: &LedgerRecord) -> bool {
+        matches!(self.event, Event::Created | Event::NeverCreated)
+            && self.name.is_some()
+            && self.name == intent.name
+            && self.endpoint == intent.endpoint
+            && self.run == intent.run
+            && self.test == intent.test
+            && self.entity == intent.entity
     }
 
     /// The record, naming the cloud at API endpoint `endpoint` (normalised
@@ -180,7 +288,7 @@ pub enum LedgerError {
         path: PathBuf,
         /// The record's entity.
         entity: String,
-        /// The record's id.
+        /// The record's id (its name, for an intent).
         id: String,
         /// Its size.
         len: usize,
@@ -252,7 +360,11 @@ impl Ledger {
             return Err(LedgerError::TooLarge {
                 path: self.path.clone(),
                 entity: record.entity.clone(),
-                id: record.id.clone(),
+                id: record
+                    .name
+                    .clone()
+                    .filter(|_| record.id.is_empty())
+                    .unwrap_or_else(|| record.id.clone()),
                 len: line.len(),
             });
         }
@@ -321,8 +433,11 @@ impl LedgerContents {
         }
         let mut latest: std::collections::HashMap<Key<'_>, (usize, Event)> =
             std::collections::HashMap::new();
+        // Intents and their `never_created` ends name no resource id.
         for (index, record) in self.records.iter().enumerate() {
-            latest.insert(key(record), (index, record.event));
+            if matches!(record.event, Event::Created | Event::Deleted | Event::Kept) {
+                latest.insert(key(record), (index, record.event));
+            }
         }
         let mut created: std::collections::HashMap<Key<'_>, usize> =
             std::collections::HashMap::new();
@@ -344,6 +459,43 @@ impl LedgerContents {
         pending.sort_by_key(|(index, _)| *index);
         pending.into_iter().map(|(_, record)| record).collect()
     }
+
+    /// The intents no record settles (see [`LedgerRecord::settles`]), in
+    /// file order, optionally only those of one run: creates whose answer
+    /// never reached the ledger, so whose object may or may not exist.
+    pub fn open_intents(&self, run: Option<&str>) -> Vec<&LedgerRecord> {
+        type Key<'a> = (Option<&'a str>, &'a str, &'a str, &'a str, Option<&'a str>);
+        fn key(record: &LedgerRecord) -> Key<'_> {
+            (
+                record.endpoint.as_deref(),
+                record.run.as_str(),
+                record.test.as_str(),
+                record.entity.as_str(),
+                record.name.as_deref(),
+            )
+        }
+        // A name is unique, so a settling record anywhere in the file
+        // settles it (a sweep's `created` comes after the intent, a
+        // test's always does).
+        let settled: std::collections::HashSet<Key<'_>> = self
+            .records
+            .iter()
+            .filter(|record| {
+                matches!(record.event, Event::Created | Event::NeverCreated)
+                    && record.name.is_some()
+            })
+            .map(key)
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        self.records
+            .iter()
+            .filter(|record| record.event == Event::Intent && record.intent.is_some())
+            .filter(|record| record.name.as_deref().is_some_and(|name| !name.is_empty()))
+            .filter(|record| run.is_none_or(|run| record.run == run))
+            .filter(|record| !settled.contains(&key(record)))
+            .filter(|record| seen.insert(key(record)))
+            .collect()
+    }
 }
 
 fn read_ledger(path: &Path) -> Result<LedgerContents, LedgerError> {
@@ -364,10 +516,40 @@ fn read_ledger(path: &Path) -> Result<LedgerContents, LedgerError> {
         }
         match serde_json::from_slice::<LedgerRecord>(&line) {
             Ok(record) => contents.records.push(record),
-            Err(_) => contents.malformed_lines += 1,
+            Err(_) => {
+                for piece in split_at_records(&line) {
+                    match serde_json::from_slice::<LedgerRecord>(piece) {
+                        Ok(record) => contents.records.push(record),
+                        Err(_) => contents.malformed_lines += 1,
+                    }
+                }
+            }
         }
     }
     Ok(contents)
+}
+
+/// How every record begins (`event` is the first field serialized).
+const RECORD_START: &[u8] = b"{\"event\":\"";
+
+/// `line` cut before every [`RECORD_START`] (a torn record followed by
+/// whole ones, see the module documentation); a line with none is one
+/// piece.
+fn split_at_records(line: &[u8]) -> Vec<&[u8]> {
+    let mut starts: Vec<usize> = line
+        .windows(RECORD_START.len())
+        .enumerate()
+        .filter(|(_, window)| *window == RECORD_START)
+        .map(|(index, _)| index)
+        .filter(|index| *index > 0)
+        .collect();
+    starts.insert(0, 0);
+    starts.push(line.len());
+    starts
+        .windows(2)
+        .map(|bounds| &line[bounds[0]..bounds[1]])
+        .filter(|piece| !piece.iter().all(u8::is_ascii_whitespace))
+        .collect()
 }
 
 /// The ledger file name inside a target directory.
@@ -643,6 +825,93 @@ mod tests {
         assert_eq!(ids(Some("r1")), ["a"]);
         assert_eq!(ids(Some("r2")), ["c"]);
         assert_eq!(ids(Some("r3")), Vec::<String>::new());
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_record_appended_to_a_torn_one_is_recovered() {
+        let path = temp_ledger("torn");
+        let ledger = Ledger::open(&path);
+        let d = deletion("Account", "a1");
+        ledger.record(Event::Created, "r1", "t", CLOUD, &d).unwrap();
+        let whole = std::fs::read_to_string(&path).unwrap();
+        // A record cut by SIGKILL, then two records appended to it.
+        let torn = &whole[..whole.len() / 2];
+        std::fs::write(&path, format!("{whole}{torn}")).unwrap();
+        ledger.record(Event::Deleted, "r1", "t", CLOUD, &d).unwrap();
+        let intent = Intent {
+            command: "createAccount".into(),
+            param: "username".into(),
+            projectid: None,
+        };
+        ledger
+            .append(&LedgerRecord::intent("r1", "t", "Account", "user-1", intent).on(CLOUD))
+            .unwrap();
+        let contents = ledger.read().unwrap();
+        assert_eq!(contents.malformed_lines, 1);
+        let events: Vec<Event> = contents.records.iter().map(|r| r.event).collect();
+        assert_eq!(events, [Event::Created, Event::Deleted, Event::Intent]);
+        assert!(contents.pending(None).is_empty());
+        assert_eq!(contents.open_intents(None).len(), 1);
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn intents_are_settled_by_a_created_or_never_created_record_of_their_name() {
+        let path = temp_ledger("intents");
+        let ledger = Ledger::open(&path);
+        let intent = |name: &str| {
+            LedgerRecord::intent(
+                "r1",
+                "t",
+                "Account",
+                name,
+                Intent {
+                    command: "createAccount".into(),
+                    param: "username".into(),
+                    projectid: None,
+                },
+            )
+            .on(CLOUD)
+        };
+        for name in ["made", "refused", "open", "other-test"] {
+            ledger.append(&intent(name)).unwrap();
+        }
+        let made = LedgerRecord::new(Event::Created, "r1", "t", &deletion("Account", "a1"))
+            .on(CLOUD)
+            .named(Some("made"));
+        ledger.append(&made).unwrap();
+        ledger
+            .append(&LedgerRecord::never_created(&intent("refused")))
+            .unwrap();
+        let mut elsewhere =
+            LedgerRecord::new(Event::Created, "r1", "t2", &deletion("Account", "a2"))
+                .on(CLOUD)
+                .named(Some("other-test"));
+        ledger.append(&elsewhere).unwrap();
+        // Another run's record of the same name settles nothing either.
+        elsewhere.run = "r2".into();
+        elsewhere.test = "t".into();
+        ledger.append(&elsewhere).unwrap();
+        let contents = ledger.read().unwrap();
+        let open: Vec<&str> = contents
+            .open_intents(None)
+            .iter()
+            .filter_map(|r| r.name.as_deref())
+            .collect();
+        assert_eq!(open, ["open", "other-test"]);
+        assert!(contents.open_intents(Some("r2")).is_empty());
+        // Intents are not pending resources.
+        let pending: Vec<&str> = contents
+            .pending(None)
+            .iter()
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(pending, ["a1", "a2"]);
+        // An old ledger, without intents or names, reads as before.
+        let old = r#"{"event":"created","run":"r0","test":"t","entity":"Network","id":"n0","deletion":{"entity":"Network","id":"n0","command":"deleteNetwork","is_async":false,"params":[["id","n0"]],"rank":50},"time":"2024-01-01T00:00:00Z","pid":1}"#;
+        let record: LedgerRecord = serde_json::from_str(old).unwrap();
+        assert_eq!((record.name, record.intent), (None, None));
         std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
     }
 

@@ -15,10 +15,14 @@
 //!   the cloud it happened on), so [`sweep`] can delete what a killed run
 //!   left behind, on that cloud only and only with the deletion command of
 //!   each entity ([`check_deletion`]); [`sweep_by_tag`] does the same from
-//!   the `marvin:run` tags when the ledger is lost.
+//!   the `marvin:run` tags when the ledger is lost. Creates with a unique
+//!   name write an intent first ([`intent_of`]), so that an object whose
+//!   create was in flight when the process died is found by that name
+//!   ([`LookupRule`]).
 //! - [`install_termination_handler`] gives pending cleanups a grace period
 //!   on SIGTERM/SIGINT.
 
+mod intent;
 mod ledger;
 mod managed;
 mod rules;
@@ -27,8 +31,9 @@ mod stack;
 mod sweep;
 mod thread;
 
+pub use intent::{LOOKUP_RULES, LookupRule, intent_of, lookup_rule};
 pub use ledger::{
-    Event, Ledger, LedgerContents, LedgerError, LedgerLocation, LedgerOrigin, LedgerRecord,
+    Event, Intent, Ledger, LedgerContents, LedgerError, LedgerLocation, LedgerOrigin, LedgerRecord,
     MAX_RECORD, locate_ledger, locate_ledger_from, normalized_endpoint, run_id,
 };
 pub use managed::Managed;

@@ -111,6 +111,27 @@ pub enum Refusal {
         /// The CloudStack resource type.
         resource_type: String,
     },
+    /// An intent's lookup found several objects of its name: deleting one
+    /// could hit another's.
+    #[error(
+        "{count} objects are listed by {list} with {field} {name:?}: which one the intent made is unknown"
+    )]
+    Ambiguous {
+        /// The list API.
+        list: String,
+        /// The field compared.
+        field: String,
+        /// The name looked up.
+        name: String,
+        /// How many matched.
+        count: usize,
+    },
+    /// An intent of an entity that cannot be looked up by name.
+    #[error("no known lookup of {entity} by name")]
+    NoLookup {
+        /// The entity.
+        entity: String,
+    },
     /// An owner parameter without a value.
     #[error("`{name}` is empty")]
     Empty {

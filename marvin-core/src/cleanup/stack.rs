@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::ledger::{Event, Ledger};
+use super::ledger::{Event, Intent, Ledger, LedgerRecord};
 use super::managed::Managed;
 use super::{Outcome, thread};
 use crate::resource::{Deletion, Resource};
@@ -128,22 +128,69 @@ impl CleanupStack {
     /// failure to write is reported on stderr (it must not fail the test,
     /// but must not go unnoticed either).
     pub(crate) fn record(&self, event: Event, deletion: &Deletion, client: &Client) {
+        self.record_named(event, deletion, client, None);
+    }
+
+    /// [`record`](Self::record), naming the unique name the create request
+    /// carried (which settles its intent).
+    fn record_named(&self, event: Event, deletion: &Deletion, client: &Client, name: Option<&str>) {
         self.lock().history.push((event, deletion.clone()));
+        let record = LedgerRecord::new(event, &self.run_id, &self.test, deletion)
+            .on(client.endpoint())
+            .named(name);
+        self.append(&record);
+    }
+
+    fn append(&self, record: &LedgerRecord) {
         if let Some(ledger) = &self.ledger {
-            let endpoint = client.endpoint();
-            if let Err(error) = ledger.record(event, &self.run_id, &self.test, endpoint, deletion) {
+            if let Err(error) = ledger.append(record) {
                 tracing::warn!(%error, "could not write the ledger");
                 eprintln!("marvin: could not write the ledger: {error}");
             }
         }
     }
 
+    /// Writes an `intent` ledger record before a create of an `entity`
+    /// named `name` is sent on the cloud of `client` (see
+    /// [`Event::Intent`]), and returns it; the `created` record of the
+    /// resource, made with [`manage_named`](Self::manage_named), settles it.
+    pub fn intent(
+        &self,
+        entity: &str,
+        name: &str,
+        intent: Intent,
+        client: &Client,
+    ) -> LedgerRecord {
+        let record = LedgerRecord::intent(&self.run_id, &self.test, entity, name, intent)
+            .on(client.endpoint());
+        self.append(&record);
+        record
+    }
+
+    /// Settles `intent` (from [`intent`](Self::intent)) when its create
+    /// made nothing (the cloud refused it): a `never_created` record.
+    pub fn never_created(&self, intent: &LedgerRecord) {
+        self.append(&LedgerRecord::never_created(intent));
+    }
+
     /// Registers a created resource: a `created` ledger record, and a guard
     /// that deletes it through `client` (see [`Managed`]).
     pub fn manage<T: Resource>(self: &Arc<Self>, value: T, client: &Client) -> Managed<T> {
+        self.manage_named(value, client, None)
+    }
+
+    /// [`manage`](Self::manage) for a resource whose create request carried
+    /// the unique name `name` (after an [`intent`](Self::intent)): its
+    /// `created` record names it too.
+    pub fn manage_named<T: Resource>(
+        self: &Arc<Self>,
+        value: T,
+        client: &Client,
+        name: Option<&str>,
+    ) -> Managed<T> {
         let deletion = value.deletion();
         if let Some(deletion) = &deletion {
-            self.record(Event::Created, deletion, client);
+            self.record_named(Event::Created, deletion, client, name);
         }
         // The guard keeps its registration's place in the order: guards
         // are dropped in reverse order of creation, which would otherwise

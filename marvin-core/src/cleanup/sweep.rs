@@ -5,6 +5,13 @@
 //! calls the real run sends, command and parameters. Both send only what
 //! [`check_deletion`] allows, and only to the cloud the client is pointed
 //! at: ledger records of another cloud are skipped and counted.
+//!
+//! [`sweep`] also settles the open intents of its ledgers (creates whose
+//! answer never reached the ledger): it looks each name up with its
+//! entity's [`LookupRule`](super::LookupRule) (a list, read-only, also in a
+//! dry run), plans the deletion of the one object of exactly that name,
+//! refuses when several match, and closes the intent as never created when
+//! none does.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -12,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::intent::lookup_rule;
 use super::ledger::{Event, Ledger, LedgerError, LedgerRecord, normalized_endpoint};
 use super::rules::{Refusal, check_deletion};
 use super::{Outcome, RetryPolicy, execute};
@@ -82,6 +90,16 @@ pub enum Found {
         /// The `created` record.
         record: LedgerRecord,
     },
+    /// An open intent of a ledger file: a create whose answer never
+    /// reached the ledger, found again by the name its request carried.
+    Intent {
+        /// The ledger file.
+        path: PathBuf,
+        /// The `intent` record.
+        intent: LedgerRecord,
+        /// The object's id, when the lookup found exactly one.
+        id: Option<String>,
+    },
     /// A [`RUN_TAG`] tag on the cloud.
     Tag {
         /// The CloudStack resource type (`UserVm`).
@@ -103,6 +121,19 @@ impl fmt::Display for Found {
                 "{} {} (run {}, test {})",
                 record.entity, record.id, record.run, record.test
             ),
+            Self::Intent { intent, id, .. } => {
+                write!(f, "{}", intent.entity)?;
+                if let Some(id) = id {
+                    write!(f, " {id}")?;
+                }
+                write!(
+                    f,
+                    " named {:?} (run {}, test {}; its create's answer was never recorded)",
+                    intent.name.as_deref().unwrap_or_default(),
+                    intent.run,
+                    intent.test
+                )
+            }
             Self::Tag {
                 resource_type,
                 id,
@@ -215,6 +246,12 @@ pub struct SweepReport {
     pub already_gone: Vec<PlannedDeletion>,
     /// Could not be deleted; ledger records stay pending.
     pub failures: Vec<(PlannedDeletion, Error)>,
+    /// Open intents whose name the cloud does not list: their create made
+    /// nothing. A real sweep closes them (`never_created`).
+    pub never_created: Vec<Found>,
+    /// Open intents whose name could not be looked up (the list failed);
+    /// they stay open.
+    pub unresolved: Vec<(Found, Error)>,
     /// What the sweep could not look at (a listing the cloud refused).
     pub notes: Vec<String>,
 }
@@ -225,13 +262,15 @@ impl SweepReport {
     pub fn is_clean(&self) -> bool {
         self.failures.is_empty()
             && self.refused.is_empty()
+            && self.unresolved.is_empty()
             && (!self.dry_run || self.planned.is_empty())
     }
 
-    /// Resources still there that this sweep was asked to delete: the
-    /// failures and the refused records.
+    /// Resources still there (or possibly there) that this sweep was asked
+    /// to delete: the failures, the refused records and the intents that
+    /// could not be looked up.
     pub fn left_behind(&self) -> usize {
-        self.failures.len() + self.refused.len()
+        self.failures.len() + self.refused.len() + self.unresolved.len()
     }
 
     fn malformed_lines(&self) -> usize {
@@ -275,6 +314,27 @@ impl fmt::Display for SweepReport {
                 write!(f, "\n  {found}: {refusal}")?;
             }
         }
+        if !self.never_created.is_empty() {
+            let closed = if self.dry_run {
+                "would be closed"
+            } else {
+                "closed"
+            };
+            write!(
+                f,
+                "\n{} intent(s) whose name the cloud does not list: never created, {closed}:",
+                self.never_created.len()
+            )?;
+            for found in &self.never_created {
+                write!(f, "\n  {found}")?;
+            }
+        }
+        for (found, error) in &self.unresolved {
+            write!(
+                f,
+                "\ncould not look up {found} (it may exist; the intent stays open): {error}"
+            )?;
+        }
         for (cloud, count) in &self.other_clouds {
             write!(
                 f,
@@ -317,9 +377,19 @@ impl fmt::Display for SweepReport {
 ///   does.
 /// - Every resource now gone gets a `deleted` record in its own ledger,
 ///   with its original run, test and cloud.
+/// - Open intents (see [`LedgerContents::open_intents`](super::LedgerContents::open_intents))
+///   of this cloud are looked up by their name with their entity's list API
+///   (`listall=true` where it takes it; only items whose name field equals
+///   the name exactly count). One object: its deletion, built by the
+///   entity's first rule from the listed item, is checked and planned like
+///   a record's, and before it is sent a `created` record (with the id
+///   found) settles the intent. Several: refused, never sent. None: the
+///   create made nothing, and a `never_created` record closes the intent.
+///   A failed lookup leaves the intent open and is reported.
 ///
-/// With [`SweepOptions::dry_run`], only plans: the report lists exactly the
-/// calls a real sweep would send.
+/// With [`SweepOptions::dry_run`], only plans (the lookups, which only
+/// read, are made): the report lists exactly the calls a real sweep would
+/// send, and nothing is written.
 pub async fn sweep(
     client: &Client,
     ledgers: &[PathBuf],
@@ -378,23 +448,163 @@ pub async fn sweep(
                 Err(refusal) => report.refused.push((found, refusal)),
             }
         }
+        for intent in contents.open_intents(options.run.as_deref()) {
+            match intent.endpoint.as_deref() {
+                Some(endpoint) if endpoint == cloud => {}
+                Some(endpoint) => {
+                    *report.other_clouds.entry(endpoint.to_owned()).or_default() += 1;
+                    continue;
+                }
+                None if options.include_unknown_cloud => {}
+                None => {
+                    report.unknown_cloud += 1;
+                    continue;
+                }
+            }
+            let found = |id: Option<String>| Found::Intent {
+                path: path.clone(),
+                intent: intent.clone(),
+                id,
+            };
+            match look_up(client, intent, options.rules).await {
+                Ok(Lookup::Nothing) => report.never_created.push(found(None)),
+                Ok(Lookup::One(deletion)) => {
+                    match check_deletion(&intent.entity, &deletion.id, &deletion, options.rules) {
+                        Ok(rule) => planned.push(PlannedDeletion {
+                            found: found(Some(deletion.id.clone())),
+                            calls: vec![Deletion {
+                                is_async: rule.is_async,
+                                ..deletion
+                            }],
+                        }),
+                        Err(refusal) => report.refused.push((found(Some(deletion.id)), refusal)),
+                    }
+                }
+                Ok(Lookup::Refused(refusal)) => report.refused.push((found(None), refusal)),
+                Err(error) => report.unresolved.push((found(None), error)),
+            }
+        }
     }
     report.planned = in_cleanup_order(planned);
     if options.dry_run {
         return Ok(report);
     }
     let mut ledgers: HashMap<PathBuf, Ledger> = HashMap::new();
+    for found in &report.never_created {
+        if let Found::Intent { path, intent, .. } = found {
+            ledger(&mut ledgers, path).append(&LedgerRecord::never_created(intent))?;
+        }
+    }
+    // What an intent's lookup found becomes an ordinary pending record
+    // before anything is sent: a deletion that fails is retried by the
+    // next sweep by its id, without looking the name up again.
+    for planned in &mut report.planned {
+        if let Found::Intent { path, intent, .. } = &planned.found {
+            let record = found_record(intent, &planned.calls[0]);
+            ledger(&mut ledgers, path).append(&record)?;
+            planned.found = Found::Ledger {
+                path: path.clone(),
+                record,
+            };
+        }
+    }
     for (planned, outcome) in send(client, report.planned.clone()).await {
         let gone = !matches!(outcome, Outcome::Failed(_));
         if let (true, Found::Ledger { path, record }) = (gone, &planned.found) {
-            let ledger = ledgers
-                .entry(path.clone())
-                .or_insert_with(|| Ledger::open(path));
-            ledger.append(&deleted_record(record))?;
+            ledger(&mut ledgers, path).append(&deleted_record(record))?;
         }
         settle(&mut report, planned, outcome);
     }
     Ok(report)
+}
+
+/// The ledger at `path`, opened once per sweep.
+fn ledger<'l>(ledgers: &'l mut HashMap<PathBuf, Ledger>, path: &Path) -> &'l Ledger {
+    ledgers
+        .entry(path.to_path_buf())
+        .or_insert_with(|| Ledger::open(path))
+}
+
+/// The `created` record of the object an intent's lookup found: the
+/// intent's run, test, cloud and name, the id found, and its deletion.
+fn found_record(intent: &LedgerRecord, deletion: &Deletion) -> LedgerRecord {
+    let mut record = LedgerRecord::new(Event::Created, &intent.run, &intent.test, deletion)
+        .named(intent.name.as_deref());
+    record.endpoint.clone_from(&intent.endpoint);
+    record
+}
+
+/// What looking an intent's name up found.
+enum Lookup {
+    /// No object of that name: the create made nothing.
+    Nothing,
+    /// Exactly one: its deletion, built by the entity's rule.
+    One(Deletion),
+    /// Not to be deleted: why.
+    Refused(Refusal),
+}
+
+/// Looks the object of `intent` up by its name with its entity's list API:
+/// only items whose name field equals the name exactly count.
+async fn look_up(
+    client: &Client,
+    intent: &LedgerRecord,
+    rules: &[DeletionRule],
+) -> Result<Lookup, Error> {
+    let name = intent.name.as_deref().unwrap_or_default();
+    let Some(lookup) = lookup_rule(&intent.entity) else {
+        return Ok(Lookup::Refused(Refusal::NoLookup {
+            entity: intent.entity.clone(),
+        }));
+    };
+    let Some(rule) = rules.iter().find(|rule| rule.entity == intent.entity) else {
+        return Ok(Lookup::Refused(Refusal::NotDeletable {
+            resource_type: intent.entity.clone(),
+        }));
+    };
+    let projectid = intent
+        .intent
+        .as_ref()
+        .and_then(|intent| intent.projectid.as_deref());
+    let items = client
+        .list_all(lookup.list, lookup.params(name, projectid))
+        .await?;
+    let matching: Vec<&Value> = items
+        .iter()
+        .filter(|item| item.get(lookup.field).and_then(Value::as_str) == Some(name))
+        .collect();
+    match matching.as_slice() {
+        [] => Ok(Lookup::Nothing),
+        [item] => Ok(match deletion_of(rule, item) {
+            Some(deletion) => Lookup::One(deletion),
+            None => Lookup::Refused(Refusal::MissingKey {
+                command: lookup.list.to_owned(),
+                key: rule.key.to_owned(),
+            }),
+        }),
+        several => Ok(Lookup::Refused(Refusal::Ambiguous {
+            list: lookup.list.to_owned(),
+            field: lookup.field.to_owned(),
+            name: name.to_owned(),
+            count: several.len(),
+        })),
+    }
+}
+
+/// The deletion of the listed `item` by `rule`: its key (the id, or for
+/// entities deleted by name the name) and, for keys unique per owner, the
+/// owner's fields.
+fn deletion_of(rule: &DeletionRule, item: &Value) -> Option<Deletion> {
+    let text = |field: &str| {
+        item.get(field)
+            .and_then(Value::as_str)
+            .filter(|value| !value.is_empty())
+    };
+    let mut deletion = rule.deletion(text(rule.key)?);
+    for owner in rule.scope {
+        deletion = deletion.param(owner, text(owner)?);
+    }
+    Some(deletion)
 }
 
 /// The `deleted` record ending `created`: same run, test, cloud and

@@ -12,12 +12,12 @@ use super::chaos::{Armed, TestObserver};
 use super::fixture::{Fixture, FixtureScope};
 use super::runner::{RunSettings, SkipTest, TestSpec};
 use super::trace::ApiTrace;
-use crate::cleanup::{CleanupStack, Ledger, Managed};
+use crate::cleanup::{CleanupStack, Ledger, LedgerRecord, Managed};
 use serde_json::Value;
 
 use crate::client::ApiCall;
 use crate::resource::{Deletion, Resource};
-use crate::{Client, Result};
+use crate::{Client, Error, Params, Result};
 
 type Slot = Arc<OnceCell<Arc<dyn Any + Send + Sync>>>;
 
@@ -270,22 +270,68 @@ impl TestContext {
     ///   the object stays scheduled for deletion with the test.
     ///
     /// Factories and suites create through this, so that no failed job
-    /// leaves an object no cleanup knows about.
+    /// leaves an object no cleanup knows about. The call's parameters are
+    /// not known here, so no intent is written: prefer
+    /// [`create_managed_with`](Self::create_managed_with), which also covers
+    /// a process killed while the request is in flight.
     pub async fn create_managed<T: Resource>(
         &self,
         call: ApiCall,
         provisional: impl FnOnce(&str) -> Option<T>,
         decode: impl FnOnce(Value) -> Result<T>,
     ) -> Result<Managed<T>> {
+        self.create_registered(call, None, provisional, decode)
+            .await
+    }
+
+    /// [`create_managed`](Self::create_managed) of `call` sent with
+    /// `params`, writing an intent record to the ledger before the request
+    /// goes out when the entity is found by a unique name its request
+    /// carries ([`crate::cleanup::intent_of`]): an object made while the
+    /// process is killed, before its answer is back, is then still found
+    /// (by that name) and deleted by `marvin cleanup`. The `created` record
+    /// names it too, which settles the intent; an error answer of the cloud
+    /// to the request itself (nothing made) settles it as never created.
+    /// Factories create through this (`send_managed`).
+    pub async fn create_managed_with<T: Resource>(
+        &self,
+        call: ApiCall,
+        params: Params,
+        provisional: impl FnOnce(&str) -> Option<T>,
+        decode: impl FnOnce(Value) -> Result<T>,
+    ) -> Result<Managed<T>> {
+        let intent = crate::cleanup::intent_of(T::ENTITY, call.api().name(), &params)
+            .map(|(name, intent)| self.stack.intent(T::ENTITY, &name, intent, &self.admin));
+        self.create_registered(call.params(params), intent, provisional, decode)
+            .await
+    }
+
+    async fn create_registered<T: Resource>(
+        &self,
+        call: ApiCall,
+        intent: Option<LedgerRecord>,
+        provisional: impl FnOnce(&str) -> Option<T>,
+        decode: impl FnOnce(Value) -> Result<T>,
+    ) -> Result<Managed<T>> {
+        let name = intent.as_ref().and_then(|record| record.name.as_deref());
+        let manage = |entity: T| self.stack.manage_named(entity, &self.admin, name);
         let mut early: Option<Managed<T>> = None;
         let answer = call
             .send_submitted(|submitted| {
                 let id = submitted.get("id").and_then(Value::as_str);
                 if let Some(entity) = id.filter(|id| !id.is_empty()).and_then(provisional) {
-                    early = Some(self.manage(entity));
+                    early = Some(manage(entity));
                 }
             })
             .await;
+        if let (Err(error @ Error::Api { .. }), None, Some(intent)) = (&answer, &early, &intent) {
+            // The cloud answered the request itself with an error: nothing
+            // was made. A gateway's 502 to 504 may hide a request that did
+            // reach the cloud, so its intent stays open for the sweep.
+            if !matches!(error.status(), Some(502..=504)) {
+                self.stack.never_created(intent);
+            }
+        }
         // On any error below, `early` is dropped: its deletion goes on the
         // stack and runs with the test's cleanup.
         let entity = decode(answer?)?;
@@ -296,7 +342,7 @@ impl TestContext {
             }
             other => {
                 drop(other);
-                Ok(self.manage(entity))
+                Ok(manage(entity))
             }
         }
     }

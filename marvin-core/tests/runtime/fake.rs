@@ -34,6 +34,9 @@ struct FakeState {
     jobs: HashMap<String, Answer>,
     /// Every request's parameters, as sent.
     requests: Vec<Vec<(String, String)>>,
+    /// Scripted answers of other commands (lists, creates): the body under
+    /// `<command>response`, or an error code.
+    answers: HashMap<String, Result<Value, u16>>,
 }
 
 /// The running fake.
@@ -82,6 +85,25 @@ impl FakeCloud {
             .unwrap()
             .script
             .insert(id.to_string(), answers.iter().copied().collect());
+    }
+
+    /// Answers `command` (a list, a create) with `body` under its response
+    /// key from now on.
+    pub fn answer(&self, command: &str, body: Value) {
+        self.state
+            .lock()
+            .unwrap()
+            .answers
+            .insert(command.to_string(), Ok(body));
+    }
+
+    /// Answers `command` with an error of `code` from now on.
+    pub fn refuse(&self, command: &str, code: u16) {
+        self.state
+            .lock()
+            .unwrap()
+            .answers
+            .insert(command.to_string(), Err(code));
     }
 
     /// Every call so far, as `command id`.
@@ -137,6 +159,11 @@ async fn handle(
             200,
             json!({ key: {"userkeys": {"apikey": "user-api-key", "secretkey": "user-secret"}} }),
         );
+    }
+    match state.answers.get(&command) {
+        Some(Ok(body)) => return reply(200, json!({ key: body })),
+        Some(Err(code)) => return error(&key, *code, "scripted refusal"),
+        None => {}
     }
     if !(command.starts_with("delete")
         || command.starts_with("destroy")

@@ -4,6 +4,7 @@
 
 mod cleanup;
 mod fake;
+mod intents;
 mod runner;
 mod scenario;
 
