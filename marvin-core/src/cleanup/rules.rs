@@ -126,6 +126,21 @@ pub enum Refusal {
         /// How many matched.
         count: usize,
     },
+    /// An intent's lookup found an object made before the intent was
+    /// written: someone else's, of the same name.
+    #[error(
+        "the {entity} named {name:?} was created {created}, before the intent ({intent}): not this run's"
+    )]
+    OlderThanIntent {
+        /// The entity.
+        entity: String,
+        /// The name looked up.
+        name: String,
+        /// When the cloud says the object was created.
+        created: String,
+        /// When the intent was written.
+        intent: String,
+    },
     /// An intent of an entity that cannot be looked up by name.
     #[error("no known lookup of {entity} by name")]
     NoLookup {

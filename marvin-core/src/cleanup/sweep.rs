@@ -575,6 +575,14 @@ async fn look_up(
         .collect();
     match matching.as_slice() {
         [] => Ok(Lookup::Nothing),
+        [item] if made_before(item, &intent.time) => {
+            Ok(Lookup::Refused(Refusal::OlderThanIntent {
+                entity: intent.entity.clone(),
+                name: name.to_owned(),
+                created: item["created"].as_str().unwrap_or_default().to_owned(),
+                intent: intent.time.clone(),
+            }))
+        }
         [item] => Ok(match deletion_of(rule, item) {
             Some(deletion) => Lookup::One(deletion),
             None => Lookup::Refused(Refusal::MissingKey {
@@ -588,6 +596,30 @@ async fn look_up(
             name: name.to_owned(),
             count: several.len(),
         })),
+    }
+}
+
+/// How far the cloud's clock may be behind the ledger's writer.
+const CLOCK_SKEW: time::Duration = time::Duration::minutes(10);
+
+/// Whether the listed `item` says it was created before the intent written
+/// at `intent_time` (RFC 3339), allowing for [`CLOCK_SKEW`]: a name that
+/// already existed is someone else's object. An item with no readable
+/// `created` cannot tell, and is not held to it.
+fn made_before(item: &Value, intent_time: &str) -> bool {
+    let rfc3339 = time::format_description::well_known::Rfc3339;
+    // CloudStack writes `2026-12-06T15:52:36+0000`.
+    let cloudstack = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory][offset_minute]"
+    );
+    let Some(created) = item.get("created").and_then(Value::as_str) else {
+        return false;
+    };
+    let created = time::OffsetDateTime::parse(created, &cloudstack)
+        .or_else(|_| time::OffsetDateTime::parse(created, &rfc3339));
+    match (created, time::OffsetDateTime::parse(intent_time, &rfc3339)) {
+        (Ok(created), Ok(intent)) => created < intent - CLOCK_SKEW,
+        _ => false,
     }
 }
 

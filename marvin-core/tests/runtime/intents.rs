@@ -291,6 +291,39 @@ fn several_objects_of_the_name_are_refused_and_the_intent_stays_open() {
 }
 
 #[test]
+fn an_object_of_the_name_made_before_the_intent_is_someone_elses() {
+    let fake = FakeCloud::start();
+    // Created a day before the intent (written now): a name taken already.
+    fake.answer(
+        "listAccounts",
+        json!({"count": 1, "account": [
+            {"id": "a1", "name": "shared-name", "created": "2020-01-01T10:00:00+0000"},
+        ]}),
+    );
+    let ledger = TempLedger::new("intent-older");
+    open_intent(
+        &ledger,
+        &fake.url,
+        "Account",
+        "createAccount",
+        "shared-name",
+    );
+    let paths = [ledger.path.clone()];
+    let report = runtime()
+        .block_on(sweep(&fake.client(), &paths, &SweepOptions::new(RULES)))
+        .unwrap();
+    assert!(report.planned.is_empty());
+    assert!(
+        matches!(&report.refused[0].1, Refusal::OlderThanIntent { created, .. } if created.starts_with("2020")),
+        "{:?}",
+        report.refused
+    );
+    assert!(fake.deletions().is_empty());
+    let contents = Ledger::open(&ledger.path).read().unwrap();
+    assert_eq!(contents.open_intents(None).len(), 1);
+}
+
+#[test]
 fn a_keyword_lookup_keeps_only_the_exact_name_and_other_clouds_are_skipped() {
     let fake = FakeCloud::start();
     fake.answer(
