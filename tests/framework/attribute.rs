@@ -45,9 +45,14 @@ async fn tags_select_tests() {
         .map(|r| (r.event, r.test))
         .collect();
     let test = "framework::fixtures::tagged_smoke".to_string();
+    // The intent comes first: written before the create is sent.
     assert_eq!(
         events,
-        [(Event::Created, test.clone()), (Event::Deleted, test)]
+        [
+            (Event::Intent, test.clone()),
+            (Event::Created, test.clone()),
+            (Event::Deleted, test)
+        ]
     );
 }
 

@@ -188,6 +188,11 @@ impl ApiCall {
         &self.api
     }
 
+    /// The parameters set so far.
+    pub fn parameters(&self) -> &Params {
+        &self.params
+    }
+
     /// Sets one parameter.
     pub fn param(mut self, name: impl Into<String>, value: impl ToString) -> Self {
         self.params.set(name, value);

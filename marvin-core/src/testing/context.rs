@@ -270,29 +270,28 @@ impl TestContext {
     ///   the object stays scheduled for deletion with the test.
     ///
     /// Factories and suites create through this, so that no failed job
-    /// leaves an object no cleanup knows about. The call's parameters are
-    /// not known here, so no intent is written: prefer
-    /// [`create_managed_with`](Self::create_managed_with), which also covers
-    /// a process killed while the request is in flight.
+    /// leaves an object no cleanup knows about. Before the request goes
+    /// out, an intent record is written to the ledger when the entity is
+    /// found by a unique name its request carries
+    /// ([`crate::cleanup::intent_of`]): an object made while the process is
+    /// killed, before its answer is back, is then still found (by that
+    /// name) and deleted by `marvin cleanup`. The `created` record names it
+    /// too, which settles the intent; an error answer of the cloud to the
+    /// request itself (nothing made) settles it as never created.
     pub async fn create_managed<T: Resource>(
         &self,
         call: ApiCall,
         provisional: impl FnOnce(&str) -> Option<T>,
         decode: impl FnOnce(Value) -> Result<T>,
     ) -> Result<Managed<T>> {
-        self.create_registered(call, None, provisional, decode)
+        let intent = crate::cleanup::intent_of(T::ENTITY, call.api().name(), call.parameters())
+            .map(|(name, intent)| self.stack.intent(T::ENTITY, &name, intent, &self.admin));
+        self.create_registered(call, intent, provisional, decode)
             .await
     }
 
     /// [`create_managed`](Self::create_managed) of `call` sent with
-    /// `params`, writing an intent record to the ledger before the request
-    /// goes out when the entity is found by a unique name its request
-    /// carries ([`crate::cleanup::intent_of`]): an object made while the
-    /// process is killed, before its answer is back, is then still found
-    /// (by that name) and deleted by `marvin cleanup`. The `created` record
-    /// names it too, which settles the intent; an error answer of the cloud
-    /// to the request itself (nothing made) settles it as never created.
-    /// Factories create through this (`send_managed`).
+    /// `params` (factories create through this: `send_managed`).
     pub async fn create_managed_with<T: Resource>(
         &self,
         call: ApiCall,
@@ -300,9 +299,7 @@ impl TestContext {
         provisional: impl FnOnce(&str) -> Option<T>,
         decode: impl FnOnce(Value) -> Result<T>,
     ) -> Result<Managed<T>> {
-        let intent = crate::cleanup::intent_of(T::ENTITY, call.api().name(), &params)
-            .map(|(name, intent)| self.stack.intent(T::ENTITY, &name, intent, &self.admin));
-        self.create_registered(call.params(params), intent, provisional, decode)
+        self.create_managed(call.params(params), provisional, decode)
             .await
     }
 
