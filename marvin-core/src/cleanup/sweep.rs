@@ -417,17 +417,8 @@ pub async fn sweep(
             malformed_lines: contents.malformed_lines,
         });
         for record in contents.pending(options.run.as_deref()) {
-            match record.endpoint.as_deref() {
-                Some(endpoint) if endpoint == cloud => {}
-                Some(endpoint) => {
-                    *report.other_clouds.entry(endpoint.to_owned()).or_default() += 1;
-                    continue;
-                }
-                None if options.include_unknown_cloud => {}
-                None => {
-                    report.unknown_cloud += 1;
-                    continue;
-                }
+            if !on_this_cloud(record, &cloud, options, &mut report) {
+                continue;
             }
             let found = Found::Ledger {
                 path: path.clone(),
@@ -449,17 +440,8 @@ pub async fn sweep(
             }
         }
         for intent in contents.open_intents(options.run.as_deref()) {
-            match intent.endpoint.as_deref() {
-                Some(endpoint) if endpoint == cloud => {}
-                Some(endpoint) => {
-                    *report.other_clouds.entry(endpoint.to_owned()).or_default() += 1;
-                    continue;
-                }
-                None if options.include_unknown_cloud => {}
-                None => {
-                    report.unknown_cloud += 1;
-                    continue;
-                }
+            if !on_this_cloud(intent, &cloud, options, &mut report) {
+                continue;
             }
             let found = |id: Option<String>| Found::Intent {
                 path: path.clone(),
@@ -532,6 +514,29 @@ fn found_record(intent: &LedgerRecord, deletion: &Deletion) -> LedgerRecord {
         .named(intent.name.as_deref());
     record.endpoint.clone_from(&intent.endpoint);
     record
+}
+
+/// Whether `record` was written against `cloud` (or names no cloud, and
+/// the options take such records as this cloud's); the others are counted
+/// in `report` and left alone.
+fn on_this_cloud(
+    record: &LedgerRecord,
+    cloud: &str,
+    options: &SweepOptions<'_>,
+    report: &mut SweepReport,
+) -> bool {
+    match record.endpoint.as_deref() {
+        Some(endpoint) if endpoint == cloud => true,
+        Some(endpoint) => {
+            *report.other_clouds.entry(endpoint.to_owned()).or_default() += 1;
+            false
+        }
+        None if options.include_unknown_cloud => true,
+        None => {
+            report.unknown_cloud += 1;
+            false
+        }
+    }
 }
 
 /// What looking an intent's name up found.
