@@ -256,16 +256,26 @@ impl Backend {
     ) -> Option<String> {
         let mut said = Vec::new();
         if let Some(record) = &self.record {
+            // Runs of one process per test (nextest) share the manifest:
+            // each adds its outcomes to those already there.
+            let mut results = Manifest::read(&record.dir)
+                .ok()
+                .flatten()
+                .filter(|earlier| earlier.suite == result.suite)
+                .map(|earlier| earlier.results)
+                .unwrap_or_default();
+            results.extend(
+                result
+                    .tests
+                    .iter()
+                    .map(|test| (test.name.clone(), status_name(test.status).to_owned())),
+            );
             let manifest = Manifest {
                 suite: result.suite.clone(),
                 backend: result.target.clone(),
                 capabilities: capabilities.names.iter().cloned().collect(),
                 started: result.started.clone(),
-                results: result
-                    .tests
-                    .iter()
-                    .map(|test| (test.name.clone(), status_name(test.status).to_owned()))
-                    .collect(),
+                results,
             };
             let path = record.dir.join(MANIFEST);
             let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";

@@ -294,7 +294,13 @@ pub async fn run(
     // backend says, whatever the environment holds.
     cassette::configure(backend.cassettes());
     let (client, target) = backend.connect(default_cloud).await?;
-    let client = cassette::attach_for_run(client, suite);
+    // One process per test (nextest): each has a run cassette of its own,
+    // named after its test, or the processes would replace each other's.
+    let run_name = match (under_nextest(), selection.tests.as_slice()) {
+        (true, [only]) => format!("{suite}::{}", only.name),
+        _ => suite.to_owned(),
+    };
+    let client = cassette::attach_for_run(client, &run_name);
     backend.wait_for_backend(&client, &target).await?;
     let capabilities = backend.capabilities(&client, &target).await?;
     let mut settings = RunSettings::from_env();

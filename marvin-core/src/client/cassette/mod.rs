@@ -854,9 +854,10 @@ pub fn replay_client() -> Result<Client> {
 }
 
 /// The name of a run's own cassette (its readiness check, shared fixtures,
-/// leak check): `suite::[run]`, which no test can be named.
-pub fn run_cassette_name(suite: &str) -> String {
-    format!("{suite}::[run]")
+/// leak check): `run::[run]`, which no test can be named. `run` is the
+/// suite, or under one process per test (nextest) the suite and the test.
+pub fn run_cassette_name(run: &str) -> String {
+    format!("{run}::[run]")
 }
 
 /// The client a test runs with: `client` with the cassette of `test_name`
@@ -872,10 +873,10 @@ pub fn attach_for_test(client: Client, test_name: &str) -> Client {
     attach(client, test_name, false)
 }
 
-/// The run's admin client with the run's cassette ([`run_cassette_name`])
-/// attached when cassettes are in use.
-pub fn attach_for_run(client: Client, suite: &str) -> Client {
-    attach(client, &run_cassette_name(suite), true)
+/// The run's admin client with the run's cassette ([`run_cassette_name`]
+/// of `run`) attached when cassettes are in use.
+pub fn attach_for_run(client: Client, run: &str) -> Client {
+    attach(client, &run_cassette_name(run), true)
 }
 
 fn attach(client: Client, name: &str, run_level: bool) -> Client {
