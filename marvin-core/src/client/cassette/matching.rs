@@ -508,6 +508,7 @@ mod tests {
                 text: None,
             },
             seq: None,
+            answered: None,
         }
     }
 

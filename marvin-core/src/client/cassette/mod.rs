@@ -273,6 +273,11 @@ pub struct Interaction {
     /// run's timeline (a request that used an answer was sent after it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seq: Option<u64>,
+    /// When the answer came, on the same count as [`seq`](Self::seq): what
+    /// other requests were sent (and answered) while this one was at the
+    /// cloud.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered: Option<u64>,
 }
 
 /// A request as kept (see [`scrub`]).
@@ -593,6 +598,7 @@ impl Cassette {
         // Numbered as sent, not as answered: see `matching::Matcher::sent`.
         let seq = next_seq();
         let (status, body) = live.await?;
+        let answered = next_seq();
         // Not while logging in: the version is asked with the session that
         // login is making (it holds the login lock).
         if !super::is_session_command(&sent.command) {
@@ -607,6 +613,7 @@ impl Cassette {
             request,
             response,
             seq: Some(seq),
+            answered: Some(answered),
         };
         state.matcher.push(&interaction, true);
         state.file.interactions.push(interaction);
@@ -971,6 +978,7 @@ mod tests {
                 request,
                 response,
                 seq: Some(next_seq()),
+                answered: None,
             });
             cassette.save(&mut state).unwrap();
             let whole = serde_json::to_string_pretty(&state.file).unwrap() + "\n";
