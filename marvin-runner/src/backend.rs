@@ -135,9 +135,10 @@ impl Backend {
     }
 
     /// The cassette settings of the run: the replay's, the recording's, or
-    /// none.
+    /// none. Cassettes name the precache the tests were built with (the
+    /// one marvin-entities embeds), so a replay of another build warns.
     pub fn cassettes(&self) -> Option<CassetteSettings> {
-        match &self.kind {
+        let settings = match &self.kind {
             BackendKind::Replay(dir) => {
                 let mut settings = CassetteSettings::from_env()
                     .ok()
@@ -148,7 +149,12 @@ impl Backend {
                 Some(settings)
             }
             _ => self.record.clone(),
-        }
+        };
+        settings.map(|settings| {
+            settings.with_precache_hash(cassette::precache_hash(
+                marvin_entities::PRECACHE.as_bytes(),
+            ))
+        })
     }
 
     /// The admin client and a description of where it points: the
