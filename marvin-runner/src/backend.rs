@@ -114,16 +114,10 @@ impl Backend {
                         .into(),
                 ));
             }
-            (Some((dir, mode)), _) => {
-                // The environment's settings bring the precache hash and the
-                // maximum age; the flags decide the directory and the mode.
-                let from_env = CassetteSettings::from_env().ok().flatten();
-                let mut settings =
-                    from_env.unwrap_or_else(|| CassetteSettings::new(dir, RecordMode::Once));
-                settings.dir = dir.to_path_buf();
-                settings.mode = mode.unwrap_or_else(RecordMode::default_for_recording);
-                Some(settings)
-            }
+            (Some((dir, mode)), _) => Some(cassette_settings(
+                dir,
+                mode.unwrap_or_else(RecordMode::default_for_recording),
+            )),
             (None, _) => None,
         };
         Ok(Self {
@@ -139,15 +133,7 @@ impl Backend {
     /// one marvin-entities embeds), so a replay of another build warns.
     pub fn cassettes(&self) -> Option<CassetteSettings> {
         let settings = match &self.kind {
-            BackendKind::Replay(dir) => {
-                let mut settings = CassetteSettings::from_env()
-                    .ok()
-                    .flatten()
-                    .unwrap_or_else(|| CassetteSettings::new(dir, RecordMode::None));
-                settings.dir = dir.clone();
-                settings.mode = RecordMode::None;
-                Some(settings)
-            }
+            BackendKind::Replay(dir) => Some(cassette_settings(dir, RecordMode::None)),
             _ => self.record.clone(),
         };
         settings.map(|settings| {
@@ -308,6 +294,18 @@ impl Backend {
         }
         (!said.is_empty()).then(|| said.join("; "))
     }
+}
+
+/// Cassettes in `dir`, used in `mode`: the options decide those, the
+/// environment the rest (`MARVIN_CASSETTE_MAX_AGE_DAYS`).
+fn cassette_settings(dir: &Path, mode: RecordMode) -> CassetteSettings {
+    let mut settings = CassetteSettings::from_env()
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| CassetteSettings::new(dir, mode));
+    settings.dir = dir.to_path_buf();
+    settings.mode = mode;
+    settings
 }
 
 /// How a status reads in the manifest and the JSON report.
