@@ -4,8 +4,9 @@
 //! A suite recorded once against a real cloud (`MARVIN_RECORD`, one cassette
 //! per test, see `docs/record-replay.md`) holds every request it sent and
 //! every answer it got. [`run`] sends those requests again, in the run's
-//! order (the interactions of all cassettes sorted by their `seq`, a job's
-//! request moved to where the recording shows the job's work done), to
+//! order (the interactions of all cassettes sorted by when their answers
+//! came, `answered`, else by `seq`; a job's request moved to where the
+//! recording shows the job's work done), to
 //! another endpoint, by default a fresh embedded simulator
 //! ([`Target::simulator`]), and compares each live answer with the recorded
 //! one: the HTTP status, the error codes, and the answer's shape (which

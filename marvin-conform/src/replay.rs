@@ -69,68 +69,234 @@ pub async fn run(settings: &Settings, target: &Target) -> Result<Report, Conform
 }
 
 /// The order to replay the interactions of `cassettes` in, as (cassette,
-/// interaction) indexes: the run's timeline, by `seq` (the order requests
-/// were sent); interactions without one (format 1) after those, by
+/// interaction) indexes: the run's timeline, by when each answer came
+/// (`answered`); interactions without `seq` (format 1) after those, by
 /// cassette and position.
 ///
+/// Any point of each interaction's [`Span`] keeps the causal order (an
+/// answer that came before a request was sent is replayed before it); the
+/// answer's is taken because a request is acted on just before its answer
+/// leaves, while how long it waited before (a queue, a lock) is unknown.
+/// Without `answered` (older cassettes) a span is its `seq` alone, which
+/// makes this the order requests were sent.
+///
 /// A request that started a job is moved to where the recorded cloud did
-/// the job's work, as closely as the recording tells: after the last poll
-/// that found the job pending, and after every answer (of any test) until
-/// the first poll that found it done which still showed the job's object
-/// (a domain being deleted, listed by another test); so what other tests
-/// asked meanwhile finds the job done or undone live as it was recorded.
-/// The test that started the job only polled it in between. A job never
-/// seen done keeps the request's place.
+/// the job's work ([`Job::at`]), as closely as the recording tells: after
+/// the answer of the last poll that found the job pending, before the
+/// answer of the first that found it done, and on the side of other tests'
+/// answers that their showing the job's object tells. The test that
+/// started the job only polled it in between. A job never seen done keeps
+/// the request's place.
 fn timeline<'a>(cassettes: impl Iterator<Item = &'a CassetteFile> + Clone) -> Vec<(usize, usize)> {
-    // Every recorded answer by seq, as text: where an object still showed.
-    let mut answers: Vec<(u64, String)> = cassettes
+    let mut keys: Vec<Vec<Option<Key>>> = cassettes
         .clone()
-        .flat_map(|cassette| &cassette.interactions)
-        .filter_map(|interaction| {
-            let body = interaction.response.body.as_ref()?;
-            Some((interaction.seq?, body.to_string()))
+        .map(|cassette| {
+            let spans = cassette.interactions.iter().map(Span::of);
+            spans
+                .map(|span| span.map(|span| (span.answered, 0)))
+                .collect()
         })
         .collect();
-    answers.sort_unstable_by_key(|&(seq, _)| seq);
-    let last_showing = |object: &str, after: u64, before: u64| -> Option<u64> {
-        // As a whole JSON string, not a part of one.
-        let object = format!("\"{object}\"");
-        let from = answers.partition_point(|&(seq, _)| seq <= after);
-        answers[from..]
-            .iter()
-            .take_while(|&&(seq, _)| seq < before)
-            .filter(|(_, text)| text.contains(&object))
-            .map(|&(seq, _)| seq)
-            .last()
-    };
-    let mut order: Vec<(bool, Option<u64>, u8, usize, usize)> = Vec::new();
-    for (file, cassette) in cassettes.enumerate() {
+    let mut jobs = Vec::new();
+    for (file, cassette) in cassettes.clone().enumerate() {
         let polls = job_polls(cassette);
         for (position, interaction) in cassette.interactions.iter().enumerate() {
-            let moved = match (interaction.seq, started_job(interaction)) {
-                (Some(sent), Some((job, object))) => polls.get(job).and_then(|polls| {
-                    let done = polls.done?;
-                    let pending = polls.pending.max(sent);
-                    let showing = object
-                        .and_then(|object| last_showing(object, pending, done))
-                        .unwrap_or(0);
-                    Some(pending.max(showing))
-                }),
-                _ => None,
+            let (Some(span), Some((job, object))) =
+                (Span::of(interaction), started_job(interaction))
+            else {
+                continue;
             };
-            // Just after the seq it is moved to, before what follows it.
-            let (seq, step) = match moved {
-                Some(seq) => (Some(seq), 1),
-                None => (interaction.seq, 0),
+            let Some(&JobPolls {
+                pending,
+                done: Some(done),
+            }) = polls.get(job)
+            else {
+                continue;
             };
-            order.push((seq.is_none(), seq, step, file, position));
+            let named = object.is_some_and(|object| {
+                let mut values = interaction.request.params.values();
+                values.any(|value| value == object)
+            });
+            jobs.push(Job {
+                at: (file, position),
+                span,
+                object,
+                named,
+                pending: pending.max(span.answered),
+                done,
+            });
         }
     }
+    let shown = shown(cassettes, jobs.iter().filter_map(|job| job.object));
+    let mut before_jobs: Vec<(Index, u64)> = Vec::new();
+    for job in &jobs {
+        let showing = job.object.and_then(|object| shown.get(object));
+        let (at, moved) = job.at(showing.map_or(&[][..], Vec::as_slice));
+        keys[job.at.0][job.at.1] = Some((at, 2));
+        before_jobs.extend(moved.into_iter().map(|index| (index, at)));
+    }
+    for ((file, position), at) in before_jobs {
+        if let Some(key) = &mut keys[file][position] {
+            // Not a job moved itself; the earliest of the jobs it precedes.
+            if key.1 != 2 {
+                *key = (*key).min((at, 1));
+            }
+        }
+    }
+    let mut order: Vec<(bool, Option<Key>, usize, usize)> = keys
+        .into_iter()
+        .enumerate()
+        .flat_map(|(file, keys)| {
+            keys.into_iter()
+                .enumerate()
+                .map(move |(position, key)| (key.is_none(), key, file, position))
+        })
+        .collect();
     order.sort_unstable();
     order
         .into_iter()
-        .map(|(_, _, _, file, position)| (file, position))
+        .map(|(_, _, file, position)| (file, position))
         .collect()
+}
+
+/// Where an interaction goes in the replay: a point on the run's count,
+/// then a rank among those at the same point (an answer 0, an answer moved
+/// just before a job 1, the job 2).
+type Key = (u64, u8);
+
+/// An interaction: (cassette, its position).
+type Index = (usize, usize);
+
+/// A request that started a job polled to its end.
+#[derive(Debug)]
+struct Job<'a> {
+    /// The request.
+    at: Index,
+    span: Span,
+    /// The object it works on.
+    object: Option<&'a str>,
+    /// Whether the request names the object: it existed before (a test
+    /// learns an id from an answer).
+    named: bool,
+    /// The answer of the last poll that found it pending (else the
+    /// request's): the work was not done before that poll was sent.
+    pending: u64,
+    /// The answer of the first poll that found it done: the work was done
+    /// before.
+    done: u64,
+}
+
+impl Job<'_> {
+    /// Where the job's work goes (just after this key) and the answers to
+    /// move just before it, from the answers of other requests that show
+    /// the job's object (`showing`, by when answered).
+    ///
+    /// An object the request names, or shown before the request was sent,
+    /// existed already (a job deleting or changing it): an answer at the
+    /// cloud between the two polls that still shows it came before the
+    /// work. Otherwise the job
+    /// made it (a create): any answer showing it came after the request,
+    /// and goes after the work, which the cloud may have done before its
+    /// last pending poll (CloudStack makes the object as the job starts and
+    /// works on it after).
+    fn at(&self, showing: &[(Span, Index)]) -> (u64, Vec<Index>) {
+        let others = showing.iter().filter(|(_, index)| *index != self.at);
+        let existed = self.named
+            || showing
+                .iter()
+                .any(|(span, _)| span.answered < self.span.sent);
+        let mut at = self.pending;
+        let mut moved = Vec::new();
+        if existed {
+            for &(span, index) in others {
+                if span.answered <= self.pending || span.sent >= self.done {
+                    continue;
+                }
+                if span.answered < self.done {
+                    at = at.max(span.answered);
+                } else {
+                    // At the cloud when the done poll was answered: it goes
+                    // before the work, at the latest when it was sent.
+                    at = at.max(span.sent);
+                    moved.push(index);
+                }
+            }
+        } else if let Some((first, _)) = others.min_by_key(|(span, _)| span.answered) {
+            // Before the first answer showing what it made, yet after the
+            // request was sent.
+            at = at.min(first.answered.saturating_sub(1)).max(self.span.sent);
+        }
+        // Before the done poll, whatever the recording says.
+        (at.min(self.done.saturating_sub(1)), moved)
+    }
+}
+
+/// Where each of `objects` shows in a recorded answer other than a poll's
+/// (a poll names its job's object whatever became of it): the answers, by
+/// when answered.
+fn shown<'a, 'o>(
+    cassettes: impl Iterator<Item = &'a CassetteFile>,
+    objects: impl Iterator<Item = &'o str>,
+) -> HashMap<&'o str, Vec<(Span, Index)>> {
+    let mut shown: HashMap<&str, Vec<(Span, Index)>> =
+        objects.map(|object| (object, Vec::new())).collect();
+    for (file, cassette) in cassettes.enumerate() {
+        for (position, interaction) in cassette.interactions.iter().enumerate() {
+            let (Some(span), Some(body)) = (Span::of(interaction), &interaction.response.body)
+            else {
+                continue;
+            };
+            if interaction.request.command.eq_ignore_ascii_case(QUERY_JOB) {
+                continue;
+            }
+            let mut found = Vec::new();
+            strings(body, &mut |text| {
+                if let Some((&object, _)) = shown.get_key_value(text) {
+                    found.push(object);
+                }
+            });
+            found.sort_unstable();
+            found.dedup();
+            for object in found {
+                if let Some(at) = shown.get_mut(object) {
+                    at.push((span, (file, position)));
+                }
+            }
+        }
+    }
+    for at in shown.values_mut() {
+        at.sort_unstable_by_key(|&(span, index)| (span.answered, index));
+    }
+    shown
+}
+
+/// Calls `found` with every string value in `value`.
+fn strings(value: &Value, found: &mut impl FnMut(&str)) {
+    match value {
+        Value::String(text) => found(text),
+        Value::Array(items) => items.iter().for_each(|item| strings(item, found)),
+        Value::Object(map) => map.values().for_each(|item| strings(item, found)),
+        _ => {}
+    }
+}
+
+/// When an interaction was at the cloud, on the run's count: from when its
+/// request was sent (`seq`) to when its answer came (`answered`; the same
+/// as sent in cassettes that do not keep it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    sent: u64,
+    answered: u64,
+}
+
+impl Span {
+    fn of(interaction: &marvin_core::client::cassette::Interaction) -> Option<Self> {
+        let sent = interaction.seq?;
+        Some(Self {
+            sent,
+            answered: interaction.answered.unwrap_or(sent).max(sent),
+        })
+    }
 }
 
 /// The selected cassettes, by file name.
@@ -445,8 +611,8 @@ fn started_job(
     Some((job, object))
 }
 
-/// When a job was polled: the last `seq` that found it pending (0 when
-/// none) and the first that found it done.
+/// When a job was polled: the last answer that found it pending (0 when
+/// none) and the first that found it done (see [`Span`]).
 #[derive(Debug, Default)]
 struct JobPolls {
     pending: u64,
@@ -462,16 +628,19 @@ fn job_polls(cassette: &CassetteFile) -> HashMap<&str, JobPolls> {
             continue;
         }
         let status = job_status(&request.command, interaction.response.body.as_ref());
-        let (Some(job), Some(seq), Some(status)) =
-            (request.params.get("jobid"), interaction.seq, status)
+        let (Some(job), Some(span), Some(status)) =
+            (request.params.get("jobid"), Span::of(interaction), status)
         else {
             continue;
         };
         let polls = jobs.entry(job.as_str()).or_default();
         if status == 0 {
-            polls.pending = polls.pending.max(seq);
+            polls.pending = polls.pending.max(span.answered);
         } else {
-            polls.done = Some(polls.done.map_or(seq, |done| done.min(seq)));
+            let done = polls
+                .done
+                .map_or(span.answered, |done| done.min(span.answered));
+            polls.done = Some(done);
         }
     }
     jobs
@@ -764,6 +933,111 @@ mod tests {
         )]);
         let order = timeline([&deleting, &listing].into_iter());
         assert_eq!(order, [(0, 1), (0, 2), (0, 0), (1, 0), (0, 3), (0, 4)]);
+    }
+
+    /// `interaction` with when its answer came.
+    fn spanned(interaction: Value, answered: u64) -> Value {
+        let mut interaction = interaction;
+        interaction["answered"] = answered.into();
+        interaction
+    }
+
+    /// The same cassettes as kept without `answered`.
+    fn unanswered(cassette: &CassetteFile) -> CassetteFile {
+        let mut cassette = cassette.clone();
+        for interaction in &mut cassette.interactions {
+            interaction.answered = None;
+        }
+        cassette
+    }
+
+    fn deleting(polls: [(u64, u64, u64); 2]) -> CassetteFile {
+        let mut interactions = vec![spanned(
+            interaction(
+                1,
+                "deleteDomain",
+                json!({"id": "d"}),
+                json!({"deletedomainresponse": {"id": "d", "jobid": "j"}}),
+            ),
+            2,
+        )];
+        for (sent, answered, status) in polls {
+            interactions.push(spanned(poll(sent, "j", status), answered));
+        }
+        cassette(interactions)
+    }
+
+    fn domains(sent: u64, answered: u64, ids: &[&str]) -> CassetteFile {
+        let domains: Vec<Value> = ids.iter().map(|id| json!({"id": id})).collect();
+        cassette(vec![spanned(
+            interaction(
+                sent,
+                "listDomains",
+                json!({}),
+                json!({"listdomainsresponse": {"domain": domains}}),
+            ),
+            answered,
+        )])
+    }
+
+    #[test]
+    fn a_list_answered_after_the_work_goes_after_it_though_sent_before() {
+        // Domain d deleted by a job polled pending at [4, 5] and done at
+        // [6, 7]; another test's list, sent at 3 and answered at 9, shows
+        // it gone: the cloud listed after the work. Sent order puts the
+        // list before the poll after which the work goes.
+        let deleting = deleting([(4, 5, 0), (6, 7, 1)]);
+        let listing = domains(3, 9, &["root"]);
+        let order = timeline([&deleting, &listing].into_iter());
+        assert_eq!(order, [(0, 1), (0, 0), (0, 2), (1, 0)]);
+        let (deleting, listing) = (unanswered(&deleting), unanswered(&listing));
+        let sent_order = timeline([&deleting, &listing].into_iter());
+        assert_eq!(sent_order, [(1, 0), (0, 1), (0, 0), (0, 2)]);
+    }
+
+    #[test]
+    fn a_list_still_showing_the_object_at_the_done_poll_goes_before_the_work() {
+        // Done poll at [5, 8]; a list at the cloud meanwhile ([6, 10])
+        // still shows d: the work came after it was listed.
+        let deleting = deleting([(3, 4, 0), (5, 8, 1)]);
+        let listing = domains(6, 10, &["root", "d"]);
+        let order = timeline([&deleting, &listing].into_iter());
+        assert_eq!(order, [(0, 1), (1, 0), (0, 0), (0, 2)]);
+        // Sent order knows only that the list was sent after the done poll.
+        let (deleting, listing) = (unanswered(&deleting), unanswered(&listing));
+        let sent_order = timeline([&deleting, &listing].into_iter());
+        assert_eq!(sent_order, [(0, 1), (0, 0), (0, 2), (1, 0)]);
+    }
+
+    #[test]
+    fn a_made_object_is_made_before_the_first_answer_showing_it() {
+        // Project p made by a job polled pending until [4, 7]; another
+        // test listed it at [2, 5]: the job goes before that list, not after
+        // the pending poll.
+        let creating = cassette(vec![
+            spanned(
+                interaction(
+                    1,
+                    "createProject",
+                    json!({"name": "p"}),
+                    json!({"createprojectresponse": {"id": "p-id", "jobid": "j"}}),
+                ),
+                3,
+            ),
+            spanned(poll(4, "j", 0), 7),
+            spanned(poll(8, "j", 1), 9),
+        ]);
+        let listing = cassette(vec![spanned(
+            interaction(
+                2,
+                "listProjects",
+                json!({}),
+                json!({"listprojectsresponse": {"project": [{"id": "p-id"}]}}),
+            ),
+            5,
+        )]);
+        let order = timeline([&creating, &listing].into_iter());
+        assert_eq!(order, [(0, 0), (1, 0), (0, 1), (0, 2)]);
     }
 
     #[test]
