@@ -255,3 +255,9 @@ pub struct ReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/writing-tests.md")]
 pub struct WritingTestsDoctests;
+
+/// The examples of `docs/record-replay.md` compile (doctests of its Rust
+/// blocks).
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/record-replay.md")]
+pub struct RecordReplayDoctests;
