@@ -240,6 +240,17 @@ impl Matcher {
                 continue;
             }
             if self.translate(value) == recorded_value {
+                // A made-up value not bound yet equals this run's by chance
+                // (two runs drew the same fake first name) or by design (a
+                // fixed name): either way no evidence that this is the
+                // request, so it costs what a binding costs, and the request
+                // sent first in the recording wins among equals.
+                let unproven = self.made_up.contains(recorded_value)
+                    && !is_literal(recorded_value)
+                    && !self.to_live.contains_key(recorded_value);
+                if unproven && !binding.values.iter().any(|(r, _)| r == recorded_value) {
+                    binding.values.push((recorded_value.clone(), value.clone()));
+                }
                 continue;
             }
             // A recorded value already bound may stand for a second value
@@ -664,6 +675,29 @@ mod tests {
         let second = key("createAccount", &[("lastname", "Kuhn")]);
         assert!(matches!(matcher.lookup(&first), Lookup::Hit(0)));
         assert!(matches!(matcher.lookup(&second), Lookup::Hit(1)));
+    }
+
+    #[test]
+    fn a_fake_value_equal_by_chance_does_not_pick_a_later_request() {
+        let recorded = [
+            interaction(
+                "createAccount",
+                &[("firstname", "Ann"), ("username", "user-r-1")],
+                json!({}),
+            ),
+            interaction(
+                "createAccount",
+                &[("firstname", "Raquel"), ("username", "user-r-2")],
+                json!({}),
+            ),
+        ];
+        let mut matcher = Matcher::new(&recorded);
+        // This run's first account drew the second recorded one's name.
+        let first = key(
+            "createAccount",
+            &[("firstname", "Raquel"), ("username", "user-l-1")],
+        );
+        assert!(matches!(matcher.lookup(&first), Lookup::Hit(0)));
     }
 
     #[test]
