@@ -10,14 +10,15 @@
 //!   recorded value that first appears in a request, never in an earlier
 //!   answer of the recording (names from `sequence()`, fake e-mails and
 //!   descriptions carry the run and random parts, so they differ on every
-//!   run), matches a value of this run that no replayed answer held, unless
-//!   either is a literal (`true`, `false`, empty, a number below 100). The
-//!   pair is then bound: from there on the recorded value stands for this
-//!   run's value in both directions (in later requests, and in the answers
-//!   replayed, so the test sees its own names). Random data collides now
-//!   and then (two fake people with one surname), so a bound recorded value
-//!   may take a second value of this run, at a higher cost than a match
-//!   that keeps the first.
+//!   run), matches a value of this run, unless either is a literal
+//!   (`true`, `false`, empty, a number below 100). The pair is then bound:
+//!   from there on the recorded value stands for this run's value in both
+//!   directions (in later requests, and in the answers replayed, so the
+//!   test sees its own names). Random data collides now and then, in either
+//!   run (two fake people with one surname), so a value already bound on
+//!   either side (or held by a replayed answer) may be bound a second time,
+//!   at a higher cost; an equal made-up value costs a binding too (equal by
+//!   chance proves nothing).
 //!
 //! Secrets are placeholders in the file ([`scrub::placeholder`]). A masked
 //! parameter matches whatever this run sends, and its placeholder is then
@@ -253,19 +254,15 @@ impl Matcher {
                 }
                 continue;
             }
-            // A recorded value already bound may stand for a second value
-            // of this run: random data collides now and then (two fake
-            // people with one surname while recording, two on replay), so
-            // one recorded value can be two of this run's. It costs more
-            // than a first binding, so a match that keeps the binding wins.
+            // Random data collides now and then, in the recording (two fake
+            // people with one surname) and in this run (two with one first
+            // name): a recorded value already bound may stand for a second
+            // value of this run, and a value of this run already bound (or
+            // seen in an answer) for a second recorded one. Each costs more
+            // than a first binding, so a match that keeps the bindings wins.
             let free = self.made_up.contains(recorded_value)
                 && !is_literal(recorded_value)
-                && !is_literal(value)
-                && !self.to_recorded.contains_key(value)
-                && !self.served.contains(value);
-            if free && self.to_live.contains_key(recorded_value) {
-                binding.rebound += 1;
-            }
+                && !is_literal(value);
             let bind = &mut binding.values;
             let consistent = bind
                 .iter()
@@ -273,6 +270,13 @@ impl Matcher {
             if !free || !consistent {
                 return None;
             }
+            if self.to_live.contains_key(recorded_value) {
+                binding.rebound += 1;
+            }
+            if self.to_recorded.contains_key(value) || self.served.contains(value) {
+                binding.rebound += 1;
+            }
+            let bind = &mut binding.values;
             if !bind.iter().any(|(r, _)| r == recorded_value) {
                 bind.push((recorded_value.clone(), value.clone()));
             }
@@ -698,6 +702,24 @@ mod tests {
             &[("firstname", "Raquel"), ("username", "user-l-1")],
         );
         assert!(matches!(matcher.lookup(&first), Lookup::Hit(0)));
+    }
+
+    #[test]
+    fn a_value_of_this_run_drawn_twice_stands_for_two_recorded_ones() {
+        let recorded = [
+            interaction(
+                "createAccount",
+                &[("firstname", "Ann")],
+                json!({"account": {"firstname": "Ann"}}),
+            ),
+            interaction("createAccount", &[("firstname", "Tracy")], json!({})),
+        ];
+        let mut matcher = Matcher::new(&recorded);
+        let lee = key("createAccount", &[("firstname", "Lee")]);
+        assert!(matches!(matcher.lookup(&lee), Lookup::Hit(0)));
+        matcher.answer_for_this_run(recorded[0].response.body.as_ref().unwrap());
+        // The second account drew the same first name in this run.
+        assert!(matches!(matcher.lookup(&lee), Lookup::Hit(1)));
     }
 
     #[test]
