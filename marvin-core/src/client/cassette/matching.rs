@@ -351,9 +351,6 @@ impl Matcher {
 
     /// `text` with its placeholders replaced by this run's secrets.
     fn unmask(&mut self, text: &str) -> String {
-        if scrub::placeholder_numbers(text).is_empty() {
-            return text.to_owned();
-        }
         scrub::replace_placeholders(text, |n| Some(self.secret_for_this_run(n)))
     }
 
@@ -369,7 +366,7 @@ impl Matcher {
     pub(super) fn answer_for_this_run(&mut self, body: &Value) -> Value {
         let mut out = body.clone();
         scrub::map_strings(&mut out, &mut |s| {
-            if s.contains("***secret-") {
+            if scrub::has_placeholder(s) {
                 *s = self.unmask(s);
             }
             if let Some(live) = self.to_live.get(s.as_str()) {

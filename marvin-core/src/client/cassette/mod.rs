@@ -256,8 +256,27 @@ impl CassetteFile {
 
     /// The highest secret placeholder number the file holds.
     fn highest_placeholder(&self) -> u32 {
-        let value = serde_json::to_value(&self.interactions).unwrap_or_default();
-        scrub::highest_placeholder(&value)
+        let highest_in = |text: &str| scrub::placeholder_numbers(text).into_iter().max();
+        self.interactions
+            .iter()
+            .flat_map(|interaction| {
+                let request = &interaction.request;
+                let caller = request.caller.iter().flat_map(|caller| {
+                    [&caller.apikey, &caller.secretkey, &caller.sessionkey]
+                        .into_iter()
+                        .flatten()
+                });
+                let response = &interaction.response;
+                request
+                    .params
+                    .values()
+                    .chain(caller)
+                    .chain(&response.text)
+                    .filter_map(|text| highest_in(text))
+                    .chain(response.body.as_ref().map(scrub::highest_placeholder))
+            })
+            .max()
+            .unwrap_or(0)
     }
 }
 
@@ -447,7 +466,12 @@ impl Cassette {
             eprintln!("marvin: {warning}");
         }
         let matcher = Matcher::new(&file.interactions);
-        let secrets = SecretTable::after(file.highest_placeholder());
+        // Only a recording numbers new secrets (after those the file has).
+        let secrets = SecretTable::after(if records {
+            file.highest_placeholder()
+        } else {
+            0
+        });
         Ok(Cassette {
             path,
             mode: settings.mode,
@@ -835,12 +859,6 @@ pub fn configure(settings: Option<CassetteSettings>) -> bool {
     PROCESS_SETTINGS.set(Ok(settings)).is_ok()
 }
 
-/// The cassette settings this process uses (see [`configure`]); an error
-/// when the environment's are malformed.
-pub fn settings() -> Result<Option<CassetteSettings>> {
-    process_settings().clone().map_err(Error::setup)
-}
-
 /// True when this process replays only (`MARVIN_REPLAY` or a runner's
 /// `--replay`): nothing may reach the network.
 pub fn replaying() -> bool {
@@ -994,6 +1012,26 @@ mod tests {
         assert_eq!(std::fs::read_to_string(cassette.path()).unwrap(), whole);
         drop(state);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn new_secrets_are_numbered_after_every_placeholder_of_the_file() {
+        let file: CassetteFile = serde_json::from_value(serde_json::json!({
+            "format": 2, "test": "t", "recorded_at": "2026-12-06T00:00:00Z",
+            "cloud_version": null, "precache": null,
+            "interactions": [
+                {"request": {"method": "GET", "command": "login",
+                             "caller": {"sessionkey": "***secret-7***"},
+                             "params": {"password": "***secret-2***"}},
+                 "response": {"status": 200, "body": {"k": ["***secret-9***"]}}},
+                {"request": {"method": "GET", "command": "x", "params": {}},
+                 "response": {"status": 500, "text": "bad ***secret-4***"}}
+            ]
+        }))
+        .unwrap();
+        assert_eq!(file.highest_placeholder(), 9);
+        let mut table = SecretTable::after(file.highest_placeholder());
+        assert_eq!(table.mask("new"), scrub::placeholder(10));
     }
 
     #[test]

@@ -77,6 +77,12 @@ pub fn replace_placeholders(text: &str, mut value: impl FnMut(u32) -> Option<Str
     out
 }
 
+/// Whether `text` may hold a placeholder (a quick test before
+/// [`replace_placeholders`]).
+pub fn has_placeholder(text: &str) -> bool {
+    text.contains(PLACEHOLDER_START)
+}
+
 /// The numbers of the placeholders in `text`, in order.
 pub fn placeholder_numbers(text: &str) -> Vec<u32> {
     let mut numbers = Vec::new();
@@ -148,7 +154,7 @@ impl SecretTable {
 pub(super) fn highest_placeholder(value: &Value) -> u32 {
     let mut highest = 0;
     super::matching::strings(value, &mut |s| {
-        if s.contains(PLACEHOLDER_START) {
+        if has_placeholder(s) {
             highest = placeholder_numbers(s).into_iter().fold(highest, u32::max);
         }
     });
